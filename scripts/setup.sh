@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything Hearth needs to build, run and test on Debian/Ubuntu, and skips what is
+# already there. Sourced by scripts/run and scripts/test; safe to run again.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+SYSTEM_PACKAGES=(
+  build-essential pkg-config curl file libssl-dev libdbus-1-dev
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libxdo-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  gnome-keyring dbus-x11 libsecret-tools
+)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick)
+
+install_system_packages() {
+  local wanted=("$@") missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Installing system packages: ${missing[*]}"
+  as_root apt-get update -q
+  local opts=(-y -q -o DPkg::Lock::Timeout=300 --no-install-recommends)
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install "${opts[@]}" "${missing[@]}"; then
+    # a concurrent apt run can leave dpkg half-done; mend and try once more
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get --fix-broken install -y -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install "${opts[@]}" "${missing[@]}"
+  fi
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    say "Installing the Rust toolchain (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+}
+
+ensure_node() {
+  local major=0
+  command -v node >/dev/null 2>&1 && major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    install_system_packages nodejs npm
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    if [ "$major" -lt 20 ]; then
+      echo "Hearth's UI needs Node.js 20 or newer (found $(node --version)). Install it from https://nodejs.org or NodeSource, then run this again." >&2
+      exit 1
+    fi
+  fi
+}
+
+npm_install() {
+  local dir="$1"
+  # install when the lock file changed since the last install
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.hearth-lock"; then
+    say "Installing npm packages in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.hearth-lock"
+  fi
+}
+
+build_ui() {
+  say "Building the web UI"
+  (cd "$ROOT/ui" && npm run build --silent)
+}
+
+setup_app() {
+  install_system_packages "${SYSTEM_PACKAGES[@]}"
+  ensure_rust
+  ensure_node
+  npm_install "$ROOT/ui"
+  build_ui
+}
+
+setup_tests() {
+  setup_app
+  install_system_packages "${TEST_PACKAGES[@]}"
+  npm_install "$ROOT/tests/e2e"
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    say "Installing tauri-driver"
+    cargo install tauri-driver --locked
+  fi
+}

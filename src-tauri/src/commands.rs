@@ -1,0 +1,165 @@
+//! Tauri commands: each one line into the core. No SQL, no HTTP here. Errors cross IPC as
+//! `ApiError { code, message }`; the UI switches on `code`.
+
+use std::sync::{Mutex, MutexGuard};
+
+use hearth::model::{
+    ApiError, CalendarItem, CalendarItemInput, CalendarRange, ConversationDetail, DemoOptions,
+    ErrorCode, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberPage, MemberProfile,
+    MemberQuery, Note, SearchHit, TriageAction, WorkspaceStatus,
+};
+use hearth::{now_millis, Store};
+use tauri::{AppHandle, Emitter, State};
+
+/// The event that carries [`hearth::model::Progress`] while long work runs.
+pub const PROGRESS_EVENT: &str = "hearth://progress";
+
+/// The app's one store. When the database cannot be opened (a newer schema, a file that is not
+/// Hearth's), every command answers with that error so the UI can say what is wrong.
+pub struct AppState {
+    store: Result<Mutex<Store>, ApiError>,
+}
+
+impl AppState {
+    pub fn new(store: hearth::Result<Store>) -> Self {
+        AppState {
+            store: store.map(Mutex::new).map_err(ApiError::from),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> hearth::Result<T>) -> Result<T, ApiError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back), so the store is still good to use.
+        let mut guard: MutexGuard<'_, Store> = store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard).map_err(ApiError::from)
+    }
+}
+
+type Reply<T> = Result<T, ApiError>;
+
+#[tauri::command(async)]
+pub fn workspace_status(state: State<'_, AppState>) -> Reply<WorkspaceStatus> {
+    state.with(|s| s.status())
+}
+
+#[tauri::command(async)]
+pub fn generate_demo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    options: DemoOptions,
+) -> Reply<WorkspaceStatus> {
+    state.with(|s| {
+        hearth::demo::generate(s, &options, now_millis(), &mut |p| {
+            let _ = app.emit(PROGRESS_EVENT, p);
+        })?;
+        s.status()
+    })
+}
+
+#[tauri::command(async)]
+pub fn inbox_list(state: State<'_, AppState>, query: InboxQuery) -> Reply<InboxPage> {
+    state.with(|s| s.inbox(&query, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn inbox_counts(state: State<'_, AppState>) -> Reply<InboxCounts> {
+    state.with(|s| s.inbox_counts(now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn conversation_show(state: State<'_, AppState>, id: i64) -> Reply<ConversationDetail> {
+    state.with(|s| s.conversation(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn triage(state: State<'_, AppState>, id: i64, action: TriageAction) -> Reply<InboxItem> {
+    state.with(|s| s.triage(id, &action, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn tags_list(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    state.with(|s| s.tags())
+}
+
+#[tauri::command(async)]
+pub fn search(
+    state: State<'_, AppState>,
+    query: String,
+    limit: Option<u32>,
+) -> Reply<Vec<SearchHit>> {
+    state.with(|s| s.search(&query, limit.unwrap_or(30)))
+}
+
+#[tauri::command(async)]
+pub fn members_list(state: State<'_, AppState>, query: MemberQuery) -> Reply<MemberPage> {
+    state.with(|s| s.members(&query))
+}
+
+#[tauri::command(async)]
+pub fn member_profile(state: State<'_, AppState>, id: i64) -> Reply<MemberProfile> {
+    state.with(|s| s.member_profile(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn note_add(state: State<'_, AppState>, member_id: i64, body: String) -> Reply<Note> {
+    state.with(|s| s.add_note(member_id, &body, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn note_update(state: State<'_, AppState>, id: i64, body: String) -> Reply<Note> {
+    state.with(|s| s.update_note(id, &body, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn note_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.delete_note(id))
+}
+
+#[tauri::command(async)]
+pub fn calendar_list(state: State<'_, AppState>, range: CalendarRange) -> Reply<Vec<CalendarItem>> {
+    state.with(|s| s.calendar(&range))
+}
+
+#[tauri::command(async)]
+pub fn calendar_create(
+    state: State<'_, AppState>,
+    input: CalendarItemInput,
+) -> Reply<CalendarItem> {
+    state.with(|s| s.create_calendar_item(&input, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn calendar_update(
+    state: State<'_, AppState>,
+    id: i64,
+    input: CalendarItemInput,
+) -> Reply<CalendarItem> {
+    state.with(|s| s.update_calendar_item(id, &input, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn calendar_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.delete_calendar_item(id))
+}
+
+/// Opens a link from a message in the person's browser; only web and mail links.
+#[tauri::command(async)]
+pub fn open_external(app: AppHandle, url: String) -> Reply<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let allowed = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|p| url.starts_with(p));
+    if !allowed {
+        return Err(ApiError {
+            code: ErrorCode::InvalidInput,
+            message: "only web and email links can be opened".into(),
+        });
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ApiError {
+            code: ErrorCode::Io,
+            message: format!("could not open the link in your browser: {e}"),
+        })
+}

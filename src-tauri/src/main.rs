@@ -1,0 +1,204 @@
+//! Hearth's desktop shell: one window hosting the web UI, a menu, a tray icon, and the Tauri
+//! commands (in `commands`) that call into the core. Must never: hold SQL or HTTP code.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use commands::AppState;
+
+/// The event that asks the UI to show a view ("inbox", "members", "calendar", "shortcuts").
+const NAVIGATE_EVENT: &str = "hearth://navigate";
+
+/// Registers Hearth's state and commands on a builder (shared by the app and its tests).
+fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace_status,
+            commands::generate_demo,
+            commands::inbox_list,
+            commands::inbox_counts,
+            commands::conversation_show,
+            commands::triage,
+            commands::tags_list,
+            commands::search,
+            commands::members_list,
+            commands::member_profile,
+            commands::note_add,
+            commands::note_update,
+            commands::note_delete,
+            commands::calendar_list,
+            commands::calendar_create,
+            commands::calendar_update,
+            commands::calendar_delete,
+            commands::open_external,
+        ])
+}
+
+fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+fn navigate<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    if let Some(view) = id.strip_prefix("nav-") {
+        show_main_window(app);
+        let _ = app.emit(NAVIGATE_EVENT, view);
+    }
+}
+
+fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+    let inbox = MenuItem::with_id(app, "nav-inbox", "Inbox", true, Some("CmdOrCtrl+1"))?;
+    let members = MenuItem::with_id(app, "nav-members", "Members", true, Some("CmdOrCtrl+2"))?;
+    let calendar = MenuItem::with_id(app, "nav-calendar", "Calendar", true, Some("CmdOrCtrl+3"))?;
+    let shortcuts = MenuItem::with_id(
+        app,
+        "nav-shortcuts",
+        "Keyboard shortcuts",
+        true,
+        None::<&str>,
+    )?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &Submenu::with_items(
+                app,
+                "Hearth",
+                true,
+                &[&PredefinedMenuItem::quit(app, None)?],
+            )?,
+            &Submenu::with_items(app, "View", true, &[&inbox, &members, &calendar])?,
+            &Submenu::with_items(app, "Help", true, &[&shortcuts])?,
+        ],
+    )?;
+    app.set_menu(menu)?;
+    app.on_menu_event(|app, event| navigate(app, event.id().as_ref()));
+
+    let tray_menu = Menu::with_items(
+        app,
+        &[
+            &MenuItem::with_id(app, "nav-inbox", "Open inbox", true, None::<&str>)?,
+            &PredefinedMenuItem::separator(app)?,
+            &MenuItem::with_id(app, "quit", "Quit Hearth", true, None::<&str>)?,
+        ],
+    )?;
+    let mut tray = TrayIconBuilder::with_id("hearth")
+        .tooltip("Hearth")
+        .menu(&tray_menu)
+        .on_menu_event(|app, event| match event.id().as_ref() {
+            "quit" => app.exit(0),
+            id => navigate(app, id),
+        });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+fn main() {
+    let store = hearth::store::default_db_path().and_then(hearth::Store::open_creating_dir);
+    if let Err(e) = &store {
+        eprintln!("hearth: {e}");
+    }
+    let builder = with_commands(tauri::Builder::default(), AppState::new(store))
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            setup_menu_and_tray(app)?;
+            Ok(())
+        });
+    if let Err(e) = builder.run(tauri::generate_context!()) {
+        eprintln!("hearth: the desktop app could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn app_with_db(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+        let store = hearth::Store::open(dir.join("hearth.db"));
+        with_commands(mock_builder(), AppState::new(store))
+            .build(mock_context(noop_assets()))
+            .expect("the mock app builds")
+    }
+
+    fn invoke(
+        app: &tauri::App<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
+            .build()
+            .expect("a mock window");
+        let res = get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().expect("a valid url"),
+                body: body.into(),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        let _ = webview.close();
+        res.map(|b| b.deserialize().expect("JSON reply"))
+    }
+
+    #[test]
+    fn a_fresh_workspace_reports_empty_and_the_demo_fills_it_over_ipc() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let app = app_with_db(dir.path());
+        let status = invoke(&app, "workspace_status", serde_json::json!({})).expect("status");
+        assert_eq!(status["isEmpty"], true, "a new database offers the demo");
+        let filled = invoke(
+            &app,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
+        )
+        .expect("demo");
+        assert_eq!(filled["isEmpty"], false);
+        assert_eq!(
+            filled["messages"], 300,
+            "the demo writes exactly the messages asked for"
+        );
+    }
+
+    #[test]
+    fn errors_cross_ipc_as_code_and_message() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let app = app_with_db(dir.path());
+        let err = invoke(&app, "member_profile", serde_json::json!({"id": 4242}))
+            .expect_err("an unknown member is an error");
+        assert_eq!(
+            err["code"], "not_found",
+            "the UI switches on the code: {err}"
+        );
+        assert!(err["message"].as_str().unwrap_or("").contains("4242"));
+    }
+
+    #[test]
+    fn links_other_than_web_and_mail_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let app = app_with_db(dir.path());
+        let err = invoke(
+            &app,
+            "open_external",
+            serde_json::json!({"url": "file:///etc/passwd"}),
+        )
+        .expect_err("file links never open");
+        assert_eq!(err["code"], "invalid_input");
+    }
+}

@@ -1,0 +1,330 @@
+//! The words of the demo community "Lumen", an open-source static site generator: names,
+//! organisations, and what people write on each kind of thread. Only data, no logic.
+
+pub const FIRST_NAMES: &[&str] = &[
+    "Maria",
+    "José",
+    "Aiko",
+    "Søren",
+    "Priya",
+    "Chidi",
+    "Zoë",
+    "Łukasz",
+    "Fatima",
+    "Mateo",
+    "Ingrid",
+    "Kwame",
+    "Mei",
+    "Dmitri",
+    "Amara",
+    "Lars",
+    "Noor",
+    "Tomás",
+    "Hana",
+    "Elif",
+    "Oliver",
+    "Camille",
+    "Ravi",
+    "Sofia",
+    "Yusuf",
+    "Anika",
+    "Diego",
+    "Freya",
+    "Jun",
+    "Leila",
+    "Marcus",
+    "Ngozi",
+    "Pavel",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Valentina",
+    "Wei",
+    "Ximena",
+    "Yara",
+    "Zara",
+    "André",
+    "Björn",
+    "Céline",
+    "Dario",
+    "Emeka",
+    "Farah",
+    "Gabriel",
+    "Hiroshi",
+    "Isabel",
+    "Jonas",
+    "Kenji",
+    "Lucía",
+    "Mads",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Quentin",
+    "Rin",
+    "Sanjay",
+    "Thandiwe",
+    "Ugo",
+    "Vera",
+    "Wanjiru",
+    "Xavier",
+    "Yosef",
+    "Zeynep",
+    "Alex",
+    "Sam",
+];
+
+pub const LAST_NAMES: &[&str] = &[
+    "García",
+    "Tanaka",
+    "Nielsen",
+    "Sharma",
+    "Okafor",
+    "Kowalski",
+    "Haddad",
+    "Rossi",
+    "Berg",
+    "Mensah",
+    "Chen",
+    "Volkov",
+    "Adeyemi",
+    "Larsen",
+    "Khan",
+    "Álvarez",
+    "Suzuki",
+    "Yılmaz",
+    "Smith",
+    "Dubois",
+    "Patel",
+    "Fernández",
+    "Demir",
+    "Schmidt",
+    "Ortiz",
+    "Lindqvist",
+    "Park",
+    "Nasser",
+    "Brooks",
+    "Njoroge",
+    "Petrov",
+    "Moreau",
+    "Iyer",
+    "Silva",
+    "Andersson",
+    "Abe",
+    "Nguyễn",
+    "Kaya",
+    "Müller",
+    "Costa",
+    "Jensen",
+    "Osei",
+    "Lopez",
+    "Novak",
+    "Hoffmann",
+    "Sato",
+    "Mwangi",
+    "Ivanova",
+    "Bianchi",
+    "Eriksen",
+    "Quispe",
+    "Das",
+    "Horvat",
+    "Ali",
+    "Keller",
+];
+
+pub const ORGANIZATIONS: &[&str] = &[
+    "Acme Docs",
+    "Northwind Labs",
+    "Fjord Studio",
+    "Pixel & Pine",
+    "OpenTransit",
+    "Sunbeam Co-op",
+    "Helix Health",
+    "Tidepool Data",
+    "Brightline Media",
+    "Quarry Systems",
+    "Kite Labs",
+    "Orbit University",
+    "Mosaic Agency",
+    "Lighthouse NGO",
+    "Cobalt Cloud",
+    "Meadow Press",
+];
+
+/// What a thread is about, which decides what people write and how it is triaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    Question,
+    Bug,
+    FeatureRequest,
+    Praise,
+    Spam,
+    Angry,
+    Introduction,
+    Discussion,
+}
+
+pub const TOPIC_WEIGHTS: &[(Topic, u32)] = &[
+    (Topic::Question, 34),
+    (Topic::Bug, 16),
+    (Topic::FeatureRequest, 14),
+    (Topic::Praise, 9),
+    (Topic::Spam, 3),
+    (Topic::Angry, 3),
+    (Topic::Introduction, 7),
+    (Topic::Discussion, 14),
+];
+
+pub const SUBJECTS: &[&str] = &[
+    "the image pipeline",
+    "incremental builds",
+    "the i18n plugin",
+    "dark mode in the default theme",
+    "RSS feeds",
+    "the search index",
+    "shortcodes",
+    "the dev server",
+    "deploying to Netlify",
+    "the Markdown parser",
+    "syntax highlighting",
+    "taxonomies",
+    "pagination",
+    "the asset bundler",
+    "the CLI's watch mode",
+    "sitemaps",
+    "front matter validation",
+    "the theme API",
+    "hot reload",
+    "the link checker",
+    "Windows paths",
+    "the Docker image",
+    "table of contents",
+    "math rendering",
+    "the plugin registry",
+    "custom output formats",
+    "the config loader",
+];
+
+pub const QUESTION_TITLES: &[&str] = &[
+    "How do I configure {s}?",
+    "Is there a way to speed up {s}?",
+    "{s} ignores my config — what am I missing?",
+    "Best practice for {s} on a large site?",
+    "Can {s} work with a monorepo?",
+    "Question about {s} and custom themes",
+];
+
+pub const QUESTION_BODIES: &[&str] = &[
+    "Hi all! I'm trying to get {s} working on our docs site (about 2,000 pages) and I can't find the right option in the docs. Has anyone done this?",
+    "I've read the guide twice but {s} still doesn't behave the way I expect. Is there an example config somewhere?",
+    "Quick question: does {s} support per-language settings, or do I need a plugin for that?",
+    "We're moving our company blog to Lumen. What's the recommended way to set up {s}?",
+    "Sorry if this is obvious — how do I turn on {s} only for production builds?",
+];
+
+pub const BUG_TITLES: &[&str] = &[
+    "Crash in {s} after upgrading to 3.1",
+    "{s} produces broken links on Windows",
+    "Regression: {s} is 4× slower since 3.0",
+    "Panic: index out of bounds in {s}",
+    "{s} drops non-ASCII characters",
+];
+
+pub const BUG_BODIES: &[&str] = &[
+    "Since upgrading to 3.1.2, {s} crashes with `thread 'main' panicked at 'index out of bounds'`. Steps: clone the starter, run `lumen build`. Happens every time on Ubuntu 24.04.",
+    "Reproducible on a clean install: {s} writes `C:\\\\Users\\\\…` paths into the HTML. Expected forward slashes. Happy to help test a fix.",
+    "After the update, {s} takes 40 s instead of 9 s on our site. Profiling points at the cache being rebuilt on every run.",
+    "{s} mangles titles like “Zoë’s café” into “Zo s caf”. Looks like an encoding issue.",
+];
+
+pub const FEATURE_TITLES: &[&str] = &[
+    "Feature request: {s} should support YAML anchors",
+    "Idea: first-class support for {s}",
+    "Could {s} expose a hook for plugins?",
+    "Proposal: make {s} configurable per section",
+];
+
+pub const FEATURE_BODIES: &[&str] = &[
+    "It would be great if {s} could be configured per section. Right now we maintain two sites just for this. Would the team accept a PR?",
+    "Feature idea: let plugins hook into {s}. Our team would use it to add analytics-free view counts.",
+    "+1 for this. We'd love {s} to work out of the box — it's the one thing keeping our team on the old generator.",
+];
+
+pub const PRAISE_BODIES: &[&str] = &[
+    "Just migrated our docs to Lumen and the build went from 3 minutes to 11 seconds. Thank you all! ❤️",
+    "Huge thanks to whoever wrote the new guide on {s} — it saved my weekend.",
+    "Lumen 3.1 is fantastic. {s} finally just works. Great job, team!",
+    "Shout-out to the community here: got an answer about {s} in ten minutes. Best open-source community I know.",
+];
+
+pub const SPAM_BODIES: &[&str] = &[
+    "🚀 EARN 500 USDT DAILY!!! DM me for the secret crypto signal group, limited spots",
+    "<p>Claim your <b>free tokens</b> now: <a href=\"javascript:alert('gotcha')\">claim here</a><script>steal()</script><img src=\"https://tracker.example/p.gif\"></p>",
+    "Cheap followers and likes for your project!!! visit my profile",
+];
+
+pub const ANGRY_BODIES: &[&str] = &[
+    "This is the third time {s} broke in a minor release. We ship production docs on this. Does anyone on the team actually test upgrades?",
+    "Honestly disappointed. I reported the {s} problem two months ago and nobody even replied. Considering moving off Lumen.",
+    "The new default for {s} silently broke our site in production. A changelog line is not enough for a breaking change.",
+];
+
+pub const INTRO_BODIES: &[&str] = &[
+    "Hi everyone 👋 I'm new here — I found Lumen while looking for a fast docs generator. Looking forward to learning from you all!",
+    "Hello! First post. I work on documentation at a small non-profit and we're evaluating Lumen. Any tips for a beginner?",
+    "Hey! Just joined. I've been using Lumen for my personal blog for a year and would love to contribute to {s}.",
+];
+
+pub const DISCUSSION_TITLES: &[&str] = &[
+    "What's your setup for {s}?",
+    "Show and tell: our new site built with Lumen",
+    "Roadmap thoughts: {s}",
+    "Weekly community thread",
+];
+
+pub const DISCUSSION_BODIES: &[&str] = &[
+    "Curious how everyone handles {s}. We use a custom shortcode but it feels hacky.",
+    "We just launched our new site with Lumen — 5,000 pages, builds in 14 s. Happy to share how we set up {s}.",
+    "What would you most like to see next in {s}? Collecting ideas for the next community call.",
+];
+
+pub const REPLIES: &[&str] = &[
+    "Same here, following this thread.",
+    "I ran into this too. Setting `cache = false` worked around it for me.",
+    "Have you tried the example in the docs under Guides → {s}? It covers most of it.",
+    "+1, this would help us a lot.",
+    "I think this is related to the change in 3.1 — see the migration notes.",
+    "Thanks, that fixed it!",
+    "Still seeing it on 3.1.3 unfortunately.",
+    "We solved it with a small plugin, I can share it if useful.",
+    "Interesting — which OS are you on?",
+    "That makes sense, thank you for explaining.",
+];
+
+pub const TEAM_REPLIES: &[&str] = &[
+    "Thanks for the report! I can reproduce it and have opened a fix — it will be in 3.1.4.",
+    "Good question. {s} is configured in `lumen.toml` under `[build]`; here's the relevant guide: https://lumen.dev/docs/config",
+    "Thank you for the kind words — I've shared this with the whole team. 🙏",
+    "Welcome aboard! The #help channel and the forum are the best places to ask anything, and the good-first-issue label is a nice place to start contributing.",
+    "Sorry about the trouble, and thanks for your patience. We're adding an upgrade test for {s} so this doesn't happen again.",
+    "Great idea — I've added it to the list for the next community call.",
+];
+
+pub const NOTES: &[&str] = &[
+    "Met at FOSDEM. Interested in writing docs for the i18n plugin — follow up in December.",
+    "Ask about her talk at the Write the Docs meetup next week.",
+    "Maintains the Aurora theme (most popular community theme). Potential champion.",
+    "Reported several high-quality bugs. Send a thank-you sticker pack.",
+    "Frustrated about breaking changes in 3.0 — check in personally after 3.1.4 ships.",
+    "Runs a Lumen meetup in Lagos. Offered to co-host the next community call.",
+    "Prefers to be contacted on Matrix, not email.",
+    "Works on the docs team at their company; could be a case-study.",
+];
+
+pub const MEMBER_TAGS: &[&str] = &[
+    "contributor",
+    "champion",
+    "theme author",
+    "first-timer",
+    "speaker",
+];

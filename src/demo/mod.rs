@@ -1,0 +1,992 @@
+//! The demo community: "Lumen", an open-source static site generator with people on Discord,
+//! Discourse, GitHub, Slack, Matrix, Mastodon and Bluesky. Owns: generating a realistic,
+//! deterministic workspace (same seed → same community; times relative to `now`) through the
+//! same ingest path a sync uses, at any scale from a few hundred to millions of messages.
+//! Must never: touch a database that already holds data.
+
+mod content;
+
+use std::collections::HashMap;
+
+use content::Topic;
+use rusqlite::params;
+
+use crate::error::{Error, Result};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use crate::model::{
+    CalendarItemInput, ContentState, ConversationKind, DemoOptions, Millis, Platform, Progress,
+    VariantInput,
+};
+use crate::store::Store;
+
+const MINUTE: Millis = 60_000;
+const HOUR: Millis = 60 * MINUTE;
+const DAY: Millis = 24 * HOUR;
+/// Messages written per transaction.
+const CHUNK: usize = 2_000;
+
+/// What the generator made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DemoSummary {
+    pub people: u64,
+    pub members: u64,
+    pub identities: u64,
+    pub conversations: u64,
+    pub messages: u64,
+    pub open: u64,
+}
+
+struct Space {
+    platform: Platform,
+    account: &'static str,
+    base_url: &'static str,
+    team_id: &'static str,
+    containers: &'static [&'static str],
+    /// How likely a person is to have an account here, and how busy the place is.
+    people_weight: u32,
+    conversation_weight: u32,
+}
+
+const SPACES: &[Space] = &[
+    Space {
+        platform: Platform::Discord,
+        account: "Lumen Discord",
+        base_url: "https://discord.com",
+        team_id: "700000000000000001",
+        containers: &["#general", "#help", "#showcase", "#plugins"],
+        people_weight: 30,
+        conversation_weight: 28,
+    },
+    Space {
+        platform: Platform::Discourse,
+        account: "forum.lumen.dev",
+        base_url: "https://forum.lumen.dev",
+        team_id: "1",
+        containers: &["Support", "Ideas", "Show & Tell"],
+        people_weight: 18,
+        conversation_weight: 18,
+    },
+    Space {
+        platform: Platform::Github,
+        account: "lumen-dev/lumen",
+        base_url: "https://github.com",
+        team_id: "1000001",
+        containers: &["lumen-dev/lumen"],
+        people_weight: 25,
+        conversation_weight: 22,
+    },
+    Space {
+        platform: Platform::Slack,
+        account: "Lumen Partners",
+        base_url: "https://lumen-partners.slack.com",
+        team_id: "U00LUMEN01",
+        containers: &["#partners", "#beta-testers"],
+        people_weight: 6,
+        conversation_weight: 6,
+    },
+    Space {
+        platform: Platform::Matrix,
+        account: "#lumen:matrix.org",
+        base_url: "https://matrix.org",
+        team_id: "@lumen:matrix.org",
+        containers: &["#lumen:matrix.org", "#lumen-dev:matrix.org"],
+        people_weight: 8,
+        conversation_weight: 8,
+    },
+    Space {
+        platform: Platform::Mastodon,
+        account: "@lumen@fosstodon.org",
+        base_url: "https://fosstodon.org",
+        team_id: "109000000000000001",
+        containers: &[],
+        people_weight: 9,
+        conversation_weight: 12,
+    },
+    Space {
+        platform: Platform::Bluesky,
+        account: "lumen.dev",
+        base_url: "https://bsky.social",
+        team_id: "did:plc:lumendevteam000000000001",
+        containers: &[],
+        people_weight: 4,
+        conversation_weight: 6,
+    },
+];
+
+struct Person {
+    first: &'static str,
+    last: &'static str,
+    organization: Option<&'static str>,
+    email: Option<String>,
+    /// Whether the demo shows this person's accounts already merged into one member.
+    merged: bool,
+    location: Option<&'static str>,
+}
+
+/// One identity the generator made: which person, on which space, with which platform id.
+#[derive(Clone)]
+struct Account {
+    person: usize,
+    external_id: String,
+    handle: String,
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+fn pick_weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut n = rng.u32(..total);
+    for (item, w) in items {
+        if n < *w {
+            return *item;
+        }
+        n -= w;
+    }
+    items[items.len() - 1].0
+}
+
+/// Lowercase ASCII for handles: accents dropped, anything else removed.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = match c {
+                'á' | 'à' | 'â' | 'ä' | 'ã' | 'Á' => 'a',
+                'é' | 'è' | 'ê' | 'ë' | 'É' => 'e',
+                'í' | 'ì' | 'î' | 'ï' | 'ı' => 'i',
+                'ó' | 'ò' | 'ô' | 'ö' | 'ø' | 'Ø' | 'ễ' => 'o',
+                'ú' | 'ù' | 'û' | 'ü' => 'u',
+                'ñ' => 'n',
+                'ç' | 'ć' => 'c',
+                'ł' | 'Ł' => 'l',
+                'ş' => 's',
+                'ğ' => 'g',
+                'ý' => 'y',
+                c => c,
+            };
+            c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn fill(template: &str, subject: &str) -> String {
+    template.replace("{s}", subject)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Person {
+    fn name(&self) -> String {
+        format!("{} {}", self.first, self.last)
+    }
+}
+
+/// Builds the identity one person has on one space. Handles differ a little between platforms,
+/// as they do in life, so later merge suggestions have something to work on.
+fn make_account(rng: &mut fastrand::Rng, space: &Space, person: &Person, idx: usize) -> Account {
+    let first = fold(person.first);
+    let last = fold(person.last);
+    let handle = match rng.u8(..4) {
+        0 => format!("{first}.{last}"),
+        1 => format!("{}{last}", first.chars().next().unwrap_or('x')),
+        2 => format!("{first}_{}", last.chars().next().unwrap_or('x')),
+        _ => format!("{first}{last}{}", 10 + idx % 90),
+    };
+    let n = idx as u64;
+    let (external_id, handle) = match space.platform {
+        Platform::Discord => ((900_000_000_000_000_000 + n * 7919).to_string(), handle),
+        Platform::Discourse => ((100 + n).to_string(), handle.replace('.', "_")),
+        Platform::Github => (
+            (10_000_000 + n * 13).to_string(),
+            handle.replace(['.', '_'], "-"),
+        ),
+        Platform::Slack => (format!("U{:08X}", 0x0100_0000 + n), handle),
+        Platform::Matrix => (format!("@{handle}:matrix.org"), handle),
+        Platform::Mastodon => (
+            (109_100_000_000_000_000 + n).to_string(),
+            format!(
+                "{}@{}",
+                handle.replace('.', "_"),
+                if n % 3 == 0 {
+                    "mastodon.social"
+                } else {
+                    "fosstodon.org"
+                }
+            ),
+        ),
+        _ => (
+            format!("did:plc:{:024x}", 0xabc0_0000_u64 + n * 31),
+            format!("{}.bsky.social", handle.replace('_', "-")),
+        ),
+    };
+    Account {
+        person: idx,
+        external_id,
+        handle,
+    }
+}
+
+fn identity_for(space: &Space, account: &Account, person: &Person) -> IncomingIdentity {
+    let gives_email = matches!(
+        space.platform,
+        Platform::Discourse | Platform::Slack | Platform::Github
+    );
+    let email = person
+        .email
+        .clone()
+        .filter(|_| gives_email && (space.platform != Platform::Github || account.person % 2 == 0));
+    let profile_url = Some(match space.platform {
+        Platform::Discord => format!("https://discord.com/users/{}", account.external_id),
+        Platform::Discourse => format!("{}/u/{}", space.base_url, account.handle),
+        Platform::Github => format!("https://github.com/{}", account.handle),
+        Platform::Slack => format!("{}/team/{}", space.base_url, account.external_id),
+        Platform::Matrix => format!("https://matrix.to/#/{}", account.external_id),
+        Platform::Mastodon => {
+            let (user, host) = account
+                .handle
+                .split_once('@')
+                .unwrap_or((&account.handle, "fosstodon.org"));
+            format!("https://{host}/@{user}")
+        }
+        _ => format!("https://bsky.app/profile/{}", account.handle),
+    });
+    IncomingIdentity {
+        external_id: account.external_id.clone(),
+        handle: account.handle.clone(),
+        display_name: Some(person.name()),
+        email,
+        profile_url,
+        avatar_url: None,
+        organization: person.organization.map(str::to_string),
+        bio: None,
+        location: person.location.map(str::to_string),
+        raw: None,
+        joined_at: None,
+    }
+}
+
+struct Generator<'a> {
+    rng: fastrand::Rng,
+    now: Millis,
+    progress: &'a mut dyn FnMut(&Progress),
+    done: u64,
+    total: u64,
+    phase: &'static str,
+}
+
+impl Generator<'_> {
+    fn tick(&mut self, n: u64) {
+        self.done += n;
+        let p = Progress {
+            phase: self.phase.to_string(),
+            done: self.done.min(self.total),
+            total: self.total,
+        };
+        (self.progress)(&p);
+    }
+}
+
+/// Fills an empty database with the demo community. `progress` is called as work is done.
+pub fn generate(
+    store: &mut Store,
+    options: &DemoOptions,
+    now: Millis,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<DemoSummary> {
+    if options.members < 10 {
+        return Err(Error::invalid("the demo needs at least 10 members"));
+    }
+    if options.messages < 50 {
+        return Err(Error::invalid("the demo needs at least 50 messages"));
+    }
+    if !store.status()?.is_empty {
+        return Err(Error::invalid(format!(
+            "{} already holds data; the demo only fills an empty database (pass --db with a new file)",
+            store.path().display()
+        )));
+    }
+    let mut g = Generator {
+        rng: fastrand::Rng::with_seed(options.seed),
+        now,
+        progress,
+        done: 0,
+        total: u64::from(options.members) * 2 + u64::from(options.messages) + 100,
+        phase: "Creating members",
+    };
+    let mut summary = DemoSummary::default();
+
+    // --- accounts and people ----------------------------------------------------------------
+    let mut account_ids = Vec::new();
+    for space in SPACES {
+        account_ids.push(store.ensure_account(
+            space.platform,
+            space.account,
+            Some(space.base_url),
+            Some(space.team_id),
+            now - 400 * DAY,
+        )?);
+    }
+    let people: Vec<Person> = (0..options.members as usize)
+        .map(|i| {
+            let first = *pick(&mut g.rng, content::FIRST_NAMES);
+            let last = *pick(&mut g.rng, content::LAST_NAMES);
+            let organization =
+                (g.rng.u8(..10) < 4).then(|| *pick(&mut g.rng, content::ORGANIZATIONS));
+            let email = (g.rng.u8(..10) < 7).then(|| {
+                let domain = organization
+                    .map(|o| format!("{}.example", fold(o)))
+                    .unwrap_or_else(|| "mail.example".into());
+                format!("{}.{}{}@{domain}", fold(first), fold(last), i % 100)
+            });
+            Person {
+                first,
+                last,
+                organization,
+                email,
+                merged: g.rng.bool(),
+                location: (g.rng.u8(..10) < 3).then(|| {
+                    *pick(
+                        &mut g.rng,
+                        &[
+                            "Lisbon",
+                            "Lagos",
+                            "Osaka",
+                            "Berlin",
+                            "São Paulo",
+                            "Toronto",
+                            "Pune",
+                            "Oslo",
+                        ],
+                    )
+                }),
+            }
+        })
+        .collect();
+    summary.people = people.len() as u64;
+
+    // Who is where: everyone has one home space; a third have a second; some a third.
+    let space_weights: Vec<(usize, u32)> = SPACES
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.people_weight))
+        .collect();
+    let mut accounts: Vec<Vec<Account>> = vec![Vec::new(); SPACES.len()];
+    for (idx, person) in people.iter().enumerate() {
+        let n_spaces = match g.rng.u8(..20) {
+            0..=9 => 1,
+            10..=16 => 2,
+            _ => 3,
+        };
+        let mut chosen: Vec<usize> = Vec::new();
+        while chosen.len() < n_spaces {
+            let s = pick_weighted(&mut g.rng, &space_weights);
+            if !chosen.contains(&s) {
+                chosen.push(s);
+            }
+        }
+        for s in chosen {
+            let account = make_account(&mut g.rng, &SPACES[s], person, idx);
+            accounts[s].push(account);
+        }
+    }
+    for (s, space) in SPACES.iter().enumerate() {
+        let mut team = vec![IncomingIdentity {
+            external_id: space.team_id.to_string(),
+            handle: "lumen".into(),
+            display_name: Some("Lumen Team".into()),
+            organization: Some("Lumen".into()),
+            ..Default::default()
+        }];
+        team.extend(
+            accounts[s]
+                .iter()
+                .map(|a| identity_for(space, a, &people[a.person])),
+        );
+        for chunk in team.chunks(CHUNK) {
+            let batch = Batch {
+                identities: chunk.to_vec(),
+                ..Default::default()
+            };
+            summary.identities += store.ingest(account_ids[s], &batch, now)?.identities_added;
+            g.tick(chunk.len() as u64);
+        }
+    }
+
+    // --- merged people: their accounts become one member, as if merged before ---------------
+    g.phase = "Linking accounts";
+    link_merged_people(store, &people, &accounts, &account_ids, now)?;
+    g.tick(u64::from(options.members) / 2);
+
+    // --- conversations and messages ---------------------------------------------------------
+    g.phase = "Writing conversations";
+    let conv_weights: Vec<(usize, u32)> = SPACES
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.conversation_weight))
+        .filter(|(i, _)| !accounts[*i].is_empty())
+        .collect();
+    let mut batches: Vec<Batch> = vec![Batch::default(); SPACES.len()];
+    let mut plans: Vec<ThreadPlan> = Vec::new();
+    let mut remaining = options.messages as usize;
+    let mut conv_no = 0usize;
+    while remaining > 0 {
+        let s = pick_weighted(&mut g.rng, &conv_weights);
+        let plan = write_conversation(
+            &mut g,
+            s,
+            conv_no,
+            &accounts[s],
+            &mut batches[s],
+            &mut remaining,
+        );
+        plans.push(plan);
+        conv_no += 1;
+        if batches[s].messages.len() >= CHUNK {
+            let batch = std::mem::take(&mut batches[s]);
+            summary.messages += store.ingest(account_ids[s], &batch, now)?.messages_added;
+            g.tick(batch.messages.len() as u64);
+        }
+    }
+    for (s, batch) in batches.into_iter().enumerate() {
+        if !batch.messages.is_empty() || !batch.conversations.is_empty() {
+            summary.messages += store.ingest(account_ids[s], &batch, now)?.messages_added;
+            g.tick(batch.messages.len() as u64);
+        }
+    }
+    summary.conversations = plans.len() as u64;
+
+    // --- triage state, as a community manager would have left it ----------------------------
+    g.phase = "Triaging the inbox";
+    summary.open = apply_triage(store, &mut g, &plans, &account_ids)?;
+
+    // --- the calendar, notes and member tags ------------------------------------------------
+    g.phase = "Planning content";
+    plan_content(store, &mut g, &plans, &account_ids)?;
+    write_notes_and_tags(store, &mut g, options.members)?;
+    summary.members = store.status()?.members as u64;
+    g.done = g.total;
+    g.tick(0);
+    Ok(summary)
+}
+
+fn link_merged_people(
+    store: &mut Store,
+    people: &[Person],
+    accounts: &[Vec<Account>],
+    account_ids: &[i64],
+    now: Millis,
+) -> Result<()> {
+    // person → the member ids of each of their identities
+    let mut members_of: HashMap<usize, Vec<i64>> = HashMap::new();
+    for (s, space_accounts) in accounts.iter().enumerate() {
+        let ids = store.member_ids_by_external_id(account_ids[s])?;
+        for a in space_accounts {
+            if people[a.person].merged {
+                if let Some(member) = ids.get(&a.external_id) {
+                    members_of.entry(a.person).or_default().push(*member);
+                }
+            }
+        }
+    }
+    let mut persons: Vec<_> = members_of
+        .into_iter()
+        .filter(|(_, m)| m.len() > 1)
+        .collect();
+    persons.sort_unstable_by_key(|(p, _)| *p);
+    for (_, members) in persons {
+        for absorb in &members[1..] {
+            store.merge_members(members[0], *absorb, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// What the generator decided about one thread, for triage afterwards.
+struct ThreadPlan {
+    space: usize,
+    external_id: String,
+    topic: Topic,
+    last_at: Millis,
+    team_replied_last: bool,
+}
+
+fn write_conversation(
+    g: &mut Generator<'_>,
+    s: usize,
+    conv_no: usize,
+    accounts: &[Account],
+    batch: &mut Batch,
+    remaining: &mut usize,
+) -> ThreadPlan {
+    let space = &SPACES[s];
+    let topic = pick_weighted(&mut g.rng, content::TOPIC_WEIGHTS);
+    let subject = *pick(&mut g.rng, content::SUBJECTS);
+    let (title, body) = match topic {
+        Topic::Question => (
+            pick(&mut g.rng, content::QUESTION_TITLES),
+            pick(&mut g.rng, content::QUESTION_BODIES),
+        ),
+        Topic::Bug => (
+            pick(&mut g.rng, content::BUG_TITLES),
+            pick(&mut g.rng, content::BUG_BODIES),
+        ),
+        Topic::FeatureRequest => (
+            pick(&mut g.rng, content::FEATURE_TITLES),
+            pick(&mut g.rng, content::FEATURE_BODIES),
+        ),
+        Topic::Praise => (
+            &"Thank you, Lumen team",
+            pick(&mut g.rng, content::PRAISE_BODIES),
+        ),
+        Topic::Spam => (&"Opportunity!!!", pick(&mut g.rng, content::SPAM_BODIES)),
+        Topic::Angry => (
+            &"Another breaking change in {s}",
+            pick(&mut g.rng, content::ANGRY_BODIES),
+        ),
+        Topic::Introduction => (
+            &"Hello from a new member 👋",
+            pick(&mut g.rng, content::INTRO_BODIES),
+        ),
+        Topic::Discussion => (
+            pick(&mut g.rng, content::DISCUSSION_TITLES),
+            pick(&mut g.rng, content::DISCUSSION_BODIES),
+        ),
+    };
+    let title = capitalise(&fill(title, subject));
+    let kind = match space.platform {
+        Platform::Github if matches!(topic, Topic::Bug | Topic::FeatureRequest | Topic::Angry) => {
+            ConversationKind::Issue
+        }
+        Platform::Github => ConversationKind::Discussion,
+        Platform::Discourse => ConversationKind::Topic,
+        Platform::Mastodon | Platform::Bluesky => ConversationKind::Post,
+        _ => ConversationKind::Thread,
+    };
+    let container =
+        (!space.containers.is_empty()).then(|| pick(&mut g.rng, space.containers).to_string());
+    let age = (g.rng.f64().powf(1.7) * 120.0 * DAY as f64) as Millis + 10 * MINUTE;
+    let started = g.now - age;
+    let external_id = format!("{}-{conv_no}", space.platform.as_str());
+    let url = Some(match space.platform {
+        Platform::Github if kind == ConversationKind::Issue => format!(
+            "https://github.com/lumen-dev/lumen/issues/{}",
+            1000 + conv_no
+        ),
+        Platform::Github => format!(
+            "https://github.com/lumen-dev/lumen/discussions/{}",
+            1000 + conv_no
+        ),
+        Platform::Discourse => format!("https://forum.lumen.dev/t/{}", 5000 + conv_no),
+        Platform::Discord => format!("https://discord.com/channels/812345/{}", 900 + conv_no),
+        Platform::Slack => format!("{}/archives/C0PARTNER/p{}", space.base_url, started),
+        Platform::Matrix => format!(
+            "https://matrix.to/#/{}",
+            container.as_deref().unwrap_or("#lumen:matrix.org")
+        ),
+        Platform::Mastodon => format!("https://fosstodon.org/@lumen/{}", 111_000_000 + conv_no),
+        _ => format!("https://bsky.app/profile/lumen.dev/post/3k{conv_no}"),
+    });
+    batch.conversations.push(IncomingConversation {
+        external_id: external_id.clone(),
+        kind,
+        title: matches!(kind, ConversationKind::Post)
+            .then(|| title.clone())
+            .or(Some(title.clone())),
+        container,
+        url: url.clone(),
+        created_at: started,
+    });
+
+    // How many messages, and whether and where the team answers.
+    let wanted = match topic {
+        Topic::Spam => 1 + g.rng.usize(..2),
+        Topic::Praise | Topic::Introduction => 1 + g.rng.usize(..4),
+        Topic::Question => 1 + g.rng.usize(..9),
+        Topic::Bug | Topic::Angry => 2 + g.rng.usize(..13),
+        Topic::FeatureRequest | Topic::Discussion => 2 + g.rng.usize(..16),
+    };
+    let n = wanted.min(*remaining).max(1);
+    *remaining -= n;
+    let age_days = age / DAY;
+    let team_answers =
+        topic != Topic::Spam && n > 1 && g.rng.u8(..100) < if age_days > 4 { 85 } else { 35 };
+    let team_at = if team_answers {
+        Some(1 + g.rng.usize(..(n - 1).min(2)))
+    } else {
+        None
+    };
+
+    // The starter: newcomers for introductions, the busy core for most threads.
+    let starter = if topic == Topic::Introduction || topic == Topic::Spam {
+        accounts.len() - 1 - g.rng.usize(..accounts.len().min(accounts.len() / 3 + 1))
+    } else {
+        (g.rng.f64().powf(2.2) * accounts.len() as f64) as usize
+    };
+    let mut at = started;
+    let mut last_from_team = false;
+    for i in 0..n {
+        if i > 0 {
+            let gap = (g.rng.f64().powi(2) * 14.0 * HOUR as f64) as Millis + 2 * MINUTE;
+            at = (at + gap).min(g.now - MINUTE);
+        }
+        let from_team = team_at == Some(i);
+        let (author, text) = if i == 0 {
+            (
+                accounts[starter.min(accounts.len() - 1)]
+                    .external_id
+                    .clone(),
+                fill(body, subject),
+            )
+        } else if from_team {
+            (
+                space.team_id.to_string(),
+                fill(*pick(&mut g.rng, content::TEAM_REPLIES), subject),
+            )
+        } else {
+            let who = if g.rng.u8(..3) == 0 {
+                starter
+            } else {
+                (g.rng.f64().powf(2.0) * accounts.len() as f64) as usize
+            };
+            let text = if team_at.is_some_and(|t| t < i) && g.rng.bool() {
+                "Thanks, that fixed it!".to_string()
+            } else {
+                fill(*pick(&mut g.rng, content::REPLIES), subject)
+            };
+            (
+                accounts[who.min(accounts.len() - 1)].external_id.clone(),
+                text,
+            )
+        };
+        last_from_team = from_team;
+        let message_id = format!("{external_id}-m{i}");
+        let (text, html) = render(space.platform, &text, from_team);
+        let mentions_us =
+            matches!(space.platform, Platform::Mastodon | Platform::Bluesky) && i == 0;
+        let edited_at = (g.rng.u8(..40) == 0).then(|| at + 3 * MINUTE);
+        let deleted_at = (topic == Topic::Spam && i > 0).then(|| at + 30 * MINUTE);
+        batch.messages.push(IncomingMessage {
+            conversation_external_id: external_id.clone(),
+            external_id: message_id,
+            author_external_id: author,
+            text,
+            html,
+            created_at: at,
+            edited_at,
+            deleted_at,
+            reply_to_external_id: (i > 0).then(|| format!("{external_id}-m0")),
+            url: url.clone(),
+            mentions_us,
+        });
+    }
+    ThreadPlan {
+        space: s,
+        external_id,
+        topic,
+        last_at: at,
+        team_replied_last: last_from_team,
+    }
+}
+
+/// How each platform would deliver a message: some give HTML (which the core sanitises),
+/// others Markdown-ish text.
+fn render(platform: Platform, text: &str, from_team: bool) -> (String, Option<String>) {
+    let looks_like_html = text.starts_with('<');
+    match platform {
+        Platform::Discourse | Platform::Mastodon if looks_like_html => {
+            (String::new(), Some(text.to_string()))
+        }
+        Platform::Discourse => (
+            text.to_string(),
+            Some(format!("<p>{}</p>", linkify(&escape_html(text)))),
+        ),
+        Platform::Mastodon if !from_team => {
+            let html = format!(
+                "<p><span class=\"h-card\"><a href=\"https://fosstodon.org/@lumen\" class=\"u-url mention\">@<span>lumen</span></a></span> {}</p>",
+                linkify(&escape_html(text))
+            );
+            (format!("@lumen {text}"), Some(html))
+        }
+        Platform::Matrix if text.contains('`') => {
+            let mut html = String::new();
+            for (i, part) in escape_html(text).split('`').enumerate() {
+                if i % 2 == 1 {
+                    html.push_str(&format!("<code>{part}</code>"));
+                } else {
+                    html.push_str(part);
+                }
+            }
+            (text.replace('`', ""), Some(html))
+        }
+        _ if looks_like_html => (crate::sanitize::html_to_text(text), None),
+        _ => (text.to_string(), None),
+    }
+}
+
+fn linkify(escaped: &str) -> String {
+    escaped
+        .split(' ')
+        .map(|w| {
+            if w.starts_with("https://") {
+                format!("<a href=\"{w}\">{w}</a>")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn tag_for(topic: Topic) -> Option<&'static str> {
+    Some(match topic {
+        Topic::Question => "question",
+        Topic::Bug => "bug",
+        Topic::FeatureRequest => "feature request",
+        Topic::Praise => "praise",
+        Topic::Spam => "spam",
+        Topic::Angry => "needs care",
+        Topic::Introduction => "first-timer",
+        Topic::Discussion => return None,
+    })
+}
+
+/// Leaves the inbox as a working community manager would: answered and old threads done,
+/// recent unanswered ones open, a few snoozed, most tagged. Returns how many are open.
+fn apply_triage(
+    store: &mut Store,
+    g: &mut Generator<'_>,
+    plans: &[ThreadPlan],
+    account_ids: &[i64],
+) -> Result<u64> {
+    let now = g.now;
+    let tx = store.conn_mut().transaction()?;
+    let mut open = 0;
+    {
+        let mut set = tx.prepare(
+            "UPDATE conversations SET status = ?4, snoozed_until = ?5, triaged_at = ?6, priority = ?7
+             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3 RETURNING id",
+        )?;
+        let mut tag = tx.prepare(
+            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+        )?;
+        let mut tag_ids: HashMap<&str, i64> = HashMap::new();
+        for plan in plans {
+            let age = now - plan.last_at;
+            let done = plan.team_replied_last
+                || age > 21 * DAY
+                || (plan.topic == Topic::Spam && age > 7 * DAY)
+                || (plan.topic == Topic::Discussion && g.rng.u8(..3) > 0)
+                || (age > 5 * DAY && g.rng.u8(..4) > 0);
+            let snoozed = !done && g.rng.u8(..12) == 0;
+            let (status, until) = match (done, snoozed) {
+                (true, _) => ("done", None),
+                (false, true) => ("snoozed", Some(now + (1 + i64::from(g.rng.u8(..5))) * DAY)),
+                (false, false) => ("open", None),
+            };
+            if status == "open" {
+                open += 1;
+            }
+            let priority = match plan.topic {
+                Topic::Angry => 3,
+                Topic::Bug => 2,
+                _ => 0,
+            };
+            let triaged = (status != "open").then_some(plan.last_at + MINUTE);
+            let id: i64 = set.query_row(
+                params![
+                    SPACES[plan.space].platform.as_str(),
+                    account_ids[plan.space],
+                    plan.external_id,
+                    status,
+                    until,
+                    triaged,
+                    priority
+                ],
+                |r| r.get(0),
+            )?;
+            let tagged = g.rng.u8(..10) < if status == "done" { 6 } else { 8 };
+            if let Some(name) = tag_for(plan.topic).filter(|_| tagged || plan.topic == Topic::Spam)
+            {
+                let tag_id = match tag_ids.get(name) {
+                    Some(t) => *t,
+                    None => {
+                        let t = crate::inbox::ensure_tag(&tx, name)?;
+                        tag_ids.insert(name, t);
+                        t
+                    }
+                };
+                tag.execute([id, tag_id])?;
+            }
+        }
+        tx.execute(
+            "UPDATE conversations SET assignee = 'Robin'
+             WHERE id IN (SELECT id FROM conversations WHERE status = 'open' AND priority >= 2
+                          ORDER BY last_message_at DESC LIMIT 3)",
+            [],
+        )?;
+    }
+    tx.commit()?;
+    g.tick(plans.len() as u64 / 100);
+    Ok(open)
+}
+
+fn plan_content(
+    store: &mut Store,
+    g: &mut Generator<'_>,
+    plans: &[ThreadPlan],
+    account_ids: &[i64],
+) -> Result<()> {
+    let now = g.now;
+    // Midnight UTC today, so scheduled posts land on tidy times.
+    let today = now - now.rem_euclid(DAY);
+    let praise = plans.iter().rev().find(|p| p.topic == Topic::Praise);
+    let praise_conv = match praise {
+        Some(p) => store.conversation_id_by_external(account_ids[p.space], &p.external_id)?,
+        None => None,
+    };
+    let v = |platform: Platform, body: &str| VariantInput {
+        platform,
+        body: body.to_string(),
+    };
+    let items = [
+        CalendarItemInput {
+            title: "Lumen 3.2 release announcement".into(),
+            body: "Lumen 3.2 is out: incremental builds are 3× faster, the image pipeline handles AVIF, and the i18n plugin is now built in.".into(),
+            state: ContentState::Scheduled,
+            scheduled_at: Some(today + 3 * DAY + 15 * HOUR),
+            source_conversation_id: None,
+            variants: vec![
+                v(Platform::Mastodon, "Lumen 3.2 is out! 🚀 3× faster incremental builds, AVIF images and built-in i18n. Release notes: https://lumen.dev/blog/3-2 #StaticSites #OpenSource"),
+                v(Platform::Bluesky, "Lumen 3.2 is out 🚀 3× faster incremental builds, AVIF images, built-in i18n. https://lumen.dev/blog/3-2"),
+                v(Platform::Discord, "@everyone Lumen 3.2 is out! Faster incremental builds, AVIF support and i18n in core. Full notes: https://lumen.dev/blog/3-2 — tell us what you build with it in #showcase!"),
+            ],
+        },
+        CalendarItemInput {
+            title: "Community call — December".into(),
+            body: "Monthly community call: roadmap, plugin showcase, Q&A.".into(),
+            state: ContentState::Scheduled,
+            scheduled_at: Some(today + 8 * DAY + 17 * HOUR),
+            source_conversation_id: None,
+            variants: vec![
+                v(Platform::Discourse, "Join us for the December community call: roadmap, a plugin showcase and open Q&A. Add your questions below!"),
+                v(Platform::Mastodon, "📅 Lumen community call next week: roadmap, plugin showcase, Q&A. Everyone welcome! https://lumen.dev/call"),
+            ],
+        },
+        CalendarItemInput {
+            title: "Member spotlight: a migration story".into(),
+            body: "Ask the author of this thank-you post whether we can feature their migration as a case study.".into(),
+            state: ContentState::Idea,
+            scheduled_at: None,
+            source_conversation_id: praise_conv,
+            variants: vec![],
+        },
+        CalendarItemInput {
+            title: "Plugin roundup: November".into(),
+            body: "Five community plugins worth trying this month.".into(),
+            state: ContentState::Draft,
+            scheduled_at: Some(today + 12 * DAY + 10 * HOUR),
+            source_conversation_id: None,
+            variants: vec![v(Platform::Discourse, "Our favourite community plugins this month: …")],
+        },
+        CalendarItemInput {
+            title: "Office hours reminder".into(),
+            body: "Office hours every Thursday at 16:00 UTC on Discord.".into(),
+            state: ContentState::Published,
+            scheduled_at: Some(today - 4 * DAY + 16 * HOUR),
+            source_conversation_id: None,
+            variants: vec![v(Platform::Discord, "Office hours start in 15 minutes in #help — bring your questions!")],
+        },
+        CalendarItemInput {
+            title: "Write the Docs talk recap".into(),
+            body: "Recap of our talk with slides and recording.".into(),
+            state: ContentState::Failed,
+            scheduled_at: Some(today - 2 * DAY + 9 * HOUR),
+            source_conversation_id: None,
+            variants: vec![v(Platform::Bluesky, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd")],
+        },
+        CalendarItemInput {
+            title: "Good-first-issue Friday".into(),
+            body: "Highlight three beginner-friendly issues every Friday.".into(),
+            state: ContentState::Idea,
+            scheduled_at: None,
+            source_conversation_id: None,
+            variants: vec![],
+        },
+    ];
+    for item in &items {
+        store.create_calendar_item(item, now - 2 * DAY)?;
+    }
+    g.tick(items.len() as u64);
+    Ok(())
+}
+
+fn write_notes_and_tags(store: &mut Store, g: &mut Generator<'_>, people: u32) -> Result<()> {
+    let now = g.now;
+    // The most active members are the ones a manager knows and writes about.
+    let top = store.members(&crate::model::MemberQuery {
+        limit: Some(60),
+        ..Default::default()
+    })?;
+    let candidates: Vec<i64> = top
+        .items
+        .iter()
+        .filter(|m| m.display_name != "Lumen Team")
+        .map(|m| m.id)
+        .collect();
+    let n_notes = (people as usize / 20).clamp(3, 40).min(candidates.len());
+    for (i, member) in candidates.iter().take(n_notes).enumerate() {
+        let body = content::NOTES[i % content::NOTES.len()];
+        store.add_note(*member, body, now - (1 + i as i64 % 20) * DAY)?;
+    }
+    for (i, member) in candidates.iter().take(30).enumerate() {
+        let tag = if i < 5 {
+            "champion"
+        } else {
+            content::MEMBER_TAGS[g.rng.usize(..content::MEMBER_TAGS.len())]
+        };
+        store.tag_member(*member, tag)?;
+    }
+    g.tick(n_notes as u64);
+    Ok(())
+}
+
+impl Store {
+    /// external id → member id for every identity of an account (the demo links people with it).
+    fn member_ids_by_external_id(&self, account_id: i64) -> Result<HashMap<String, i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT external_id, member_id FROM identities WHERE account_id = ?1")?;
+        let rows = stmt.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
+    fn conversation_id_by_external(
+        &self,
+        account_id: i64,
+        external_id: &str,
+    ) -> Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM conversations WHERE account_id = ?1 AND external_id = ?2",
+                params![account_id, external_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,297 @@
+//! The triage queue. Owns: which conversations need a human (open, or snoozed past their
+//! time), the thread view, and triage actions (done, reopen, snooze, tag, assign, priority).
+//! Must never: decide what a platform shows; triage state is Hearth's own and stays local.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::members::split_unit;
+use crate::model::{
+    Author, ConversationDetail, ConversationKind, InboxCounts, InboxItem, InboxPage, InboxQuery,
+    MessageView, Millis, Status, TriageAction,
+};
+use crate::store::{platform_col, Store};
+
+const ITEM_COLUMNS: &str = "c.id, c.platform, a.name, c.kind, c.title, c.container,
+    coalesce(i.display_name, i.handle, ''), i.member_id, substr(coalesce(m.body_text, ''), 1, 240),
+    c.last_message_at, c.message_count, c.status, c.priority, c.snoozed_until, c.assignee,
+    (SELECT group_concat(t.name, char(31)) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+        WHERE ct.conversation_id = c.id),
+    c.url";
+
+const ITEM_JOINS: &str = "FROM conversations c
+    JOIN accounts a ON a.id = c.account_id
+    LEFT JOIN messages m ON m.id = c.last_message_id
+    LEFT JOIN identities i ON i.id = m.author_identity_id";
+
+fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxItem> {
+    let kind: String = r.get(3)?;
+    let status: String = r.get(11)?;
+    let snoozed_until: Option<Millis> = r.get(13)?;
+    let mut status: Status = status.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, e.into())
+    })?;
+    if status == Status::Snoozed && snoozed_until.is_some_and(|u| u <= now) {
+        status = Status::Open;
+    }
+    let snippet: String = r.get(8)?;
+    Ok(InboxItem {
+        id: r.get(0)?,
+        platform: platform_col(r, 1)?,
+        account_name: r.get(2)?,
+        kind: ConversationKind::parse(&kind).unwrap_or(ConversationKind::Thread),
+        title: r.get(4)?,
+        container: r.get(5)?,
+        author_name: r.get(6)?,
+        author_member_id: r.get(7)?,
+        snippet: shorten(&snippet, 200),
+        last_message_at: r.get(9)?,
+        message_count: r.get(10)?,
+        status,
+        priority: r.get(12)?,
+        snoozed_until,
+        assignee: r.get(14)?,
+        tags: split_unit(r.get(15)?),
+        url: r.get(16)?,
+    })
+}
+
+/// Folds whitespace and cuts `s` to at most `max` characters, ending in `…` when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    let folded: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= max {
+        return folded;
+    }
+    let mut out: String = folded.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Finds or creates a tag by name (case-insensitive); returns its id.
+pub(crate) fn ensure_tag(conn: &Connection, name: &str) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("a tag needs a name"));
+    }
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("a tag name can be at most 64 characters"));
+    }
+    conn.prepare_cached("INSERT OR IGNORE INTO tags (name) VALUES (?1)")?
+        .execute([name])?;
+    Ok(conn
+        .prepare_cached("SELECT id FROM tags WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))?)
+}
+
+impl Store {
+    /// A page of the queue, newest activity first. The open queue includes conversations whose
+    /// snooze ran out before `now`; the snoozed queue shows only those still sleeping.
+    pub fn inbox(&self, query: &InboxQuery, now: Millis) -> Result<InboxPage> {
+        let limit = query.limit.unwrap_or(50).clamp(1, 500);
+        let offset = query.offset.unwrap_or(0);
+        let status = query.status.unwrap_or(Status::Open);
+        let mut filter = match status {
+            Status::Open => {
+                "(c.status = 'open' OR (c.status = 'snoozed' AND c.snoozed_until <= :now))"
+            }
+            Status::Snoozed => "c.status = 'snoozed' AND c.snoozed_until > :now",
+            Status::Done => "c.status = 'done'",
+        }
+        .to_string();
+        let platform = query.platform.map(|p| p.as_str());
+        if platform.is_some() {
+            filter.push_str(" AND c.platform = :platform");
+        }
+        if query.tag.is_some() {
+            filter.push_str(
+                " AND c.id IN (SELECT ct.conversation_id FROM conversation_tags ct
+                   JOIN tags t ON t.id = ct.tag_id WHERE t.name = :tag)",
+            );
+        }
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
+        if status != Status::Done {
+            args.push((":now", &now));
+        }
+        if let Some(p) = &platform {
+            args.push((":platform", p));
+        }
+        if let Some(t) = &query.tag {
+            args.push((":tag", t));
+        }
+        let conn = self.conn();
+        let total: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM conversations c WHERE {filter}"
+            ))?
+            .query_row(args.as_slice(), |r| r.get(0))?;
+        let order = if status == Status::Snoozed {
+            "c.snoozed_until ASC, c.id"
+        } else {
+            "c.last_message_at DESC, c.id DESC"
+        };
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE {filter} ORDER BY {order}
+             LIMIT {limit} OFFSET {offset}"
+        );
+        let items = conn
+            .prepare_cached(&sql)?
+            .query_map(args.as_slice(), |r| item_from_row(r, now))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(InboxPage { items, total })
+    }
+
+    /// How many conversations are open (including expired snoozes), snoozed and done.
+    pub fn inbox_counts(&self, now: Millis) -> Result<InboxCounts> {
+        let (open, snoozed, done) = self.conn().prepare_cached(
+            "SELECT
+                (SELECT count(*) FROM conversations WHERE status = 'open')
+                  + (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?1),
+                (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until > ?1),
+                (SELECT count(*) FROM conversations WHERE status = 'done')",
+        )?
+        .query_row([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(InboxCounts {
+            open,
+            snoozed,
+            done,
+        })
+    }
+
+    /// One inbox row by conversation id.
+    pub fn conversation_item(&self, id: i64, now: Millis) -> Result<InboxItem> {
+        self.conn()
+            .prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE c.id = ?1"
+            ))?
+            .query_row([id], |r| item_from_row(r, now))
+            .optional()?
+            .ok_or_else(|| Error::not_found("conversation", id))
+    }
+
+    /// A conversation with all its messages, oldest first.
+    pub fn conversation(&self, id: i64, now: Millis) -> Result<ConversationDetail> {
+        let conversation = self.conversation_item(id, now)?;
+        let messages = self
+            .conn()
+            .prepare_cached(
+                "SELECT m.id, m.external_id, i.id, i.member_id,
+                        coalesce(i.display_name, i.handle), i.handle, i.platform, i.avatar_url,
+                        i.profile_url, m.body_text, m.body_html, m.created_at, m.edited_at,
+                        m.deleted_at IS NOT NULL, r.id, m.url, m.from_us
+                 FROM messages m
+                 JOIN identities i ON i.id = m.author_identity_id
+                 LEFT JOIN messages r ON r.platform = m.platform AND r.account_id = m.account_id
+                                     AND r.external_id = m.reply_to_external_id
+                 WHERE m.conversation_id = ?1
+                 ORDER BY m.created_at, m.id",
+            )?
+            .query_map([id], |r| {
+                Ok(MessageView {
+                    id: r.get(0)?,
+                    external_id: r.get(1)?,
+                    author: Author {
+                        identity_id: r.get(2)?,
+                        member_id: r.get(3)?,
+                        name: r.get(4)?,
+                        handle: r.get(5)?,
+                        platform: platform_col(r, 6)?,
+                        avatar_url: r.get(7)?,
+                        profile_url: r.get(8)?,
+                    },
+                    text: r.get(9)?,
+                    html: r.get(10)?,
+                    created_at: r.get(11)?,
+                    edited_at: r.get(12)?,
+                    deleted: r.get(13)?,
+                    reply_to_id: r.get(14)?,
+                    url: r.get(15)?,
+                    from_us: r.get(16)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ConversationDetail {
+            conversation,
+            messages,
+        })
+    }
+
+    /// Applies one triage action and returns the conversation as the inbox now shows it.
+    pub fn triage(&mut self, id: i64, action: &TriageAction, now: Millis) -> Result<InboxItem> {
+        let tx = self.conn_mut().transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(Error::not_found("conversation", id));
+        }
+        match action {
+            TriageAction::Done => {
+                tx.execute(
+                    "UPDATE conversations SET status = 'done', snoozed_until = NULL, triaged_at = ?2
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+            }
+            TriageAction::Open => {
+                tx.execute(
+                    "UPDATE conversations SET status = 'open', snoozed_until = NULL, triaged_at = ?2
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+            }
+            TriageAction::Snooze { until } => {
+                if *until <= now {
+                    return Err(Error::invalid("a snooze must end in the future"));
+                }
+                tx.execute(
+                    "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, triaged_at = ?3
+                     WHERE id = ?1",
+                    params![id, until, now],
+                )?;
+            }
+            TriageAction::Tag { tag } => {
+                let tag_id = ensure_tag(&tx, tag)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+                    [id, tag_id],
+                )?;
+            }
+            TriageAction::Untag { tag } => {
+                tx.execute(
+                    "DELETE FROM conversation_tags WHERE conversation_id = ?1
+                       AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
+                    params![id, tag.trim()],
+                )?;
+            }
+            TriageAction::Assign { assignee } => {
+                let assignee = assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+                tx.execute(
+                    "UPDATE conversations SET assignee = ?2 WHERE id = ?1",
+                    params![id, assignee],
+                )?;
+            }
+            TriageAction::Priority { priority } => {
+                if !(0..=4).contains(priority) {
+                    return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
+                }
+                tx.execute(
+                    "UPDATE conversations SET priority = ?2 WHERE id = ?1",
+                    params![id, priority],
+                )?;
+            }
+        }
+        tx.commit()?;
+        self.conversation_item(id, now)
+    }
+
+    /// Every tag in use, alphabetically.
+    pub fn tags(&self) -> Result<Vec<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT name FROM tags ORDER BY name COLLATE NOCASE")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

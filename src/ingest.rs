@@ -1,0 +1,426 @@
+//! Writing what came from a platform into the store. Owns: idempotent upserts of identities,
+//! conversations and messages keyed by `(platform, account, external_id)`, sanitising HTML on
+//! the way in, member activity, the denormalised inbox/member counters, and reopening a done
+//! conversation when someone writes in it again. One [`Batch`] is one transaction: it is written
+//! whole or not at all, so a sync cursor saved with it can never point past lost data.
+//! Must never: talk to the network or know a platform's wire format (connectors translate).
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{Error, Result};
+use crate::model::{ConversationKind, Millis, Platform};
+use crate::sanitize;
+use crate::store::Store;
+
+/// A platform account as a connector saw it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncomingIdentity {
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub profile_url: Option<String>,
+    pub avatar_url: Option<String>,
+    pub organization: Option<String>,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    /// The platform's own payload, kept as evidence for merging later.
+    pub raw: Option<String>,
+    /// When the person joined or was first seen, if the platform says.
+    pub joined_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingConversation {
+    pub external_id: String,
+    pub kind: ConversationKind,
+    pub title: Option<String>,
+    pub container: Option<String>,
+    pub url: Option<String>,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingMessage {
+    pub conversation_external_id: String,
+    pub external_id: String,
+    pub author_external_id: String,
+    /// Plain text. When empty and `html` is given, the text is derived from the HTML.
+    pub text: String,
+    /// HTML exactly as the platform sent it; sanitised here before it is stored.
+    pub html: Option<String>,
+    pub created_at: Millis,
+    pub edited_at: Option<Millis>,
+    pub deleted_at: Option<Millis>,
+    pub reply_to_external_id: Option<String>,
+    pub url: Option<String>,
+    pub mentions_us: bool,
+}
+
+/// Everything one page of a sync (or one slice of the demo) brings in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    pub identities: Vec<IncomingIdentity>,
+    pub conversations: Vec<IncomingConversation>,
+    pub messages: Vec<IncomingMessage>,
+}
+
+/// What one batch changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub identities_added: u64,
+    pub conversations_added: u64,
+    pub messages_added: u64,
+    pub messages_updated: u64,
+    pub conversations_reopened: u64,
+}
+
+impl std::ops::AddAssign for IngestReport {
+    fn add_assign(&mut self, o: Self) {
+        self.identities_added += o.identities_added;
+        self.conversations_added += o.conversations_added;
+        self.messages_added += o.messages_added;
+        self.messages_updated += o.messages_updated;
+        self.conversations_reopened += o.conversations_reopened;
+    }
+}
+
+struct AccountInfo {
+    id: i64,
+    platform: Platform,
+    self_external_id: Option<String>,
+}
+
+#[derive(Default)]
+struct ConvDelta {
+    added: i64,
+    last_at: Millis,
+    last_id: i64,
+    reopen_after: Option<Millis>,
+}
+
+#[derive(Default)]
+struct MemberDelta {
+    added: i64,
+    first_at: Option<Millis>,
+    last_at: Option<Millis>,
+}
+
+impl Store {
+    /// Writes `batch` for `account_id` in one transaction. Re-ingesting the same batch changes
+    /// nothing; an edited message is updated in place.
+    pub fn ingest(&mut self, account_id: i64, batch: &Batch, now: Millis) -> Result<IngestReport> {
+        let tx = self.conn_mut().transaction()?;
+        let account = tx
+            .query_row(
+                "SELECT id, platform, self_external_id FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| {
+                    Ok(AccountInfo {
+                        id: r.get(0)?,
+                        platform: crate::store::platform_col(r, 1)?,
+                        self_external_id: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found("account", account_id))?;
+        let report = write_batch(&tx, &account, batch, now)?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn write_batch(
+    tx: &Transaction<'_>,
+    account: &AccountInfo,
+    batch: &Batch,
+    now: Millis,
+) -> Result<IngestReport> {
+    let mut report = IngestReport::default();
+    let platform = account.platform.as_str();
+
+    // --- identities -------------------------------------------------------------------------
+    let mut identities: HashMap<&str, (i64, i64)> = HashMap::new();
+    let mut touched_members: Vec<i64> = Vec::new();
+    {
+        let mut find = tx.prepare_cached(
+            "SELECT id, member_id FROM identities
+             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+        )?;
+        let mut update = tx.prepare_cached(
+            "UPDATE identities SET handle = ?2, display_name = coalesce(?3, display_name),
+                 email = coalesce(?4, email), profile_url = coalesce(?5, profile_url),
+                 avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw)
+             WHERE id = ?1",
+        )?;
+        let mut new_member = tx.prepare_cached(
+            "INSERT INTO members (display_name, organization, location, bio, avatar_url,
+                 first_seen_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        )?;
+        let mut new_identity = tx.prepare_cached(
+            "INSERT INTO identities (member_id, account_id, platform, external_id, handle,
+                 display_name, email, profile_url, avatar_url, raw, first_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for ident in &batch.identities {
+            if ident.external_id.is_empty() {
+                return Err(Error::invalid("an identity from the platform has no id"));
+            }
+            let handle = if ident.handle.is_empty() {
+                &ident.external_id
+            } else {
+                &ident.handle
+            };
+            let existing: Option<(i64, i64)> = find
+                .query_row((platform, account.id, &ident.external_id), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let ids = match existing {
+                Some((id, member_id)) => {
+                    update.execute(params![
+                        id,
+                        handle,
+                        ident.display_name,
+                        ident.email,
+                        ident.profile_url,
+                        ident.avatar_url,
+                        ident.raw
+                    ])?;
+                    (id, member_id)
+                }
+                None => {
+                    let name = ident
+                        .display_name
+                        .as_deref()
+                        .filter(|n| !n.trim().is_empty())
+                        .unwrap_or(handle);
+                    new_member.execute(params![
+                        name,
+                        ident.organization,
+                        ident.location,
+                        ident.bio,
+                        ident.avatar_url,
+                        ident.joined_at,
+                        now
+                    ])?;
+                    let member_id = tx.last_insert_rowid();
+                    new_identity.execute(params![
+                        member_id,
+                        account.id,
+                        platform,
+                        ident.external_id,
+                        handle,
+                        ident.display_name,
+                        ident.email,
+                        ident.profile_url,
+                        ident.avatar_url,
+                        ident.raw,
+                        ident.joined_at
+                    ])?;
+                    report.identities_added += 1;
+                    (tx.last_insert_rowid(), member_id)
+                }
+            };
+            touched_members.push(ids.1);
+            identities.insert(ident.external_id.as_str(), ids);
+        }
+    }
+
+    // --- conversations ----------------------------------------------------------------------
+    let mut conversations: HashMap<&str, i64> = HashMap::new();
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO conversations (account_id, platform, external_id, kind, title, container,
+                 url, created_at, last_message_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+             ON CONFLICT (platform, account_id, external_id) DO UPDATE SET
+                 title = coalesce(excluded.title, title),
+                 container = coalesce(excluded.container, container),
+                 url = coalesce(excluded.url, url)
+             RETURNING id, message_count = 0 AND last_message_id IS NULL",
+        )?;
+        for conv in &batch.conversations {
+            let (id, fresh): (i64, bool) = upsert.query_row(
+                params![
+                    account.id,
+                    platform,
+                    conv.external_id,
+                    conv.kind.as_str(),
+                    conv.title,
+                    conv.container,
+                    conv.url,
+                    conv.created_at
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if fresh {
+                report.conversations_added += 1;
+            }
+            conversations.insert(conv.external_id.as_str(), id);
+        }
+    }
+
+    // --- messages ---------------------------------------------------------------------------
+    let mut conv_deltas: HashMap<i64, ConvDelta> = HashMap::new();
+    let mut member_deltas: HashMap<i64, MemberDelta> = HashMap::new();
+    {
+        let mut find_conv = tx.prepare_cached(
+            "SELECT id FROM conversations WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+        )?;
+        let mut find_ident = tx.prepare_cached(
+            "SELECT id, member_id FROM identities
+             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO messages (conversation_id, account_id, platform, external_id,
+                 author_identity_id, body_text, body_html, created_at, edited_at, deleted_at,
+                 reply_to_external_id, url, from_us, mentions_us)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut update = tx.prepare_cached(
+            "UPDATE messages SET body_text = ?4, body_html = ?5,
+                 edited_at = coalesce(?6, edited_at), deleted_at = coalesce(?7, deleted_at)
+             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3
+               AND (body_text IS NOT ?4 OR body_html IS NOT ?5
+                    OR edited_at IS NOT coalesce(?6, edited_at)
+                    OR deleted_at IS NOT coalesce(?7, deleted_at))",
+        )?;
+        let mut activity = tx.prepare_cached(
+            "INSERT INTO member_activity (member_id, identity_id, platform, kind, occurred_at,
+                 conversation_id, message_id)
+             VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6)",
+        )?;
+        for msg in &batch.messages {
+            let conv_id = match conversations.get(msg.conversation_external_id.as_str()) {
+                Some(id) => *id,
+                None => find_conv
+                    .query_row((platform, account.id, &msg.conversation_external_id), |r| {
+                        r.get(0)
+                    })
+                    .optional()?
+                    .ok_or_else(|| {
+                        Error::invalid(format!(
+                            "message {} belongs to conversation {}, which was never received",
+                            msg.external_id, msg.conversation_external_id
+                        ))
+                    })?,
+            };
+            let (identity_id, member_id) = match identities.get(msg.author_external_id.as_str()) {
+                Some(ids) => *ids,
+                None => find_ident
+                    .query_row((platform, account.id, &msg.author_external_id), |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?
+                    .ok_or_else(|| {
+                        Error::invalid(format!(
+                            "message {} was written by {}, who was never received",
+                            msg.external_id, msg.author_external_id
+                        ))
+                    })?,
+            };
+            let html = msg.html.as_deref().map(sanitize::clean_html);
+            let text = match (&html, msg.text.is_empty()) {
+                (Some(clean), true) => sanitize::html_to_text(clean),
+                _ => msg.text.clone(),
+            };
+            let from_us = account.self_external_id.as_deref() == Some(&msg.author_external_id);
+            let inserted = insert.execute(params![
+                conv_id,
+                account.id,
+                platform,
+                msg.external_id,
+                identity_id,
+                text,
+                html,
+                msg.created_at,
+                msg.edited_at,
+                msg.deleted_at,
+                msg.reply_to_external_id,
+                msg.url,
+                from_us,
+                msg.mentions_us
+            ])?;
+            if inserted == 1 {
+                let message_id = tx.last_insert_rowid();
+                activity.execute(params![
+                    member_id,
+                    identity_id,
+                    platform,
+                    msg.created_at,
+                    conv_id,
+                    message_id
+                ])?;
+                report.messages_added += 1;
+                let d = conv_deltas.entry(conv_id).or_default();
+                d.added += 1;
+                if msg.created_at >= d.last_at {
+                    d.last_at = msg.created_at;
+                    d.last_id = message_id;
+                }
+                if !from_us {
+                    d.reopen_after = d.reopen_after.max(Some(msg.created_at));
+                }
+                let m = member_deltas.entry(member_id).or_default();
+                m.added += 1;
+                m.first_at = Some(m.first_at.map_or(msg.created_at, |f| f.min(msg.created_at)));
+                m.last_at = m.last_at.max(Some(msg.created_at));
+            } else {
+                report.messages_updated += update.execute(params![
+                    platform,
+                    account.id,
+                    msg.external_id,
+                    text,
+                    html,
+                    msg.edited_at,
+                    msg.deleted_at
+                ])? as u64;
+            }
+        }
+    }
+
+    // --- counters, in one statement per touched row -----------------------------------------
+    {
+        let mut conv = tx.prepare_cached(
+            "UPDATE conversations SET
+                 message_count = message_count + ?2,
+                 last_message_id = CASE WHEN ?3 >= last_message_at OR last_message_id IS NULL
+                                        THEN ?4 ELSE last_message_id END,
+                 last_message_at = max(last_message_at, ?3)
+             WHERE id = ?1",
+        )?;
+        let mut reopen = tx.prepare_cached(
+            "UPDATE conversations SET status = 'open', snoozed_until = NULL
+             WHERE id = ?1 AND status = 'done' AND coalesce(triaged_at, 0) < ?2",
+        )?;
+        for (id, d) in &conv_deltas {
+            conv.execute(params![id, d.added, d.last_at, d.last_id])?;
+            if let Some(after) = d.reopen_after {
+                report.conversations_reopened += reopen.execute(params![id, after])? as u64;
+            }
+        }
+        let mut member = tx.prepare_cached(
+            "UPDATE members SET message_count = message_count + ?2,
+                 first_seen_at = min(coalesce(first_seen_at, ?3), ?3),
+                 last_active_at = max(coalesce(last_active_at, ?4), ?4),
+                 updated_at = ?5
+             WHERE id = ?1",
+        )?;
+        for (id, d) in &member_deltas {
+            if let (Some(first), Some(last)) = (d.first_at, d.last_at) {
+                member.execute(params![id, d.added, first, last, now])?;
+            }
+        }
+    }
+    touched_members.sort_unstable();
+    touched_members.dedup();
+    for member_id in touched_members {
+        crate::members::reindex_member(tx, member_id)?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,317 @@
+//! Members: one profile per person, made of identities on many platforms. Owns: the member
+//! list and its search index (`members_fts`), the profile (identities, stats, activity, notes),
+//! and merging two members into one. Must never: send member data anywhere.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    ActivityView, IdentityView, MemberPage, MemberProfile, MemberQuery, MemberStats, MemberSummary,
+    Millis, Platform,
+};
+use crate::store::{platform_col, Store};
+
+const DAY: Millis = 24 * 60 * 60 * 1000;
+
+/// Rebuilds the search row of one member from their name, organisation and identities.
+pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {
+    let words: Option<String> = conn
+        .prepare_cached(
+            "SELECT m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
+                    coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
+                              || ' ' || coalesce(i.email, ''), ' ')
+                              FROM identities i WHERE i.member_id = m.id), '')
+             FROM members m WHERE m.id = ?1",
+        )?
+        .query_row([member_id], |r| r.get(0))
+        .optional()?;
+    conn.prepare_cached("DELETE FROM members_fts WHERE rowid = ?1")?
+        .execute([member_id])?;
+    if let Some(words) = words {
+        conn.prepare_cached("INSERT INTO members_fts (rowid, words) VALUES (?1, ?2)")?
+            .execute(params![member_id, words])?;
+    }
+    Ok(())
+}
+
+/// Turns what someone typed into an FTS5 query that matches every word as a prefix, with
+/// FTS syntax characters neutralised (each word is quoted).
+pub(crate) fn prefix_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-' && c != '.' && c != '@')
+        .flat_map(|w| w.split(['-', '.', '@']))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+const SUMMARY_COLUMNS: &str = "m.id, m.display_name, m.organization, m.avatar_url,
+    m.first_seen_at, m.last_active_at, m.message_count,
+    (SELECT group_concat(DISTINCT i.platform) FROM identities i WHERE i.member_id = m.id),
+    (SELECT group_concat(i.handle, char(31)) FROM identities i WHERE i.member_id = m.id),
+    (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
+        WHERE mt.member_id = m.id)";
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberSummary> {
+    let platforms: Option<String> = r.get(7)?;
+    let mut platforms: Vec<Platform> = platforms
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    Ok(MemberSummary {
+        id: r.get(0)?,
+        display_name: r.get(1)?,
+        organization: r.get(2)?,
+        avatar_url: r.get(3)?,
+        first_seen_at: r.get(4)?,
+        last_active_at: r.get(5)?,
+        message_count: r.get(6)?,
+        platforms,
+        handles: split_unit(r.get(8)?),
+        tags: split_unit(r.get(9)?),
+    })
+}
+
+/// Splits a `group_concat(…, char(31))` result.
+pub(crate) fn split_unit(s: Option<String>) -> Vec<String> {
+    s.map(|s| s.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Members, most recently active first; `q` finds names, handles, emails, organisations.
+    pub fn members(&self, query: &MemberQuery) -> Result<MemberPage> {
+        let limit = query.limit.unwrap_or(50).clamp(1, 500);
+        let offset = query.offset.unwrap_or(0);
+        let fts = query.q.as_deref().and_then(prefix_query);
+        let platform = query.platform.map(|p| p.as_str());
+        let mut filter = String::from("WHERE 1 = 1");
+        if fts.is_some() {
+            filter.push_str(
+                " AND m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH :q)",
+            );
+        }
+        if platform.is_some() {
+            filter.push_str(
+                " AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = :p)",
+            );
+        }
+        let conn = self.conn();
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM members m {filter}"))?
+            .query_row(params_for(&fts, &platform).as_slice(), |r| r.get(0))?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM members m {filter}
+             ORDER BY m.last_active_at IS NULL, m.last_active_at DESC, m.id
+             LIMIT {limit} OFFSET {offset}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(params_for(&fts, &platform).as_slice(), summary_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(MemberPage { items, total })
+    }
+
+    /// One member with everything Hearth knows about them. `now` sets the 30/90-day windows.
+    pub fn member_profile(&self, id: i64, now: Millis) -> Result<MemberProfile> {
+        let conn = self.conn();
+        let (member, bio, location) = conn
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS}, m.bio, m.location FROM members m WHERE m.id = ?1"
+            ))?
+            .query_row([id], |r| Ok((summary_from_row(r)?, r.get(10)?, r.get(11)?)))
+            .optional()?
+            .ok_or_else(|| Error::not_found("member", id))?;
+
+        let identities = conn
+            .prepare_cached(
+                "SELECT i.id, i.platform, a.name, i.external_id, i.handle, i.display_name, i.email,
+                        i.profile_url, i.avatar_url, i.first_seen_at
+                 FROM identities i JOIN accounts a ON a.id = i.account_id
+                 WHERE i.member_id = ?1 ORDER BY i.platform, i.id",
+            )?
+            .query_map([id], |r| {
+                Ok(IdentityView {
+                    id: r.get(0)?,
+                    platform: platform_col(r, 1)?,
+                    account_name: r.get(2)?,
+                    external_id: r.get(3)?,
+                    handle: r.get(4)?,
+                    display_name: r.get(5)?,
+                    email: r.get(6)?,
+                    profile_url: r.get(7)?,
+                    avatar_url: r.get(8)?,
+                    first_seen_at: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+
+        let stats = conn
+            .prepare_cached(
+                "SELECT count(*) FILTER (WHERE occurred_at >= ?2),
+                        count(*) FILTER (WHERE occurred_at >= ?3)
+                 FROM member_activity WHERE member_id = ?1 AND kind = 'message' AND occurred_at >= ?3",
+            )?
+            .query_row(params![id, now - 30 * DAY, now - 90 * DAY], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })?;
+        let started: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM conversations c
+                 WHERE c.id IN (SELECT DISTINCT a.conversation_id FROM member_activity a
+                                WHERE a.member_id = ?1 AND a.conversation_id IS NOT NULL)
+                   AND (SELECT i.member_id FROM messages m JOIN identities i ON i.id = m.author_identity_id
+                        WHERE m.conversation_id = c.id ORDER BY m.created_at, m.id LIMIT 1) = ?1",
+            )?
+            .query_row([id], |r| r.get(0))?;
+
+        let activity = conn
+            .prepare_cached(
+                "SELECT a.id, a.kind, a.platform, a.occurred_at, a.conversation_id,
+                        coalesce(c.title, c.container), a.message_id, substr(m.body_text, 1, 160)
+                 FROM member_activity a
+                 LEFT JOIN conversations c ON c.id = a.conversation_id
+                 LEFT JOIN messages m ON m.id = a.message_id
+                 WHERE a.member_id = ?1
+                 ORDER BY a.occurred_at DESC, a.id DESC LIMIT 100",
+            )?
+            .query_map([id], |r| {
+                Ok(ActivityView {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    platform: platform_col(r, 2)?,
+                    occurred_at: r.get(3)?,
+                    conversation_id: r.get(4)?,
+                    conversation_title: r.get(5)?,
+                    message_id: r.get(6)?,
+                    snippet: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+
+        let notes = self.notes(id)?;
+        Ok(MemberProfile {
+            stats: MemberStats {
+                messages_total: member.message_count,
+                messages_last_30_days: stats.0,
+                messages_last_90_days: stats.1,
+                conversations_started: started,
+            },
+            member,
+            bio,
+            location,
+            identities,
+            activity,
+            notes,
+        })
+    }
+
+    /// Makes `absorb` part of `keep`: its identities, activity, notes and tags move over and
+    /// the `absorb` row goes. Both must exist and differ.
+    pub fn merge_members(&mut self, keep: i64, absorb: i64, now: Millis) -> Result<()> {
+        if keep == absorb {
+            return Err(Error::invalid("a member cannot be merged into themself"));
+        }
+        let tx = self.conn_mut().transaction()?;
+        for id in [keep, absorb] {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(Error::not_found("member", id));
+            }
+        }
+        tx.execute(
+            "UPDATE identities SET member_id = ?1 WHERE member_id = ?2",
+            [keep, absorb],
+        )?;
+        tx.execute(
+            "UPDATE member_activity SET member_id = ?1 WHERE member_id = ?2",
+            [keep, absorb],
+        )?;
+        tx.execute(
+            "UPDATE notes SET member_id = ?1 WHERE member_id = ?2",
+            [keep, absorb],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO member_tags (member_id, tag_id)
+             SELECT ?1, tag_id FROM member_tags WHERE member_id = ?2",
+            [keep, absorb],
+        )?;
+        tx.execute(
+            "UPDATE members SET
+                 organization = coalesce(organization, (SELECT organization FROM members WHERE id = ?2)),
+                 bio = coalesce(bio, (SELECT bio FROM members WHERE id = ?2)),
+                 location = coalesce(location, (SELECT location FROM members WHERE id = ?2)),
+                 avatar_url = coalesce(avatar_url, (SELECT avatar_url FROM members WHERE id = ?2)),
+                 message_count = message_count + (SELECT message_count FROM members WHERE id = ?2),
+                 first_seen_at = min(coalesce(first_seen_at, (SELECT first_seen_at FROM members WHERE id = ?2)),
+                                     coalesce((SELECT first_seen_at FROM members WHERE id = ?2), first_seen_at)),
+                 last_active_at = max(coalesce(last_active_at, 0),
+                                      coalesce((SELECT last_active_at FROM members WHERE id = ?2), 0)),
+                 updated_at = ?3
+             WHERE id = ?1",
+            params![keep, absorb, now],
+        )?;
+        tx.execute("DELETE FROM members WHERE id = ?1", [absorb])?;
+        tx.execute("DELETE FROM members_fts WHERE rowid = ?1", [absorb])?;
+        reindex_member(&tx, keep)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds `tag` to a member (creating the tag if new).
+    pub fn tag_member(&mut self, member_id: i64, tag: &str) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        let tag_id = crate::inbox::ensure_tag(&tx, tag)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
+            [member_id, tag_id],
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => Error::not_found("member", member_id),
+            _ => e.into(),
+        })?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn params_for<'a>(
+    fts: &'a Option<String>,
+    platform: &'a Option<&'a str>,
+) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
+    let mut p: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
+    if let Some(q) = fts {
+        p.push((":q", q));
+    }
+    if let Some(pl) = platform {
+        p.push((":p", pl));
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_query;
+
+    #[test]
+    fn prefix_query_quotes_every_word_and_neutralises_fts_syntax() {
+        assert_eq!(prefix_query("maria"), Some("\"maria\"*".into()));
+        assert_eq!(
+            prefix_query("maria.g@acme.io"),
+            Some("\"maria\"* \"g\"* \"acme\"* \"io\"*".into())
+        );
+        assert_eq!(
+            prefix_query("NOT \"x\" OR"),
+            Some("\"NOT\"* \"x\"* \"OR\"*".into())
+        );
+        assert_eq!(prefix_query("  ( ) "), None);
+    }
+}

@@ -1,0 +1,626 @@
+//! Hearth's domain types: what the core hands to the CLI and, through Tauri, to the UI.
+//!
+//! Owns: the shapes every view reads and every action takes. Every type here that crosses
+//! into the UI derives `ts_rs::TS`; `cargo test` regenerates `ui/src/lib/bindings/` from them and
+//! CI checks the committed copy is current. Must never: know about SQL, HTTP or Tauri.
+//!
+//! Times are unix milliseconds (UTC) everywhere; ids are Hearth's own `i64` row ids, while the
+//! platforms' ids stay strings (`external_id`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Unix time in milliseconds, UTC.
+pub type Millis = i64;
+
+/// A platform Hearth can hold conversations and members from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Platform {
+    Discord,
+    Discourse,
+    Github,
+    Slack,
+    Matrix,
+    Mastodon,
+    Bluesky,
+    Email,
+    Reddit,
+    Telegram,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 10] = [
+        Platform::Discord,
+        Platform::Discourse,
+        Platform::Github,
+        Platform::Slack,
+        Platform::Matrix,
+        Platform::Mastodon,
+        Platform::Bluesky,
+        Platform::Email,
+        Platform::Reddit,
+        Platform::Telegram,
+    ];
+
+    /// The stable lowercase name stored in the database and used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Discord => "discord",
+            Platform::Discourse => "discourse",
+            Platform::Github => "github",
+            Platform::Slack => "slack",
+            Platform::Matrix => "matrix",
+            Platform::Mastodon => "mastodon",
+            Platform::Bluesky => "bluesky",
+            Platform::Email => "email",
+            Platform::Reddit => "reddit",
+            Platform::Telegram => "telegram",
+        }
+    }
+
+    /// The name a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Discord => "Discord",
+            Platform::Discourse => "Discourse",
+            Platform::Github => "GitHub",
+            Platform::Slack => "Slack",
+            Platform::Matrix => "Matrix",
+            Platform::Mastodon => "Mastodon",
+            Platform::Bluesky => "Bluesky",
+            Platform::Email => "Email",
+            Platform::Reddit => "Reddit",
+            Platform::Telegram => "Telegram",
+        }
+    }
+
+    /// The longest post the platform accepts, in characters, where it has one.
+    pub fn post_limit(self) -> Option<u32> {
+        match self {
+            Platform::Discord => Some(2000),
+            Platform::Mastodon => Some(500),
+            Platform::Bluesky => Some(300),
+            Platform::Slack => Some(40_000),
+            Platform::Telegram => Some(4096),
+            Platform::Reddit => Some(40_000),
+            Platform::Github => Some(65_536),
+            Platform::Discourse => Some(32_000),
+            Platform::Matrix | Platform::Email => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Platform {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+                format!(
+                    "unknown platform '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Where a conversation stands in the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Status {
+    /// Needs a human.
+    Open,
+    /// Hidden until `snoozed_until`, then open again.
+    Snoozed,
+    /// Handled.
+    Done,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Snoozed => "snoozed",
+            Status::Done => "done",
+        }
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(Status::Open),
+            "snoozed" => Ok(Status::Snoozed),
+            "done" => Ok(Status::Done),
+            other => Err(format!(
+                "unknown status '{other}' (expected open, snoozed or done)"
+            )),
+        }
+    }
+}
+
+/// What kind of place on a platform a conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConversationKind {
+    Thread,
+    Channel,
+    Topic,
+    Issue,
+    PullRequest,
+    Discussion,
+    Post,
+    DirectMessage,
+    Email,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationKind::Thread => "thread",
+            ConversationKind::Channel => "channel",
+            ConversationKind::Topic => "topic",
+            ConversationKind::Issue => "issue",
+            ConversationKind::PullRequest => "pull_request",
+            ConversationKind::Discussion => "discussion",
+            ConversationKind::Post => "post",
+            ConversationKind::DirectMessage => "direct_message",
+            ConversationKind::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "thread" => ConversationKind::Thread,
+            "channel" => ConversationKind::Channel,
+            "topic" => ConversationKind::Topic,
+            "issue" => ConversationKind::Issue,
+            "pull_request" => ConversationKind::PullRequest,
+            "discussion" => ConversationKind::Discussion,
+            "post" => ConversationKind::Post,
+            "direct_message" => ConversationKind::DirectMessage,
+            "email" => ConversationKind::Email,
+            _ => return None,
+        })
+    }
+}
+
+/// The life of a content calendar item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ContentState {
+    Idea,
+    Draft,
+    Scheduled,
+    Published,
+    Failed,
+}
+
+impl ContentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentState::Idea => "idea",
+            ContentState::Draft => "draft",
+            ContentState::Scheduled => "scheduled",
+            ContentState::Published => "published",
+            ContentState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "idea" => ContentState::Idea,
+            "draft" => ContentState::Draft,
+            "scheduled" => ContentState::Scheduled,
+            "published" => ContentState::Published,
+            "failed" => ContentState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// One row of the inbox queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InboxItem {
+    pub id: i64,
+    pub platform: Platform,
+    pub account_name: String,
+    pub kind: ConversationKind,
+    /// The thread/topic/issue title, where the platform has one.
+    pub title: Option<String>,
+    /// Where it lives: `#help`, `acme/widgets`, a forum category.
+    pub container: Option<String>,
+    /// Who wrote the latest message.
+    pub author_name: String,
+    pub author_member_id: Option<i64>,
+    /// The latest message as plain text, shortened.
+    pub snippet: String,
+    pub last_message_at: Millis,
+    pub message_count: i64,
+    pub status: Status,
+    /// 0 = none, 1 = low, 2 = normal, 3 = high, 4 = urgent.
+    pub priority: i64,
+    pub snoozed_until: Option<Millis>,
+    pub assignee: Option<String>,
+    pub tags: Vec<String>,
+    /// A link back to the original on the platform.
+    pub url: Option<String>,
+}
+
+/// Which slice of the inbox to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct InboxQuery {
+    /// `open` (the default) also includes snoozed conversations whose snooze has run out.
+    pub status: Option<Status>,
+    pub platform: Option<Platform>,
+    pub tag: Option<String>,
+    /// At most this many items (default 50, at most 500).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// A page of the inbox, with how many items the whole slice holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub total: i64,
+}
+
+/// How many conversations are in each state (open counts expired snoozes as open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InboxCounts {
+    pub open: i64,
+    pub snoozed: i64,
+    pub done: i64,
+}
+
+/// Who wrote a message, as the thread view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Author {
+    pub identity_id: i64,
+    pub member_id: Option<i64>,
+    pub name: String,
+    pub handle: String,
+    pub platform: Platform,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+}
+
+/// A message in a thread. `html` is already sanitised by the core (ammonia); `text` is plain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MessageView {
+    pub id: i64,
+    pub external_id: String,
+    pub author: Author,
+    pub text: String,
+    pub html: Option<String>,
+    pub created_at: Millis,
+    pub edited_at: Option<Millis>,
+    pub deleted: bool,
+    pub reply_to_id: Option<i64>,
+    pub url: Option<String>,
+    /// Written by the community team's own account.
+    pub from_us: bool,
+}
+
+/// A conversation with its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConversationDetail {
+    pub conversation: InboxItem,
+    pub messages: Vec<MessageView>,
+}
+
+/// Something a community manager does to a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "action",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[ts(export)]
+pub enum TriageAction {
+    Done,
+    Open,
+    Snooze { until: Millis },
+    Tag { tag: String },
+    Untag { tag: String },
+    Assign { assignee: Option<String> },
+    Priority { priority: i64 },
+}
+
+/// A member in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberSummary {
+    pub id: i64,
+    pub display_name: String,
+    pub organization: Option<String>,
+    pub platforms: Vec<Platform>,
+    /// The member's handles on every platform, `@`-less.
+    pub handles: Vec<String>,
+    pub avatar_url: Option<String>,
+    pub first_seen_at: Option<Millis>,
+    pub last_active_at: Option<Millis>,
+    pub message_count: i64,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct MemberQuery {
+    /// Words to find in names, handles, emails and organisations (prefix match).
+    pub q: Option<String>,
+    pub platform: Option<Platform>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberPage {
+    pub items: Vec<MemberSummary>,
+    pub total: i64,
+}
+
+/// A member's account on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IdentityView {
+    pub id: i64,
+    pub platform: Platform,
+    pub account_name: String,
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub profile_url: Option<String>,
+    pub avatar_url: Option<String>,
+    pub first_seen_at: Option<Millis>,
+}
+
+/// One thing a member did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActivityView {
+    pub id: i64,
+    /// `message`, `conversation_started`, `joined`, …
+    pub kind: String,
+    pub platform: Platform,
+    pub occurred_at: Millis,
+    pub conversation_id: Option<i64>,
+    pub conversation_title: Option<String>,
+    pub message_id: Option<i64>,
+    pub snippet: Option<String>,
+}
+
+/// A private note about a member, in Markdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Note {
+    pub id: i64,
+    pub member_id: i64,
+    pub body: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// How active a member has been.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberStats {
+    pub messages_total: i64,
+    pub messages_last_30_days: i64,
+    pub messages_last_90_days: i64,
+    pub conversations_started: i64,
+}
+
+/// Everything Hearth knows about one person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberProfile {
+    pub member: MemberSummary,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub identities: Vec<IdentityView>,
+    pub stats: MemberStats,
+    /// Newest first, at most 100.
+    pub activity: Vec<ActivityView>,
+    /// Newest first.
+    pub notes: Vec<Note>,
+}
+
+/// A content calendar item's text for one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ContentVariant {
+    pub platform: Platform,
+    pub body: String,
+    /// The platform's limit, for the editor's counter.
+    pub char_limit: Option<u32>,
+}
+
+/// A planned post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarItem {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub state: ContentState,
+    pub scheduled_at: Option<Millis>,
+    pub published_at: Option<Millis>,
+    pub source_conversation_id: Option<i64>,
+    pub variants: Vec<ContentVariant>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// What the calendar editor sends to create or change an item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarItemInput {
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub state: ContentState,
+    #[serde(default)]
+    pub scheduled_at: Option<Millis>,
+    #[serde(default)]
+    pub source_conversation_id: Option<i64>,
+    #[serde(default)]
+    pub variants: Vec<VariantInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VariantInput {
+    pub platform: Platform,
+    pub body: String,
+}
+
+/// Which part of the calendar to list; both ends optional (inclusive from, exclusive to).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct CalendarRange {
+    pub from: Option<Millis>,
+    pub to: Option<Millis>,
+    /// Also list items with no date (ideas and undated drafts).
+    pub include_unscheduled: bool,
+}
+
+/// What a search hit points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum HitKind {
+    Message,
+    Note,
+}
+
+/// A full-text search hit. `snippet` is plain text in which the matched words are wrapped in
+/// `\u{2}` … `\u{3}` markers (never HTML), so the UI can highlight without rendering markup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SearchHit {
+    pub kind: HitKind,
+    pub message_id: Option<i64>,
+    pub note_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub platform: Option<Platform>,
+    /// The conversation title, or the member's name for a note.
+    pub title: String,
+    pub author_name: Option<String>,
+    pub snippet: String,
+    pub created_at: Millis,
+}
+
+/// What the app shows before anything else: where the data lives and whether it is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WorkspaceStatus {
+    pub db_path: String,
+    pub schema_version: i64,
+    pub is_empty: bool,
+    pub accounts: i64,
+    pub members: i64,
+    pub conversations: i64,
+    pub messages: i64,
+}
+
+/// Options for the demo community generator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct DemoOptions {
+    pub members: u32,
+    pub messages: u32,
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            members: 400,
+            messages: 6000,
+            seed: 7,
+        }
+    }
+}
+
+/// Progress of a long job, for a bar in the CLI and the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Progress {
+    /// What is happening, in words: "Writing messages".
+    pub phase: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// An error as it crosses into the UI: the UI switches on `code`, shows `message`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    Database,
+    DatabaseTooNew,
+    NotADatabase,
+    Io,
+    Busy,
+}

@@ -1,0 +1,257 @@
+//! The local SQLite database. Owns: opening the file with Hearth's pragmas (WAL, foreign keys,
+//! busy timeout), the embedded, append-only migrations, and refusing files that are not Hearth
+//! databases or were written by a newer Hearth. Must never: talk to the network or hold secrets.
+//!
+//! Every capability (inbox, members, notes, calendar, search, ingest) is a set of methods on
+//! [`Store`] in its own module; every write path runs in one transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::{Error, Result};
+use crate::model::{Platform, WorkspaceStatus};
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))]));
+
+/// The schema version this build of Hearth writes.
+pub fn schema_version() -> i64 {
+    1
+}
+
+/// An open Hearth database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Where Hearth keeps its database when nobody says otherwise: the platform's data folder
+/// (`~/.local/share/hearth/hearth.db` on Linux), or `$HEARTH_DB` when set.
+pub fn default_db_path() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("HEARTH_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("org", "Hearth", "hearth").ok_or_else(|| {
+        Error::CannotOpen {
+            path: PathBuf::from("~"),
+            reason: "no home folder was found to keep Hearth's data in; pass --db PATH".into(),
+        }
+    })?;
+    Ok(dirs.data_dir().join("hearth.db"))
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// The folder must exist; use [`Store::open_creating_dir`] for Hearth's own data folder.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if path.is_dir() {
+            return Err(Error::CannotOpen {
+                path,
+                reason: "it is a folder; give the path of a database file inside it".into(),
+            });
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(Error::CannotOpen {
+                    path: path.clone(),
+                    reason: format!("the folder {} does not exist", parent.display()),
+                });
+            }
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::CannotOpen {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut store = Store { conn, path };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Like [`Store::open`], but first creates the folder the file lives in.
+    pub fn open_creating_dir(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                context: format!("cannot create the folder {}", parent.display()),
+                source,
+            })?;
+        }
+        Store::open(path)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        let not_db = |e: rusqlite::Error, path: &Path| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "the file is not an SQLite database".into(),
+            },
+            _ => Error::from(e),
+        };
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(Error::from)?;
+        // journal_mode is the first statement that reads the file: a non-database fails here.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| not_db(e, &self.path))?;
+        self.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA temp_store = MEMORY;
+                 PRAGMA cache_size = -32000;",
+            )
+            .map_err(|e| not_db(e, &self.path))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > schema_version() {
+            return Err(Error::DatabaseTooNew {
+                path: self.path.clone(),
+                found,
+                known: schema_version(),
+            });
+        }
+        if found == 0 {
+            let foreign: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )?;
+            if foreign > 0 {
+                return Err(Error::NotADatabase {
+                    path: self.path.clone(),
+                    reason: "it is an SQLite database that holds other data".into(),
+                });
+            }
+        }
+        MIGRATIONS.to_latest(&mut self.conn)?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for the core's own modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// What the app shows first: where the data is and whether there is any.
+    pub fn status(&self) -> Result<WorkspaceStatus> {
+        let count = |table: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        let members = count("members")?;
+        let conversations = count("conversations")?;
+        let accounts = count("accounts")?;
+        Ok(WorkspaceStatus {
+            db_path: self.path.display().to_string(),
+            schema_version: self
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            is_empty: members == 0 && conversations == 0 && accounts == 0,
+            accounts,
+            members,
+            conversations,
+            messages: count("messages")?,
+        })
+    }
+
+    /// Finds or creates the account `name` on `platform`; returns its id.
+    pub fn ensure_account(
+        &mut self,
+        platform: Platform,
+        name: &str,
+        base_url: Option<&str>,
+        self_external_id: Option<&str>,
+        now: i64,
+    ) -> Result<i64> {
+        if name.trim().is_empty() {
+            return Err(Error::invalid("an account needs a name"));
+        }
+        let tx = self.conn.transaction()?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM accounts WHERE platform = ?1 AND name = ?2",
+                (platform.as_str(), name),
+                |r| r.get(0),
+            )
+            .optional()?;
+        let id = match existing {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE accounts SET base_url = coalesce(?2, base_url),
+                         self_external_id = coalesce(?3, self_external_id) WHERE id = ?1",
+                    (id, base_url, self_external_id),
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO accounts (platform, name, base_url, self_external_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    (platform.as_str(), name, base_url, self_external_id, now),
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.commit()?;
+        Ok(id)
+    }
+}
+
+/// Reads a platform name stored by Hearth itself; an unknown one means the file was edited
+/// by hand or by a newer Hearth, which is a database error, not a panic.
+pub(crate) fn platform_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Platform> {
+    let s: String = row.get(idx)?;
+    s.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(MIGRATIONS.validate().is_ok());
+    }
+
+    #[test]
+    fn schema_version_matches_the_number_of_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("h.db")).unwrap();
+        assert_eq!(store.status().unwrap().schema_version, schema_version());
+    }
+}

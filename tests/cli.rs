@@ -1,0 +1,169 @@
+//! The `hearth` command line, run as a user would: real binary, real database file.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn hearth(db: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("hearth").expect("the hearth binary is built");
+    cmd.arg("--db").arg(db).env_remove("HEARTH_DB");
+    cmd
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.arg("--json").output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+}
+
+fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hearth.db");
+    hearth(&db)
+        .args(["demo", "--members", "60", "--messages", "600"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Demo community ready"));
+    (dir, db)
+}
+
+#[test]
+fn triaging_from_the_cli_moves_a_conversation_out_of_the_open_inbox() {
+    let (_dir, db) = demo_db();
+    let inbox = json(hearth(&db).arg("inbox"));
+    let first = inbox["items"][0]["id"]
+        .as_i64()
+        .expect("an open conversation");
+    let total = inbox["total"].as_i64().unwrap();
+    hearth(&db)
+        .args(["triage", &first.to_string(), "done"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is done"));
+    let after = json(hearth(&db).arg("inbox"));
+    assert_eq!(after["total"].as_i64().unwrap(), total - 1);
+    assert!(after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["id"] != first));
+    let shown = json(hearth(&db).args(["show", &first.to_string()]));
+    assert_eq!(shown["conversation"]["status"], "done");
+    assert!(!shown["messages"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn snoozing_and_tagging_from_the_cli() {
+    let (_dir, db) = demo_db();
+    let inbox = json(hearth(&db).arg("inbox"));
+    let id = inbox["items"][0]["id"].as_i64().unwrap().to_string();
+    hearth(&db)
+        .args(["triage", &id, "snooze", "2h"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("snoozed until"));
+    let snoozed = json(hearth(&db).args(["inbox", "--status", "snoozed"]));
+    assert!(snoozed["items"].as_array().unwrap().iter().any(|i| i["id"]
+        .as_i64()
+        .unwrap()
+        .to_string()
+        == id));
+    hearth(&db)
+        .args(["triage", &id, "tag", "feedback"])
+        .assert()
+        .success();
+    let tagged = json(hearth(&db).args(["inbox", "--status", "snoozed", "--tag", "feedback"]));
+    assert_eq!(tagged["total"], 1);
+    hearth(&db)
+        .args(["triage", &id, "snooze", "someday"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot read the time 'someday'"));
+}
+
+#[test]
+fn search_hits_carry_message_conversation_and_member_ids() {
+    let (_dir, db) = demo_db();
+    let hits = json(hearth(&db).args(["search", "lumen"]));
+    let hits = hits.as_array().expect("a list of hits");
+    assert!(!hits.is_empty());
+    for h in hits.iter().filter(|h| h["kind"] == "message") {
+        for key in ["messageId", "conversationId", "memberId"] {
+            assert!(h[key].is_i64(), "{key} missing in {h}");
+        }
+    }
+}
+
+#[test]
+fn members_and_notes_from_the_cli() {
+    let (_dir, db) = demo_db();
+    let page = json(hearth(&db).args(["members", "list", "--limit", "5"]));
+    assert_eq!(page["items"].as_array().unwrap().len(), 5);
+    let id = page["items"][0]["id"].as_i64().unwrap().to_string();
+    hearth(&db)
+        .args(["notes", "add", &id, "Ask about the meetup in Lagos"])
+        .assert()
+        .success();
+    let notes = json(hearth(&db).args(["notes", "list", &id]));
+    assert_eq!(notes[0]["body"], "Ask about the meetup in Lagos");
+    let profile = json(hearth(&db).args(["members", "show", &id]));
+    assert!(!profile["identities"].as_array().unwrap().is_empty());
+    assert_eq!(profile["notes"][0]["body"], "Ask about the meetup in Lagos");
+    let cal = json(hearth(&db).args(["calendar", "list"]));
+    assert!(cal.as_array().unwrap().len() >= 5);
+}
+
+#[test]
+fn errors_are_one_clear_line_and_a_failure_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope").join("hearth.db");
+    let out = hearth(&missing).arg("inbox").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("does not exist"),
+        "{err}"
+    );
+
+    let db = dir.path().join("h.db");
+    hearth(&db)
+        .args(["show", "12345"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "conversation 12345 does not exist",
+        ));
+
+    let newer = dir.path().join("newer.db");
+    hearth(&newer).arg("status").assert().success();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 42)
+        .unwrap();
+    hearth(&newer)
+        .arg("inbox")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("newer version of Hearth"));
+}
+
+#[test]
+fn hearth_db_in_the_environment_chooses_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let out = Command::cargo_bin("hearth")
+        .unwrap()
+        .env("HEARTH_DB", &db)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dbPath"], db.display().to_string());
+    assert!(db.exists());
+}

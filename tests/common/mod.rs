@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests: real database files in temporary folders, and
+//! small builders for the batches a connector would hand to the ingest path.
+#![allow(dead_code)]
+
+use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use hearth::model::{ConversationKind, Millis, Platform};
+use hearth::Store;
+
+/// Monday 2026-11-23 12:00 UTC: the tests' fixed "now".
+pub const NOW: Millis = 1_795_435_200_000;
+pub const MINUTE: Millis = 60_000;
+pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;
+
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store = Store::open(dir.path().join("hearth.db")).expect("a new database opens");
+        TestDb { dir, store }
+    }
+
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("hearth.db")
+    }
+
+    /// A Discord account whose own messages come from the identity "team".
+    pub fn discord(&mut self) -> i64 {
+        self.store
+            .ensure_account(
+                Platform::Discord,
+                "Test Discord",
+                None,
+                Some("team"),
+                NOW - 100 * DAY,
+            )
+            .expect("account")
+    }
+}
+
+pub fn person(id: &str, name: &str, email: Option<&str>) -> IncomingIdentity {
+    IncomingIdentity {
+        external_id: id.into(),
+        handle: name.to_lowercase().replace(' ', "."),
+        display_name: Some(name.into()),
+        email: email.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+pub fn thread(id: &str, title: &str, at: Millis) -> IncomingConversation {
+    IncomingConversation {
+        external_id: id.into(),
+        kind: ConversationKind::Thread,
+        title: Some(title.into()),
+        container: Some("#help".into()),
+        url: None,
+        created_at: at,
+    }
+}
+
+pub fn message(conv: &str, id: &str, author: &str, text: &str, at: Millis) -> IncomingMessage {
+    IncomingMessage {
+        conversation_external_id: conv.into(),
+        external_id: id.into(),
+        author_external_id: author.into(),
+        text: text.into(),
+        html: None,
+        created_at: at,
+        edited_at: None,
+        deleted_at: None,
+        reply_to_external_id: None,
+        url: None,
+        mentions_us: false,
+    }
+}
+
+/// Two people and the team; a thread "c1" with a question from Maria.
+pub fn small_batch() -> Batch {
+    Batch {
+        identities: vec![
+            person("u1", "Maria García", Some("maria@acme.example")),
+            person("u2", "Kwame Mensah", None),
+            person("team", "Lumen Team", None),
+        ],
+        conversations: vec![thread(
+            "c1",
+            "How do I configure dark mode?",
+            NOW - 2 * HOUR,
+        )],
+        messages: vec![message(
+            "c1",
+            "m1",
+            "u1",
+            "How do I configure dark mode in the default theme?",
+            NOW - 2 * HOUR,
+        )],
+    }
+}

@@ -1,0 +1,667 @@
+//! The core on real SQLite files: opening, ingest, inbox, members, notes, calendar, search.
+
+mod common;
+
+use common::*;
+use hearth::ingest::Batch;
+use hearth::model::{
+    CalendarItemInput, CalendarRange, ContentState, HitKind, InboxQuery, MemberQuery, Platform,
+    Status, TriageAction, VariantInput,
+};
+use hearth::{Error, Store};
+
+fn open_queue(db: &TestDb) -> Vec<i64> {
+    db.store
+        .inbox(&InboxQuery::default(), NOW)
+        .expect("inbox")
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+// --- opening -----------------------------------------------------------------------------------
+
+#[test]
+fn a_database_from_a_newer_hearth_is_refused_with_a_clear_message() {
+    let db = TestDb::new();
+    let path = db.path();
+    drop(db.store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = Store::open(&path).expect_err("a newer schema must not be opened");
+    assert!(
+        matches!(err, Error::DatabaseTooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("newer version of Hearth"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    let text =
+        "shopping list: eggs, milk, and a much longer line so SQLite reads a header\n".repeat(20);
+    std::fs::write(&path, &text).unwrap();
+    let err = Store::open(&path).expect_err("a text file is not a database");
+    assert!(matches!(err, Error::NotADatabase { .. }), "{err:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "the file must not be changed"
+    );
+}
+
+#[test]
+fn another_programs_sqlite_database_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE recipes (name TEXT)")
+        .unwrap();
+    let err = Store::open(&path).expect_err("foreign tables mean it is not ours");
+    assert!(err.to_string().contains("holds other data"), "{err}");
+}
+
+#[test]
+fn a_missing_folder_is_named_in_the_error() {
+    let err = Store::open("/no/such/folder/hearth.db").expect_err("missing folder");
+    assert!(err.to_string().contains("/no/such/folder"), "{err}");
+}
+
+#[test]
+fn data_survives_closing_and_reopening_the_file() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let path = db.path();
+    drop(db.store);
+    let store = Store::open(&path).unwrap();
+    let status = store.status().unwrap();
+    assert_eq!(
+        (status.members, status.conversations, status.messages),
+        (3, 1, 1)
+    );
+}
+
+// --- ingest ------------------------------------------------------------------------------------
+
+#[test]
+fn ingesting_the_same_batch_twice_adds_nothing_new() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let first = db.store.ingest(account, &small_batch(), NOW).unwrap();
+    assert_eq!((first.identities_added, first.messages_added), (3, 1));
+    let again = db.store.ingest(account, &small_batch(), NOW).unwrap();
+    assert_eq!(
+        again,
+        Default::default(),
+        "a repeated page must change nothing"
+    );
+    let status = db.store.status().unwrap();
+    assert_eq!((status.members, status.messages), (3, 1));
+}
+
+#[test]
+fn an_edited_message_is_updated_in_place() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let mut edit = small_batch();
+    edit.messages[0].text = "How do I configure dark mode? (solved, see below)".into();
+    edit.messages[0].edited_at = Some(NOW - HOUR);
+    let report = db.store.ingest(account, &edit, NOW).unwrap();
+    assert_eq!((report.messages_added, report.messages_updated), (0, 1));
+    let conv = open_queue(&db)[0];
+    let detail = db.store.conversation(conv, NOW).unwrap();
+    assert_eq!(detail.messages.len(), 1);
+    assert!(detail.messages[0].text.contains("solved"));
+    assert_eq!(detail.messages[0].edited_at, Some(NOW - HOUR));
+    let hits = db.store.search("solved", 10).unwrap();
+    assert_eq!(hits.len(), 1, "search sees the edited text");
+    assert!(
+        db.store.search("theme", 10).unwrap().is_empty(),
+        "and forgets the old text"
+    );
+}
+
+#[test]
+fn platform_html_is_sanitised_before_it_is_stored() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch.messages[0].text.clear();
+    batch.messages[0].html = Some(
+        r#"<p>Free <b>tokens</b> <a href="javascript:alert(1)">here</a><script>steal()</script><img src="https://t.example/p.gif" onerror="x()"></p>"#.into(),
+    );
+    db.store.ingest(account, &batch, NOW).unwrap();
+    let conv = open_queue(&db)[0];
+    let msg = &db.store.conversation(conv, NOW).unwrap().messages[0];
+    let html = msg.html.as_deref().expect("html kept");
+    for bad in ["<script", "javascript:", "onerror", "<img"] {
+        assert!(!html.contains(bad), "{bad} reached the UI: {html}");
+    }
+    assert!(html.contains("<b>tokens</b>"), "formatting is kept: {html}");
+    assert_eq!(
+        msg.text, "Free tokens here",
+        "text is derived from the HTML"
+    );
+}
+
+#[test]
+fn a_new_message_from_a_member_reopens_a_done_conversation_but_our_own_reply_does_not() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store
+        .ingest(account, &small_batch(), NOW - HOUR)
+        .unwrap();
+    let conv = open_queue(&db)[0];
+    db.store
+        .triage(conv, &TriageAction::Done, NOW - 50 * MINUTE)
+        .unwrap();
+
+    let ours = Batch {
+        messages: vec![message(
+            "c1",
+            "m2",
+            "team",
+            "Settings → Theme → Dark.",
+            NOW - 40 * MINUTE,
+        )],
+        ..Default::default()
+    };
+    let r = db.store.ingest(account, &ours, NOW).unwrap();
+    assert_eq!(r.conversations_reopened, 0, "our own answer keeps it done");
+    assert!(open_queue(&db).is_empty());
+
+    let theirs = Batch {
+        messages: vec![message(
+            "c1",
+            "m3",
+            "u1",
+            "That didn't work for me",
+            NOW - 10 * MINUTE,
+        )],
+        ..Default::default()
+    };
+    let r = db.store.ingest(account, &theirs, NOW).unwrap();
+    assert_eq!(r.conversations_reopened, 1);
+    let queue = db.store.inbox(&InboxQuery::default(), NOW).unwrap();
+    assert_eq!(queue.items[0].id, conv);
+    assert_eq!(
+        queue.items[0].snippet, "That didn't work for me",
+        "the row shows the newest message"
+    );
+    assert_eq!(queue.items[0].author_name, "Maria García");
+    assert_eq!(queue.items[0].message_count, 3);
+}
+
+#[test]
+fn a_batch_with_a_message_from_an_unknown_author_is_rejected_whole() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch
+        .messages
+        .push(message("c1", "m9", "ghost", "boo", NOW));
+    let err = db
+        .store
+        .ingest(account, &batch, NOW)
+        .expect_err("unknown author");
+    assert!(err.to_string().contains("ghost"), "{err}");
+    let status = db.store.status().unwrap();
+    assert_eq!(
+        (status.members, status.conversations, status.messages),
+        (0, 0, 0),
+        "nothing of a failed batch may be kept half-written"
+    );
+}
+
+// --- inbox -------------------------------------------------------------------------------------
+
+fn three_threads(db: &mut TestDb) -> Vec<i64> {
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch
+        .conversations
+        .push(thread("c2", "Crash on build", NOW - 3 * HOUR));
+    batch
+        .conversations
+        .push(thread("c3", "Love the new release", NOW - 30 * MINUTE));
+    batch
+        .messages
+        .push(message("c2", "m2", "u2", "It crashes", NOW - 3 * HOUR));
+    batch
+        .messages
+        .push(message("c3", "m3", "u2", "Thank you!", NOW - 30 * MINUTE));
+    db.store.ingest(account, &batch, NOW).unwrap();
+    open_queue(db)
+}
+
+#[test]
+fn the_open_queue_lists_newest_activity_first_and_done_leaves_it() {
+    let mut db = TestDb::new();
+    let queue = three_threads(&mut db);
+    let titles: Vec<String> = db
+        .store
+        .inbox(&InboxQuery::default(), NOW)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.title.unwrap_or_default())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Love the new release",
+            "How do I configure dark mode?",
+            "Crash on build"
+        ]
+    );
+    db.store.triage(queue[0], &TriageAction::Done, NOW).unwrap();
+    assert_eq!(open_queue(&db), &queue[1..]);
+    let done = db
+        .store
+        .inbox(
+            &InboxQuery {
+                status: Some(Status::Done),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(done.items[0].id, queue[0]);
+    let counts = db.store.inbox_counts(NOW).unwrap();
+    assert_eq!((counts.open, counts.snoozed, counts.done), (2, 0, 1));
+}
+
+#[test]
+fn a_snoozed_conversation_returns_to_the_open_queue_when_its_time_comes() {
+    let mut db = TestDb::new();
+    let queue = three_threads(&mut db);
+    let item = db
+        .store
+        .triage(
+            queue[0],
+            &TriageAction::Snooze {
+                until: NOW + 2 * HOUR,
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(item.status, Status::Snoozed);
+    assert!(!open_queue(&db).contains(&queue[0]), "hidden while snoozed");
+    let later = NOW + 3 * HOUR;
+    let open_later: Vec<i64> = db
+        .store
+        .inbox(&InboxQuery::default(), later)
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(open_later.contains(&queue[0]), "back when the snooze ends");
+    assert_eq!(db.store.inbox_counts(later).unwrap().snoozed, 0);
+    let past = db
+        .store
+        .triage(queue[1], &TriageAction::Snooze { until: NOW - 1 }, NOW);
+    assert!(past.is_err(), "a snooze into the past is refused");
+}
+
+#[test]
+fn tags_filter_the_queue_and_tagging_twice_keeps_one_tag() {
+    let mut db = TestDb::new();
+    let queue = three_threads(&mut db);
+    for _ in 0..2 {
+        db.store
+            .triage(queue[2], &TriageAction::Tag { tag: "bug".into() }, NOW)
+            .unwrap();
+    }
+    let item = db
+        .store
+        .triage(
+            queue[2],
+            &TriageAction::Tag {
+                tag: "Question".into(),
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(item.tags.len(), 2, "{:?}", item.tags);
+    let bugs = db
+        .store
+        .inbox(
+            &InboxQuery {
+                tag: Some("bug".into()),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        bugs.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [queue[2]]
+    );
+    let item = db
+        .store
+        .triage(queue[2], &TriageAction::Untag { tag: "bug".into() }, NOW)
+        .unwrap();
+    assert_eq!(item.tags, ["Question"]);
+    assert_eq!(db.store.tags().unwrap(), ["bug", "Question"]);
+}
+
+#[test]
+fn assignment_and_priority_are_kept_and_bad_values_refused() {
+    let mut db = TestDb::new();
+    let queue = three_threads(&mut db);
+    let item = db
+        .store
+        .triage(
+            queue[0],
+            &TriageAction::Assign {
+                assignee: Some("Robin".into()),
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(item.assignee.as_deref(), Some("Robin"));
+    let item = db
+        .store
+        .triage(queue[0], &TriageAction::Priority { priority: 4 }, NOW)
+        .unwrap();
+    assert_eq!(item.priority, 4);
+    assert!(db
+        .store
+        .triage(queue[0], &TriageAction::Priority { priority: 9 }, NOW)
+        .is_err());
+    assert!(matches!(
+        db.store.triage(999, &TriageAction::Done, NOW),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+// --- members and notes -------------------------------------------------------------------------
+
+#[test]
+fn members_are_found_by_name_handle_or_email_prefix() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    for q in ["mari", "garc", "maria@acme", "acme.example"] {
+        let page = db
+            .store
+            .members(&MemberQuery {
+                q: Some(q.into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let names: Vec<&str> = page.items.iter().map(|m| m.display_name.as_str()).collect();
+        assert_eq!(names, ["Maria García"], "query {q:?}");
+    }
+    let none = db
+        .store
+        .members(&MemberQuery {
+            q: Some("zzz".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(none.total, 0);
+}
+
+#[test]
+fn merging_two_members_keeps_every_identity_note_and_message() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    db.store.ingest(discord, &small_batch(), NOW).unwrap();
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let gh = Batch {
+        identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
+        conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
+        messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
+    };
+    db.store.ingest(github, &gh, NOW).unwrap();
+    let find = |db: &TestDb, q: &str| {
+        db.store
+            .members(&MemberQuery {
+                q: Some(q.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .items
+    };
+    let both = find(&db, "maria");
+    assert_eq!(both.len(), 2);
+    let (keep, absorb) = (both[0].id, both[1].id);
+    db.store.add_note(absorb, "Met at FOSDEM", NOW).unwrap();
+    db.store.merge_members(keep, absorb, NOW).unwrap();
+
+    let profile = db.store.member_profile(keep, NOW).unwrap();
+    let platforms: Vec<Platform> = profile.identities.iter().map(|i| i.platform).collect();
+    assert_eq!(platforms, [Platform::Discord, Platform::Github]);
+    assert_eq!(profile.stats.messages_total, 2);
+    assert_eq!(profile.notes.len(), 1, "notes follow the person");
+    assert_eq!(profile.activity.len(), 2);
+    assert_eq!(find(&db, "maria").len(), 1);
+    assert!(matches!(
+        db.store.member_profile(absorb, NOW),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_profile_counts_recent_activity_and_conversations_started() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch
+        .conversations
+        .push(thread("old", "Old thread", NOW - 60 * DAY));
+    batch
+        .messages
+        .push(message("old", "o1", "u2", "first", NOW - 60 * DAY));
+    batch.messages.push(message(
+        "old",
+        "o2",
+        "u1",
+        "reply from long ago",
+        NOW - 59 * DAY,
+    ));
+    db.store.ingest(account, &batch, NOW).unwrap();
+    let maria = db
+        .store
+        .members(&MemberQuery {
+            q: Some("maria".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .items[0]
+        .id;
+    let p = db.store.member_profile(maria, NOW).unwrap();
+    assert_eq!(p.stats.messages_total, 2);
+    assert_eq!(p.stats.messages_last_30_days, 1);
+    assert_eq!(p.stats.messages_last_90_days, 2);
+    assert_eq!(
+        p.stats.conversations_started, 1,
+        "she started c1, not the old thread"
+    );
+    assert_eq!(
+        p.activity[0].conversation_title.as_deref(),
+        Some("How do I configure dark mode?")
+    );
+}
+
+#[test]
+fn notes_are_saved_edited_searchable_and_deleted() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let maria = db
+        .store
+        .members(&MemberQuery {
+            q: Some("maria".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .items[0]
+        .id;
+    let note = db.store.add_note(maria, "Ask about her talk", NOW).unwrap();
+    let edited = db
+        .store
+        .update_note(
+            note.id,
+            "Ask about her talk at Write the Docs",
+            NOW + MINUTE,
+        )
+        .unwrap();
+    assert_eq!(edited.updated_at, NOW + MINUTE);
+    let hits = db.store.search("write docs", 10).unwrap();
+    assert_eq!(hits[0].kind, HitKind::Note);
+    assert_eq!(hits[0].member_id, Some(maria));
+    assert_eq!(hits[0].title, "Maria García");
+    db.store.delete_note(note.id).unwrap();
+    assert!(db.store.notes(maria).unwrap().is_empty());
+    assert!(
+        db.store.search("talk", 10).unwrap().is_empty(),
+        "deleted notes leave search"
+    );
+    assert!(matches!(
+        db.store.add_note(9999, "x", NOW),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+// --- search ------------------------------------------------------------------------------------
+
+#[test]
+fn search_hits_carry_message_conversation_and_member_and_mark_matches() {
+    let mut db = TestDb::new();
+    three_threads(&mut db);
+    let hits = db.store.search("crash", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert_eq!(h.kind, HitKind::Message);
+    assert!(h.message_id.is_some() && h.conversation_id.is_some() && h.member_id.is_some());
+    assert_eq!(h.title, "Crash on build");
+    assert_eq!(
+        h.snippet, "It \u{2}crashes\u{3}",
+        "prefix match on the last word, marked"
+    );
+    assert_eq!(h.author_name.as_deref(), Some("Kwame Mensah"));
+    // FTS syntax typed by a person is just words, never an error
+    for q in ["\"", "NOT", "crash OR", "col:x", "*", "a AND (b"] {
+        assert!(db.store.search(q, 10).is_ok(), "query {q:?} must not fail");
+    }
+}
+
+#[test]
+fn search_ignores_accents() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch.messages[0].text = "Zoë’s café is the best".into();
+    db.store.ingest(account, &batch, NOW).unwrap();
+    assert_eq!(db.store.search("cafe", 5).unwrap().len(), 1);
+    assert_eq!(db.store.search("zoe", 5).unwrap().len(), 1);
+}
+
+// --- calendar ----------------------------------------------------------------------------------
+
+fn post(state: ContentState, at: Option<i64>) -> CalendarItemInput {
+    CalendarItemInput {
+        title: "Release 3.2".into(),
+        body: "It's out".into(),
+        state,
+        scheduled_at: at,
+        source_conversation_id: None,
+        variants: vec![VariantInput {
+            platform: Platform::Bluesky,
+            body: "3.2 is out!".into(),
+        }],
+    }
+}
+
+#[test]
+fn calendar_items_are_listed_by_range_with_their_variants() {
+    let mut db = TestDb::new();
+    let a = db
+        .store
+        .create_calendar_item(&post(ContentState::Scheduled, Some(NOW + DAY)), NOW)
+        .unwrap();
+    let b = db
+        .store
+        .create_calendar_item(&post(ContentState::Draft, Some(NOW + 10 * DAY)), NOW)
+        .unwrap();
+    let idea = db
+        .store
+        .create_calendar_item(&post(ContentState::Idea, None), NOW)
+        .unwrap();
+    let week = db
+        .store
+        .calendar(&CalendarRange {
+            from: Some(NOW),
+            to: Some(NOW + 7 * DAY),
+            include_unscheduled: false,
+        })
+        .unwrap();
+    assert_eq!(week.iter().map(|i| i.id).collect::<Vec<_>>(), [a.id]);
+    assert_eq!(week[0].variants[0].char_limit, Some(300));
+    let all = db
+        .store
+        .calendar(&CalendarRange {
+            include_unscheduled: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [a.id, b.id, idea.id]
+    );
+}
+
+#[test]
+fn a_scheduled_post_needs_a_date_and_variants_that_fit() {
+    let mut db = TestDb::new();
+    let err = db
+        .store
+        .create_calendar_item(&post(ContentState::Scheduled, None), NOW)
+        .unwrap_err();
+    assert!(err.to_string().contains("date"), "{err}");
+    let mut long = post(ContentState::Scheduled, Some(NOW + DAY));
+    long.variants[0].body = "x".repeat(301);
+    let err = db.store.create_calendar_item(&long, NOW).unwrap_err();
+    assert!(err.to_string().contains("Bluesky allows 300"), "{err}");
+    long.state = ContentState::Draft;
+    assert!(
+        db.store.create_calendar_item(&long, NOW).is_ok(),
+        "a draft may be over while being edited"
+    );
+}
+
+#[test]
+fn editing_a_calendar_item_replaces_its_variants_and_stamps_publication() {
+    let mut db = TestDb::new();
+    let item = db
+        .store
+        .create_calendar_item(&post(ContentState::Draft, Some(NOW + DAY)), NOW)
+        .unwrap();
+    let mut input = post(ContentState::Published, Some(NOW + DAY));
+    input.variants = vec![VariantInput {
+        platform: Platform::Mastodon,
+        body: "Out now".into(),
+    }];
+    let updated = db
+        .store
+        .update_calendar_item(item.id, &input, NOW + HOUR)
+        .unwrap();
+    assert_eq!(updated.variants.len(), 1);
+    assert_eq!(updated.variants[0].platform, Platform::Mastodon);
+    assert_eq!(updated.published_at, Some(NOW + HOUR));
+    db.store.delete_calendar_item(item.id).unwrap();
+    assert!(db.store.calendar_item(item.id).is_err());
+}

@@ -1,0 +1,194 @@
+//! The demo community: realistic, deterministic, and written through the real ingest path.
+
+mod common;
+
+use common::NOW;
+use hearth::model::{DemoOptions, InboxQuery, MemberQuery, Status};
+use hearth::Store;
+
+fn demo(seed: u64) -> (tempfile::TempDir, Store, hearth::demo::DemoSummary) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+    let mut last = None;
+    let summary = hearth::demo::generate(
+        &mut store,
+        &DemoOptions {
+            members: 200,
+            messages: 2500,
+            seed,
+        },
+        NOW,
+        &mut |p| last = Some(p.clone()),
+    )
+    .expect("the demo generates");
+    let last = last.expect("progress was reported");
+    assert_eq!(last.done, last.total, "progress ends at 100%");
+    (dir, store, summary)
+}
+
+#[test]
+fn the_demo_writes_exactly_the_messages_asked_for_across_six_platforms() {
+    let (_dir, store, summary) = demo(7);
+    let status = store.status().unwrap();
+    assert_eq!(status.messages, 2500);
+    assert_eq!(summary.messages, 2500);
+    assert_eq!(summary.people, 200);
+    let platforms: std::collections::BTreeSet<_> = store
+        .inbox(
+            &InboxQuery {
+                status: Some(Status::Done),
+                limit: Some(500),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.platform)
+        .collect();
+    assert!(
+        platforms.len() >= 6,
+        "threads on at least six platforms: {platforms:?}"
+    );
+}
+
+#[test]
+fn the_same_seed_makes_the_same_community_and_another_seed_a_different_one() {
+    let (_a, a, _) = demo(11);
+    let (_b, b, _) = demo(11);
+    let (_c, c, _) = demo(12);
+    let names = |s: &Store| -> Vec<String> {
+        s.members(&MemberQuery {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| format!("{} {}", m.display_name, m.message_count))
+        .collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    assert_ne!(names(&a), names(&c));
+}
+
+#[test]
+fn the_demo_inbox_is_calm_but_has_work_in_it() {
+    let (_dir, store, summary) = demo(7);
+    let counts = store.inbox_counts(NOW).unwrap();
+    assert_eq!(counts.open as u64, summary.open);
+    assert!(
+        counts.open >= 10,
+        "there is something to triage: {counts:?}"
+    );
+    assert!(
+        counts.done > counts.open * 3,
+        "most of it is handled: {counts:?}"
+    );
+    assert!(counts.snoozed > 0, "some things wait: {counts:?}");
+    let open = store
+        .inbox(
+            &InboxQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let tags: std::collections::BTreeSet<&str> = open
+        .items
+        .iter()
+        .flat_map(|i| i.tags.iter().map(String::as_str))
+        .collect();
+    for t in ["question", "bug"] {
+        assert!(tags.contains(t), "open threads tagged {t}: {tags:?}");
+    }
+}
+
+#[test]
+fn demo_people_have_several_accounts_some_merged_some_waiting_with_evidence() {
+    let (_dir, store, _) = demo(7);
+    let page = store
+        .members(&MemberQuery {
+            limit: Some(500),
+            ..Default::default()
+        })
+        .unwrap();
+    let merged = page.items.iter().filter(|m| m.platforms.len() >= 2).count();
+    assert!(
+        merged >= 20,
+        "merged people show several platforms: {merged}"
+    );
+    // people not merged yet, whose identities share an email: evidence for a later merge
+    let mut by_email = std::collections::HashMap::<String, std::collections::BTreeSet<i64>>::new();
+    for m in page.items.iter().take(200) {
+        for i in store.member_profile(m.id, NOW).unwrap().identities {
+            if let Some(e) = i.email {
+                by_email.entry(e).or_default().insert(m.id);
+            }
+        }
+    }
+    assert!(
+        by_email.values().any(|ids| ids.len() > 1),
+        "some unmerged people share an email"
+    );
+    let notes: usize = page
+        .items
+        .iter()
+        .map(|m| store.notes(m.id).unwrap().len())
+        .sum();
+    assert!(notes >= 3, "the demo has notes on members");
+}
+
+#[test]
+fn demo_spam_reaches_the_ui_only_sanitised() {
+    let (_dir, store, _) = demo(7);
+    let hits = store.search("claim tokens", 50).unwrap();
+    assert!(
+        !hits.is_empty(),
+        "the demo has a spam message with hostile HTML"
+    );
+    for h in hits {
+        let detail = store.conversation(h.conversation_id.unwrap(), NOW).unwrap();
+        for m in detail.messages {
+            if let Some(html) = m.html {
+                assert!(
+                    !html.contains("<script") && !html.contains("javascript:"),
+                    "{html}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_demo_refuses_a_database_that_already_holds_data() {
+    let (dir, mut store, _) = demo(7);
+    let err =
+        hearth::demo::generate(&mut store, &DemoOptions::default(), NOW, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("already holds data"), "{err}");
+    drop(dir);
+}
+
+#[test]
+fn the_demo_calendar_has_scheduled_posts_and_ideas() {
+    let (_dir, store, _) = demo(7);
+    let items = store
+        .calendar(&hearth::model::CalendarRange {
+            include_unscheduled: true,
+            ..Default::default()
+        })
+        .unwrap();
+    use hearth::model::ContentState::*;
+    for state in [Idea, Draft, Scheduled, Published] {
+        assert!(items.iter().any(|i| i.state == state), "a {state:?} item");
+    }
+    assert!(items
+        .iter()
+        .any(|i| i.state == Scheduled && i.variants.len() >= 2 && i.scheduled_at > Some(NOW)));
+    assert!(
+        items.iter().any(|i| i.source_conversation_id.is_some()),
+        "an idea curated from the inbox"
+    );
+}
