@@ -44,14 +44,18 @@ ensure_rust() {
   fi
 }
 
+# Vite 8 and jsdom 29 need Node 20.19+ (or 22.12+).
+node_ok() {
+  command -v node >/dev/null 2>&1 && node -e '
+    const [maj, min] = process.versions.node.split(".").map(Number);
+    process.exit((maj === 20 && min >= 19) || (maj === 22 && min >= 12) || maj >= 23 ? 0 : 1);'
+}
+
 ensure_node() {
-  local major=0
-  command -v node >/dev/null 2>&1 && major=$(node -p 'process.versions.node.split(".")[0]')
-  if [ "$major" -lt 20 ]; then
+  if ! node_ok; then
     install_system_packages nodejs npm
-    major=$(node -p 'process.versions.node.split(".")[0]')
-    if [ "$major" -lt 20 ]; then
-      echo "Hearth's UI needs Node.js 20 or newer (found $(node --version)). Install it from https://nodejs.org or NodeSource, then run this again." >&2
+    if ! node_ok; then
+      echo "Hearth's UI needs Node.js 20.19+ or 22.12+ (found $(node --version 2>/dev/null || echo none)). Install it from https://nodejs.org or NodeSource, then run this again." >&2
       exit 1
     fi
   fi

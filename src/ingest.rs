@@ -1,7 +1,7 @@
 //! Writing what came from a platform into the store. Owns: idempotent upserts of identities,
 //! conversations and messages keyed by `(platform, account, external_id)`, sanitising HTML on
 //! the way in, member activity, the denormalised inbox/member counters, and reopening a done
-//! conversation when someone writes in it again. One [`Batch`] is one transaction: it is written
+//! or snoozed conversation when someone other than the team writes in it again. One [`Batch`] is one transaction: it is written
 //! whole or not at all, so a sync cursor saved with it can never point past lost data.
 //! Must never: talk to the network or know a platform's wire format (connectors translate).
 
@@ -396,7 +396,7 @@ fn write_batch(
         )?;
         let mut reopen = tx.prepare_cached(
             "UPDATE conversations SET status = 'open', snoozed_until = NULL
-             WHERE id = ?1 AND status = 'done' AND coalesce(triaged_at, 0) < ?2",
+             WHERE id = ?1 AND status IN ('done', 'snoozed') AND coalesce(triaged_at, 0) < ?2",
         )?;
         for (id, d) in &conv_deltas {
             conv.execute(params![id, d.added, d.last_at, d.last_id])?;

@@ -200,6 +200,24 @@ fn a_new_message_from_a_member_reopens_a_done_conversation_but_our_own_reply_doe
 }
 
 #[test]
+fn a_member_writing_in_a_snoozed_conversation_wakes_it() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW - HOUR).unwrap();
+    let conv = open_queue(&db)[0];
+    db.store
+        .triage(conv, &TriageAction::Snooze { until: NOW + 3 * DAY }, NOW - 50 * MINUTE)
+        .unwrap();
+    assert!(open_queue(&db).is_empty());
+    let follow_up = Batch {
+        messages: vec![message("c1", "m2", "u2", "Any news on this?", NOW - 5 * MINUTE)],
+        ..Default::default()
+    };
+    db.store.ingest(account, &follow_up, NOW).unwrap();
+    assert_eq!(open_queue(&db), [conv], "a new question does not wait for the snooze");
+}
+
+#[test]
 fn a_batch_with_a_message_from_an_unknown_author_is_rejected_whole() {
     let mut db = TestDb::new();
     let account = db.discord();

@@ -1,0 +1,179 @@
+// The real Hearth desktop app in real WebKit, driven through WebDriver (tauri-driver +
+// WebKitWebDriver), on a fresh database: open it, explore the demo community, triage a
+// conversation by keyboard, write a member note, quit, reopen, and find both persisted.
+// Screenshots of every view land in tests/e2e/artifacts/.
+//
+// Needs: a display (run under xvfb-run), tauri-driver on PATH, the app built with its UI
+// embedded (cargo build -p hearth-desktop --features custom-protocol). scripts/test does all.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, until } from "selenium-webdriver";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const app = process.env.HEARTH_APP ?? path.join(root, "target/debug/hearth-desktop");
+const cli = process.env.HEARTH_CLI ?? path.join(root, "target/debug/hearth");
+const artifacts = path.join(here, "artifacts");
+const db = path.join(mkdtempSync(path.join(tmpdir(), "hearth-e2e-")), "hearth.db");
+const port = 4444;
+const nativePort = 4445;
+const WAIT = 60_000;
+
+let driverProcess;
+
+function portOpen(p) {
+  return new Promise((resolve) => {
+    const s = net.connect(p, "127.0.0.1");
+    s.once("connect", () => {
+      s.end();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function waitForPort(p, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await portOpen(p)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not listen on port ${p} within ${ms} ms`);
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  driverProcess = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    { env: { ...process.env, HEARTH_DB: db }, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  await waitForPort(port, 30_000);
+});
+
+after(() => {
+  driverProcess?.kill();
+});
+
+async function openApp() {
+  return new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
+    .build();
+}
+
+const byTest = (id) => By.css(`[data-testid="${id}"]`);
+
+async function shot(driver, name) {
+  const png = await driver.takeScreenshot();
+  writeFileSync(path.join(artifacts, `${name}.png`), png, "base64");
+}
+
+async function press(driver, keys) {
+  await driver.actions({ async: true }).sendKeys(keys).perform();
+}
+
+async function count(driver, testId) {
+  const text = await driver.findElement(byTest(testId)).getText();
+  const n = text.match(/\d+/);
+  assert.ok(n, `${testId} shows a number: "${text}"`);
+  return Number(n[0]);
+}
+
+async function selectedId(driver) {
+  const selected = await driver.findElements(By.css('[data-testid="inbox-item"][aria-selected="true"]'));
+  assert.equal(selected.length, 1, "exactly one conversation is selected");
+  return selected[0].getAttribute("data-id");
+}
+
+// What the first session did, checked by the second.
+const state = { triaged: null, member: null, note: `Met at FOSDEM, wants to help with i18n docs (${Date.now()})` };
+
+test("a new user explores the demo, triages by keyboard and writes a note", async () => {
+  const driver = await openApp();
+  try {
+    const welcome = await driver.wait(until.elementLocated(byTest("welcome")), WAIT);
+    await driver.wait(until.elementIsVisible(welcome), WAIT);
+    assert.ok(await driver.findElement(byTest("connect-button")).isDisplayed(), "Connect an account is offered");
+    await shot(driver, "welcome");
+
+    await driver.findElement(byTest("demo-button")).click();
+    await driver.wait(until.elementLocated(byTest("inbox-item")), 180_000);
+    const openBefore = await count(driver, "tab-open");
+    assert.ok(openBefore > 5, `the demo inbox has work in it (${openBefore})`);
+
+    // j moves the selection down; e marks the selected conversation done.
+    const first = await selectedId(driver).catch(() => null);
+    await press(driver, "j");
+    const target = await selectedId(driver);
+    assert.notEqual(target, first, "j moved the selection");
+    await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${target}"]`)), WAIT);
+    assert.ok((await driver.findElements(byTest("message"))).length > 0, "the thread shows its messages");
+    await shot(driver, "inbox");
+
+    await press(driver, "e");
+    await driver.wait(async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${target}"]`))).length === 0, WAIT, "the done conversation leaves the open queue");
+    await driver.wait(async () => (await count(driver, "tab-open")) === openBefore - 1, WAIT, "the open count drops by one");
+    state.triaged = target;
+
+    await press(driver, "?");
+    await driver.wait(until.elementLocated(byTest("shortcut-help")), WAIT);
+    await press(driver, "\uE00C"); // Escape
+    await driver.wait(async () => (await driver.findElements(byTest("shortcut-help"))).length === 0, WAIT, "Esc closes the help");
+
+    // A note on the first member, saved as it is typed.
+    await driver.findElement(byTest("nav-members")).click();
+    const row = await driver.wait(until.elementLocated(byTest("member-row")), WAIT);
+    state.member = await row.getAttribute("data-id");
+    await row.click();
+    await driver.wait(until.elementLocated(By.css(`[data-testid="member-profile"][data-id="${state.member}"]`)), WAIT);
+    assert.ok((await driver.findElements(byTest("identity"))).length > 0, "the profile lists identities");
+    const editor = await driver.findElement(byTest("note-editor"));
+    await editor.sendKeys(state.note);
+    const status = await driver.findElement(byTest("note-status"));
+    await driver.wait(until.elementTextIs(status, "Saved"), WAIT);
+    await shot(driver, "members");
+
+    await driver.findElement(byTest("nav-calendar")).click();
+    await driver.wait(until.elementLocated(byTest("calendar")), WAIT);
+    await driver.wait(until.elementLocated(byTest("calendar-item")), WAIT);
+    await shot(driver, "calendar");
+  } finally {
+    await driver.quit();
+  }
+});
+
+test("after quitting and reopening, the triage and the note are still there", async () => {
+  assert.ok(state.triaged && state.member, "the first session got far enough");
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    assert.equal((await driver.findElements(byTest("welcome"))).length, 0, "no welcome screen once there is data");
+    assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "the done conversation stays out of the open queue");
+    await driver.findElement(byTest("tab-done")).click();
+    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`)), WAIT);
+
+    await driver.findElement(byTest("nav-members")).click();
+    const row = await driver.wait(until.elementLocated(By.css(`[data-testid="member-row"][data-id="${state.member}"]`)), WAIT);
+    await row.click();
+    await driver.wait(until.elementLocated(By.css(`[data-testid="member-profile"][data-id="${state.member}"]`)), WAIT);
+    const notes = await driver.wait(until.elementsLocated(byTest("note")), WAIT);
+    const texts = await Promise.all(notes.map(async (n) => (await n.getText()) || (await n.getAttribute("value"))));
+    assert.ok(texts.some((t) => t.includes(state.note)), `the note is on the profile: ${JSON.stringify(texts)}`);
+  } finally {
+    await driver.quit();
+  }
+
+  // The same facts, read straight from the database file by the CLI.
+  const shown = JSON.parse(execFileSync(cli, ["--db", db, "show", state.triaged, "--json"], { encoding: "utf8" }));
+  assert.equal(shown.conversation.status, "done");
+  const notes = JSON.parse(execFileSync(cli, ["--db", db, "notes", "list", state.member, "--json"], { encoding: "utf8" }));
+  assert.ok(notes.some((n) => n.body === state.note), "the note is in the database");
+});

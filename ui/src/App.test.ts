@@ -1,0 +1,134 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Progress } from '$lib/bindings/Progress';
+import * as ipc from '$lib/ipc';
+import { nav } from '$lib/stores/nav.svelte';
+import { workspace } from '$lib/stores/workspace.svelte';
+import App from './App.svelte';
+import { detail, inboxItem, workspaceStatus } from './test/fixtures';
+
+vi.mock('$lib/ipc', async () => (await import('./test/ipc-mock')).ipcMock());
+const api = vi.mocked(ipc);
+
+const press = (key: string) => fireEvent.keyDown(document.activeElement ?? document.body, { key });
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  Object.assign(workspace, { status: null, loadError: null, generating: false, progress: null });
+  Object.assign(nav, { view: 'inbox', helpOpen: false });
+  api.workspaceStatus.mockResolvedValue(workspaceStatus());
+  api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2 });
+  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 5 });
+  api.tagsList.mockResolvedValue([]);
+  api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
+  api.membersList.mockResolvedValue({ items: [], total: 0 });
+  api.calendarList.mockResolvedValue([]);
+});
+
+describe('first launch', () => {
+  it('welcomes an empty workspace and fills it with a demo, showing progress', async () => {
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true, members: 0 }));
+    let report: (progress: Progress) => void = () => {};
+    const unlisten = vi.fn();
+    api.onProgress.mockImplementation(async (handler) => {
+      report = handler;
+      return unlisten;
+    });
+    let finish: (status: ReturnType<typeof workspaceStatus>) => void = () => {};
+    api.generateDemo.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+
+    render(App);
+    expect(await screen.findByTestId('welcome')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('demo-button'));
+
+    const bar = await screen.findByTestId('progress');
+    report({ phase: 'Writing messages', done: 3000, total: 6000 });
+    await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '50'));
+    expect(bar).toHaveTextContent('Writing messages');
+    expect(bar).toHaveTextContent('50%');
+
+    finish(workspaceStatus());
+    expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+    expect(screen.queryByTestId('welcome')).toBeNull();
+    expect(unlisten).toHaveBeenCalled();
+  });
+
+  it('explains how accounts are connected and where the data lives', async () => {
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true }));
+    render(App);
+    await fireEvent.click(await screen.findByTestId('connect-button'));
+
+    const settings = screen.getByTestId('settings');
+    expect(settings).toHaveTextContent('hearth accounts add');
+    expect(settings).toHaveTextContent('/home/cm/.local/share/hearth/hearth.db');
+  });
+});
+
+describe('shell', () => {
+  it('switches views with g-sequences and digits, and shows the open count', async () => {
+    render(App);
+    await screen.findByTestId('inbox-list');
+    expect(screen.getByTestId('nav-inbox')).toHaveTextContent('2');
+
+    await press('g');
+    await press('m');
+    expect(await screen.findByTestId('member-search')).toBeInTheDocument();
+
+    await press('3');
+    expect(await screen.findByTestId('calendar')).toBeInTheDocument();
+
+    // The calendar's own `m` (month view) must not swallow the second key of `g m`.
+    await press('g');
+    await press('m');
+    expect(await screen.findByTestId('member-search')).toBeInTheDocument();
+
+    await press('g');
+    await press('i');
+    expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+  });
+
+  it('toggles the shortcut list with ? and closes it with Esc', async () => {
+    render(App);
+    await screen.findByTestId('inbox-list');
+
+    await press('?');
+    expect(screen.getByTestId('shortcut-help')).toHaveTextContent('Mark done');
+    await press('Escape');
+    expect(screen.queryByTestId('shortcut-help')).toBeNull();
+  });
+
+  it('searches with / and opens a done conversation from a message hit', async () => {
+    api.search.mockResolvedValue([
+      {
+        kind: 'message',
+        messageId: 900,
+        noteId: null,
+        conversationId: 42,
+        memberId: 7,
+        platform: 'github',
+        title: 'Login fails on <b>Safari</b>',
+        authorName: 'Maria',
+        snippet: 'the \u0002login\u0003 button',
+        createdAt: Date.now() - 3_600_000,
+      },
+    ]);
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(inboxItem(id, { status: 'done', title: 'Login fails' })),
+    );
+    render(App);
+    await screen.findByTestId('inbox-list');
+
+    await press('/');
+    const input = screen.getByTestId('search-input');
+    expect(input).toHaveFocus();
+    await fireEvent.input(input, { target: { value: 'login' } });
+
+    const hit = await screen.findByTestId('search-hit');
+    expect(hit.querySelector('mark')).toHaveTextContent('login');
+    expect(hit).toHaveTextContent('Login fails on <b>Safari</b>');
+    await fireEvent.keyDown(input, { key: 'Enter' });
+
+    await waitFor(() => expect(screen.getByTestId('thread')).toHaveAttribute('data-id', '42'));
+    expect(screen.queryByTestId('search-hit')).toBeNull();
+  });
+});

@@ -1,0 +1,84 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as ipc from '$lib/ipc';
+import { calendar } from '$lib/stores/calendar.svelte';
+import { calendarItem } from '../../../test/fixtures';
+import CalendarView from './CalendarView.svelte';
+
+vi.mock('$lib/ipc', async () => (await import('../../../test/ipc-mock')).ipcMock());
+const api = vi.mocked(ipc);
+
+const today = new Date();
+const scheduled = calendarItem(1, {
+  title: 'Release notes',
+  state: 'scheduled',
+  scheduledAt: new Date(today.getFullYear(), today.getMonth(), today.getDate(), 15, 0).getTime(),
+});
+const idea = calendarItem(2, { title: 'Spotlight Maria', state: 'idea' });
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  calendar.editor = null; // the store outlives each render, as in the app
+  api.calendarList.mockResolvedValue([scheduled, idea]);
+  api.calendarCreate.mockImplementation(async (input) => calendarItem(3, { title: input.title }));
+});
+
+describe('calendar', () => {
+  it('places dated posts on their day and lists undated ideas aside', async () => {
+    render(CalendarView);
+    await waitFor(() => expect(screen.getAllByTestId('calendar-item')).toHaveLength(2));
+
+    const range = api.calendarList.mock.calls[0][0];
+    expect(range.includeUnscheduled).toBe(true);
+    const ideas = screen.getByRole('complementary', { name: 'Unscheduled ideas' });
+    expect(within(ideas).getByTestId('calendar-item')).toHaveAttribute('data-id', '2');
+    expect(screen.getByRole('grid')).toHaveTextContent('Release notes');
+  });
+
+  it('flags a Bluesky version over 300 characters', async () => {
+    render(CalendarView);
+    await fireEvent.click(screen.getByTestId('calendar-new'));
+    const editor = screen.getByTestId('calendar-editor');
+
+    await fireEvent.change(within(editor).getByLabelText('Add a platform'), {
+      target: { value: 'bluesky' },
+    });
+    const bluesky = within(editor).getByLabelText('Bluesky version') as HTMLTextAreaElement;
+
+    await fireEvent.input(bluesky, { target: { value: 'x'.repeat(300) } });
+    expect(within(editor).getByTestId('char-counter')).toHaveTextContent('300 / 300');
+    expect(within(editor).queryByRole('alert')).toBeNull();
+
+    await fireEvent.input(bluesky, { target: { value: 'x'.repeat(312) } });
+    expect(within(editor).getByTestId('char-counter')).toHaveTextContent('312 / 300');
+    expect(bluesky).toHaveAttribute('aria-invalid', 'true');
+    expect(within(editor).getByRole('alert')).toHaveTextContent(
+      "12 characters over Bluesky's 300-character limit",
+    );
+  });
+
+  it('creates a post from the editor with its platform versions', async () => {
+    render(CalendarView);
+    await fireEvent.keyDown(document.body, { key: 'n' });
+    const editor = screen.getByTestId('calendar-editor');
+
+    await fireEvent.input(within(editor).getByLabelText('Title'), {
+      target: { value: 'Meetup reminder' },
+    });
+    await fireEvent.input(within(editor).getByLabelText('Date'), {
+      target: { value: '2025-06-03' },
+    });
+    await fireEvent.change(within(editor).getByLabelText('Add a platform'), {
+      target: { value: 'mastodon' },
+    });
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Create post' }));
+
+    await waitFor(() => expect(api.calendarCreate).toHaveBeenCalled());
+    expect(api.calendarCreate.mock.calls[0][0]).toMatchObject({
+      title: 'Meetup reminder',
+      scheduledAt: new Date(2025, 5, 3, 9, 0).getTime(),
+      variants: [{ platform: 'mastodon', body: '' }],
+    });
+    await waitFor(() => expect(screen.queryByTestId('calendar-editor')).toBeNull());
+  });
+});

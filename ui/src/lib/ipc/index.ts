@@ -1,0 +1,96 @@
+// The only module that talks to the Rust core. Every Tauri command has one typed function here;
+// the rest of the UI imports these and never calls `invoke` or `listen` itself.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ApiError } from '$lib/bindings/ApiError';
+import type { CalendarItem } from '$lib/bindings/CalendarItem';
+import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
+import type { CalendarRange } from '$lib/bindings/CalendarRange';
+import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
+import type { DemoOptions } from '$lib/bindings/DemoOptions';
+import type { InboxCounts } from '$lib/bindings/InboxCounts';
+import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { InboxPage } from '$lib/bindings/InboxPage';
+import type { InboxQuery } from '$lib/bindings/InboxQuery';
+import type { MemberPage } from '$lib/bindings/MemberPage';
+import type { MemberProfile } from '$lib/bindings/MemberProfile';
+import type { MemberQuery } from '$lib/bindings/MemberQuery';
+import type { Note } from '$lib/bindings/Note';
+import type { Progress } from '$lib/bindings/Progress';
+import type { SearchHit } from '$lib/bindings/SearchHit';
+import type { TriageAction } from '$lib/bindings/TriageAction';
+import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+
+/** The event `generate_demo` emits while it runs. */
+const PROGRESS_EVENT = 'hearth://progress';
+
+/** The options the core uses when the UI asks for "a demo community" without tuning it. */
+export const DEFAULT_DEMO: DemoOptions = { members: 400, messages: 6000, seed: 7 };
+
+export const workspaceStatus = () => invoke<WorkspaceStatus>('workspace_status');
+
+export const generateDemo = (options: DemoOptions = DEFAULT_DEMO) =>
+  invoke<WorkspaceStatus>('generate_demo', { options });
+
+export const onProgress = (handler: (progress: Progress) => void): Promise<UnlistenFn> =>
+  listen<Progress>(PROGRESS_EVENT, (event) => handler(event.payload));
+
+export const inboxList = (query: InboxQuery) => invoke<InboxPage>('inbox_list', { query });
+
+export const inboxCounts = () => invoke<InboxCounts>('inbox_counts');
+
+export const conversationShow = (id: number) =>
+  invoke<ConversationDetail>('conversation_show', { id });
+
+export const triage = (id: number, action: TriageAction) =>
+  invoke<InboxItem>('triage', { id, action });
+
+export const tagsList = () => invoke<string[]>('tags_list');
+
+export const search = (query: string, limit: number) =>
+  invoke<SearchHit[]>('search', { query, limit });
+
+export const membersList = (query: MemberQuery) => invoke<MemberPage>('members_list', { query });
+
+export const memberProfile = (id: number) => invoke<MemberProfile>('member_profile', { id });
+
+export const noteAdd = (memberId: number, body: string) =>
+  invoke<Note>('note_add', { memberId, body });
+
+export const noteUpdate = (id: number, body: string) => invoke<Note>('note_update', { id, body });
+
+export const noteDelete = (id: number) => invoke<null>('note_delete', { id });
+
+export const calendarList = (range: CalendarRange) =>
+  invoke<CalendarItem[]>('calendar_list', { range });
+
+export const calendarCreate = (input: CalendarItemInput) =>
+  invoke<CalendarItem>('calendar_create', { input });
+
+export const calendarUpdate = (id: number, input: CalendarItemInput) =>
+  invoke<CalendarItem>('calendar_update', { id, input });
+
+export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { id });
+
+const EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * Opens a link in the system browser or mail client. Only web and mail links leave the app;
+ * anything else (javascript:, file:, relative paths) is refused here before reaching the core.
+ */
+export function openExternal(url: string): Promise<null> {
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    scheme = '';
+  }
+  if (!EXTERNAL_SCHEMES.has(scheme)) {
+    const refusal: ApiError = {
+      code: 'invalid_input',
+      message: `Hearth only opens web and mail links, not “${url}”.`,
+    };
+    return Promise.reject(refusal);
+  }
+  return invoke<null>('open_external', { url });
+}

@@ -1,0 +1,46 @@
+// Every keyboard shortcut, as the `?` overlay lists them. The handlers live with their views;
+// keep this list in step with them.
+
+export interface Shortcut {
+  keys: string[];
+  does: string;
+}
+
+export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
+  {
+    group: 'Anywhere',
+    items: [
+      { keys: ['g', 'i'], does: 'Go to Inbox (also 1)' },
+      { keys: ['g', 'm'], does: 'Go to Members (also 2)' },
+      { keys: ['g', 'c'], does: 'Go to Calendar (also 3)' },
+      { keys: ['g', 's'], does: 'Go to Settings' },
+      { keys: ['/'], does: 'Search messages and notes' },
+      { keys: ['?'], does: 'Show or hide this list' },
+      { keys: ['Esc'], does: 'Close a menu, dialog or search' },
+    ],
+  },
+  {
+    group: 'Inbox',
+    items: [
+      { keys: ['j'], does: 'Next conversation' },
+      { keys: ['k'], does: 'Previous conversation' },
+      { keys: ['Enter'], does: 'Focus the thread' },
+      { keys: ['e'], does: 'Mark done' },
+      { keys: ['s'], does: 'Snooze… (then 1–4 to pick a time)' },
+      { keys: ['t'], does: 'Tag…' },
+      { keys: ['o'], does: 'Reopen (snoozed or done)' },
+      { keys: ['u'], does: 'Undo the last done or snooze' },
+    ],
+  },
+  {
+    group: 'Calendar',
+    items: [
+      { keys: ['m'], does: 'Month view' },
+      { keys: ['w'], does: 'Week view' },
+      { keys: ['←'], does: 'Previous month or week' },
+      { keys: ['→'], does: 'Next month or week' },
+      { keys: ['.'], does: 'Today' },
+      { keys: ['n'], does: 'New post' },
+    ],
+  },
+];

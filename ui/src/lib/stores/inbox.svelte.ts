@@ -1,0 +1,232 @@
+// The inbox queue: the current tab's conversations, the selection and its thread, and triage.
+// Status changes are applied to the list at once (so `e e e` walks down the queue) and put back
+// if the core refuses them.
+import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
+import type { InboxCounts } from '$lib/bindings/InboxCounts';
+import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { Status } from '$lib/bindings/Status';
+import type { TriageAction } from '$lib/bindings/TriageAction';
+import * as ipc from '$lib/ipc';
+import { isApiError } from '$lib/ipc/errors';
+import { dayAndTime } from '$lib/format/time';
+import { showError, showToast } from './toasts.svelte';
+
+const PAGE_SIZE = 50;
+
+export const QUICK_TAGS = ['question', 'bug', 'feature request', 'praise', 'spam'];
+
+export const inbox = $state({
+  tab: 'open' as Status,
+  items: [] as InboxItem[],
+  total: 0,
+  counts: null as InboxCounts | null,
+  loading: false,
+  selectedId: null as number | null,
+  detail: null as ConversationDetail | null,
+  /** The conversation whose last status change `u` reverts. */
+  undoId: null as number | null,
+  /** Every tag in use, for the tag picker. */
+  tags: [] as string[],
+});
+
+// Each detail request gets a number; only the latest one's answer is shown.
+let detailRequest = 0;
+
+/** The selected conversation as the list or the thread knows it. */
+export function selectedItem(): InboxItem | null {
+  if (inbox.detail?.conversation.id === inbox.selectedId) return inbox.detail.conversation;
+  return inbox.items.find((item) => item.id === inbox.selectedId) ?? null;
+}
+
+async function refreshCounts() {
+  try {
+    inbox.counts = await ipc.inboxCounts();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Shows another tab, selecting its first conversation. */
+export function switchTab(tab: Status) {
+  inbox.selectedId = null;
+  return loadInbox(tab);
+}
+
+/**
+ * Loads the first page of a tab and refreshes the thread. The selection stays unless it was a
+ * row that has since left the list; a conversation opened from elsewhere (search, a profile)
+ * stays shown.
+ */
+export async function loadInbox(tab: Status = inbox.tab) {
+  inbox.tab = tab;
+  inbox.loading = true;
+  void refreshCounts();
+  try {
+    const page = await ipc.inboxList(query(0));
+    if (inbox.tab !== tab) return; // another tab was chosen meanwhile
+    const isListed = (items: InboxItem[]) => items.some((item) => item.id === inbox.selectedId);
+    const leftList = isListed(inbox.items) && !isListed(page.items);
+    inbox.items = page.items;
+    inbox.total = page.total;
+    const keep = inbox.selectedId !== null && !leftList;
+    await select(keep ? inbox.selectedId : (page.items[0]?.id ?? null));
+  } catch (error) {
+    showError(error);
+  } finally {
+    inbox.loading = false;
+  }
+}
+
+export async function loadMore() {
+  if (inbox.loading || inbox.items.length >= inbox.total) return;
+  inbox.loading = true;
+  try {
+    const page = await ipc.inboxList(query(inbox.items.length));
+    const known = new Set(inbox.items.map((item) => item.id));
+    inbox.items.push(...page.items.filter((item) => !known.has(item.id)));
+    inbox.total = page.total;
+  } catch (error) {
+    showError(error);
+  } finally {
+    inbox.loading = false;
+  }
+}
+
+function query(offset: number) {
+  return { status: inbox.tab, platform: null, tag: null, limit: PAGE_SIZE, offset };
+}
+
+/** Shows a conversation's thread; it need not be in the current list (search opens any). */
+export async function select(id: number | null) {
+  inbox.selectedId = id;
+  const request = ++detailRequest;
+  if (id === null) {
+    inbox.detail = null;
+    return;
+  }
+  try {
+    const detail = await ipc.conversationShow(id);
+    if (request === detailRequest) inbox.detail = detail;
+  } catch (error) {
+    if (request !== detailRequest) return;
+    if (isApiError(error) && error.code === 'not_found') {
+      // Gone since the list was loaded (deleted on the platform, or merged): drop the row and
+      // move on to the next one.
+      const index = inbox.items.findIndex((item) => item.id === id);
+      if (index !== -1) {
+        inbox.items.splice(index, 1);
+        inbox.total -= 1;
+      }
+      inbox.detail = null;
+      showToast('That conversation is no longer in Hearth.');
+      const next = index === -1 ? null : (inbox.items[index] ?? inbox.items[index - 1]);
+      void select(next?.id ?? null);
+    } else {
+      showError(error);
+    }
+  }
+}
+
+/** Moves the selection by `delta` rows, loading the next page at the bottom. */
+export async function moveSelection(delta: number) {
+  const index = inbox.items.findIndex((item) => item.id === inbox.selectedId);
+  let target = index === -1 ? 0 : index + delta;
+  if (target >= inbox.items.length && inbox.items.length < inbox.total) await loadMore();
+  target = Math.max(0, Math.min(target, inbox.items.length - 1));
+  const item = inbox.items[target];
+  if (item && item.id !== inbox.selectedId) await select(item.id);
+}
+
+/**
+ * Changes the selected conversation's status. It leaves the list at once and the selection moves
+ * to the next row; if the core refuses, it comes back.
+ */
+async function changeStatus(action: TriageAction, confirmation: string, undoable: boolean) {
+  const item = selectedItem();
+  if (!item) return;
+  const index = inbox.items.findIndex((row) => row.id === item.id);
+  if (index !== -1) {
+    inbox.items.splice(index, 1);
+    inbox.total -= 1;
+    const next = inbox.items[index] ?? inbox.items[index - 1] ?? null;
+    void select(next?.id ?? null);
+  }
+  try {
+    const updated = await ipc.triage(item.id, action);
+    if (inbox.detail?.conversation.id === updated.id) inbox.detail.conversation = updated;
+    inbox.undoId = undoable ? updated.id : null;
+    showToast(confirmation, undoable ? { label: 'Undo', run: () => void undoLast() } : undefined);
+  } catch (error) {
+    if (index !== -1) {
+      inbox.items.splice(Math.min(index, inbox.items.length), 0, item);
+      inbox.total += 1;
+      void select(item.id);
+    }
+    showError(error);
+  }
+  void refreshCounts();
+}
+
+export function markDone() {
+  if (selectedItem()?.status === 'done') return Promise.resolve();
+  return changeStatus({ action: 'done' }, 'Marked done — u to undo', true);
+}
+
+export function snooze(until: number) {
+  return changeStatus(
+    { action: 'snooze', until },
+    `Snoozed until ${dayAndTime(until)} — u to undo`,
+    true,
+  );
+}
+
+export function reopen() {
+  if (selectedItem()?.status === 'open') return Promise.resolve();
+  return changeStatus({ action: 'open' }, 'Reopened', false);
+}
+
+/** Reverts the last done or snooze by reopening that conversation, and selects it again. */
+export async function undoLast() {
+  const id = inbox.undoId;
+  if (id === null) return;
+  inbox.undoId = null;
+  try {
+    await ipc.triage(id, { action: 'open' });
+    inbox.selectedId = id; // kept by the reload, which also refreshes its thread
+    await loadInbox();
+    showToast('Reopened');
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Adds the tag to the selected conversation, or removes it if it is already there. */
+export async function toggleTag(tag: string) {
+  const item = selectedItem();
+  const name = tag.trim().toLowerCase();
+  if (!item || !name) return;
+  const action: TriageAction = item.tags.includes(name)
+    ? { action: 'untag', tag: name }
+    : { action: 'tag', tag: name };
+  try {
+    replaceItem(await ipc.triage(item.id, action));
+    if (!inbox.tags.includes(name)) inbox.tags = [...inbox.tags, name].sort();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+export async function loadTags() {
+  try {
+    inbox.tags = await ipc.tagsList();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Puts a changed conversation back where it is shown, without moving it. */
+function replaceItem(updated: InboxItem) {
+  const index = inbox.items.findIndex((row) => row.id === updated.id);
+  if (index !== -1) inbox.items[index] = updated;
+  if (inbox.detail?.conversation.id === updated.id) inbox.detail.conversation = updated;
+}

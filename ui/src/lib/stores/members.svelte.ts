@@ -1,0 +1,97 @@
+// The member directory and the profile being looked at.
+import type { MemberProfile } from '$lib/bindings/MemberProfile';
+import type { MemberSummary } from '$lib/bindings/MemberSummary';
+import type { Note } from '$lib/bindings/Note';
+import * as ipc from '$lib/ipc';
+import { isApiError } from '$lib/ipc/errors';
+import { showError, showToast } from './toasts.svelte';
+
+const PAGE_SIZE = 50;
+const DEBOUNCE_MS = 250;
+
+export const members = $state({
+  query: '',
+  items: [] as MemberSummary[],
+  total: 0,
+  loading: false,
+  selectedId: null as number | null,
+  profile: null as MemberProfile | null,
+});
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let listRequest = 0;
+let profileRequest = 0;
+
+/** Sets the search words and reloads the list once typing pauses. */
+export function setMemberQuery(query: string) {
+  members.query = query;
+  clearTimeout(timer);
+  timer = setTimeout(() => void loadMembers(), DEBOUNCE_MS);
+}
+
+export async function loadMembers(more = false) {
+  const request = ++listRequest;
+  const offset = more ? members.items.length : 0;
+  members.loading = true;
+  try {
+    const page = await ipc.membersList({
+      q: members.query.trim() || null,
+      platform: null,
+      limit: PAGE_SIZE,
+      offset,
+    });
+    if (request !== listRequest) return;
+    members.items = more ? [...members.items, ...page.items] : page.items;
+    members.total = page.total;
+  } catch (error) {
+    showError(error);
+  } finally {
+    if (request === listRequest) members.loading = false;
+  }
+}
+
+export async function selectMember(id: number) {
+  members.selectedId = id;
+  const request = ++profileRequest;
+  try {
+    const profile = await ipc.memberProfile(id);
+    if (request === profileRequest) members.profile = profile;
+  } catch (error) {
+    if (request !== profileRequest) return;
+    if (isApiError(error) && error.code === 'not_found') {
+      members.selectedId = null;
+      showToast('That member is no longer in Hearth; they may have been merged into another.');
+    } else {
+      showError(error);
+    }
+  }
+}
+
+/** Keeps the open profile's note list in step with what the note editors saved. */
+export function upsertNote(note: Note) {
+  const profile = members.profile;
+  if (!profile || profile.member.id !== note.memberId) return;
+  const index = profile.notes.findIndex((n) => n.id === note.id);
+  if (index === -1) profile.notes.unshift(note);
+  else profile.notes[index] = note;
+}
+
+/** Deletes a note; the toast's Undo writes it back (as a new note with the same text). */
+export async function deleteNote(note: Note) {
+  try {
+    await ipc.noteDelete(note.id);
+    const profile = members.profile;
+    if (profile) profile.notes = profile.notes.filter((n) => n.id !== note.id);
+    showToast('Note deleted', { label: 'Undo', run: () => void restoreNote(note) });
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function restoreNote(note: Note) {
+  try {
+    upsertNote(await ipc.noteAdd(note.memberId, note.body));
+  } catch (error) {
+    showError(error);
+  }
+}

@@ -1,0 +1,12 @@
+// Which view is showing and which app-wide overlay is open.
+
+export type View = 'inbox' | 'members' | 'calendar' | 'settings';
+
+export const nav = $state({
+  view: 'inbox' as View,
+  helpOpen: false,
+});
+
+export function go(view: View) {
+  nav.view = view;
+}

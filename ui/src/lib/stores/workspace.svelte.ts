@@ -1,0 +1,49 @@
+// The workspace as a whole: where the data lives, whether it is empty, and the demo generator.
+import type { ErrorCode } from '$lib/bindings/ErrorCode';
+import type { Progress } from '$lib/bindings/Progress';
+import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+import * as ipc from '$lib/ipc';
+import { errorMessage, isApiError } from '$lib/ipc/errors';
+import { showError } from './toasts.svelte';
+
+export const workspace = $state({
+  status: null as WorkspaceStatus | null,
+  /** Why the status could not be read, when it could not. */
+  loadError: null as { code: ErrorCode | null; message: string } | null,
+  generating: false,
+  progress: null as Progress | null,
+});
+
+export async function loadWorkspace() {
+  try {
+    workspace.status = await ipc.workspaceStatus();
+    workspace.loadError = null;
+  } catch (error) {
+    workspace.loadError = {
+      code: isApiError(error) ? error.code : null,
+      message: errorMessage(error),
+    };
+  }
+}
+
+/** Fills the workspace with a demo community, following its progress events. True on success. */
+export async function generateDemo(): Promise<boolean> {
+  if (workspace.generating) return false;
+  workspace.generating = true;
+  workspace.progress = { phase: 'Starting', done: 0, total: 0 };
+  let unlisten: (() => void) | undefined;
+  try {
+    unlisten = await ipc.onProgress((progress) => {
+      workspace.progress = progress;
+    });
+    workspace.status = await ipc.generateDemo();
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  } finally {
+    unlisten?.();
+    workspace.generating = false;
+    workspace.progress = null;
+  }
+}

@@ -1,0 +1,140 @@
+// Builders for the values the core returns, so tests state only what they care about.
+import type { CalendarItem } from '$lib/bindings/CalendarItem';
+import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
+import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { MemberProfile } from '$lib/bindings/MemberProfile';
+import type { MessageView } from '$lib/bindings/MessageView';
+import type { Note } from '$lib/bindings/Note';
+import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+
+export const NOW = Date.UTC(2025, 2, 12, 10, 0);
+const HOUR = 3_600_000;
+
+export function inboxItem(id: number, overrides: Partial<InboxItem> = {}): InboxItem {
+  return {
+    id,
+    platform: 'discord',
+    accountName: 'Acme Discord',
+    kind: 'thread',
+    title: `Question ${id}`,
+    container: '#help',
+    authorName: `Member ${id}`,
+    authorMemberId: 100 + id,
+    snippet: `Snippet of conversation ${id}`,
+    lastMessageAt: NOW - id * HOUR,
+    messageCount: 2,
+    status: 'open',
+    priority: 2,
+    snoozedUntil: null,
+    assignee: null,
+    tags: [],
+    url: `https://discord.com/channels/1/${id}`,
+    ...overrides,
+  };
+}
+
+export function message(id: number, overrides: Partial<MessageView> = {}): MessageView {
+  return {
+    id,
+    externalId: `m${id}`,
+    author: {
+      identityId: 1,
+      memberId: 101,
+      name: 'Maria Lopez',
+      handle: 'maria',
+      platform: 'discord',
+      avatarUrl: null,
+      profileUrl: null,
+    },
+    text: `Message ${id}`,
+    html: null,
+    createdAt: NOW - HOUR,
+    editedAt: null,
+    deleted: false,
+    replyToId: null,
+    url: null,
+    fromUs: false,
+    ...overrides,
+  };
+}
+
+export function detail(
+  item: InboxItem,
+  messages: MessageView[] = [message(item.id * 10)],
+): ConversationDetail {
+  return { conversation: item, messages };
+}
+
+export function note(id: number, body: string, memberId = 7): Note {
+  return { id, memberId, body, createdAt: NOW, updatedAt: NOW };
+}
+
+export function profile(id: number, notes: Note[] = []): MemberProfile {
+  return {
+    member: {
+      id,
+      displayName: 'Maria Lopez',
+      organization: 'Acme',
+      platforms: ['discord', 'github'],
+      handles: ['maria', 'mlopez'],
+      avatarUrl: null,
+      firstSeenAt: NOW - 400 * 24 * HOUR,
+      lastActiveAt: NOW - 2 * HOUR,
+      messageCount: 42,
+      tags: ['champion'],
+    },
+    bio: null,
+    location: 'Lisbon',
+    identities: [
+      {
+        id: 1,
+        platform: 'discord',
+        accountName: 'Acme Discord',
+        externalId: 'd1',
+        handle: 'maria',
+        displayName: 'Maria',
+        email: null,
+        profileUrl: null,
+        avatarUrl: null,
+        firstSeenAt: null,
+      },
+    ],
+    stats: {
+      messagesTotal: 42,
+      messagesLast30Days: 5,
+      messagesLast90Days: 12,
+      conversationsStarted: 3,
+    },
+    activity: [],
+    notes,
+  };
+}
+
+export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}): CalendarItem {
+  return {
+    id,
+    title: `Post ${id}`,
+    body: 'Hello community',
+    state: 'draft',
+    scheduledAt: null,
+    publishedAt: null,
+    sourceConversationId: null,
+    variants: [],
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+export function workspaceStatus(overrides: Partial<WorkspaceStatus> = {}): WorkspaceStatus {
+  return {
+    dbPath: '/home/cm/.local/share/hearth/hearth.db',
+    schemaVersion: 1,
+    isEmpty: false,
+    accounts: 0,
+    members: 400,
+    conversations: 900,
+    messages: 6000,
+    ...overrides,
+  };
+}
