@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -30,7 +31,8 @@ fn validate(input: &CalendarItemInput) -> Result<()> {
         }
         seen.push(v.platform);
         if let Some(limit) = v.platform.post_limit() {
-            let len = v.body.chars().count();
+            // counted as people (and Bluesky) count: an emoji or accented letter is one
+            let len = v.body.graphemes(true).count();
             if len > limit as usize && input.state == ContentState::Scheduled {
                 return Err(Error::invalid(format!(
                     "the {} version is {len} characters; {} allows {limit}",

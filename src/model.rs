@@ -624,3 +624,31 @@ pub enum ErrorCode {
     Io,
     Busy,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Platform;
+
+    /// The UI's platform table (`ui/src/lib/platforms.ts`) repeats the post limits so the
+    /// editor can count before anything is saved; this keeps the two from drifting apart.
+    #[test]
+    fn the_ui_platform_table_matches_the_core_post_limits() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/platforms.ts");
+        let ts = std::fs::read_to_string(path).expect("ui/src/lib/platforms.ts is readable");
+        for p in Platform::ALL {
+            let line = ts
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{}: {{", p.as_str())))
+                .unwrap_or_else(|| panic!("{p} is missing from platforms.ts"));
+            assert!(line.contains(&format!("label: '{}'", p.label())), "{line}");
+            let limit = line
+                .split("postLimit: ")
+                .nth(1)
+                .and_then(|rest| rest.split([' ', '}']).next())
+                .map(|n| n.replace('_', ""))
+                .unwrap_or_default();
+            let expected = p.post_limit().map_or("null".to_string(), |n| n.to_string());
+            assert_eq!(limit, expected, "post limit of {p} in platforms.ts");
+        }
+    }
+}

@@ -203,18 +203,36 @@ fn a_new_message_from_a_member_reopens_a_done_conversation_but_our_own_reply_doe
 fn a_member_writing_in_a_snoozed_conversation_wakes_it() {
     let mut db = TestDb::new();
     let account = db.discord();
-    db.store.ingest(account, &small_batch(), NOW - HOUR).unwrap();
+    db.store
+        .ingest(account, &small_batch(), NOW - HOUR)
+        .unwrap();
     let conv = open_queue(&db)[0];
     db.store
-        .triage(conv, &TriageAction::Snooze { until: NOW + 3 * DAY }, NOW - 50 * MINUTE)
+        .triage(
+            conv,
+            &TriageAction::Snooze {
+                until: NOW + 3 * DAY,
+            },
+            NOW - 50 * MINUTE,
+        )
         .unwrap();
     assert!(open_queue(&db).is_empty());
     let follow_up = Batch {
-        messages: vec![message("c1", "m2", "u2", "Any news on this?", NOW - 5 * MINUTE)],
+        messages: vec![message(
+            "c1",
+            "m2",
+            "u2",
+            "Any news on this?",
+            NOW - 5 * MINUTE,
+        )],
         ..Default::default()
     };
     db.store.ingest(account, &follow_up, NOW).unwrap();
-    assert_eq!(open_queue(&db), [conv], "a new question does not wait for the snooze");
+    assert_eq!(
+        open_queue(&db),
+        [conv],
+        "a new question does not wait for the snooze"
+    );
 }
 
 #[test]
@@ -654,6 +672,12 @@ fn a_scheduled_post_needs_a_date_and_variants_that_fit() {
     long.variants[0].body = "x".repeat(301);
     let err = db.store.create_calendar_item(&long, NOW).unwrap_err();
     assert!(err.to_string().contains("Bluesky allows 300"), "{err}");
+    long.variants[0].body = "👩‍👩‍👧".repeat(300);
+    assert!(
+        db.store.create_calendar_item(&long, NOW).is_ok(),
+        "300 family emoji are 300 characters to a person, not 1,500"
+    );
+    long.variants[0].body = "x".repeat(301);
     long.state = ContentState::Draft;
     assert!(
         db.store.create_calendar_item(&long, NOW).is_ok(),

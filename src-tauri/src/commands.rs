@@ -9,7 +9,7 @@ use hearth::model::{
     MemberQuery, Note, SearchHit, TriageAction, WorkspaceStatus,
 };
 use hearth::{now_millis, Store};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 /// The event that carries [`hearth::model::Progress`] while long work runs.
 pub const PROGRESS_EVENT: &str = "hearth://progress";
@@ -44,8 +44,8 @@ pub fn workspace_status(state: State<'_, AppState>) -> Reply<WorkspaceStatus> {
 }
 
 #[tauri::command(async)]
-pub fn generate_demo(
-    app: AppHandle,
+pub fn generate_demo<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     options: DemoOptions,
 ) -> Reply<WorkspaceStatus> {
@@ -145,7 +145,7 @@ pub fn calendar_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
 
 /// Opens a link from a message in the person's browser; only web and mail links.
 #[tauri::command(async)]
-pub fn open_external(app: AppHandle, url: String) -> Reply<()> {
+pub fn open_external<R: Runtime>(app: AppHandle<R>, url: String) -> Reply<()> {
     use tauri_plugin_opener::OpenerExt;
     let allowed = ["https://", "http://", "mailto:"]
         .iter()

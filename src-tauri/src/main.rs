@@ -126,23 +126,28 @@ mod tests {
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
-    fn app_with_db(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+    type MockApp = tauri::App<tauri::test::MockRuntime>;
+    type MockWindow = tauri::WebviewWindow<tauri::test::MockRuntime>;
+
+    /// The app's real commands and state over a database in `dir`, with one mock window.
+    fn app_with_db(dir: &std::path::Path) -> (MockApp, MockWindow) {
         let store = hearth::Store::open(dir.join("hearth.db"));
-        with_commands(mock_builder(), AppState::new(store))
+        let app = with_commands(mock_builder(), AppState::new(store))
             .build(mock_context(noop_assets()))
-            .expect("the mock app builds")
+            .expect("the mock app builds");
+        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a mock window");
+        (app, window)
     }
 
     fn invoke(
-        app: &tauri::App<tauri::test::MockRuntime>,
+        window: &MockWindow,
         cmd: &str,
         body: serde_json::Value,
     ) -> Result<serde_json::Value, serde_json::Value> {
-        let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
-            .build()
-            .expect("a mock window");
         let res = get_ipc_response(
-            &webview,
+            window,
             InvokeRequest {
                 cmd: cmd.into(),
                 callback: tauri::ipc::CallbackFn(0),
@@ -153,18 +158,17 @@ mod tests {
                 invoke_key: INVOKE_KEY.to_string(),
             },
         );
-        let _ = webview.close();
         res.map(|b| b.deserialize().expect("JSON reply"))
     }
 
     #[test]
     fn a_fresh_workspace_reports_empty_and_the_demo_fills_it_over_ipc() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let app = app_with_db(dir.path());
-        let status = invoke(&app, "workspace_status", serde_json::json!({})).expect("status");
+        let (_app, window) = app_with_db(dir.path());
+        let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
         assert_eq!(status["isEmpty"], true, "a new database offers the demo");
         let filled = invoke(
-            &app,
+            &window,
             "generate_demo",
             serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
         )
@@ -179,8 +183,8 @@ mod tests {
     #[test]
     fn errors_cross_ipc_as_code_and_message() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let app = app_with_db(dir.path());
-        let err = invoke(&app, "member_profile", serde_json::json!({"id": 4242}))
+        let (_app, window) = app_with_db(dir.path());
+        let err = invoke(&window, "member_profile", serde_json::json!({"id": 4242}))
             .expect_err("an unknown member is an error");
         assert_eq!(
             err["code"], "not_found",
@@ -192,9 +196,9 @@ mod tests {
     #[test]
     fn links_other_than_web_and_mail_are_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let app = app_with_db(dir.path());
+        let (_app, window) = app_with_db(dir.path());
         let err = invoke(
-            &app,
+            &window,
             "open_external",
             serde_json::json!({"url": "file:///etc/passwd"}),
         )

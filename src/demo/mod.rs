@@ -654,7 +654,7 @@ fn write_conversation(
         } else if from_team {
             (
                 space.team_id.to_string(),
-                fill(*pick(&mut g.rng, content::TEAM_REPLIES), subject),
+                fill(pick::<&str>(&mut g.rng, content::TEAM_REPLIES), subject),
             )
         } else {
             let who = if g.rng.u8(..3) == 0 {
@@ -665,7 +665,7 @@ fn write_conversation(
             let text = if team_at.is_some_and(|t| t < i) && g.rng.bool() {
                 "Thanks, that fixed it!".to_string()
             } else {
-                fill(*pick(&mut g.rng, content::REPLIES), subject)
+                fill(pick::<&str>(&mut g.rng, content::REPLIES), subject)
             };
             (
                 accounts[who.min(accounts.len() - 1)].external_id.clone(),

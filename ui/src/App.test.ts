@@ -87,6 +87,21 @@ describe('shell', () => {
     expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
   });
 
+  it('follows the app menu and tray to a view', async () => {
+    let navigate: (target: string) => void = () => {};
+    api.onNavigate.mockImplementation(async (handler) => {
+      navigate = handler;
+      return () => {};
+    });
+    render(App);
+    await screen.findByTestId('inbox-list');
+    await waitFor(() => expect(api.onNavigate).toHaveBeenCalled());
+    navigate('calendar');
+    expect(await screen.findByTestId('calendar')).toBeInTheDocument();
+    navigate('shortcuts');
+    expect(await screen.findByTestId('shortcut-help')).toBeInTheDocument();
+  });
+
   it('toggles the shortcut list with ? and closes it with Esc', async () => {
     render(App);
     await screen.findByTestId('inbox-list');

@@ -6,6 +6,7 @@ export const ipcMock = () => ({
   workspaceStatus: vi.fn(),
   generateDemo: vi.fn(),
   onProgress: vi.fn(),
+  onNavigate: vi.fn(() => Promise.resolve(() => {})),
   inboxList: vi.fn(),
   inboxCounts: vi.fn(),
   conversationShow: vi.fn(),

@@ -32,6 +32,12 @@ export const workspaceStatus = () => invoke<WorkspaceStatus>('workspace_status')
 export const generateDemo = (options: DemoOptions = DEFAULT_DEMO) =>
   invoke<WorkspaceStatus>('generate_demo', { options });
 
+/** The event the menu and tray send to show a view: inbox, members, calendar or shortcuts. */
+const NAVIGATE_EVENT = 'hearth://navigate';
+
+export const onNavigate = (handler: (target: string) => void): Promise<UnlistenFn> =>
+  listen<string>(NAVIGATE_EVENT, (event) => handler(event.payload));
+
 export const onProgress = (handler: (progress: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>(PROGRESS_EVENT, (event) => handler(event.payload));
 
