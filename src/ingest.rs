@@ -158,8 +158,8 @@ fn write_batch(
         )?;
         let mut new_member = tx.prepare_cached(
             "INSERT INTO members (display_name, organization, location, bio, avatar_url,
-                 first_seen_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                 first_seen_at, is_team, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         )?;
         let mut new_identity = tx.prepare_cached(
             "INSERT INTO identities (member_id, account_id, platform, external_id, handle,
@@ -206,6 +206,7 @@ fn write_batch(
                         ident.bio,
                         ident.avatar_url,
                         ident.joined_at,
+                        account.self_external_id.as_deref() == Some(&ident.external_id),
                         now
                     ])?;
                     let member_id = tx.last_insert_rowid();

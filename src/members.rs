@@ -89,7 +89,8 @@ impl Store {
         let offset = query.offset.unwrap_or(0);
         let fts = query.q.as_deref().and_then(prefix_query);
         let platform = query.platform.map(|p| p.as_str());
-        let mut filter = String::from("WHERE 1 = 1");
+        // The team's own accounts are not members of the community.
+        let mut filter = String::from("WHERE m.is_team = 0");
         if fts.is_some() {
             filter.push_str(
                 " AND m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH :q)",
@@ -106,7 +107,7 @@ impl Store {
             .query_row(params_for(&fts, &platform).as_slice(), |r| r.get(0))?;
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM members m {filter}
-             ORDER BY m.last_active_at IS NULL, m.last_active_at DESC, m.id
+             ORDER BY m.last_active_at DESC, m.id
              LIMIT {limit} OFFSET {offset}"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -251,6 +252,7 @@ impl Store {
                  location = coalesce(location, (SELECT location FROM members WHERE id = ?2)),
                  avatar_url = coalesce(avatar_url, (SELECT avatar_url FROM members WHERE id = ?2)),
                  message_count = message_count + (SELECT message_count FROM members WHERE id = ?2),
+                 is_team = max(is_team, (SELECT is_team FROM members WHERE id = ?2)),
                  first_seen_at = min(coalesce(first_seen_at, (SELECT first_seen_at FROM members WHERE id = ?2)),
                                      coalesce((SELECT first_seen_at FROM members WHERE id = ?2), first_seen_at)),
                  last_active_at = max(coalesce(last_active_at, 0),

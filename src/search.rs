@@ -72,11 +72,12 @@ impl Store {
         let messages = conn
             .prepare_cached(
                 "SELECT m.id, m.conversation_id, i.member_id, m.platform,
-                        coalesce(c.title, c.container, ''), coalesce(i.display_name, i.handle),
+                        coalesce(c.title, c.container, a.name), coalesce(i.display_name, i.handle),
                         snippet(messages_fts, 0, char(2), char(3), '…', 16), m.created_at
                  FROM messages_fts
                  JOIN messages m ON m.id = messages_fts.rowid
                  JOIN conversations c ON c.id = m.conversation_id
+                 JOIN accounts a ON a.id = c.account_id
                  JOIN identities i ON i.id = m.author_identity_id
                  WHERE messages_fts MATCH ?1
                  ORDER BY messages_fts.rank LIMIT ?2",

@@ -448,6 +448,23 @@ fn members_are_found_by_name_handle_or_email_prefix() {
 }
 
 #[test]
+fn the_teams_own_account_is_not_listed_among_members() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let names: Vec<String> = db
+        .store
+        .members(&MemberQuery::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.display_name)
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.contains(&"Lumen Team".to_string()), "{names:?}");
+}
+
+#[test]
 fn merging_two_members_keeps_every_identity_note_and_message() {
     let mut db = TestDb::new();
     let discord = db.discord();

@@ -205,49 +205,36 @@ pub const SUBJECTS: &[&str] = &[
     "the config loader",
 ];
 
-pub const QUESTION_TITLES: &[&str] = &[
-    "How do I configure {s}?",
-    "Is there a way to speed up {s}?",
-    "{s} ignores my config — what am I missing?",
-    "Best practice for {s} on a large site?",
-    "Can {s} work with a monorepo?",
-    "Question about {s} and custom themes",
+/// A thread's title and opening post, which belong together.
+pub type Opening = (&'static str, &'static str);
+
+pub const QUESTIONS: &[Opening] = &[
+    ("How do I configure {s}?", "Hi all! I'm trying to get {s} working on our docs site (about 2,000 pages) and I can't find the right option in the docs. Has anyone done this?"),
+    ("Is there a way to speed up {s}?", "Our builds spend most of their time in {s}. Is there a setting or a cache I'm missing? We're on 3.1.2."),
+    ("{s} ignores my config — what am I missing?", "I've read the guide twice but {s} still doesn't behave the way I expect. Is there an example config somewhere?"),
+    ("Best practice for {s} on a large site?", "We're moving our company blog to Lumen. What's the recommended way to set up {s} for about 10,000 posts?"),
+    ("Can {s} work with a monorepo?", "Quick question: does {s} work when the site lives in a subfolder of a monorepo, or do I need a plugin for that?"),
+    ("Turning on {s} only in production?", "Sorry if this is obvious — how do I turn on {s} only for production builds?"),
 ];
 
-pub const QUESTION_BODIES: &[&str] = &[
-    "Hi all! I'm trying to get {s} working on our docs site (about 2,000 pages) and I can't find the right option in the docs. Has anyone done this?",
-    "I've read the guide twice but {s} still doesn't behave the way I expect. Is there an example config somewhere?",
-    "Quick question: does {s} support per-language settings, or do I need a plugin for that?",
-    "We're moving our company blog to Lumen. What's the recommended way to set up {s}?",
-    "Sorry if this is obvious — how do I turn on {s} only for production builds?",
+pub const BUGS: &[Opening] = &[
+    ("Crash in {s} after upgrading to 3.1", "Since upgrading to 3.1.2, {s} crashes with `thread 'main' panicked at 'index out of bounds'`. Steps: clone the starter, run `lumen build`. Happens every time on Ubuntu 24.04."),
+    ("{s} produces broken links on Windows", "Reproducible on a clean install: {s} writes backslash paths into the HTML on Windows. Expected forward slashes. Happy to help test a fix."),
+    ("Regression: {s} is 4× slower since 3.0", "After the update, {s} takes 40 s instead of 9 s on our site. Profiling points at the cache being rebuilt on every run."),
+    ("{s} drops non-ASCII characters", "{s} mangles titles like “Zoë’s café” into “Zo s caf”. Looks like an encoding issue."),
 ];
 
-pub const BUG_TITLES: &[&str] = &[
-    "Crash in {s} after upgrading to 3.1",
-    "{s} produces broken links on Windows",
-    "Regression: {s} is 4× slower since 3.0",
-    "Panic: index out of bounds in {s}",
-    "{s} drops non-ASCII characters",
+pub const FEATURE_REQUESTS: &[Opening] = &[
+    ("Proposal: make {s} configurable per section", "It would be great if {s} could be configured per section. Right now we maintain two sites just for this. Would the team accept a PR?"),
+    ("Could {s} expose a hook for plugins?", "Feature idea: let plugins hook into {s}. Our team would use it to add analytics-free view counts."),
+    ("Idea: first-class support for {s}", "+1 for making {s} work out of the box — it's the one thing keeping our team on the old generator."),
 ];
 
-pub const BUG_BODIES: &[&str] = &[
-    "Since upgrading to 3.1.2, {s} crashes with `thread 'main' panicked at 'index out of bounds'`. Steps: clone the starter, run `lumen build`. Happens every time on Ubuntu 24.04.",
-    "Reproducible on a clean install: {s} writes `C:\\\\Users\\\\…` paths into the HTML. Expected forward slashes. Happy to help test a fix.",
-    "After the update, {s} takes 40 s instead of 9 s on our site. Profiling points at the cache being rebuilt on every run.",
-    "{s} mangles titles like “Zoë’s café” into “Zo s caf”. Looks like an encoding issue.",
-];
-
-pub const FEATURE_TITLES: &[&str] = &[
-    "Feature request: {s} should support YAML anchors",
-    "Idea: first-class support for {s}",
-    "Could {s} expose a hook for plugins?",
-    "Proposal: make {s} configurable per section",
-];
-
-pub const FEATURE_BODIES: &[&str] = &[
-    "It would be great if {s} could be configured per section. Right now we maintain two sites just for this. Would the team accept a PR?",
-    "Feature idea: let plugins hook into {s}. Our team would use it to add analytics-free view counts.",
-    "+1 for this. We'd love {s} to work out of the box — it's the one thing keeping our team on the old generator.",
+pub const DISCUSSIONS: &[Opening] = &[
+    ("What's your setup for {s}?", "Curious how everyone handles {s}. We use a custom shortcode but it feels hacky."),
+    ("Show and tell: our new site built with Lumen", "We just launched our new site with Lumen — 5,000 pages, builds in 14 s. Happy to share how we set up {s}."),
+    ("Roadmap thoughts: {s}", "What would you most like to see next in {s}? Collecting ideas for the next community call."),
+    ("Weekly community thread", "What are you working on this week? Share progress, ask for feedback on your {s} setup, or just say hi."),
 ];
 
 pub const PRAISE_BODIES: &[&str] = &[
@@ -273,19 +260,6 @@ pub const INTRO_BODIES: &[&str] = &[
     "Hi everyone 👋 I'm new here — I found Lumen while looking for a fast docs generator. Looking forward to learning from you all!",
     "Hello! First post. I work on documentation at a small non-profit and we're evaluating Lumen. Any tips for a beginner?",
     "Hey! Just joined. I've been using Lumen for my personal blog for a year and would love to contribute to {s}.",
-];
-
-pub const DISCUSSION_TITLES: &[&str] = &[
-    "What's your setup for {s}?",
-    "Show and tell: our new site built with Lumen",
-    "Roadmap thoughts: {s}",
-    "Weekly community thread",
-];
-
-pub const DISCUSSION_BODIES: &[&str] = &[
-    "Curious how everyone handles {s}. We use a custom shortcode but it feels hacky.",
-    "We just launched our new site with Lumen — 5,000 pages, builds in 14 s. Happy to share how we set up {s}.",
-    "What would you most like to see next in {s}? Collecting ideas for the next community call.",
 ];
 
 pub const REPLIES: &[&str] = &[

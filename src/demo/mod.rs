@@ -536,34 +536,22 @@ fn write_conversation(
     let topic = pick_weighted(&mut g.rng, content::TOPIC_WEIGHTS);
     let subject = *pick(&mut g.rng, content::SUBJECTS);
     let (title, body) = match topic {
-        Topic::Question => (
-            pick(&mut g.rng, content::QUESTION_TITLES),
-            pick(&mut g.rng, content::QUESTION_BODIES),
-        ),
-        Topic::Bug => (
-            pick(&mut g.rng, content::BUG_TITLES),
-            pick(&mut g.rng, content::BUG_BODIES),
-        ),
-        Topic::FeatureRequest => (
-            pick(&mut g.rng, content::FEATURE_TITLES),
-            pick(&mut g.rng, content::FEATURE_BODIES),
-        ),
+        Topic::Question => *pick(&mut g.rng, content::QUESTIONS),
+        Topic::Bug => *pick(&mut g.rng, content::BUGS),
+        Topic::FeatureRequest => *pick(&mut g.rng, content::FEATURE_REQUESTS),
+        Topic::Discussion => *pick(&mut g.rng, content::DISCUSSIONS),
         Topic::Praise => (
-            &"Thank you, Lumen team",
-            pick(&mut g.rng, content::PRAISE_BODIES),
+            "Thank you, Lumen team",
+            *pick(&mut g.rng, content::PRAISE_BODIES),
         ),
-        Topic::Spam => (&"Opportunity!!!", pick(&mut g.rng, content::SPAM_BODIES)),
+        Topic::Spam => ("Opportunity!!!", *pick(&mut g.rng, content::SPAM_BODIES)),
         Topic::Angry => (
-            &"Another breaking change in {s}",
-            pick(&mut g.rng, content::ANGRY_BODIES),
+            "Another breaking change in {s}",
+            *pick(&mut g.rng, content::ANGRY_BODIES),
         ),
         Topic::Introduction => (
-            &"Hello from a new member 👋",
-            pick(&mut g.rng, content::INTRO_BODIES),
-        ),
-        Topic::Discussion => (
-            pick(&mut g.rng, content::DISCUSSION_TITLES),
-            pick(&mut g.rng, content::DISCUSSION_BODIES),
+            "Hello from a new member 👋",
+            *pick(&mut g.rng, content::INTRO_BODIES),
         ),
     };
     let title = capitalise(&fill(title, subject));
@@ -603,9 +591,11 @@ fn write_conversation(
     batch.conversations.push(IncomingConversation {
         external_id: external_id.clone(),
         kind,
-        title: matches!(kind, ConversationKind::Post)
-            .then(|| title.clone())
-            .or(Some(title.clone())),
+        // Posts and Slack/Matrix threads have no title on their platform; the inbox shows
+        // their first words instead.
+        title: (!matches!(kind, ConversationKind::Post)
+            && !matches!(space.platform, Platform::Slack | Platform::Matrix))
+        .then(|| title.clone()),
         container,
         url: url.clone(),
         created_at: started,
@@ -636,12 +626,21 @@ fn write_conversation(
     } else {
         (g.rng.f64().powf(2.2) * accounts.len() as f64) as usize
     };
+    // Replies come minutes to hours apart; a thread started an hour ago is squeezed into that
+    // hour, so nothing is dated in the future and recent threads read as recent.
+    let mut gaps: Vec<f64> = (1..n)
+        .map(|_| g.rng.f64().powi(2) * 14.0 * HOUR as f64 + 2.0 * MINUTE as f64)
+        .collect();
+    let room = (age - MINUTE) as f64 * 0.9;
+    let needed: f64 = gaps.iter().sum();
+    if needed > room {
+        gaps.iter_mut().for_each(|gap| *gap *= room / needed);
+    }
     let mut at = started;
     let mut last_from_team = false;
     for i in 0..n {
         if i > 0 {
-            let gap = (g.rng.f64().powi(2) * 14.0 * HOUR as f64) as Millis + 2 * MINUTE;
-            at = (at + gap).min(g.now - MINUTE);
+            at += gaps[i - 1] as Millis;
         }
         let from_team = team_at == Some(i);
         let (author, text) = if i == 0 {
@@ -941,12 +940,7 @@ fn write_notes_and_tags(store: &mut Store, g: &mut Generator<'_>, people: u32) -
         limit: Some(60),
         ..Default::default()
     })?;
-    let candidates: Vec<i64> = top
-        .items
-        .iter()
-        .filter(|m| m.display_name != "Lumen Team")
-        .map(|m| m.id)
-        .collect();
+    let candidates: Vec<i64> = top.items.iter().map(|m| m.id).collect();
     let n_notes = (people as usize / 20).clamp(3, 40).min(candidates.len());
     for (i, member) in candidates.iter().take(n_notes).enumerate() {
         let body = content::NOTES[i % content::NOTES.len()];

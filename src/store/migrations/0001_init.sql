@@ -25,10 +25,13 @@ CREATE TABLE members (
     first_seen_at  INTEGER,
     last_active_at INTEGER,
     message_count  INTEGER NOT NULL DEFAULT 0,
+    -- the community team's own accounts: their messages are "from us", and they are not
+    -- listed among the members
+    is_team        INTEGER NOT NULL DEFAULT 0,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 );
-CREATE INDEX members_by_last_active ON members (last_active_at DESC);
+CREATE INDEX members_by_last_active ON members (is_team, last_active_at DESC);
 
 -- A member's account on one platform, with the profile evidence it gave us.
 CREATE TABLE identities (
