@@ -6,11 +6,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   resolve: {
-    alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
+    alias: {
+      $lib: fileURLToPath(new URL('./src/lib', import.meta.url)),
+      // The app icon lives once, in the repository's icons/ folder.
+      $icons: fileURLToPath(new URL('../icons', import.meta.url)),
+    },
   },
   // Tauri shows its own output; keep ours readable beside it.
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  server: { port: 5173, strictPort: true, fs: { allow: ['.', '../icons'] } },
   build: { outDir: 'dist', target: 'es2022' },
   test: {
     environment: 'jsdom',

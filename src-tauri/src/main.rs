@@ -205,4 +205,49 @@ mod tests {
         .expect_err("file links never open");
         assert_eq!(err["code"], "invalid_input");
     }
+
+    #[test]
+    fn the_csp_allows_no_remote_or_inline_scripts_and_the_window_gets_no_extra_powers() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        let csp = &conf["app"]["security"]["csp"];
+        assert_eq!(
+            csp["script-src"], "'self'",
+            "scripts come only from the app itself"
+        );
+        assert_eq!(csp["default-src"], "'self'");
+        assert_eq!(csp["object-src"], "'none'");
+        assert_eq!(
+            csp["connect-src"], "ipc: http://ipc.localhost",
+            "only Tauri's IPC"
+        );
+        for (directive, value) in csp.as_object().expect("CSP directives") {
+            let value = value.as_str().unwrap_or_default();
+            for bad in ["unsafe-eval", "https:", "*"] {
+                assert!(
+                    !value.contains(bad),
+                    "{directive} must not allow {bad}: {value}"
+                );
+            }
+            if directive != "connect-src" {
+                assert!(
+                    !value.contains("http:"),
+                    "{directive} loads nothing remote: {value}"
+                );
+            }
+        }
+        let caps: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json"))
+                .expect("capabilities");
+        let perms: Vec<&str> = caps["permissions"]
+            .as_array()
+            .expect("a permission list")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        assert_eq!(
+            perms,
+            ["core:event:allow-listen", "core:event:allow-unlisten"]
+        );
+    }
 }

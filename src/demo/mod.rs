@@ -6,7 +6,7 @@
 
 mod content;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use content::Topic;
 use rusqlite::params;
@@ -197,15 +197,26 @@ impl Person {
 
 /// Builds the identity one person has on one space. Handles differ a little between platforms,
 /// as they do in life, so later merge suggestions have something to work on.
-fn make_account(rng: &mut fastrand::Rng, space: &Space, person: &Person, idx: usize) -> Account {
+/// Handles are unique on a platform: a taken one gets a number, as sign-up forms suggest.
+fn make_account(
+    rng: &mut fastrand::Rng,
+    space: &Space,
+    person: &Person,
+    idx: usize,
+    taken: &mut HashSet<String>,
+) -> Account {
     let first = fold(person.first);
     let last = fold(person.last);
-    let handle = match rng.u8(..4) {
+    let mut handle = match rng.u8(..4) {
         0 => format!("{first}.{last}"),
         1 => format!("{}{last}", first.chars().next().unwrap_or('x')),
         2 => format!("{first}_{}", last.chars().next().unwrap_or('x')),
         _ => format!("{first}{last}{}", 10 + idx % 90),
     };
+    if !taken.insert(handle.clone()) {
+        handle = format!("{handle}{idx}");
+        taken.insert(handle.clone());
+    }
     let n = idx as u64;
     let (external_id, handle) = match space.platform {
         Platform::Discord => ((900_000_000_000_000_000 + n * 7919).to_string(), handle),
@@ -385,6 +396,7 @@ pub fn generate(
         .map(|(i, s)| (i, s.people_weight))
         .collect();
     let mut accounts: Vec<Vec<Account>> = vec![Vec::new(); SPACES.len()];
+    let mut taken: Vec<HashSet<String>> = vec![HashSet::new(); SPACES.len()];
     for (idx, person) in people.iter().enumerate() {
         let n_spaces = match g.rng.u8(..20) {
             0..=9 => 1,
@@ -399,7 +411,7 @@ pub fn generate(
             }
         }
         for s in chosen {
-            let account = make_account(&mut g.rng, &SPACES[s], person, idx);
+            let account = make_account(&mut g.rng, &SPACES[s], person, idx, &mut taken[s]);
             accounts[s].push(account);
         }
     }
