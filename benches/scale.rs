@@ -309,7 +309,9 @@ fn raw_insert(
     drop(Store::open(path)?); // the same schema, indexes and FTS triggers
     let mut conn = Connection::open(path)?;
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        // the same connection settings as Store::open, so only the work differs
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
     )?;
     let t = Instant::now();
     let mut accounts = std::collections::HashMap::new();

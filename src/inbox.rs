@@ -85,29 +85,39 @@ pub(crate) fn ensure_tag(conn: &Connection, name: &str) -> Result<i64> {
 
 impl Store {
     /// A page of the queue, newest activity first. The open queue includes conversations whose
-    /// snooze ran out before `now`; the snoozed queue shows only those still sleeping.
+    /// snooze ran out before `now`; the snoozed queue shows only those still sleeping, the
+    /// soonest to wake first.
+    ///
+    /// Each status is read in index order and only the page's rows are joined and decorated,
+    /// so the first page costs the same with 100 or 100,000 conversations in the queue.
     pub fn inbox(&self, query: &InboxQuery, now: Millis) -> Result<InboxPage> {
         let limit = query.limit.unwrap_or(50).clamp(1, 500);
         let offset = query.offset.unwrap_or(0);
         let status = query.status.unwrap_or(Status::Open);
-        let mut filter = match status {
-            Status::Open => {
-                "(c.status = 'open' OR (c.status = 'snoozed' AND c.snoozed_until <= :now))"
-            }
-            Status::Snoozed => "c.status = 'snoozed' AND c.snoozed_until > :now",
-            Status::Done => "c.status = 'done'",
-        }
-        .to_string();
+        let mut extra = String::new();
         let platform = query.platform.map(|p| p.as_str());
         if platform.is_some() {
-            filter.push_str(" AND c.platform = :platform");
+            extra.push_str(" AND c.platform = :platform");
         }
         if query.tag.is_some() {
-            filter.push_str(
+            extra.push_str(
                 " AND c.id IN (SELECT ct.conversation_id FROM conversation_tags ct
                    JOIN tags t ON t.id = ct.tag_id WHERE t.name = :tag)",
             );
         }
+        // (filter, sort key) of each part of the slice; each part is served by an index.
+        let recent = "c.last_message_at";
+        let parts: &[(&str, &str)] = match status {
+            Status::Open => &[
+                ("c.status = 'open'", recent),
+                ("c.status = 'snoozed' AND c.snoozed_until <= :now", recent),
+            ],
+            Status::Snoozed => &[(
+                "c.status = 'snoozed' AND c.snoozed_until > :now",
+                "-c.snoozed_until",
+            )],
+            Status::Done => &[("c.status = 'done'", recent)],
+        };
         let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
         if status != Status::Done {
             args.push((":now", &now));
@@ -119,24 +129,51 @@ impl Store {
             args.push((":tag", t));
         }
         let conn = self.conn();
+
+        let count_sql = parts
+            .iter()
+            .map(|(filter, _)| {
+                format!("(SELECT count(*) FROM conversations c WHERE {filter}{extra})")
+            })
+            .collect::<Vec<_>>()
+            .join(" + ");
         let total: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM conversations c WHERE {filter}"
-            ))?
+            .prepare_cached(&format!("SELECT {count_sql}"))?
             .query_row(args.as_slice(), |r| r.get(0))?;
-        let order = if status == Status::Snoozed {
-            "c.snoozed_until ASC, c.id"
-        } else {
-            "c.last_message_at DESC, c.id DESC"
-        };
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE {filter} ORDER BY {order}
-             LIMIT {limit} OFFSET {offset}"
-        );
-        let items = conn
-            .prepare_cached(&sql)?
-            .query_map(args.as_slice(), |r| item_from_row(r, now))?
+
+        let wanted = limit + offset;
+        let union = parts
+            .iter()
+            .map(|(filter, key)| {
+                let order = key.trim_start_matches('-');
+                let dir = if key.starts_with('-') { "ASC" } else { "DESC" };
+                format!(
+                    "SELECT * FROM (SELECT c.id, {key} AS k FROM conversations c
+                     WHERE {filter}{extra} ORDER BY {order} {dir}, c.id {dir} LIMIT {wanted})"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let ids: Vec<i64> = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM ({union}) ORDER BY k DESC, id DESC LIMIT {limit} OFFSET {offset}"
+            ))?
+            .query_map(args.as_slice(), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Ok(InboxPage {
+                items: Vec::new(),
+                total,
+            });
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut items = conn
+            .prepare(&format!(
+                "SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE c.id IN ({list})"
+            ))?
+            .query_map([], |r| item_from_row(r, now))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
         Ok(InboxPage { items, total })
     }
 

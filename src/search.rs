@@ -38,7 +38,11 @@ pub fn fts_query(input: &str) -> Option<String> {
 }
 
 impl Store {
-    /// Notes (the team's own words) first, then messages, best match first within each.
+    /// Notes (the team's own words, best match first), then messages, newest first.
+    ///
+    /// Messages come newest first rather than by relevance: a common word can match hundreds
+    /// of thousands of messages, and ranking them all would take far longer than a person
+    /// notices; reading the index backwards stops after the page.
     pub fn search(&self, input: &str, limit: u32) -> Result<Vec<SearchHit>> {
         let Some(q) = fts_query(input) else {
             return Ok(Vec::new());
@@ -80,7 +84,7 @@ impl Store {
                  JOIN accounts a ON a.id = c.account_id
                  JOIN identities i ON i.id = m.author_identity_id
                  WHERE messages_fts MATCH ?1
-                 ORDER BY messages_fts.rank LIMIT ?2",
+                 ORDER BY messages_fts.rowid DESC LIMIT ?2",
             )?
             .query_map(params![q, remaining as i64], |r| {
                 Ok(SearchHit {

@@ -117,7 +117,7 @@ impl Store {
                 "PRAGMA foreign_keys = ON;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA temp_store = MEMORY;
-                 PRAGMA cache_size = -32000;",
+                 PRAGMA cache_size = -65536;",
             )
             .map_err(|e| not_db(e, &self.path))?;
         Ok(())

@@ -75,8 +75,8 @@ CREATE TABLE conversations (
     triaged_at        INTEGER,
     UNIQUE (platform, account_id, external_id)
 );
-CREATE INDEX conversations_by_status ON conversations (status, last_message_at DESC);
-CREATE INDEX conversations_by_snooze ON conversations (snoozed_until) WHERE status = 'snoozed';
+CREATE INDEX conversations_by_status ON conversations (status, last_message_at DESC, id DESC);
+CREATE INDEX conversations_by_snooze ON conversations (snoozed_until, id) WHERE status = 'snoozed';
 
 CREATE TABLE messages (
     id                  INTEGER PRIMARY KEY,
