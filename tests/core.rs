@@ -347,6 +347,91 @@ fn a_snoozed_conversation_returns_to_the_open_queue_when_its_time_comes() {
     assert!(past.is_err(), "a snooze into the past is refused");
 }
 
+fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch.conversations.clear();
+    batch.messages.clear();
+    for i in 0..n {
+        let id = format!("t{i}");
+        batch
+            .conversations
+            .push(thread(&id, &format!("Thread {i}"), NOW - (i + 1) * HOUR));
+        batch.messages.push(message(
+            &id,
+            &format!("{id}-m"),
+            "u1",
+            "hello",
+            NOW - (i + 1) * HOUR,
+        ));
+    }
+    db.store.ingest(account, &batch, NOW).unwrap();
+    open_queue(db)
+}
+
+#[test]
+fn pages_of_the_open_queue_follow_on_without_gaps_and_include_woken_snoozes() {
+    let mut db = TestDb::new();
+    let all = many_threads(&mut db, 9);
+    // two snoozes that have run out by NOW + 2h, one that has not
+    db.store
+        .triage(all[2], &TriageAction::Snooze { until: NOW + HOUR }, NOW)
+        .unwrap();
+    db.store
+        .triage(all[5], &TriageAction::Snooze { until: NOW + HOUR }, NOW)
+        .unwrap();
+    db.store
+        .triage(all[7], &TriageAction::Snooze { until: NOW + DAY }, NOW)
+        .unwrap();
+    let later = NOW + 2 * HOUR;
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let q = InboxQuery {
+            limit: Some(3),
+            offset: Some(page * 3),
+            ..Default::default()
+        };
+        let p = db.store.inbox(&q, later).unwrap();
+        assert_eq!(p.total, 8, "all but the still-snoozed one");
+        seen.extend(p.items.into_iter().map(|i| i.id));
+    }
+    let expected: Vec<i64> = all.iter().copied().filter(|id| *id != all[7]).collect();
+    assert_eq!(
+        seen, expected,
+        "newest first, woken snoozes in their place, no repeats"
+    );
+}
+
+#[test]
+fn the_snoozed_queue_lists_the_soonest_to_wake_first() {
+    let mut db = TestDb::new();
+    let all = many_threads(&mut db, 4);
+    for (id, hours) in [(all[0], 30), (all[1], 5), (all[2], 12)] {
+        db.store
+            .triage(
+                id,
+                &TriageAction::Snooze {
+                    until: NOW + hours * HOUR,
+                },
+                NOW,
+            )
+            .unwrap();
+    }
+    let q = InboxQuery {
+        status: Some(Status::Snoozed),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = db
+        .store
+        .inbox(&q, NOW)
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, [all[1], all[2], all[0]]);
+}
+
 #[test]
 fn tags_filter_the_queue_and_tagging_twice_keeps_one_tag() {
     let mut db = TestDb::new();
