@@ -18,7 +18,8 @@ SYSTEM_PACKAGES=(
   libxdo-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   gnome-keyring dbus-x11 libsecret-tools
 )
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick)
+# fonts-noto-color-emoji: members write emoji; the end-to-end screenshots should show them
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick fonts-noto-color-emoji)
 
 install_system_packages() {
   local wanted=("$@") missing=()

@@ -275,6 +275,19 @@ pub const REPLIES: &[&str] = &[
     "That makes sense, thank you for explaining.",
 ];
 
+pub const WELCOME_REPLIES: &[&str] = &[
+    "Welcome! 👋 Glad to have you here.",
+    "Hi and welcome! The #help channel is the best place for questions.",
+    "Welcome aboard — the getting-started guide is really good, and people here are friendly.",
+    "Hey, welcome! What are you planning to build with Lumen?",
+];
+
+pub const PRAISE_REPLIES: &[&str] = &[
+    "Agreed, 3.1 is great!",
+    "❤️ Same here, the new build times are wild.",
+    "Nice! Would love to read a write-up of your migration.",
+];
+
 pub const TEAM_REPLIES: &[&str] = &[
     "Thanks for the report! I can reproduce it and have opened a fix — it will be in 3.1.4.",
     "Good question. {s} is configured in `lumen.toml` under `[build]`; here's the relevant guide: https://lumen.dev/docs/config",

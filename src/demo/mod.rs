@@ -673,10 +673,18 @@ fn write_conversation(
             } else {
                 (g.rng.f64().powf(2.0) * accounts.len() as f64) as usize
             };
-            let text = if team_at.is_some_and(|t| t < i) && g.rng.bool() {
+            let pool = match topic {
+                Topic::Introduction => content::WELCOME_REPLIES,
+                Topic::Praise => content::PRAISE_REPLIES,
+                _ => content::REPLIES,
+            };
+            let thanks = team_at.is_some_and(|t| t < i)
+                && matches!(topic, Topic::Question | Topic::Bug)
+                && g.rng.bool();
+            let text = if thanks {
                 "Thanks, that fixed it!".to_string()
             } else {
-                fill(pick::<&str>(&mut g.rng, content::REPLIES), subject)
+                fill(pick::<&str>(&mut g.rng, pool), subject)
             };
             (
                 accounts[who.min(accounts.len() - 1)].external_id.clone(),
