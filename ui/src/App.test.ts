@@ -2,10 +2,11 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Progress } from '$lib/bindings/Progress';
 import * as ipc from '$lib/ipc';
+import { members } from '$lib/stores/members.svelte';
 import { nav } from '$lib/stores/nav.svelte';
 import { workspace } from '$lib/stores/workspace.svelte';
 import App from './App.svelte';
-import { detail, inboxItem, workspaceStatus } from './test/fixtures';
+import { detail, inboxItem, memberSummary, profile, workspaceStatus } from './test/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./test/ipc-mock')).ipcMock());
 const api = vi.mocked(ipc);
@@ -16,6 +17,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   Object.assign(workspace, { status: null, loadError: null, generating: false, progress: null });
   Object.assign(nav, { view: 'inbox', helpOpen: false });
+  Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
   api.workspaceStatus.mockResolvedValue(workspaceStatus());
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2 });
   api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 5 });
@@ -110,6 +112,34 @@ describe('shell', () => {
     expect(screen.getByTestId('shortcut-help')).toHaveTextContent('Mark done');
     await press('Escape');
     expect(screen.queryByTestId('shortcut-help')).toBeNull();
+  });
+
+  it('lists the assign, priority and member keys in the shortcut list', async () => {
+    render(App);
+    await screen.findByTestId('inbox-list');
+
+    await press('?');
+    const help = screen.getByTestId('shortcut-help');
+    expect(help).toHaveTextContent('Assign…');
+    expect(help).toHaveTextContent('Priority…');
+    expect(help).toHaveTextContent('Next member');
+  });
+
+  it('walks the members with j and still searches with / there', async () => {
+    api.membersList.mockResolvedValue({ items: [memberSummary(7), memberSummary(8)], total: 2 });
+    api.memberProfile.mockImplementation(async (id: number) => profile(id));
+    render(App);
+    await screen.findByTestId('inbox-list');
+
+    await press('2');
+    await screen.findAllByTestId('member-row');
+    await press('j');
+    await waitFor(() =>
+      expect(screen.getByTestId('member-profile')).toHaveAttribute('data-id', '7'),
+    );
+
+    await press('/');
+    expect(screen.getByTestId('search-input')).toHaveFocus();
   });
 
   it('searches with / and opens a done conversation from a message hit', async () => {

@@ -28,8 +28,18 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['e'], does: 'Mark done' },
       { keys: ['s'], does: 'Snooze… (then 1–4 to pick a time)' },
       { keys: ['t'], does: 'Tag…' },
+      { keys: ['a'], does: 'Assign… (Enter assigns)' },
+      { keys: ['p'], does: 'Priority… (then 0–4, none to urgent)' },
       { keys: ['o'], does: 'Reopen (snoozed or done)' },
       { keys: ['u'], does: 'Undo the last done or snooze' },
+    ],
+  },
+  {
+    group: 'Members',
+    items: [
+      { keys: ['j'], does: 'Next member' },
+      { keys: ['k'], does: 'Previous member' },
+      { keys: ['Esc'], does: 'Leave the member search (then j and k)' },
     ],
   },
   {

@@ -3,6 +3,7 @@ import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
+import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { MessageView } from '$lib/bindings/MessageView';
 import type { Note } from '$lib/bindings/Note';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
@@ -107,6 +108,22 @@ export function profile(id: number, notes: Note[] = []): MemberProfile {
     },
     activity: [],
     notes,
+  };
+}
+
+export function memberSummary(id: number, overrides: Partial<MemberSummary> = {}): MemberSummary {
+  return {
+    id,
+    displayName: `Member ${id}`,
+    organization: null,
+    platforms: ['discord'],
+    handles: [`member${id}`],
+    avatarUrl: null,
+    firstSeenAt: NOW - 100 * 24 * HOUR,
+    lastActiveAt: NOW - id * HOUR,
+    messageCount: 10 * id,
+    tags: [],
+    ...overrides,
   };
 }
 

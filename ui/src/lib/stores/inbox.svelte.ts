@@ -9,9 +9,13 @@ import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
+import { priorityLabel } from '$lib/priority';
 import { showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
+
+/** The menus the inbox opens about the selected conversation (s, t, a and p). */
+export type InboxMenu = 'snooze' | 'tag' | 'assign' | 'priority';
 
 export const QUICK_TAGS = ['question', 'bug', 'feature request', 'praise', 'spam'];
 
@@ -222,6 +226,74 @@ export async function loadTags() {
   } catch (error) {
     showError(error);
   }
+}
+
+/** Everyone the loaded conversations are assigned to, for the assign picker's suggestions. */
+export function knownAssignees(): string[] {
+  const names = new Map<string, string>(); // lower-cased → as first written
+  const assigned = [...inbox.items, inbox.detail?.conversation].map((item) => item?.assignee);
+  for (const name of assigned) {
+    if (name && !names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
+  }
+  return [...names.values()].sort((a, b) => a.localeCompare(b));
+}
+
+/** Assigns the selected conversation to someone, or to nobody with `null`. */
+export async function assign(assignee: string | null) {
+  const item = selectedItem();
+  const name = assignee?.trim() || null;
+  if (!item || name === item.assignee) return;
+  const { id, assignee: previous } = item;
+  const set = (to: string | null, from: string | null) =>
+    amend(id, { action: 'assign', assignee: to }, { assignee: to }, { assignee: from });
+  if (await set(name, previous)) {
+    showToast(name ? `Assigned to ${name}` : 'Unassigned', {
+      label: 'Undo',
+      run: () => void set(previous, name),
+    });
+  }
+}
+
+/** Sets the selected conversation's priority (0 none … 4 urgent). */
+export async function setPriority(priority: number) {
+  const item = selectedItem();
+  if (!item || item.priority === priority) return;
+  const { id, priority: previous } = item;
+  const set = (to: number, from: number) =>
+    amend(id, { action: 'priority', priority: to }, { priority: to }, { priority: from });
+  if (await set(priority, previous)) {
+    showToast(priority === 0 ? 'Priority cleared' : `Priority set to ${priorityLabel(priority)}`, {
+      label: 'Undo',
+      run: () => void set(previous, priority),
+    });
+  }
+}
+
+/**
+ * Shows a change to a conversation at once, where it is (it stays in the list), then takes the
+ * core's version; if the core refuses, `previous` is put back. True when the core agreed.
+ */
+async function amend(
+  id: number,
+  action: TriageAction,
+  change: Partial<InboxItem>,
+  previous: Partial<InboxItem>,
+) {
+  patchItem(id, change);
+  try {
+    replaceItem(await ipc.triage(id, action));
+    return true;
+  } catch (error) {
+    patchItem(id, previous);
+    showError(error);
+    return false;
+  }
+}
+
+function patchItem(id: number, change: Partial<InboxItem>) {
+  const row = inbox.items.find((item) => item.id === id);
+  if (row) Object.assign(row, change);
+  if (inbox.detail?.conversation.id === id) Object.assign(inbox.detail.conversation, change);
 }
 
 /** Puts a changed conversation back where it is shown, without moving it. */

@@ -67,6 +67,17 @@ export async function selectMember(id: number) {
   }
 }
 
+/** Moves the selection by `delta` rows and opens that profile, loading more at the bottom. */
+export async function moveMemberSelection(delta: number) {
+  const index = members.items.findIndex((member) => member.id === members.selectedId);
+  let target = index === -1 ? 0 : index + delta;
+  const hasMore = members.items.length < members.total;
+  if (target >= members.items.length && hasMore && !members.loading) await loadMembers(true);
+  target = Math.max(0, Math.min(target, members.items.length - 1));
+  const member = members.items[target];
+  if (member && member.id !== members.selectedId) await selectMember(member.id);
+}
+
 /** Keeps the open profile's note list in step with what the note editors saved. */
 export function upsertNote(note: Note) {
   const profile = members.profile;

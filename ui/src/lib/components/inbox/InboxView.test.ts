@@ -1,5 +1,6 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
@@ -143,6 +144,142 @@ describe('inbox keyboard triage', () => {
     api.inboxList.mockResolvedValue({ items: [], total: 0 });
     render(InboxView);
     expect(await screen.findByText('Inbox zero. Nicely done.')).toBeTruthy();
+  });
+});
+
+describe('assign and priority', () => {
+  // The core answers a change with the conversation as it now is.
+  function acceptTriage() {
+    api.triage.mockImplementation(async (id: number, action: TriageAction) => {
+      const row = inbox.items.find((item) => item.id === id) ?? inboxItem(id);
+      if (action.action === 'assign') return { ...row, assignee: action.assignee };
+      if (action.action === 'priority') return { ...row, priority: action.priority };
+      return row;
+    });
+  }
+
+  const row = (id: number) => rows().find((r) => r.dataset.id === String(id))!;
+
+  it('assigns with a, a typed name and Enter, and shows who on the row and thread', async () => {
+    acceptTriage();
+    await renderInbox();
+
+    await press('a');
+    const picker = screen.getByTestId('assign-picker');
+    const field = within(picker).getByRole('textbox', { name: 'Assign to' });
+    expect(field).toHaveFocus();
+    await fireEvent.input(field, { target: { value: 'Sam' } });
+    expect(picker).toHaveTextContent('Assign to “Sam”');
+    await fireEvent.keyDown(field, { key: 'Enter' });
+
+    expect(api.triage).toHaveBeenCalledWith(1, { action: 'assign', assignee: 'Sam' });
+    expect(screen.queryByTestId('assign-picker')).toBeNull();
+    await waitFor(() =>
+      expect(within(row(1)).getByTestId('assignee-chip')).toHaveTextContent('Sam'),
+    );
+    expect(screen.getByTestId('thread')).toHaveTextContent('Assigned to Sam');
+    expect(rows()).toHaveLength(3); // assigning keeps the conversation in the queue
+    expect(selectedId()).toBe('1');
+  });
+
+  it('suggests people already assigned and can unassign', async () => {
+    api.inboxList.mockResolvedValue({
+      items: [inboxItem(1, { assignee: 'Maria' }), inboxItem(2, { assignee: 'Dev' }), inboxItem(3)],
+      total: 3,
+    });
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(id === 1 ? inboxItem(1, { assignee: 'Maria' }) : inboxItem(id)),
+    );
+    acceptTriage();
+    await renderInbox();
+    expect(within(row(1)).getByTestId('assignee-chip')).toHaveTextContent('Maria');
+
+    // Typing narrows the suggestions; Enter takes the highlighted one.
+    await press('a');
+    const field = screen.getByRole('textbox', { name: 'Assign to' });
+    const options = () => within(screen.getByTestId('assign-picker')).getAllByRole('option');
+    expect(options().map((o) => o.textContent?.trim())).toEqual([
+      'Dev',
+      expect.stringContaining('Maria'),
+      'Unassign',
+    ]);
+    await fireEvent.input(field, { target: { value: 'de' } });
+    await fireEvent.keyDown(field, { key: 'Enter' });
+    expect(api.triage).toHaveBeenLastCalledWith(1, { action: 'assign', assignee: 'Dev' });
+    await waitFor(() =>
+      expect(within(row(1)).getByTestId('assignee-chip')).toHaveTextContent('Dev'),
+    );
+
+    await press('a');
+    await fireEvent.click(screen.getByRole('button', { name: 'Unassign' }));
+    expect(api.triage).toHaveBeenLastCalledWith(1, { action: 'assign', assignee: null });
+    await waitFor(() => expect(within(row(1)).queryByTestId('assignee-chip')).toBeNull());
+    expect(screen.getByTestId('thread')).not.toHaveTextContent('Assigned to');
+  });
+
+  it('closes the assign picker with Esc without changing anything', async () => {
+    acceptTriage();
+    await renderInbox();
+
+    await press('a');
+    const field = screen.getByRole('textbox', { name: 'Assign to' });
+    await fireEvent.input(field, { target: { value: 'Sam' } });
+    await press('Escape', field);
+
+    expect(screen.queryByTestId('assign-picker')).toBeNull();
+    expect(api.triage).not.toHaveBeenCalled();
+    expect(within(row(1)).queryByTestId('assignee-chip')).toBeNull();
+  });
+
+  it('sets priority with p then a digit, shown on the row and in the thread', async () => {
+    acceptTriage();
+    await renderInbox();
+
+    await press('p');
+    const menu = screen.getByTestId('priority-menu');
+    expect(menu).toHaveTextContent('None');
+    expect(menu).toHaveTextContent('Urgent');
+    await press('3');
+
+    expect(api.triage).toHaveBeenCalledWith(1, { action: 'priority', priority: 3 });
+    expect(screen.queryByTestId('priority-menu')).toBeNull();
+    await waitFor(() => expect(row(1)).toHaveTextContent('High'));
+    expect(screen.getByTestId('thread')).toHaveTextContent('High');
+    expect(await screen.findByTestId('toast')).toHaveTextContent('Priority set to High');
+
+    // Esc leaves it as it is.
+    await press('p');
+    await press('Escape');
+    expect(screen.queryByTestId('priority-menu')).toBeNull();
+    expect(api.triage).toHaveBeenCalledTimes(1);
+  });
+
+  it('puts the old priority back when the core refuses', async () => {
+    api.triage.mockRejectedValue({ code: 'busy', message: 'The database is busy, try again' });
+    await renderInbox();
+
+    await press('p');
+    await press('4');
+
+    expect(await screen.findByTestId('toast')).toHaveTextContent('busy');
+    expect(row(1)).not.toHaveTextContent('Urgent');
+    expect(screen.getByTestId('thread')).toHaveTextContent('Normal');
+  });
+
+  it('does not open the assign or priority menus while typing in a field', async () => {
+    await renderInbox();
+    const field = document.createElement('input');
+    document.body.append(field);
+    field.focus();
+
+    await press('a', field);
+    await press('p', field);
+    await press('3', field);
+
+    expect(screen.queryByTestId('assign-picker')).toBeNull();
+    expect(screen.queryByTestId('priority-menu')).toBeNull();
+    expect(api.triage).not.toHaveBeenCalled();
+    field.remove();
   });
 });
 
