@@ -1,6 +1,7 @@
 // Save-as-you-type for one note. The first keystroke of a new note creates it at once; after
 // that, changes are written ~400 ms after typing pauses, one request at a time, and `flush()`
-// writes anything pending right away (on blur and before the editor goes away).
+// writes anything pending right away (on blur, before the editor goes away, and when the window
+// is hidden or closed).
 import type { Note } from '$lib/bindings/Note';
 import * as ipc from '$lib/ipc';
 import { errorMessage } from '$lib/ipc/errors';
@@ -8,6 +9,22 @@ import { errorMessage } from '$lib/ipc/errors';
 const SAVE_DELAY_MS = 400;
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error';
+
+// Drafts with typing not yet written. When the window is hidden or closing, they are written
+// at once instead of after the pause: the request reaches the core even if the page goes away.
+const unsaved = new Set<NoteDraft>();
+
+function flushUnsaved() {
+  for (const draft of unsaved) void draft.flush();
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('pagehide', flushUnsaved);
+  window.addEventListener('beforeunload', flushUnsaved);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushUnsaved();
+  });
+}
 
 export class NoteDraft {
   body = $state('');
@@ -41,6 +58,7 @@ export class NoteDraft {
     this.body = body;
     clearTimeout(this.#timer);
     this.state = 'saving';
+    unsaved.add(this);
     if (this.#noteId === null && !this.#createQueued) {
       this.#createQueued = true;
       void this.flush();
@@ -74,6 +92,9 @@ export class NoteDraft {
       }
     }
     // If more was typed meanwhile, its own save is already scheduled and keeps "Saving…".
-    if (this.body === this.#savedBody) this.state = this.#noteId === null ? 'idle' : 'saved';
+    if (this.body === this.#savedBody) {
+      unsaved.delete(this);
+      this.state = this.#noteId === null ? 'idle' : 'saved';
+    }
   }
 }
