@@ -154,7 +154,11 @@ fn write_batch(
             "UPDATE identities SET handle = ?2, display_name = coalesce(?3, display_name),
                  email = coalesce(?4, email), profile_url = coalesce(?5, profile_url),
                  avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw)
-             WHERE id = ?1",
+             WHERE id = ?1
+               AND (handle IS NOT ?2 OR display_name IS NOT coalesce(?3, display_name)
+                    OR email IS NOT coalesce(?4, email)
+                    OR profile_url IS NOT coalesce(?5, profile_url)
+                    OR avatar_url IS NOT coalesce(?6, avatar_url) OR raw IS NOT coalesce(?7, raw))",
         )?;
         let mut new_member = tx.prepare_cached(
             "INSERT INTO members (display_name, organization, location, bio, avatar_url,
@@ -182,7 +186,8 @@ fn write_batch(
                 .optional()?;
             let ids = match existing {
                 Some((id, member_id)) => {
-                    update.execute(params![
+                    // Sync resends authors with every page; only a real change re-indexes.
+                    let changed = update.execute(params![
                         id,
                         handle,
                         ident.display_name,
@@ -191,6 +196,9 @@ fn write_batch(
                         ident.avatar_url,
                         ident.raw
                     ])?;
+                    if changed > 0 {
+                        touched_members.push(member_id);
+                    }
                     (id, member_id)
                 }
                 None => {
@@ -224,10 +232,10 @@ fn write_batch(
                         ident.joined_at
                     ])?;
                     report.identities_added += 1;
+                    touched_members.push(member_id);
                     (tx.last_insert_rowid(), member_id)
                 }
             };
-            touched_members.push(ids.1);
             identities.insert(ident.external_id.as_str(), ids);
         }
     }

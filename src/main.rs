@@ -2,7 +2,7 @@
 //! opens the store, calls the core and prints. Every read command takes `--json` (shapes in
 //! `docs/cli.md`). Errors are one line on stderr and a non-zero exit.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -565,9 +565,6 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         },
-    }
-    if std::io::stdout().is_terminal() {
-        std::io::stdout().flush().ok();
     }
     Ok(())
 }

@@ -533,6 +533,25 @@ fn members_are_found_by_name_handle_or_email_prefix() {
 }
 
 #[test]
+fn a_changed_handle_is_found_by_search_after_the_next_sync() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let mut again = small_batch();
+    again.identities[1].handle = "kwame_builds".into();
+    db.store.ingest(account, &again, NOW).unwrap();
+    let found = db
+        .store
+        .members(&MemberQuery {
+            q: Some("kwame_bui".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.items.len(), 1, "the new handle is searchable");
+    assert_eq!(found.items[0].handles, ["kwame_builds"]);
+}
+
+#[test]
 fn the_teams_own_account_is_not_listed_among_members() {
     let mut db = TestDb::new();
     let account = db.discord();

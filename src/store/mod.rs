@@ -14,12 +14,15 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 use crate::model::{Platform, WorkspaceStatus};
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))]));
+/// Every migration, in order; append only.
+const MIGRATION_SQL: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
-/// The schema version this build of Hearth writes.
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
+
+/// The schema version this build of Hearth writes: the number of migrations.
 pub fn schema_version() -> i64 {
-    1
+    MIGRATION_SQL.len() as i64
 }
 
 /// An open Hearth database.
