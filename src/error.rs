@@ -39,6 +39,12 @@ pub enum Error {
     #[error("could not upgrade the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
 
+    #[error("{0}")]
+    Keyring(String),
+
+    #[error(transparent)]
+    Connector(#[from] crate::sync::ConnectorError),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -72,7 +78,11 @@ impl Error {
 
     /// Whether the same call could succeed later without the user changing anything.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Busy)
+        match self {
+            Error::Busy => true,
+            Error::Connector(e) => e.kind() == crate::sync::ErrorKind::Transient,
+            _ => false,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -83,6 +93,8 @@ impl Error {
             Error::NotADatabase { .. } => ErrorCode::NotADatabase,
             Error::CannotOpen { .. } | Error::Io { .. } => ErrorCode::Io,
             Error::Busy => ErrorCode::Busy,
+            Error::Keyring(_) => ErrorCode::Keyring,
+            Error::Connector(_) => ErrorCode::Platform,
             Error::Sqlite(_) | Error::Migration(_) => ErrorCode::Database,
         }
     }

@@ -113,24 +113,35 @@ impl Store {
     /// nothing; an edited message is updated in place.
     pub fn ingest(&mut self, account_id: i64, batch: &Batch, now: Millis) -> Result<IngestReport> {
         let tx = self.conn_mut().transaction()?;
-        let account = tx
-            .query_row(
-                "SELECT id, platform, self_external_id FROM accounts WHERE id = ?1",
-                [account_id],
-                |r| {
-                    Ok(AccountInfo {
-                        id: r.get(0)?,
-                        platform: crate::store::platform_col(r, 1)?,
-                        self_external_id: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?
-            .ok_or_else(|| Error::not_found("account", account_id))?;
-        let report = write_batch(&tx, &account, batch, now)?;
+        let report = ingest_in(&tx, account_id, batch, now)?;
         tx.commit()?;
         Ok(report)
     }
+}
+
+/// Writes `batch` inside the caller's transaction (the sync engine commits a page's cursors
+/// with it).
+pub(crate) fn ingest_in(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    batch: &Batch,
+    now: Millis,
+) -> Result<IngestReport> {
+    let account = tx
+        .query_row(
+            "SELECT id, platform, self_external_id FROM accounts WHERE id = ?1",
+            [account_id],
+            |r| {
+                Ok(AccountInfo {
+                    id: r.get(0)?,
+                    platform: crate::store::platform_col(r, 1)?,
+                    self_external_id: r.get(2)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found("account", account_id))?;
+    write_batch(tx, &account, batch, now)
 }
 
 fn write_batch(
@@ -291,13 +302,27 @@ fn write_batch(
                  reply_to_external_id, url, from_us, mentions_us)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
+        // An edit only replaces text with a version at least as new as the stored one (backfill
+        // can bring an edit before its original); a deletion that blanks the text keeps what
+        // was said, so the team can still read what a moderator removed.
         let mut update = tx.prepare_cached(
-            "UPDATE messages SET body_text = ?4, body_html = ?5,
-                 edited_at = coalesce(?6, edited_at), deleted_at = coalesce(?7, deleted_at)
-             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3
-               AND (body_text IS NOT ?4 OR body_html IS NOT ?5
-                    OR edited_at IS NOT coalesce(?6, edited_at)
-                    OR deleted_at IS NOT coalesce(?7, deleted_at))",
+            "UPDATE messages SET body_text = n.text, body_html = n.html, edited_at = n.edited,
+                 deleted_at = n.deleted, created_at = n.created
+             FROM (SELECT id,
+                       CASE WHEN fresh THEN ?4 ELSE body_text END AS text,
+                       CASE WHEN fresh THEN ?5 ELSE body_html END AS html,
+                       CASE WHEN coalesce(?6, 0) > coalesce(edited_at, 0) THEN ?6
+                            ELSE edited_at END AS edited,
+                       coalesce(deleted_at, ?7) AS deleted,
+                       min(created_at, ?8) AS created
+                   FROM (SELECT m.*, ((?7 IS NULL OR ?4 <> '')
+                                     AND coalesce(?6, 0) >= coalesce(m.edited_at, 0)) AS fresh
+                         FROM messages m
+                         WHERE m.platform = ?1 AND m.account_id = ?2 AND m.external_id = ?3)) n
+             WHERE messages.id = n.id
+               AND (messages.body_text IS NOT n.text OR messages.body_html IS NOT n.html
+                    OR messages.edited_at IS NOT n.edited OR messages.deleted_at IS NOT n.deleted
+                    OR messages.created_at <> n.created)",
         )?;
         let mut activity = tx.prepare_cached(
             "INSERT INTO member_activity (member_id, identity_id, platform, kind, occurred_at,
@@ -387,7 +412,8 @@ fn write_batch(
                     text,
                     html,
                     msg.edited_at,
-                    msg.deleted_at
+                    msg.deleted_at,
+                    msg.created_at
                 ])? as u64;
             }
         }

@@ -6,7 +6,9 @@
 //! [`demo`] community generator. The desktop shell (`src-tauri`) and the CLI (`src/main.rs`) are
 //! thin layers over [`Store`].
 
+pub mod accounts;
 pub mod calendar;
+pub mod connectors;
 pub mod demo;
 pub mod error;
 pub mod inbox;
@@ -16,7 +18,9 @@ pub mod model;
 pub mod notes;
 pub mod sanitize;
 pub mod search;
+pub mod secrets;
 pub mod store;
+pub mod sync;
 pub mod when;
 
 pub use error::{Error, Result};

@@ -603,6 +603,140 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// A connected platform account as Settings → Accounts shows it. Never carries the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountView {
+    pub id: i64,
+    pub platform: Platform,
+    pub name: String,
+    /// The server or API root, when the platform is not a single site.
+    pub base_url: Option<String>,
+    /// What is synced: a guild id, `owner/repo`s, room ids, hashtags…
+    pub scopes: Vec<String>,
+    /// Who the token authenticates as, once tested.
+    pub self_handle: Option<String>,
+    pub last_sync_at: Option<Millis>,
+    pub last_attempt_at: Option<Millis>,
+    /// The last sync's problem in words, `None` when it went well.
+    pub last_error: Option<String>,
+    pub last_error_kind: Option<SyncErrorKind>,
+}
+
+/// A new account, or changes to one. `token` is written to the OS keyring, never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountInput {
+    pub platform: Platform,
+    pub name: String,
+    pub base_url: Option<String>,
+    pub scopes: Vec<String>,
+    /// Leave empty when editing to keep the stored token.
+    pub token: Option<String>,
+}
+
+/// Why the last sync of an account failed, so the UI can say what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncErrorKind {
+    /// Will be retried on the next sync (rate limit, server trouble, dropped connection).
+    Transient,
+    /// No network.
+    Offline,
+    /// The token was rejected: update it.
+    Auth,
+    /// Settings or permissions need changing.
+    Permanent,
+    /// The keyring is missing or locked.
+    Keyring,
+}
+
+/// What connecting an account of a platform takes, for the "Add account" form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlatformSpec {
+    pub platform: Platform,
+    /// The API root used when the user gives none; `None` = the user must give their server.
+    pub default_base_url: Option<String>,
+    pub base_url_example: String,
+    pub scopes_required: bool,
+    /// What the scopes are, in words.
+    pub scope_help: String,
+    /// Where the token comes from, in words.
+    pub token_help: String,
+}
+
+/// The result of "Test connection".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionCheck {
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+}
+
+/// Live sync progress for one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncProgress {
+    pub account_id: i64,
+    pub account_name: String,
+    pub platform: Platform,
+    pub state: SyncState,
+    /// In words: "#general", "Discord asks us to wait 12 s", "Discord rejected the token…".
+    pub detail: String,
+    pub pages: u64,
+    pub messages_added: u64,
+    pub messages_updated: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncState {
+    Syncing,
+    Waiting,
+    Done,
+    Failed,
+    Offline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// A reply or post waiting in (or sent from) the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub account_id: i64,
+    pub platform: Platform,
+    pub conversation_id: Option<i64>,
+    pub conversation_title: Option<String>,
+    pub kind: String,
+    pub body: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Millis,
+    pub sent_at: Option<Millis>,
+    pub url: Option<String>,
+}
+
 /// An error as it crosses into the UI: the UI switches on `code`, shows `message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -623,6 +757,10 @@ pub enum ErrorCode {
     NotADatabase,
     Io,
     Busy,
+    /// The OS keyring is missing, locked or refused.
+    Keyring,
+    /// A platform refused or failed; the message says what to do.
+    Platform,
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use crate::error::{Error, Result};
 use crate::model::{Platform, WorkspaceStatus};
 
 /// Every migration, in order; append only.
-const MIGRATION_SQL: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_sync.sql"),
+];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));

@@ -1,0 +1,282 @@
+//! Connected platform accounts. Owns: adding, editing, listing and removing accounts, their
+//! non-secret settings (server, scopes) and the outcome of their last sync.
+//! Must never: store a token (see [`crate::secrets`]), or talk to the network.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::connectors;
+use crate::error::{Error, Result};
+use crate::model::{AccountInput, AccountView, Millis, Platform, SyncErrorKind};
+use crate::store::Store;
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Config {
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+const SELECT: &str = "SELECT id, platform, name, base_url, config, self_handle, last_sync_at,
+        last_attempt_at, last_error, last_error_kind FROM accounts";
+
+fn row_to_view(r: &Row<'_>) -> rusqlite::Result<AccountView> {
+    let config: String = r.get(4)?;
+    let config: Config = serde_json::from_str(&config).unwrap_or_default();
+    let kind: Option<String> = r.get(9)?;
+    Ok(AccountView {
+        id: r.get(0)?,
+        platform: crate::store::platform_col(r, 1)?,
+        name: r.get(2)?,
+        base_url: r.get(3)?,
+        scopes: config.scopes,
+        self_handle: r.get(5)?,
+        last_sync_at: r.get(6)?,
+        last_attempt_at: r.get(7)?,
+        last_error: r.get(8)?,
+        last_error_kind: kind.as_deref().and_then(parse_kind),
+    })
+}
+
+fn parse_kind(s: &str) -> Option<SyncErrorKind> {
+    Some(match s {
+        "transient" => SyncErrorKind::Transient,
+        "offline" => SyncErrorKind::Offline,
+        "auth" => SyncErrorKind::Auth,
+        "permanent" => SyncErrorKind::Permanent,
+        "keyring" => SyncErrorKind::Keyring,
+        _ => return None,
+    })
+}
+
+pub fn kind_str(k: SyncErrorKind) -> &'static str {
+    match k {
+        SyncErrorKind::Transient => "transient",
+        SyncErrorKind::Offline => "offline",
+        SyncErrorKind::Auth => "auth",
+        SyncErrorKind::Permanent => "permanent",
+        SyncErrorKind::Keyring => "keyring",
+    }
+}
+
+/// Checks and normalises what the user typed: a name, a server URL where the platform needs
+/// one, the scopes it needs.
+fn validate(input: &AccountInput) -> Result<(String, String, Vec<String>)> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::invalid(
+            "give the account a name, such as the community's name",
+        ));
+    }
+    let spec = connectors::spec(input.platform).ok_or_else(|| {
+        Error::invalid(format!(
+            "Hearth cannot connect to {} accounts yet",
+            input.platform.label()
+        ))
+    })?;
+    let base = match input
+        .base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => spec.default_base_url.ok_or_else(|| {
+            Error::invalid(format!(
+                "{} needs the address of your server (for example {})",
+                input.platform.label(),
+                spec.base_url_example
+            ))
+        })?,
+    };
+    let parsed = url::Url::parse(&base).map_err(|e| {
+        Error::invalid(format!(
+            "{base:?} is not a web address ({e}); use the form {}",
+            spec.base_url_example
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::invalid(format!("{base:?} must start with https://")));
+    }
+    let scopes: Vec<String> = input
+        .scopes
+        .iter()
+        .flat_map(|s| s.split([',', '\n']))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if spec.scopes_required && scopes.is_empty() {
+        return Err(Error::invalid(format!(
+            "{} needs {} to sync",
+            input.platform.label(),
+            spec.scope_help
+        )));
+    }
+    Ok((name, base, scopes))
+}
+
+impl Store {
+    /// Adds an account (its token goes to the keyring separately, by the caller).
+    pub fn add_account(&mut self, input: &AccountInput, now: Millis) -> Result<AccountView> {
+        let (name, base, scopes) = validate(input)?;
+        let config =
+            serde_json::to_string(&Config { scopes }).map_err(|e| Error::invalid(e.to_string()))?;
+        let inserted = self.conn().execute(
+            "INSERT INTO accounts (platform, name, base_url, config, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (platform, name) DO NOTHING",
+            params![input.platform.as_str(), name, base, config, now],
+        )?;
+        if inserted == 0 {
+            return Err(Error::invalid(format!(
+                "there is already a {} account named {name:?}",
+                input.platform.label()
+            )));
+        }
+        self.account(self.conn().last_insert_rowid())
+    }
+
+    /// Changes an account's name, server or scopes.
+    pub fn update_account(&mut self, id: i64, input: &AccountInput) -> Result<AccountView> {
+        let current = self.account(id)?;
+        if current.platform != input.platform {
+            return Err(Error::invalid(
+                "an account cannot change platform; add a new one",
+            ));
+        }
+        let (name, base, scopes) = validate(input)?;
+        let config =
+            serde_json::to_string(&Config { scopes }).map_err(|e| Error::invalid(e.to_string()))?;
+        self.conn()
+            .execute(
+                "UPDATE accounts SET name = ?2, base_url = ?3, config = ?4 WHERE id = ?1",
+                params![id, name, base, config],
+            )
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => Error::invalid(format!(
+                    "there is already a {} account named {name:?}",
+                    input.platform.label()
+                )),
+                _ => Error::from(e),
+            })?;
+        self.account(id)
+    }
+
+    pub fn account(&self, id: i64) -> Result<AccountView> {
+        self.conn()
+            .query_row(&format!("{SELECT} WHERE id = ?1"), [id], row_to_view)
+            .optional()?
+            .ok_or_else(|| Error::not_found("account", id))
+    }
+
+    /// Finds an account by its id or its name (case-insensitive).
+    pub fn find_account(&self, key: &str) -> Result<AccountView> {
+        if let Ok(id) = key.parse::<i64>() {
+            if let Ok(a) = self.account(id) {
+                return Ok(a);
+            }
+        }
+        let found: Vec<AccountView> = self
+            .conn()
+            .prepare(&format!(
+                "{SELECT} WHERE name = ?1 COLLATE NOCASE ORDER BY id"
+            ))?
+            .query_map([key], row_to_view)?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.len() {
+            1 => Ok(found.into_iter().next().ok_or_else(|| Error::not_found("account", key))?),
+            0 => Err(Error::not_found("account", key)),
+            _ => Err(Error::invalid(format!(
+                "several accounts are named {key:?}; use the account's number from `hearth accounts list`"
+            ))),
+        }
+    }
+
+    pub fn list_accounts(&self) -> Result<Vec<AccountView>> {
+        Ok(self
+            .conn()
+            .prepare(&format!("{SELECT} ORDER BY platform, name"))?
+            .query_map([], row_to_view)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records who the token authenticates as ("Test connection").
+    pub fn set_account_identity(&mut self, id: i64, external_id: &str, handle: &str) -> Result<()> {
+        let n = self.conn().execute(
+            "UPDATE accounts SET self_external_id = ?2, self_handle = ?3 WHERE id = ?1",
+            params![id, external_id, handle],
+        )?;
+        if n == 0 {
+            return Err(Error::not_found("account", id));
+        }
+        Ok(())
+    }
+
+    /// Removes an account and everything synced through it. People who also have accounts
+    /// elsewhere, or notes, stay; people known only through this account go.
+    pub fn remove_account(&mut self, id: i64) -> Result<()> {
+        self.account(id)?;
+        let tx = self.conn_mut().transaction()?;
+        let members: Vec<i64> = tx
+            .prepare("SELECT DISTINCT member_id FROM identities WHERE account_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tx.execute(
+            "DELETE FROM member_activity
+             WHERE identity_id IN (SELECT id FROM identities WHERE account_id = ?1)",
+            [id],
+        )?;
+        tx.execute("DELETE FROM messages WHERE account_id = ?1", [id])?;
+        tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
+        for member in members {
+            let left: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM identities WHERE member_id = ?1)
+                      + (SELECT count(*) FROM notes WHERE member_id = ?1)",
+                [member],
+                |r| r.get(0),
+            )?;
+            if left == 0 {
+                tx.execute("DELETE FROM members_fts WHERE rowid = ?1", [member])?;
+                tx.execute("DELETE FROM members WHERE id = ?1", [member])?;
+            } else {
+                tx.execute(
+                    "UPDATE members SET
+                         message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
+                         last_active_at = (SELECT max(occurred_at) FROM member_activity WHERE member_id = ?1)
+                     WHERE id = ?1",
+                    [member],
+                )?;
+                crate::members::reindex_member(&tx, member)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records how a sync ended: `None` = it went well.
+    pub fn record_sync_outcome(
+        &mut self,
+        id: i64,
+        error: Option<(SyncErrorKind, &str)>,
+        now: Millis,
+    ) -> Result<()> {
+        match error {
+            None => self.conn().execute(
+                "UPDATE accounts SET last_sync_at = ?2, last_attempt_at = ?2, last_error = NULL,
+                     last_error_kind = NULL WHERE id = ?1",
+                params![id, now],
+            )?,
+            Some((kind, msg)) => self.conn().execute(
+                "UPDATE accounts SET last_attempt_at = ?2, last_error = ?3, last_error_kind = ?4
+                 WHERE id = ?1",
+                params![id, now, msg, kind_str(kind)],
+            )?,
+        };
+        Ok(())
+    }
+}
+
+/// The platforms Hearth can connect to, for the UI's "Add account" form.
+pub fn connectable_platforms() -> Vec<Platform> {
+    Platform::ALL
+        .into_iter()
+        .filter(|p| connectors::spec(*p).is_some())
+        .collect()
+}

@@ -1,0 +1,577 @@
+//! Matrix connector (client-server API v3). Each joined room is a conversation.
+//!
+//! Cursors: `since` is the last `/sync` `next_batch`; `seen:{room}` the newest event time
+//! written for a room; `gap:{room}` = `{token}\t{stop_ts}` a back-fill in progress, read
+//! with `/rooms/{room}/messages?dir=b` from `token` until events at or before `stop_ts`
+//! (the whole history on the first sync, the missing stretch when a later `/sync` comes back
+//! with `timeline.limited`).
+//!
+//! Edits (`m.replace`) update the original message; redactions mark it deleted; replies and
+//! thread replies keep what they answer; reply fallbacks (`> <@user> …`, `<mx-reply>`) are
+//! stripped. Sending uses the transaction id as idempotency key, so a retried send is safe.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+
+use super::{endpoint, seg};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use crate::model::{ConversationKind, Platform};
+use crate::sync::{
+    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me, Outgoing, Page,
+    Secret, Sent,
+};
+
+const P: Platform = Platform::Matrix;
+/// Events per `/messages` page and per room in a `/sync` timeline.
+const PAGE: u32 = 100;
+
+pub struct Matrix {
+    base: String,
+    token: Secret,
+    rooms: Vec<String>,
+    http: Http,
+    me: OnceCell<Me>,
+}
+
+impl Matrix {
+    pub fn new(cfg: ConnectorConfig) -> Result<Self, ConnectorError> {
+        Ok(Matrix {
+            base: cfg.base_url,
+            token: cfg.secret,
+            rooms: cfg.scopes,
+            http: cfg.http,
+            me: OnceCell::new(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        endpoint(&self.base, &format!("_matrix/client/v3/{path}"))
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ConnectorError> {
+        let req = self
+            .http
+            .client()
+            .get(self.url(path))
+            .bearer_auth(self.token.expose())
+            .query(query);
+        Ok(self.http.json(P, req).await?.1)
+    }
+
+    async fn me(&self) -> Result<&Me, ConnectorError> {
+        self.me
+            .get_or_try_init(|| async {
+                let who = self.get("account/whoami", &[]).await?;
+                let user_id = str_at(&who, "/user_id")
+                    .ok_or_else(|| ConnectorError::malformed(P, "whoami gave no user_id"))?
+                    .to_string();
+                // A missing profile is not an error: the display name is optional.
+                let name = match self.get(&format!("profile/{}", seg(&user_id)), &[]).await {
+                    Ok(p) => str_at(&p, "/displayname").map(str::to_string),
+                    Err(ConnectorError::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                Ok(Me {
+                    handle: user_id.clone(),
+                    external_id: user_id,
+                    display_name: name,
+                })
+            })
+            .await
+    }
+
+    fn wanted(&self, room: &str) -> bool {
+        self.rooms.is_empty() || self.rooms.iter().any(|r| r == room)
+    }
+
+    /// One `/sync`: new events in every room, and a back-fill for each room whose timeline
+    /// came back `limited`.
+    async fn sync_page(&self, cursors: &Cursors, me: &Me) -> Result<Page, ConnectorError> {
+        let filter = json!({
+            "room": {
+                "timeline": { "limit": PAGE },
+                "state": { "lazy_load_members": true },
+                "ephemeral": { "not_types": ["*"] },
+                "account_data": { "not_types": ["*"] },
+            },
+            "presence": { "not_types": ["*"] },
+            "account_data": { "not_types": ["*"] },
+        })
+        .to_string();
+        let mut query = vec![("timeout", "0"), ("filter", filter.as_str())];
+        if let Some(since) = cursors.get("since") {
+            query.push(("since", since));
+        }
+        let body = self.get("sync", &query).await?;
+        let next = str_at(&body, "/next_batch")
+            .ok_or_else(|| ConnectorError::malformed(P, "the sync reply has no next_batch"))?;
+        let mut out = Mapper::new(me);
+        let mut changes = vec![CursorChange::set("since", next)];
+        let mut gaps = 0;
+        if let Some(rooms) = body.pointer("/rooms/join").and_then(Value::as_object) {
+            for (room_id, room) in rooms {
+                if !self.wanted(room_id) {
+                    continue;
+                }
+                let state = arr(room, "/state/events");
+                let timeline = arr(room, "/timeline/events");
+                out.room(room_id, state.iter().chain(timeline.iter()));
+                let newest = out.events(room_id, timeline)?;
+                let seen_key = format!("seen:{room_id}");
+                let seen: i64 = cursors
+                    .get(&seen_key)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                if let Some(newest) = newest.filter(|n| *n > seen) {
+                    changes.push(CursorChange::set(seen_key, newest.to_string()));
+                }
+                let limited =
+                    room.pointer("/timeline/limited").and_then(Value::as_bool) == Some(true);
+                if let (true, Some(prev)) = (limited, str_at(room, "/timeline/prev_batch")) {
+                    gaps += 1;
+                    changes.push(CursorChange::set(
+                        format!("gap:{room_id}"),
+                        format!("{prev}\t{seen}"),
+                    ));
+                }
+            }
+        }
+        Ok(Page {
+            batch: out.finish(),
+            cursors: changes,
+            more: gaps > 0 || cursors.with_prefix("gap:").next().is_some(),
+            label: "new messages".into(),
+        })
+    }
+
+    /// One page of history in a room, going back from `token`.
+    async fn backfill_page(
+        &self,
+        room_id: &str,
+        value: &str,
+        me: &Me,
+    ) -> Result<Page, ConnectorError> {
+        let (token, stop) = value.split_once('\t').unwrap_or((value, "0"));
+        let stop: i64 = stop.parse().unwrap_or(0);
+        let filter = json!({ "lazy_load_members": true }).to_string();
+        let limit = PAGE.to_string();
+        let body = self
+            .get(
+                &format!("rooms/{}/messages", seg(room_id)),
+                &[
+                    ("dir", "b"),
+                    ("from", token),
+                    ("limit", &limit),
+                    ("filter", &filter),
+                ],
+            )
+            .await?;
+        let chunk: Vec<Value> = arr(&body, "/chunk").to_vec();
+        let mut out = Mapper::new(me);
+        out.room(room_id, arr(&body, "/state").iter().chain(chunk.iter()));
+        // `/messages?dir=b` is newest first; write oldest first so an edit follows its original.
+        let oldest_first: Vec<Value> = chunk.iter().rev().cloned().collect();
+        out.events(room_id, &oldest_first)?;
+        let reached = chunk
+            .iter()
+            .filter_map(|e| e.get("origin_server_ts").and_then(Value::as_i64))
+            .any(|ts| ts <= stop);
+        let key = format!("gap:{room_id}");
+        let change = match str_at(&body, "/end") {
+            Some(end) if !chunk.is_empty() && !reached && end != token => {
+                CursorChange::set(key, format!("{end}\t{stop}"))
+            }
+            _ => CursorChange::clear(key),
+        };
+        Ok(Page {
+            batch: out.finish(),
+            cursors: vec![change],
+            more: true,
+            label: format!("history of {}", out_title(room_id)),
+        })
+    }
+}
+
+fn out_title(room_id: &str) -> String {
+    room_id.to_string()
+}
+
+#[async_trait]
+impl Connector for Matrix {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn http(&self) -> &Http {
+        &self.http
+    }
+
+    async fn whoami(&self) -> Result<Me, ConnectorError> {
+        self.me().await.cloned()
+    }
+
+    async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError> {
+        let me = self.me().await?.clone();
+        let gap = cursors
+            .with_prefix("gap:")
+            .next()
+            .map(|(room, v)| (room.to_string(), v.to_string()));
+        match gap {
+            Some((room, value)) => {
+                let mut page = self.backfill_page(&room, &value, &me).await?;
+                // The run ends once no back-fill is left.
+                page.more = cursors.with_prefix("gap:").nth(1).is_some()
+                    || page.cursors.iter().any(|c| c.value.is_some());
+                Ok(page)
+            }
+            None => {
+                let mut page = self.sync_page(cursors, &me).await?;
+                page.more = page.cursors.iter().any(|c| c.key.starts_with("gap:"));
+                Ok(page)
+            }
+        }
+    }
+
+    async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {
+        let room = match (&item.conversation_external_id, self.rooms.first()) {
+            (Some(room), _) => room.clone(),
+            (None, Some(room)) => room.clone(),
+            (None, None) => {
+                return Err(ConnectorError::Config(
+                    "a Matrix post needs a room: add a room id to the account, or reply in a room's conversation".into(),
+                ))
+            }
+        };
+        let mut content = json!({ "msgtype": "m.text", "body": item.body });
+        if let (Some(reply_to), Some(_)) =
+            (&item.reply_to_external_id, &item.conversation_external_id)
+        {
+            content["m.relates_to"] = json!({ "m.in_reply_to": { "event_id": reply_to } });
+        }
+        let url = self.url(&format!(
+            "rooms/{}/send/m.room.message/{}",
+            seg(&room),
+            seg(&item.idempotency_key)
+        ));
+        let req = self
+            .http
+            .client()
+            .put(url)
+            .bearer_auth(self.token.expose())
+            .json(&content);
+        let (_, body): (_, Value) = self.http.json(P, req).await?;
+        let event_id = str_at(&body, "/event_id")
+            .ok_or_else(|| ConnectorError::malformed(P, "the send reply has no event_id"))?;
+        Ok(Sent {
+            url: Some(permalink(&room, Some(event_id))),
+            external_id: event_id.to_string(),
+        })
+    }
+
+    fn idempotent_send(&self) -> bool {
+        true
+    }
+}
+
+fn permalink(room: &str, event: Option<&str>) -> String {
+    match event {
+        Some(e) => format!("https://matrix.to/#/{}/{}", seg(room), seg(e)),
+        None => format!("https://matrix.to/#/{}", seg(room)),
+    }
+}
+
+fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+fn arr<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
+    v.pointer(ptr)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// Turns Matrix events into a [`Batch`].
+struct Mapper<'a> {
+    me: &'a Me,
+    identities: BTreeMap<String, IncomingIdentity>,
+    conversations: BTreeMap<String, IncomingConversation>,
+    messages: Vec<IncomingMessage>,
+    names: HashMap<String, String>,
+}
+
+impl<'a> Mapper<'a> {
+    fn new(me: &'a Me) -> Self {
+        Mapper {
+            me,
+            identities: BTreeMap::new(),
+            conversations: BTreeMap::new(),
+            messages: Vec::new(),
+            names: HashMap::new(),
+        }
+    }
+
+    /// Reads a room's state (name, members) from whatever state events came with the page.
+    fn room<'e>(&mut self, room_id: &str, events: impl Iterator<Item = &'e Value>) {
+        let mut title = None;
+        let mut alias = None;
+        let mut created = None;
+        for e in events {
+            let content = e.get("content").unwrap_or(&Value::Null);
+            match e.get("type").and_then(Value::as_str) {
+                Some("m.room.name") => title = str_at(content, "/name").map(str::to_string),
+                Some("m.room.canonical_alias") => {
+                    alias = str_at(content, "/alias").map(str::to_string)
+                }
+                Some("m.room.create") => {
+                    created = e.get("origin_server_ts").and_then(Value::as_i64)
+                }
+                Some("m.room.member") => {
+                    if let Some(user) = str_at(e, "/state_key") {
+                        let ident = self.identity(user);
+                        if let Some(name) =
+                            str_at(content, "/displayname").filter(|n| !n.is_empty())
+                        {
+                            ident.display_name = Some(name.to_string());
+                        }
+                        if let Some(avatar) = str_at(content, "/avatar_url") {
+                            ident.avatar_url = Some(avatar.to_string());
+                        }
+                        if str_at(content, "/membership") == Some("join")
+                            && ident.joined_at.is_none()
+                        {
+                            ident.joined_at = e.get("origin_server_ts").and_then(Value::as_i64);
+                        }
+                        if let Some(name) = ident.display_name.clone() {
+                            self.names.insert(user.to_string(), name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let conv = self
+            .conversations
+            .entry(room_id.to_string())
+            .or_insert_with(|| IncomingConversation {
+                external_id: room_id.to_string(),
+                kind: ConversationKind::Channel,
+                title: None,
+                container: None,
+                url: Some(permalink(room_id, None)),
+                created_at: 0,
+            });
+        if let Some(t) = title.or(alias) {
+            conv.title = Some(t);
+        }
+        if let Some(c) = created {
+            conv.created_at = c;
+        }
+    }
+
+    fn identity(&mut self, user: &str) -> &mut IncomingIdentity {
+        self.identities
+            .entry(user.to_string())
+            .or_insert_with(|| IncomingIdentity {
+                external_id: user.to_string(),
+                handle: user.to_string(),
+                profile_url: Some(format!("https://matrix.to/#/{}", seg(user))),
+                ..Default::default()
+            })
+    }
+
+    /// Maps timeline events (oldest first); returns the newest event time.
+    fn events(&mut self, room_id: &str, events: &[Value]) -> Result<Option<i64>, ConnectorError> {
+        let mut newest = None;
+        for e in events {
+            let Some(ts) = e.get("origin_server_ts").and_then(Value::as_i64) else {
+                continue;
+            };
+            let (Some(kind), Some(id), Some(sender)) = (
+                str_at(e, "/type"),
+                str_at(e, "/event_id"),
+                str_at(e, "/sender"),
+            ) else {
+                continue;
+            };
+            newest = newest.max(Some(ts));
+            let content = e.get("content").unwrap_or(&Value::Null);
+            match kind {
+                "m.room.message" => self.message(room_id, id, sender, ts, content, e),
+                "m.room.redaction" => {
+                    let target = str_at(content, "/redacts").or_else(|| str_at(e, "/redacts"));
+                    if let Some(target) = target {
+                        self.identity(sender);
+                        self.messages.push(IncomingMessage {
+                            conversation_external_id: room_id.to_string(),
+                            external_id: target.to_string(),
+                            author_external_id: sender.to_string(),
+                            text: String::new(),
+                            html: None,
+                            created_at: ts,
+                            edited_at: None,
+                            deleted_at: Some(ts),
+                            reply_to_external_id: None,
+                            url: Some(permalink(room_id, Some(target))),
+                            mentions_us: false,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(conv) = self.conversations.get_mut(room_id) {
+            if conv.created_at == 0 {
+                conv.created_at = events
+                    .iter()
+                    .filter_map(|e| e.get("origin_server_ts").and_then(Value::as_i64))
+                    .min()
+                    .unwrap_or(0);
+            }
+        }
+        Ok(newest)
+    }
+
+    fn message(
+        &mut self,
+        room_id: &str,
+        id: &str,
+        sender: &str,
+        ts: i64,
+        content: &Value,
+        event: &Value,
+    ) {
+        self.identity(sender);
+        let relates = content.get("m.relates_to");
+        let rel_type = relates.and_then(|r| str_at(r, "/rel_type"));
+        let redacted_at = event
+            .pointer("/unsigned/redacted_because/origin_server_ts")
+            .and_then(Value::as_i64);
+        let (target, body_src, edited) =
+            match (rel_type, relates.and_then(|r| str_at(r, "/event_id"))) {
+                (Some("m.replace"), Some(orig)) => (
+                    orig.to_string(),
+                    content.get("m.new_content").unwrap_or(content),
+                    Some(ts),
+                ),
+                _ => (id.to_string(), content, None),
+            };
+        let reply_to = match rel_type {
+            Some("m.thread") => relates
+                .and_then(|r| r.pointer("/m.in_reply_to/event_id").and_then(Value::as_str))
+                .or_else(|| relates.and_then(|r| str_at(r, "/event_id"))),
+            _ => relates.and_then(|r| r.pointer("/m.in_reply_to/event_id").and_then(Value::as_str)),
+        }
+        .filter(|_| edited.is_none())
+        .map(str::to_string);
+        let body = str_at(body_src, "/body").unwrap_or_default();
+        let text = if reply_to.is_some() {
+            strip_reply_fallback(body)
+        } else {
+            body.to_string()
+        };
+        let html = (str_at(body_src, "/format") == Some("org.matrix.custom.html"))
+            .then(|| str_at(body_src, "/formatted_body"))
+            .flatten()
+            .map(strip_mx_reply);
+        let mentions_us = content
+            .pointer("/m.mentions/user_ids")
+            .and_then(Value::as_array)
+            .is_some_and(|ids| {
+                ids.iter()
+                    .any(|u| u.as_str() == Some(self.me.external_id.as_str()))
+            })
+            || text.contains(&self.me.external_id)
+            || self
+                .me
+                .display_name
+                .as_deref()
+                .is_some_and(|n| !n.is_empty() && text.contains(n));
+        self.messages.push(IncomingMessage {
+            conversation_external_id: room_id.to_string(),
+            external_id: target.clone(),
+            author_external_id: sender.to_string(),
+            text: if redacted_at.is_some() {
+                String::new()
+            } else {
+                text
+            },
+            html: if redacted_at.is_some() { None } else { html },
+            created_at: ts,
+            edited_at: edited,
+            deleted_at: redacted_at,
+            reply_to_external_id: reply_to,
+            url: Some(permalink(room_id, Some(&target))),
+            mentions_us: mentions_us && sender != self.me.external_id,
+        });
+    }
+
+    fn finish(mut self) -> Batch {
+        for (user, ident) in self.identities.iter_mut() {
+            if ident.display_name.is_none() {
+                ident.display_name = self.names.get(user).cloned();
+            }
+        }
+        // A room whose creation time is unknown still needs one: its oldest message's.
+        for conv in self.conversations.values_mut() {
+            if conv.created_at == 0 {
+                conv.created_at = self
+                    .messages
+                    .iter()
+                    .filter(|m| m.conversation_external_id == conv.external_id)
+                    .map(|m| m.created_at)
+                    .min()
+                    .unwrap_or(0);
+            }
+        }
+        Batch {
+            identities: self.identities.into_values().collect(),
+            conversations: self.conversations.into_values().collect(),
+            messages: self.messages,
+        }
+    }
+}
+
+/// Drops the `> <@user> quoted text` lines a reply's plain body starts with.
+fn strip_reply_fallback(body: &str) -> String {
+    if !body.starts_with("> ") {
+        return body.to_string();
+    }
+    let mut lines = body.lines().skip_while(|l| l.starts_with('>'));
+    let rest: Vec<&str> = lines.by_ref().collect();
+    rest.join("\n")
+        .trim_start_matches('\n')
+        .trim_start()
+        .to_string()
+}
+
+/// Drops the `<mx-reply>…</mx-reply>` quote a reply's HTML body starts with.
+fn strip_mx_reply(html: &str) -> String {
+    match (html.find("<mx-reply>"), html.find("</mx-reply>")) {
+        (Some(a), Some(b)) if b > a => {
+            format!("{}{}", &html[..a], &html[b + "</mx-reply>".len()..])
+        }
+        _ => html.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_fallbacks_are_stripped_from_text_and_html() {
+        assert_eq!(
+            strip_reply_fallback("> <@ana:example.org> does it work?\n> really?\n\nYes, it does."),
+            "Yes, it does."
+        );
+        assert_eq!(strip_reply_fallback("no quote here"), "no quote here");
+        assert_eq!(
+            strip_mx_reply("<mx-reply><blockquote>q</blockquote></mx-reply><b>Yes</b>"),
+            "<b>Yes</b>"
+        );
+    }
+}

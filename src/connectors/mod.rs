@@ -1,0 +1,117 @@
+//! One module per platform behind the [`Connector`] trait, and the table of what each needs to
+//! connect (server address, scopes, where to get a token). Connectors translate the platform's
+//! payloads into Hearth's types and back. Must never: touch the database, keep state outside
+//! the cursors the engine hands them, or put the token in an error.
+
+pub mod bluesky;
+pub mod discord;
+pub mod discourse;
+pub mod github;
+pub mod mastodon;
+pub mod matrix;
+pub mod slack;
+
+use crate::model::{Platform, PlatformSpec};
+use crate::sync::{Connector, ConnectorConfig, ConnectorError};
+
+/// What connecting an account of `platform` takes; `None` when Hearth cannot connect to it.
+pub fn spec(platform: Platform) -> Option<PlatformSpec> {
+    let s = |default: Option<&str>, example: &str, required: bool, scope: &str, token: &str| {
+        Some(PlatformSpec {
+            platform,
+            default_base_url: default.map(str::to_string),
+            base_url_example: example.to_string(),
+            scopes_required: required,
+            scope_help: scope.to_string(),
+            token_help: token.to_string(),
+        })
+    };
+    match platform {
+        Platform::Discord => s(
+            Some("https://discord.com/api/v10"),
+            "https://discord.com/api/v10",
+            true,
+            "the server (guild) id: Discord → Server Settings → Widget, or right-click the server with Developer Mode on",
+            "a bot token: Discord Developer Portal → your app → Bot → Reset Token (enable the Server Members and Message Content intents)",
+        ),
+        Platform::Discourse => s(
+            None,
+            "https://forum.example.org",
+            false,
+            "optional: the API username (default: system)",
+            "an admin API key: your forum → Admin → API → New API Key",
+        ),
+        Platform::Github => s(
+            Some("https://api.github.com"),
+            "https://api.github.com",
+            true,
+            "the repositories to follow, as owner/repo",
+            "a personal access token with read access to issues, pull requests and discussions (and write access to reply)",
+        ),
+        Platform::Slack => s(
+            Some("https://slack.com/api"),
+            "https://slack.com/api",
+            false,
+            "optional: the channel ids to sync (default: every channel the app is in)",
+            "a bot token (xoxb-…) of an app you create in your workspace, with channels:history, users:read, users:read.email and chat:write",
+        ),
+        Platform::Matrix => s(
+            None,
+            "https://matrix.example.org",
+            false,
+            "optional: room ids to sync (default: every room the account has joined)",
+            "an access token: Element → Settings → Help & About → Access Token",
+        ),
+        Platform::Mastodon => s(
+            None,
+            "https://mastodon.social",
+            false,
+            "optional: hashtags to follow, such as #lumen",
+            "an access token: Preferences → Development → New application (read and write:statuses scopes)",
+        ),
+        Platform::Bluesky => s(
+            Some("https://bsky.social"),
+            "https://bsky.social",
+            true,
+            "your handle or DID, such as lumen.bsky.social",
+            "an app password: Bluesky → Settings → Privacy and Security → App Passwords",
+        ),
+        Platform::Email | Platform::Reddit | Platform::Telegram => None,
+    }
+}
+
+/// The connector for an account of `platform`.
+pub fn build(
+    platform: Platform,
+    cfg: ConnectorConfig,
+) -> Result<Box<dyn Connector>, ConnectorError> {
+    Ok(match platform {
+        Platform::Discord => Box::new(discord::Discord::new(cfg)?),
+        Platform::Discourse => Box::new(discourse::Discourse::new(cfg)?),
+        Platform::Github => Box::new(github::GitHub::new(cfg)?),
+        Platform::Slack => Box::new(slack::Slack::new(cfg)?),
+        Platform::Matrix => Box::new(matrix::Matrix::new(cfg)?),
+        Platform::Mastodon => Box::new(mastodon::Mastodon::new(cfg)?),
+        Platform::Bluesky => Box::new(bluesky::Bluesky::new(cfg)?),
+        Platform::Email | Platform::Reddit | Platform::Telegram => {
+            return Err(ConnectorError::Config(format!(
+                "Hearth cannot connect to {} accounts yet",
+                platform.label()
+            )))
+        }
+    })
+}
+
+/// Joins `base` and `path` without doubling or losing a slash.
+pub(crate) fn endpoint(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+/// Percent-encodes one path segment (room ids, channel names…).
+pub(crate) fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

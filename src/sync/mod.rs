@@ -1,0 +1,320 @@
+//! Syncing with platforms. Owns: the [`Connector`] trait every platform implements, the
+//! [`engine`] that runs a connector page by page (cursors, transactions, retries, rate limits,
+//! progress, cancellation), the [`outbox`] that sends replies and posts exactly once, and the
+//! shared [`http`] client that turns HTTP trouble into [`ConnectorError`]s.
+//! Must never: let a connector touch the database, or let a token reach the database, a log
+//! or an error message.
+//!
+//! A connector is a state machine over its account's cursors: the engine hands it the saved
+//! cursors, it fetches one page and returns the records plus the cursor changes that page
+//! covers, and the engine writes both in one transaction. Everything a connector needs to
+//! resume lives in those cursors, so a process killed between pages resumes where it stopped.
+
+pub mod engine;
+pub mod http;
+pub mod outbox;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::ingest::Batch;
+use crate::model::Platform;
+
+pub use engine::{sync_account, SyncEvent, SyncOptions, SyncReport};
+pub use http::Http;
+
+/// The saved cursors of one account: resource name → the platform's position in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cursors(pub BTreeMap<String, String>);
+
+impl Cursors {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// Cursors whose names start with `prefix`, with the prefix removed.
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.0
+            .range(prefix.to_string()..)
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(move |(k, v)| (&k[prefix.len()..], v.as_str()))
+    }
+
+    /// Applies a page's cursor changes (the engine does this after the page is committed).
+    pub fn apply(&mut self, changes: &[CursorChange]) {
+        for c in changes {
+            match &c.value {
+                Some(v) => self.0.insert(c.key.clone(), v.clone()),
+                None => self.0.remove(&c.key),
+            };
+        }
+    }
+}
+
+/// Set (`Some`) or clear (`None`) one cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorChange {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+impl CursorChange {
+    pub fn set(key: impl Into<String>, value: impl Into<String>) -> Self {
+        CursorChange {
+            key: key.into(),
+            value: Some(value.into()),
+        }
+    }
+
+    pub fn clear(key: impl Into<String>) -> Self {
+        CursorChange {
+            key: key.into(),
+            value: None,
+        }
+    }
+}
+
+/// One page of a sync: the records it brought and the cursor changes that cover them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub batch: Batch,
+    pub cursors: Vec<CursorChange>,
+    /// Whether the run has more to fetch. `false` ends this sync run.
+    pub more: bool,
+    /// What was being read, for the progress line ("#general", "owner/repo issues").
+    pub label: String,
+}
+
+/// Who a token authenticates as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+}
+
+/// A reply or post to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Hearth's key for this item: sent as the platform's idempotency key where it has one.
+    pub idempotency_key: String,
+    pub body: String,
+    /// The conversation replied in (`None` for a new post).
+    pub conversation_external_id: Option<String>,
+    /// The message being answered, when the platform threads replies to a message.
+    pub reply_to_external_id: Option<String>,
+    /// Title for platforms whose new posts have one (Discourse topics, GitHub discussions).
+    pub title: Option<String>,
+}
+
+/// What the platform made of a sent item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub external_id: String,
+    pub url: Option<String>,
+}
+
+/// Everything a connector needs to talk to its platform.
+#[derive(Clone)]
+pub struct ConnectorConfig {
+    /// The API root (`https://discord.com/api/v10`, a Discourse site, a homeserver…).
+    pub base_url: String,
+    /// The token, app password or API key; never logged, never in an error.
+    pub secret: Secret,
+    /// What to sync: a guild id, `owner/repo`s, room ids, hashtags, a username…
+    pub scopes: Vec<String>,
+    pub http: Http,
+}
+
+/// A secret that refuses to be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// One platform, behind one interface. Implementations translate payloads to Hearth's types
+/// and back; they know nothing of SQL, cursors' storage, retries or waiting.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn platform(&self) -> Platform;
+
+    /// The client the connector sends through (the engine listens to its waits).
+    fn http(&self) -> &Http;
+
+    /// Checks the token and says who it belongs to ("Test connection").
+    async fn whoami(&self) -> Result<Me, ConnectorError>;
+
+    /// Fetches the next page after `cursors`. Called again with the updated cursors until
+    /// a page says `more: false`.
+    async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError>;
+
+    /// Sends a reply or a post. Must use the platform's idempotency key where it has one.
+    async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError>;
+
+    /// After an attempt whose outcome is unknown (the process died, the connection dropped
+    /// after the request went out), looks on the platform for the item. Platforms with an
+    /// idempotency key can leave this as is: sending again is safe there.
+    async fn find_sent(&self, _item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
+        Ok(None)
+    }
+
+    /// Whether [`Connector::send`] is safe to repeat with the same item.
+    fn idempotent_send(&self) -> bool {
+        false
+    }
+}
+
+/// What went wrong talking to a platform, in words a community manager understands.
+/// None of these ever carries the token.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("{platform} asks us to wait {}", human_wait(*wait))]
+    RateLimited { platform: Platform, wait: Duration },
+
+    #[error("{platform} is having trouble (HTTP {status}); Hearth will try again")]
+    Unavailable { platform: Platform, status: u16 },
+
+    #[error("{platform} did not answer in time")]
+    Timeout { platform: Platform },
+
+    #[error("the connection to {platform} was lost ({detail})")]
+    Network { platform: Platform, detail: String },
+
+    #[error("cannot reach {platform}: you seem to be offline ({detail})")]
+    Offline { platform: Platform, detail: String },
+
+    #[error("{platform} rejected the token ({detail}) — update it in Settings → Accounts")]
+    Auth { platform: Platform, detail: String },
+
+    #[error("{platform} refused: {detail}")]
+    Forbidden { platform: Platform, detail: String },
+
+    #[error("{platform} has no {what}")]
+    NotFound { platform: Platform, what: String },
+
+    #[error("{platform} sent a reply Hearth could not read ({detail})")]
+    Malformed { platform: Platform, detail: String },
+
+    #[error("{platform} said: {detail}")]
+    Platform { platform: Platform, detail: String },
+
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Broad kinds, for the account status the UI shows and whether to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Wait and try again (rate limit, 5xx, timeout, dropped connection, garbled reply).
+    Transient,
+    /// No network at all.
+    Offline,
+    /// The user must update the token.
+    Auth,
+    /// The user must change the account's settings or permissions.
+    Permanent,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Transient => "transient",
+            ErrorKind::Offline => "offline",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Permanent => "permanent",
+        }
+    }
+}
+
+impl ConnectorError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ConnectorError::RateLimited { .. }
+            | ConnectorError::Unavailable { .. }
+            | ConnectorError::Timeout { .. }
+            | ConnectorError::Network { .. }
+            | ConnectorError::Malformed { .. } => ErrorKind::Transient,
+            ConnectorError::Offline { .. } => ErrorKind::Offline,
+            ConnectorError::Auth { .. } => ErrorKind::Auth,
+            ConnectorError::Forbidden { .. }
+            | ConnectorError::NotFound { .. }
+            | ConnectorError::Platform { .. }
+            | ConnectorError::Config(_) => ErrorKind::Permanent,
+        }
+    }
+
+    pub fn malformed(platform: Platform, detail: impl std::fmt::Display) -> Self {
+        ConnectorError::Malformed {
+            platform,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// "12 s", "3 min 20 s", "1 h 5 min".
+pub fn human_wait(d: Duration) -> String {
+    let s = d.as_secs_f64().ceil() as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// Parses an RFC 3339 / ISO-8601 timestamp into unix milliseconds.
+pub fn parse_time(platform: Platform, s: &str) -> Result<i64, ConnectorError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|e| ConnectorError::malformed(platform, format!("bad time {s:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_like_a_person_would_say_them() {
+        assert_eq!(human_wait(Duration::from_millis(11_200)), "12 s");
+        assert_eq!(human_wait(Duration::from_secs(120)), "2 min");
+        assert_eq!(human_wait(Duration::from_secs(200)), "3 min 20 s");
+        assert_eq!(human_wait(Duration::from_secs(3900)), "1 h 5 min");
+    }
+
+    #[test]
+    fn a_secret_never_prints() {
+        let s = Secret::new("xoxb-very-secret");
+        assert!(!format!("{s:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn prefixed_cursors_are_listed_without_their_prefix() {
+        let mut c = Cursors::default();
+        c.apply(&[
+            CursorChange::set("chan:1", "a"),
+            CursorChange::set("chan:2", "b"),
+            CursorChange::set("chao", "x"),
+            CursorChange::set("members", "m"),
+        ]);
+        let got: Vec<_> = c.with_prefix("chan:").collect();
+        assert_eq!(got, vec![("1", "a"), ("2", "b")]);
+        c.apply(&[CursorChange::clear("chan:1")]);
+        assert_eq!(c.with_prefix("chan:").count(), 1);
+    }
+}
