@@ -2,6 +2,8 @@
 //! small builders for the batches a connector would hand to the ingest path.
 #![allow(dead_code)]
 
+pub mod replay;
+
 use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use hearth::model::{ConversationKind, Millis, Platform};
 use hearth::Store;
