@@ -16,6 +16,8 @@ use hearth::when::{parse_when, relative};
 use hearth::{now_millis, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod cli;
+
 #[derive(Parser)]
 #[command(
     name = "hearth",
@@ -105,6 +107,30 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         action: CalendarCmd,
+    },
+    /// Connect, test and remove platform accounts (tokens live in the system keyring).
+    Accounts {
+        #[command(subcommand)]
+        action: cli::sync::AccountsCmd,
+    },
+    /// Pull new members and messages from every account (or one), then send the outbox.
+    Sync {
+        /// An account's name or number (default: all).
+        account: Option<String>,
+    },
+    /// Queue a reply in a conversation; it is sent on the next sync or `outbox --flush`.
+    Reply {
+        conversation: i64,
+        /// The reply (default: read from stdin).
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// What waits to be sent; `--flush` sends it now.
+    Outbox {
+        #[arg(long)]
+        flush: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -204,7 +230,7 @@ fn open(db: Option<PathBuf>) -> Result<Store> {
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value).context("cannot write JSON")?;
     writeln!(out)?;
@@ -530,6 +556,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         },
+        Command::Accounts { action } => cli::sync::accounts(&mut store, action)?,
+        Command::Sync { account } => cli::sync::sync(&mut store, account)?,
+        Command::Reply { conversation, text } => cli::sync::reply(&mut store, conversation, text)?,
+        Command::Outbox { flush, json } => cli::sync::outbox(&mut store, flush, json)?,
         Command::Calendar { action } => match action {
             CalendarCmd::List { from, to, json } => {
                 let local = chrono::Local::now();
@@ -569,7 +599,7 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     hearth::inbox::shorten(s, max)
 }
 

@@ -1,27 +1,42 @@
 //! Account tokens in the OS keyring (Secret Service on Linux, Keychain on macOS, Credential
 //! Manager on Windows), through the `keyring` crate. Owns: where a token is filed (service
-//! `hearth`, one entry per account id) and turning keyring trouble into advice.
+//! `hearth`, one entry per database and account: [`Store::token_key`]) and turning keyring
+//! trouble into advice.
 //! Must never: write a token anywhere else, or put one in an error message.
 
 use crate::error::{Error, Result};
+use crate::store::Store;
 use crate::sync::Secret;
 
 const SERVICE: &str = "hearth";
 
-fn entry(account_id: i64) -> Result<keyring::Entry> {
-    keyring::Entry::new(SERVICE, &format!("account-{account_id}")).map_err(keyring_error)
+/// Where one account's token is filed: this database's id and the account's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenKey(String);
+
+impl Store {
+    pub fn token_key(&self, account_id: i64) -> Result<TokenKey> {
+        let uid: String =
+            self.conn()
+                .query_row("SELECT uid FROM workspace WHERE id = 1", [], |r| r.get(0))?;
+        Ok(TokenKey(format!("{uid}/account-{account_id}")))
+    }
 }
 
-/// Files the token of account `account_id`, replacing any earlier one.
-pub fn store_token(account_id: i64, token: &Secret) -> Result<()> {
-    entry(account_id)?
+fn entry(key: &TokenKey) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &key.0).map_err(keyring_error)
+}
+
+/// Files the token at `key`, replacing any earlier one.
+pub fn store_token(key: &TokenKey, token: &Secret) -> Result<()> {
+    entry(key)?
         .set_password(token.expose())
         .map_err(keyring_error)
 }
 
-/// The token of account `account_id`.
-pub fn load_token(account_id: i64) -> Result<Secret> {
-    match entry(account_id)?.get_password() {
+/// The token filed at `key`.
+pub fn load_token(key: &TokenKey) -> Result<Secret> {
+    match entry(key)?.get_password() {
         Ok(t) => Ok(Secret::new(t)),
         Err(keyring::Error::NoEntry) => Err(Error::Keyring(
             "no token is stored for this account in the system keyring; enter it again in \
@@ -32,9 +47,9 @@ pub fn load_token(account_id: i64) -> Result<Secret> {
     }
 }
 
-/// Forgets the token of account `account_id` (nothing to forget is fine).
-pub fn delete_token(account_id: i64) -> Result<()> {
-    match entry(account_id)?.delete_credential() {
+/// Forgets the token at `key` (nothing to forget is fine).
+pub fn delete_token(key: &TokenKey) -> Result<()> {
+    match entry(key)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(keyring_error(e)),
     }

@@ -34,6 +34,7 @@ pub struct Matrix {
     rooms: Vec<String>,
     http: Http,
     me: OnceCell<Me>,
+    page: u32,
 }
 
 impl Matrix {
@@ -44,7 +45,14 @@ impl Matrix {
             rooms: cfg.scopes,
             http: cfg.http,
             me: OnceCell::new(),
+            page: PAGE,
         })
+    }
+
+    /// Events per page (tests use small pages to exercise back-filling).
+    pub fn with_page_size(mut self, n: u32) -> Self {
+        self.page = n.max(1);
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -92,7 +100,7 @@ impl Matrix {
     async fn sync_page(&self, cursors: &Cursors, me: &Me) -> Result<Page, ConnectorError> {
         let filter = json!({
             "room": {
-                "timeline": { "limit": PAGE },
+                "timeline": { "limit": self.page },
                 "state": { "lazy_load_members": true },
                 "ephemeral": { "not_types": ["*"] },
                 "account_data": { "not_types": ["*"] },
@@ -157,7 +165,7 @@ impl Matrix {
         let (token, stop) = value.split_once('\t').unwrap_or((value, "0"));
         let stop: i64 = stop.parse().unwrap_or(0);
         let filter = json!({ "lazy_load_members": true }).to_string();
-        let limit = PAGE.to_string();
+        let limit = self.page.to_string();
         let body = self
             .get(
                 &format!("rooms/{}/messages", seg(room_id)),

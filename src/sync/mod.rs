@@ -13,6 +13,7 @@
 pub mod engine;
 pub mod http;
 pub mod outbox;
+pub mod run;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

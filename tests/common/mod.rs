@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod replay;
+pub mod synapse;
 
 use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use hearth::model::{ConversationKind, Millis, Platform};

@@ -15,7 +15,9 @@ pub struct Exchange {
 }
 
 fn dir(platform: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(platform)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(platform)
 }
 
 /// The exchange in `tests/fixtures/<platform>/` whose file name starts with `prefix`.
@@ -25,11 +27,17 @@ pub fn load(platform: &str, prefix: &str) -> Exchange {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "json")
-                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix))
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
         })
         .collect();
     found.sort();
-    assert_eq!(found.len(), 1, "exactly one {platform} fixture starts with {prefix:?}: {found:?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "exactly one {platform} fixture starts with {prefix:?}: {found:?}"
+    );
     let file = found.remove(0);
     let text = std::fs::read_to_string(&file).expect("the fixture is readable");
     let v: Value = serde_json::from_str(&text).expect("the fixture is JSON");
@@ -43,13 +51,17 @@ pub fn load(platform: &str, prefix: &str) -> Exchange {
 impl Exchange {
     /// The path the request went to, with `strip` (such as `/api/v10`) removed from the front.
     pub fn path(&self, strip: &str) -> String {
-        let p = self.request["path"].as_str().expect("the fixture has a request path");
+        let p = self.request["path"]
+            .as_str()
+            .expect("the fixture has a request path");
         p.strip_prefix(strip).unwrap_or(p).to_string()
     }
 
     /// The recorded response, as wiremock serves it.
     pub fn respond(&self) -> ResponseTemplate {
-        let status = self.response["status"].as_u64().expect("the fixture has a status") as u16;
+        let status = self.response["status"]
+            .as_u64()
+            .expect("the fixture has a status") as u16;
         let mut t = ResponseTemplate::new(status);
         let mut content_type = None;
         if let Some(h) = self.response["headers"].as_object() {
@@ -64,9 +76,11 @@ impl Exchange {
         }
         match &self.response["body"] {
             Value::Null => t,
-            Value::String(s) if !content_type.as_deref().unwrap_or("").contains("json") => {
-                t.set_body_raw(s.clone().into_bytes(), content_type.as_deref().unwrap_or("text/plain"))
-            }
+            Value::String(s) if !content_type.as_deref().unwrap_or("").contains("json") => t
+                .set_body_raw(
+                    s.clone().into_bytes(),
+                    content_type.as_deref().unwrap_or("text/plain"),
+                ),
             body => t.set_body_raw(
                 serde_json::to_vec(body).expect("JSON serialises"),
                 content_type.as_deref().unwrap_or("application/json"),

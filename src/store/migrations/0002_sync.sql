@@ -36,3 +36,11 @@ ALTER TABLE outbox ADD COLUMN reply_to_external_id TEXT;
 ALTER TABLE outbox ADD COLUMN title TEXT;
 ALTER TABLE outbox ADD COLUMN attempted_at INTEGER;
 ALTER TABLE outbox ADD COLUMN url TEXT;
+
+-- This database's own id: the OS keyring files each account's token under it, so two Hearth
+-- databases (or a test run beside a real workspace) never read each other's tokens.
+CREATE TABLE workspace (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    uid TEXT    NOT NULL
+);
+INSERT INTO workspace (id, uid) VALUES (1, lower(hex(randomblob(16))));

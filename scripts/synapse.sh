@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# A real Matrix homeserver (Synapse, from PyPI) on 127.0.0.1 for Hearth's Matrix tests and
+# benchmark. Idempotent: installs once into a virtualenv, configures once, starts if not running.
+#
+#   scripts/synapse.sh start            # prints the homeserver URL when it answers
+#   scripts/synapse.sh register NAME PASSWORD
+#   scripts/synapse.sh stop
+#
+# HEARTH_SYNAPSE_DIR (default target/synapse) holds the venv and the server's data folder;
+# HEARTH_SYNAPSE_PORT (default 18448) is the port.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${HEARTH_SYNAPSE_DIR:-$ROOT/target/synapse}"
+PORT="${HEARTH_SYNAPSE_PORT:-18448}"
+VENV="$DIR/venv"
+DATA="$DIR/data"
+URL="http://127.0.0.1:$PORT"
+SECRET="hearth-test-registration-secret"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+install() {
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import synapse' 2>/dev/null; then
+    return 0
+  fi
+  say "Installing Synapse (Matrix homeserver) from PyPI into $VENV"
+  mkdir -p "$DIR"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check matrix-synapse >&2
+}
+
+configure() {
+  [ -f "$DATA/homeserver.yaml" ] && return 0
+  mkdir -p "$DATA/media_store"
+  local limit='{per_second: 10000, burst_count: 10000}'
+  cat > "$DATA/homeserver.yaml" <<YAML
+server_name: "localhost"
+pid_file: "$DATA/homeserver.pid"
+listeners:
+  - port: $PORT
+    tls: false
+    type: http
+    x_forwarded: false
+    bind_addresses: ['127.0.0.1']
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: "$DATA/homeserver.db"
+log_config: "$DATA/log.yaml"
+media_store_path: "$DATA/media_store"
+signing_key_path: "$DATA/localhost.signing.key"
+registration_shared_secret: "$SECRET"
+macaroon_secret_key: "hearth-test-macaroon-$(date +%s%N)"
+form_secret: "hearth-test-form-$(date +%s%N)"
+report_stats: false
+trusted_key_servers: []
+suppress_key_server_warning: true
+enable_registration: false
+url_preview_enabled: false
+presence:
+  enabled: false
+rc_message: $limit
+rc_registration: $limit
+rc_login:
+  address: $limit
+  account: $limit
+  failed_attempts: $limit
+rc_joins:
+  local: $limit
+  remote: $limit
+rc_joins_per_room: $limit
+rc_invites:
+  per_room: $limit
+  per_user: $limit
+  per_issuer: $limit
+rc_admin_redaction: $limit
+YAML
+  cat > "$DATA/log.yaml" <<YAML
+version: 1
+formatters:
+  precise:
+    format: '%(asctime)s %(levelname)s %(name)s %(message)s'
+handlers:
+  file:
+    class: logging.FileHandler
+    formatter: precise
+    filename: "$DATA/homeserver.log"
+root:
+  level: WARNING
+  handlers: [file]
+disable_existing_loggers: false
+YAML
+  "$VENV/bin/python" -m synapse.app.homeserver -c "$DATA/homeserver.yaml" --generate-keys >&2
+}
+
+answers() { curl -fsS -o /dev/null --max-time 2 "$URL/_matrix/client/versions" 2>/dev/null; }
+
+start() {
+  install
+  configure
+  if answers; then echo "$URL"; return 0; fi
+  say "Starting Synapse on $URL"
+  (cd "$DATA" && "$VENV/bin/python" -m synapse.app.homeserver -c "$DATA/homeserver.yaml" --daemonize >&2)
+  for _ in $(seq 1 120); do
+    if answers; then echo "$URL"; return 0; fi
+    sleep 0.5
+  done
+  say "Synapse did not answer on $URL; its log follows"
+  tail -n 40 "$DATA/homeserver.log" >&2 || true
+  exit 1
+}
+
+register() {
+  "$VENV/bin/register_new_matrix_user" -c "$DATA/homeserver.yaml" -u "$1" -p "$2" --no-admin "$URL" >&2
+}
+
+stop() {
+  if [ -f "$DATA/homeserver.pid" ]; then
+    kill "$(cat "$DATA/homeserver.pid")" 2>/dev/null || true
+    rm -f "$DATA/homeserver.pid"
+  fi
+}
+
+case "${1:-start}" in
+  start) start ;;
+  register) shift; register "$@" ;;
+  stop) stop ;;
+  url) echo "$URL" ;;
+  *) echo "usage: $0 start|register NAME PASSWORD|stop|url" >&2; exit 2 ;;
+esac

@@ -1,0 +1,3 @@
+//! The CLI's command groups that outgrew `main.rs`.
+
+pub mod sync;

@@ -1,0 +1,413 @@
+//! The CLI's account, sync and outbox commands: `hearth accounts …`, `hearth sync`,
+//! `hearth reply`, `hearth outbox`. Thin: reads what the user typed (tokens from stdin, never
+//! from arguments, so they stay out of shell history), calls the core, shows progress.
+
+use std::io::{IsTerminal, Read};
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use hearth::model::{AccountInput, OutboxState, Platform};
+use hearth::sync::engine::{SyncEvent, SyncOptions};
+use hearth::sync::outbox::flush_account;
+use hearth::sync::run::{connector_for, record_setup_failure, sync_and_send, test_connection};
+use hearth::sync::Secret;
+use hearth::when::relative;
+use hearth::{now_millis, secrets, Store};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio_util::sync::CancellationToken;
+
+use crate::print_json;
+
+#[derive(Subcommand)]
+pub enum AccountsCmd {
+    /// Connect an account; the token is read from stdin (or asked for on a terminal).
+    Add {
+        platform: Platform,
+        /// A name for the account, such as the community's name.
+        #[arg(long)]
+        name: String,
+        /// The server or API root (needed for Discourse, Mastodon and Matrix).
+        #[arg(long)]
+        url: Option<String>,
+        /// What to sync (repeatable): a Discord guild id, owner/repo, a room id, a hashtag…
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// Do not check the token with the platform now.
+        #[arg(long)]
+        no_test: bool,
+    },
+    /// The connected accounts and how their last sync went.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an account's token and show who it authenticates as.
+    Test { account: String },
+    /// Replace an account's token (read from stdin).
+    Token { account: String },
+    /// Change an account's name, server or scopes.
+    Edit {
+        account: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        /// Replaces all scopes (repeatable).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+    },
+    /// Disconnect an account: forgets its token and everything synced through it.
+    Remove { account: String },
+}
+
+fn read_token(platform: Platform) -> Result<Secret> {
+    let token = if std::io::stdin().is_terminal() {
+        let help = hearth::connectors::spec(platform)
+            .map(|s| s.token_help)
+            .unwrap_or_default();
+        eprintln!("{} needs {help}.", platform.label());
+        rpassword::prompt_password("Paste it here (it will not show): ")
+            .context("cannot read the token")?
+    } else {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read the token from stdin")?;
+        s
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        bail!("no token was given: pipe it in (`… < token.txt`) or paste it when asked");
+    }
+    Ok(Secret::new(token))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+}
+
+async fn check(store: &mut Store, id: i64) -> Result<()> {
+    let account = store.account(id)?;
+    let connector = connector_for(store, &account)?;
+    let me = test_connection(store, id, connector.as_ref()).await?;
+    println!(
+        "{} account {:?} connects as {}{}",
+        account.platform.label(),
+        account.name,
+        me.handle,
+        me.display_name
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
+    let now = now_millis();
+    match cmd {
+        AccountsCmd::Add {
+            platform,
+            name,
+            url,
+            scopes,
+            no_test,
+        } => {
+            let input = AccountInput {
+                platform,
+                name,
+                base_url: url,
+                scopes,
+                token: None,
+            };
+            // Check the settings before asking for a secret.
+            let account = store.add_account(&input, now)?;
+            let token = match read_token(platform) {
+                Ok(t) => t,
+                Err(e) => {
+                    store.remove_account(account.id)?;
+                    return Err(e);
+                }
+            };
+            if let Err(e) = secrets::store_token(&store.token_key(account.id)?, &token) {
+                // No account without its token: nothing half-made is left behind.
+                store.remove_account(account.id)?;
+                return Err(e.into());
+            }
+            println!(
+                "Added {} account {:?} (#{}).",
+                platform.label(),
+                account.name,
+                account.id
+            );
+            if !no_test {
+                runtime()?.block_on(check(store, account.id))?;
+            }
+        }
+        AccountsCmd::List { json } => {
+            let accounts = store.list_accounts()?;
+            if json {
+                return print_json(&accounts);
+            }
+            if accounts.is_empty() {
+                println!("No accounts yet: `hearth accounts add PLATFORM --name NAME`.");
+            }
+            for a in accounts {
+                let status = match (&a.last_error, a.last_sync_at) {
+                    (Some(e), _) => format!("problem: {e}"),
+                    (None, Some(t)) => format!("synced {}", relative(t, now)),
+                    (None, None) => "never synced".into(),
+                };
+                println!(
+                    "{:>4}  {:<9} {:<24} {:<28} {}",
+                    a.id,
+                    a.platform.as_str(),
+                    crate::clip(&a.name, 24),
+                    crate::clip(a.self_handle.as_deref().unwrap_or("(not tested)"), 28),
+                    status
+                );
+            }
+        }
+        AccountsCmd::Test { account } => {
+            let id = store.find_account(&account)?.id;
+            runtime()?.block_on(check(store, id))?;
+        }
+        AccountsCmd::Token { account } => {
+            let account = store.find_account(&account)?;
+            let token = read_token(account.platform)?;
+            secrets::store_token(&store.token_key(account.id)?, &token)?;
+            println!("Token updated.");
+            runtime()?.block_on(check(store, account.id))?;
+        }
+        AccountsCmd::Edit {
+            account,
+            name,
+            url,
+            scopes,
+        } => {
+            let current = store.find_account(&account)?;
+            let input = AccountInput {
+                platform: current.platform,
+                name: name.unwrap_or(current.name.clone()),
+                base_url: url.or(current.base_url.clone()),
+                scopes: if scopes.is_empty() {
+                    current.scopes.clone()
+                } else {
+                    scopes
+                },
+                token: None,
+            };
+            let a = store.update_account(current.id, &input)?;
+            println!("Updated {} account {:?}.", a.platform.label(), a.name);
+        }
+        AccountsCmd::Remove { account } => {
+            let account = store.find_account(&account)?;
+            secrets::delete_token(&store.token_key(account.id)?)?;
+            store.remove_account(account.id)?;
+            println!(
+                "Removed {} account {:?} and what was synced through it.",
+                account.platform.label(),
+                account.name
+            );
+        }
+    }
+    Ok(())
+}
+
+fn bar_for(multi: &MultiProgress, label: &str) -> Result<ProgressBar> {
+    let bar = multi.add(ProgressBar::new_spinner());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg} {elapsed}")
+            .map_err(|e| anyhow::anyhow!(e))?,
+    );
+    bar.set_prefix(label.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Ok(bar)
+}
+
+/// `hearth sync [ACCOUNT]`: syncs one or every account, a progress line each.
+pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
+    let accounts = match account {
+        Some(key) => vec![store.find_account(&key)?],
+        None => store.list_accounts()?,
+    };
+    if accounts.is_empty() {
+        bail!("there are no accounts to sync: add one with `hearth accounts add PLATFORM --name NAME`");
+    }
+    let multi = MultiProgress::with_draw_target(if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let cancel = CancellationToken::new();
+    let rt = runtime()?;
+    let mut failures = 0;
+    for account in accounts {
+        let label = format!("{} {}", account.platform.label(), account.name);
+        let bar = bar_for(&multi, &label)?;
+        let connector = match connector_for(store, &account) {
+            Ok(c) => c,
+            Err(e) => {
+                record_setup_failure(store, account.id, &e, now_millis())?;
+                bar.finish_and_clear();
+                eprintln!("{label}: {e}");
+                failures += 1;
+                continue;
+            }
+        };
+        let run = rt.block_on(async {
+            let ctrl_c = cancel.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    ctrl_c.cancel();
+                }
+            });
+            sync_and_send(
+                store,
+                account.id,
+                connector.as_ref(),
+                &SyncOptions::default(),
+                &cancel,
+                &now_millis,
+                &mut |e| match e {
+                    SyncEvent::Page {
+                        label,
+                        pages,
+                        totals,
+                    } => bar.set_message(format!(
+                        "{label} · page {pages} · {} new, {} updated",
+                        totals.messages_added, totals.messages_updated
+                    )),
+                    SyncEvent::Waiting { reason, .. } => bar.set_message(reason),
+                },
+            )
+            .await
+        });
+        bar.finish_and_clear();
+        match run.sync {
+            Ok(r) => {
+                let sent = match &run.flush {
+                    Some(Ok(f)) if f.sent + f.reconciled > 0 => {
+                        format!(", {} sent from the outbox", f.sent + f.reconciled)
+                    }
+                    _ => String::new(),
+                };
+                println!(
+                    "{label}: {} new messages, {} updated, {} new people{sent}{}",
+                    r.totals.messages_added,
+                    r.totals.messages_updated,
+                    r.totals.identities_added,
+                    if r.stopped_early {
+                        " (more next time)"
+                    } else {
+                        ""
+                    }
+                );
+                if let Some(Ok(f)) = &run.flush {
+                    if let Some(p) = &f.problem {
+                        eprintln!("{label}: outbox: {p}");
+                    }
+                }
+                if let Some(Err(e)) = &run.flush {
+                    eprintln!("{label}: outbox: {e}");
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("{label}: {e}");
+            }
+        }
+        if cancel.is_cancelled() {
+            break;
+        }
+    }
+    if failures > 0 {
+        bail!("{failures} account(s) could not be synced; what was synced before is kept");
+    }
+    Ok(())
+}
+
+/// `hearth reply CONVERSATION --text T`: queues a reply in the outbox.
+pub fn reply(store: &mut Store, conversation: i64, text: Option<String>) -> Result<()> {
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read the reply from stdin")?;
+            s
+        }
+    };
+    let item = store.queue_reply(conversation, &text, now_millis())?;
+    println!(
+        "Reply queued (outbox #{}); it is sent on the next `hearth sync` or `hearth outbox --flush`.",
+        item.id
+    );
+    Ok(())
+}
+
+/// `hearth outbox [--flush]`.
+pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
+    if flush {
+        let rt = runtime()?;
+        let mut account_ids: Vec<i64> = store
+            .list_outbox(false)?
+            .into_iter()
+            .filter(|i| matches!(i.state, OutboxState::Queued | OutboxState::Sending))
+            .map(|i| i.account_id)
+            .collect();
+        account_ids.dedup();
+        for id in account_ids {
+            let account = store.account(id)?;
+            let connector = connector_for(store, &account)?;
+            let report = rt.block_on(flush_account(store, id, connector.as_ref(), &now_millis))?;
+            println!(
+                "{} {}: {} sent{}{}",
+                account.platform.label(),
+                account.name,
+                report.sent + report.reconciled,
+                if report.waiting > 0 {
+                    format!(", {} still waiting", report.waiting)
+                } else {
+                    String::new()
+                },
+                if report.failed > 0 {
+                    format!(", {} refused", report.failed)
+                } else {
+                    String::new()
+                }
+            );
+            if let Some(p) = report.problem {
+                eprintln!("  {p}");
+            }
+        }
+    }
+    let items = store.list_outbox(false)?;
+    if json {
+        return print_json(&items);
+    }
+    if items.is_empty() {
+        println!("The outbox is empty.");
+    }
+    for i in items {
+        let state = match i.state {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending (checking whether it went out)",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "refused",
+        };
+        println!(
+            "{:>4}  {:<9} {:<8} {:<40} {}{}",
+            i.id,
+            i.platform.as_str(),
+            i.kind,
+            crate::clip(&i.body, 40),
+            state,
+            i.last_error.map(|e| format!(": {e}")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,435 @@
+//! The Matrix connector against a real Synapse homeserver on 127.0.0.1 (installed from PyPI
+//! and started by `scripts/synapse.sh`), and the whole account → sync → reply flow through
+//! the real `hearth` binary with its token in the real system keyring.
+
+mod common;
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use common::synapse::{homeserver, unique, user, User};
+use hearth::connectors::matrix::Matrix;
+use hearth::model::{AccountInput, ConversationDetail, InboxPage, Platform};
+use hearth::sync::engine::{sync_account, SyncOptions};
+use hearth::sync::{ConnectorConfig, Http, Secret};
+use hearth::Store;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+fn hearth(db: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("hearth").expect("the hearth binary is built");
+    c.arg("--db").arg(db);
+    c
+}
+
+fn run_json(db: &std::path::Path, args: &[&str]) -> Value {
+    let out = hearth(db)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("hearth runs");
+    assert!(
+        out.status.success(),
+        "hearth {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn run_ok(db: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut c = hearth(db);
+    c.args(args);
+    if let Some(s) = stdin {
+        c.write_stdin(s.to_string());
+    }
+    let out = c.output().expect("hearth runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "hearth {args:?} failed: {text}");
+    text
+}
+
+/// Every byte Hearth wrote in its data folder (the database, its WAL and shared memory).
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for e in std::fs::read_dir(dir).expect("the data folder").flatten() {
+        if e.path().is_file() {
+            bytes.extend(std::fs::read(e.path()).expect("a readable file"));
+        }
+    }
+    bytes
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+struct Room {
+    bot: User,
+    ana: User,
+    bo: User,
+    id: String,
+}
+
+async fn lumen_room() -> Room {
+    let bot = user(&unique("hearthbot"), "Lumen Team").await;
+    let ana = user(&unique("ana"), "Ana Lúcia").await;
+    let bo = user(&unique("bo"), "Bō 博").await;
+    let id = bot.create_room("Lumen help", &[&ana, &bo]).await;
+    ana.join(&id).await;
+    bo.join(&id).await;
+    Room { bot, ana, bo, id }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matrix_room_syncs_through_the_cli_and_a_reply_lands_in_the_room_exactly_once() {
+    let room = lumen_room().await;
+    let (ana, bo, bot) = (&room.ana, &room.bo, &room.bot);
+    let question = ana
+        .say(
+            &room.id,
+            "Hello! Does the 0.19 build run on ARM? 🚀 Ça marche?",
+        )
+        .await;
+    let formatted = bo
+        .send(
+            &room.id,
+            json!({
+                "msgtype": "m.text",
+                "body": "Yes, it does",
+                "format": "org.matrix.custom.html",
+                "formatted_body": "<b>Yes</b>, it does<script>alert('x')</script><img src=x onerror=alert(1)>",
+            }),
+        )
+        .await;
+    ana.send(
+        &room.id,
+        json!({
+            "msgtype": "m.text",
+            "body": format!("> <{}> Yes, it does\n\nThanks, that helps!", bo.user_id),
+            "m.relates_to": {"m.in_reply_to": {"event_id": formatted}},
+        }),
+    )
+    .await;
+    bo.send(
+        &room.id,
+        json!({
+            "msgtype": "m.text",
+            "body": "In a thread: which board?",
+            "m.relates_to": {"rel_type": "m.thread", "event_id": question, "is_falling_back": true,
+                              "m.in_reply_to": {"event_id": question}},
+        }),
+    )
+    .await;
+    ana.send(
+        &room.id,
+        json!({
+            "msgtype": "m.text",
+            "body": format!("{} could the team look at this?", bot.user_id),
+            "m.mentions": {"user_ids": [bot.user_id]},
+        }),
+    )
+    .await;
+    ana.send(
+        &room.id,
+        json!({
+            "msgtype": "m.text",
+            "body": "* Hello! Does the 0.19.1 build run on ARM64?",
+            "m.new_content": {"msgtype": "m.text", "body": "Hello! Does the 0.19.1 build run on ARM64?"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": question},
+        }),
+    )
+    .await;
+    let oops = bo.say(&room.id, "my password is hunter2").await;
+    bo.redact(&room.id, &oops).await;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    let base = homeserver();
+    let added = run_ok(
+        &db,
+        &[
+            "accounts",
+            "add",
+            "matrix",
+            "--name",
+            "Lumen Matrix",
+            "--url",
+            &base,
+        ],
+        Some(&format!("{}\n", bot.token)),
+    );
+    assert!(
+        added.contains(&bot.user_id),
+        "Test connection names the account the token belongs to: {added}"
+    );
+    let synced = run_ok(&db, &["sync"], None);
+    assert!(
+        synced.contains("new messages"),
+        "sync reports what it brought: {synced}"
+    );
+
+    let inbox: InboxPage =
+        serde_json::from_value(run_json(&db, &["inbox"])).expect("an inbox page");
+    let conv = inbox
+        .items
+        .iter()
+        .find(|i| i.title.as_deref() == Some("Lumen help"))
+        .unwrap_or_else(|| panic!("the room is a conversation in the inbox: {inbox:?}"));
+    assert_eq!(conv.platform, Platform::Matrix);
+    let id = conv.id.to_string();
+    let detail: ConversationDetail =
+        serde_json::from_value(run_json(&db, &["show", &id])).expect("a conversation");
+    let texts: Vec<&str> = detail.messages.iter().map(|m| m.text.as_str()).collect();
+    let q = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == question)
+        .expect("the question is there");
+    assert_eq!(
+        q.text, "Hello! Does the 0.19.1 build run on ARM64?",
+        "the edit replaced the text in place"
+    );
+    assert!(q.edited_at.is_some(), "and the message shows as edited");
+    assert_eq!(
+        q.author.name, "Ana Lúcia",
+        "authors carry their Matrix display names"
+    );
+    let f = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == formatted)
+        .expect("the formatted message is there");
+    let html = f.html.as_deref().expect("formatted bodies keep their HTML");
+    assert!(html.contains("<b>Yes</b>"), "{html}");
+    assert!(
+        !html.contains("script") && !html.contains("onerror"),
+        "HTML is sanitised: {html}"
+    );
+    assert!(
+        texts.contains(&"Thanks, that helps!"),
+        "the reply fallback quote is stripped: {texts:?}"
+    );
+    assert!(
+        detail
+            .messages
+            .iter()
+            .any(|m| m.text == "In a thread: which board?" && m.reply_to_id.is_some()),
+        "thread replies keep what they answer"
+    );
+    let redacted = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == oops)
+        .expect("a redacted message stays, marked");
+    assert!(redacted.deleted, "a redaction marks the message deleted");
+    let edits = edit_count(&db, &question);
+    assert_eq!(
+        edits, 1,
+        "the text before the edit is kept in the message's history"
+    );
+    assert_eq!(
+        detail.messages.len(),
+        6,
+        "six messages (the edit and the redaction are not messages of their own): {texts:?}"
+    );
+
+    // New messages arrive; only they are added.
+    ana.say(&room.id, "One more thing: the docs link is broken")
+        .await;
+    let again = run_ok(&db, &["sync"], None);
+    assert!(
+        again.contains("1 new messages"),
+        "the second sync brings only the new message: {again}"
+    );
+
+    // A reply through the outbox lands in the room exactly once.
+    let reply = "Thanks Ana — fixed in 0.19.2 ✨";
+    run_ok(&db, &["reply", &id, "--text", reply], None);
+    let queued = run_json(&db, &["outbox"]);
+    assert_eq!(
+        queued.as_array().map(Vec::len),
+        Some(1),
+        "the reply waits in the outbox: {queued}"
+    );
+    let flushed = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(flushed.contains("1 sent"), "{flushed}");
+    run_ok(&db, &["outbox", "--flush"], None);
+    run_ok(&db, &["sync"], None);
+    let in_room = ana
+        .messages(&room.id, 50)
+        .await
+        .into_iter()
+        .filter(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.ends_with(reply))
+        })
+        .count();
+    assert_eq!(in_room, 1, "the reply is in the room exactly once");
+    let detail: ConversationDetail =
+        serde_json::from_value(run_json(&db, &["show", &id])).expect("a conversation");
+    let mine = detail
+        .messages
+        .iter()
+        .find(|m| m.text == reply)
+        .expect("the sent reply comes back with the next sync");
+    assert!(mine.from_us, "and shows as written by the team");
+
+    // The token is in the keyring, and nowhere in Hearth's files or output.
+    let listed = run_ok(&db, &["accounts", "list"], None);
+    for text in [&added, &synced, &again, &flushed, &listed] {
+        assert!(
+            !text.contains(&bot.token),
+            "the token never appears in output"
+        );
+    }
+    assert!(
+        !contains(&all_bytes(dir.path()), &bot.token),
+        "the token never appears in the database files"
+    );
+    run_ok(&db, &["accounts", "remove", "Lumen Matrix"], None);
+    let gone = hearth(&db)
+        .args(["accounts", "list"])
+        .output()
+        .expect("hearth runs");
+    assert!(String::from_utf8_lossy(&gone.stdout).contains("No accounts yet"));
+}
+
+fn edit_count(db: &std::path::Path, external_id: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("the database opens");
+    conn.query_row(
+        "SELECT count(*) FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = ?1",
+        [external_id],
+        |r| r.get(0),
+    )
+    .expect("revisions are countable")
+}
+
+fn matrix(base: &str, token: &str, page: u32) -> Matrix {
+    Matrix::new(ConnectorConfig {
+        base_url: base.to_string(),
+        secret: Secret::new(token),
+        scopes: vec![],
+        http: Http::new(Duration::from_secs(20)).expect("an HTTP client"),
+    })
+    .expect("a Matrix connector")
+    .with_page_size(page)
+}
+
+fn count_messages(store_path: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(store_path).expect("the database opens");
+    conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .expect("messages are countable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_timeline_is_back_filled_and_a_sync_stopped_between_pages_resumes_without_loss() {
+    let room = lumen_room().await;
+    for i in 0..7 {
+        room.ana.say(&room.id, &format!("early message {i}")).await;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let account = store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Matrix,
+                name: "Lumen".into(),
+                base_url: Some(homeserver()),
+                scopes: vec![room.id.clone()],
+                token: None,
+            },
+            1,
+        )
+        .expect("an account");
+    let conn = matrix(&homeserver(), &room.bot.token, 3);
+    let me = hearth::sync::Connector::whoami(&conn)
+        .await
+        .expect("the token works");
+    store
+        .set_account_identity(account.id, &me.external_id, &me.handle)
+        .expect("identity saved");
+    let opts = SyncOptions {
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let cancel = CancellationToken::new();
+    // The first run is stopped after one page, as if the app had been closed.
+    let first = sync_account(
+        &mut store,
+        account.id,
+        &conn,
+        &SyncOptions {
+            max_pages: Some(1),
+            ..opts.clone()
+        },
+        &cancel,
+        &|| 2,
+        &mut |_| {},
+    )
+    .await
+    .expect("the first page syncs");
+    assert!(
+        first.stopped_early,
+        "there was more than one page of history"
+    );
+    let rest = sync_account(
+        &mut store,
+        account.id,
+        &conn,
+        &opts,
+        &cancel,
+        &|| 3,
+        &mut |_| {},
+    )
+    .await
+    .expect("the rest syncs");
+    assert!(rest.pages >= 2, "history came back in several small pages");
+    // 7 messages from Ana; room creation events are not messages.
+    assert_eq!(count_messages(&path), 7, "every early message, once");
+
+    // Twelve messages while Hearth was away: more than one sync timeline holds.
+    for i in 0..12 {
+        room.bo
+            .say(&room.id, &format!("while you were away {i}"))
+            .await;
+    }
+    let gap = sync_account(
+        &mut store,
+        account.id,
+        &conn,
+        &opts,
+        &cancel,
+        &|| 4,
+        &mut |_| {},
+    )
+    .await
+    .expect("the gap syncs");
+    assert!(
+        gap.pages >= 2,
+        "the limited timeline was back-filled page by page"
+    );
+    assert_eq!(
+        count_messages(&path),
+        19,
+        "nothing was lost in the gap, nothing doubled"
+    );
+    let again = sync_account(
+        &mut store,
+        account.id,
+        &conn,
+        &opts,
+        &cancel,
+        &|| 5,
+        &mut |_| {},
+    )
+    .await
+    .expect("an idle sync works");
+    assert_eq!(again.totals.messages_added, 0, "an idle sync adds nothing");
+}
