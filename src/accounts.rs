@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use crate::connectors;
 use crate::error::{Error, Result};
-use crate::model::{AccountInput, AccountView, Millis, Platform, SyncErrorKind};
+use crate::model::{AccountInput, AccountView, Millis, Platform, PlatformSpec, SyncErrorKind};
 use crate::store::Store;
 
 #[derive(serde::Serialize, serde::Deserialize, Default)]
@@ -273,10 +273,49 @@ impl Store {
     }
 }
 
+/// Checks an account's settings without saving anything (the CLI does this before asking
+/// for the token).
+pub fn validate_input(input: &AccountInput) -> Result<()> {
+    validate(input).map(|_| ())
+}
+
+/// Adds an account and files its token (`input.token`, required) in the keyring. If the
+/// keyring refuses, the account is not kept: nothing half-made is left behind.
+pub fn connect_account(store: &mut Store, input: &AccountInput, now: Millis) -> Result<AccountView> {
+    let token = input
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::invalid("paste the account's token (it is kept in the system keyring)"))?;
+    let account = store.add_account(input, now)?;
+    let filed = store
+        .token_key(account.id)
+        .and_then(|key| crate::secrets::store_token(&key, &crate::sync::Secret::new(token)));
+    if let Err(e) = filed {
+        store.remove_account(account.id)?;
+        return Err(e);
+    }
+    Ok(account)
+}
+
+/// Changes an account's settings, and its token when `input.token` holds a new one.
+pub fn edit_account(store: &mut Store, id: i64, input: &AccountInput) -> Result<AccountView> {
+    let account = store.update_account(id, input)?;
+    if let Some(token) = input.token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        crate::secrets::store_token(&store.token_key(id)?, &crate::sync::Secret::new(token))?;
+    }
+    Ok(account)
+}
+
+/// Forgets an account's token and removes the account with what was synced through it.
+pub fn disconnect_account(store: &mut Store, id: i64) -> Result<()> {
+    store.account(id)?;
+    crate::secrets::delete_token(&store.token_key(id)?)?;
+    store.remove_account(id)
+}
+
 /// The platforms Hearth can connect to, for the UI's "Add account" form.
-pub fn connectable_platforms() -> Vec<Platform> {
-    Platform::ALL
-        .into_iter()
-        .filter(|p| connectors::spec(*p).is_some())
-        .collect()
+pub fn connectable_platforms() -> Vec<PlatformSpec> {
+    Platform::ALL.into_iter().filter_map(connectors::spec).collect()
 }

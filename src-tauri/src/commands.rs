@@ -4,15 +4,21 @@
 use std::sync::{Mutex, MutexGuard};
 
 use hearth::model::{
-    ApiError, CalendarItem, CalendarItemInput, CalendarRange, ConversationDetail, DemoOptions,
-    ErrorCode, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberPage, MemberProfile,
-    MemberQuery, Note, SearchHit, TriageAction, WorkspaceStatus,
+    AccountInput, AccountView, ApiError, CalendarItem, CalendarItemInput, CalendarRange,
+    ConnectionCheck, ConversationDetail, DemoOptions, ErrorCode, InboxCounts, InboxItem, InboxPage,
+    InboxQuery, MemberPage, MemberProfile, MemberQuery, Note, OutboxItem, PlatformSpec, SearchHit,
+    SyncProgress, TriageAction, WorkspaceStatus,
 };
+use hearth::sync::run::{check_connection, connector_for, remember_identity};
+use hearth::sync::scheduler::Scheduler;
 use hearth::{now_millis, Store};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 /// The event that carries [`hearth::model::Progress`] while long work runs.
 pub const PROGRESS_EVENT: &str = "hearth://progress";
+
+/// The event that carries [`SyncProgress`] while accounts sync in the background.
+pub const SYNC_EVENT: &str = "hearth://sync";
 
 /// The app's one store. When the database cannot be opened (a newer schema, a file that is not
 /// Hearth's), every command answers with that error so the UI can say what is wrong.
@@ -37,6 +43,26 @@ impl AppState {
 }
 
 type Reply<T> = Result<T, ApiError>;
+
+/// The background syncer, started once the window is up (absent in tests and when the
+/// database could not be opened).
+#[derive(Default)]
+pub struct Syncer(pub Mutex<Option<Scheduler>>);
+
+impl Syncer {
+    fn sync_now(&self, account: Option<i64>) {
+        if let Some(s) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            s.sync_now(account);
+        }
+    }
+}
+
+impl AppState {
+    /// Where the database lives, for the background syncer's own connection.
+    pub fn db_path(&self) -> Option<std::path::PathBuf> {
+        self.with(|s| Ok(s.path().to_path_buf())).ok()
+    }
+}
 
 #[tauri::command(async)]
 pub fn workspace_status(state: State<'_, AppState>) -> Reply<WorkspaceStatus> {
@@ -162,4 +188,93 @@ pub fn open_external<R: Runtime>(app: AppHandle<R>, url: String) -> Reply<()> {
             code: ErrorCode::Io,
             message: format!("could not open the link in your browser: {e}"),
         })
+}
+
+#[tauri::command(async)]
+pub fn platforms_connectable() -> Vec<PlatformSpec> {
+    hearth::accounts::connectable_platforms()
+}
+
+#[tauri::command(async)]
+pub fn accounts_list(state: State<'_, AppState>) -> Reply<Vec<AccountView>> {
+    state.with(|s| s.list_accounts())
+}
+
+#[tauri::command(async)]
+pub fn account_add(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    input: AccountInput,
+) -> Reply<AccountView> {
+    let account = state.with(|s| hearth::accounts::connect_account(s, &input, now_millis()))?;
+    syncer.sync_now(Some(account.id));
+    Ok(account)
+}
+
+#[tauri::command(async)]
+pub fn account_update(
+    state: State<'_, AppState>,
+    id: i64,
+    input: AccountInput,
+) -> Reply<AccountView> {
+    state.with(|s| hearth::accounts::edit_account(s, id, &input))
+}
+
+#[tauri::command(async)]
+pub fn account_remove(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| hearth::accounts::disconnect_account(s, id))
+}
+
+/// "Test connection": asks the platform without holding the database.
+#[tauri::command]
+pub async fn account_test(state: State<'_, AppState>, id: i64) -> Reply<ConnectionCheck> {
+    let connector = state.with(|s| connector_for(s, &s.account(id)?))?;
+    let me = check_connection(connector.as_ref()).await?;
+    state.with(|s| remember_identity(s, id, &me))?;
+    Ok(me)
+}
+
+#[tauri::command(async)]
+pub fn sync_now(syncer: State<'_, Syncer>, account_id: Option<i64>) {
+    syncer.sync_now(account_id)
+}
+
+#[tauri::command(async)]
+pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
+    let guard = syncer.0.lock().unwrap_or_else(|p| p.into_inner());
+    guard.as_ref().map(Scheduler::status).unwrap_or_default()
+}
+
+#[tauri::command(async)]
+pub fn outbox_list(state: State<'_, AppState>) -> Reply<Vec<OutboxItem>> {
+    state.with(|s| s.list_outbox(false))
+}
+
+/// Queues a reply and asks the syncer to send it now.
+#[tauri::command(async)]
+pub fn reply_queue(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    conversation_id: i64,
+    body: String,
+) -> Reply<OutboxItem> {
+    let item = state.with(|s| s.queue_reply(conversation_id, &body, now_millis()))?;
+    syncer.sync_now(Some(item.account_id));
+    Ok(item)
+}
+
+#[tauri::command(async)]
+pub fn outbox_retry(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    id: i64,
+) -> Reply<OutboxItem> {
+    let item = state.with(|s| s.retry_outbox(id))?;
+    syncer.sync_now(Some(item.account_id));
+    Ok(item)
+}
+
+#[tauri::command(async)]
+pub fn outbox_cancel(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.cancel_outbox(id))
 }

@@ -8,7 +8,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use commands::AppState;
+use commands::{AppState, Syncer};
 
 /// The event that asks the UI to show a view ("inbox", "members", "calendar", "shortcuts").
 const NAVIGATE_EVENT: &str = "hearth://navigate";
@@ -17,6 +17,7 @@ const NAVIGATE_EVENT: &str = "hearth://navigate";
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .manage(Syncer::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace_status,
             commands::generate_demo,
@@ -36,6 +37,18 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_update,
             commands::calendar_delete,
             commands::open_external,
+            commands::platforms_connectable,
+            commands::accounts_list,
+            commands::account_add,
+            commands::account_update,
+            commands::account_remove,
+            commands::account_test,
+            commands::sync_now,
+            commands::sync_status,
+            commands::outbox_list,
+            commands::reply_queue,
+            commands::outbox_retry,
+            commands::outbox_cancel,
         ])
 }
 
@@ -103,6 +116,29 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     Ok(())
 }
 
+/// How often every account syncs while the app runs (and right after it starts).
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Starts syncing in the background on its own connection; progress goes to the UI as events.
+fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
+    let Some(path) = app.state::<AppState>().db_path() else {
+        return;
+    };
+    let emitter = app.clone();
+    let sink = std::sync::Arc::new(move |p: &hearth::model::SyncProgress| {
+        let _ = emitter.emit(commands::SYNC_EVENT, p);
+    });
+    match hearth::sync::scheduler::Scheduler::start(path, SYNC_EVERY, sink) {
+        Ok(s) => {
+            *app.state::<Syncer>()
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(s)
+        }
+        Err(e) => eprintln!("hearth: background sync could not start: {e}"),
+    }
+}
+
 fn main() {
     let store = hearth::store::default_db_path().and_then(hearth::Store::open_creating_dir);
     if let Err(e) = &store {
@@ -112,6 +148,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             setup_menu_and_tray(app)?;
+            start_background_sync(app.handle());
             Ok(())
         });
     if let Err(e) = builder.run(tauri::generate_context!()) {

@@ -115,7 +115,7 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
             scopes,
             no_test,
         } => {
-            let input = AccountInput {
+            let mut input = AccountInput {
                 platform,
                 name,
                 base_url: url,
@@ -123,19 +123,9 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
                 token: None,
             };
             // Check the settings before asking for a secret.
-            let account = store.add_account(&input, now)?;
-            let token = match read_token(platform) {
-                Ok(t) => t,
-                Err(e) => {
-                    store.remove_account(account.id)?;
-                    return Err(e);
-                }
-            };
-            if let Err(e) = secrets::store_token(&store.token_key(account.id)?, &token) {
-                // No account without its token: nothing half-made is left behind.
-                store.remove_account(account.id)?;
-                return Err(e.into());
-            }
+            hearth::accounts::validate_input(&input)?;
+            input.token = Some(read_token(platform)?.expose().to_string());
+            let account = hearth::accounts::connect_account(store, &input, now)?;
             println!(
                 "Added {} account {:?} (#{}).",
                 platform.label(),
@@ -204,8 +194,7 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
         }
         AccountsCmd::Remove { account } => {
             let account = store.find_account(&account)?;
-            secrets::delete_token(&store.token_key(account.id)?)?;
-            store.remove_account(account.id)?;
+            hearth::accounts::disconnect_account(store, account.id)?;
             println!(
                 "Removed {} account {:?} and what was synced through it.",
                 account.platform.label(),

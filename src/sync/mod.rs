@@ -14,6 +14,7 @@ pub mod engine;
 pub mod http;
 pub mod outbox;
 pub mod run;
+pub mod scheduler;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -48,20 +48,31 @@ pub fn connector_for(store: &Store, account: &AccountView) -> Result<Box<dyn Con
     connector_with(account, secret, Http::new(REQUEST_TIMEOUT)?)
 }
 
-/// "Test connection": asks the platform who the token is, and remembers it (its messages are
-/// then "from us").
-pub async fn test_connection(
-    store: &mut Store,
-    account_id: i64,
-    connector: &dyn Connector,
-) -> Result<ConnectionCheck> {
+/// Asks the platform who the token is. Holds no store, so the app can await it without
+/// blocking anyone; remember the answer with [`remember_identity`].
+pub async fn check_connection(connector: &dyn Connector) -> Result<ConnectionCheck> {
     let me = connector.whoami().await?;
-    store.set_account_identity(account_id, &me.external_id, &me.handle)?;
     Ok(ConnectionCheck {
         external_id: me.external_id,
         handle: me.handle,
         display_name: me.display_name,
     })
+}
+
+/// Records who the account is on its platform (its messages are then "from us").
+pub fn remember_identity(store: &mut Store, account_id: i64, me: &ConnectionCheck) -> Result<()> {
+    store.set_account_identity(account_id, &me.external_id, &me.handle)
+}
+
+/// "Test connection": asks the platform who the token is, and remembers it.
+pub async fn test_connection(
+    store: &mut Store,
+    account_id: i64,
+    connector: &dyn Connector,
+) -> Result<ConnectionCheck> {
+    let me = check_connection(connector).await?;
+    remember_identity(store, account_id, &me)?;
+    Ok(me)
 }
 
 /// How syncing one account went.

@@ -1,0 +1,220 @@
+//! Background sync for the desktop app. Owns: a worker thread with its own database
+//! connection (readers in the UI never wait on it: WAL), syncing every account on a schedule
+//! and on demand, the latest progress of each account, and saying "offline" instead of
+//! failing when there is no network. Must never: block the caller, or hold the UI's store.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::engine::{SyncError, SyncEvent, SyncOptions};
+use super::run::{connector_for, record_setup_failure, sync_and_send};
+use super::ConnectorError;
+use crate::model::{AccountView, SyncErrorKind, SyncProgress, SyncState};
+use crate::store::Store;
+
+/// Told of every progress change.
+pub type ProgressSink = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
+
+enum Request {
+    /// Sync one account, or all of them.
+    Sync(Option<i64>),
+}
+
+/// The desktop app's background syncer. Dropping it stops the worker after the page in hand.
+pub struct Scheduler {
+    tx: mpsc::UnboundedSender<Request>,
+    status: Arc<Mutex<BTreeMap<i64, SyncProgress>>>,
+    cancel: CancellationToken,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Scheduler {
+    /// Starts the worker on the database at `db_path`; it syncs every account every `every`
+    /// (first right away) and whenever asked.
+    pub fn start(db_path: PathBuf, every: Duration, sink: ProgressSink) -> std::io::Result<Scheduler> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let status = Arc::new(Mutex::new(BTreeMap::new()));
+        let cancel = CancellationToken::new();
+        let worker = {
+            let status = status.clone();
+            let cancel = cancel.clone();
+            std::thread::Builder::new()
+                .name("hearth-sync".into())
+                .spawn(move || worker(db_path, every, rx, status, cancel, sink))?
+        };
+        Ok(Scheduler {
+            tx,
+            status,
+            cancel,
+            worker: Some(worker),
+        })
+    }
+
+    /// Asks for a sync of one account (or all) now; returns at once.
+    pub fn sync_now(&self, account: Option<i64>) {
+        let _ = self.tx.send(Request::Sync(account));
+    }
+
+    /// The latest progress of every account synced since start.
+    pub fn status(&self) -> Vec<SyncProgress> {
+        self.status
+            .lock()
+            .map(|s| s.values().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn worker(
+    db_path: PathBuf,
+    every: Duration,
+    mut rx: mpsc::UnboundedReceiver<Request>,
+    status: Arc<Mutex<BTreeMap<i64, SyncProgress>>>,
+    cancel: CancellationToken,
+    sink: ProgressSink,
+) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return;
+    };
+    rt.block_on(async {
+        let publish = |p: SyncProgress| {
+            sink(&p);
+            if let Ok(mut s) = status.lock() {
+                s.insert(p.account_id, p);
+            }
+        };
+        let mut next: Option<i64> = None;
+        let mut all = true;
+        loop {
+            if let Ok(mut store) = Store::open(&db_path) {
+                let accounts = match (all, next) {
+                    (false, Some(id)) => store.account(id).map(|a| vec![a]).unwrap_or_default(),
+                    _ => store.list_accounts().unwrap_or_default(),
+                };
+                for account in accounts {
+                    if cancel.is_cancelled() {
+                        return;
+                    }
+                    sync_one(&mut store, &account, &cancel, &publish).await;
+                }
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(every) => { all = true; next = None; }
+                req = rx.recv() => match req {
+                    Some(Request::Sync(id)) => { all = id.is_none(); next = id; }
+                    None => return,
+                },
+            }
+        }
+    });
+}
+
+async fn sync_one(
+    store: &mut Store,
+    account: &AccountView,
+    cancel: &CancellationToken,
+    publish: &(dyn Fn(SyncProgress) + Sync),
+) {
+    let mut progress = SyncProgress {
+        account_id: account.id,
+        account_name: account.name.clone(),
+        platform: account.platform,
+        state: SyncState::Syncing,
+        detail: "starting".into(),
+        pages: 0,
+        messages_added: 0,
+        messages_updated: 0,
+    };
+    publish(progress.clone());
+    let connector = match connector_for(store, account) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = record_setup_failure(store, account.id, &e, crate::now_millis());
+            progress.state = SyncState::Failed;
+            progress.detail = e.to_string();
+            publish(progress);
+            return;
+        }
+    };
+    let mut on_event = |e: SyncEvent| {
+        match e {
+            SyncEvent::Page { label, pages, totals } => {
+                progress.state = SyncState::Syncing;
+                progress.detail = label;
+                progress.pages = pages;
+                progress.messages_added = totals.messages_added;
+                progress.messages_updated = totals.messages_updated;
+            }
+            SyncEvent::Waiting { reason, .. } => {
+                progress.state = SyncState::Waiting;
+                progress.detail = reason;
+            }
+        }
+        publish(progress.clone());
+    };
+    let run = sync_and_send(
+        store,
+        account.id,
+        connector.as_ref(),
+        &SyncOptions::default(),
+        cancel,
+        &crate::now_millis,
+        &mut on_event,
+    )
+    .await;
+    let mut last = SyncProgress {
+        state: SyncState::Done,
+        detail: String::new(),
+        ..progress_of(account)
+    };
+    match run.sync {
+        Ok(r) => {
+            last.pages = r.pages;
+            last.messages_added = r.totals.messages_added;
+            last.messages_updated = r.totals.messages_updated;
+            last.detail = match run.flush {
+                Some(Ok(f)) => f.problem.unwrap_or_else(|| "up to date".into()),
+                Some(Err(e)) => e.to_string(),
+                None => "up to date".into(),
+            };
+        }
+        Err(SyncError::Connector(ConnectorError::Offline { .. })) => {
+            last.state = SyncState::Offline;
+            last.detail = "offline — everything local keeps working; Hearth syncs when the connection is back".into();
+        }
+        Err(SyncError::Cancelled) => return,
+        Err(e) => {
+            last.state = if e.kind() == SyncErrorKind::Offline { SyncState::Offline } else { SyncState::Failed };
+            last.detail = e.to_string();
+        }
+    }
+    publish(last);
+}
+
+fn progress_of(account: &AccountView) -> SyncProgress {
+    SyncProgress {
+        account_id: account.id,
+        account_name: account.name.clone(),
+        platform: account.platform,
+        state: SyncState::Syncing,
+        detail: String::new(),
+        pages: 0,
+        messages_added: 0,
+        messages_updated: 0,
+    }
+}
