@@ -119,7 +119,17 @@ impl Matrix {
         let mut out = Mapper::new(me);
         let mut changes = vec![CursorChange::set("since", next)];
         let mut gaps = 0;
-        if let Some(rooms) = body.pointer("/rooms/join").and_then(Value::as_object) {
+        let rooms = match body.pointer("/rooms/join") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(rooms)) => Some(rooms),
+            Some(_) => {
+                return Err(ConnectorError::malformed(
+                    P,
+                    "the sync reply's rooms are not a map",
+                ))
+            }
+        };
+        if let Some(rooms) = rooms {
             for (room_id, room) in rooms {
                 if !self.wanted(room_id) {
                     continue;
@@ -177,7 +187,15 @@ impl Matrix {
                 ],
             )
             .await?;
-        let chunk: Vec<Value> = arr(&body, "/chunk").to_vec();
+        let chunk: Vec<Value> = match body.get("chunk") {
+            Some(Value::Array(events)) => events.clone(),
+            _ => {
+                return Err(ConnectorError::malformed(
+                    P,
+                    "the history page has no list of events",
+                ))
+            }
+        };
         let mut out = Mapper::new(me);
         out.room(room_id, arr(&body, "/state").iter().chain(chunk.iter()));
         // `/messages?dir=b` is newest first; write oldest first so an edit follows its original.
@@ -189,7 +207,10 @@ impl Matrix {
             .any(|ts| ts <= stop);
         let key = format!("gap:{room_id}");
         let change = match str_at(&body, "/end") {
-            Some(end) if !chunk.is_empty() && !reached && end != token => {
+            // The server handed back the page it was asked from: keep the cursor as it is, so
+            // the engine sees no progress and asks again instead of skipping history.
+            Some(end) if end == token && !chunk.is_empty() => CursorChange::set(key, value),
+            Some(end) if !chunk.is_empty() && !reached => {
                 CursorChange::set(key, format!("{end}\t{stop}"))
             }
             _ => CursorChange::clear(key),

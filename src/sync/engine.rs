@@ -207,7 +207,7 @@ async fn run(
                     tokio::select! {
                         r = &mut fetch => break r,
                         Some((p, wait)) = wait_rx.recv() => on_event(SyncEvent::Waiting {
-                            reason: format!("{p} asks us to wait {}", super::human_wait(wait)),
+                            reason: format!("{} asks us to wait {}", p.label(), super::human_wait(wait)),
                             wait,
                         }),
                         _ = cancel.cancelled() => return Err(SyncError::Cancelled),

@@ -186,34 +186,34 @@ pub trait Connector: Send + Sync {
 /// None of these ever carries the token.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConnectorError {
-    #[error("{platform} asks us to wait {}", human_wait(*wait))]
+    #[error("{} asks us to wait {}", platform.label(), human_wait(*wait))]
     RateLimited { platform: Platform, wait: Duration },
 
-    #[error("{platform} is having trouble (HTTP {status}); Hearth will try again")]
+    #[error("{} is having trouble (HTTP {status}); Hearth will try again", platform.label())]
     Unavailable { platform: Platform, status: u16 },
 
-    #[error("{platform} did not answer in time")]
+    #[error("{} did not answer in time", platform.label())]
     Timeout { platform: Platform },
 
-    #[error("the connection to {platform} was lost ({detail})")]
+    #[error("the connection to {} was lost ({detail})", platform.label())]
     Network { platform: Platform, detail: String },
 
-    #[error("cannot reach {platform}: you seem to be offline ({detail})")]
+    #[error("cannot reach {}: you seem to be offline ({detail})", platform.label())]
     Offline { platform: Platform, detail: String },
 
-    #[error("{platform} rejected the token ({detail}) — update it in Settings → Accounts")]
+    #[error("{} rejected the token ({detail}) — update it in Settings → Accounts", platform.label())]
     Auth { platform: Platform, detail: String },
 
-    #[error("{platform} refused: {detail}")]
+    #[error("{} refused: {detail}", platform.label())]
     Forbidden { platform: Platform, detail: String },
 
-    #[error("{platform} has no {what}")]
+    #[error("{} has no {what}", platform.label())]
     NotFound { platform: Platform, what: String },
 
-    #[error("{platform} sent a reply Hearth could not read ({detail})")]
+    #[error("{} sent a reply Hearth could not read ({detail})", platform.label())]
     Malformed { platform: Platform, detail: String },
 
-    #[error("{platform} said: {detail}")]
+    #[error("{} said: {detail}", platform.label())]
     Platform { platform: Platform, detail: String },
 
     #[error("{0}")]
