@@ -281,13 +281,19 @@ pub fn validate_input(input: &AccountInput) -> Result<()> {
 
 /// Adds an account and files its token (`input.token`, required) in the keyring. If the
 /// keyring refuses, the account is not kept: nothing half-made is left behind.
-pub fn connect_account(store: &mut Store, input: &AccountInput, now: Millis) -> Result<AccountView> {
+pub fn connect_account(
+    store: &mut Store,
+    input: &AccountInput,
+    now: Millis,
+) -> Result<AccountView> {
     let token = input
         .token
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::invalid("paste the account's token (it is kept in the system keyring)"))?;
+        .ok_or_else(|| {
+            Error::invalid("paste the account's token (it is kept in the system keyring)")
+        })?;
     let account = store.add_account(input, now)?;
     let filed = store
         .token_key(account.id)
@@ -302,7 +308,12 @@ pub fn connect_account(store: &mut Store, input: &AccountInput, now: Millis) -> 
 /// Changes an account's settings, and its token when `input.token` holds a new one.
 pub fn edit_account(store: &mut Store, id: i64, input: &AccountInput) -> Result<AccountView> {
     let account = store.update_account(id, input)?;
-    if let Some(token) = input.token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(token) = input
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         crate::secrets::store_token(&store.token_key(id)?, &crate::sync::Secret::new(token))?;
     }
     Ok(account)
@@ -317,5 +328,8 @@ pub fn disconnect_account(store: &mut Store, id: i64) -> Result<()> {
 
 /// The platforms Hearth can connect to, for the UI's "Add account" form.
 pub fn connectable_platforms() -> Vec<PlatformSpec> {
-    Platform::ALL.into_iter().filter_map(connectors::spec).collect()
+    Platform::ALL
+        .into_iter()
+        .filter_map(connectors::spec)
+        .collect()
 }

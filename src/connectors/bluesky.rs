@@ -1,40 +1,1000 @@
-//! Bluesky connector — placeholder until it is written; refuses to connect.
+//! Bluesky connector (AT Protocol XRPC). Owns: the session made from the app password (kept in
+//! memory only, refreshed when the access token expires), reading followers, our own author
+//! feed (posts and replies) and mention/reply notifications, mapping profiles, posts, rich-text
+//! facets and threads to Hearth's types, marking posts deleted when they turn into
+//! `#notFoundPost`, and posting with `createRecord`.
+//! Must never: write the session's tokens anywhere (not in a cursor, an error, a label or
+//! `raw`), log in on every page (`createSession` allows 30 per 5 minutes), or sleep (the engine
+//! waits out rate limits).
+//!
+//! Lists only walk backwards, so each resource (`followers`, `feed`, `notifications`) keeps a
+//! high-water mark `<res>:top` (`key\tmillis`: the newest item of the last complete walk) and,
+//! while a walk is in progress, `<res>:cursor` (the platform's opaque cursor of the next page)
+//! and `<res>:newtop` (the mark the walk will save once it reaches the old one). `phase` names
+//! the resource in progress. `recent` lists the posts of others already written
+//! (`uri\tconversation\tauthor` lines), so a post that became `#notFoundPost` can be marked
+//! deleted without inventing its author.
+//!
+//! A post belongs to the conversation of its thread root (`record.reply.root`). There is no
+//! idempotency key: the record key is derived from the outbox key, and [`Connector::find_sent`]
+//! looks for the post in our own feed before anything is sent again.
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use serde_json::{json, Value};
+use tokio::sync::{Mutex, OnceCell};
+use unicode_segmentation::UnicodeSegmentation;
 
-use crate::model::Platform;
+use super::endpoint;
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use crate::model::{ConversationKind, Platform};
 use crate::sync::{
-    Connector, ConnectorConfig, ConnectorError, Cursors, Http, Me, Outgoing, Page, Sent,
+    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
+    Outgoing, Page, Secret, Sent,
 };
 
+const P: Platform = Platform::Bluesky;
+/// Items per page (the maximum for every list used here).
+const PAGE: u32 = 100;
+/// Posts of others remembered for deletion checks.
+const RECENT: usize = 50;
+const MAX_GRAPHEMES: usize = 300;
+const MAX_BYTES: usize = 3000;
+const PHASES: [&str; 3] = ["followers", "feed", "notifications"];
+
+#[derive(Clone)]
+struct Session {
+    access: Secret,
+    refresh: Secret,
+    did: String,
+    handle: String,
+    /// Where later calls go: the account's PDS when signing in through the bsky.social entryway.
+    pds: String,
+}
+
 pub struct Bluesky {
+    base: String,
+    password: Secret,
+    actor: String,
     http: Http,
+    page: u32,
+    session: Mutex<Option<Session>>,
+    me: OnceCell<Me>,
 }
 
 impl Bluesky {
     pub fn new(cfg: ConnectorConfig) -> Result<Self, ConnectorError> {
-        let _ = cfg.http;
-        Err(ConnectorError::Config(
-            "this connector is not written yet".into(),
-        ))
+        let actor = cfg
+            .scopes
+            .first()
+            .map(|s| s.trim().trim_start_matches('@').to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ConnectorError::Config(
+                    "a Bluesky account needs your handle or DID, such as lumen.bsky.social".into(),
+                )
+            })?;
+        let base = if cfg.base_url.trim().is_empty() {
+            "https://bsky.social".to_string()
+        } else {
+            cfg.base_url
+        };
+        Ok(Bluesky {
+            base,
+            password: cfg.secret,
+            actor,
+            http: cfg.http,
+            page: PAGE,
+            session: Mutex::new(None),
+            me: OnceCell::new(),
+        })
     }
+
+    /// Items per page (tests use the recorded exchanges' `limit`).
+    pub fn with_page_size(mut self, n: u32) -> Self {
+        self.page = n.clamp(1, 100);
+        self
+    }
+
+    fn xrpc(root: &str, nsid: &str) -> String {
+        endpoint(root, &format!("xrpc/{nsid}"))
+    }
+
+    fn read_session(&self, v: &Value) -> Result<Session, ConnectorError> {
+        let field = |k: &str| {
+            str_at(v, &format!("/{k}"))
+                .map(str::to_string)
+                .ok_or_else(|| ConnectorError::malformed(P, format!("the session has no {k}")))
+        };
+        let entryway = url::Url::parse(&self.base)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h == "bsky.social"))
+            .unwrap_or(false);
+        let pds = v
+            .pointer("/didDoc/service")
+            .and_then(Value::as_array)
+            .and_then(|s| {
+                s.iter()
+                    .find(|x| str_at(x, "/id").is_some_and(|id| id.ends_with("#atproto_pds")))
+            })
+            .and_then(|x| str_at(x, "/serviceEndpoint"))
+            .filter(|e| entryway && e.starts_with("https://"))
+            .map(str::to_string)
+            .unwrap_or_else(|| self.base.clone());
+        Ok(Session {
+            access: Secret::new(field("accessJwt")?),
+            refresh: Secret::new(field("refreshJwt")?),
+            did: field("did")?,
+            handle: field("handle")?,
+            pds,
+        })
+    }
+
+    async fn create_session(&self) -> Result<Session, ConnectorError> {
+        let req = self
+            .http
+            .client()
+            .post(Self::xrpc(&self.base, "com.atproto.server.createSession"))
+            .json(&json!({ "identifier": self.actor, "password": self.password.expose() }));
+        let (_, v): (_, Value) = self.http.json(P, req).await?;
+        self.read_session(&v)
+    }
+
+    async fn refresh_session(&self, old: &Session) -> Result<Session, ConnectorError> {
+        let req = self
+            .http
+            .client()
+            .post(Self::xrpc(&old.pds, "com.atproto.server.refreshSession"))
+            .bearer_auth(old.refresh.expose());
+        let (_, v): (_, Value) = self.http.json(P, req).await?;
+        self.read_session(&v)
+    }
+
+    async fn session(&self) -> Result<Session, ConnectorError> {
+        let mut guard = self.session.lock().await;
+        if let Some(s) = guard.as_ref() {
+            return Ok(s.clone());
+        }
+        let s = self.create_session().await?;
+        *guard = Some(s.clone());
+        Ok(s)
+    }
+
+    /// A fresh session after `stale` was refused: refresh it, or sign in again when the
+    /// refresh token is spent too. Only a refused app password is reported.
+    async fn renew(&self, stale: &Session) -> Result<Session, ConnectorError> {
+        let mut guard = self.session.lock().await;
+        if let Some(cur) = guard.as_ref() {
+            if cur.access != stale.access {
+                return Ok(cur.clone());
+            }
+        }
+        let fresh = match self.refresh_session(stale).await {
+            Ok(s) => s,
+            Err(ConnectorError::Auth { .. }) => {
+                *guard = None;
+                self.create_session().await?
+            }
+            Err(e) => return Err(e),
+        };
+        *guard = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Sends an authenticated request built by `build`, renewing the session once if the
+    /// access token is refused.
+    async fn call(
+        &self,
+        build: impl Fn(&Session) -> reqwest::RequestBuilder,
+    ) -> Result<Value, ConnectorError> {
+        let s = self.session().await?;
+        match self.http.json(P, build(&s)).await {
+            Err(ConnectorError::Auth { .. }) => {
+                let s = self.renew(&s).await?;
+                Ok(self.http.json(P, build(&s)).await?.1)
+            }
+            r => Ok(r?.1),
+        }
+    }
+
+    async fn get(&self, nsid: &str, query: &[(&str, String)]) -> Result<Value, ConnectorError> {
+        self.call(|s| {
+            self.http
+                .client()
+                .get(Self::xrpc(&s.pds, nsid))
+                .bearer_auth(s.access.expose())
+                .query(query)
+        })
+        .await
+    }
+
+    async fn me(&self) -> Result<&Me, ConnectorError> {
+        self.me
+            .get_or_try_init(|| async {
+                let s = self.session().await?;
+                let name = match self
+                    .get("app.bsky.actor.getProfile", &[("actor", s.did.clone())])
+                    .await
+                {
+                    Ok(p) => str_at(&p, "/displayName")
+                        .filter(|n| !n.trim().is_empty())
+                        .map(str::to_string),
+                    Err(ConnectorError::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                Ok(Me {
+                    external_id: s.did.clone(),
+                    handle: s.handle.clone(),
+                    display_name: name,
+                })
+            })
+            .await
+    }
+
+    /// One page of a resource's walk.
+    async fn walk(&self, res: &str, cursors: &Cursors, me: &Me) -> Result<Step, ConnectorError> {
+        let (nsid, list_key, mut query): (&str, &str, Vec<(&str, String)>) = match res {
+            "followers" => (
+                "app.bsky.graph.getFollowers",
+                "followers",
+                vec![("actor", me.external_id.clone())],
+            ),
+            "feed" => (
+                "app.bsky.feed.getAuthorFeed",
+                "feed",
+                vec![
+                    ("actor", me.external_id.clone()),
+                    ("filter", "posts_with_replies".into()),
+                ],
+            ),
+            _ => (
+                "app.bsky.notification.listNotifications",
+                "notifications",
+                vec![("reasons", "mention".into()), ("reasons", "reply".into())],
+            ),
+        };
+        query.push(("limit", self.page.to_string()));
+        let cursor_key = format!("{res}:cursor");
+        let top_key = format!("{res}:top");
+        let newtop_key = format!("{res}:newtop");
+        let cursor = cursors.get(&cursor_key);
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        let body = self.get(nsid, &query).await?;
+        let items = body
+            .get(list_key)
+            .and_then(Value::as_array)
+            .ok_or_else(|| ConnectorError::malformed(P, format!("{nsid} gave no {list_key}")))?;
+        let top = cursors.get(&top_key).map(Mark::parse);
+        let mut kept = Vec::new();
+        let mut reached = false;
+        for item in items {
+            let mark = Mark::of(res, item);
+            if top.as_ref().is_some_and(|t| t.covers(&mark)) {
+                reached = true;
+                break;
+            }
+            kept.push(item);
+        }
+        let newtop = match cursor {
+            Some(_) => cursors.get(&newtop_key).map(str::to_string),
+            None => items.first().map(|i| Mark::of(res, i).to_string()),
+        };
+        let next = str_at(&body, "/cursor").filter(|n| !n.is_empty() && Some(*n) != cursor);
+        let done = reached || items.is_empty() || next.is_none();
+        let mut step = Step {
+            done,
+            label: match res {
+                "feed" => "your posts".into(),
+                r => r.to_string(),
+            },
+            ..Default::default()
+        };
+        if done {
+            if let Some(n) = newtop {
+                step.cursors.push(CursorChange::set(&top_key, n));
+            }
+            step.cursors.push(CursorChange::clear(&cursor_key));
+            step.cursors.push(CursorChange::clear(&newtop_key));
+        } else {
+            if let Some(n) = next {
+                step.cursors.push(CursorChange::set(&cursor_key, n));
+            }
+            if let (None, Some(n)) = (cursor, newtop) {
+                step.cursors.push(CursorChange::set(&newtop_key, n));
+            }
+        }
+        let mut out = Mapper::new(me, Recent::parse(cursors.get("recent").unwrap_or("")));
+        match res {
+            "followers" => {
+                for f in &kept {
+                    out.identity(f)?;
+                }
+            }
+            "feed" => {
+                for item in &kept {
+                    for k in ["/reply/root", "/reply/parent"] {
+                        if let Some(p) = item.pointer(k).filter(|p| is_post_view(p)) {
+                            out.post(p)?;
+                        }
+                    }
+                    if let Some(p) = item.get("post") {
+                        out.post(p)?;
+                    }
+                }
+                // A post that vanished shows as #notFoundPost where it is referenced, even in
+                // the items already stored.
+                for item in items {
+                    for k in ["/reply/root", "/reply/parent"] {
+                        if let Some(p) = item.pointer(k).filter(|p| is_not_found(p)) {
+                            out.gone(str_at(p, "/uri").unwrap_or_default());
+                        }
+                    }
+                }
+            }
+            _ => {
+                for n in &kept {
+                    let post = json!({
+                        "uri": n.get("uri"),
+                        "cid": n.get("cid"),
+                        "author": n.get("author"),
+                        "record": n.get("record"),
+                        "indexedAt": n.get("indexedAt"),
+                    });
+                    out.post(&post)?;
+                }
+            }
+        }
+        if let Some(change) = out.recent_change(cursors.get("recent").unwrap_or("")) {
+            step.cursors.push(change);
+        }
+        step.batch = out.finish();
+        Ok(step)
+    }
+
+    /// The `{uri, cid}` of the post answered and of its thread's root.
+    async fn reply_refs(&self, parent_uri: &str) -> Result<Value, ConnectorError> {
+        let body = self
+            .get(
+                "app.bsky.feed.getPosts",
+                &[("uris", parent_uri.to_string())],
+            )
+            .await?;
+        let parent = body
+            .get("posts")
+            .and_then(Value::as_array)
+            .and_then(|p| p.first())
+            .ok_or_else(|| ConnectorError::Platform {
+                platform: P,
+                detail: "the post you are replying to was deleted".into(),
+            })?;
+        let cid = str_at(parent, "/cid")
+            .ok_or_else(|| ConnectorError::malformed(P, "the post answered has no cid"))?;
+        let parent_ref = json!({ "uri": parent_uri, "cid": cid });
+        let root_ref = parent
+            .pointer("/record/reply/root")
+            .filter(|r| str_at(r, "/uri").is_some() && str_at(r, "/cid").is_some())
+            .cloned()
+            .unwrap_or_else(|| parent_ref.clone());
+        Ok(json!({ "root": root_ref, "parent": parent_ref }))
+    }
+}
+
+#[derive(Default)]
+struct Step {
+    batch: Batch,
+    cursors: Vec<CursorChange>,
+    done: bool,
+    label: String,
 }
 
 #[async_trait]
 impl Connector for Bluesky {
     fn platform(&self) -> Platform {
-        Platform::Bluesky
+        P
     }
+
     fn http(&self) -> &Http {
         &self.http
     }
+
     async fn whoami(&self) -> Result<Me, ConnectorError> {
-        Err(ConnectorError::Config("not written".into()))
+        self.me().await.cloned()
     }
-    async fn next_page(&self, _cursors: &Cursors) -> Result<Page, ConnectorError> {
-        Err(ConnectorError::Config("not written".into()))
+
+    async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError> {
+        let me = self.me().await?.clone();
+        let current = cursors.get("phase");
+        let start = current
+            .and_then(|p| PHASES.iter().position(|x| *x == p))
+            .unwrap_or(0);
+        for (idx, &res) in PHASES.iter().enumerate().skip(start) {
+            let step = self.walk(res, cursors, &me).await?;
+            let mut changes: Vec<CursorChange> = step
+                .cursors
+                .into_iter()
+                .filter(|c| cursors.get(&c.key) != c.value.as_deref())
+                .collect();
+            let empty = step.batch.identities.is_empty()
+                && step.batch.conversations.is_empty()
+                && step.batch.messages.is_empty();
+            if step.done && empty && changes.is_empty() {
+                continue;
+            }
+            let more = if step.done {
+                match PHASES.get(idx + 1) {
+                    Some(next) => {
+                        changes.push(CursorChange::set("phase", *next));
+                        true
+                    }
+                    None => {
+                        if current.is_some() {
+                            changes.push(CursorChange::clear("phase"));
+                        }
+                        false
+                    }
+                }
+            } else {
+                if current != Some(res) {
+                    changes.push(CursorChange::set("phase", res));
+                }
+                true
+            };
+            return Ok(Page {
+                batch: step.batch,
+                cursors: changes,
+                more,
+                label: step.label,
+            });
+        }
+        Ok(Page {
+            batch: Batch::default(),
+            cursors: current
+                .map(|_| vec![CursorChange::clear("phase")])
+                .unwrap_or_default(),
+            more: false,
+            label: "up to date".into(),
+        })
     }
-    async fn send(&self, _item: &Outgoing) -> Result<Sent, ConnectorError> {
-        Err(ConnectorError::Config("not written".into()))
+
+    async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {
+        let text = item.body.trim();
+        let n = text.graphemes(true).count();
+        if n > MAX_GRAPHEMES || text.len() > MAX_BYTES {
+            return Err(ConnectorError::Platform {
+                platform: P,
+                detail: format!(
+                    "posts are limited to {MAX_GRAPHEMES} characters; this one has {n}"
+                ),
+            });
+        }
+        let mut record = json!({
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        });
+        let facets = link_facets(text);
+        if !facets.is_empty() {
+            record["facets"] = Value::Array(facets);
+        }
+        let parent = item
+            .reply_to_external_id
+            .as_ref()
+            .or(item.conversation_external_id.as_ref());
+        if let Some(parent) = parent {
+            record["reply"] = self.reply_refs(parent).await?;
+        }
+        let s = self.session().await?;
+        let mut body = json!({
+            "repo": s.did,
+            "collection": "app.bsky.feed.post",
+            "record": record,
+        });
+        if let Some(rkey) = rkey_for(&item.idempotency_key) {
+            body["rkey"] = json!(rkey);
+        }
+        let v = self
+            .call(|s| {
+                self.http
+                    .client()
+                    .post(Self::xrpc(&s.pds, "com.atproto.repo.createRecord"))
+                    .bearer_auth(s.access.expose())
+                    .json(&body)
+            })
+            .await?;
+        let uri = str_at(&v, "/uri")
+            .ok_or_else(|| ConnectorError::malformed(P, "the new post has no uri"))?;
+        Ok(Sent {
+            url: Some(permalink(&s.handle, uri)),
+            external_id: uri.to_string(),
+        })
+    }
+
+    async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
+        let me = self.me().await?.clone();
+        let feed = self
+            .get(
+                "app.bsky.feed.getAuthorFeed",
+                &[
+                    ("actor", me.external_id.clone()),
+                    ("filter", "posts_with_replies".into()),
+                    ("limit", self.page.min(30).to_string()),
+                ],
+            )
+            .await?;
+        let parent = item
+            .reply_to_external_id
+            .as_deref()
+            .or(item.conversation_external_id.as_deref());
+        let rkey = rkey_for(&item.idempotency_key);
+        let found = feed
+            .get("feed")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("post"))
+            .find(|p| {
+                let uri = str_at(p, "/uri").unwrap_or_default();
+                let same_key = rkey
+                    .as_deref()
+                    .is_some_and(|k| uri.ends_with(&format!("/{k}")));
+                let same_text = str_at(p, "/record/text").map(str::trim) == Some(item.body.trim());
+                let same_parent = str_at(p, "/record/reply/parent/uri") == parent;
+                same_key || (same_text && same_parent)
+            });
+        Ok(found.and_then(|p| {
+            let uri = str_at(p, "/uri")?;
+            Some(Sent {
+                url: Some(permalink(&me.handle, uri)),
+                external_id: uri.to_string(),
+            })
+        }))
+    }
+}
+
+fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+fn is_not_found(v: &Value) -> bool {
+    v.get("notFound").and_then(Value::as_bool) == Some(true)
+        || str_at(v, "/$type").is_some_and(|t| t.ends_with("#notFoundPost"))
+}
+
+fn is_post_view(v: &Value) -> bool {
+    !is_not_found(v) && v.get("author").is_some() && v.get("record").is_some()
+}
+
+/// `https://bsky.app/profile/{handle or did}/post/{rkey}` for an `at://` post URI.
+fn permalink(handle: &str, uri: &str) -> String {
+    let rest = uri.strip_prefix("at://").unwrap_or(uri);
+    let mut parts = rest.split('/');
+    let did = parts.next().unwrap_or_default();
+    let rkey = parts.nth(1).unwrap_or_default();
+    let who = if handle.is_empty() || handle == "handle.invalid" {
+        did
+    } else {
+        handle
+    };
+    format!("https://bsky.app/profile/{who}/post/{rkey}")
+}
+
+/// A record key (TID) derived from an outbox key `hearth-<millis hex>-<random hex>`, so the
+/// post's URI is the same on every attempt.
+fn rkey_for(key: &str) -> Option<String> {
+    let mut parts = key.strip_prefix("hearth-")?.split('-');
+    let millis = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let random = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let micros = millis.checked_mul(1000)? + random % 1000;
+    let tid = ((micros & ((1 << 53) - 1)) << 10) | ((random >> 10) & 0x3ff);
+    const ALPHABET: &[u8] = b"234567abcdefghijklmnopqrstuvwxyz";
+    Some(
+        (0..13)
+            .map(|i| ALPHABET[((tid >> (60 - 5 * i)) & 31) as usize] as char)
+            .collect(),
+    )
+}
+
+/// Link facets for the `http(s)://` addresses in a post, with UTF-8 byte offsets.
+fn link_facets(text: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let trimmed = word.trim_end();
+        let uri = trimmed.trim_end_matches(['.', ',', ')', '!', '?', ':', ';']);
+        if uri.starts_with("https://") || uri.starts_with("http://") {
+            out.push(json!({
+                "index": { "byteStart": offset, "byteEnd": offset + uri.len() },
+                "features": [{ "$type": "app.bsky.richtext.facet#link", "uri": uri }],
+            }));
+        }
+        offset += word.len();
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The post's text as HTML with its facets as links. Offsets are UTF-8 bytes; a facet that
+/// does not fall on character boundaries, or overlaps another, is left as plain text.
+fn facets_html(text: &str, facets: &[Value]) -> Option<String> {
+    let mut spans: Vec<(usize, usize, String)> = facets
+        .iter()
+        .filter_map(|f| {
+            let start = f.pointer("/index/byteStart")?.as_u64()? as usize;
+            let end = f.pointer("/index/byteEnd")?.as_u64()? as usize;
+            text.get(start..end)?;
+            let feature = f.get("features")?.as_array()?.first()?;
+            let href = match str_at(feature, "/$type")? {
+                t if t.ends_with("#link") => str_at(feature, "/uri")?.to_string(),
+                t if t.ends_with("#mention") => {
+                    format!("https://bsky.app/profile/{}", str_at(feature, "/did")?)
+                }
+                t if t.ends_with("#tag") => format!(
+                    "https://bsky.app/hashtag/{}",
+                    super::seg(str_at(feature, "/tag")?)
+                ),
+                _ => return None,
+            };
+            Some((start, end, href))
+        })
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_by_key(|s| s.0);
+    let mut html = String::from("<p>");
+    let mut pos = 0;
+    for (start, end, href) in spans {
+        if start < pos {
+            continue;
+        }
+        html.push_str(&escape(text.get(pos..start)?));
+        html.push_str(&format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&href),
+            escape(text.get(start..end)?)
+        ));
+        pos = end;
+    }
+    html.push_str(&escape(text.get(pos..)?));
+    html.push_str("</p>");
+    Some(html.replace('\n', "<br>"))
+}
+
+/// Where a walk stands: an item's key and time.
+struct Mark {
+    key: String,
+    at: Option<i64>,
+}
+
+impl Mark {
+    fn of(res: &str, item: &Value) -> Mark {
+        let (key, time) = match res {
+            "followers" => (str_at(item, "/did"), None),
+            "feed" => (
+                str_at(item, "/post/uri"),
+                str_at(item, "/post/record/createdAt"),
+            ),
+            _ => (str_at(item, "/uri"), str_at(item, "/indexedAt")),
+        };
+        Mark {
+            key: key.unwrap_or_default().to_string(),
+            at: time.and_then(|t| parse_time(P, t).ok()),
+        }
+    }
+
+    fn parse(s: &str) -> Mark {
+        let (key, at) = s.split_once('\t').unwrap_or((s, ""));
+        Mark {
+            key: key.to_string(),
+            at: at.parse().ok(),
+        }
+    }
+
+    /// Whether `item` is at or before this mark (already stored).
+    fn covers(&self, item: &Mark) -> bool {
+        (!item.key.is_empty() && item.key == self.key)
+            || matches!((self.at, item.at), (Some(top), Some(at)) if at < top)
+    }
+}
+
+impl std::fmt::Display for Mark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some(at) => write!(f, "{}\t{at}", self.key),
+            None => f.write_str(&self.key),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RecentEntry {
+    uri: String,
+    conversation: String,
+    author: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Recent(Vec<RecentEntry>);
+
+impl Recent {
+    fn parse(s: &str) -> Recent {
+        Recent(
+            s.lines()
+                .filter_map(|l| {
+                    let mut p = l.split('\t');
+                    Some(RecentEntry {
+                        uri: p.next()?.to_string(),
+                        conversation: p.next()?.to_string(),
+                        author: p.next()?.to_string(),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn add(&mut self, e: RecentEntry) {
+        if !self.0.iter().any(|x| x.uri == e.uri) {
+            self.0.insert(0, e);
+            self.0.truncate(RECENT);
+        }
+    }
+}
+
+impl std::fmt::Display for Recent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}\t{}\t{}", e.uri, e.conversation, e.author))
+            .collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// Turns Bluesky views into a [`Batch`].
+struct Mapper<'a> {
+    me: &'a Me,
+    recent: Recent,
+    identities: BTreeMap<String, IncomingIdentity>,
+    conversations: BTreeMap<String, IncomingConversation>,
+    messages: BTreeMap<String, IncomingMessage>,
+    deletions: Vec<IncomingMessage>,
+}
+
+impl<'a> Mapper<'a> {
+    fn new(me: &'a Me, recent: Recent) -> Self {
+        Mapper {
+            me,
+            recent,
+            identities: BTreeMap::new(),
+            conversations: BTreeMap::new(),
+            messages: BTreeMap::new(),
+            deletions: Vec::new(),
+        }
+    }
+
+    fn identity(&mut self, p: &Value) -> Result<String, ConnectorError> {
+        let did = str_at(p, "/did")
+            .ok_or_else(|| ConnectorError::malformed(P, "a profile has no did"))?
+            .to_string();
+        let handle = str_at(p, "/handle")
+            .filter(|h| *h != "handle.invalid")
+            .unwrap_or(&did)
+            .to_string();
+        let mut raw = p.clone();
+        if let Some(o) = raw.as_object_mut() {
+            o.remove("viewer");
+        }
+        self.identities.insert(
+            did.clone(),
+            IncomingIdentity {
+                external_id: did.clone(),
+                profile_url: Some(format!("https://bsky.app/profile/{handle}")),
+                handle,
+                display_name: str_at(p, "/displayName")
+                    .filter(|n| !n.trim().is_empty())
+                    .map(str::to_string),
+                email: None,
+                avatar_url: str_at(p, "/avatar").map(str::to_string),
+                organization: None,
+                bio: str_at(p, "/description")
+                    .filter(|d| !d.trim().is_empty())
+                    .map(str::to_string),
+                location: None,
+                raw: Some(raw.to_string()),
+                joined_at: str_at(p, "/createdAt").and_then(|t| parse_time(P, t).ok()),
+            },
+        );
+        Ok(did)
+    }
+
+    fn post(&mut self, p: &Value) -> Result<(), ConnectorError> {
+        let uri = str_at(p, "/uri")
+            .ok_or_else(|| ConnectorError::malformed(P, "a post has no uri"))?
+            .to_string();
+        let author = p
+            .get("author")
+            .filter(|a| a.is_object())
+            .ok_or_else(|| ConnectorError::malformed(P, format!("post {uri} has no author")))?;
+        let did = self.identity(author)?;
+        let handle = str_at(author, "/handle").unwrap_or_default().to_string();
+        let record = p.get("record").unwrap_or(&Value::Null);
+        let created_at = match str_at(record, "/createdAt").or_else(|| str_at(p, "/indexedAt")) {
+            Some(t) => parse_time(P, t)?,
+            None => {
+                return Err(ConnectorError::malformed(
+                    P,
+                    format!("post {uri} has no time"),
+                ))
+            }
+        };
+        let text = str_at(record, "/text").unwrap_or_default().to_string();
+        let facets = record
+            .get("facets")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mentions_us = did != self.me.external_id
+            && facets.iter().any(|f| {
+                f.get("features")
+                    .and_then(Value::as_array)
+                    .is_some_and(|fs| {
+                        fs.iter()
+                            .any(|x| str_at(x, "/did") == Some(self.me.external_id.as_str()))
+                    })
+            });
+        let root = str_at(record, "/reply/root/uri")
+            .unwrap_or(&uri)
+            .to_string();
+        let is_root = root == uri;
+        let conv = self
+            .conversations
+            .entry(root.clone())
+            .or_insert_with(|| IncomingConversation {
+                external_id: root.clone(),
+                kind: ConversationKind::Post,
+                title: None,
+                container: None,
+                url: Some(permalink("", &root)),
+                created_at,
+            });
+        if is_root {
+            conv.title = Some(crate::inbox::shorten(&text, 80)).filter(|t| !t.is_empty());
+            conv.url = Some(permalink(&handle, &uri));
+            conv.created_at = created_at;
+        } else {
+            conv.created_at = conv.created_at.min(created_at);
+        }
+        if did != self.me.external_id {
+            self.recent.add(RecentEntry {
+                uri: uri.clone(),
+                conversation: root.clone(),
+                author: did.clone(),
+            });
+        }
+        self.messages.insert(
+            uri.clone(),
+            IncomingMessage {
+                conversation_external_id: root,
+                external_id: uri.clone(),
+                author_external_id: did,
+                html: facets_html(&text, facets),
+                text,
+                created_at,
+                edited_at: None,
+                deleted_at: None,
+                reply_to_external_id: str_at(record, "/reply/parent/uri").map(str::to_string),
+                url: Some(permalink(&handle, &uri)),
+                mentions_us,
+            },
+        );
+        Ok(())
+    }
+
+    /// A post that became `#notFoundPost`: marked deleted if it was written before.
+    fn gone(&mut self, uri: &str) {
+        let Some(pos) = self.recent.0.iter().position(|e| e.uri == uri) else {
+            return;
+        };
+        let e = self.recent.0.remove(pos);
+        let at = chrono::Utc::now().timestamp_millis();
+        self.deletions.push(IncomingMessage {
+            conversation_external_id: e.conversation,
+            external_id: e.uri,
+            author_external_id: e.author,
+            text: String::new(),
+            html: None,
+            created_at: at,
+            edited_at: None,
+            deleted_at: Some(at),
+            reply_to_external_id: None,
+            url: None,
+            mentions_us: false,
+        });
+    }
+
+    fn recent_change(&self, before: &str) -> Option<CursorChange> {
+        let now = self.recent.to_string();
+        (now != before).then(|| CursorChange::set("recent", now))
+    }
+
+    fn finish(self) -> Batch {
+        // Oldest first, so a reply never comes before what it answers.
+        let mut messages: Vec<IncomingMessage> = self.messages.into_values().collect();
+        messages.sort_by_key(|m| m.created_at);
+        messages.extend(self.deletions);
+        Batch {
+            identities: self.identities.into_values().collect(),
+            conversations: self.conversations.into_values().collect(),
+            messages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facets_use_utf8_byte_offsets_after_multibyte_text() {
+        let text = "太棒了！@ana.lumen-ssg.dev 中文文档草稿在这里 👉 lumen-ssg.dev/zh/docs";
+        let start = text.find('@').unwrap();
+        let facets = vec![json!({
+            "index": {"byteStart": start, "byteEnd": start + "@ana.lumen-ssg.dev".len()},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:x"}],
+        })];
+        let html = facets_html(text, &facets).unwrap();
+        assert!(
+            html.contains("<a href=\"https://bsky.app/profile/did:plc:x\">@ana.lumen-ssg.dev</a>"),
+            "{html}"
+        );
+        assert!(html.starts_with("<p>太棒了！"), "{html}");
+        // An offset inside a character is ignored rather than panicking.
+        let bad = vec![json!({
+            "index": {"byteStart": 1, "byteEnd": 4},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x"}],
+        })];
+        assert_eq!(facets_html(text, &bad), None);
+    }
+
+    #[test]
+    fn the_record_key_is_a_valid_tid_and_the_same_for_the_same_outbox_item() {
+        let k = rkey_for("hearth-19c8c5a7a00-0123456789abcdef").unwrap();
+        assert_eq!(k.len(), 13);
+        assert!(k
+            .chars()
+            .all(|c| "234567abcdefghijklmnopqrstuvwxyz".contains(c)));
+        assert!("234567abcdefghij".contains(k.chars().next().unwrap()));
+        assert_eq!(rkey_for("hearth-19c8c5a7a00-0123456789abcdef").unwrap(), k);
+        assert_eq!(rkey_for("something else"), None);
+    }
+
+    #[test]
+    fn links_in_a_reply_become_facets_with_byte_offsets() {
+        let f = link_facets("谢谢！see https://lumen-ssg.dev/zh.");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0]["index"]["byteStart"], "谢谢！see ".len());
+        assert_eq!(f[0]["features"][0]["uri"], "https://lumen-ssg.dev/zh");
+    }
+
+    #[test]
+    fn permalinks_point_at_bsky_app() {
+        assert_eq!(
+            permalink("ana.lumen-ssg.dev", "at://did:plc:a/app.bsky.feed.post/3mg"),
+            "https://bsky.app/profile/ana.lumen-ssg.dev/post/3mg"
+        );
+        assert_eq!(
+            permalink("", "at://did:plc:a/app.bsky.feed.post/3mg"),
+            "https://bsky.app/profile/did:plc:a/post/3mg"
+        );
     }
 }

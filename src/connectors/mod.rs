@@ -111,7 +111,14 @@ pub(crate) fn endpoint(base: &str, path: &str) -> String {
     )
 }
 
+/// What must be escaped in a URL path segment: everything but RFC 3986's unreserved set.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes one path segment (room ids, channel names…).
 pub(crate) fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }

@@ -288,6 +288,7 @@ fn error_detail(body: &serde_json::Value, raw: &str) -> String {
 }
 
 const AUTH_CODES: &[&str] = &[
+    "invalid_access",
     "ExpiredToken",
     "InvalidToken",
     "AuthMissing",
@@ -310,7 +311,7 @@ pub fn status_error(
     let json: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
     let detail = error_detail(&json, body);
     let code = status.as_u16();
-    let auth_code = ["error", "errcode", "code"]
+    let auth_code = ["error", "errcode", "code", "error_type"]
         .iter()
         .filter_map(|k| json.get(*k).and_then(|v| v.as_str()))
         .any(|c| AUTH_CODES.contains(&c));
@@ -358,7 +359,8 @@ mod tests {
     #[test]
     fn a_429_waits_as_long_as_the_platform_says_in_whichever_form() {
         let p = Platform::Discord;
-        let cases: &[(&[(&'static str, &str)], &str, u64)] = &[
+        type Case<'a> = (&'a [(&'static str, &'a str)], &'a str, u64);
+        let cases: &[Case<'_>] = &[
             (&[("retry-after", "12")], "{}", 12),
             (
                 &[],

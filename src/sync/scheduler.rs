@@ -37,7 +37,11 @@ pub struct Scheduler {
 impl Scheduler {
     /// Starts the worker on the database at `db_path`; it syncs every account every `every`
     /// (first right away) and whenever asked.
-    pub fn start(db_path: PathBuf, every: Duration, sink: ProgressSink) -> std::io::Result<Scheduler> {
+    pub fn start(
+        db_path: PathBuf,
+        every: Duration,
+        sink: ProgressSink,
+    ) -> std::io::Result<Scheduler> {
         let (tx, rx) = mpsc::unbounded_channel();
         let status = Arc::new(Mutex::new(BTreeMap::new()));
         let cancel = CancellationToken::new();
@@ -87,7 +91,10 @@ fn worker(
     cancel: CancellationToken,
     sink: ProgressSink,
 ) {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
         return;
     };
     rt.block_on(async {
@@ -153,7 +160,11 @@ async fn sync_one(
     };
     let mut on_event = |e: SyncEvent| {
         match e {
-            SyncEvent::Page { label, pages, totals } => {
+            SyncEvent::Page {
+                label,
+                pages,
+                totals,
+            } => {
                 progress.state = SyncState::Syncing;
                 progress.detail = label;
                 progress.pages = pages;
@@ -199,7 +210,11 @@ async fn sync_one(
         }
         Err(SyncError::Cancelled) => return,
         Err(e) => {
-            last.state = if e.kind() == SyncErrorKind::Offline { SyncState::Offline } else { SyncState::Failed };
+            last.state = if e.kind() == SyncErrorKind::Offline {
+                SyncState::Offline
+            } else {
+                SyncState::Failed
+            };
             last.detail = e.to_string();
         }
     }

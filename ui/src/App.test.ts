@@ -1,12 +1,23 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Progress } from '$lib/bindings/Progress';
+import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import * as ipc from '$lib/ipc';
+import { accounts } from '$lib/stores/accounts.svelte';
 import { members } from '$lib/stores/members.svelte';
 import { nav } from '$lib/stores/nav.svelte';
+import { REFRESH_MS, sync } from '$lib/stores/sync.svelte';
 import { workspace } from '$lib/stores/workspace.svelte';
 import App from './App.svelte';
-import { detail, inboxItem, memberSummary, profile, workspaceStatus } from './test/fixtures';
+import {
+  SPECS,
+  detail,
+  inboxItem,
+  memberSummary,
+  profile,
+  syncProgress,
+  workspaceStatus,
+} from './test/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./test/ipc-mock')).ipcMock());
 const api = vi.mocked(ipc);
@@ -18,6 +29,11 @@ beforeEach(() => {
   Object.assign(workspace, { status: null, loadError: null, generating: false, progress: null });
   Object.assign(nav, { view: 'inbox', helpOpen: false });
   Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
+  Object.assign(accounts, { items: [], loaded: false, form: null, checks: {}, focusId: null });
+  Object.assign(sync, { byAccount: {}, requested: false });
+  api.platformsConnectable.mockResolvedValue(SPECS);
+  api.accountsList.mockResolvedValue([]);
+  api.onSync.mockImplementation(async () => () => {});
   api.workspaceStatus.mockResolvedValue(workspaceStatus());
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2 });
   api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 5 });
@@ -55,13 +71,16 @@ describe('first launch', () => {
     expect(unlisten).toHaveBeenCalled();
   });
 
-  it('explains how accounts are connected and where the data lives', async () => {
-    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true }));
+  it('connects an account from Settings → Accounts, and says where the data lives', async () => {
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true, accounts: 0 }));
     render(App);
     await fireEvent.click(await screen.findByTestId('connect-button'));
 
     const settings = screen.getByTestId('settings');
-    expect(settings).toHaveTextContent('hearth accounts add');
+    const form = await within(settings).findByTestId('account-form');
+    expect(form).toHaveTextContent('Add an account');
+    expect(within(form).getByRole('combobox', { name: 'Platform' })).toHaveFocus();
+    expect(settings).toHaveTextContent('system keyring');
     expect(settings).toHaveTextContent('/home/cm/.local/share/hearth/hearth.db');
   });
 });
@@ -175,5 +194,82 @@ describe('shell', () => {
 
     await waitFor(() => expect(screen.getByTestId('thread')).toHaveAttribute('data-id', '42'));
     expect(screen.queryByTestId('search-hit')).toBeNull();
+  });
+});
+
+describe('sync status', () => {
+  /** Renders the app and returns a function that plays a `hearth://sync` event. */
+  async function renderWithSync() {
+    let emit: (progress: SyncProgress) => void = () => {};
+    api.onSync.mockImplementation(async (handler) => {
+      emit = handler;
+      return () => {};
+    });
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ accounts: 1 }));
+    render(App);
+    await screen.findByTestId('inbox-list');
+    await waitFor(() => expect(api.onSync).toHaveBeenCalled());
+    return (progress: SyncProgress) => emit(progress);
+  }
+
+  const status = () => screen.getByTestId('sync-status');
+
+  it('follows each account’s sync in words: pages, waits, offline, failures', async () => {
+    const emit = await renderWithSync();
+
+    emit(syncProgress({ detail: '#help', messagesAdded: 120 }));
+    await waitFor(() =>
+      expect(status()).toHaveTextContent('Syncing Lumen Discord · #help · 120 new'),
+    );
+
+    emit(syncProgress({ state: 'waiting', detail: 'Discord asks us to wait 12 s' }));
+    await waitFor(() => expect(status()).toHaveTextContent('Discord asks us to wait 12 s'));
+    expect(status()).not.toHaveTextContent('#help');
+
+    emit(syncProgress({ state: 'offline', detail: 'offline — everything local keeps working' }));
+    await waitFor(() =>
+      expect(status()).toHaveTextContent('Offline — everything local keeps working'),
+    );
+
+    emit(
+      syncProgress({
+        state: 'failed',
+        detail: 'Discord rejected the token — update it in Settings → Accounts',
+      }),
+    );
+    await waitFor(() => expect(status()).toHaveTextContent('Discord rejected the token'));
+    await fireEvent.click(within(status()).getByRole('button', { name: 'Settings → Accounts' }));
+    expect(await screen.findByTestId('settings')).toBeInTheDocument();
+  });
+
+  it('syncs every account with Shift+S, listed in the shortcut help', async () => {
+    await renderWithSync();
+
+    await press('S');
+    expect(api.syncNow).toHaveBeenCalledWith(null);
+    expect(status()).toHaveTextContent('Asking every account for news…');
+
+    await press('?');
+    expect(screen.getByTestId('shortcut-help')).toHaveTextContent('Sync every account now');
+    expect(screen.getByTestId('shortcut-help')).toHaveTextContent('Reply');
+  });
+
+  it('reloads the inbox once a page of news has arrived, without a restart', async () => {
+    const emit = await renderWithSync();
+    expect(screen.getAllByTestId('inbox-item')).toHaveLength(2);
+    api.inboxList.mockResolvedValue({
+      items: [inboxItem(3, { title: 'Fresh from Discord' }), inboxItem(1), inboxItem(2)],
+      total: 3,
+    });
+    api.inboxCounts.mockResolvedValue({ open: 3, snoozed: 0, done: 5 });
+
+    emit(syncProgress({ pages: 1 }));
+    emit(syncProgress({ pages: 2 }));
+
+    expect(await screen.findByText('Fresh from Discord', {}, { timeout: REFRESH_MS + 2000 }))
+      .toBeInTheDocument();
+    expect(screen.getByTestId('nav-inbox')).toHaveTextContent('3');
+    // Two pages close together make one reload.
+    expect(api.inboxList).toHaveBeenCalledTimes(2);
   });
 });

@@ -14,6 +14,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['g', 'm'], does: 'Go to Members (also 2)' },
       { keys: ['g', 'c'], does: 'Go to Calendar (also 3)' },
       { keys: ['g', 's'], does: 'Go to Settings' },
+      { keys: ['S'], does: 'Sync every account now (Shift+S)' },
       { keys: ['/'], does: 'Search messages and notes' },
       { keys: ['?'], does: 'Show or hide this list' },
       { keys: ['Esc'], does: 'Close a menu, dialog or search' },
@@ -32,6 +33,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['p'], does: 'Priority… (then 0–4, none to urgent)' },
       { keys: ['o'], does: 'Reopen (snoozed or done)' },
       { keys: ['u'], does: 'Undo the last done or snooze' },
+      { keys: ['r'], does: 'Reply (Ctrl+Enter queues it, Esc leaves)' },
     ],
   },
   {
@@ -52,5 +54,9 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['.'], does: 'Today' },
       { keys: ['n'], does: 'New post' },
     ],
+  },
+  {
+    group: 'Settings',
+    items: [{ keys: ['n'], does: 'Add an account' }],
   },
 ];

@@ -1,4 +1,8 @@
 // Builders for the values the core returns, so tests state only what they care about.
+import type { AccountView } from '$lib/bindings/AccountView';
+import type { OutboxItem } from '$lib/bindings/OutboxItem';
+import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
+import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxItem } from '$lib/bindings/InboxItem';
@@ -152,6 +156,75 @@ export function workspaceStatus(overrides: Partial<WorkspaceStatus> = {}): Works
     members: 400,
     conversations: 900,
     messages: 6000,
+    ...overrides,
+  };
+}
+
+/** What the core says connecting Discord (default server, scopes required) and Discourse take. */
+export const SPECS: PlatformSpec[] = [
+  {
+    platform: 'discord',
+    defaultBaseUrl: 'https://discord.com/api/v10',
+    baseUrlExample: 'https://discord.com/api/v10',
+    scopesRequired: true,
+    scopeHelp: 'the server (guild) id: Discord → Server Settings → Widget',
+    tokenHelp: 'a bot token: Discord Developer Portal → your app → Bot → Reset Token',
+  },
+  {
+    platform: 'discourse',
+    defaultBaseUrl: null,
+    baseUrlExample: 'https://forum.example.org',
+    scopesRequired: false,
+    scopeHelp: 'optional: the API username (default: system)',
+    tokenHelp: 'an admin API key: your forum → Admin → API → New API Key',
+  },
+];
+
+export function account(id: number, overrides: Partial<AccountView> = {}): AccountView {
+  return {
+    id,
+    platform: 'discord',
+    name: 'Lumen Discord',
+    baseUrl: 'https://discord.com/api/v10',
+    scopes: ['1234'],
+    selfHandle: null,
+    lastSyncAt: null,
+    lastAttemptAt: null,
+    lastError: null,
+    lastErrorKind: null,
+    ...overrides,
+  };
+}
+
+export function syncProgress(overrides: Partial<SyncProgress> = {}): SyncProgress {
+  return {
+    accountId: 5,
+    accountName: 'Lumen Discord',
+    platform: 'discord',
+    state: 'syncing',
+    detail: '#help',
+    pages: 1,
+    messagesAdded: 120,
+    messagesUpdated: 0,
+    ...overrides,
+  };
+}
+
+export function outboxItem(id: number, overrides: Partial<OutboxItem> = {}): OutboxItem {
+  return {
+    id,
+    accountId: 5,
+    platform: 'discord',
+    conversationId: 1,
+    conversationTitle: 'Question 1',
+    kind: 'reply',
+    body: 'Thanks, fixed in 2.1!',
+    state: 'queued',
+    attempts: 0,
+    lastError: null,
+    createdAt: NOW,
+    sentAt: null,
+    url: null,
     ...overrides,
   };
 }

@@ -23,4 +23,19 @@ export const ipcMock = () => ({
   calendarUpdate: vi.fn(),
   calendarDelete: vi.fn(),
   openExternal: vi.fn(),
+  // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
+  // glance at them (the shell's status line, the thread's outbox) need no setup.
+  platformsConnectable: vi.fn(() => Promise.resolve([])),
+  accountsList: vi.fn(() => Promise.resolve([])),
+  accountAdd: vi.fn(),
+  accountUpdate: vi.fn(),
+  accountRemove: vi.fn(),
+  accountTest: vi.fn(),
+  syncNow: vi.fn(() => Promise.resolve(null)),
+  syncStatus: vi.fn(() => Promise.resolve([])),
+  onSync: vi.fn(() => Promise.resolve(() => {})),
+  outboxList: vi.fn(() => Promise.resolve([])),
+  replyQueue: vi.fn(),
+  outboxRetry: vi.fn(),
+  outboxCancel: vi.fn(),
 });

@@ -1,9 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { invoke } from '@tauri-apps/api/core';
-import { openExternal, triage } from './index';
+import { listen } from '@tauri-apps/api/event';
+import {
+  accountAdd,
+  accountUpdate,
+  onSync,
+  openExternal,
+  outboxRetry,
+  replyQueue,
+  syncNow,
+  triage,
+} from './index';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(() => Promise.resolve(() => {})) }));
 const invokeMock = vi.mocked(invoke);
+const listenMock = vi.mocked(listen);
 
 beforeEach(() => {
   invokeMock.mockReset();
@@ -29,5 +41,39 @@ describe('ipc', () => {
       await expect(openExternal(url)).rejects.toMatchObject({ code: 'invalid_input' });
     }
     expect(invokeMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('wraps the account, sync and outbox commands with their camelCase keys', async () => {
+    const input = {
+      platform: 'discord' as const,
+      name: 'Lumen',
+      baseUrl: null,
+      scopes: ['123'],
+      token: 'secret',
+    };
+    await accountAdd(input);
+    expect(invokeMock).toHaveBeenLastCalledWith('account_add', { input });
+    await accountUpdate(3, { ...input, token: null });
+    expect(invokeMock).toHaveBeenLastCalledWith('account_update', {
+      id: 3,
+      input: { ...input, token: null },
+    });
+    await syncNow();
+    expect(invokeMock).toHaveBeenLastCalledWith('sync_now', { accountId: null });
+    await syncNow(3);
+    expect(invokeMock).toHaveBeenLastCalledWith('sync_now', { accountId: 3 });
+    await replyQueue(42, 'Thanks!');
+    expect(invokeMock).toHaveBeenLastCalledWith('reply_queue', { conversationId: 42, body: 'Thanks!' });
+    await outboxRetry(9);
+    expect(invokeMock).toHaveBeenLastCalledWith('outbox_retry', { id: 9 });
+  });
+
+  it('listens for sync progress on hearth://sync', async () => {
+    const handler = vi.fn();
+    await onSync(handler);
+    expect(listenMock).toHaveBeenCalledWith('hearth://sync', expect.any(Function));
+    const forward = listenMock.mock.calls[0][1] as (event: { payload: unknown }) => void;
+    forward({ payload: { accountId: 1, state: 'done' } });
+    expect(handler).toHaveBeenCalledWith({ accountId: 1, state: 'done' });
   });
 });

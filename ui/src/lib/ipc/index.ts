@@ -2,10 +2,13 @@
 // the rest of the UI imports these and never calls `invoke` or `listen` itself.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { AccountInput } from '$lib/bindings/AccountInput';
+import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
+import type { ConnectionCheck } from '$lib/bindings/ConnectionCheck';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { DemoOptions } from '$lib/bindings/DemoOptions';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
@@ -16,8 +19,11 @@ import type { MemberPage } from '$lib/bindings/MemberPage';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberQuery } from '$lib/bindings/MemberQuery';
 import type { Note } from '$lib/bindings/Note';
+import type { OutboxItem } from '$lib/bindings/OutboxItem';
+import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { Progress } from '$lib/bindings/Progress';
 import type { SearchHit } from '$lib/bindings/SearchHit';
+import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
@@ -77,6 +83,54 @@ export const calendarUpdate = (id: number, input: CalendarItemInput) =>
   invoke<CalendarItem>('calendar_update', { id, input });
 
 export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { id });
+
+// Accounts: the token in `input` goes to the OS keyring through the core and never comes back.
+
+/** What connecting each platform takes, for the "Add account" form. */
+export const platformsConnectable = () => invoke<PlatformSpec[]>('platforms_connectable');
+
+export const accountsList = () => invoke<AccountView[]>('accounts_list');
+
+/** Adds an account (its token is required) and starts syncing it. */
+export const accountAdd = (input: AccountInput) => invoke<AccountView>('account_add', { input });
+
+/** Changes an account; an empty or null `input.token` keeps the stored token. */
+export const accountUpdate = (id: number, input: AccountInput) =>
+  invoke<AccountView>('account_update', { id, input });
+
+/** Removes an account and what was synced through it (notes stay). */
+export const accountRemove = (id: number) => invoke<null>('account_remove', { id });
+
+/** Asks the platform who the stored token authenticates as. */
+export const accountTest = (id: number) => invoke<ConnectionCheck>('account_test', { id });
+
+// Sync and the outbox.
+
+/** The event the background syncer sends while accounts sync. */
+const SYNC_EVENT = 'hearth://sync';
+
+/** Syncs one account now, or every account with `null`. */
+export const syncNow = (accountId: number | null = null) =>
+  invoke<null>('sync_now', { accountId });
+
+/** The latest progress of every account the syncer has seen this session. */
+export const syncStatus = () => invoke<SyncProgress[]>('sync_status');
+
+export const onSync = (handler: (progress: SyncProgress) => void): Promise<UnlistenFn> =>
+  listen<SyncProgress>(SYNC_EVENT, (event) => handler(event.payload));
+
+/** Everything not yet sent: queued, sending and refused items. */
+export const outboxList = () => invoke<OutboxItem[]>('outbox_list');
+
+/** Queues a reply in a conversation and asks the syncer to send it. */
+export const replyQueue = (conversationId: number, body: string) =>
+  invoke<OutboxItem>('reply_queue', { conversationId, body });
+
+/** Puts a refused item back in the queue. */
+export const outboxRetry = (id: number) => invoke<OutboxItem>('outbox_retry', { id });
+
+/** Drops an item that has not been sent. */
+export const outboxCancel = (id: number) => invoke<null>('outbox_cancel', { id });
 
 const EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 

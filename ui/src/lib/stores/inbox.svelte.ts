@@ -96,8 +96,38 @@ export async function loadMore() {
   }
 }
 
-function query(offset: number) {
-  return { status: inbox.tab, platform: null, tag: null, limit: PAGE_SIZE, offset };
+function query(offset: number, limit = PAGE_SIZE) {
+  return { status: inbox.tab, platform: null, tag: null, limit, offset };
+}
+
+/**
+ * Reloads what is shown after a sync brought news: the rows already loaded (however many pages),
+ * the counts and the open thread, quietly and without moving the selection. Does nothing before
+ * the inbox has been shown once.
+ */
+export async function refreshInbox() {
+  if (inbox.counts === null || inbox.loading) return;
+  const tab = inbox.tab;
+  try {
+    const [page, counts] = await Promise.all([
+      ipc.inboxList(query(0, Math.max(PAGE_SIZE, inbox.items.length))),
+      ipc.inboxCounts(),
+    ]);
+    inbox.counts = counts;
+    if (inbox.tab !== tab || inbox.loading) return;
+    inbox.items = page.items;
+    inbox.total = page.total;
+    const id = inbox.selectedId;
+    if (id === null) {
+      if (page.items.length > 0) await select(page.items[0].id);
+      return;
+    }
+    const request = ++detailRequest;
+    const detail = await ipc.conversationShow(id);
+    if (request === detailRequest && inbox.selectedId === id) inbox.detail = detail;
+  } catch {
+    // A background refresh stays quiet; the next sync event, or any action, tries again.
+  }
 }
 
 /** Shows a conversation's thread; it need not be in the current list (search opens any). */

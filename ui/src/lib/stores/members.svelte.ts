@@ -50,6 +50,12 @@ export async function loadMembers(more = false) {
   }
 }
 
+/** Reloads the directory after a sync brought news, if it is showing or has been shown. */
+export function refreshMembers(showing: boolean) {
+  if (!showing && members.items.length === 0 && !members.query) return Promise.resolve();
+  return loadMembers();
+}
+
 export async function selectMember(id: number) {
   members.selectedId = id;
   const request = ++profileRequest;

@@ -1,0 +1,727 @@
+//! The Discord connector against recorded Discord exchanges (`tests/fixtures/discord/`), through
+//! the real sync engine and outbox into a real SQLite file.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::replay::{self, Exchange};
+use hearth::connectors::discord::Discord;
+use hearth::model::{AccountInput, InboxQuery, MemberQuery, Millis, Platform};
+use hearth::sync::{
+    http, sync_account, Connector, ConnectorConfig, ConnectorError, Cursors, Http, Outgoing,
+    Secret, SyncEvent, SyncOptions,
+};
+use hearth::Store;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{body_partial_json, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const API: &str = "/api/v10";
+const GUILD: &str = "1070404211835011079";
+const HELP: &str = "1070408600813436935";
+const GENERAL: &str = "1070404211835273225";
+const BOT: &str = "1495729492004569095";
+const M3: &str = "1500789138268487687";
+const M4: &str = "1500791859440648199";
+const M8: &str = "1500801998117797895";
+const M9: &str = "1500804381833035783";
+const M10: &str = "1501130885360123911";
+/// 2026-05-04 11:00 UTC, the first sync; 2026-05-05 09:00 UTC, the second.
+const FIRST: Millis = 1_777_892_400_000;
+const SECOND: Millis = 1_777_971_600_000;
+
+/// `ConnectorError` texts name the platform through `Platform`'s `Display`, which prints the
+/// lowercase id ("discord") today; compare without case so the tests hold either way.
+fn lower(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_lowercase()).collect()
+}
+
+fn fixture(prefix: &str) -> Exchange {
+    replay::load("discord", prefix)
+}
+
+fn connector(server: &MockServer, token: &str, now: Millis) -> Discord {
+    Discord::new(ConnectorConfig {
+        base_url: format!("{}{API}", server.uri()),
+        secret: Secret::new(token),
+        scopes: vec![GUILD.into()],
+        http: Http::new(Duration::from_secs(10)).expect("an HTTP client"),
+    })
+    .expect("a guild id is a valid scope")
+    .with_page_size(5)
+    .with_recheck_window(6)
+    .with_clock(Arc::new(move || now))
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions {
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+    account: i64,
+}
+
+async fn db_for(server: &MockServer, c: &Discord) -> Db {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let account = store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Discord,
+                name: "Lumen Discord".into(),
+                base_url: Some(format!("{}{API}", server.uri())),
+                scopes: vec![GUILD.into()],
+                token: None,
+            },
+            FIRST,
+        )
+        .expect("the account is added")
+        .id;
+    let me = c.whoami().await.expect("the token works");
+    assert_eq!(
+        (me.external_id.as_str(), me.handle.as_str()),
+        (BOT, "Hearth#4096")
+    );
+    store
+        .set_account_identity(account, &me.external_id, &me.handle)
+        .expect("identity recorded");
+    Db {
+        _dir: dir,
+        path,
+        store,
+        account,
+    }
+}
+
+/// Everything the first sync reads: the current user, channels, members, #help's history;
+/// #general is empty and #maintainers is closed to the bot.
+async fn mount_first_sync(server: &MockServer) {
+    // wiremock ignores extra query parameters: the page with `after` goes first.
+    for f in ["01", "02", "04", "03", "05", "07", "16"] {
+        fixture(f).mock("").mount(server).await;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/channels/{GENERAL}/messages")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(server)
+        .await;
+}
+
+async fn mount_second_sync(server: &MockServer) {
+    for f in ["08", "09"] {
+        fixture(f).mock("").mount(server).await;
+    }
+}
+
+async fn sync(db: &mut Db, c: &Discord, now: Millis) -> (Result<(), String>, Vec<SyncEvent>) {
+    let mut events = Vec::new();
+    let r = sync_account(
+        &mut db.store,
+        db.account,
+        c,
+        &opts(),
+        &CancellationToken::new(),
+        &move || now,
+        &mut |e| events.push(e),
+    )
+    .await;
+    (r.map(|_| ()).map_err(|e| e.to_string()), events)
+}
+
+fn sql<T: rusqlite::types::FromSql>(db: &Db, q: &str, p: &str) -> T {
+    rusqlite::Connection::open(&db.path)
+        .expect("the file opens")
+        .query_row(q, [p], |r| r.get(0))
+        .expect(q)
+}
+
+fn help_conversation(db: &Db) -> i64 {
+    sql(
+        db,
+        "SELECT id FROM conversations WHERE external_id = ?1",
+        HELP,
+    )
+}
+
+/// The `/channels/#help/messages` queries the server received, in order.
+async fn help_queries(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| {
+            r.method.as_str() == "GET" && r.url.path().ends_with(&format!("{HELP}/messages"))
+        })
+        .map(|r| r.url.query().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+
+    let (r, events) = sync(&mut db, &c, FIRST).await;
+    r.expect("the first sync succeeds");
+
+    let labels: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Page { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(labels.contains(&"#help"), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("#maintainers") && l.contains("skipped")),
+        "the private channel is skipped, not fatal: {labels:?}"
+    );
+
+    let members = db
+        .store
+        .members(&MemberQuery {
+            platform: Some(Platform::Discord),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .expect("members");
+    assert_eq!(
+        members.total, 7,
+        "5 + 3 guild members, less the bot itself (it is the team's account)"
+    );
+    let aiko = members
+        .items
+        .iter()
+        .find(|m| m.handles.iter().any(|h| h == "aiko_builds"))
+        .expect("Aiko is a member");
+    assert_eq!(aiko.display_name, "愛子 Aiko");
+    assert_eq!(aiko.message_count, 1);
+    let profile = db.store.member_profile(aiko.id, FIRST).expect("profile");
+    let ident = &profile.identities[0];
+    assert_eq!(
+        ident.profile_url.as_deref(),
+        Some("https://discord.com/users/772797107911393287")
+    );
+    assert_eq!(
+        ident.avatar_url.as_deref(),
+        Some("https://cdn.discordapp.com/avatars/772797107911393287/4577c26c436a6c817fdc4c8b3ce6e031.png")
+    );
+    // Joined the server 2023-06-12.
+    assert_eq!(profile.member.first_seen_at, Some(1_686_541_315_908));
+
+    let inbox = db
+        .store
+        .inbox(&InboxQuery::default(), FIRST)
+        .expect("inbox");
+    assert_eq!(inbox.items.len(), 1, "only #help has messages");
+    let help = &inbox.items[0];
+    assert_eq!(help.title.as_deref(), Some("#help"));
+    assert_eq!(help.container.as_deref(), Some("Community"));
+    assert_eq!(help.message_count, 9);
+    assert_eq!(
+        help.url.as_deref(),
+        Some("https://discord.com/channels/1070404211835011079/1070408600813436935")
+    );
+
+    let detail = db.store.conversation(help.id, FIRST).expect("conversation");
+    let texts: Vec<&str> = detail.messages.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts[0].starts_with("Hi all! Is there a way"),
+        "oldest first: {texts:?}"
+    );
+    let release = detail
+        .messages
+        .iter()
+        .find(|m| m.text.starts_with("📦"))
+        .expect("the release post");
+    assert!(
+        release.text.contains("Lumen 0.18.2\n• Fix `EPERM`"),
+        "the embed's words are kept: {}",
+        release.text
+    );
+    let m2 = &detail.messages[1];
+    assert_eq!(m2.reply_to_id, Some(detail.messages[0].id), "m2 answers m1");
+
+    let mentions: i64 = sql(
+        &db,
+        "SELECT count(*) FROM messages WHERE mentions_us AND account_id = ?1",
+        &db.account.to_string(),
+    );
+    assert_eq!(mentions, 1, "only m3 mentions the bot");
+    let m3_mentions: bool = sql(
+        &db,
+        "SELECT mentions_us FROM messages WHERE external_id = ?1",
+        M3,
+    );
+    assert!(m3_mentions);
+    let m9_url: String = sql(&db, "SELECT url FROM messages WHERE external_id = ?1", M9);
+    assert_eq!(
+        m9_url,
+        format!("https://discord.com/channels/{GUILD}/{HELP}/{M9}")
+    );
+
+    // Paging: after=0, then after the highest id of page 1 (m5), never "the last element".
+    assert_eq!(
+        help_queries(&server).await,
+        vec![
+            "after=0&limit=5".to_string(),
+            "after=1500794327176183815&limit=5".to_string()
+        ]
+    );
+}
+
+#[tokio::test]
+async fn discord_payloads_map_to_hearth_records_as_snapshotted() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut cursors = Cursors::default();
+    let mut pages = Vec::new();
+    loop {
+        let page = c.next_page(&cursors).await.expect("a page");
+        cursors.apply(&page.cursors);
+        let more = page.more;
+        pages.push(page);
+        if !more {
+            break;
+        }
+        assert!(pages.len() < 20, "the run ends");
+    }
+    let members = pages
+        .iter()
+        .find(|p| p.label == "members")
+        .expect("a members page");
+    insta::assert_debug_snapshot!("discord_members_page_1", members.batch);
+    let help = pages
+        .iter()
+        .find(|p| p.label == "#help")
+        .expect("a #help page");
+    insta::assert_debug_snapshot!("discord_help_messages_page_1", help.batch);
+    assert!(
+        cursors.get("run").is_none(),
+        "a finished run leaves no run cursor"
+    );
+    assert_eq!(cursors.get(&format!("chan:{HELP}")), Some(M9));
+    assert_eq!(
+        cursors.get(&format!("roles:{GUILD}")),
+        Some("1495733613059244039"),
+        "the bot's own roles are remembered"
+    );
+}
+
+#[tokio::test]
+async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_deletion() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let before = help_queries(&server).await.len();
+
+    mount_second_sync(&server).await;
+    let (r, _) = sync(&mut db, &c, SECOND).await;
+    r.expect("the second sync succeeds");
+
+    assert_eq!(
+        help_queries(&server).await[before..].to_vec(),
+        vec![format!("after={M9}&limit=5"), "limit=6".to_string()],
+        "only new messages, then the re-read window"
+    );
+
+    let conv = help_conversation(&db);
+    let detail = db.store.conversation(conv, SECOND).expect("conversation");
+    assert_eq!(
+        detail.messages.len(),
+        10,
+        "m10 was added, nothing duplicated"
+    );
+
+    let m4 = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == M4)
+        .expect("m4");
+    assert!(m4.text.contains("until 0.18.2 ships"), "{}", m4.text);
+    assert!(m4.edited_at.is_some());
+    let old: String = sql(
+        &db,
+        "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = ?1",
+        M4,
+    );
+    assert!(
+        old.contains("until 0.19 ships"),
+        "the old text is kept: {old}"
+    );
+
+    let m8 = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == M8)
+        .expect("m8 is kept");
+    assert!(m8.deleted, "m8 vanished from a contiguous range");
+    assert!(
+        m8.text.starts_with("Is the Matrix bridge down?"),
+        "its words stay"
+    );
+    let deleted_at: i64 = sql(
+        &db,
+        "SELECT deleted_at FROM messages WHERE external_id = ?1",
+        M8,
+    );
+    assert_eq!(deleted_at, SECOND);
+
+    let m10 = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == M10)
+        .expect("m10");
+    assert_eq!(
+        m10.reply_to_id,
+        Some(m8.id),
+        "the reply still points at the deleted message"
+    );
+
+    // A third run with nothing new asks for the same two things and changes nothing.
+    let (r, events) = sync(&mut db, &c, SECOND + 60_000).await;
+    r.expect("third sync");
+    let added: u64 = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Page { totals, .. } => Some(totals.messages_added + totals.messages_updated),
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or(0);
+    assert_eq!(added, 0);
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_said_in_words() {
+    let server = MockServer::start().await;
+    // The recorded 429 (Retry-After: 5) with a 1 s wait, answered once before page 2.
+    let recorded = fixture("06");
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(query_param("after", "1500794327176183815"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .insert_header("X-RateLimit-Scope", "user")
+                .set_body_json(json!({"message": "You are being rate limited.", "retry_after": 0.5, "global": false})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, events) = sync(&mut db, &c, FIRST).await;
+    r.expect("the sync finishes after waiting");
+    let reasons: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Waiting { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lower(&reasons), vec!["discord asks us to wait 1 s"]);
+    let count: i64 = sql(
+        &db,
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        "discord",
+    );
+    assert_eq!(count, 9, "nothing lost, nothing doubled");
+
+    // The recorded 429s of every scope wait as long as Discord says.
+    for (f, secs) in [("06", 5), ("13", 1), ("14", 21)] {
+        let ex = fixture(f);
+        let e = status_of(&ex);
+        match &e {
+            ConnectorError::RateLimited { wait, .. } => {
+                assert_eq!(wait.as_secs(), secs, "{}", ex.file)
+            }
+            other => panic!("{}: {other:?}", ex.file),
+        }
+        if f == "06" {
+            assert_eq!(e.to_string().to_lowercase(), "discord asks us to wait 5 s");
+        }
+    }
+    drop(recorded);
+}
+
+fn status_of(ex: &Exchange) -> ConnectorError {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in ex.response["headers"].as_object().into_iter().flatten() {
+        if let (Ok(k), Some(Ok(v))) = (
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+            v.as_str().map(reqwest::header::HeaderValue::from_str),
+        ) {
+            headers.insert(k, v);
+        }
+    }
+    let status = reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap_or(0) as u16)
+        .expect("a status");
+    http::status_error(
+        Platform::Discord,
+        status,
+        &headers,
+        &ex.response["body"].to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_rejected_token_stops_the_sync_with_words_and_keeps_what_was_synced() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let good = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &good).await;
+    sync(&mut db, &good, FIRST).await.0.expect("first sync");
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(fixture("15").respond())
+        .mount(&server)
+        .await;
+    let revoked = connector(&server, "test-token-revoked-not-real", SECOND);
+    let (r, _) = sync(&mut db, &revoked, SECOND).await;
+    let err = r.expect_err("a revoked token fails the sync");
+    assert!(
+        err.to_lowercase().contains("discord rejected the token")
+            && err.contains("update it in Settings → Accounts"),
+        "{err}"
+    );
+    assert!(!err.contains("test-token"), "the token never shows: {err}");
+    let account = db.store.account(db.account).expect("account");
+    assert_eq!(account.last_error.as_deref(), Some(err.as_str()));
+    let count: i64 = sql(
+        &db,
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        "discord",
+    );
+    assert_eq!(count, 9, "what was synced stays");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_and_garbled_replies_are_named() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/guilds/{GUILD}/channels")))
+        .respond_with(fixture("17").respond())
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, events) = sync(&mut db, &c, FIRST).await;
+    r.expect("the 500 is retried");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SyncEvent::Waiting { reason, .. }
+            if reason.to_lowercase().starts_with("discord is having trouble (http 500)"))),
+        "{events:?}"
+    );
+
+    let broken = MockServer::start().await;
+    fixture("01").mock("").mount(&broken).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/guilds/{GUILD}/channels")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"id": "1070404211835142152", "type": 4, "na"#,
+            "application/json",
+        ))
+        .mount(&broken)
+        .await;
+    let c = connector(&broken, "test-token-not-real", FIRST);
+    let mut db = db_for(&broken, &c).await;
+    let mut events = Vec::new();
+    let err = sync_account(
+        &mut db.store,
+        db.account,
+        &c,
+        &SyncOptions {
+            max_retries: 1,
+            ..opts()
+        },
+        &CancellationToken::new(),
+        &|| FIRST,
+        &mut |e| events.push(e),
+    )
+    .await
+    .expect_err("a cut-off reply fails after retrying");
+    assert_eq!(
+        err.to_string().to_lowercase(),
+        "discord sent a reply hearth could not read (the reply was cut off)"
+    );
+}
+
+fn reply(key: &str, body: &str, to: Option<&str>) -> Outgoing {
+    Outgoing {
+        idempotency_key: key.into(),
+        body: body.into(),
+        conversation_external_id: Some(HELP.into()),
+        reply_to_external_id: to.map(str::to_string),
+        title: None,
+    }
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_with_a_nonce_and_a_lost_one_is_found_not_resent() {
+    let server = MockServer::start().await;
+    fixture("01").mock("").mount(&server).await;
+    let posted = fixture("10");
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(body_partial_json(posted.request["body"].clone()))
+        .respond_with(posted.respond())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let text = posted.request["body"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    let item = reply("hearth-outbox-000042", text, Some(M3));
+    let sent = c.send(&item).await.expect("the reply is posted");
+    assert_eq!(sent.external_id, "1501147823155052551");
+    assert_eq!(
+        sent.url.as_deref(),
+        Some("https://discord.com/channels/1070404211835011079/1070408600813436935/1501147823155052551")
+    );
+    assert!(
+        !c.idempotent_send(),
+        "Discord only holds a nonce for minutes"
+    );
+
+    // The recent messages now include ours: find_sent recognises it.
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(query_param("limit", "50"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([posted.response["body"]])))
+        .mount(&server)
+        .await;
+    let found = c.find_sent(&item).await.expect("a lookup").expect("found");
+    assert_eq!(found.external_id, "1501147823155052551");
+    let other = reply("hearth-outbox-000043", "something else", Some(M3));
+    assert_eq!(c.find_sent(&other).await.expect("a lookup"), None);
+
+    // A refused post says why.
+    let too_long = fixture("12");
+    let err = status_of(&too_long);
+    assert!(
+        err.to_string()
+            .to_lowercase()
+            .starts_with("discord said: http 400"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let conv = help_conversation(&db);
+
+    let mut created: Value = fixture("10").response["body"].clone();
+    created["content"] = json!("Glad it works now!");
+    created["message_reference"]["message_id"] = json!(M9);
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(body_partial_json(json!({
+            "content": "Glad it works now!",
+            "message_reference": { "message_id": M9 },
+            "enforce_nonce": true,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&created))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let item = db
+        .store
+        .queue_reply(conv, "Glad it works now!", SECOND)
+        .expect("queued");
+    let first = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("flush");
+    assert_eq!(first.sent, 1, "{first:?}");
+    let again = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("second flush");
+    assert_eq!(again.sent, 0);
+    let sent = db.store.outbox_item(item.id).expect("item");
+    assert!(sent
+        .url
+        .is_some_and(|u| u.ends_with("/1501147823155052551")));
+
+    // An attempt whose outcome was lost (state `sending`) is found on Discord, not resent.
+    let lost = db
+        .store
+        .queue_reply(conv, "Glad it works now!", SECOND + 1)
+        .expect("queued");
+    rusqlite::Connection::open(&db.path)
+        .expect("open")
+        .execute(
+            "UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?1",
+            [lost.id],
+        )
+        .expect("simulate a lost attempt");
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(query_param("limit", "50"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([created])))
+        .mount(&server)
+        .await;
+    let third = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("third flush");
+    assert_eq!((third.sent, third.reconciled), (0, 1), "{third:?}");
+    // `expect(1)` on the POST mock is checked when the server drops.
+}
+
+#[tokio::test]
+async fn a_new_post_needs_a_channel_scope() {
+    let server = MockServer::start().await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let err = c
+        .send(&Outgoing {
+            idempotency_key: "k".into(),
+            body: "Hello".into(),
+            conversation_external_id: None,
+            reply_to_external_id: None,
+            title: None,
+        })
+        .await
+        .expect_err("no channel to post to");
+    assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("guild-id/channel-id"), "{err}");
+
+    let bad = Discord::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("t"),
+        scopes: vec!["#help".into()],
+        http: Http::new(Duration::from_secs(1)).expect("http"),
+    });
+    assert!(matches!(bad, Err(ConnectorError::Config(_))));
+}

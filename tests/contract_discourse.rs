@@ -1,0 +1,610 @@
+//! The Discourse connector against recorded forum exchanges (tests/fixtures/discourse),
+//! through the real sync engine and outbox into a real SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use common::replay;
+use common::NOW;
+use hearth::connectors::discourse::Discourse;
+use hearth::model::{AccountInput, Platform};
+use hearth::sync::outbox::flush_account;
+use hearth::sync::{
+    sync_account, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret,
+    SyncEvent, SyncOptions,
+};
+use hearth::Store;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{body_partial_json, method, path, path_regex, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    store: Store,
+    account: i64,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    let mut store = Store::open(&db).expect("a new database opens");
+    let account = store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Discourse,
+                name: "Lumen forum".into(),
+                base_url: Some("https://forum.lumen-ssg.dev".into()),
+                scopes: vec!["ana".into()],
+                token: None,
+            },
+            NOW,
+        )
+        .expect("the account is added")
+        .id;
+    Env {
+        _dir: dir,
+        db,
+        store,
+        account,
+    }
+}
+
+fn discourse(server: &MockServer, timeout: Duration) -> Discourse {
+    Discourse::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("test-token-not-real"),
+        scopes: vec!["ana".into()],
+        http: Http::new(timeout).expect("an HTTP client"),
+    })
+    .expect("the connector is built")
+    .with_page_size(2)
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions {
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+async fn mount_first_sync(server: &MockServer) {
+    for f in [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "12",
+    ] {
+        mount(server, f).await;
+    }
+}
+
+/// Mounts a fixture; `/posts.json` without `before` (and `/latest.json` without `page`) only
+/// answers when no more specific exchange does.
+async fn mount(server: &MockServer, f: &str) {
+    let ex = replay::load("discourse", f);
+    let general = ex.request["query"].as_object().is_some_and(|q| {
+        !q.contains_key("before")
+            && !q.contains_key("page")
+            && ex.path("") != "/admin/users/list/active.json"
+    });
+    let mock = ex.mock("");
+    if general {
+        mock.with_priority(10).mount(server).await
+    } else {
+        mock.mount(server).await
+    }
+}
+
+async fn sync(
+    e: &mut Env,
+    c: &dyn Connector,
+) -> (
+    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
+    Vec<SyncEvent>,
+) {
+    let mut events = Vec::new();
+    let r = sync_account(
+        &mut e.store,
+        e.account,
+        c,
+        &opts(),
+        &CancellationToken::new(),
+        &|| NOW,
+        &mut |ev| events.push(ev),
+    )
+    .await;
+    (r, events)
+}
+
+async fn connect(e: &mut Env, c: &Discourse) {
+    let me = c.whoami().await.expect("whoami");
+    assert_eq!((me.external_id.as_str(), me.handle.as_str()), ("1", "ana"));
+    e.store
+        .set_account_identity(e.account, &me.external_id, &me.handle)
+        .expect("identity saved");
+}
+
+fn sql<T: rusqlite::types::FromSql>(e: &Env, q: &str) -> T {
+    let conn = rusqlite::Connection::open(&e.db).expect("the file opens");
+    conn.query_row(q, [], |r| r.get(0))
+        .unwrap_or_else(|err| panic!("{q}: {err}"))
+}
+
+async fn synced(server: &MockServer) -> Env {
+    mount_first_sync(server).await;
+    let mut e = env();
+    let c = discourse(server, Duration::from_secs(5));
+    connect(&mut e, &c).await;
+    let (r, _) = sync(&mut e, &c).await;
+    r.expect("the first sync succeeds");
+    e
+}
+
+#[tokio::test]
+async fn first_sync_fills_members_topics_and_posts() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let _ = &mut e;
+
+    let topics: i64 = sql(
+        &e,
+        "SELECT count(*) FROM conversations WHERE kind = 'topic'",
+    );
+    assert_eq!(topics, 3);
+    let posts: i64 = sql(&e, "SELECT count(*) FROM messages");
+    assert_eq!(posts, 10, "422…410, 405, 401");
+    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    let detail = e.store.conversation(conv, NOW).expect("conversation");
+    assert_eq!(
+        detail.conversation.title.as_deref(),
+        Some("Build fails with “ä” in front-matter title")
+    );
+    assert_eq!(detail.messages[0].author.handle, "jkessler");
+    assert!(detail.messages[0].html.is_some(), "cooked HTML is kept");
+    assert_eq!(
+        detail.messages[1].url.as_deref(),
+        Some(
+            format!(
+                "{}/t/build-fails-with-a-in-front-matter-title/42/2",
+                server.uri()
+            )
+            .as_str()
+        )
+    );
+
+    // Edited post: edited_at set; author-deleted post: marked deleted.
+    let edited: Option<i64> = sql(
+        &e,
+        "SELECT edited_at FROM messages WHERE external_id = '412'",
+    );
+    assert!(edited.is_some());
+    let deleted: Option<i64> = sql(
+        &e,
+        "SELECT deleted_at FROM messages WHERE external_id = '413'",
+    );
+    assert!(deleted.is_some());
+    // Replies keep the post they answer; mentions of the account are flagged.
+    let reply_to: String = sql(
+        &e,
+        "SELECT reply_to_external_id FROM messages WHERE external_id = '414'",
+    );
+    assert_eq!(reply_to, "412");
+    let reply_to: String = sql(
+        &e,
+        "SELECT reply_to_external_id FROM messages WHERE external_id = '421'",
+    );
+    assert_eq!(reply_to, "420");
+    let mentions: i64 = sql(
+        &e,
+        "SELECT mentions_us FROM messages WHERE external_id = '414'",
+    );
+    assert_eq!(mentions, 1);
+    let ours: i64 = sql(&e, "SELECT from_us FROM messages WHERE external_id = '422'");
+    assert_eq!(ours, 1);
+
+    // Members: emails from the admin list (placeholders dropped), profile evidence in raw.
+    let ana_email: String = sql(&e, "SELECT email FROM identities WHERE external_id = '1'");
+    assert_eq!(ana_email, "ana@lumen-ssg.dev");
+    let system_email: Option<String> =
+        sql(&e, "SELECT email FROM identities WHERE external_id = '-1'");
+    assert_eq!(system_email, None);
+    let raw: String = sql(&e, "SELECT raw FROM identities WHERE external_id = '3'");
+    assert!(raw.contains("\"associated_accounts\""), "{raw}");
+    assert!(!raw.contains("test-token-not-real"));
+    let limei: String = sql(&e, "SELECT raw FROM identities WHERE external_id = '4'");
+    assert!(limei.contains("https://github.com/li-mei"));
+    let members = e
+        .store
+        .members(&hearth::model::MemberQuery {
+            q: Some("李美".into()),
+            ..Default::default()
+        })
+        .expect("members");
+    let profile = e
+        .store
+        .member_profile(members.items[0].id, NOW)
+        .expect("profile");
+    assert_eq!(profile.location.as_deref(), Some("成都"));
+}
+
+#[tokio::test]
+async fn one_posts_page_maps_to_hearth_records() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let mut cursors = Cursors::default();
+    cursors.apply(&[CursorChange::set("step", "posts")]);
+    let mut page = c.next_page(&cursors).await.expect("a page");
+    // The server's address changes every run; the snapshot keeps the rest.
+    let uri = server.uri();
+    for m in &mut page.batch.messages {
+        m.url = m.url.as_ref().map(|u| u.replace(&uri, "https://forum"));
+    }
+    for conv in &mut page.batch.conversations {
+        conv.url = conv.url.as_ref().map(|u| u.replace(&uri, "https://forum"));
+    }
+    for i in &mut page.batch.identities {
+        i.profile_url = i
+            .profile_url
+            .as_ref()
+            .map(|u| u.replace(&uri, "https://forum"));
+        i.avatar_url = i
+            .avatar_url
+            .as_ref()
+            .map(|u| u.replace(&uri, "https://forum"));
+    }
+    assert!(page.more);
+    insta::assert_debug_snapshot!("discourse_posts_page_1", page);
+}
+
+#[tokio::test]
+async fn a_second_sync_reads_only_new_posts_and_rereads_bumped_topics() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    server.reset().await;
+    for f in ["06", "02", "03", "22", "14"] {
+        mount(&server, f).await;
+    }
+    let mut latest = replay::load("discourse", "12").response["body"].clone();
+    latest["topic_list"]["topics"][1]["bumped_at"] = json!("2026-03-08T11:40:19.006Z");
+    latest["topic_list"]["more_topics_url"] = serde_json::Value::Null;
+    Mock::given(method("GET"))
+        .and(path("/latest.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(latest))
+        .mount(&server)
+        .await;
+
+    let c = discourse(&server, Duration::from_secs(5));
+    let (r, _) = sync(&mut e, &c).await;
+    r.expect("the second sync succeeds");
+
+    let requests = server.received_requests().await.unwrap();
+    let paths: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{}?{}", r.url.path(), r.url.query().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        paths
+            .iter()
+            .filter(|p| p.starts_with("/posts.json"))
+            .count(),
+        1,
+        "the newest posts reach back to what is stored: {paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/admin/users/1")),
+        "known members are not fetched again: {paths:?}"
+    );
+    assert!(paths
+        .iter()
+        .any(|p| p.starts_with("/admin/users/list/active.json?page=2")));
+    assert!(paths.iter().any(|p| p.starts_with("/t/42.json")));
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/t/43.json")),
+        "43 was not bumped"
+    );
+
+    let new: i64 = sql(
+        &e,
+        "SELECT count(*) FROM messages WHERE external_id IN ('430', '431')",
+    );
+    assert_eq!(new, 2);
+    let reply_to: String = sql(
+        &e,
+        "SELECT reply_to_external_id FROM messages WHERE external_id = '431'",
+    );
+    assert_eq!(reply_to, "430");
+    // The spam post deleted by staff shows up only in the topic: recorded as deleted.
+    let spam: Option<i64> = sql(
+        &e,
+        "SELECT deleted_at FROM messages WHERE external_id = '415'",
+    );
+    assert!(spam.is_some());
+    // The author-deleted post keeps the text Hearth had (none here) and stays deleted.
+    let (count,): (i64,) = (sql(&e, "SELECT count(*) FROM messages"),);
+    assert_eq!(count, 13);
+}
+
+#[tokio::test]
+async fn an_edit_replaces_the_text_and_keeps_the_old_one() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    server.reset().await;
+    replay::load("discourse", "06")
+        .mock("")
+        .mount(&server)
+        .await;
+    let mut topic = replay::load("discourse", "14").response["body"].clone();
+    let posts = topic["post_stream"]["posts"].as_array_mut().unwrap();
+    let p = posts.iter_mut().find(|p| p["id"] == 414).unwrap();
+    p["raw"] = json!("The workaround from @limei fixed it for me too. Thanks!");
+    p["cooked"] = json!("<p>The workaround from @limei fixed it for me too. Thanks!</p>");
+    p["version"] = json!(2);
+    p["updated_at"] = json!("2026-03-08T12:00:00.000Z");
+    Mock::given(method("GET"))
+        .and(path("/t/42.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(topic))
+        .mount(&server)
+        .await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let mut cursors = e.store.load_cursors(e.account).unwrap();
+    cursors.apply(&[
+        CursorChange::set("step", "topics"),
+        CursorChange::set("topics.queue", "42"),
+    ]);
+    let page = c.next_page(&cursors).await.expect("topic page");
+    e.store.commit_page(e.account, &page, NOW).expect("written");
+    let text: String = sql(
+        &e,
+        "SELECT body_text FROM messages WHERE external_id = '414'",
+    );
+    assert!(text.ends_with("Thanks!"), "{text}");
+    let old: String = sql(
+        &e,
+        "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = '414'",
+    );
+    assert!(old.contains("is 0.9.1 planned?"), "{old}");
+}
+
+#[tokio::test]
+async fn a_429_with_wait_seconds_is_waited_out_and_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/posts.json"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+            "errors": ["You’ve performed this action too many times."],
+            "error_type": "rate_limit",
+            "extras": {"wait_seconds": 1, "time_left": "1 second"}
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let mut e = env();
+    let c = discourse(&server, Duration::from_secs(5));
+    connect(&mut e, &c).await;
+    let (r, events) = sync(&mut e, &c).await;
+    r.expect("the sync finishes after waiting");
+    assert!(
+        events.iter().any(|ev| matches!(ev,
+            SyncEvent::Waiting { reason, .. } if reason.to_lowercase() == "discourse asks us to wait 1 s")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn recorded_429s_ask_for_the_wait_the_forum_says_json_or_plain_text() {
+    for (f, secs) in [("17", 39), ("18", 8)] {
+        let ex = replay::load("discourse", f);
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in ex.response["headers"].as_object().unwrap() {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.as_str().unwrap().parse().unwrap(),
+            );
+        }
+        let body = match &ex.response["body"] {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let e = hearth::sync::http::status_error(
+            Platform::Discourse,
+            reqwest::StatusCode::TOO_MANY_REQUESTS,
+            &headers,
+            &body,
+        );
+        match e {
+            ConnectorError::RateLimited { wait, .. } => assert_eq!(wait.as_secs(), secs, "{f}"),
+            other => panic!("{f}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_key_fails_the_sync_in_words_and_keeps_what_was_synced() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+    server.reset().await;
+    Mock::given(path_regex(".*"))
+        .respond_with(replay::load("discourse", "16").respond())
+        .mount(&server)
+        .await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let (r, _) = sync(&mut e, &c).await;
+    let err = r.expect_err("a revoked key fails").to_string();
+    assert!(
+        err.contains("rejected the token") && err.contains("update it in Settings → Accounts"),
+        "{err}"
+    );
+    let account = e.store.account(e.account).unwrap();
+    assert!(account
+        .last_error
+        .is_some_and(|m| m.contains("Settings → Accounts")));
+    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn a_bad_gateway_is_retried_and_a_truncated_reply_fails_in_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/posts.json"))
+        .and(query_param("before", "410"))
+        .respond_with(replay::load("discourse", "19").respond())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let mut e = env();
+    let c = discourse(&server, Duration::from_secs(5));
+    connect(&mut e, &c).await;
+    let (r, events) = sync(&mut e, &c).await;
+    r.expect("the 502 is retried");
+    assert!(events.iter().any(|ev| matches!(ev,
+        SyncEvent::Waiting { reason, .. } if reason.contains("HTTP 502"))));
+
+    let server = MockServer::start().await;
+    replay::load("discourse", "06")
+        .mock("")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/posts.json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"latest_posts": [{"id": 4"#, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let mut cursors = Cursors::default();
+    cursors.apply(&[CursorChange::set("step", "posts")]);
+    let err = c.next_page(&cursors).await.expect_err("truncated");
+    assert_eq!(
+        err.to_string().to_lowercase(),
+        "discourse sent a reply hearth could not read (the reply was cut off)"
+    );
+}
+
+fn reply_text() -> String {
+    replay::load("discourse", "20").request["body"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn mount_reply_target(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/posts/414.json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"id": 414, "post_number": 5, "topic_id": 42, "username": "zoe"}),
+            ),
+        )
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_once_through_the_outbox_answering_the_newest_post() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    mount_reply_target(&server).await;
+    let ex = replay::load("discourse", "20");
+    Mock::given(method("POST"))
+        .and(path("/posts.json"))
+        .and(body_partial_json(&ex.request["body"]))
+        .respond_with(ex.respond())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    e.store
+        .queue_reply(conv, &reply_text(), NOW)
+        .expect("queued");
+    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .unwrap();
+    assert_eq!(first.sent, 1, "{first:?}");
+    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .unwrap();
+    assert_eq!(second.sent + second.reconciled, 0);
+    let item = &e.store.list_outbox(true).unwrap()[0];
+    assert!(item
+        .url
+        .as_deref()
+        .is_some_and(|u| u.ends_with("/t/build-fails-with-a-in-front-matter-title/42/7")));
+}
+
+#[tokio::test]
+async fn a_reply_whose_answer_was_lost_is_found_in_the_topic_instead_of_posted_again() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    mount_reply_target(&server).await;
+    let ex = replay::load("discourse", "20");
+    Mock::given(method("POST"))
+        .and(path("/posts.json"))
+        .respond_with(ex.respond().set_delay(Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    let c = discourse(&server, Duration::from_millis(400));
+    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    e.store
+        .queue_reply(conv, &reply_text(), NOW)
+        .expect("queued");
+    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .unwrap();
+    assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
+
+    let mut topic = replay::load("discourse", "14").response["body"].clone();
+    topic["post_stream"]["posts"]
+        .as_array_mut()
+        .unwrap()
+        .push(ex.response["body"].clone());
+    topic["post_stream"]["stream"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(430));
+    Mock::given(method("GET"))
+        .and(path("/t/42.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(topic))
+        .mount(&server)
+        .await;
+    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .unwrap();
+    assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 1, "the reply was posted once");
+}
+
+#[tokio::test]
+async fn a_new_topic_needs_a_title() {
+    let server = MockServer::start().await;
+    let c = discourse(&server, Duration::from_secs(5));
+    let err = c
+        .send(&hearth::sync::Outgoing {
+            idempotency_key: "k".into(),
+            body: "hello".into(),
+            conversation_external_id: None,
+            reply_to_external_id: None,
+            title: None,
+        })
+        .await
+        .expect_err("a title is needed");
+    assert_eq!(err.to_string(), "a new Discourse topic needs a title");
+}

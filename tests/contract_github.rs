@@ -1,0 +1,668 @@
+//! The GitHub connector against recorded GitHub exchanges (tests/fixtures/github), through the
+//! real sync engine and outbox into a real SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use common::replay;
+use common::NOW;
+use hearth::connectors::github::GitHub;
+use hearth::model::{AccountInput, InboxQuery, Platform};
+use hearth::sync::outbox::flush_account;
+use hearth::sync::{
+    sync_account, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http,
+    Outgoing, Secret, SyncEvent, SyncOptions,
+};
+use hearth::Store;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{body_partial_json, header, method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const REPO: &str = "lumen-ssg/lumen";
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    store: Store,
+    account: i64,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    let mut store = Store::open(&db).expect("a new database opens");
+    let account = store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Github,
+                name: "Lumen on GitHub".into(),
+                base_url: Some("https://api.github.com".into()),
+                scopes: vec![REPO.into()],
+                token: None,
+            },
+            NOW,
+        )
+        .expect("the account is added")
+        .id;
+    Env {
+        _dir: dir,
+        db,
+        store,
+        account,
+    }
+}
+
+fn github(server: &MockServer, timeout: Duration) -> GitHub {
+    GitHub::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("test-token-not-real"),
+        scopes: vec![REPO.into()],
+        http: Http::new(timeout).expect("an HTTP client"),
+    })
+    .expect("the connector is built")
+}
+
+/// The connector as the first sync uses it: the fixtures' page sizes and history window.
+fn first_sync_github(server: &MockServer) -> GitHub {
+    github(server, Duration::from_secs(5))
+        .with_page_size(3)
+        .with_history_since("2026-05-01T00:00:00Z")
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions {
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+async fn mount_first_sync(server: &MockServer) {
+    for f in [
+        "01", "02", "03", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+    ] {
+        replay::load("github", f).mock("").mount(server).await;
+    }
+    let d1 = replay::load("github", "17");
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(json!({"variables": {"after": null}})))
+        .respond_with(d1.respond())
+        .mount(server)
+        .await;
+    let d2 = replay::load("github", "18");
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(
+            json!({"variables": {"after": d2.request["body"]["variables"]["after"]}}),
+        ))
+        .respond_with(d2.respond())
+        .mount(server)
+        .await;
+}
+
+async fn sync(
+    e: &mut Env,
+    c: &dyn Connector,
+) -> (
+    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
+    Vec<SyncEvent>,
+) {
+    let mut events = Vec::new();
+    let r = sync_account(
+        &mut e.store,
+        e.account,
+        c,
+        &opts(),
+        &CancellationToken::new(),
+        &|| NOW,
+        &mut |ev| events.push(ev),
+    )
+    .await;
+    (r, events)
+}
+
+async fn connect(e: &mut Env, c: &GitHub) {
+    let me = c.whoami().await.expect("whoami");
+    assert_eq!(me.handle, "lumen-community");
+    assert_eq!(me.display_name.as_deref(), Some("Lumen Community"));
+    e.store
+        .set_account_identity(e.account, &me.external_id, &me.handle)
+        .expect("identity saved");
+}
+
+fn sql<T: rusqlite::types::FromSql>(e: &Env, q: &str) -> T {
+    let conn = rusqlite::Connection::open(&e.db).expect("the file opens");
+    conn.query_row(q, [], |r| r.get(0))
+        .unwrap_or_else(|err| panic!("{q}: {err}"))
+}
+
+fn conversation_id(e: &Env, external: &str) -> i64 {
+    sql(
+        e,
+        &format!("SELECT id FROM conversations WHERE external_id = '{external}'"),
+    )
+}
+
+/// A first sync into a fresh database, ready for the next step of a test.
+async fn synced(server: &MockServer) -> Env {
+    mount_first_sync(server).await;
+    let mut e = env();
+    let c = first_sync_github(server);
+    connect(&mut e, &c).await;
+    let (r, _) = sync(&mut e, &c).await;
+    r.expect("the first sync succeeds");
+    e
+}
+
+#[tokio::test]
+async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let mut e = env();
+    let c = first_sync_github(&server);
+    connect(&mut e, &c).await;
+    let (r, events) = sync(&mut e, &c).await;
+    let report = r.expect("the first sync succeeds");
+    assert_eq!(
+        report.totals.conversations_added, 8,
+        "5 issues/PRs and 3 discussions"
+    );
+    assert!(events.iter().any(
+        |ev| matches!(ev, SyncEvent::Page { label, .. } if label == "lumen-ssg/lumen issues")
+    ));
+
+    // Conversations, by kind, with titles and the repository as container.
+    let inbox = e
+        .store
+        .inbox(
+            &InboxQuery {
+                limit: Some(100),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("inbox");
+    let titles: Vec<&str> = inbox
+        .items
+        .iter()
+        .filter_map(|i| i.title.as_deref())
+        .collect();
+    assert!(
+        titles.contains(&"Docs: running Lumen behind a reverse proxy"),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Is there a Matrix bridge for the community chat?"));
+    assert!(inbox
+        .items
+        .iter()
+        .all(|i| i.container.as_deref() == Some(REPO)));
+    let kind = |ext: &str| -> String {
+        sql(
+            &e,
+            &format!("SELECT kind FROM conversations WHERE external_id = '{ext}'"),
+        )
+    };
+    assert_eq!(kind("lumen-ssg/lumen#419"), "pull_request");
+    assert_eq!(kind("lumen-ssg/lumen#420"), "issue");
+    assert_eq!(kind("D_kwDOLpAfB84AbwMbH"), "discussion");
+
+    // The issue body is the first message, comments follow, our own is marked as ours.
+    let conv = conversation_id(&e, "lumen-ssg/lumen#418");
+    let detail = e.store.conversation(conv, NOW).expect("conversation");
+    assert_eq!(detail.messages.len(), 3);
+    assert!(detail.messages[0]
+        .text
+        .starts_with("Polish has **three** plural forms"));
+    assert_eq!(detail.messages[0].author.handle, "lkowalski");
+    assert_eq!(
+        detail.messages[1].url.as_deref(),
+        Some("https://github.com/lumen-ssg/lumen/issues/418#issuecomment-2872101877")
+    );
+    let ours: i64 = sql(
+        &e,
+        "SELECT from_us FROM messages WHERE external_id = '2872188804'",
+    );
+    assert_eq!(ours, 1);
+
+    // Mentions of the account or its team count; our own comment mentioning others does not.
+    let mentioned: i64 = sql(
+        &e,
+        "SELECT count(*) FROM messages WHERE mentions_us AND external_id IN
+             ('lumen-ssg/lumen#420', 'lumen-ssg/lumen#421', '2872101877')",
+    );
+    assert_eq!(mentioned, 3);
+
+    // Discussions: a deleted comment that still has a reply is marked, the reply threads.
+    let deleted: Option<i64> = sql(
+        &e,
+        "SELECT deleted_at FROM messages WHERE external_id = 'DC_kwDOLpAfB84Aya94yv'",
+    );
+    assert!(deleted.is_some());
+    let reply_to: String = sql(
+        &e,
+        "SELECT reply_to_external_id FROM messages WHERE external_id = 'DC_kwDOLpAfB84AV_84bx'",
+    );
+    assert_eq!(reply_to, "DC_kwDOLpAfB84Aya94yv");
+
+    // Members carry every piece of profile evidence, social accounts in raw.
+    let (email, raw): (String, String) = {
+        let conn = rusqlite::Connection::open(&e.db).unwrap();
+        conn.query_row(
+            "SELECT email, raw FROM identities WHERE external_id = 'mgarcia-dev'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(email, "maria@lumen.example");
+    assert!(
+        raw.contains("https://matrix.to/#/@maria:lumen.example"),
+        "{raw}"
+    );
+    assert!(raw.contains("mariagarcia_dev"));
+    assert!(!raw.contains("test-token-not-real"));
+    let soren: String = sql(
+        &e,
+        "SELECT raw FROM identities WHERE external_id = 'snielsen'",
+    );
+    assert!(soren.contains("soren.example") && soren.contains("fosstodon.example"));
+    let members = e
+        .store
+        .members(&hearth::model::MemberQuery {
+            q: Some("Aiko".into()),
+            ..Default::default()
+        })
+        .expect("members");
+    assert_eq!(members.items.len(), 1);
+    let profile = e
+        .store
+        .member_profile(members.items[0].id, NOW)
+        .expect("profile");
+    assert_eq!(profile.location.as_deref(), Some("東京 Tokyo"));
+}
+
+#[tokio::test]
+async fn one_issues_page_maps_to_hearth_records() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = first_sync_github(&server);
+    let mut cursors = Cursors::default();
+    cursors.apply(&[CursorChange::set("step", format!("{REPO}\tissues"))]);
+    let page = c.next_page(&cursors).await.expect("a page");
+    assert!(page.more);
+    insta::assert_debug_snapshot!("github_issues_page_1", page);
+}
+
+#[tokio::test]
+async fn a_second_sync_fetches_only_what_changed_applies_edits_and_marks_deletions() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+
+    server.reset().await;
+    replay::load("github", "01").mock("").mount(&server).await;
+    let not_modified = replay::load("github", "04");
+    Mock::given(method("GET"))
+        .and(path("/orgs/lumen-ssg/members"))
+        .and(header(
+            "If-None-Match",
+            not_modified.request["headers"]["If-None-Match"]
+                .as_str()
+                .unwrap(),
+        ))
+        .respond_with(not_modified.respond())
+        .mount(&server)
+        .await;
+    for f in ["19", "20", "21"] {
+        replay::load("github", f).mock("").mount(&server).await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(replay::load("github", "17").respond())
+        .mount(&server)
+        .await;
+    // Issues whose comments did not change answer 304.
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/repos/lumen-ssg/lumen/issues/\d+/comments$"))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+
+    // A new connector at production page size: everything it needs is in the cursors.
+    let c = github(&server, Duration::from_secs(5));
+    let (r, _) = sync(&mut e, &c).await;
+    r.expect("the second sync succeeds");
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(
+        !requests.iter().any(|r| r.url.path().starts_with("/users/")),
+        "profiles are not fetched again when the member list is unchanged (304)"
+    );
+    let issues = requests
+        .iter()
+        .find(|r| r.url.path() == "/repos/lumen-ssg/lumen/issues")
+        .expect("issues listed");
+    assert!(issues
+        .url
+        .query_pairs()
+        .any(|(k, v)| k == "since" && v == "2026-05-04T10:50:12Z"));
+
+    // One new comment; the boundary repeats were not inserted twice.
+    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    assert_eq!(after, before + 1);
+    let new_mentions: i64 = sql(
+        &e,
+        "SELECT mentions_us FROM messages WHERE external_id = '2874410096'",
+    );
+    assert_eq!(new_mentions, 1);
+
+    // María's edit replaced the text in place; the first version is kept in history.
+    let text: String = sql(
+        &e,
+        "SELECT body_text FROM messages WHERE external_id = '2872101877'",
+    );
+    assert!(text.contains("**Edit:**"), "{text}");
+    let old: String = sql(
+        &e,
+        "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = '2872101877'",
+    );
+    assert!(!old.contains("**Edit:**"));
+
+    // Chidi's comment vanished from the re-listed issue: marked deleted, its text kept.
+    let (deleted, kept): (Option<i64>, String) = {
+        let conn = rusqlite::Connection::open(&e.db).unwrap();
+        conn.query_row(
+            "SELECT deleted_at, body_text FROM messages WHERE external_id = '2872103350'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert!(deleted.is_some(), "the deleted comment is marked");
+    assert!(kept.contains("same problem for Czech"));
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_reported_in_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/lumen-ssg/lumen/issues"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let mut e = env();
+    let c = first_sync_github(&server);
+    connect(&mut e, &c).await;
+    let (r, events) = sync(&mut e, &c).await;
+    r.expect("the sync finishes after waiting");
+    let reasons: Vec<String> = events
+        .iter()
+        .filter_map(|ev| match ev {
+            SyncEvent::Waiting { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.to_lowercase() == "github asks us to wait 1 s"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn recorded_spent_budget_and_secondary_limits_are_rate_limits() {
+    for f in ["26", "27", "28"] {
+        let ex = replay::load("github", f);
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in ex.response["headers"].as_object().unwrap() {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.as_str().unwrap().parse().unwrap(),
+            );
+        }
+        let status =
+            reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap() as u16).unwrap();
+        let e = hearth::sync::http::status_error(
+            Platform::Github,
+            status,
+            &headers,
+            &ex.response["body"].to_string(),
+        );
+        assert!(
+            matches!(e, ConnectorError::RateLimited { .. }),
+            "{f}: {e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn graphql_rate_limited_with_http_200_maps_to_a_rate_limit() {
+    let server = MockServer::start().await;
+    replay::load("github", "01").mock("").mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(replay::load("github", "29").respond())
+        .mount(&server)
+        .await;
+    let c = first_sync_github(&server);
+    let mut cursors = Cursors::default();
+    cursors.apply(&[CursorChange::set("step", format!("{REPO}\tdiscussions"))]);
+    let err = c.next_page(&cursors).await.expect_err("rate limited");
+    assert!(matches!(err, ConnectorError::RateLimited { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_rejected_token_fails_the_sync_in_words_and_keeps_what_was_synced() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+    server.reset().await;
+    replay::load("github", "30").mock("").mount(&server).await;
+    let c = github(&server, Duration::from_secs(5));
+    let (r, _) = sync(&mut e, &c).await;
+    let err = r.expect_err("a bad token fails the sync").to_string();
+    assert!(
+        err.contains("rejected the token (Bad credentials) — update it in Settings → Accounts"),
+        "{err}"
+    );
+    let account = e.store.account(e.account).expect("account");
+    assert!(account
+        .last_error
+        .as_deref()
+        .is_some_and(|m| m.contains("Settings → Accounts")));
+    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_and_garbled_replies_fail_in_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/lumen-ssg/lumen/issues"))
+        .respond_with(replay::load("github", "32").respond())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let mut e = env();
+    let c = first_sync_github(&server);
+    connect(&mut e, &c).await;
+    let (r, events) = sync(&mut e, &c).await;
+    r.expect("the 500 is retried");
+    assert!(events.iter().any(|ev| matches!(ev,
+        SyncEvent::Waiting { reason, .. } if reason.contains("HTTP 500") && reason.contains("trying again"))));
+
+    let server = MockServer::start().await;
+    replay::load("github", "01").mock("").mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/repos/lumen-ssg/lumen/issues"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"id": 3009871234, "number": 412, "title": "Wind"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let c = first_sync_github(&server);
+    let mut cursors = Cursors::default();
+    cursors.apply(&[CursorChange::set("step", format!("{REPO}\tissues"))]);
+    let err = c.next_page(&cursors).await.expect_err("truncated JSON");
+    assert!(matches!(err, ConnectorError::Malformed { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string().to_lowercase(),
+        "github sent a reply hearth could not read (the reply was cut off)"
+    );
+}
+
+fn reply_body() -> String {
+    replay::load("github", "24").request["body"]["body"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_once_through_the_outbox() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let post = replay::load("github", "24");
+    Mock::given(method("POST"))
+        .and(path("/repos/lumen-ssg/lumen/issues/420/comments"))
+        .and(body_partial_json(json!({ "body": reply_body() })))
+        .respond_with(post.respond())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = github(&server, Duration::from_secs(5));
+    let conv = conversation_id(&e, "lumen-ssg/lumen#420");
+    e.store
+        .queue_reply(conv, &reply_body(), NOW)
+        .expect("queued");
+    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!(first.sent, 1, "{first:?}");
+    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!(second.sent + second.reconciled, 0);
+    let sent = e.store.list_outbox(true).expect("outbox");
+    assert_eq!(
+        sent[0].url.as_deref(),
+        Some("https://github.com/lumen-ssg/lumen/issues/420#issuecomment-2874530219")
+    );
+}
+
+#[tokio::test]
+async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let post = replay::load("github", "24");
+    // The server takes the comment but the answer arrives after the client gave up.
+    Mock::given(method("POST"))
+        .and(path("/repos/lumen-ssg/lumen/issues/420/comments"))
+        .respond_with(post.respond().set_delay(Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    let c = github(&server, Duration::from_millis(400));
+    let conv = conversation_id(&e, "lumen-ssg/lumen#420");
+    e.store
+        .queue_reply(conv, &reply_body(), NOW)
+        .expect("queued");
+    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
+
+    // The comment is on GitHub now.
+    Mock::given(method("GET"))
+        .and(path("/repos/lumen-ssg/lumen/issues/420/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([post.response["body"]])))
+        .mount(&server)
+        .await;
+    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/420/comments"))
+        .count();
+    assert_eq!(posts, 1, "the reply was sent once");
+}
+
+#[tokio::test]
+async fn a_discussion_reply_goes_out_through_graphql_and_is_found_again() {
+    let server = MockServer::start().await;
+    replay::load("github", "01").mock("").mount(&server).await;
+    let ex = replay::load("github", "25");
+    let vars = &ex.request["body"]["variables"];
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(json!({ "variables": vars })))
+        .respond_with(ex.respond())
+        .mount(&server)
+        .await;
+    let c = github(&server, Duration::from_secs(5));
+    let item = Outgoing {
+        idempotency_key: "hearth-outbox-000051".into(),
+        body: vars["body"].as_str().unwrap().into(),
+        conversation_external_id: vars["discussionId"].as_str().map(str::to_string),
+        reply_to_external_id: vars["replyToId"].as_str().map(str::to_string),
+        title: None,
+    };
+    let sent = c.send(&item).await.expect("sent");
+    assert_eq!(sent.external_id, "DC_kwDOLpAfB84ACkgkA_");
+
+    server.reset().await;
+    replay::load("github", "01").mock("").mount(&server).await;
+    let comment = &ex.response["body"]["data"]["addDiscussionComment"]["comment"];
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"node": {
+            "comments": {"nodes": [{"id": "DC_kwDOLpAfB84AdKES7O", "url": "u", "body": "This looks great!",
+                "author": {"login": "mgarcia-dev"}, "replies": {"nodes": [comment]}}]}}}})))
+        .mount(&server)
+        .await;
+    let found = c.find_sent(&item).await.expect("looked up");
+    assert_eq!(
+        found.map(|s| s.external_id).as_deref(),
+        Some("DC_kwDOLpAfB84ACkgkA_")
+    );
+}
+
+#[tokio::test]
+async fn a_new_post_without_a_title_is_refused_in_words() {
+    let server = MockServer::start().await;
+    let c = github(&server, Duration::from_secs(5));
+    let err = c
+        .send(&Outgoing {
+            idempotency_key: "k".into(),
+            body: "hello".into(),
+            conversation_external_id: None,
+            reply_to_external_id: None,
+            title: None,
+        })
+        .await
+        .expect_err("a title is needed");
+    assert_eq!(
+        err.to_string(),
+        "a new GitHub post becomes an issue in lumen-ssg/lumen and needs a title"
+    );
+}

@@ -1,0 +1,652 @@
+//! The Mastodon connector against the recorded exchanges in `tests/fixtures/mastodon/`, through
+//! the real sync engine into a real SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use common::replay::{self, Exchange};
+use common::{TestDb, NOW};
+use hearth::connectors::mastodon::Mastodon;
+use hearth::model::AccountInput;
+use hearth::model::{InboxQuery, MemberQuery, Platform, Status};
+use hearth::sync::{
+    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret, SyncEvent,
+    SyncOptions,
+};
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{
+    body_partial_json, header, method, path, query_param, query_param_is_missing,
+};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ME: &str = "113430614507520001";
+const S1: &str = "116158779381841922";
+const S2: &str = "116165679874179074";
+const S3: &str = "116170319515615234";
+const S5: &str = "116181291987173378";
+const S6: &str = "116192968718352386";
+const Z1: &str = "116159001402933250";
+const J1: &str = "116170203529216002";
+const K1: &str = "116177877794816002";
+const A1: &str = "116193207647600642";
+
+fn ex(prefix: &str) -> Exchange {
+    replay::load("mastodon", prefix)
+}
+
+/// A mock for a recorded list request: same path and paging parameters (the page size is the
+/// connector's), and no paging parameter the recording did not have.
+fn list_mock(e: &Exchange) -> Mock {
+    let q = e.request["query"].as_object().cloned().unwrap_or_default();
+    let mut m = Mock::given(method("GET")).and(path(e.path("")));
+    for (k, v) in &q {
+        if k == "limit" {
+            continue;
+        }
+        match v {
+            Value::String(s) => m = m.and(query_param(k.as_str(), s.as_str())),
+            Value::Array(items) => {
+                for i in items.iter().filter_map(Value::as_str) {
+                    m = m.and(query_param(k.as_str(), i));
+                }
+            }
+            _ => {}
+        }
+    }
+    for p in ["max_id", "min_id", "since_id"] {
+        if !q.contains_key(p) {
+            m = m.and(query_param_is_missing(p));
+        }
+    }
+    m.respond_with(e.respond())
+}
+
+fn status_of(prefix: &str, id: &str) -> Value {
+    let e = ex(prefix);
+    let body = &e.response["body"];
+    let all: Vec<Value> = match body {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.get("status").cloned().unwrap_or_else(|| i.clone()))
+            .collect(),
+        other => vec![other.clone()],
+    };
+    all.into_iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("{prefix} has status {id}"))
+}
+
+fn json_response(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn empty_list() -> ResponseTemplate {
+    json_response(json!([]))
+}
+
+/// Everything the first sync asks for.
+async fn mount_first_sync(server: &MockServer) {
+    ex("01").mock("").mount(server).await;
+    for f in ["04", "05", "06", "07", "08", "11", "12", "13"] {
+        list_mock(&ex(f)).mount(server).await;
+    }
+    // S2 answers Z1, which no page has shown yet: its thread comes from /context.
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/statuses/{S2}/context")))
+        .respond_with(json_response(json!({
+            "ancestors": [status_of("08", S1), status_of("12", Z1)],
+            "descendants": [],
+        })))
+        .mount(server)
+        .await;
+}
+
+/// Everything the second sync asks for: K1 was deleted, J1 was edited, S6 and A1 are new.
+async fn mount_second_sync(server: &MockServer) {
+    ex("01").mock("").mount(server).await;
+    ex("16").mock("").mount(server).await;
+    let mut j1 = status_of("11", J1);
+    j1["content"] = json!("<p><span class=\"h-card\"><a href=\"https://mastodon.example/@lumen\" class=\"u-url mention\">@<span>lumen</span></a></span> Umlaute im Titel brechen den Build – gelöst mit encoding = utf-8!</p>");
+    j1["edited_at"] = json!("2026-03-07T15:00:00.000Z");
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/statuses/{J1}")))
+        .respond_with(json_response(j1))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/statuses/{Z1}")))
+        .respond_with(json_response(status_of("12", Z1)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/accounts/{ME}/followers")))
+        .and(query_param("min_id", "116177861483823113"))
+        .respond_with(empty_list())
+        .mount(server)
+        .await;
+    for f in ["09", "10", "14"] {
+        list_mock(&ex(f)).mount(server).await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .and(query_param("min_id", "173915"))
+        .respond_with(empty_list())
+        .mount(server)
+        .await;
+}
+
+fn connector(server: &MockServer) -> Mastodon {
+    Mastodon::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("test-token-not-real"),
+        scopes: vec![],
+        http: Http::new(Duration::from_secs(5)).expect("an HTTP client"),
+    })
+    .expect("a Mastodon connector")
+    .with_page_size(2)
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions {
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+struct Setup {
+    server: MockServer,
+    db: TestDb,
+    account: i64,
+}
+
+async fn setup() -> Setup {
+    let server = MockServer::start().await;
+    let mut db = TestDb::new();
+    let account = db
+        .store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Mastodon,
+                name: "Lumen on Mastodon".into(),
+                base_url: Some(server.uri()),
+                scopes: vec![],
+                token: None,
+            },
+            NOW,
+        )
+        .expect("account")
+        .id;
+    Setup {
+        server,
+        db,
+        account,
+    }
+}
+
+async fn sync(
+    s: &mut Setup,
+    c: &Mastodon,
+    opts: &SyncOptions,
+) -> (
+    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
+    Vec<SyncEvent>,
+) {
+    let mut events = Vec::new();
+    let r = hearth::sync::sync_account(
+        &mut s.db.store,
+        s.account,
+        c,
+        opts,
+        &CancellationToken::new(),
+        &|| NOW,
+        &mut |e| events.push(e),
+    )
+    .await;
+    (r, events)
+}
+
+async fn first_sync(s: &mut Setup) -> Mastodon {
+    mount_first_sync(&s.server).await;
+    let c = connector(&s.server);
+    let me = c.whoami().await.expect("whoami");
+    s.db.store
+        .set_account_identity(s.account, &me.external_id, &me.handle)
+        .expect("identity");
+    let (r, _) = sync(s, &c, &opts()).await;
+    r.expect("the first sync succeeds");
+    c
+}
+
+fn sql<T: rusqlite::types::FromSql>(db: &TestDb, q: &str, p: &[&dyn rusqlite::ToSql]) -> T {
+    let conn = rusqlite::Connection::open(db.path()).expect("the file opens");
+    conn.query_row(q, p, |r| r.get(0)).expect(q)
+}
+
+fn message_count(db: &TestDb) -> i64 {
+    sql(db, "SELECT count(*) FROM messages", &[])
+}
+
+#[tokio::test]
+async fn whoami_names_the_account_the_token_belongs_to() {
+    let s = setup().await;
+    ex("01").mock("").mount(&s.server).await;
+    let me = connector(&s.server).whoami().await.expect("whoami");
+    assert_eq!(me.external_id, ME);
+    assert_eq!(me.handle, "lumen@mastodon.example");
+    assert_eq!(
+        me.display_name.as_deref(),
+        Some("Lumen static site generator")
+    );
+}
+
+#[tokio::test]
+async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
+    let mut s = setup().await;
+    let c = first_sync(&mut s).await;
+    drop(c);
+    let db = &s.db;
+
+    // Followers and authors are members, with their profile evidence.
+    let members = db.store.members(&MemberQuery::default()).expect("members");
+    let handles: Vec<String> = members
+        .items
+        .iter()
+        .flat_map(|m| m.handles.clone())
+        .collect();
+    for h in [
+        "ana@mastodon.example",
+        "zoe@mastodon.example",
+        "jkessler@floss.example",
+        "minjun@social.example",
+    ] {
+        assert!(handles.iter().any(|x| x == h), "{h} in {handles:?}");
+    }
+    let ana_raw: String = sql(
+        db,
+        "SELECT raw FROM identities WHERE external_id = ?1",
+        &[&"113430665625600001"],
+    );
+    let raw: Value = serde_json::from_str(&ana_raw).expect("raw is JSON");
+    assert_eq!(
+        raw["fields"][0]["verified_at"],
+        "2025-11-20T14:03:27.611+00:00"
+    );
+    assert!(!ana_raw.contains("test-token"));
+
+    // Every status: 5 of ours, Z1, J1, K1.
+    assert_eq!(message_count(db), 8);
+    // S2 answers Z1 in S1's thread; the mentions belong to their thread roots.
+    for (id, root) in [(S2, S1), (Z1, S1), (J1, S1), (K1, "116177574887817218")] {
+        let conv: String = sql(
+            db,
+            "SELECT c.external_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.external_id = ?1",
+            &[&id],
+        );
+        assert_eq!(conv, root, "thread of {id}");
+    }
+    let reply_to: String = sql(
+        db,
+        "SELECT reply_to_external_id FROM messages WHERE external_id = ?1",
+        &[&S2],
+    );
+    assert_eq!(reply_to, Z1);
+    let mentions: i64 = sql(db, "SELECT count(*) FROM messages WHERE mentions_us", &[]);
+    assert_eq!(mentions, 3, "Z1, J1 and K1 mention @lumen");
+    let edited: Option<i64> = sql(
+        db,
+        "SELECT edited_at FROM messages WHERE external_id = ?1",
+        &[&S3],
+    );
+    assert!(edited.is_some(), "S3 was edited before the sync");
+
+    // The release thread is in the inbox, titled by its root, with the HTML made plain.
+    let inbox = db.store.inbox(&InboxQuery::default(), NOW).expect("inbox");
+    let release = inbox
+        .items
+        .iter()
+        .find(|i| {
+            i.title
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Lumen 0.9 is out!"))
+        })
+        .expect("the release thread is in the inbox");
+    let detail = db.store.conversation(release.id, NOW).expect("the thread");
+    assert_eq!(detail.messages.len(), 4);
+    let z1 = detail
+        .messages
+        .iter()
+        .find(|m| m.external_id == Z1)
+        .expect("Z1");
+    assert!(
+        z1.text.contains("does incremental mode also watch"),
+        "{}",
+        z1.text
+    );
+    assert!(!z1.text.contains("<span"), "{}", z1.text);
+    assert_eq!(
+        z1.url.as_deref(),
+        Some("https://mastodon.example/@zoe/116159001402933250")
+    );
+}
+
+#[tokio::test]
+async fn a_status_page_maps_to_hearth_as_recorded() {
+    let s = setup().await;
+    mount_first_sync(&s.server).await;
+    let c = connector(&s.server);
+    let mut cursors = Cursors::default();
+    cursors.apply(&[
+        CursorChange::set("phase", "statuses"),
+        CursorChange::set("statuses:min", S5),
+        CursorChange::set("statuses:max", S3),
+    ]);
+    let mut page = c.next_page(&cursors).await.expect("a page");
+    for i in &mut page.batch.identities {
+        i.raw = i.raw.as_ref().map(|r| format!("{} bytes of JSON", r.len()));
+    }
+    insta::assert_debug_snapshot!("mastodon_status_page_with_thread_context", page);
+}
+
+#[tokio::test]
+async fn a_sync_stopped_between_pages_resumes_where_it_stopped() {
+    let mut s = setup().await;
+    mount_first_sync(&s.server).await;
+    let c = connector(&s.server);
+    let me = c.whoami().await.expect("whoami");
+    s.db.store
+        .set_account_identity(s.account, &me.external_id, &me.handle)
+        .expect("identity");
+    let stop = SyncOptions {
+        max_pages: Some(2),
+        ..opts()
+    };
+    let (r, _) = sync(&mut s, &c, &stop).await;
+    assert!(r.expect("two pages").stopped_early);
+    // A new process: nothing in memory, only the saved cursors.
+    let c = connector(&s.server);
+    let (r, _) = sync(&mut s, &c, &opts()).await;
+    r.expect("the rest");
+    assert_eq!(message_count(&s.db), 8);
+    let followers = s
+        .server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/followers"))
+        .count();
+    assert_eq!(followers, 3, "no followers page is fetched twice");
+}
+
+#[tokio::test]
+async fn the_second_sync_fetches_only_what_is_new_applies_edits_and_marks_deletions() {
+    let mut s = setup().await;
+    first_sync(&mut s).await;
+    s.server.reset().await;
+    mount_second_sync(&s.server).await;
+    let c = connector(&s.server);
+    let (r, _) = sync(&mut s, &c, &opts()).await;
+    r.expect("the second sync succeeds");
+
+    let requests = s.server.received_requests().await.unwrap_or_default();
+    for r in &requests {
+        let p = r.url.path();
+        if p.ends_with("/statuses") || p.ends_with("/notifications") || p.ends_with("/followers") {
+            let q = r.url.query().unwrap_or("");
+            assert!(
+                q.contains("min_id="),
+                "only newer items are asked for: {}",
+                r.url
+            );
+            assert!(!q.contains("max_id="), "no walk back: {}", r.url);
+        }
+    }
+    let db = &s.db;
+    assert_eq!(message_count(db), 10, "S6 and A1 are new");
+    let a1_conv: String = sql(
+        db,
+        "SELECT c.external_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.external_id = ?1",
+        &[&A1],
+    );
+    assert_eq!(
+        a1_conv, A1,
+        "a top-level mention starts its own conversation"
+    );
+    let s6: i64 = sql(
+        db,
+        "SELECT count(*) FROM messages WHERE external_id = ?1",
+        &[&S6],
+    );
+    assert_eq!(s6, 1);
+
+    // K1 was deleted: marked, its text kept for the team.
+    let (deleted, text): (Option<i64>, String) = {
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.query_row(
+            "SELECT deleted_at, body_text FROM messages WHERE external_id = ?1",
+            [K1],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert!(deleted.is_some(), "K1 is marked deleted");
+    assert!(text.contains("안녕하세요"), "{text}");
+
+    // J1 was edited: new text in place, the old one in its history.
+    let new_text: String = sql(
+        db,
+        "SELECT body_text FROM messages WHERE external_id = ?1",
+        &[&J1],
+    );
+    assert!(new_text.contains("gelöst"), "{new_text}");
+    let old_text: String = sql(
+        db,
+        "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = ?1",
+        &[&J1],
+    );
+    assert!(old_text.contains("Details im Forum"), "{old_text}");
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_said_in_words() {
+    let mut s = setup().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/accounts/{ME}/statuses")))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"error": "Too many requests"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&s.server)
+        .await;
+    mount_first_sync(&s.server).await;
+    let c = connector(&s.server);
+    let (r, events) = sync(&mut s, &c, &opts()).await;
+    r.expect("the sync finishes after waiting");
+    let waited = events.iter().any(|e| {
+        matches!(e, SyncEvent::Waiting { reason, wait }
+            if reason.to_lowercase().contains("mastodon asks us to wait 1 s") && wait.as_secs() == 1)
+    });
+    assert!(waited, "{events:?}");
+    assert_eq!(message_count(&s.db), 8);
+
+    // The recorded 429 has no Retry-After: its wait comes from the ISO-8601 reset time.
+    let e = ex("19");
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in e.response["headers"].as_object().unwrap() {
+        headers.insert(
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.as_str().unwrap().parse().unwrap(),
+        );
+    }
+    let err = hearth::sync::http::status_error(
+        Platform::Mastodon,
+        reqwest::StatusCode::TOO_MANY_REQUESTS,
+        &headers,
+        &e.response["body"].to_string(),
+    );
+    assert!(matches!(err, ConnectorError::RateLimited { .. }), "{err:?}");
+    assert!(err.to_string().contains("asks us to wait"), "{err}");
+}
+
+#[tokio::test]
+async fn server_trouble_is_retried_and_garbled_replies_are_named() {
+    let mut s = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .respond_with(ex("20").respond())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&s.server)
+        .await;
+    mount_first_sync(&s.server).await;
+    let c = connector(&s.server);
+    let (r, events) = sync(&mut s, &c, &opts()).await;
+    r.expect("the 503 is retried");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SyncEvent::Waiting { reason, .. } if reason.contains("HTTP 503"))),
+        "{events:?}"
+    );
+
+    let mut s = setup().await;
+    ex("01").mock("").mount(&s.server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/accounts/{ME}/followers")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"id": "115643252736000001", "username": "min"#,
+            "application/json",
+        ))
+        .mount(&s.server)
+        .await;
+    let c = connector(&s.server);
+    let (r, _) = sync(
+        &mut s,
+        &c,
+        &SyncOptions {
+            max_retries: 1,
+            ..opts()
+        },
+    )
+    .await;
+    let err = r.expect_err("a cut-off reply fails the run").to_string();
+    assert!(
+        err.contains("could not read (the reply was cut off)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_the_sync_with_a_clear_message_and_keeps_what_was_synced() {
+    let mut s = setup().await;
+    first_sync(&mut s).await;
+    let before = message_count(&s.db);
+    s.server.reset().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ex("18").respond())
+        .mount(&s.server)
+        .await;
+    let c = connector(&s.server);
+    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let err = r.expect_err("a revoked token fails the run").to_string();
+    assert!(err.contains("rejected the token"), "{err}");
+    assert!(err.contains("Settings → Accounts"), "{err}");
+    assert!(!err.contains("test-token"), "{err}");
+    let account = s.db.store.account(s.account).expect("account");
+    assert!(
+        account
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("rejected the token")),
+        "{account:?}"
+    );
+    assert_eq!(message_count(&s.db), before);
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_once_with_the_outbox_key_and_the_handle_it_answers() {
+    let mut s = setup().await;
+    first_sync(&mut s).await;
+    let conv: i64 = sql(
+        &s.db,
+        "SELECT id FROM conversations WHERE external_id = ?1",
+        &[&S1],
+    );
+    let item =
+        s.db.store
+            .queue_reply(conv, "Danke! Fixed in 0.9.1.", NOW)
+            .expect("queued");
+    let key: String = sql(
+        &s.db,
+        "SELECT idempotency_key FROM outbox WHERE id = ?1",
+        &[&item.id],
+    );
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/statuses/{J1}")))
+        .respond_with(json_response(status_of("11", J1)))
+        .mount(&s.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(header("Idempotency-Key", key.as_str()))
+        .and(body_partial_json(json!({
+            "status": "@jkessler@floss.example Danke! Fixed in 0.9.1.",
+            "in_reply_to_id": J1,
+            "visibility": "public",
+        })))
+        .respond_with(ex("21").respond())
+        .expect(1)
+        .mount(&s.server)
+        .await;
+    let c = connector(&s.server);
+    assert!(c.idempotent_send());
+    let report = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!(report.sent, 1, "{report:?}");
+    let sent = s.db.store.outbox_item(item.id).expect("item");
+    assert_eq!(
+        sent.url.as_deref(),
+        Some("https://mastodon.example/@lumen/116193323407441922")
+    );
+    let again = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
+        .await
+        .expect("flush");
+    assert_eq!(again.sent, 0);
+    // The thread stays open for the team until it is triaged.
+    let item =
+        s.db.store
+            .conversation_item(conv, NOW)
+            .expect("conversation");
+    assert_eq!(item.status, Status::Open);
+}
+
+#[tokio::test]
+async fn a_reply_too_long_for_mastodon_is_refused_before_sending() {
+    let s = setup().await;
+    ex("01").mock("").mount(&s.server).await;
+    let c = connector(&s.server);
+    let err = c
+        .send(&hearth::sync::Outgoing {
+            idempotency_key: "k".into(),
+            body: "é".repeat(501),
+            conversation_external_id: None,
+            reply_to_external_id: None,
+            title: None,
+        })
+        .await
+        .expect_err("too long");
+    assert!(
+        err.to_string().contains("limited to 500 characters"),
+        "{err}"
+    );
+}

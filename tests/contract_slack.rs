@@ -1,0 +1,828 @@
+//! The Slack connector against recorded Slack Web API exchanges (`tests/fixtures/slack/`),
+//! through the real sync engine and outbox into a real SQLite file.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::replay::{self, Exchange};
+use hearth::connectors::slack::Slack;
+use hearth::model::{AccountInput, InboxQuery, MemberQuery, Millis, Platform};
+use hearth::sync::{
+    http, sync_account, Connector, ConnectorConfig, ConnectorError, Cursors, Http, Outgoing,
+    Secret, SyncEvent, SyncOptions,
+};
+use hearth::Store;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{body_partial_json, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const API: &str = "/api";
+const HELP: &str = "C04HELP7QZ1";
+const GENERAL: &str = "C04GNRL5KX2";
+const S1: &str = "1777885927.481229";
+const S2: &str = "1777887630.055619";
+const S4: &str = "1777889144.610339";
+const S5: &str = "1777890600.912649";
+const S6: &str = "1777968775.087109";
+/// 2026-05-04 11:00 UTC (first sync), 2026-05-05 09:00 (second), 2026-05-07 09:00 (third).
+const FIRST: Millis = 1_777_892_400_000;
+const SECOND: Millis = 1_777_971_600_000;
+const THIRD: Millis = 1_778_144_400_000;
+
+fn fixture(prefix: &str) -> Exchange {
+    replay::load("slack", prefix)
+}
+
+fn id(ts: &str) -> String {
+    format!("{HELP}/{ts}")
+}
+
+fn connector(server: &MockServer, token: &str, now: Millis) -> Slack {
+    Slack::new(ConnectorConfig {
+        base_url: format!("{}{API}", server.uri()),
+        secret: Secret::new(token),
+        scopes: Vec::new(),
+        http: Http::new(Duration::from_secs(10)).expect("an HTTP client"),
+    })
+    .expect("no scopes is valid")
+    .with_page_size(4)
+    .with_recheck_window(15)
+    .with_clock(Arc::new(move || now))
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions {
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+/// `ConnectorError` texts name the platform through `Platform`'s `Display`, which prints the
+/// lowercase id ("slack") today; compare without case so the tests hold either way.
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+    account: i64,
+}
+
+async fn db_for(server: &MockServer, c: &Slack) -> Db {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let account = store
+        .add_account(
+            &AccountInput {
+                platform: Platform::Slack,
+                name: "Lumen Slack".into(),
+                base_url: Some(format!("{}{API}", server.uri())),
+                scopes: Vec::new(),
+                token: None,
+            },
+            FIRST,
+        )
+        .expect("the account is added")
+        .id;
+    let me = c.whoami().await.expect("the token works");
+    assert_eq!(
+        (me.external_id.as_str(), me.handle.as_str()),
+        ("U07HRTH8B0T", "hearth")
+    );
+    store
+        .set_account_identity(account, &me.external_id, &me.handle)
+        .expect("identity recorded");
+    Db {
+        _dir: dir,
+        path,
+        store,
+        account,
+    }
+}
+
+fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// The hearth bot's own profile (as `users.list` page 2 has it), for `users.info`.
+async fn mount_me(server: &MockServer) {
+    fixture("01").mock("").mount(server).await;
+    let users = fixture("04");
+    let hearth = users.response["body"]["members"]
+        .as_array()
+        .and_then(|m| m.iter().find(|u| u["id"] == "U07HRTH8B0T"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/users.info")))
+        .and(query_param("user", "U07HRTH8B0T"))
+        .respond_with(ok(json!({ "ok": true, "user": hearth })))
+        .mount(server)
+        .await;
+}
+
+/// Everything the first sync reads. #general is empty; s4's thread (one reply) is built from
+/// the first-sync parent (file 05) and the reply of file 10.
+async fn mount_first_sync(server: &MockServer) {
+    mount_me(server).await;
+    // wiremock ignores extra query parameters: pages with a `cursor` go first.
+    for f in ["02", "04", "03", "07", "05", "08"] {
+        fixture(f).mock("").mount(server).await;
+    }
+    mount_general_empty(server).await;
+    let parent = fixture("05").response["body"]["messages"][1].clone();
+    let reply = fixture("10").response["body"]["messages"][1].clone();
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.replies")))
+        .and(query_param("ts", S4))
+        .respond_with(ok(
+            json!({ "ok": true, "messages": [parent, reply], "has_more": false }),
+        ))
+        .mount(server)
+        .await;
+}
+
+/// #general has no messages (there is no recording of it).
+async fn mount_general_empty(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.history")))
+        .and(query_param("channel", GENERAL))
+        .respond_with(ok(json!({ "ok": true, "messages": [], "has_more": false })))
+        .mount(server)
+        .await;
+}
+
+async fn sync(db: &mut Db, c: &Slack, now: Millis) -> (Result<(), String>, Vec<SyncEvent>) {
+    let mut events = Vec::new();
+    let r = sync_account(
+        &mut db.store,
+        db.account,
+        c,
+        &opts(),
+        &CancellationToken::new(),
+        &move || now,
+        &mut |e| events.push(e),
+    )
+    .await;
+    (r.map(|_| ()).map_err(|e| e.to_string()), events)
+}
+
+fn sql<T: rusqlite::types::FromSql>(db: &Db, q: &str, p: &str) -> T {
+    rusqlite::Connection::open(&db.path)
+        .expect("the file opens")
+        .query_row(q, [p], |r| r.get(0))
+        .expect(q)
+}
+
+fn help_conversation(db: &Db) -> i64 {
+    sql(
+        db,
+        "SELECT id FROM conversations WHERE external_id = ?1",
+        HELP,
+    )
+}
+
+/// The methods and queries the server received, in order.
+async fn calls(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.url.path().trim_start_matches("/api/"),
+                r.url.query().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+fn waits(events: &[SyncEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Waiting { reason, .. } => Some(lower(reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_sync_fills_users_channels_messages_and_threads() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, _) = sync(&mut db, &c, FIRST).await;
+    r.expect("the first sync succeeds");
+
+    let members = db
+        .store
+        .members(&MemberQuery {
+            platform: Some(Platform::Slack),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .expect("members");
+    assert_eq!(
+        members.total, 7,
+        "8 users, less the bot itself (the team's account)"
+    );
+    let maria = members
+        .items
+        .iter()
+        .find(|m| m.display_name == "María García")
+        .expect("María");
+    let profile = db.store.member_profile(maria.id, FIRST).expect("profile");
+    let ident = &profile.identities[0];
+    assert_eq!(ident.email.as_deref(), Some("maria@lumen.example"));
+    assert_eq!(ident.handle, "maria");
+    assert_eq!(
+        ident.profile_url.as_deref(),
+        Some("https://lumen-community.slack.com/team/U04KQ8MG1RA")
+    );
+    assert!(ident
+        .avatar_url
+        .as_deref()
+        .is_some_and(|u| u.ends_with("_512.png")));
+    assert_eq!(profile.bio.as_deref(), Some("Maintainer, Lumen"));
+    assert!(
+        members
+            .items
+            .iter()
+            .any(|m| m.display_name == "Pavel Petrov"),
+        "deactivated users stay: they wrote history"
+    );
+
+    let inbox = db
+        .store
+        .inbox(&InboxQuery::default(), FIRST)
+        .expect("inbox");
+    assert_eq!(inbox.items.len(), 1, "#general is empty");
+    let help = &inbox.items[0];
+    assert_eq!(help.title.as_deref(), Some("#help"));
+    assert_eq!(help.container.as_deref(), Some("Lumen"));
+    assert_eq!(
+        help.message_count, 8,
+        "5 channel messages + 3 thread replies; the join notice is not a message"
+    );
+
+    let detail = db.store.conversation(help.id, FIRST).expect("conversation");
+    let by_id = |ext: &str| {
+        detail
+            .messages
+            .iter()
+            .find(|m| m.external_id == ext)
+            .unwrap_or_else(|| panic!("{ext} is stored"))
+    };
+    let s1 = by_id(&id(S1));
+    let r1 = by_id(&format!("{HELP}/{S1}/1777886441.302119"));
+    assert_eq!(
+        r1.reply_to_id,
+        Some(s1.id),
+        "a thread reply answers its parent"
+    );
+    assert_eq!(
+        r1.url.as_deref(),
+        Some("https://lumen-community.slack.com/archives/C04HELP7QZ1/p1777886441302119?thread_ts=1777885927.481229&cid=C04HELP7QZ1")
+    );
+    assert!(
+        s1.text.ends_with("@hearth maybe worth a docs page?"),
+        "{}",
+        s1.text
+    );
+    let s5 = by_id(&id(S5));
+    assert_eq!(
+        s5.text,
+        "@here Reminder: community call on Thursday 16:00 UTC :calendar: agenda in #C04GNRL5KX2"
+    );
+    let r3 = by_id(&format!("{HELP}/{S4}/1777889409.199829"));
+    assert_eq!(r3.author.name, "Pavel Petrov");
+
+    let mentions: Vec<String> = rusqlite::Connection::open(&db.path)
+        .expect("open")
+        .prepare("SELECT external_id FROM messages WHERE mentions_us ORDER BY created_at")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    assert_eq!(
+        mentions,
+        vec![id(S1)],
+        "only s1 mentions the bot; @here does not count"
+    );
+
+    let got = calls(&server).await;
+    assert!(
+        got.contains(&format!("conversations.history channel={HELP}&limit=4")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().all(|c| !c.contains("token")),
+        "the token never goes in a query"
+    );
+}
+
+#[tokio::test]
+async fn slack_payloads_map_to_hearth_records_as_snapshotted() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut cursors = Cursors::default();
+    let mut pages = Vec::new();
+    loop {
+        let page = c.next_page(&cursors).await.expect("a page");
+        cursors.apply(&page.cursors);
+        let more = page.more;
+        pages.push(page);
+        if !more {
+            break;
+        }
+        assert!(pages.len() < 20, "the run ends");
+    }
+    let users = pages
+        .iter()
+        .find(|p| p.label == "members")
+        .expect("a users page");
+    insta::assert_debug_snapshot!("slack_users_page_1", users.batch);
+    let help = pages
+        .iter()
+        .find(|p| p.label == "#help")
+        .expect("a #help page");
+    insta::assert_debug_snapshot!("slack_help_history_page_1", help.batch);
+    assert!(
+        cursors.get("run").is_none(),
+        "a finished run leaves no run cursor"
+    );
+    assert_eq!(cursors.get(&format!("chan:{HELP}")), Some(S5));
+}
+
+#[tokio::test]
+async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombstone() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let before = calls(&server).await.len();
+
+    fixture("09").mock("").mount(&server).await;
+    let (r, _) = sync(&mut db, &c, SECOND).await;
+    r.expect("the second sync succeeds");
+
+    let help_calls: Vec<String> = calls(&server).await[before..]
+        .iter()
+        .filter(|c| c.contains(HELP))
+        .cloned()
+        .collect();
+    assert_eq!(
+        help_calls,
+        vec![format!(
+            "conversations.history channel={HELP}&oldest=1777885200.000000&limit=15"
+        )],
+        "one re-read of the last 24 hours; no thread has new replies"
+    );
+
+    let conv = help_conversation(&db);
+    let detail = db.store.conversation(conv, SECOND).expect("conversation");
+    assert_eq!(detail.messages.len(), 9, "s6 added, nothing duplicated");
+    let find = |ext: String| {
+        detail
+            .messages
+            .iter()
+            .find(|m| m.external_id == ext)
+            .cloned()
+            .unwrap_or_else(|| panic!("{ext} is stored"))
+    };
+    let s2 = find(id(S2));
+    assert!(s2.text.contains("until 0.18.2 ships"), "{}", s2.text);
+    assert_eq!(s2.edited_at, Some(1_777_920_450_000));
+    let old: String = sql(
+        &db,
+        "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
+         WHERE m.external_id = ?1",
+        &id(S2),
+    );
+    assert!(
+        old.contains("until 0.19 ships"),
+        "the old text is kept: {old}"
+    );
+
+    let s4 = find(id(S4));
+    assert!(s4.deleted, "the tombstone marks the parent deleted");
+    assert!(
+        s4.text.starts_with("Question: is there a Matrix bridge"),
+        "its words stay"
+    );
+    assert_eq!(s4.author.name, "Zoë Dubois", "still Zoë's, not Slackbot's");
+
+    let s6 = find(id(S6));
+    let s6_mentions: bool = sql(
+        &db,
+        "SELECT mentions_us FROM messages WHERE external_id = ?1",
+        &id(S6),
+    );
+    assert!(s6_mentions, "{}", s6.text);
+}
+
+#[tokio::test]
+async fn a_message_gone_from_the_reread_window_is_marked_deleted() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+
+    // The second sync's window without s3 (deleted, no replies: Slack leaves no trace).
+    let mut window = fixture("09");
+    if let Some(list) = window.response["body"]["messages"].as_array_mut() {
+        list.retain(|m| m["ts"] != "1777888502.840019");
+    }
+    window.mock("").mount(&server).await;
+    sync(&mut db, &c, SECOND).await.0.expect("second sync");
+    let deleted_at: Option<i64> = sql(
+        &db,
+        "SELECT deleted_at FROM messages WHERE external_id = ?1",
+        &id("1777888502.840019"),
+    );
+    assert_eq!(deleted_at, Some(SECOND));
+    let s5_deleted: Option<i64> = sql(
+        &db,
+        "SELECT deleted_at FROM messages WHERE external_id = ?1",
+        &id(S5),
+    );
+    assert_eq!(s5_deleted, None, "what is still there stays");
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_said_in_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.history")))
+        .and(query_param("cursor", "bmV4dF90czoxNzc3ODg1OTI3NDgxMjI5"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, events) = sync(&mut db, &c, FIRST).await;
+    r.expect("the sync finishes after waiting");
+    assert_eq!(waits(&events), vec!["slack asks us to wait 1 s"]);
+    let count: i64 = sql(
+        &db,
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        "slack",
+    );
+    assert_eq!(count, 8, "nothing lost, nothing doubled");
+
+    // The recorded 429 asks for 30 s; so does `ratelimited` sent with HTTP 200.
+    let recorded = fixture("06");
+    let e = status_of(&recorded);
+    assert_eq!(lower(&e.to_string()), "slack asks us to wait 30 s");
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "retry-after",
+        reqwest::header::HeaderValue::from_static("7"),
+    );
+    let e = hearth::connectors::slack::slack_error("ratelimited", &json!({}), &h);
+    assert!(matches!(e, ConnectorError::RateLimited { wait, .. } if wait.as_secs() == 7));
+}
+
+fn status_of(ex: &Exchange) -> ConnectorError {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in ex.response["headers"].as_object().into_iter().flatten() {
+        if let (Ok(k), Some(Ok(v))) = (
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+            v.as_str().map(reqwest::header::HeaderValue::from_str),
+        ) {
+            headers.insert(k, v);
+        }
+    }
+    let status = reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap_or(0) as u16)
+        .expect("a status");
+    http::status_error(
+        Platform::Slack,
+        status,
+        &headers,
+        &ex.response["body"].to_string(),
+    )
+}
+
+#[tokio::test]
+async fn ok_false_answers_map_to_what_the_user_must_do() {
+    // invalid_auth, sent with HTTP 200, on "Test connection".
+    let server = MockServer::start().await;
+    fixture("13").mock("").mount(&server).await;
+    let c = connector(&server, "test-token-wrong-not-real", FIRST);
+    let e = c.whoami().await.expect_err("a wrong token");
+    assert!(matches!(e, ConnectorError::Auth { .. }), "{e:?}");
+    assert!(
+        e.to_string().ends_with(
+            "rejected the token (the token is not valid) — update it in Settings → Accounts"
+        ),
+        "{e}"
+    );
+
+    // missing_scope names the permission to add.
+    let server = MockServer::start().await;
+    mount_me(&server).await;
+    for f in ["02", "04", "03", "15"] {
+        fixture(f).mock("").mount(&server).await;
+    }
+    mount_general_empty(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, _) = sync(&mut db, &c, FIRST).await;
+    let err = r.expect_err("a missing scope stops the sync");
+    assert!(
+        err.contains("lacks the channels:history permission"),
+        "{err}"
+    );
+    assert_eq!(
+        db.store.account(db.account).expect("account").last_error,
+        Some(err)
+    );
+
+    // internal_error (HTTP 200) and service_unavailable (HTTP 503) are retried.
+    let server = MockServer::start().await;
+    fixture("17").mock("").up_to_n_times(1).mount(&server).await;
+    let unavailable = fixture("16");
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.history")))
+        .and(query_param("channel", HELP))
+        .respond_with(unavailable.respond())
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let (r, events) = sync(&mut db, &c, FIRST).await;
+    r.expect("transient errors are retried");
+    let w = waits(&events);
+    assert!(
+        w[0].starts_with("slack is having trouble (http 500)"),
+        "{w:?}"
+    );
+    assert!(
+        w[1].starts_with("slack is having trouble (http 503)"),
+        "{w:?}"
+    );
+
+    // not_in_channel on posting says how to fix it.
+    let server = MockServer::start().await;
+    mount_me(&server).await;
+    fixture("12").mock("").mount(&server).await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let e = c
+        .send(&Outgoing {
+            idempotency_key: "k".into(),
+            body: "Community call starts in 10 minutes!".into(),
+            conversation_external_id: Some(GENERAL.into()),
+            reply_to_external_id: None,
+            title: None,
+        })
+        .await
+        .expect_err("not in the channel");
+    assert!(matches!(e, ConnectorError::Forbidden { .. }), "{e:?}");
+    assert!(e.to_string().contains("invite it"), "{e}");
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_the_sync_and_keeps_what_was_synced() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    fixture("09").mock("").mount(&server).await;
+    sync(&mut db, &c, SECOND).await.0.expect("second sync");
+    let c = connector(&server, "test-token-not-real", THIRD);
+
+    server.reset().await;
+    mount_me(&server).await;
+    for f in ["02", "04", "03", "14"] {
+        fixture(f).mock("").mount(&server).await;
+    }
+    mount_general_empty(&server).await;
+    // Two days later the window starts at the newest message (s6), as file 14 records.
+    let (r, _) = sync(&mut db, &c, THIRD).await;
+    let err = r.expect_err("a revoked token fails the sync");
+    assert!(
+        lower(&err).contains("slack rejected the token (the token was revoked)")
+            && err.contains("update it in Settings → Accounts"),
+        "{err}"
+    );
+    assert!(!err.contains("test-token"));
+    let account = db.store.account(db.account).expect("account");
+    assert_eq!(account.last_error.as_deref(), Some(err.as_str()));
+    let count: i64 = sql(
+        &db,
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        "slack",
+    );
+    assert_eq!(count, 9, "what was synced stays");
+}
+
+#[tokio::test]
+async fn a_garbled_reply_is_named_in_words() {
+    let server = MockServer::start().await;
+    mount_me(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.list")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"ok": true, "channels": [{"id": "C0"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let c = connector(&server, "test-token-not-real", FIRST);
+    let mut db = db_for(&server, &c).await;
+    let err = sync_account(
+        &mut db.store,
+        db.account,
+        &c,
+        &SyncOptions {
+            max_retries: 1,
+            ..opts()
+        },
+        &CancellationToken::new(),
+        &|| FIRST,
+        &mut |_| {},
+    )
+    .await
+    .expect_err("a cut-off reply fails after retrying");
+    assert_eq!(
+        lower(&err.to_string()),
+        "slack sent a reply hearth could not read (the reply was cut off)"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_goes_into_the_thread_and_a_lost_one_is_found_not_resent() {
+    let server = MockServer::start().await;
+    mount_me(&server).await;
+    let posted = fixture("11");
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/chat.postMessage")))
+        .and(body_partial_json(posted.request["body"].clone()))
+        .respond_with(posted.respond())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let text = posted.request["body"]["text"].as_str().unwrap_or_default();
+    // Answering r2, a reply in s1's thread: the post goes into that thread.
+    let item = Outgoing {
+        idempotency_key: "hearth-1".into(),
+        body: text.into(),
+        conversation_external_id: Some(HELP.into()),
+        reply_to_external_id: Some(format!("{HELP}/{S1}/1777886713.774509")),
+        title: None,
+    };
+    let sent = c.send(&item).await.expect("posted");
+    assert_eq!(sent.external_id, format!("{HELP}/{S1}/1777971931.447789"));
+    assert_eq!(
+        sent.url.as_deref(),
+        Some("https://lumen-community.slack.com/archives/C04HELP7QZ1/p1777971931447789?thread_ts=1777885927.481229&cid=C04HELP7QZ1")
+    );
+    assert!(
+        !c.idempotent_send(),
+        "chat.postMessage has no idempotency key"
+    );
+
+    let thread = fixture("08");
+    let mut messages = thread.response["body"]["messages"].clone();
+    if let Some(list) = messages.as_array_mut() {
+        list.push(posted.response["body"]["message"].clone());
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.replies")))
+        .and(query_param("ts", S1))
+        .respond_with(ok(
+            json!({ "ok": true, "messages": messages, "has_more": false }),
+        ))
+        .mount(&server)
+        .await;
+    let found = c.find_sent(&item).await.expect("a lookup").expect("found");
+    assert_eq!(found, sent);
+    let other = Outgoing {
+        body: "something else".into(),
+        ..item
+    };
+    assert_eq!(c.find_sent(&other).await.expect("a lookup"), None);
+}
+
+#[tokio::test]
+async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let mut db = db_for(&server, &c).await;
+    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let conv = help_conversation(&db);
+
+    let reply = json!({
+        "user": "U07HRTH8B0T", "type": "message", "ts": "1777971931.447789",
+        "bot_id": "B07HRTH8BTX", "text": "See you Thursday!", "thread_ts": S5,
+        "parent_user_id": "U04KQ8MG1RA"
+    });
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/chat.postMessage")))
+        .and(body_partial_json(
+            json!({ "channel": HELP, "thread_ts": S5, "text": "See you Thursday!" }),
+        ))
+        .respond_with(ok(
+            json!({ "ok": true, "channel": HELP, "ts": "1777971931.447789", "message": reply }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    // The newest message of #help is s5: the reply goes into its thread.
+    let item = db
+        .store
+        .queue_reply(conv, "See you Thursday!", SECOND)
+        .expect("queued");
+    let first = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("flush");
+    assert_eq!(first.sent, 1, "{first:?}");
+    let again = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("second flush");
+    assert_eq!(again.sent, 0);
+    assert!(db
+        .store
+        .outbox_item(item.id)
+        .expect("item")
+        .url
+        .is_some_and(|u| u.contains("p1777971931447789")));
+
+    // An attempt whose outcome was lost is looked up in the thread, not sent again.
+    let lost = db
+        .store
+        .queue_reply(conv, "See you Thursday!", SECOND + 1)
+        .expect("queued");
+    rusqlite::Connection::open(&db.path)
+        .expect("open")
+        .execute(
+            "UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?1",
+            [lost.id],
+        )
+        .expect("simulate a lost attempt");
+    let parent = fixture("05").response["body"]["messages"][0].clone();
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.replies")))
+        .and(query_param("ts", S5))
+        .respond_with(ok(
+            json!({ "ok": true, "messages": [parent, reply], "has_more": false }),
+        ))
+        .mount(&server)
+        .await;
+    let third = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
+        .await
+        .expect("third flush");
+    assert_eq!((third.sent, third.reconciled), (0, 1), "{third:?}");
+}
+
+#[tokio::test]
+async fn a_new_post_goes_to_the_first_channel_in_the_scopes_or_asks_for_one() {
+    let server = MockServer::start().await;
+    mount_me(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    let post = Outgoing {
+        idempotency_key: "k".into(),
+        body: "Hello".into(),
+        conversation_external_id: None,
+        reply_to_external_id: None,
+        title: None,
+    };
+    let err = c.send(&post).await.expect_err("no channel to post to");
+    assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("add a channel id"), "{err}");
+
+    let bad = Slack::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("t"),
+        scopes: vec!["help".into()],
+        http: Http::new(Duration::from_secs(1)).expect("http"),
+    });
+    assert!(matches!(bad, Err(ConnectorError::Config(_))));
+}

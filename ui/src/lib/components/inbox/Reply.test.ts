@@ -1,0 +1,175 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as ipc from '$lib/ipc';
+import { accounts } from '$lib/stores/accounts.svelte';
+import { inbox } from '$lib/stores/inbox.svelte';
+import { outbox } from '$lib/stores/outbox.svelte';
+import { SPECS, detail, inboxItem, outboxItem } from '../../../test/fixtures';
+import InboxView from './InboxView.svelte';
+
+vi.mock('$lib/ipc', async () => (await import('../../../test/ipc-mock')).ipcMock());
+const api = vi.mocked(ipc);
+
+const press = (key: string, target: Element = document.activeElement ?? document.body) =>
+  fireEvent.keyDown(target, { key });
+
+const composer = () => screen.getByRole('textbox', { name: 'Reply on Discord' });
+const threadId = () => screen.getByTestId('thread').dataset.id;
+
+async function renderInbox() {
+  render(InboxView);
+  await waitFor(() => expect(threadId()).toBe('1'));
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
+  Object.assign(outbox, { items: [], drafts: {}, queueing: {}, errors: {} });
+  Object.assign(accounts, { specs: [], specsLoaded: false });
+  api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2 });
+  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 0 });
+  api.tagsList.mockResolvedValue([]);
+  api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
+  api.platformsConnectable.mockResolvedValue(SPECS);
+  api.outboxList.mockResolvedValue([]);
+});
+
+describe('replying', () => {
+  it('focuses the reply with r, queues it with Ctrl+Enter and clears the draft', async () => {
+    api.replyQueue.mockResolvedValue(outboxItem(7, { body: 'Thanks, fixed in 2.1!' }));
+    await renderInbox();
+
+    await press('r');
+    expect(composer()).toHaveFocus();
+    // Typing r, j or e in the reply types; it does not triage.
+    await press('e', composer());
+    expect(api.triage).not.toHaveBeenCalled();
+
+    await fireEvent.input(composer(), { target: { value: 'Thanks, fixed in 2.1!' } });
+    expect(screen.getByTestId('reply-counter')).toHaveTextContent('21 / 2,000');
+    await fireEvent.keyDown(composer(), { key: 'Enter', ctrlKey: true });
+
+    expect(api.replyQueue).toHaveBeenCalledWith(1, 'Thanks, fixed in 2.1!');
+    await waitFor(() => expect(composer()).toHaveValue(''));
+    const item = await screen.findByTestId('outbox-item');
+    expect(item).toHaveTextContent('Thanks, fixed in 2.1!');
+    expect(item).toHaveTextContent('Queued — will send when online');
+  });
+
+  it('leaves the reply with Esc, back to the thread keys', async () => {
+    await renderInbox();
+    await press('r');
+    await fireEvent.input(composer(), { target: { value: 'half a thought' } });
+    await press('Escape', composer());
+
+    expect(composer()).not.toHaveFocus();
+    expect(screen.getByTestId('thread')).toHaveFocus();
+    await press('j');
+    await waitFor(() => expect(threadId()).toBe('2'));
+  });
+
+  it('keeps each conversation’s draft when moving between them', async () => {
+    await renderInbox();
+    await press('r');
+    await fireEvent.input(composer(), { target: { value: 'First draft for 1' } });
+    await press('Escape', composer());
+
+    await press('j');
+    await waitFor(() => expect(threadId()).toBe('2'));
+    expect(composer()).toHaveValue('');
+    await press('r');
+    await fireEvent.input(composer(), { target: { value: 'Another for 2' } });
+    await press('Escape', composer());
+
+    await press('k');
+    await waitFor(() => expect(threadId()).toBe('1'));
+    expect(composer()).toHaveValue('First draft for 1');
+    await press('j');
+    await waitFor(() => expect(threadId()).toBe('2'));
+    expect(composer()).toHaveValue('Another for 2');
+  });
+
+  it('counts against the platform’s limit and will not queue a reply over it', async () => {
+    await renderInbox();
+    await fireEvent.input(composer(), { target: { value: 'x'.repeat(2001) } });
+
+    expect(screen.getByTestId('reply-counter')).toHaveTextContent('2,001 / 2,000');
+    expect(screen.getByRole('button', { name: 'Queue reply' })).toBeDisabled();
+    await fireEvent.keyDown(composer(), { key: 'Enter', ctrlKey: true });
+    expect(api.replyQueue).not.toHaveBeenCalled();
+  });
+
+  it('keeps the draft and shows why when the core refuses to queue it', async () => {
+    api.replyQueue.mockRejectedValue({ code: 'invalid_input', message: 'the reply is empty' });
+    await renderInbox();
+    await fireEvent.input(composer(), { target: { value: 'Hello' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Queue reply' }));
+
+    expect(await screen.findByTestId('reply-error')).toHaveTextContent('The reply is empty');
+    expect(composer()).toHaveValue('Hello');
+  });
+});
+
+describe('the outbox under a thread', () => {
+  it('shows a refused reply with the reason, and Retry queues it again', async () => {
+    api.outboxList.mockResolvedValue([
+      outboxItem(7, { state: 'failed', lastError: 'Discord says: Missing Permissions' }),
+      outboxItem(8, { conversationId: 2, body: 'Not for this thread' }),
+    ]);
+    api.outboxRetry.mockResolvedValue(outboxItem(7, { state: 'queued' }));
+    await renderInbox();
+
+    const item = await screen.findByTestId('outbox-item');
+    expect(screen.getAllByTestId('outbox-item')).toHaveLength(1);
+    expect(item).toHaveTextContent('Refused: Discord says: Missing Permissions');
+
+    await fireEvent.click(within(item).getByRole('button', { name: 'Retry' }));
+    expect(api.outboxRetry).toHaveBeenCalledWith(7);
+    await waitFor(() => expect(item).toHaveTextContent('Queued — will send when online'));
+  });
+
+  it('discards a refused reply', async () => {
+    api.outboxList.mockResolvedValue([
+      outboxItem(7, { state: 'failed', lastError: 'Discord says: Missing Permissions' }),
+    ]);
+    api.outboxCancel.mockResolvedValue(null);
+    await renderInbox();
+
+    const item = await screen.findByTestId('outbox-item');
+    await fireEvent.click(within(item).getByRole('button', { name: 'Discard' }));
+    expect(api.outboxCancel).toHaveBeenCalledWith(7);
+    await waitFor(() => expect(screen.queryByTestId('outbox-item')).toBeNull());
+  });
+
+  it('shows Sending… and then Sent with a link once the reply has left', async () => {
+    api.outboxList.mockResolvedValue([outboxItem(7, { state: 'sending' })]);
+    await renderInbox();
+    const item = await screen.findByTestId('outbox-item');
+    expect(item).toHaveTextContent('Sending…');
+
+    outbox.items[0] = outboxItem(7, {
+      state: 'sent',
+      sentAt: Date.now(),
+      url: 'https://discord.com/channels/1/1/77',
+    });
+    await waitFor(() => expect(screen.getByTestId('outbox-item')).toHaveTextContent('Sent'));
+    expect(screen.getByRole('link', { name: 'View on Discord ↗' })).toHaveAttribute(
+      'href',
+      'https://discord.com/channels/1/1/77',
+    );
+  });
+
+  it('says so where Hearth cannot reply', async () => {
+    api.inboxList.mockResolvedValue({
+      items: [inboxItem(1, { platform: 'telegram' })],
+      total: 1,
+    });
+    api.conversationShow.mockResolvedValue(detail(inboxItem(1, { platform: 'telegram' })));
+    await renderInbox();
+    await waitFor(() =>
+      expect(screen.getByTestId('reply-composer')).toHaveTextContent(
+        'Hearth cannot send replies on Telegram yet',
+      ),
+    );
+  });
+});
