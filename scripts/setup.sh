@@ -21,7 +21,8 @@ SYSTEM_PACKAGES=(
   gnome-keyring dbus-x11 libsecret-tools
 )
 # fonts-noto-color-emoji: members write emoji; the end-to-end screenshots should show them
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick fonts-noto-color-emoji)
+# python3-venv: the Matrix tests install a real Synapse homeserver from PyPI into a venv
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick fonts-noto-color-emoji python3 python3-venv)
 
 install_system_packages() {
   local wanted=("$@") missing=()

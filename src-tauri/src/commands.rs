@@ -40,6 +40,11 @@ impl AppState {
         let mut guard: MutexGuard<'_, Store> = store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard).map_err(ApiError::from)
     }
+
+    /// Where the database lives, for the background syncer's own connection.
+    pub fn db_path(&self) -> Option<std::path::PathBuf> {
+        self.with(|s| Ok(s.path().to_path_buf())).ok()
+    }
 }
 
 type Reply<T> = Result<T, ApiError>;
@@ -54,13 +59,6 @@ impl Syncer {
         if let Some(s) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             s.sync_now(account);
         }
-    }
-}
-
-impl AppState {
-    /// Where the database lives, for the background syncer's own connection.
-    pub fn db_path(&self) -> Option<std::path::PathBuf> {
-        self.with(|s| Ok(s.path().to_path_buf())).ok()
     }
 }
 
@@ -245,9 +243,13 @@ pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
     guard.as_ref().map(Scheduler::status).unwrap_or_default()
 }
 
+/// What waits to be sent (and, with `include_sent`, what was sent).
 #[tauri::command(async)]
-pub fn outbox_list(state: State<'_, AppState>) -> Reply<Vec<OutboxItem>> {
-    state.with(|s| s.list_outbox(false))
+pub fn outbox_list(
+    state: State<'_, AppState>,
+    include_sent: Option<bool>,
+) -> Reply<Vec<OutboxItem>> {
+    state.with(|s| s.list_outbox(include_sent.unwrap_or(false)))
 }
 
 /// Queues a reply and asks the syncer to send it now.

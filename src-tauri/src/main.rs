@@ -231,6 +231,50 @@ mod tests {
     }
 
     #[test]
+    fn an_account_added_in_settings_keeps_its_token_out_of_the_database_and_the_ipc_replies() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        let platforms =
+            invoke(&window, "platforms_connectable", serde_json::json!({})).expect("platforms");
+        assert_eq!(platforms.as_array().map(Vec::len), Some(7), "{platforms}");
+        let refused = invoke(
+            &window,
+            "account_add",
+            serde_json::json!({"input": {"platform": "mastodon", "name": "Lumen",
+                                         "baseUrl": null, "scopes": [], "token": "t"}}),
+        )
+        .expect_err("Mastodon needs a server");
+        assert_eq!(refused["code"], "invalid_input");
+        assert!(
+            refused["message"].as_str().unwrap_or("").contains("server"),
+            "{refused}"
+        );
+        let token = "hearth-desktop-test-token-3f9a";
+        let added = invoke(
+            &window,
+            "account_add",
+            serde_json::json!({"input": {"platform": "mastodon", "name": "Lumen",
+                "baseUrl": "https://social.example.org", "scopes": ["#lumen"], "token": token}}),
+        )
+        .expect("the account is added (needs a Secret Service: scripts/with-keyring)");
+        assert_eq!(added["name"], "Lumen");
+        let listed = invoke(&window, "accounts_list", serde_json::json!({})).expect("list");
+        assert!(
+            !listed.to_string().contains(token),
+            "the token never comes back over IPC"
+        );
+        let db = std::fs::read(dir.path().join("hearth.db")).expect("the database file");
+        assert!(
+            !db.windows(token.len()).any(|w| w == token.as_bytes()),
+            "the token is not in the database"
+        );
+        let id = added["id"].clone();
+        invoke(&window, "account_remove", serde_json::json!({"id": id})).expect("removed");
+        let listed = invoke(&window, "accounts_list", serde_json::json!({})).expect("list");
+        assert_eq!(listed.as_array().map(Vec::len), Some(0));
+    }
+
+    #[test]
     fn links_other_than_web_and_mail_are_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (_app, window) = app_with_db(dir.path());
