@@ -16,7 +16,7 @@ struct Config {
 }
 
 const SELECT: &str = "SELECT id, platform, name, base_url, config, self_handle, last_sync_at,
-        last_attempt_at, last_error, last_error_kind FROM accounts";
+        last_attempt_at, last_error, last_error_kind, demo FROM accounts";
 
 fn row_to_view(r: &Row<'_>) -> rusqlite::Result<AccountView> {
     let config: String = r.get(4)?;
@@ -33,6 +33,7 @@ fn row_to_view(r: &Row<'_>) -> rusqlite::Result<AccountView> {
         last_attempt_at: r.get(7)?,
         last_error: r.get(8)?,
         last_error_kind: kind.as_deref().and_then(parse_kind),
+        demo: r.get(10)?,
     })
 }
 
@@ -195,6 +196,22 @@ impl Store {
             .prepare(&format!("{SELECT} ORDER BY platform, name"))?
             .query_map([], row_to_view)?
             .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks an account as the demo's: sample data that is never synced.
+    pub fn mark_demo_account(&mut self, id: i64) -> Result<()> {
+        self.conn()
+            .execute("UPDATE accounts SET demo = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// The accounts a sync of everything covers: all but the demo's.
+    pub fn syncable_accounts(&self) -> Result<Vec<AccountView>> {
+        Ok(self
+            .list_accounts()?
+            .into_iter()
+            .filter(|a| !a.demo)
+            .collect())
     }
 
     /// Records who the token authenticates as ("Test connection").

@@ -622,6 +622,8 @@ pub struct AccountView {
     /// The last sync's problem in words, `None` when it went well.
     pub last_error: Option<String>,
     pub last_error_kind: Option<SyncErrorKind>,
+    /// One of the demo community's accounts: sample data, never synced.
+    pub demo: bool,
 }
 
 /// A new account, or changes to one. `token` is written to the OS keyring, never stored.

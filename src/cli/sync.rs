@@ -146,6 +146,7 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
             }
             for a in accounts {
                 let status = match (&a.last_error, a.last_sync_at) {
+                    _ if a.demo => "demo sample data (not connected)".into(),
                     (Some(e), _) => format!("problem: {e}"),
                     (None, Some(t)) => format!("synced {}", relative(t, now)),
                     (None, None) => "never synced".into(),
@@ -219,8 +220,17 @@ fn bar_for(multi: &MultiProgress, label: &str) -> Result<ProgressBar> {
 /// `hearth sync [ACCOUNT]`: syncs one or every account, a progress line each.
 pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
     let accounts = match account {
-        Some(key) => vec![store.find_account(&key)?],
-        None => store.list_accounts()?,
+        Some(key) => {
+            let a = store.find_account(&key)?;
+            if a.demo {
+                bail!(
+                    "{:?} is one of the demo community's sample accounts; it has nothing to sync",
+                    a.name
+                );
+            }
+            vec![a]
+        }
+        None => store.syncable_accounts()?,
     };
     if accounts.is_empty() {
         bail!("there are no accounts to sync: add one with `hearth accounts add PLATFORM --name NAME`");

@@ -343,13 +343,16 @@ pub fn generate(
     // --- accounts and people ----------------------------------------------------------------
     let mut account_ids = Vec::new();
     for space in SPACES {
-        account_ids.push(store.ensure_account(
+        let id = store.ensure_account(
             space.platform,
             space.account,
             Some(space.base_url),
             Some(space.team_id),
             now - 400 * DAY,
-        )?);
+        )?;
+        // Sample data: never synced, shown as the demo in Settings → Accounts.
+        store.mark_demo_account(id)?;
+        account_ids.push(id);
     }
     let people: Vec<Person> = (0..options.members as usize)
         .map(|i| {

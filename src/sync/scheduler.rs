@@ -109,8 +109,14 @@ fn worker(
         loop {
             if let Ok(mut store) = Store::open(&db_path) {
                 let accounts = match (all, next) {
-                    (false, Some(id)) => store.account(id).map(|a| vec![a]).unwrap_or_default(),
-                    _ => store.list_accounts().unwrap_or_default(),
+                    (false, Some(id)) => store
+                        .account(id)
+                        .map(|a| vec![a])
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|a| !a.demo)
+                        .collect(),
+                    _ => store.syncable_accounts().unwrap_or_default(),
                 };
                 for account in accounts {
                     if cancel.is_cancelled() {

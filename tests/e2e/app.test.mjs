@@ -1,10 +1,13 @@
 // The real Hearth desktop app in real WebKit, driven through WebDriver (tauri-driver +
 // WebKitWebDriver), on a fresh database: open it, explore the demo community, triage a
-// conversation by keyboard, write a member note, quit, reopen, and find both persisted.
+// conversation by keyboard, write a member note, quit, reopen, and find both persisted; then
+// connect a Matrix account on a real Synapse homeserver in Settings → Accounts, watch it sync,
+// and reply from the inbox — the reply lands in the room exactly once.
 // Screenshots of every view land in tests/e2e/artifacts/.
 //
-// Needs: a display (run under xvfb-run), tauri-driver on PATH, the app built with its UI
-// embedded (cargo build -p hearth-desktop --features custom-protocol). scripts/test does all.
+// Needs: a display (run under xvfb-run), a Secret Service (scripts/with-keyring), Synapse
+// (scripts/synapse.sh), tauri-driver on PATH, the app built with its UI embedded
+// (cargo build -p hearth-desktop --features custom-protocol). scripts/test does all.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +17,7 @@ import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By, Key, until } from "selenium-webdriver";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -176,4 +179,91 @@ test("after quitting and reopening, the triage and the note are still there", as
   assert.equal(shown.conversation.status, "done");
   const notes = JSON.parse(execFileSync(cli, ["--db", db, "notes", "list", state.member, "--json"], { encoding: "utf8" }));
   assert.ok(notes.some((n) => n.body === state.note), "the note is in the database");
+});
+
+// --- connecting a real Matrix account --------------------------------------------------------
+
+const synapseScript = path.join(root, "scripts/synapse.sh");
+
+async function matrixUser(name, displayName) {
+  execFileSync(synapseScript, ["register", name, "correct-horse-battery"], { stdio: "ignore" });
+  const base = execFileSync(synapseScript, ["start"], { encoding: "utf8" }).trim();
+  const login = await fetch(`${base}/_matrix/client/v3/login`, {
+    method: "POST",
+    body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: name }, password: "correct-horse-battery" }),
+  }).then((r) => r.json());
+  const call = async (method, p, body) => {
+    const r = await fetch(`${base}/_matrix/client/v3/${p}`, {
+      method,
+      headers: { Authorization: `Bearer ${login.access_token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await r.json();
+    assert.ok(r.ok, `${p}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  await call("PUT", `profile/${encodeURIComponent(login.user_id)}/displayname`, { displayname: displayName });
+  return { base, userId: login.user_id, token: login.access_token, call };
+}
+
+test("a community manager connects a Matrix account, sees it sync and replies from the inbox", async () => {
+  const suffix = Date.now().toString(36);
+  const team = await matrixUser(`team${suffix}`, "Lumen Team");
+  const ana = await matrixUser(`ana${suffix}`, "Ana Lúcia");
+  const room = (await team.call("POST", "createRoom", { name: `Lumen e2e ${suffix}`, preset: "private_chat", invite: [ana.userId] })).room_id;
+  await ana.call("POST", `join/${encodeURIComponent(room)}`, {});
+  const question = `Is there a dark mode for the docs site? 🌙 (${suffix})`;
+  await ana.call("PUT", `rooms/${encodeURIComponent(room)}/send/m.room.message/q${suffix}`, { msgtype: "m.text", body: question });
+
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    await press(driver, "gs");
+    await driver.wait(until.elementLocated(byTest("settings")), WAIT);
+    await driver.findElement(byTest("add-account")).click();
+    const form = await driver.wait(until.elementLocated(byTest("account-form")), WAIT);
+    await form.findElement(By.css('select[name="platform"] option[value="matrix"]')).click();
+    await form.findElement(By.css('input[name="name"]')).sendKeys("Lumen Matrix");
+    await driver.wait(until.elementLocated(By.css('[data-testid="account-form"] input[name="baseUrl"]')), WAIT);
+    await form.findElement(By.css('input[name="baseUrl"]')).sendKeys(team.base);
+    await form.findElement(By.css('input[name="token"]')).sendKeys(team.token);
+    await form.findElement(By.css('button[type="submit"]')).click();
+
+    const rowText = async () => {
+      for (const row of await driver.findElements(byTest("account"))) {
+        const text = await row.getText();
+        if (text.includes("Lumen Matrix")) return text;
+      }
+      return "";
+    };
+    await driver.wait(async () => (await rowText()).includes(team.userId), WAIT, "the account shows who the token belongs to once synced");
+    await shot(driver, "accounts");
+
+    // The room's question is in the inbox; reply to it by keyboard.
+    const shown = JSON.parse(execFileSync(cli, ["--db", db, "inbox", "--platform", "matrix", "--json"], { encoding: "utf8" }));
+    const conv = shown.items.find((i) => i.title === `Lumen e2e ${suffix}`);
+    assert.ok(conv, `the room is a conversation: ${JSON.stringify(shown.items.map((i) => i.title))}`);
+    await press(driver, "gi");
+    const row = await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${conv.id}"]`)), WAIT);
+    await row.click();
+    const thread = await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${conv.id}"]`)), WAIT);
+    await driver.wait(async () => (await thread.getText()).includes(question), WAIT, "the thread shows the question");
+    await press(driver, "r");
+    const reply = `Yes — press D on any docs page. ✨ (${suffix})`;
+    const box = await driver.findElement(By.css('[data-testid="reply-composer"] textarea'));
+    await box.sendKeys(reply);
+    await box.sendKeys(Key.chord(Key.CONTROL, Key.ENTER));
+
+    // The reply reaches the room, exactly once.
+    const inRoom = async () => {
+      const page = await ana.call("GET", `rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      return page.chunk.filter((e) => e.content?.body === reply).length;
+    };
+    await driver.wait(async () => (await inRoom()) === 1, WAIT, "the reply is sent to the room");
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await inRoom(), 1, "and sent only once");
+    await shot(driver, "reply");
+  } finally {
+    await driver.quit();
+  }
 });

@@ -10,6 +10,8 @@ ALTER TABLE accounts ADD COLUMN last_sync_at INTEGER;
 ALTER TABLE accounts ADD COLUMN last_attempt_at INTEGER;
 ALTER TABLE accounts ADD COLUMN last_error TEXT;
 ALTER TABLE accounts ADD COLUMN last_error_kind TEXT;
+-- The demo community's accounts: sample data, never synced.
+ALTER TABLE accounts ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
 
 -- The text a message had before each edit (or before a deletion blanked it on the platform).
 CREATE TABLE message_revisions (

@@ -192,6 +192,7 @@ export function account(id: number, overrides: Partial<AccountView> = {}): Accou
     lastAttemptAt: null,
     lastError: null,
     lastErrorKind: null,
+    demo: false,
     ...overrides,
   };
 }

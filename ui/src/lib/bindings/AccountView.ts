@@ -21,4 +21,8 @@ selfHandle: string | null, lastSyncAt: number | null, lastAttemptAt: number | nu
 /**
  * The last sync's problem in words, `None` when it went well.
  */
-lastError: string | null, lastErrorKind: SyncErrorKind | null, };
+lastError: string | null, lastErrorKind: SyncErrorKind | null, 
+/**
+ * One of the demo community's accounts: sample data, never synced.
+ */
+demo: boolean, };

@@ -182,6 +182,18 @@ describe('an account', () => {
     expect(error).toHaveTextContent('Make sure the keyring is running and unlocked');
   });
 
+  it('shows the demo community’s accounts as sample data, with nothing to sync or fix', async () => {
+    api.accountsList.mockResolvedValue([
+      account(9, { name: 'Lumen Discord', demo: true, lastError: 'no token is stored', lastErrorKind: 'keyring' }),
+    ]);
+    render(Settings);
+    const row = await screen.findByTestId('account');
+    expect(within(row).getByTestId('demo-account')).toHaveTextContent('demo sample data');
+    expect(within(row).queryByTestId('account-error')).toBeNull();
+    expect(within(row).queryByRole('button', { name: 'Sync now' })).toBeNull();
+    expect(within(row).getByRole('button', { name: 'Remove' })).toBeInTheDocument();
+  });
+
   it('removes an account only after saying what goes and what stays', async () => {
     api.accountsList.mockResolvedValue([account(5)]);
     api.accountRemove.mockResolvedValue(null);
