@@ -536,7 +536,7 @@ async fn a_reply_goes_out_once_through_the_outbox_answering_the_newest_post() {
         .await
         .unwrap();
     assert_eq!(second.sent + second.reconciled, 0);
-    let item = &e.store.list_outbox(true).unwrap()[0];
+    let item = &e.store.list_outbox(Some(0)).unwrap()[0];
     assert!(item
         .url
         .as_deref()

@@ -243,13 +243,13 @@ pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
     guard.as_ref().map(Scheduler::status).unwrap_or_default()
 }
 
-/// What waits to be sent (and, with `include_sent`, what was sent).
+/// What waits to be sent, and what was sent since `sent_since` (unix ms).
 #[tauri::command(async)]
 pub fn outbox_list(
     state: State<'_, AppState>,
-    include_sent: Option<bool>,
+    sent_since: Option<i64>,
 ) -> Reply<Vec<OutboxItem>> {
-    state.with(|s| s.list_outbox(include_sent.unwrap_or(false)))
+    state.with(|s| s.list_outbox(sent_since))
 }
 
 /// Queues a reply and asks the syncer to send it now.

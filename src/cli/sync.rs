@@ -353,7 +353,7 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
     if flush {
         let rt = runtime()?;
         let mut account_ids: Vec<i64> = store
-            .list_outbox(false)?
+            .list_outbox(None)?
             .into_iter()
             .filter(|i| matches!(i.state, OutboxState::Queued | OutboxState::Sending))
             .map(|i| i.account_id)
@@ -384,7 +384,7 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
             }
         }
     }
-    let items = store.list_outbox(false)?;
+    let items = store.list_outbox(None)?;
     if json {
         return print_json(&items);
     }

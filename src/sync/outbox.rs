@@ -142,17 +142,15 @@ impl Store {
             .ok_or_else(|| Error::not_found("outbox item", id))
     }
 
-    /// Everything not yet sent, oldest first; with `include_sent`, the sent ones too.
-    pub fn list_outbox(&self, include_sent: bool) -> Result<Vec<OutboxItem>> {
-        let filter = if include_sent {
-            ""
-        } else {
-            " WHERE o.state <> 'sent'"
-        };
+    /// Everything not yet sent, oldest first, and what was sent since `sent_since` (all of it
+    /// with `Some(0)`, none with `None`).
+    pub fn list_outbox(&self, sent_since: Option<Millis>) -> Result<Vec<OutboxItem>> {
         Ok(self
             .conn()
-            .prepare(&format!("{SELECT}{filter} ORDER BY o.created_at, o.id"))?
-            .query_map([], row_to_item)?
+            .prepare(&format!(
+                "{SELECT} WHERE o.state <> 'sent' OR o.sent_at >= ?1 ORDER BY o.created_at, o.id"
+            ))?
+            .query_map([sent_since.unwrap_or(Millis::MAX)], row_to_item)?
             .collect::<rusqlite::Result<_>>()?)
     }
 

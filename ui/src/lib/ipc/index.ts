@@ -120,7 +120,9 @@ export const onSync = (handler: (progress: SyncProgress) => void): Promise<Unlis
   listen<SyncProgress>(SYNC_EVENT, (event) => handler(event.payload));
 
 /** Everything not yet sent: queued, sending and refused items. */
-export const outboxList = () => invoke<OutboxItem[]>('outbox_list');
+/** What waits to be sent, and what was sent since `sentSince` (unix ms). */
+export const outboxList = (sentSince: number | null = null) =>
+  invoke<OutboxItem[]>('outbox_list', { sentSince });
 
 /** Queues a reply in a conversation and asks the syncer to send it. */
 export const replyQueue = (conversationId: number, body: string) =>

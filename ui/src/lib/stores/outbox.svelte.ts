@@ -1,5 +1,5 @@
-// Replies on their way out: the core's outbox (queued, sending, refused) plus the ones this
-// session saw leave, and the reply drafts, one per conversation. Drafts live in memory and in
+// Replies on their way out: the core's outbox (queued, sending, refused, recently sent), and
+// the reply drafts, one per conversation. Drafts live in memory and in
 // localStorage, so switching conversations (or restarting) never loses a half-written reply.
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import * as ipc from '$lib/ipc';
@@ -29,8 +29,6 @@ export const outbox = $state({
   errors: {} as Record<number, string>,
 });
 
-// Items discarded here: when they vanish from the core's list they were not sent.
-const discarded = new Set<number>();
 let listRequest = 0;
 
 function saveDrafts() {
@@ -61,23 +59,13 @@ export function itemsFor(conversationId: number, now = Date.now()): OutboxItem[]
   );
 }
 
-/**
- * Reloads the outbox. The core lists only what is not sent yet, so an item that was pending
- * here and is gone from the list (and was not discarded) has been sent.
- */
+/** Reloads the outbox: what waits, and what the core sent in the last few minutes. */
 export async function loadOutbox() {
   const request = ++listRequest;
   try {
-    const fresh = await ipc.outboxList();
+    const fresh = await ipc.outboxList(Date.now() - SENT_SHOWN_MS);
     if (request !== listRequest) return;
-    const ids = new Set(fresh.map((item) => item.id));
-    const now = Date.now();
-    const sent = outbox.items
-      .filter((item) => !ids.has(item.id) && !discarded.has(item.id))
-      .map((item) =>
-        item.state === 'sent' ? item : { ...item, state: 'sent' as const, sentAt: now },
-      );
-    outbox.items = [...fresh, ...sent];
+    outbox.items = fresh;
   } catch {
     // The outbox is a side panel; the thread stays usable, and the next sync event retries.
   }
@@ -117,11 +105,9 @@ export async function discardItem(id: number) {
   const index = outbox.items.findIndex((item) => item.id === id);
   if (index === -1) return;
   const [item] = outbox.items.splice(index, 1);
-  discarded.add(id);
   try {
     await ipc.outboxCancel(id);
   } catch (error) {
-    discarded.delete(id);
     outbox.items.splice(Math.min(index, outbox.items.length), 0, item);
     showError(error);
   }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
 import { inbox } from '$lib/stores/inbox.svelte';
-import { outbox } from '$lib/stores/outbox.svelte';
+import { SENT_SHOWN_MS, loadOutbox, outbox } from '$lib/stores/outbox.svelte';
 import { SPECS, detail, inboxItem, outboxItem } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
 
@@ -147,11 +147,13 @@ describe('the outbox under a thread', () => {
     const item = await screen.findByTestId('outbox-item');
     expect(item).toHaveTextContent('Sending…');
 
-    outbox.items[0] = outboxItem(7, {
-      state: 'sent',
-      sentAt: Date.now(),
-      url: 'https://discord.com/channels/1/1/77',
-    });
+    // The core reports it sent; the reload asks for what was sent in the last minutes.
+    api.outboxList.mockResolvedValue([
+      outboxItem(7, { state: 'sent', sentAt: Date.now(), url: 'https://discord.com/channels/1/1/77' }),
+    ]);
+    await loadOutbox();
+    const since = api.outboxList.mock.calls.at(-1)?.[0] ?? 0;
+    expect(Date.now() - since).toBeGreaterThanOrEqual(SENT_SHOWN_MS);
     await waitFor(() => expect(screen.getByTestId('outbox-item')).toHaveTextContent('Sent'));
     expect(screen.getByRole('link', { name: 'View on Discord ↗' })).toHaveAttribute(
       'href',
