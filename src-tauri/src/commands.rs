@@ -245,10 +245,7 @@ pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
 
 /// What waits to be sent, and what was sent since `sent_since` (unix ms).
 #[tauri::command(async)]
-pub fn outbox_list(
-    state: State<'_, AppState>,
-    sent_since: Option<i64>,
-) -> Reply<Vec<OutboxItem>> {
+pub fn outbox_list(state: State<'_, AppState>, sent_since: Option<i64>) -> Reply<Vec<OutboxItem>> {
     state.with(|s| s.list_outbox(sent_since))
 }
 

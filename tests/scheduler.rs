@@ -1,0 +1,218 @@
+//! The desktop app's background syncer (`sync::scheduler::Scheduler`), run as the app runs it:
+//! its own thread and database connection, tokens from the real keyring (run the tests inside
+//! `scripts/with-keyring`), progress reported as it happens.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hearth::accounts::connect_account;
+use hearth::model::{AccountInput, Platform, SyncErrorKind, SyncProgress, SyncState};
+use hearth::sync::scheduler::Scheduler;
+use hearth::Store;
+use serde_json::json;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn matrix_account(store: &mut Store, name: &str, url: &str) -> i64 {
+    connect_account(
+        store,
+        &AccountInput {
+            platform: Platform::Matrix,
+            name: name.into(),
+            base_url: Some(url.into()),
+            scopes: vec![],
+            token: Some(format!("syt_{name}_token")),
+        },
+        1,
+    )
+    .expect("the account is added and its token filed in the keyring")
+    .id
+}
+
+/// Collects every progress report, and waits for one that matches.
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<SyncProgress>>>);
+
+impl Seen {
+    fn sink(&self) -> hearth::sync::scheduler::ProgressSink {
+        let seen = self.0.clone();
+        Arc::new(move |p: &SyncProgress| seen.lock().expect("the list").push(p.clone()))
+    }
+
+    fn wait_for(&self, what: &str, f: impl Fn(&SyncProgress) -> bool) -> SyncProgress {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(p) = self.0.lock().expect("the list").iter().find(|p| f(p)) {
+                return p.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no progress report {what}: {:?}",
+                self.0.lock().expect("the list")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+async fn small_homeserver() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/_matrix/client/v3/account/whoami"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"user_id": "@team:example.org"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/_matrix/client/v3/profile/.*"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"displayname": "Lumen Team"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/_matrix/client/v3/sync"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "next_batch": "s1",
+            "rooms": {"join": {"!r:example.org": {"timeline": {"limited": false, "events": [
+                {"type": "m.room.message", "event_id": "$1", "sender": "@ana:example.org",
+                 "origin_server_ts": 1_700_000_000_000u64, "content": {"msgtype": "m.text", "body": "Is the beta out?"}},
+                {"type": "m.room.message", "event_id": "$2", "sender": "@bo:example.org",
+                 "origin_server_ts": 1_700_000_060_000u64, "content": {"msgtype": "m.text", "body": "Asking too"}},
+            ]}}}},
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[test]
+fn the_background_syncer_syncs_every_account_says_offline_when_a_server_is_unreachable_and_skips_the_demo(
+) {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let server = rt.block_on(small_homeserver());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let online = matrix_account(&mut store, "online", &server.uri());
+    // Nothing listens on port 9 of this machine: as good as no network for this account.
+    let offline = matrix_account(&mut store, "offline", "http://127.0.0.1:9");
+    let demo = store
+        .ensure_account(Platform::Discord, "Lumen demo", None, None, 1)
+        .expect("a demo account");
+    store.mark_demo_account(demo).expect("marked as demo");
+
+    let seen = Seen::default();
+    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
+        .expect("the syncer starts");
+    let done = seen.wait_for("of the online account finishing", |p| {
+        p.account_id == online && p.state == SyncState::Done
+    });
+    assert_eq!(
+        done.messages_added, 2,
+        "the first sync brought both messages"
+    );
+    let off = seen.wait_for("of the offline account", |p| {
+        p.account_id == offline && p.state == SyncState::Offline
+    });
+    assert!(
+        off.detail.starts_with("offline"),
+        "the app says offline in words: {}",
+        off.detail
+    );
+    assert!(
+        seen.0
+            .lock()
+            .expect("the list")
+            .iter()
+            .all(|p| p.account_id != demo),
+        "the demo's sample accounts are never synced"
+    );
+    assert_eq!(
+        store.account(offline).expect("the account").last_error_kind,
+        Some(SyncErrorKind::Offline),
+        "the account remembers it could not be reached"
+    );
+    assert!(
+        store
+            .account(online)
+            .expect("the account")
+            .last_sync_at
+            .is_some(),
+        "and the other one when it last synced"
+    );
+
+    // On demand: one account again, now with nothing new.
+    seen.0.lock().expect("the list").clear();
+    scheduler.sync_now(Some(online));
+    let again = seen.wait_for("of the second sync", |p| {
+        p.account_id == online && p.state == SyncState::Done
+    });
+    assert_eq!(again.messages_added, 0, "nothing new the second time");
+    assert!(
+        scheduler
+            .status()
+            .iter()
+            .any(|p| p.account_id == online && p.state == SyncState::Done),
+        "the latest state of each account is kept for the UI"
+    );
+    drop(scheduler);
+
+    // Local work never waited on the syncer: the inbox reads fine from the UI's connection.
+    let inbox = store
+        .inbox(&hearth::model::InboxQuery::default(), 1_800_000_000_000)
+        .expect("the inbox reads");
+    assert_eq!(inbox.items.len(), 1);
+    for id in [online, offline] {
+        hearth::accounts::disconnect_account(&mut store, id).expect("removed");
+    }
+}
+
+#[test]
+fn without_a_keyring_adding_an_account_says_what_to_do_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    let out = assert_cmd::Command::cargo_bin("hearth")
+        .expect("the hearth binary")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "accounts",
+            "add",
+            "matrix",
+            "--name",
+            "Lumen",
+            "--url",
+            "https://matrix.example.org",
+        ])
+        // A session bus that does not exist: no Secret Service to be found.
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/hearth-test-bus",
+        )
+        .write_stdin("syt_secret_token_never_stored")
+        .output()
+        .expect("hearth runs");
+    assert!(!out.status.success(), "adding fails without a keyring");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keyring"),
+        "the error names the keyring: {err}"
+    );
+    assert!(
+        err.contains("GNOME Keyring") || err.contains("Secret Service"),
+        "and says how to get one: {err}"
+    );
+    assert!(
+        !err.contains("syt_secret_token_never_stored"),
+        "without echoing the token"
+    );
+    let store = Store::open(&db).expect("the database opens");
+    assert!(
+        store.list_accounts().expect("accounts").is_empty(),
+        "no account without its token"
+    );
+}
