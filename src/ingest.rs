@@ -307,14 +307,15 @@ fn write_batch(
         // was said, so the team can still read what a moderator removed.
         let mut update = tx.prepare_cached(
             "UPDATE messages SET body_text = n.text, body_html = n.html, edited_at = n.edited,
-                 deleted_at = n.deleted, created_at = n.created
+                 deleted_at = n.deleted, created_at = n.created, reply_to_external_id = n.reply_to
              FROM (SELECT id,
                        CASE WHEN fresh THEN ?4 ELSE body_text END AS text,
                        CASE WHEN fresh THEN ?5 ELSE body_html END AS html,
                        CASE WHEN coalesce(?6, 0) > coalesce(edited_at, 0) THEN ?6
                             ELSE edited_at END AS edited,
                        coalesce(deleted_at, ?7) AS deleted,
-                       min(created_at, ?8) AS created
+                       min(created_at, ?8) AS created,
+                       coalesce(reply_to_external_id, ?9) AS reply_to
                    FROM (SELECT m.*, ((?7 IS NULL OR ?4 <> '')
                                      AND coalesce(?6, 0) >= coalesce(m.edited_at, 0)) AS fresh
                          FROM messages m
@@ -322,7 +323,8 @@ fn write_batch(
              WHERE messages.id = n.id
                AND (messages.body_text IS NOT n.text OR messages.body_html IS NOT n.html
                     OR messages.edited_at IS NOT n.edited OR messages.deleted_at IS NOT n.deleted
-                    OR messages.created_at <> n.created)",
+                    OR messages.created_at <> n.created
+                    OR messages.reply_to_external_id IS NOT n.reply_to)",
         )?;
         let mut activity = tx.prepare_cached(
             "INSERT INTO member_activity (member_id, identity_id, platform, kind, occurred_at,
@@ -413,7 +415,8 @@ fn write_batch(
                     html,
                     msg.edited_at,
                     msg.deleted_at,
-                    msg.created_at
+                    msg.created_at,
+                    msg.reply_to_external_id
                 ])? as u64;
             }
         }

@@ -167,3 +167,65 @@ fn hearth_db_in_the_environment_chooses_the_database() {
     assert_eq!(v["dbPath"], db.display().to_string());
     assert!(db.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn output_piped_into_head_ends_quietly() {
+    let (_dir, db) = demo_db();
+    let bin = assert_cmd::cargo::cargo_bin("hearth");
+    // `head` closes the pipe after one line while hearth still has rows to print.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' --db '{}' inbox --limit 200 | head -n 1",
+            bin.display(),
+            db.display()
+        ))
+        .output()
+        .expect("sh runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "no crash report when the reader goes away: {err}"
+    );
+}
+
+#[test]
+fn the_demo_accounts_are_listed_as_samples_with_nothing_to_sync_or_reply_through() {
+    let (_dir, db) = demo_db();
+    let accounts = json(hearth(&db).args(["accounts", "list"]));
+    let list = accounts.as_array().expect("a list of accounts");
+    assert!(!list.is_empty(), "the demo has sample accounts");
+    assert!(
+        list.iter().all(|a| a["demo"] == true),
+        "all marked as the demo's"
+    );
+    assert!(
+        list.iter().all(|a| a.get("token").is_none()),
+        "no account carries a token"
+    );
+    hearth(&db)
+        .arg("sync")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no accounts to sync"));
+    let inbox = json(hearth(&db).arg("inbox"));
+    let conv = inbox["items"][0]["id"].as_i64().expect("a conversation");
+    hearth(&db)
+        .args([
+            "reply",
+            &conv.to_string(),
+            "--text",
+            "Thanks — looking into it.",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("part of the demo community"));
+    let outbox = json(hearth(&db).arg("outbox"));
+    assert_eq!(
+        outbox.as_array().map(Vec::len),
+        Some(0),
+        "nothing was queued"
+    );
+}

@@ -253,6 +253,32 @@ fn wait_from(headers: &HeaderMap, body: &serde_json::Value) -> Duration {
         .unwrap_or(DEFAULT_WAIT)
 }
 
+/// Discord-style form errors: `{"errors": {"content": {"_errors": [{"message": …}]}}}` →
+/// "content: Must be 2000 or fewer in length."
+fn field_errors(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    let Some(map) = v.as_object() else { return };
+    for (k, child) in map {
+        if k == "_errors" {
+            for e in child.as_array().into_iter().flatten() {
+                if let Some(m) = e.get("message").and_then(|m| m.as_str()) {
+                    out.push(if path.is_empty() {
+                        m.to_string()
+                    } else {
+                        format!("{path}: {m}")
+                    });
+                }
+            }
+        } else {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            field_errors(child, &p, out);
+        }
+    }
+}
+
 /// The platform's own words for an error, short and without echoing anything long.
 fn error_detail(body: &serde_json::Value, raw: &str) -> String {
     let pick = |v: &serde_json::Value| -> Option<String> {
@@ -276,7 +302,18 @@ fn error_detail(body: &serde_json::Value, raw: &str) -> String {
         }
         None
     };
-    let s = pick(body).unwrap_or_else(|| {
+    let mut fields = Vec::new();
+    if let Some(errors) = body.get("errors") {
+        field_errors(errors, "", &mut fields);
+    }
+    let s = pick(body).map(|s| {
+        if fields.is_empty() {
+            s
+        } else {
+            format!("{s} ({})", fields.join("; "))
+        }
+    });
+    let s = s.unwrap_or_else(|| {
         let t = raw.trim();
         if t.starts_with('<') || t.is_empty() {
             "no explanation given".to_string()
@@ -420,6 +457,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn discord_form_errors_say_which_field_and_why() {
+        let e = status_error(
+            Platform::Discord,
+            StatusCode::BAD_REQUEST,
+            &HeaderMap::new(),
+            r#"{"message":"Invalid Form Body","code":50035,"errors":{"content":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH","message":"Must be 2000 or fewer in length."}]}}}"#,
+        );
+        assert!(
+            e.to_string()
+                .contains("Invalid Form Body (content: Must be 2000 or fewer in length.)"),
+            "{e}"
+        );
     }
 
     #[test]

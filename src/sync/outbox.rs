@@ -84,18 +84,37 @@ impl Store {
         body: &str,
         now: Millis,
     ) -> Result<OutboxItem> {
-        let (account_id, platform, reply_to): (i64, crate::model::Platform, Option<String>) = self
+        let (account_id, platform, reply_to, demo): (
+            i64,
+            crate::model::Platform,
+            Option<String>,
+            bool,
+        ) = self
             .conn()
             .query_row(
                 "SELECT c.account_id, c.platform,
-                     (SELECT m.external_id FROM messages m WHERE m.conversation_id = c.id
-                      ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
-                 FROM conversations c WHERE c.id = ?1",
+                         (SELECT m.external_id FROM messages m WHERE m.conversation_id = c.id
+                          ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
+                         a.demo
+                     FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
                 [conversation_id],
-                |r| Ok((r.get(0)?, crate::store::platform_col(r, 1)?, r.get(2)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        crate::store::platform_col(r, 1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                    ))
+                },
             )
             .optional()?
             .ok_or_else(|| Error::not_found("conversation", conversation_id))?;
+        if demo {
+            return Err(Error::invalid(
+                "this conversation is part of the demo community, so a reply would go nowhere; \
+                 connect an account in Settings → Accounts to reply for real",
+            ));
+        }
         let body = check_body(body, platform.post_limit(), platform.label())?;
         self.conn().execute(
             "INSERT INTO outbox (account_id, conversation_id, kind, body, idempotency_key,

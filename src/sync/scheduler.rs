@@ -144,14 +144,8 @@ async fn sync_one(
     publish: &(dyn Fn(SyncProgress) + Sync),
 ) {
     let mut progress = SyncProgress {
-        account_id: account.id,
-        account_name: account.name.clone(),
-        platform: account.platform,
-        state: SyncState::Syncing,
         detail: "starting".into(),
-        pages: 0,
-        messages_added: 0,
-        messages_updated: 0,
+        ..progress_of(account)
     };
     publish(progress.clone());
     let connector = match connector_for(store, account) {
