@@ -22,6 +22,8 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+
+use super::phases::Step;
 use serde_json::{json, Value};
 use tokio::sync::{Mutex, OnceCell};
 use unicode_segmentation::UnicodeSegmentation;
@@ -382,14 +384,6 @@ impl Bluesky {
     }
 }
 
-#[derive(Default)]
-struct Step {
-    batch: Batch,
-    cursors: Vec<CursorChange>,
-    done: bool,
-    label: String,
-}
-
 #[async_trait]
 impl Connector for Bluesky {
     fn platform(&self) -> Platform {
@@ -406,57 +400,11 @@ impl Connector for Bluesky {
 
     async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError> {
         let me = self.me().await?.clone();
-        let current = cursors.get("phase");
-        let start = current
-            .and_then(|p| PHASES.iter().position(|x| *x == p))
-            .unwrap_or(0);
-        for (idx, &res) in PHASES.iter().enumerate().skip(start) {
-            let step = self.walk(res, cursors, &me).await?;
-            let mut changes: Vec<CursorChange> = step
-                .cursors
-                .into_iter()
-                .filter(|c| cursors.get(&c.key) != c.value.as_deref())
-                .collect();
-            let empty = step.batch.identities.is_empty()
-                && step.batch.conversations.is_empty()
-                && step.batch.messages.is_empty();
-            if step.done && empty && changes.is_empty() {
-                continue;
-            }
-            let more = if step.done {
-                match PHASES.get(idx + 1) {
-                    Some(next) => {
-                        changes.push(CursorChange::set("phase", *next));
-                        true
-                    }
-                    None => {
-                        if current.is_some() {
-                            changes.push(CursorChange::clear("phase"));
-                        }
-                        false
-                    }
-                }
-            } else {
-                if current != Some(res) {
-                    changes.push(CursorChange::set("phase", res));
-                }
-                true
-            };
-            return Ok(Page {
-                batch: step.batch,
-                cursors: changes,
-                more,
-                label: step.label,
-            });
-        }
-        Ok(Page {
-            batch: Batch::default(),
-            cursors: current
-                .map(|_| vec![CursorChange::clear("phase")])
-                .unwrap_or_default(),
-            more: false,
-            label: "up to date".into(),
+        let me = &me;
+        super::phases::next_page(cursors, &PHASES, |res| async move {
+            self.walk(&res, cursors, me).await
         })
+        .await
     }
 
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {

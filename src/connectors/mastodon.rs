@@ -25,6 +25,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+
+use super::phases::Step;
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use unicode_segmentation::UnicodeSegmentation;
@@ -434,15 +436,6 @@ enum Mode {
     Forward,
 }
 
-#[derive(Default)]
-struct Step {
-    batch: Batch,
-    cursors: Vec<CursorChange>,
-    /// The resource has nothing more this run.
-    done: bool,
-    label: String,
-}
-
 fn label(res: &str) -> String {
     match res {
         "followers" => "followers".into(),
@@ -453,14 +446,6 @@ fn label(res: &str) -> String {
             .map(|t| format!("#{t}"))
             .unwrap_or_else(|| t.to_string()),
     }
-}
-
-/// Keeps only the changes that change something.
-fn real_changes(cursors: &Cursors, changes: Vec<CursorChange>) -> Vec<CursorChange> {
-    changes
-        .into_iter()
-        .filter(|c| cursors.get(&c.key) != c.value.as_deref())
-        .collect()
 }
 
 #[async_trait]
@@ -479,58 +464,16 @@ impl Connector for Mastodon {
 
     async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError> {
         let me = self.me().await?.clone();
+        let me = &me;
         let phases = self.phases();
-        let current = cursors.get("phase");
-        let start = current
-            .and_then(|p| phases.iter().position(|x| x == p))
-            .unwrap_or(0);
-        for (idx, res) in phases.iter().enumerate().skip(start) {
-            let res = res.as_str();
-            let step = match res {
-                "recheck" => self.recheck_step(cursors, &me).await?,
-                _ => self.list_step(res, cursors, &me).await?,
-            };
-            let mut changes = real_changes(cursors, step.cursors);
-            let empty = step.batch.identities.is_empty()
-                && step.batch.conversations.is_empty()
-                && step.batch.messages.is_empty();
-            if step.done && empty && changes.is_empty() {
-                continue;
+        let phases: Vec<&str> = phases.iter().map(String::as_str).collect();
+        super::phases::next_page(cursors, &phases, |res| async move {
+            match res.as_str() {
+                "recheck" => self.recheck_step(cursors, me).await,
+                _ => self.list_step(&res, cursors, me).await,
             }
-            let more = if step.done {
-                match phases.get(idx + 1) {
-                    Some(next) => {
-                        changes.push(CursorChange::set("phase", next.clone()));
-                        true
-                    }
-                    None => {
-                        if current.is_some() {
-                            changes.push(CursorChange::clear("phase"));
-                        }
-                        false
-                    }
-                }
-            } else {
-                if current != Some(res) {
-                    changes.push(CursorChange::set("phase", res));
-                }
-                true
-            };
-            return Ok(Page {
-                batch: step.batch,
-                cursors: changes,
-                more,
-                label: step.label,
-            });
-        }
-        Ok(Page {
-            batch: Batch::default(),
-            cursors: current
-                .map(|_| vec![CursorChange::clear("phase")])
-                .unwrap_or_default(),
-            more: false,
-            label: "up to date".into(),
         })
+        .await
     }
 
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {

@@ -9,6 +9,7 @@ pub mod discourse;
 pub mod github;
 pub mod mastodon;
 pub mod matrix;
+mod phases;
 pub mod slack;
 
 use crate::model::{Platform, PlatformSpec};
