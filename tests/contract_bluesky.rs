@@ -603,6 +603,7 @@ async fn a_reply_whose_outcome_was_lost_is_found_in_our_feed_and_not_sent_again(
             conversation_external_id: Some(B1.into()),
             reply_to_external_id: Some(Z1.into()),
             title: None,
+            attempted_at: None,
         })
         .await
         .expect("the feed is read");
@@ -614,6 +615,7 @@ async fn a_reply_whose_outcome_was_lost_is_found_in_our_feed_and_not_sent_again(
             conversation_external_id: Some(B1.into()),
             reply_to_external_id: Some(Z1.into()),
             title: None,
+            attempted_at: None,
         })
         .await
         .expect("the feed is read");
@@ -656,6 +658,7 @@ async fn a_post_over_300_graphemes_is_refused_with_a_clear_error() {
             conversation_external_id: None,
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("too long");

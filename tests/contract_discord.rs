@@ -580,6 +580,7 @@ fn reply(key: &str, body: &str, to: Option<&str>) -> Outgoing {
         conversation_external_id: Some(HELP.into()),
         reply_to_external_id: to.map(str::to_string),
         title: None,
+        attempted_at: None,
     }
 }
 
@@ -622,6 +623,21 @@ async fn a_reply_goes_out_with_a_nonce_and_a_lost_one_is_found_not_resent() {
     assert_eq!(found.external_id, "1501147823155052551");
     let other = reply("hearth-outbox-000043", "something else", Some(M3));
     assert_eq!(c.find_sent(&other).await.expect("a lookup"), None);
+    // The same words sent an hour before this attempt are an earlier reply, not this one.
+    let posted_at = chrono::DateTime::parse_from_rfc3339(
+        posted.response["body"]["timestamp"].as_str().expect("a timestamp"),
+    )
+    .expect("an RFC 3339 time")
+    .timestamp_millis();
+    let later = Outgoing {
+        attempted_at: Some(posted_at + 3_600_000),
+        ..reply("hearth-outbox-000044", text, Some(M3))
+    };
+    assert_eq!(
+        c.find_sent(&later).await.expect("a lookup"),
+        None,
+        "an identical earlier message is not taken for a lost one"
+    );
 
     // A refused post says why.
     let too_long = fixture("12");
@@ -711,6 +727,7 @@ async fn a_new_post_needs_a_channel_scope() {
             conversation_external_id: None,
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("no channel to post to");

@@ -555,11 +555,17 @@ async fn a_reply_whose_answer_was_lost_is_found_in_the_topic_instead_of_posted_a
         .mount(&server)
         .await;
     let c = discourse(&server, Duration::from_millis(400));
+    // The attempt happens when the server created the post (clocks agree within seconds).
+    let at = chrono::DateTime::parse_from_rfc3339(
+        ex.response["body"]["created_at"].as_str().expect("a creation time"),
+    )
+    .expect("an RFC 3339 time")
+    .timestamp_millis();
     let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
     e.store
         .queue_reply(conv, &reply_text(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+    let first = flush_account(&mut e.store, e.account, &c, &|| at)
         .await
         .unwrap();
     assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
@@ -578,7 +584,7 @@ async fn a_reply_whose_answer_was_lost_is_found_in_the_topic_instead_of_posted_a
         .respond_with(ResponseTemplate::new(200).set_body_json(topic))
         .mount(&server)
         .await;
-    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+    let second = flush_account(&mut e.store, e.account, &c, &|| at)
         .await
         .unwrap();
     assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
@@ -603,6 +609,7 @@ async fn a_new_topic_needs_a_title() {
             conversation_external_id: None,
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("a title is needed");

@@ -578,11 +578,17 @@ async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
         .mount(&server)
         .await;
     let c = github(&server, Duration::from_millis(400));
+    // The attempt happens when GitHub created the comment (clocks agree within seconds).
+    let at = chrono::DateTime::parse_from_rfc3339(
+        post.response["body"]["created_at"].as_str().expect("a creation time"),
+    )
+    .expect("an RFC 3339 time")
+    .timestamp_millis();
     let conv = conversation_id(&e, "lumen-ssg/lumen#420");
     e.store
         .queue_reply(conv, &reply_body(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
+    let first = flush_account(&mut e.store, e.account, &c, &|| at)
         .await
         .expect("flush");
     assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
@@ -593,7 +599,7 @@ async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([post.response["body"]])))
         .mount(&server)
         .await;
-    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
+    let second = flush_account(&mut e.store, e.account, &c, &|| at)
         .await
         .expect("flush");
     assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
@@ -626,6 +632,7 @@ async fn a_discussion_reply_goes_out_through_graphql_and_is_found_again() {
         conversation_external_id: vars["discussionId"].as_str().map(str::to_string),
         reply_to_external_id: vars["replyToId"].as_str().map(str::to_string),
         title: None,
+        attempted_at: None,
     };
     let sent = c.send(&item).await.expect("sent");
     assert_eq!(sent.external_id, "DC_kwDOLpAfB84ACkgkA_");
@@ -658,6 +665,7 @@ async fn a_new_post_without_a_title_is_refused_in_words() {
             conversation_external_id: None,
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("a title is needed");

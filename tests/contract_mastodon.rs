@@ -642,6 +642,7 @@ async fn a_reply_too_long_for_mastodon_is_refused_before_sending() {
             conversation_external_id: None,
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("too long");

@@ -597,6 +597,7 @@ async fn ok_false_answers_map_to_what_the_user_must_do() {
             conversation_external_id: Some(GENERAL.into()),
             reply_to_external_id: None,
             title: None,
+            attempted_at: None,
         })
         .await
         .expect_err("not in the channel");
@@ -695,6 +696,7 @@ async fn a_reply_goes_into_the_thread_and_a_lost_one_is_found_not_resent() {
         conversation_external_id: Some(HELP.into()),
         reply_to_external_id: Some(format!("{HELP}/{S1}/1777886713.774509")),
         title: None,
+        attempted_at: None,
     };
     let sent = c.send(&item).await.expect("posted");
     assert_eq!(sent.external_id, format!("{HELP}/{S1}/1777971931.447789"));
@@ -813,6 +815,7 @@ async fn a_new_post_goes_to_the_first_channel_in_the_scopes_or_asks_for_one() {
         conversation_external_id: None,
         reply_to_external_id: None,
         title: None,
+        attempted_at: None,
     };
     let err = c.send(&post).await.expect_err("no channel to post to");
     assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");

@@ -32,8 +32,8 @@ use super::endpoint;
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
-    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Bluesky;
@@ -488,7 +488,11 @@ impl Connector for Bluesky {
                 let same_key = rkey
                     .as_deref()
                     .is_some_and(|k| uri.ends_with(&format!("/{k}")));
-                let same_text = str_at(p, "/record/text").map(str::trim) == Some(item.body.trim());
+                let same_text = str_at(p, "/record/text").map(str::trim) == Some(item.body.trim())
+                    && sent_after(
+                        item,
+                        str_at(p, "/record/createdAt").and_then(|t| parse_time(P, t).ok()),
+                    );
                 let same_parent = str_at(p, "/record/reply/parent/uri") == parent;
                 same_key || (same_text && same_parent)
             });

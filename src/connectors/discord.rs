@@ -34,8 +34,8 @@ use super::{endpoint, seg};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
-    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Discord;
@@ -604,7 +604,11 @@ impl Connector for Discord {
         let found = list.as_array().into_iter().flatten().find(|m| {
             let ours = str_at(m, "/author/id") == Some(me.external_id.as_str());
             let same_nonce = str_at(m, "/nonce") == Some(nonce.as_str());
-            let same_text = str_at(m, "/content").map(str::trim) == Some(item.body.trim());
+            let same_text = str_at(m, "/content").map(str::trim) == Some(item.body.trim())
+                && sent_after(
+                    item,
+                    str_at(m, "/timestamp").and_then(|t| parse_time(P, t).ok()),
+                );
             let same_ref = want_ref.is_none_or(|r| {
                 str_at(m, "/message_reference/message_id").is_none_or(|got| got == r)
             });

@@ -41,8 +41,8 @@ use super::endpoint;
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
-    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Discourse;
@@ -650,6 +650,10 @@ impl Connector for Discourse {
         let mine = |p: &Value| {
             str_at(p, "/username").is_some_and(|u| u.eq_ignore_ascii_case(&me.handle))
                 && str_at(p, "/raw").map(str::trim) == Some(item.body.trim())
+                && sent_after(
+                    item,
+                    str_at(p, "/created_at").and_then(|t| parse_time(P, t).ok()),
+                )
         };
         let posts = match item.conversation_external_id.as_deref() {
             Some(conv) => self.topic_posts(Self::topic_id(conv)?).await?,

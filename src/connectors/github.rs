@@ -49,8 +49,8 @@ use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessa
 use crate::model::{ConversationKind, Platform};
 use crate::sync::http::{decode_error, reset_wait};
 use crate::sync::{
-    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Github;
@@ -803,7 +803,7 @@ impl GitHub {
     async fn find_discussion_comment(
         &self,
         discussion: &str,
-        body: &str,
+        item: &Outgoing,
         me: &Me,
     ) -> Result<Option<Sent>, ConnectorError> {
         let data = self
@@ -814,7 +814,11 @@ impl GitHub {
             let replies = arr(c, "/replies/nodes");
             for n in std::iter::once(c).chain(replies.iter()) {
                 if str_at(n, "/author/login").is_some_and(|l| l.eq_ignore_ascii_case(&me.handle))
-                    && str_at(n, "/body").map(str::trim) == Some(body.trim())
+                    && str_at(n, "/body").map(str::trim) == Some(item.body.trim())
+                    && sent_after(
+                        item,
+                        str_at(n, "/createdAt").and_then(|t| parse_time(P, t).ok()),
+                    )
                 {
                     if let Some(id) = str_at(n, "/id") {
                         found = Some(Sent {
@@ -974,7 +978,7 @@ impl Connector for GitHub {
         let me = self.me().await?.clone();
         match item.conversation_external_id.as_deref() {
             Some(conv) if conv.starts_with("D_") => {
-                self.find_discussion_comment(conv, &item.body, &me).await
+                self.find_discussion_comment(conv, item, &me).await
             }
             Some(conv) => {
                 let (repo, number) = self.parse_issue(conv)?;
@@ -998,7 +1002,11 @@ impl Connector for GitHub {
                 Ok(list.iter().rev().find_map(|c| {
                     let mine = str_at(c, "/user/login")
                         .is_some_and(|l| l.eq_ignore_ascii_case(&me.handle));
-                    let same = str_at(c, "/body").map(str::trim) == Some(item.body.trim());
+                    let same = str_at(c, "/body").map(str::trim) == Some(item.body.trim())
+                        && sent_after(
+                            item,
+                            str_at(c, "/created_at").and_then(|t| parse_time(P, t).ok()),
+                        );
                     (mine && same).then(|| Sent {
                         external_id: c.get("id").map(id_string).unwrap_or_default(),
                         url: str_at(c, "/html_url").map(str::to_string),
@@ -1547,8 +1555,8 @@ const FIND_DISCUSSION_COMMENT: &str = "query($id: ID!) {
     ... on Discussion {
       comments(last: 50) {
         nodes {
-          id url body author { login }
-          replies(last: 50) { nodes { id url body author { login } } }
+          id url body createdAt author { login }
+          replies(last: 50) { nodes { id url body createdAt author { login } } }
         }
       }
     }

@@ -37,8 +37,8 @@ use super::endpoint;
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
-    http, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me, Outgoing,
-    Page, Secret, Sent,
+    http, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
+    Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Slack;
@@ -731,7 +731,8 @@ impl Connector for Slack {
         let found = arr(&body, "/messages").iter().rev().find(|m| {
             let ours = str_at(m, "/user") == Some(team.me.external_id.as_str())
                 || (team.bot_id.is_some() && str_at(m, "/bot_id") == team.bot_id.as_deref());
-            let same = str_at(m, "/text").map(|t| unescape(t.trim())) == Some(unescape(want));
+            let same = str_at(m, "/text").map(|t| unescape(t.trim())) == Some(unescape(want))
+                && sent_after(item, str_at(m, "/ts").map(|ts| ts_millis(parse_ts(ts))));
             ours && same && str_at(m, "/ts") != thread.as_deref()
         });
         Ok(found

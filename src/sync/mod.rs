@@ -109,6 +109,21 @@ pub struct Outgoing {
     pub reply_to_external_id: Option<String>,
     /// Title for platforms whose new posts have one (Discourse topics, GitHub discussions).
     pub title: Option<String>,
+    /// When the attempt whose outcome is unknown began (set when the outbox reconciles).
+    /// [`sent_after`] uses it so an earlier message with the same text is not taken for it.
+    pub attempted_at: Option<crate::model::Millis>,
+}
+
+/// How far the platform's clock may be from ours when matching a sent message by time.
+const CLOCK_SKEW: crate::model::Millis = 5 * 60_000;
+
+/// Whether a message created at `created_at` (by the platform's clock) could be the result of
+/// `item`'s last attempt: not if it is clearly older than the attempt. Unknown times match.
+pub fn sent_after(item: &Outgoing, created_at: Option<crate::model::Millis>) -> bool {
+    match (item.attempted_at, created_at) {
+        (Some(attempt), Some(created)) => created >= attempt - CLOCK_SKEW,
+        _ => true,
+    }
 }
 
 /// What the platform made of a sent item.
@@ -297,6 +312,34 @@ mod tests {
         assert_eq!(human_wait(Duration::from_secs(120)), "2 min");
         assert_eq!(human_wait(Duration::from_secs(200)), "3 min 20 s");
         assert_eq!(human_wait(Duration::from_secs(3900)), "1 h 5 min");
+    }
+
+    #[test]
+    fn an_identical_message_from_before_the_attempt_is_not_the_one_sent() {
+        let item = Outgoing {
+            idempotency_key: "k".into(),
+            body: "Thanks!".into(),
+            conversation_external_id: None,
+            reply_to_external_id: None,
+            title: None,
+            attempted_at: Some(10_000_000),
+        };
+        assert!(
+            !sent_after(&item, Some(10_000_000 - 3_600_000)),
+            "an hour earlier: another reply"
+        );
+        assert!(
+            sent_after(&item, Some(10_000_000 - 60_000)),
+            "a minute of clock skew is fine"
+        );
+        assert!(sent_after(&item, Some(10_000_000 + 2_000)));
+        assert!(sent_after(
+            &Outgoing {
+                attempted_at: None,
+                ..item
+            },
+            Some(0)
+        ));
     }
 
     #[test]

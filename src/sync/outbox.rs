@@ -198,7 +198,7 @@ impl Store {
     fn pending_outbox(&self, account_id: i64) -> Result<Vec<(i64, bool, Outgoing)>> {
         let mut stmt = self.conn().prepare(
             "SELECT o.id, o.state = 'sending', o.idempotency_key, o.body, c.external_id,
-                 o.reply_to_external_id, o.title
+                 o.reply_to_external_id, o.title, o.attempted_at
              FROM outbox o LEFT JOIN conversations c ON c.id = o.conversation_id
              WHERE o.account_id = ?1 AND o.state IN ('queued', 'sending')
              ORDER BY o.created_at, o.id",
@@ -214,6 +214,7 @@ impl Store {
                         conversation_external_id: r.get(4)?,
                         reply_to_external_id: r.get(5)?,
                         title: r.get(6)?,
+                        attempted_at: r.get(7)?,
                     },
                 ))
             })?
