@@ -125,6 +125,17 @@ enum Command {
         #[arg(long)]
         text: Option<String>,
     },
+    /// Queue a new post on an account (a Discourse topic or GitHub issue needs --title); sent on
+    /// the next sync or `outbox --flush`.
+    Post {
+        /// The account's name or number.
+        account: String,
+        /// The post (default: read from stdin).
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// What waits to be sent; `--flush` sends it now.
     Outbox {
         #[arg(long)]
@@ -566,6 +577,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Accounts { action } => cli::sync::accounts(&mut store, action)?,
         Command::Sync { account } => cli::sync::sync(&mut store, account)?,
         Command::Reply { conversation, text } => cli::sync::reply(&mut store, conversation, text)?,
+        Command::Post {
+            account,
+            text,
+            title,
+        } => cli::sync::post(&mut store, &account, text, title)?,
         Command::Outbox { flush, json } => cli::sync::outbox(&mut store, flush, json)?,
         Command::Calendar { action } => match action {
             CalendarCmd::List { from, to, json } => {

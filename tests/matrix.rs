@@ -279,9 +279,25 @@ async fn a_matrix_room_syncs_through_the_cli_and_a_reply_lands_in_the_room_exact
         .expect("the sent reply comes back with the next sync");
     assert!(mine.from_us, "and shows as written by the team");
 
+    // A new post goes to the account's first room, once.
+    run_ok(&db, &["accounts", "edit", "Lumen Matrix", "--scope", &room.id], None);
+    let announcement = "Lumen 0.20 is out: dark mode for the docs 🎉";
+    let queued = run_ok(&db, &["post", "Lumen Matrix", "--text", announcement], None);
+    assert!(queued.contains("Post queued"), "{queued}");
+    let flushed_post = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(flushed_post.contains("1 sent"), "{flushed_post}");
+    run_ok(&db, &["outbox", "--flush"], None);
+    let posted = ana
+        .messages(&room.id, 50)
+        .await
+        .into_iter()
+        .filter(|e| e["content"]["body"].as_str() == Some(announcement))
+        .count();
+    assert_eq!(posted, 1, "the post is in the room exactly once");
+
     // The token is in the keyring, and nowhere in Hearth's files or output.
     let listed = run_ok(&db, &["accounts", "list"], None);
-    for text in [&added, &synced, &again, &flushed, &listed] {
+    for text in [&added, &synced, &again, &flushed, &flushed_post, &listed] {
         assert!(
             !text.contains(&bot.token),
             "the token never appears in output"

@@ -348,6 +348,34 @@ pub fn reply(store: &mut Store, conversation: i64, text: Option<String>) -> Resu
     Ok(())
 }
 
+/// `hearth post ACCOUNT --text T [--title T]`: queues a new post on an account.
+pub fn post(
+    store: &mut Store,
+    account: &str,
+    text: Option<String>,
+    title: Option<String>,
+) -> Result<()> {
+    let account = store.find_account(account)?;
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read the post from stdin")?;
+            s
+        }
+    };
+    let item = store.queue_post(account.id, &text, title.as_deref(), now_millis())?;
+    println!(
+        "Post queued for {} {:?} (outbox #{}); it is sent on the next `hearth sync` or `hearth outbox --flush`.",
+        account.platform.label(),
+        account.name,
+        item.id
+    );
+    Ok(())
+}
+
 /// `hearth outbox [--flush]`.
 pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
     if flush {

@@ -141,11 +141,18 @@ impl Store {
         now: Millis,
     ) -> Result<OutboxItem> {
         let account = self.account(account_id)?;
+        if account.demo {
+            return Err(Error::invalid(
+                "this is one of the demo community's sample accounts, so a post would go nowhere; \
+                 connect an account in Settings → Accounts to post for real",
+            ));
+        }
         let body = check_body(
             body,
             account.platform.post_limit(),
             account.platform.label(),
         )?;
+        let title = title.map(str::trim).filter(|t| !t.is_empty());
         self.conn().execute(
             "INSERT INTO outbox (account_id, kind, body, title, idempotency_key, created_at)
              VALUES (?1, 'post', ?2, ?3, ?4, ?5)",
