@@ -5,16 +5,18 @@ mod common;
 
 use std::time::Duration;
 
+use common::contract::{
+    fail_once, new_post, outgoing, received, recorded_error, retry_once, too_many_requests,
+    TestAccount,
+};
 use common::replay::{self, Exchange};
-use common::{TestDb, NOW};
+use common::NOW;
 use hearth::connectors::bluesky::Bluesky;
-use hearth::model::{AccountInput, InboxQuery, MemberQuery, Platform};
+use hearth::model::{InboxQuery, Platform};
 use hearth::sync::{
-    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Outgoing, Secret,
-    SyncEvent, SyncOptions,
+    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret, SyncEvent,
 };
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{
     body_partial_json, header, method, path, query_param, query_param_is_missing,
 };
@@ -132,104 +134,30 @@ fn connector(server: &MockServer, password: &str) -> Bluesky {
 
 const PASSWORD: &str = "test-app-password-not-real";
 
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
-}
-
 struct Setup {
     server: MockServer,
-    db: TestDb,
-    account: i64,
+    db: TestAccount,
 }
 
 async fn setup() -> Setup {
     let server = MockServer::start().await;
-    let mut db = TestDb::new();
-    let account = db
-        .store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Bluesky,
-                name: "Lumen on Bluesky".into(),
-                base_url: Some(server.uri()),
-                scopes: vec!["lumenssg.bsky.social".into()],
-                token: None,
-            },
-            NOW,
-        )
-        .expect("account")
-        .id;
-    Setup {
-        server,
-        db,
-        account,
-    }
-}
-
-async fn sync(
-    s: &mut Setup,
-    c: &Bluesky,
-    opts: &SyncOptions,
-) -> (
-    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
-    Vec<SyncEvent>,
-) {
-    let mut events = Vec::new();
-    let r = hearth::sync::sync_account(
-        &mut s.db.store,
-        s.account,
-        c,
-        opts,
-        &CancellationToken::new(),
-        &|| NOW,
-        &mut |e| events.push(e),
-    )
-    .await;
-    (r, events)
+    let db = TestAccount::new(Platform::Bluesky, server.uri(), &["lumenssg.bsky.social"]);
+    Setup { server, db }
 }
 
 async fn first_sync(s: &mut Setup) -> Bluesky {
     mount_first_sync(&s.server).await;
     let c = connector(&s.server, PASSWORD);
-    let me = c.whoami().await.expect("whoami");
-    s.db.store
-        .set_account_identity(s.account, &me.external_id, &me.handle)
-        .expect("identity");
-    let (r, _) = sync(s, &c, &opts()).await;
+    s.db.connect(&c).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     r.expect("the first sync succeeds");
     c
 }
 
-fn sql<T: rusqlite::types::FromSql>(db: &TestDb, q: &str, p: &[&dyn rusqlite::ToSql]) -> T {
-    let conn = rusqlite::Connection::open(db.path()).expect("the file opens");
-    conn.query_row(q, p, |r| r.get(0)).expect(q)
-}
-
-fn message_count(db: &TestDb) -> i64 {
-    sql(db, "SELECT count(*) FROM messages", &[])
-}
-
 async fn count_requests(server: &MockServer, nsid: &str) -> usize {
-    server
-        .received_requests()
+    received(server, |r| r.url.path() == format!("/xrpc/{nsid}"))
         .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == format!("/xrpc/{nsid}"))
-        .count()
-}
-
-fn conversation_of(db: &TestDb, uri: &str) -> String {
-    sql(
-        db,
-        "SELECT c.external_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.external_id = ?1",
-        &[&uri],
-    )
+        .len()
 }
 
 #[tokio::test]
@@ -259,12 +187,7 @@ async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
         "one session for the whole run"
     );
 
-    let members = db.store.members(&MemberQuery::default()).expect("members");
-    let handles: Vec<String> = members
-        .items
-        .iter()
-        .flat_map(|m| m.handles.clone())
-        .collect();
+    let handles = db.member_handles();
     for h in [
         "matteo-ricci.bsky.social",
         "zoeokafor.bsky.social",
@@ -273,27 +196,22 @@ async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
     ] {
         assert!(handles.iter().any(|x| x == h), "{h} in {handles:?}");
     }
-    let ana_bio: String = sql(
-        db,
+    let ana_bio: String = db.sql(
         "SELECT raw FROM identities WHERE external_id = 'did:plc:nywdhd3jqzouwjlayfuppv2d'",
-        &[],
+        [],
     );
     assert!(ana_bio.contains("github.com/anaramos"));
     assert!(!ana_bio.contains("test-access-token"));
 
     // B1, B2, B3 of ours; Z1, L1 replies; A1 mention.
-    assert_eq!(message_count(db), 6);
+    assert_eq!(db.message_count(), 6);
     for uri in [B3, Z1, L1] {
-        assert_eq!(conversation_of(db, uri), B1, "thread of {uri}");
+        assert_eq!(db.conversation_of(uri), B1, "thread of {uri}");
     }
-    assert_eq!(conversation_of(db, A1), A1);
-    let mentions: i64 = sql(db, "SELECT count(*) FROM messages WHERE mentions_us", &[]);
+    assert_eq!(db.conversation_of(A1), A1);
+    let mentions: i64 = db.sql("SELECT count(*) FROM messages WHERE mentions_us", []);
     assert_eq!(mentions, 1, "A1 mentions @lumenssg");
-    let url: String = sql(
-        db,
-        "SELECT url FROM messages WHERE external_id = ?1",
-        &[&L1],
-    );
+    let url: String = db.message_field("url", L1);
     assert_eq!(
         url,
         "https://bsky.app/profile/limei.bsky.social/post/3mg35phy6lc2g"
@@ -349,7 +267,7 @@ async fn an_expired_token_is_refreshed_and_the_second_sync_fetches_only_what_is_
     let c = first_sync(&mut s).await;
     s.server.reset().await;
     mount_second_sync(&s.server).await;
-    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     r.expect("the second sync succeeds");
 
     assert_eq!(
@@ -360,7 +278,7 @@ async fn an_expired_token_is_refreshed_and_the_second_sync_fetches_only_what_is_
         count_requests(&s.server, "com.atproto.server.createSession").await,
         0
     );
-    let requests = s.server.received_requests().await.unwrap_or_default();
+    let requests = received(&s.server, |_| true).await;
     assert!(
         requests
             .iter()
@@ -368,29 +286,17 @@ async fn an_expired_token_is_refreshed_and_the_second_sync_fetches_only_what_is_
         "no older page is asked for"
     );
     let db = &s.db;
-    assert_eq!(message_count(db), 8, "B4 and M1 are new");
+    assert_eq!(db.message_count(), 8, "B4 and M1 are new");
     for uri in [B4, M1] {
-        assert_eq!(conversation_of(db, uri), uri);
+        assert_eq!(db.conversation_of(uri), uri);
     }
-    let m1_mentions: bool = sql(
-        db,
-        "SELECT mentions_us FROM messages WHERE external_id = ?1",
-        &[&M1],
-    );
+    let m1_mentions: bool = db.message_field("mentions_us", M1);
     assert!(m1_mentions);
 
     // Z1 became #notFoundPost under B3: marked deleted, its words kept.
-    let deleted: Option<i64> = sql(
-        db,
-        "SELECT deleted_at FROM messages WHERE external_id = ?1",
-        &[&Z1],
-    );
+    let deleted: Option<i64> = db.message_field("deleted_at", Z1);
     assert!(deleted.is_some(), "Z1 is marked deleted");
-    let text: String = sql(
-        db,
-        "SELECT body_text FROM messages WHERE external_id = ?1",
-        &[&Z1],
-    );
+    let text: String = db.message_field("body_text", Z1);
     assert!(text.contains("data/*.toml"), "{text}");
 }
 
@@ -398,7 +304,7 @@ async fn an_expired_token_is_refreshed_and_the_second_sync_fetches_only_what_is_
 async fn a_refused_app_password_stops_the_sync_with_a_clear_message_and_keeps_what_was_synced() {
     let mut s = setup().await;
     let c = first_sync(&mut s).await;
-    let before = message_count(&s.db);
+    let before = s.db.message_count();
     s.server.reset().await;
     // The access token expired, the refresh token was revoked, and the app password was
     // withdrawn.
@@ -409,21 +315,20 @@ async fn a_refused_app_password_stops_the_sync_with_a_clear_message_and_keeps_wh
         .await;
     ex("06").mock("").mount(&s.server).await;
     ex("02").mock("").mount(&s.server).await;
-    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     let err = r.expect_err("the run fails").to_string();
     assert!(err.contains("rejected the token"), "{err}");
     assert!(err.contains("Invalid identifier or password"), "{err}");
     assert!(err.contains("Settings → Accounts"), "{err}");
     assert!(!err.contains("not-real"), "{err}");
-    let account = s.db.store.account(s.account).expect("account");
+    let last_error = s.db.last_error();
     assert!(
-        account
-            .last_error
+        last_error
             .as_deref()
             .is_some_and(|e| e.contains("rejected the token")),
-        "{account:?}"
+        "{last_error:?}"
     );
-    assert_eq!(message_count(&s.db), before);
+    assert_eq!(s.db.message_count(), before);
     assert_eq!(
         count_requests(&s.server, "com.atproto.server.createSession").await,
         1
@@ -433,22 +338,15 @@ async fn a_refused_app_password_stops_the_sync_with_a_clear_message_and_keeps_wh
 #[tokio::test]
 async fn a_429_is_waited_out_and_said_in_words() {
     let mut s = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(
-                    json!({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}),
-                ),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&s.server)
-        .await;
+    fail_once(
+        &s.server,
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        too_many_requests(json!({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"})),
+    )
+    .await;
     mount_first_sync(&s.server).await;
     let c = connector(&s.server, PASSWORD);
-    let (r, events) = sync(&mut s, &c, &opts()).await;
+    let (r, events) = s.db.sync(&c, NOW).await;
     r.expect("the sync finishes after waiting");
     assert!(
         events
@@ -457,22 +355,9 @@ async fn a_429_is_waited_out_and_said_in_words() {
             if reason.to_lowercase().contains("bluesky asks us to wait 1 s"))),
         "{events:?}"
     );
-    assert_eq!(message_count(&s.db), 6);
+    assert_eq!(s.db.message_count(), 6);
 
-    let e = ex("21");
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in e.response["headers"].as_object().unwrap() {
-        headers.insert(
-            reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.as_str().unwrap().parse().unwrap(),
-        );
-    }
-    let err = hearth::sync::http::status_error(
-        Platform::Bluesky,
-        reqwest::StatusCode::TOO_MANY_REQUESTS,
-        &headers,
-        &e.response["body"].to_string(),
-    );
+    let err = recorded_error(Platform::Bluesky, &ex("21"));
     assert!(
         matches!(err, ConnectorError::RateLimited { wait, .. } if wait == Duration::from_secs(98)),
         "{err:?}"
@@ -482,16 +367,15 @@ async fn a_429_is_waited_out_and_said_in_words() {
 #[tokio::test]
 async fn upstream_failures_are_retried_and_garbled_replies_are_named() {
     let mut s = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.graph.getFollowers"))
-        .respond_with(ex("22").respond())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&s.server)
-        .await;
+    fail_once(
+        &s.server,
+        "/xrpc/app.bsky.graph.getFollowers",
+        ex("22").respond(),
+    )
+    .await;
     mount_first_sync(&s.server).await;
     let c = connector(&s.server, PASSWORD);
-    let (r, events) = sync(&mut s, &c, &opts()).await;
+    let (r, events) = s.db.sync(&c, NOW).await;
     r.expect("the 502 is retried");
     assert!(
         events
@@ -511,15 +395,7 @@ async fn upstream_failures_are_retried_and_garbled_replies_are_named() {
         .mount(&s.server)
         .await;
     let c = connector(&s.server, PASSWORD);
-    let (r, _) = sync(
-        &mut s,
-        &c,
-        &SyncOptions {
-            max_retries: 1,
-            ..opts()
-        },
-    )
-    .await;
+    let (r, _) = s.db.sync_with(&c, &retry_once(), NOW).await;
     let err = r.expect_err("a cut-off reply fails the run").to_string();
     assert!(
         err.contains("could not read (the reply was cut off)"),
@@ -531,11 +407,7 @@ async fn upstream_failures_are_retried_and_garbled_replies_are_named() {
 async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
     let mut s = setup().await;
     let c = first_sync(&mut s).await;
-    let conv: i64 = sql(
-        &s.db,
-        "SELECT id FROM conversations WHERE external_id = ?1",
-        &[&B1],
-    );
+    let conv: i64 = s.db.conversation_id(B1);
     let item =
         s.db.store
             .queue_reply(
@@ -572,18 +444,14 @@ async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
         .mount(&s.server)
         .await;
     assert!(!c.idempotent_send());
-    let report = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let report = s.db.flush(&c, NOW).await;
     assert_eq!(report.sent, 1, "{report:?}");
     let sent = s.db.store.outbox_item(item.id).expect("item");
     assert_eq!(
         sent.url.as_deref(),
         Some("https://bsky.app/profile/lumenssg.bsky.social/post/3mgkitvny222n")
     );
-    let again = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let again = s.db.flush(&c, NOW).await;
     assert_eq!(again.sent, 0);
 }
 
@@ -597,52 +465,30 @@ async fn a_reply_whose_outcome_was_lost_is_found_in_our_feed_and_not_sent_again(
         .unwrap()
         .to_string();
     let found = c
-        .find_sent(&Outgoing {
-            idempotency_key: "hearth-0-0".into(),
-            body: text.clone(),
-            conversation_external_id: Some(B1.into()),
-            reply_to_external_id: Some(Z1.into()),
-            title: None,
-            attempted_at: None,
-        })
+        .find_sent(&outgoing("hearth-0-0", text.clone(), Some(B1), Some(Z1)))
         .await
         .expect("the feed is read");
     assert_eq!(found.map(|f| f.external_id).as_deref(), Some(B3));
     let other = c
-        .find_sent(&Outgoing {
-            idempotency_key: "hearth-0-0".into(),
-            body: "never sent".into(),
-            conversation_external_id: Some(B1.into()),
-            reply_to_external_id: Some(Z1.into()),
-            title: None,
-            attempted_at: None,
-        })
+        .find_sent(&outgoing("hearth-0-0", "never sent", Some(B1), Some(Z1)))
         .await
         .expect("the feed is read");
     assert_eq!(other, None);
 
     // Through the outbox: an attempt left in doubt is reconciled, not repeated.
-    let conv: i64 = sql(
-        &s.db,
-        "SELECT id FROM conversations WHERE external_id = ?1",
-        &[&B1],
-    );
+    let conv: i64 = s.db.conversation_id(B1);
     let item = s.db.store.queue_reply(conv, &text, NOW).expect("queued");
-    let conn = rusqlite::Connection::open(s.db.path()).unwrap();
-    conn.execute(
+    s.db.execute(
         "UPDATE outbox SET state = 'sending', reply_to_external_id = ?2 WHERE id = ?1",
         rusqlite::params![item.id, Z1],
-    )
-    .unwrap();
+    );
     Mock::given(method("POST"))
         .and(path("/xrpc/com.atproto.repo.createRecord"))
         .respond_with(ex("20").respond())
         .expect(0)
         .mount(&s.server)
         .await;
-    let report = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let report = s.db.flush(&c, NOW).await;
     assert_eq!(report.reconciled, 1, "{report:?}");
     assert_eq!(report.sent, 0);
 }
@@ -652,14 +498,7 @@ async fn a_post_over_300_graphemes_is_refused_with_a_clear_error() {
     let s = setup().await;
     let c = connector(&s.server, PASSWORD);
     let err = c
-        .send(&Outgoing {
-            idempotency_key: "k".into(),
-            body: "👍🏽".repeat(301),
-            conversation_external_id: None,
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&new_post("👍🏽".repeat(301)))
         .await
         .expect_err("too long");
     assert!(
@@ -667,10 +506,5 @@ async fn a_post_over_300_graphemes_is_refused_with_a_clear_error() {
             .contains("limited to 300 characters; this one has 301"),
         "{err}"
     );
-    assert!(s
-        .server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .is_empty());
+    assert!(received(&s.server, |_| true).await.is_empty());
 }

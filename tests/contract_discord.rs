@@ -6,16 +6,15 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::contract::{
+    all_pages, millis, new_post, outgoing, page, received, recorded_error, retry_once,
+    too_many_requests, waits, TestAccount,
+};
 use common::replay::{self, Exchange};
 use hearth::connectors::discord::Discord;
-use hearth::model::{AccountInput, InboxQuery, MemberQuery, Millis, Platform};
-use hearth::sync::{
-    http, sync_account, Connector, ConnectorConfig, ConnectorError, Cursors, Http, Outgoing,
-    Secret, SyncEvent, SyncOptions,
-};
-use hearth::Store;
+use hearth::model::{InboxQuery, MemberQuery, Millis, Platform};
+use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret, SyncEvent};
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -32,12 +31,6 @@ const M10: &str = "1501130885360123911";
 /// 2026-05-04 11:00 UTC, the first sync; 2026-05-05 09:00 UTC, the second.
 const FIRST: Millis = 1_777_892_400_000;
 const SECOND: Millis = 1_777_971_600_000;
-
-/// `ConnectorError` texts name the platform through `Platform`'s `Display`, which prints the
-/// lowercase id ("discord") today; compare without case so the tests hold either way.
-fn lower(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_lowercase()).collect()
-}
 
 fn fixture(prefix: &str) -> Exchange {
     replay::load("discord", prefix)
@@ -56,52 +49,34 @@ fn connector(server: &MockServer, token: &str, now: Millis) -> Discord {
     .with_clock(Arc::new(move || now))
 }
 
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
-}
-
-struct Db {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: Store,
-    account: i64,
-}
-
-async fn db_for(server: &MockServer, c: &Discord) -> Db {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let path = dir.path().join("hearth.db");
-    let mut store = Store::open(&path).expect("a new database");
-    let account = store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Discord,
-                name: "Lumen Discord".into(),
-                base_url: Some(format!("{}{API}", server.uri())),
-                scopes: vec![GUILD.into()],
-                token: None,
-            },
-            FIRST,
-        )
-        .expect("the account is added")
-        .id;
-    let me = c.whoami().await.expect("the token works");
+/// A new account for the guild, connected as the bot the token belongs to.
+async fn db_for(server: &MockServer, c: &Discord) -> TestAccount {
+    let mut db = TestAccount::new(
+        Platform::Discord,
+        format!("{}{API}", server.uri()),
+        &[GUILD],
+    );
+    let me = db.connect(c).await;
     assert_eq!(
         (me.external_id.as_str(), me.handle.as_str()),
         (BOT, "Hearth#4096")
     );
-    store
-        .set_account_identity(account, &me.external_id, &me.handle)
-        .expect("identity recorded");
-    Db {
-        _dir: dir,
-        path,
-        store,
-        account,
-    }
+    db
+}
+
+/// The connector (its clock at `clock`) and a new account connected through it.
+async fn connected(server: &MockServer, clock: Millis) -> (Discord, TestAccount) {
+    let c = connector(server, "test-token-not-real", clock);
+    let db = db_for(server, &c).await;
+    (c, db)
+}
+
+/// Like [`connected`], after a successful first sync at `FIRST`.
+async fn synced(server: &MockServer, clock: Millis) -> (Discord, TestAccount) {
+    mount_first_sync(server).await;
+    let (c, mut db) = connected(server, clock).await;
+    db.sync(&c, FIRST).await.0.expect("first sync");
+    (c, db)
 }
 
 /// Everything the first sync reads: the current user, channels, members, #help's history;
@@ -124,58 +99,24 @@ async fn mount_second_sync(server: &MockServer) {
     }
 }
 
-async fn sync(db: &mut Db, c: &Discord, now: Millis) -> (Result<(), String>, Vec<SyncEvent>) {
-    let mut events = Vec::new();
-    let r = sync_account(
-        &mut db.store,
-        db.account,
-        c,
-        &opts(),
-        &CancellationToken::new(),
-        &move || now,
-        &mut |e| events.push(e),
-    )
-    .await;
-    (r.map(|_| ()).map_err(|e| e.to_string()), events)
-}
-
-fn sql<T: rusqlite::types::FromSql>(db: &Db, q: &str, p: &str) -> T {
-    rusqlite::Connection::open(&db.path)
-        .expect("the file opens")
-        .query_row(q, [p], |r| r.get(0))
-        .expect(q)
-}
-
-fn help_conversation(db: &Db) -> i64 {
-    sql(
-        db,
-        "SELECT id FROM conversations WHERE external_id = ?1",
-        HELP,
-    )
-}
-
 /// The `/channels/#help/messages` queries the server received, in order.
 async fn help_queries(server: &MockServer) -> Vec<String> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| {
-            r.method.as_str() == "GET" && r.url.path().ends_with(&format!("{HELP}/messages"))
-        })
-        .map(|r| r.url.query().unwrap_or("").to_string())
-        .collect()
+    received(server, |r| {
+        r.method.as_str() == "GET" && r.url.path().ends_with(&format!("{HELP}/messages"))
+    })
+    .await
+    .iter()
+    .map(|r| r.url.query().unwrap_or("").to_string())
+    .collect()
 }
 
 #[tokio::test]
 async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
     let server = MockServer::start().await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
+    let (c, mut db) = connected(&server, FIRST).await;
 
-    let (r, events) = sync(&mut db, &c, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the first sync succeeds");
 
     let labels: Vec<&str> = events
@@ -258,19 +199,14 @@ async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
     let m2 = &detail.messages[1];
     assert_eq!(m2.reply_to_id, Some(detail.messages[0].id), "m2 answers m1");
 
-    let mentions: i64 = sql(
-        &db,
+    let mentions: i64 = db.sql(
         "SELECT count(*) FROM messages WHERE mentions_us AND account_id = ?1",
-        &db.account.to_string(),
+        [db.account.to_string()],
     );
     assert_eq!(mentions, 1, "only m3 mentions the bot");
-    let m3_mentions: bool = sql(
-        &db,
-        "SELECT mentions_us FROM messages WHERE external_id = ?1",
-        M3,
-    );
+    let m3_mentions: bool = db.message_field("mentions_us", M3);
     assert!(m3_mentions);
-    let m9_url: String = sql(&db, "SELECT url FROM messages WHERE external_id = ?1", M9);
+    let m9_url: String = db.message_field("url", M9);
     assert_eq!(
         m9_url,
         format!("https://discord.com/channels/{GUILD}/{HELP}/{M9}")
@@ -291,27 +227,10 @@ async fn discord_payloads_map_to_hearth_records_as_snapshotted() {
     let server = MockServer::start().await;
     mount_first_sync(&server).await;
     let c = connector(&server, "test-token-not-real", FIRST);
-    let mut cursors = Cursors::default();
-    let mut pages = Vec::new();
-    loop {
-        let page = c.next_page(&cursors).await.expect("a page");
-        cursors.apply(&page.cursors);
-        let more = page.more;
-        pages.push(page);
-        if !more {
-            break;
-        }
-        assert!(pages.len() < 20, "the run ends");
-    }
-    let members = pages
-        .iter()
-        .find(|p| p.label == "members")
-        .expect("a members page");
+    let (pages, cursors) = all_pages(&c).await;
+    let members = page(&pages, "members");
     insta::assert_debug_snapshot!("discord_members_page_1", members.batch);
-    let help = pages
-        .iter()
-        .find(|p| p.label == "#help")
-        .expect("a #help page");
+    let help = page(&pages, "#help");
     insta::assert_debug_snapshot!("discord_help_messages_page_1", help.batch);
     assert!(
         cursors.get("run").is_none(),
@@ -328,14 +247,11 @@ async fn discord_payloads_map_to_hearth_records_as_snapshotted() {
 #[tokio::test]
 async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_deletion() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let (c, mut db) = synced(&server, SECOND).await;
     let before = help_queries(&server).await.len();
 
     mount_second_sync(&server).await;
-    let (r, _) = sync(&mut db, &c, SECOND).await;
+    let (r, _) = db.sync(&c, SECOND).await;
     r.expect("the second sync succeeds");
 
     assert_eq!(
@@ -344,7 +260,7 @@ async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_del
         "only new messages, then the re-read window"
     );
 
-    let conv = help_conversation(&db);
+    let conv = db.conversation_id(HELP);
     let detail = db.store.conversation(conv, SECOND).expect("conversation");
     assert_eq!(
         detail.messages.len(),
@@ -359,11 +275,10 @@ async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_del
         .expect("m4");
     assert!(m4.text.contains("until 0.18.2 ships"), "{}", m4.text);
     assert!(m4.edited_at.is_some());
-    let old: String = sql(
-        &db,
+    let old: String = db.sql(
         "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
          WHERE m.external_id = ?1",
-        M4,
+        [M4],
     );
     assert!(
         old.contains("until 0.19 ships"),
@@ -380,11 +295,7 @@ async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_del
         m8.text.starts_with("Is the Matrix bridge down?"),
         "its words stay"
     );
-    let deleted_at: i64 = sql(
-        &db,
-        "SELECT deleted_at FROM messages WHERE external_id = ?1",
-        M8,
-    );
+    let deleted_at: i64 = db.message_field("deleted_at", M8);
     assert_eq!(deleted_at, SECOND);
 
     let m10 = detail
@@ -399,7 +310,7 @@ async fn a_second_sync_reads_only_what_is_new_applies_the_edit_and_marks_the_del
     );
 
     // A third run with nothing new asks for the same two things and changes nothing.
-    let (r, events) = sync(&mut db, &c, SECOND + 60_000).await;
+    let (r, events) = db.sync(&c, SECOND + 60_000).await;
     r.expect("third sync");
     let added: u64 = events
         .iter()
@@ -421,38 +332,25 @@ async fn a_rate_limit_is_waited_out_and_said_in_words() {
         .and(path(format!("{API}/channels/{HELP}/messages")))
         .and(query_param("after", "1500794327176183815"))
         .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .insert_header("X-RateLimit-Scope", "user")
-                .set_body_json(json!({"message": "You are being rate limited.", "retry_after": 0.5, "global": false})),
+            too_many_requests(
+                json!({"message": "You are being rate limited.", "retry_after": 0.5, "global": false}),
+            )
+            .insert_header("X-RateLimit-Scope", "user"),
         )
         .up_to_n_times(1)
         .mount(&server)
         .await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, events) = sync(&mut db, &c, FIRST).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the sync finishes after waiting");
-    let reasons: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            SyncEvent::Waiting { reason, .. } => Some(reason.as_str()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(lower(&reasons), vec!["discord asks us to wait 1 s"]);
-    let count: i64 = sql(
-        &db,
-        "SELECT count(*) FROM messages WHERE platform = ?1",
-        "discord",
-    );
-    assert_eq!(count, 9, "nothing lost, nothing doubled");
+    assert_eq!(waits(&events), vec!["discord asks us to wait 1 s"]);
+    assert_eq!(discord_messages(&db), 9, "nothing lost, nothing doubled");
 
     // The recorded 429s of every scope wait as long as Discord says.
     for (f, secs) in [("06", 5), ("13", 1), ("14", 21)] {
         let ex = fixture(f);
-        let e = status_of(&ex);
+        let e = recorded_error(Platform::Discord, &ex);
         match &e {
             ConnectorError::RateLimited { wait, .. } => {
                 assert_eq!(wait.as_secs(), secs, "{}", ex.file)
@@ -466,33 +364,17 @@ async fn a_rate_limit_is_waited_out_and_said_in_words() {
     drop(recorded);
 }
 
-fn status_of(ex: &Exchange) -> ConnectorError {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in ex.response["headers"].as_object().into_iter().flatten() {
-        if let (Ok(k), Some(Ok(v))) = (
-            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
-            v.as_str().map(reqwest::header::HeaderValue::from_str),
-        ) {
-            headers.insert(k, v);
-        }
-    }
-    let status = reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap_or(0) as u16)
-        .expect("a status");
-    http::status_error(
-        Platform::Discord,
-        status,
-        &headers,
-        &ex.response["body"].to_string(),
+fn discord_messages(db: &TestAccount) -> i64 {
+    db.sql(
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        ["discord"],
     )
 }
 
 #[tokio::test]
 async fn a_rejected_token_stops_the_sync_with_words_and_keeps_what_was_synced() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let good = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &good).await;
-    sync(&mut db, &good, FIRST).await.0.expect("first sync");
+    let (_good, mut db) = synced(&server, FIRST).await;
 
     server.reset().await;
     Mock::given(method("GET"))
@@ -500,22 +382,16 @@ async fn a_rejected_token_stops_the_sync_with_words_and_keeps_what_was_synced() 
         .mount(&server)
         .await;
     let revoked = connector(&server, "test-token-revoked-not-real", SECOND);
-    let (r, _) = sync(&mut db, &revoked, SECOND).await;
-    let err = r.expect_err("a revoked token fails the sync");
+    let (r, _) = db.sync(&revoked, SECOND).await;
+    let err = r.expect_err("a revoked token fails the sync").to_string();
     assert!(
         err.to_lowercase().contains("discord rejected the token")
             && err.contains("update it in Settings → Accounts"),
         "{err}"
     );
     assert!(!err.contains("test-token"), "the token never shows: {err}");
-    let account = db.store.account(db.account).expect("account");
-    assert_eq!(account.last_error.as_deref(), Some(err.as_str()));
-    let count: i64 = sql(
-        &db,
-        "SELECT count(*) FROM messages WHERE platform = ?1",
-        "discord",
-    );
-    assert_eq!(count, 9, "what was synced stays");
+    assert_eq!(db.last_error().as_deref(), Some(err.as_str()));
+    assert_eq!(discord_messages(&db), 9, "what was synced stays");
 }
 
 #[tokio::test]
@@ -528,9 +404,8 @@ async fn server_errors_are_retried_and_garbled_replies_are_named() {
         .mount(&server)
         .await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, events) = sync(&mut db, &c, FIRST).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the 500 is retried");
     assert!(
         events
@@ -550,23 +425,12 @@ async fn server_errors_are_retried_and_garbled_replies_are_named() {
         ))
         .mount(&broken)
         .await;
-    let c = connector(&broken, "test-token-not-real", FIRST);
-    let mut db = db_for(&broken, &c).await;
-    let mut events = Vec::new();
-    let err = sync_account(
-        &mut db.store,
-        db.account,
-        &c,
-        &SyncOptions {
-            max_retries: 1,
-            ..opts()
-        },
-        &CancellationToken::new(),
-        &|| FIRST,
-        &mut |e| events.push(e),
-    )
-    .await
-    .expect_err("a cut-off reply fails after retrying");
+    let (c, mut db) = connected(&broken, FIRST).await;
+    let err = db
+        .sync_with(&c, &retry_once(), FIRST)
+        .await
+        .0
+        .expect_err("a cut-off reply fails after retrying");
     assert_eq!(
         err.to_string().to_lowercase(),
         "discord sent a reply hearth could not read (the reply was cut off)"
@@ -574,14 +438,7 @@ async fn server_errors_are_retried_and_garbled_replies_are_named() {
 }
 
 fn reply(key: &str, body: &str, to: Option<&str>) -> Outgoing {
-    Outgoing {
-        idempotency_key: key.into(),
-        body: body.into(),
-        conversation_external_id: Some(HELP.into()),
-        reply_to_external_id: to.map(str::to_string),
-        title: None,
-        attempted_at: None,
-    }
+    outgoing(key, body, Some(HELP), to)
 }
 
 #[tokio::test]
@@ -624,11 +481,7 @@ async fn a_reply_goes_out_with_a_nonce_and_a_lost_one_is_found_not_resent() {
     let other = reply("hearth-outbox-000043", "something else", Some(M3));
     assert_eq!(c.find_sent(&other).await.expect("a lookup"), None);
     // The same words sent an hour before this attempt are an earlier reply, not this one.
-    let posted_at = chrono::DateTime::parse_from_rfc3339(
-        posted.response["body"]["timestamp"].as_str().expect("a timestamp"),
-    )
-    .expect("an RFC 3339 time")
-    .timestamp_millis();
+    let posted_at = millis(&posted.response["body"]["timestamp"]);
     let later = Outgoing {
         attempted_at: Some(posted_at + 3_600_000),
         ..reply("hearth-outbox-000044", text, Some(M3))
@@ -641,7 +494,7 @@ async fn a_reply_goes_out_with_a_nonce_and_a_lost_one_is_found_not_resent() {
 
     // A refused post says why.
     let too_long = fixture("12");
-    let err = status_of(&too_long);
+    let err = recorded_error(Platform::Discord, &too_long);
     assert!(
         err.to_string()
             .to_lowercase()
@@ -653,11 +506,8 @@ async fn a_reply_goes_out_with_a_nonce_and_a_lost_one_is_found_not_resent() {
 #[tokio::test]
 async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
-    let conv = help_conversation(&db);
+    let (c, mut db) = synced(&server, SECOND).await;
+    let conv = db.conversation_id(HELP);
 
     let mut created: Value = fixture("10").response["body"].clone();
     created["content"] = json!("Glad it works now!");
@@ -678,13 +528,9 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
         .store
         .queue_reply(conv, "Glad it works now!", SECOND)
         .expect("queued");
-    let first = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("flush");
+    let first = db.flush(&c, SECOND).await;
     assert_eq!(first.sent, 1, "{first:?}");
-    let again = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("second flush");
+    let again = db.flush(&c, SECOND).await;
     assert_eq!(again.sent, 0);
     let sent = db.store.outbox_item(item.id).expect("item");
     assert!(sent
@@ -696,22 +542,14 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
         .store
         .queue_reply(conv, "Glad it works now!", SECOND + 1)
         .expect("queued");
-    rusqlite::Connection::open(&db.path)
-        .expect("open")
-        .execute(
-            "UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?1",
-            [lost.id],
-        )
-        .expect("simulate a lost attempt");
+    db.lose_attempt(lost.id);
     Mock::given(method("GET"))
         .and(path(format!("{API}/channels/{HELP}/messages")))
         .and(query_param("limit", "50"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([created])))
         .mount(&server)
         .await;
-    let third = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("third flush");
+    let third = db.flush(&c, SECOND).await;
     assert_eq!((third.sent, third.reconciled), (0, 1), "{third:?}");
     // `expect(1)` on the POST mock is checked when the server drops.
 }
@@ -721,14 +559,7 @@ async fn a_new_post_needs_a_channel_scope() {
     let server = MockServer::start().await;
     let c = connector(&server, "test-token-not-real", SECOND);
     let err = c
-        .send(&Outgoing {
-            idempotency_key: "k".into(),
-            body: "Hello".into(),
-            conversation_external_id: None,
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&new_post("Hello"))
         .await
         .expect_err("no channel to post to");
     assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");

@@ -5,52 +5,17 @@ mod common;
 
 use std::time::Duration;
 
+use common::contract::{fail_once, millis, new_post, received, recorded_error, waits, TestAccount};
 use common::replay;
 use common::NOW;
 use hearth::connectors::discourse::Discourse;
-use hearth::model::{AccountInput, Platform};
-use hearth::sync::outbox::flush_account;
+use hearth::model::Platform;
 use hearth::sync::{
-    sync_account, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret,
-    SyncEvent, SyncOptions,
+    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret, SyncEvent,
 };
-use hearth::Store;
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_partial_json, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-struct Env {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    store: Store,
-    account: i64,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db = dir.path().join("hearth.db");
-    let mut store = Store::open(&db).expect("a new database opens");
-    let account = store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Discourse,
-                name: "Lumen forum".into(),
-                base_url: Some("https://forum.lumen-ssg.dev".into()),
-                scopes: vec!["ana".into()],
-                token: None,
-            },
-            NOW,
-        )
-        .expect("the account is added")
-        .id;
-    Env {
-        _dir: dir,
-        db,
-        store,
-        account,
-    }
-}
 
 fn discourse(server: &MockServer, timeout: Duration) -> Discourse {
     Discourse::new(ConnectorConfig {
@@ -61,14 +26,6 @@ fn discourse(server: &MockServer, timeout: Duration) -> Discourse {
     })
     .expect("the connector is built")
     .with_page_size(2)
-}
-
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
 }
 
 async fn mount_first_sync(server: &MockServer) {
@@ -96,47 +53,20 @@ async fn mount(server: &MockServer, f: &str) {
     }
 }
 
-async fn sync(
-    e: &mut Env,
-    c: &dyn Connector,
-) -> (
-    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
-    Vec<SyncEvent>,
-) {
-    let mut events = Vec::new();
-    let r = sync_account(
-        &mut e.store,
-        e.account,
-        c,
-        &opts(),
-        &CancellationToken::new(),
-        &|| NOW,
-        &mut |ev| events.push(ev),
-    )
-    .await;
-    (r, events)
-}
-
-async fn connect(e: &mut Env, c: &Discourse) {
-    let me = c.whoami().await.expect("whoami");
-    assert_eq!((me.external_id.as_str(), me.handle.as_str()), ("1", "ana"));
-    e.store
-        .set_account_identity(e.account, &me.external_id, &me.handle)
-        .expect("identity saved");
-}
-
-fn sql<T: rusqlite::types::FromSql>(e: &Env, q: &str) -> T {
-    let conn = rusqlite::Connection::open(&e.db).expect("the file opens");
-    conn.query_row(q, [], |r| r.get(0))
-        .unwrap_or_else(|err| panic!("{q}: {err}"))
-}
-
-async fn synced(server: &MockServer) -> Env {
-    mount_first_sync(server).await;
-    let mut e = env();
+/// A fresh database with the account, connected as the user the key belongs to, and the
+/// connector.
+async fn connected(server: &MockServer) -> (Discourse, TestAccount) {
+    let mut e = TestAccount::new(Platform::Discourse, "https://forum.lumen-ssg.dev", &["ana"]);
     let c = discourse(server, Duration::from_secs(5));
-    connect(&mut e, &c).await;
-    let (r, _) = sync(&mut e, &c).await;
+    let me = e.connect(&c).await;
+    assert_eq!((me.external_id.as_str(), me.handle.as_str()), ("1", "ana"));
+    (c, e)
+}
+
+async fn synced(server: &MockServer) -> TestAccount {
+    mount_first_sync(server).await;
+    let (c, mut e) = connected(server).await;
+    let (r, _) = e.sync(&c, NOW).await;
     r.expect("the first sync succeeds");
     e
 }
@@ -144,17 +74,16 @@ async fn synced(server: &MockServer) -> Env {
 #[tokio::test]
 async fn first_sync_fills_members_topics_and_posts() {
     let server = MockServer::start().await;
-    let mut e = synced(&server).await;
-    let _ = &mut e;
+    let e = synced(&server).await;
 
-    let topics: i64 = sql(
-        &e,
+    let topics: i64 = e.sql(
         "SELECT count(*) FROM conversations WHERE kind = 'topic'",
+        [],
     );
     assert_eq!(topics, 3);
-    let posts: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let posts: i64 = e.message_count();
     assert_eq!(posts, 10, "422…410, 405, 401");
-    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    let conv: i64 = e.conversation_id("42");
     let detail = e.store.conversation(conv, NOW).expect("conversation");
     assert_eq!(
         detail.conversation.title.as_deref(),
@@ -174,45 +103,30 @@ async fn first_sync_fills_members_topics_and_posts() {
     );
 
     // Edited post: edited_at set; author-deleted post: marked deleted.
-    let edited: Option<i64> = sql(
-        &e,
-        "SELECT edited_at FROM messages WHERE external_id = '412'",
-    );
+    let edited: Option<i64> = e.message_field("edited_at", "412");
     assert!(edited.is_some());
-    let deleted: Option<i64> = sql(
-        &e,
-        "SELECT deleted_at FROM messages WHERE external_id = '413'",
-    );
+    let deleted: Option<i64> = e.message_field("deleted_at", "413");
     assert!(deleted.is_some());
     // Replies keep the post they answer; mentions of the account are flagged.
-    let reply_to: String = sql(
-        &e,
-        "SELECT reply_to_external_id FROM messages WHERE external_id = '414'",
-    );
+    let reply_to: String = e.message_field("reply_to_external_id", "414");
     assert_eq!(reply_to, "412");
-    let reply_to: String = sql(
-        &e,
-        "SELECT reply_to_external_id FROM messages WHERE external_id = '421'",
-    );
+    let reply_to: String = e.message_field("reply_to_external_id", "421");
     assert_eq!(reply_to, "420");
-    let mentions: i64 = sql(
-        &e,
-        "SELECT mentions_us FROM messages WHERE external_id = '414'",
-    );
+    let mentions: i64 = e.message_field("mentions_us", "414");
     assert_eq!(mentions, 1);
-    let ours: i64 = sql(&e, "SELECT from_us FROM messages WHERE external_id = '422'");
+    let ours: i64 = e.message_field("from_us", "422");
     assert_eq!(ours, 1);
 
     // Members: emails from the admin list (placeholders dropped), profile evidence in raw.
-    let ana_email: String = sql(&e, "SELECT email FROM identities WHERE external_id = '1'");
+    let ana_email: String = e.sql("SELECT email FROM identities WHERE external_id = '1'", []);
     assert_eq!(ana_email, "ana@lumen-ssg.dev");
     let system_email: Option<String> =
-        sql(&e, "SELECT email FROM identities WHERE external_id = '-1'");
+        e.sql("SELECT email FROM identities WHERE external_id = '-1'", []);
     assert_eq!(system_email, None);
-    let raw: String = sql(&e, "SELECT raw FROM identities WHERE external_id = '3'");
+    let raw: String = e.sql("SELECT raw FROM identities WHERE external_id = '3'", []);
     assert!(raw.contains("\"associated_accounts\""), "{raw}");
     assert!(!raw.contains("test-token-not-real"));
-    let limei: String = sql(&e, "SELECT raw FROM identities WHERE external_id = '4'");
+    let limei: String = e.sql("SELECT raw FROM identities WHERE external_id = '4'", []);
     assert!(limei.contains("https://github.com/li-mei"));
     let members = e
         .store
@@ -276,10 +190,10 @@ async fn a_second_sync_reads_only_new_posts_and_rereads_bumped_topics() {
         .await;
 
     let c = discourse(&server, Duration::from_secs(5));
-    let (r, _) = sync(&mut e, &c).await;
+    let (r, _) = e.sync(&c, NOW).await;
     r.expect("the second sync succeeds");
 
-    let requests = server.received_requests().await.unwrap();
+    let requests = received(&server, |_| true).await;
     let paths: Vec<String> = requests
         .iter()
         .map(|r| format!("{}?{}", r.url.path(), r.url.query().unwrap_or("")))
@@ -305,25 +219,18 @@ async fn a_second_sync_reads_only_new_posts_and_rereads_bumped_topics() {
         "43 was not bumped"
     );
 
-    let new: i64 = sql(
-        &e,
+    let new: i64 = e.sql(
         "SELECT count(*) FROM messages WHERE external_id IN ('430', '431')",
+        [],
     );
     assert_eq!(new, 2);
-    let reply_to: String = sql(
-        &e,
-        "SELECT reply_to_external_id FROM messages WHERE external_id = '431'",
-    );
+    let reply_to: String = e.message_field("reply_to_external_id", "431");
     assert_eq!(reply_to, "430");
     // The spam post deleted by staff shows up only in the topic: recorded as deleted.
-    let spam: Option<i64> = sql(
-        &e,
-        "SELECT deleted_at FROM messages WHERE external_id = '415'",
-    );
+    let spam: Option<i64> = e.message_field("deleted_at", "415");
     assert!(spam.is_some());
     // The author-deleted post keeps the text Hearth had (none here) and stays deleted.
-    let (count,): (i64,) = (sql(&e, "SELECT count(*) FROM messages"),);
-    assert_eq!(count, 13);
+    assert_eq!(e.message_count(), 13);
 }
 
 #[tokio::test]
@@ -355,15 +262,12 @@ async fn an_edit_replaces_the_text_and_keeps_the_old_one() {
     ]);
     let page = c.next_page(&cursors).await.expect("topic page");
     e.store.commit_page(e.account, &page, NOW).expect("written");
-    let text: String = sql(
-        &e,
-        "SELECT body_text FROM messages WHERE external_id = '414'",
-    );
+    let text: String = e.message_field("body_text", "414");
     assert!(text.ends_with("Thanks!"), "{text}");
-    let old: String = sql(
-        &e,
+    let old: String = e.sql(
         "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
          WHERE m.external_id = '414'",
+        [],
     );
     assert!(old.contains("is 0.9.1 planned?"), "{old}");
 }
@@ -371,26 +275,24 @@ async fn an_edit_replaces_the_text_and_keeps_the_old_one() {
 #[tokio::test]
 async fn a_429_with_wait_seconds_is_waited_out_and_reported() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/posts.json"))
-        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+    fail_once(
+        &server,
+        "/posts.json",
+        ResponseTemplate::new(429).set_body_json(json!({
             "errors": ["You’ve performed this action too many times."],
             "error_type": "rate_limit",
             "extras": {"wait_seconds": 1, "time_left": "1 second"}
-        })))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+        })),
+    )
+    .await;
     mount_first_sync(&server).await;
-    let mut e = env();
-    let c = discourse(&server, Duration::from_secs(5));
-    connect(&mut e, &c).await;
-    let (r, events) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(&server).await;
+    let (r, events) = e.sync(&c, NOW).await;
     r.expect("the sync finishes after waiting");
     assert!(
-        events.iter().any(|ev| matches!(ev,
-            SyncEvent::Waiting { reason, .. } if reason.to_lowercase() == "discourse asks us to wait 1 s")),
+        waits(&events)
+            .iter()
+            .any(|r| r == "discourse asks us to wait 1 s"),
         "{events:?}"
     );
 }
@@ -399,23 +301,7 @@ async fn a_429_with_wait_seconds_is_waited_out_and_reported() {
 fn recorded_429s_ask_for_the_wait_the_forum_says_json_or_plain_text() {
     for (f, secs) in [("17", 39), ("18", 8)] {
         let ex = replay::load("discourse", f);
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (k, v) in ex.response["headers"].as_object().unwrap() {
-            headers.insert(
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.as_str().unwrap().parse().unwrap(),
-            );
-        }
-        let body = match &ex.response["body"] {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let e = hearth::sync::http::status_error(
-            Platform::Discourse,
-            reqwest::StatusCode::TOO_MANY_REQUESTS,
-            &headers,
-            &body,
-        );
+        let e = recorded_error(Platform::Discourse, &ex);
         match e {
             ConnectorError::RateLimited { wait, .. } => assert_eq!(wait.as_secs(), secs, "{f}"),
             other => panic!("{f}: {other:?}"),
@@ -427,24 +313,23 @@ fn recorded_429s_ask_for_the_wait_the_forum_says_json_or_plain_text() {
 async fn an_invalid_key_fails_the_sync_in_words_and_keeps_what_was_synced() {
     let server = MockServer::start().await;
     let mut e = synced(&server).await;
-    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let before: i64 = e.message_count();
     server.reset().await;
     Mock::given(path_regex(".*"))
         .respond_with(replay::load("discourse", "16").respond())
         .mount(&server)
         .await;
     let c = discourse(&server, Duration::from_secs(5));
-    let (r, _) = sync(&mut e, &c).await;
+    let (r, _) = e.sync(&c, NOW).await;
     let err = r.expect_err("a revoked key fails").to_string();
     assert!(
         err.contains("rejected the token") && err.contains("update it in Settings → Accounts"),
         "{err}"
     );
-    let account = e.store.account(e.account).unwrap();
-    assert!(account
-        .last_error
+    assert!(e
+        .last_error()
         .is_some_and(|m| m.contains("Settings → Accounts")));
-    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let after: i64 = e.message_count();
     assert_eq!(after, before);
 }
 
@@ -460,10 +345,8 @@ async fn a_bad_gateway_is_retried_and_a_truncated_reply_fails_in_words() {
         .mount(&server)
         .await;
     mount_first_sync(&server).await;
-    let mut e = env();
-    let c = discourse(&server, Duration::from_secs(5));
-    connect(&mut e, &c).await;
-    let (r, events) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(&server).await;
+    let (r, events) = e.sync(&c, NOW).await;
     r.expect("the 502 is retried");
     assert!(events.iter().any(|ev| matches!(ev,
         SyncEvent::Waiting { reason, .. } if reason.contains("HTTP 502"))));
@@ -524,17 +407,13 @@ async fn a_reply_goes_out_once_through_the_outbox_answering_the_newest_post() {
         .mount(&server)
         .await;
     let c = discourse(&server, Duration::from_secs(5));
-    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    let conv: i64 = e.conversation_id("42");
     e.store
         .queue_reply(conv, &reply_text(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
-        .await
-        .unwrap();
+    let first = e.flush(&c, NOW).await;
     assert_eq!(first.sent, 1, "{first:?}");
-    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
-        .await
-        .unwrap();
+    let second = e.flush(&c, NOW).await;
     assert_eq!(second.sent + second.reconciled, 0);
     let item = &e.store.list_outbox(Some(0)).unwrap()[0];
     assert!(item
@@ -556,18 +435,12 @@ async fn a_reply_whose_answer_was_lost_is_found_in_the_topic_instead_of_posted_a
         .await;
     let c = discourse(&server, Duration::from_millis(400));
     // The attempt happens when the server created the post (clocks agree within seconds).
-    let at = chrono::DateTime::parse_from_rfc3339(
-        ex.response["body"]["created_at"].as_str().expect("a creation time"),
-    )
-    .expect("an RFC 3339 time")
-    .timestamp_millis();
-    let conv: i64 = sql(&e, "SELECT id FROM conversations WHERE external_id = '42'");
+    let at = millis(&ex.response["body"]["created_at"]);
+    let conv: i64 = e.conversation_id("42");
     e.store
         .queue_reply(conv, &reply_text(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| at)
-        .await
-        .unwrap();
+    let first = e.flush(&c, at).await;
     assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
 
     let mut topic = replay::load("discourse", "14").response["body"].clone();
@@ -584,17 +457,11 @@ async fn a_reply_whose_answer_was_lost_is_found_in_the_topic_instead_of_posted_a
         .respond_with(ResponseTemplate::new(200).set_body_json(topic))
         .mount(&server)
         .await;
-    let second = flush_account(&mut e.store, e.account, &c, &|| at)
-        .await
-        .unwrap();
+    let second = e.flush(&c, at).await;
     assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
-    let posts = server
-        .received_requests()
+    let posts = received(&server, |r| r.method.as_str() == "POST")
         .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .count();
+        .len();
     assert_eq!(posts, 1, "the reply was posted once");
 }
 
@@ -603,14 +470,7 @@ async fn a_new_topic_needs_a_title() {
     let server = MockServer::start().await;
     let c = discourse(&server, Duration::from_secs(5));
     let err = c
-        .send(&hearth::sync::Outgoing {
-            idempotency_key: "k".into(),
-            body: "hello".into(),
-            conversation_external_id: None,
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&new_post("hello"))
         .await
         .expect_err("a title is needed");
     assert_eq!(err.to_string(), "a new Discourse topic needs a title");

@@ -5,54 +5,22 @@ mod common;
 
 use std::time::Duration;
 
+use common::contract::{
+    fail_once, millis, new_post, outgoing, received, recorded_error, too_many_requests, waits,
+    TestAccount,
+};
 use common::replay;
 use common::NOW;
 use hearth::connectors::github::GitHub;
-use hearth::model::{AccountInput, InboxQuery, Platform};
-use hearth::sync::outbox::flush_account;
+use hearth::model::{InboxQuery, Platform};
 use hearth::sync::{
-    sync_account, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http,
-    Outgoing, Secret, SyncEvent, SyncOptions,
+    Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret, SyncEvent,
 };
-use hearth::Store;
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_partial_json, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const REPO: &str = "lumen-ssg/lumen";
-
-struct Env {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    store: Store,
-    account: i64,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db = dir.path().join("hearth.db");
-    let mut store = Store::open(&db).expect("a new database opens");
-    let account = store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Github,
-                name: "Lumen on GitHub".into(),
-                base_url: Some("https://api.github.com".into()),
-                scopes: vec![REPO.into()],
-                token: None,
-            },
-            NOW,
-        )
-        .expect("the account is added")
-        .id;
-    Env {
-        _dir: dir,
-        db,
-        store,
-        account,
-    }
-}
 
 fn github(server: &MockServer, timeout: Duration) -> GitHub {
     GitHub::new(ConnectorConfig {
@@ -69,14 +37,6 @@ fn first_sync_github(server: &MockServer) -> GitHub {
     github(server, Duration::from_secs(5))
         .with_page_size(3)
         .with_history_since("2026-05-01T00:00:00Z")
-}
-
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
 }
 
 async fn mount_first_sync(server: &MockServer) {
@@ -103,56 +63,22 @@ async fn mount_first_sync(server: &MockServer) {
         .await;
 }
 
-async fn sync(
-    e: &mut Env,
-    c: &dyn Connector,
-) -> (
-    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
-    Vec<SyncEvent>,
-) {
-    let mut events = Vec::new();
-    let r = sync_account(
-        &mut e.store,
-        e.account,
-        c,
-        &opts(),
-        &CancellationToken::new(),
-        &|| NOW,
-        &mut |ev| events.push(ev),
-    )
-    .await;
-    (r, events)
-}
-
-async fn connect(e: &mut Env, c: &GitHub) {
-    let me = c.whoami().await.expect("whoami");
+/// A fresh database with the account, connected as the user the token belongs to, and the
+/// connector as the first sync uses it.
+async fn connected(server: &MockServer) -> (GitHub, TestAccount) {
+    let mut e = TestAccount::new(Platform::Github, "https://api.github.com", &[REPO]);
+    let c = first_sync_github(server);
+    let me = e.connect(&c).await;
     assert_eq!(me.handle, "lumen-community");
     assert_eq!(me.display_name.as_deref(), Some("Lumen Community"));
-    e.store
-        .set_account_identity(e.account, &me.external_id, &me.handle)
-        .expect("identity saved");
-}
-
-fn sql<T: rusqlite::types::FromSql>(e: &Env, q: &str) -> T {
-    let conn = rusqlite::Connection::open(&e.db).expect("the file opens");
-    conn.query_row(q, [], |r| r.get(0))
-        .unwrap_or_else(|err| panic!("{q}: {err}"))
-}
-
-fn conversation_id(e: &Env, external: &str) -> i64 {
-    sql(
-        e,
-        &format!("SELECT id FROM conversations WHERE external_id = '{external}'"),
-    )
+    (c, e)
 }
 
 /// A first sync into a fresh database, ready for the next step of a test.
-async fn synced(server: &MockServer) -> Env {
+async fn synced(server: &MockServer) -> TestAccount {
     mount_first_sync(server).await;
-    let mut e = env();
-    let c = first_sync_github(server);
-    connect(&mut e, &c).await;
-    let (r, _) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(server).await;
+    let (r, _) = e.sync(&c, NOW).await;
     r.expect("the first sync succeeds");
     e
 }
@@ -161,10 +87,8 @@ async fn synced(server: &MockServer) -> Env {
 async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions() {
     let server = MockServer::start().await;
     mount_first_sync(&server).await;
-    let mut e = env();
-    let c = first_sync_github(&server);
-    connect(&mut e, &c).await;
-    let (r, events) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(&server).await;
+    let (r, events) = e.sync(&c, NOW).await;
     let report = r.expect("the first sync succeeds");
     assert_eq!(
         report.totals.conversations_added, 8,
@@ -200,9 +124,9 @@ async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions(
         .iter()
         .all(|i| i.container.as_deref() == Some(REPO)));
     let kind = |ext: &str| -> String {
-        sql(
-            &e,
-            &format!("SELECT kind FROM conversations WHERE external_id = '{ext}'"),
+        e.sql(
+            "SELECT kind FROM conversations WHERE external_id = ?1",
+            [ext],
         )
     };
     assert_eq!(kind("lumen-ssg/lumen#419"), "pull_request");
@@ -210,7 +134,7 @@ async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions(
     assert_eq!(kind("D_kwDOLpAfB84AbwMbH"), "discussion");
 
     // The issue body is the first message, comments follow, our own is marked as ours.
-    let conv = conversation_id(&e, "lumen-ssg/lumen#418");
+    let conv = e.conversation_id("lumen-ssg/lumen#418");
     let detail = e.store.conversation(conv, NOW).expect("conversation");
     assert_eq!(detail.messages.len(), 3);
     assert!(detail.messages[0]
@@ -221,42 +145,28 @@ async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions(
         detail.messages[1].url.as_deref(),
         Some("https://github.com/lumen-ssg/lumen/issues/418#issuecomment-2872101877")
     );
-    let ours: i64 = sql(
-        &e,
-        "SELECT from_us FROM messages WHERE external_id = '2872188804'",
-    );
+    let ours: i64 = e.message_field("from_us", "2872188804");
     assert_eq!(ours, 1);
 
     // Mentions of the account or its team count; our own comment mentioning others does not.
-    let mentioned: i64 = sql(
-        &e,
+    let mentioned: i64 = e.sql(
         "SELECT count(*) FROM messages WHERE mentions_us AND external_id IN
              ('lumen-ssg/lumen#420', 'lumen-ssg/lumen#421', '2872101877')",
+        [],
     );
     assert_eq!(mentioned, 3);
 
     // Discussions: a deleted comment that still has a reply is marked, the reply threads.
-    let deleted: Option<i64> = sql(
-        &e,
-        "SELECT deleted_at FROM messages WHERE external_id = 'DC_kwDOLpAfB84Aya94yv'",
-    );
+    let deleted: Option<i64> = e.message_field("deleted_at", "DC_kwDOLpAfB84Aya94yv");
     assert!(deleted.is_some());
-    let reply_to: String = sql(
-        &e,
-        "SELECT reply_to_external_id FROM messages WHERE external_id = 'DC_kwDOLpAfB84AV_84bx'",
-    );
+    let reply_to: String = e.message_field("reply_to_external_id", "DC_kwDOLpAfB84AV_84bx");
     assert_eq!(reply_to, "DC_kwDOLpAfB84Aya94yv");
 
     // Members carry every piece of profile evidence, social accounts in raw.
-    let (email, raw): (String, String) = {
-        let conn = rusqlite::Connection::open(&e.db).unwrap();
-        conn.query_row(
-            "SELECT email, raw FROM identities WHERE external_id = 'mgarcia-dev'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-    };
+    let (email, raw): (String, String) = e.sql2(
+        "SELECT email, raw FROM identities WHERE external_id = 'mgarcia-dev'",
+        [],
+    );
     assert_eq!(email, "maria@lumen.example");
     assert!(
         raw.contains("https://matrix.to/#/@maria:lumen.example"),
@@ -264,9 +174,9 @@ async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions(
     );
     assert!(raw.contains("mariagarcia_dev"));
     assert!(!raw.contains("test-token-not-real"));
-    let soren: String = sql(
-        &e,
+    let soren: String = e.sql(
         "SELECT raw FROM identities WHERE external_id = 'snielsen'",
+        [],
     );
     assert!(soren.contains("soren.example") && soren.contains("fosstodon.example"));
     let members = e
@@ -300,7 +210,7 @@ async fn one_issues_page_maps_to_hearth_records() {
 async fn a_second_sync_fetches_only_what_changed_applies_edits_and_marks_deletions() {
     let server = MockServer::start().await;
     let mut e = synced(&server).await;
-    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let before: i64 = e.message_count();
 
     server.reset().await;
     replay::load("github", "01").mock("").mount(&server).await;
@@ -334,10 +244,10 @@ async fn a_second_sync_fetches_only_what_changed_applies_edits_and_marks_deletio
 
     // A new connector at production page size: everything it needs is in the cursors.
     let c = github(&server, Duration::from_secs(5));
-    let (r, _) = sync(&mut e, &c).await;
+    let (r, _) = e.sync(&c, NOW).await;
     r.expect("the second sync succeeds");
 
-    let requests = server.received_requests().await.expect("recorded");
+    let requests = received(&server, |_| true).await;
     assert!(
         !requests.iter().any(|r| r.url.path().starts_with("/users/")),
         "profiles are not fetched again when the member list is unchanged (304)"
@@ -352,37 +262,26 @@ async fn a_second_sync_fetches_only_what_changed_applies_edits_and_marks_deletio
         .any(|(k, v)| k == "since" && v == "2026-05-04T10:50:12Z"));
 
     // One new comment; the boundary repeats were not inserted twice.
-    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let after: i64 = e.message_count();
     assert_eq!(after, before + 1);
-    let new_mentions: i64 = sql(
-        &e,
-        "SELECT mentions_us FROM messages WHERE external_id = '2874410096'",
-    );
+    let new_mentions: i64 = e.message_field("mentions_us", "2874410096");
     assert_eq!(new_mentions, 1);
 
     // María's edit replaced the text in place; the first version is kept in history.
-    let text: String = sql(
-        &e,
-        "SELECT body_text FROM messages WHERE external_id = '2872101877'",
-    );
+    let text: String = e.message_field("body_text", "2872101877");
     assert!(text.contains("**Edit:**"), "{text}");
-    let old: String = sql(
-        &e,
+    let old: String = e.sql(
         "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
          WHERE m.external_id = '2872101877'",
+        [],
     );
     assert!(!old.contains("**Edit:**"));
 
     // Chidi's comment vanished from the re-listed issue: marked deleted, its text kept.
-    let (deleted, kept): (Option<i64>, String) = {
-        let conn = rusqlite::Connection::open(&e.db).unwrap();
-        conn.query_row(
-            "SELECT deleted_at, body_text FROM messages WHERE external_id = '2872103350'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-    };
+    let (deleted, kept): (Option<i64>, String) = e.sql2(
+        "SELECT deleted_at, body_text FROM messages WHERE external_id = '2872103350'",
+        [],
+    );
     assert!(deleted.is_some(), "the deleted comment is marked");
     assert!(kept.contains("same problem for Czech"));
 }
@@ -390,34 +289,19 @@ async fn a_second_sync_fetches_only_what_changed_applies_edits_and_marks_deletio
 #[tokio::test]
 async fn a_rate_limit_is_waited_out_and_reported_in_words() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/repos/lumen-ssg/lumen/issues"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(json!({"message": "API rate limit exceeded"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    fail_once(
+        &server,
+        "/repos/lumen-ssg/lumen/issues",
+        too_many_requests(json!({"message": "API rate limit exceeded"})),
+    )
+    .await;
     mount_first_sync(&server).await;
-    let mut e = env();
-    let c = first_sync_github(&server);
-    connect(&mut e, &c).await;
-    let (r, events) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(&server).await;
+    let (r, events) = e.sync(&c, NOW).await;
     r.expect("the sync finishes after waiting");
-    let reasons: Vec<String> = events
-        .iter()
-        .filter_map(|ev| match ev {
-            SyncEvent::Waiting { reason, .. } => Some(reason.clone()),
-            _ => None,
-        })
-        .collect();
+    let reasons = waits(&events);
     assert!(
-        reasons
-            .iter()
-            .any(|r| r.to_lowercase() == "github asks us to wait 1 s"),
+        reasons.iter().any(|r| r == "github asks us to wait 1 s"),
         "{reasons:?}"
     );
 }
@@ -425,22 +309,7 @@ async fn a_rate_limit_is_waited_out_and_reported_in_words() {
 #[test]
 fn recorded_spent_budget_and_secondary_limits_are_rate_limits() {
     for f in ["26", "27", "28"] {
-        let ex = replay::load("github", f);
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (k, v) in ex.response["headers"].as_object().unwrap() {
-            headers.insert(
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.as_str().unwrap().parse().unwrap(),
-            );
-        }
-        let status =
-            reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap() as u16).unwrap();
-        let e = hearth::sync::http::status_error(
-            Platform::Github,
-            status,
-            &headers,
-            &ex.response["body"].to_string(),
-        );
+        let e = recorded_error(Platform::Github, &replay::load("github", f));
         assert!(
             matches!(e, ConnectorError::RateLimited { .. }),
             "{f}: {e:?}"
@@ -468,40 +337,35 @@ async fn graphql_rate_limited_with_http_200_maps_to_a_rate_limit() {
 async fn a_rejected_token_fails_the_sync_in_words_and_keeps_what_was_synced() {
     let server = MockServer::start().await;
     let mut e = synced(&server).await;
-    let before: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let before: i64 = e.message_count();
     server.reset().await;
     replay::load("github", "30").mock("").mount(&server).await;
     let c = github(&server, Duration::from_secs(5));
-    let (r, _) = sync(&mut e, &c).await;
+    let (r, _) = e.sync(&c, NOW).await;
     let err = r.expect_err("a bad token fails the sync").to_string();
     assert!(
         err.contains("rejected the token (Bad credentials) — update it in Settings → Accounts"),
         "{err}"
     );
-    let account = e.store.account(e.account).expect("account");
-    assert!(account
-        .last_error
-        .as_deref()
+    assert!(e
+        .last_error()
         .is_some_and(|m| m.contains("Settings → Accounts")));
-    let after: i64 = sql(&e, "SELECT count(*) FROM messages");
+    let after: i64 = e.message_count();
     assert_eq!(after, before);
 }
 
 #[tokio::test]
 async fn server_errors_are_retried_and_garbled_replies_fail_in_words() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/repos/lumen-ssg/lumen/issues"))
-        .respond_with(replay::load("github", "32").respond())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    fail_once(
+        &server,
+        "/repos/lumen-ssg/lumen/issues",
+        replay::load("github", "32").respond(),
+    )
+    .await;
     mount_first_sync(&server).await;
-    let mut e = env();
-    let c = first_sync_github(&server);
-    connect(&mut e, &c).await;
-    let (r, events) = sync(&mut e, &c).await;
+    let (c, mut e) = connected(&server).await;
+    let (r, events) = e.sync(&c, NOW).await;
     r.expect("the 500 is retried");
     assert!(events.iter().any(|ev| matches!(ev,
         SyncEvent::Waiting { reason, .. } if reason.contains("HTTP 500") && reason.contains("trying again"))));
@@ -547,17 +411,13 @@ async fn a_reply_goes_out_once_through_the_outbox() {
         .mount(&server)
         .await;
     let c = github(&server, Duration::from_secs(5));
-    let conv = conversation_id(&e, "lumen-ssg/lumen#420");
+    let conv = e.conversation_id("lumen-ssg/lumen#420");
     e.store
         .queue_reply(conv, &reply_body(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let first = e.flush(&c, NOW).await;
     assert_eq!(first.sent, 1, "{first:?}");
-    let second = flush_account(&mut e.store, e.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let second = e.flush(&c, NOW).await;
     assert_eq!(second.sent + second.reconciled, 0);
     let sent = e.store.list_outbox(Some(0)).expect("outbox");
     assert_eq!(
@@ -579,18 +439,12 @@ async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
         .await;
     let c = github(&server, Duration::from_millis(400));
     // The attempt happens when GitHub created the comment (clocks agree within seconds).
-    let at = chrono::DateTime::parse_from_rfc3339(
-        post.response["body"]["created_at"].as_str().expect("a creation time"),
-    )
-    .expect("an RFC 3339 time")
-    .timestamp_millis();
-    let conv = conversation_id(&e, "lumen-ssg/lumen#420");
+    let at = millis(&post.response["body"]["created_at"]);
+    let conv = e.conversation_id("lumen-ssg/lumen#420");
     e.store
         .queue_reply(conv, &reply_body(), NOW)
         .expect("queued");
-    let first = flush_account(&mut e.store, e.account, &c, &|| at)
-        .await
-        .expect("flush");
+    let first = e.flush(&c, at).await;
     assert_eq!((first.sent, first.waiting), (0, 1), "{first:?}");
 
     // The comment is on GitHub now.
@@ -599,17 +453,13 @@ async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([post.response["body"]])))
         .mount(&server)
         .await;
-    let second = flush_account(&mut e.store, e.account, &c, &|| at)
-        .await
-        .expect("flush");
+    let second = e.flush(&c, at).await;
     assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
-    let posts = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/420/comments"))
-        .count();
+    let posts = received(&server, |r| {
+        r.method.as_str() == "POST" && r.url.path().ends_with("/420/comments")
+    })
+    .await
+    .len();
     assert_eq!(posts, 1, "the reply was sent once");
 }
 
@@ -626,14 +476,12 @@ async fn a_discussion_reply_goes_out_through_graphql_and_is_found_again() {
         .mount(&server)
         .await;
     let c = github(&server, Duration::from_secs(5));
-    let item = Outgoing {
-        idempotency_key: "hearth-outbox-000051".into(),
-        body: vars["body"].as_str().unwrap().into(),
-        conversation_external_id: vars["discussionId"].as_str().map(str::to_string),
-        reply_to_external_id: vars["replyToId"].as_str().map(str::to_string),
-        title: None,
-        attempted_at: None,
-    };
+    let item = outgoing(
+        "hearth-outbox-000051",
+        vars["body"].as_str().unwrap(),
+        vars["discussionId"].as_str(),
+        vars["replyToId"].as_str(),
+    );
     let sent = c.send(&item).await.expect("sent");
     assert_eq!(sent.external_id, "DC_kwDOLpAfB84ACkgkA_");
 
@@ -659,14 +507,7 @@ async fn a_new_post_without_a_title_is_refused_in_words() {
     let server = MockServer::start().await;
     let c = github(&server, Duration::from_secs(5));
     let err = c
-        .send(&Outgoing {
-            idempotency_key: "k".into(),
-            body: "hello".into(),
-            conversation_external_id: None,
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&new_post("hello"))
         .await
         .expect_err("a title is needed");
     assert_eq!(

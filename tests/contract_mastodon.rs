@@ -5,17 +5,19 @@ mod common;
 
 use std::time::Duration;
 
+use common::contract::{
+    fail_once, new_post, quick_opts, received, recorded_error, retry_once, too_many_requests,
+    TestAccount,
+};
 use common::replay::{self, Exchange};
-use common::{TestDb, NOW};
+use common::NOW;
 use hearth::connectors::mastodon::Mastodon;
-use hearth::model::AccountInput;
-use hearth::model::{InboxQuery, MemberQuery, Platform, Status};
+use hearth::model::{InboxQuery, Platform, Status};
 use hearth::sync::{
     Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Secret, SyncEvent,
     SyncOptions,
 };
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{
     body_partial_json, header, method, path, query_param, query_param_is_missing,
 };
@@ -148,85 +150,24 @@ fn connector(server: &MockServer) -> Mastodon {
     .with_page_size(2)
 }
 
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
-}
-
 struct Setup {
     server: MockServer,
-    db: TestDb,
-    account: i64,
+    db: TestAccount,
 }
 
 async fn setup() -> Setup {
     let server = MockServer::start().await;
-    let mut db = TestDb::new();
-    let account = db
-        .store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Mastodon,
-                name: "Lumen on Mastodon".into(),
-                base_url: Some(server.uri()),
-                scopes: vec![],
-                token: None,
-            },
-            NOW,
-        )
-        .expect("account")
-        .id;
-    Setup {
-        server,
-        db,
-        account,
-    }
-}
-
-async fn sync(
-    s: &mut Setup,
-    c: &Mastodon,
-    opts: &SyncOptions,
-) -> (
-    Result<hearth::sync::SyncReport, hearth::sync::engine::SyncError>,
-    Vec<SyncEvent>,
-) {
-    let mut events = Vec::new();
-    let r = hearth::sync::sync_account(
-        &mut s.db.store,
-        s.account,
-        c,
-        opts,
-        &CancellationToken::new(),
-        &|| NOW,
-        &mut |e| events.push(e),
-    )
-    .await;
-    (r, events)
+    let db = TestAccount::new(Platform::Mastodon, server.uri(), &[]);
+    Setup { server, db }
 }
 
 async fn first_sync(s: &mut Setup) -> Mastodon {
     mount_first_sync(&s.server).await;
     let c = connector(&s.server);
-    let me = c.whoami().await.expect("whoami");
-    s.db.store
-        .set_account_identity(s.account, &me.external_id, &me.handle)
-        .expect("identity");
-    let (r, _) = sync(s, &c, &opts()).await;
+    s.db.connect(&c).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     r.expect("the first sync succeeds");
     c
-}
-
-fn sql<T: rusqlite::types::FromSql>(db: &TestDb, q: &str, p: &[&dyn rusqlite::ToSql]) -> T {
-    let conn = rusqlite::Connection::open(db.path()).expect("the file opens");
-    conn.query_row(q, p, |r| r.get(0)).expect(q)
-}
-
-fn message_count(db: &TestDb) -> i64 {
-    sql(db, "SELECT count(*) FROM messages", &[])
 }
 
 #[tokio::test]
@@ -250,12 +191,7 @@ async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
     let db = &s.db;
 
     // Followers and authors are members, with their profile evidence.
-    let members = db.store.members(&MemberQuery::default()).expect("members");
-    let handles: Vec<String> = members
-        .items
-        .iter()
-        .flat_map(|m| m.handles.clone())
-        .collect();
+    let handles = db.member_handles();
     for h in [
         "ana@mastodon.example",
         "zoe@mastodon.example",
@@ -264,10 +200,9 @@ async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
     ] {
         assert!(handles.iter().any(|x| x == h), "{h} in {handles:?}");
     }
-    let ana_raw: String = sql(
-        db,
+    let ana_raw: String = db.sql(
         "SELECT raw FROM identities WHERE external_id = ?1",
-        &[&"113430665625600001"],
+        ["113430665625600001"],
     );
     let raw: Value = serde_json::from_str(&ana_raw).expect("raw is JSON");
     assert_eq!(
@@ -277,30 +212,17 @@ async fn the_first_sync_fills_members_threads_and_messages_from_every_page() {
     assert!(!ana_raw.contains("test-token"));
 
     // Every status: 5 of ours, Z1, J1, K1.
-    assert_eq!(message_count(db), 8);
+    assert_eq!(db.message_count(), 8);
     // S2 answers Z1 in S1's thread; the mentions belong to their thread roots.
     for (id, root) in [(S2, S1), (Z1, S1), (J1, S1), (K1, "116177574887817218")] {
-        let conv: String = sql(
-            db,
-            "SELECT c.external_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.external_id = ?1",
-            &[&id],
-        );
+        let conv: String = db.conversation_of(id);
         assert_eq!(conv, root, "thread of {id}");
     }
-    let reply_to: String = sql(
-        db,
-        "SELECT reply_to_external_id FROM messages WHERE external_id = ?1",
-        &[&S2],
-    );
+    let reply_to: String = db.message_field("reply_to_external_id", S2);
     assert_eq!(reply_to, Z1);
-    let mentions: i64 = sql(db, "SELECT count(*) FROM messages WHERE mentions_us", &[]);
+    let mentions: i64 = db.sql("SELECT count(*) FROM messages WHERE mentions_us", []);
     assert_eq!(mentions, 3, "Z1, J1 and K1 mention @lumen");
-    let edited: Option<i64> = sql(
-        db,
-        "SELECT edited_at FROM messages WHERE external_id = ?1",
-        &[&S3],
-    );
+    let edited: Option<i64> = db.message_field("edited_at", S3);
     assert!(edited.is_some(), "S3 was edited before the sync");
 
     // The release thread is in the inbox, titled by its root, with the HTML made plain.
@@ -356,29 +278,21 @@ async fn a_sync_stopped_between_pages_resumes_where_it_stopped() {
     let mut s = setup().await;
     mount_first_sync(&s.server).await;
     let c = connector(&s.server);
-    let me = c.whoami().await.expect("whoami");
-    s.db.store
-        .set_account_identity(s.account, &me.external_id, &me.handle)
-        .expect("identity");
+    s.db.connect(&c).await;
     let stop = SyncOptions {
         max_pages: Some(2),
-        ..opts()
+        ..quick_opts()
     };
-    let (r, _) = sync(&mut s, &c, &stop).await;
+    let (r, _) = s.db.sync_with(&c, &stop, NOW).await;
     assert!(r.expect("two pages").stopped_early);
     // A new process: nothing in memory, only the saved cursors.
     let c = connector(&s.server);
-    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     r.expect("the rest");
-    assert_eq!(message_count(&s.db), 8);
-    let followers = s
-        .server
-        .received_requests()
+    assert_eq!(s.db.message_count(), 8);
+    let followers = received(&s.server, |r| r.url.path().ends_with("/followers"))
         .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path().ends_with("/followers"))
-        .count();
+        .len();
     assert_eq!(followers, 3, "no followers page is fetched twice");
 }
 
@@ -389,10 +303,10 @@ async fn the_second_sync_fetches_only_what_is_new_applies_edits_and_marks_deleti
     s.server.reset().await;
     mount_second_sync(&s.server).await;
     let c = connector(&s.server);
-    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     r.expect("the second sync succeeds");
 
-    let requests = s.server.received_requests().await.unwrap_or_default();
+    let requests = received(&s.server, |_| true).await;
     for r in &requests {
         let p = r.url.path();
         if p.ends_with("/statuses") || p.ends_with("/notifications") || p.ends_with("/followers") {
@@ -406,49 +320,30 @@ async fn the_second_sync_fetches_only_what_is_new_applies_edits_and_marks_deleti
         }
     }
     let db = &s.db;
-    assert_eq!(message_count(db), 10, "S6 and A1 are new");
-    let a1_conv: String = sql(
-        db,
-        "SELECT c.external_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.external_id = ?1",
-        &[&A1],
-    );
+    assert_eq!(db.message_count(), 10, "S6 and A1 are new");
+    let a1_conv: String = db.conversation_of(A1);
     assert_eq!(
         a1_conv, A1,
         "a top-level mention starts its own conversation"
     );
-    let s6: i64 = sql(
-        db,
-        "SELECT count(*) FROM messages WHERE external_id = ?1",
-        &[&S6],
-    );
+    let s6: i64 = db.sql("SELECT count(*) FROM messages WHERE external_id = ?1", [S6]);
     assert_eq!(s6, 1);
 
     // K1 was deleted: marked, its text kept for the team.
-    let (deleted, text): (Option<i64>, String) = {
-        let conn = rusqlite::Connection::open(db.path()).unwrap();
-        conn.query_row(
-            "SELECT deleted_at, body_text FROM messages WHERE external_id = ?1",
-            [K1],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-    };
+    let (deleted, text): (Option<i64>, String) = db.sql2(
+        "SELECT deleted_at, body_text FROM messages WHERE external_id = ?1",
+        [K1],
+    );
     assert!(deleted.is_some(), "K1 is marked deleted");
     assert!(text.contains("안녕하세요"), "{text}");
 
     // J1 was edited: new text in place, the old one in its history.
-    let new_text: String = sql(
-        db,
-        "SELECT body_text FROM messages WHERE external_id = ?1",
-        &[&J1],
-    );
+    let new_text: String = db.message_field("body_text", J1);
     assert!(new_text.contains("gelöst"), "{new_text}");
-    let old_text: String = sql(
-        db,
+    let old_text: String = db.sql(
         "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
          WHERE m.external_id = ?1",
-        &[&J1],
+        [J1],
     );
     assert!(old_text.contains("Details im Forum"), "{old_text}");
 }
@@ -456,43 +351,25 @@ async fn the_second_sync_fetches_only_what_is_new_applies_edits_and_marks_deleti
 #[tokio::test]
 async fn a_429_is_waited_out_and_said_in_words() {
     let mut s = setup().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/api/v1/accounts/{ME}/statuses")))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(json!({"error": "Too many requests"})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&s.server)
-        .await;
+    fail_once(
+        &s.server,
+        &format!("/api/v1/accounts/{ME}/statuses"),
+        too_many_requests(json!({"error": "Too many requests"})),
+    )
+    .await;
     mount_first_sync(&s.server).await;
     let c = connector(&s.server);
-    let (r, events) = sync(&mut s, &c, &opts()).await;
+    let (r, events) = s.db.sync(&c, NOW).await;
     r.expect("the sync finishes after waiting");
     let waited = events.iter().any(|e| {
         matches!(e, SyncEvent::Waiting { reason, wait }
             if reason.to_lowercase().contains("mastodon asks us to wait 1 s") && wait.as_secs() == 1)
     });
     assert!(waited, "{events:?}");
-    assert_eq!(message_count(&s.db), 8);
+    assert_eq!(s.db.message_count(), 8);
 
     // The recorded 429 has no Retry-After: its wait comes from the ISO-8601 reset time.
-    let e = ex("19");
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in e.response["headers"].as_object().unwrap() {
-        headers.insert(
-            reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.as_str().unwrap().parse().unwrap(),
-        );
-    }
-    let err = hearth::sync::http::status_error(
-        Platform::Mastodon,
-        reqwest::StatusCode::TOO_MANY_REQUESTS,
-        &headers,
-        &e.response["body"].to_string(),
-    );
+    let err = recorded_error(Platform::Mastodon, &ex("19"));
     assert!(matches!(err, ConnectorError::RateLimited { .. }), "{err:?}");
     assert!(err.to_string().contains("asks us to wait"), "{err}");
 }
@@ -500,16 +377,10 @@ async fn a_429_is_waited_out_and_said_in_words() {
 #[tokio::test]
 async fn server_trouble_is_retried_and_garbled_replies_are_named() {
     let mut s = setup().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .respond_with(ex("20").respond())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&s.server)
-        .await;
+    fail_once(&s.server, "/api/v1/notifications", ex("20").respond()).await;
     mount_first_sync(&s.server).await;
     let c = connector(&s.server);
-    let (r, events) = sync(&mut s, &c, &opts()).await;
+    let (r, events) = s.db.sync(&c, NOW).await;
     r.expect("the 503 is retried");
     assert!(
         events
@@ -529,15 +400,7 @@ async fn server_trouble_is_retried_and_garbled_replies_are_named() {
         .mount(&s.server)
         .await;
     let c = connector(&s.server);
-    let (r, _) = sync(
-        &mut s,
-        &c,
-        &SyncOptions {
-            max_retries: 1,
-            ..opts()
-        },
-    )
-    .await;
+    let (r, _) = s.db.sync_with(&c, &retry_once(), NOW).await;
     let err = r.expect_err("a cut-off reply fails the run").to_string();
     assert!(
         err.contains("could not read (the reply was cut off)"),
@@ -549,46 +412,40 @@ async fn server_trouble_is_retried_and_garbled_replies_are_named() {
 async fn a_revoked_token_stops_the_sync_with_a_clear_message_and_keeps_what_was_synced() {
     let mut s = setup().await;
     first_sync(&mut s).await;
-    let before = message_count(&s.db);
+    let before = s.db.message_count();
     s.server.reset().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ex("18").respond())
         .mount(&s.server)
         .await;
     let c = connector(&s.server);
-    let (r, _) = sync(&mut s, &c, &opts()).await;
+    let (r, _) = s.db.sync(&c, NOW).await;
     let err = r.expect_err("a revoked token fails the run").to_string();
     assert!(err.contains("rejected the token"), "{err}");
     assert!(err.contains("Settings → Accounts"), "{err}");
     assert!(!err.contains("test-token"), "{err}");
-    let account = s.db.store.account(s.account).expect("account");
+    let last_error = s.db.last_error();
     assert!(
-        account
-            .last_error
+        last_error
             .as_deref()
             .is_some_and(|e| e.contains("rejected the token")),
-        "{account:?}"
+        "{last_error:?}"
     );
-    assert_eq!(message_count(&s.db), before);
+    assert_eq!(s.db.message_count(), before);
 }
 
 #[tokio::test]
 async fn a_reply_goes_out_once_with_the_outbox_key_and_the_handle_it_answers() {
     let mut s = setup().await;
     first_sync(&mut s).await;
-    let conv: i64 = sql(
-        &s.db,
-        "SELECT id FROM conversations WHERE external_id = ?1",
-        &[&S1],
-    );
+    let conv: i64 = s.db.conversation_id(S1);
     let item =
         s.db.store
             .queue_reply(conv, "Danke! Fixed in 0.9.1.", NOW)
             .expect("queued");
-    let key: String = sql(
-        &s.db,
+    let key: String = s.db.sql(
         "SELECT idempotency_key FROM outbox WHERE id = ?1",
-        &[&item.id],
+        [item.id],
     );
     Mock::given(method("GET"))
         .and(path(format!("/api/v1/statuses/{J1}")))
@@ -609,18 +466,14 @@ async fn a_reply_goes_out_once_with_the_outbox_key_and_the_handle_it_answers() {
         .await;
     let c = connector(&s.server);
     assert!(c.idempotent_send());
-    let report = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let report = s.db.flush(&c, NOW).await;
     assert_eq!(report.sent, 1, "{report:?}");
     let sent = s.db.store.outbox_item(item.id).expect("item");
     assert_eq!(
         sent.url.as_deref(),
         Some("https://mastodon.example/@lumen/116193323407441922")
     );
-    let again = hearth::sync::outbox::flush_account(&mut s.db.store, s.account, &c, &|| NOW)
-        .await
-        .expect("flush");
+    let again = s.db.flush(&c, NOW).await;
     assert_eq!(again.sent, 0);
     // The thread stays open for the team until it is triaged.
     let item =
@@ -636,14 +489,7 @@ async fn a_reply_too_long_for_mastodon_is_refused_before_sending() {
     ex("01").mock("").mount(&s.server).await;
     let c = connector(&s.server);
     let err = c
-        .send(&hearth::sync::Outgoing {
-            idempotency_key: "k".into(),
-            body: "é".repeat(501),
-            conversation_external_id: None,
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&new_post("é".repeat(501)))
         .await
         .expect_err("too long");
     assert!(

@@ -6,16 +6,15 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::contract::{
+    all_pages, new_post, outgoing, page, received, recorded_error, retry_once, too_many_requests,
+    waits, TestAccount,
+};
 use common::replay::{self, Exchange};
 use hearth::connectors::slack::Slack;
-use hearth::model::{AccountInput, InboxQuery, MemberQuery, Millis, Platform};
-use hearth::sync::{
-    http, sync_account, Connector, ConnectorConfig, ConnectorError, Cursors, Http, Outgoing,
-    Secret, SyncEvent, SyncOptions,
-};
-use hearth::Store;
+use hearth::model::{InboxQuery, MemberQuery, Millis, Platform};
+use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret};
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -53,58 +52,36 @@ fn connector(server: &MockServer, token: &str, now: Millis) -> Slack {
     .with_clock(Arc::new(move || now))
 }
 
-fn opts() -> SyncOptions {
-    SyncOptions {
-        backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        ..Default::default()
-    }
-}
-
 /// `ConnectorError` texts name the platform through `Platform`'s `Display`, which prints the
 /// lowercase id ("slack") today; compare without case so the tests hold either way.
 fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
-struct Db {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: Store,
-    account: i64,
-}
-
-async fn db_for(server: &MockServer, c: &Slack) -> Db {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let path = dir.path().join("hearth.db");
-    let mut store = Store::open(&path).expect("a new database");
-    let account = store
-        .add_account(
-            &AccountInput {
-                platform: Platform::Slack,
-                name: "Lumen Slack".into(),
-                base_url: Some(format!("{}{API}", server.uri())),
-                scopes: Vec::new(),
-                token: None,
-            },
-            FIRST,
-        )
-        .expect("the account is added")
-        .id;
-    let me = c.whoami().await.expect("the token works");
+/// A new account for the workspace, connected as the bot the token belongs to.
+async fn db_for(server: &MockServer, c: &Slack) -> TestAccount {
+    let mut db = TestAccount::new(Platform::Slack, format!("{}{API}", server.uri()), &[]);
+    let me = db.connect(c).await;
     assert_eq!(
         (me.external_id.as_str(), me.handle.as_str()),
         ("U07HRTH8B0T", "hearth")
     );
-    store
-        .set_account_identity(account, &me.external_id, &me.handle)
-        .expect("identity recorded");
-    Db {
-        _dir: dir,
-        path,
-        store,
-        account,
-    }
+    db
+}
+
+/// The connector (its clock at `clock`) and a new account connected through it.
+async fn connected(server: &MockServer, clock: Millis) -> (Slack, TestAccount) {
+    let c = connector(server, "test-token-not-real", clock);
+    let db = db_for(server, &c).await;
+    (c, db)
+}
+
+/// Like [`connected`], after a successful first sync at `FIRST`.
+async fn synced(server: &MockServer, clock: Millis) -> (Slack, TestAccount) {
+    mount_first_sync(server).await;
+    let (c, mut db) = connected(server, clock).await;
+    db.sync(&c, FIRST).await.0.expect("first sync");
+    (c, db)
 }
 
 fn ok(body: Value) -> ResponseTemplate {
@@ -159,42 +136,10 @@ async fn mount_general_empty(server: &MockServer) {
         .await;
 }
 
-async fn sync(db: &mut Db, c: &Slack, now: Millis) -> (Result<(), String>, Vec<SyncEvent>) {
-    let mut events = Vec::new();
-    let r = sync_account(
-        &mut db.store,
-        db.account,
-        c,
-        &opts(),
-        &CancellationToken::new(),
-        &move || now,
-        &mut |e| events.push(e),
-    )
-    .await;
-    (r.map(|_| ()).map_err(|e| e.to_string()), events)
-}
-
-fn sql<T: rusqlite::types::FromSql>(db: &Db, q: &str, p: &str) -> T {
-    rusqlite::Connection::open(&db.path)
-        .expect("the file opens")
-        .query_row(q, [p], |r| r.get(0))
-        .expect(q)
-}
-
-fn help_conversation(db: &Db) -> i64 {
-    sql(
-        db,
-        "SELECT id FROM conversations WHERE external_id = ?1",
-        HELP,
-    )
-}
-
 /// The methods and queries the server received, in order.
 async fn calls(server: &MockServer) -> Vec<String> {
-    server
-        .received_requests()
+    received(server, |_| true)
         .await
-        .unwrap_or_default()
         .iter()
         .map(|r| {
             format!(
@@ -206,23 +151,35 @@ async fn calls(server: &MockServer) -> Vec<String> {
         .collect()
 }
 
-fn waits(events: &[SyncEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SyncEvent::Waiting { reason, .. } => Some(lower(reason)),
-            _ => None,
-        })
-        .collect()
+/// How many Slack messages the database holds.
+fn slack_messages(db: &TestAccount) -> i64 {
+    db.sql(
+        "SELECT count(*) FROM messages WHERE platform = ?1",
+        ["slack"],
+    )
+}
+
+/// `deleted_at` of the #help message with this `ts`.
+fn deleted_at(db: &TestAccount, ts: &str) -> Option<i64> {
+    db.message_field("deleted_at", &id(ts))
+}
+
+/// Mounts what every sync reads before #help (the bot, channels, users), then `fixtures` and
+/// the empty #general.
+async fn mount_sync_with(server: &MockServer, fixtures: &[&str]) {
+    mount_me(server).await;
+    for f in ["02", "04", "03"].iter().chain(fixtures) {
+        fixture(f).mock("").mount(server).await;
+    }
+    mount_general_empty(server).await;
 }
 
 #[tokio::test]
 async fn a_first_sync_fills_users_channels_messages_and_threads() {
     let server = MockServer::start().await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, _) = sync(&mut db, &c, FIRST).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, _) = db.sync(&c, FIRST).await;
     r.expect("the first sync succeeds");
 
     let members = db
@@ -308,8 +265,8 @@ async fn a_first_sync_fills_users_channels_messages_and_threads() {
     let r3 = by_id(&format!("{HELP}/{S4}/1777889409.199829"));
     assert_eq!(r3.author.name, "Pavel Petrov");
 
-    let mentions: Vec<String> = rusqlite::Connection::open(&db.path)
-        .expect("open")
+    let mentions: Vec<String> = db
+        .conn()
         .prepare("SELECT external_id FROM messages WHERE mentions_us ORDER BY created_at")
         .expect("query")
         .query_map([], |r| r.get(0))
@@ -338,27 +295,10 @@ async fn slack_payloads_map_to_hearth_records_as_snapshotted() {
     let server = MockServer::start().await;
     mount_first_sync(&server).await;
     let c = connector(&server, "test-token-not-real", FIRST);
-    let mut cursors = Cursors::default();
-    let mut pages = Vec::new();
-    loop {
-        let page = c.next_page(&cursors).await.expect("a page");
-        cursors.apply(&page.cursors);
-        let more = page.more;
-        pages.push(page);
-        if !more {
-            break;
-        }
-        assert!(pages.len() < 20, "the run ends");
-    }
-    let users = pages
-        .iter()
-        .find(|p| p.label == "members")
-        .expect("a users page");
+    let (pages, cursors) = all_pages(&c).await;
+    let users = page(&pages, "members");
     insta::assert_debug_snapshot!("slack_users_page_1", users.batch);
-    let help = pages
-        .iter()
-        .find(|p| p.label == "#help")
-        .expect("a #help page");
+    let help = page(&pages, "#help");
     insta::assert_debug_snapshot!("slack_help_history_page_1", help.batch);
     assert!(
         cursors.get("run").is_none(),
@@ -370,14 +310,11 @@ async fn slack_payloads_map_to_hearth_records_as_snapshotted() {
 #[tokio::test]
 async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombstone() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let (c, mut db) = synced(&server, SECOND).await;
     let before = calls(&server).await.len();
 
     fixture("09").mock("").mount(&server).await;
-    let (r, _) = sync(&mut db, &c, SECOND).await;
+    let (r, _) = db.sync(&c, SECOND).await;
     r.expect("the second sync succeeds");
 
     let help_calls: Vec<String> = calls(&server).await[before..]
@@ -393,7 +330,7 @@ async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombs
         "one re-read of the last 24 hours; no thread has new replies"
     );
 
-    let conv = help_conversation(&db);
+    let conv = db.conversation_id(HELP);
     let detail = db.store.conversation(conv, SECOND).expect("conversation");
     assert_eq!(detail.messages.len(), 9, "s6 added, nothing duplicated");
     let find = |ext: String| {
@@ -407,11 +344,10 @@ async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombs
     let s2 = find(id(S2));
     assert!(s2.text.contains("until 0.18.2 ships"), "{}", s2.text);
     assert_eq!(s2.edited_at, Some(1_777_920_450_000));
-    let old: String = sql(
-        &db,
+    let old: String = db.sql(
         "SELECT r.body_text FROM message_revisions r JOIN messages m ON m.id = r.message_id
          WHERE m.external_id = ?1",
-        &id(S2),
+        [id(S2)],
     );
     assert!(
         old.contains("until 0.19 ships"),
@@ -427,21 +363,14 @@ async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombs
     assert_eq!(s4.author.name, "Zoë Dubois", "still Zoë's, not Slackbot's");
 
     let s6 = find(id(S6));
-    let s6_mentions: bool = sql(
-        &db,
-        "SELECT mentions_us FROM messages WHERE external_id = ?1",
-        &id(S6),
-    );
+    let s6_mentions: bool = db.message_field("mentions_us", &id(S6));
     assert!(s6_mentions, "{}", s6.text);
 }
 
 #[tokio::test]
 async fn a_message_gone_from_the_reread_window_is_marked_deleted() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let (c, mut db) = synced(&server, SECOND).await;
 
     // The second sync's window without s3 (deleted, no replies: Slack leaves no trace).
     let mut window = fixture("09");
@@ -449,19 +378,9 @@ async fn a_message_gone_from_the_reread_window_is_marked_deleted() {
         list.retain(|m| m["ts"] != "1777888502.840019");
     }
     window.mock("").mount(&server).await;
-    sync(&mut db, &c, SECOND).await.0.expect("second sync");
-    let deleted_at: Option<i64> = sql(
-        &db,
-        "SELECT deleted_at FROM messages WHERE external_id = ?1",
-        &id("1777888502.840019"),
-    );
-    assert_eq!(deleted_at, Some(SECOND));
-    let s5_deleted: Option<i64> = sql(
-        &db,
-        "SELECT deleted_at FROM messages WHERE external_id = ?1",
-        &id(S5),
-    );
-    assert_eq!(s5_deleted, None, "what is still there stays");
+    db.sync(&c, SECOND).await.0.expect("second sync");
+    assert_eq!(deleted_at(&db, "1777888502.840019"), Some(SECOND));
+    assert_eq!(deleted_at(&db, S5), None, "what is still there stays");
 }
 
 #[tokio::test]
@@ -470,30 +389,22 @@ async fn a_rate_limit_is_waited_out_and_said_in_words() {
     Mock::given(method("GET"))
         .and(path(format!("{API}/conversations.history")))
         .and(query_param("cursor", "bmV4dF90czoxNzc3ODg1OTI3NDgxMjI5"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(json!({ "ok": false, "error": "ratelimited" })),
-        )
+        .respond_with(too_many_requests(
+            json!({ "ok": false, "error": "ratelimited" }),
+        ))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, events) = sync(&mut db, &c, FIRST).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the sync finishes after waiting");
     assert_eq!(waits(&events), vec!["slack asks us to wait 1 s"]);
-    let count: i64 = sql(
-        &db,
-        "SELECT count(*) FROM messages WHERE platform = ?1",
-        "slack",
-    );
-    assert_eq!(count, 8, "nothing lost, nothing doubled");
+    assert_eq!(slack_messages(&db), 8, "nothing lost, nothing doubled");
 
     // The recorded 429 asks for 30 s; so does `ratelimited` sent with HTTP 200.
     let recorded = fixture("06");
-    let e = status_of(&recorded);
+    let e = recorded_error(Platform::Slack, &recorded);
     assert_eq!(lower(&e.to_string()), "slack asks us to wait 30 s");
     let mut h = reqwest::header::HeaderMap::new();
     h.insert(
@@ -502,26 +413,6 @@ async fn a_rate_limit_is_waited_out_and_said_in_words() {
     );
     let e = hearth::connectors::slack::slack_error("ratelimited", &json!({}), &h);
     assert!(matches!(e, ConnectorError::RateLimited { wait, .. } if wait.as_secs() == 7));
-}
-
-fn status_of(ex: &Exchange) -> ConnectorError {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in ex.response["headers"].as_object().into_iter().flatten() {
-        if let (Ok(k), Some(Ok(v))) = (
-            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
-            v.as_str().map(reqwest::header::HeaderValue::from_str),
-        ) {
-            headers.insert(k, v);
-        }
-    }
-    let status = reqwest::StatusCode::from_u16(ex.response["status"].as_u64().unwrap_or(0) as u16)
-        .expect("a status");
-    http::status_error(
-        Platform::Slack,
-        status,
-        &headers,
-        &ex.response["body"].to_string(),
-    )
 }
 
 #[tokio::test]
@@ -541,23 +432,15 @@ async fn ok_false_answers_map_to_what_the_user_must_do() {
 
     // missing_scope names the permission to add.
     let server = MockServer::start().await;
-    mount_me(&server).await;
-    for f in ["02", "04", "03", "15"] {
-        fixture(f).mock("").mount(&server).await;
-    }
-    mount_general_empty(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, _) = sync(&mut db, &c, FIRST).await;
-    let err = r.expect_err("a missing scope stops the sync");
+    mount_sync_with(&server, &["15"]).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, _) = db.sync(&c, FIRST).await;
+    let err = r.expect_err("a missing scope stops the sync").to_string();
     assert!(
         err.contains("lacks the channels:history permission"),
         "{err}"
     );
-    assert_eq!(
-        db.store.account(db.account).expect("account").last_error,
-        Some(err)
-    );
+    assert_eq!(db.last_error(), Some(err));
 
     // internal_error (HTTP 200) and service_unavailable (HTTP 503) are retried.
     let server = MockServer::start().await;
@@ -571,9 +454,8 @@ async fn ok_false_answers_map_to_what_the_user_must_do() {
         .mount(&server)
         .await;
     mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let (r, events) = sync(&mut db, &c, FIRST).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
     r.expect("transient errors are retried");
     let w = waits(&events);
     assert!(
@@ -591,14 +473,12 @@ async fn ok_false_answers_map_to_what_the_user_must_do() {
     fixture("12").mock("").mount(&server).await;
     let c = connector(&server, "test-token-not-real", FIRST);
     let e = c
-        .send(&Outgoing {
-            idempotency_key: "k".into(),
-            body: "Community call starts in 10 minutes!".into(),
-            conversation_external_id: Some(GENERAL.into()),
-            reply_to_external_id: None,
-            title: None,
-            attempted_at: None,
-        })
+        .send(&outgoing(
+            "k",
+            "Community call starts in 10 minutes!",
+            Some(GENERAL),
+            None,
+        ))
         .await
         .expect_err("not in the channel");
     assert!(matches!(e, ConnectorError::Forbidden { .. }), "{e:?}");
@@ -608,37 +488,24 @@ async fn ok_false_answers_map_to_what_the_user_must_do() {
 #[tokio::test]
 async fn a_revoked_token_stops_the_sync_and_keeps_what_was_synced() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
+    let (c, mut db) = synced(&server, SECOND).await;
     fixture("09").mock("").mount(&server).await;
-    sync(&mut db, &c, SECOND).await.0.expect("second sync");
+    db.sync(&c, SECOND).await.0.expect("second sync");
     let c = connector(&server, "test-token-not-real", THIRD);
 
     server.reset().await;
-    mount_me(&server).await;
-    for f in ["02", "04", "03", "14"] {
-        fixture(f).mock("").mount(&server).await;
-    }
-    mount_general_empty(&server).await;
+    mount_sync_with(&server, &["14"]).await;
     // Two days later the window starts at the newest message (s6), as file 14 records.
-    let (r, _) = sync(&mut db, &c, THIRD).await;
-    let err = r.expect_err("a revoked token fails the sync");
+    let (r, _) = db.sync(&c, THIRD).await;
+    let err = r.expect_err("a revoked token fails the sync").to_string();
     assert!(
         lower(&err).contains("slack rejected the token (the token was revoked)")
             && err.contains("update it in Settings → Accounts"),
         "{err}"
     );
     assert!(!err.contains("test-token"));
-    let account = db.store.account(db.account).expect("account");
-    assert_eq!(account.last_error.as_deref(), Some(err.as_str()));
-    let count: i64 = sql(
-        &db,
-        "SELECT count(*) FROM messages WHERE platform = ?1",
-        "slack",
-    );
-    assert_eq!(count, 9, "what was synced stays");
+    assert_eq!(db.last_error().as_deref(), Some(err.as_str()));
+    assert_eq!(slack_messages(&db), 9, "what was synced stays");
 }
 
 #[tokio::test]
@@ -653,22 +520,12 @@ async fn a_garbled_reply_is_named_in_words() {
         ))
         .mount(&server)
         .await;
-    let c = connector(&server, "test-token-not-real", FIRST);
-    let mut db = db_for(&server, &c).await;
-    let err = sync_account(
-        &mut db.store,
-        db.account,
-        &c,
-        &SyncOptions {
-            max_retries: 1,
-            ..opts()
-        },
-        &CancellationToken::new(),
-        &|| FIRST,
-        &mut |_| {},
-    )
-    .await
-    .expect_err("a cut-off reply fails after retrying");
+    let (c, mut db) = connected(&server, FIRST).await;
+    let err = db
+        .sync_with(&c, &retry_once(), FIRST)
+        .await
+        .0
+        .expect_err("a cut-off reply fails after retrying");
     assert_eq!(
         lower(&err.to_string()),
         "slack sent a reply hearth could not read (the reply was cut off)"
@@ -690,14 +547,12 @@ async fn a_reply_goes_into_the_thread_and_a_lost_one_is_found_not_resent() {
     let c = connector(&server, "test-token-not-real", SECOND);
     let text = posted.request["body"]["text"].as_str().unwrap_or_default();
     // Answering r2, a reply in s1's thread: the post goes into that thread.
-    let item = Outgoing {
-        idempotency_key: "hearth-1".into(),
-        body: text.into(),
-        conversation_external_id: Some(HELP.into()),
-        reply_to_external_id: Some(format!("{HELP}/{S1}/1777886713.774509")),
-        title: None,
-        attempted_at: None,
-    };
+    let item = outgoing(
+        "hearth-1",
+        text,
+        Some(HELP),
+        Some(&format!("{HELP}/{S1}/1777886713.774509")),
+    );
     let sent = c.send(&item).await.expect("posted");
     assert_eq!(sent.external_id, format!("{HELP}/{S1}/1777971931.447789"));
     assert_eq!(
@@ -734,11 +589,8 @@ async fn a_reply_goes_into_the_thread_and_a_lost_one_is_found_not_resent() {
 #[tokio::test]
 async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
     let server = MockServer::start().await;
-    mount_first_sync(&server).await;
-    let c = connector(&server, "test-token-not-real", SECOND);
-    let mut db = db_for(&server, &c).await;
-    sync(&mut db, &c, FIRST).await.0.expect("first sync");
-    let conv = help_conversation(&db);
+    let (c, mut db) = synced(&server, SECOND).await;
+    let conv = db.conversation_id(HELP);
 
     let reply = json!({
         "user": "U07HRTH8B0T", "type": "message", "ts": "1777971931.447789",
@@ -762,13 +614,9 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
         .store
         .queue_reply(conv, "See you Thursday!", SECOND)
         .expect("queued");
-    let first = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("flush");
+    let first = db.flush(&c, SECOND).await;
     assert_eq!(first.sent, 1, "{first:?}");
-    let again = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("second flush");
+    let again = db.flush(&c, SECOND).await;
     assert_eq!(again.sent, 0);
     assert!(db
         .store
@@ -782,13 +630,7 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
         .store
         .queue_reply(conv, "See you Thursday!", SECOND + 1)
         .expect("queued");
-    rusqlite::Connection::open(&db.path)
-        .expect("open")
-        .execute(
-            "UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?1",
-            [lost.id],
-        )
-        .expect("simulate a lost attempt");
+    db.lose_attempt(lost.id);
     let parent = fixture("05").response["body"]["messages"][0].clone();
     Mock::given(method("GET"))
         .and(path(format!("{API}/conversations.replies")))
@@ -798,9 +640,7 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
         ))
         .mount(&server)
         .await;
-    let third = hearth::sync::outbox::flush_account(&mut db.store, db.account, &c, &|| SECOND)
-        .await
-        .expect("third flush");
+    let third = db.flush(&c, SECOND).await;
     assert_eq!((third.sent, third.reconciled), (0, 1), "{third:?}");
 }
 
@@ -809,15 +649,10 @@ async fn a_new_post_goes_to_the_first_channel_in_the_scopes_or_asks_for_one() {
     let server = MockServer::start().await;
     mount_me(&server).await;
     let c = connector(&server, "test-token-not-real", SECOND);
-    let post = Outgoing {
-        idempotency_key: "k".into(),
-        body: "Hello".into(),
-        conversation_external_id: None,
-        reply_to_external_id: None,
-        title: None,
-        attempted_at: None,
-    };
-    let err = c.send(&post).await.expect_err("no channel to post to");
+    let err = c
+        .send(&new_post("Hello"))
+        .await
+        .expect_err("no channel to post to");
     assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
     assert!(err.to_string().contains("add a channel id"), "{err}");
 

@@ -280,7 +280,11 @@ async fn a_matrix_room_syncs_through_the_cli_and_a_reply_lands_in_the_room_exact
     assert!(mine.from_us, "and shows as written by the team");
 
     // A new post goes to the account's first room, once.
-    run_ok(&db, &["accounts", "edit", "Lumen Matrix", "--scope", &room.id], None);
+    run_ok(
+        &db,
+        &["accounts", "edit", "Lumen Matrix", "--scope", &room.id],
+        None,
+    );
     let announcement = "Lumen 0.20 is out: dark mode for the docs 🎉";
     let queued = run_ok(&db, &["post", "Lumen Matrix", "--text", announcement], None);
     assert!(queued.contains("Post queued"), "{queued}");

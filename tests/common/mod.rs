@@ -2,6 +2,7 @@
 //! small builders for the batches a connector would hand to the ingest path.
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod replay;
 pub mod synapse;
 
