@@ -296,7 +296,7 @@ async fn synapse_part(dir: &std::path::Path, wanted: u32) {
     println!("Synapse room of {} messages:", room.messages);
     println!("  bare HTTP client paging  {bare:>7.2} s  ({seen} events incl. room state)");
     println!(
-        "  Hearth sync into SQLite  {secs:>7.2} s  ({added} messages) → {:+.0}% over the bare client",
+        "  Hearth sync into SQLite  {secs:>7.2} s  ({added} messages) → {:+.0}% against the bare client",
         100.0 * (secs - bare) / bare
     );
 }
