@@ -51,14 +51,13 @@ fn event(n: u32) -> Value {
 }
 
 /// Page `p` (1-based, page 1 the oldest) of the room's history, newest first.
-fn page(p: u32, pages: u32) -> Value {
+fn page(p: u32) -> Value {
     let first = (p - 1) * PER_PAGE + 1;
     let chunk: Vec<Value> = (first..first + PER_PAGE).rev().map(event).collect();
     let mut v = json!({"chunk": chunk, "start": format!("p{p}")});
     if p > 1 {
         v["end"] = json!(format!("p{}", p - 1));
     }
-    let _ = pages;
     v
 }
 
@@ -93,7 +92,7 @@ async fn fixture_server(pages: u32) -> MockServer {
                 .find(|(k, _)| k == "from")
                 .and_then(|(_, v)| v.trim_start_matches('p').parse().ok())
                 .unwrap_or(1);
-            ResponseTemplate::new(200).set_body_json(page(p.clamp(1, pages), pages))
+            ResponseTemplate::new(200).set_body_json(page(p.clamp(1, pages)))
         })
         .mount(&server)
         .await;

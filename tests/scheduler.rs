@@ -172,6 +172,48 @@ fn the_background_syncer_syncs_every_account_says_offline_when_a_server_is_unrea
 }
 
 #[test]
+fn the_background_syncer_syncs_again_on_its_schedule_without_being_asked() {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let server = rt.block_on(small_homeserver());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let id = matrix_account(&mut store, "scheduled", &server.uri());
+    let seen = Seen::default();
+    let scheduler =
+        Scheduler::start(path, Duration::from_millis(300), seen.sink()).expect("the syncer starts");
+    let runs = || {
+        seen.0
+            .lock()
+            .expect("the list")
+            .iter()
+            .filter(|p| p.account_id == id && p.state == SyncState::Done)
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while runs() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the schedule ran the sync {} times",
+            runs()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(scheduler);
+    let syncs = rt
+        .block_on(server.received_requests())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/_matrix/client/v3/sync")
+        .count();
+    assert!(
+        syncs >= 3,
+        "each scheduled run asked the server ({syncs} syncs)"
+    );
+    hearth::accounts::disconnect_account(&mut store, id).expect("removed");
+}
+
+#[test]
 fn without_a_keyring_adding_an_account_says_what_to_do_and_leaves_nothing_behind() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let db = dir.path().join("hearth.db");

@@ -242,6 +242,13 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
     });
     let cancel = CancellationToken::new();
     let rt = runtime()?;
+    // Ctrl+C stops the run after the page in hand; the next sync continues from there.
+    let ctrl_c = cancel.clone();
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
     let mut failures = 0;
     for account in accounts {
         let label = format!("{} {}", account.platform.label(), account.name);
@@ -257,12 +264,6 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
             }
         };
         let run = rt.block_on(async {
-            let ctrl_c = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    ctrl_c.cancel();
-                }
-            });
             sync_and_send(
                 store,
                 account.id,
@@ -380,13 +381,13 @@ pub fn post(
 pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
     if flush {
         let rt = runtime()?;
-        let mut account_ids: Vec<i64> = store
+        // Each account once, however its items interleave with others'.
+        let account_ids: std::collections::BTreeSet<i64> = store
             .list_outbox(None)?
             .into_iter()
             .filter(|i| matches!(i.state, OutboxState::Queued | OutboxState::Sending))
             .map(|i| i.account_id)
             .collect();
-        account_ids.dedup();
         for id in account_ids {
             let account = store.account(id)?;
             let connector = connector_for(store, &account)?;

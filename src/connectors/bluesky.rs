@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use tokio::sync::{Mutex, OnceCell};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::endpoint;
+use super::{endpoint, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
@@ -504,10 +504,6 @@ impl Connector for Bluesky {
             })
         }))
     }
-}
-
-fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
 }
 
 fn is_not_found(v: &Value) -> bool {

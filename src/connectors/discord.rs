@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{endpoint, seg};
+use super::{endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
@@ -1013,10 +1013,6 @@ fn snowflake(s: &str) -> u64 {
 /// When a snowflake was made, in unix milliseconds.
 fn snowflake_time(id: u64) -> Millis {
     ((id >> 22) + DISCORD_EPOCH) as Millis
-}
-
-fn str_at<'v>(v: &'v Value, ptr: &str) -> Option<&'v str> {
-    v.pointer(ptr).and_then(Value::as_str)
 }
 
 fn strings(v: &Value, ptr: &str) -> Vec<String> {

@@ -37,7 +37,7 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::endpoint;
+use super::{arr, endpoint, nonempty, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
@@ -674,36 +674,6 @@ impl Connector for Discourse {
             None => Ok(None),
         }
     }
-}
-
-/// Characters a path segment keeps as they are (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes one path segment (a login, an owner, a username), keeping `-._~`.
-fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
-}
-
-fn nonempty(v: &Value, ptr: &str) -> Option<String> {
-    str_at(v, ptr)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-fn arr<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
 }
 
 /// A post's permalink: its `post_url`, or `/t/{slug}/{topic}/{number}`.

@@ -44,7 +44,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::endpoint;
+use super::{arr, endpoint, nonempty, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::http::{decode_error, reset_wait};
@@ -114,6 +114,37 @@ struct StepPage {
     /// The step is finished for this run.
     done: bool,
     label: String,
+}
+
+/// Where a `since`-watermarked listing (issues, comments) stands after one of its pages.
+struct ListingEnd {
+    since_key: String,
+    /// The `next` link to follow, or clearing it when the listing is done.
+    next: CursorChange,
+}
+
+impl ListingEnd {
+    /// The page's step: the watermark moves to the newest update seen, and the listing goes
+    /// on while there is a `next` link.
+    fn page(
+        self,
+        newest: Option<String>,
+        mut changes: Vec<CursorChange>,
+        out: Mapper<'_>,
+        label: String,
+    ) -> StepPage {
+        if let Some(n) = newest {
+            changes.push(CursorChange::set(self.since_key, n));
+        }
+        let done = self.next.value.is_none();
+        changes.push(self.next);
+        StepPage {
+            batch: out.finish(),
+            changes,
+            done,
+            label,
+        }
+    }
 }
 
 impl GitHub {
@@ -415,7 +446,7 @@ impl GitHub {
         repo: &Repo,
         what: &str,
         cursors: &Cursors,
-    ) -> Result<(HeaderMap, Vec<Value>, String, String), ConnectorError> {
+    ) -> Result<(Vec<Value>, ListingEnd), ConnectorError> {
         let r = repo.full();
         let next_key = format!("{r}:{what}.next");
         let since_key = format!("{r}:{what}.since");
@@ -453,7 +484,11 @@ impl GitHub {
                 ))
             }
         };
-        Ok((headers, items, next_key, since_key))
+        let next = match link_next(&headers).and_then(|l| self.rebase(&l)) {
+            Some(rel) => CursorChange::set(next_key, rel),
+            None => CursorChange::clear(next_key),
+        };
+        Ok((items, ListingEnd { since_key, next }))
     }
 
     async fn issues_page(
@@ -463,9 +498,9 @@ impl GitHub {
         me: &Me,
     ) -> Result<StepPage, ConnectorError> {
         let r = repo.full();
-        let (headers, items, next_key, since_key) = self.listing(repo, "issues", cursors).await?;
+        let (items, end) = self.listing(repo, "issues", cursors).await?;
         let mut out = Mapper::new(me, repo);
-        let mut newest = cursors.get(&since_key).map(str::to_string);
+        let mut newest = cursors.get(&end.since_key).map(str::to_string);
         let mut changes = Vec::new();
         for issue in &items {
             let updated = req_str(issue, "/updated_at", "an issue")?;
@@ -485,21 +520,7 @@ impl GitHub {
                 changes.push(CursorChange::clear(key));
             }
         }
-        if let Some(n) = newest {
-            changes.push(CursorChange::set(since_key, n));
-        }
-        let next = link_next(&headers).and_then(|l| self.rebase(&l));
-        let done = next.is_none();
-        changes.push(match next {
-            Some(rel) => CursorChange::set(next_key, rel),
-            None => CursorChange::clear(next_key),
-        });
-        Ok(StepPage {
-            batch: out.finish(),
-            changes,
-            done,
-            label: format!("{r} issues"),
-        })
+        Ok(end.page(newest, changes, out, format!("{r} issues")))
     }
 
     async fn comments_page(
@@ -509,9 +530,9 @@ impl GitHub {
         me: &Me,
     ) -> Result<StepPage, ConnectorError> {
         let r = repo.full();
-        let (headers, items, next_key, since_key) = self.listing(repo, "comments", cursors).await?;
+        let (items, end) = self.listing(repo, "comments", cursors).await?;
         let mut out = Mapper::new(me, repo);
-        let mut newest = cursors.get(&since_key).map(str::to_string);
+        let mut newest = cursors.get(&end.since_key).map(str::to_string);
         let mut watches: BTreeMap<String, Watch> = BTreeMap::new();
         for c in &items {
             let updated = req_str(c, "/updated_at", "a comment")?;
@@ -528,25 +549,11 @@ impl GitHub {
                 w.ids.push((id, login));
             }
         }
-        let mut changes: Vec<CursorChange> = watches
+        let changes: Vec<CursorChange> = watches
             .into_iter()
             .map(|(k, w)| CursorChange::set(k, w.format()))
             .collect();
-        if let Some(n) = newest {
-            changes.push(CursorChange::set(since_key, n));
-        }
-        let next = link_next(&headers).and_then(|l| self.rebase(&l));
-        let done = next.is_none();
-        changes.push(match next {
-            Some(rel) => CursorChange::set(next_key, rel),
-            None => CursorChange::clear(next_key),
-        });
-        Ok(StepPage {
-            batch: out.finish(),
-            changes,
-            done,
-            label: format!("{r} comments"),
-        })
+        Ok(end.page(newest, changes, out, format!("{r} comments")))
     }
 
     // --- discussions ---------------------------------------------------------------------------
@@ -1157,40 +1164,10 @@ impl Watch {
     }
 }
 
-/// Characters a path segment keeps as they are (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes one path segment (a login, an owner, a username), keeping `-._~`.
-fn seg(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
-}
-
-fn nonempty(v: &Value, ptr: &str) -> Option<String> {
-    str_at(v, ptr)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 fn req_str<'a>(v: &'a Value, ptr: &str, what: &str) -> Result<&'a str, ConnectorError> {
     str_at(v, ptr).ok_or_else(|| {
         ConnectorError::malformed(P, format!("{what} has no {}", ptr.trim_start_matches('/')))
     })
-}
-
-fn arr<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
 }
 
 fn id_string(v: &Value) -> String {

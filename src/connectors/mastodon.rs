@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{endpoint, seg};
+use super::{endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
@@ -529,10 +529,6 @@ impl Connector for Mastodon {
     fn idempotent_send(&self) -> bool {
         true
     }
-}
-
-fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
 }
 
 /// `user@server` for every account (local accounts' `acct` has no server).

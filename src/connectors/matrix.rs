@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{endpoint, seg};
+use super::{arr, endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
@@ -137,7 +137,7 @@ impl Matrix {
                 let state = arr(room, "/state/events");
                 let timeline = arr(room, "/timeline/events");
                 out.room(room_id, state.iter().chain(timeline.iter()));
-                let newest = out.events(room_id, timeline)?;
+                let newest = out.events(room_id, timeline);
                 let seen_key = format!("seen:{room_id}");
                 let seen: i64 = cursors
                     .get(&seen_key)
@@ -160,16 +160,19 @@ impl Matrix {
         Ok(Page {
             batch: out.finish(),
             cursors: changes,
-            more: gaps > 0 || cursors.with_prefix("gap:").next().is_some(),
+            // Back-fill what the timeline left out before the run ends.
+            more: gaps > 0,
             label: "new messages".into(),
         })
     }
 
-    /// One page of history in a room, going back from `token`.
+    /// One page of history in a room, going back from `token`. The run goes on while this or
+    /// another room (`other_gaps`) still has history to fetch.
     async fn backfill_page(
         &self,
         room_id: &str,
         value: &str,
+        other_gaps: bool,
         me: &Me,
     ) -> Result<Page, ConnectorError> {
         let (token, stop) = value.split_once('\t').unwrap_or((value, "0"));
@@ -200,7 +203,7 @@ impl Matrix {
         out.room(room_id, arr(&body, "/state").iter().chain(chunk.iter()));
         // `/messages?dir=b` is newest first; write oldest first so an edit follows its original.
         let oldest_first: Vec<Value> = chunk.iter().rev().cloned().collect();
-        out.events(room_id, &oldest_first)?;
+        out.events(room_id, &oldest_first);
         let reached = chunk
             .iter()
             .filter_map(|e| e.get("origin_server_ts").and_then(Value::as_i64))
@@ -215,17 +218,14 @@ impl Matrix {
             }
             _ => CursorChange::clear(key),
         };
+        let more = other_gaps || change.value.is_some();
         Ok(Page {
             batch: out.finish(),
             cursors: vec![change],
-            more: true,
-            label: format!("history of {}", out_title(room_id)),
+            more,
+            label: format!("history of {room_id}"),
         })
     }
-}
-
-fn out_title(room_id: &str) -> String {
-    room_id.to_string()
 }
 
 #[async_trait]
@@ -250,17 +250,10 @@ impl Connector for Matrix {
             .map(|(room, v)| (room.to_string(), v.to_string()));
         match gap {
             Some((room, value)) => {
-                let mut page = self.backfill_page(&room, &value, &me).await?;
-                // The run ends once no back-fill is left.
-                page.more = cursors.with_prefix("gap:").nth(1).is_some()
-                    || page.cursors.iter().any(|c| c.value.is_some());
-                Ok(page)
+                let other_gaps = cursors.with_prefix("gap:").nth(1).is_some();
+                self.backfill_page(&room, &value, other_gaps, &me).await
             }
-            None => {
-                let mut page = self.sync_page(cursors, &me).await?;
-                page.more = page.cursors.iter().any(|c| c.key.starts_with("gap:"));
-                Ok(page)
-            }
+            None => self.sync_page(cursors, &me).await,
         }
     }
 
@@ -310,17 +303,6 @@ fn permalink(room: &str, event: Option<&str>) -> String {
         Some(e) => format!("https://matrix.to/#/{}/{}", seg(room), seg(e)),
         None => format!("https://matrix.to/#/{}", seg(room)),
     }
-}
-
-fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
-}
-
-fn arr<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
 }
 
 /// Turns Matrix events into a [`Batch`].
@@ -413,7 +395,7 @@ impl<'a> Mapper<'a> {
     }
 
     /// Maps timeline events (oldest first); returns the newest event time.
-    fn events(&mut self, room_id: &str, events: &[Value]) -> Result<Option<i64>, ConnectorError> {
+    fn events(&mut self, room_id: &str, events: &[Value]) -> Option<i64> {
         let mut newest = None;
         for e in events {
             let Some(ts) = e.get("origin_server_ts").and_then(Value::as_i64) else {
@@ -452,16 +434,7 @@ impl<'a> Mapper<'a> {
                 _ => {}
             }
         }
-        if let Some(conv) = self.conversations.get_mut(room_id) {
-            if conv.created_at == 0 {
-                conv.created_at = events
-                    .iter()
-                    .filter_map(|e| e.get("origin_server_ts").and_then(Value::as_i64))
-                    .min()
-                    .unwrap_or(0);
-            }
-        }
-        Ok(newest)
+        newest
     }
 
     fn message(

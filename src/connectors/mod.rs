@@ -123,3 +123,24 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 pub(crate) fn seg(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
+
+/// The string at JSON pointer `ptr`, if there is one.
+pub(crate) fn str_at<'a>(v: &'a serde_json::Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(serde_json::Value::as_str)
+}
+
+/// The trimmed, non-empty string at `ptr`.
+pub(crate) fn nonempty(v: &serde_json::Value, ptr: &str) -> Option<String> {
+    str_at(v, ptr)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The array at `ptr`, or an empty one.
+pub(crate) fn arr<'a>(v: &'a serde_json::Value, ptr: &str) -> &'a [serde_json::Value] {
+    v.pointer(ptr)
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::endpoint;
+use super::{arr, endpoint, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
@@ -1218,17 +1218,6 @@ fn next_cursor(body: &Value) -> Option<String> {
     str_at(body, "/response_metadata/next_cursor")
         .filter(|c| !c.is_empty())
         .map(str::to_string)
-}
-
-fn str_at<'v>(v: &'v Value, ptr: &str) -> Option<&'v str> {
-    v.pointer(ptr).and_then(Value::as_str)
-}
-
-fn arr<'v>(v: &'v Value, ptr: &str) -> &'v [Value] {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
 }
 
 #[cfg(test)]

@@ -104,32 +104,31 @@ fn worker(
                 s.insert(p.account_id, p);
             }
         };
-        let mut next: Option<i64> = None;
-        let mut all = true;
+        // One account asked for, or every account (`None`).
+        let mut only: Option<i64> = None;
+        // Opened once; if it cannot be opened now (busy, moved), the next round tries again.
+        let mut store: Option<Store> = None;
         loop {
-            if let Ok(mut store) = Store::open(&db_path) {
-                let accounts = match (all, next) {
-                    (false, Some(id)) => store
-                        .account(id)
-                        .map(|a| vec![a])
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|a| !a.demo)
-                        .collect(),
-                    _ => store.syncable_accounts().unwrap_or_default(),
+            if store.is_none() {
+                store = Store::open(&db_path).ok();
+            }
+            if let Some(store) = store.as_mut() {
+                let accounts = match only {
+                    Some(id) => store.account(id).map(|a| vec![a]).unwrap_or_default(),
+                    None => store.syncable_accounts().unwrap_or_default(),
                 };
-                for account in accounts {
+                for account in accounts.into_iter().filter(|a| !a.demo) {
                     if cancel.is_cancelled() {
                         return;
                     }
-                    sync_one(&mut store, &account, &cancel, &publish).await;
+                    sync_one(store, &account, &cancel, &publish).await;
                 }
             }
             tokio::select! {
                 _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(every) => { all = true; next = None; }
+                _ = tokio::time::sleep(every) => only = None,
                 req = rx.recv() => match req {
-                    Some(Request::Sync(id)) => { all = id.is_none(); next = id; }
+                    Some(Request::Sync(id)) => only = id,
                     None => return,
                 },
             }
