@@ -12,7 +12,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
@@ -51,18 +51,40 @@ async function waitForPort(p, ms) {
   throw new Error(`tauri-driver did not listen on port ${p} within ${ms} ms`);
 }
 
+// tauri-driver (and the WebKitWebDriver and app it starts) run in their own process group and
+// write to a log file, not to this process's output: when the tests end, the whole group is
+// killed, and nothing left behind holds the test run's output open.
+const driverLog = path.join(artifacts, "tauri-driver.log");
+
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
+  const log = openSync(driverLog, "w");
   driverProcess = spawn(
     "tauri-driver",
     ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-    { env: { ...process.env, HEARTH_DB: db }, stdio: ["ignore", "inherit", "inherit"] },
+    { env: { ...process.env, HEARTH_DB: db }, stdio: ["ignore", log, log], detached: true },
   );
-  await waitForPort(port, 30_000);
+  try {
+    await waitForPort(port, 30_000);
+  } catch (e) {
+    console.error(readFileSync(driverLog, "utf8"));
+    throw e;
+  }
 });
 
-after(() => {
-  driverProcess?.kill();
+after(async () => {
+  if (!driverProcess?.pid) return;
+  const group = -driverProcess.pid;
+  const signal = (s) => {
+    try {
+      process.kill(group, s);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal("SIGTERM");
+  await new Promise((r) => setTimeout(r, 1_000));
+  signal("SIGKILL");
 });
 
 async function openApp() {
