@@ -456,6 +456,67 @@ async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
 }
 
 #[tokio::test]
+async fn a_mention_in_a_reply_notifies_the_member_and_an_unknown_handle_stays_text() {
+    let mut s = setup().await;
+    let c = first_sync(&mut s).await;
+    let conv: i64 = s.db.conversation_id(B1);
+    let text = "谢谢 @limei.bsky.social！cc @nobody.example.com, see https://lumen-ssg.dev/zh";
+    s.db.store.queue_reply(conv, text, NOW).expect("queued");
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(query_param("uris", B3))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [post_view(B3)]})))
+        .mount(&s.server)
+        .await;
+    for f in ["23", "24"] {
+        ex(f).mock("").mount(&s.server).await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(ex("20").respond())
+        .expect(1)
+        .mount(&s.server)
+        .await;
+    let report = s.db.flush(&c, NOW).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+
+    let sent = received(&s.server, |r| r.url.path().ends_with("createRecord")).await;
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("a JSON body");
+    let facets = body["record"]["facets"].as_array().expect("facets");
+    let spans: Vec<(String, String)> = facets
+        .iter()
+        .map(|f| {
+            let start = f["index"]["byteStart"].as_u64().unwrap_or(0) as usize;
+            let end = f["index"]["byteEnd"].as_u64().unwrap_or(0) as usize;
+            let feature = &f["features"][0];
+            let target = feature["did"]
+                .as_str()
+                .or(feature["uri"].as_str())
+                .unwrap_or("")
+                .to_string();
+            (
+                text.get(start..end).unwrap_or("<bad offsets>").to_string(),
+                target,
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (
+                "@limei.bsky.social".to_string(),
+                "did:plc:lirysn3utyvkdrtksvmn5tqa".to_string()
+            ),
+            (
+                "https://lumen-ssg.dev/zh".to_string(),
+                "https://lumen-ssg.dev/zh".to_string()
+            ),
+        ],
+        "Li Mei's handle points at her DID; the unknown handle stays plain text"
+    );
+}
+
+#[tokio::test]
 async fn a_reply_whose_outcome_was_lost_is_found_in_our_feed_and_not_sent_again() {
     let mut s = setup().await;
     let c = first_sync(&mut s).await;

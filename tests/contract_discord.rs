@@ -12,7 +12,7 @@ use common::contract::{
 };
 use common::replay::{self, Exchange};
 use hearth::connectors::discord::Discord;
-use hearth::model::{InboxQuery, MemberQuery, Millis, Platform};
+use hearth::model::{ConversationKind, InboxQuery, MemberQuery, Millis, Platform};
 use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret, SyncEvent};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, method, path, query_param};
@@ -220,6 +220,88 @@ async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
             "after=1500794327176183815&limit=5".to_string()
         ]
     );
+}
+
+#[tokio::test]
+async fn active_threads_and_forum_posts_sync_as_threads_under_their_channel() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    // The guild's active threads: one in #help, one post in the #ideas forum.
+    for f in ["19", "20", "21"] {
+        fixture(f).mock("").mount(&server).await;
+    }
+    let (c, mut db) = connected(&server, FIRST).await;
+
+    let (r, events) = db.sync(&c, FIRST).await;
+    r.expect("the first sync succeeds");
+    let labels: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Page { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        labels.contains(&"thread “Build hangs on Windows”"),
+        "progress names the thread: {labels:?}"
+    );
+
+    let inbox = db
+        .store
+        .inbox(&InboxQuery::default(), FIRST)
+        .expect("inbox");
+    let found: Vec<(Option<&str>, Option<&str>, ConversationKind, i64)> = inbox
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.title.as_deref(),
+                i.container.as_deref(),
+                i.kind,
+                i.message_count,
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&(
+            Some("Build hangs on Windows"),
+            Some("#help"),
+            ConversationKind::Thread,
+            2
+        )),
+        "the #help thread is its own conversation: {found:?}"
+    );
+    assert!(
+        found.contains(&(
+            Some("Dark mode for the docs theme"),
+            Some("#ideas"),
+            ConversationKind::Thread,
+            2
+        )),
+        "the forum post is a conversation under its forum: {found:?}"
+    );
+    assert!(
+        found.contains(&(
+            Some("#help"),
+            Some("Community"),
+            ConversationKind::Channel,
+            9
+        )),
+        "the channel itself still syncs: {found:?}"
+    );
+    let asks_us: bool = db.message_field("mentions_us", "1500809514713219079");
+    assert!(
+        asks_us,
+        "María's @Hearth inside the thread is a mention of us"
+    );
+    assert_eq!(
+        db.conversation_of("1500809514713219079"),
+        "1500806696140931077",
+        "a thread's messages belong to the thread, not to #help"
+    );
+    // The forum post's first message shares the thread's id, and is its opening message.
+    let opening: String = db.message_field("body_text", "1500810471014531078");
+    assert!(opening.starts_with("A dark variant"), "{opening}");
 }
 
 #[tokio::test]

@@ -39,12 +39,33 @@ fn first_sync_github(server: &MockServer) -> GitHub {
         .with_history_since("2026-05-01T00:00:00Z")
 }
 
-async fn mount_first_sync(server: &MockServer) {
+/// The REST part of the first sync: the user, org members and profiles, issues, comments.
+async fn mount_first_sync_rest(server: &MockServer) {
     for f in [
         "01", "02", "03", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
     ] {
         replay::load("github", f).mock("").mount(server).await;
     }
+}
+
+/// A recorded GraphQL exchange, answered when the request's `id` and `after` variables match.
+async fn mount_graphql(server: &MockServer, prefix: &str) {
+    let ex = replay::load("github", prefix);
+    let vars = &ex.request["body"]["variables"];
+    let mut wanted = json!({ "after": vars["after"] });
+    if let Some(id) = vars.get("id") {
+        wanted["id"] = id.clone();
+    }
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(json!({ "variables": wanted })))
+        .respond_with(ex.respond())
+        .mount(server)
+        .await;
+}
+
+async fn mount_first_sync(server: &MockServer) {
+    mount_first_sync_rest(server).await;
     let d1 = replay::load("github", "17");
     Mock::given(method("POST"))
         .and(path("/graphql"))
@@ -315,6 +336,42 @@ fn recorded_spent_budget_and_secondary_limits_are_rate_limits() {
             "{f}: {e:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_long_discussion_is_read_to_its_newest_comment_and_reply() {
+    let server = MockServer::start().await;
+    mount_first_sync_rest(&server).await;
+    // The listing carries 20 of the roadmap's 23 comments, and 20 of one comment's 22 replies.
+    for f in ["34", "35", "36"] {
+        mount_graphql(&server, f).await;
+    }
+    let (c, mut e) = connected(&server).await;
+    e.sync(&c, NOW).await.0.expect("the first sync succeeds");
+
+    let conv = e.conversation_id("D_kwDOLpAfB84AcRm1Q");
+    let detail = e.store.conversation(conv, NOW).expect("the discussion");
+    assert_eq!(
+        detail.messages.len(),
+        1 + 23 + 22,
+        "the opening post, every comment and every reply"
+    );
+    let newest = e.conversation_of("DC_kwDOLpAfB84A5A016q");
+    assert_eq!(newest, "D_kwDOLpAfB84AcRm1Q");
+    let asks_us: bool = e.message_field("mentions_us", "DC_kwDOLpAfB84A5A016q");
+    assert!(
+        asks_us,
+        "the 23rd comment's @lumen-community is a mention of us"
+    );
+    let (reply, parent): (String, String) = e.sql2(
+        "SELECT body_text, reply_to_external_id FROM messages WHERE external_id = ?1",
+        ["DC_kwDOLpAfB84A5A079q"],
+    );
+    assert!(reply.starts_with("Reply 22:"), "{reply}");
+    assert_eq!(
+        parent, "DC_kwDOLpAfB84A5A014q",
+        "the 22nd reply answers the 21st comment"
+    );
 }
 
 #[tokio::test]

@@ -368,6 +368,61 @@ async fn a_second_sync_rereads_the_last_day_applies_the_edit_and_marks_the_tombs
 }
 
 #[tokio::test]
+async fn a_new_reply_in_a_thread_older_than_the_reread_is_still_synced() {
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, SECOND).await;
+    fixture("09").mock("").mount(&server).await;
+    db.sync(&c, SECOND).await.0.expect("second sync");
+
+    // Two days on, Aiko answers in s1's thread (from 2026-05-04); nothing new in the channel.
+    let before = calls(&server).await.len();
+    fixture("18").mock("").mount(&server).await;
+    fixture("19").mock("").with_priority(1).mount(&server).await;
+    let c = connector(&server, "test-token-not-real", THIRD);
+    db.sync(&c, THIRD).await.0.expect("third sync");
+
+    let help_calls: Vec<String> = calls(&server).await[before..]
+        .iter()
+        .filter(|c| c.contains(HELP))
+        .cloned()
+        .collect();
+    assert!(
+        help_calls.contains(&format!(
+            "conversations.replies channel={HELP}&ts={S1}&limit=200&oldest={S6}"
+        )),
+        "s1's thread is asked only for replies since the last sync: {help_calls:?}"
+    );
+    let r4 = format!("{HELP}/{S1}/1778141411.640213");
+    let text: String = db.message_field("body_text", &r4);
+    assert!(text.starts_with("Same 404s here with Caddy"), "{text}");
+    let mentions: bool = db.message_field("mentions_us", &r4);
+    assert!(
+        mentions,
+        "Aiko's @hearth in the old thread reaches the inbox"
+    );
+    let parent: String = db.message_field("reply_to_external_id", &r4);
+    assert_eq!(parent, id(S1), "the reply answers s1");
+
+    // A week after its last reply, the thread is no longer asked.
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.history")))
+        .and(query_param("channel", HELP))
+        .respond_with(ok(json!({ "ok": true, "messages": [], "has_more": false })))
+        .mount(&server)
+        .await;
+    let later = THIRD + 8 * 24 * 3600 * 1000;
+    let before = calls(&server).await.len();
+    let c = connector(&server, "test-token-not-real", later);
+    db.sync(&c, later).await.0.expect("a later sync");
+    let asked: Vec<String> = calls(&server).await[before..]
+        .iter()
+        .filter(|c| c.starts_with("conversations.replies"))
+        .cloned()
+        .collect();
+    assert!(asked.is_empty(), "quiet threads are left alone: {asked:?}");
+}
+
+#[tokio::test]
 async fn a_message_gone_from_the_reread_window_is_marked_deleted() {
     let server = MockServer::start().await;
     let (c, mut db) = synced(&server, SECOND).await;

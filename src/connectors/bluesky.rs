@@ -211,6 +211,19 @@ impl Bluesky {
         .await
     }
 
+    /// The DID behind `@handle`, or `None` when no account has that handle (the mention
+    /// then stays plain text, as the official app leaves it).
+    async fn resolve_handle(&self, handle: &str) -> Result<Option<String>, ConnectorError> {
+        let query = [("handle", handle.to_string())];
+        match self.get("com.atproto.identity.resolveHandle", &query).await {
+            Ok(v) => Ok(str_at(&v, "/did")
+                .filter(|d| d.starts_with("did:"))
+                .map(str::to_string)),
+            Err(ConnectorError::NotFound { .. } | ConnectorError::Platform { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn me(&self) -> Result<&Me, ConnectorError> {
         self.me
             .get_or_try_init(|| async {
@@ -423,7 +436,16 @@ impl Connector for Bluesky {
             "text": text,
             "createdAt": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         });
-        let facets = link_facets(text);
+        let mut facets = Vec::new();
+        for (start, end, handle) in mention_spans(text) {
+            if let Some(did) = self.resolve_handle(handle).await? {
+                facets.push(json!({
+                    "index": { "byteStart": start, "byteEnd": end },
+                    "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": did }],
+                }));
+            }
+        }
+        facets.extend(link_facets(text));
         if !facets.is_empty() {
             record["facets"] = Value::Array(facets);
         }
@@ -543,6 +565,38 @@ fn rkey_for(key: &str) -> Option<String> {
             .map(|i| ALPHABET[((tid >> (60 - 5 * i)) & 31) as usize] as char)
             .collect(),
     )
+}
+
+/// The `@handle` mentions in a post: UTF-8 byte range (the `@` included) and the handle. A
+/// handle is a domain name (`alice.bsky.social`); it starts the text or follows a space or
+/// an opening bracket, and a trailing full stop is not part of it.
+fn mention_spans(text: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        let starts = c == '@' && prev.is_none_or(|p| p.is_whitespace() || "([\"'".contains(p));
+        prev = Some(c);
+        if !starts {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '-'))
+            .unwrap_or(rest.len());
+        let handle = rest[..len].trim_end_matches(['.', '-']);
+        let labels: Vec<&str> = handle.split('.').collect();
+        let valid = labels.len() >= 2
+            && labels
+                .iter()
+                .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
+            && labels
+                .last()
+                .is_some_and(|tld| tld.starts_with(|ch: char| ch.is_ascii_alphabetic()));
+        if valid {
+            out.push((at, at + 1 + handle.len(), handle));
+        }
+    }
+    out
 }
 
 /// Link facets for the `http(s)://` addresses in a post, with UTF-8 byte offsets.
@@ -924,6 +978,26 @@ mod tests {
         assert!("234567abcdefghij".contains(k.chars().next().unwrap()));
         assert_eq!(rkey_for("hearth-19c8c5a7a00-0123456789abcdef").unwrap(), k);
         assert_eq!(rkey_for("something else"), None);
+    }
+
+    #[test]
+    fn mentions_are_found_with_utf8_byte_offsets() {
+        let text = "谢谢 @limei.bsky.social！cc (@ana.dev). not@mail.example, @nodot, @x.y-";
+        let spans = mention_spans(text);
+        let found: Vec<(&str, &str)> = spans.iter().map(|(s, e, h)| (&text[*s..*e], *h)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("@limei.bsky.social", "limei.bsky.social"),
+                ("@ana.dev", "ana.dev"),
+                ("@x.y", "x.y"),
+            ]
+        );
+        assert_eq!(
+            (spans[0].0, spans[0].1),
+            (7, 25),
+            "as the official app counts"
+        );
     }
 
     #[test]

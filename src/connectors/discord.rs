@@ -220,6 +220,34 @@ impl Discord {
                 ))
             })
             .collect();
+        // Threads (and every forum post) are not in the channel list: they are listed apart,
+        // and only while active. An archived thread keeps what earlier syncs read of it.
+        let names: BTreeMap<&str, &str> = list
+            .iter()
+            .filter_map(|c| Some((str_at(c, "/id")?, str_at(c, "/name")?)))
+            .collect();
+        for (position, thread) in self.active_threads(guild).await?.iter().enumerate() {
+            let Some(id) = str_at(thread, "/id") else {
+                continue;
+            };
+            let parent = str_at(thread, "/parent_id");
+            let wanted =
+                only.is_empty() || only.contains(&id) || parent.is_some_and(|p| only.contains(&p));
+            if !wanted || chans.iter().any(|(_, c)| c.id == id) {
+                continue;
+            }
+            chans.push((
+                position as i64,
+                Chan {
+                    id: id.to_string(),
+                    name: str_at(thread, "/name").unwrap_or(id).to_string(),
+                    category: parent
+                        .and_then(|p| names.get(p))
+                        .map(|name| format!("#{name}")),
+                    thread: true,
+                },
+            ));
+        }
         chans.sort_by_key(|(position, c)| (c.thread, *position));
         let next = Run {
             g: run.g,
@@ -234,6 +262,32 @@ impl Discord {
             more: true,
             label: "channels".into(),
         })
+    }
+
+    /// The guild's active threads (`GET /guilds/{g}/threads/active`), or none when the bot may
+    /// not list them: the channels still sync.
+    async fn active_threads(&self, guild: &str) -> Result<Vec<Value>, ConnectorError> {
+        match self
+            .get(&format!("guilds/{}/threads/active", seg(guild)), &[])
+            .await
+        {
+            Ok(v) => Ok(v
+                .get("threads")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|t| {
+                    t.get("type")
+                        .and_then(Value::as_u64)
+                        .is_some_and(|k| matches!(k, 10..=12))
+                })
+                .cloned()
+                .collect()),
+            Err(ConnectorError::Forbidden { .. } | ConnectorError::NotFound { .. }) => {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn members_page(
@@ -362,7 +416,7 @@ impl Discord {
                     batch: Batch::default(),
                     cursors: vec![Run::change_or_clear(next)],
                     more,
-                    label: format!("#{} (not readable by the bot, skipped)", chan.name),
+                    label: format!("{} (not readable by the bot, skipped)", chan.label()),
                 });
             }
             Err(e) => return Err(e),
@@ -412,7 +466,7 @@ impl Discord {
             batch: out.finish(),
             cursors: changes,
             more,
-            label: format!("#{}", chan.name),
+            label: chan.label(),
         })
     }
 
@@ -443,7 +497,7 @@ impl Discord {
                     batch: Batch::default(),
                     cursors: vec![Run::change_or_clear(next)],
                     more,
-                    label: format!("#{} (not readable by the bot, skipped)", chan.name),
+                    label: format!("{} (not readable by the bot, skipped)", chan.label()),
                 });
             }
             Err(e) => return Err(e),
@@ -497,7 +551,7 @@ impl Discord {
             batch: out.finish(),
             cursors: changes,
             more,
-            label: format!("#{} (edits and deletions)", chan.name),
+            label: format!("{} (edits and deletions)", chan.label()),
         })
     }
 
@@ -649,6 +703,17 @@ struct Chan {
     name: String,
     category: Option<String>,
     thread: bool,
+}
+
+impl Chan {
+    /// How progress names it: "#help", or a thread by its own name.
+    fn label(&self) -> String {
+        if self.thread {
+            format!("thread “{}”", self.name)
+        } else {
+            format!("#{}", self.name)
+        }
+    }
 }
 
 impl Run {

@@ -24,7 +24,10 @@
 //! 3. `comments`: the same for `/repos/{r}/issues/comments` (`{r}:comments.since`/`.next`).
 //! 4. `discussions`: GraphQL, newest update first, until a discussion older than
 //!    `{r}:disc.since`; `{r}:disc.after` is the `endCursor` in progress and `{r}:disc.top` the
-//!    newest `updatedAt` seen in this run (the next watermark).
+//!    newest `updatedAt` seen in this run (the next watermark). The listing carries a
+//!    discussion's first 20 comments and each comment's first 20 replies; longer ones are paged
+//!    to their end (`node(id:)` queries) within the same step page, so the newest comments of a
+//!    long discussion — the ones waiting for an answer — are never cut off.
 //! 5. `audit`: REST has no tombstones, so each issue with comments updated in the last
 //!    [`WATCH_DAYS`] days is watched (`{r}:watch#{n}` = `updated_at \t etag \t id:login,…`):
 //!    its comments are re-listed with `If-None-Match` (304 costs nothing) and a known comment
@@ -601,6 +604,7 @@ impl GitHub {
             }
             top = later(top, updated)?;
             out.discussion(node)?;
+            self.rest_of_discussion(node, &mut out).await?;
         }
         let has_next = list
             .pointer("/pageInfo/hasNextPage")
@@ -630,6 +634,67 @@ impl GitHub {
             done,
             label,
         })
+    }
+
+    /// The comments and replies of a discussion past what the listing carried.
+    async fn rest_of_discussion(
+        &self,
+        d: &Value,
+        out: &mut Mapper<'_>,
+    ) -> Result<(), ConnectorError> {
+        let id = req_str(d, "/id", "a discussion")?.to_string();
+        // (comment, the cursor its replies continue after)
+        let mut overflowing: Vec<(String, String)> = arr(d, "/comments/nodes")
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    str_at(c, "/id")?.to_string(),
+                    more_after(c.get("replies")?)?,
+                ))
+            })
+            .collect();
+        let mut after = d.get("comments").and_then(more_after);
+        while let Some(cursor) = after.take() {
+            let data = self
+                .graphql(
+                    DISCUSSION_COMMENTS_QUERY,
+                    json!({ "id": id, "after": cursor }),
+                )
+                .await?;
+            let comments = data.pointer("/node/comments").ok_or_else(|| {
+                ConnectorError::malformed(P, "a discussion's next comments are missing")
+            })?;
+            for c in arr(comments, "/nodes") {
+                out.discussion_comment(&id, c, None)?;
+                let parent = req_str(c, "/id", "a discussion comment")?.to_string();
+                for r in arr(c, "/replies/nodes") {
+                    out.discussion_comment(&id, r, Some(&parent))?;
+                }
+                if let Some(next) = c.get("replies").and_then(more_after) {
+                    overflowing.push((parent, next));
+                }
+            }
+            after = more_after(comments).filter(|next| *next != cursor);
+        }
+        for (comment, first) in overflowing {
+            let mut after = Some(first);
+            while let Some(cursor) = after.take() {
+                let data = self
+                    .graphql(
+                        COMMENT_REPLIES_QUERY,
+                        json!({ "id": comment, "after": cursor }),
+                    )
+                    .await?;
+                let replies = data.pointer("/node/replies").ok_or_else(|| {
+                    ConnectorError::malformed(P, "a discussion comment's next replies are missing")
+                })?;
+                for r in arr(replies, "/nodes") {
+                    out.discussion_comment(&id, r, Some(&comment))?;
+                }
+                after = more_after(replies).filter(|next| *next != cursor);
+            }
+        }
+        Ok(())
     }
 
     // --- deletions -----------------------------------------------------------------------------
@@ -1483,6 +1548,16 @@ impl<'a> Mapper<'a> {
     }
 }
 
+/// The `endCursor` of a GraphQL connection that has a next page.
+fn more_after(connection: &Value) -> Option<String> {
+    (connection
+        .pointer("/pageInfo/hasNextPage")
+        .and_then(Value::as_bool)
+        == Some(true))
+    .then(|| str_at(connection, "/pageInfo/endCursor").map(str::to_string))
+    .flatten()
+}
+
 const DISCUSSIONS_QUERY: &str =
     "query($owner: String!, $name: String!, $first: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
@@ -1505,6 +1580,7 @@ const DISCUSSIONS_QUERY: &str =
             replyTo { id }
             replies(first: 20) {
               totalCount
+              pageInfo { endCursor hasNextPage }
               nodes {
                 id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
                 minimizedReason isAnswer authorAssociation
@@ -1513,6 +1589,54 @@ const DISCUSSIONS_QUERY: &str =
               }
             }
           }
+        }
+      }
+    }
+  }
+  rateLimit { cost remaining resetAt }
+}";
+
+/// A discussion's comments after `after`, 100 at a time, with their first replies.
+const DISCUSSION_COMMENTS_QUERY: &str = "query($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Discussion {
+      comments(first: 100, after: $after) {
+        totalCount
+        pageInfo { endCursor hasNextPage }
+        nodes {
+          id url body createdAt updatedAt lastEditedAt deletedAt isMinimized minimizedReason
+          isAnswer authorAssociation
+          author { login }
+          replyTo { id }
+          replies(first: 20) {
+            totalCount
+            pageInfo { endCursor hasNextPage }
+            nodes {
+              id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
+              minimizedReason isAnswer authorAssociation
+              author { login }
+              replyTo { id }
+            }
+          }
+        }
+      }
+    }
+  }
+  rateLimit { cost remaining resetAt }
+}";
+
+/// A discussion comment's replies after `after`, 100 at a time.
+const COMMENT_REPLIES_QUERY: &str = "query($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on DiscussionComment {
+      replies(first: 100, after: $after) {
+        totalCount
+        pageInfo { endCursor hasNextPage }
+        nodes {
+          id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
+          minimizedReason isAnswer authorAssociation
+          author { login }
+          replyTo { id }
         }
       }
     }

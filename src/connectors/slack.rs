@@ -17,11 +17,16 @@
 //! - `chan:{id}` — the newest ts committed in a channel, thread replies included.
 //! - `win:{id}` — `ts:author` of the channel messages of the last 24 hours, so a re-read can tell
 //!   which vanished (Slack drops a deleted message without replies silently).
+//! - `follow:{id}` — `parent ts:latest reply ts` of the channel's threads with a reply in the last
+//!   7 days (at most 100), so new replies to a parent older than the re-read are still seen.
 //!
 //! A first sync reads each channel's whole history; later runs read from the saved ts or 24 hours
 //! back, whichever is older, so edits (same ts, `edited`) and deletions (`tombstone`, or gone)
 //! of recent messages are seen. Threads are read when their `latest_reply` is newer than the
-//! channel's saved ts. Mentions of the account are `<@bot user>` (not `@here`/`@channel`).
+//! channel's saved ts. A reply does not bring its parent back into the channel's history, so the
+//! threads that were recently active and whose parent is older than the re-read are asked for
+//! replies newer than the saved ts. Mentions of the account are `<@bot user>` (not
+//! `@here`/`@channel`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -48,6 +53,10 @@ const PAGE: u32 = 200;
 const RECHECK_SPAN_MICROS: u128 = 24 * 3600 * 1_000_000;
 /// Most `win:` entries kept per channel.
 const WINDOW_MAX: usize = 1000;
+/// How long after its latest reply a thread is still asked for new replies.
+const FOLLOW_SPAN_MICROS: u128 = 7 * 24 * 3600 * 1_000_000;
+/// Most threads followed per channel (the most recently active are kept).
+const FOLLOW_MAX: usize = 100;
 /// Messages looked through when checking whether a lost post went out.
 const FIND_SENT_WINDOW: u32 = 50;
 /// Channel events that are not people talking.
@@ -424,6 +433,7 @@ impl Slack {
         let mut out = Mapper::new(&chan, team, self.users_names());
         out.identities = self.authors(&messages, team).await?;
         let mut known = Window::parse(cursors.get(&format!("win:{}", chan.id)));
+        let mut follow = Follow::parse(cursors.get(&format!("follow:{}", chan.id)));
         let mut returned = BTreeSet::new();
         let mut threads = h.threads.clone();
         // Newest first from Slack: write oldest first.
@@ -435,6 +445,9 @@ impl Slack {
             returned.insert(t);
             let replies = m.get("reply_count").and_then(Value::as_u64).unwrap_or(0);
             let latest = str_at(m, "/latest_reply").map(parse_ts).unwrap_or(0);
+            if replies > 0 && str_at(m, "/thread_ts") == Some(ts) {
+                follow.bump(t, latest);
+            }
             if replies > 0
                 && str_at(m, "/thread_ts") == Some(ts)
                 && h.since.as_deref().is_none_or(|s| latest > parse_ts(s))
@@ -481,8 +494,24 @@ impl Slack {
             out.deleted(&format_ts(t), None, &author, now);
         }
         known.prune(now_micros(&self.clock).saturating_sub(RECHECK_SPAN_MICROS));
+        follow.prune(now_micros(&self.clock).saturating_sub(FOLLOW_SPAN_MICROS));
         let mut changes: Vec<CursorChange> = known.change(&chan.id, cursors).into_iter().collect();
+        changes.extend(follow.change(&chan.id, cursors));
         changes.extend(newest_change(&chan.id, cursors, out.newest));
+        // Once the re-read is done: recently active threads whose parent is older than it.
+        let polls: Vec<String> = match (&cursor, &h.since, &h.oldest) {
+            (None, Some(_), Some(oldest)) => {
+                let oldest = parse_ts(oldest);
+                follow
+                    .0
+                    .keys()
+                    .filter(|t| **t <= oldest)
+                    .map(|t| format_ts(*t))
+                    .filter(|t| !threads.contains(t))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let next = match cursor {
             Some(c) => Some(Run {
                 step: Step::History {
@@ -495,11 +524,13 @@ impl Slack {
                 },
                 ..run
             }),
-            None if !threads.is_empty() => Some(Run {
+            None if !threads.is_empty() || !polls.is_empty() => Some(Run {
                 step: Step::Threads {
                     i: h.i,
                     threads,
                     cursor: None,
+                    polls,
+                    since: h.since,
                 },
                 ..run
             }),
@@ -515,38 +546,57 @@ impl Slack {
         })
     }
 
+    /// Replies of the channel's next thread: a thread the history showed activity in is read
+    /// whole (edits of earlier replies come with it); a followed one (`polls`), only after the
+    /// channel's saved ts.
     async fn thread_page(
         &self,
         run: Run,
-        i: usize,
-        mut threads: Vec<String>,
-        cursor: Option<String>,
+        t: Threads,
         team: &Team,
         cursors: &Cursors,
     ) -> Result<Page, ConnectorError> {
+        let Threads {
+            i,
+            mut threads,
+            cursor,
+            mut polls,
+            since,
+        } = t;
         let chan = run.chans[i].clone();
-        let Some(thread) = threads.first().cloned() else {
-            let next = self.after_channel(run, i, cursors);
-            let more = next.is_some();
-            return Ok(Page {
-                batch: Batch::default(),
-                cursors: vec![Run::change_or_clear(next)],
-                more,
-                label: format!("#{} threads", chan.name),
-            });
+        let (thread, oldest) = match (threads.first(), polls.first()) {
+            (Some(t), _) => (t.clone(), None),
+            (None, Some(t)) => (t.clone(), since.clone()),
+            (None, None) => {
+                let next = self.after_channel(run, i, cursors);
+                let more = next.is_some();
+                return Ok(Page {
+                    batch: Batch::default(),
+                    cursors: vec![Run::change_or_clear(next)],
+                    more,
+                    label: format!("#{} threads", chan.name),
+                });
+            }
         };
         let mut query = vec![
             ("channel", chan.id.clone()),
             ("ts", thread.clone()),
             ("limit", PAGE.to_string()),
         ];
+        if let Some(o) = &oldest {
+            query.push(("oldest", o.clone()));
+        }
         if let Some(c) = &cursor {
             query.push(("cursor", c.clone()));
         }
+        let mut follow = Follow::parse(cursors.get(&format!("follow:{}", chan.id)));
         let body = match self.call("conversations.replies", &query).await {
             Ok(b) => b,
-            // The whole thread is gone (`thread_not_found`): nothing to read.
-            Err(ConnectorError::Platform { .. }) => json!({ "messages": [] }),
+            // The whole thread is gone (`thread_not_found`): nothing to read, nothing to follow.
+            Err(ConnectorError::Platform { .. }) => {
+                follow.0.remove(&parse_ts(&thread));
+                json!({ "messages": [] })
+            }
             Err(e) => return Err(e),
         };
         let replies: Vec<Value> = arr(&body, "/messages")
@@ -559,35 +609,38 @@ impl Slack {
         for m in &replies {
             out.message(m)?;
         }
+        if out.newest > 0 {
+            follow.bump(parse_ts(&thread), out.newest);
+        }
+        follow.prune(now_micros(&self.clock).saturating_sub(FOLLOW_SPAN_MICROS));
         let mut changes: Vec<CursorChange> = newest_change(&chan.id, cursors, out.newest)
             .into_iter()
             .collect();
+        changes.extend(follow.change(&chan.id, cursors));
         let next_page = next_cursor(&body)
             .filter(|_| body.get("has_more").and_then(Value::as_bool) == Some(true));
-        let next = match next_page {
-            Some(c) => Some(Run {
+        let next = if next_page.is_none() {
+            if threads.is_empty() {
+                polls.remove(0);
+            } else {
+                threads.remove(0);
+            }
+            (!threads.is_empty() || !polls.is_empty()).then_some(None)
+        } else {
+            Some(next_page)
+        };
+        let next = match next {
+            Some(cursor) => Some(Run {
                 step: Step::Threads {
                     i,
                     threads,
-                    cursor: Some(c),
+                    cursor,
+                    polls,
+                    since,
                 },
                 ..run
             }),
-            None => {
-                threads.remove(0);
-                if threads.is_empty() {
-                    self.after_channel(run, i, cursors)
-                } else {
-                    Some(Run {
-                        step: Step::Threads {
-                            i,
-                            threads,
-                            cursor: None,
-                        },
-                        ..run
-                    })
-                }
-            }
+            None => self.after_channel(run, i, cursors),
         };
         let more = next.is_some();
         changes.push(Run::change_or_clear(next));
@@ -678,9 +731,21 @@ impl Connector for Slack {
                 };
                 self.history_page(run, h, &team, cursors).await
             }
-            Step::Threads { i, threads, cursor } => {
-                self.thread_page(run, i, threads, cursor, &team, cursors)
-                    .await
+            Step::Threads {
+                i,
+                threads,
+                cursor,
+                polls,
+                since,
+            } => {
+                let t = Threads {
+                    i,
+                    threads,
+                    cursor,
+                    polls,
+                    since,
+                };
+                self.thread_page(run, t, &team, cursors).await
             }
         }
     }
@@ -838,9 +903,25 @@ enum Step {
     },
     Threads {
         i: usize,
+        /// Threads to read whole.
         threads: Vec<String>,
         cursor: Option<String>,
+        /// Followed threads to ask for replies after `since`, once `threads` are read.
+        #[serde(default)]
+        polls: Vec<String>,
+        /// The channel's saved ts when this pass started.
+        #[serde(default)]
+        since: Option<String>,
     },
+}
+
+/// The fields of [`Step::Threads`], handed around as one.
+struct Threads {
+    i: usize,
+    threads: Vec<String>,
+    cursor: Option<String>,
+    polls: Vec<String>,
+    since: Option<String>,
 }
 
 /// The fields of [`Step::History`], handed around as one.
@@ -910,6 +991,53 @@ impl Window {
             .0
             .iter()
             .map(|(t, a)| format!("{}:{a}", format_ts(*t)))
+            .collect();
+        let value = value.join(",");
+        (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
+    }
+}
+
+/// Recently active threads of a channel: parent ts (µs) → latest reply ts (µs).
+#[derive(Debug, Default)]
+struct Follow(BTreeMap<u128, u128>);
+
+impl Follow {
+    fn parse(s: Option<&str>) -> Follow {
+        Follow(
+            s.unwrap_or("")
+                .split(',')
+                .filter_map(|p| p.split_once(':'))
+                .map(|(t, l)| (parse_ts(t), parse_ts(l)))
+                .filter(|(t, _)| *t > 0)
+                .collect(),
+        )
+    }
+
+    fn bump(&mut self, parent: u128, latest: u128) {
+        let e = self.0.entry(parent).or_insert(latest);
+        *e = (*e).max(latest);
+    }
+
+    /// Drops threads quiet since `before`, then the least recently active above the cap.
+    fn prune(&mut self, before: u128) {
+        self.0.retain(|_, latest| *latest >= before);
+        if self.0.len() > FOLLOW_MAX {
+            let mut by_latest: Vec<u128> = self.0.values().copied().collect();
+            by_latest.sort_unstable_by(|a, b| b.cmp(a));
+            let cut = by_latest[FOLLOW_MAX - 1];
+            self.0.retain(|_, latest| *latest >= cut);
+            while self.0.len() > FOLLOW_MAX {
+                self.0.pop_first();
+            }
+        }
+    }
+
+    fn change(&self, chan: &str, cursors: &Cursors) -> Option<CursorChange> {
+        let key = format!("follow:{chan}");
+        let value: Vec<String> = self
+            .0
+            .iter()
+            .map(|(t, l)| format!("{}:{}", format_ts(*t), format_ts(*l)))
             .collect();
         let value = value.join(",");
         (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
