@@ -170,6 +170,102 @@ async fn first_sync(s: &mut Setup) -> Mastodon {
     c
 }
 
+/// The connector with a followed hashtag in its scopes, as a user would type it.
+fn tag_connector(server: &MockServer, tag: &str) -> Mastodon {
+    Mastodon::new(ConnectorConfig {
+        base_url: server.uri(),
+        secret: Secret::new("test-token-not-real"),
+        scopes: vec![tag.to_string()],
+        http: Http::new(Duration::from_secs(5)).expect("an HTTP client"),
+    })
+    .expect("a Mastodon connector")
+    .with_page_size(2)
+}
+
+/// The statuses filed under `#tag`, as (platform id, text), oldest first.
+fn tagged(db: &TestAccount, tag: &str) -> Vec<(String, String)> {
+    let conn = db.conn();
+    let mut q = conn
+        .prepare(
+            "SELECT m.external_id, m.body_text FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE c.container = ?1 ORDER BY m.created_at",
+        )
+        .expect("query");
+    q.query_map([tag], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[tokio::test]
+async fn a_followed_hashtag_brings_its_newest_posts_then_only_new_ones() {
+    let mut s = setup().await;
+    mount_first_sync(&s.server).await;
+    list_mock(&ex("25")).mount(&s.server).await;
+    let c = tag_connector(&s.server, "#lumen");
+    s.db.connect(&c).await;
+    s.db.sync(&c, NOW).await.0.expect("the first sync succeeds");
+
+    let first = tagged(&s.db, "#lumen");
+    let ids: Vec<&str> = first.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["116196018305941507", "116196733120118786"],
+        "the hashtag's newest page, each post its own conversation under #lumen"
+    );
+    assert!(
+        first[1]
+            .1
+            .starts_with("Is there a #lumen theme with a dark mode?"),
+        "the HTML is made plain: {}",
+        first[1].1
+    );
+    let asked = received(&s.server, |r| {
+        r.url.path().ends_with("/timelines/tag/lumen")
+    })
+    .await;
+    assert_eq!(
+        asked.len(),
+        1,
+        "a hashtag's history is not walked back (it can be endless)"
+    );
+
+    // The next day: only what is newer than Ana's post is asked for.
+    mount_second_sync(&s.server).await;
+    list_mock(&ex("26")).mount(&s.server).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/tag/lumen"))
+        .and(query_param("min_id", "116200874465382402"))
+        .respond_with(empty_list())
+        .mount(&s.server)
+        .await;
+    s.db.sync(&c, NOW)
+        .await
+        .0
+        .expect("the second sync succeeds");
+    let second = tagged(&s.db, "#lumen");
+    assert_eq!(second.len(), 3, "{second:?}");
+    assert!(second[2].1.starts_with("Write-up is live"), "{second:?}");
+    let min_ids: Vec<String> = received(&s.server, |r| {
+        r.url.path().ends_with("/timelines/tag/lumen")
+    })
+    .await
+    .iter()
+    .filter_map(|r| {
+        r.url
+            .query_pairs()
+            .find(|(k, _)| k == "min_id")
+            .map(|(_, v)| v.to_string())
+    })
+    .collect();
+    assert_eq!(
+        min_ids,
+        vec!["116196733120118786", "116200874465382402"],
+        "read forward from the newest post seen, until a page comes back empty"
+    );
+}
+
 #[tokio::test]
 async fn whoami_names_the_account_the_token_belongs_to() {
     let s = setup().await;

@@ -619,18 +619,17 @@ impl Slack {
         changes.extend(follow.change(&chan.id, cursors));
         let next_page = next_cursor(&body)
             .filter(|_| body.get("has_more").and_then(Value::as_bool) == Some(true));
-        let next = if next_page.is_none() {
+        if next_page.is_none() {
+            // This thread is read: on to the next one.
             if threads.is_empty() {
                 polls.remove(0);
             } else {
                 threads.remove(0);
             }
-            (!threads.is_empty() || !polls.is_empty()).then_some(None)
-        } else {
-            Some(next_page)
-        };
-        let next = match next {
-            Some(cursor) => Some(Run {
+        }
+        let next = match next_page {
+            None if threads.is_empty() && polls.is_empty() => self.after_channel(run, i, cursors),
+            cursor => Some(Run {
                 step: Step::Threads {
                     i,
                     threads,
@@ -640,7 +639,6 @@ impl Slack {
                 },
                 ..run
             }),
-            None => self.after_channel(run, i, cursors),
         };
         let more = next.is_some();
         changes.push(Run::change_or_clear(next));
