@@ -403,6 +403,16 @@ async fn upstream_failures_are_retried_and_garbled_replies_are_named() {
     );
 }
 
+/// The newest message of B1's thread is B3, our own reply to Z1: a reply there answers B3.
+async fn mount_thread_tip(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(query_param("uris", B3))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [post_view(B3)]})))
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
     let mut s = setup().await;
@@ -416,13 +426,7 @@ async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
                 NOW,
             )
             .expect("queued");
-    // The newest message of the thread is B3, our own reply to Z1.
-    Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.getPosts"))
-        .and(query_param("uris", B3))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [post_view(B3)]})))
-        .mount(&s.server)
-        .await;
+    mount_thread_tip(&s.server).await;
     let b1_cid = post_view(B1)["cid"].clone();
     let b3_cid = post_view(B3)["cid"].clone();
     Mock::given(method("POST"))
@@ -462,12 +466,7 @@ async fn a_mention_in_a_reply_notifies_the_member_and_an_unknown_handle_stays_te
     let conv: i64 = s.db.conversation_id(B1);
     let text = "谢谢 @limei.bsky.social！cc @nobody.example.com, see https://lumen-ssg.dev/zh";
     s.db.store.queue_reply(conv, text, NOW).expect("queued");
-    Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.getPosts"))
-        .and(query_param("uris", B3))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": [post_view(B3)]})))
-        .mount(&s.server)
-        .await;
+    mount_thread_tip(&s.server).await;
     for f in ["23", "24"] {
         ex(f).mock("").mount(&s.server).await;
     }

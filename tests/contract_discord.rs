@@ -99,6 +99,17 @@ async fn mount_second_sync(server: &MockServer) {
     }
 }
 
+/// What the progress said of each page, in order.
+fn page_labels(events: &[SyncEvent]) -> Vec<&str> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Page { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The `/channels/#help/messages` queries the server received, in order.
 async fn help_queries(server: &MockServer) -> Vec<String> {
     received(server, |r| {
@@ -119,13 +130,7 @@ async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
     let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the first sync succeeds");
 
-    let labels: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            SyncEvent::Page { label, .. } => Some(label.as_str()),
-            _ => None,
-        })
-        .collect();
+    let labels = page_labels(&events);
     assert!(labels.contains(&"#help"), "{labels:?}");
     assert!(
         labels
@@ -234,13 +239,7 @@ async fn active_threads_and_forum_posts_sync_as_threads_under_their_channel() {
 
     let (r, events) = db.sync(&c, FIRST).await;
     r.expect("the first sync succeeds");
-    let labels: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            SyncEvent::Page { label, .. } => Some(label.as_str()),
-            _ => None,
-        })
-        .collect();
+    let labels = page_labels(&events);
     assert!(
         labels.contains(&"thread “Build hangs on Windows”"),
         "progress names the thread: {labels:?}"

@@ -1558,7 +1558,37 @@ fn more_after(connection: &Value) -> Option<String> {
     .flatten()
 }
 
-const DISCUSSIONS_QUERY: &str =
+/// What Hearth reads of a discussion comment or reply: a GraphQL fragment the discussion
+/// queries below share. (GraphQL refuses a document with a fragment it does not use, so each
+/// query appends only the fragments it spreads.)
+macro_rules! reply_fragment {
+    () => {
+        "
+fragment Reply on DiscussionComment {
+  id url body createdAt updatedAt lastEditedAt deletedAt isMinimized minimizedReason isAnswer
+  authorAssociation
+  author { login }
+  replyTo { id }
+}"
+    };
+}
+
+/// A comment with its first replies (with [`reply_fragment`]).
+macro_rules! comment_fragment {
+    () => {
+        "
+fragment Comment on DiscussionComment {
+  ...Reply
+  replies(first: 20) {
+    totalCount
+    pageInfo { endCursor hasNextPage }
+    nodes { ...Reply }
+  }
+}"
+    };
+}
+
+const DISCUSSIONS_QUERY: &str = concat!(
     "query($owner: String!, $name: String!, $first: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
     discussions(first: $first, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
@@ -1573,76 +1603,51 @@ const DISCUSSIONS_QUERY: &str =
         comments(first: 20) {
           totalCount
           pageInfo { endCursor hasNextPage }
-          nodes {
-            id url body createdAt updatedAt lastEditedAt deletedAt isMinimized minimizedReason
-            isAnswer authorAssociation
-            author { login }
-            replyTo { id }
-            replies(first: 20) {
-              totalCount
-              pageInfo { endCursor hasNextPage }
-              nodes {
-                id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
-                minimizedReason isAnswer authorAssociation
-                author { login }
-                replyTo { id }
-              }
-            }
-          }
+          nodes { ...Comment }
         }
       }
     }
   }
   rateLimit { cost remaining resetAt }
-}";
+}",
+    comment_fragment!(),
+    reply_fragment!()
+);
 
 /// A discussion's comments after `after`, 100 at a time, with their first replies.
-const DISCUSSION_COMMENTS_QUERY: &str = "query($id: ID!, $after: String) {
+const DISCUSSION_COMMENTS_QUERY: &str = concat!(
+    "query($id: ID!, $after: String) {
   node(id: $id) {
     ... on Discussion {
       comments(first: 100, after: $after) {
         totalCount
         pageInfo { endCursor hasNextPage }
-        nodes {
-          id url body createdAt updatedAt lastEditedAt deletedAt isMinimized minimizedReason
-          isAnswer authorAssociation
-          author { login }
-          replyTo { id }
-          replies(first: 20) {
-            totalCount
-            pageInfo { endCursor hasNextPage }
-            nodes {
-              id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
-              minimizedReason isAnswer authorAssociation
-              author { login }
-              replyTo { id }
-            }
-          }
-        }
+        nodes { ...Comment }
       }
     }
   }
   rateLimit { cost remaining resetAt }
-}";
+}",
+    comment_fragment!(),
+    reply_fragment!()
+);
 
 /// A discussion comment's replies after `after`, 100 at a time.
-const COMMENT_REPLIES_QUERY: &str = "query($id: ID!, $after: String) {
+const COMMENT_REPLIES_QUERY: &str = concat!(
+    "query($id: ID!, $after: String) {
   node(id: $id) {
     ... on DiscussionComment {
       replies(first: 100, after: $after) {
         totalCount
         pageInfo { endCursor hasNextPage }
-        nodes {
-          id url body createdAt updatedAt lastEditedAt deletedAt isMinimized
-          minimizedReason isAnswer authorAssociation
-          author { login }
-          replyTo { id }
-        }
+        nodes { ...Reply }
       }
     }
   }
   rateLimit { cost remaining resetAt }
-}";
+}",
+    reply_fragment!()
+);
 
 const ADD_DISCUSSION_COMMENT: &str = "mutation($discussionId: ID!, $replyToId: ID, $body: String!, $clientMutationId: String) {
   addDiscussionComment(input: {discussionId: $discussionId, replyToId: $replyToId, body: $body, clientMutationId: $clientMutationId}) {
@@ -1668,6 +1673,58 @@ const FIND_DISCUSSION_COMMENT: &str = "query($id: ID!) {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    /// GraphQL refuses a document that spreads an undefined fragment or defines an unused one.
+    #[test]
+    fn each_discussion_query_defines_exactly_the_fragments_it_spreads() {
+        for q in [
+            DISCUSSIONS_QUERY,
+            DISCUSSION_COMMENTS_QUERY,
+            COMMENT_REPLIES_QUERY,
+        ] {
+            let defined: BTreeSet<&str> = q
+                .split("fragment ")
+                .skip(1)
+                .filter_map(|f| f.split_whitespace().next())
+                .collect();
+            let spread: BTreeSet<&str> = q
+                .split("...")
+                .skip(1)
+                .filter_map(|f| f.split(|c: char| !c.is_alphanumeric()).next())
+                .filter(|name| !name.is_empty())
+                .collect();
+            assert_eq!(defined, spread, "{q}");
+        }
+    }
+
+    /// The recorded GraphQL exchanges in `tests/fixtures/github/` hold the queries Hearth sends.
+    #[test]
+    fn recorded_discussion_requests_are_what_hearth_sends() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github");
+        for (file, query) in [
+            ("17-discussions-page-1.json", DISCUSSIONS_QUERY),
+            ("18-discussions-page-2.json", DISCUSSIONS_QUERY),
+            ("34-discussion-long-thread.json", DISCUSSIONS_QUERY),
+            (
+                "35-discussion-comments-page-2.json",
+                DISCUSSION_COMMENTS_QUERY,
+            ),
+            (
+                "36-discussion-comment-replies-page-2.json",
+                COMMENT_REPLIES_QUERY,
+            ),
+        ] {
+            let text = std::fs::read_to_string(dir.join(file)).expect("the fixture is readable");
+            let recorded: Value = serde_json::from_str(&text).expect("the fixture is JSON");
+            assert_eq!(
+                recorded
+                    .pointer("/request/body/query")
+                    .and_then(Value::as_str),
+                Some(query),
+                "{file}"
+            );
+        }
+    }
 
     #[test]
     fn mentions_count_in_prose_but_not_in_code() {
