@@ -105,7 +105,13 @@ start() {
   configure
   if answers; then echo "$URL"; return 0; fi
   say "Starting Synapse on $URL"
-  (cd "$DATA" && "$VENV/bin/python" -m synapse.app.homeserver -c "$DATA/homeserver.yaml" --daemonize >&2)
+  # The daemon's own output goes to a file: it must not hold the caller's output open.
+  (cd "$DATA" && "$VENV/bin/python" -m synapse.app.homeserver -c "$DATA/homeserver.yaml" \
+    --daemonize >>"$DATA/start.log" 2>&1) || {
+    say "Synapse did not start; its output follows"
+    tail -n 40 "$DATA/start.log" >&2 || true
+    exit 1
+  }
   for _ in $(seq 1 120); do
     if answers; then echo "$URL"; return 0; fi
     sleep 0.5
@@ -120,10 +126,17 @@ register() {
 }
 
 stop() {
-  if [ -f "$DATA/homeserver.pid" ]; then
-    kill "$(cat "$DATA/homeserver.pid")" 2>/dev/null || true
-    rm -f "$DATA/homeserver.pid"
-  fi
+  [ -f "$DATA/homeserver.pid" ] || return 0
+  local pid
+  pid="$(cat "$DATA/homeserver.pid")"
+  kill "$pid" 2>/dev/null || true
+  # Wait for it to go (a restart right after must find the port free); force it after 15 s.
+  for _ in $(seq 1 30); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$DATA/homeserver.pid"
 }
 
 case "${1:-start}" in
