@@ -99,6 +99,15 @@ async fn mount_second_sync(server: &MockServer) {
     }
 }
 
+/// How many times the #help thread's messages were asked for.
+async fn thread_reads(server: &MockServer) -> usize {
+    received(server, |r| {
+        r.url.path().ends_with("/1500806696140931077/messages")
+    })
+    .await
+    .len()
+}
+
 /// What the progress said of each page, in order.
 fn page_labels(events: &[SyncEvent]) -> Vec<&str> {
     events
@@ -301,6 +310,42 @@ async fn active_threads_and_forum_posts_sync_as_threads_under_their_channel() {
     // The forum post's first message shares the thread's id, and is its opening message.
     let opening: String = db.message_field("body_text", "1500810471014531078");
     assert!(opening.starts_with("A dark variant"), "{opening}");
+}
+
+#[tokio::test]
+async fn a_thread_closed_since_the_last_sync_still_brings_its_last_messages() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    for f in ["19", "20", "21"] {
+        fixture(f).mock("").mount(&server).await;
+    }
+    let (c, mut db) = connected(&server, FIRST).await;
+    db.sync(&c, FIRST).await.0.expect("the first sync succeeds");
+
+    // The next morning the #help thread is closed, and no longer listed as active; Chidi's
+    // last message in it came after the first sync.
+    mount_second_sync(&server).await;
+    fixture("22").mock("").with_priority(1).mount(&server).await;
+    fixture("23").mock("").mount(&server).await;
+    let c = connector(&server, "test-token-not-real", SECOND);
+    db.sync(&c, SECOND)
+        .await
+        .0
+        .expect("the second sync succeeds");
+    let closing: String = db.message_field("body_text", "1500819300024451081");
+    assert!(closing.contains("got past it"), "{closing}");
+    assert_eq!(
+        db.conversation_of("1500819300024451081"),
+        "1500806696140931077",
+        "in the thread's conversation"
+    );
+
+    // A week on, the closed thread is left alone.
+    let before = thread_reads(&server).await;
+    let later = SECOND + 8 * 24 * 3600 * 1000;
+    let c = connector(&server, "test-token-not-real", later);
+    db.sync(&c, later).await.0.expect("a later sync");
+    assert_eq!(thread_reads(&server).await, before, "not read again");
 }
 
 #[tokio::test]

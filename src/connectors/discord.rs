@@ -16,6 +16,9 @@
 //! - `win:{id}` — `id:author` pairs of the newest messages known to exist in a channel, so a
 //!   re-read of the newest window can tell which of them disappeared (REST has no tombstones).
 //! - `roles:{guild}` — the bot's roles there, so mentions of those roles count as mentions of us.
+//! - `threads:{guild}` — the threads read in the last run (JSON). Threads are listed only while
+//!   active (`/guilds/{g}/threads/active`), so one that archived since is still read while its
+//!   newest message is less than a week old.
 //!
 //! Members are re-listed on every run (the list is ordered by user id, so paging "after the
 //! last one" would miss newcomers with old accounts). Mentions of the account are mentions of
@@ -43,6 +46,8 @@ const P: Platform = Platform::Discord;
 const MEMBERS_PAGE: u32 = 1000;
 /// Messages per `GET /channels/{c}/messages` page (Discord's maximum), and the re-read window.
 const MESSAGES_PAGE: u32 = 100;
+/// How long after its newest message a thread that is no longer listed as active is still read.
+const THREAD_FOLLOW_MS: Millis = 7 * 24 * 3600 * 1000;
 /// Messages looked through when checking whether a lost send went out.
 const FIND_SENT_WINDOW: u32 = 50;
 /// Discord's epoch (2015-01-01) in unix milliseconds: snowflakes count from it.
@@ -175,7 +180,7 @@ impl Discord {
     }
 
     /// Step 1 of a guild: which channels to read, in the order Discord shows them.
-    async fn channels_page(&self, run: Run) -> Result<Page, ConnectorError> {
+    async fn channels_page(&self, run: Run, cursors: &Cursors) -> Result<Page, ConnectorError> {
         let guild = &self.guilds[run.g];
         let list = self
             .get(&format!("guilds/{}/channels", seg(guild)), &[])
@@ -221,7 +226,7 @@ impl Discord {
             })
             .collect();
         // Threads (and every forum post) are not in the channel list: they are listed apart,
-        // and only while active. An archived thread keeps what earlier syncs read of it.
+        // and only while active.
         let names: BTreeMap<&str, &str> = list
             .iter()
             .filter_map(|c| Some((str_at(c, "/id")?, str_at(c, "/name")?)))
@@ -248,7 +253,30 @@ impl Discord {
                 },
             ));
         }
+        // A thread that closed (archived) since the last sync may hold messages posted before
+        // it closed: the threads listed before, with a message in the last week, are read too.
+        let key = format!("threads:{guild}");
+        let known: Vec<Chan> = cursors
+            .get(&key)
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let week_ago = (self.clock)() - THREAD_FOLLOW_MS;
+        for thread in known {
+            let newest = cursors
+                .get(&format!("chan:{}", thread.id))
+                .map(snowflake)
+                .unwrap_or(0);
+            if newest > 0
+                && snowflake_time(newest) >= week_ago
+                && !chans.iter().any(|(_, c)| c.id == thread.id)
+            {
+                chans.push((i64::MAX, thread));
+            }
+        }
         chans.sort_by_key(|(position, c)| (c.thread, *position));
+        let threads: Vec<&Chan> = chans.iter().map(|(_, c)| c).filter(|c| c.thread).collect();
+        // Plain strings always serialise.
+        let threads = serde_json::to_string(&threads).unwrap_or_default();
         let next = Run {
             g: run.g,
             step: Step::Members {
@@ -256,9 +284,13 @@ impl Discord {
             },
             chans: chans.into_iter().map(|(_, c)| c).collect(),
         };
+        let mut changes = vec![next.change()];
+        if cursors.get(&key) != Some(threads.as_str()) {
+            changes.push(CursorChange::set(key, threads));
+        }
         Ok(Page {
             batch: Batch::default(),
-            cursors: vec![next.change()],
+            cursors: changes,
             more: true,
             label: "channels".into(),
         })
@@ -600,7 +632,7 @@ impl Connector for Discord {
                 chans: Vec::new(),
             });
         match run.step.clone() {
-            Step::Channels => self.channels_page(run).await,
+            Step::Channels => self.channels_page(run, cursors).await,
             Step::Members { after } => self.members_page(run, &after, cursors, &me).await,
             Step::Messages { i, recheck } => {
                 self.messages_page(run, i, recheck, cursors, &me).await
