@@ -13,7 +13,7 @@ use common::contract::{
 use common::replay::{self, Exchange};
 use hearth::connectors::slack::Slack;
 use hearth::model::{InboxQuery, MemberQuery, Millis, Platform};
-use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret};
+use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret, SyncEvent};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -21,6 +21,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const API: &str = "/api";
 const HELP: &str = "C04HELP7QZ1";
 const GENERAL: &str = "C04GNRL5KX2";
+const MODERATORS: &str = "C07MODS4PRV";
 const S1: &str = "1777885927.481229";
 const S2: &str = "1777887630.055619";
 const S4: &str = "1777889144.610339";
@@ -113,7 +114,7 @@ async fn mount_first_sync(server: &MockServer) {
     for f in ["02", "04", "03", "07", "05", "08"] {
         fixture(f).mock("").mount(server).await;
     }
-    mount_general_empty(server).await;
+    mount_quiet_channels(server).await;
     let parent = fixture("05").response["body"]["messages"][1].clone();
     let reply = fixture("10").response["body"]["messages"][1].clone();
     Mock::given(method("GET"))
@@ -126,14 +127,16 @@ async fn mount_first_sync(server: &MockServer) {
         .await;
 }
 
-/// #general has no messages (there is no recording of it).
-async fn mount_general_empty(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path(format!("{API}/conversations.history")))
-        .and(query_param("channel", GENERAL))
-        .respond_with(ok(json!({ "ok": true, "messages": [], "has_more": false })))
-        .mount(server)
-        .await;
+/// #general and the private #moderators have no messages (there is no recording of them).
+async fn mount_quiet_channels(server: &MockServer) {
+    for channel in [GENERAL, MODERATORS] {
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/conversations.history")))
+            .and(query_param("channel", channel))
+            .respond_with(ok(json!({ "ok": true, "messages": [], "has_more": false })))
+            .mount(server)
+            .await;
+    }
 }
 
 /// The methods and queries the server received, in order.
@@ -171,7 +174,7 @@ async fn mount_sync_with(server: &MockServer, fixtures: &[&str]) {
     for f in ["02", "04", "03"].iter().chain(fixtures) {
         fixture(f).mock("").mount(server).await;
     }
-    mount_general_empty(server).await;
+    mount_quiet_channels(server).await;
 }
 
 #[tokio::test]
@@ -420,6 +423,63 @@ async fn a_new_reply_in_a_thread_older_than_the_reread_is_still_synced() {
         .cloned()
         .collect();
     assert!(asked.is_empty(), "quiet threads are left alone: {asked:?}");
+}
+
+#[tokio::test]
+async fn a_private_channel_the_app_was_invited_to_is_synced() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    let note = json!({
+        "type": "message", "user": "U04KQ8MG1RA", "ts": "1777884000.000100",
+        "text": "Heads-up: the spam wave is back in #help, I'm on it.",
+        "team": "T04KQ7LMN2S",
+    });
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/conversations.history")))
+        .and(query_param("channel", MODERATORS))
+        .respond_with(ok(
+            json!({ "ok": true, "messages": [note], "has_more": false }),
+        ))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    db.sync(&c, FIRST).await.0.expect("the first sync succeeds");
+    let text: String = db.message_field("body_text", &format!("{MODERATORS}/1777884000.000100"));
+    assert!(text.starts_with("Heads-up: the spam wave"), "{text}");
+    let title: String = db.sql(
+        "SELECT title FROM conversations WHERE external_id = ?1",
+        [MODERATORS],
+    );
+    assert_eq!(title, "#moderators");
+}
+
+#[tokio::test]
+async fn without_groups_read_public_channels_still_sync_and_the_progress_says_why() {
+    let server = MockServer::start().await;
+    mount_first_sync(&server).await;
+    fixture("20").mock("").with_priority(1).mount(&server).await;
+    fixture("21").mock("").mount(&server).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let (r, events) = db.sync(&c, FIRST).await;
+    r.expect("the sync goes on with public channels");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SyncEvent::Page { label, .. }
+            if label.contains("private channels need the groups:read scope"))),
+        "the progress says what private channels need"
+    );
+    let help: i64 = db.sql(
+        "SELECT count(*) FROM messages WHERE external_id LIKE ?1",
+        [format!("{HELP}/%")],
+    );
+    assert!(help > 0, "#help is synced");
+    let asked = calls(&server).await;
+    assert!(
+        !asked.iter().any(|c| c.contains(MODERATORS)),
+        "the private channel is not asked for: {asked:?}"
+    );
 }
 
 #[tokio::test]

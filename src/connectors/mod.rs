@@ -54,7 +54,7 @@ pub fn spec(platform: Platform) -> Option<PlatformSpec> {
             "https://slack.com/api",
             false,
             "optional: the channel ids to sync (default: every channel the app is in)",
-            "a bot token (xoxb-…) of an app you create in your workspace, with channels:history, users:read, users:read.email and chat:write",
+            "a bot token (xoxb-…) of an app you create in your workspace, with channels:read, channels:history, users:read, users:read.email and chat:write (add groups:read and groups:history for private channels)",
         ),
         Platform::Matrix => s(
             None,

@@ -1,5 +1,5 @@
 //! Slack connector (Web API, bot token). Owns: reading a workspace's users, the channels the
-//! app is in (or the channel ids in the account's scopes) and their messages and thread replies
+//! app is in, public and private (or the channel ids in the account's scopes) and their messages and thread replies
 //! into Hearth — a channel is a `Channel` conversation titled "#name"; a thread reply keeps the
 //! message it answers in `reply_to_external_id` — noticing edits and deletions by re-reading a
 //! recent window, mapping Slack's `{"ok": false, "error": …}` answers (sent with HTTP 200) to
@@ -262,20 +262,47 @@ impl Slack {
         Ok(out)
     }
 
+    /// The channels the app is in, public and private. A token without `groups:read` cannot
+    /// list private channels at all (`missing_scope`): then public ones are listed, and the
+    /// progress says what private channels need.
     async fn channels_page(
         &self,
         run: Run,
         cursor: Option<String>,
+        mut public_only: bool,
     ) -> Result<Page, ConnectorError> {
-        let mut query = vec![
-            ("types", "public_channel".to_string()),
-            ("exclude_archived", "true".to_string()),
-            ("limit", PAGE.to_string()),
-        ];
-        if let Some(c) = &cursor {
-            query.push(("cursor", c.clone()));
-        }
-        let body = self.call("conversations.list", &query).await?;
+        let list = |types: &str| {
+            let mut query = vec![
+                ("types", types.to_string()),
+                ("exclude_archived", "true".to_string()),
+                ("limit", PAGE.to_string()),
+            ];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            query
+        };
+        let mut label = "channels".to_string();
+        let body = if public_only {
+            self.call("conversations.list", &list("public_channel"))
+                .await?
+        } else {
+            let (headers, body) = self
+                .raw(
+                    "conversations.list",
+                    &list("public_channel,private_channel"),
+                )
+                .await?;
+            if str_at(&body, "/error") == Some("missing_scope") {
+                public_only = true;
+                label =
+                    "channels (public only: private channels need the groups:read scope)".into();
+                self.call("conversations.list", &list("public_channel"))
+                    .await?
+            } else {
+                check(&headers, body)?
+            }
+        };
         let mut chans = run.chans;
         for c in arr(&body, "/channels") {
             let Some(id) = str_at(c, "/id") else {
@@ -296,7 +323,10 @@ impl Slack {
         }
         let next_cursor = next_cursor(&body);
         let step = match next_cursor {
-            Some(c) => Step::Channels { cursor: Some(c) },
+            Some(c) => Step::Channels {
+                cursor: Some(c),
+                public_only,
+            },
             None => {
                 // Channels named in the scopes but not listed (private ones) are read anyway.
                 for id in &self.channels {
@@ -316,7 +346,7 @@ impl Slack {
             batch: Batch::default(),
             cursors: vec![next.change()],
             more: true,
-            label: "channels".into(),
+            label,
         })
     }
 
@@ -705,11 +735,17 @@ impl Connector for Slack {
             .and_then(|s| serde_json::from_str::<Run>(s).ok())
             .filter(Run::in_range)
             .unwrap_or(Run {
-                step: Step::Channels { cursor: None },
+                step: Step::Channels {
+                    cursor: None,
+                    public_only: false,
+                },
                 chans: Vec::new(),
             });
         match run.step.clone() {
-            Step::Channels { cursor } => self.channels_page(run, cursor).await,
+            Step::Channels {
+                cursor,
+                public_only,
+            } => self.channels_page(run, cursor, public_only).await,
             Step::Users { cursor } => self.users_page(run, cursor, &team, cursors).await,
             Step::History {
                 i,
@@ -883,6 +919,9 @@ struct Run {
 enum Step {
     Channels {
         cursor: Option<String>,
+        /// The token lacks `groups:read`: list public channels only.
+        #[serde(default)]
+        public_only: bool,
     },
     Users {
         cursor: Option<String>,
