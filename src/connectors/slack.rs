@@ -1006,9 +1006,7 @@ struct Window(BTreeMap<u128, String>);
 impl Window {
     fn parse(s: Option<&str>) -> Window {
         Window(
-            s.unwrap_or("")
-                .split(',')
-                .filter_map(|p| p.split_once(':'))
+            pairs(s)
                 .map(|(ts, a)| (parse_ts(ts), a.to_string()))
                 .filter(|(t, _)| *t > 0)
                 .collect(),
@@ -1023,14 +1021,8 @@ impl Window {
     }
 
     fn change(&self, chan: &str, cursors: &Cursors) -> Option<CursorChange> {
-        let key = format!("win:{chan}");
-        let value: Vec<String> = self
-            .0
-            .iter()
-            .map(|(t, a)| format!("{}:{a}", format_ts(*t)))
-            .collect();
-        let value = value.join(",");
-        (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
+        let entries = self.0.iter().map(|(t, a)| format!("{}:{a}", format_ts(*t)));
+        pairs_change(format!("win:{chan}"), entries, cursors)
     }
 }
 
@@ -1041,9 +1033,7 @@ struct Follow(BTreeMap<u128, u128>);
 impl Follow {
     fn parse(s: Option<&str>) -> Follow {
         Follow(
-            s.unwrap_or("")
-                .split(',')
-                .filter_map(|p| p.split_once(':'))
+            pairs(s)
                 .map(|(t, l)| (parse_ts(t), parse_ts(l)))
                 .filter(|(t, _)| *t > 0)
                 .collect(),
@@ -1059,26 +1049,38 @@ impl Follow {
     fn prune(&mut self, before: u128) {
         self.0.retain(|_, latest| *latest >= before);
         if self.0.len() > FOLLOW_MAX {
-            let mut by_latest: Vec<u128> = self.0.values().copied().collect();
+            let mut by_latest: Vec<(u128, u128)> = self.0.iter().map(|(t, l)| (*l, *t)).collect();
             by_latest.sort_unstable_by(|a, b| b.cmp(a));
-            let cut = by_latest[FOLLOW_MAX - 1];
-            self.0.retain(|_, latest| *latest >= cut);
-            while self.0.len() > FOLLOW_MAX {
-                self.0.pop_first();
-            }
+            self.0 = by_latest
+                .into_iter()
+                .take(FOLLOW_MAX)
+                .map(|(l, t)| (t, l))
+                .collect();
         }
     }
 
     fn change(&self, chan: &str, cursors: &Cursors) -> Option<CursorChange> {
-        let key = format!("follow:{chan}");
-        let value: Vec<String> = self
+        let entries = self
             .0
             .iter()
-            .map(|(t, l)| format!("{}:{}", format_ts(*t), format_ts(*l)))
-            .collect();
-        let value = value.join(",");
-        (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
+            .map(|(t, l)| format!("{}:{}", format_ts(*t), format_ts(*l)));
+        pairs_change(format!("follow:{chan}"), entries, cursors)
     }
+}
+
+/// The `key:value` entries of a comma-separated cursor.
+fn pairs(s: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+    s.unwrap_or("").split(',').filter_map(|p| p.split_once(':'))
+}
+
+/// The change that stores `entries` comma-separated under `key`, unless it holds them already.
+fn pairs_change(
+    key: String,
+    entries: impl Iterator<Item = String>,
+    cursors: &Cursors,
+) -> Option<CursorChange> {
+    let value = entries.collect::<Vec<_>>().join(",");
+    (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
 }
 
 fn newest_change(chan: &str, cursors: &Cursors, newest: u128) -> Option<CursorChange> {
@@ -1410,6 +1412,31 @@ mod tests {
             ),
             "@here agenda in #general, ask @hearth & see the docs (https://x.example/d) or https://y.example"
         );
+    }
+
+    #[test]
+    fn followed_threads_keep_the_most_recently_active_and_drop_quiet_ones() {
+        let mut f = Follow::default();
+        let day = 24 * 3600 * 1_000_000u128;
+        // Parent i had its latest reply on day i.
+        for i in 1..=(FOLLOW_MAX as u128 + 20) {
+            f.bump(i, i * day);
+        }
+        f.bump(5, 200 * day); // an old parent with a fresh reply
+        f.prune(10 * day);
+        assert_eq!(f.0.len(), FOLLOW_MAX);
+        assert_eq!(f.0.get(&5), Some(&(200 * day)), "kept: replied to lately");
+        assert!(
+            !f.0.contains_key(&9),
+            "dropped: quiet since before the span"
+        );
+        assert!(
+            !f.0.contains_key(&21) && f.0.contains_key(&22),
+            "over the cap, the least recently active go"
+        );
+        let stored = f.change("C1", &Cursors::default()).and_then(|c| c.value);
+        let back = Follow::parse(stored.as_deref());
+        assert_eq!(back.0, f.0, "the cursor keeps them as they are");
     }
 
     #[test]
