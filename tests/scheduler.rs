@@ -172,6 +172,74 @@ fn the_background_syncer_syncs_every_account_says_offline_when_a_server_is_unrea
 }
 
 #[test]
+fn an_account_waiting_out_a_rate_limit_does_not_hold_up_the_others() {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let quick = rt.block_on(small_homeserver());
+    // This homeserver asks every client to wait 20 s before its next request.
+    let busy = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/_matrix/client/v3/account/whoami"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"user_id": "@slow:example.org"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/_matrix/client/v3/profile/.*"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/_matrix/client/v3/sync"))
+            .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+                "errcode": "M_LIMIT_EXCEEDED", "error": "Too many requests", "retry_after_ms": 20_000,
+            })))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    // Accounts are listed by name: one after the other, the quick one would wait its turn.
+    let slow = matrix_account(&mut store, "a slow one", &busy.uri());
+    let fast = matrix_account(&mut store, "b quick one", &quick.uri());
+
+    let seen = Seen::default();
+    let started = Instant::now();
+    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
+        .expect("the syncer starts");
+    seen.wait_for("of the slow account waiting", |p| {
+        p.account_id == slow && p.state == SyncState::Waiting
+    });
+    let done = seen.wait_for("of the quick account finishing", |p| {
+        p.account_id == fast && p.state == SyncState::Done
+    });
+    assert_eq!(done.messages_added, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the quick account did not wait for the slow one's 20 s ({:?})",
+        started.elapsed()
+    );
+    let slow_now = scheduler
+        .status()
+        .into_iter()
+        .find(|p| p.account_id == slow)
+        .expect("the slow account's progress");
+    assert_eq!(
+        slow_now.state,
+        SyncState::Waiting,
+        "still waiting, and saying so: {}",
+        slow_now.detail
+    );
+    drop(scheduler);
+    for id in [slow, fast] {
+        hearth::accounts::disconnect_account(&mut store, id).expect("removed");
+    }
+}
+
+#[test]
 fn the_background_syncer_syncs_again_on_its_schedule_without_being_asked() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let server = rt.block_on(small_homeserver());

@@ -1,15 +1,18 @@
-//! Background sync for the desktop app. Owns: a worker thread with its own database
-//! connection (readers in the UI never wait on it: WAL), syncing every account on a schedule
-//! and on demand, the latest progress of each account, and saying "offline" instead of
+//! Background sync for the desktop app. Owns: a worker thread whose syncs use their own
+//! database connections (readers in the UI never wait on them: WAL), syncing every account on
+//! a schedule and on demand — accounts side by side, so one waiting out a rate limit never
+//! holds up another — the latest progress of each account, and saying "offline" instead of
 //! failing when there is no network. Must never: block the caller, or hold the UI's store.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::engine::{SyncError, SyncEvent, SyncOptions};
@@ -83,6 +86,9 @@ impl Drop for Scheduler {
     }
 }
 
+/// Shares each progress report with the app and the status map.
+type Publish = Arc<dyn Fn(SyncProgress) + Send + Sync>;
+
 fn worker(
     db_path: PathBuf,
     every: Duration,
@@ -97,43 +103,98 @@ fn worker(
     else {
         return;
     };
+    let publish: Publish = Arc::new(move |p: SyncProgress| {
+        sink(&p);
+        if let Ok(mut s) = status.lock() {
+            s.insert(p.account_id, p);
+        }
+    });
     rt.block_on(async {
-        let publish = |p: SyncProgress| {
-            sink(&p);
-            if let Ok(mut s) = status.lock() {
-                s.insert(p.account_id, p);
-            }
-        };
-        // One account asked for, or every account (`None`).
-        let mut only: Option<i64> = None;
-        // Opened once; if it cannot be opened now (busy, moved), the next round tries again.
-        let mut store: Option<Store> = None;
+        // Accounts sync side by side, each on its own connection: one that waits out a rate
+        // limit, or a long first sync, never holds up the others or an account just added.
+        let mut running: JoinSet<i64> = JoinSet::new();
+        // Task → account, to free an account whose task ended without saying which it was.
+        let mut tasks: BTreeMap<tokio::task::Id, i64> = BTreeMap::new();
+        let mut busy: BTreeSet<i64> = BTreeSet::new();
+        // Accounts asked for while they were syncing: synced again once they finish, so a
+        // reply queued meanwhile goes out.
+        let mut again: BTreeSet<i64> = BTreeSet::new();
+        let mut next_round = Instant::now();
+        // A request to serve now: one account, or all of them (`Some(None)`).
+        let mut wanted: Option<Option<i64>> = None;
         loop {
-            if store.is_none() {
-                store = Store::open(&db_path).ok();
+            let due = Instant::now() >= next_round;
+            if due {
+                next_round = Instant::now() + every;
             }
-            if let Some(store) = store.as_mut() {
-                let accounts = match only {
-                    Some(id) => store.account(id).map(|a| vec![a]).unwrap_or_default(),
-                    None => store.syncable_accounts().unwrap_or_default(),
-                };
+            let asked = if due { Some(None) } else { wanted.take() };
+            if let Some(only) = asked {
+                // If the database cannot be opened now (busy, moved), the next round tries again.
+                let accounts = Store::open(&db_path)
+                    .and_then(|store| match only {
+                        Some(id) => store.account(id).map(|a| vec![a]),
+                        None => store.syncable_accounts(),
+                    })
+                    .unwrap_or_default();
                 for account in accounts.into_iter().filter(|a| !a.demo) {
-                    if cancel.is_cancelled() {
-                        return;
+                    if busy.contains(&account.id) {
+                        if only.is_some() {
+                            again.insert(account.id);
+                        }
+                        continue;
                     }
-                    sync_one(store, &account, &cancel, &publish).await;
+                    busy.insert(account.id);
+                    let id = account.id;
+                    let (path, cancel, publish) =
+                        (db_path.clone(), cancel.clone(), publish.clone());
+                    let task = running.spawn(async move {
+                        sync_in_own_connection(&path, &account, &cancel, &publish).await;
+                        account.id
+                    });
+                    tasks.insert(task.id(), id);
                 }
             }
             tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(every) => only = None,
+                _ = cancel.cancelled() => break,
+                _ = tokio::time::sleep_until(next_round) => {}
                 req = rx.recv() => match req {
-                    Some(Request::Sync(id)) => only = id,
-                    None => return,
+                    Some(Request::Sync(id)) => wanted = Some(id),
+                    None => break,
                 },
+                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                    let task = match &done {
+                        Ok((task, _)) => *task,
+                        Err(e) => e.id(),
+                    };
+                    if let Some(id) = tasks.remove(&task) {
+                        busy.remove(&id);
+                        if again.remove(&id) {
+                            wanted = Some(Some(id));
+                        }
+                    }
+                }
             }
         }
+        // Each sync stops after the page in hand.
+        cancel.cancel();
+        while running.join_next().await.is_some() {}
     });
+}
+
+async fn sync_in_own_connection(
+    db_path: &Path,
+    account: &AccountView,
+    cancel: &CancellationToken,
+    publish: &Publish,
+) {
+    match Store::open(db_path) {
+        Ok(mut store) => sync_one(&mut store, account, cancel, publish.as_ref()).await,
+        Err(e) => publish(SyncProgress {
+            state: SyncState::Failed,
+            detail: format!("the database could not be opened for syncing: {e}"),
+            ..progress_of(account)
+        }),
+    }
 }
 
 async fn sync_one(
