@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::contract::{
-    all_pages, millis, new_post, outgoing, page, received, recorded_error, retry_once,
+    all_pages, millis, new_post, outgoing, page, page_labels, received, recorded_error, retry_once,
     too_many_requests, waits, TestAccount,
 };
 use common::replay::{self, Exchange};
@@ -106,17 +106,6 @@ async fn thread_reads(server: &MockServer) -> usize {
     })
     .await
     .len()
-}
-
-/// What the progress said of each page, in order.
-fn page_labels(events: &[SyncEvent]) -> Vec<&str> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SyncEvent::Page { label, .. } => Some(label.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The `/channels/#help/messages` queries the server received, in order.

@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::contract::{
-    fail_once, millis, new_post, outgoing, received, recorded_error, too_many_requests, waits,
-    TestAccount,
+    fail_once, millis, new_post, outgoing, page_labels, received, recorded_error,
+    too_many_requests, waits, TestAccount,
 };
 use common::replay;
 use common::NOW;
@@ -115,9 +115,7 @@ async fn first_sync_fills_members_issues_pull_requests_comments_and_discussions(
         report.totals.conversations_added, 8,
         "5 issues/PRs and 3 discussions"
     );
-    assert!(events.iter().any(
-        |ev| matches!(ev, SyncEvent::Page { label, .. } if label == "lumen-ssg/lumen issues")
-    ));
+    assert!(page_labels(&events).contains(&"lumen-ssg/lumen issues"));
 
     // Conversations, by kind, with titles and the repository as container.
     let inbox = e

@@ -69,17 +69,22 @@ fn read_token(platform: Platform) -> Result<Secret> {
         rpassword::prompt_password("Paste it here (it will not show): ")
             .context("cannot read the token")?
     } else {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("cannot read the token from stdin")?;
-        s
+        read_stdin("the token")?
     };
     let token = token.trim().to_string();
     if token.is_empty() {
         bail!("no token was given: pipe it in (`… < token.txt`) or paste it when asked");
     }
     Ok(Secret::new(token))
+}
+
+/// All of standard input (a token, a reply, a post piped in); `what` names it in the error.
+fn read_stdin(what: &str) -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .with_context(|| format!("cannot read {what} from stdin"))?;
+    Ok(s)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -333,13 +338,7 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
 pub fn reply(store: &mut Store, conversation: i64, text: Option<String>) -> Result<()> {
     let text = match text {
         Some(t) => t,
-        None => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .context("cannot read the reply from stdin")?;
-            s
-        }
+        None => read_stdin("the reply")?,
     };
     let item = store.queue_reply(conversation, &text, now_millis())?;
     println!(
@@ -359,13 +358,7 @@ pub fn post(
     let account = store.find_account(account)?;
     let text = match text {
         Some(t) => t,
-        None => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .context("cannot read the post from stdin")?;
-            s
-        }
+        None => read_stdin("the post")?,
     };
     let item = store.queue_post(account.id, &text, title.as_deref(), now_millis())?;
     println!(

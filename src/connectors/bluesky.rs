@@ -19,7 +19,7 @@
 //! idempotency key: the record key is derived from the outbox key, and [`Connector::find_sent`]
 //! looks for the post in our own feed before anything is sent again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 
@@ -437,8 +437,13 @@ impl Connector for Bluesky {
             "createdAt": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         });
         let mut facets = Vec::new();
+        // A handle named twice is looked up once.
+        let mut dids: HashMap<&str, Option<String>> = HashMap::new();
         for (start, end, handle) in mention_spans(text) {
-            if let Some(did) = self.resolve_handle(handle).await? {
+            if !dids.contains_key(handle) {
+                dids.insert(handle, self.resolve_handle(handle).await?);
+            }
+            if let Some(did) = dids.get(handle).cloned().flatten() {
                 facets.push(json!({
                     "index": { "byteStart": start, "byteEnd": end },
                     "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": did }],

@@ -112,10 +112,10 @@ fn worker(
     rt.block_on(async {
         // Accounts sync side by side, each on its own connection: one that waits out a rate
         // limit, or a long first sync, never holds up the others or an account just added.
-        let mut running: JoinSet<i64> = JoinSet::new();
-        // Task → account, to free an account whose task ended without saying which it was.
+        let mut running: JoinSet<()> = JoinSet::new();
+        // Task → the account it syncs: the accounts syncing now, also when a task ends
+        // without saying which account it was (a panic).
         let mut tasks: BTreeMap<tokio::task::Id, i64> = BTreeMap::new();
-        let mut busy: BTreeSet<i64> = BTreeSet::new();
         // Accounts asked for while they were syncing: synced again once they finish, so a
         // reply queued meanwhile goes out.
         let mut again: BTreeSet<i64> = BTreeSet::new();
@@ -137,19 +137,17 @@ fn worker(
                     })
                     .unwrap_or_default();
                 for account in accounts.into_iter().filter(|a| !a.demo) {
-                    if busy.contains(&account.id) {
+                    if tasks.values().any(|id| *id == account.id) {
                         if only.is_some() {
                             again.insert(account.id);
                         }
                         continue;
                     }
-                    busy.insert(account.id);
                     let id = account.id;
                     let (path, cancel, publish) =
                         (db_path.clone(), cancel.clone(), publish.clone());
                     let task = running.spawn(async move {
                         sync_in_own_connection(&path, &account, &cancel, &publish).await;
-                        account.id
                     });
                     tasks.insert(task.id(), id);
                 }
@@ -163,11 +161,10 @@ fn worker(
                 },
                 Some(done) = running.join_next_with_id(), if !running.is_empty() => {
                     let task = match &done {
-                        Ok((task, _)) => *task,
+                        Ok((task, ())) => *task,
                         Err(e) => e.id(),
                     };
                     if let Some(id) = tasks.remove(&task) {
-                        busy.remove(&id);
                         if again.remove(&id) {
                             wanted = Some(Some(id));
                         }

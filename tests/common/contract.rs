@@ -235,6 +235,17 @@ pub async fn received(server: &MockServer, keep: impl Fn(&Request) -> bool) -> V
         .collect()
 }
 
+/// What the progress said of each page, in order.
+pub fn page_labels(events: &[SyncEvent]) -> Vec<&str> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Page { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The reasons of the `Waiting` events, lowercased: `ConnectorError` texts name the platform
 /// through `Platform`'s `Display` ("discord" today), so tests compare without case.
 pub fn waits(events: &[SyncEvent]) -> Vec<String> {
