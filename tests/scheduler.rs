@@ -57,7 +57,8 @@ impl Seen {
     }
 }
 
-async fn small_homeserver() -> MockServer {
+/// A homeserver that knows the token and answers `/sync` with `sync`.
+async fn homeserver(sync: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/_matrix/client/v3/account/whoami"))
@@ -75,18 +76,24 @@ async fn small_homeserver() -> MockServer {
         .await;
     Mock::given(method("GET"))
         .and(path("/_matrix/client/v3/sync"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "next_batch": "s1",
-            "rooms": {"join": {"!r:example.org": {"timeline": {"limited": false, "events": [
-                {"type": "m.room.message", "event_id": "$1", "sender": "@ana:example.org",
-                 "origin_server_ts": 1_700_000_000_000u64, "content": {"msgtype": "m.text", "body": "Is the beta out?"}},
-                {"type": "m.room.message", "event_id": "$2", "sender": "@bo:example.org",
-                 "origin_server_ts": 1_700_000_060_000u64, "content": {"msgtype": "m.text", "body": "Asking too"}},
-            ]}}}},
-        })))
+        .respond_with(sync)
         .mount(&server)
         .await;
     server
+}
+
+/// One room with two messages.
+async fn small_homeserver() -> MockServer {
+    homeserver(ResponseTemplate::new(200).set_body_json(json!({
+        "next_batch": "s1",
+        "rooms": {"join": {"!r:example.org": {"timeline": {"limited": false, "events": [
+            {"type": "m.room.message", "event_id": "$1", "sender": "@ana:example.org",
+             "origin_server_ts": 1_700_000_000_000u64, "content": {"msgtype": "m.text", "body": "Is the beta out?"}},
+            {"type": "m.room.message", "event_id": "$2", "sender": "@bo:example.org",
+             "origin_server_ts": 1_700_000_060_000u64, "content": {"msgtype": "m.text", "body": "Asking too"}},
+        ]}}}},
+    })))
+    .await
 }
 
 #[test]
@@ -176,29 +183,11 @@ fn an_account_waiting_out_a_rate_limit_does_not_hold_up_the_others() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let quick = rt.block_on(small_homeserver());
     // This homeserver asks every client to wait 20 s before its next request.
-    let busy = rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/_matrix/client/v3/account/whoami"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"user_id": "@slow:example.org"})),
-            )
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path_regex("^/_matrix/client/v3/profile/.*"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/_matrix/client/v3/sync"))
-            .respond_with(ResponseTemplate::new(429).set_body_json(json!({
-                "errcode": "M_LIMIT_EXCEEDED", "error": "Too many requests", "retry_after_ms": 20_000,
-            })))
-            .mount(&server)
-            .await;
-        server
-    });
+    let busy = rt.block_on(homeserver(ResponseTemplate::new(429).set_body_json(
+        json!({
+            "errcode": "M_LIMIT_EXCEEDED", "error": "Too many requests", "retry_after_ms": 20_000,
+        }),
+    )));
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("hearth.db");
     let mut store = Store::open(&path).expect("a new database");
@@ -237,6 +226,49 @@ fn an_account_waiting_out_a_rate_limit_does_not_hold_up_the_others() {
     for id in [slow, fast] {
         hearth::accounts::disconnect_account(&mut store, id).expect("removed");
     }
+}
+
+#[test]
+fn an_account_asked_for_while_it_syncs_is_synced_again_when_it_finishes() {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    // A slow homeserver: each /sync takes a second and a half.
+    let server = rt.block_on(homeserver(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"next_batch": "s1", "rooms": {}}))
+            .set_delay(Duration::from_millis(1500)),
+    ));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let id = matrix_account(&mut store, "slow", &server.uri());
+
+    let seen = Seen::default();
+    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
+        .expect("the syncer starts");
+    seen.wait_for("of the first sync starting", |p| {
+        p.account_id == id && p.state == SyncState::Syncing
+    });
+    // As when a reply is queued during a sync: it must not wait for the next round.
+    scheduler.sync_now(Some(id));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = || {
+        seen.0
+            .lock()
+            .expect("the list")
+            .iter()
+            .filter(|p| p.account_id == id && p.state == SyncState::Done)
+            .count()
+    };
+    while done() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the account was not synced again: {:?}",
+            seen.0.lock().expect("the list")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(scheduler);
+    hearth::accounts::disconnect_account(&mut store, id).expect("removed");
 }
 
 #[test]
