@@ -399,14 +399,14 @@ impl Slack {
             .as_deref()
             .map(|s| format_ts(parse_ts(s).min(window_start)));
         Some(Run {
-            step: Step::History {
+            step: Step::History(History {
                 i,
                 cursor: None,
                 oldest,
                 hi: None,
                 since,
                 threads: Vec::new(),
-            },
+            }),
             ..run
         })
     }
@@ -544,24 +544,22 @@ impl Slack {
         };
         let next = match cursor {
             Some(c) => Some(Run {
-                step: Step::History {
-                    i: h.i,
+                step: Step::History(History {
                     cursor: Some(c),
-                    oldest: h.oldest,
                     hi: lowest.map(format_ts),
-                    since: h.since,
                     threads,
-                },
+                    ..h
+                }),
                 ..run
             }),
             None if !threads.is_empty() || !polls.is_empty() => Some(Run {
-                step: Step::Threads {
+                step: Step::Threads(Threads {
                     i: h.i,
                     threads,
                     cursor: None,
                     polls,
                     since: h.since,
-                },
+                }),
                 ..run
             }),
             None => self.after_channel(run, h.i, cursors),
@@ -660,13 +658,13 @@ impl Slack {
         let next = match next_page {
             None if threads.is_empty() && polls.is_empty() => self.after_channel(run, i, cursors),
             cursor => Some(Run {
-                step: Step::Threads {
+                step: Step::Threads(Threads {
                     i,
                     threads,
                     cursor,
                     polls,
                     since,
-                },
+                }),
                 ..run
             }),
         };
@@ -747,40 +745,8 @@ impl Connector for Slack {
                 public_only,
             } => self.channels_page(run, cursor, public_only).await,
             Step::Users { cursor } => self.users_page(run, cursor, &team, cursors).await,
-            Step::History {
-                i,
-                cursor,
-                oldest,
-                hi,
-                since,
-                threads,
-            } => {
-                let h = History {
-                    i,
-                    cursor,
-                    oldest,
-                    hi,
-                    since,
-                    threads,
-                };
-                self.history_page(run, h, &team, cursors).await
-            }
-            Step::Threads {
-                i,
-                threads,
-                cursor,
-                polls,
-                since,
-            } => {
-                let t = Threads {
-                    i,
-                    threads,
-                    cursor,
-                    polls,
-                    since,
-                };
-                self.thread_page(run, t, &team, cursors).await
-            }
+            Step::History(h) => self.history_page(run, h, &team, cursors).await,
+            Step::Threads(t) => self.thread_page(run, t, &team, cursors).await,
         }
     }
 
@@ -926,49 +892,38 @@ enum Step {
     Users {
         cursor: Option<String>,
     },
-    History {
-        i: usize,
-        cursor: Option<String>,
-        /// Read back to here (exclusive); `None` = the whole history.
-        oldest: Option<String>,
-        /// The lowest ts of the page before (everything above is judged).
-        hi: Option<String>,
-        /// The channel's saved ts when this pass started.
-        since: Option<String>,
-        /// Thread parents whose replies are still to read.
-        threads: Vec<String>,
-    },
-    Threads {
-        i: usize,
-        /// Threads to read whole.
-        threads: Vec<String>,
-        cursor: Option<String>,
-        /// Followed threads to ask for replies after `since`, once `threads` are read.
-        #[serde(default)]
-        polls: Vec<String>,
-        /// The channel's saved ts when this pass started.
-        #[serde(default)]
-        since: Option<String>,
-    },
+    History(History),
+    Threads(Threads),
 }
 
-/// The fields of [`Step::Threads`], handed around as one.
-struct Threads {
-    i: usize,
-    threads: Vec<String>,
-    cursor: Option<String>,
-    polls: Vec<String>,
-    since: Option<String>,
-}
-
-/// The fields of [`Step::History`], handed around as one.
+/// Reading channel `i`'s history, one page at a time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct History {
     i: usize,
     cursor: Option<String>,
+    /// Read back to here (exclusive); `None` = the whole history.
     oldest: Option<String>,
+    /// The lowest ts of the page before (everything above is judged).
     hi: Option<String>,
+    /// The channel's saved ts when this pass started.
     since: Option<String>,
+    /// Thread parents whose replies are still to read.
     threads: Vec<String>,
+}
+
+/// Reading channel `i`'s thread replies, one thread page at a time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Threads {
+    i: usize,
+    /// Threads to read whole.
+    threads: Vec<String>,
+    cursor: Option<String>,
+    /// Followed threads to ask for replies after `since`, once `threads` are read.
+    #[serde(default)]
+    polls: Vec<String>,
+    /// The channel's saved ts when this pass started.
+    #[serde(default)]
+    since: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -981,7 +936,9 @@ struct Chan {
 impl Run {
     fn in_range(&self) -> bool {
         match self.step {
-            Step::History { i, .. } | Step::Threads { i, .. } => i < self.chans.len(),
+            Step::History(History { i, .. }) | Step::Threads(Threads { i, .. }) => {
+                i < self.chans.len()
+            }
             _ => true,
         }
     }
@@ -1437,6 +1394,36 @@ mod tests {
         let stored = f.change("C1", &Cursors::default()).and_then(|c| c.value);
         let back = Follow::parse(stored.as_deref());
         assert_eq!(back.0, f.0, "the cursor keeps them as they are");
+    }
+
+    /// A run saved by an earlier Hearth (before polls, as flat fields) resumes where it stopped.
+    #[test]
+    fn a_run_saved_before_followed_threads_still_resumes() {
+        let saved =
+            r#"{"step":{"step":"threads","i":1,"threads":["1.000001"],"cursor":null},"chans":[]}"#;
+        let run: Run = serde_json::from_str(saved).expect("the saved run parses");
+        match run.step {
+            Step::Threads(t) => {
+                assert_eq!(
+                    (t.i, t.threads.as_slice(), t.polls.len()),
+                    (1, &["1.000001".to_string()][..], 0)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let again = serde_json::to_string(&Run {
+            step: Step::History(History {
+                i: 0,
+                cursor: None,
+                oldest: None,
+                hi: None,
+                since: None,
+                threads: vec![],
+            }),
+            chans: vec![],
+        })
+        .expect("serialises");
+        assert!(again.contains(r#""step":"history","i":0"#), "{again}");
     }
 
     #[test]
