@@ -30,8 +30,23 @@ pub enum Error {
     #[error("cannot open the database at {path}: {reason}")]
     CannotOpen { path: PathBuf, reason: String },
 
-    #[error("the database is busy with another Hearth process; try again in a moment")]
+    #[error("the database is busy — another Hearth is writing to it; try again in a moment")]
     Busy,
+
+    /// SQLite found the file damaged (`SQLITE_CORRUPT`, or a page that is not a database page).
+    /// [`Error::at`] names the file and adds what to do (`hearth doctor`, the latest backup).
+    #[error("{} is damaged ({detail}){}", path.as_ref().map_or_else(|| "the database file".to_string(), |p| format!("the database file {}", p.display())), advice.as_ref().map(|a| format!("; {a}")).unwrap_or_default())]
+    Damaged {
+        path: Option<PathBuf>,
+        detail: String,
+        advice: Option<String>,
+    },
+
+    #[error("the disk is full, so Hearth could not save; free some space and try again — nothing already saved was lost")]
+    DiskFull,
+
+    #[error("no Hearth database at {}", path.display())]
+    NoDatabase { path: PathBuf },
 
     #[error("database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
@@ -59,6 +74,14 @@ impl From<rusqlite::Error> for Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Error::Busy
             }
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                Error::Damaged {
+                    path: None,
+                    detail: e.to_string(),
+                    advice: None,
+                }
+            }
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
             _ => Error::Sqlite(e),
         }
     }
@@ -76,10 +99,27 @@ impl Error {
         Error::InvalidInput(msg.into())
     }
 
+    /// The same error, told about the database file it concerns: a damaged file is named, with
+    /// what to do about it.
+    pub fn at(self, db: &std::path::Path) -> Error {
+        match self {
+            Error::Damaged {
+                detail,
+                advice: None,
+                ..
+            } => Error::Damaged {
+                path: Some(db.to_path_buf()),
+                advice: Some(crate::data::backup::damage_advice(db)),
+                detail,
+            },
+            other => other,
+        }
+    }
+
     /// Whether the same call could succeed later without the user changing anything.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Busy => true,
+            Error::Busy | Error::DiskFull => true,
             Error::Connector(e) => e.kind() == crate::sync::ErrorKind::Transient,
             _ => false,
         }
@@ -93,6 +133,9 @@ impl Error {
             Error::NotADatabase { .. } => ErrorCode::NotADatabase,
             Error::CannotOpen { .. } | Error::Io { .. } => ErrorCode::Io,
             Error::Busy => ErrorCode::Busy,
+            Error::Damaged { .. } => ErrorCode::Damaged,
+            Error::DiskFull => ErrorCode::DiskFull,
+            Error::NoDatabase { .. } => ErrorCode::NoDatabase,
             Error::Keyring(_) => ErrorCode::Keyring,
             Error::Connector(_) => ErrorCode::Platform,
             Error::Sqlite(_) | Error::Migration(_) => ErrorCode::Database,

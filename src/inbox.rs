@@ -11,6 +11,7 @@ use crate::model::{
     MessageView, Millis, Status, TriageAction,
 };
 use crate::store::{platform_col, Store};
+use crate::text::shorten;
 
 const ITEM_COLUMNS: &str = "c.id, c.platform, a.name, c.kind, c.title, c.container,
     coalesce(i.display_name, i.handle, ''), i.member_id, substr(coalesce(m.body_text, ''), 1, 240),
@@ -54,17 +55,6 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
         tags: split_unit(r.get(15)?),
         url: r.get(16)?,
     })
-}
-
-/// Folds whitespace and cuts `s` to at most `max` characters, ending in `…` when cut.
-pub fn shorten(s: &str, max: usize) -> String {
-    let folded: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        return folded;
-    }
-    let mut out: String = folded.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// Finds or creates a tag by name (case-insensitive); returns its id.

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sanitize;
 use crate::store::Store;
+use crate::text::{clean_name, clean_text};
 
 /// A platform account as a connector saw it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -185,11 +186,14 @@ fn write_batch(
             if ident.external_id.is_empty() {
                 return Err(Error::invalid("an identity from the platform has no id"));
             }
-            let handle = if ident.handle.is_empty() {
+            let handle = clean_name(if ident.handle.is_empty() {
                 &ident.external_id
             } else {
                 &ident.handle
-            };
+            });
+            let handle = handle.as_ref();
+            let display_name = ident.display_name.as_deref().map(clean_name);
+            let display_name = display_name.as_deref();
             let existing: Option<(i64, i64)> = find
                 .query_row((platform, account.id, &ident.external_id), |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -201,7 +205,7 @@ fn write_batch(
                     let changed = update.execute(params![
                         id,
                         handle,
-                        ident.display_name,
+                        display_name,
                         ident.email,
                         ident.profile_url,
                         ident.avatar_url,
@@ -213,16 +217,14 @@ fn write_batch(
                     (id, member_id)
                 }
                 None => {
-                    let name = ident
-                        .display_name
-                        .as_deref()
+                    let name = display_name
                         .filter(|n| !n.trim().is_empty())
                         .unwrap_or(handle);
                     new_member.execute(params![
                         name,
-                        ident.organization,
-                        ident.location,
-                        ident.bio,
+                        ident.organization.as_deref().map(clean_name),
+                        ident.location.as_deref().map(clean_name),
+                        ident.bio.as_deref().map(clean_text),
                         ident.avatar_url,
                         ident.joined_at,
                         account.self_external_id.as_deref() == Some(&ident.external_id),
@@ -235,7 +237,7 @@ fn write_batch(
                         platform,
                         ident.external_id,
                         handle,
-                        ident.display_name,
+                        display_name,
                         ident.email,
                         ident.profile_url,
                         ident.avatar_url,
@@ -271,8 +273,8 @@ fn write_batch(
                     platform,
                     conv.external_id,
                     conv.kind.as_str(),
-                    conv.title,
-                    conv.container,
+                    conv.title.as_deref().map(clean_name),
+                    conv.container.as_deref().map(clean_name),
                     conv.url,
                     conv.created_at
                 ],
@@ -360,10 +362,13 @@ fn write_batch(
                         ))
                     })?,
             };
-            let html = msg.html.as_deref().map(sanitize::clean_html);
+            let html = msg
+                .html
+                .as_deref()
+                .map(|h| clean_text(&sanitize::clean_html(h)).into_owned());
             let text = match (&html, msg.text.is_empty()) {
                 (Some(clean), true) => sanitize::html_to_text(clean),
-                _ => msg.text.clone(),
+                _ => clean_text(&msg.text).into_owned(),
             };
             let from_us = account.self_external_id.as_deref() == Some(&msg.author_external_id);
             let inserted = insert.execute(params![

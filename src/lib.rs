@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod connectors;
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod inbox;
@@ -21,6 +22,7 @@ pub mod search;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod when;
 
 pub use error::{Error, Result};

@@ -34,6 +34,20 @@ pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Rebuilds the member search index for every member (after an import or a recovery).
+pub(crate) fn reindex_all_members(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM members_fts;
+         INSERT INTO members_fts (rowid, words)
+         SELECT m.id, m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
+                coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
+                          || ' ' || coalesce(i.email, ''), ' ')
+                          FROM identities i WHERE i.member_id = m.id), '')
+         FROM members m;",
+    )?;
+    Ok(())
+}
+
 /// Turns what someone typed into an FTS5 query that matches every word as a prefix, with
 /// FTS syntax characters neutralised (each word is quoted).
 pub(crate) fn prefix_query(input: &str) -> Option<String> {

@@ -572,6 +572,66 @@ pub struct WorkspaceStatus {
     pub messages: i64,
 }
 
+/// One backup of the database, as Settings → Data lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BackupInfo {
+    pub path: String,
+    pub file_name: String,
+    /// When the backup was taken (the time in its name).
+    pub created_at: Millis,
+    pub bytes: u64,
+}
+
+/// Settings → Data: where everything lives, the backups kept, and the demo community if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DataOverview {
+    pub db_path: String,
+    /// The folder holding the database and its `backups/` folder.
+    pub data_folder: String,
+    /// Newest first.
+    pub backups: Vec<BackupInfo>,
+    /// How many daily backups are kept (older ones are deleted).
+    pub keep_backups: u32,
+    /// The demo community's sample accounts still in the workspace.
+    pub demo_accounts: i64,
+}
+
+/// What one file of an export holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportedFile {
+    pub name: String,
+    pub rows: u64,
+}
+
+/// How an export went: where it is and what it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportSummary {
+    pub dir: String,
+    pub schema_version: i64,
+    pub files: Vec<ExportedFile>,
+}
+
+/// What removing the demo community took away (everything else stays).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DemoRemoval {
+    pub accounts: i64,
+    pub members: i64,
+    pub conversations: i64,
+    pub messages: i64,
+    pub notes: i64,
+    pub calendar_items: i64,
+}
+
 /// Options for the demo community generator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -759,6 +819,12 @@ pub enum ErrorCode {
     NotADatabase,
     Io,
     Busy,
+    /// The database file is damaged: `hearth doctor` checks it and recovers what is readable.
+    Damaged,
+    /// The disk is full: nothing was saved, nothing already saved was lost.
+    DiskFull,
+    /// No database where one was expected.
+    NoDatabase,
     /// The OS keyring is missing, locked or refused.
     Keyring,
     /// A platform refused or failed; the message says what to do.

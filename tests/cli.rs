@@ -126,11 +126,13 @@ fn errors_are_one_clear_line_and_a_failure_exit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(
-        err.starts_with("error: ") && err.contains("does not exist"),
+        err.starts_with("error: ") && err.contains("no Hearth database at"),
         "{err}"
     );
+    assert!(!missing.exists(), "a read command creates nothing");
 
     let db = dir.path().join("h.db");
+    hearth::Store::open(&db).unwrap();
     hearth(&db)
         .args(["show", "12345"])
         .assert()
@@ -140,7 +142,7 @@ fn errors_are_one_clear_line_and_a_failure_exit() {
         ));
 
     let newer = dir.path().join("newer.db");
-    hearth(&newer).arg("status").assert().success();
+    hearth::Store::open(&newer).unwrap();
     rusqlite::Connection::open(&newer)
         .unwrap()
         .pragma_update(None, "user_version", 42)
@@ -156,6 +158,12 @@ fn errors_are_one_clear_line_and_a_failure_exit() {
 fn hearth_db_in_the_environment_chooses_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("env.db");
+    Command::cargo_bin("hearth")
+        .unwrap()
+        .env("HEARTH_DB", &db)
+        .args(["demo", "--members", "10", "--messages", "50"])
+        .assert()
+        .success();
     let out = Command::cargo_bin("hearth")
         .unwrap()
         .env("HEARTH_DB", &db)

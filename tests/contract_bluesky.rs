@@ -447,7 +447,7 @@ async fn a_reply_goes_out_once_threaded_under_its_root_and_parent() {
         .expect(1)
         .mount(&s.server)
         .await;
-    assert!(!c.idempotent_send());
+    assert!(c.idempotency_window().is_none());
     let report = s.db.flush(&c, NOW).await;
     assert_eq!(report.sent, 1, "{report:?}");
     let sent = s.db.store.outbox_item(item.id).expect("item");

@@ -508,7 +508,15 @@ async fn a_reply_whose_answer_was_lost_is_found_instead_of_sent_twice() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([post.response["body"]])))
         .mount(&server)
         .await;
-    let second = e.flush(&c, at).await;
+    // A moment later the lost request could still be on its way: nothing is sent again.
+    let soon = e.flush(&c, at + 1_000).await;
+    assert_eq!(
+        (soon.sent, soon.reconciled, soon.waiting),
+        (0, 0, 1),
+        "{soon:?}"
+    );
+    // Once the request timeout has passed, the reply is looked up and found.
+    let second = e.flush(&c, at + 60_000).await;
     assert_eq!((second.sent, second.reconciled), (0, 1), "{second:?}");
     let posts = received(&server, |r| {
         r.method.as_str() == "POST" && r.url.path().ends_with("/420/comments")

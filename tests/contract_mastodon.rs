@@ -561,7 +561,11 @@ async fn a_reply_goes_out_once_with_the_outbox_key_and_the_handle_it_answers() {
         .mount(&s.server)
         .await;
     let c = connector(&s.server);
-    assert!(c.idempotent_send());
+    assert_eq!(
+        c.idempotency_window(),
+        Some(Duration::from_secs(3600)),
+        "Mastodon keeps an Idempotency-Key for an hour"
+    );
     let report = s.db.flush(&c, NOW).await;
     assert_eq!(report.sent, 1, "{report:?}");
     let sent = s.db.store.outbox_item(item.id).expect("item");

@@ -674,7 +674,7 @@ async fn a_reply_goes_into_the_thread_and_a_lost_one_is_found_not_resent() {
         Some("https://lumen-community.slack.com/archives/C04HELP7QZ1/p1777971931447789?thread_ts=1777885927.481229&cid=C04HELP7QZ1")
     );
     assert!(
-        !c.idempotent_send(),
+        c.idempotency_window().is_none(),
         "chat.postMessage has no idempotency key"
     );
 

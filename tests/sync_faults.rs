@@ -356,8 +356,9 @@ async fn malformed_and_truncated_json_fail_in_words_keep_what_was_synced_and_rec
             "the account shows the problem"
         );
 
-        // The server is fixed; the next sync resumes at the bad page.
-        // Only the failed page is served now: anything else asked for would be a 404.
+        // The server is fixed; the next sync resumes at the bad page, and once the history is
+        // complete asks for what arrived meanwhile (a ninth message). Only those two are served
+        // now: anything else asked for would be a 404.
         server.reset().await;
         Mock::given(method("GET"))
             .and(path_regex("^/_matrix/client/v3/rooms/.*/messages$"))
@@ -365,12 +366,24 @@ async fn malformed_and_truncated_json_fail_in_words_keep_what_was_synced_and_rec
             .respond_with(json_reply(json!({"chunk": chunk(1, 3), "start": "p2"})))
             .mount(&server)
             .await;
+        Mock::given(method("GET"))
+            .and(path("/_matrix/client/v3/sync"))
+            .and(query_param("since", "s1"))
+            .respond_with(json_reply(
+                json!({"next_batch": "s2", "rooms": {"join": {ROOM: {
+                    "timeline": {"events": [event(9)], "limited": false},
+                }}}}),
+            ))
+            .mount(&server)
+            .await;
         let (r, _) = sync(&mut f, &conn, &opts).await;
         r.expect("the next sync recovers");
+        let mut nine = all_eight();
+        nine.push("$ev9".into());
         assert_eq!(
             messages(&f.path),
-            all_eight(),
-            "nothing lost, nothing doubled"
+            nine,
+            "nothing lost, nothing doubled, and what arrived meanwhile is in"
         );
         assert!(f
             .store
@@ -557,4 +570,132 @@ fn a_sync_killed_between_pages_resumes_where_it_stopped() {
         .arg(&db)
         .args(["accounts", "remove", "Lumen"])
         .output();
+}
+
+async fn sync_bulky(f: &mut Fixture, conn: &Bulky) -> Result<SyncReport, SyncError> {
+    sync_account(
+        &mut f.store,
+        f.account,
+        conn,
+        &quick(),
+        &CancellationToken::new(),
+        &|| 1_800_000_000_000,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// A connector with three pages of 200 long messages each: enough that a page needs new
+/// pages in the database file.
+struct Bulky(Http);
+
+#[async_trait::async_trait]
+impl hearth::sync::Connector for Bulky {
+    fn platform(&self) -> Platform {
+        Platform::Matrix
+    }
+    fn http(&self) -> &Http {
+        &self.0
+    }
+    async fn whoami(&self) -> Result<hearth::sync::Me, hearth::sync::ConnectorError> {
+        Err(hearth::sync::ConnectorError::Config("not asked".into()))
+    }
+    async fn next_page(
+        &self,
+        cursors: &hearth::sync::Cursors,
+    ) -> Result<hearth::sync::Page, hearth::sync::ConnectorError> {
+        use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+        let n: u32 = cursors
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let messages = (0..200)
+            .map(|i| IncomingMessage {
+                conversation_external_id: "!big".into(),
+                external_id: format!("$big{n}-{i}"),
+                author_external_id: "@ana:example.org".into(),
+                text: format!("page {n} message {i}: {}", "long words ".repeat(200)),
+                html: None,
+                created_at: 1_700_000_000_000 + i64::from(n * 1000 + i),
+                edited_at: None,
+                deleted_at: None,
+                reply_to_external_id: None,
+                url: None,
+                mentions_us: false,
+            })
+            .collect();
+        Ok(hearth::sync::Page {
+            batch: Batch {
+                identities: vec![IncomingIdentity {
+                    external_id: "@ana:example.org".into(),
+                    handle: "@ana:example.org".into(),
+                    ..Default::default()
+                }],
+                conversations: vec![IncomingConversation {
+                    external_id: "!big".into(),
+                    kind: hearth::model::ConversationKind::Channel,
+                    title: Some("Big room".into()),
+                    container: None,
+                    url: None,
+                    created_at: 1_700_000_000_000,
+                }],
+                messages,
+            },
+            cursors: vec![hearth::sync::CursorChange::set("page", (n + 1).to_string())],
+            more: n < 2,
+            label: format!("page {n}"),
+        })
+    }
+    async fn send(
+        &self,
+        _: &hearth::sync::Outgoing,
+    ) -> Result<hearth::sync::Sent, hearth::sync::ConnectorError> {
+        Err(hearth::sync::ConnectorError::Config("not asked".into()))
+    }
+    async fn find_sent(
+        &self,
+        _: &hearth::sync::Outgoing,
+    ) -> Result<Option<hearth::sync::Sent>, hearth::sync::ConnectorError> {
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_stops_the_sync_in_words_without_half_a_page_and_it_resumes_with_room() {
+    let server = MockServer::start().await;
+    let mut f = fixture(&server);
+    let conn = Bulky(Http::new(Duration::from_secs(5)).expect("an HTTP client"));
+    // The first page fits; then the disk has room for nothing more.
+    f.store
+        .limit_growth_for_tests(Some(0))
+        .expect("the limit is set");
+    let err = sync_bulky(&mut f, &conn)
+        .await
+        .expect_err("nothing can be written");
+    let said = err.to_string();
+    assert!(said.contains("disk is full"), "it says so in words: {said}");
+    assert!(
+        said.contains("nothing already saved was lost"),
+        "and that nothing is lost: {said}"
+    );
+    assert!(messages(&f.path).is_empty(), "no page was half-written");
+    assert!(
+        f.store
+            .load_cursors(f.account)
+            .expect("cursors")
+            .0
+            .is_empty(),
+        "no cursor moved past unwritten data"
+    );
+    let check: String = rusqlite::Connection::open(&f.path)
+        .expect("opens")
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("checked");
+    assert_eq!(check, "ok");
+    // Room again: the next sync picks up where it stopped and loses nothing.
+    f.store.limit_growth_for_tests(None).expect("no limit");
+    sync_bulky(&mut f, &conn)
+        .await
+        .expect("the sync completes once there is room");
+    assert_eq!(messages(&f.path).len(), 600);
 }

@@ -20,5 +20,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
     setupFiles: ['./src/test/setup.ts'],
+    // Vitest drops styles by default. These components' styles are loaded so tests can check
+    // that long words wrap (jsdom computes styles, though it lays nothing out).
+    css: { include: [/\/inbox\/Message\.svelte/, /\/members\/MemberProfileView\.svelte/] },
   },
 });

@@ -4,10 +4,11 @@
 use std::sync::{Mutex, MutexGuard};
 
 use hearth::model::{
-    AccountInput, AccountView, ApiError, CalendarItem, CalendarItemInput, CalendarRange,
-    ConnectionCheck, ConversationDetail, DemoOptions, ErrorCode, InboxCounts, InboxItem, InboxPage,
-    InboxQuery, MemberPage, MemberProfile, MemberQuery, Note, OutboxItem, PlatformSpec, SearchHit,
-    SyncProgress, TriageAction, WorkspaceStatus,
+    AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
+    CalendarRange, ConnectionCheck, ConversationDetail, DataOverview, DemoOptions, DemoRemoval,
+    ErrorCode, ExportSummary, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberPage,
+    MemberProfile, MemberQuery, Note, OutboxItem, PlatformSpec, SearchHit, SyncProgress,
+    TriageAction, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -38,7 +39,9 @@ impl AppState {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so the store is still good to use.
         let mut guard: MutexGuard<'_, Store> = store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard).map_err(ApiError::from)
+        let db = guard.path().to_path_buf();
+        // A damaged file found by any command is named, with what to do about it.
+        f(&mut guard).map_err(|e| ApiError::from(e.at(&db)))
     }
 
     /// Where the database lives, for the background syncer's own connection.
@@ -275,5 +278,93 @@ pub fn outbox_retry(
 
 #[tauri::command(async)]
 pub fn outbox_cancel(state: State<'_, AppState>, id: i64) -> Reply<()> {
-    state.with(|s| s.cancel_outbox(id))
+    state.with(|s| s.cancel_outbox(id, now_millis()))
+}
+
+/// Settings → Data: where the data lives, its backups, and the demo community if any.
+#[tauri::command(async)]
+pub fn data_overview(state: State<'_, AppState>) -> Reply<DataOverview> {
+    state.with(hearth::data::overview)
+}
+
+#[tauri::command(async)]
+pub fn backup_now(state: State<'_, AppState>) -> Reply<BackupInfo> {
+    state.with(|s| s.backup_now(now_millis()))
+}
+
+/// Replaces the data with a backup (the current data is backed up first).
+#[tauri::command(async)]
+pub fn backup_restore(state: State<'_, AppState>, path: String) -> Reply<WorkspaceStatus> {
+    state.with(|s| {
+        s.restore_from(std::path::Path::new(&path), now_millis())?;
+        s.status()
+    })
+}
+
+#[tauri::command(async)]
+pub fn backups_keep(state: State<'_, AppState>, keep: u32) -> Reply<DataOverview> {
+    state.with(|s| {
+        s.set_keep_backups(keep)?;
+        hearth::data::overview(s)
+    })
+}
+
+/// Shows the data folder in the file manager.
+#[tauri::command(async)]
+pub fn data_folder_open<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Reply<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let folder = state.with(|s| hearth::data::overview(s).map(|o| o.data_folder))?;
+    app.opener()
+        .open_path(folder, None::<&str>)
+        .map_err(|e| ApiError {
+            code: ErrorCode::Io,
+            message: format!("could not open the data folder: {e}"),
+        })
+}
+
+/// Asks for a folder (exports, imports) with the system's folder chooser; `None` if cancelled.
+#[tauri::command]
+pub async fn pick_folder<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .pick_folder(move |folder| {
+            let _ = tx.send(folder.and_then(|f| f.into_path().ok()));
+        });
+    rx.await.ok().flatten().map(|p| p.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn workspace_export<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    dir: String,
+) -> Reply<ExportSummary> {
+    state.with(|s| {
+        s.export_to(std::path::Path::new(&dir), &mut |p| {
+            let _ = app.emit(PROGRESS_EVENT, p);
+        })
+    })
+}
+
+/// Reads an export into this (empty) workspace.
+#[tauri::command(async)]
+pub fn workspace_import<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    dir: String,
+) -> Reply<WorkspaceStatus> {
+    state.with(|s| {
+        s.import_from(std::path::Path::new(&dir), &mut |p| {
+            let _ = app.emit(PROGRESS_EVENT, p);
+        })?;
+        s.status()
+    })
+}
+
+#[tauri::command(async)]
+pub fn demo_remove(state: State<'_, AppState>) -> Reply<DemoRemoval> {
+    state.with(|s| s.remove_demo())
 }

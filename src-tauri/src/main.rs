@@ -49,6 +49,15 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::reply_queue,
             commands::outbox_retry,
             commands::outbox_cancel,
+            commands::data_overview,
+            commands::backup_now,
+            commands::backup_restore,
+            commands::backups_keep,
+            commands::data_folder_open,
+            commands::pick_folder,
+            commands::workspace_export,
+            commands::workspace_import,
+            commands::demo_remove,
         ])
 }
 
@@ -146,6 +155,7 @@ fn main() {
     }
     let builder = with_commands(tauri::Builder::default(), AppState::new(store))
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             setup_menu_and_tray(app)?;
             start_background_sync(app.handle());

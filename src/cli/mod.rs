@@ -1,3 +1,311 @@
-//! The CLI's command groups that outgrew `main.rs`.
+//! The `hearth` command line: arguments (clap), opening the database, and one module per
+//! command group (`inbox`, `members`, `calendar`, `sync`, `data`). Thin: each command parses,
+//! calls the core and prints. Every read command takes `--json` (shapes in `docs/cli.md`).
 
+mod calendar;
+mod data;
+mod inbox;
+mod members;
 pub mod sync;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use hearth::model::{DemoOptions, Platform, Status};
+use hearth::{now_millis, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: inbox, members and content calendar for community managers, local-first"
+)]
+pub struct Cli {
+    /// The database file (default: the platform's data folder; $HEARTH_DB overrides).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+impl Cli {
+    /// The database the command line names, for advice after an error.
+    pub fn db_hint(&self) -> Option<PathBuf> {
+        db_path(self.db.clone()).ok()
+    }
+}
+
+#[derive(Args, Clone, Copy)]
+pub struct Json {
+    /// Print JSON (stable shapes, see docs/cli.md) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill an empty database with the demo community "Lumen".
+    Demo {
+        /// How many people.
+        #[arg(long, default_value_t = DemoOptions::default().members)]
+        members: u32,
+        /// How many messages, across all platforms.
+        #[arg(long, default_value_t = DemoOptions::default().messages)]
+        messages: u32,
+        /// The same seed always makes the same community.
+        #[arg(long, default_value_t = DemoOptions::default().seed)]
+        seed: u64,
+    },
+    /// Remove the demo community (its sample accounts, conversations, members, notes and
+    /// posts); accounts you connected stay.
+    DemoRemove,
+    /// Where the database is and what it holds.
+    Status(#[command(flatten)] Json),
+    /// The conversations that need you, newest first.
+    Inbox {
+        /// open (default), snoozed or done.
+        #[arg(long)]
+        status: Option<Status>,
+        #[arg(long)]
+        platform: Option<Platform>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// A conversation with all its messages.
+    Show {
+        conversation: i64,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Triage a conversation: done, open, snooze UNTIL, tag TAG, untag TAG, assign WHO, priority N.
+    Triage {
+        conversation: i64,
+        #[command(subcommand)]
+        action: inbox::TriageCmd,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Full-text search over messages and notes.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List members or show one.
+    Members {
+        #[command(subcommand)]
+        action: Option<members::MembersCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Private notes about members.
+    Notes {
+        #[command(subcommand)]
+        action: members::NotesCmd,
+    },
+    /// The content calendar.
+    Calendar {
+        #[command(subcommand)]
+        action: calendar::CalendarCmd,
+    },
+    /// Connect, test and remove platform accounts (tokens live in the system keyring).
+    Accounts {
+        #[command(subcommand)]
+        action: sync::AccountsCmd,
+    },
+    /// Pull new members and messages from every account (or one), then send the outbox.
+    Sync {
+        /// An account's name or number (default: all).
+        account: Option<String>,
+    },
+    /// Queue a reply in a conversation; it is sent on the next sync or `outbox --flush`.
+    Reply {
+        conversation: i64,
+        /// The reply (default: read from stdin).
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Queue a new post on an account (a Discourse topic or GitHub issue needs --title); sent on
+    /// the next sync or `outbox --flush`.
+    Post {
+        /// The account's name or number.
+        account: String,
+        /// The post (default: read from stdin).
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// What waits to be sent; `--flush` sends it now.
+    Outbox {
+        #[arg(long)]
+        flush: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy the database, safely while the app syncs: into FILE, or into the backups folder
+    /// beside the database.
+    Backup { file: Option<PathBuf> },
+    /// The backups in the backups folder, newest first.
+    Backups {
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Replace the data with a backup (the current data is backed up first).
+    Restore { file: PathBuf },
+    /// Write the whole workspace to a folder as JSON Lines (docs/export.md) plus members.csv.
+    Export { dir: PathBuf },
+    /// Read an export into an empty database.
+    Import { dir: PathBuf },
+    /// Check the database file with SQLite's own checks; `--recover NEW` copies what is
+    /// readable of a damaged one into a new file.
+    Doctor {
+        #[arg(long, value_name = "NEW")]
+        recover: Option<PathBuf>,
+    },
+}
+
+impl Command {
+    /// Whether the command may create the database (the others need one to exist).
+    fn creates_data(&self) -> bool {
+        matches!(
+            self,
+            Command::Demo { .. }
+                | Command::Import { .. }
+                | Command::Accounts {
+                    action: sync::AccountsCmd::Add { .. }
+                }
+        )
+    }
+}
+
+/// The database file the command works on.
+pub fn db_path(db: Option<PathBuf>) -> Result<PathBuf> {
+    match db {
+        Some(p) => Ok(p),
+        None => Ok(hearth::store::default_db_path()?),
+    }
+}
+
+fn open(path: &std::path::Path, create: bool) -> Result<Store> {
+    if !create && !path.exists() {
+        let missing = hearth::Error::NoDatabase {
+            path: path.to_path_buf(),
+        };
+        anyhow::bail!(
+            "{missing}; create one with `hearth demo`, `hearth accounts add` or `hearth import`, \
+             or point --db (or $HEARTH_DB) at an existing one"
+        );
+    }
+    Ok(Store::open_creating_dir(path)?)
+}
+
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).context("cannot write JSON")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let now = now_millis();
+    let path = db_path(cli.db)?;
+    // The doctor reads a file the store may refuse to open.
+    if let Command::Doctor { recover } = cli.command {
+        return data::doctor(&path, recover);
+    }
+    let mut store = open(&path, cli.command.creates_data())?;
+    let store = &mut store;
+    match cli.command {
+        Command::Demo {
+            members,
+            messages,
+            seed,
+        } => data::demo(
+            store,
+            DemoOptions {
+                members,
+                messages,
+                seed,
+            },
+            now,
+        ),
+        Command::DemoRemove => data::demo_remove(store),
+        Command::Status(json) => data::status(store, json),
+        Command::Inbox {
+            status,
+            platform,
+            tag,
+            limit,
+            json,
+        } => inbox::inbox(
+            store,
+            inbox::InboxArgs {
+                status,
+                platform,
+                tag,
+                limit,
+                json: json.json,
+            },
+            now,
+        ),
+        Command::Show { conversation, json } => inbox::show(store, conversation, json.json, now),
+        Command::Triage {
+            conversation,
+            action,
+            json,
+        } => inbox::triage(store, conversation, action, json.json, now),
+        Command::Search { query, limit, json } => {
+            inbox::search(store, &query, limit, json.json, now)
+        }
+        Command::Members { action, json } => members::members(store, action, json.json, now),
+        Command::Notes { action } => members::notes(store, action, now),
+        Command::Calendar { action } => calendar::calendar(store, action),
+        Command::Accounts { action } => sync::accounts(store, action),
+        Command::Sync { account } => sync::sync(store, account),
+        Command::Reply { conversation, text } => sync::reply(store, conversation, text),
+        Command::Post {
+            account,
+            text,
+            title,
+        } => sync::post(store, &account, text, title),
+        Command::Outbox { flush, json } => sync::outbox(store, flush, json),
+        Command::Backup { file } => data::backup(store, file, now),
+        Command::Backups { json } => data::backups(store, json.json),
+        Command::Restore { file } => data::restore(store, &file, now),
+        Command::Export { dir } => data::export(store, &dir),
+        Command::Import { dir } => data::import(store, &dir),
+        Command::Doctor { .. } => Ok(()),
+    }
+}
+
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    hearth::text::shorten(s, max)
+}
+
+/// `@name`, for handles that do not carry their `@` already (Matrix's `@mallory:localhost`).
+pub(crate) fn handle(h: &str) -> String {
+    if h.starts_with('@') {
+        h.to_string()
+    } else {
+        format!("@{h}")
+    }
+}
+
+pub(crate) fn local_time(t: i64) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_millis_opt(t)
+        .single()
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use hearth::model::{AccountInput, OutboxState, Platform};
-use hearth::sync::engine::{SyncEvent, SyncOptions};
+use hearth::sync::engine::{SyncError, SyncEvent, SyncOptions};
 use hearth::sync::outbox::flush_account;
 use hearth::sync::run::{connector_for, record_setup_failure, sync_and_send, test_connection};
 use hearth::sync::Secret;
@@ -16,7 +16,7 @@ use hearth::{now_millis, secrets, Store};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 
-use crate::print_json;
+use super::print_json;
 
 #[derive(Subcommand)]
 pub enum AccountsCmd {
@@ -160,8 +160,8 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
                     "{:>4}  {:<9} {:<24} {:<28} {}",
                     a.id,
                     a.platform.as_str(),
-                    crate::clip(&a.name, 24),
-                    crate::clip(a.self_handle.as_deref().unwrap_or("(not tested)"), 28),
+                    super::clip(&a.name, 24),
+                    super::clip(a.self_handle.as_deref().unwrap_or("(not tested)"), 28),
                     status
                 );
             }
@@ -319,6 +319,7 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
                     eprintln!("{label}: outbox: {e}");
                 }
             }
+            Err(e @ SyncError::AlreadySyncing) => println!("{label}: {e}"),
             Err(e) => {
                 failures += 1;
                 eprintln!("{label}: {e}");
@@ -385,22 +386,22 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
             let account = store.account(id)?;
             let connector = connector_for(store, &account)?;
             let report = rt.block_on(flush_account(store, id, connector.as_ref(), &now_millis))?;
-            println!(
-                "{} {}: {} sent{}{}",
+            let mut line = format!(
+                "{} {}: {} sent",
                 account.platform.label(),
                 account.name,
-                report.sent + report.reconciled,
-                if report.waiting > 0 {
-                    format!(", {} still waiting", report.waiting)
-                } else {
-                    String::new()
-                },
-                if report.failed > 0 {
-                    format!(", {} refused", report.failed)
-                } else {
-                    String::new()
-                }
+                report.sent + report.reconciled
             );
+            for (n, what) in [
+                (report.waiting, "still waiting"),
+                (report.elsewhere, "being sent by another Hearth"),
+                (report.failed, "refused"),
+            ] {
+                if n > 0 {
+                    line.push_str(&format!(", {n} {what}"));
+                }
+            }
+            println!("{line}");
             if let Some(p) = report.problem {
                 eprintln!("  {p}");
             }
@@ -425,7 +426,7 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
             i.id,
             i.platform.as_str(),
             i.kind,
-            crate::clip(&i.body, 40),
+            super::clip(&i.body, 40),
             state,
             i.last_error.map(|e| format!(": {e}")).unwrap_or_default()
         );

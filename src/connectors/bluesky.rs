@@ -875,7 +875,7 @@ impl<'a> Mapper<'a> {
                 created_at,
             });
         if is_root {
-            conv.title = Some(crate::inbox::shorten(&text, 80)).filter(|t| !t.is_empty());
+            conv.title = Some(crate::text::shorten(&text, 80)).filter(|t| !t.is_empty());
             conv.url = Some(permalink(&handle, &uri));
             conv.created_at = created_at;
         } else {

@@ -1134,7 +1134,7 @@ fn graphql_result(headers: &HeaderMap, body: Value) -> Result<Value, ConnectorEr
             .filter_map(|e| str_at(e, "/message"))
             .collect::<Vec<_>>()
             .join("; ");
-        let detail = crate::inbox::shorten(&detail, 200);
+        let detail = crate::text::shorten(&detail, 200);
         if errors
             .iter()
             .any(|e| str_at(e, "/type") == Some("NOT_FOUND"))

@@ -526,8 +526,43 @@ impl Connector for Mastodon {
         })
     }
 
-    fn idempotent_send(&self) -> bool {
-        true
+    /// Looks through our newest statuses for the reply (same parent, the text sent, posted
+    /// after the attempt began).
+    async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
+        let me = self.me().await?.clone();
+        let reply_to = item
+            .reply_to_external_id
+            .as_ref()
+            .or(item.conversation_external_id.as_ref());
+        let (_, statuses) = self
+            .get(
+                &format!("api/v1/accounts/{}/statuses", seg(&me.external_id)),
+                &[("limit", "40".into()), ("exclude_reblogs", "true".into())],
+            )
+            .await?;
+        let wanted = item.body.trim();
+        let found = statuses.as_array().into_iter().flatten().find(|s| {
+            let text = str_at(s, "/content")
+                .map(crate::sanitize::html_to_text)
+                .unwrap_or_default();
+            let created = str_at(s, "/created_at").and_then(|t| parse_time(P, t).ok());
+            str_at(s, "/in_reply_to_id") == reply_to.map(String::as_str)
+                && text.trim().ends_with(wanted)
+                && crate::sync::sent_after(item, created)
+        });
+        Ok(found.and_then(|s| {
+            Some(Sent {
+                external_id: str_at(s, "/id")?.to_string(),
+                url: str_at(s, "/url")
+                    .or_else(|| str_at(s, "/uri"))
+                    .map(str::to_string),
+            })
+        }))
+    }
+
+    /// Mastodon keeps an `Idempotency-Key` for an hour.
+    fn idempotency_window(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(3600))
     }
 }
 
@@ -752,7 +787,7 @@ impl<'a> Mapper<'a> {
             } else {
                 &text
             };
-            crate::inbox::shorten(t, 80)
+            crate::text::shorten(t, 80)
         });
         let conv = self
             .conversations

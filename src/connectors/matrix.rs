@@ -91,6 +91,13 @@ impl Matrix {
             .await
     }
 
+    /// The room an item goes to: its conversation's, or the account's first for a new post.
+    fn room_of(&self, item: &Outgoing) -> Option<String> {
+        item.conversation_external_id
+            .clone()
+            .or_else(|| self.rooms.first().cloned())
+    }
+
     fn wanted(&self, room: &str) -> bool {
         self.rooms.is_empty() || self.rooms.iter().any(|r| r == room)
     }
@@ -166,13 +173,12 @@ impl Matrix {
         })
     }
 
-    /// One page of history in a room, going back from `token`. The run goes on while this or
-    /// another room (`other_gaps`) still has history to fetch.
+    /// One page of history in a room, going back from `token`. The run goes on after it: to
+    /// the next page of history, another room's, or a last `/sync`.
     async fn backfill_page(
         &self,
         room_id: &str,
         value: &str,
-        other_gaps: bool,
         me: &Me,
     ) -> Result<Page, ConnectorError> {
         let (token, stop) = value.split_once('\t').unwrap_or((value, "0"));
@@ -218,11 +224,13 @@ impl Matrix {
             }
             _ => CursorChange::clear(key),
         };
-        let more = other_gaps || change.value.is_some();
+        // When the last gap closes, the run ends with one more `/sync`, so what arrived while
+        // the history was read (or while an interrupted back-fill waited) comes in now rather
+        // than at the next run.
         Ok(Page {
             batch: out.finish(),
             cursors: vec![change],
-            more,
+            more: true,
             label: format!("history of {room_id}"),
         })
     }
@@ -249,24 +257,17 @@ impl Connector for Matrix {
             .next()
             .map(|(room, v)| (room.to_string(), v.to_string()));
         match gap {
-            Some((room, value)) => {
-                let other_gaps = cursors.with_prefix("gap:").nth(1).is_some();
-                self.backfill_page(&room, &value, other_gaps, &me).await
-            }
+            Some((room, value)) => self.backfill_page(&room, &value, &me).await,
             None => self.sync_page(cursors, &me).await,
         }
     }
 
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {
-        let room = match (&item.conversation_external_id, self.rooms.first()) {
-            (Some(room), _) => room.clone(),
-            (None, Some(room)) => room.clone(),
-            (None, None) => {
-                return Err(ConnectorError::Config(
-                    "a Matrix post needs a room: add a room id to the account, or reply in a room's conversation".into(),
-                ))
-            }
-        };
+        let room = self.room_of(item).ok_or_else(|| {
+            ConnectorError::Config(
+                "a Matrix post needs a room: add a room id to the account, or reply in a room's conversation".into(),
+            )
+        })?;
         let mut content = json!({ "msgtype": "m.text", "body": item.body });
         if let (Some(reply_to), Some(_)) =
             (&item.reply_to_external_id, &item.conversation_external_id)
@@ -293,8 +294,43 @@ impl Connector for Matrix {
         })
     }
 
-    fn idempotent_send(&self) -> bool {
-        true
+    /// Looks through the room's newest events from us for the transaction id (Synapse
+    /// returns it to the device that sent it, however long ago), or for the same text
+    /// sent after the attempt began.
+    async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
+        let Some(room) = self.room_of(item) else {
+            return Ok(None);
+        };
+        let me = self.me().await?.clone();
+        let filter =
+            json!({ "senders": [me.external_id], "types": ["m.room.message"] }).to_string();
+        let body = self
+            .get(
+                &format!("rooms/{}/messages", seg(&room)),
+                &[("dir", "b"), ("limit", "50"), ("filter", &filter)],
+            )
+            .await?;
+        let found = arr(&body, "/chunk").iter().find(|e| {
+            let ours = str_at(e, "/sender") == Some(me.external_id.as_str());
+            let same_txn =
+                str_at(e, "/unsigned/transaction_id") == Some(item.idempotency_key.as_str());
+            let same_text = str_at(e, "/content/body") == Some(item.body.as_str())
+                && crate::sync::sent_after(item, e.get("origin_server_ts").and_then(Value::as_i64));
+            ours && (same_txn || same_text)
+        });
+        Ok(found.and_then(|e| {
+            let id = str_at(e, "/event_id")?;
+            Some(Sent {
+                url: Some(permalink(&room, Some(id))),
+                external_id: id.to_string(),
+            })
+        }))
+    }
+
+    /// Synapse answers a repeated transaction id with the first event for at least half an
+    /// hour (its transaction cache); past that, Hearth looks before sending again.
+    fn idempotency_window(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(30 * 60))
     }
 }
 

@@ -868,7 +868,7 @@ pub fn slack_error(code: &str, body: &Value, headers: &HeaderMap) -> ConnectorEr
         "request_timeout" => ConnectorError::Timeout { platform: P },
         other => ConnectorError::Platform {
             platform: P,
-            detail: crate::inbox::shorten(other, 100),
+            detail: crate::text::shorten(other, 100),
         },
     }
 }

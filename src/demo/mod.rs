@@ -5,6 +5,7 @@
 //! Must never: touch a database that already holds data.
 
 mod content;
+mod remove;
 
 use std::collections::{HashMap, HashSet};
 
@@ -950,7 +951,11 @@ fn plan_content(
         },
     ];
     for item in &items {
-        store.create_calendar_item(item, now - 2 * DAY)?;
+        let created = store.create_calendar_item(item, now - 2 * DAY)?;
+        store.conn().execute(
+            "UPDATE calendar_items SET demo = 1 WHERE id = ?1",
+            [created.id],
+        )?;
     }
     g.tick(items.len() as u64);
     Ok(())

@@ -18,20 +18,44 @@ use crate::model::{Platform, WorkspaceStatus};
 const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_sync.sql"),
+    include_str!("migrations/0003_ground.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
+
+/// The SQL of every migration, in order (tests pin each shipped one's checksum).
+pub fn migration_sql() -> &'static [&'static str] {
+    MIGRATION_SQL
+}
+
+/// Brings a bare connection's schema to `version` (not beyond), as that version of Hearth
+/// wrote it: a recovery copies an older file's rows into the schema they were written for.
+pub(crate) fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
+    let version = usize::try_from(version)
+        .map_err(|_| Error::invalid(format!("no schema version {version}")))?;
+    MIGRATIONS.to_version(conn, version)?;
+    Ok(())
+}
 
 /// The schema version this build of Hearth writes: the number of migrations.
 pub fn schema_version() -> i64 {
     MIGRATION_SQL.len() as i64
 }
 
+/// How long a write waits for another process's write to finish before saying "busy".
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+mod lease;
+
 /// An open Hearth database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Who this open store is when it claims work that two Hearth processes could both want
+    /// (an outbox item, an account's sync): unique per open, so two connections of one process
+    /// are as exclusive as two processes.
+    owner: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -84,9 +108,14 @@ impl Store {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let mut store = Store { conn, path };
-        store.configure()?;
-        store.migrate()?;
+        let mut store = Store {
+            conn,
+            path,
+            owner: lease::new_owner(),
+        };
+        let path = store.path.clone();
+        store.configure().map_err(|e| e.at(&path))?;
+        store.migrate().map_err(|e| e.at(&path))?;
         Ok(store)
     }
 
@@ -110,9 +139,12 @@ impl Store {
             },
             _ => Error::from(e),
         };
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::from)?;
+        // Every transaction takes the write lock when it begins, so two processes never both
+        // read a row and then write it (and a waiting writer is told "busy" by the busy
+        // handler instead of failing at once on a stale snapshot).
         self.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(Error::from)?;
+            .set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // journal_mode is the first statement that reads the file: a non-database fails here.
         let _mode: String = self
             .conn
@@ -129,7 +161,7 @@ impl Store {
         Ok(())
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    pub(crate) fn migrate(&mut self) -> Result<()> {
         let found: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -161,6 +193,45 @@ impl Store {
         &self.path
     }
 
+    /// Lets this connection's file grow by only `pages` more pages (`None`: no limit), as a full
+    /// disk would: for tests of what a full disk does (SQLite's `max_page_count`).
+    #[doc(hidden)]
+    pub fn limit_growth_for_tests(&self, pages: Option<u64>) -> Result<()> {
+        let now: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let max = pages.map_or(4_294_967_294, |p| now + p as i64);
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {max}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// This open store's name in leases (see [`lease`]).
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Lets go of the claims (outbox items, account syncs) held by processes of this machine
+    /// that no longer exist, so work a killed Hearth held is taken up at once. An outbox item
+    /// such a process was sending still waits out the time its request could be in flight.
+    pub(crate) fn release_claims_of_the_dead(&self) -> Result<()> {
+        let holders: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT lease_owner FROM outbox WHERE lease_owner IS NOT NULL
+                 UNION SELECT owner FROM sync_leases",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for gone in holders.iter().filter(|h| lease::holder_is_gone(h)) {
+            self.conn.execute(
+                "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1",
+                [gone],
+            )?;
+            self.conn
+                .execute("DELETE FROM sync_leases WHERE owner = ?1", [gone])?;
+        }
+        Ok(())
+    }
+
     /// The raw connection, for the core's own modules.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
@@ -168,6 +239,46 @@ impl Store {
 
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// A workspace setting (`None` when never set).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )?;
+        Ok(())
+    }
+
+    /// SQLite's quick check of the whole file (every page read once: seconds on a large
+    /// workspace, so faces run it on request or in the background). A damaged file is an
+    /// [`Error::Damaged`] naming it, with what to do.
+    pub fn quick_check(&self) -> Result<()> {
+        let problems: Vec<String> = self
+            .conn
+            .prepare("PRAGMA quick_check(20)")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| Error::from(e).at(&self.path))?;
+        if problems == ["ok"] {
+            return Ok(());
+        }
+        Err(Error::Damaged {
+            path: None,
+            detail: problems.join("; "),
+            advice: None,
+        }
+        .at(&self.path))
     }
 
     /// What the app shows first: where the data is and whether there is any.

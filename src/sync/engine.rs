@@ -72,6 +72,11 @@ pub enum SyncError {
     Store(#[from] Error),
     #[error("the sync was cancelled; it will continue from where it stopped")]
     Cancelled,
+    /// Another Hearth (the app, cron, another terminal) is syncing this account right now.
+    #[error(
+        "already syncing in another Hearth (the app or another `hearth sync`); skipped this time"
+    )]
+    AlreadySyncing,
 }
 
 impl SyncError {
@@ -84,7 +89,9 @@ impl SyncError {
                 ErrorKind::Permanent => SyncErrorKind::Permanent,
             },
             SyncError::Store(Error::Keyring(_)) => SyncErrorKind::Keyring,
-            SyncError::Store(_) | SyncError::Cancelled => SyncErrorKind::Transient,
+            SyncError::Store(_) | SyncError::Cancelled | SyncError::AlreadySyncing => {
+                SyncErrorKind::Transient
+            }
         }
     }
 }
@@ -94,7 +101,7 @@ impl From<SyncError> for Error {
         match e {
             SyncError::Connector(c) => Error::Connector(c),
             SyncError::Store(s) => s,
-            SyncError::Cancelled => Error::invalid(SyncError::Cancelled.to_string()),
+            SyncError::Cancelled | SyncError::AlreadySyncing => Error::invalid(e.to_string()),
         }
     }
 }
@@ -109,6 +116,37 @@ impl Store {
             .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Cursors(map))
+    }
+
+    /// Takes the right to sync `account_id` until `until`, unless another store holds it.
+    /// One immediate transaction, so two processes never both take it.
+    pub fn take_sync_lease(&mut self, account_id: i64, now: Millis, until: Millis) -> Result<bool> {
+        let taken = self.conn().execute(
+            "INSERT INTO sync_leases (account_id, owner, until, started_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner,
+                 until = excluded.until, started_at = excluded.started_at
+             WHERE sync_leases.owner = excluded.owner OR sync_leases.until <= ?4",
+            params![account_id, self.owner(), until, now],
+        )?;
+        Ok(taken == 1)
+    }
+
+    /// Keeps the right to sync while the run goes on (every page, and during long waits).
+    fn renew_sync_lease(&self, account_id: i64, until: Millis) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sync_leases SET until = ?3 WHERE account_id = ?1 AND owner = ?2",
+            params![account_id, self.owner(), until],
+        )?;
+        Ok(())
+    }
+
+    /// Lets another Hearth sync the account.
+    pub fn drop_sync_lease(&mut self, account_id: i64) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM sync_leases WHERE account_id = ?1 AND owner = ?2",
+            params![account_id, self.owner()],
+        )?;
+        Ok(())
     }
 
     /// Writes a page's records and the cursors that cover them in one transaction: a cursor
@@ -143,6 +181,12 @@ impl Store {
     }
 }
 
+/// How long a sync's claim on its account lasts without renewal (a killed process frees the
+/// account this long after its last renewal).
+const SYNC_LEASE: Millis = 90_000;
+/// How often a running sync renews its claim, also while it waits.
+const SYNC_RENEW: Duration = Duration::from_secs(20);
+
 /// Runs `connector` for `account_id` until it has nothing more to fetch, writing each page
 /// as it comes. A run that stops (killed, cancelled, failed) loses nothing: the next run
 /// starts from the last committed page. The outcome is recorded on the account.
@@ -155,7 +199,13 @@ pub async fn sync_account(
     clock: &(dyn Fn() -> Millis + Send + Sync),
     on_event: &mut (dyn FnMut(SyncEvent) + Send),
 ) -> Result<SyncReport, SyncError> {
+    store.release_claims_of_the_dead()?;
+    if !store.take_sync_lease(account_id, clock(), clock() + SYNC_LEASE)? {
+        return Err(SyncError::AlreadySyncing);
+    }
     let result = run(store, account_id, connector, opts, cancel, clock, on_event).await;
+    // A lease left behind (the database was busy) runs out on its own.
+    let _ = store.drop_sync_lease(account_id);
     let outcome = match &result {
         Ok(_) => None,
         Err(SyncError::Cancelled) => return result,
@@ -180,6 +230,9 @@ async fn run(
 ) -> Result<SyncReport, SyncError> {
     let mut cursors = store.load_cursors(account_id)?;
     let mut report = SyncReport::default();
+    // Every cursor state this run has been in: a page leading back to one is a cycle
+    // (A → B → A) that would be read forever.
+    let mut visited = std::collections::HashSet::from([fingerprint(&cursors)]);
     // Waits the HTTP client decides on its own (a spent budget) reach the progress too.
     let (wait_tx, mut wait_rx) = tokio::sync::mpsc::unbounded_channel();
     let platform = connector.platform();
@@ -189,6 +242,8 @@ async fn run(
             let _ = wait_tx.send((p, wait));
         })));
     let _reset = ResetObserver(connector);
+    let mut renew = tokio::time::interval(SYNC_RENEW);
+    renew.tick().await;
 
     loop {
         if let Some(max) = opts.max_pages {
@@ -210,6 +265,7 @@ async fn run(
                             reason: format!("{} asks us to wait {}", p.label(), super::human_wait(wait)),
                             wait,
                         }),
+                        _ = renew.tick() => store.keep_syncing(account_id, clock),
                         _ = cancel.cancelled() => return Err(SyncError::Cancelled),
                     }
                 }
@@ -247,12 +303,17 @@ async fn run(
                 }
                 _ => return Err(err.into()),
             };
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = cancel.cancelled() => return Err(SyncError::Cancelled),
+            let sleep = tokio::time::sleep(wait);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    _ = &mut sleep => break,
+                    _ = renew.tick() => store.keep_syncing(account_id, clock),
+                    _ = cancel.cancelled() => return Err(SyncError::Cancelled),
+                }
             }
         };
-        let written = store.commit_page(account_id, &page, clock())?;
+        let written = commit_patiently(store, account_id, &page, clock).await?;
         cursors.apply(&page.cursors);
         report.pages += 1;
         report.totals += written;
@@ -264,7 +325,54 @@ async fn run(
         if !page.more {
             return Ok(report);
         }
+        if !visited.insert(fingerprint(&cursors)) {
+            return Err(SyncError::Connector(ConnectorError::Platform {
+                platform,
+                detail: "its pages lead back to one already read in this sync (a cursor cycle), \
+                         so the sync stopped; what was read is kept, and the next sync tries again"
+                    .into(),
+            }));
+        }
     }
+}
+
+/// Writes a page, trying again while another Hearth holds the database's write lock (each try
+/// already waits [`crate::store::BUSY_TIMEOUT`]); the page in hand is kept meanwhile.
+async fn commit_patiently(
+    store: &mut Store,
+    account_id: i64,
+    page: &Page,
+    clock: &(dyn Fn() -> Millis + Send + Sync),
+) -> Result<IngestReport> {
+    let mut tries = 0;
+    loop {
+        match store.commit_page(account_id, page, clock()) {
+            Err(Error::Busy) if tries < COMMIT_TRIES => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                store.keep_syncing(account_id, clock);
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How many more times a page is offered to a busy database before the sync stops in words.
+const COMMIT_TRIES: u32 = 2;
+
+impl Store {
+    fn keep_syncing(&self, account_id: i64, clock: &(dyn Fn() -> Millis + Send + Sync)) {
+        // A renewal that fails (busy) is tried again at the next tick; the lease has room.
+        let _ = self.renew_sync_lease(account_id, clock() + SYNC_LEASE);
+    }
+}
+
+/// A digest of a cursor state, to recognise it again within one run.
+fn fingerprint(cursors: &Cursors) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cursors.0.hash(&mut h);
+    h.finish()
 }
 
 /// Whether a page changes any cursor (a page that does not would be fetched forever).

@@ -19,12 +19,15 @@ pub type WaitObserver = Arc<dyn Fn(Platform, Duration) + Send + Sync>;
 
 /// Longest wait Hearth accepts from a header before treating it as nonsense.
 const MAX_WAIT: Duration = Duration::from_secs(3600);
+/// The largest reply body Hearth reads (a page of a platform's API is far smaller).
+const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Wait used when a 429 says nothing about how long.
 const DEFAULT_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    timeout: Duration,
     shared: Arc<Shared>,
 }
 
@@ -55,12 +58,19 @@ impl Http {
             .map_err(|e| ConnectorError::Config(format!("cannot set up HTTP: {e}")))?;
         Ok(Http {
             client,
+            timeout,
             shared: Arc::default(),
         })
     }
 
     pub fn client(&self) -> &reqwest::Client {
         &self.client
+    }
+
+    /// How long one request may take: a request whose answer was lost may still be on its
+    /// way to the platform for this long after it went out.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Whoever wants to hear about waits (the engine, for progress).
@@ -95,10 +105,36 @@ impl Http {
         platform: Platform,
         req: RequestBuilder,
     ) -> Result<(HeaderMap, T), ConnectorError> {
-        let resp = self.send(platform, req).await?;
+        let mut resp = self.send(platform, req).await?;
         let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.map_err(|e| transport(platform, e))?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| decode_error(platform, &e))?;
+        let too_big = || ConnectorError::Platform {
+            platform,
+            detail: format!(
+                "it sent a reply of more than {} MB, which Hearth refuses to read",
+                MAX_BODY / (1024 * 1024)
+            ),
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(too_big());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(platform, e))? {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            // A lone UTF-16 surrogate in a string escape (`"\ud83d"` cut from its pair) is
+            // invalid JSON that some platforms send: read it with U+FFFD in its place rather
+            // than fail the whole page on every run.
+            Err(e) if e.to_string().contains("surrogate") => {
+                serde_json::from_slice(&mend_lone_surrogates(&bytes))
+                    .map_err(|e| decode_error(platform, &e))?
+            }
+            Err(e) => return Err(decode_error(platform, &e)),
+        };
         Ok((headers, value))
     }
 
@@ -134,6 +170,64 @@ impl Http {
             }
         }
     }
+}
+
+/// Replaces each `\uD800`–`\uDFFF` escape that is not half of a valid pair with `\uFFFD`.
+fn mend_lone_surrogates(json: &[u8]) -> Vec<u8> {
+    let hex = |b: &[u8]| -> Option<u16> {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| u16::from_str_radix(s, 16).ok())
+    };
+    let escape_at = |i: usize| -> Option<u16> {
+        (json.get(i) == Some(&b'\\') && json.get(i + 1) == Some(&b'u'))
+            .then(|| json.get(i + 2..i + 6).and_then(hex))
+            .flatten()
+    };
+    let mut out = Vec::with_capacity(json.len());
+    let mut i = 0;
+    let mut in_string = false;
+    while i < json.len() {
+        let b = json[i];
+        if !in_string {
+            in_string = b == b'"';
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = false;
+                out.push(b);
+                i += 1;
+            }
+            b'\\' => match escape_at(i) {
+                Some(0xD800..=0xDBFF) => {
+                    if matches!(escape_at(i + 6), Some(0xDC00..=0xDFFF)) {
+                        out.extend_from_slice(&json[i..i + 12]);
+                        i += 12;
+                    } else {
+                        out.extend_from_slice(b"\\ufffd");
+                        i += 6;
+                    }
+                }
+                Some(0xDC00..=0xDFFF) => {
+                    out.extend_from_slice(b"\\ufffd");
+                    i += 6;
+                }
+                _ => {
+                    // Any other escape: copy it and the character it escapes.
+                    out.extend_from_slice(&json[i..(i + 2).min(json.len())]);
+                    i += 2;
+                }
+            },
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn transport(platform: Platform, e: reqwest::Error) -> ConnectorError {
@@ -321,7 +415,7 @@ fn error_detail(body: &serde_json::Value, raw: &str) -> String {
             t.to_string()
         }
     });
-    crate::inbox::shorten(&s, 200)
+    crate::text::shorten(&s, 200)
 }
 
 const AUTH_CODES: &[&str] = &[
@@ -383,6 +477,21 @@ pub fn status_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_surrogate_is_read_as_a_replacement_character_and_pairs_stay() {
+        let raw = br#"{"a":"x\ud83dy","b":"\ud83d\ude00","c":"\udc00\\ud83d","d":"\n"}"#;
+        assert!(serde_json::from_slice::<serde_json::Value>(raw).is_err());
+        let v: serde_json::Value =
+            serde_json::from_slice(&mend_lone_surrogates(raw)).expect("mended JSON reads");
+        assert_eq!(v["a"], "x\u{fffd}y");
+        assert_eq!(v["b"], "😀", "a valid pair is kept");
+        assert_eq!(
+            v["c"], "\u{fffd}\\ud83d",
+            "an escaped backslash is not an escape"
+        );
+        assert_eq!(v["d"], "\n");
+    }
     use reqwest::header::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

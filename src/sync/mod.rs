@@ -185,15 +185,17 @@ pub trait Connector: Send + Sync {
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError>;
 
     /// After an attempt whose outcome is unknown (the process died, the connection dropped
-    /// after the request went out), looks on the platform for the item. Platforms with an
-    /// idempotency key can leave this as is: sending again is safe there.
-    async fn find_sent(&self, _item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
-        Ok(None)
-    }
+    /// after the request went out), looks on the platform for the item. Every platform needs
+    /// this: even one with an idempotency key forgets it after a while
+    /// ([`Connector::idempotency_window`]).
+    async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError>;
 
-    /// Whether [`Connector::send`] is safe to repeat with the same item.
-    fn idempotent_send(&self) -> bool {
-        false
+    /// How long the platform remembers [`Outgoing::idempotency_key`] after a request that
+    /// carried it: within this window [`Connector::send`] is safe to repeat with the same
+    /// item; past it, or on platforms without a key (`None`), the outbox looks the item up
+    /// with [`Connector::find_sent`] before sending again.
+    fn idempotency_window(&self) -> Option<Duration> {
+        None
     }
 }
 

@@ -5,6 +5,8 @@
 //! looking for the message on the platform where it has not.
 //! Must never: send an item twice because a reply got lost.
 
+use std::time::Duration;
+
 use rusqlite::{params, OptionalExtension, Row};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -72,6 +74,8 @@ pub struct FlushReport {
     pub waiting: u64,
     /// Refused by the platform; the item says why.
     pub failed: u64,
+    /// Being sent by another Hearth (the app, or another `hearth outbox --flush`) right now.
+    pub elsewhere: u64,
     /// The first problem, in words.
     pub problem: Option<String>,
 }
@@ -189,78 +193,219 @@ impl Store {
         self.outbox_item(id)
     }
 
-    /// Drops an item that was not sent yet.
-    pub fn cancel_outbox(&mut self, id: i64) -> Result<()> {
+    /// Drops an item that was not sent yet. Refused while any Hearth is sending it.
+    pub fn cancel_outbox(&mut self, id: i64, now: Millis) -> Result<()> {
         let item = self.outbox_item(id)?;
-        if matches!(item.state, OutboxState::Sent | OutboxState::Sending) {
-            return Err(Error::invalid(
-                "this item was already sent (or is being sent) and cannot be withdrawn from Hearth",
-            ));
+        let gone = self.conn().execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state IN ('queued', 'failed')
+                 AND (lease_owner IS NULL OR lease_until <= ?2)",
+            params![id, now],
+        )?;
+        if gone == 0 {
+            return Err(Error::invalid(match item.state {
+                OutboxState::Sent => {
+                    "this item was already sent and cannot be withdrawn from Hearth"
+                }
+                _ => "this item is being sent right now and cannot be withdrawn",
+            }));
         }
-        self.conn()
-            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(())
     }
 
-    fn pending_outbox(&self, account_id: i64) -> Result<Vec<(i64, bool, Outgoing)>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT o.id, o.state = 'sending', o.idempotency_key, o.body, c.external_id,
-                 o.reply_to_external_id, o.title, o.attempted_at
+    /// Claims the oldest item of `account_id` that nobody holds and that may be sent or
+    /// reconciled now: one that is queued, or one in doubt whose last attempt can no longer be
+    /// on its way (`in_flight` since it began). One immediate transaction, so two processes
+    /// never claim the same item. `skip` lists items this flush already dealt with.
+    fn claim_next(
+        &mut self,
+        account_id: i64,
+        now: Millis,
+        timing: &Timing,
+        skip: &[i64],
+    ) -> Result<Option<Claimed>> {
+        let owner = self.owner().to_string();
+        let tx = self.conn_mut().transaction()?;
+        let claimed: Option<i64> = tx
+            .query_row(
+                "UPDATE outbox SET lease_owner = ?2, lease_until = ?3
+                 WHERE id = (
+                     SELECT id FROM outbox
+                     WHERE account_id = ?1 AND state IN ('queued', 'sending')
+                       AND (lease_until IS NULL OR lease_until <= ?4)
+                       AND (state = 'queued' OR coalesce(attempted_at, 0) + ?5 <= ?4)
+                       AND id NOT IN (SELECT value FROM json_each(?6))
+                     ORDER BY created_at, id LIMIT 1)
+                 RETURNING id",
+                params![
+                    account_id,
+                    owner,
+                    now + timing.lease,
+                    now,
+                    timing.in_flight,
+                    ids(skip)
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = claimed else {
+            tx.commit()?;
+            return Ok(None);
+        };
+        let claimed = tx.query_row(
+            "SELECT o.id, o.state = 'sending', o.key_since, o.idempotency_key, o.body,
+                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at
              FROM outbox o LEFT JOIN conversations c ON c.id = o.conversation_id
-             WHERE o.account_id = ?1 AND o.state IN ('queued', 'sending')
-             ORDER BY o.created_at, o.id",
-        )?;
-        let rows = stmt
-            .query_map([account_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    Outgoing {
-                        idempotency_key: r.get(2)?,
-                        body: r.get(3)?,
-                        conversation_external_id: r.get(4)?,
-                        reply_to_external_id: r.get(5)?,
-                        title: r.get(6)?,
-                        attempted_at: r.get(7)?,
+             WHERE o.id = ?1",
+            [id],
+            |r| {
+                Ok(Claimed {
+                    id: r.get(0)?,
+                    in_doubt: r.get(1)?,
+                    key_since: r.get(2)?,
+                    item: Outgoing {
+                        idempotency_key: r.get(3)?,
+                        body: r.get(4)?,
+                        conversation_external_id: r.get(5)?,
+                        reply_to_external_id: r.get(6)?,
+                        title: r.get(7)?,
+                        attempted_at: r.get(8)?,
                     },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+                })
+            },
+        )?;
+        tx.commit()?;
+        Ok(Some(claimed))
+    }
+
+    /// Keeps holding an item while its request is out.
+    fn renew_lease(&self, id: i64, until: Millis) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET lease_until = ?3 WHERE id = ?1 AND lease_owner = ?2",
+            params![id, self.owner(), until],
+        )?;
+        Ok(())
     }
 
     /// Records an attempt before the request goes out: if the process dies while sending,
-    /// the item is found in `sending` and reconciled instead of blindly sent again.
-    fn begin_attempt(&mut self, id: i64, now: Millis) -> Result<()> {
+    /// the item is found in `sending` and reconciled instead of blindly sent again. `fresh`
+    /// says that no earlier attempt can have reached the platform (it was looked up and is not
+    /// there), so the idempotency key's life starts again now. False when this store no
+    /// longer holds the item (its lease ran out and another process took it).
+    fn begin_attempt(&mut self, id: i64, fresh: bool, now: Millis, lease: Millis) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempted_at = ?3,
+                 key_since = CASE WHEN ?4 THEN ?3 ELSE coalesce(key_since, ?3) END,
+                 lease_until = ?5
+             WHERE id = ?1 AND lease_owner = ?2",
+            params![id, self.owner(), now, fresh, now + lease],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Writes how an attempt ended and lets go of the item.
+    fn finish_attempt(&mut self, id: i64, outcome: Outcome<'_>, now: Millis) -> Result<()> {
+        let (state, error, sent) = match &outcome {
+            Outcome::Sent(sent) => ("sent", None, Some(*sent)),
+            Outcome::Requeue(e) => ("queued", Some(*e), None),
+            Outcome::Unknown(e) => ("sending", Some(*e), None),
+            Outcome::Failed(e) => ("failed", Some(*e), None),
+        };
         self.conn().execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempted_at = ?2
-             WHERE id = ?1",
-            params![id, now],
+            "UPDATE outbox SET state = ?3, last_error = ?4,
+                 sent_at = CASE WHEN ?3 = 'sent' THEN ?5 ELSE sent_at END,
+                 external_id = coalesce(?6, external_id), url = coalesce(?7, url),
+                 key_since = CASE WHEN ?3 = 'queued' THEN NULL ELSE key_since END,
+                 lease_owner = NULL, lease_until = NULL
+             WHERE id = ?1 AND lease_owner = ?2",
+            params![
+                id,
+                self.owner(),
+                state,
+                error,
+                now,
+                sent.map(|s| s.external_id.as_str()),
+                sent.and_then(|s| s.url.as_deref())
+            ],
         )?;
         Ok(())
     }
 
-    fn finish_attempt(&mut self, id: i64, outcome: Outcome<'_>, now: Millis) -> Result<()> {
-        match outcome {
-            Outcome::Sent(sent) => self.conn().execute(
-                "UPDATE outbox SET state = 'sent', sent_at = ?2, external_id = ?3, url = ?4,
-                     last_error = NULL WHERE id = ?1",
-                params![id, now, sent.external_id, sent.url],
-            )?,
-            Outcome::Requeue(e) => self.conn().execute(
-                "UPDATE outbox SET state = 'queued', last_error = ?2 WHERE id = ?1",
-                params![id, e],
-            )?,
-            Outcome::Unknown(e) => self.conn().execute(
-                "UPDATE outbox SET state = 'sending', last_error = ?2 WHERE id = ?1",
-                params![id, e],
-            )?,
-            Outcome::Failed(e) => self.conn().execute(
-                "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE id = ?1",
-                params![id, e],
-            )?,
-        };
+    /// Lets go of an item without an attempt (the flush stopped before it).
+    fn release(&mut self, id: i64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL
+             WHERE id = ?1 AND lease_owner = ?2",
+            params![id, self.owner()],
+        )?;
         Ok(())
+    }
+
+    /// What of `account_id`'s outbox this flush could not take (leaving out `handled`, the
+    /// items it dealt with): queued items another Hearth has just claimed, and items in doubt
+    /// whose last attempt may still be on its way (another Hearth is sending them, or one was
+    /// stopped while sending them).
+    fn untaken(
+        &self,
+        account_id: i64,
+        now: Millis,
+        timing: &Timing,
+        handled: &[i64],
+    ) -> Result<(u64, u64)> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FILTER (WHERE state = 'queued' AND lease_until > ?2),
+                    count(*) FILTER (WHERE state = 'sending'
+                                       AND (lease_until > ?2 OR attempted_at + ?3 > ?2))
+             FROM outbox WHERE account_id = ?1 AND state IN ('queued', 'sending')
+               AND id NOT IN (SELECT value FROM json_each(?4))",
+            params![account_id, now, timing.in_flight, ids(handled)],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+}
+
+/// Item ids as the JSON array SQLite's `json_each` reads.
+fn ids(list: &[i64]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+/// An item this store holds for sending.
+struct Claimed {
+    id: i64,
+    /// An earlier attempt's outcome is unknown.
+    in_doubt: bool,
+    key_since: Option<Millis>,
+    item: Outgoing,
+}
+
+/// When an item whose outcome is unknown may be looked at again, and how long a claim lasts.
+struct Timing {
+    /// A request whose answer was lost may reach the platform until this long after it began.
+    in_flight: Millis,
+    /// How long a claim holds without renewal.
+    lease: Millis,
+    /// How often a claim is renewed while its request is out.
+    renew: Duration,
+    /// How long the platform keeps an idempotency key (`None`: it has none).
+    key_window: Option<Millis>,
+}
+
+/// Slack for a request that left just before its timeout, and for a clock that stepped.
+const IN_FLIGHT_MARGIN: Duration = Duration::from_secs(5);
+const RENEW_EVERY: Duration = Duration::from_secs(10);
+
+fn millis(d: Duration) -> Millis {
+    Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX)
+}
+
+impl Timing {
+    fn of(connector: &dyn Connector) -> Timing {
+        let in_flight = millis(connector.http().timeout() + IN_FLIGHT_MARGIN);
+        Timing {
+            in_flight,
+            lease: in_flight + 2 * millis(RENEW_EVERY),
+            renew: RENEW_EVERY,
+            key_window: connector.idempotency_window().map(millis),
+        }
     }
 }
 
@@ -284,8 +429,10 @@ fn outcome_of<'a>(e: &ConnectorError, msg: &'a str) -> Outcome<'a> {
     }
 }
 
-/// Sends what is queued for `account_id` through `connector`, oldest first. Stops at the first
-/// item that cannot go out for a reason that would stop the next one too (offline, rate
+/// Sends what is queued for `account_id` through `connector`, oldest first, claiming each
+/// item before it is touched, so another Hearth flushing the same outbox at the same time
+/// (the app's syncer and `hearth outbox --flush` from cron) never sends it too. Stops at the
+/// first item that cannot go out for a reason that would stop the next one too (offline, rate
 /// limited, a rejected token).
 pub async fn flush_account(
     store: &mut Store,
@@ -293,50 +440,129 @@ pub async fn flush_account(
     connector: &dyn Connector,
     clock: &(dyn Fn() -> Millis + Send + Sync),
 ) -> Result<FlushReport> {
+    let timing = Timing::of(connector);
     let mut report = FlushReport::default();
-    for (id, in_doubt, item) in store.pending_outbox(account_id)? {
-        if in_doubt && !connector.idempotent_send() {
-            match connector.find_sent(&item).await {
-                Ok(Some(sent)) => {
-                    store.finish_attempt(id, Outcome::Sent(&sent), clock())?;
-                    report.reconciled += 1;
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    let msg = e.to_string();
-                    store.finish_attempt(id, Outcome::Unknown(&msg), clock())?;
-                    report.waiting += 1;
-                    report.problem.get_or_insert(msg);
-                    if e.kind() != ErrorKind::Permanent {
-                        break;
-                    }
-                    continue;
-                }
-            }
+    store.release_claims_of_the_dead()?;
+    let mut done: Vec<i64> = Vec::new();
+    while let Some(claimed) = store.claim_next(account_id, clock(), &timing, &done)? {
+        done.push(claimed.id);
+        let step = send_claimed(store, connector, &claimed, &timing, clock, &mut report).await;
+        // However the attempt went, the item is not left held by this store.
+        store.release(claimed.id)?;
+        if step? == Step::Stop {
+            break;
         }
-        store.begin_attempt(id, clock())?;
-        match connector.send(&item).await {
-            Ok(sent) => {
+    }
+    let (elsewhere, checking) = store.untaken(account_id, clock(), &timing, &done)?;
+    report.elsewhere = elsewhere;
+    report.waiting += checking;
+    if checking > 0 && report.problem.is_none() {
+        report.problem = Some(format!(
+            "{checking} item(s) may still be on their way to {} from an attempt that was cut off; \
+             Hearth checks whether they arrived before sending again",
+            connector.platform().label()
+        ));
+    }
+    Ok(report)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Next,
+    Stop,
+}
+
+/// Reconciles (if in doubt) and sends one claimed item.
+async fn send_claimed(
+    store: &mut Store,
+    connector: &dyn Connector,
+    claimed: &Claimed,
+    timing: &Timing,
+    clock: &(dyn Fn() -> Millis + Send + Sync),
+    report: &mut FlushReport,
+) -> Result<Step> {
+    let Claimed {
+        id,
+        in_doubt,
+        key_since,
+        ref item,
+    } = *claimed;
+    // An item in doubt is resent blindly only while the platform still knows its key;
+    // otherwise it is looked for first.
+    let key_alive = match (timing.key_window, key_since) {
+        (Some(window), Some(since)) => clock() < since + window,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let mut fresh = !in_doubt;
+    if in_doubt && !key_alive {
+        let found = holding(store, id, timing, clock, connector.find_sent(item)).await;
+        match found {
+            Ok(Some(sent)) => {
                 store.finish_attempt(id, Outcome::Sent(&sent), clock())?;
-                report.sent += 1;
+                report.reconciled += 1;
+                return Ok(Step::Next);
             }
+            Ok(None) => fresh = true,
             Err(e) => {
                 let msg = e.to_string();
-                let outcome = outcome_of(&e, &msg);
-                let stop = !matches!(outcome, Outcome::Failed(_)) || e.kind() == ErrorKind::Auth;
-                if matches!(outcome, Outcome::Failed(_)) {
-                    report.failed += 1;
-                } else {
-                    report.waiting += 1;
-                }
-                store.finish_attempt(id, outcome, clock())?;
+                store.finish_attempt(id, Outcome::Unknown(&msg), clock())?;
+                report.waiting += 1;
                 report.problem.get_or_insert(msg);
-                if stop {
-                    break;
-                }
+                return Ok(if e.kind() == ErrorKind::Permanent {
+                    Step::Next
+                } else {
+                    Step::Stop
+                });
             }
         }
     }
-    Ok(report)
+    if !store.begin_attempt(id, fresh, clock(), timing.lease)? {
+        // Another Hearth took the item over (this one was away longer than its lease).
+        return Ok(Step::Next);
+    }
+    match holding(store, id, timing, clock, connector.send(item)).await {
+        Ok(sent) => {
+            store.finish_attempt(id, Outcome::Sent(&sent), clock())?;
+            report.sent += 1;
+            Ok(Step::Next)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let outcome = outcome_of(&e, &msg);
+            let stop = !matches!(outcome, Outcome::Failed(_)) || e.kind() == ErrorKind::Auth;
+            if matches!(outcome, Outcome::Failed(_)) {
+                report.failed += 1;
+            } else {
+                report.waiting += 1;
+            }
+            store.finish_attempt(id, outcome, clock())?;
+            report.problem.get_or_insert(msg);
+            Ok(if stop { Step::Stop } else { Step::Next })
+        }
+    }
+}
+
+/// Awaits `request` while renewing this store's claim on item `id`, so a slow platform never
+/// lets the claim run out while the request is out.
+async fn holding<T>(
+    store: &mut Store,
+    id: i64,
+    timing: &Timing,
+    clock: &(dyn Fn() -> Millis + Send + Sync),
+    request: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(request);
+    let mut renew = tokio::time::interval(timing.renew);
+    renew.tick().await;
+    loop {
+        tokio::select! {
+            r = &mut request => return r,
+            _ = renew.tick() => {
+                // A renewal that fails (the database is busy) is tried again at the next
+                // tick; the lease has room for a missed one.
+                let _ = store.renew_lease(id, clock() + timing.lease);
+            }
+        }
+    }
 }

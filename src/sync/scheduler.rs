@@ -2,7 +2,8 @@
 //! database connections (readers in the UI never wait on them: WAL), syncing every account on
 //! a schedule and on demand — accounts side by side, so one waiting out a rate limit never
 //! holds up another — the latest progress of each account, and saying "offline" instead of
-//! failing when there is no network. Must never: block the caller, or hold the UI's store.
+//! failing when there is no network; and the daily backup. Must never: block the caller, or
+//! hold the UI's store.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -126,6 +127,15 @@ fn worker(
             let due = Instant::now() >= next_round;
             if due {
                 next_round = Instant::now() + every;
+            }
+            if due {
+                // The daily backup rides on the schedule: a laptop left open for days still
+                // gets one a day, and one taken today is not taken again.
+                if let Err(e) =
+                    Store::open(&db_path).and_then(|s| s.daily_backup(crate::now_millis()))
+                {
+                    eprintln!("hearth: the daily backup failed: {e}");
+                }
             }
             let asked = if due { Some(None) } else { wanted.take() };
             if let Some(only) = asked {
@@ -266,6 +276,7 @@ async fn sync_one(
             last.detail = "offline — everything local keeps working; Hearth syncs when the connection is back".into();
         }
         Err(SyncError::Cancelled) => return,
+        Err(e @ SyncError::AlreadySyncing) => last.detail = e.to_string(),
         Err(e) => {
             last.state = if e.kind() == SyncErrorKind::Offline {
                 SyncState::Offline

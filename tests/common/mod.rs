@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod forum;
 pub mod replay;
 pub mod synapse;
 

@@ -4,13 +4,17 @@ import type { Progress } from '$lib/bindings/Progress';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
+import { data } from '$lib/stores/data.svelte';
 import { members } from '$lib/stores/members.svelte';
 import { nav } from '$lib/stores/nav.svelte';
-import { REFRESH_MS, sync } from '$lib/stores/sync.svelte';
+import { DEMO_ONLY, REFRESH_MS, sync } from '$lib/stores/sync.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
 import { workspace } from '$lib/stores/workspace.svelte';
 import App from './App.svelte';
 import {
   SPECS,
+  account,
+  dataOverview,
   detail,
   inboxItem,
   memberSummary,
@@ -31,6 +35,16 @@ beforeEach(() => {
   Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
   Object.assign(accounts, { items: [], loaded: false, form: null, checks: {}, focusId: null });
   Object.assign(sync, { byAccount: {}, requested: false });
+  Object.assign(data, {
+    overview: null,
+    loadError: null,
+    job: null,
+    progress: null,
+    exported: null,
+    removed: null,
+    failure: null,
+  });
+  toasts.length = 0;
   api.platformsConnectable.mockResolvedValue(SPECS);
   api.accountsList.mockResolvedValue([]);
   api.onSync.mockImplementation(async () => () => {});
@@ -246,7 +260,7 @@ describe('sync status', () => {
     await renderWithSync();
 
     await press('S');
-    expect(api.syncNow).toHaveBeenCalledWith(null);
+    await waitFor(() => expect(api.syncNow).toHaveBeenCalledWith(null));
     expect(status()).toHaveTextContent('Asking every account for news…');
 
     await press('?');
@@ -271,5 +285,133 @@ describe('sync status', () => {
     expect(screen.getByTestId('nav-inbox')).toHaveTextContent('3');
     // Two pages close together make one reload.
     expect(api.inboxList).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('sync now on the demo community', () => {
+  async function renderWithAccounts(list: ReturnType<typeof account>[]) {
+    api.accountsList.mockResolvedValue(list);
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ accounts: list.length }));
+    render(App);
+    await screen.findByTestId('inbox-list');
+  }
+
+  it('says in words that the demo’s sample accounts have nothing to sync', async () => {
+    await renderWithAccounts([
+      account(1, { name: 'Lumen Discord', demo: true }),
+      account(2, { name: 'Lumen GitHub', platform: 'github', demo: true }),
+    ]);
+
+    await press('S');
+
+    const toast = await screen.findByTestId('toast');
+    expect(toast).toHaveTextContent(DEMO_ONLY);
+    expect(toast).toHaveTextContent('Connect your own account in Settings → Accounts');
+    expect(api.syncNow).not.toHaveBeenCalled();
+    expect(screen.getByTestId('sync-status')).not.toHaveTextContent('Asking every account');
+
+    await fireEvent.click(within(toast).getByRole('button', { name: 'Connect an account' }));
+    expect(await screen.findByTestId('account-form')).toBeInTheDocument();
+  });
+
+  it('still syncs when a real account sits beside the demo’s', async () => {
+    await renderWithAccounts([account(1, { demo: true }), account(5, { name: 'Our Matrix' })]);
+
+    await fireEvent.click(screen.getByTestId('sync-now'));
+
+    await waitFor(() => expect(api.syncNow).toHaveBeenCalledWith(null));
+    expect(screen.queryByText(DEMO_ONLY)).toBeNull();
+  });
+});
+
+describe('when the data cannot be opened', () => {
+  const CASES = [
+    {
+      code: 'damaged',
+      message:
+        'the database file /home/cm/.local/share/hearth/hearth.db is damaged (database disk image is malformed); the latest backup is /home/cm/.local/share/hearth/backups/hearth-2025-03-11.db',
+      headline: 'Hearth’s data file is damaged',
+      advice: ['hearth doctor', 'recover what is still readable', 'Settings → Data can restore a backup'],
+    },
+    {
+      code: 'disk_full',
+      message:
+        'the disk is full, so Hearth could not save; free some space and try again — nothing already saved was lost',
+      headline: 'The disk is full',
+      advice: ['Free some space'],
+    },
+    {
+      code: 'no_database',
+      message: 'no Hearth database at /media/usb/hearth.db',
+      headline: 'Hearth’s database is not where it should be',
+      advice: ['put it back', 'HEARTH_DB'],
+    },
+    {
+      code: 'io',
+      message: 'cannot open the database at /media/usb/hearth.db: permission denied',
+      headline: 'Hearth cannot reach its data folder',
+      advice: ['The folder is missing or cannot be read'],
+    },
+    {
+      code: 'database',
+      message: 'database error: disk I/O error',
+      headline: 'Hearth could not read its data',
+      advice: ['hearth doctor'],
+    },
+  ] as const;
+
+  it.each(CASES)('says what a $code error means and what to do', async (failure) => {
+    api.workspaceStatus.mockRejectedValue({ code: failure.code, message: failure.message });
+    render(App);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(failure.headline);
+    // The core's own words, which name the file (and a backup when there is one).
+    const shown = failure.message.charAt(0).toUpperCase() + failure.message.slice(1);
+    expect(alert).toHaveTextContent(shown);
+    for (const words of failure.advice) expect(alert).toHaveTextContent(words);
+    expect(within(alert).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+
+  it('opens the workspace when trying again works', async () => {
+    api.workspaceStatus.mockRejectedValueOnce({ code: 'io', message: 'cannot open the folder' });
+    render(App);
+    const alert = await screen.findByRole('alert');
+
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+
+    expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('removing the demo community', () => {
+  it('returns an emptied workspace to the welcome screen and says what went', async () => {
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ accounts: 3 }));
+    api.dataOverview.mockResolvedValue(dataOverview({ demoAccounts: 3 }));
+    api.demoRemove.mockResolvedValue({
+      accounts: 3,
+      members: 400,
+      conversations: 900,
+      messages: 6000,
+      notes: 12,
+      calendarItems: 0,
+    });
+    render(App);
+    await screen.findByTestId('inbox-list');
+    nav.view = 'settings';
+
+    await fireEvent.click(
+      await screen.findByRole('button', { name: 'Remove the demo community' }),
+    );
+    api.workspaceStatus.mockResolvedValue(
+      workspaceStatus({ isEmpty: true, accounts: 0, members: 0, conversations: 0, messages: 0 }),
+    );
+    await fireEvent.click(screen.getByTestId('confirm-remove-demo'));
+
+    expect(await screen.findByTestId('welcome')).toBeInTheDocument();
+    expect(screen.getByTestId('toast')).toHaveTextContent(
+      'Removed the demo community: 3 sample accounts, 400 members, 900 conversations, 6,000 messages and 12 notes.',
+    );
   });
 });

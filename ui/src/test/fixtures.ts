@@ -1,5 +1,7 @@
 // Builders for the values the core returns, so tests state only what they care about.
 import type { AccountView } from '$lib/bindings/AccountView';
+import type { BackupInfo } from '$lib/bindings/BackupInfo';
+import type { DataOverview } from '$lib/bindings/DataOverview';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
@@ -226,6 +228,30 @@ export function outboxItem(id: number, overrides: Partial<OutboxItem> = {}): Out
     createdAt: NOW,
     sentAt: null,
     url: null,
+    ...overrides,
+  };
+}
+
+export const DATA_FOLDER = '/home/cm/.local/share/hearth';
+
+export function backup(createdAt: number, overrides: Partial<BackupInfo> = {}): BackupInfo {
+  const day = new Date(createdAt).toISOString().slice(0, 10);
+  return {
+    path: `${DATA_FOLDER}/backups/hearth-${day}.db`,
+    fileName: `hearth-${day}.db`,
+    createdAt,
+    bytes: 2_400_000,
+    ...overrides,
+  };
+}
+
+export function dataOverview(overrides: Partial<DataOverview> = {}): DataOverview {
+  return {
+    dbPath: `${DATA_FOLDER}/hearth.db`,
+    dataFolder: DATA_FOLDER,
+    backups: [],
+    keepBackups: 7,
+    demoAccounts: 0,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 // The factory every component test passes to `vi.mock('$lib/ipc', …)`: one spy per command.
 import { vi } from 'vitest';
+import { dataOverview } from './fixtures';
 
 export const ipcMock = () => ({
   DEFAULT_DEMO: { members: 400, messages: 6000, seed: 7 },
@@ -38,4 +39,14 @@ export const ipcMock = () => ({
   replyQueue: vi.fn(),
   outboxRetry: vi.fn(),
   outboxCancel: vi.fn(),
+  // Settings → Data shows an overview with no backups and no demo unless a test says otherwise.
+  dataOverview: vi.fn(() => Promise.resolve(dataOverview())),
+  backupNow: vi.fn(),
+  backupRestore: vi.fn(),
+  backupsKeep: vi.fn(),
+  dataFolderOpen: vi.fn(() => Promise.resolve()),
+  workspaceExport: vi.fn(),
+  workspaceImport: vi.fn(),
+  demoRemove: vi.fn(),
+  pickFolder: vi.fn(() => Promise.resolve(null)),
 });

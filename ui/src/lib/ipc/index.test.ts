@@ -4,12 +4,21 @@ import { listen } from '@tauri-apps/api/event';
 import {
   accountAdd,
   accountUpdate,
+  backupNow,
+  backupRestore,
+  backupsKeep,
+  dataFolderOpen,
+  dataOverview,
+  demoRemove,
   onSync,
   openExternal,
   outboxRetry,
+  pickFolder,
   replyQueue,
   syncNow,
   triage,
+  workspaceExport,
+  workspaceImport,
 } from './index';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
@@ -75,5 +84,35 @@ describe('ipc', () => {
     const forward = listenMock.mock.calls[0][1] as (event: { payload: unknown }) => void;
     forward({ payload: { accountId: 1, state: 'done' } });
     expect(handler).toHaveBeenCalledWith({ accountId: 1, state: 'done' });
+  });
+
+  it('wraps the Settings → Data commands with their camelCase keys', async () => {
+    await dataOverview();
+    expect(invokeMock).toHaveBeenLastCalledWith('data_overview');
+    await backupNow();
+    expect(invokeMock).toHaveBeenLastCalledWith('backup_now');
+    await backupRestore('/data/backups/hearth-2025-03-12.db');
+    expect(invokeMock).toHaveBeenLastCalledWith('backup_restore', {
+      path: '/data/backups/hearth-2025-03-12.db',
+    });
+    await backupsKeep(14);
+    expect(invokeMock).toHaveBeenLastCalledWith('backups_keep', { keep: 14 });
+    await dataFolderOpen();
+    expect(invokeMock).toHaveBeenLastCalledWith('data_folder_open');
+    await workspaceExport('/home/cm/export');
+    expect(invokeMock).toHaveBeenLastCalledWith('workspace_export', { dir: '/home/cm/export' });
+    await workspaceImport('/home/cm/export');
+    expect(invokeMock).toHaveBeenLastCalledWith('workspace_import', { dir: '/home/cm/export' });
+    await demoRemove();
+    expect(invokeMock).toHaveBeenLastCalledWith('demo_remove');
+  });
+
+  it('asks the core for one folder, and answers null when none was chosen', async () => {
+    invokeMock.mockResolvedValueOnce('/home/cm/export');
+    expect(await pickFolder('Export everything to…')).toBe('/home/cm/export');
+    expect(invokeMock).toHaveBeenLastCalledWith('pick_folder', { title: 'Export everything to…' });
+
+    invokeMock.mockResolvedValueOnce(null);
+    expect(await pickFolder('Import from…')).toBeNull();
   });
 });

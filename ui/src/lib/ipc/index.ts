@@ -5,12 +5,16 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AccountInput } from '$lib/bindings/AccountInput';
 import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
+import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
 import type { ConnectionCheck } from '$lib/bindings/ConnectionCheck';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
+import type { DataOverview } from '$lib/bindings/DataOverview';
 import type { DemoOptions } from '$lib/bindings/DemoOptions';
+import type { DemoRemoval } from '$lib/bindings/DemoRemoval';
+import type { ExportSummary } from '$lib/bindings/ExportSummary';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { InboxPage } from '$lib/bindings/InboxPage';
@@ -27,7 +31,7 @@ import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
-/** The event `generate_demo` emits while it runs. */
+/** The event long jobs emit while they run: `generate_demo`, `workspace_export` and `_import`. */
 const PROGRESS_EVENT = 'hearth://progress';
 
 /** The options the core uses when the UI asks for "a demo community" without tuning it. */
@@ -133,6 +137,40 @@ export const outboxRetry = (id: number) => invoke<OutboxItem>('outbox_retry', { 
 
 /** Drops an item that has not been sent. */
 export const outboxCancel = (id: number) => invoke<null>('outbox_cancel', { id });
+
+// Settings → Data: where the data lives, backups, export and import, the demo community.
+
+/** Where the database and its backups are, the backups kept, and whether a demo is present. */
+export const dataOverview = () => invoke<DataOverview>('data_overview');
+
+/** Backs the database up now; resolves to the new backup. */
+export const backupNow = () => invoke<BackupInfo>('backup_now');
+
+/** Replaces the current data with a backup (the core backs the current data up first). */
+export const backupRestore = (path: string) => invoke<WorkspaceStatus>('backup_restore', { path });
+
+/** How many daily backups to keep (older ones are deleted). */
+export const backupsKeep = (keep: number) => invoke<DataOverview>('backups_keep', { keep });
+
+/** Shows the data folder in the system's file manager. */
+export const dataFolderOpen = () => invoke<void>('data_folder_open');
+
+/** Writes everything into files in `dir`, sending progress on the progress event. */
+export const workspaceExport = (dir: string) =>
+  invoke<ExportSummary>('workspace_export', { dir });
+
+/** Reads an export from `dir` into an empty workspace, sending progress on the progress event. */
+export const workspaceImport = (dir: string) =>
+  invoke<WorkspaceStatus>('workspace_import', { dir });
+
+/** Removes the demo community's sample accounts and everything that came with them. */
+export const demoRemove = () => invoke<DemoRemoval>('demo_remove');
+
+/**
+ * Asks the person for a folder with the system's chooser; null when they cancel. The core
+ * opens the chooser, so the window itself needs no dialog permission.
+ */
+export const pickFolder = (title: string) => invoke<string | null>('pick_folder', { title });
 
 const EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 

@@ -3,12 +3,12 @@
 // does not reload the inbox on every page).
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import * as ipc from '$lib/ipc';
-import { accounts, loadAccounts } from './accounts.svelte';
+import { accounts, loadAccounts, openAddForm } from './accounts.svelte';
 import { refreshInbox } from './inbox.svelte';
 import { refreshMembers } from './members.svelte';
-import { nav } from './nav.svelte';
+import { go, nav } from './nav.svelte';
 import { loadOutbox } from './outbox.svelte';
-import { showError } from './toasts.svelte';
+import { showError, showToast } from './toasts.svelte';
 import { loadWorkspace } from './workspace.svelte';
 
 /** Reloads wait this long after the first news, then take everything that came meanwhile. */
@@ -88,9 +88,34 @@ async function refreshViews(ended: boolean) {
   await Promise.allSettled(work);
 }
 
+/** What "Sync now" says when the only accounts are the demo community's samples. */
+export const DEMO_ONLY =
+  'The demo community’s accounts are samples, so there is nothing to sync. ' +
+  'Connect your own account in Settings → Accounts.';
+
+/** True when every account is one of the demo's samples (which never sync). */
+async function onlyDemoAccounts(): Promise<boolean> {
+  try {
+    const all = await ipc.accountsList();
+    return all.length > 0 && all.every((account) => account.demo);
+  } catch {
+    return false; // unsure: ask the core to sync, as before
+  }
+}
+
 /** Syncs every account now (`null`) or one. */
 export async function syncNow(accountId: number | null = null) {
   if (accountId === null) {
+    if (await onlyDemoAccounts()) {
+      showToast(DEMO_ONLY, {
+        label: 'Connect an account',
+        run: () => {
+          openAddForm();
+          go('settings');
+        },
+      });
+      return;
+    }
     sync.requested = true;
     clearTimeout(requestTimer);
     requestTimer = setTimeout(() => (sync.requested = false), REQUEST_SHOWN_MS);

@@ -1,0 +1,209 @@
+//! `hearth inbox`, `show`, `triage` and `search`: the triage queue from the command line.
+
+use anyhow::Result;
+use clap::Subcommand;
+use hearth::model::{InboxQuery, Platform, Status, TriageAction};
+use hearth::search::{MARK_END, MARK_START};
+use hearth::when::{parse_when, relative};
+use hearth::Store;
+
+use super::{clip, handle, local_time, print_json};
+
+#[derive(Subcommand)]
+pub enum TriageCmd {
+    /// Handled: leaves the open queue.
+    Done,
+    /// Back into the open queue.
+    Open,
+    /// Hide until a time: 2h, 3d, tomorrow, monday, 2026-12-01 09:00.
+    Snooze {
+        until: String,
+    },
+    Tag {
+        tag: String,
+    },
+    Untag {
+        tag: String,
+    },
+    /// Assign to someone (no name: unassign).
+    Assign {
+        assignee: Option<String>,
+    },
+    /// 0 none, 1 low, 2 normal, 3 high, 4 urgent.
+    Priority {
+        priority: i64,
+    },
+}
+
+pub struct InboxArgs {
+    pub status: Option<Status>,
+    pub platform: Option<Platform>,
+    pub tag: Option<String>,
+    pub limit: u32,
+    pub json: bool,
+}
+
+pub fn inbox(store: &Store, a: InboxArgs, now: i64) -> Result<()> {
+    let page = store.inbox(
+        &InboxQuery {
+            status: a.status,
+            platform: a.platform,
+            tag: a.tag,
+            limit: Some(a.limit),
+            offset: None,
+        },
+        now,
+    )?;
+    if a.json {
+        return print_json(&page);
+    }
+    if page.items.is_empty() {
+        println!("Nothing here. Inbox zero.");
+        return Ok(());
+    }
+    for item in &page.items {
+        let tags = if item.tags.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", item.tags.join(", "))
+        };
+        println!(
+            "{:>6}  {:<9} {:>9}  {:<22} {}{}",
+            item.id,
+            item.platform.as_str(),
+            relative(item.last_message_at, now),
+            clip(&item.author_name, 22),
+            clip(item.title.as_deref().unwrap_or(&item.snippet), 60),
+            tags
+        );
+    }
+    println!("{} of {} shown", page.items.len(), page.total);
+    Ok(())
+}
+
+pub fn show(store: &Store, conversation: i64, json: bool, now: i64) -> Result<()> {
+    let detail = store.conversation(conversation, now)?;
+    if json {
+        return print_json(&detail);
+    }
+    let c = &detail.conversation;
+    println!(
+        "{} · {} · {}{}",
+        c.title.as_deref().unwrap_or("(untitled)"),
+        c.platform.label(),
+        c.container.as_deref().unwrap_or(&c.account_name),
+        c.url
+            .as_deref()
+            .map(|u| format!(" · {u}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "status: {}{}",
+        c.status.as_str(),
+        if c.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" · tags: {}", c.tags.join(", "))
+        }
+    );
+    for m in &detail.messages {
+        println!();
+        println!(
+            "{} ({}) · {}{}",
+            m.author.name,
+            handle(&m.author.handle),
+            relative(m.created_at, now),
+            if m.edited_at.is_some() {
+                " · edited"
+            } else {
+                ""
+            }
+        );
+        if m.deleted {
+            println!("  (message deleted)");
+        } else {
+            for line in m.text.lines() {
+                println!("  {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn triage(
+    store: &mut Store,
+    conversation: i64,
+    action: TriageCmd,
+    json: bool,
+    now: i64,
+) -> Result<()> {
+    let action = match action {
+        TriageCmd::Done => TriageAction::Done,
+        TriageCmd::Open => TriageAction::Open,
+        TriageCmd::Snooze { until } => TriageAction::Snooze {
+            until: parse_when(&until, chrono::Local::now())?,
+        },
+        TriageCmd::Tag { tag } => TriageAction::Tag { tag },
+        TriageCmd::Untag { tag } => TriageAction::Untag { tag },
+        TriageCmd::Assign { assignee } => TriageAction::Assign { assignee },
+        TriageCmd::Priority { priority } => TriageAction::Priority { priority },
+    };
+    let item = store.triage(conversation, &action, now)?;
+    if json {
+        return print_json(&item);
+    }
+    let until = item
+        .snoozed_until
+        .filter(|_| item.status == Status::Snoozed)
+        .map(|u| format!(" until {}", local_time(u)))
+        .unwrap_or_default();
+    println!(
+        "#{} is {}{}{}",
+        item.id,
+        item.status.as_str(),
+        until,
+        if item.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" · tags: {}", item.tags.join(", "))
+        }
+    );
+    Ok(())
+}
+
+pub fn search(store: &Store, query: &str, limit: u32, json: bool, now: i64) -> Result<()> {
+    let hits = store.search(query, limit)?;
+    if json {
+        return print_json(&hits);
+    }
+    if hits.is_empty() {
+        println!("No messages or notes match \"{query}\".");
+        return Ok(());
+    }
+    for h in &hits {
+        let snippet: String = h
+            .snippet
+            .chars()
+            .map(|c| match c {
+                MARK_START => '[',
+                MARK_END => ']',
+                c => c,
+            })
+            .collect();
+        let place = match h.kind {
+            hearth::model::HitKind::Note => format!("note on {}", h.title),
+            hearth::model::HitKind::Message => format!(
+                "#{} {} · {}",
+                h.conversation_id.unwrap_or_default(),
+                h.platform.map(|p| p.as_str()).unwrap_or(""),
+                clip(&h.title, 50)
+            ),
+        };
+        println!("{place} · {}", relative(h.created_at, now));
+        println!(
+            "    {}",
+            snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+    Ok(())
+}

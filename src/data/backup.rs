@@ -1,0 +1,296 @@
+//! Backups of the database. Owns: copying the live database with SQLite's online backup API
+//! (safe while another Hearth syncs into it), the `backups/` folder beside the database with
+//! its daily copies (the newest few kept), and restoring one. Must never: leave a half-written
+//! file where a backup is expected, or replace the live data with a file that is not a good
+//! Hearth database.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{TimeZone, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::model::{BackupInfo, Millis};
+use crate::store::{schema_version, Store};
+
+/// How many daily backups are kept when nobody said otherwise.
+pub const DEFAULT_KEEP: u32 = 7;
+const KEEP_SETTING: &str = "backups.keep";
+/// A daily backup is taken when the newest one is older than this.
+const DAY: Millis = 24 * 3600 * 1000;
+
+/// The folder the backups of the database at `db` live in: `backups/` beside it.
+pub fn backups_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+fn stem(db: &Path) -> String {
+    db.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hearth".into())
+}
+
+/// `hearth-20261129-173000.db`: the database's name and the UTC time of the copy.
+fn backup_name(db: &Path, at: Millis) -> String {
+    let when = Utc
+        .timestamp_millis_opt(at)
+        .single()
+        .unwrap_or_default()
+        .format("%Y%m%d-%H%M%S");
+    format!("{}-{when}.db", stem(db))
+}
+
+/// When a backup named by [`backup_name`] for `db` was taken.
+fn taken_at(db: &Path, file_name: &str) -> Option<Millis> {
+    let rest = file_name.strip_prefix(&format!("{}-", stem(db)))?;
+    let when = rest.strip_suffix(".db")?;
+    chrono::NaiveDateTime::parse_from_str(when, "%Y%m%d-%H%M%S")
+        .ok()
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
+/// The backups of the database at `db`, newest first.
+pub fn list_backups(db: &Path) -> Result<Vec<BackupInfo>> {
+    let dir = backups_dir(db);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(Error::Io {
+                context: format!("cannot read the backups folder {}", dir.display()),
+                source,
+            })
+        }
+    };
+    let mut out: Vec<BackupInfo> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let file_name = e.file_name().to_string_lossy().into_owned();
+            let created_at = taken_at(db, &file_name)?;
+            Some(BackupInfo {
+                path: e.path().display().to_string(),
+                bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+                file_name,
+                created_at,
+            })
+        })
+        .collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
+    Ok(out)
+}
+
+/// What to tell someone whose database is damaged: `hearth doctor`, and the newest backup.
+pub fn damage_advice(db: &Path) -> String {
+    let latest = list_backups(db).ok().and_then(|b| b.into_iter().next());
+    let mut advice = format!(
+        "run `hearth --db {} doctor` to check it and recover what is readable into a new file",
+        db.display()
+    );
+    if let Some(b) = latest {
+        advice.push_str(&format!(
+            ", or restore the latest backup ({}, {}) with `hearth --db {} restore {}`",
+            b.file_name,
+            Utc.timestamp_millis_opt(b.created_at)
+                .single()
+                .unwrap_or_default()
+                .format("%Y-%m-%d %H:%M UTC"),
+            db.display(),
+            b.path
+        ));
+    } else {
+        advice.push_str(" (there is no backup of it yet)");
+    }
+    advice
+}
+
+fn io(context: String) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::Io { context, source }
+}
+
+impl Store {
+    /// Copies the live database to `dest` with SQLite's online backup API: a consistent
+    /// snapshot even while another Hearth writes, and never a half-written file at `dest` (the
+    /// copy is written beside it and renamed when complete). Refuses to overwrite the database
+    /// itself.
+    pub fn backup_to(&self, dest: &Path) -> Result<u64> {
+        if dest.exists() && same_file(dest, self.path()) {
+            return Err(Error::invalid(
+                "a backup cannot be written over the database it copies",
+            ));
+        }
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(io(format!("cannot create the folder {}", parent.display())))?;
+        }
+        let partial = dest.with_extension("db.partial");
+        let _ = std::fs::remove_file(&partial);
+        let copy = (|| -> Result<()> {
+            let mut out = Connection::open(&partial).map_err(|e| Error::CannotOpen {
+                path: partial.clone(),
+                reason: e.to_string(),
+            })?;
+            {
+                let backup = rusqlite::backup::Backup::new(self.conn(), &mut out)?;
+                // One step copies a consistent snapshot in one read transaction: a writer in
+                // another process cannot make it start over (WAL: it is not blocked either).
+                backup.step(-1)?;
+            }
+            // A backup is one self-contained file.
+            out.pragma_update(None, "journal_mode", "DELETE")?;
+            out.close().map_err(|(_, e)| Error::from(e))?;
+            Ok(())
+        })();
+        if let Err(e) = copy {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+        std::fs::rename(&partial, dest)
+            .map_err(io(format!("cannot write the backup {}", dest.display())))?;
+        Ok(std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0))
+    }
+
+    /// Takes a backup into the `backups/` folder now, and prunes old ones to the kept number.
+    pub fn backup_now(&self, now: Millis) -> Result<BackupInfo> {
+        let dir = backups_dir(self.path());
+        let file_name = backup_name(self.path(), now);
+        let dest = dir.join(&file_name);
+        let bytes = self.backup_to(&dest)?;
+        self.prune_backups()?;
+        Ok(BackupInfo {
+            path: dest.display().to_string(),
+            file_name,
+            created_at: taken_at(self.path(), &backup_name(self.path(), now)).unwrap_or(now),
+            bytes,
+        })
+    }
+
+    /// The daily backup: taken when the newest backup is a day old or there is none.
+    pub fn daily_backup(&self, now: Millis) -> Result<Option<BackupInfo>> {
+        let newest = list_backups(self.path())?.into_iter().next();
+        if newest.is_some_and(|b| now - b.created_at < DAY) {
+            return Ok(None);
+        }
+        self.backup_now(now).map(Some)
+    }
+
+    /// How many backups are kept.
+    pub fn keep_backups(&self) -> Result<u32> {
+        Ok(self
+            .setting(KEEP_SETTING)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_KEEP))
+    }
+
+    /// Keeps the newest `keep` backups (1 to 365) from now on, and prunes to that.
+    pub fn set_keep_backups(&mut self, keep: u32) -> Result<()> {
+        if !(1..=365).contains(&keep) {
+            return Err(Error::invalid("keep between 1 and 365 backups"));
+        }
+        self.set_setting(KEEP_SETTING, &keep.to_string())?;
+        self.prune_backups()
+    }
+
+    fn prune_backups(&self) -> Result<()> {
+        let keep = self.keep_backups()? as usize;
+        for old in list_backups(self.path())?.into_iter().skip(keep) {
+            std::fs::remove_file(&old.path)
+                .map_err(io(format!("cannot delete the old backup {}", old.path)))?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the live data with the backup at `backup`, after checking it is a sound Hearth
+    /// database this version can open, and after backing up the current data (so a restore
+    /// can itself be undone). Safe while another Hearth has the database open: SQLite copies
+    /// the backup in under its write lock.
+    pub fn restore_from(&mut self, backup: &Path, now: Millis) -> Result<BackupInfo> {
+        check_backup(backup)?;
+        let before = self.backup_now(now)?;
+        let src =
+            Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
+                Error::CannotOpen {
+                    path: backup.to_path_buf(),
+                    reason: e.to_string(),
+                }
+            })?;
+        {
+            let restore = rusqlite::backup::Backup::new(&src, self.conn_mut())?;
+            restore.step(-1)?;
+        }
+        // A backup from an older Hearth is brought up to date like any database.
+        self.migrate()?;
+        Ok(before)
+    }
+}
+
+/// Whether `path` is a sound Hearth database this version can open.
+fn check_backup(path: &Path) -> Result<()> {
+    let bad = |reason: String| Error::NotADatabase {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if !path.is_file() {
+        return Err(Error::NoDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| bad(e.to_string()))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| bad(e.to_string()))?;
+    if version > schema_version() {
+        return Err(Error::DatabaseTooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: schema_version(),
+        });
+    }
+    let has_workspace: bool = conn
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'members'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| bad(e.to_string()))?;
+    if version == 0 || !has_workspace {
+        return Err(bad("it holds no Hearth data".into()));
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| bad(e.to_string()))?;
+    if check != "ok" {
+        return Err(Error::Damaged {
+            path: Some(path.to_path_buf()),
+            detail: check,
+            advice: None,
+        });
+    }
+    Ok(())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_name_carries_the_time_it_was_taken() {
+        let db = Path::new("/data/hearth.db");
+        let at = 1_795_435_200_000;
+        let name = backup_name(db, at);
+        assert_eq!(name, "hearth-20261123-120000.db");
+        assert_eq!(taken_at(db, &name), Some(at));
+        assert_eq!(taken_at(db, "other-20261123-120000.db"), None);
+        assert_eq!(backups_dir(db), Path::new("/data/backups"));
+    }
+}

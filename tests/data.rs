@@ -1,0 +1,493 @@
+//! Your data is yours, and survives what a laptop meets: export → import → export, backups
+//! taken while another process writes, restore, a damaged file (`hearth doctor`), another
+//! process holding the write lock, and read commands on a path with no database. Every test
+//! works on real database files, most through the real `hearth` binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use hearth::model::{DemoOptions, InboxQuery, Status, TriageAction};
+use hearth::Store;
+
+fn hearth(db: &Path) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("hearth"));
+    c.arg("--db").arg(db);
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("hearth runs")
+}
+
+/// A small demo community in a new database file.
+fn demo_db(dir: &Path) -> PathBuf {
+    let db = dir.join("hearth.db");
+    let mut store = Store::open(&db).expect("a new database");
+    hearth::demo::generate(
+        &mut store,
+        &DemoOptions {
+            members: 60,
+            messages: 700,
+            seed: 11,
+        },
+        common::NOW,
+        &mut |_| {},
+    )
+    .expect("the demo");
+    db
+}
+
+fn integrity(db: &Path) -> String {
+    rusqlite::Connection::open(db)
+        .expect("opens")
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("checked")
+}
+
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("the folder")
+        .map(|e| {
+            let e = e.expect("an entry");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("the file"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn export_then_import_then_export_gives_byte_identical_files_on_the_demo_workspace() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    // Some of everything a person writes, on top of the demo.
+    {
+        let mut store = Store::open(&db).expect("opens");
+        let first = store
+            .inbox(&InboxQuery::default(), common::NOW)
+            .expect("inbox")
+            .items[0]
+            .id;
+        store
+            .triage(
+                first,
+                &TriageAction::Tag {
+                    tag: "feedback".into(),
+                },
+                common::NOW,
+            )
+            .expect("tagged");
+        store
+            .triage(first, &TriageAction::Done, common::NOW)
+            .expect("done");
+    }
+    let first = dir.path().join("export-1");
+    let out = run(hearth(&db).arg("export").arg(&first));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("no tokens"), "{}", text(&out));
+
+    let copy = dir.path().join("copy.db");
+    let out = run(hearth(&copy).arg("import").arg(&first));
+    assert!(out.status.success(), "{}", text(&out));
+    let second = dir.path().join("export-2");
+    let out = run(hearth(&copy).arg("export").arg(&second));
+    assert!(out.status.success(), "{}", text(&out));
+
+    let (a, b) = (files_in(&first), files_in(&second));
+    assert_eq!(
+        a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        b.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs after export → import → export");
+    }
+    for name in [
+        "manifest.json",
+        "members.jsonl",
+        "messages.jsonl",
+        "notes.jsonl",
+        "members.csv",
+    ] {
+        assert!(a.iter().any(|f| f.0 == name), "{name} is exported");
+    }
+    // The copy works like the original: same counts, search finds the same words.
+    let (orig, imported) = (
+        Store::open(&db).expect("opens"),
+        Store::open(&copy).expect("opens"),
+    );
+    let (s1, s2) = (
+        orig.status().expect("status"),
+        imported.status().expect("status"),
+    );
+    assert_eq!(
+        (s1.accounts, s1.members, s1.conversations, s1.messages),
+        (s2.accounts, s2.members, s2.conversations, s2.messages)
+    );
+    assert_eq!(
+        orig.search("dark mode", 50).expect("search").len(),
+        imported.search("dark mode", 50).expect("search").len(),
+        "the search index is rebuilt"
+    );
+    assert_eq!(
+        orig.members(&Default::default()).expect("members").total,
+        imported
+            .members(&Default::default())
+            .expect("members")
+            .total
+    );
+    let done = |s: &Store| {
+        s.inbox(
+            &InboxQuery {
+                status: Some(Status::Done),
+                ..Default::default()
+            },
+            common::NOW,
+        )
+        .expect("done")
+        .total
+    };
+    assert_eq!(done(&orig), done(&imported), "triage state is kept");
+    assert_ne!(
+        orig.token_key(1).expect("key"),
+        imported.token_key(1).expect("key"),
+        "the copy files its tokens under its own id"
+    );
+}
+
+#[test]
+fn an_import_is_refused_into_a_workspace_that_holds_data_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let export = dir.path().join("export");
+    assert!(run(hearth(&db).arg("export").arg(&export)).status.success());
+    let before = std::fs::read(&db).expect("the file");
+    let out = run(hearth(&db).arg("import").arg(&export));
+    assert!(!out.status.success());
+    assert!(text(&out).contains("empty workspace"), "{}", text(&out));
+    assert_eq!(std::fs::read(&db).expect("the file"), before);
+
+    // A damaged export (a line cut short) is refused whole: the new database stays empty.
+    let messages = export.join("messages.jsonl");
+    let mut lines = std::fs::read_to_string(&messages).expect("messages");
+    lines.truncate(lines.len() / 2);
+    std::fs::write(&messages, lines).expect("written");
+    let fresh = dir.path().join("fresh.db");
+    let out = run(hearth(&fresh).arg("import").arg(&export));
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("messages.jsonl"),
+        "it names the file: {}",
+        text(&out)
+    );
+    let s = Store::open(&fresh)
+        .expect("opens")
+        .status()
+        .expect("status");
+    assert!(s.is_empty, "nothing half-imported: {s:?}");
+}
+
+#[test]
+fn a_backup_taken_while_another_process_writes_is_a_sound_copy_and_restores() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    // Another Hearth writes the whole time: triage, over and over.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut store = Store::open(&db).expect("opens");
+            let ids: Vec<i64> = store
+                .inbox(&InboxQuery::default(), common::NOW)
+                .expect("inbox")
+                .items
+                .iter()
+                .map(|i| i.id)
+                .collect();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let id = ids[n % ids.len()];
+                let _ = store.triage(
+                    id,
+                    &TriageAction::Priority {
+                        priority: (n % 4) as i64,
+                    },
+                    common::NOW,
+                );
+                n += 1;
+            }
+            n
+        })
+    };
+    let copy = dir.path().join("copy.db");
+    let out = run(hearth(&db).arg("backup").arg(&copy));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.join().expect("the writer");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        writes > 0,
+        "the other process really wrote during the backup"
+    );
+    assert_eq!(integrity(&copy), "ok");
+    assert!(
+        !copy.with_extension("db-wal").exists(),
+        "a backup is one self-contained file"
+    );
+    let backed = Store::open(&copy).expect("the backup opens");
+    assert_eq!(
+        backed.status().expect("status").messages,
+        700,
+        "the backup holds every message"
+    );
+
+    // Restore: the data comes back as it was in the backup, and what it replaced is kept.
+    {
+        let mut store = Store::open(&db).expect("opens");
+        let removed = store.remove_demo().expect("demo removed");
+        assert!(removed.messages > 0);
+        assert!(store.status().expect("status").is_empty);
+    }
+    let out = run(hearth(&db).arg("restore").arg(&copy));
+    assert!(out.status.success(), "{}", text(&out));
+    let restored = Store::open(&db).expect("opens");
+    assert_eq!(restored.status().expect("status").messages, 700);
+    let kept = hearth::data::backup::list_backups(&db).expect("backups");
+    assert_eq!(kept.len(), 1, "the data before the restore was backed up");
+    let before_restore = Store::open(Path::new(&kept[0].path)).expect("opens");
+    assert!(before_restore.status().expect("status").is_empty);
+}
+
+#[test]
+fn the_daily_backup_is_taken_once_a_day_and_only_the_newest_are_kept() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let mut store = Store::open(&db).expect("opens");
+    store.set_keep_backups(3).expect("keep 3");
+    let day = 24 * 3600 * 1000;
+    let mut taken = 0;
+    for d in 0..5 {
+        for hour in [0, 6, 12] {
+            if store
+                .daily_backup(common::NOW + d * day + hour * 3600 * 1000)
+                .expect("the daily backup")
+                .is_some()
+            {
+                taken += 1;
+            }
+        }
+    }
+    assert_eq!(taken, 5, "one a day, however often it is asked");
+    let kept = hearth::data::backup::list_backups(&db).expect("backups");
+    assert_eq!(kept.len(), 3, "only the newest three are kept");
+    assert!(kept[0].created_at > kept[1].created_at, "newest first");
+    assert_eq!(kept[0].created_at, common::NOW + 4 * day);
+    for b in &kept {
+        assert_eq!(integrity(Path::new(&b.path)), "ok");
+    }
+}
+
+/// Overwrites the middle page of `db` with garbage, as a failing disk might.
+fn damage(db: &Path) {
+    let bytes = std::fs::read(db).expect("the file");
+    let page = 4096;
+    let pages = bytes.len() / page;
+    assert!(pages > 20, "the file is big enough to damage one page");
+    let mut damaged = bytes.clone();
+    for (i, b) in damaged[(pages / 2) * page..(pages / 2 + 1) * page]
+        .iter_mut()
+        .enumerate()
+    {
+        *b = (i as u8).wrapping_mul(37).wrapping_add(11);
+    }
+    std::fs::write(db, damaged).expect("written");
+}
+
+#[test]
+fn a_damaged_database_says_so_names_the_latest_backup_and_doctor_recovers_what_is_readable() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let backup = Store::open(&db)
+        .expect("opens")
+        .backup_now(common::NOW)
+        .expect("a backup");
+    // Checkpointed into the main file, so the damage lands in the data.
+    rusqlite::Connection::open(&db)
+        .expect("opens")
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        .expect("checkpointed");
+    damage(&db);
+
+    let out = run(hearth(&db).arg("status"));
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(said.contains("damaged"), "{said}");
+    assert!(said.contains("hearth --db"), "it names the doctor: {said}");
+    assert!(said.contains("doctor"), "{said}");
+    assert!(
+        said.contains(&backup.file_name),
+        "it names the latest backup: {said}"
+    );
+
+    let damaged = std::fs::read(&db).expect("the file");
+    let out = run(hearth(&db).arg("doctor"));
+    assert!(!out.status.success(), "the doctor reports the damage");
+    assert!(
+        text(&out).contains("SQLite found problems"),
+        "{}",
+        text(&out)
+    );
+
+    let recovered = dir.path().join("recovered.db");
+    let out = run(hearth(&db).arg("doctor").arg("--recover").arg(&recovered));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(integrity(&recovered), "ok");
+    let store = Store::open(&recovered).expect("the recovered file opens");
+    let s = store.status().expect("status");
+    assert!(
+        s.messages > 300 && s.messages <= 700,
+        "most messages are recovered: {s:?}"
+    );
+    assert!(s.members > 30, "{s:?}");
+    assert!(!store
+        .inbox(&InboxQuery::default(), common::NOW)
+        .expect("the inbox works")
+        .items
+        .is_empty());
+    assert_eq!(
+        std::fs::read(&db).expect("the file"),
+        damaged,
+        "the doctor never writes to the damaged file"
+    );
+}
+
+#[test]
+fn a_write_held_up_longer_than_the_busy_timeout_says_busy_in_words_and_loses_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let (id, before) = {
+        let store = Store::open(&db).expect("opens");
+        let item = store
+            .inbox(&InboxQuery::default(), common::NOW)
+            .expect("inbox")
+            .items[0]
+            .clone();
+        (item.id, item.status)
+    };
+    // Another process holds the write lock (a long write) for longer than Hearth waits.
+    let holder = rusqlite::Connection::open(&db).expect("opens");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("the lock");
+    let started = std::time::Instant::now();
+    let out = run(hearth(&db).args(["triage", &id.to_string(), "done"]));
+    let waited = started.elapsed();
+    holder.execute_batch("ROLLBACK").expect("released");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the database is busy — another Hearth is writing to it"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        waited >= hearth::store::BUSY_TIMEOUT - Duration::from_millis(500),
+        "it waited for the other writer before giving up ({waited:?})"
+    );
+    assert_eq!(integrity(&db), "ok");
+    let store = Store::open(&db).expect("opens");
+    assert_eq!(
+        store
+            .conversation(id, common::NOW)
+            .expect("kept")
+            .conversation
+            .status,
+        before
+    );
+    // Once the other writer is done, the same command works.
+    let out = run(hearth(&db).args(["triage", &id.to_string(), "done"]));
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn read_commands_on_a_path_without_a_database_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("nothing-here.db");
+    for args in [
+        vec!["status"],
+        vec!["inbox"],
+        vec!["members"],
+        vec!["outbox"],
+        vec!["export", "out"],
+    ] {
+        let out = run(hearth(&db).args(&args));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out).contains(&format!("no Hearth database at {}", db.display())),
+            "{args:?}: {}",
+            text(&out)
+        );
+        assert!(!db.exists(), "{args:?} created nothing");
+    }
+    let out = run(hearth(&db).args(["demo", "--members", "20", "--messages", "100"]));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(db.exists(), "the demo creates the database");
+}
+
+#[test]
+fn removing_the_demo_takes_its_samples_and_keeps_what_the_user_connected() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let mut store = Store::open(&db).expect("opens");
+    // A real account with a member and a conversation of its own.
+    let real = store
+        .ensure_account(
+            hearth::model::Platform::Discord,
+            "Real",
+            None,
+            Some("team"),
+            common::NOW,
+        )
+        .expect("an account");
+    store
+        .ingest(real, &common::small_batch(), common::NOW)
+        .expect("ingested");
+    let calendar = store
+        .calendar(&hearth::model::CalendarRange {
+            from: None,
+            to: None,
+            include_unscheduled: true,
+        })
+        .expect("calendar")
+        .len();
+    assert!(calendar > 0, "the demo plans posts");
+    let removed = store.remove_demo().expect("removed");
+    assert!(
+        removed.accounts >= 7 && removed.messages >= 700,
+        "{removed:?}"
+    );
+    assert_eq!(removed.calendar_items as usize, calendar);
+    let s = store.status().expect("status");
+    assert_eq!(
+        (s.accounts, s.conversations, s.messages),
+        (1, 1, 1),
+        "{s:?}"
+    );
+    assert_eq!(s.members, 3, "the real account's people stay: {s:?}");
+    assert_eq!(store.demo_accounts().expect("count"), 0);
+    assert_eq!(integrity(&db), "ok");
+    assert_eq!(
+        store.search("dark mode", 10).expect("search").len(),
+        1,
+        "only the real conversation is found"
+    );
+}
