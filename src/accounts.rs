@@ -16,15 +16,24 @@ struct Config {
 }
 
 const SELECT: &str = "SELECT id, platform, name, base_url, config, self_handle, last_sync_at,
-        last_attempt_at, last_error, last_error_kind, demo FROM accounts";
+        last_attempt_at, last_error, last_error_kind, demo,
+        (SELECT count(*) FROM quarantine q WHERE q.account_id = accounts.id),
+        (SELECT json_array(q.kind, q.reason) FROM quarantine q
+         WHERE q.account_id = accounts.id ORDER BY q.last_seen_at DESC, q.id DESC LIMIT 1)
+    FROM accounts";
 
 fn row_to_view(r: &Row<'_>) -> rusqlite::Result<AccountView> {
     let config: String = r.get(4)?;
     let config: Config = serde_json::from_str(&config).unwrap_or_default();
     let kind: Option<String> = r.get(9)?;
+    let platform = crate::store::platform_col(r, 1)?;
+    let quarantined: i64 = r.get(11)?;
+    let newest_kept: Option<(String, String)> = r
+        .get::<_, Option<String>>(12)?
+        .and_then(|j| serde_json::from_str(&j).ok());
     Ok(AccountView {
         id: r.get(0)?,
-        platform: crate::store::platform_col(r, 1)?,
+        platform,
         name: r.get(2)?,
         base_url: r.get(3)?,
         scopes: config.scopes,
@@ -34,6 +43,14 @@ fn row_to_view(r: &Row<'_>) -> rusqlite::Result<AccountView> {
         last_error: r.get(8)?,
         last_error_kind: kind.as_deref().and_then(parse_kind),
         demo: r.get(10)?,
+        quarantined,
+        quarantine_note: newest_kept.map(|(kind, reason)| {
+            format!(
+                "{quarantined} {} {kind}{} could not be read: {reason}",
+                platform.label(),
+                if quarantined == 1 { "" } else { "s" }
+            )
+        }),
     })
 }
 

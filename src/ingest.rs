@@ -60,12 +60,32 @@ pub struct IncomingMessage {
     pub mentions_us: bool,
 }
 
+/// The longest message Hearth keeps (text or HTML); a longer one is kept aside.
+const MAX_MESSAGE: usize = 1 << 20;
+
+/// A record a connector could not read (an unexpected shape, an absurd size): kept aside with
+/// its payload instead of failing its page on every run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quarantined {
+    /// What it was meant to be: `message`, `member`, `topic`…
+    pub kind: String,
+    /// The platform's id of the record, when it could be read.
+    pub external_id: Option<String>,
+    /// Why it could not be read, in words.
+    pub reason: String,
+    /// The record exactly as the platform sent it (cut at 1 MB).
+    pub raw: String,
+    /// Where it came from (a channel, a room, a topic), for reading it again.
+    pub context: Option<String>,
+}
+
 /// Everything one page of a sync (or one slice of the demo) brings in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
     pub identities: Vec<IncomingIdentity>,
     pub conversations: Vec<IncomingConversation>,
     pub messages: Vec<IncomingMessage>,
+    pub quarantined: Vec<Quarantined>,
 }
 
 /// What one batch changed.
@@ -76,10 +96,13 @@ pub struct IngestReport {
     pub messages_added: u64,
     pub messages_updated: u64,
     pub conversations_reopened: u64,
+    /// Records kept aside because they could not be read.
+    pub quarantined: u64,
 }
 
 impl std::ops::AddAssign for IngestReport {
     fn add_assign(&mut self, o: Self) {
+        self.quarantined += o.quarantined;
         self.identities_added += o.identities_added;
         self.conversations_added += o.conversations_added;
         self.messages_added += o.messages_added;
@@ -288,6 +311,7 @@ fn write_batch(
     }
 
     // --- messages ---------------------------------------------------------------------------
+    let mut oversized: Vec<Quarantined> = Vec::new();
     let mut conv_deltas: HashMap<i64, ConvDelta> = HashMap::new();
     let mut member_deltas: HashMap<i64, MemberDelta> = HashMap::new();
     {
@@ -334,6 +358,23 @@ fn write_batch(
              VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6)",
         )?;
         for msg in &batch.messages {
+            if msg.text.len() > MAX_MESSAGE
+                || msg.html.as_ref().is_some_and(|h| h.len() > MAX_MESSAGE)
+            {
+                oversized.push(Quarantined {
+                    kind: "message".into(),
+                    external_id: Some(msg.external_id.clone()),
+                    reason: format!(
+                        "it is {:.1} MB, over the {} MB Hearth keeps for one message",
+                        msg.text.len().max(msg.html.as_ref().map_or(0, String::len)) as f64
+                            / 1_048_576.0,
+                        MAX_MESSAGE / 1_048_576
+                    ),
+                    raw: msg.text.chars().take(64 * 1024).collect(),
+                    context: Some(msg.conversation_external_id.clone()),
+                });
+                continue;
+            }
             let conv_id = match conversations.get(msg.conversation_external_id.as_str()) {
                 Some(id) => *id,
                 None => find_conv
@@ -465,5 +506,60 @@ fn write_batch(
     for member_id in touched_members {
         crate::members::reindex_member(tx, member_id)?;
     }
+    report.quarantined = write_quarantine(
+        tx,
+        account.id,
+        batch.quarantined.iter().chain(&oversized),
+        &batch.messages,
+        now,
+    )?;
     Ok(report)
+}
+
+/// Keeps the records a connector could not read, and forgets those that now read well (the
+/// same record came back readable, after an upgrade or a fix on the platform).
+fn write_quarantine<'q>(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    kept: impl Iterator<Item = &'q Quarantined>,
+    messages: &[IncomingMessage],
+    now: Millis,
+) -> Result<u64> {
+    let mut n = 0;
+    let mut put = tx.prepare_cached(
+        "INSERT INTO quarantine (account_id, kind, external_id, reason, raw, context,
+             first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT (account_id, kind, external_id) DO UPDATE SET reason = excluded.reason,
+             raw = excluded.raw, context = excluded.context, last_seen_at = excluded.last_seen_at",
+    )?;
+    for q in kept {
+        n += 1;
+        let id = q
+            .external_id
+            .clone()
+            .unwrap_or_else(|| format!("payload:{:016x}", digest(&q.raw)));
+        put.execute(params![
+            account_id, q.kind, id, q.reason, q.raw, q.context, now
+        ])?;
+    }
+    let held: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM quarantine WHERE account_id = ?1)")?
+        .query_row([account_id], |r| r.get(0))?;
+    if held && !messages.is_empty() {
+        let mut forget = tx.prepare_cached(
+            "DELETE FROM quarantine WHERE account_id = ?1 AND kind = 'message' AND external_id = ?2",
+        )?;
+        for m in messages.iter().filter(|m| m.text.len() <= MAX_MESSAGE) {
+            forget.execute(params![account_id, m.external_id])?;
+        }
+    }
+    Ok(n)
+}
+
+/// FNV-1a: a stable name for a payload without an id.
+fn digest(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -684,6 +684,11 @@ pub struct AccountView {
     pub last_error_kind: Option<SyncErrorKind>,
     /// One of the demo community's accounts: sample data, never synced.
     pub demo: bool,
+    /// Records this account's platform sent that Hearth could not read (kept aside with their
+    /// payload; `hearth sync --retry-quarantined` tries them again after an upgrade).
+    pub quarantined: i64,
+    /// What the account's status says of them: "1 Discord message could not be read: …".
+    pub quarantine_note: Option<String>,
 }
 
 /// A new account, or changes to one. `token` is written to the OS keyring, never stored.

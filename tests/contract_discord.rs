@@ -688,3 +688,99 @@ async fn a_new_post_needs_a_channel_scope() {
     });
     assert!(matches!(bad, Err(ConnectorError::Config(_))));
 }
+
+#[tokio::test]
+async fn a_message_in_an_unexpected_shape_is_kept_aside_and_the_rest_of_its_page_is_written() {
+    let server = MockServer::start().await;
+    // #help's first page, with one message that has lost its author.
+    let mut first = fixture("05");
+    let whole = first.response["body"][1].clone();
+    first.response["body"][1]
+        .as_object_mut()
+        .expect("a message")
+        .remove("author");
+    first.mock("").mount(&server).await;
+    mount_first_sync(&server).await;
+    let (c, mut db) = connected(&server, FIRST).await;
+    let report = db
+        .sync(&c, FIRST)
+        .await
+        .0
+        .expect("the sync goes on past the message it cannot read");
+    assert_eq!(report.totals.quarantined, 1, "{report:?}");
+    let odd = whole["id"].as_str().expect("an id");
+    assert_eq!(
+        db.sql::<i64>(
+            "SELECT count(*) FROM messages WHERE external_id = ?1",
+            [odd]
+        ),
+        0
+    );
+    for other in ["1500794327176183815", M3, "1500788006750126087"] {
+        assert_eq!(
+            db.sql::<i64>(
+                "SELECT count(*) FROM messages WHERE external_id = ?1",
+                [other]
+            ),
+            1,
+            "the rest of the page is written: {other}"
+        );
+    }
+    let account = db.store.account(db.account).expect("the account");
+    assert_eq!(account.quarantined, 1);
+    assert_eq!(
+        account.quarantine_note.as_deref(),
+        Some("1 Discord message could not be read: a message has no id or author"),
+        "the account says so in words"
+    );
+    let raw: String = db.sql("SELECT raw FROM quarantine WHERE external_id = ?1", [odd]);
+    let kept: Value = serde_json::from_str(&raw).expect("the payload is JSON");
+    assert_eq!(
+        kept["content"], whole["content"],
+        "the payload is kept: {raw}"
+    );
+
+    // After an upgrade that reads such a message, `--retry-quarantined` writes it (here the
+    // kept payload is the whole message, as a newer Hearth would read it).
+    db.execute(
+        "UPDATE quarantine SET raw = ?1 WHERE external_id = ?2",
+        rusqlite::params![whole.to_string(), odd],
+    );
+    let retried =
+        hearth::sync::quarantine::retry_quarantined(&mut db.store, db.account, &c, SECOND)
+            .await
+            .expect("retried");
+    assert_eq!((retried.read, retried.kept), (1, 0), "{retried:?}");
+    assert_eq!(
+        db.sql::<i64>(
+            "SELECT count(*) FROM messages WHERE external_id = ?1",
+            [odd]
+        ),
+        1,
+        "the message is in its conversation now"
+    );
+    let account = db.store.account(db.account).expect("the account");
+    assert_eq!((account.quarantined, account.quarantine_note), (0, None));
+}
+
+#[tokio::test]
+async fn a_kept_record_this_version_still_cannot_read_stays_kept_with_its_reason() {
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, FIRST).await;
+    db.execute(
+        "INSERT INTO quarantine (account_id, kind, external_id, reason, raw, context, first_seen_at, last_seen_at)
+         VALUES (?1, 'message', '42', 'old reason', '{\"id\": \"42\", \"type\": 0}', NULL, 1, 1)",
+        [db.account],
+    );
+    let retried =
+        hearth::sync::quarantine::retry_quarantined(&mut db.store, db.account, &c, SECOND)
+            .await
+            .expect("retried");
+    assert_eq!((retried.read, retried.kept), (0, 1));
+    assert!(retried.problem.is_some_and(|p| p.contains("no channel")));
+    assert_eq!(
+        db.sql::<i64>("SELECT count(*) FROM quarantine", []),
+        1,
+        "nothing is dropped"
+    );
+}

@@ -581,6 +581,7 @@ fn merging_two_members_keeps_every_identity_note_and_message() {
         identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
         conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
         messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
+        quarantined: Vec::new(),
     };
     db.store.ingest(github, &gh, NOW).unwrap();
     let find = |db: &TestDb, q: &str| {

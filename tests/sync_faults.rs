@@ -640,6 +640,7 @@ impl hearth::sync::Connector for Bulky {
                     created_at: 1_700_000_000_000,
                 }],
                 messages,
+                quarantined: Vec::new(),
             },
             cursors: vec![hearth::sync::CursorChange::set("page", (n + 1).to_string())],
             more: n < 2,

@@ -125,6 +125,9 @@ enum Command {
     Sync {
         /// An account's name or number (default: all).
         account: Option<String>,
+        /// First offer the records kept aside (that an earlier Hearth could not read) again.
+        #[arg(long)]
+        retry_quarantined: bool,
     },
     /// Queue a reply in a conversation; it is sent on the next sync or `outbox --flush`.
     Reply {
@@ -271,7 +274,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Notes { action } => members::notes(store, action, now),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),
-        Command::Sync { account } => sync::sync(store, account),
+        Command::Sync {
+            account,
+            retry_quarantined,
+        } => sync::sync(store, account, retry_quarantined),
         Command::Reply { conversation, text } => sync::reply(store, conversation, text),
         Command::Post {
             account,

@@ -9,6 +9,7 @@ use clap::Subcommand;
 use hearth::model::{AccountInput, OutboxState, Platform};
 use hearth::sync::engine::{SyncError, SyncEvent, SyncOptions};
 use hearth::sync::outbox::flush_account;
+use hearth::sync::quarantine::retry_quarantined as retry_quarantined_records;
 use hearth::sync::run::{connector_for, record_setup_failure, sync_and_send, test_connection};
 use hearth::sync::Secret;
 use hearth::when::relative;
@@ -152,6 +153,11 @@ pub fn accounts(store: &mut Store, cmd: AccountsCmd) -> Result<()> {
             for a in accounts {
                 let status = match (&a.last_error, a.last_sync_at) {
                     _ if a.demo => "demo sample data (not connected)".into(),
+                    (None, Some(t)) if a.quarantine_note.is_some() => format!(
+                        "synced {}; {}",
+                        relative(t, now),
+                        a.quarantine_note.clone().unwrap_or_default()
+                    ),
                     (Some(e), _) => format!("problem: {e}"),
                     (None, Some(t)) => format!("synced {}", relative(t, now)),
                     (None, None) => "never synced".into(),
@@ -223,7 +229,7 @@ fn bar_for(multi: &MultiProgress, label: &str) -> Result<ProgressBar> {
 }
 
 /// `hearth sync [ACCOUNT]`: syncs one or every account, a progress line each.
-pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
+pub fn sync(store: &mut Store, account: Option<String>, retry_quarantined: bool) -> Result<()> {
     let accounts = match account {
         Some(key) => {
             let a = store.find_account(&key)?;
@@ -268,6 +274,23 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
                 continue;
             }
         };
+        if retry_quarantined && store.quarantined(account.id)? > 0 {
+            match rt.block_on(retry_quarantined_records(
+                store,
+                account.id,
+                connector.as_ref(),
+                now_millis(),
+            )) {
+                Ok(r) => println!(
+                    "{label}: {} kept record(s) read now{}",
+                    r.read,
+                    r.problem
+                        .map(|p| format!(", {} still kept ({p})", r.kept))
+                        .unwrap_or_default()
+                ),
+                Err(e) => eprintln!("{label}: the kept records could not be tried again: {e}"),
+            }
+        }
         let run = rt.block_on(async {
             sync_and_send(
                 store,
@@ -310,6 +333,13 @@ pub fn sync(store: &mut Store, account: Option<String>) -> Result<()> {
                         ""
                     }
                 );
+                if r.totals.quarantined > 0 {
+                    if let Some(note) = store.account(account.id)?.quarantine_note {
+                        eprintln!(
+                            "{label}: {note} (kept aside with its payload; `hearth sync --retry-quarantined` tries again after an upgrade)"
+                        );
+                    }
+                }
                 if let Some(Ok(f)) = &run.flush {
                     if let Some(p) = &f.problem {
                         eprintln!("{label}: outbox: {p}");

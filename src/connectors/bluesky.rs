@@ -28,8 +28,8 @@ use serde_json::{json, Value};
 use tokio::sync::{Mutex, OnceCell};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{endpoint, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{endpoint, or_set_aside, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
@@ -332,11 +332,13 @@ impl Bluesky {
                 for item in &kept {
                     for k in ["/reply/root", "/reply/parent"] {
                         if let Some(p) = item.pointer(k).filter(|p| is_post_view(p)) {
-                            out.post(p)?;
+                            let read = out.post(p);
+                            or_set_aside(&mut out.aside, "post", None, p, read)?;
                         }
                     }
                     if let Some(p) = item.get("post") {
-                        out.post(p)?;
+                        let read = out.post(p);
+                        or_set_aside(&mut out.aside, "post", None, p, read)?;
                     }
                 }
                 // A post that vanished shows as #notFoundPost where it is referenced, even in
@@ -358,7 +360,8 @@ impl Bluesky {
                         "record": n.get("record"),
                         "indexedAt": n.get("indexedAt"),
                     });
-                    out.post(&post)?;
+                    let read = out.post(&post);
+                    or_set_aside(&mut out.aside, "post", None, &post, read)?;
                 }
             }
         }
@@ -774,12 +777,15 @@ struct Mapper<'a> {
     identities: BTreeMap<String, IncomingIdentity>,
     conversations: BTreeMap<String, IncomingConversation>,
     messages: BTreeMap<String, IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
     deletions: Vec<IncomingMessage>,
 }
 
 impl<'a> Mapper<'a> {
     fn new(me: &'a Me, recent: Recent) -> Self {
         Mapper {
+            aside: Vec::new(),
             me,
             recent,
             identities: BTreeMap::new(),
@@ -940,6 +946,7 @@ impl<'a> Mapper<'a> {
         messages.sort_by_key(|m| m.created_at);
         messages.extend(self.deletions);
         Batch {
+            quarantined: self.aside,
             identities: self.identities.into_values().collect(),
             conversations: self.conversations.into_values().collect(),
             messages,

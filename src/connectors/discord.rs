@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{endpoint, seg, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{endpoint, or_set_aside, seg, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
@@ -467,7 +467,14 @@ impl Discord {
             if let Some(id) = str_at(m, "/id") {
                 highest = highest.max(snowflake(id));
             }
-            out.message(m)?;
+            let read = out.message(m);
+            or_set_aside(
+                &mut out.aside,
+                "message",
+                Some(&context(&guild, &chan)),
+                m,
+                read,
+            )?;
         }
         let mut changes = Vec::new();
         if highest > snowflake(&after) {
@@ -546,7 +553,14 @@ impl Discord {
             .filter_map(|m| str_at(m, "/id").map(snowflake))
             .collect();
         for m in &sorted {
-            out.message(m)?;
+            let read = out.message(m);
+            or_set_aside(
+                &mut out.aside,
+                "message",
+                Some(&context(&guild, &chan)),
+                m,
+                read,
+            )?;
         }
         // The answer is the newest `recheck` messages, without gaps: everything known from its
         // oldest message on (or from the start, when it is shorter than asked) must be in it.
@@ -603,6 +617,32 @@ impl Discord {
 impl Connector for Discord {
     fn platform(&self) -> Platform {
         P
+    }
+
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        context: Option<&str>,
+        cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        let (guild, chan): (String, Chan) = context
+            .and_then(|c| serde_json::from_str::<Value>(c).ok())
+            .and_then(|c| {
+                Some((
+                    str_at(&c, "/guild")?.to_string(),
+                    serde_json::from_value(c.get("chan")?.clone()).ok()?,
+                ))
+            })
+            .ok_or_else(|| ConnectorError::malformed(P, "the kept record has no channel"))?;
+        if kind != "message" {
+            return Err(ConnectorError::malformed(P, format!("unknown kind {kind}")));
+        }
+        let me = self.me().await?.clone();
+        let roles = roles(cursors, &guild);
+        let mut out = Mapper::new(&guild, &chan, &me, &roles);
+        out.message(raw)?;
+        Ok(out.finish())
     }
 
     fn http(&self) -> &Http {
@@ -851,6 +891,8 @@ struct Mapper<'a> {
     roles: &'a [String],
     identities: BTreeMap<String, IncomingIdentity>,
     messages: Vec<IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
     /// Messages mapped (id → author), for the re-read window.
     seen: Vec<(u64, String)>,
 }
@@ -858,6 +900,7 @@ struct Mapper<'a> {
 impl<'a> Mapper<'a> {
     fn new(guild: &'a str, chan: &'a Chan, me: &'a Me, roles: &'a [String]) -> Self {
         Mapper {
+            aside: Vec::new(),
             guild,
             chan,
             me,
@@ -964,11 +1007,17 @@ impl<'a> Mapper<'a> {
             }]
         };
         Batch {
+            quarantined: self.aside,
             identities: self.identities.into_values().collect(),
             conversations,
             messages: self.messages,
         }
     }
+}
+
+/// What a message kept aside needs to be read again: its guild and channel.
+fn context(guild: &str, chan: &Chan) -> String {
+    serde_json::json!({ "guild": guild, "chan": chan }).to_string()
 }
 
 /// The message's words, plus what its embeds and attachments say (release notes, files).

@@ -37,8 +37,8 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{arr, endpoint, nonempty, seg, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
@@ -355,7 +355,10 @@ impl Discourse {
         let mut smallest = i64::MAX;
         out.index(posts);
         for p in posts {
-            let id = out.post(p, None)?;
+            let read = out.post(p, None);
+            let Some(id) = or_set_aside(&mut out.aside, "post", None, p, read)? else {
+                continue;
+            };
             top = top.max(id);
             smallest = smallest.min(id);
         }
@@ -405,7 +408,10 @@ impl Discourse {
                 )
                 .await
             {
-                Ok(topic) => out.topic(&topic)?,
+                Ok(topic) => {
+                    let read = out.topic(&topic);
+                    or_set_aside(&mut out.aside, "topic", Some(first), &topic, read)?;
+                }
                 // The whole topic was deleted or made private since it was listed.
                 Err(ConnectorError::NotFound { .. }) | Err(ConnectorError::Forbidden { .. }) => {}
                 Err(e) => return Err(e),
@@ -722,6 +728,8 @@ struct Mapper<'a> {
     identities: BTreeMap<String, IncomingIdentity>,
     conversations: BTreeMap<String, IncomingConversation>,
     messages: Vec<IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
     /// (topic, post number) → post id, for replies.
     numbers: HashMap<(i64, i64), i64>,
 }
@@ -729,6 +737,7 @@ struct Mapper<'a> {
 impl<'a> Mapper<'a> {
     fn new(d: &'a Discourse, me: &'a Me, categories: &'a HashMap<i64, String>) -> Self {
         Mapper {
+            aside: Vec::new(),
             d,
             me,
             categories,
@@ -902,6 +911,7 @@ impl<'a> Mapper<'a> {
 
     fn finish(self) -> Batch {
         Batch {
+            quarantined: self.aside,
             identities: self.identities.into_values().collect(),
             conversations: self.conversations.into_values().collect(),
             messages: self.messages,

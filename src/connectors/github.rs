@@ -47,8 +47,8 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{arr, endpoint, nonempty, seg, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::http::{decode_error, reset_wait};
 use crate::sync::{
@@ -512,7 +512,8 @@ impl GitHub {
                 .get("number")
                 .and_then(Value::as_u64)
                 .ok_or_else(|| ConnectorError::malformed(P, "an issue has no number"))?;
-            out.issue(issue, number)?;
+            let read = out.issue(issue, number);
+            or_set_aside(&mut out.aside, "issue", Some(r.as_str()), issue, read)?;
             let comments = issue.get("comments").and_then(Value::as_u64).unwrap_or(0);
             let key = format!("{r}:watch#{number}");
             if comments > 0 {
@@ -603,7 +604,14 @@ impl GitHub {
                 break;
             }
             top = later(top, updated)?;
-            out.discussion(node)?;
+            let read = out.discussion(node);
+            or_set_aside(
+                &mut out.aside,
+                "discussion",
+                Some(repo.name.as_str()),
+                node,
+                read,
+            )?;
             self.rest_of_discussion(node, &mut out).await?;
         }
         let has_next = list
@@ -1321,11 +1329,14 @@ struct Mapper<'a> {
     identities: BTreeMap<String, IncomingIdentity>,
     conversations: BTreeMap<String, IncomingConversation>,
     messages: Vec<IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
 }
 
 impl<'a> Mapper<'a> {
     fn new(me: &'a Me, repo: &'a Repo) -> Self {
         Mapper {
+            aside: Vec::new(),
             me,
             repo,
             identities: BTreeMap::new(),
@@ -1541,6 +1552,7 @@ impl<'a> Mapper<'a> {
 
     fn finish(self) -> Batch {
         Batch {
+            quarantined: self.aside,
             identities: self.identities.into_values().collect(),
             conversations: self.conversations.into_values().collect(),
             messages: self.messages,

@@ -31,8 +31,8 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{endpoint, seg, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{endpoint, or_set_aside, seg, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::sync::{
     parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
@@ -331,7 +331,8 @@ impl Mastodon {
                 continue;
             }
             let root = root_of.get(id).cloned().unwrap_or_else(|| id.to_string());
-            out.status(s, &root)?;
+            let read = out.status(s, &root);
+            or_set_aside(&mut out.aside, "status", Some(&root), s, read)?;
         }
         Ok(())
     }
@@ -399,7 +400,8 @@ impl Mastodon {
                 .await
             {
                 Ok((_, s)) => {
-                    out.status(&s, &e.conversation)?;
+                    let read = out.status(&s, &e.conversation);
+                    or_set_aside(&mut out.aside, "status", Some(&e.conversation), &s, read)?;
                     kept.0.push(e.clone());
                 }
                 Err(ConnectorError::NotFound { .. }) => {
@@ -688,12 +690,15 @@ struct Mapper<'a> {
     identities: BTreeMap<String, IncomingIdentity>,
     conversations: BTreeMap<String, IncomingConversation>,
     messages: Vec<IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
     recent: Vec<RecentEntry>,
 }
 
 impl<'a> Mapper<'a> {
     fn new(me: &'a Me) -> Self {
         Mapper {
+            aside: Vec::new(),
             me,
             container: None,
             identities: BTreeMap::new(),
@@ -865,6 +870,7 @@ impl<'a> Mapper<'a> {
 
     fn finish(self) -> Batch {
         Batch {
+            quarantined: self.aside,
             identities: self.identities.into_values().collect(),
             conversations: self.conversations.into_values().collect(),
             messages: self.messages,

@@ -566,6 +566,7 @@ impl<'a> Mapper<'a> {
             }
         }
         Batch {
+            quarantined: Vec::new(),
             identities: self.identities.into_values().collect(),
             conversations: self.conversations.into_values().collect(),
             messages: self.messages,

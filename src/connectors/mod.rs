@@ -12,6 +12,7 @@ pub mod matrix;
 mod phases;
 pub mod slack;
 
+use crate::ingest::Quarantined;
 use crate::model::{Platform, PlatformSpec};
 use crate::sync::{Connector, ConnectorConfig, ConnectorError};
 
@@ -143,4 +144,48 @@ pub(crate) fn arr<'a>(v: &'a serde_json::Value, ptr: &str) -> &'a [serde_json::V
         .and_then(serde_json::Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or(&[])
+}
+
+/// How much of a record's payload is kept aside with it.
+const MAX_KEPT: usize = 1 << 20;
+
+/// What became of one record of a page: `read` is how mapping it went. A record Hearth cannot
+/// read (an unexpected shape, a field of the wrong type) is set aside into `aside` with its
+/// payload and `Ok(None)` comes back, so the rest of the page is written and the account does
+/// not stall on it every run; any other error (the network, the token) stops the page as before.
+pub(crate) fn or_set_aside<T>(
+    aside: &mut Vec<Quarantined>,
+    kind: &str,
+    context: Option<&str>,
+    record: &serde_json::Value,
+    read: Result<T, ConnectorError>,
+) -> Result<Option<T>, ConnectorError> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(ConnectorError::Malformed { detail, .. }) => {
+            let mut raw = record.to_string();
+            if raw.len() > MAX_KEPT {
+                let mut cut = MAX_KEPT;
+                while !raw.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                raw.truncate(cut);
+            }
+            aside.push(Quarantined {
+                kind: kind.to_string(),
+                external_id: ["/id", "/event_id", "/ts", "/uri", "/node_id"]
+                    .iter()
+                    .find_map(|p| match record.pointer(p) {
+                        Some(serde_json::Value::String(s)) => Some(s.clone()),
+                        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                        _ => None,
+                    }),
+                reason: detail,
+                raw,
+                context: context.map(str::to_string),
+            });
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -38,8 +38,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{arr, endpoint, str_at};
-use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+use super::{arr, endpoint, or_set_aside, str_at};
+use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
     http, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
@@ -496,7 +496,10 @@ impl Slack {
                 }
                 continue;
             }
-            if let Some(author) = out.message(m)? {
+            let read = out.message(m);
+            if let Some(author) =
+                or_set_aside(&mut out.aside, "message", Some(&chan.id), m, read)?.flatten()
+            {
                 if str_at(m, "/thread_ts").is_none_or(|th| th == ts) {
                     known.0.insert(t, author);
                 }
@@ -635,7 +638,8 @@ impl Slack {
         let mut out = Mapper::new(&chan, team, self.users_names());
         out.identities = self.authors(&replies, team).await?;
         for m in &replies {
-            out.message(m)?;
+            let read = out.message(m);
+            or_set_aside(&mut out.aside, "message", Some(&chan.id), m, read)?;
         }
         if out.newest > 0 {
             follow.bump(parse_ts(&thread), out.newest);
@@ -1053,12 +1057,15 @@ struct Mapper<'a> {
     names: HashMap<String, String>,
     identities: BTreeMap<String, IncomingIdentity>,
     messages: Vec<IncomingMessage>,
+    /// Records that could not be read, kept aside with their payload.
+    aside: Vec<Quarantined>,
     newest: u128,
 }
 
 impl<'a> Mapper<'a> {
     fn new(chan: &'a Chan, team: &'a Team, names: HashMap<String, String>) -> Self {
         Mapper {
+            aside: Vec::new(),
             chan,
             team,
             names,
@@ -1163,6 +1170,7 @@ impl<'a> Mapper<'a> {
             .map(|(_, i)| i)
             .collect();
         Batch {
+            quarantined: self.aside,
             identities,
             conversations,
             messages: self.messages,

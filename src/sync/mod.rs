@@ -13,6 +13,7 @@
 pub mod engine;
 pub mod http;
 pub mod outbox;
+pub mod quarantine;
 pub mod run;
 pub mod scheduler;
 
@@ -189,6 +190,23 @@ pub trait Connector: Send + Sync {
     /// this: even one with an idempotency key forgets it after a while
     /// ([`Connector::idempotency_window`]).
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError>;
+
+    /// Reads again a record an earlier Hearth could not read and kept aside
+    /// (`hearth sync --retry-quarantined`, after an upgrade): `raw` is its payload, `context`
+    /// what the connector kept with it (the channel, the room…). Platforms that cannot yet
+    /// leave this as is: the record stays kept, and says so.
+    async fn reread(
+        &self,
+        kind: &str,
+        _raw: &serde_json::Value,
+        _context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        Err(ConnectorError::Config(format!(
+            "this version of Hearth cannot read a {} {kind} kept aside again; it stays kept",
+            self.platform().label()
+        )))
+    }
 
     /// How long the platform remembers [`Outgoing::idempotency_key`] after a request that
     /// carried it: within this window [`Connector::send`] is safe to repeat with the same

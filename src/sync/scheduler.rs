@@ -270,6 +270,9 @@ async fn sync_one(
                 Some(Err(e)) => e.to_string(),
                 None => "up to date".into(),
             };
+            if let Ok(Some(note)) = store.account(account.id).map(|a| a.quarantine_note) {
+                last.detail = format!("{} · {note}", last.detail);
+            }
         }
         Err(SyncError::Connector(ConnectorError::Offline { .. })) => {
             last.state = SyncState::Offline;

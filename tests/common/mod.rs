@@ -104,5 +104,6 @@ pub fn small_batch() -> Batch {
             "How do I configure dark mode in the default theme?",
             NOW - 2 * HOUR,
         )],
+        quarantined: Vec::new(),
     }
 }

@@ -195,6 +195,8 @@ export function account(id: number, overrides: Partial<AccountView> = {}): Accou
     lastError: null,
     lastErrorKind: null,
     demo: false,
+    quarantined: 0,
+    quarantineNote: null,
     ...overrides,
   };
 }

@@ -25,4 +25,13 @@ lastError: string | null, lastErrorKind: SyncErrorKind | null,
 /**
  * One of the demo community's accounts: sample data, never synced.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * Records this account's platform sent that Hearth could not read (kept aside with their
+ * payload; `hearth sync --retry-quarantined` tries them again after an upgrade).
+ */
+quarantined: number, 
+/**
+ * What the account's status says of them: "1 Discord message could not be read: …".
+ */
+quarantineNote: string | null, };

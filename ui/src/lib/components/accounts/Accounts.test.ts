@@ -138,6 +138,24 @@ describe('an account', () => {
     expect(row).toHaveTextContent('connected as @lumenbot');
   });
 
+  it('says in words when records the platform sent could not be read, and that the rest synced', async () => {
+    api.accountsList.mockResolvedValue([
+      account(5, {
+        lastSyncAt: Date.now() - 60_000,
+        quarantined: 1,
+        quarantineNote: '1 Discord message could not be read: a message has no id or author',
+      }),
+      account(6, { name: 'Quiet', lastSyncAt: Date.now() - 60_000 }),
+    ]);
+    render(Settings);
+    const [kept, quiet] = await screen.findAllByTestId('account');
+    expect(within(kept).getByTestId('account-kept')).toHaveTextContent(
+      '1 Discord message could not be read: a message has no id or author.',
+    );
+    expect(within(kept).getByTestId('account-kept')).toHaveTextContent('Everything else synced');
+    expect(within(quiet).queryByTestId('account-kept')).toBeNull();
+  });
+
   it('offers a new token after the platform refused it, and keeps the rest', async () => {
     api.accountsList.mockResolvedValue([
       account(5, {
