@@ -22,6 +22,7 @@ SYSTEM_PACKAGES=(
 )
 # fonts-noto-color-emoji: members write emoji; the end-to-end screenshots should show them
 # python3-venv: the Matrix tests install a real Synapse homeserver from PyPI into a venv
+TAURI_DRIVER_VERSION="2.1.0"
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick fonts-noto-color-emoji python3 python3-venv)
 
 install_system_packages() {
@@ -92,8 +93,10 @@ setup_tests() {
   setup_app
   install_system_packages "${TEST_PACKAGES[@]}"
   npm_install "$ROOT/tests/e2e"
-  if ! command -v tauri-driver >/dev/null 2>&1; then
-    say "Installing tauri-driver"
-    cargo install tauri-driver --locked
+  # The WebDriver bridge the end-to-end tests were written against.
+  if ! command -v tauri-driver >/dev/null 2>&1 ||
+    ! cargo install --list 2>/dev/null | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
+    say "Installing tauri-driver $TAURI_DRIVER_VERSION"
+    cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
   fi
 }

@@ -6,29 +6,54 @@
 #   scripts/synapse.sh register NAME PASSWORD
 #   scripts/synapse.sh stop
 #
-# HEARTH_SYNAPSE_DIR (default target/synapse) holds the venv and the server's data folder;
-# HEARTH_SYNAPSE_PORT (default 18448) is the port.
+# HEARTH_SYNAPSE_DIR (default target/synapse) holds the venv and the server's data folder.
+# The port is a free one chosen the first time (kept in $DIR/port, chosen again if something
+# else has taken it since); HEARTH_SYNAPSE_PORT sets it instead.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${HEARTH_SYNAPSE_DIR:-$ROOT/target/synapse}"
-PORT="${HEARTH_SYNAPSE_PORT:-18448}"
+# The Synapse release the tests were written against: a new release is a deliberate change.
+SYNAPSE_VERSION="1.163.2"
 VENV="$DIR/venv"
 DATA="$DIR/data"
-URL="http://127.0.0.1:$PORT"
+PORT_FILE="$DIR/port"
 SECRET="hearth-test-registration-secret"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+in_use() {
+  python3 -c 'import socket, sys; s = socket.socket(); sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
+}
+
+if [ -n "${HEARTH_SYNAPSE_PORT:-}" ]; then
+  PORT="$HEARTH_SYNAPSE_PORT"
+elif [ -f "$PORT_FILE" ]; then
+  PORT="$(cat "$PORT_FILE")"
+elif [ -f "$DATA/homeserver.yaml" ]; then
+  # Configured before ports were chosen: keep the one it has.
+  PORT="$(sed -n 's/^  - port: \([0-9]*\)$/\1/p' "$DATA/homeserver.yaml")"
+else
+  mkdir -p "$DIR"
+  PORT="$(free_port)"
+  echo "$PORT" >"$PORT_FILE"
+fi
+URL="http://127.0.0.1:$PORT"
+
 install() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import synapse' 2>/dev/null; then
+  if [ -x "$VENV/bin/python" ] &&
+    [ "$("$VENV/bin/python" -c 'import synapse; print(synapse.__version__)' 2>/dev/null)" = "$SYNAPSE_VERSION" ]; then
     return 0
   fi
-  say "Installing Synapse (Matrix homeserver) from PyPI into $VENV"
+  say "Installing Synapse $SYNAPSE_VERSION (Matrix homeserver) from PyPI into $VENV"
   mkdir -p "$DIR"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip >&2
-  "$VENV/bin/pip" install -q --disable-pip-version-check matrix-synapse >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check "matrix-synapse==$SYNAPSE_VERSION" >&2
 }
 
 configure() {
@@ -104,6 +129,14 @@ start() {
   install
   configure
   if answers; then echo "$URL"; return 0; fi
+  if in_use "$PORT" && [ -z "${HEARTH_SYNAPSE_PORT:-}" ]; then
+    # Something else took the port since it was chosen: choose another.
+    PORT="$(free_port)"
+    echo "$PORT" >"$PORT_FILE"
+    URL="http://127.0.0.1:$PORT"
+    sed -i "s/^  - port: [0-9]*$/  - port: $PORT/" "$DATA/homeserver.yaml"
+    say "The Synapse port was taken; using $PORT"
+  fi
   say "Starting Synapse on $URL"
   # The daemon's own output goes to a file: it must not hold the caller's output open.
   (cd "$DATA" && "$VENV/bin/python" -m synapse.app.homeserver -c "$DATA/homeserver.yaml" \

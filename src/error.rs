@@ -58,7 +58,7 @@ pub enum Error {
     Keyring(String),
 
     #[error(transparent)]
-    Connector(#[from] crate::sync::ConnectorError),
+    Connector(#[from] crate::platform::ConnectorError),
 
     #[error("{context}: {source}")]
     Io {
@@ -120,7 +120,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Busy | Error::DiskFull => true,
-            Error::Connector(e) => e.kind() == crate::sync::ErrorKind::Transient,
+            Error::Connector(e) => e.kind() == crate::platform::ErrorKind::Transient,
             _ => false,
         }
     }

@@ -17,11 +17,13 @@ pub mod ingest;
 pub mod members;
 pub mod model;
 pub mod notes;
+pub mod platform;
 pub mod sanitize;
 pub mod search;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod tags;
 pub mod text;
 pub mod when;
 

@@ -847,7 +847,7 @@ fn apply_triage(
                 let tag_id = match tag_ids.get(name) {
                     Some(t) => *t,
                     None => {
-                        let t = crate::inbox::ensure_tag(&tx, name)?;
+                        let t = crate::tags::ensure_tag(&tx, name)?;
                         tag_ids.insert(name, t);
                         t
                     }

@@ -347,6 +347,12 @@ impl Store {
     }
 }
 
+/// Splits a `group_concat(…, char(31))` result.
+pub(crate) fn split_unit(s: Option<String>) -> Vec<String> {
+    s.map(|s| s.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// Reads a platform name stored by Hearth itself; an unknown one means the file was edited
 /// by hand or by a newer Hearth, which is a database error, not a panic.
 pub(crate) fn platform_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Platform> {

@@ -9,6 +9,7 @@ use crate::model::{
     ActivityView, IdentityView, MemberPage, MemberProfile, MemberQuery, MemberStats, MemberSummary,
     Millis, Platform,
 };
+use crate::store::split_unit;
 use crate::store::{platform_col, Store};
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
@@ -88,12 +89,6 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberSummary> {
         handles: split_unit(r.get(8)?),
         tags: split_unit(r.get(9)?),
     })
-}
-
-/// Splits a `group_concat(…, char(31))` result.
-pub(crate) fn split_unit(s: Option<String>) -> Vec<String> {
-    s.map(|s| s.split('\u{1f}').map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 impl Store {
@@ -285,7 +280,7 @@ impl Store {
     /// Adds `tag` to a member (creating the tag if new).
     pub fn tag_member(&mut self, member_id: i64, tag: &str) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        let tag_id = crate::inbox::ensure_tag(&tx, tag)?;
+        let tag_id = crate::tags::ensure_tag(&tx, tag)?;
         tx.execute(
             "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
             [member_id, tag_id],

@@ -2,14 +2,16 @@
 //! time), the thread view, and triage actions (done, reopen, snooze, tag, assign, priority).
 //! Must never: decide what a platform shows; triage state is Hearth's own and stays local.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
+
+mod triage;
 
 use crate::error::{Error, Result};
-use crate::members::split_unit;
 use crate::model::{
     Author, ConversationDetail, ConversationKind, InboxCounts, InboxItem, InboxPage, InboxQuery,
-    MessageView, Millis, Status, TriageAction,
+    MessageView, Millis, Status,
 };
+use crate::store::split_unit;
 use crate::store::{platform_col, Store};
 use crate::text::shorten;
 
@@ -55,22 +57,6 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
         tags: split_unit(r.get(15)?),
         url: r.get(16)?,
     })
-}
-
-/// Finds or creates a tag by name (case-insensitive); returns its id.
-pub(crate) fn ensure_tag(conn: &Connection, name: &str) -> Result<i64> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid("a tag needs a name"));
-    }
-    if name.chars().count() > 64 {
-        return Err(Error::invalid("a tag name can be at most 64 characters"));
-    }
-    conn.prepare_cached("INSERT OR IGNORE INTO tags (name) VALUES (?1)")?
-        .execute([name])?;
-    Ok(conn
-        .prepare_cached("SELECT id FROM tags WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))?)
 }
 
 impl Store {
@@ -240,85 +226,5 @@ impl Store {
             conversation,
             messages,
         })
-    }
-
-    /// Applies one triage action and returns the conversation as the inbox now shows it.
-    pub fn triage(&mut self, id: i64, action: &TriageAction, now: Millis) -> Result<InboxItem> {
-        let tx = self.conn_mut().transaction()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(Error::not_found("conversation", id));
-        }
-        match action {
-            TriageAction::Done => {
-                tx.execute(
-                    "UPDATE conversations SET status = 'done', snoozed_until = NULL, triaged_at = ?2
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
-            }
-            TriageAction::Open => {
-                tx.execute(
-                    "UPDATE conversations SET status = 'open', snoozed_until = NULL, triaged_at = ?2
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
-            }
-            TriageAction::Snooze { until } => {
-                if *until <= now {
-                    return Err(Error::invalid("a snooze must end in the future"));
-                }
-                tx.execute(
-                    "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, triaged_at = ?3
-                     WHERE id = ?1",
-                    params![id, until, now],
-                )?;
-            }
-            TriageAction::Tag { tag } => {
-                let tag_id = ensure_tag(&tx, tag)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-                    [id, tag_id],
-                )?;
-            }
-            TriageAction::Untag { tag } => {
-                tx.execute(
-                    "DELETE FROM conversation_tags WHERE conversation_id = ?1
-                       AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
-                    params![id, tag.trim()],
-                )?;
-            }
-            TriageAction::Assign { assignee } => {
-                let assignee = assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
-                tx.execute(
-                    "UPDATE conversations SET assignee = ?2 WHERE id = ?1",
-                    params![id, assignee],
-                )?;
-            }
-            TriageAction::Priority { priority } => {
-                if !(0..=4).contains(priority) {
-                    return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
-                }
-                tx.execute(
-                    "UPDATE conversations SET priority = ?2 WHERE id = ?1",
-                    params![id, priority],
-                )?;
-            }
-        }
-        tx.commit()?;
-        self.conversation_item(id, now)
-    }
-
-    /// Every tag in use, alphabetically.
-    pub fn tags(&self) -> Result<Vec<String>> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT name FROM tags ORDER BY name COLLATE NOCASE")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }
