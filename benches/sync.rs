@@ -105,6 +105,7 @@ fn matrix(base: &str, token: &str) -> Matrix {
         secret: Secret::new(token),
         scopes: vec![],
         http: Http::new(Duration::from_secs(60)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a connector")
 }

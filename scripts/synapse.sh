@@ -46,7 +46,7 @@ URL="http://127.0.0.1:$PORT"
 
 install() {
   if [ -x "$VENV/bin/python" ] &&
-    [ "$("$VENV/bin/python" -c 'import synapse; print(synapse.__version__)' 2>/dev/null)" = "$SYNAPSE_VERSION" ]; then
+    [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("matrix-synapse"))' 2>/dev/null)" = "$SYNAPSE_VERSION" ]; then
     return 0
   fi
   say "Installing Synapse $SYNAPSE_VERSION (Matrix homeserver) from PyPI into $VENV"

@@ -127,6 +127,7 @@ fn connector(server: &MockServer, password: &str) -> Bluesky {
         secret: Secret::new(password),
         scopes: vec!["lumenssg.bsky.social".into()],
         http: Http::new(Duration::from_secs(5)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a Bluesky connector")
     .with_page_size(2)

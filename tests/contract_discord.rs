@@ -42,6 +42,7 @@ fn connector(server: &MockServer, token: &str, now: Millis) -> Discord {
         secret: Secret::new(token),
         scopes: vec![GUILD.into()],
         http: Http::new(Duration::from_secs(10)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a guild id is a valid scope")
     .with_page_size(5)
@@ -685,6 +686,7 @@ async fn a_new_post_needs_a_channel_scope() {
         secret: Secret::new("t"),
         scopes: vec!["#help".into()],
         http: Http::new(Duration::from_secs(1)).expect("http"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     });
     assert!(matches!(bad, Err(ConnectorError::Config(_))));
 }

@@ -23,6 +23,7 @@ fn discourse(server: &MockServer, timeout: Duration) -> Discourse {
         secret: Secret::new("test-token-not-real"),
         scopes: vec!["ana".into()],
         http: Http::new(timeout).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("the connector is built")
     .with_page_size(2)

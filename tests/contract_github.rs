@@ -28,6 +28,7 @@ fn github(server: &MockServer, timeout: Duration) -> GitHub {
         secret: Secret::new("test-token-not-real"),
         scopes: vec![REPO.into()],
         http: Http::new(timeout).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("the connector is built")
 }

@@ -145,6 +145,7 @@ fn connector(server: &MockServer) -> Mastodon {
         secret: Secret::new("test-token-not-real"),
         scopes: vec![],
         http: Http::new(Duration::from_secs(5)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a Mastodon connector")
     .with_page_size(2)
@@ -177,6 +178,7 @@ fn tag_connector(server: &MockServer, tag: &str) -> Mastodon {
         secret: Secret::new("test-token-not-real"),
         scopes: vec![tag.to_string()],
         http: Http::new(Duration::from_secs(5)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a Mastodon connector")
     .with_page_size(2)

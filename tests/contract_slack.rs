@@ -46,6 +46,7 @@ fn connector(server: &MockServer, token: &str, now: Millis) -> Slack {
         secret: Secret::new(token),
         scopes: Vec::new(),
         http: Http::new(Duration::from_secs(10)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("no scopes is valid")
     .with_page_size(4)
@@ -775,6 +776,7 @@ async fn a_new_post_goes_to_the_first_channel_in_the_scopes_or_asks_for_one() {
         secret: Secret::new("t"),
         scopes: vec!["help".into()],
         http: Http::new(Duration::from_secs(1)).expect("http"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     });
     assert!(matches!(bad, Err(ConnectorError::Config(_))));
 }

@@ -491,3 +491,84 @@ fn removing_the_demo_takes_its_samples_and_keeps_what_the_user_connected() {
         "only the real conversation is found"
     );
 }
+
+/// Every file under `dir` (recursively) that holds `needle`.
+fn files_holding(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .map(|b| b.windows(needle.len()).any(|w| w == needle))
+            .unwrap_or(false)
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn no_token_reaches_the_database_its_wal_and_shm_a_backup_or_an_export() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let token = "hearth-token-canary-7c1f0e9a2b";
+    // Another connection stays open, so the WAL and shared-memory files stay beside the
+    // database while the CLI works (as when the app is open).
+    let held = rusqlite::Connection::open(&db).expect("opens");
+    held.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+        .expect("read");
+    let mut add = hearth(&db)
+        .args(["accounts", "add", "mastodon", "--name", "Canary", "--url"])
+        .arg("https://social.example.org")
+        .arg("--no-test")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hearth accounts add starts");
+    {
+        use std::io::Write;
+        add.stdin
+            .take()
+            .expect("stdin")
+            .write_all(token.as_bytes())
+            .expect("the token is written");
+    }
+    let out = add.wait_with_output().expect("hearth accounts add runs");
+    assert!(
+        out.status.success(),
+        "needs a Secret Service (scripts/with-keyring): {}",
+        text(&out)
+    );
+    assert!(!text(&out).contains(token), "the token is never printed");
+    for args in [
+        vec!["backup"],
+        vec!["export", "export"],
+        vec!["accounts", "list", "--json"],
+    ] {
+        let out = run(hearth(&db).current_dir(dir.path()).args(&args));
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        assert!(!text(&out).contains(token), "{args:?} prints no token");
+    }
+    assert!(dir.path().join("export").join("accounts.jsonl").exists());
+    assert!(
+        db.with_extension("db-wal").exists() && db.with_extension("db-shm").exists(),
+        "the WAL and shared-memory files are there to be read"
+    );
+    assert!(
+        !hearth::data::backup::list_backups(&db)
+            .expect("backups")
+            .is_empty(),
+        "a backup is there to be read"
+    );
+    let holding = files_holding(dir.path(), token.as_bytes());
+    assert!(
+        holding.is_empty(),
+        "the token is in {holding:?}: it must live only in the keyring"
+    );
+    drop(held);
+    // Tidy the keyring entry away.
+    let _ = run(hearth(&db).args(["accounts", "remove", "Canary"]));
+}

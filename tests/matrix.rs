@@ -336,6 +336,7 @@ fn matrix(base: &str, token: &str, page: u32) -> Matrix {
         secret: Secret::new(token),
         scopes: vec![],
         http: Http::new(Duration::from_secs(20)).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a Matrix connector")
     .with_page_size(page)

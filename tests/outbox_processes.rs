@@ -142,6 +142,7 @@ fn the_apps_syncer_and_two_flushes_at_once_post_each_item_exactly_once_to_a_slow
         ws.db.clone(),
         Duration::from_secs(3600),
         std::sync::Arc::new(|_: &SyncProgress| {}),
+        std::sync::Arc::new(hearth::now_millis),
     )
     .expect("the syncer starts");
     let cron = ws.flush();
@@ -288,6 +289,7 @@ fn the_app_and_the_cli_syncing_one_account_at_once_never_fail_with_busy() {
         std::sync::Arc::new(move |p: &SyncProgress| {
             let _ = tx.lock().map(|t| t.send(p.clone()));
         }),
+        std::sync::Arc::new(hearth::now_millis),
     )
     .expect("the syncer starts");
     let cli = hearth(&ws.db)

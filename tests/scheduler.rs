@@ -15,6 +15,11 @@ use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// The syncer runs on the real clock, as in the app.
+fn real_clock() -> hearth::sync::Clock {
+    std::sync::Arc::new(hearth::now_millis)
+}
+
 fn matrix_account(store: &mut Store, name: &str, url: &str) -> i64 {
     connect_account(
         store,
@@ -113,8 +118,13 @@ fn the_background_syncer_syncs_every_account_says_offline_when_a_server_is_unrea
     store.mark_demo_account(demo).expect("marked as demo");
 
     let seen = Seen::default();
-    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
-        .expect("the syncer starts");
+    let scheduler = Scheduler::start(
+        path.clone(),
+        Duration::from_secs(3600),
+        seen.sink(),
+        real_clock(),
+    )
+    .expect("the syncer starts");
     let done = seen.wait_for("of the online account finishing", |p| {
         p.account_id == online && p.state == SyncState::Done
     });
@@ -197,8 +207,13 @@ fn an_account_waiting_out_a_rate_limit_does_not_hold_up_the_others() {
 
     let seen = Seen::default();
     let started = Instant::now();
-    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
-        .expect("the syncer starts");
+    let scheduler = Scheduler::start(
+        path.clone(),
+        Duration::from_secs(3600),
+        seen.sink(),
+        real_clock(),
+    )
+    .expect("the syncer starts");
     seen.wait_for("of the slow account waiting", |p| {
         p.account_id == slow && p.state == SyncState::Waiting
     });
@@ -243,8 +258,13 @@ fn an_account_asked_for_while_it_syncs_is_synced_again_when_it_finishes() {
     let id = matrix_account(&mut store, "slow", &server.uri());
 
     let seen = Seen::default();
-    let scheduler = Scheduler::start(path.clone(), Duration::from_secs(3600), seen.sink())
-        .expect("the syncer starts");
+    let scheduler = Scheduler::start(
+        path.clone(),
+        Duration::from_secs(3600),
+        seen.sink(),
+        real_clock(),
+    )
+    .expect("the syncer starts");
     seen.wait_for("of the first sync starting", |p| {
         p.account_id == id && p.state == SyncState::Syncing
     });
@@ -280,8 +300,8 @@ fn the_background_syncer_syncs_again_on_its_schedule_without_being_asked() {
     let mut store = Store::open(&path).expect("a new database");
     let id = matrix_account(&mut store, "scheduled", &server.uri());
     let seen = Seen::default();
-    let scheduler =
-        Scheduler::start(path, Duration::from_millis(300), seen.sink()).expect("the syncer starts");
+    let scheduler = Scheduler::start(path, Duration::from_millis(300), seen.sink(), real_clock())
+        .expect("the syncer starts");
     let runs = || {
         seen.0
             .lock()

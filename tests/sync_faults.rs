@@ -153,6 +153,7 @@ fn connector(server: &MockServer, timeout: Duration) -> Matrix {
         secret: Secret::new(TOKEN),
         scopes: vec![],
         http: Http::new(timeout).expect("an HTTP client"),
+        clock: std::sync::Arc::new(hearth::now_millis),
     })
     .expect("a connector")
 }

@@ -229,7 +229,8 @@ pub fn account_remove(state: State<'_, AppState>, id: i64) -> Reply<()> {
 /// "Test connection": asks the platform without holding the database.
 #[tauri::command]
 pub async fn account_test(state: State<'_, AppState>, id: i64) -> Reply<ConnectionCheck> {
-    let connector = state.with(|s| connector_for(s, &s.account(id)?))?;
+    let connector =
+        state.with(|s| connector_for(s, &s.account(id)?, std::sync::Arc::new(now_millis)))?;
     let me = check_connection(connector.as_ref()).await?;
     state.with(|s| remember_identity(s, id, &me))?;
     Ok(me)

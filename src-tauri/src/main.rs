@@ -137,7 +137,8 @@ fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
     let sink = std::sync::Arc::new(move |p: &hearth::model::SyncProgress| {
         let _ = emitter.emit(commands::SYNC_EVENT, p);
     });
-    match hearth::sync::scheduler::Scheduler::start(path, SYNC_EVERY, sink) {
+    let clock = std::sync::Arc::new(hearth::now_millis);
+    match hearth::sync::scheduler::Scheduler::start(path, SYNC_EVERY, sink, clock) {
         Ok(s) => {
             *app.state::<Syncer>()
                 .0

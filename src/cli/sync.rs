@@ -88,6 +88,11 @@ fn read_stdin(what: &str) -> Result<String> {
     Ok(s)
 }
 
+/// The real clock, for connectors (the core never reads it itself).
+fn real_clock() -> hearth::sync::Clock {
+    std::sync::Arc::new(now_millis)
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -97,7 +102,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 async fn check(store: &mut Store, id: i64) -> Result<()> {
     let account = store.account(id)?;
-    let connector = connector_for(store, &account)?;
+    let connector = connector_for(store, &account, real_clock())?;
     let me = test_connection(store, id, connector.as_ref()).await?;
     println!(
         "{} account {:?} connects as {}{}",
@@ -264,7 +269,7 @@ pub fn sync(store: &mut Store, account: Option<String>, retry_quarantined: bool)
     for account in accounts {
         let label = format!("{} {}", account.platform.label(), account.name);
         let bar = bar_for(&multi, &label)?;
-        let connector = match connector_for(store, &account) {
+        let connector = match connector_for(store, &account, real_clock()) {
             Ok(c) => c,
             Err(e) => {
                 record_setup_failure(store, account.id, &e, now_millis())?;
@@ -414,7 +419,7 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
             .collect();
         for id in account_ids {
             let account = store.account(id)?;
-            let connector = connector_for(store, &account)?;
+            let connector = connector_for(store, &account, real_clock())?;
             let report = rt.block_on(flush_account(store, id, connector.as_ref(), &now_millis))?;
             let mut line = format!(
                 "{} {}: {} sent",

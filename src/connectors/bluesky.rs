@@ -63,6 +63,7 @@ pub struct Bluesky {
     page: u32,
     session: Mutex<Option<Session>>,
     me: OnceCell<Me>,
+    clock: crate::sync::Clock,
 }
 
 impl Bluesky {
@@ -83,6 +84,7 @@ impl Bluesky {
             cfg.base_url
         };
         Ok(Bluesky {
+            clock: cfg.clock.clone(),
             base,
             password: cfg.secret,
             actor,
@@ -346,7 +348,7 @@ impl Bluesky {
                 for item in items {
                     for k in ["/reply/root", "/reply/parent"] {
                         if let Some(p) = item.pointer(k).filter(|p| is_not_found(p)) {
-                            out.gone(str_at(p, "/uri").unwrap_or_default());
+                            out.gone(str_at(p, "/uri").unwrap_or_default(), (self.clock)());
                         }
                     }
                 }
@@ -437,7 +439,10 @@ impl Connector for Bluesky {
         let mut record = json!({
             "$type": "app.bsky.feed.post",
             "text": text,
-            "createdAt": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "createdAt": chrono::DateTime::from_timestamp_millis((self.clock)())
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
         });
         let mut facets = Vec::new();
         // A handle named twice is looked up once.
@@ -914,12 +919,11 @@ impl<'a> Mapper<'a> {
     }
 
     /// A post that became `#notFoundPost`: marked deleted if it was written before.
-    fn gone(&mut self, uri: &str) {
+    fn gone(&mut self, uri: &str, at: crate::model::Millis) {
         let Some(pos) = self.recent.0.iter().position(|e| e.uri == uri) else {
             return;
         };
         let e = self.recent.0.remove(pos);
-        let at = chrono::Utc::now().timestamp_millis();
         self.deletions.push(IncomingMessage {
             conversation_external_id: e.conversation,
             external_id: e.uri,

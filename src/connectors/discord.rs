@@ -25,7 +25,6 @@
 //! the bot user or of one of its roles (`@everyone` is not counted).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use reqwest::header::{HeaderMap, USER_AGENT};
@@ -37,8 +36,8 @@ use super::{endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
-    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
+    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Discord;
@@ -60,9 +59,6 @@ const DISCORD_UA: &str = concat!(
 );
 /// `VIEW_CHANNEL`-less channels answer 403; these message types are people talking.
 const CHAT_TYPES: &[u64] = &[0, 19, 20, 21, 23];
-
-/// Where "now" comes from (the tests pin it).
-pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
 
 pub struct Discord {
     base: String,
@@ -113,7 +109,7 @@ impl Discord {
             members_page: MEMBERS_PAGE,
             messages_page: MESSAGES_PAGE,
             recheck: MESSAGES_PAGE,
-            clock: Arc::new(|| chrono::Utc::now().timestamp_millis()),
+            clock: cfg.clock.clone(),
             me: OnceCell::new(),
         })
     }

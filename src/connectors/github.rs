@@ -75,6 +75,7 @@ pub struct GitHub {
     page: u32,
     start: Option<String>,
     me: OnceCell<Me>,
+    clock: crate::sync::Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +182,7 @@ impl GitHub {
             cfg.base_url.trim().trim_end_matches('/').to_string()
         };
         Ok(GitHub {
+            clock: cfg.clock.clone(),
             base,
             token: cfg.secret,
             repos,
@@ -823,7 +825,7 @@ impl GitHub {
                 .and_then(|d| httpdate::parse_http_date(d).ok())
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|d| d.as_millis() as i64)
-                .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+                .unwrap_or_else(|| (self.clock)());
             let conv = format!("{r}#{number}");
             for (id, login) in &watch.ids {
                 if present.iter().any(|(p, _)| p == id) {

@@ -56,6 +56,7 @@ pub struct Mastodon {
     me: OnceCell<Me>,
     /// status id → thread root id. A cache: losing it only costs `/context` requests.
     roots: Mutex<HashMap<String, String>>,
+    clock: crate::sync::Clock,
 }
 
 impl Mastodon {
@@ -72,6 +73,7 @@ impl Mastodon {
             .filter(|t| !t.is_empty())
             .collect();
         Ok(Mastodon {
+            clock: cfg.clock.clone(),
             base: cfg.base_url,
             token: cfg.secret,
             tags,
@@ -405,7 +407,7 @@ impl Mastodon {
                     kept.0.push(e.clone());
                 }
                 Err(ConnectorError::NotFound { .. }) => {
-                    out.deleted(e, chrono::Utc::now().timestamp_millis());
+                    out.deleted(e, (self.clock)());
                 }
                 Err(e) => return Err(e),
             }
@@ -542,14 +544,14 @@ impl Connector for Mastodon {
                 &[("limit", "40".into()), ("exclude_reblogs", "true".into())],
             )
             .await?;
-        let wanted = item.body.trim();
+        let wanted = comparable(&item.body);
         let found = statuses.as_array().into_iter().flatten().find(|s| {
             let text = str_at(s, "/content")
                 .map(crate::sanitize::html_to_text)
                 .unwrap_or_default();
             let created = str_at(s, "/created_at").and_then(|t| parse_time(P, t).ok());
             str_at(s, "/in_reply_to_id") == reply_to.map(String::as_str)
-                && text.trim().ends_with(wanted)
+                && comparable(&text) == wanted
                 && crate::sync::sent_after(item, created)
         });
         Ok(found.and_then(|s| {
@@ -566,6 +568,16 @@ impl Connector for Mastodon {
     fn idempotency_window(&self) -> Option<std::time::Duration> {
         Some(std::time::Duration::from_secs(3600))
     }
+}
+
+/// A status's words as they can be compared with what was sent: Mastodon renders paragraphs
+/// and line breaks as HTML (so whitespace differs), adds the `@handle` a reply answers, and
+/// shows remote mentions without their server; mentions and spacing are left out.
+fn comparable(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| !w.starts_with('@'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `user@server` for every account (local accounts' `acct` has no server).

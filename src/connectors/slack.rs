@@ -29,7 +29,7 @@
 //! `@here`/`@channel`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -42,8 +42,8 @@ use super::{arr, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::sync::{
-    http, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    http, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Slack;
@@ -66,9 +66,6 @@ const TALK_SUBTYPES: &[&str] = &[
     "file_share",
     "me_message",
 ];
-
-/// Where "now" comes from (the tests pin it).
-pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
 
 /// Who the token is, and where the workspace lives (for links).
 #[derive(Debug, Clone)]
@@ -115,7 +112,7 @@ impl Slack {
             http: cfg.http,
             page: PAGE,
             recheck_page: PAGE,
-            clock: Arc::new(|| chrono::Utc::now().timestamp_millis()),
+            clock: cfg.clock.clone(),
             team: OnceCell::new(),
             users: Mutex::new(HashMap::new()),
         })

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{
     CalendarItemInput, ContentState, ConversationKind, DemoOptions, Millis, Platform, Progress,
-    VariantInput,
+    TriageAction, VariantInput,
 };
 use crate::store::Store;
 
@@ -787,7 +787,28 @@ fn tag_for(topic: Topic) -> Option<&'static str> {
     })
 }
 
-/// Leaves the inbox as a working community manager would: answered and old threads done,
+/// The ids the store gave each planned thread's conversation.
+fn conversation_ids(store: &Store, plans: &[ThreadPlan], account_ids: &[i64]) -> Result<Vec<i64>> {
+    let mut find = store.conn().prepare(
+        "SELECT id FROM conversations WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+    )?;
+    plans
+        .iter()
+        .map(|plan| {
+            Ok(find.query_row(
+                params![
+                    SPACES[plan.space].platform.as_str(),
+                    account_ids[plan.space],
+                    plan.external_id
+                ],
+                |r| r.get(0),
+            )?)
+        })
+        .collect()
+}
+
+/// Leaves the inbox as a working community manager would (through the core's own triage, so
+/// nothing the inbox keeps is forgotten here): answered and old threads done,
 /// recent unanswered ones open, a few snoozed, most tagged. Returns how many are open.
 fn apply_triage(
     store: &mut Store,
@@ -796,73 +817,56 @@ fn apply_triage(
     account_ids: &[i64],
 ) -> Result<u64> {
     let now = g.now;
-    let tx = store.conn_mut().transaction()?;
+    let ids = conversation_ids(store, plans, account_ids)?;
     let mut open = 0;
-    {
-        let mut set = tx.prepare(
-            "UPDATE conversations SET status = ?4, snoozed_until = ?5, triaged_at = ?6, priority = ?7
-             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3 RETURNING id",
-        )?;
-        let mut tag = tx.prepare(
-            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-        )?;
-        let mut tag_ids: HashMap<&str, i64> = HashMap::new();
-        for plan in plans {
-            let age = now - plan.last_at;
-            let done = plan.team_replied_last
-                || age > 21 * DAY
-                || (plan.topic == Topic::Spam && age > 7 * DAY)
-                || (plan.topic == Topic::Discussion && g.rng.u8(..3) > 0)
-                || (age > 5 * DAY && g.rng.u8(..4) > 0);
-            let snoozed = !done && g.rng.u8(..12) == 0;
-            let (status, until) = match (done, snoozed) {
-                (true, _) => ("done", None),
-                (false, true) => ("snoozed", Some(now + (1 + i64::from(g.rng.u8(..5))) * DAY)),
-                (false, false) => ("open", None),
-            };
-            if status == "open" {
-                open += 1;
-            }
-            let priority = match plan.topic {
-                Topic::Angry => 3,
-                Topic::Bug => 2,
-                _ => 0,
-            };
-            let triaged = (status != "open").then_some(plan.last_at + MINUTE);
-            let id: i64 = set.query_row(
-                params![
-                    SPACES[plan.space].platform.as_str(),
-                    account_ids[plan.space],
-                    plan.external_id,
-                    status,
-                    until,
-                    triaged,
-                    priority
-                ],
-                |r| r.get(0),
-            )?;
-            let tagged = g.rng.u8(..10) < if status == "done" { 6 } else { 8 };
-            if let Some(name) = tag_for(plan.topic).filter(|_| tagged || plan.topic == Topic::Spam)
-            {
-                let tag_id = match tag_ids.get(name) {
-                    Some(t) => *t,
-                    None => {
-                        let t = crate::tags::ensure_tag(&tx, name)?;
-                        tag_ids.insert(name, t);
-                        t
-                    }
-                };
-                tag.execute([id, tag_id])?;
-            }
+    let mut actions: Vec<(i64, TriageAction)> = Vec::new();
+    let mut assigned = 0;
+    // Newest first, so "Robin" takes the three most recent urgent threads.
+    for (plan, id) in plans.iter().zip(&ids).rev() {
+        let id = *id;
+        let age = now - plan.last_at;
+        let done = plan.team_replied_last
+            || age > 21 * DAY
+            || (plan.topic == Topic::Spam && age > 7 * DAY)
+            || (plan.topic == Topic::Discussion && g.rng.u8(..3) > 0)
+            || (age > 5 * DAY && g.rng.u8(..4) > 0);
+        let snoozed = !done && g.rng.u8(..12) == 0;
+        if done {
+            actions.push((id, TriageAction::Done));
+        } else if snoozed {
+            let until = now + (1 + i64::from(g.rng.u8(..5))) * DAY;
+            actions.push((id, TriageAction::Snooze { until }));
+        } else {
+            open += 1;
         }
-        tx.execute(
-            "UPDATE conversations SET assignee = 'Robin'
-             WHERE id IN (SELECT id FROM conversations WHERE status = 'open' AND priority >= 2
-                          ORDER BY last_message_at DESC LIMIT 3)",
-            [],
-        )?;
+        let priority = match plan.topic {
+            Topic::Angry => 3,
+            Topic::Bug => 2,
+            _ => 0,
+        };
+        if priority > 0 {
+            actions.push((id, TriageAction::Priority { priority }));
+        }
+        let tagged = g.rng.u8(..10) < if done { 6 } else { 8 };
+        if let Some(name) = tag_for(plan.topic).filter(|_| tagged || plan.topic == Topic::Spam) {
+            actions.push((
+                id,
+                TriageAction::Tag {
+                    tag: name.to_string(),
+                },
+            ));
+        }
+        if !done && !snoozed && priority >= 2 && assigned < 3 {
+            assigned += 1;
+            actions.push((
+                id,
+                TriageAction::Assign {
+                    assignee: Some("Robin".into()),
+                },
+            ));
+        }
     }
-    tx.commit()?;
+    store.triage_all(&actions, now)?;
     g.tick(plans.len() as u64 / 100);
     Ok(open)
 }

@@ -2,7 +2,7 @@
 //! priority). Owns: each action as one transaction, and when a conversation counts as triaged.
 //! Must never: touch a conversation's messages.
 
-use rusqlite::params;
+use rusqlite::{params, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{InboxItem, Millis, TriageAction};
@@ -13,71 +13,88 @@ impl Store {
     /// Applies one triage action and returns the conversation as the inbox now shows it.
     pub fn triage(&mut self, id: i64, action: &TriageAction, now: Millis) -> Result<InboxItem> {
         let tx = self.conn_mut().transaction()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(Error::not_found("conversation", id));
-        }
-        match action {
-            TriageAction::Done => {
-                tx.execute(
-                    "UPDATE conversations SET status = 'done', snoozed_until = NULL, triaged_at = ?2
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
-            }
-            TriageAction::Open => {
-                tx.execute(
-                    "UPDATE conversations SET status = 'open', snoozed_until = NULL, triaged_at = ?2
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
-            }
-            TriageAction::Snooze { until } => {
-                if *until <= now {
-                    return Err(Error::invalid("a snooze must end in the future"));
-                }
-                tx.execute(
-                    "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, triaged_at = ?3
-                     WHERE id = ?1",
-                    params![id, until, now],
-                )?;
-            }
-            TriageAction::Tag { tag } => {
-                let tag_id = ensure_tag(&tx, tag)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-                    [id, tag_id],
-                )?;
-            }
-            TriageAction::Untag { tag } => {
-                tx.execute(
-                    "DELETE FROM conversation_tags WHERE conversation_id = ?1
-                       AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
-                    params![id, tag.trim()],
-                )?;
-            }
-            TriageAction::Assign { assignee } => {
-                let assignee = assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
-                tx.execute(
-                    "UPDATE conversations SET assignee = ?2 WHERE id = ?1",
-                    params![id, assignee],
-                )?;
-            }
-            TriageAction::Priority { priority } => {
-                if !(0..=4).contains(priority) {
-                    return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
-                }
-                tx.execute(
-                    "UPDATE conversations SET priority = ?2 WHERE id = ?1",
-                    params![id, priority],
-                )?;
-            }
-        }
+        triage_in(&tx, id, action, now)?;
         tx.commit()?;
         self.conversation_item(id, now)
     }
+
+    /// Applies many triage actions, in order, in one transaction: all of them or none (the
+    /// demo's inbox, bulk actions).
+    pub fn triage_all(&mut self, actions: &[(i64, TriageAction)], now: Millis) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        for (id, action) in actions {
+            triage_in(&tx, *id, action, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// One triage action inside the caller's transaction.
+fn triage_in(tx: &Transaction<'_>, id: i64, action: &TriageAction, now: Millis) -> Result<()> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(Error::not_found("conversation", id));
+    }
+    match action {
+        TriageAction::Done => {
+            tx.execute(
+                "UPDATE conversations SET status = 'done', snoozed_until = NULL, triaged_at = ?2
+                     WHERE id = ?1",
+                params![id, now],
+            )?;
+        }
+        TriageAction::Open => {
+            tx.execute(
+                "UPDATE conversations SET status = 'open', snoozed_until = NULL, triaged_at = ?2
+                     WHERE id = ?1",
+                params![id, now],
+            )?;
+        }
+        TriageAction::Snooze { until } => {
+            if *until <= now {
+                return Err(Error::invalid("a snooze must end in the future"));
+            }
+            tx.execute(
+                "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, triaged_at = ?3
+                     WHERE id = ?1",
+                params![id, until, now],
+            )?;
+        }
+        TriageAction::Tag { tag } => {
+            let tag_id = ensure_tag(tx, tag)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+                [id, tag_id],
+            )?;
+        }
+        TriageAction::Untag { tag } => {
+            tx.execute(
+                "DELETE FROM conversation_tags WHERE conversation_id = ?1
+                       AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
+                params![id, tag.trim()],
+            )?;
+        }
+        TriageAction::Assign { assignee } => {
+            let assignee = assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+            tx.execute(
+                "UPDATE conversations SET assignee = ?2 WHERE id = ?1",
+                params![id, assignee],
+            )?;
+        }
+        TriageAction::Priority { priority } => {
+            if !(0..=4).contains(priority) {
+                return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
+            }
+            tx.execute(
+                "UPDATE conversations SET priority = ?2 WHERE id = ?1",
+                params![id, priority],
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -128,6 +128,11 @@ pub struct Sent {
     pub url: Option<String>,
 }
 
+/// The time as the caller sees it (unix milliseconds): the binaries pass the real clock, tests
+/// a fixed one. Connectors date what they decide (a deletion noticed, a window) with it and
+/// never read the system clock themselves.
+pub type Clock = std::sync::Arc<dyn Fn() -> crate::model::Millis + Send + Sync>;
+
 /// Everything a connector needs to talk to its platform.
 #[derive(Clone)]
 pub struct ConnectorConfig {
@@ -138,6 +143,7 @@ pub struct ConnectorConfig {
     /// What to sync: a guild id, `owner/repo`s, room ids, hashtags, a username…
     pub scopes: Vec<String>,
     pub http: Http,
+    pub clock: Clock,
 }
 
 /// A secret that refuses to be printed.

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::engine::{sync_account, SyncError, SyncEvent, SyncOptions, SyncReport};
 use super::outbox::{flush_account, FlushReport};
-use super::{Connector, ConnectorConfig, Http, Secret};
+use super::{Clock, Connector, ConnectorConfig, Http, Secret};
 use crate::connectors;
 use crate::error::Result;
 use crate::model::{AccountView, ConnectionCheck, Millis, SyncErrorKind};
@@ -19,11 +19,12 @@ use crate::store::Store;
 /// How long one request may take before it counts as a timeout.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Builds the connector for `account` with `secret`.
+/// Builds the connector for `account` with `secret`, dating what it decides by `clock`.
 pub fn connector_with(
     account: &AccountView,
     secret: Secret,
     http: Http,
+    clock: Clock,
 ) -> Result<Box<dyn Connector>> {
     let base_url = match &account.base_url {
         Some(u) => u.clone(),
@@ -38,14 +39,19 @@ pub fn connector_with(
             secret,
             scopes: account.scopes.clone(),
             http,
+            clock,
         },
     )?)
 }
 
 /// Builds the connector for `account` with its token from the keyring.
-pub fn connector_for(store: &Store, account: &AccountView) -> Result<Box<dyn Connector>> {
+pub fn connector_for(
+    store: &Store,
+    account: &AccountView,
+    clock: Clock,
+) -> Result<Box<dyn Connector>> {
     let secret = secrets::load_token(&store.token_key(account.id)?)?;
-    connector_with(account, secret, Http::new(REQUEST_TIMEOUT)?)
+    connector_with(account, secret, Http::new(REQUEST_TIMEOUT)?, clock)
 }
 
 /// Asks the platform who the token is. Holds no store, so the app can await it without

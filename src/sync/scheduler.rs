@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::engine::{SyncError, SyncEvent, SyncOptions};
 use super::run::{connector_for, record_setup_failure, sync_and_send};
-use super::ConnectorError;
+use super::{Clock, ConnectorError};
 use crate::model::{AccountView, SyncErrorKind, SyncProgress, SyncState};
 use crate::store::Store;
 
@@ -45,6 +45,7 @@ impl Scheduler {
         db_path: PathBuf,
         every: Duration,
         sink: ProgressSink,
+        clock: Clock,
     ) -> std::io::Result<Scheduler> {
         let (tx, rx) = mpsc::unbounded_channel();
         let status = Arc::new(Mutex::new(BTreeMap::new()));
@@ -54,7 +55,7 @@ impl Scheduler {
             let cancel = cancel.clone();
             std::thread::Builder::new()
                 .name("hearth-sync".into())
-                .spawn(move || worker(db_path, every, rx, status, cancel, sink))?
+                .spawn(move || worker(db_path, every, rx, status, cancel, sink, clock))?
         };
         Ok(Scheduler {
             tx,
@@ -97,6 +98,7 @@ fn worker(
     status: Arc<Mutex<BTreeMap<i64, SyncProgress>>>,
     cancel: CancellationToken,
     sink: ProgressSink,
+    clock: Clock,
 ) {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -131,9 +133,7 @@ fn worker(
             if due {
                 // The daily backup rides on the schedule: a laptop left open for days still
                 // gets one a day, and one taken today is not taken again.
-                if let Err(e) =
-                    Store::open(&db_path).and_then(|s| s.daily_backup(crate::now_millis()))
-                {
+                if let Err(e) = Store::open(&db_path).and_then(|s| s.daily_backup(clock())) {
                     eprintln!("hearth: the daily backup failed: {e}");
                 }
             }
@@ -154,10 +154,14 @@ fn worker(
                         continue;
                     }
                     let id = account.id;
-                    let (path, cancel, publish) =
-                        (db_path.clone(), cancel.clone(), publish.clone());
+                    let (path, cancel, publish, clock) = (
+                        db_path.clone(),
+                        cancel.clone(),
+                        publish.clone(),
+                        clock.clone(),
+                    );
                     let task = running.spawn(async move {
-                        sync_in_own_connection(&path, &account, &cancel, &publish).await;
+                        sync_in_own_connection(&path, &account, &cancel, &publish, clock).await;
                     });
                     tasks.insert(task.id(), id);
                 }
@@ -193,9 +197,10 @@ async fn sync_in_own_connection(
     account: &AccountView,
     cancel: &CancellationToken,
     publish: &Publish,
+    clock: Clock,
 ) {
     match Store::open(db_path) {
-        Ok(mut store) => sync_one(&mut store, account, cancel, publish.as_ref()).await,
+        Ok(mut store) => sync_one(&mut store, account, cancel, publish.as_ref(), clock).await,
         Err(e) => publish(SyncProgress {
             state: SyncState::Failed,
             detail: format!("the database could not be opened for syncing: {e}"),
@@ -209,16 +214,17 @@ async fn sync_one(
     account: &AccountView,
     cancel: &CancellationToken,
     publish: &(dyn Fn(SyncProgress) + Sync),
+    clock: Clock,
 ) {
     let mut progress = SyncProgress {
         detail: "starting".into(),
         ..progress_of(account)
     };
     publish(progress.clone());
-    let connector = match connector_for(store, account) {
+    let connector = match connector_for(store, account, clock.clone()) {
         Ok(c) => c,
         Err(e) => {
-            let _ = record_setup_failure(store, account.id, &e, crate::now_millis());
+            let _ = record_setup_failure(store, account.id, &e, clock());
             progress.state = SyncState::Failed;
             progress.detail = e.to_string();
             publish(progress);
@@ -251,7 +257,7 @@ async fn sync_one(
         connector.as_ref(),
         &SyncOptions::default(),
         cancel,
-        &crate::now_millis,
+        &*clock,
         &mut on_event,
     )
     .await;

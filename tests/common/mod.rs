@@ -4,6 +4,7 @@
 
 pub mod contract;
 pub mod forum;
+pub mod holding;
 pub mod replay;
 pub mod synapse;
 
