@@ -22,6 +22,29 @@ use crate::text::{clean_name, clean_text};
 /// The longest message Hearth keeps (text or HTML); a longer one is kept aside.
 const MAX_MESSAGE: usize = 1 << 20;
 
+/// What one batch changed, row by row: what reacts to new data (inbox rules on new messages,
+/// merge checks on new identities, metric roll-ups) runs on just this, in the same transaction,
+/// instead of rescanning everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Messages written for the first time.
+    pub new_messages: Vec<i64>,
+    /// Conversations created or given new messages.
+    pub conversations: Vec<i64>,
+    pub new_identities: Vec<i64>,
+    /// Identities whose profile changed (handle, name, email, links, payload).
+    pub changed_identities: Vec<i64>,
+    /// Members whose identities were added or changed (re-indexed for search).
+    pub members: Vec<i64>,
+}
+
+/// How a batch went: the counts, and the rows it changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ingested {
+    pub report: IngestReport,
+    pub changes: Changes,
+}
+
 /// What one batch changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestReport {
@@ -71,20 +94,20 @@ impl Store {
     /// nothing; an edited message is updated in place.
     pub fn ingest(&mut self, account_id: i64, batch: &Batch, now: Millis) -> Result<IngestReport> {
         let tx = self.conn_mut().transaction()?;
-        let report = ingest_in(&tx, account_id, batch, now)?;
+        let written = ingest_in(&tx, account_id, batch, now)?;
         tx.commit()?;
-        Ok(report)
+        Ok(written.report)
     }
 }
 
 /// Writes `batch` inside the caller's transaction (the sync engine commits a page's cursors
-/// with it).
+/// with it), and says what it changed.
 pub(crate) fn ingest_in(
     tx: &Transaction<'_>,
     account_id: i64,
     batch: &Batch,
     now: Millis,
-) -> Result<IngestReport> {
+) -> Result<Ingested> {
     let account = tx
         .query_row(
             "SELECT id, platform, self_external_id FROM accounts WHERE id = ?1",
@@ -102,42 +125,87 @@ pub(crate) fn ingest_in(
     write_batch(tx, &account, batch, now)
 }
 
+/// The writing of one batch: the account it is for, and what has been written so far.
+struct Writer<'t, 'c> {
+    tx: &'t Transaction<'c>,
+    account: &'t AccountInfo,
+    now: Millis,
+    report: IngestReport,
+    changes: Changes,
+}
+
+/// Platform id → (identity, member) and platform id → conversation, of this batch.
+type IdentityIds<'b> = HashMap<&'b str, (i64, i64)>;
+type ConversationIds<'b> = HashMap<&'b str, i64>;
+
 fn write_batch(
     tx: &Transaction<'_>,
     account: &AccountInfo,
     batch: &Batch,
     now: Millis,
-) -> Result<IngestReport> {
-    let mut report = IngestReport::default();
-    let platform = account.platform.as_str();
+) -> Result<Ingested> {
+    let mut w = Writer {
+        tx,
+        account,
+        now,
+        report: IngestReport::default(),
+        changes: Changes::default(),
+    };
+    let identities = w.identities(batch)?;
+    let conversations = w.conversations(batch)?;
+    let (deltas, oversized) = w.messages(batch, &identities, &conversations)?;
+    w.counters(&deltas)?;
+    w.reindex_members()?;
+    w.report.quarantined = write_quarantine(
+        tx,
+        account.id,
+        batch.quarantined.iter().chain(&oversized),
+        &batch.messages,
+        now,
+    )?;
+    Ok(Ingested {
+        report: w.report,
+        changes: w.changes,
+    })
+}
 
-    // --- identities -------------------------------------------------------------------------
-    let mut identities: HashMap<&str, (i64, i64)> = HashMap::new();
-    let mut touched_members: Vec<i64> = Vec::new();
-    {
+/// What the messages of a batch add to each conversation and member.
+#[derive(Default)]
+struct Deltas {
+    conversations: HashMap<i64, ConvDelta>,
+    members: HashMap<i64, MemberDelta>,
+}
+
+impl Writer<'_, '_> {
+    /// New people become members (one each, until merged); known ones are updated only when
+    /// something really changed, so a member is re-indexed only then.
+    fn identities<'b>(&mut self, batch: &'b Batch) -> Result<IdentityIds<'b>> {
+        let (tx, account, now) = (self.tx, self.account, self.now);
+        let platform = account.platform.as_str();
+        let mut identities: IdentityIds<'b> = HashMap::new();
         let mut find = tx.prepare_cached(
             "SELECT id, member_id FROM identities
-             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+         WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
         )?;
         let mut update = tx.prepare_cached(
             "UPDATE identities SET handle = ?2, display_name = coalesce(?3, display_name),
-                 email = coalesce(?4, email), profile_url = coalesce(?5, profile_url),
-                 avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw)
-             WHERE id = ?1
-               AND (handle IS NOT ?2 OR display_name IS NOT coalesce(?3, display_name)
-                    OR email IS NOT coalesce(?4, email)
-                    OR profile_url IS NOT coalesce(?5, profile_url)
-                    OR avatar_url IS NOT coalesce(?6, avatar_url) OR raw IS NOT coalesce(?7, raw))",
+             email = coalesce(?4, email), profile_url = coalesce(?5, profile_url),
+             avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw)
+         WHERE id = ?1
+           AND (handle IS NOT ?2 OR display_name IS NOT coalesce(?3, display_name)
+                OR email IS NOT coalesce(?4, email)
+                OR profile_url IS NOT coalesce(?5, profile_url)
+                OR avatar_url IS NOT coalesce(?6, avatar_url) OR raw IS NOT coalesce(?7, raw))",
         )?;
         let mut new_member = tx.prepare_cached(
             "INSERT INTO members (display_name, organization, location, bio, avatar_url,
-                 first_seen_at, is_team, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+             first_seen_at, is_team, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         )?;
         let mut new_identity = tx.prepare_cached(
             "INSERT INTO identities (member_id, account_id, platform, external_id, handle,
-                 display_name, email, profile_url, avatar_url, raw, first_seen_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             display_name, email, profile_url, avatar_url, raw, first_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         for ident in &batch.identities {
             if ident.external_id.is_empty() {
@@ -169,7 +237,7 @@ fn write_batch(
                         ident.raw
                     ])?;
                     if changed > 0 {
-                        touched_members.push(member_id);
+                        self.changes.members.push(member_id);
                     }
                     (id, member_id)
                 }
@@ -201,27 +269,30 @@ fn write_batch(
                         ident.raw,
                         ident.joined_at
                     ])?;
-                    report.identities_added += 1;
-                    touched_members.push(member_id);
+                    self.report.identities_added += 1;
+                    self.changes.members.push(member_id);
+                    self.changes.new_identities.push(tx.last_insert_rowid());
                     (tx.last_insert_rowid(), member_id)
                 }
             };
             identities.insert(ident.external_id.as_str(), ids);
         }
+        Ok(identities)
     }
 
-    // --- conversations ----------------------------------------------------------------------
-    let mut conversations: HashMap<&str, i64> = HashMap::new();
-    {
+    fn conversations<'b>(&mut self, batch: &'b Batch) -> Result<ConversationIds<'b>> {
+        let (tx, account) = (self.tx, self.account);
+        let platform = account.platform.as_str();
+        let mut conversations: ConversationIds<'b> = HashMap::new();
         let mut upsert = tx.prepare_cached(
             "INSERT INTO conversations (account_id, platform, external_id, kind, title, container,
-                 url, created_at, last_message_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-             ON CONFLICT (platform, account_id, external_id) DO UPDATE SET
-                 title = coalesce(excluded.title, title),
-                 container = coalesce(excluded.container, container),
-                 url = coalesce(excluded.url, url)
-             RETURNING id, message_count = 0 AND last_message_id IS NULL",
+             url, created_at, last_message_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT (platform, account_id, external_id) DO UPDATE SET
+             title = coalesce(excluded.title, title),
+             container = coalesce(excluded.container, container),
+             url = coalesce(excluded.url, url)
+         RETURNING id, message_count = 0 AND last_message_id IS NULL",
         )?;
         for conv in &batch.conversations {
             let (id, fresh): (i64, bool) = upsert.query_row(
@@ -238,58 +309,67 @@ fn write_batch(
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if fresh {
-                report.conversations_added += 1;
+                self.report.conversations_added += 1;
+                self.changes.conversations.push(id);
             }
             conversations.insert(conv.external_id.as_str(), id);
         }
+        Ok(conversations)
     }
 
-    // --- messages ---------------------------------------------------------------------------
-    let mut oversized: Vec<Quarantined> = Vec::new();
-    let mut conv_deltas: HashMap<i64, ConvDelta> = HashMap::new();
-    let mut member_deltas: HashMap<i64, MemberDelta> = HashMap::new();
-    {
+    /// Inserts new messages and updates edited or deleted ones; a message too long to keep is
+    /// set aside. Returns what the new ones add to their conversations and members.
+    fn messages(
+        &mut self,
+        batch: &Batch,
+        identities: &IdentityIds<'_>,
+        conversations: &ConversationIds<'_>,
+    ) -> Result<(Deltas, Vec<Quarantined>)> {
+        let (tx, account) = (self.tx, self.account);
+        let platform = account.platform.as_str();
+        let mut oversized: Vec<Quarantined> = Vec::new();
+        let mut deltas = Deltas::default();
         let mut find_conv = tx.prepare_cached(
-            "SELECT id FROM conversations WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
-        )?;
+        "SELECT id FROM conversations WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+    )?;
         let mut find_ident = tx.prepare_cached(
             "SELECT id, member_id FROM identities
-             WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
+         WHERE platform = ?1 AND account_id = ?2 AND external_id = ?3",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO messages (conversation_id, account_id, platform, external_id,
-                 author_identity_id, body_text, body_html, created_at, edited_at, deleted_at,
-                 reply_to_external_id, url, from_us, mentions_us)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             author_identity_id, body_text, body_html, created_at, edited_at, deleted_at,
+             reply_to_external_id, url, from_us, mentions_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         // An edit only replaces text with a version at least as new as the stored one (backfill
         // can bring an edit before its original); a deletion that blanks the text keeps what
         // was said, so the team can still read what a moderator removed.
         let mut update = tx.prepare_cached(
             "UPDATE messages SET body_text = n.text, body_html = n.html, edited_at = n.edited,
-                 deleted_at = n.deleted, created_at = n.created, reply_to_external_id = n.reply_to
-             FROM (SELECT id,
-                       CASE WHEN fresh THEN ?4 ELSE body_text END AS text,
-                       CASE WHEN fresh THEN ?5 ELSE body_html END AS html,
-                       CASE WHEN coalesce(?6, 0) > coalesce(edited_at, 0) THEN ?6
-                            ELSE edited_at END AS edited,
-                       coalesce(deleted_at, ?7) AS deleted,
-                       min(created_at, ?8) AS created,
-                       coalesce(reply_to_external_id, ?9) AS reply_to
-                   FROM (SELECT m.*, ((?7 IS NULL OR ?4 <> '')
-                                     AND coalesce(?6, 0) >= coalesce(m.edited_at, 0)) AS fresh
-                         FROM messages m
-                         WHERE m.platform = ?1 AND m.account_id = ?2 AND m.external_id = ?3)) n
-             WHERE messages.id = n.id
-               AND (messages.body_text IS NOT n.text OR messages.body_html IS NOT n.html
-                    OR messages.edited_at IS NOT n.edited OR messages.deleted_at IS NOT n.deleted
-                    OR messages.created_at <> n.created
-                    OR messages.reply_to_external_id IS NOT n.reply_to)",
+             deleted_at = n.deleted, created_at = n.created, reply_to_external_id = n.reply_to
+         FROM (SELECT id,
+                   CASE WHEN fresh THEN ?4 ELSE body_text END AS text,
+                   CASE WHEN fresh THEN ?5 ELSE body_html END AS html,
+                   CASE WHEN coalesce(?6, 0) > coalesce(edited_at, 0) THEN ?6
+                        ELSE edited_at END AS edited,
+                   coalesce(deleted_at, ?7) AS deleted,
+                   min(created_at, ?8) AS created,
+                   coalesce(reply_to_external_id, ?9) AS reply_to
+               FROM (SELECT m.*, ((?7 IS NULL OR ?4 <> '')
+                                 AND coalesce(?6, 0) >= coalesce(m.edited_at, 0)) AS fresh
+                     FROM messages m
+                     WHERE m.platform = ?1 AND m.account_id = ?2 AND m.external_id = ?3)) n
+         WHERE messages.id = n.id
+           AND (messages.body_text IS NOT n.text OR messages.body_html IS NOT n.html
+                OR messages.edited_at IS NOT n.edited OR messages.deleted_at IS NOT n.deleted
+                OR messages.created_at <> n.created
+                OR messages.reply_to_external_id IS NOT n.reply_to)",
         )?;
         let mut activity = tx.prepare_cached(
             "INSERT INTO member_activity (member_id, identity_id, platform, kind, occurred_at,
-                 conversation_id, message_id)
-             VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6)",
+             conversation_id, message_id)
+         VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6)",
         )?;
         for msg in &batch.messages {
             if msg.text.len() > MAX_MESSAGE
@@ -372,8 +452,9 @@ fn write_batch(
                     conv_id,
                     message_id
                 ])?;
-                report.messages_added += 1;
-                let d = conv_deltas.entry(conv_id).or_default();
+                self.report.messages_added += 1;
+                self.changes.new_messages.push(message_id);
+                let d = deltas.conversations.entry(conv_id).or_default();
                 d.added += 1;
                 if msg.created_at >= d.last_at {
                     d.last_at = msg.created_at;
@@ -382,12 +463,12 @@ fn write_batch(
                 if !from_us {
                     d.reopen_after = d.reopen_after.max(Some(msg.created_at));
                 }
-                let m = member_deltas.entry(member_id).or_default();
+                let m = deltas.members.entry(member_id).or_default();
                 m.added += 1;
                 m.first_at = Some(m.first_at.map_or(msg.created_at, |f| f.min(msg.created_at)));
                 m.last_at = m.last_at.max(Some(msg.created_at));
             } else {
-                report.messages_updated += update.execute(params![
+                self.report.messages_updated += update.execute(params![
                     platform,
                     account.id,
                     msg.external_id,
@@ -400,54 +481,57 @@ fn write_batch(
                 ])? as u64;
             }
         }
+        Ok((deltas, oversized))
     }
 
-    // --- counters, in one statement per touched row -----------------------------------------
-    {
+    /// The denormalised counters, one statement per touched row; a member writing again
+    /// reopens a done or snoozed conversation.
+    fn counters(&mut self, deltas: &Deltas) -> Result<()> {
+        let (tx, now) = (self.tx, self.now);
         let mut conv = tx.prepare_cached(
             "UPDATE conversations SET
-                 message_count = message_count + ?2,
-                 last_message_id = CASE WHEN ?3 >= last_message_at OR last_message_id IS NULL
-                                        THEN ?4 ELSE last_message_id END,
-                 last_message_at = max(last_message_at, ?3)
-             WHERE id = ?1",
+             message_count = message_count + ?2,
+             last_message_id = CASE WHEN ?3 >= last_message_at OR last_message_id IS NULL
+                                    THEN ?4 ELSE last_message_id END,
+             last_message_at = max(last_message_at, ?3)
+         WHERE id = ?1",
         )?;
         let mut reopen = tx.prepare_cached(
             "UPDATE conversations SET status = 'open', snoozed_until = NULL
-             WHERE id = ?1 AND status IN ('done', 'snoozed') AND coalesce(triaged_at, 0) < ?2",
+         WHERE id = ?1 AND status IN ('done', 'snoozed') AND coalesce(triaged_at, 0) < ?2",
         )?;
-        for (id, d) in &conv_deltas {
+        for (id, d) in &deltas.conversations {
             conv.execute(params![id, d.added, d.last_at, d.last_id])?;
             if let Some(after) = d.reopen_after {
-                report.conversations_reopened += reopen.execute(params![id, after])? as u64;
+                self.report.conversations_reopened += reopen.execute(params![id, after])? as u64;
             }
         }
         let mut member = tx.prepare_cached(
             "UPDATE members SET message_count = message_count + ?2,
-                 first_seen_at = min(coalesce(first_seen_at, ?3), ?3),
-                 last_active_at = max(coalesce(last_active_at, ?4), ?4),
-                 updated_at = ?5
-             WHERE id = ?1",
+             first_seen_at = min(coalesce(first_seen_at, ?3), ?3),
+             last_active_at = max(coalesce(last_active_at, ?4), ?4),
+             updated_at = ?5
+         WHERE id = ?1",
         )?;
-        for (id, d) in &member_deltas {
+        for (id, d) in &deltas.members {
             if let (Some(first), Some(last)) = (d.first_at, d.last_at) {
                 member.execute(params![id, d.added, first, last, now])?;
             }
         }
+        Ok(())
     }
-    touched_members.sort_unstable();
-    touched_members.dedup();
-    for member_id in touched_members {
-        crate::members::reindex_member(tx, member_id)?;
+
+    /// The member search index, for members whose identities changed.
+    fn reindex_members(&mut self) -> Result<()> {
+        self.changes.conversations.sort_unstable();
+        self.changes.conversations.dedup();
+        self.changes.members.sort_unstable();
+        self.changes.members.dedup();
+        for member_id in &self.changes.members {
+            crate::members::reindex_member(self.tx, *member_id)?;
+        }
+        Ok(())
     }
-    report.quarantined = write_quarantine(
-        tx,
-        account.id,
-        batch.quarantined.iter().chain(&oversized),
-        &batch.messages,
-        now,
-    )?;
-    Ok(report)
 }
 
 /// Keeps the records a connector could not read, and forgets those that now read well (the
@@ -496,4 +580,95 @@ fn digest(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ConversationKind;
+
+    fn batch(messages: &[(&str, &str)]) -> Batch {
+        Batch {
+            identities: vec![IncomingIdentity {
+                external_id: "u1".into(),
+                handle: "ana".into(),
+                display_name: Some("Ana".into()),
+                ..Default::default()
+            }],
+            conversations: vec![IncomingConversation {
+                external_id: "c1".into(),
+                kind: ConversationKind::Thread,
+                title: Some("Help".into()),
+                container: None,
+                url: None,
+                created_at: 1,
+            }],
+            messages: messages
+                .iter()
+                .enumerate()
+                .map(|(i, (id, text))| IncomingMessage {
+                    conversation_external_id: "c1".into(),
+                    external_id: (*id).into(),
+                    author_external_id: "u1".into(),
+                    text: (*text).into(),
+                    html: None,
+                    created_at: 10 + i as i64,
+                    edited_at: None,
+                    deleted_at: None,
+                    reply_to_external_id: None,
+                    url: None,
+                    mentions_us: false,
+                })
+                .collect(),
+            quarantined: Vec::new(),
+        }
+    }
+
+    fn ingest(store: &mut Store, account: i64, b: &Batch) -> Ingested {
+        let tx = store.conn_mut().transaction().expect("a transaction");
+        let written = ingest_in(&tx, account, b, 100).expect("ingested");
+        tx.commit().expect("committed");
+        written
+    }
+
+    #[test]
+    fn ingest_says_which_rows_it_changed_so_reactions_run_on_just_those() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let mut store = Store::open(dir.path().join("h.db")).expect("a database");
+        let account = store
+            .ensure_account(Platform::Discord, "A", None, None, 1)
+            .expect("an account");
+        let first = ingest(
+            &mut store,
+            account,
+            &batch(&[("m1", "hello"), ("m2", "again")]),
+        );
+        assert_eq!(first.changes.new_messages.len(), 2);
+        assert_eq!(first.changes.conversations.len(), 1);
+        assert_eq!(first.changes.new_identities.len(), 1);
+        assert_eq!(first.changes.members.len(), 1);
+
+        // The same page again, with one edit and one new message: only those show.
+        let second = ingest(
+            &mut store,
+            account,
+            &batch(&[("m1", "hello"), ("m2", "again, edited"), ("m3", "new")]),
+        );
+        assert_eq!(second.changes.new_messages.len(), 1, "{:?}", second.changes);
+        assert_eq!(second.report.messages_updated, 1);
+        assert!(second.changes.new_identities.is_empty());
+        assert!(
+            second.changes.changed_identities.is_empty() && second.changes.members.is_empty(),
+            "an identity sent again unchanged is not a change: {:?}",
+            second.changes
+        );
+
+        // Nothing new at all: nothing to react to.
+        let third = ingest(
+            &mut store,
+            account,
+            &batch(&[("m1", "hello"), ("m2", "again, edited"), ("m3", "new")]),
+        );
+        assert_eq!(third.changes, Changes::default());
+    }
 }

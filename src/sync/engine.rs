@@ -158,7 +158,7 @@ impl Store {
         now: Millis,
     ) -> Result<IngestReport> {
         let tx = self.conn_mut().transaction()?;
-        let report = ingest_in(&tx, account_id, &page.batch, now)?;
+        let report = ingest_in(&tx, account_id, &page.batch, now)?.report;
         {
             let mut set = tx.prepare_cached(
                 "INSERT INTO sync_cursors (account_id, resource, cursor, updated_at)
