@@ -25,11 +25,24 @@ const app = process.env.HEARTH_APP ?? path.join(root, "target/debug/hearth-deskt
 const cli = process.env.HEARTH_CLI ?? path.join(root, "target/debug/hearth");
 const artifacts = path.join(here, "artifacts");
 const db = path.join(mkdtempSync(path.join(tmpdir(), "hearth-e2e-")), "hearth.db");
-const port = 4444;
-const nativePort = 4445;
+// Ports chosen free at run time, so a busy machine (or a second run) cannot collide.
+let port;
+let nativePort;
 const WAIT = 60_000;
 
 let driverProcess;
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port: p } = s.address();
+      s.close(() => resolve(p));
+    });
+  });
+}
 
 function portOpen(p) {
   return new Promise((resolve) => {
@@ -57,6 +70,8 @@ async function waitForPort(p, ms) {
 const driverLog = path.join(artifacts, "tauri-driver.log");
 
 before(async () => {
+  port = await freePort();
+  nativePort = await freePort();
   mkdirSync(artifacts, { recursive: true });
   const log = openSync(driverLog, "w");
   driverProcess = spawn(

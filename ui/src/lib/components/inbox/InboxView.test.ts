@@ -47,6 +47,20 @@ beforeEach(() => {
 });
 
 describe('inbox keyboard triage', () => {
+  it('pages the thread with PageDown and PageUp by what shows between its header and reply box', async () => {
+    await renderInbox();
+    const thread = screen.getByTestId('thread');
+    thread.focus();
+    const scrollBy = vi.fn();
+    thread.scrollBy = scrollBy as unknown as typeof thread.scrollBy;
+    await fireEvent.keyDown(thread, { key: 'PageDown' });
+    await fireEvent.keyDown(thread, { key: 'PageUp' });
+    expect(scrollBy).toHaveBeenCalledTimes(2);
+    const [down, up] = scrollBy.mock.calls.map((c) => (c[0] as ScrollToOptions).top ?? 0);
+    expect(down).toBeGreaterThan(0);
+    expect(up).toBe(-down);
+  });
+
   it('moves the selection with j and k and shows that thread', async () => {
     await renderInbox();
     expect(selectedId()).toBe('1');

@@ -41,8 +41,15 @@ describe('a message whose formatting shows nothing', () => {
     expect(screen.queryByTestId('formatting-removed')).toBeNull();
   });
 
-  it('says so when there is no text either, instead of showing nothing', () => {
+  it('says so when there is no text either, and that its formatting was removed', () => {
     renderMessage({ html: '<p></p>', text: '  ' });
+
+    expect(screen.getByTestId('no-text')).toHaveTextContent('This message has no text.');
+    expect(screen.getByTestId('formatting-removed')).toBeInTheDocument();
+  });
+
+  it('says only that there is no text when it never had any formatting', () => {
+    renderMessage({ html: null, text: '' });
 
     expect(screen.getByTestId('no-text')).toHaveTextContent('This message has no text.');
     expect(screen.queryByTestId('formatting-removed')).toBeNull();
