@@ -369,3 +369,25 @@ pub fn workspace_import<R: Runtime>(
 pub fn demo_remove(state: State<'_, AppState>) -> Reply<DemoRemoval> {
     state.with(|s| s.remove_demo())
 }
+
+/// SQLite's check of the whole database file, on its own read-only connection (seconds on a
+/// large workspace, so the UI asks for it after the first screen, in the background): a
+/// damaged file is an error naming it, with what to do.
+#[tauri::command(async)]
+pub fn workspace_check(state: State<'_, AppState>) -> Reply<()> {
+    let Some(path) = state.db_path() else {
+        return Ok(());
+    };
+    let report = hearth::data::doctor::check(&path).map_err(ApiError::from)?;
+    if report.is_ok() {
+        return Ok(());
+    }
+    Err(ApiError::from(
+        hearth::Error::Damaged {
+            path: None,
+            detail: report.problems.join("; "),
+            advice: None,
+        }
+        .at(&path),
+    ))
+}

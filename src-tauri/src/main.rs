@@ -20,6 +20,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
         .manage(Syncer::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace_status,
+            commands::workspace_check,
             commands::generate_demo,
             commands::inbox_list,
             commands::inbox_counts,
@@ -226,6 +227,100 @@ mod tests {
             filled["messages"], 300,
             "the demo writes exactly the messages asked for"
         );
+    }
+
+    /// The first screen's answer for the database at `db`.
+    fn status_for(db: &std::path::Path) -> Result<serde_json::Value, serde_json::Value> {
+        let store = hearth::Store::open(db);
+        let app = with_commands(mock_builder(), AppState::new(store))
+            .build(mock_context(noop_assets()))
+            .expect("the mock app builds");
+        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a mock window");
+        invoke(&window, "workspace_status", serde_json::json!({}))
+    }
+
+    #[test]
+    fn the_app_on_a_missing_foreign_or_newer_database_says_what_is_wrong_on_its_first_screen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("no-such-folder").join("hearth.db");
+        let err = status_for(&missing).expect_err("no folder, no database");
+        assert_eq!(err["code"], "io", "{err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("does not exist"),
+            "{err}"
+        );
+
+        let foreign = dir.path().join("notes.txt");
+        std::fs::write(
+            &foreign,
+            "shopping list: milk, eggs, a new laptop battery\n".repeat(200),
+        )
+        .expect("written");
+        let err = status_for(&foreign).expect_err("not a database");
+        assert_eq!(err["code"], "not_a_database", "{err}");
+
+        let newer = dir.path().join("newer.db");
+        hearth::Store::open(&newer).expect("a database");
+        rusqlite_set_user_version(&newer, 99);
+        let err = status_for(&newer).expect_err("too new");
+        assert_eq!(err["code"], "database_too_new", "{err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("update Hearth"),
+            "{err}"
+        );
+    }
+
+    fn rusqlite_set_user_version(db: &std::path::Path, v: i64) {
+        let store = hearth::Store::open(db).expect("opens");
+        drop(store);
+        // The core has no way to write a foreign schema version: do it as another tool would.
+        let bytes = std::fs::read(db).expect("the file");
+        let mut bytes = bytes;
+        // user_version is the big-endian integer at offset 60 of the header.
+        bytes[60..64].copy_from_slice(&(v as u32).to_be_bytes());
+        std::fs::write(db, bytes).expect("written");
+    }
+
+    #[test]
+    fn a_damaged_database_is_found_by_the_background_check_with_what_to_do() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("hearth.db");
+        {
+            let mut store = hearth::Store::open(&db).expect("a database");
+            hearth::demo::generate(
+                &mut store,
+                &hearth::model::DemoOptions {
+                    members: 60,
+                    messages: 600,
+                    seed: 3,
+                },
+                hearth::now_millis(),
+                &mut |_| {},
+            )
+            .expect("the demo");
+            store.backup_now(hearth::now_millis()).expect("a backup");
+        }
+        let mut bytes = std::fs::read(&db).expect("the file");
+        let pages = bytes.len() / 4096;
+        for b in &mut bytes[(pages / 2) * 4096..(pages / 2 + 1) * 4096] {
+            *b = 0x5a;
+        }
+        std::fs::write(&db, bytes).expect("damaged");
+        let (_app, window) = app_with_db(dir.path());
+        let err = invoke(&window, "workspace_check", serde_json::json!({}))
+            .expect_err("the check finds the damage");
+        assert_eq!(err["code"], "damaged", "{err}");
+        let message = err["message"].as_str().unwrap_or("");
+        assert!(message.contains("doctor"), "{message}");
+        assert!(message.contains("latest backup"), "{message}");
     }
 
     #[test]

@@ -373,6 +373,20 @@ describe('when the data cannot be opened', () => {
     expect(within(alert).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 
+  it('shows damage the background check finds after the first screen opened', async () => {
+    api.workspaceCheck.mockRejectedValueOnce({
+      code: 'damaged',
+      message:
+        'the database file /data/hearth.db is damaged (*** in database main *** Page 88: btreeInitPage() returns error code 11); run `hearth --db /data/hearth.db doctor` to check it',
+    });
+    render(App);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Hearth’s data file is damaged');
+    expect(alert).toHaveTextContent('hearth --db /data/hearth.db doctor');
+    expect(screen.queryByTestId('inbox-list')).toBeNull();
+  });
+
   it('opens the workspace when trying again works', async () => {
     api.workspaceStatus.mockRejectedValueOnce({ code: 'io', message: 'cannot open the folder' });
     render(App);

@@ -5,6 +5,7 @@ import { dataOverview } from './fixtures';
 export const ipcMock = () => ({
   DEFAULT_DEMO: { members: 400, messages: 6000, seed: 7 },
   workspaceStatus: vi.fn(),
+  workspaceCheck: vi.fn(() => Promise.resolve(null)),
   generateDemo: vi.fn(),
   onProgress: vi.fn(),
   onNavigate: vi.fn(() => Promise.resolve(() => {})),

@@ -38,6 +38,8 @@ const PROGRESS_EVENT = 'hearth://progress';
 export const DEFAULT_DEMO: DemoOptions = { members: 400, messages: 6000, seed: 7 };
 
 export const workspaceStatus = () => invoke<WorkspaceStatus>('workspace_status');
+/** SQLite's check of the whole file (seconds on a large workspace: asked in the background). */
+export const workspaceCheck = () => invoke<null>('workspace_check');
 
 export const generateDemo = (options: DemoOptions = DEFAULT_DEMO) =>
   invoke<WorkspaceStatus>('generate_demo', { options });

@@ -23,6 +23,23 @@ export async function loadWorkspace() {
       code: isApiError(error) ? error.code : null,
       message: errorMessage(error),
     };
+    return;
+  }
+  void checkWorkspace();
+}
+
+/**
+ * Reads the whole file once in the background: damage the first screen did not touch still
+ * shows, in the same words and with what to do, instead of surfacing in some later view.
+ */
+async function checkWorkspace() {
+  try {
+    await ipc.workspaceCheck();
+  } catch (error) {
+    if (isApiError(error) && error.code === 'damaged') {
+      workspace.status = null;
+      workspace.loadError = { code: error.code, message: errorMessage(error) };
+    }
   }
 }
 
