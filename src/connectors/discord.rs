@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
+use super::window::Window;
 use super::{endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
@@ -476,7 +477,7 @@ impl Discord {
         if highest > snowflake(&after) {
             changes.push(CursorChange::set(key, highest.to_string()));
         }
-        let mut window = Window::parse(cursors.get(&format!("win:{}", chan.id)));
+        let mut window = Window::<u64>::parse(cursors.get(&format!("win:{}", chan.id)));
         for (id, author) in &out.seen {
             window.insert(*id, author);
         }
@@ -566,7 +567,7 @@ impl Discord {
             returned.first().copied().unwrap_or(0)
         };
         let key = format!("win:{}", chan.id);
-        let known = Window::parse(cursors.get(&key));
+        let known = Window::<u64>::parse(cursors.get(&key));
         let now = (self.clock)();
         let mut window = Window::default();
         for (id, author) in &known.0 {
@@ -802,39 +803,6 @@ impl Run {
             Some(r) => r.change(),
             None => CursorChange::clear("run"),
         }
-    }
-}
-
-/// The newest messages known to exist in a channel: id → author.
-#[derive(Debug, Default)]
-struct Window(BTreeMap<u64, String>);
-
-impl Window {
-    fn parse(s: Option<&str>) -> Window {
-        Window(
-            s.unwrap_or("")
-                .split(',')
-                .filter_map(|p| p.split_once(':'))
-                .filter_map(|(id, author)| Some((id.parse().ok()?, author.to_string())))
-                .collect(),
-        )
-    }
-
-    fn insert(&mut self, id: u64, author: &str) {
-        self.0.insert(id, author.to_string());
-    }
-
-    fn keep_newest(&mut self, n: usize) {
-        while self.0.len() > n {
-            self.0.pop_first();
-        }
-    }
-
-    fn change(&self, chan: &str, cursors: &Cursors) -> Option<CursorChange> {
-        let key = format!("win:{chan}");
-        let value: Vec<String> = self.0.iter().map(|(id, a)| format!("{id}:{a}")).collect();
-        let value = value.join(",");
-        (cursors.get(&key).unwrap_or("") != value).then(|| CursorChange::set(key, value))
     }
 }
 
@@ -1192,11 +1160,11 @@ mod tests {
 
     #[test]
     fn the_window_keeps_the_newest_ids_with_their_authors() {
-        let mut w = Window::parse(Some("3:a,1:b,2:c"));
+        let mut w = Window::<u64>::parse(Some("3:a,1:b,2:c"));
         w.insert(4, "d");
         w.keep_newest(3);
         let ids: Vec<u64> = w.0.keys().copied().collect();
         assert_eq!(ids, vec![2, 3, 4]);
-        assert_eq!(Window::parse(Some("garbage")).0.len(), 0);
+        assert_eq!(Window::<u64>::parse(Some("garbage")).0.len(), 0);
     }
 }

@@ -11,6 +11,7 @@ pub mod mastodon;
 pub mod matrix;
 mod phases;
 pub mod slack;
+mod window;
 
 use crate::ingest::Quarantined;
 use crate::model::{Platform, PlatformSpec};

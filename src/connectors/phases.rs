@@ -43,7 +43,8 @@ where
             .collect();
         let empty = step.batch.identities.is_empty()
             && step.batch.conversations.is_empty()
-            && step.batch.messages.is_empty();
+            && step.batch.messages.is_empty()
+            && step.batch.quarantined.is_empty();
         if step.done && empty && changes.is_empty() {
             continue;
         }

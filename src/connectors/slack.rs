@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
+use super::window::{Window, WindowKey};
 use super::{arr, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
@@ -459,7 +460,7 @@ impl Slack {
         let now = (self.clock)();
         let mut out = Mapper::new(&chan, team, self.users_names());
         out.identities = self.authors(&messages, team).await?;
-        let mut known = Window::parse(cursors.get(&format!("win:{}", chan.id)));
+        let mut known = Window::<Ts>::parse(cursors.get(&format!("win:{}", chan.id)));
         let mut follow = Follow::parse(cursors.get(&format!("follow:{}", chan.id)));
         let mut returned = BTreeSet::new();
         let mut threads = h.threads.clone();
@@ -483,7 +484,7 @@ impl Slack {
                 threads.push(ts.to_string());
             }
             if str_at(m, "/subtype") == Some("tombstone") {
-                if let Some(author) = known.0.remove(&t) {
+                if let Some(author) = known.0.remove(&Ts(t)) {
                     out.deleted(ts, None, &author, now);
                 } else if !first {
                     out.identities
@@ -498,7 +499,7 @@ impl Slack {
                 or_set_aside(&mut out.aside, "message", Some(&chan.id), m, read)?.flatten()
             {
                 if str_at(m, "/thread_ts").is_none_or(|th| th == ts) {
-                    known.0.insert(t, author);
+                    known.0.insert(Ts(t), author);
                 }
             }
         }
@@ -515,15 +516,18 @@ impl Slack {
         let hi = h.hi.as_deref().map(parse_ts).unwrap_or(u128::MAX);
         let vanished: Vec<(u128, String)> = known
             .0
-            .range(lo..hi)
-            .filter(|(t, _)| !returned.contains(t))
-            .map(|(t, a)| (*t, a.clone()))
+            .range(Ts(lo)..Ts(hi))
+            .filter(|(t, _)| !returned.contains(&t.0))
+            .map(|(t, a)| (t.0, a.clone()))
             .collect();
         for (t, author) in vanished {
-            known.0.remove(&t);
+            known.0.remove(&Ts(t));
             out.deleted(&format_ts(t), None, &author, now);
         }
-        known.prune(now_micros(&self.clock).saturating_sub(RECHECK_SPAN_MICROS));
+        known.forget_before(Ts(
+            now_micros(&self.clock).saturating_sub(RECHECK_SPAN_MICROS)
+        ));
+        known.keep_newest(WINDOW_MAX);
         follow.prune(now_micros(&self.clock).saturating_sub(FOLLOW_SPAN_MICROS));
         let mut changes: Vec<CursorChange> = known.change(&chan.id, cursors).into_iter().collect();
         changes.extend(follow.change(&chan.id, cursors));
@@ -957,33 +961,6 @@ impl Run {
     }
 }
 
-/// Channel messages of the last day known to exist: ts (µs) → author.
-#[derive(Debug, Default)]
-struct Window(BTreeMap<u128, String>);
-
-impl Window {
-    fn parse(s: Option<&str>) -> Window {
-        Window(
-            pairs(s)
-                .map(|(ts, a)| (parse_ts(ts), a.to_string()))
-                .filter(|(t, _)| *t > 0)
-                .collect(),
-        )
-    }
-
-    fn prune(&mut self, before: u128) {
-        self.0.retain(|t, _| *t >= before);
-        while self.0.len() > WINDOW_MAX {
-            self.0.pop_first();
-        }
-    }
-
-    fn change(&self, chan: &str, cursors: &Cursors) -> Option<CursorChange> {
-        let entries = self.0.iter().map(|(t, a)| format!("{}:{a}", format_ts(*t)));
-        pairs_change(format!("win:{chan}"), entries, cursors)
-    }
-}
-
 /// Recently active threads of a channel: parent ts (µs) → latest reply ts (µs).
 #[derive(Debug, Default)]
 struct Follow(BTreeMap<u128, u128>);
@@ -1321,6 +1298,19 @@ fn permalink(team_url: &str, channel: &str, thread: Option<&str>, ts: &str) -> S
 }
 
 /// A ts (`"1777885927.481229"`) as microseconds; 0 when it is not one. Never a float.
+/// A Slack message timestamp, in µs: a key of the re-read window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ts(u128);
+
+impl WindowKey for Ts {
+    fn read(s: &str) -> Option<Self> {
+        Some(Ts(parse_ts(s))).filter(|t| t.0 > 0)
+    }
+    fn write(&self) -> String {
+        format_ts(self.0)
+    }
+}
+
 fn parse_ts(ts: &str) -> u128 {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, ""));
     let Ok(secs) = secs.parse::<u128>() else {
