@@ -37,6 +37,7 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
+use super::phases::Step;
 use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
@@ -62,29 +63,22 @@ pub struct Discourse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+enum Stage {
     Users,
     Posts,
     Topics,
 }
 
-const STEPS: [Step; 3] = [Step::Users, Step::Posts, Step::Topics];
+const STEPS: [Stage; 3] = [Stage::Users, Stage::Posts, Stage::Topics];
 
-impl Step {
+impl Stage {
     fn as_str(self) -> &'static str {
         match self {
-            Step::Users => "users",
-            Step::Posts => "posts",
-            Step::Topics => "topics",
+            Stage::Users => "users",
+            Stage::Posts => "posts",
+            Stage::Topics => "topics",
         }
     }
-}
-
-struct StepPage {
-    batch: Batch,
-    changes: Vec<CursorChange>,
-    done: bool,
-    label: String,
 }
 
 impl Discourse {
@@ -214,7 +208,7 @@ impl Discourse {
 
     // --- users ---------------------------------------------------------------------------------
 
-    async fn users_page(&self, cursors: &Cursors) -> Result<StepPage, ConnectorError> {
+    async fn users_page(&self, cursors: &Cursors) -> Result<Step, ConnectorError> {
         let page: u64 = cursors
             .get("users.page")
             .or(cursors.get("users.resume"))
@@ -237,9 +231,9 @@ impl Discourse {
             Ok(l) => l,
             // A key without admin rights cannot list members: posts still name their authors.
             Err(ConnectorError::Forbidden { .. }) | Err(ConnectorError::NotFound { .. }) => {
-                return Ok(StepPage {
+                return Ok(Step {
                     batch: Batch::default(),
-                    changes: vec![CursorChange::clear("users.page")],
+                    cursors: vec![CursorChange::clear("users.page")],
                     done: true,
                     label,
                 })
@@ -250,9 +244,9 @@ impl Discourse {
             .as_array()
             .ok_or_else(|| ConnectorError::malformed(P, "the member list is not a list"))?;
         if users.is_empty() {
-            return Ok(StepPage {
+            return Ok(Step {
                 batch: Batch::default(),
-                changes: vec![
+                cursors: vec![
                     CursorChange::clear("users.page"),
                     CursorChange::set("users.resume", page.saturating_sub(1).max(1).to_string()),
                 ],
@@ -322,9 +316,9 @@ impl Discourse {
         if max_id > known {
             changes.push(CursorChange::set("users.max_id", max_id.to_string()));
         }
-        Ok(StepPage {
+        Ok(Step {
             batch,
-            changes,
+            cursors: changes,
             done: false,
             label,
         })
@@ -332,7 +326,7 @@ impl Discourse {
 
     // --- posts ---------------------------------------------------------------------------------
 
-    async fn posts_page(&self, cursors: &Cursors, me: &Me) -> Result<StepPage, ConnectorError> {
+    async fn posts_page(&self, cursors: &Cursors, me: &Me) -> Result<Step, ConnectorError> {
         let newest: i64 = cursors
             .get("posts.newest")
             .and_then(|n| n.parse().ok())
@@ -375,9 +369,9 @@ impl Discourse {
                 CursorChange::set("posts.top", top.to_string()),
             ]
         };
-        Ok(StepPage {
+        Ok(Step {
             batch: out.finish(),
-            changes,
+            cursors: changes,
             done,
             label: "forum posts".into(),
         })
@@ -385,7 +379,7 @@ impl Discourse {
 
     // --- topics (edits and staff deletions) ------------------------------------------------------
 
-    async fn topics_page(&self, cursors: &Cursors, me: &Me) -> Result<StepPage, ConnectorError> {
+    async fn topics_page(&self, cursors: &Cursors, me: &Me) -> Result<Step, ConnectorError> {
         let label = "recently active topics".to_string();
         let queue: Vec<&str> = cursors
             .get("topics.queue")
@@ -416,9 +410,9 @@ impl Discourse {
                 Err(ConnectorError::NotFound { .. }) | Err(ConnectorError::Forbidden { .. }) => {}
                 Err(e) => return Err(e),
             }
-            return Ok(StepPage {
+            return Ok(Step {
                 batch: out.finish(),
-                changes: vec![change],
+                cursors: vec![change],
                 done: false,
                 label,
             });
@@ -433,9 +427,9 @@ impl Discourse {
             if let Some(top) = cursors.get("topics.top") {
                 changes.push(CursorChange::set("topics.since", top));
             }
-            return Ok(StepPage {
+            return Ok(Step {
                 batch: Batch::default(),
-                changes,
+                cursors: changes,
                 done: true,
                 label,
             });
@@ -493,9 +487,9 @@ impl Discourse {
         } else {
             changes.push(CursorChange::set("topics.page", (page + 1).to_string()));
         }
-        Ok(StepPage {
+        Ok(Step {
             batch: Batch::default(),
-            changes,
+            cursors: changes,
             done: false,
             label,
         })
@@ -578,39 +572,16 @@ impl Connector for Discourse {
 
     async fn next_page(&self, cursors: &Cursors) -> Result<Page, ConnectorError> {
         let me = self.me().await?.clone();
-        let at = cursors
-            .get("step")
-            .and_then(|s| STEPS.iter().position(|st| st.as_str() == s))
-            .unwrap_or(0);
-        let sp = match STEPS[at] {
-            Step::Users => self.users_page(cursors).await?,
-            Step::Posts => self.posts_page(cursors, &me).await?,
-            Step::Topics => self.topics_page(cursors, &me).await?,
-        };
-        let mut changes = sp.changes;
-        let more = if sp.done {
-            match STEPS.get(at + 1) {
-                Some(next) => {
-                    changes.push(CursorChange::set("step", next.as_str()));
-                    true
-                }
-                None => {
-                    changes.push(CursorChange::clear("step"));
-                    false
-                }
+        let me = &me;
+        let steps = STEPS.map(Stage::as_str);
+        super::phases::next_page_in(cursors, "step", &steps, |res| async move {
+            match res.as_str() {
+                "users" => self.users_page(cursors).await,
+                "posts" => self.posts_page(cursors, me).await,
+                _ => self.topics_page(cursors, me).await,
             }
-        } else {
-            if cursors.get("step").is_none() {
-                changes.push(CursorChange::set("step", STEPS[at].as_str()));
-            }
-            true
-        };
-        Ok(Page {
-            batch: sp.batch,
-            cursors: changes,
-            more,
-            label: sp.label,
         })
+        .await
     }
 
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {

@@ -24,13 +24,28 @@ pub(crate) struct Step {
 pub(crate) async fn next_page<F, Fut>(
     cursors: &Cursors,
     phases: &[&str],
+    step: F,
+) -> Result<Page, ConnectorError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = Result<Step, ConnectorError>>,
+{
+    next_page_in(cursors, "phase", phases, step).await
+}
+
+/// [`next_page`] with the phase kept under `key` (Discourse has always called it `step`; the
+/// name stays so saved syncs resume).
+pub(crate) async fn next_page_in<F, Fut>(
+    cursors: &Cursors,
+    key: &str,
+    phases: &[&str],
     mut step: F,
 ) -> Result<Page, ConnectorError>
 where
     F: FnMut(String) -> Fut,
     Fut: Future<Output = Result<Step, ConnectorError>>,
 {
-    let current = cursors.get("phase");
+    let current = cursors.get(key);
     let start = current
         .and_then(|p| phases.iter().position(|x| *x == p))
         .unwrap_or(0);
@@ -51,19 +66,19 @@ where
         let more = if step.done {
             match phases.get(idx + 1) {
                 Some(next) => {
-                    changes.push(CursorChange::set("phase", *next));
+                    changes.push(CursorChange::set(key, *next));
                     true
                 }
                 None => {
                     if current.is_some() {
-                        changes.push(CursorChange::clear("phase"));
+                        changes.push(CursorChange::clear(key));
                     }
                     false
                 }
             }
         } else {
             if current != Some(res) {
-                changes.push(CursorChange::set("phase", res));
+                changes.push(CursorChange::set(key, res));
             }
             true
         };
@@ -77,7 +92,7 @@ where
     Ok(Page {
         batch: Batch::default(),
         cursors: current
-            .map(|_| vec![CursorChange::clear("phase")])
+            .map(|_| vec![CursorChange::clear(key)])
             .unwrap_or_default(),
         more: false,
         label: "up to date".into(),
