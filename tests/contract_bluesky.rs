@@ -1,7 +1,7 @@
 //! The Bluesky connector against the recorded exchanges in `tests/fixtures/bluesky/`, through
 //! the real sync engine into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

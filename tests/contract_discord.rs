@@ -1,7 +1,7 @@
 //! The Discord connector against recorded Discord exchanges (`tests/fixtures/discord/`), through
 //! the real sync engine and outbox into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

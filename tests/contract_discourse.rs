@@ -1,7 +1,7 @@
 //! The Discourse connector against recorded forum exchanges (tests/fixtures/discourse),
 //! through the real sync engine and outbox into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The GitHub connector against recorded GitHub exchanges (tests/fixtures/github), through the
 //! real sync engine and outbox into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

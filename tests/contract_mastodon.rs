@@ -1,7 +1,7 @@
 //! The Mastodon connector against the recorded exchanges in `tests/fixtures/mastodon/`, through
 //! the real sync engine into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The Slack connector against recorded Slack Web API exchanges (`tests/fixtures/slack/`),
 //! through the real sync engine and outbox into a real SQLite file.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

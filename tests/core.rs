@@ -1,6 +1,6 @@
 //! The core on real SQLite files: opening, ingest, inbox, members, notes, calendar, search.
 
-mod common;
+use crate::common;
 
 use common::*;
 use hearth::ingest::Batch;

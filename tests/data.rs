@@ -3,7 +3,7 @@
 //! process holding the write lock, and read commands on a path with no database. Every test
 //! works on real database files, most through the real `hearth` binary.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! The demo community: realistic, deterministic, and written through the real ingest path.
 
-mod common;
+use crate::common;
 
 use common::NOW;
 use hearth::model::{DemoOptions, InboxQuery, MemberQuery, Status};

@@ -2,7 +2,7 @@
 //! and started by `scripts/synapse.sh`), and the whole account → sync → reply flow through
 //! the real `hearth` binary with its token in the real system keyring.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

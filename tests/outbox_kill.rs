@@ -15,7 +15,7 @@
 //! The token goes to the real OS keyring: run inside `scripts/with-keyring` (as
 //! `./scripts/test` does). The Matrix tests need Synapse (`scripts/synapse.sh start`).
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

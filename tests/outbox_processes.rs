@@ -6,7 +6,7 @@
 //! These tests run the real `hearth` binary with its token in the OS keyring: run them inside
 //! `scripts/with-keyring` (as `./scripts/test` does).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

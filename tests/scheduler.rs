@@ -2,8 +2,6 @@
 //! its own thread and database connection, tokens from the real keyring (run the tests inside
 //! `scripts/with-keyring`), progress reported as it happens.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

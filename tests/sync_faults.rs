@@ -4,8 +4,6 @@
 //! Each must leave the database consistent, say what happened in words, and recover on the
 //! next sync with nothing lost and nothing doubled.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 

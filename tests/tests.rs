@@ -1,0 +1,22 @@
+//! Hearth's integration tests, built as one binary (ripgrep's layout): each file below is a
+//! module, and `cargo test` links the core and its dependencies into a test binary once
+//! instead of once per file. `cargo test --test integration contract_discord::` runs one file.
+
+mod common;
+
+mod cli;
+mod contract_bluesky;
+mod contract_discord;
+mod contract_discourse;
+mod contract_github;
+mod contract_mastodon;
+mod contract_slack;
+mod core;
+mod data;
+mod demo;
+mod matrix;
+mod migrations;
+mod outbox_kill;
+mod outbox_processes;
+mod scheduler;
+mod sync_faults;
