@@ -599,3 +599,42 @@ async fn a_reply_too_long_for_mastodon_is_refused_before_sending() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_status_an_earlier_hearth_kept_aside_is_read_again_and_leaves_the_quarantine() {
+    let mut s = setup().await;
+    let c = first_sync(&mut s).await;
+    // A status of another thread, as an earlier version set it aside (its payload and thread).
+    let mut status = replay::load("mastodon", "07").response["body"][0].clone();
+    status["id"] = json!("999000111");
+    status["content"] = json!("<p>Kept aside once, readable now</p>");
+    s.db.execute(
+        "INSERT INTO quarantine (account_id, kind, external_id, reason, raw, context,
+             first_seen_at, last_seen_at)
+         VALUES (?1, 'status', '999000111', 'an older reason', ?2, '999000111', 1, 1)",
+        rusqlite::params![s.db.account, status.to_string()],
+    );
+    assert_eq!(
+        s.db.store
+            .account(s.db.account)
+            .expect("account")
+            .quarantined,
+        1
+    );
+    let retried =
+        hearth::sync::quarantine::retry_quarantined(&mut s.db.store, s.db.account, &c, NOW)
+            .await
+            .expect("retried");
+    assert_eq!((retried.read, retried.kept), (1, 0), "{retried:?}");
+    assert_eq!(
+        s.db.message_field::<String>("body_text", "999000111"),
+        "Kept aside once, readable now"
+    );
+    assert_eq!(
+        s.db.store
+            .account(s.db.account)
+            .expect("account")
+            .quarantined,
+        0
+    );
+}

@@ -404,6 +404,22 @@ impl Bluesky {
 
 #[async_trait]
 impl Connector for Bluesky {
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        _context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        if kind != "post" {
+            return Err(ConnectorError::malformed(P, format!("unknown kind {kind}")));
+        }
+        let me = self.me().await?.clone();
+        let mut out = Mapper::new(&me, Recent::default());
+        out.post(raw)?;
+        Ok(out.finish())
+    }
+
     fn platform(&self) -> Platform {
         P
     }

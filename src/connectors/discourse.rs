@@ -558,6 +558,26 @@ fn auth_error(e: ConnectorError) -> ConnectorError {
 
 #[async_trait]
 impl Connector for Discourse {
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        _context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        let me = self.me().await?.clone();
+        let categories = self.categories().await?;
+        let mut out = Mapper::new(self, &me, categories);
+        match kind {
+            "post" => {
+                out.post(raw, None)?;
+            }
+            "topic" => out.topic(raw)?,
+            _ => return Err(ConnectorError::malformed(P, format!("unknown kind {kind}"))),
+        }
+        Ok(out.finish())
+    }
+
     fn platform(&self) -> Platform {
         P
     }

@@ -917,6 +917,37 @@ impl GitHub {
 
 #[async_trait]
 impl Connector for GitHub {
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        let repo = context
+            .and_then(|c| self.repos.iter().find(|r| r.full() == c))
+            .ok_or_else(|| {
+                ConnectorError::malformed(
+                    P,
+                    "the kept record's repository is not followed any more",
+                )
+            })?;
+        let me = self.me().await?.clone();
+        let mut out = Mapper::new(&me, repo);
+        match kind {
+            "issue" => {
+                let number = raw
+                    .get("number")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| ConnectorError::malformed(P, "an issue has no number"))?;
+                out.issue(raw, number)?;
+            }
+            "discussion" => out.discussion(raw)?,
+            _ => return Err(ConnectorError::malformed(P, format!("unknown kind {kind}"))),
+        }
+        Ok(out.finish())
+    }
+
     fn platform(&self) -> Platform {
         P
     }

@@ -454,6 +454,24 @@ fn label(res: &str) -> String {
 
 #[async_trait]
 impl Connector for Mastodon {
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        let root =
+            context.ok_or_else(|| ConnectorError::malformed(P, "the kept record has no thread"))?;
+        if kind != "status" {
+            return Err(ConnectorError::malformed(P, format!("unknown kind {kind}")));
+        }
+        let me = self.me().await?.clone();
+        let mut out = Mapper::new(&me);
+        out.status(raw, root)?;
+        Ok(out.finish())
+    }
+
     fn platform(&self) -> Platform {
         P
     }

@@ -495,8 +495,14 @@ impl Slack {
                 continue;
             }
             let read = out.message(m);
-            if let Some(author) =
-                or_set_aside(&mut out.aside, "message", Some(&chan.id), m, read)?.flatten()
+            if let Some(author) = or_set_aside(
+                &mut out.aside,
+                "message",
+                Some(&chan_context(&chan)),
+                m,
+                read,
+            )?
+            .flatten()
             {
                 if str_at(m, "/thread_ts").is_none_or(|th| th == ts) {
                     known.0.insert(Ts(t), author);
@@ -640,7 +646,13 @@ impl Slack {
         out.identities = self.authors(&replies, team).await?;
         for m in &replies {
             let read = out.message(m);
-            or_set_aside(&mut out.aside, "message", Some(&chan.id), m, read)?;
+            or_set_aside(
+                &mut out.aside,
+                "message",
+                Some(&chan_context(&chan)),
+                m,
+                read,
+            )?;
         }
         if out.newest > 0 {
             follow.bump(parse_ts(&thread), out.newest);
@@ -718,6 +730,26 @@ impl Slack {
 impl Connector for Slack {
     fn platform(&self) -> Platform {
         P
+    }
+
+    async fn reread(
+        &self,
+        kind: &str,
+        raw: &Value,
+        context: Option<&str>,
+        _cursors: &Cursors,
+    ) -> Result<Batch, ConnectorError> {
+        let chan: Chan = context
+            .and_then(|c| serde_json::from_str(c).ok())
+            .ok_or_else(|| ConnectorError::malformed(P, "the kept record has no channel"))?;
+        if kind != "message" {
+            return Err(ConnectorError::malformed(P, format!("unknown kind {kind}")));
+        }
+        let team = self.team().await?.clone();
+        let mut out = Mapper::new(&chan, &team, self.users_names());
+        out.identities = self.authors(std::slice::from_ref(raw), &team).await?;
+        out.message(raw)?;
+        Ok(out.finish())
     }
 
     fn http(&self) -> &Http {
@@ -1298,6 +1330,11 @@ fn permalink(team_url: &str, channel: &str, thread: Option<&str>, ts: &str) -> S
 }
 
 /// A ts (`"1777885927.481229"`) as microseconds; 0 when it is not one. Never a float.
+/// What a message kept aside needs to be read again: its channel.
+fn chan_context(chan: &Chan) -> String {
+    serde_json::to_string(chan).unwrap_or_default()
+}
+
 /// A Slack message timestamp, in µs: a key of the re-read window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Ts(u128);

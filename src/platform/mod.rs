@@ -193,8 +193,9 @@ pub trait Connector: Send + Sync {
 
     /// Reads again a record an earlier Hearth could not read and kept aside
     /// (`hearth sync --retry-quarantined`, after an upgrade): `raw` is its payload, `context`
-    /// what the connector kept with it (the channel, the room…). Platforms that cannot yet
-    /// leave this as is: the record stays kept, and says so.
+    /// what the connector kept with it (the channel, the thread, the repository…). Every
+    /// connector that sets records aside reads them again; the default keeps the record and
+    /// says so.
     async fn reread(
         &self,
         kind: &str,
