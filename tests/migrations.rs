@@ -24,6 +24,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0002_sync.sql",
         "63839643893789c88c5fbec3ef61d93f21312d4e65eb2f35ea78df5b8beaa886",
     ),
+    (
+        "0003_ground.sql",
+        "21a581be7d66ba8ea14edf07ed102256e206b03833a8a154a9147bc914378c13",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are
