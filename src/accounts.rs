@@ -259,27 +259,7 @@ impl Store {
         )?;
         tx.execute("DELETE FROM messages WHERE account_id = ?1", [id])?;
         tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
-        for member in members {
-            let left: i64 = tx.query_row(
-                "SELECT (SELECT count(*) FROM identities WHERE member_id = ?1)
-                      + (SELECT count(*) FROM notes WHERE member_id = ?1)",
-                [member],
-                |r| r.get(0),
-            )?;
-            if left == 0 {
-                tx.execute("DELETE FROM members_fts WHERE rowid = ?1", [member])?;
-                tx.execute("DELETE FROM members WHERE id = ?1", [member])?;
-            } else {
-                tx.execute(
-                    "UPDATE members SET
-                         message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
-                         last_active_at = (SELECT max(occurred_at) FROM member_activity WHERE member_id = ?1)
-                     WHERE id = ?1",
-                    [member],
-                )?;
-                crate::members::reindex_member(&tx, member)?;
-            }
-        }
+        crate::members::settle_members(&tx, &members, true)?;
         tx.commit()?;
         Ok(())
     }

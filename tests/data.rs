@@ -4,6 +4,7 @@
 //! works on real database files, most through the real `hearth` binary.
 
 use crate::common;
+use crate::common::{hearth, text};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,20 +12,6 @@ use std::time::Duration;
 
 use hearth::model::{DemoOptions, InboxQuery, Status, TriageAction};
 use hearth::Store;
-
-fn hearth(db: &Path) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("hearth"));
-    c.arg("--db").arg(db);
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn run(c: &mut Command) -> Output {
     c.output().expect("hearth runs")

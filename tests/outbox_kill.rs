@@ -16,10 +16,11 @@
 //! `./scripts/test` does). The Matrix tests need Synapse (`scripts/synapse.sh start`).
 
 use crate::common;
+use crate::common::{hearth, text};
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::holding::proxy::Proxy;
@@ -35,20 +36,6 @@ const HOLD: Duration = Duration::from_secs(60);
 const MINUTE: Millis = 60_000;
 /// Past the in-flight window (the 30 s request timeout and 5 s of slack), within any key's life.
 const PAST_THE_TIMEOUT: Millis = 10 * MINUTE;
-
-fn hearth(db: &Path) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("hearth"));
-    c.arg("--db").arg(db);
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// One account in a database in a temporary folder, added through the real CLI with its
 /// token on stdin (so it lands in the keyring), and the conversation a sync brought.

@@ -7,9 +7,10 @@
 //! `scripts/with-keyring` (as `./scripts/test` does).
 
 use crate::common;
+use crate::common::{hearth, text};
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::forum::Forum;
@@ -19,22 +20,8 @@ use hearth::Store;
 
 const TOKEN: &str = "discourse-key-not-real-5b7e";
 
-fn hearth(db: &Path) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("hearth"));
-    c.arg("--db").arg(db);
-    c
-}
-
 fn output_of(child: Child) -> Output {
     child.wait_with_output().expect("hearth ran")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A database in a temporary folder with one Discourse account on `forum`, its key in the

@@ -178,16 +178,21 @@ mod tests {
     type MockApp = tauri::App<tauri::test::MockRuntime>;
     type MockWindow = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
-    /// The app's real commands and state over a database in `dir`, with one mock window.
-    fn app_with_db(dir: &std::path::Path) -> (MockApp, MockWindow) {
-        let store = hearth::Store::open(dir.join("hearth.db"));
-        let app = with_commands(mock_builder(), AppState::new(store))
+    /// The app's real commands and state over the database at `db` (as `Store::open` leaves
+    /// it: open, or the error the first screen shows), with one mock window.
+    fn app_on(db: &std::path::Path) -> (MockApp, MockWindow) {
+        let app = with_commands(mock_builder(), AppState::new(hearth::Store::open(db)))
             .build(mock_context(noop_assets()))
             .expect("the mock app builds");
         let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("a mock window");
         (app, window)
+    }
+
+    /// [`app_on`] a database in `dir`.
+    fn app_with_db(dir: &std::path::Path) -> (MockApp, MockWindow) {
+        app_on(&dir.join("hearth.db"))
     }
 
     fn invoke(
@@ -231,13 +236,7 @@ mod tests {
 
     /// The first screen's answer for the database at `db`.
     fn status_for(db: &std::path::Path) -> Result<serde_json::Value, serde_json::Value> {
-        let store = hearth::Store::open(db);
-        let app = with_commands(mock_builder(), AppState::new(store))
-            .build(mock_context(noop_assets()))
-            .expect("the mock app builds");
-        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("a mock window");
+        let (_app, window) = app_on(db);
         invoke(&window, "workspace_status", serde_json::json!({}))
     }
 

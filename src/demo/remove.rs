@@ -59,27 +59,7 @@ impl Store {
              DELETE FROM accounts WHERE demo = 1;
              DELETE FROM calendar_items WHERE demo = 1;",
         )?;
-        for member in touched {
-            let identities: i64 = tx.query_row(
-                "SELECT count(*) FROM identities WHERE member_id = ?1",
-                [member],
-                |r| r.get(0),
-            )?;
-            if identities == 0 {
-                tx.execute("DELETE FROM members_fts WHERE rowid = ?1", [member])?;
-                tx.execute("DELETE FROM members WHERE id = ?1", [member])?;
-            } else {
-                tx.execute(
-                    "UPDATE members SET
-                         message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
-                         last_active_at = (SELECT max(occurred_at) FROM member_activity
-                                           WHERE member_id = ?1)
-                     WHERE id = ?1",
-                    [member],
-                )?;
-                crate::members::reindex_member(&tx, member)?;
-            }
-        }
+        crate::members::settle_members(&tx, &touched, false)?;
         // Tags nothing uses any more (the demo's) go too.
         tx.execute_batch(
             "DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM conversation_tags)

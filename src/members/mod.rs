@@ -35,6 +35,35 @@ pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Settles `members` after some of their identities were removed: a member left with no
+/// identity goes (unless `keep_noted` and the team wrote notes on them), the others get their
+/// counts and search words again.
+pub(crate) fn settle_members(conn: &Connection, members: &[i64], keep_noted: bool) -> Result<()> {
+    for &member in members {
+        let (identities, notes): (i64, i64) = conn.query_row(
+            "SELECT (SELECT count(*) FROM identities WHERE member_id = ?1),
+                    (SELECT count(*) FROM notes WHERE member_id = ?1)",
+            [member],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if identities == 0 && !(keep_noted && notes > 0) {
+            conn.execute("DELETE FROM members_fts WHERE rowid = ?1", [member])?;
+            conn.execute("DELETE FROM members WHERE id = ?1", [member])?;
+        } else {
+            conn.execute(
+                "UPDATE members SET
+                     message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
+                     last_active_at = (SELECT max(occurred_at) FROM member_activity
+                                       WHERE member_id = ?1)
+                 WHERE id = ?1",
+                [member],
+            )?;
+            reindex_member(conn, member)?;
+        }
+    }
+    Ok(())
+}
+
 /// Rebuilds the member search index for every member (after an import or a recovery).
 pub(crate) fn reindex_all_members(conn: &Connection) -> Result<()> {
     conn.execute_batch(

@@ -12,6 +12,22 @@ use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMess
 use hearth::model::{ConversationKind, Millis, Platform};
 use hearth::Store;
 
+/// The real `hearth` binary on the database at `db`, as a user or cron would run it.
+pub fn hearth(db: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("hearth"));
+    c.arg("--db").arg(db);
+    c
+}
+
+/// Everything a command printed, stdout then stderr.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 /// Monday 2026-11-23 12:00 UTC: the tests' fixed "now".
 pub const NOW: Millis = 1_795_435_200_000;
 pub const MINUTE: Millis = 60_000;
