@@ -199,7 +199,7 @@ pub async fn start(hold: Duration) -> Site {
         ledger,
         platform: Platform::Slack,
         scopes: vec![HELP.into()],
-        token: "xoxb-test-token-not-real",
+        token: "slack-test-token-not-real",
         seed: batch(people, help, lines),
         conversation: HELP.into(),
         lookup: is_lookup,
