@@ -99,23 +99,6 @@ impl Error {
         Error::InvalidInput(msg.into())
     }
 
-    /// The same error, told about the database file it concerns: a damaged file is named, with
-    /// what to do about it.
-    pub fn at(self, db: &std::path::Path) -> Error {
-        match self {
-            Error::Damaged {
-                detail,
-                advice: None,
-                ..
-            } => Error::Damaged {
-                path: Some(db.to_path_buf()),
-                advice: Some(crate::data::backup::damage_advice(db)),
-                detail,
-            },
-            other => other,
-        }
-    }
-
     /// Whether the same call could succeed later without the user changing anything.
     pub fn is_transient(&self) -> bool {
         match self {

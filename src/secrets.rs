@@ -5,8 +5,8 @@
 //! Must never: write a token anywhere else, or put one in an error message.
 
 use crate::error::{Error, Result};
+use crate::platform::Secret;
 use crate::store::Store;
-use crate::sync::Secret;
 
 const SERVICE: &str = "hearth";
 

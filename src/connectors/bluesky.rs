@@ -31,7 +31,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::{endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
-use crate::sync::{
+use crate::platform::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
     Http, Me, Outgoing, Page, Secret, Sent,
 };
@@ -63,7 +63,7 @@ pub struct Bluesky {
     page: u32,
     session: Mutex<Option<Session>>,
     me: OnceCell<Me>,
-    clock: crate::sync::Clock,
+    clock: crate::platform::Clock,
 }
 
 impl Bluesky {

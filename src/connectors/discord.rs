@@ -36,7 +36,7 @@ use super::window::Window;
 use super::{endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
-use crate::sync::{
+use crate::platform::{
     parse_time, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
     Cursors, Http, Me, Outgoing, Page, Secret, Sent,
 };

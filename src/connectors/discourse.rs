@@ -41,7 +41,7 @@ use super::phases::Step;
 use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
-use crate::sync::{
+use crate::platform::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
     Http, Me, Outgoing, Page, Secret, Sent,
 };

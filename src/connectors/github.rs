@@ -50,8 +50,8 @@ use tokio::sync::OnceCell;
 use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
-use crate::sync::http::{decode_error, reset_wait};
-use crate::sync::{
+use crate::platform::http::{decode_error, reset_wait};
+use crate::platform::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
     Http, Me, Outgoing, Page, Secret, Sent,
 };
@@ -75,7 +75,7 @@ pub struct GitHub {
     page: u32,
     start: Option<String>,
     me: OnceCell<Me>,
-    clock: crate::sync::Clock,
+    clock: crate::platform::Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

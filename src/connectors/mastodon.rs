@@ -34,7 +34,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::{endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
-use crate::sync::{
+use crate::platform::{
     parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
     Outgoing, Page, Secret, Sent,
 };
@@ -56,7 +56,7 @@ pub struct Mastodon {
     me: OnceCell<Me>,
     /// status id → thread root id. A cache: losing it only costs `/context` requests.
     roots: Mutex<HashMap<String, String>>,
-    clock: crate::sync::Clock,
+    clock: crate::platform::Clock,
 }
 
 impl Mastodon {
@@ -570,7 +570,7 @@ impl Connector for Mastodon {
             let created = str_at(s, "/created_at").and_then(|t| parse_time(P, t).ok());
             str_at(s, "/in_reply_to_id") == reply_to.map(String::as_str)
                 && comparable(&text) == wanted
-                && crate::sync::sent_after(item, created)
+                && crate::platform::sent_after(item, created)
         });
         Ok(found.and_then(|s| {
             Some(Sent {

@@ -19,7 +19,7 @@ use tokio::sync::OnceCell;
 use super::{arr, endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
-use crate::sync::{
+use crate::platform::{
     Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me, Outgoing, Page,
     Secret, Sent,
 };
@@ -315,7 +315,10 @@ impl Connector for Matrix {
             let same_txn =
                 str_at(e, "/unsigned/transaction_id") == Some(item.idempotency_key.as_str());
             let same_text = str_at(e, "/content/body") == Some(item.body.as_str())
-                && crate::sync::sent_after(item, e.get("origin_server_ts").and_then(Value::as_i64));
+                && crate::platform::sent_after(
+                    item,
+                    e.get("origin_server_ts").and_then(Value::as_i64),
+                );
             ours && (same_txn || same_text)
         });
         Ok(found.and_then(|e| {

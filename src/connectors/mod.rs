@@ -15,7 +15,7 @@ mod window;
 
 use crate::ingest::Quarantined;
 use crate::model::{Platform, PlatformSpec};
-use crate::sync::{Connector, ConnectorConfig, ConnectorError};
+use crate::platform::{Connector, ConnectorConfig, ConnectorError};
 
 /// What connecting an account of `platform` takes; `None` when Hearth cannot connect to it.
 pub fn spec(platform: Platform) -> Option<PlatformSpec> {

@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use crate::ingest::Batch;
-use crate::sync::{ConnectorError, CursorChange, Cursors, Page};
+use crate::platform::{ConnectorError, CursorChange, Cursors, Page};
 
 /// What one phase brought for one page.
 #[derive(Default)]

@@ -42,7 +42,7 @@ use super::window::{Window, WindowKey};
 use super::{arr, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
-use crate::sync::{
+use crate::platform::{
     http, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
     Http, Me, Outgoing, Page, Secret, Sent,
 };

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sync::{CursorChange, Cursors};
+use crate::platform::{CursorChange, Cursors};
 
 /// How a platform writes the keys of its window in the cursor.
 pub(crate) trait WindowKey: Ord + Copy {

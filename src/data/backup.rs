@@ -4,13 +4,14 @@
 //! file where a backup is expected, or replace the live data with a file that is not a good
 //! Hearth database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::{TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 use crate::model::{BackupInfo, Millis};
+use crate::store::backups::{backup_name, taken_at};
+pub use crate::store::backups::{backups_dir, damage_advice, list_backups};
 use crate::store::{schema_version, Store};
 
 /// How many daily backups are kept when nobody said otherwise.
@@ -18,93 +19,6 @@ pub const DEFAULT_KEEP: u32 = 7;
 const KEEP_SETTING: &str = "backups.keep";
 /// A daily backup is taken when the newest one is older than this.
 const DAY: Millis = 24 * 3600 * 1000;
-
-/// The folder the backups of the database at `db` live in: `backups/` beside it.
-pub fn backups_dir(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join("backups")
-}
-
-fn stem(db: &Path) -> String {
-    db.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "hearth".into())
-}
-
-/// `hearth-20261129-173000.db`: the database's name and the UTC time of the copy.
-fn backup_name(db: &Path, at: Millis) -> String {
-    let when = Utc
-        .timestamp_millis_opt(at)
-        .single()
-        .unwrap_or_default()
-        .format("%Y%m%d-%H%M%S");
-    format!("{}-{when}.db", stem(db))
-}
-
-/// When a backup named by [`backup_name`] for `db` was taken.
-fn taken_at(db: &Path, file_name: &str) -> Option<Millis> {
-    let rest = file_name.strip_prefix(&format!("{}-", stem(db)))?;
-    let when = rest.strip_suffix(".db")?;
-    chrono::NaiveDateTime::parse_from_str(when, "%Y%m%d-%H%M%S")
-        .ok()
-        .map(|t| t.and_utc().timestamp_millis())
-}
-
-/// The backups of the database at `db`, newest first.
-pub fn list_backups(db: &Path) -> Result<Vec<BackupInfo>> {
-    let dir = backups_dir(db);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(Error::Io {
-                context: format!("cannot read the backups folder {}", dir.display()),
-                source,
-            })
-        }
-    };
-    let mut out: Vec<BackupInfo> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let file_name = e.file_name().to_string_lossy().into_owned();
-            let created_at = taken_at(db, &file_name)?;
-            Some(BackupInfo {
-                path: e.path().display().to_string(),
-                bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
-                file_name,
-                created_at,
-            })
-        })
-        .collect();
-    out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
-    Ok(out)
-}
-
-/// What to tell someone whose database is damaged: `hearth doctor`, and the newest backup.
-pub fn damage_advice(db: &Path) -> String {
-    let latest = list_backups(db).ok().and_then(|b| b.into_iter().next());
-    let mut advice = format!(
-        "run `hearth --db {} doctor` to check it and recover what is readable into a new file",
-        db.display()
-    );
-    if let Some(b) = latest {
-        advice.push_str(&format!(
-            ", or restore the latest backup ({}, {}) with `hearth --db {} restore {}`",
-            b.file_name,
-            Utc.timestamp_millis_opt(b.created_at)
-                .single()
-                .unwrap_or_default()
-                .format("%Y-%m-%d %H:%M UTC"),
-            db.display(),
-            b.path
-        ));
-    } else {
-        advice.push_str(" (there is no backup of it yet)");
-    }
-    advice
-}
 
 fn io(context: String) -> impl FnOnce(std::io::Error) -> Error {
     move |source| Error::Io { context, source }
@@ -276,21 +190,5 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_backup_name_carries_the_time_it_was_taken() {
-        let db = Path::new("/data/hearth.db");
-        let at = 1_795_435_200_000;
-        let name = backup_name(db, at);
-        assert_eq!(name, "hearth-20261123-120000.db");
-        assert_eq!(taken_at(db, &name), Some(at));
-        assert_eq!(taken_at(db, "other-20261123-120000.db"), None);
-        assert_eq!(backups_dir(db), Path::new("/data/backups"));
     }
 }

@@ -46,6 +46,7 @@ pub fn schema_version() -> i64 {
 /// How long a write waits for another process's write to finish before saying "busy".
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+pub mod backups;
 mod lease;
 
 /// An open Hearth database.
