@@ -829,3 +829,32 @@ fn editing_a_calendar_item_replaces_its_variants_and_stamps_publication() {
     db.store.delete_calendar_item(item.id).unwrap();
     assert!(db.store.calendar_item(item.id).is_err());
 }
+
+#[test]
+fn text_from_a_platform_loses_control_characters_and_names_lose_direction_overrides() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch.identities[0].display_name = Some("Mallory\u{202E}nimdA".into());
+    batch.identities[0].handle = "mal\u{0}lory".into();
+    batch.messages[0].text = "Search \u{2}markers\u{3} and a NUL\u{0} here\nsecond line".into();
+    batch.conversations[0].title = Some("Title \u{2066}isolated\u{2069}".into());
+    db.store.ingest(account, &batch, NOW).expect("ingested");
+    let conv = db
+        .store
+        .inbox(&InboxQuery::default(), NOW)
+        .expect("inbox")
+        .items[0]
+        .id;
+    let detail = db.store.conversation(conv, NOW).expect("the conversation");
+    let m = &detail.messages[0];
+    assert_eq!(m.text, "Search markers and a NUL here\nsecond line");
+    assert_eq!(
+        m.author.name, "MallorynimdA",
+        "no override can reorder who wrote it"
+    );
+    assert_eq!(m.author.handle, "mallory");
+    assert_eq!(detail.conversation.title.as_deref(), Some("Title isolated"));
+    let hits = db.store.search("markers", 5).expect("search");
+    assert_eq!(hits.len(), 1, "the words are still found");
+}

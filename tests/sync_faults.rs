@@ -699,3 +699,95 @@ async fn a_full_disk_stops_the_sync_in_words_without_half_a_page_and_it_resumes_
         .expect("the sync completes once there is room");
     assert_eq!(messages(&f.path).len(), 600);
 }
+
+/// A connector whose pages lead A → B → A: the `p` cursor comes back to where it was.
+struct Cycling(Http);
+
+#[async_trait::async_trait]
+impl hearth::sync::Connector for Cycling {
+    fn platform(&self) -> Platform {
+        Platform::Matrix
+    }
+    fn http(&self) -> &Http {
+        &self.0
+    }
+    async fn whoami(&self) -> Result<hearth::sync::Me, hearth::sync::ConnectorError> {
+        Err(hearth::sync::ConnectorError::Config("not asked".into()))
+    }
+    async fn next_page(
+        &self,
+        cursors: &hearth::sync::Cursors,
+    ) -> Result<hearth::sync::Page, hearth::sync::ConnectorError> {
+        let next = if cursors.get("p") == Some("A") {
+            "B"
+        } else {
+            "A"
+        };
+        Ok(hearth::sync::Page {
+            batch: Default::default(),
+            cursors: vec![hearth::sync::CursorChange::set("p", next)],
+            more: true,
+            label: format!("page {next}"),
+        })
+    }
+    async fn send(
+        &self,
+        _: &hearth::sync::Outgoing,
+    ) -> Result<hearth::sync::Sent, hearth::sync::ConnectorError> {
+        Err(hearth::sync::ConnectorError::Config("not asked".into()))
+    }
+    async fn find_sent(
+        &self,
+        _: &hearth::sync::Outgoing,
+    ) -> Result<Option<hearth::sync::Sent>, hearth::sync::ConnectorError> {
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn pages_that_lead_back_to_one_already_read_end_the_sync_in_words() {
+    let server = MockServer::start().await;
+    let mut f = fixture(&server);
+    let conn = Cycling(Http::new(Duration::from_secs(5)).expect("an HTTP client"));
+    let r = sync_account(
+        &mut f.store,
+        f.account,
+        &conn,
+        &quick(),
+        &CancellationToken::new(),
+        &|| 1_800_000_000_000,
+        &mut |_| {},
+    )
+    .await;
+    let said = r.expect_err("a cycle is not followed forever").to_string();
+    assert!(said.contains("cursor cycle"), "{said}");
+    let account = f.store.account(f.account).expect("the account");
+    assert!(
+        account
+            .last_error
+            .is_some_and(|e| e.contains("cursor cycle")),
+        "the account says so"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_too_large_to_be_a_page_is_refused_in_words() {
+    let server = homeserver().await;
+    // 33 MB of JSON where a page of history should be.
+    let huge = format!(
+        "{{\"chunk\": [], \"pad\": \"{}\"}}",
+        "x".repeat(33 * 1024 * 1024)
+    );
+    Mock::given(method("GET"))
+        .and(path_regex("^/_matrix/client/v3/rooms/.*/messages$"))
+        .and(query_param("from", "p2"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&server)
+        .await;
+    let mut f = fixture(&server);
+    let conn = connector(&server, Duration::from_secs(30));
+    let (r, _) = sync(&mut f, &conn, &quick()).await;
+    let said = r.expect_err("the reply is refused").to_string();
+    assert!(said.contains("more than 32 MB"), "{said}");
+    assert_eq!(messages(&f.path).len(), 5, "the pages before it are kept");
+}
