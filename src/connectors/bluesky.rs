@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 
 use super::phases::Step;
+use super::recent::{self, Format, Seen};
 use serde_json::{json, Value};
 use tokio::sync::{Mutex, OnceCell};
 use unicode_segmentation::UnicodeSegmentation;
@@ -746,34 +747,25 @@ impl std::fmt::Display for Mark {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RecentEntry {
-    uri: String,
-    conversation: String,
-    author: String,
-}
+/// How the `recent` cursor lists remembered posts: `uri\tconversation\tauthor`, a line each.
+const RECENT_FORMAT: Format = Format {
+    records: '\n',
+    fields: '\t',
+};
 
+type RecentEntry = Seen;
+
+/// Someone else's recent posts, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Recent(Vec<RecentEntry>);
 
 impl Recent {
     fn parse(s: &str) -> Recent {
-        Recent(
-            s.lines()
-                .filter_map(|l| {
-                    let mut p = l.split('\t');
-                    Some(RecentEntry {
-                        uri: p.next()?.to_string(),
-                        conversation: p.next()?.to_string(),
-                        author: p.next()?.to_string(),
-                    })
-                })
-                .collect(),
-        )
+        Recent(recent::parse(s, RECENT_FORMAT))
     }
 
     fn add(&mut self, e: RecentEntry) {
-        if !self.0.iter().any(|x| x.uri == e.uri) {
+        if !self.0.iter().any(|x| x.id == e.id) {
             self.0.insert(0, e);
             self.0.truncate(RECENT);
         }
@@ -782,12 +774,7 @@ impl Recent {
 
 impl std::fmt::Display for Recent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let lines: Vec<String> = self
-            .0
-            .iter()
-            .map(|e| format!("{}\t{}\t{}", e.uri, e.conversation, e.author))
-            .collect();
-        f.write_str(&lines.join("\n"))
+        f.write_str(&recent::write(&self.0, RECENT_FORMAT))
     }
 }
 
@@ -910,7 +897,7 @@ impl<'a> Mapper<'a> {
         }
         if did != self.me.external_id {
             self.recent.add(RecentEntry {
-                uri: uri.clone(),
+                id: uri.clone(),
                 conversation: root.clone(),
                 author: did.clone(),
             });
@@ -936,13 +923,13 @@ impl<'a> Mapper<'a> {
 
     /// A post that became `#notFoundPost`: marked deleted if it was written before.
     fn gone(&mut self, uri: &str, at: crate::model::Millis) {
-        let Some(pos) = self.recent.0.iter().position(|e| e.uri == uri) else {
+        let Some(pos) = self.recent.0.iter().position(|e| e.id == uri) else {
             return;
         };
         let e = self.recent.0.remove(pos);
         self.deletions.push(IncomingMessage {
             conversation_external_id: e.conversation,
-            external_id: e.uri,
+            external_id: e.id,
             author_external_id: e.author,
             text: String::new(),
             html: None,

@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::phases::Step;
+use super::recent::{self, Format, Seen};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use unicode_segmentation::UnicodeSegmentation;
@@ -663,31 +664,21 @@ fn id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-/// A recent status of someone else, remembered so it can be re-checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RecentEntry {
-    id: String,
-    conversation: String,
-    author: String,
-}
+/// How the `recheck` cursor lists remembered statuses: `id,conversation,author`, spaced.
+const RECHECK_FORMAT: Format = Format {
+    records: ' ',
+    fields: ',',
+};
 
+type RecentEntry = Seen;
+
+/// Someone else's recent statuses, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Recent(Vec<RecentEntry>);
 
 impl Recent {
     fn parse(s: &str) -> Recent {
-        Recent(
-            s.split_whitespace()
-                .filter_map(|e| {
-                    let mut p = e.split(',');
-                    Some(RecentEntry {
-                        id: p.next()?.to_string(),
-                        conversation: p.next()?.to_string(),
-                        author: p.next()?.to_string(),
-                    })
-                })
-                .collect(),
-        )
+        Recent(recent::parse(s, RECHECK_FORMAT))
     }
 
     /// Adds entries, newest first, keeping the newest `RECHECK`.
@@ -704,12 +695,7 @@ impl Recent {
 
 impl std::fmt::Display for Recent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|e| format!("{},{},{}", e.id, e.conversation, e.author))
-            .collect();
-        f.write_str(&parts.join(" "))
+        f.write_str(&recent::write(&self.0, RECHECK_FORMAT))
     }
 }
 

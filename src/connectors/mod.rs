@@ -10,6 +10,7 @@ pub mod github;
 pub mod mastodon;
 pub mod matrix;
 mod phases;
+mod recent;
 pub mod slack;
 mod window;
 
