@@ -559,3 +559,72 @@ fn no_token_reaches_the_database_its_wal_and_shm_a_backup_or_an_export() {
     // Tidy the keyring entry away.
     let _ = run(hearth(&db).args(["accounts", "remove", "Canary"]));
 }
+
+#[test]
+fn an_import_never_replaces_a_calendar_that_is_all_a_workspace_holds() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let export = dir.path().join("export");
+    assert!(run(hearth(&db).arg("export").arg(&export)).status.success());
+    let fresh = dir.path().join("fresh.db");
+    let mut store = Store::open(&fresh).expect("a new database");
+    store
+        .create_calendar_item(
+            &hearth::model::CalendarItemInput {
+                title: "Launch post, my draft".into(),
+                body: "Not written anywhere else".into(),
+                state: hearth::model::ContentState::Draft,
+                scheduled_at: None,
+                source_conversation_id: None,
+                variants: vec![],
+            },
+            common::NOW,
+        )
+        .expect("a draft");
+    drop(store);
+    let out = run(hearth(&fresh).arg("import").arg(&export));
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("calendar items"),
+        "it says what it holds: {}",
+        text(&out)
+    );
+    let store = Store::open(&fresh).expect("opens");
+    let items = store
+        .calendar(&hearth::model::CalendarRange {
+            from: None,
+            to: None,
+            include_unscheduled: true,
+        })
+        .expect("calendar");
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        items[0].title, "Launch post, my draft",
+        "the draft is untouched"
+    );
+}
+
+#[test]
+fn a_restore_while_another_process_writes_waits_then_says_busy_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let copy = dir.path().join("copy.db");
+    assert!(run(hearth(&db).arg("backup").arg(&copy)).status.success());
+    let mut store = Store::open(&db).expect("opens");
+    store
+        .remove_demo()
+        .expect("the live data changes after the backup");
+    drop(store);
+    let holder = rusqlite::Connection::open(&db).expect("opens");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("the lock");
+    let out = run(hearth(&db).arg("restore").arg(&copy));
+    holder.execute_batch("ROLLBACK").expect("released");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("busy"), "{}", text(&out));
+    let s = Store::open(&db).expect("opens").status().expect("status");
+    assert!(s.is_empty, "nothing was half-restored: {s:?}");
+    let out = run(hearth(&db).arg("restore").arg(&copy));
+    assert!(out.status.success(), "{}", text(&out));
+    let s = Store::open(&db).expect("opens").status().expect("status");
+    assert_eq!(s.messages, 700, "restored once the other writer is done");
+}

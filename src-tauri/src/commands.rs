@@ -378,7 +378,7 @@ pub fn workspace_check(state: State<'_, AppState>) -> Reply<()> {
     let Some(path) = state.db_path() else {
         return Ok(());
     };
-    let report = hearth::data::doctor::check(&path).map_err(ApiError::from)?;
+    let report = hearth::data::doctor::quick_check(&path).map_err(ApiError::from)?;
     if report.is_ok() {
         return Ok(());
     }

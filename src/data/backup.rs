@@ -50,7 +50,7 @@ impl Store {
                 let backup = rusqlite::backup::Backup::new(self.conn(), &mut out)?;
                 // One step copies a consistent snapshot in one read transaction: a writer in
                 // another process cannot make it start over (WAL: it is not blocked either).
-                backup.step(-1)?;
+                copy_whole(&backup)?;
             }
             // A backup is one self-contained file.
             out.pragma_update(None, "journal_mode", "DELETE")?;
@@ -132,11 +132,29 @@ impl Store {
             })?;
         {
             let restore = rusqlite::backup::Backup::new(&src, self.conn_mut())?;
-            restore.step(-1)?;
+            copy_whole(&restore)?;
         }
         // A backup from an older Hearth is brought up to date like any database.
         self.migrate()?;
         Ok(before)
+    }
+}
+
+/// Runs a backup to its end in one step. SQLite answers "busy" or "locked" (another process
+/// holds the lock it needs) as a result, not an error: it is tried again for as long as a
+/// write would wait, then said in words; nothing counts as copied until SQLite says done.
+fn copy_whole(backup: &rusqlite::backup::Backup<'_, '_>) -> Result<()> {
+    use rusqlite::backup::StepResult;
+    let deadline = std::time::Instant::now() + crate::store::BUSY_TIMEOUT;
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => continue,
+            _ if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => return Err(Error::Busy),
+        }
     }
 }
 

@@ -156,6 +156,7 @@ impl Store {
                 "PRAGMA foreign_keys = ON;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA temp_store = MEMORY;
+                 PRAGMA journal_size_limit = 67108864;
                  PRAGMA cache_size = -65536;",
             )
             .map_err(|e| not_db(e, &self.path))?;
