@@ -75,6 +75,16 @@ async fn fixture_server(pages: u32) -> MockServer {
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errcode": "M_NOT_FOUND"})))
         .mount(&server)
         .await;
+    // As a homeserver does: a sync from `s1` on has nothing new (the run ends with one).
+    Mock::given(method("GET"))
+        .and(path("/_matrix/client/v3/sync"))
+        .and(wiremock::matchers::query_param("since", "s1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"next_batch": "s1", "rooms": {}})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/_matrix/client/v3/sync"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
