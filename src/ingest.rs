@@ -55,11 +55,14 @@ pub struct IngestReport {
     pub conversations_reopened: u64,
     /// Records kept aside because they could not be read.
     pub quarantined: u64,
+    /// Members merged because a new identity proved to be someone already known.
+    pub merged_on_proof: u64,
 }
 
 impl std::ops::AddAssign for IngestReport {
     fn add_assign(&mut self, o: Self) {
         self.quarantined += o.quarantined;
+        self.merged_on_proof += o.merged_on_proof;
         self.identities_added += o.identities_added;
         self.conversations_added += o.conversations_added;
         self.messages_added += o.messages_added;
@@ -98,11 +101,44 @@ impl Store {
         tx.commit()?;
         Ok(written.report)
     }
+
+    /// Like [`Store::ingest`], without checking new identities against the members one by one:
+    /// for bulk loads (the demo) that run [`Store::resolve_members`] once at the end.
+    pub fn ingest_bulk(
+        &mut self,
+        account_id: i64,
+        batch: &Batch,
+        now: Millis,
+    ) -> Result<IngestReport> {
+        let tx = self.conn_mut().transaction()?;
+        let written = ingest_unchecked(&tx, account_id, batch, now)?;
+        tx.commit()?;
+        Ok(written.report)
+    }
 }
 
 /// Writes `batch` inside the caller's transaction (the sync engine commits a page's cursors
-/// with it), and says what it changed.
+/// with it), checks its new and changed identities against the members (merges on proof,
+/// suggestions), and says what it changed.
 pub(crate) fn ingest_in(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    batch: &Batch,
+    now: Millis,
+) -> Result<Ingested> {
+    let mut written = ingest_unchecked(tx, account_id, batch, now)?;
+    let checked: Vec<i64> = written
+        .changes
+        .new_identities
+        .iter()
+        .chain(&written.changes.changed_identities)
+        .copied()
+        .collect();
+    written.report.merged_on_proof = crate::members::resolve::check_identities(tx, &checked, now)?;
+    Ok(written)
+}
+
+fn ingest_unchecked(
     tx: &Transaction<'_>,
     account_id: i64,
     batch: &Batch,
@@ -190,12 +226,16 @@ impl Writer<'_, '_> {
         let mut update = tx.prepare_cached(
             "UPDATE identities SET handle = ?2, display_name = coalesce(?3, display_name),
              email = coalesce(?4, email), profile_url = coalesce(?5, profile_url),
-             avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw)
+             avatar_url = coalesce(?6, avatar_url), raw = coalesce(?7, raw),
+             organization = coalesce(?8, organization), location = coalesce(?9, location),
+             bio = coalesce(?10, bio)
          WHERE id = ?1
            AND (handle IS NOT ?2 OR display_name IS NOT coalesce(?3, display_name)
                 OR email IS NOT coalesce(?4, email)
                 OR profile_url IS NOT coalesce(?5, profile_url)
-                OR avatar_url IS NOT coalesce(?6, avatar_url) OR raw IS NOT coalesce(?7, raw))",
+                OR avatar_url IS NOT coalesce(?6, avatar_url) OR raw IS NOT coalesce(?7, raw)
+                OR organization IS NOT coalesce(?8, organization)
+                OR location IS NOT coalesce(?9, location) OR bio IS NOT coalesce(?10, bio))",
         )?;
         let mut new_member = tx.prepare_cached(
             "INSERT INTO members (display_name, organization, location, bio, avatar_url,
@@ -204,8 +244,9 @@ impl Writer<'_, '_> {
         )?;
         let mut new_identity = tx.prepare_cached(
             "INSERT INTO identities (member_id, account_id, platform, external_id, handle,
-             display_name, email, profile_url, avatar_url, raw, first_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             display_name, email, profile_url, avatar_url, raw, first_seen_at, organization,
+             location, bio)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         for ident in &batch.identities {
             if ident.external_id.is_empty() {
@@ -219,6 +260,9 @@ impl Writer<'_, '_> {
             let handle = handle.as_ref();
             let display_name = ident.display_name.as_deref().map(clean_name);
             let display_name = display_name.as_deref();
+            let organization = ident.organization.as_deref().map(clean_name);
+            let location = ident.location.as_deref().map(clean_name);
+            let bio = ident.bio.as_deref().map(clean_text);
             let existing: Option<(i64, i64)> = find
                 .query_row((platform, account.id, &ident.external_id), |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -234,10 +278,14 @@ impl Writer<'_, '_> {
                         ident.email,
                         ident.profile_url,
                         ident.avatar_url,
-                        ident.raw
+                        ident.raw,
+                        organization,
+                        location,
+                        bio
                     ])?;
                     if changed > 0 {
                         self.changes.members.push(member_id);
+                        self.changes.changed_identities.push(id);
                     }
                     (id, member_id)
                 }
@@ -247,9 +295,9 @@ impl Writer<'_, '_> {
                         .unwrap_or(handle);
                     new_member.execute(params![
                         name,
-                        ident.organization.as_deref().map(clean_name),
-                        ident.location.as_deref().map(clean_name),
-                        ident.bio.as_deref().map(clean_text),
+                        organization,
+                        location,
+                        bio,
                         ident.avatar_url,
                         ident.joined_at,
                         account.self_external_id.as_deref() == Some(&ident.external_id),
@@ -267,7 +315,10 @@ impl Writer<'_, '_> {
                         ident.profile_url,
                         ident.avatar_url,
                         ident.raw,
-                        ident.joined_at
+                        ident.joined_at,
+                        organization,
+                        location,
+                        bio
                     ])?;
                     self.report.identities_added += 1;
                     self.changes.members.push(member_id);

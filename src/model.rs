@@ -394,6 +394,67 @@ pub struct MemberPage {
     pub total: i64,
 }
 
+/// One factor of a merge decision: how much it moved the score (in bits, log₂ of the odds),
+/// and why, in words ("same email name 'ana.souza' at different domains").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MergeFactor {
+    /// What was compared: `email`, `name`, `handle`, `links`, `org`, `place`, `tz`,
+    /// `together`, `fields`, `space`; `proof` for a merge on proof, `prior` for the odds before
+    /// any evidence.
+    pub field: String,
+    pub weight: f64,
+    pub text: String,
+}
+
+/// One merge in a member's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MergeRecord {
+    pub id: i64,
+    pub kept_member_id: i64,
+    pub absorbed_member_id: i64,
+    /// The name the absorbed member had.
+    pub absorbed_name: String,
+    pub merged_at: Millis,
+    /// `proof` (automatic, on evidence a platform vouches for), `accepted` (a suggestion a
+    /// person accepted) or `manual`.
+    pub how: String,
+    pub decided_by: String,
+    pub reason: String,
+    pub evidence: Vec<MergeFactor>,
+    pub score: Option<f64>,
+    pub undone_at: Option<Millis>,
+}
+
+/// Two members who may be one person, with the score and the reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MergeSuggestion {
+    pub a: MemberSummary,
+    pub b: MemberSummary,
+    /// The match weight: log₂ of the odds that they are one person.
+    pub score: f64,
+    /// The probability that they are one person, 0–1.
+    pub probability: f64,
+    pub reasons: Vec<MergeFactor>,
+    pub skipped: bool,
+}
+
+/// What working out who is who did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResolveReport {
+    pub identities: u64,
+    pub candidate_pairs: u64,
+    pub merged_on_proof: u64,
+    pub suggestions: u64,
+}
+
 /// A member's account on one platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

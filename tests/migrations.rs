@@ -28,6 +28,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0003_ground.sql",
         "21a581be7d66ba8ea14edf07ed102256e206b03833a8a154a9147bc914378c13",
     ),
+    (
+        "0004_members.sql",
+        "0ea8845248ffe0aca51558aa05bfeaafe2946fd867615e0190a2fb094d08a970",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

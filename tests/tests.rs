@@ -16,6 +16,7 @@ mod core;
 mod data;
 mod demo;
 mod matrix;
+mod members;
 mod migrations;
 mod outbox_kill;
 mod outbox_processes;

@@ -22,6 +22,29 @@ pub enum MembersCmd {
     },
     /// One member's profile.
     Show { member: i64 },
+    /// Possible duplicates, most likely first, each with its score and reasons.
+    Suggest {
+        /// The lowest probability (0–1) to show.
+        #[arg(long, default_value_t = 0.8)]
+        min_score: f64,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Work every suggestion out again first (and merge what is proven).
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Merge member B into member A (their identities, notes, tags and activity).
+    Merge { a: i64, b: i64 },
+    /// Undo a merge: the newest one into MEMBER, or the one given.
+    Unmerge {
+        member: i64,
+        #[arg(long)]
+        merge: Option<i64>,
+    },
+    /// Every merge that made MEMBER, with who, when and why.
+    History { member: i64 },
+    /// Say members A and B are two people: never suggested or merged again.
+    Reject { a: i64, b: i64 },
 }
 
 #[derive(Subcommand)]
@@ -36,7 +59,15 @@ pub enum NotesCmd {
     },
 }
 
-pub fn members(store: &Store, action: Option<MembersCmd>, json: bool, now: i64) -> Result<()> {
+/// Who decided, in the merge history: the user's login name.
+fn me() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "you".into())
+}
+
+pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i64) -> Result<()> {
     match action.unwrap_or(MembersCmd::List {
         query: None,
         platform: None,
@@ -48,7 +79,107 @@ pub fn members(store: &Store, action: Option<MembersCmd>, json: bool, now: i64) 
             limit,
         } => list(store, query, platform, limit, json, now),
         MembersCmd::Show { member } => show(store, member, json, now),
+        MembersCmd::Suggest {
+            min_score,
+            limit,
+            refresh,
+        } => suggest(store, min_score, limit, refresh, json, now),
+        MembersCmd::Merge { a, b } => {
+            let id = store.merge_members(a, b, &me(), now)?;
+            println!("Merged member {b} into {a} (merge {id}); `hearth members unmerge {a} --merge {id}` undoes it.");
+            Ok(())
+        }
+        MembersCmd::Unmerge { member, merge } => {
+            let back = store.unmerge(member, merge, now)?;
+            println!("Member {back} is separate again, with what it had; they will not be suggested again.");
+            Ok(())
+        }
+        MembersCmd::History { member } => {
+            let history = store.merge_history(member)?;
+            if json {
+                return print_json(&history);
+            }
+            if history.is_empty() {
+                println!("Member {member} was never merged.");
+            }
+            for h in &history {
+                println!(
+                    "merge {:>4}  {}  {} ({}) by {}: {} ← {} [{}]{}",
+                    h.id,
+                    local_time(h.merged_at),
+                    h.how,
+                    h.score
+                        .map(|s| format!("score {s:.1}"))
+                        .unwrap_or_else(|| "no score".into()),
+                    h.decided_by,
+                    h.kept_member_id,
+                    h.absorbed_member_id,
+                    h.absorbed_name,
+                    h.undone_at
+                        .map(|t| format!(" · undone {}", local_time(t)))
+                        .unwrap_or_default()
+                );
+                println!("            {}", h.reason);
+            }
+            Ok(())
+        }
+        MembersCmd::Reject { a, b } => {
+            store.reject_merge(a, b, now)?;
+            println!("Members {a} and {b} are two people: they will not be suggested again.");
+            Ok(())
+        }
     }
+}
+
+fn suggest(
+    store: &mut Store,
+    min_score: f64,
+    limit: u32,
+    refresh: bool,
+    json: bool,
+    now: i64,
+) -> Result<()> {
+    if refresh {
+        let bar = super::data::bar()?;
+        let report = store.resolve_members(now, &mut |p| {
+            bar.set_length(p.total.max(1));
+            bar.set_position(p.done);
+            bar.set_message(p.phase.clone());
+        })?;
+        bar.finish_and_clear();
+        if !json {
+            println!(
+                "{} identities, {} candidate pairs: {} merged on proof, {} possible duplicates.",
+                report.identities,
+                report.candidate_pairs,
+                report.merged_on_proof,
+                report.suggestions
+            );
+        }
+    }
+    let suggestions = store.merge_suggestions(min_score, limit)?;
+    if json {
+        return print_json(&suggestions);
+    }
+    if suggestions.is_empty() {
+        println!("No possible duplicates at {min_score:.2} or above.");
+    }
+    for s in &suggestions {
+        println!(
+            "{:>5.1}  ({:.0}%)  {} [{}]  ↔  {} [{}]{}",
+            s.score,
+            s.probability * 100.0,
+            s.a.display_name,
+            s.a.id,
+            s.b.display_name,
+            s.b.id,
+            if s.skipped { "  · skipped" } else { "" }
+        );
+        for r in &s.reasons {
+            println!("        {:+.1} {}", r.weight, r.text);
+        }
+    }
+    Ok(())
 }
 
 fn list(

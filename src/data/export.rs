@@ -430,7 +430,7 @@ fn write_members_csv(conn: &rusqlite::Connection, path: &Path) -> Result<()> {
                 coalesce((SELECT group_concat(name, ' ')
                           FROM (SELECT t.name FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
                                 WHERE mt.member_id = m.id ORDER BY t.name)), '')
-         FROM members m WHERE m.is_team = 0 ORDER BY m.id",
+         FROM members m WHERE m.is_team = 0 AND m.merged_into IS NULL ORDER BY m.id",
     )?;
     let mut rows = stmt.query([])?;
     let day = |t: Option<i64>| {

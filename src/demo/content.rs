@@ -315,3 +315,16 @@ pub const MEMBER_TAGS: &[&str] = &[
     "first-timer",
     "speaker",
 ];
+
+/// Parts of the rarer family names: most people in a large community share their full name
+/// with nobody, a few common names repeat (those come from [`LAST_NAMES`]).
+pub const NAME_STARTS: &[&str] = &[
+    "Bran", "Hal", "Os", "Ver", "Kal", "Mor", "Tan", "Lind", "Rad", "Fen", "Sol", "Dar", "Kes",
+    "Al", "Ber", "Cas", "Dom", "El", "Gar", "Hol", "Ib", "Jas", "Kor", "Lam", "Mar", "Nor", "Ok",
+    "Pel", "Quin", "Ros", "Sand", "Tor", "Ul", "Val", "Wes", "Yar", "Zel", "Ash", "Bel", "Cor",
+];
+pub const NAME_MIDDLES: &[&str] = &["", "a", "e", "i", "o", "an", "er", "en", "ov", "ud"];
+pub const NAME_ENDS: &[&str] = &[
+    "dvold", "strom", "ovic", "ini", "ardo", "sen", "berg", "wood", "ley", "ton", "ez", "ova",
+    "ski", "ara", "ura", "ani", "elli", "mann", "quist", "ford", "kar", "ngo", "eke", "idis",
+];

@@ -35,6 +35,10 @@ pub struct DemoSummary {
     pub conversations: u64,
     pub messages: u64,
     pub open: u64,
+    /// Members merged automatically, on evidence a platform vouches for.
+    pub merged_on_proof: u64,
+    /// Possible duplicates left for review.
+    pub suggestions: u64,
 }
 
 struct Space {
@@ -119,17 +123,26 @@ struct Person {
     last: &'static str,
     organization: Option<&'static str>,
     email: Option<String>,
-    /// Whether the demo shows this person's accounts already merged into one member.
-    merged: bool,
     location: Option<&'static str>,
+    /// A handle this person uses wherever it is free (many people have one).
+    handle_base: Option<String>,
+    /// A personal site, named by their GitHub profile and used as their Bluesky handle.
+    domain: Option<String>,
+    /// Hours from UTC, as Slack reports it.
+    tz: i64,
+    /// A deleted account or a stand-in ("Deleted User", "ghost"): never anyone else.
+    placeholder: Option<&'static str>,
 }
 
 /// One identity the generator made: which person, on which space, with which platform id.
 #[derive(Clone)]
 struct Account {
     person: usize,
+    space: usize,
     external_id: String,
     handle: String,
+    /// The name shown on this platform: people write it differently in different places.
+    display_name: Option<String>,
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
@@ -196,23 +209,127 @@ impl Person {
     }
 }
 
-/// Builds the identity one person has on one space. Handles differ a little between platforms,
-/// as they do in life, so later merge suggestions have something to work on.
+/// Nicknames and other forms of some of the demo's first names, as people write them.
+const OTHER_FORMS: &[(&str, &str)] = &[
+    ("José", "Pepe"),
+    ("Dmitri", "Dima"),
+    ("Alex", "Alexander"),
+    ("Sam", "Samuel"),
+    ("Pavel", "Paul"),
+    ("Gabriel", "Gabe"),
+    ("Isabel", "Bella"),
+    ("Oliver", "Ollie"),
+    ("Tomás", "Tom"),
+    ("Valentina", "Vale"),
+];
+/// The same names in the script their owners grew up with.
+const NATIVE: &[(&str, &str)] = &[
+    ("Pavel", "Павел"),
+    ("Dmitri", "Дмитрий"),
+    ("Volkov", "Волков"),
+    ("Petrov", "Петров"),
+    ("Ivanova", "Иванова"),
+    ("Novak", "Новак"),
+    ("Yusuf", "Юсуф"),
+];
+
+/// How a person's name reads on one of their accounts.
+fn name_on_account(
+    rng: &mut fastrand::Rng,
+    person: &Person,
+    first_account: bool,
+) -> Option<String> {
+    if let Some(p) = person.placeholder {
+        return Some(p.to_string());
+    }
+    if first_account {
+        return Some(person.name());
+    }
+    let native = |s: &str| NATIVE.iter().find(|(a, _)| *a == s).map(|(_, n)| *n);
+    let roll = rng.u8(..100);
+    Some(match roll {
+        0..=54 => person.name(),
+        55..=66 => match OTHER_FORMS.iter().find(|(a, _)| *a == person.first) {
+            Some((_, other)) => format!("{other} {}", person.last),
+            None => person.name(),
+        },
+        67..=74 => format!("{} {}", person.last, person.first),
+        75..=82 => format!("{} {}", person.first, misspell(rng, person.last)),
+        83..=88 => match (native(person.first), native(person.last)) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(f), None) => format!("{f} {}", person.last),
+            (None, Some(l)) => format!("{} {l}", person.first),
+            _ => person.name(),
+        },
+        89..=94 => person.first.to_string(),
+        _ => return None,
+    })
+}
+
+/// A family name from parts ("Brandvold", "Kesovic"), made once and kept for the run.
+fn rare_family_name(rng: &mut fastrand::Rng) -> &'static str {
+    thread_local! {
+        static MADE: std::cell::RefCell<HashMap<(usize, usize, usize), &'static str>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let key = (
+        rng.usize(..content::NAME_STARTS.len()),
+        rng.usize(..content::NAME_MIDDLES.len()),
+        rng.usize(..content::NAME_ENDS.len()),
+    );
+    MADE.with(|made| {
+        *made.borrow_mut().entry(key).or_insert_with(|| {
+            let name = format!(
+                "{}{}{}",
+                content::NAME_STARTS[key.0],
+                content::NAME_MIDDLES[key.1],
+                content::NAME_ENDS[key.2]
+            );
+            Box::leak(name.into_boxed_str())
+        })
+    })
+}
+
+/// A family name as a hurried hand types it: one letter doubled or two swapped.
+fn misspell(rng: &mut fastrand::Rng, s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 4 {
+        return s.to_string();
+    }
+    let i = 1 + rng.usize(..chars.len() - 2);
+    let mut out = chars.clone();
+    if rng.bool() {
+        out.insert(i, chars[i]);
+    } else {
+        out.swap(i, i + 1);
+    }
+    out.into_iter().collect()
+}
+
+/// Builds the identity one person has on one space. Handles differ between platforms as they
+/// do in life (many people keep one handle where it is free), names are written differently,
+/// and each platform tells what it tells: the ground truth for merges is `Account::person`.
 /// Handles are unique on a platform: a taken one gets a number, as sign-up forms suggest.
 fn make_account(
     rng: &mut fastrand::Rng,
-    space: &Space,
+    space_idx: usize,
     person: &Person,
     idx: usize,
+    first_account: bool,
     taken: &mut HashSet<String>,
 ) -> Account {
+    let space = &SPACES[space_idx];
     let first = fold(person.first);
     let last = fold(person.last);
-    let mut handle = match rng.u8(..4) {
-        0 => format!("{first}.{last}"),
-        1 => format!("{}{last}", first.chars().next().unwrap_or('x')),
-        2 => format!("{first}_{}", last.chars().next().unwrap_or('x')),
-        _ => format!("{first}{last}{}", 10 + idx % 90),
+    let mut handle = match (&person.placeholder, &person.handle_base) {
+        (Some(_), _) => format!("deleted{idx}"),
+        (None, Some(base)) if rng.u8(..10) < 8 => base.clone(),
+        _ => match rng.u8(..4) {
+            0 => format!("{first}.{last}"),
+            1 => format!("{}{last}", first.chars().next().unwrap_or('x')),
+            2 => format!("{first}_{}", last.chars().next().unwrap_or('x')),
+            _ => format!("{first}{last}{}", 10 + idx % 90),
+        },
     };
     if !taken.insert(handle.clone()) {
         handle = format!("{handle}{idx}");
@@ -224,7 +341,11 @@ fn make_account(
         Platform::Discourse => ((100 + n).to_string(), handle.replace('.', "_")),
         Platform::Github => (
             (10_000_000 + n * 13).to_string(),
-            handle.replace(['.', '_'], "-"),
+            if person.placeholder.is_some() {
+                "ghost".to_string()
+            } else {
+                handle.replace(['.', '_'], "-")
+            },
         ),
         Platform::Slack => (format!("U{:08X}", 0x0100_0000 + n), handle),
         Platform::Matrix => (format!("@{handle}:matrix.org"), handle),
@@ -242,26 +363,23 @@ fn make_account(
         ),
         _ => (
             format!("did:plc:{:024x}", 0xabc0_0000_u64 + n * 31),
-            format!("{}.bsky.social", handle.replace('_', "-")),
+            match &person.domain {
+                Some(domain) => domain.clone(),
+                None => format!("{}.bsky.social", handle.replace('_', "-")),
+            },
         ),
     };
     Account {
         person: idx,
+        space: space_idx,
         external_id,
+        display_name: name_on_account(rng, person, first_account),
         handle,
     }
 }
 
-fn identity_for(space: &Space, account: &Account, person: &Person) -> IncomingIdentity {
-    let gives_email = matches!(
-        space.platform,
-        Platform::Discourse | Platform::Slack | Platform::Github
-    );
-    let email = person
-        .email
-        .clone()
-        .filter(|_| gives_email && (space.platform != Platform::Github || account.person % 2 == 0));
-    let profile_url = Some(match space.platform {
+fn profile_url(space: &Space, account: &Account) -> String {
+    match space.platform {
         Platform::Discord => format!("https://discord.com/users/{}", account.external_id),
         Platform::Discourse => format!("{}/u/{}", space.base_url, account.handle),
         Platform::Github => format!("https://github.com/{}", account.handle),
@@ -275,19 +393,255 @@ fn identity_for(space: &Space, account: &Account, person: &Person) -> IncomingId
             format!("https://{host}/@{user}")
         }
         _ => format!("https://bsky.app/profile/{}", account.handle),
-    });
+    }
+}
+
+/// What a platform tells about one of a person's accounts, in its own shape: Slack's verified
+/// email and time zone, Discourse's email (admin view), GitHub's profile with its links,
+/// Mastodon's verified links, a Matrix id in a GitHub bio. `theirs` are all of the person's
+/// accounts, which their profiles link to.
+fn identity_for(
+    rng: &mut fastrand::Rng,
+    account: &Account,
+    person: &Person,
+    theirs: &[&Account],
+) -> IncomingIdentity {
+    let space = &SPACES[account.space];
+    let on = |p: Platform| theirs.iter().find(|a| SPACES[a.space].platform == p);
+    let mut email = None;
+    let mut raw = None;
+    let mut bio = None;
+    if person.placeholder.is_none() {
+        match space.platform {
+            Platform::Slack => {
+                email = person.email.clone();
+                raw = Some(serde_json::json!({
+                    "id": account.external_id,
+                    "tz_offset": person.tz * 3600,
+                    "profile": {"email": person.email, "real_name": person.name()},
+                }));
+            }
+            Platform::Discourse => email = person.email.clone().filter(|_| rng.u8(..10) < 8),
+            Platform::Github => {
+                email = person.email.clone().filter(|_| rng.bool());
+                let mut social = Vec::new();
+                if let Some(m) = on(Platform::Mastodon).filter(|_| rng.u8(..10) < 4) {
+                    social.push(serde_json::json!({
+                        "provider": "mastodon", "url": profile_url(&SPACES[m.space], m)
+                    }));
+                }
+                if let Some(m) = on(Platform::Matrix).filter(|_| rng.u8(..10) < 3) {
+                    bio = Some(format!("Docs nerd. Find me on Matrix: {}", m.external_id));
+                }
+                raw = Some(serde_json::json!({
+                    "login": account.handle,
+                    "blog": person.domain.as_ref().map(|d| format!("https://{d}")),
+                    "company": person.organization,
+                    "social_accounts": social,
+                }));
+            }
+            Platform::Mastodon => {
+                let fields: Vec<_> = on(Platform::Github)
+                    .filter(|_| rng.u8(..10) < 4)
+                    .map(|g| {
+                        let url = profile_url(&SPACES[g.space], g);
+                        serde_json::json!({
+                            "name": "GitHub",
+                            "value": format!("<a href=\"{url}\" rel=\"me\">{url}</a>"),
+                            "verified_at": "2025-03-01T10:00:00.000Z",
+                        })
+                    })
+                    .into_iter()
+                    .collect();
+                raw = Some(serde_json::json!({"id": account.external_id, "fields": fields}));
+            }
+            _ => {}
+        }
+    }
     IncomingIdentity {
         external_id: account.external_id.clone(),
         handle: account.handle.clone(),
-        display_name: Some(person.name()),
+        display_name: account.display_name.clone(),
         email,
-        profile_url,
+        profile_url: Some(profile_url(space, account)),
         avatar_url: None,
-        organization: person.organization.map(str::to_string),
-        bio: None,
-        location: person.location.map(str::to_string),
-        raw: None,
+        organization: person
+            .organization
+            .map(str::to_string)
+            .filter(|_| rng.u8(..10) < 6),
+        bio,
+        location: person
+            .location
+            .map(str::to_string)
+            .filter(|_| rng.u8(..10) < 6),
+        raw: raw.map(|r| r.to_string()),
         joined_at: None,
+    }
+}
+
+/// Which person each demo identity belongs to: the ground truth merges are measured against.
+#[derive(Debug, Clone, Default)]
+pub struct Truth {
+    /// (account id, platform id of the identity) → the person.
+    pub person_of: HashMap<(i64, String), usize>,
+    /// People whose accounts say nothing of who they are (deleted, "ghost"): nobody can
+    /// merge them, so they count in no recall.
+    pub unknowable: HashSet<usize>,
+}
+
+/// How merges and suggestions compare with the demo's ground truth.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MergeQuality {
+    /// A few suggestions that are wrong, to look at.
+    pub wrong_examples: Vec<(i64, i64)>,
+    /// A few pairs of members that are one person and were not suggested.
+    pub missed_examples: Vec<(i64, i64)>,
+    /// Pairs of identities one member holds that are one person, and that are not.
+    pub merged_right: u64,
+    pub merged_wrong: u64,
+    /// Pairs of identities of one person, all told (placeholders aside).
+    pub true_pairs: u64,
+    /// Suggestions whose two members are one person, and whose are not.
+    pub suggested_right: u64,
+    pub suggested_wrong: u64,
+    /// Pairs of members that are one person, after the automatic merges.
+    pub members_to_merge: u64,
+}
+
+impl MergeQuality {
+    pub fn merge_precision(&self) -> f64 {
+        ratio(self.merged_right, self.merged_right + self.merged_wrong)
+    }
+    pub fn merge_recall(&self) -> f64 {
+        ratio(self.merged_right, self.true_pairs)
+    }
+    pub fn suggestion_precision(&self) -> f64 {
+        ratio(
+            self.suggested_right,
+            self.suggested_right + self.suggested_wrong,
+        )
+    }
+    pub fn suggestion_recall(&self) -> f64 {
+        ratio(self.suggested_right, self.members_to_merge)
+    }
+    pub fn suggestion_f1(&self) -> f64 {
+        let (p, r) = (self.suggestion_precision(), self.suggestion_recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl Truth {
+    /// Compares the store's members and suggestions (at `min_probability`) with the truth.
+    pub fn measure(&self, store: &Store, min_probability: f64) -> Result<MergeQuality> {
+        let conn = store.conn();
+        let mut q = MergeQuality::default();
+        // member → the people of its identities
+        let mut people_of: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut members_of: HashMap<usize, Vec<i64>> = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT i.account_id, i.external_id, i.member_id FROM identities i
+             JOIN members m ON m.id = i.member_id WHERE m.is_team = 0",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (account, external, member) = row?;
+            if let Some(&person) = self.person_of.get(&(account, external)) {
+                people_of.entry(member).or_default().push(person);
+                members_of.entry(person).or_default().push(member);
+            }
+        }
+        for people in people_of.values() {
+            for (i, a) in people.iter().enumerate() {
+                for b in &people[i + 1..] {
+                    if a == b {
+                        q.merged_right += 1;
+                    } else {
+                        q.merged_wrong += 1;
+                    }
+                }
+            }
+        }
+        for (person, members) in &members_of {
+            if self.unknowable.contains(person) {
+                continue;
+            }
+            let n = members.len() as u64;
+            q.true_pairs += n * (n - 1) / 2;
+            let mut distinct = members.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let d = distinct.len() as u64;
+            q.members_to_merge += d * (d - 1) / 2;
+        }
+        // the person most of a member's identities belong to
+        let main = |m: i64| -> Option<usize> {
+            let people = people_of.get(&m)?;
+            let mut counts: HashMap<usize, usize> = HashMap::new();
+            for p in people {
+                *counts.entry(*p).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by_key(|(p, c)| (*c, usize::MAX - p))
+                .map(|(p, _)| p)
+        };
+        let mut stmt = conn
+            .prepare("SELECT member_a, member_b FROM merge_suggestions WHERE probability >= ?1")?;
+        let rows = stmt.query_map([min_probability], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (a, b) = row?;
+            match (main(a), main(b)) {
+                (Some(x), Some(y)) if x == y => q.suggested_right += 1,
+                _ => {
+                    q.suggested_wrong += 1;
+                    if q.wrong_examples.len() < 8 {
+                        q.wrong_examples.push((a, b));
+                    }
+                }
+            }
+        }
+        let suggested: HashSet<(i64, i64)> = conn
+            .prepare("SELECT member_a, member_b FROM merge_suggestions WHERE probability >= ?1")?
+            .query_map([min_probability], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut people: Vec<_> = members_of.iter().collect();
+        people.sort_unstable_by_key(|(p, _)| **p);
+        for (person, members) in people {
+            if self.unknowable.contains(person) || q.missed_examples.len() >= 8 {
+                continue;
+            }
+            let mut distinct = members.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            for (i, a) in distinct.iter().enumerate() {
+                for b in &distinct[i + 1..] {
+                    if !suggested.contains(&(*a, *b)) && q.missed_examples.len() < 8 {
+                        q.missed_examples.push((*a, *b));
+                    }
+                }
+            }
+        }
+        Ok(q)
     }
 }
 
@@ -319,6 +673,16 @@ pub fn generate(
     now: Millis,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<DemoSummary> {
+    Ok(generate_with_truth(store, options, now, progress)?.0)
+}
+
+/// [`generate`], and which person each identity belongs to, for measuring merges.
+pub fn generate_with_truth(
+    store: &mut Store,
+    options: &DemoOptions,
+    now: Millis,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<(DemoSummary, Truth)> {
     if options.members < 10 {
         return Err(Error::invalid("the demo needs at least 10 members"));
     }
@@ -340,6 +704,7 @@ pub fn generate(
         phase: "Creating members",
     };
     let mut summary = DemoSummary::default();
+    let mut truth = Truth::default();
 
     // --- accounts and people ----------------------------------------------------------------
     let mut account_ids = Vec::new();
@@ -355,10 +720,15 @@ pub fn generate(
         store.mark_demo_account(id)?;
         account_ids.push(id);
     }
-    let people: Vec<Person> = (0..options.members as usize)
+    let mut people: Vec<Person> = (0..options.members as usize)
         .map(|i| {
             let first = *pick(&mut g.rng, content::FIRST_NAMES);
-            let last = *pick(&mut g.rng, content::LAST_NAMES);
+            let last: &'static str = if g.rng.u8(..10) < 3 {
+                let common: &&'static str = pick(&mut g.rng, content::LAST_NAMES);
+                common
+            } else {
+                rare_family_name(&mut g.rng)
+            };
             let organization =
                 (g.rng.u8(..10) < 4).then(|| *pick(&mut g.rng, content::ORGANIZATIONS));
             let email = (g.rng.u8(..10) < 7).then(|| {
@@ -367,30 +737,68 @@ pub fn generate(
                     .unwrap_or_else(|| "mail.example".into());
                 format!("{}.{}{}@{domain}", fold(first), fold(last), i % 100)
             });
+            let (location, tz) = *pick(
+                &mut g.rng,
+                &[
+                    ("Lisbon", 0),
+                    ("Lagos", 1),
+                    ("Osaka", 9),
+                    ("Berlin", 1),
+                    ("São Paulo", -3),
+                    ("Toronto", -5),
+                    ("Pune", 5),
+                    ("Oslo", 1),
+                ],
+            );
+            let handle_base = match g.rng.u8(..10) {
+                0..=3 => Some(format!("{}{}", fold(first), fold(last))),
+                4..=5 => Some(format!(
+                    "{}{}{}",
+                    pick(
+                        &mut g.rng,
+                        &["quiet", "pixel", "night", "rusty", "tiny", "lumen"]
+                    ),
+                    pick(&mut g.rng, &["fox", "owl", "fern", "byte", "moth", "kite"]),
+                    i % 1000
+                )),
+                _ => None,
+            };
             Person {
                 first,
                 last,
                 organization,
                 email,
-                merged: g.rng.bool(),
-                location: (g.rng.u8(..10) < 3).then(|| {
+                location: (g.rng.u8(..10) < 3).then_some(location),
+                handle_base,
+                domain: (g.rng.u8(..100) < 8)
+                    .then(|| format!("{}{}{i}.example", fold(first), fold(last))),
+                tz,
+                placeholder: (g.rng.u16(..1000) < 8).then(|| {
                     *pick(
                         &mut g.rng,
-                        &[
-                            "Lisbon",
-                            "Lagos",
-                            "Osaka",
-                            "Berlin",
-                            "São Paulo",
-                            "Toronto",
-                            "Pune",
-                            "Oslo",
-                        ],
+                        &["Deleted User", "ghost", "[deleted]", "Unknown"],
                     )
                 }),
             }
         })
         .collect();
+    // Hard cases a real community has: two relatives sharing one family address (two people,
+    // not one), and colleagues on a team address.
+    for i in (0..people.len().saturating_sub(1)).step_by(50) {
+        let last = people[i].last;
+        people[i + 1].last = last;
+        let shared = format!("{}family@mail.example", fold(last));
+        people[i].email = Some(shared.clone());
+        people[i + 1].email = Some(shared);
+    }
+    for i in (25..people.len().saturating_sub(1)).step_by(100) {
+        let team = format!(
+            "team@{}.example",
+            fold(people[i].organization.unwrap_or("Kite Labs"))
+        );
+        people[i].email = Some(team.clone());
+        people[i + 1].email = Some(team);
+    }
     summary.people = people.len() as u64;
 
     // Who is where: everyone has one home space; a third have a second; some a third.
@@ -414,10 +822,14 @@ pub fn generate(
                 chosen.push(s);
             }
         }
-        for s in chosen {
-            let account = make_account(&mut g.rng, &SPACES[s], person, idx, &mut taken[s]);
+        for (k, s) in chosen.into_iter().enumerate() {
+            let account = make_account(&mut g.rng, s, person, idx, k == 0, &mut taken[s]);
             accounts[s].push(account);
         }
+    }
+    let mut accounts_of: HashMap<usize, Vec<Account>> = HashMap::new();
+    for a in accounts.iter().flatten() {
+        accounts_of.entry(a.person).or_default().push(a.clone());
     }
     for (s, space) in SPACES.iter().enumerate() {
         let mut team = vec![IncomingIdentity {
@@ -427,25 +839,30 @@ pub fn generate(
             organization: Some("Lumen".into()),
             ..Default::default()
         }];
-        team.extend(
-            accounts[s]
-                .iter()
-                .map(|a| identity_for(space, a, &people[a.person])),
-        );
+        for a in &accounts[s] {
+            let theirs: Vec<&Account> = accounts_of
+                .get(&a.person)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            team.push(identity_for(&mut g.rng, a, &people[a.person], &theirs));
+            truth
+                .person_of
+                .insert((account_ids[s], a.external_id.clone()), a.person);
+            if people[a.person].placeholder.is_some() {
+                truth.unknowable.insert(a.person);
+            }
+        }
         for chunk in team.chunks(CHUNK) {
             let batch = Batch {
                 identities: chunk.to_vec(),
                 ..Default::default()
             };
-            summary.identities += store.ingest(account_ids[s], &batch, now)?.identities_added;
+            summary.identities += store
+                .ingest_bulk(account_ids[s], &batch, now)?
+                .identities_added;
             g.tick(chunk.len() as u64);
         }
     }
-
-    // --- merged people: their accounts become one member, as if merged before ---------------
-    g.phase = "Linking accounts";
-    link_merged_people(store, &people, &accounts, &account_ids, now)?;
-    g.tick(u64::from(options.members) / 2);
 
     // --- conversations and messages ---------------------------------------------------------
     g.phase = "Writing conversations";
@@ -490,45 +907,20 @@ pub fn generate(
     summary.open = apply_triage(store, &mut g, &plans, &account_ids)?;
 
     // --- the calendar, notes and member tags ------------------------------------------------
+    // --- one member per human: merges on proof, and suggestions to review -----------------
+    g.phase = "Finding who is who";
+    let resolved = store.resolve_members(now, &mut |_| {})?;
+    summary.merged_on_proof = resolved.merged_on_proof;
+    summary.suggestions = resolved.suggestions;
+    g.tick(50);
+
     g.phase = "Planning content";
     plan_content(store, &mut g, &plans, &account_ids)?;
     write_notes_and_tags(store, &mut g, options.members)?;
     summary.members = store.status()?.members as u64;
     g.done = g.total;
     g.tick(0);
-    Ok(summary)
-}
-
-fn link_merged_people(
-    store: &mut Store,
-    people: &[Person],
-    accounts: &[Vec<Account>],
-    account_ids: &[i64],
-    now: Millis,
-) -> Result<()> {
-    // person → the member ids of each of their identities
-    let mut members_of: HashMap<usize, Vec<i64>> = HashMap::new();
-    for (s, space_accounts) in accounts.iter().enumerate() {
-        let ids = store.member_ids_by_external_id(account_ids[s])?;
-        for a in space_accounts {
-            if people[a.person].merged {
-                if let Some(member) = ids.get(&a.external_id) {
-                    members_of.entry(a.person).or_default().push(*member);
-                }
-            }
-        }
-    }
-    let mut persons: Vec<_> = members_of
-        .into_iter()
-        .filter(|(_, m)| m.len() > 1)
-        .collect();
-    persons.sort_unstable_by_key(|(p, _)| *p);
-    for (_, members) in persons {
-        for absorb in &members[1..] {
-            store.merge_members(members[0], *absorb, now)?;
-        }
-    }
-    Ok(())
+    Ok((summary, truth))
 }
 
 /// What the generator decided about one thread, for triage afterwards.
@@ -991,15 +1383,6 @@ fn write_notes_and_tags(store: &mut Store, g: &mut Generator<'_>, people: u32) -
 }
 
 impl Store {
-    /// external id → member id for every identity of an account (the demo links people with it).
-    fn member_ids_by_external_id(&self, account_id: i64) -> Result<HashMap<String, i64>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT external_id, member_id FROM identities WHERE account_id = ?1")?;
-        let rows = stmt.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
-    }
-
     fn conversation_id_by_external(
         &self,
         account_id: i64,

@@ -12,6 +12,9 @@ use crate::model::{
 use crate::store::split_unit;
 use crate::store::{platform_col, Store};
 
+pub mod merge;
+pub mod resolve;
+
 const DAY: Millis = 24 * 60 * 60 * 1000;
 
 /// Rebuilds the search row of one member from their name, organisation and identities.
@@ -50,17 +53,22 @@ pub(crate) fn settle_members(conn: &Connection, members: &[i64], keep_noted: boo
             conn.execute("DELETE FROM members_fts WHERE rowid = ?1", [member])?;
             conn.execute("DELETE FROM members WHERE id = ?1", [member])?;
         } else {
-            conn.execute(
-                "UPDATE members SET
-                     message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
-                     last_active_at = (SELECT max(occurred_at) FROM member_activity
-                                       WHERE member_id = ?1)
-                 WHERE id = ?1",
-                [member],
-            )?;
+            settle_counts(conn, member)?;
             reindex_member(conn, member)?;
         }
     }
+    Ok(())
+}
+
+/// Counts a member's messages and last activity again from their activity.
+pub(crate) fn settle_counts(conn: &Connection, member: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE members SET
+             message_count = (SELECT count(*) FROM member_activity WHERE member_id = ?1),
+             last_active_at = (SELECT max(occurred_at) FROM member_activity WHERE member_id = ?1)
+         WHERE id = ?1",
+    )?
+    .execute([member])?;
     Ok(())
 }
 
@@ -128,7 +136,7 @@ impl Store {
         let fts = query.q.as_deref().and_then(prefix_query);
         let platform = query.platform.map(|p| p.as_str());
         // The team's own accounts are not members of the community.
-        let mut filter = String::from("WHERE m.is_team = 0");
+        let mut filter = String::from("WHERE m.is_team = 0 AND m.merged_into IS NULL");
         if fts.is_some() {
             filter.push_str(
                 " AND m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH :q)",
@@ -158,6 +166,7 @@ impl Store {
     /// One member with everything Hearth knows about them. `now` sets the 30/90-day windows.
     pub fn member_profile(&self, id: i64, now: Millis) -> Result<MemberProfile> {
         let conn = self.conn();
+        let id = merge::live_member(conn, id)?;
         let (member, bio, location) = conn
             .prepare_cached(&format!(
                 "SELECT {SUMMARY_COLUMNS}, m.bio, m.location FROM members m WHERE m.id = ?1"
@@ -247,63 +256,6 @@ impl Store {
             activity,
             notes,
         })
-    }
-
-    /// Makes `absorb` part of `keep`: its identities, activity, notes and tags move over and
-    /// the `absorb` row goes. Both must exist and differ.
-    pub fn merge_members(&mut self, keep: i64, absorb: i64, now: Millis) -> Result<()> {
-        if keep == absorb {
-            return Err(Error::invalid("a member cannot be merged into themself"));
-        }
-        let tx = self.conn_mut().transaction()?;
-        for id in [keep, absorb] {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(Error::not_found("member", id));
-            }
-        }
-        tx.execute(
-            "UPDATE identities SET member_id = ?1 WHERE member_id = ?2",
-            [keep, absorb],
-        )?;
-        tx.execute(
-            "UPDATE member_activity SET member_id = ?1 WHERE member_id = ?2",
-            [keep, absorb],
-        )?;
-        tx.execute(
-            "UPDATE notes SET member_id = ?1 WHERE member_id = ?2",
-            [keep, absorb],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO member_tags (member_id, tag_id)
-             SELECT ?1, tag_id FROM member_tags WHERE member_id = ?2",
-            [keep, absorb],
-        )?;
-        tx.execute(
-            "UPDATE members SET
-                 organization = coalesce(organization, (SELECT organization FROM members WHERE id = ?2)),
-                 bio = coalesce(bio, (SELECT bio FROM members WHERE id = ?2)),
-                 location = coalesce(location, (SELECT location FROM members WHERE id = ?2)),
-                 avatar_url = coalesce(avatar_url, (SELECT avatar_url FROM members WHERE id = ?2)),
-                 message_count = message_count + (SELECT message_count FROM members WHERE id = ?2),
-                 is_team = max(is_team, (SELECT is_team FROM members WHERE id = ?2)),
-                 first_seen_at = min(coalesce(first_seen_at, (SELECT first_seen_at FROM members WHERE id = ?2)),
-                                     coalesce((SELECT first_seen_at FROM members WHERE id = ?2), first_seen_at)),
-                 last_active_at = max(coalesce(last_active_at, 0),
-                                      coalesce((SELECT last_active_at FROM members WHERE id = ?2), 0)),
-                 updated_at = ?3
-             WHERE id = ?1",
-            params![keep, absorb, now],
-        )?;
-        tx.execute("DELETE FROM members WHERE id = ?1", [absorb])?;
-        tx.execute("DELETE FROM members_fts WHERE rowid = ?1", [absorb])?;
-        reindex_member(&tx, keep)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// Adds `tag` to a member (creating the tag if new).

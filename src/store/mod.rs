@@ -19,6 +19,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_ground.sql"),
+    include_str!("migrations/0004_members.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -290,7 +291,7 @@ impl Store {
                 .conn
                 .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
         };
-        let members = count("members")?;
+        let members = count("members WHERE merged_into IS NULL")?;
         let conversations = count("conversations")?;
         let accounts = count("accounts")?;
         Ok(WorkspaceStatus {

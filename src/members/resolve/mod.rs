@@ -1,0 +1,879 @@
+//! Working out who is who: one member per human. Owns: each identity's normalised keys
+//! (`identity_keys`), automatic merges on proof (a verified email, a profile linking another
+//! account), the suggestion list (`merge_suggestions`) scored by a Fellegi–Sunter model learnt
+//! from the workspace's own data, and checking new or changed identities as they are ingested.
+//! Must never: merge on anything weaker than proof without a person's say, or merge a pair a
+//! person told apart.
+//!
+//! Two paths share one definition of keys, candidates and scores: the whole workspace
+//! ([`Store::resolve_members`]: learns the model, recomputes every suggestion) and a few new
+//! identities inside the ingest transaction ([`check_identities`]: indexed lookups only).
+
+pub mod keys;
+pub mod model;
+pub mod names;
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use self::keys::{IdentityFacts, Key};
+use self::model::{compare, Comparison, Model, Profile, Scored};
+use self::names::{same_given, similar};
+use super::merge::{self, How, Why};
+use crate::error::{Error, Result};
+use crate::model::{MemberSummary, MergeFactor, MergeSuggestion, Millis, Progress, ResolveReport};
+use crate::store::Store;
+
+/// Where the learnt model is kept between runs.
+const MODEL_SETTING: &str = "members.resolve_model";
+/// A key shared by more identities than this finds no candidates: it is too common to say
+/// anything alone ("alex", "maria"), and other keys still find the pair.
+const BLOCK_CAP: usize = 40;
+/// The probability above which a pair is suggested, by default.
+pub const DEFAULT_MIN_PROBABILITY: f64 = 0.8;
+
+/// The keys that find candidates: (kind looked in, value).
+fn lookups(keys: &[Key]) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for k in keys {
+        match k.kind.as_str() {
+            "email" => out.push(("email", k.value.clone())),
+            "handle" => {
+                out.push(("handle", k.value.clone()));
+                out.push(("hname", k.value.clone()));
+            }
+            "hname" => out.push(("handle", k.value.clone())),
+            "stem" => out.push(("stem", k.value.clone())),
+            "name" => out.push(("name", k.value.clone())),
+            "block" => out.push(("block", k.value.clone())),
+            "claim" => {
+                out.push(("self", k.value.clone()));
+                out.push(("claim", k.value.clone()));
+            }
+            "self" => out.push(("claim", k.value.clone())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The words of an identity's name, in order, from its keys.
+fn words_of(keys: &[Key]) -> Vec<String> {
+    keys.iter()
+        .find(|k| k.kind == "words")
+        .map(|k| k.value.split(' ').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Whether two identities' names say they are different people (both named, and the given
+/// names neither the same, nor nicknames of one another, nor close).
+fn names_conflict(a: &Profile, b: &Profile) -> bool {
+    match (a.name_words.first(), b.name_words.first()) {
+        (Some(x), Some(y)) => !same_given(x, y) && similar(x, y) < 0.85,
+        _ => false,
+    }
+}
+
+const FACTS_SQL: &str = "SELECT i.id, i.platform, i.external_id, i.handle, i.display_name,
+    i.email, i.profile_url, i.raw, i.organization, i.location, i.bio
+    FROM identities i";
+
+fn facts_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, IdentityFacts)> {
+    let platform: String = r.get(1)?;
+    Ok((
+        r.get(0)?,
+        IdentityFacts {
+            platform: platform.parse().ok(),
+            external_id: r.get(2)?,
+            handle: r.get(3)?,
+            display_name: r.get(4)?,
+            email: r.get(5)?,
+            profile_url: r.get(6)?,
+            raw: r.get(7)?,
+            organization: r.get(8)?,
+            location: r.get(9)?,
+            bio: r.get(10)?,
+            ..Default::default()
+        },
+    ))
+}
+
+fn store_keys(conn: &Connection, identity: i64, keys: &[Key]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM identity_keys WHERE identity_id = ?1")?
+        .execute([identity])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR REPLACE INTO identity_keys (identity_id, kind, value, proof)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for k in keys {
+        insert.execute(params![identity, k.kind, k.value, k.proof])?;
+    }
+    Ok(())
+}
+
+/// Works out the keys of these identities again, from what is stored about them.
+pub(crate) fn refresh_keys(conn: &Connection, identities: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("{FACTS_SQL} WHERE i.id = ?1"))?;
+    for &id in identities {
+        let facts = stmt.query_row([id], facts_from_row).optional()?;
+        if let Some((_, facts)) = facts {
+            store_keys(conn, id, &keys::keys(&facts))?;
+        }
+    }
+    Ok(())
+}
+
+/// One identity's profile and keys, if it belongs to a live member of the community.
+fn load_profile(conn: &Connection, identity: i64) -> Result<Option<(Profile, Vec<Key>)>> {
+    let head: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT i.member_id, i.account_id FROM identities i JOIN members m ON m.id = i.member_id
+             WHERE i.id = ?1 AND m.is_team = 0 AND m.merged_into IS NULL",
+        )?
+        .query_row([identity], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((member, account)) = head else {
+        return Ok(None);
+    };
+    let keys: Vec<Key> = conn
+        .prepare_cached("SELECT kind, value, proof FROM identity_keys WHERE identity_id = ?1")?
+        .query_map([identity], |r| {
+            Ok(Key {
+                kind: r.get(0)?,
+                value: r.get(1)?,
+                proof: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let profile = Profile::from_keys(identity, member, account, words_of(&keys), &keys);
+    Ok(Some((profile, keys)))
+}
+
+/// The model learnt by the last whole run, or the prior one.
+fn stored_model(conn: &Connection) -> Result<Model> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [MODEL_SETTING],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut model = json
+        .and_then(|j| serde_json::from_str::<Model>(&j).ok())
+        .unwrap_or_default();
+    if model.population == 0 {
+        model.population = conn.query_row("SELECT count(*) FROM identities", [], |r| r.get(0))?;
+    }
+    Ok(model)
+}
+
+/// How many conversations two members both wrote in (counted up to 10).
+fn together(conn: &Connection, a: i64, b: i64) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM (
+                 SELECT DISTINCT x.conversation_id FROM member_activity x
+                 WHERE x.member_id = ?1 AND x.conversation_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM member_activity y
+                               WHERE y.member_id = ?2 AND y.conversation_id = x.conversation_id)
+                 LIMIT 10)",
+        )?
+        .query_row(params![a, b], |r| r.get(0))?)
+}
+
+/// Whether `scored` is worth a person's look: likely enough, and more than a name speaks for it.
+fn worth_suggesting(s: &Scored, min_probability: f64) -> bool {
+    s.probability >= min_probability && s.beyond_name
+}
+
+/// Why two identities are one person beyond doubt, if they are: a verified email they share,
+/// or a verified link from one profile to the other. `holders` says how many members hold a
+/// key of that kind and value (a shared inbox, a company domain: never proof).
+fn proof_between(
+    a: &Profile,
+    a_keys: &[Key],
+    b: &Profile,
+    b_keys: &[Key],
+    holders: &mut dyn FnMut(&str, &str) -> Result<u32>,
+) -> Result<Option<(String, Vec<MergeFactor>)>> {
+    if names_conflict(a, b) {
+        return Ok(None);
+    }
+    let proven = |keys: &[Key], kind: &str, value: &str| {
+        keys.iter()
+            .any(|k| k.kind == kind && k.value == value && k.proof)
+    };
+    for k in a_keys.iter().filter(|k| k.proof) {
+        let (why, factor) = match k.kind.as_str() {
+            "email" if proven(b_keys, "email", &k.value) => {
+                // one person on several platforms holds it several times; more than that is an
+                // address a group uses (the names differing is checked above)
+                if holders("email", &k.value)? > 4 {
+                    continue;
+                }
+                (
+                    format!("both accounts have the verified email {}", k.value),
+                    "same verified email",
+                )
+            }
+            "claim"
+                if b_keys
+                    .iter()
+                    .any(|x| x.kind == "self" && x.value == k.value) =>
+            {
+                if holders("claim", &k.value)? > 1 || holders("self", &k.value)? > 1 {
+                    continue; // a link several profiles name: a company or a project
+                }
+                (
+                    format!("one profile links the other: {}", k.value),
+                    "verified profile link",
+                )
+            }
+            _ => continue,
+        };
+        return Ok(Some((
+            why.clone(),
+            vec![MergeFactor {
+                field: "proof".into(),
+                weight: 99.0,
+                text: format!("{factor}: {why}"),
+            }],
+        )));
+    }
+    // the other way round: b claims a
+    for k in b_keys.iter().filter(|k| k.proof && k.kind == "claim") {
+        if a_keys
+            .iter()
+            .any(|x| x.kind == "self" && x.value == k.value)
+        {
+            if holders("claim", &k.value)? > 1 || holders("self", &k.value)? > 1 {
+                continue;
+            }
+            let why = format!("one profile links the other: {}", k.value);
+            return Ok(Some((
+                why.clone(),
+                vec![MergeFactor {
+                    field: "proof".into(),
+                    weight: 99.0,
+                    text: format!("verified profile link: {why}"),
+                }],
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// How many live members hold a key, by SQL (the ingest path).
+fn holders_sql(conn: &Connection, kind: &str, value: &str) -> Result<u32> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(DISTINCT i.member_id) FROM identity_keys k
+             JOIN identities i ON i.id = k.identity_id
+             WHERE k.kind = ?1 AND k.value = ?2",
+        )?
+        .query_row(params![kind, value], |r| r.get(0))?)
+}
+
+/// Checks identities just written by a sync, inside its transaction: works out their keys,
+/// merges them on proof, and suggests the likely duplicates they make. Returns how many
+/// merges it made.
+pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Millis) -> Result<u64> {
+    if identities.is_empty() {
+        return Ok(0);
+    }
+    refresh_keys(conn, identities)?;
+    let mut model: Option<Model> = None;
+    let mut merged = 0;
+    for &id in identities {
+        let Some((profile, keys)) = load_profile(conn, id)? else {
+            continue;
+        };
+        // the candidates: identities sharing a key, unless the key is too common
+        let mut candidates: Vec<i64> = Vec::new();
+        let mut find = conn.prepare_cached(&format!(
+            "SELECT identity_id FROM identity_keys WHERE kind = ?1 AND value = ?2 LIMIT {}",
+            BLOCK_CAP + 1
+        ))?;
+        for (kind, value) in lookups(&keys) {
+            let found: Vec<i64> = find
+                .query_map(params![kind, value], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if found.len() <= BLOCK_CAP {
+                candidates.extend(found.into_iter().filter(|&c| c != id));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: HashMap<i64, Scored> = HashMap::new();
+        for c in candidates {
+            let Some((other, other_keys)) = load_profile(conn, c)? else {
+                continue;
+            };
+            // the member may have changed with a merge made a moment ago
+            let mine = merge::live_member(conn, profile.member_id)?;
+            let theirs = other.member_id;
+            if mine == theirs || merge::rejected(conn, mine, theirs)? {
+                continue;
+            }
+            let proof = proof_between(&profile, &keys, &other, &other_keys, &mut |k, v| {
+                holders_sql(conn, k, v)
+            })?;
+            if let Some((reason, evidence)) = proof {
+                let (keep, absorb) = older_first(conn, mine, theirs)?;
+                merge::merge_in(
+                    conn,
+                    keep,
+                    absorb,
+                    &Why {
+                        how: How::Proof,
+                        decided_by: "Hearth".into(),
+                        reason,
+                        evidence,
+                        score: None,
+                    },
+                    now,
+                )?;
+                merged += 1;
+                continue;
+            }
+            let model = match &mut model {
+                Some(m) => m,
+                None => model.insert(stored_model(conn)?),
+            };
+            let c = compare(&profile, &other, together(conn, mine, theirs)?);
+            count_values(conn, model, &c)?;
+            let scored = model.score(&c);
+            if worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+                let slot = best.entry(theirs).or_insert_with(|| scored.clone());
+                if scored.score > slot.score {
+                    *slot = scored;
+                }
+            }
+        }
+        let mine = merge::live_member(conn, profile.member_id)?;
+        for (theirs, scored) in best {
+            let theirs = merge::live_member(conn, theirs)?;
+            if theirs != mine {
+                upsert_suggestion(conn, mine, theirs, &scored, now)?;
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Fills in how common each matched value is, for the frequency adjustment.
+fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
+    for o in c {
+        if let Some((kind, value)) = &o.value {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                model.counts.entry((kind.clone(), value.clone()))
+            {
+                let n: u32 = conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM identity_keys WHERE kind = ?1 AND value = ?2",
+                    )?
+                    .query_row(params![kind, value], |r| r.get(0))?;
+                slot.insert(n);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The member seen first is kept (its id is the one people have seen longest).
+fn older_first(conn: &Connection, a: i64, b: i64) -> Result<(i64, i64)> {
+    let first = |id: i64| -> Result<(Option<Millis>, i64)> {
+        Ok(conn.query_row(
+            "SELECT first_seen_at, id FROM members WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    };
+    let (fa, fb) = (first(a)?, first(b)?);
+    let key = |f: (Option<Millis>, i64)| (f.0.unwrap_or(Millis::MAX), f.1);
+    Ok(if key(fa) <= key(fb) { (a, b) } else { (b, a) })
+}
+
+fn upsert_suggestion(conn: &Connection, a: i64, b: i64, s: &Scored, now: Millis) -> Result<()> {
+    let (a, b) = (a.min(b), a.max(b));
+    let reasons = serde_json::to_string(&s.factors)
+        .map_err(|e| Error::invalid(format!("cannot record a suggestion: {e}")))?;
+    conn.prepare_cached(
+        "INSERT INTO merge_suggestions (member_a, member_b, score, probability, reasons, computed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (member_a, member_b) DO UPDATE SET
+             score = excluded.score, probability = excluded.probability,
+             reasons = excluded.reasons, computed_at = excluded.computed_at",
+    )?
+    .execute(params![a, b, s.score, s.probability, reasons, now])?;
+    Ok(())
+}
+
+/// Union–find over profile indexes, for proof merges in the whole-workspace run.
+struct Groups(Vec<usize>);
+
+impl Groups {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+}
+
+impl Store {
+    /// Works out who is who across the whole workspace: keys for identities that have none,
+    /// merges on proof, learns the model from the workspace's own data and recomputes every
+    /// suggestion. `progress` is called as it goes.
+    pub fn resolve_members(
+        &mut self,
+        now: Millis,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<ResolveReport> {
+        let tx = self.conn_mut().transaction()?;
+        let mut report = ResolveReport::default();
+        let mut step = |phase: &str, done: u64, total: u64| {
+            progress(&Progress {
+                phase: phase.to_string(),
+                done,
+                total,
+            })
+        };
+
+        // --- keys for identities that have none yet (after an upgrade or an import) -------------
+        let missing: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM identities i
+                 WHERE NOT EXISTS (SELECT 1 FROM identity_keys k WHERE k.identity_id = i.id)",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (n, chunk) in missing.chunks(2000).enumerate() {
+            refresh_keys(&tx, chunk)?;
+            step(
+                "Reading profiles",
+                (n * 2000 + chunk.len()) as u64,
+                missing.len() as u64,
+            );
+        }
+
+        // --- every live identity of the community, with its keys --------------------------------
+        let (mut profiles, all_keys) = load_all(&tx)?;
+        report.identities = profiles.len() as u64;
+        let mut counts: HashMap<(String, String), u32> = HashMap::new();
+        let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, keys) in all_keys.iter().enumerate() {
+            for k in keys {
+                *counts.entry((k.kind.clone(), k.value.clone())).or_default() += 1;
+                index
+                    .entry((k.kind.as_str(), k.value.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        step("Finding candidates", 0, profiles.len() as u64);
+
+        // --- candidate pairs, by blocking ---------------------------------------------------
+        let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+        for (i, p) in profiles.iter().enumerate() {
+            for (kind, value) in lookups(&all_keys[i]) {
+                let Some(found) = index.get(&(kind, value.as_str())) else {
+                    continue;
+                };
+                if found.len() > BLOCK_CAP {
+                    continue;
+                }
+                for &j in found {
+                    if j != i && profiles[j].member_id != p.member_id {
+                        pairs.insert((i.min(j) as u32, i.max(j) as u32));
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+        pairs.sort_unstable();
+        report.candidate_pairs = pairs.len() as u64;
+        let rejected = rejected_pairs(&tx)?;
+
+        // --- merges on proof ----------------------------------------------------------------
+        let member_holders = |kind: &str, value: &str, profiles: &[Profile]| -> u32 {
+            let mut members: Vec<i64> = index
+                .get(&(kind, value))
+                .map(|v| v.iter().map(|&i| profiles[i].member_id).collect())
+                .unwrap_or_default();
+            members.sort_unstable();
+            members.dedup();
+            members.len() as u32
+        };
+        let mut groups = Groups((0..profiles.len()).collect());
+        let mut proofs: Vec<(usize, usize, String, Vec<MergeFactor>)> = Vec::new();
+        for &(i, j) in &pairs {
+            let (i, j) = (i as usize, j as usize);
+            if rejected.contains(&ordered(profiles[i].identity_id, profiles[j].identity_id)) {
+                continue;
+            }
+            let proof = proof_between(
+                &profiles[i],
+                &all_keys[i],
+                &profiles[j],
+                &all_keys[j],
+                &mut |k, v| Ok(member_holders(k, v, &profiles)),
+            )?;
+            if let Some((reason, evidence)) = proof {
+                proofs.push((i, j, reason, evidence));
+            }
+        }
+        for (i, j, reason, evidence) in proofs {
+            let (gi, gj) = (groups.find(i), groups.find(j));
+            if gi == gj {
+                continue;
+            }
+            let a = merge::live_member(&tx, profiles[i].member_id)?;
+            let b = merge::live_member(&tx, profiles[j].member_id)?;
+            if a == b || merge::rejected(&tx, a, b)? {
+                continue;
+            }
+            let (keep, absorb) = older_first(&tx, a, b)?;
+            merge::merge_in(
+                &tx,
+                keep,
+                absorb,
+                &Why {
+                    how: How::Proof,
+                    decided_by: "Hearth".into(),
+                    reason,
+                    evidence,
+                    score: None,
+                },
+                now,
+            )?;
+            groups.0[gj] = gi;
+            report.merged_on_proof += 1;
+        }
+        if report.merged_on_proof > 0 {
+            for p in &mut profiles {
+                p.member_id = merge::live_member(&tx, p.member_id)?;
+            }
+        }
+
+        // --- random pairs (almost all two people), to learn how often things agree by chance --
+        let mut rng = fastrand::Rng::with_seed(0x4845_4152_5448);
+        let n = profiles.len();
+        let random_pairs: Vec<(usize, usize)> = if n > 100 {
+            (0..50_000.min(n * 20))
+                .map(|_| (rng.usize(..n), rng.usize(..n)))
+                .filter(|&(i, j)| profiles[i].member_id != profiles[j].member_id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+
+        // --- co-activity of the members in candidate and random pairs ------------------------
+        let mut wanted: HashSet<i64> = HashSet::new();
+        for &(i, j) in &pairs {
+            wanted.insert(profiles[i as usize].member_id);
+            wanted.insert(profiles[j as usize].member_id);
+        }
+        for &(i, j) in &random_pairs {
+            wanted.insert(profiles[i].member_id);
+            wanted.insert(profiles[j].member_id);
+        }
+        let conversations = conversations_of(&tx, &wanted)?;
+        let shared = |a: i64, b: i64| -> u32 {
+            match (conversations.get(&a), conversations.get(&b)) {
+                (Some(x), Some(y)) => {
+                    let (small, large) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+                    small
+                        .iter()
+                        .filter(|c| large.binary_search(c).is_ok())
+                        .count() as u32
+                }
+                _ => 0,
+            }
+        };
+
+        // --- learn: u from random pairs, m and the match share by EM on the candidates ------
+        step("Learning from the workspace", 0, 1);
+        let mut model = Model {
+            counts: counts.clone(),
+            population: profiles.len() as u32,
+            ..Model::default()
+        };
+        let random: Vec<Comparison> = random_pairs
+            .iter()
+            .map(|&(i, j)| {
+                let (a, b) = (&profiles[i], &profiles[j]);
+                compare(a, b, shared(a.member_id, b.member_id))
+            })
+            .collect();
+        model.learn_u(&random);
+        let comparisons: Vec<(usize, usize, Comparison)> = pairs
+            .iter()
+            .filter_map(|&(i, j)| {
+                let (i, j) = (i as usize, j as usize);
+                let (a, b) = (&profiles[i], &profiles[j]);
+                (a.member_id != b.member_id)
+                    .then(|| (i, j, compare(a, b, shared(a.member_id, b.member_id))))
+            })
+            .collect();
+        // pairs known to be one person: the identities each member already holds
+        let mut by_member: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, p) in profiles.iter().enumerate() {
+            by_member.entry(p.member_id).or_default().push(i);
+        }
+        let mut known: Vec<Comparison> = Vec::new();
+        for idx in by_member.values().filter(|v| v.len() > 1) {
+            for (k, &i) in idx.iter().enumerate().take(6) {
+                for &j in &idx[k + 1..idx.len().min(6)] {
+                    known.push(compare(&profiles[i], &profiles[j], 2));
+                }
+            }
+        }
+        model.learn_m(&known);
+        let only: Vec<Comparison> = comparisons.iter().map(|(_, _, c)| c.clone()).collect();
+        model.learn_lambda(&only);
+        let json = serde_json::to_string(&model)
+            .map_err(|e| Error::invalid(format!("cannot keep the model: {e}")))?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![MODEL_SETTING, json],
+        )?;
+
+        // --- score, keep the best pair of identities per pair of members --------------------
+        step("Scoring candidates", 0, comparisons.len() as u64);
+        let mut best: HashMap<(i64, i64), Scored> = HashMap::new();
+        for (i, j, c) in &comparisons {
+            let (a, b) = (&profiles[*i], &profiles[*j]);
+            if rejected.contains(&ordered(a.identity_id, b.identity_id)) {
+                continue;
+            }
+            let scored = model.score(c);
+            if !worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+                continue;
+            }
+            let key = ordered(a.member_id, b.member_id);
+            match best.get(&key) {
+                Some(s) if s.score >= scored.score => {}
+                _ => {
+                    best.insert(key, scored);
+                }
+            }
+        }
+        // a member pair with any rejected identity pair is never suggested
+        let mut keep_rows: Vec<((i64, i64), Scored)> = Vec::new();
+        for (key, scored) in best {
+            if !merge::rejected(&tx, key.0, key.1)? {
+                keep_rows.push((key, scored));
+            }
+        }
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS fresh_suggestions (a INTEGER, b INTEGER, PRIMARY KEY (a, b))",
+            [],
+        )?;
+        tx.execute("DELETE FROM temp.fresh_suggestions", [])?;
+        for ((a, b), scored) in &keep_rows {
+            upsert_suggestion(&tx, *a, *b, scored, now)?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO temp.fresh_suggestions (a, b) VALUES (?1, ?2)",
+            )?
+            .execute(params![a, b])?;
+        }
+        tx.execute(
+            "DELETE FROM merge_suggestions WHERE NOT EXISTS (
+                 SELECT 1 FROM temp.fresh_suggestions f WHERE f.a = member_a AND f.b = member_b)",
+            [],
+        )?;
+        tx.execute("DROP TABLE temp.fresh_suggestions", [])?;
+        report.suggestions = keep_rows.len() as u64;
+        tx.commit()?;
+        step("Done", 1, 1);
+        Ok(report)
+    }
+
+    /// Possible duplicates, most likely first (skipped ones last).
+    pub fn merge_suggestions(
+        &self,
+        min_probability: f64,
+        limit: u32,
+    ) -> Result<Vec<MergeSuggestion>> {
+        let conn = self.conn();
+        let rows: Vec<(i64, i64, f64, f64, String, bool)> = conn
+            .prepare_cached(
+                "SELECT member_a, member_b, score, probability, reasons, skipped_at IS NOT NULL
+                 FROM merge_suggestions WHERE probability >= ?1
+                 ORDER BY skipped_at IS NOT NULL, score DESC, member_a, member_b LIMIT ?2",
+            )?
+            .query_map(params![min_probability, limit], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (a, b, score, probability, reasons, skipped) in rows {
+            out.push(MergeSuggestion {
+                a: self.member_summary(a)?,
+                b: self.member_summary(b)?,
+                score: (score * 10.0).round() / 10.0,
+                probability,
+                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                skipped,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many possible duplicates wait for a look.
+    pub fn merge_suggestion_count(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM merge_suggestions WHERE probability >= ?1",
+            [DEFAULT_MIN_PROBABILITY],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Accepts the suggestion that `a` and `b` are one person: merges them with its reasons.
+    pub fn accept_suggestion(
+        &mut self,
+        a: i64,
+        b: i64,
+        decided_by: &str,
+        now: Millis,
+    ) -> Result<i64> {
+        let tx = self.conn_mut().transaction()?;
+        let (a, b) = (merge::live_member(&tx, a)?, merge::live_member(&tx, b)?);
+        let row: Option<(f64, String)> = tx
+            .query_row(
+                "SELECT score, reasons FROM merge_suggestions WHERE member_a = ?1 AND member_b = ?2",
+                params![a.min(b), a.max(b)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (score, reasons) = row.ok_or_else(|| {
+            Error::invalid(format!(
+                "members {a} and {b} are not suggested as one person"
+            ))
+        })?;
+        let evidence: Vec<MergeFactor> = serde_json::from_str(&reasons).unwrap_or_default();
+        let reason = evidence
+            .iter()
+            .filter(|f| f.weight > 0.0)
+            .map(|f| f.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (keep, absorb) = older_first(&tx, a, b)?;
+        let id = merge::merge_in(
+            &tx,
+            keep,
+            absorb,
+            &Why {
+                how: How::Accepted,
+                decided_by: decided_by.to_string(),
+                reason,
+                evidence,
+                score: Some(score),
+            },
+            now,
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Puts a suggestion after the others, to look at later.
+    pub fn skip_suggestion(&mut self, a: i64, b: i64, now: Millis) -> Result<()> {
+        self.conn().execute(
+            "UPDATE merge_suggestions SET skipped_at = ?3 WHERE member_a = ?1 AND member_b = ?2",
+            params![a.min(b), a.max(b), now],
+        )?;
+        Ok(())
+    }
+
+    /// One member as the list shows them.
+    pub fn member_summary(&self, id: i64) -> Result<MemberSummary> {
+        self.conn()
+            .prepare_cached(&format!(
+                "SELECT {} FROM members m WHERE m.id = ?1",
+                super::SUMMARY_COLUMNS
+            ))?
+            .query_row([id], super::summary_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found("member", id))
+    }
+}
+
+fn ordered(a: i64, b: i64) -> (i64, i64) {
+    (a.min(b), a.max(b))
+}
+
+fn rejected_pairs(conn: &Connection) -> Result<HashSet<(i64, i64)>> {
+    Ok(conn
+        .prepare("SELECT identity_a, identity_b FROM merge_rejections")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every live identity of the community (not the team's), with its keys.
+fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
+    let mut stmt = conn.prepare(
+        "SELECT k.identity_id, i.member_id, i.account_id, k.kind, k.value, k.proof
+         FROM identity_keys k JOIN identities i ON i.id = k.identity_id
+         JOIN members m ON m.id = i.member_id
+         WHERE m.is_team = 0 AND m.merged_into IS NULL
+         ORDER BY k.identity_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut profiles = Vec::new();
+    let mut all_keys: Vec<Vec<Key>> = Vec::new();
+    let mut current: Option<(i64, i64, i64)> = None;
+    let mut keys: Vec<Key> = Vec::new();
+    let mut flush = |cur: Option<(i64, i64, i64)>, keys: &mut Vec<Key>| {
+        if let Some((id, member, account)) = cur {
+            let k = std::mem::take(keys);
+            profiles.push(Profile::from_keys(id, member, account, words_of(&k), &k));
+            all_keys.push(k);
+        }
+    };
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if current.map(|c| c.0) != Some(id) {
+            flush(current, &mut keys);
+            current = Some((id, r.get(1)?, r.get(2)?));
+        }
+        keys.push(Key {
+            kind: r.get(3)?,
+            value: r.get(4)?,
+            proof: r.get(5)?,
+        });
+    }
+    flush(current, &mut keys);
+    Ok((profiles, all_keys))
+}
+
+/// The conversations each of `members` wrote in, sorted.
+fn conversations_of(conn: &Connection, members: &HashSet<i64>) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT member_id, conversation_id FROM member_activity
+         WHERE conversation_id IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let member: i64 = r.get(0)?;
+        if members.contains(&member) {
+            out.entry(member).or_default().push(r.get(1)?);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    Ok(out)
+}

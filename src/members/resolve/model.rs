@@ -1,0 +1,599 @@
+//! How alike two identities are, and what that says: a Fellegi–Sunter model. Each pair is
+//! compared field by field (email, name, handle, links, organisation, place, time zone,
+//! co-activity, imported fields, same space); each field's outcome has a probability among
+//! true matches (`m`) and among non-matches (`u`), and adds log₂(m/u) to the pair's score, so
+//! every suggestion explains itself factor by factor. `u` is measured on random pairs of the
+//! workspace's own identities, `m` and the share of matches are estimated by EM on the
+//! candidate pairs, and an exact match on a value counts less the more common the value is
+//! (two "Alex"es prove little). Must never: touch the database.
+//!
+//! Why Fellegi–Sunter rather than a trained classifier: a workspace has no labelled pairs to
+//! train on until a person reviews some, the model learns from the workspace's own data without
+//! them, and its weights are explanations a person can read ("+4.1 same email name").
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::Key;
+use super::names::{same_given, similar};
+
+/// One identity, ready to compare.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub identity_id: i64,
+    pub member_id: i64,
+    pub account_id: i64,
+    /// The name as written (folded words), for the words' order and similarity.
+    pub name_words: Vec<String>,
+    pub name_sorted: Option<String>,
+    pub handles: Vec<String>,
+    pub hnames: Vec<String>,
+    /// Handles without a trailing number.
+    pub stems: Vec<String>,
+    pub emails: Vec<String>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+    pub tz: Option<i32>,
+    pub fields: Vec<(String, String)>,
+    pub selfs: Vec<String>,
+    pub claims: Vec<String>,
+}
+
+impl Profile {
+    /// Builds a profile from an identity's keys and its folded name words.
+    pub fn from_keys(
+        identity_id: i64,
+        member_id: i64,
+        account_id: i64,
+        name_words: Vec<String>,
+        keys: &[Key],
+    ) -> Profile {
+        let mut p = Profile {
+            identity_id,
+            member_id,
+            account_id,
+            name_words,
+            ..Default::default()
+        };
+        for k in keys {
+            let v = k.value.clone();
+            match k.kind.as_str() {
+                "name" => p.name_sorted = Some(v),
+                "handle" => p.handles.push(v),
+                "hname" => p.hnames.push(v),
+                "stem" => p.stems.push(v),
+                "email" => p.emails.push(v),
+                "org" => p.orgs.push(v),
+                "place" => p.places.push(v),
+                "tz" => p.tz = v.parse().ok(),
+                "self" => p.selfs.push(v),
+                "claim" => p.claims.push(v),
+                kind => {
+                    if let Some(field) = kind.strip_prefix("field:") {
+                        p.fields.push((field.to_string(), v));
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    fn given(&self) -> Option<&str> {
+        self.name_words.first().map(String::as_str)
+    }
+
+    fn family(&self) -> Option<&str> {
+        (self.name_words.len() > 1).then(|| self.name_words[self.name_words.len() - 1].as_str())
+    }
+}
+
+/// The fields compared, in the order of a comparison vector.
+pub const FIELDS: [&str; 10] = [
+    "email", "name", "handle", "links", "org", "place", "tz", "together", "fields", "space",
+];
+/// How many outcomes each field has (level 0 is "nothing to compare" for most).
+pub const LEVELS: [usize; 10] = [4, 5, 6, 3, 3, 3, 3, 3, 3, 2];
+
+/// One field's outcome for a pair, and the value that matched (for the frequency adjustment and
+/// the explanation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub level: usize,
+    /// The shared value, for exact matches (its frequency lowers the weight).
+    pub value: Option<(String, String)>,
+    /// What to say about it.
+    pub text: String,
+}
+
+/// What a comparison of two identities found, field by field.
+pub type Comparison = [Outcome; 10];
+
+fn outcome(level: usize, text: impl Into<String>) -> Outcome {
+    Outcome {
+        level,
+        value: None,
+        text: text.into(),
+    }
+}
+
+fn shared<'a>(a: &'a [String], b: &[String]) -> Option<&'a String> {
+    a.iter().find(|x| b.contains(x))
+}
+
+/// Compares two identities. `together` is how many conversations their members share.
+pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
+    // --- email -------------------------------------------------------------------------------
+    let email = if a.emails.is_empty() || b.emails.is_empty() {
+        outcome(0, "")
+    } else if let Some(e) = shared(&a.emails, &b.emails) {
+        Outcome {
+            level: 3,
+            value: Some(("email".into(), e.clone())),
+            text: format!("same email {e}"),
+        }
+    } else {
+        let local = |e: &String| e.split('@').next().unwrap_or("").to_string();
+        let la: Vec<String> = a.emails.iter().map(local).collect();
+        let lb: Vec<String> = b.emails.iter().map(local).collect();
+        match shared(&la, &lb) {
+            Some(l) if l.len() >= 4 => Outcome {
+                level: 2,
+                value: Some(("email_name".into(), l.clone())),
+                text: format!("same email name '{l}' at different domains"),
+            },
+            _ => outcome(1, "different emails"),
+        }
+    };
+
+    // --- name --------------------------------------------------------------------------------
+    let name = match (&a.name_sorted, &b.name_sorted) {
+        (Some(x), Some(y)) if x == y => Outcome {
+            level: 4,
+            value: Some(("name".into(), x.clone())),
+            text: if a.name_words == b.name_words {
+                format!("same name '{}'", a.name_words.join(" "))
+            } else {
+                format!(
+                    "same names in another order '{}' / '{}'",
+                    a.name_words.join(" "),
+                    b.name_words.join(" ")
+                )
+            },
+        },
+        (Some(_), Some(_)) => {
+            let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
+            let given_ok = same_given(ga, gb);
+            match (a.family(), b.family()) {
+                (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
+                    3,
+                    format!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
+                ),
+                (Some(fa), Some(fb))
+                    if (given_ok || similar(ga, gb) >= 0.9) && similar(fa, fb) >= 0.88 =>
+                {
+                    outcome(2, format!("names '{ga} {fa}' / '{gb} {fb}' close"))
+                }
+                (Some(fa), Some(fb)) if fa == gb && fb == ga => outcome(
+                    4,
+                    format!("given and family names swapped '{ga} {fa}' / '{gb} {fb}'"),
+                ),
+                (None, _) | (_, None) if given_ok => Outcome {
+                    level: 2,
+                    value: Some(("given".into(), ga.to_string())),
+                    text: format!(
+                        "'{}' / '{}' share a first name only",
+                        a.name_words.join(" "),
+                        b.name_words.join(" ")
+                    ),
+                },
+                _ => outcome(
+                    1,
+                    format!(
+                        "different names '{}' / '{}'",
+                        a.name_words.join(" "),
+                        b.name_words.join(" ")
+                    ),
+                ),
+            }
+        }
+        _ => outcome(0, ""),
+    };
+
+    // --- handle ------------------------------------------------------------------------------
+    // A handle made of a name says nothing more when the names already agree: two namesakes
+    // both called "anasouza" are still two people.
+    let names_agree = name.level >= 3;
+    let from_names = |h: &String| a.hnames.contains(h) || b.hnames.contains(h);
+    let handle = if a.handles.is_empty() || b.handles.is_empty() {
+        outcome(0, "")
+    } else if let Some(h) = shared(&a.handles, &b.handles) {
+        if names_agree && from_names(h) {
+            outcome(5, format!("same handle '{h}', made of the same name"))
+        } else {
+            Outcome {
+                level: 4,
+                value: Some(("handle".into(), h.clone())),
+                text: format!("same handle '{h}'"),
+            }
+        }
+    } else if let Some(h) = shared(&a.handles, &b.hnames).or_else(|| shared(&b.handles, &a.hnames))
+    {
+        if names_agree {
+            outcome(0, "")
+        } else {
+            Outcome {
+                level: 3,
+                value: Some(("hname".into(), h.clone())),
+                text: format!("handle '{h}' is made of the other's name"),
+            }
+        }
+    } else {
+        let stem_of = |p: &Profile| -> Vec<String> {
+            p.handles
+                .iter()
+                .map(|h| h.trim_end_matches(|c: char| c.is_ascii_digit()).to_string())
+                .collect()
+        };
+        let (sa, sb) = (stem_of(a), stem_of(b));
+        let same_stem = shared(&sa, &sb).filter(|s| s.len() >= 4).cloned();
+        let best = a
+            .handles
+            .iter()
+            .flat_map(|x| b.handles.iter().map(move |y| (x, y)))
+            .filter(|(x, y)| x.len() >= 5 && y.len() >= 5)
+            .map(|(x, y)| (similar(x, y), x, y))
+            .max_by(|p, q| p.0.total_cmp(&q.0));
+        match (same_stem, best) {
+            (Some(stem), _) if !(names_agree && from_names(&stem)) => Outcome {
+                level: 2,
+                value: Some(("stem".into(), stem.clone())),
+                text: format!("handles '{stem}…' alike but for a number"),
+            },
+            (Some(_), _) => outcome(0, ""),
+            (None, Some((s, x, y))) if s >= 0.92 => {
+                outcome(2, format!("handles '{x}' / '{y}' close"))
+            }
+            _ => outcome(1, "different handles"),
+        }
+    };
+
+    // --- links -------------------------------------------------------------------------------
+    let links = if let Some(l) = shared(&a.claims, &b.selfs).or_else(|| shared(&b.claims, &a.selfs))
+    {
+        outcome(2, format!("one profile links the other ({l})"))
+    } else if let Some(l) = shared(&a.claims, &b.claims) {
+        outcome(1, format!("both profiles link {l}"))
+    } else {
+        outcome(0, "")
+    };
+
+    let same_or = |x: &[String], y: &[String], what: &str| -> Outcome {
+        if x.is_empty() || y.is_empty() {
+            outcome(0, "")
+        } else if let Some(v) = shared(x, y) {
+            Outcome {
+                level: 2,
+                value: Some((what.into(), v.clone())),
+                text: format!("both {} {v}", if what == "org" { "at" } else { "in" }),
+            }
+        } else {
+            outcome(
+                1,
+                format!(
+                    "different {} ({} / {})",
+                    if what == "org" {
+                        "organisations"
+                    } else {
+                        "places"
+                    },
+                    x[0],
+                    y[0]
+                ),
+            )
+        }
+    };
+    let org = same_or(&a.orgs, &b.orgs, "org");
+    let place = same_or(&a.places, &b.places, "place");
+    let tz = match (a.tz, b.tz) {
+        (Some(x), Some(y)) if (x - y).abs() <= 1 => outcome(2, "same time zone"),
+        (Some(x), Some(y)) => outcome(1, format!("different time zones (UTC{x:+} / UTC{y:+})")),
+        _ => outcome(0, ""),
+    };
+    let together = match together {
+        0 => outcome(0, ""),
+        1 => outcome(1, "wrote in one conversation together"),
+        n => outcome(2, format!("wrote in {n} conversations together")),
+    };
+    let fields = {
+        let mut agree = Vec::new();
+        let mut disagree = Vec::new();
+        for (name, va) in &a.fields {
+            if let Some((_, vb)) = b.fields.iter().find(|(n, _)| n == name) {
+                if va == vb {
+                    agree.push(format!("{name} {va}"));
+                } else {
+                    disagree.push(format!("{name} {va} / {vb}"));
+                }
+            }
+        }
+        if !disagree.is_empty() {
+            outcome(1, format!("different {}", disagree.join(", ")))
+        } else if !agree.is_empty() {
+            outcome(2, format!("same {}", agree.join(", ")))
+        } else {
+            outcome(0, "")
+        }
+    };
+    let space = if a.account_id == b.account_id {
+        outcome(1, "two accounts in the same space")
+    } else {
+        outcome(0, "")
+    };
+    [
+        email, name, handle, links, org, place, tz, together, fields, space,
+    ]
+}
+
+/// The model's parameters: per field and outcome, the probability among matches (`m`) and
+/// non-matches (`u`); the share of matches among candidate pairs; how common each value is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// The share of true matches among candidate pairs.
+    pub lambda: f64,
+    /// How many identities have a value of each kind, for the frequency adjustment.
+    #[serde(skip)]
+    pub counts: HashMap<(String, String), u32>,
+    /// How many identities the counts are out of.
+    pub population: u32,
+}
+
+const FLOOR: f64 = 1e-6;
+/// How often two namesakes make the same handle of their name: random pairs cannot measure it
+/// (they are almost never namesakes), so it is set, not learnt.
+const NAMESAKES_SAME_HANDLE: f64 = 0.25;
+
+impl Default for Model {
+    /// Prior parameters, used before the workspace has data enough to learn its own.
+    fn default() -> Model {
+        let m = vec![
+            vec![0.45, 0.15, 0.05, 0.35], // email: none, differ, same name, same
+            vec![0.05, 0.03, 0.12, 0.15, 0.65], // name: none, differ, close, nickname, same
+            // handle: none, differ, close, name-like, same, same but made of the same name
+            vec![0.05, 0.3, 0.1, 0.2, 0.25, 0.1],
+            vec![0.85, 0.05, 0.1], // links: none, shared, one links other
+            vec![0.7, 0.05, 0.25], // org
+            vec![0.75, 0.05, 0.2], // place
+            vec![0.8, 0.02, 0.18], // tz
+            vec![0.6, 0.2, 0.2],   // together
+            vec![0.8, 0.02, 0.18], // fields
+            vec![0.95, 0.05],      // same space
+        ];
+        let u = vec![
+            vec![0.5, 0.4999, 0.00005, 0.00005],
+            vec![0.05, 0.9, 0.03, 0.005, 0.015],
+            vec![0.05, 0.93, 0.01, 0.005, 0.005, NAMESAKES_SAME_HANDLE],
+            vec![0.999, 0.0009, 0.0001],
+            vec![0.7, 0.28, 0.02],
+            vec![0.75, 0.2, 0.05],
+            vec![0.8, 0.12, 0.08],
+            vec![0.97, 0.025, 0.005],
+            vec![0.8, 0.15, 0.05],
+            vec![0.8, 0.2],
+        ];
+        Model {
+            m,
+            u,
+            lambda: 0.01,
+            counts: HashMap::new(),
+            population: 0,
+        }
+    }
+}
+
+/// One factor of a score: how much it moved the score, and why, in words.
+pub type Factor = crate::model::MergeFactor;
+
+/// A scored pair: its match weight (log₂ odds), the probability it is one person, and why.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub score: f64,
+    pub probability: f64,
+    pub factors: Vec<Factor>,
+    /// How many fields spoke for the pair.
+    pub agreeing: usize,
+    /// Whether something other than the name spoke for it.
+    pub beyond_name: bool,
+}
+
+impl Model {
+    fn weight(&self, field: usize, o: &Outcome) -> f64 {
+        let m = self.m[field][o.level].max(FLOOR);
+        let mut u = self.u[field][o.level].max(FLOOR);
+        if let Some(value) = &o.value {
+            // an exact match on a common value proves less: its u is at least how often the
+            // value occurs among identities
+            if self.population > 0 {
+                if let Some(&n) = self.counts.get(value) {
+                    let tf = f64::from(n) / f64::from(self.population);
+                    u = u.max(tf);
+                }
+            }
+        }
+        (m / u).log2()
+    }
+
+    /// The score of one comparison, factor by factor.
+    pub fn score(&self, c: &Comparison) -> Scored {
+        let prior = (self.lambda / (1.0 - self.lambda)).log2();
+        let mut score = prior;
+        let mut factors = Vec::new();
+        let mut agreeing = 0;
+        let mut beyond_name = false;
+        for (f, o) in c.iter().enumerate() {
+            if o.level == 0 {
+                continue; // nothing to compare: says nothing either way
+            }
+            let w = self.weight(f, o);
+            score += w;
+            if o.text.is_empty() {
+                continue;
+            }
+            if w > 0.5 {
+                agreeing += 1;
+                if FIELDS[f] != "name" {
+                    beyond_name = true;
+                }
+            }
+            factors.push(Factor {
+                field: FIELDS[f].to_string(),
+                weight: (w * 10.0).round() / 10.0,
+                text: o.text.clone(),
+            });
+        }
+        factors.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+        factors.push(Factor {
+            field: "prior".into(),
+            weight: (prior * 10.0).round() / 10.0,
+            text: format!(
+                "before the evidence: about 1 in {:.0} pairs that share something is one person",
+                (1.0 / self.lambda).max(1.0)
+            ),
+        });
+        let probability = 1.0 / (1.0 + (-score).exp2());
+        Scored {
+            score,
+            probability,
+            factors,
+            agreeing,
+            beyond_name,
+        }
+    }
+
+    /// Estimates `u` from comparisons of random pairs (almost all are different people).
+    pub fn learn_u(&mut self, random: &[Comparison]) {
+        if random.len() < 1000 {
+            return;
+        }
+        for f in 0..FIELDS.len() {
+            let mut counts = vec![1.0f64; LEVELS[f]];
+            for c in random {
+                counts[c[f].level] += 1.0;
+            }
+            let total: f64 = counts.iter().sum();
+            self.u[f] = counts.iter().map(|c| c / total).collect();
+        }
+        self.u[2][5] = NAMESAKES_SAME_HANDLE;
+    }
+
+    /// Learns `m` from pairs known to be one person (identities already merged, on proof or
+    /// by a person), blended with the prior so a workspace with few merges keeps sensible
+    /// weights. The email and links fields are left at the prior: known pairs were mostly
+    /// merged on exactly those, so they would overstate them.
+    pub fn learn_m(&mut self, known: &[Comparison]) {
+        const PRIOR_WEIGHT: f64 = 50.0;
+        if known.is_empty() {
+            return;
+        }
+        for f in 0..FIELDS.len() {
+            if matches!(FIELDS[f], "email" | "links") {
+                continue;
+            }
+            let mut counts: Vec<f64> = self.m[f].iter().map(|p| p * PRIOR_WEIGHT).collect();
+            for c in known {
+                counts[c[f].level] += 1.0;
+            }
+            let total: f64 = counts.iter().sum();
+            self.m[f] = counts.iter().map(|c| c / total).collect();
+        }
+    }
+
+    /// Estimates the share of candidate pairs that are one person by expectation–maximisation,
+    /// with `m` and `u` held (learning them by EM too drifts to "everything matches" when most
+    /// candidates are namesakes: the labels swap).
+    pub fn learn_lambda(&mut self, candidates: &[Comparison]) {
+        if candidates.len() < 100 {
+            return;
+        }
+        let mut patterns: HashMap<[u8; 10], f64> = HashMap::new();
+        for c in candidates {
+            let mut p = [0u8; 10];
+            for (f, o) in c.iter().enumerate() {
+                p[f] = o.level as u8;
+            }
+            *patterns.entry(p).or_default() += 1.0;
+        }
+        let total = candidates.len() as f64;
+        let mut lambda = 0.1f64;
+        for _ in 0..50 {
+            let mut matches = 0.0;
+            for (p, n) in &patterns {
+                let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+                for (f, &level) in p.iter().enumerate() {
+                    pm *= self.m[f][level as usize].max(FLOOR);
+                    pu *= self.u[f][level as usize].max(FLOOR);
+                }
+                matches += pm / (pm + pu) * n;
+            }
+            lambda = (matches / total).clamp(1e-4, 0.5);
+        }
+        self.lambda = lambda;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: i64, name: &str, handle: &str, email: Option<&str>) -> Profile {
+        let words: Vec<String> = super::super::names::Name::parse(name)
+            .map(|n| n.words)
+            .unwrap_or_default();
+        let keys = super::super::keys::keys(&super::super::keys::IdentityFacts {
+            handle: handle.into(),
+            display_name: Some(name.into()),
+            email: email.map(str::to_string),
+            ..Default::default()
+        });
+        Profile::from_keys(id, id, id, words, &keys)
+    }
+
+    #[test]
+    fn the_same_email_name_at_two_domains_and_a_close_name_explain_themselves() {
+        let a = person(1, "Ana Souza", "anas", Some("ana.souza@acme.io"));
+        let b = person(2, "Ana Sousa", "asousa", Some("ana.souza@mail.example"));
+        let c = compare(&a, &b, 0);
+        assert_eq!(
+            c[0].text,
+            "same email name 'ana.souza' at different domains"
+        );
+        assert_eq!(c[1].text, "names 'ana souza' / 'ana sousa' close");
+        let s = Model::default().score(&c);
+        assert!(s.probability > 0.9, "{s:?}");
+        assert!(s.factors.iter().all(|f| !f.text.is_empty()));
+    }
+
+    #[test]
+    fn a_common_name_alone_counts_for_less_than_a_rare_one() {
+        let mut model = Model {
+            population: 10_000,
+            ..Model::default()
+        };
+        model.counts.insert(("name".into(), "alex".into()), 300);
+        model.counts.insert(("name".into(), "xiadani".into()), 1);
+        let common = model.score(&compare(
+            &person(1, "Alex", "a1", None),
+            &person(2, "Alex", "zz9", None),
+            0,
+        ));
+        let rare = model.score(&compare(
+            &person(1, "Xiadani", "a1", None),
+            &person(2, "Xiadani", "zz9", None),
+            0,
+        ));
+        assert!(common.score < rare.score);
+        assert!(!common.beyond_name, "only the name spoke for them");
+    }
+}

@@ -1,0 +1,186 @@
+//! One member per human: merges on proof as identities arrive, suggestions with reasons,
+//! rejection that lasts, and undo that restores exactly what was there.
+
+use crate::common;
+
+use common::*;
+use hearth::ingest::{Batch, IncomingIdentity};
+use hearth::model::{DemoOptions, MemberQuery, Platform};
+use hearth::Store;
+
+fn slack_person(id: &str, name: &str, email: &str) -> IncomingIdentity {
+    IncomingIdentity {
+        raw: Some(
+            serde_json::json!({"id": id, "profile": {"email": email, "real_name": name}})
+                .to_string(),
+        ),
+        ..person(id, name, Some(email))
+    }
+}
+
+fn members_named(store: &Store, q: &str) -> Vec<i64> {
+    store
+        .members(&MemberQuery {
+            q: Some(q.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .items
+        .iter()
+        .map(|m| m.id)
+        .collect()
+}
+
+#[test]
+fn a_verified_email_on_two_platforms_makes_one_member_as_it_syncs_and_says_why() {
+    let mut db = TestDb::new();
+    let slack = db
+        .store
+        .ensure_account(Platform::Slack, "lumen", None, None, NOW)
+        .unwrap();
+    let discourse = db
+        .store
+        .ensure_account(Platform::Discourse, "forum", None, None, NOW)
+        .unwrap();
+    let batch = |ids: Vec<IncomingIdentity>| Batch {
+        identities: ids,
+        ..Default::default()
+    };
+    db.store
+        .ingest(
+            slack,
+            &batch(vec![
+                slack_person("U1", "Ana Souza", "ana.souza@acme.example"),
+                slack_person("U2", "Team Inbox", "team@acme.example"),
+            ]),
+            NOW,
+        )
+        .unwrap();
+    db.store
+        .ingest(
+            discourse,
+            &batch(vec![
+                person("7", "Ana S.", Some("Ana.Souza@acme.example")),
+                person("8", "Someone Else", Some("team@acme.example")),
+            ]),
+            NOW,
+        )
+        .unwrap();
+
+    let ana = members_named(&db.store, "souza");
+    assert_eq!(ana.len(), 1, "Ana's two accounts are one member: {ana:?}");
+    let history = db.store.merge_history(ana[0]).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].how, "proof");
+    assert_eq!(history[0].decided_by, "Hearth");
+    assert!(
+        history[0].reason.contains("ana.souza@acme.example"),
+        "the evidence is recorded: {}",
+        history[0].reason
+    );
+    assert_eq!(
+        db.store.status().unwrap().members,
+        3,
+        "Ana, and the two who share a team address: a shared team address is never proof"
+    );
+}
+
+#[test]
+fn undoing_a_merge_restores_identities_notes_tags_and_activity_exactly_and_it_stays_undone() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    db.store.ingest(discord, &small_batch(), NOW).unwrap();
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let gh = Batch {
+        identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
+        conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
+        messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
+        quarantined: Vec::new(),
+    };
+    db.store.ingest(github, &gh, NOW).unwrap();
+    let both = members_named(&db.store, "maria");
+    assert_eq!(both.len(), 2);
+    let (keep, absorb) = (both[0], both[1]);
+    db.store.add_note(absorb, "Met at FOSDEM", NOW).unwrap();
+    db.store.tag_member(absorb, "speaker").unwrap();
+    db.store.tag_member(keep, "champion").unwrap();
+    let before_keep = db.store.member_profile(keep, NOW).unwrap();
+    let before_absorb = db.store.member_profile(absorb, NOW).unwrap();
+
+    let merge = db.store.merge_members(keep, absorb, "Robin", NOW).unwrap();
+    let merged = db.store.member_profile(keep, NOW).unwrap();
+    assert_eq!(merged.identities.len(), 2);
+    let mut tags = merged.member.tags.clone();
+    tags.sort();
+    assert_eq!(tags, ["champion", "speaker"]);
+
+    let back = db.store.unmerge(keep, Some(merge), NOW + 1).unwrap();
+    assert_eq!(back, absorb, "the member comes back under its own id");
+    let after_keep = db.store.member_profile(keep, NOW).unwrap();
+    let after_absorb = db.store.member_profile(absorb, NOW).unwrap();
+    assert_eq!(after_keep, before_keep, "the kept member is as it was");
+    assert_eq!(
+        after_absorb, before_absorb,
+        "the absorbed member is as it was"
+    );
+
+    let history = db.store.merge_history(keep).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].decided_by, "Robin");
+    assert_eq!(history[0].undone_at, Some(NOW + 1));
+    assert!(db.store.unmerge(keep, Some(merge), NOW + 2).is_err());
+
+    // told apart: a full run never suggests them again
+    db.store.resolve_members(NOW, &mut |_| {}).unwrap();
+    let suggestions = db.store.merge_suggestions(0.0, 100).unwrap();
+    assert!(
+        !suggestions
+            .iter()
+            .any(|s| [s.a.id, s.b.id] == [keep.min(absorb), keep.max(absorb)]),
+        "an undone merge is never suggested again"
+    );
+}
+
+#[test]
+fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+    let (summary, truth) =
+        hearth::demo::generate_with_truth(&mut store, &DemoOptions::default(), NOW, &mut |_| {})
+            .unwrap();
+    assert!(summary.merged_on_proof > 10, "{summary:?}");
+    let q = truth.measure(&store, 0.8).unwrap();
+    assert!(
+        q.merge_precision() >= 0.995,
+        "automatic merges are right: {q:?}"
+    );
+    assert!(
+        q.merged_wrong == 0,
+        "no automatic merge joins two people: {q:?}"
+    );
+    assert!(
+        q.suggestion_precision() >= 0.75,
+        "most suggestions are one person: {q:?}"
+    );
+    let s = store.merge_suggestions(0.8, 5).unwrap();
+    assert!(!s.is_empty());
+    for suggestion in &s {
+        assert!(
+            suggestion
+                .reasons
+                .iter()
+                .any(|r| r.weight > 0.0 && !r.text.is_empty()),
+            "every suggestion says why: {suggestion:?}"
+        );
+        assert!(
+            suggestion
+                .reasons
+                .iter()
+                .any(|r| r.weight > 0.5 && r.field != "name" && r.field != "prior"),
+            "never a matching name alone: {suggestion:?}"
+        );
+    }
+}
