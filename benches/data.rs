@@ -27,14 +27,10 @@ use hearth::model::{DemoOptions, TriageAction};
 use hearth::Store;
 use rusqlite::{Connection, OpenFlags};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+mod common;
+use common::env_u32;
 
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const MB: f64 = 1e6;
 

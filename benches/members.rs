@@ -12,18 +12,14 @@ use std::time::Instant;
 use hearth::model::DemoOptions;
 use hearth::store::Store;
 
+mod common;
+use common::env_u32;
+
 const NOW: i64 = 1_790_000_000_000;
 
-fn env(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let members = env("HEARTH_BENCH_MEMBERS", 100_000);
-    let messages = env("HEARTH_BENCH_MESSAGES", 300_000);
+    let members = env_u32("HEARTH_BENCH_MEMBERS", 100_000);
+    let messages = env_u32("HEARTH_BENCH_MESSAGES", 300_000);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("members.db");
     let mut store = Store::open(&path)?;

@@ -16,14 +16,10 @@ use hearth::model::{ConversationKind, DemoOptions, InboxQuery, MemberQuery, Plat
 use hearth::Store;
 use rusqlite::{params, Connection};
 
-const CHUNK: usize = 2_000;
+mod common;
+use common::env_u32;
 
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+const CHUNK: usize = 2_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; ignore arguments.

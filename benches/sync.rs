@@ -27,17 +27,13 @@ use tokio_util::sync::CancellationToken;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+mod common;
+use common::env_u32;
+
 const PER_PAGE: u32 = 100;
 const ROOM: &str = "!bench:example.org";
 /// The raw rusqlite insert rate the foundation benchmark measured (`docs/performance.md`).
 const FOUNDATION_RAW_RATE: f64 = 15_971.0;
-
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn event(n: u32) -> Value {
     json!({

@@ -571,19 +571,7 @@ fn the_teams_own_account_is_not_listed_among_members() {
 #[test]
 fn merging_two_members_keeps_every_identity_note_and_message() {
     let mut db = TestDb::new();
-    let discord = db.discord();
-    db.store.ingest(discord, &small_batch(), NOW).unwrap();
-    let github = db
-        .store
-        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
-        .unwrap();
-    let gh = Batch {
-        identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
-        conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
-        messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
-        quarantined: Vec::new(),
-    };
-    db.store.ingest(github, &gh, NOW).unwrap();
+    let (keep, absorb) = maria_on_discord_and_github(&mut db);
     let find = |db: &TestDb, q: &str| {
         db.store
             .members(&MemberQuery {
@@ -593,9 +581,6 @@ fn merging_two_members_keeps_every_identity_note_and_message() {
             .unwrap()
             .items
     };
-    let both = find(&db, "maria");
-    assert_eq!(both.len(), 2);
-    let (keep, absorb) = (both[0].id, both[1].id);
     db.store.add_note(absorb, "Met at FOSDEM", NOW).unwrap();
     db.store.merge_members(keep, absorb, "Robin", NOW).unwrap();
 

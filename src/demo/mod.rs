@@ -120,7 +120,7 @@ const SPACES: &[Space] = &[
 
 struct Person {
     first: &'static str,
-    last: &'static str,
+    last: String,
     organization: Option<&'static str>,
     email: Option<String>,
     location: Option<&'static str>,
@@ -254,8 +254,8 @@ fn name_on_account(
             None => person.name(),
         },
         67..=74 => format!("{} {}", person.last, person.first),
-        75..=82 => format!("{} {}", person.first, misspell(rng, person.last)),
-        83..=88 => match (native(person.first), native(person.last)) {
+        75..=82 => format!("{} {}", person.first, misspell(rng, &person.last)),
+        83..=88 => match (native(person.first), native(&person.last)) {
             (Some(f), Some(l)) => format!("{f} {l}"),
             (Some(f), None) => format!("{f} {}", person.last),
             (None, Some(l)) => format!("{} {l}", person.first),
@@ -266,28 +266,14 @@ fn name_on_account(
     })
 }
 
-/// A family name from parts ("Brandvold", "Kesovic"), made once and kept for the run.
-fn rare_family_name(rng: &mut fastrand::Rng) -> &'static str {
-    thread_local! {
-        static MADE: std::cell::RefCell<HashMap<(usize, usize, usize), &'static str>> =
-            std::cell::RefCell::new(HashMap::new());
-    }
-    let key = (
-        rng.usize(..content::NAME_STARTS.len()),
-        rng.usize(..content::NAME_MIDDLES.len()),
-        rng.usize(..content::NAME_ENDS.len()),
-    );
-    MADE.with(|made| {
-        *made.borrow_mut().entry(key).or_insert_with(|| {
-            let name = format!(
-                "{}{}{}",
-                content::NAME_STARTS[key.0],
-                content::NAME_MIDDLES[key.1],
-                content::NAME_ENDS[key.2]
-            );
-            Box::leak(name.into_boxed_str())
-        })
-    })
+/// A family name from parts ("Brandvold", "Kesovic").
+fn rare_family_name(rng: &mut fastrand::Rng) -> String {
+    format!(
+        "{}{}{}",
+        pick(rng, content::NAME_STARTS),
+        pick(rng, content::NAME_MIDDLES),
+        pick(rng, content::NAME_ENDS)
+    )
 }
 
 /// A family name as a hurried hand types it: one letter doubled or two swapped.
@@ -320,7 +306,7 @@ fn make_account(
 ) -> Account {
     let space = &SPACES[space_idx];
     let first = fold(person.first);
-    let last = fold(person.last);
+    let last = fold(&person.last);
     let mut handle = match (&person.placeholder, &person.handle_base) {
         (Some(_), _) => format!("deleted{idx}"),
         (None, Some(base)) if rng.u8(..10) < 8 => base.clone(),
@@ -723,9 +709,8 @@ pub fn generate_with_truth(
     let mut people: Vec<Person> = (0..options.members as usize)
         .map(|i| {
             let first = *pick(&mut g.rng, content::FIRST_NAMES);
-            let last: &'static str = if g.rng.u8(..10) < 3 {
-                let common: &&'static str = pick(&mut g.rng, content::LAST_NAMES);
-                common
+            let last = if g.rng.u8(..10) < 3 {
+                pick(&mut g.rng, content::LAST_NAMES).to_string()
             } else {
                 rare_family_name(&mut g.rng)
             };
@@ -735,7 +720,7 @@ pub fn generate_with_truth(
                 let domain = organization
                     .map(|o| format!("{}.example", fold(o)))
                     .unwrap_or_else(|| "mail.example".into());
-                format!("{}.{}{}@{domain}", fold(first), fold(last), i % 100)
+                format!("{}.{}{}@{domain}", fold(first), fold(&last), i % 100)
             });
             let (location, tz) = *pick(
                 &mut g.rng,
@@ -751,7 +736,7 @@ pub fn generate_with_truth(
                 ],
             );
             let handle_base = match g.rng.u8(..10) {
-                0..=3 => Some(format!("{}{}", fold(first), fold(last))),
+                0..=3 => Some(format!("{}{}", fold(first), fold(&last))),
                 4..=5 => Some(format!(
                     "{}{}{}",
                     pick(
@@ -763,15 +748,18 @@ pub fn generate_with_truth(
                 )),
                 _ => None,
             };
+            // in this order, so a seed gives the community it always gave
+            let location = (g.rng.u8(..10) < 3).then_some(location);
+            let domain =
+                (g.rng.u8(..100) < 8).then(|| format!("{}{}{i}.example", fold(first), fold(&last)));
             Person {
                 first,
                 last,
                 organization,
                 email,
-                location: (g.rng.u8(..10) < 3).then_some(location),
+                location,
                 handle_base,
-                domain: (g.rng.u8(..100) < 8)
-                    .then(|| format!("{}{}{i}.example", fold(first), fold(last))),
+                domain,
                 tz,
                 placeholder: (g.rng.u16(..1000) < 8).then(|| {
                     *pick(
@@ -785,9 +773,9 @@ pub fn generate_with_truth(
     // Hard cases a real community has: two relatives sharing one family address (two people,
     // not one), and colleagues on a team address.
     for i in (0..people.len().saturating_sub(1)).step_by(50) {
-        let last = people[i].last;
-        people[i + 1].last = last;
-        let shared = format!("{}family@mail.example", fold(last));
+        let last = people[i].last.clone();
+        people[i + 1].last = last.clone();
+        let shared = format!("{}family@mail.example", fold(&last));
         people[i].email = Some(shared.clone());
         people[i + 1].email = Some(shared);
     }

@@ -87,26 +87,37 @@ pub(crate) fn merge_in(
             return Err(Error::not_found("member", id));
         }
     }
-    let ids = |sql: &str| -> Result<Vec<i64>> {
+    fn column<T: rusqlite::types::FromSql>(
+        conn: &Connection,
+        sql: &str,
+        p: &[i64],
+    ) -> Result<Vec<T>> {
         Ok(conn
             .prepare_cached(sql)?
-            .query_map(params![keep, absorb], |r| r.get(0))?
+            .query_map(rusqlite::params_from_iter(p), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
-    };
+    }
     let mut moved = Moved {
-        identities: ids("SELECT id FROM identities WHERE member_id = ?2 AND ?1 IS NOT NULL")?,
-        notes: ids("SELECT id FROM notes WHERE member_id = ?2 AND ?1 IS NOT NULL")?,
-        tags: ids("SELECT tag_id FROM member_tags WHERE member_id = ?2
-             AND tag_id NOT IN (SELECT tag_id FROM member_tags WHERE member_id = ?1)")?,
-        ..Default::default()
-    };
-    moved.fields = conn
-        .prepare_cached(
+        identities: column(
+            conn,
+            "SELECT id FROM identities WHERE member_id = ?1",
+            &[absorb],
+        )?,
+        notes: column(conn, "SELECT id FROM notes WHERE member_id = ?1", &[absorb])?,
+        tags: column(
+            conn,
+            "SELECT tag_id FROM member_tags WHERE member_id = ?2
+             AND tag_id NOT IN (SELECT tag_id FROM member_tags WHERE member_id = ?1)",
+            &[keep, absorb],
+        )?,
+        fields: column(
+            conn,
             "SELECT name FROM member_fields WHERE member_id = ?2
              AND name NOT IN (SELECT name FROM member_fields WHERE member_id = ?1)",
-        )?
-        .query_map(params![keep, absorb], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+            &[keep, absorb],
+        )?,
+        ..Default::default()
+    };
     let (first_seen, is_team): (Option<Millis>, bool) = conn.query_row(
         "SELECT first_seen_at, is_team FROM members WHERE id = ?1",
         [keep],
@@ -211,11 +222,11 @@ pub(crate) fn merge_in(
 /// under its own id with what the merge moved, wherever those are now, and the pair is
 /// remembered as two people. Returns the member brought back.
 pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Result<i64> {
-    let (absorb, moved, undone): (i64, String, Option<Millis>) = conn
+    let (kept, absorb, moved, undone): (i64, i64, String, Option<Millis>) = conn
         .query_row(
-            "SELECT absorbed_member_id, moved, undone_at FROM merges WHERE id = ?1",
+            "SELECT kept_member_id, absorbed_member_id, moved, undone_at FROM merges WHERE id = ?1",
             [merge_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?
         .ok_or_else(|| Error::not_found("merge", merge_id))?;
@@ -281,11 +292,6 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
             )?;
         }
     }
-    let kept: i64 = conn.query_row(
-        "SELECT kept_member_id FROM merges WHERE id = ?1",
-        [merge_id],
-        |r| r.get(0),
-    )?;
     if kept == holder {
         conn.execute(
             "UPDATE members SET first_seen_at = ?2, is_team = ?3 WHERE id = ?1",

@@ -124,3 +124,31 @@ pub fn small_batch() -> Batch {
         quarantined: Vec::new(),
     }
 }
+
+/// Maria on Discord (from [`small_batch`]) and on GitHub (with an issue she opened): two
+/// members until someone merges them. Returns their ids, most recently active first.
+pub fn maria_on_discord_and_github(db: &mut TestDb) -> (i64, i64) {
+    let discord = db.discord();
+    db.store.ingest(discord, &small_batch(), NOW).unwrap();
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let gh = Batch {
+        identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
+        conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
+        messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
+        quarantined: Vec::new(),
+    };
+    db.store.ingest(github, &gh, NOW).unwrap();
+    let both = db
+        .store
+        .members(&hearth::model::MemberQuery {
+            q: Some("maria".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .items;
+    assert_eq!(both.len(), 2, "Maria's two accounts start as two members");
+    (both[0].id, both[1].id)
+}

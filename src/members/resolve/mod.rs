@@ -320,20 +320,7 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
                 holders_sql(conn, k, v)
             })?;
             if let Some((reason, evidence)) = proof {
-                let (keep, absorb) = older_first(conn, mine, theirs)?;
-                merge::merge_in(
-                    conn,
-                    keep,
-                    absorb,
-                    &Why {
-                        how: How::Proof,
-                        decided_by: "Hearth".into(),
-                        reason,
-                        evidence,
-                        score: None,
-                    },
-                    now,
-                )?;
+                merge_on_proof(conn, mine, theirs, reason, evidence, now)?;
                 merged += 1;
                 continue;
             }
@@ -379,6 +366,31 @@ fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<
         }
     }
     Ok(())
+}
+
+/// Merges two members a platform proved to be one person; the one seen first is kept.
+fn merge_on_proof(
+    conn: &Connection,
+    a: i64,
+    b: i64,
+    reason: String,
+    evidence: Vec<MergeFactor>,
+    now: Millis,
+) -> Result<i64> {
+    let (keep, absorb) = older_first(conn, a, b)?;
+    merge::merge_in(
+        conn,
+        keep,
+        absorb,
+        &Why {
+            how: How::Proof,
+            decided_by: "Hearth".into(),
+            reason,
+            evidence,
+            score: None,
+        },
+        now,
+    )
 }
 
 /// The member seen first is kept (its id is the one people have seen longest).
@@ -535,20 +547,7 @@ impl Store {
             if a == b || merge::rejected(&tx, a, b)? {
                 continue;
             }
-            let (keep, absorb) = older_first(&tx, a, b)?;
-            merge::merge_in(
-                &tx,
-                keep,
-                absorb,
-                &Why {
-                    how: How::Proof,
-                    decided_by: "Hearth".into(),
-                    reason,
-                    evidence,
-                    score: None,
-                },
-                now,
-            )?;
+            merge_on_proof(&tx, a, b, reason, evidence, now)?;
             groups.0[gj] = gi;
             report.merged_on_proof += 1;
         }
