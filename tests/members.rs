@@ -88,22 +88,7 @@ fn a_verified_email_on_two_platforms_makes_one_member_as_it_syncs_and_says_why()
 #[test]
 fn undoing_a_merge_restores_identities_notes_tags_and_activity_exactly_and_it_stays_undone() {
     let mut db = TestDb::new();
-    let discord = db.discord();
-    db.store.ingest(discord, &small_batch(), NOW).unwrap();
-    let github = db
-        .store
-        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
-        .unwrap();
-    let gh = Batch {
-        identities: vec![person("42", "Maria Garcia", Some("maria@acme.example"))],
-        conversations: vec![thread("i1", "Bug in sitemaps", NOW - DAY)],
-        messages: vec![message("i1", "c1", "42", "Sitemaps miss pages", NOW - DAY)],
-        quarantined: Vec::new(),
-    };
-    db.store.ingest(github, &gh, NOW).unwrap();
-    let both = members_named(&db.store, "maria");
-    assert_eq!(both.len(), 2);
-    let (keep, absorb) = (both[0], both[1]);
+    let (keep, absorb) = maria_on_discord_and_github(&mut db);
     db.store.add_note(absorb, "Met at FOSDEM", NOW).unwrap();
     db.store.tag_member(absorb, "speaker").unwrap();
     db.store.tag_member(keep, "champion").unwrap();
@@ -165,6 +150,15 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
         q.suggestion_precision() >= 0.75,
         "most suggestions are one person: {q:?}"
     );
+    let all = store.merge_suggestions(0.0, 100_000).unwrap();
+    for suggestion in &all {
+        for name in [&suggestion.a.display_name, &suggestion.b.display_name] {
+            assert!(
+                !["Deleted User", "ghost", "[deleted]", "Unknown"].contains(&name.as_str()),
+                "a placeholder never matches anyone: {suggestion:?}"
+            );
+        }
+    }
     let s = store.merge_suggestions(0.8, 5).unwrap();
     assert!(!s.is_empty());
     for suggestion in &s {
@@ -183,4 +177,46 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
             "never a matching name alone: {suggestion:?}"
         );
     }
+}
+
+#[test]
+fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    let mut first = small_batch();
+    first.identities.push(IncomingIdentity {
+        handle: "quietfox7".into(),
+        location: Some("Lisbon".into()),
+        ..person("u9", "Ana Souza", None)
+    });
+    db.store.ingest(discord, &first, NOW).unwrap();
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let later = Batch {
+        identities: vec![IncomingIdentity {
+            handle: "quietfox7".into(),
+            location: Some("Lisbon, Portugal".into()),
+            ..person("77", "Ana Souza", None)
+        }],
+        ..Default::default()
+    };
+    db.store.ingest(github, &later, NOW).unwrap();
+
+    let ana = members_named(&db.store, "souza");
+    assert_eq!(ana.len(), 2, "nothing proves they are one person: no merge");
+    let suggestions = db.store.merge_suggestions(0.8, 10).unwrap();
+    assert_eq!(
+        suggestions.len(),
+        1,
+        "the pair is suggested by the sync itself, without a full run: {suggestions:?}"
+    );
+    let texts: Vec<&str> = suggestions[0]
+        .reasons
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(texts.contains(&"same handle 'quietfox7'"), "{texts:?}");
+    assert!(texts.contains(&"both in lisbon"), "{texts:?}");
 }

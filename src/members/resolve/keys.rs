@@ -7,8 +7,8 @@
 use serde_json::Value;
 
 use super::names::{
-    email_org, fold, given_keys, handle_key, handle_stem, is_role_address, normalise_email,
-    org_key, place_key, Name,
+    email_org, fold, given_keys, handle_key, handle_stem, is_placeholder, is_role_address,
+    normalise_email, org_key, place_key, Name,
 };
 use crate::model::Platform;
 
@@ -49,6 +49,10 @@ fn key(kind: &str, value: impl Into<String>, proof: bool) -> Key {
 
 /// Every key of one identity, sorted, without duplicates.
 pub fn keys(f: &IdentityFacts) -> Vec<Key> {
+    // a deleted account or a stand-in says nothing of who is behind it: it matches nobody
+    if is_placeholder(&f.handle) || f.display_name.as_deref().is_some_and(is_placeholder) {
+        return Vec::new();
+    }
     let raw: Option<Value> = f.raw.as_deref().and_then(|r| serde_json::from_str(r).ok());
     let raw = raw.as_ref();
     let mut out = Vec::new();

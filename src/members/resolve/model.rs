@@ -29,8 +29,6 @@ pub struct Profile {
     pub name_sorted: Option<String>,
     pub handles: Vec<String>,
     pub hnames: Vec<String>,
-    /// Handles without a trailing number.
-    pub stems: Vec<String>,
     pub emails: Vec<String>,
     pub orgs: Vec<String>,
     pub places: Vec<String>,
@@ -62,7 +60,6 @@ impl Profile {
                 "name" => p.name_sorted = Some(v),
                 "handle" => p.handles.push(v),
                 "hname" => p.hnames.push(v),
-                "stem" => p.stems.push(v),
                 "email" => p.emails.push(v),
                 "org" => p.orgs.push(v),
                 "place" => p.places.push(v),
@@ -174,10 +171,6 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
                 {
                     outcome(2, format!("names '{ga} {fa}' / '{gb} {fb}' close"))
                 }
-                (Some(fa), Some(fb)) if fa == gb && fb == ga => outcome(
-                    4,
-                    format!("given and family names swapped '{ga} {fa}' / '{gb} {fb}'"),
-                ),
                 (None, _) | (_, None) if given_ok => Outcome {
                     level: 2,
                     value: Some(("given".into(), ga.to_string())),
@@ -402,8 +395,6 @@ pub struct Scored {
     pub score: f64,
     pub probability: f64,
     pub factors: Vec<Factor>,
-    /// How many fields spoke for the pair.
-    pub agreeing: usize,
     /// Whether something other than the name spoke for it.
     pub beyond_name: bool,
 }
@@ -414,10 +405,11 @@ impl Model {
         let mut u = self.u[field][o.level].max(FLOOR);
         if let Some(value) = &o.value {
             // an exact match on a common value proves less: its u is at least how often the
-            // value occurs among identities
+            // value occurs among the other identities (a value only these two hold is as rare
+            // as values get)
             if self.population > 0 {
                 if let Some(&n) = self.counts.get(value) {
-                    let tf = f64::from(n) / f64::from(self.population);
+                    let tf = f64::from(n.saturating_sub(2)) / f64::from(self.population);
                     u = u.max(tf);
                 }
             }
@@ -430,7 +422,6 @@ impl Model {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let mut score = prior;
         let mut factors = Vec::new();
-        let mut agreeing = 0;
         let mut beyond_name = false;
         for (f, o) in c.iter().enumerate() {
             if o.level == 0 {
@@ -441,11 +432,8 @@ impl Model {
             if o.text.is_empty() {
                 continue;
             }
-            if w > 0.5 {
-                agreeing += 1;
-                if FIELDS[f] != "name" {
-                    beyond_name = true;
-                }
+            if w > 0.5 && FIELDS[f] != "name" {
+                beyond_name = true;
             }
             factors.push(Factor {
                 field: FIELDS[f].to_string(),
@@ -467,7 +455,6 @@ impl Model {
             score,
             probability,
             factors,
-            agreeing,
             beyond_name,
         }
     }

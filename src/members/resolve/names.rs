@@ -83,14 +83,21 @@ pub fn is_placeholder(name: &str) -> bool {
     if f.is_empty() || is_placeholder_word(&f) {
         return true;
     }
-    // "Deleted User 1a2b3c4d", "deleted-user-123", "ghost 2"
-    let first_words: Vec<&str> = f.split(' ').collect();
-    let without_tail: Vec<&str> = first_words
-        .iter()
-        .copied()
+    // "Deleted User 1a2b3c4d", "deleted-user-8f2a", "ghost 2": the words without numbers or
+    // ids; "deleted89" (every word has a number): each word without its trailing number
+    let plain: Vec<&str> = f
+        .split(' ')
         .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
         .collect();
-    without_tail.is_empty() || is_placeholder_word(&without_tail.join(" "))
+    let words: Vec<&str> = if plain.is_empty() {
+        f.split(' ')
+            .map(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()))
+            .filter(|w| !w.is_empty())
+            .collect()
+    } else {
+        plain
+    };
+    words.is_empty() || is_placeholder_word(&words.join(" "))
 }
 
 /// Honorifics and generational suffixes: not part of who someone is.
@@ -468,6 +475,10 @@ mod tests {
         }
         assert!(!is_placeholder("Ghosh"));
         assert!(!is_placeholder("Alex"));
+        assert!(
+            !is_placeholder("ana42"),
+            "a number does not make a handle a placeholder"
+        );
     }
 
     #[test]
