@@ -444,6 +444,37 @@ pub struct MergeSuggestion {
     pub skipped: bool,
 }
 
+/// What a person decided about a possible duplicate in review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ReviewDecision {
+    /// One person: merge them.
+    Accept,
+    /// Two people: never suggest them again.
+    Reject,
+    /// Not sure yet: show it after the others.
+    Skip,
+}
+
+/// A decision made in review, with what undoing it needs: the suggestion as it was and the
+/// merge an accept made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ReviewStep {
+    pub decision: ReviewDecision,
+    pub a: i64,
+    pub b: i64,
+    pub merge_id: Option<i64>,
+    pub at: Millis,
+    pub score: f64,
+    pub probability: f64,
+    pub reasons: Vec<MergeFactor>,
+    pub computed_at: Millis,
+    pub skipped_at: Option<Millis>,
+}
+
 /// What working out who is who did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -495,7 +526,11 @@ pub struct ActivityView {
 pub struct Note {
     pub id: i64,
     pub member_id: i64,
+    /// The Markdown as written.
     pub body: String,
+    /// The Markdown rendered by the core and sanitised: formatting and http(s)/mailto links
+    /// only; HTML typed in the note shows as text.
+    pub html: String,
     pub created_at: Millis,
     pub updated_at: Millis,
 }

@@ -19,10 +19,12 @@ fn check_body(body: &str) -> Result<()> {
 }
 
 fn note_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
+    let body: String = r.get(2)?;
     Ok(Note {
         id: r.get(0)?,
         member_id: r.get(1)?,
-        body: r.get(2)?,
+        html: crate::sanitize::render_markdown(&body),
+        body,
         created_at: r.get(3)?,
         updated_at: r.get(4)?,
     })

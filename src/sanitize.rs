@@ -64,6 +64,22 @@ pub fn clean_html(untrusted: &str) -> String {
     CLEANER.clean(untrusted).to_string()
 }
 
+/// Renders a note's Markdown (CommonMark with tables and strikethrough) as HTML the UI may show.
+/// HTML written in the note is never live: it is shown as the text it is, then the result goes
+/// through the same allow-list as platform HTML, so only formatting and http(s)/mailto links
+/// remain.
+pub fn render_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser};
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        other => other,
+    });
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    clean_html(&html)
+}
+
 /// Plain text of an HTML fragment (tags dropped, entities decoded, whitespace folded), for
 /// snippets and search when a platform only gives HTML.
 pub fn html_to_text(html: &str) -> String {
@@ -142,6 +158,33 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_notes_render_formatting_and_links_but_never_live_html() {
+        let html = render_markdown(
+            "# Talk\n\n- ask about **RustConf**\n- [slides](https://example.org/s)\n\n`cargo run`",
+        );
+        assert!(html.contains("<h1>Talk</h1>"), "{html}");
+        assert!(
+            html.contains("<li>ask about <strong>RustConf</strong></li>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"https://example.org/s\""), "{html}");
+        assert!(html.contains("<code>cargo run</code>"), "{html}");
+
+        let hostile = render_markdown(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [x](javascript:alert(3)) <b onclick=y>bold</b>",
+        );
+        assert!(!hostile.contains("<script"), "{hostile}");
+        assert!(!hostile.contains("<img"), "{hostile}");
+        assert!(!hostile.contains("<b "), "{hostile}");
+        assert!(!hostile.contains("javascript:"), "{hostile}");
+        // what was typed is still there, as text
+        assert!(
+            hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{hostile}"
+        );
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {

@@ -179,9 +179,9 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
     }
 }
 
-#[test]
-fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
-    let mut db = TestDb::new();
+/// Ana Souza on Discord and, later, on GitHub: same rare handle, same city, nothing that proves
+/// it. Returns the two members.
+fn ana_on_discord_then_github(db: &mut TestDb) -> (i64, i64) {
     let discord = db.discord();
     let mut first = small_batch();
     first.identities.push(IncomingIdentity {
@@ -203,9 +203,15 @@ fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
         ..Default::default()
     };
     db.store.ingest(github, &later, NOW).unwrap();
-
     let ana = members_named(&db.store, "souza");
     assert_eq!(ana.len(), 2, "nothing proves they are one person: no merge");
+    (ana[0].min(ana[1]), ana[0].max(ana[1]))
+}
+
+#[test]
+fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
+    let mut db = TestDb::new();
+    ana_on_discord_then_github(&mut db);
     let suggestions = db.store.merge_suggestions(0.8, 10).unwrap();
     assert_eq!(
         suggestions.len(),
@@ -219,4 +225,69 @@ fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
         .collect();
     assert!(texts.contains(&"same handle 'quietfox7'"), "{texts:?}");
     assert!(texts.contains(&"both in lisbon"), "{texts:?}");
+}
+
+#[test]
+fn each_review_decision_is_undone_exactly_and_the_suggestion_comes_back_as_it_was() {
+    use hearth::model::ReviewDecision::{Accept, Reject, Skip};
+    let mut db = TestDb::new();
+    let (a, b) = ana_on_discord_then_github(&mut db);
+    let before = db.store.merge_suggestions(0.8, 10).unwrap();
+    assert_eq!(before.len(), 1);
+    let identities = |store: &Store, m: i64| store.member_profile(m, NOW).unwrap().identities.len();
+
+    // accept: one member with both accounts; undo: two members again, suggested as before
+    let step = db
+        .store
+        .review_suggestion(a, b, Accept, "maria", NOW + 1)
+        .unwrap();
+    let merge = step.merge_id.expect("an accept merges");
+    assert_eq!(members_named(&db.store, "souza").len(), 1);
+    assert_eq!(db.store.merge_suggestion_count().unwrap(), 0);
+    let history = db.store.merge_history(a).unwrap();
+    assert_eq!(
+        (history[0].id, history[0].how.as_str()),
+        (merge, "accepted")
+    );
+    assert_eq!(history[0].decided_by, "maria");
+    db.store.undo_review(&step, NOW + 2).unwrap();
+    let mut back = members_named(&db.store, "souza");
+    back.sort_unstable();
+    assert_eq!(back, vec![a, b], "both come back under their own ids");
+    assert_eq!((identities(&db.store, a), identities(&db.store, b)), (1, 1));
+    assert_eq!(db.store.merge_suggestions(0.8, 10).unwrap(), before);
+    assert!(db.store.merge_history(a).unwrap()[0].undone_at.is_some());
+
+    // reject: never suggested, even after a full run; undo: suggested again, as before
+    let step = db
+        .store
+        .review_suggestion(b, a, Reject, "maria", NOW + 3)
+        .unwrap();
+    db.store.resolve_members(NOW + 4, &mut |_| {}).unwrap();
+    assert_eq!(db.store.merge_suggestion_count().unwrap(), 0);
+    db.store.undo_review(&step, NOW + 5).unwrap();
+    assert_eq!(db.store.merge_suggestions(0.8, 10).unwrap(), before);
+    db.store.resolve_members(NOW + 6, &mut |_| {}).unwrap();
+    assert_eq!(
+        db.store.merge_suggestion_count().unwrap(),
+        1,
+        "the rejection is gone: a full run finds the pair again"
+    );
+
+    // skip: shown as skipped; undo: as it was
+    let before = db.store.merge_suggestions(0.8, 10).unwrap();
+    let step = db
+        .store
+        .review_suggestion(a, b, Skip, "maria", NOW + 7)
+        .unwrap();
+    assert!(db.store.merge_suggestions(0.8, 10).unwrap()[0].skipped);
+    db.store.undo_review(&step, NOW + 8).unwrap();
+    assert_eq!(db.store.merge_suggestions(0.8, 10).unwrap(), before);
+
+    // a decision on a pair that is not suggested says so
+    let err = db
+        .store
+        .review_suggestion(a, a + 1000, Accept, "maria", NOW)
+        .unwrap_err();
+    assert!(err.to_string().contains("member"), "{err}");
 }

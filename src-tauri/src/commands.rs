@@ -3,12 +3,14 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use hearth::members::merge::local_user;
+use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
     CalendarRange, ConnectionCheck, ConversationDetail, DataOverview, DemoOptions, DemoRemoval,
     ErrorCode, ExportSummary, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberPage,
-    MemberProfile, MemberQuery, Note, OutboxItem, PlatformSpec, SearchHit, SyncProgress,
-    TriageAction, WorkspaceStatus,
+    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Note, OutboxItem, PlatformSpec,
+    ReviewDecision, ReviewStep, SearchHit, SyncProgress, TriageAction, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -126,6 +128,46 @@ pub fn members_list(state: State<'_, AppState>, query: MemberQuery) -> Reply<Mem
 #[tauri::command(async)]
 pub fn member_profile(state: State<'_, AppState>, id: i64) -> Reply<MemberProfile> {
     state.with(|s| s.member_profile(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn merge_suggestions(state: State<'_, AppState>, limit: u32) -> Reply<Vec<MergeSuggestion>> {
+    state.with(|s| s.merge_suggestions(DEFAULT_MIN_PROBABILITY, limit))
+}
+
+#[tauri::command(async)]
+pub fn merge_suggestion_count(state: State<'_, AppState>) -> Reply<i64> {
+    state.with(|s| s.merge_suggestion_count())
+}
+
+#[tauri::command(async)]
+pub fn review_suggestion(
+    state: State<'_, AppState>,
+    a: i64,
+    b: i64,
+    decision: ReviewDecision,
+) -> Reply<ReviewStep> {
+    state.with(|s| s.review_suggestion(a, b, decision, &local_user(), now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn undo_review(state: State<'_, AppState>, step: ReviewStep) -> Reply<()> {
+    state.with(|s| s.undo_review(&step, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn members_merge(state: State<'_, AppState>, keep: i64, absorb: i64) -> Reply<i64> {
+    state.with(|s| s.merge_members(keep, absorb, &local_user(), now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn member_unmerge(state: State<'_, AppState>, id: i64, merge_id: i64) -> Reply<i64> {
+    state.with(|s| s.unmerge(id, Some(merge_id), now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn member_merges(state: State<'_, AppState>, id: i64) -> Reply<Vec<MergeRecord>> {
+    state.with(|s| s.merge_history(id))
 }
 
 #[tauri::command(async)]

@@ -61,10 +61,7 @@ pub enum NotesCmd {
 
 /// Who decided, in the merge history: the user's login name.
 fn me() -> String {
-    std::env::var("USER")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "you".into())
+    hearth::members::merge::local_user()
 }
 
 pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i64) -> Result<()> {

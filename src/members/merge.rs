@@ -70,6 +70,15 @@ fn member_exists(conn: &Connection, id: i64) -> Result<bool> {
     )?)
 }
 
+/// Who decides, in the merge history, when a person merges or tells members apart on this
+/// laptop: their login name ("you" when the system has none).
+pub fn local_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "you".into())
+}
+
 /// Merges `absorb` into `keep` inside the caller's transaction, recording why; returns the
 /// merge's id. Both must be live members and differ.
 pub(crate) fn merge_in(

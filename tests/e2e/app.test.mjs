@@ -133,10 +133,37 @@ async function selectedId(driver) {
   return selected[0].getAttribute("data-id");
 }
 
+/** The pair of members the review shows now, as [a, b]. */
+async function reviewPair(driver) {
+  const pair = await driver.wait(until.elementLocated(byTest("review-pair")), WAIT);
+  return [await pair.getAttribute("data-a"), await pair.getAttribute("data-b")];
+}
+
+/** Waits for the review to show another pair than `shown`, and returns it. */
+async function nextPair(driver, shown) {
+  let now = shown;
+  await driver.wait(
+    async () => {
+      now = await reviewPair(driver).catch(() => shown);
+      return now.join() !== shown.join();
+    },
+    WAIT,
+    "the next suggestion shows",
+  );
+  return now;
+}
+
+/** Opens member `id`'s profile from the list. */
+async function openMember(driver, id) {
+  const row = await driver.wait(until.elementLocated(By.css(`[data-testid="member-row"][data-id="${id}"]`)), WAIT);
+  await row.click();
+  await driver.wait(until.elementLocated(By.css(`[data-testid="member-profile"][data-id="${id}"]`)), WAIT);
+}
+
 // What the first session did, checked by the second.
 const state = { triaged: null, member: null, note: `Met at FOSDEM, wants to help with i18n docs (${Date.now()})` };
 
-test("a new user explores the demo, triages by keyboard and writes a note", async () => {
+test("a new user explores the demo, triages by keyboard, writes a note and reviews duplicates", async () => {
   const driver = await openApp();
   try {
     const welcome = await driver.wait(until.elementLocated(byTest("welcome")), WAIT);
@@ -181,6 +208,40 @@ test("a new user explores the demo, triages by keyboard and writes a note", asyn
     await driver.wait(until.elementTextIs(status, "Saved"), WAIT);
     await shot(driver, "members");
 
+    // Possible duplicates, reviewed by keyboard: accept one, reject one, skip one.
+    const dupes = await driver.wait(until.elementLocated(byTest("duplicates")), WAIT);
+    state.duplicates = await count(driver, "duplicates");
+    assert.ok(state.duplicates >= 3, `the demo has possible duplicates to review (${state.duplicates})`);
+    await dupes.click();
+    state.accepted = await reviewPair(driver);
+    const sides = await driver.findElements(byTest("review-side"));
+    assert.equal(sides.length, 2, "the two people are side by side");
+    assert.ok((await driver.findElement(By.css(".why")).getText()).match(/[+−]\d/), "the reasons show their weights");
+    await shot(driver, "review");
+    await press(driver, "a");
+    state.rejected = await nextPair(driver, state.accepted);
+    await press(driver, "x");
+    state.skipped = await nextPair(driver, state.rejected);
+    await press(driver, "j");
+    await driver.wait(async () => (await driver.findElement(byTest("review-said")).getText()).startsWith("Skipped"), WAIT, "the skip is said");
+    await press(driver, "\uE00C"); // Escape: done reviewing
+
+    // The accepted merge is in the kept member's history, and undoing it brings both back.
+    const [x, y] = state.accepted;
+    const history = (id) => JSON.parse(execFileSync(cli, ["--db", db, "members", "history", id, "--json"], { encoding: "utf8" }));
+    const kept = [x, y].find((id) => history(id).some((m) => m.how === "accepted"));
+    assert.ok(kept, `one of ${x} and ${y} holds the accepted merge`);
+    state.kept = kept;
+    state.merge = history(kept).find((m) => m.how === "accepted").id;
+    // found by the absorbed account's name, which is now one of the kept member's
+    const search = await driver.findElement(byTest("member-search"));
+    await search.sendKeys(history(kept).find((m) => m.how === "accepted").absorbedName);
+    await openMember(driver, kept);
+    const record = await driver.wait(until.elementLocated(By.css(`[data-testid="merge-record"][data-id="${state.merge}"] button`)), WAIT);
+    await record.click();
+    await driver.wait(async () => (await driver.findElement(By.css(`[data-testid="merge-record"][data-id="${state.merge}"]`)).getText()).includes("undone"), WAIT, "the merge shows as undone");
+    await shot(driver, "unmerged");
+
     await driver.findElement(byTest("nav-calendar")).click();
     await driver.wait(until.elementLocated(byTest("calendar")), WAIT);
     await driver.wait(until.elementLocated(byTest("calendar-item")), WAIT);
@@ -190,7 +251,7 @@ test("a new user explores the demo, triages by keyboard and writes a note", asyn
   }
 });
 
-test("after quitting and reopening, the triage and the note are still there", async () => {
+test("after quitting and reopening, the triage, the note and the duplicates review are still there", async () => {
   assert.ok(state.triaged && state.member, "the first session got far enough");
   const driver = await openApp();
   try {
@@ -207,6 +268,18 @@ test("after quitting and reopening, the triage and the note are still there", as
     const notes = await driver.wait(until.elementsLocated(byTest("note")), WAIT);
     const texts = await Promise.all(notes.map(async (n) => (await n.getText()) || (await n.getAttribute("value"))));
     assert.ok(texts.some((t) => t.includes(state.note)), `the note is on the profile: ${JSON.stringify(texts)}`);
+
+    // The review is kept: fewer possible duplicates, and the undone merge says so.
+    assert.ok(state.kept, "the first session reviewed duplicates");
+    await driver.wait(until.elementLocated(byTest("duplicates")), WAIT);
+    const left = await count(driver, "duplicates");
+    assert.ok(left <= state.duplicates - 2, `accepted and rejected pairs are off the list (${state.duplicates} → ${left})`);
+    await driver.findElement(byTest("duplicates")).click();
+    const first = await reviewPair(driver);
+    for (const gone of [state.accepted, state.rejected]) {
+      assert.notEqual(first.join(), gone.join(), "a decided pair is not shown again");
+    }
+    await press(driver, "\uE00C");
   } finally {
     await driver.quit();
   }
@@ -216,6 +289,19 @@ test("after quitting and reopening, the triage and the note are still there", as
   assert.equal(shown.conversation.status, "done");
   const notes = JSON.parse(execFileSync(cli, ["--db", db, "notes", "list", state.member, "--json"], { encoding: "utf8" }));
   assert.ok(notes.some((n) => n.body === state.note), "the note is in the database");
+
+  // … and the review's three decisions and the unmerge, as the CLI reads them.
+  const suggested = JSON.parse(execFileSync(cli, ["--db", db, "members", "suggest", "--limit", "100000", "--json"], { encoding: "utf8" }));
+  const find = (pair) => suggested.find((x) => [x.a.id, x.b.id].map(String).sort().join() === [...pair].sort().join());
+  assert.equal(find(state.accepted), undefined, "merged then unmerged: told apart, not suggested again");
+  assert.equal(find(state.rejected), undefined, "rejected: not suggested again");
+  assert.equal(find(state.skipped)?.skipped, true, "skipped: still suggested, after the others");
+  const merge = JSON.parse(execFileSync(cli, ["--db", db, "members", "history", state.kept, "--json"], { encoding: "utf8" })).find((m) => m.id === state.merge);
+  assert.ok(merge.undoneAt, "the accepted merge is recorded as undone");
+  for (const id of state.accepted) {
+    const shown = JSON.parse(execFileSync(cli, ["--db", db, "members", "show", id, "--json"], { encoding: "utf8" }));
+    assert.equal(String(shown.member.id), id, `member ${id} is their own member again`);
+  }
 });
 
 // --- connecting a real Matrix account --------------------------------------------------------

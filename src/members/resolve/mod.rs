@@ -22,7 +22,10 @@ use self::model::{compare, Comparison, Model, Profile, Scored};
 use self::names::{same_given, similar};
 use super::merge::{self, How, Why};
 use crate::error::{Error, Result};
-use crate::model::{MemberSummary, MergeFactor, MergeSuggestion, Millis, Progress, ResolveReport};
+use crate::model::{
+    MemberSummary, MergeFactor, MergeSuggestion, Millis, Progress, ResolveReport, ReviewDecision,
+    ReviewStep,
+};
 use crate::store::Store;
 
 /// Where the learnt model is kept between runs.
@@ -747,51 +750,136 @@ impl Store {
         decided_by: &str,
         now: Millis,
     ) -> Result<i64> {
-        let tx = self.conn_mut().transaction()?;
-        let (a, b) = (merge::live_member(&tx, a)?, merge::live_member(&tx, b)?);
-        let row: Option<(f64, String)> = tx
-            .query_row(
-                "SELECT score, reasons FROM merge_suggestions WHERE member_a = ?1 AND member_b = ?2",
-                params![a.min(b), a.max(b)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (score, reasons) = row.ok_or_else(|| {
-            Error::invalid(format!(
-                "members {a} and {b} are not suggested as one person"
-            ))
-        })?;
-        let evidence: Vec<MergeFactor> = serde_json::from_str(&reasons).unwrap_or_default();
-        let reason = evidence
-            .iter()
-            .filter(|f| f.weight > 0.0)
-            .map(|f| f.text.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let (keep, absorb) = older_first(&tx, a, b)?;
-        let id = merge::merge_in(
-            &tx,
-            keep,
-            absorb,
-            &Why {
-                how: How::Accepted,
-                decided_by: decided_by.to_string(),
-                reason,
-                evidence,
-                score: Some(score),
-            },
-            now,
-        )?;
-        tx.commit()?;
-        Ok(id)
+        let step = self.review_suggestion(a, b, ReviewDecision::Accept, decided_by, now)?;
+        step.merge_id
+            .ok_or_else(|| Error::invalid("accepting the suggestion made no merge"))
     }
 
     /// Puts a suggestion after the others, to look at later.
     pub fn skip_suggestion(&mut self, a: i64, b: i64, now: Millis) -> Result<()> {
-        self.conn().execute(
-            "UPDATE merge_suggestions SET skipped_at = ?3 WHERE member_a = ?1 AND member_b = ?2",
-            params![a.min(b), a.max(b), now],
+        self.review_suggestion(a, b, ReviewDecision::Skip, "", now)
+            .map(drop)
+    }
+
+    /// Decides about the suggestion that `a` and `b` are one person: accept merges them with
+    /// its reasons, reject tells them apart for good, skip puts it after the others. Returns
+    /// what [`Store::undo_review`] needs to put everything back.
+    pub fn review_suggestion(
+        &mut self,
+        a: i64,
+        b: i64,
+        decision: ReviewDecision,
+        decided_by: &str,
+        now: Millis,
+    ) -> Result<ReviewStep> {
+        let tx = self.conn_mut().transaction()?;
+        let (a, b) = ordered(merge::live_member(&tx, a)?, merge::live_member(&tx, b)?);
+        let row: Option<(f64, f64, String, Millis, Option<Millis>)> = tx
+            .query_row(
+                "SELECT score, probability, reasons, computed_at, skipped_at FROM merge_suggestions
+                 WHERE member_a = ?1 AND member_b = ?2",
+                params![a, b],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let (score, probability, reasons, computed_at, skipped_at) = row.ok_or_else(|| {
+            Error::invalid(format!(
+                "members {a} and {b} are not suggested as one person (any more)"
+            ))
+        })?;
+        let reasons: Vec<MergeFactor> = serde_json::from_str(&reasons).unwrap_or_default();
+        let mut merge_id = None;
+        match decision {
+            ReviewDecision::Accept => {
+                let reason = reasons
+                    .iter()
+                    .filter(|f| f.weight > 0.0 && f.field != "prior")
+                    .map(|f| f.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let (keep, absorb) = older_first(&tx, a, b)?;
+                let why = Why {
+                    how: How::Accepted,
+                    decided_by: decided_by.to_string(),
+                    reason,
+                    evidence: reasons.clone(),
+                    score: Some(score),
+                };
+                merge_id = Some(merge::merge_in(&tx, keep, absorb, &why, now)?);
+            }
+            ReviewDecision::Reject => merge::reject_in(&tx, a, b, now)?,
+            ReviewDecision::Skip => {
+                tx.execute(
+                    "UPDATE merge_suggestions SET skipped_at = ?3 WHERE member_a = ?1 AND member_b = ?2",
+                    params![a, b, now],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(ReviewStep {
+            decision,
+            a,
+            b,
+            merge_id,
+            at: now,
+            score,
+            probability,
+            reasons,
+            computed_at,
+            skipped_at,
+        })
+    }
+
+    /// Undoes a decision made in review: the merge an accept made is undone, the pair a
+    /// reject told apart may be suggested again, and the suggestion is back as it was.
+    pub fn undo_review(&mut self, step: &ReviewStep, now: Millis) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        let mut told_apart_at = step.at;
+        if let Some(merge_id) = step.merge_id {
+            merge::unmerge_in(&tx, merge_id, now)?;
+            told_apart_at = now;
+        }
+        let (a, b) = ordered(
+            merge::live_member(&tx, step.a)?,
+            merge::live_member(&tx, step.b)?,
+        );
+        if a == b {
+            return Err(Error::invalid(format!(
+                "members {a} and {b} have been merged since; undo that merge in their history"
+            )));
+        }
+        if step.decision != ReviewDecision::Skip {
+            // only what this decision (or the unmerge just now) wrote: older rejections stay
+            tx.execute(
+                "DELETE FROM merge_rejections WHERE rejected_at = ?3 AND (
+                     (identity_a IN (SELECT id FROM identities WHERE member_id = ?1)
+                      AND identity_b IN (SELECT id FROM identities WHERE member_id = ?2))
+                  OR (identity_a IN (SELECT id FROM identities WHERE member_id = ?2)
+                      AND identity_b IN (SELECT id FROM identities WHERE member_id = ?1)))",
+                params![a, b, told_apart_at],
+            )?;
+        }
+        let reasons = serde_json::to_string(&step.reasons)
+            .map_err(|e| Error::invalid(format!("cannot record a suggestion: {e}")))?;
+        tx.execute(
+            "INSERT INTO merge_suggestions
+                 (member_a, member_b, score, probability, reasons, computed_at, skipped_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (member_a, member_b) DO UPDATE SET
+                 score = excluded.score, probability = excluded.probability,
+                 reasons = excluded.reasons, computed_at = excluded.computed_at,
+                 skipped_at = excluded.skipped_at",
+            params![
+                a,
+                b,
+                step.score,
+                step.probability,
+                reasons,
+                step.computed_at,
+                step.skipped_at
+            ],
         )?;
+        tx.commit()?;
         Ok(())
     }
 

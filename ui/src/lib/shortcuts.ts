@@ -42,6 +42,18 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['j'], does: 'Next member' },
       { keys: ['k'], does: 'Previous member' },
       { keys: ['Esc'], does: 'Leave the member search (then j and k)' },
+      { keys: ['m'], does: 'Merge: pick a member, then m on who they are' },
+      { keys: ['d'], does: 'Review possible duplicates' },
+    ],
+  },
+  {
+    group: 'Possible duplicates',
+    items: [
+      { keys: ['a'], does: 'Accept: one person, merge them' },
+      { keys: ['x'], does: 'Reject: two people, never suggested again' },
+      { keys: ['j'], does: 'Skip: look at it later' },
+      { keys: ['u'], does: 'Undo the last decision' },
+      { keys: ['Esc'], does: 'Done reviewing' },
     ],
   },
   {

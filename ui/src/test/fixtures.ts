@@ -72,8 +72,12 @@ export function detail(
   return { conversation: item, messages };
 }
 
+/** The HTML the core would render for a one-paragraph note (escaped, as the core does). */
+const asHtml = (body: string) =>
+  `<p>${body.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')}</p>`;
+
 export function note(id: number, body: string, memberId = 7): Note {
-  return { id, memberId, body, createdAt: NOW, updatedAt: NOW };
+  return { id, memberId, body, html: asHtml(body), createdAt: NOW, updatedAt: NOW };
 }
 
 export function profile(id: number, notes: Note[] = []): MemberProfile {

@@ -3,4 +3,13 @@
 /**
  * A private note about a member, in Markdown.
  */
-export type Note = { id: number, memberId: number, body: string, createdAt: number, updatedAt: number, };
+export type Note = { id: number, memberId: number, 
+/**
+ * The Markdown as written.
+ */
+body: string, 
+/**
+ * The Markdown rendered by the core and sanitised: formatting and http(s)/mailto links
+ * only; HTML typed in the note shows as text.
+ */
+html: string, createdAt: number, updatedAt: number, };

@@ -22,10 +22,14 @@ import type { InboxQuery } from '$lib/bindings/InboxQuery';
 import type { MemberPage } from '$lib/bindings/MemberPage';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberQuery } from '$lib/bindings/MemberQuery';
+import type { MergeRecord } from '$lib/bindings/MergeRecord';
+import type { MergeSuggestion } from '$lib/bindings/MergeSuggestion';
 import type { Note } from '$lib/bindings/Note';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { Progress } from '$lib/bindings/Progress';
+import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
+import type { ReviewStep } from '$lib/bindings/ReviewStep';
 import type { SearchHit } from '$lib/bindings/SearchHit';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
@@ -71,6 +75,27 @@ export const search = (query: string, limit: number) =>
 export const membersList = (query: MemberQuery) => invoke<MemberPage>('members_list', { query });
 
 export const memberProfile = (id: number) => invoke<MemberProfile>('member_profile', { id });
+
+/** Possible duplicates above the core's default probability, most likely first. */
+export const mergeSuggestions = (limit: number) =>
+  invoke<MergeSuggestion[]>('merge_suggestions', { limit });
+
+export const mergeSuggestionCount = () => invoke<number>('merge_suggestion_count');
+
+export const reviewSuggestion = (a: number, b: number, decision: ReviewDecision) =>
+  invoke<ReviewStep>('review_suggestion', { a, b, decision });
+
+export const undoReview = (step: ReviewStep) => invoke<null>('undo_review', { step });
+
+/** Merges `absorb` into `keep`; returns the merge's id. */
+export const membersMerge = (keep: number, absorb: number) =>
+  invoke<number>('members_merge', { keep, absorb });
+
+/** Undoes one merge of member `id`'s history; returns the member brought back. */
+export const memberUnmerge = (id: number, mergeId: number) =>
+  invoke<number>('member_unmerge', { id, mergeId });
+
+export const memberMerges = (id: number) => invoke<MergeRecord[]>('member_merges', { id });
 
 export const noteAdd = (memberId: number, body: string) =>
   invoke<Note>('note_add', { memberId, body });

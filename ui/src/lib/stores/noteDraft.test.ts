@@ -6,7 +6,14 @@ import { NoteDraft } from './noteDraft.svelte';
 vi.mock('$lib/ipc', async () => (await import('../../test/ipc-mock')).ipcMock());
 const api = vi.mocked(ipc);
 
-const note = (body: string): Note => ({ id: 7, memberId: 3, body, createdAt: 1, updatedAt: 2 });
+const note = (body: string): Note => ({
+  id: 7,
+  memberId: 3,
+  body,
+  html: `<p>${body}</p>`,
+  createdAt: 1,
+  updatedAt: 2,
+});
 
 describe('a note being typed when the window goes away', () => {
   beforeEach(() => {
