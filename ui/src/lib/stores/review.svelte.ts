@@ -169,7 +169,7 @@ export async function confirmMerge() {
     void refreshDuplicateCount();
     showToast(`Merged ${second.displayName} into ${first.displayName}`, {
       label: 'Undo',
-      run: () => void unmerge(first.id, mergeId),
+      run: () => void unmerge(first.id, mergeId, second.displayName),
     });
   } catch (error) {
     showError(error);
@@ -177,13 +177,13 @@ export async function confirmMerge() {
 }
 
 /** Undoes one merge of a member's history; both members are listed again. */
-export async function unmerge(memberId: number, mergeId: number) {
+export async function unmerge(memberId: number, mergeId: number, name: string) {
   try {
     const back = await ipc.memberUnmerge(memberId, mergeId);
     await loadMembers();
     await selectMember(memberId);
     void refreshDuplicateCount();
-    showToast(`Undone: member ${back} is on their own again`, {
+    showToast(`Undone: ${name} is their own member again`, {
       label: 'Show them',
       run: () => void selectMember(back),
     });
