@@ -147,8 +147,12 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
         "no automatic merge joins two people: {q:?}"
     );
     assert!(
-        q.suggestion_precision() >= 0.75,
-        "most suggestions are one person: {q:?}"
+        q.suggestion_precision() >= 0.9,
+        "suggestions are one person, with few exceptions: {q:?}"
+    );
+    assert!(
+        q.suggestion_recall() >= 0.3,
+        "and they find a good part of the people on several platforms: {q:?}"
     );
     let all = store.merge_suggestions(0.0, 100_000).unwrap();
     for suggestion in &all {

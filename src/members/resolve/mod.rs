@@ -635,7 +635,8 @@ impl Store {
         }
         model.learn_m(&known);
         let only: Vec<Comparison> = comparisons.iter().map(|(_, _, c)| c.clone()).collect();
-        model.learn_lambda(&only);
+        let n = profiles.len() as f64;
+        model.learn_lambda(&only, n * (n - 1.0) / 2.0);
         let json = serde_json::to_string(&model)
             .map_err(|e| Error::invalid(format!("cannot keep the model: {e}")))?;
         tx.execute(

@@ -446,7 +446,7 @@ impl Model {
             field: "prior".into(),
             weight: (prior * 10.0).round() / 10.0,
             text: format!(
-                "before the evidence: about 1 in {:.0} pairs that share something is one person",
+                "before the evidence: about 1 in {:.0} pairs of accounts is one person",
                 (1.0 / self.lambda).max(1.0)
             ),
         });
@@ -497,11 +497,15 @@ impl Model {
         }
     }
 
-    /// Estimates the share of candidate pairs that are one person by expectation–maximisation,
-    /// with `m` and `u` held (learning them by EM too drifts to "everything matches" when most
-    /// candidates are namesakes: the labels swap).
-    pub fn learn_lambda(&mut self, candidates: &[Comparison]) {
-        if candidates.len() < 100 {
+    /// Estimates the share of all pairs of identities that are one person, by
+    /// expectation–maximisation over every pair: `u` was learnt from random pairs, so the odds
+    /// before the evidence must be those of a random pair too (taking the share among
+    /// candidates instead counts the key that made them candidates twice, and a workspace with
+    /// many namesakes gets suggestions it should not). Pairs that share no key are taken as
+    /// different people; `m` and `u` are held (learning them by EM too drifts to "everything
+    /// matches" when most candidates are namesakes: the labels swap).
+    pub fn learn_lambda(&mut self, candidates: &[Comparison], all_pairs: f64) {
+        if candidates.len() < 100 || all_pairs < candidates.len() as f64 {
             return;
         }
         let mut patterns: HashMap<[u8; 10], f64> = HashMap::new();
@@ -512,9 +516,8 @@ impl Model {
             }
             *patterns.entry(p).or_default() += 1.0;
         }
-        let total = candidates.len() as f64;
-        let mut lambda = 0.1f64;
-        for _ in 0..50 {
+        let mut lambda = candidates.len() as f64 / all_pairs / 10.0;
+        for _ in 0..100 {
             let mut matches = 0.0;
             for (p, n) in &patterns {
                 let (mut pm, mut pu) = (lambda, 1.0 - lambda);
@@ -524,7 +527,7 @@ impl Model {
                 }
                 matches += pm / (pm + pu) * n;
             }
-            lambda = (matches / total).clamp(1e-4, 0.5);
+            lambda = (matches / all_pairs).clamp(1e-12, 0.5);
         }
         self.lambda = lambda;
     }
