@@ -20,6 +20,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_ground.sql"),
     include_str!("migrations/0004_members.sql"),
+    include_str!("migrations/0005_organizations.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -189,6 +190,8 @@ impl Store {
             }
         }
         MIGRATIONS.to_latest(&mut self.conn)?;
+        // what the upgrade to schema 5 leaves for the core (once)
+        crate::members::organizations::backfill_if_pending(&mut self.conn)?;
         Ok(())
     }
 
