@@ -614,6 +614,9 @@ pub struct ForgetReport {
     pub suggestions: i64,
     /// Rows of other tables that named them (reminders…).
     pub other: i64,
+    /// Whether the database file could be rewritten without the space their data used (not
+    /// while another Hearth is writing).
+    pub file_rewritten: bool,
     /// Whether the write-ahead log could be emptied at once (`false` while another Hearth
     /// reads the file: the deleted text leaves it when that one closes).
     pub wal_cleared: bool,

@@ -1,5 +1,5 @@
 //! The `hearth` command line: arguments (clap), opening the database, and one module per
-//! command group (`inbox`, `members`, `calendar`, `sync`, `data`). Thin: each command parses,
+//! command group (`inbox`, `members` (and `orgs`), `calendar`, `sync`, `data`). Thin: each command parses,
 //! calls the core and prints. Every read command takes `--json` (shapes in `docs/cli.md`).
 
 mod calendar;
@@ -103,6 +103,13 @@ enum Command {
     Members {
         #[command(subcommand)]
         action: Option<members::MembersCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Organisations: list, show ORG, rename ORG NAME, merge A B, members ORG.
+    Orgs {
+        #[command(subcommand)]
+        action: Option<members::OrgsCmd>,
         #[command(flatten)]
         json: Json,
     },
@@ -271,6 +278,7 @@ pub fn run(cli: Cli) -> Result<()> {
             inbox::search(store, &query, limit, json.json, now)
         }
         Command::Members { action, json } => members::members(store, action, json.json, now),
+        Command::Orgs { action, json } => members::orgs(store, action, json.json, now),
         Command::Notes { action } => members::notes(store, action, now),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),

@@ -91,7 +91,8 @@ pub(crate) fn from_email(email: &str) -> Option<Found> {
     let domain = labels[at..].join(".");
     let key = org_key(&label)?;
     Some(Found {
-        name: capitalise(&label),
+        // kite-labs → Kite Labs
+        name: display_name(&format!("@{label}")),
         key,
         domain: Some(domain),
         source: "email",
@@ -571,6 +572,10 @@ mod tests {
         assert_eq!(
             (f.name.as_str(), f.key.as_str(), f.domain.as_deref()),
             ("Acme", "acme", Some("acme.io"))
+        );
+        assert_eq!(
+            from_email("dee@kite-labs.dev").map(|f| f.name),
+            Some("Kite Labs".into())
         );
         assert_eq!(
             from_email("bo@acme.co.uk").and_then(|f| f.domain),

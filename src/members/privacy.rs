@@ -9,7 +9,8 @@
 //! Deleting leaves nothing behind because: the deleting connection runs with
 //! `PRAGMA secure_delete` (freed cells and pages are zeroed), the FTS5 indexes drop the words
 //! with their 'delete' command and are then merged (`optimize`) so no old segment keeps them,
-//! and the write-ahead log is checkpointed and truncated.
+//! the file is rewritten (`VACUUM`: space freed by earlier edits and index merges may still hold
+//! old copies; seconds per GB), and the write-ahead log is checkpointed and truncated.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -293,6 +294,9 @@ impl Store {
         let reset = self.conn().execute_batch("PRAGMA secure_delete = OFF");
         let mut report = result?;
         reset?;
+        // Space freed before (an edit, an index merge) may still hold old copies of their
+        // words: rewriting the file keeps only what is live.
+        report.file_rewritten = self.conn().execute_batch("VACUUM").is_ok();
         // copy the log into the file and cut it to nothing; busy while another connection
         // reads an older snapshot
         let (busy, _, _): (i64, i64, i64) =
