@@ -595,7 +595,7 @@ mod tests {
     #[test]
     fn github_company_logins_become_names() {
         let f = from_profile("@acme-corp").expect("a company");
-        assert_eq!((f.name.as_str(), f.key.as_str()), ("Acme Corp", "acmecorp"));
+        assert_eq!((f.name.as_str(), f.key.as_str()), ("Acme Corp", "acme"));
         let f = from_profile("@kite-labs @other").expect("the first one");
         assert_eq!(f.name, "Kite Labs");
         assert_eq!(
