@@ -520,3 +520,36 @@ fn forgetting_from_the_cli_asks_for_yes_when_nobody_can_answer() {
     );
     assert!(db.store.member_profile(id.parse().unwrap(), NOW).is_err());
 }
+
+#[test]
+fn members_from_before_organisations_get_theirs_once_the_upgraded_database_is_opened() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    db.store.ingest(discord, &small_batch(), NOW).unwrap();
+    let maria = id_of(&db.store, "maria");
+    // as the upgrade to schema 5 leaves a workspace: no organisation yet, the backfill pending
+    let raw = rusqlite::Connection::open(db.path()).unwrap();
+    raw.execute_batch(
+        "UPDATE members SET organization_id = NULL; DELETE FROM organization_domains;
+         DELETE FROM organizations;
+         INSERT OR REPLACE INTO settings (key, value) VALUES ('organizations.backfill', '\"pending\"');",
+    )
+    .unwrap();
+    drop(raw);
+    assert_eq!(db.store.member_profile(maria, NOW).unwrap().org, None);
+
+    let shown = json_of(&run(
+        &db.path(),
+        &["members", "show", &maria.to_string(), "--json"],
+    ));
+    assert_eq!(
+        shown["org"]["name"], "Acme",
+        "maria@acme.example is with Acme"
+    );
+    assert_eq!(
+        db.store.setting("organizations.backfill").unwrap(),
+        None,
+        "done once"
+    );
+    db.store.finish_upgrade().unwrap();
+}

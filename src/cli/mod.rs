@@ -215,7 +215,9 @@ fn open(path: &std::path::Path, create: bool) -> Result<Store> {
              or point --db (or $HEARTH_DB) at an existing one"
         );
     }
-    Ok(Store::open_creating_dir(path)?)
+    let mut store = Store::open_creating_dir(path)?;
+    store.finish_upgrade()?;
+    Ok(store)
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {

@@ -6,7 +6,8 @@
 //! (`members.organization_set_by = 'hand'`).
 //!
 //! Deriving runs on just the members a sync changed (from `ingest`, in its transaction) and,
-//! once, over every member when the schema-5 upgrade asks for it (`organizations.backfill`).
+//! once, over every member when the schema-5 upgrade asks for it (`organizations.backfill`,
+//! done by [`Store::finish_upgrade`], which the CLI and the app call after opening).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -210,7 +211,7 @@ pub(crate) fn settle_in(conn: &Connection, members: &[i64], now: Millis) -> Resu
 }
 
 /// Derives every member's organisation once after the schema-5 upgrade (a no-op after that).
-pub(crate) fn backfill_if_pending(conn: &mut Connection) -> Result<()> {
+fn backfill_if_pending(conn: &mut Connection) -> Result<()> {
     let pending: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?1)",
         [BACKFILL],
@@ -333,6 +334,13 @@ pub(crate) fn set_member_organization_in(
 }
 
 impl Store {
+    /// Finishes what an upgrade left for the core (the faces call it once they open a
+    /// database; the store cannot, as it sits below the capabilities): today, deriving every
+    /// member's organisation after the upgrade to schema 5. Cheap when there is nothing to do.
+    pub fn finish_upgrade(&mut self) -> Result<()> {
+        backfill_if_pending(self.conn_mut())
+    }
+
     /// Derives the organisation of every member who has none (nor one a person chose or
     /// cleared). Idempotent; `ingest` does the same for the members each sync touches, so this
     /// is for after an import or a repair. Returns how many members got one.

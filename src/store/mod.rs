@@ -190,8 +190,6 @@ impl Store {
             }
         }
         MIGRATIONS.to_latest(&mut self.conn)?;
-        // what the upgrade to schema 5 leaves for the core (once)
-        crate::members::organizations::backfill_if_pending(&mut self.conn)?;
         Ok(())
     }
 
