@@ -449,12 +449,58 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
     );
     let maria = id_of(&db.store, "maria");
     let maria_before = db.store.member_profile(maria, NOW).unwrap();
+    // they are on GitHub too, merged by hand: the tombstone and the merge go as well
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    db.store
+        .ingest(
+            github,
+            &Batch {
+                identities: vec![person("77", "Quillon Z", Some("zq77@vortexquill.example"))],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let on_github = id_of(&db.store, "zq77");
+    db.store.merge_members(id, on_github, "Robin", NOW).unwrap();
+    // and another engineer's table names them (reminders come in a later schema)
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS reminders (id INTEGER PRIMARY KEY,
+             member_id INTEGER REFERENCES members (id), body TEXT NOT NULL);
+         INSERT INTO reminders (member_id, body) VALUES ({id}, 'ask {NOTE} again'),
+                                                        ({maria}, 'thank Maria');"
+    ))
+    .unwrap();
+    drop(raw);
+    let export = db.store.privacy_export(id, NOW).unwrap();
+    assert_eq!(
+        export["other"]["reminders"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(export["members"].as_array().map(Vec::len), Some(2));
 
     let preview = db.store.forget_preview(id).unwrap();
     assert_eq!(preview.display_name, NAME);
     assert_eq!((preview.notes, preview.fields, preview.messages), (1, 1, 1));
     let report = db.store.forget_member(id, NOW).unwrap();
     assert_eq!(report.messages_blanked, 1);
+    assert_eq!(
+        (
+            report.members,
+            report.identities,
+            report.merges,
+            report.other
+        ),
+        (2, 2, 1, 1)
+    );
+    assert!(
+        db.store.member_profile(on_github, NOW).is_err(),
+        "the merged one too"
+    );
     assert!(report.wal_cleared && report.file_rewritten, "{report:?}");
 
     assert_eq!(
@@ -489,6 +535,11 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
 
     // everyone else is untouched
     assert_eq!(db.store.member_profile(maria, NOW).unwrap(), maria_before);
+    let reminders: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM reminders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reminders, 1, "Maria's reminder stays");
     assert_eq!(db.store.search("configure", 5).unwrap().len(), 1);
 
     drop(db.store);

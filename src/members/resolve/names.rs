@@ -53,6 +53,7 @@ const PLACEHOLDERS: &[&str] = &[
     "deleted",
     "deleted user",
     "deleted account",
+    "deleted member",
     "deleteduser",
     "removed",
     "ghost",
