@@ -170,6 +170,14 @@ fn organisations_come_from_work_addresses_and_github_companies_never_from_public
     names.sort();
     assert_eq!(names, ["Dee Kite", "Eli Octo"]);
     assert_eq!(people.total, 2);
+    let listed = json_of(&run(
+        &db.path(),
+        &["members", "list", "--org", "Kite Labs", "--json"],
+    ));
+    assert_eq!(
+        listed["total"], 2,
+        "the CLI filters by organisation too: {listed}"
+    );
 
     // a profile's organisation is found by the list's search too
     assert!(db

@@ -206,7 +206,7 @@ pub fn organization_merge(state: State<'_, AppState>, keep: i64, absorb: i64) ->
 /// Writes everything Hearth holds about one person to `path` (chosen with `pick_save_file`).
 #[tauri::command(async)]
 pub fn member_privacy_export(state: State<'_, AppState>, id: i64, path: String) -> Reply<()> {
-    state.with(|s| s.privacy_export_to(id, std::path::Path::new(&path), now_millis()))
+    state.with(|s| s.privacy_export_to(id, std::path::Path::new(&path), true, now_millis()))
 }
 
 #[tauri::command(async)]

@@ -20,6 +20,9 @@ pub enum MembersCmd {
         query: Option<String>,
         #[arg(long)]
         platform: Option<Platform>,
+        /// Only the people of one organisation (its number, name or a domain).
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
@@ -125,13 +128,29 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
     match action.unwrap_or(MembersCmd::List {
         query: None,
         platform: None,
+        org: None,
         limit: 50,
     }) {
         MembersCmd::List {
             query,
             platform,
+            org,
             limit,
-        } => list(store, query, platform, limit, json, now),
+        } => {
+            let organization_id = org.map(|o| store.find_organization(&o)).transpose()?;
+            list_query(
+                store,
+                MemberQuery {
+                    q: query,
+                    platform,
+                    organization_id,
+                    limit: Some(limit),
+                    offset: None,
+                },
+                json,
+                now,
+            )
+        }
         MembersCmd::Show { member } => show(store, member, json, now),
         MembersCmd::Suggest {
             min_score,
@@ -222,7 +241,7 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
         }
         MembersCmd::PrivacyExport { member, out } => {
             let out = out.unwrap_or_else(|| PathBuf::from(format!("hearth-member-{member}.json")));
-            store.privacy_export_to(member, &out, now)?;
+            store.privacy_export_to(member, &out, false, now)?;
             println!(
                 "Wrote everything Hearth holds about member {member} to {}.",
                 out.display()
@@ -446,28 +465,6 @@ fn suggest(
         }
     }
     Ok(())
-}
-
-fn list(
-    store: &Store,
-    query: Option<String>,
-    platform: Option<Platform>,
-    limit: u32,
-    json: bool,
-    now: i64,
-) -> Result<()> {
-    list_query(
-        store,
-        MemberQuery {
-            q: query,
-            platform,
-            organization_id: None,
-            limit: Some(limit),
-            offset: None,
-        },
-        json,
-        now,
-    )
 }
 
 fn list_query(store: &Store, query: MemberQuery, json: bool, now: i64) -> Result<()> {

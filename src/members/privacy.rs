@@ -214,11 +214,13 @@ impl Store {
         }))
     }
 
-    /// Writes [`Store::privacy_export`] to `path` (pretty JSON), refusing to replace a file.
+    /// Writes [`Store::privacy_export`] to `path` (pretty JSON). An existing file is replaced
+    /// only with `replace` (the app's save dialog has asked already; the CLI never replaces).
     pub fn privacy_export_to(
         &self,
         member: i64,
         path: &std::path::Path,
+        replace: bool,
         now: Millis,
     ) -> Result<()> {
         let doc = self.privacy_export(member, now)?;
@@ -229,11 +231,20 @@ impl Store {
             source,
         };
         use std::io::Write;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(io)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true);
+        if replace {
+            options.create(true).truncate(true);
+        } else {
+            options.create_new(true);
+        }
+        let mut file = options.open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::invalid(format!(
+                "{} already exists; choose another file",
+                path.display()
+            )),
+            _ => io(e),
+        })?;
         file.write_all(text.as_bytes()).map_err(io)?;
         file.write_all(b"\n").map_err(io)?;
         file.sync_all().map_err(io)?;
