@@ -516,6 +516,10 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         Vec::<String>::new(),
         "while the store is open"
     );
+    assert!(
+        db.store.find_organization("vortexquill.example").is_err(),
+        "the organisation only their address made goes with them"
+    );
     assert!(db.store.member_profile(id, NOW).is_err(), "they are gone");
     assert!(db.store.search(WORD, 5).unwrap().is_empty());
     assert!(db.store.search(NOTE, 5).unwrap().is_empty());
@@ -611,4 +615,33 @@ fn members_from_before_organisations_get_theirs_once_the_upgraded_database_is_op
         "done once"
     );
     db.store.finish_upgrade().unwrap();
+}
+
+#[test]
+fn the_demo_has_organisations_and_removing_it_takes_them_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hearth.db");
+    run(&db, &["demo", "--members", "60", "--messages", "300"]);
+    let orgs = json_of(&run(&db, &["orgs", "--json"]));
+    let orgs = orgs.as_array().unwrap();
+    assert!(!orgs.is_empty(), "the demo's people work somewhere");
+    assert!(
+        orgs.iter().all(|o| o["memberCount"].as_i64() > Some(0)),
+        "{orgs:?}"
+    );
+    assert!(
+        orgs.iter().all(|o| !o["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().is_some_and(|d| d.contains("gmail")))),
+        "no public provider is an organisation: {orgs:?}"
+    );
+    run(&db, &["demo-remove"]);
+    let after = json_of(&run(&db, &["orgs", "--json"]));
+    assert_eq!(
+        after,
+        serde_json::json!([]),
+        "nobody left, no organisation left"
+    );
 }

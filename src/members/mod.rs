@@ -60,6 +60,7 @@ pub(crate) fn settle_members(conn: &Connection, members: &[i64], keep_noted: boo
             reindex_member(conn, member)?;
         }
     }
+    organizations::prune_in(conn)?;
     Ok(())
 }
 

@@ -5,9 +5,12 @@
 //! organisation by hand, and the organisation page. Must never: override a choice a person made
 //! (`members.organization_set_by = 'hand'`).
 //!
-//! Deriving runs on just the members a sync changed (from `ingest`, in its transaction) and,
-//! once, over every member when the schema-5 upgrade asks for it (`organizations.backfill`,
-//! done by [`Store::finish_upgrade`], which the CLI and the app call after opening).
+//! Deriving runs on just the members a sync changed (from `ingest`, in its transaction), on the
+//! members still without one in the whole-workspace run (`Store::resolve_members`, after the
+//! demo's bulk load or an import), and once over every member when the schema-5 upgrade asks
+//! for it (`organizations.backfill`, done by [`Store::finish_upgrade`], which the CLI and the
+//! app call after opening). Organisations Hearth found that nobody belongs to any more go when
+//! members are removed (`prune_in`).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -208,6 +211,17 @@ pub(crate) fn settle_in(conn: &Connection, members: &[i64], now: Millis) -> Resu
         }
     }
     Ok(settled)
+}
+
+/// Removes the organisations Hearth found that nobody belongs to any more (after an account or
+/// the demo went, or a person was forgotten); ones a person made stay.
+pub(crate) fn prune_in(conn: &Connection) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM organizations WHERE source <> 'manual'
+         AND NOT EXISTS (SELECT 1 FROM members m WHERE m.organization_id = organizations.id)",
+    )?
+    .execute([])?;
+    Ok(())
 }
 
 /// Derives every member's organisation once after the schema-5 upgrade (a no-op after that).

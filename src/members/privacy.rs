@@ -327,10 +327,10 @@ impl Store {
         let ident_ids = identities_of(&tx, &part)?;
         let idents = json_ids(&ident_ids);
         let inp = "(SELECT value FROM json_each(?1))";
-        let (display_name, org): (String, Option<i64>) = tx.query_row(
-            "SELECT display_name, organization_id FROM members WHERE id = ?1",
+        let display_name: String = tx.query_row(
+            "SELECT display_name FROM members WHERE id = ?1",
             [member],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )?;
         let mut report = ForgetReport {
             member_id: member,
@@ -445,13 +445,7 @@ impl Store {
         )?;
         tx.execute("DELETE FROM members WHERE id = ?1", [member])?;
         // an organisation only they brought in (from their own address) goes with them
-        if let Some(org) = org {
-            tx.execute(
-                "DELETE FROM organizations WHERE id = ?1 AND source <> 'manual'
-                 AND NOT EXISTS (SELECT 1 FROM members WHERE organization_id = ?1)",
-                [org],
-            )?;
-        }
+        super::organizations::prune_in(&tx)?;
         for (placeholder_member, _) in placeholders {
             reindex_member(&tx, placeholder_member)?;
         }
