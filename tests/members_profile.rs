@@ -645,3 +645,29 @@ fn the_demo_has_organisations_and_removing_it_takes_them_away() {
         "nobody left, no organisation left"
     );
 }
+
+#[test]
+fn a_forget_while_another_hearth_reads_is_finished_by_the_next_one_to_open_the_file() {
+    let mut db = TestDb::new();
+    let (id, _) = with_quillon(&mut db);
+    let path = db.path();
+    // another Hearth in the middle of reading: the log cannot be emptied under it
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    let report = db.store.forget_member(id, NOW).unwrap();
+    assert!(!report.wal_cleared, "{report:?}");
+    assert_eq!(
+        db.store.setting("privacy.scrub").unwrap().as_deref(),
+        Some("\"pending\"")
+    );
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+
+    // the next Hearth to open the file finishes the job
+    run(&path, &["status"]);
+    assert_eq!(db.store.setting("privacy.scrub").unwrap(), None);
+    assert_eq!(traces(&path), Vec::<String>::new());
+}

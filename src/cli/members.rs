@@ -309,7 +309,12 @@ fn forget(store: &mut Store, member: i64, yes: bool, json: bool, now: i64) -> Re
         report.activity,
         report.messages_blanked
     );
-    if !report.wal_cleared {
+    if !report.file_rewritten {
+        println!(
+            "Another Hearth was writing: the file will be rewritten without their data the next \
+             time Hearth opens it."
+        );
+    } else if !report.wal_cleared {
         println!(
             "Another Hearth has the database open: the deleted data leaves the write-ahead log \
              when it closes."

@@ -348,11 +348,13 @@ pub(crate) fn set_member_organization_in(
 }
 
 impl Store {
-    /// Finishes what an upgrade left for the core (the faces call it once they open a
-    /// database; the store cannot, as it sits below the capabilities): today, deriving every
-    /// member's organisation after the upgrade to schema 5. Cheap when there is nothing to do.
+    /// Finishes what an upgrade or an interrupted job left for the core (the faces call it once
+    /// they open a database; the store cannot, as it sits below the capabilities): deriving
+    /// every member's organisation after the upgrade to schema 5, and rewriting the file when a
+    /// forget could not (another Hearth was writing then). Cheap when there is nothing to do.
     pub fn finish_upgrade(&mut self) -> Result<()> {
-        backfill_if_pending(self.conn_mut())
+        backfill_if_pending(self.conn_mut())?;
+        super::privacy::scrub_if_pending(self.conn())
     }
 
     /// Derives the organisation of every member who has none (nor one a person chose or

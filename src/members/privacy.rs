@@ -24,6 +24,41 @@ use crate::store::Store;
 
 /// The external id of the identity that stands for forgotten people on an account.
 pub const DELETED_EXTERNAL_ID: &str = "hearth:deleted-member";
+/// The setting that says the file still needs rewriting after a forget (another Hearth was
+/// writing then); [`Store::finish_upgrade`] does it on the next open.
+const SCRUB: &str = "privacy.scrub";
+
+/// Rewrites the file if a forget could not (see [`SCRUB`]).
+pub(crate) fn scrub_if_pending(conn: &Connection) -> Result<()> {
+    let pending: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?1)",
+        [SCRUB],
+        |r| r.get(0),
+    )?;
+    if !pending {
+        return Ok(());
+    }
+    conn.execute("DELETE FROM settings WHERE key = ?1", [SCRUB])?;
+    if !scrub(conn)? {
+        // still busy: next time
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, '\"pending\"')",
+            [SCRUB],
+        )?;
+    }
+    Ok(())
+}
+
+/// Rewrites the file without its free space (`VACUUM`) and empties the write-ahead log into it;
+/// `false` when another Hearth's reading or writing stopped either.
+fn scrub(conn: &Connection) -> Result<bool> {
+    if conn.execute_batch("VACUUM").is_err() {
+        return Ok(false);
+    }
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
+}
+
 /// How forgotten people are shown.
 pub const DELETED_NAME: &str = "Deleted member";
 
@@ -306,16 +341,20 @@ impl Store {
         let mut report = result?;
         reset?;
         // Space freed before (an edit, an index merge) may still hold old copies of their
-        // words: rewriting the file keeps only what is live.
+        // words: rewriting the file keeps only what is live; then the log is copied into the
+        // file and cut to nothing. Another Hearth reading or writing can stop either: the next
+        // one to open the file finishes it (`Store::finish_upgrade`).
         report.file_rewritten = self.conn().execute_batch("VACUUM").is_ok();
-        // copy the log into the file and cut it to nothing; busy while another connection
-        // reads an older snapshot
-        let (busy, _, _): (i64, i64, i64) =
-            self.conn()
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
+        let busy: i64 = self
+            .conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         report.wal_cleared = busy == 0;
+        if !(report.file_rewritten && report.wal_cleared) {
+            self.conn().execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, '\"pending\"')",
+                [SCRUB],
+            )?;
+        }
         Ok(report)
     }
 
