@@ -345,10 +345,16 @@ impl Store {
         // file and cut to nothing. Another Hearth reading or writing can stop either: the next
         // one to open the file finishes it (`Store::finish_upgrade`).
         report.file_rewritten = self.conn().execute_batch("VACUUM").is_ok();
-        let busy: i64 = self
+        // emptying the log waits for every reader to move on: not for long, it is finished later
+        self.conn()
+            .busy_timeout(std::time::Duration::from_secs(2))?;
+        let busy = self
             .conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        report.wal_cleared = busy == 0;
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        self.conn().busy_timeout(crate::store::BUSY_TIMEOUT)?;
+        report.wal_cleared = busy? == 0;
         if !(report.file_rewritten && report.wal_cleared) {
             self.conn().execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, '\"pending\"')",
