@@ -94,6 +94,35 @@ describe('tags and fields on a profile', () => {
     expect(page).toHaveTextContent('acme.io');
   });
 
+  it('merges another organisation into the one on screen', async () => {
+    const acme = {
+      id: 3,
+      name: 'Acme',
+      key: 'acme',
+      domain: 'acme.io',
+      website: null,
+      source: 'email',
+      domains: ['acme.io'],
+      memberCount: 1,
+      lastActiveAt: null,
+    };
+    api.organizationShow.mockResolvedValue({ org: acme, members: [], activity: [] });
+    api.organizationsList.mockResolvedValue([
+      acme,
+      { ...acme, id: 9, name: 'Acme Corp', key: 'acmecorp', domains: ['acme.com'] },
+    ]);
+    await openProfile();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the organisation Acme' }));
+    await screen.findByTestId('organization');
+    const find = screen.getByLabelText('Find an organisation to merge into Acme');
+    await fireEvent.input(find, { target: { value: 'acme' } });
+    await fireEvent.submit(find.closest('form')!);
+    const merge = await screen.findByRole('button', { name: 'Merge Acme Corp into Acme' });
+    expect(screen.queryByRole('button', { name: 'Merge Acme into Acme' })).toBeNull();
+    await fireEvent.click(merge);
+    expect(api.organizationMerge).toHaveBeenCalledWith(3, 9);
+  });
+
   it('sets the organisation by name, and clears it when left empty', async () => {
     await openProfile();
     await fireEvent.click(screen.getByRole('button', { name: 'Change' }));
