@@ -542,6 +542,11 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         .find(|m| m.external_id == "q-m1")
         .expect("their message stays in the thread");
     assert_eq!(gone.author.name, "Deleted member");
+    let stand_in = gone.author.member_id.expect("a member stands for them");
+    assert!(
+        db.store.forget_member(stand_in, NOW).is_err(),
+        "\"Deleted member\" cannot be forgotten"
+    );
     assert_eq!(gone.text, "");
     assert_eq!(gone.html, None);
 

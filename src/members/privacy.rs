@@ -372,6 +372,18 @@ impl Store {
         let ident_ids = identities_of(&tx, &part)?;
         let idents = json_ids(&ident_ids);
         let inp = "(SELECT value FROM json_each(?1))";
+        let placeholder: bool = tx.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM identities WHERE id IN {inp} AND external_id = ?2)"
+            ),
+            params![idents, DELETED_EXTERNAL_ID],
+            |r| r.get(0),
+        )?;
+        if placeholder {
+            return Err(Error::invalid(format!(
+                "member {member} stands for people already forgotten; there is nobody to forget"
+            )));
+        }
         let display_name: String = tx.query_row(
             "SELECT display_name FROM members WHERE id = ?1",
             [member],
