@@ -353,6 +353,9 @@ fn with_quillon(db: &mut TestDb) -> (i64, i64) {
         quarantined: Vec::new(),
     };
     db.store.ingest(discord, &first, NOW).unwrap();
+    let mut first = first;
+    // a link to their message can name them (Mastodon's /@handle/123)
+    first.messages[0].url = Some("https://social.example/@quillon/1".into());
     let mut edited = first.clone();
     edited.messages[0].text = format!("The {WORD} setting fixed it for me");
     edited.messages[0].edited_at = Some(NOW - HOUR / 2);

@@ -3,8 +3,11 @@
 //! write-ahead log: their member records (merged ones too), identities with their raw payloads,
 //! notes, tags, custom fields, activity, merges, suggestions and rejections, the rows other
 //! tables keep about them (any table with a `member_id` or `identity_id` column, such as
-//! reminders), and the text of their messages — the messages stay, blank, from one "Deleted
-//! member" per account, so threads still read. Must never: send anything anywhere.
+//! reminders), and the text and links of their messages (a link can name them) — the messages
+//! stay, blank, from one "Deleted member" per account, so threads still read. Not covered: what
+//! others wrote about them, titles of conversations they started, platform ids (a Bluesky DID
+//! in a message's `external_id`), records kept aside (`quarantine`) and the outbox. Must never:
+//! send anything anywhere.
 //!
 //! Deleting leaves nothing behind because: the deleting connection runs with
 //! `PRAGMA secure_delete` (freed cells and pages are zeroed), the FTS5 indexes drop the words
@@ -420,7 +423,7 @@ impl Store {
             // the text first (the FTS trigger removes its words; the revision trigger keeps a
             // copy, removed just below), then the author
             report.messages_blanked += tx.execute(
-                &format!("UPDATE messages SET body_text = '', body_html = NULL WHERE id IN {inp}"),
+                &format!("UPDATE messages SET body_text = '', body_html = NULL, url = NULL WHERE id IN {inp}"),
                 [&messages],
             )? as i64;
             tx.execute(
