@@ -125,7 +125,7 @@ describe('tags and fields on a profile', () => {
 
   it('sets the organisation by name, and clears it when left empty', async () => {
     await openProfile();
-    await fireEvent.click(screen.getByRole('button', { name: 'Change' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Change the organisation' }));
     const input = screen.getByLabelText('Organisation') as HTMLInputElement;
     expect(input.value).toBe('Acme');
     await fireEvent.input(input, { target: { value: '' } });
