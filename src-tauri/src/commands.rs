@@ -374,6 +374,7 @@ pub fn backup_now(state: State<'_, AppState>) -> Reply<BackupInfo> {
 pub fn backup_restore(state: State<'_, AppState>, path: String) -> Reply<WorkspaceStatus> {
     state.with(|s| {
         s.restore_from(std::path::Path::new(&path), now_millis())?;
+        s.finish_upgrade()?;
         s.status()
     })
 }
