@@ -134,6 +134,7 @@ pub(crate) fn ingest_in(
         .chain(&written.changes.changed_identities)
         .copied()
         .collect();
+    crate::members::organizations::settle_in(tx, &written.changes.members, now)?;
     written.report.merged_on_proof = crate::members::resolve::check_identities(tx, &checked, now)?;
     Ok(written)
 }

@@ -382,6 +382,8 @@ pub struct MemberQuery {
     /// Words to find in names, handles, emails and organisations (prefix match).
     pub q: Option<String>,
     pub platform: Option<Platform>,
+    /// Only the people of this organisation.
+    pub organization_id: Option<i64>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
@@ -560,6 +562,114 @@ pub struct MemberProfile {
     pub activity: Vec<ActivityView>,
     /// Newest first.
     pub notes: Vec<Note>,
+    /// The organisation they belong to, as its own record.
+    pub org: Option<OrganizationRef>,
+    /// Custom fields, by name.
+    pub fields: Vec<MemberField>,
+}
+
+/// A custom field on a member ("Plan": "Pro").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberField {
+    pub name: String,
+    pub value: String,
+}
+
+/// An organisation named from a profile: enough to show it and link to its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrganizationRef {
+    pub id: i64,
+    pub name: String,
+    /// `hand` when a person chose it; `None` when Hearth found it.
+    pub set_by: Option<String>,
+}
+
+/// An organisation people belong to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrganizationSummary {
+    pub id: i64,
+    pub name: String,
+    /// The name made comparable ("Acme, Inc." → `acme`).
+    pub key: String,
+    pub domain: Option<String>,
+    pub website: Option<String>,
+    /// How Hearth learnt of it: `email`, `profile` or `manual`.
+    pub source: String,
+    /// Every email domain its people write from.
+    pub domains: Vec<String>,
+    pub member_count: i64,
+    pub last_active_at: Option<Millis>,
+}
+
+/// One thing someone of an organisation did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrganizationActivity {
+    pub member_id: i64,
+    pub member_name: String,
+    pub activity: ActivityView,
+}
+
+/// An organisation's page: its people and what they did lately.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrganizationDetail {
+    pub org: OrganizationSummary,
+    /// Most recently active first, at most 200.
+    pub members: Vec<MemberSummary>,
+    /// Newest first, at most 50.
+    pub activity: Vec<OrganizationActivity>,
+}
+
+/// What forgetting a person removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ForgetReport {
+    pub member_id: i64,
+    pub display_name: String,
+    /// Member records removed: the person and the members merged into them.
+    pub members: i64,
+    pub identities: i64,
+    pub notes: i64,
+    pub tags: i64,
+    pub fields: i64,
+    pub activity: i64,
+    /// Their messages, now blank and shown as from "Deleted member".
+    pub messages_blanked: i64,
+    pub merges: i64,
+    pub suggestions: i64,
+    /// Rows of other tables that named them (reminders…).
+    pub other: i64,
+    /// Whether the database file could be rewritten without the space their data used (not
+    /// while another Hearth is writing).
+    pub file_rewritten: bool,
+    /// Whether the write-ahead log could be emptied at once (`false` while another Hearth
+    /// reads the file: the deleted text leaves it when that one closes).
+    pub wal_cleared: bool,
+}
+
+/// What forgetting a person will remove, for the confirmation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ForgetPreview {
+    pub member_id: i64,
+    pub display_name: String,
+    pub identities: Vec<String>,
+    pub notes: i64,
+    pub tags: i64,
+    pub fields: i64,
+    pub activity: i64,
+    pub messages: i64,
 }
 
 /// A content calendar item's text for one platform.

@@ -32,6 +32,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0004_members.sql",
         "0ea8845248ffe0aca51558aa05bfeaafe2946fd867615e0190a2fb094d08a970",
     ),
+    (
+        "0005_organizations.sql",
+        "8d1cdbdc8437a0692ebb84eda7cdeacecf0fafe2bd4e6efbb22d4877be2ff395",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

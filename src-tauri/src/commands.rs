@@ -8,9 +8,10 @@ use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
     CalendarRange, ConnectionCheck, ConversationDetail, DataOverview, DemoOptions, DemoRemoval,
-    ErrorCode, ExportSummary, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberPage,
-    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Note, OutboxItem, PlatformSpec,
-    ReviewDecision, ReviewStep, SearchHit, SyncProgress, TriageAction, WorkspaceStatus,
+    ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage,
+    InboxQuery, MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Note,
+    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, ReviewDecision,
+    ReviewStep, SearchHit, SyncProgress, TriageAction, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -186,6 +187,81 @@ pub fn note_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
 }
 
 #[tauri::command(async)]
+pub fn member_tag(state: State<'_, AppState>, id: i64, tag: String) -> Reply<()> {
+    state.with(|s| s.tag_member(id, &tag))
+}
+
+#[tauri::command(async)]
+pub fn member_untag(state: State<'_, AppState>, id: i64, tag: String) -> Reply<bool> {
+    state.with(|s| s.untag_member(id, &tag))
+}
+
+#[tauri::command(async)]
+pub fn member_field_set(
+    state: State<'_, AppState>,
+    id: i64,
+    name: String,
+    value: String,
+) -> Reply<()> {
+    state.with(|s| s.set_member_field(id, &name, &value, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn member_field_unset(state: State<'_, AppState>, id: i64, name: String) -> Reply<bool> {
+    state.with(|s| s.unset_member_field(id, &name, now_millis()))
+}
+
+/// Sets a member's organisation by name, or clears it (`name: null`).
+#[tauri::command(async)]
+pub fn member_organization_set(
+    state: State<'_, AppState>,
+    id: i64,
+    name: Option<String>,
+) -> Reply<Option<i64>> {
+    state.with(|s| s.set_member_organization(id, name.as_deref(), now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn organizations_list(
+    state: State<'_, AppState>,
+    q: Option<String>,
+    limit: u32,
+) -> Reply<Vec<OrganizationSummary>> {
+    state.with(|s| s.organizations(q.as_deref(), limit))
+}
+
+#[tauri::command(async)]
+pub fn organization_show(state: State<'_, AppState>, id: i64) -> Reply<OrganizationDetail> {
+    state.with(|s| s.organization(id))
+}
+
+#[tauri::command(async)]
+pub fn organization_rename(state: State<'_, AppState>, id: i64, name: String) -> Reply<()> {
+    state.with(|s| s.rename_organization(id, &name, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn organization_merge(state: State<'_, AppState>, keep: i64, absorb: i64) -> Reply<()> {
+    state.with(|s| s.merge_organizations(keep, absorb, now_millis()))
+}
+
+/// Writes everything Hearth holds about one person to `path` (chosen with `pick_save_file`).
+#[tauri::command(async)]
+pub fn member_privacy_export(state: State<'_, AppState>, id: i64, path: String) -> Reply<()> {
+    state.with(|s| s.privacy_export_to(id, std::path::Path::new(&path), true, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn member_forget_preview(state: State<'_, AppState>, id: i64) -> Reply<ForgetPreview> {
+    state.with(|s| s.forget_preview(id))
+}
+
+#[tauri::command(async)]
+pub fn member_forget(state: State<'_, AppState>, id: i64) -> Reply<ForgetReport> {
+    state.with(|s| s.forget_member(id, now_millis()))
+}
+
+#[tauri::command(async)]
 pub fn calendar_list(state: State<'_, AppState>, range: CalendarRange) -> Reply<Vec<CalendarItem>> {
     state.with(|s| s.calendar(&range))
 }
@@ -340,6 +416,7 @@ pub fn backup_now(state: State<'_, AppState>) -> Reply<BackupInfo> {
 pub fn backup_restore(state: State<'_, AppState>, path: String) -> Reply<WorkspaceStatus> {
     state.with(|s| {
         s.restore_from(std::path::Path::new(&path), now_millis())?;
+        s.finish_upgrade()?;
         s.status()
     })
 }
@@ -375,6 +452,27 @@ pub async fn pick_folder<R: Runtime>(app: AppHandle<R>, title: String) -> Option
         .set_title(title)
         .pick_folder(move |folder| {
             let _ = tx.send(folder.and_then(|f| f.into_path().ok()));
+        });
+    rx.await.ok().flatten().map(|p| p.display().to_string())
+}
+
+/// Asks where to save a file with the system's chooser, suggesting `file_name`; `None` if
+/// cancelled.
+#[tauri::command]
+pub async fn pick_save_file<R: Runtime>(
+    app: AppHandle<R>,
+    title: String,
+    file_name: String,
+) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter("JSON", &["json"])
+        .save_file(move |file| {
+            let _ = tx.send(file.and_then(|f| f.into_path().ok()));
         });
     rx.await.ok().flatten().map(|p| p.display().to_string())
 }

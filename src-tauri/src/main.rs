@@ -40,6 +40,19 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::note_add,
             commands::note_update,
             commands::note_delete,
+            commands::member_tag,
+            commands::member_untag,
+            commands::member_field_set,
+            commands::member_field_unset,
+            commands::member_organization_set,
+            commands::organizations_list,
+            commands::organization_show,
+            commands::organization_rename,
+            commands::organization_merge,
+            commands::member_privacy_export,
+            commands::member_forget_preview,
+            commands::member_forget,
+            commands::pick_save_file,
             commands::calendar_list,
             commands::calendar_create,
             commands::calendar_update,
@@ -158,7 +171,9 @@ fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn main() {
-    let store = hearth::store::default_db_path().and_then(hearth::Store::open_creating_dir);
+    let store = hearth::store::default_db_path()
+        .and_then(hearth::Store::open_creating_dir)
+        .and_then(|mut s| s.finish_upgrade().map(|()| s));
     if let Err(e) = &store {
         eprintln!("hearth: {e}");
     }

@@ -1,5 +1,8 @@
 //! `hearth members` and `hearth notes`: people and what the team wrote about them.
 
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
 use anyhow::Result;
 use clap::Subcommand;
 use hearth::model::{MemberQuery, Platform};
@@ -17,6 +20,9 @@ pub enum MembersCmd {
         query: Option<String>,
         #[arg(long)]
         platform: Option<Platform>,
+        /// Only the people of one organisation (its number, name or a domain).
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
@@ -45,6 +51,57 @@ pub enum MembersCmd {
     History { member: i64 },
     /// Say members A and B are two people: never suggested or merged again.
     Reject { a: i64, b: i64 },
+    /// Add a tag to a member.
+    Tag { member: i64, tag: String },
+    /// Take a tag off a member.
+    Untag { member: i64, tag: String },
+    /// Set a custom field on a member; `organization` sets their organisation (by name).
+    Set {
+        member: i64,
+        field: String,
+        value: String,
+    },
+    /// Remove a custom field from a member; `organization` clears their organisation.
+    Unset { member: i64, field: String },
+    /// Write everything Hearth holds about one person to a JSON file (a privacy request).
+    PrivacyExport {
+        member: i64,
+        /// The file to write (default: hearth-member-MEMBER.json in the current folder).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Delete a person from Hearth, leaving no trace in the database file; their messages stay
+    /// as blank messages from "Deleted member" so threads still read.
+    Forget {
+        member: i64,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrgsCmd {
+    /// Organisations, the ones with the most people first.
+    List {
+        /// Find by name or domain.
+        #[arg(long, short)]
+        query: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One organisation: its people and their recent activity.
+    Show { org: String },
+    /// Give an organisation a new name (its old name keeps pointing at it).
+    Rename { org: String, name: String },
+    /// Merge organisation B into A: its people, domains and names.
+    Merge { a: String, b: String },
+    /// Members of one organisation.
+    Members {
+        org: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -68,13 +125,29 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
     match action.unwrap_or(MembersCmd::List {
         query: None,
         platform: None,
+        org: None,
         limit: 50,
     }) {
         MembersCmd::List {
             query,
             platform,
+            org,
             limit,
-        } => list(store, query, platform, limit, json, now),
+        } => {
+            let organization_id = org.map(|o| store.find_organization(&o)).transpose()?;
+            list_query(
+                store,
+                MemberQuery {
+                    q: query,
+                    platform,
+                    organization_id,
+                    limit: Some(limit),
+                    offset: None,
+                },
+                json,
+                now,
+            )
+        }
         MembersCmd::Show { member } => show(store, member, json, now),
         MembersCmd::Suggest {
             min_score,
@@ -124,6 +197,223 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
             store.reject_merge(a, b, now)?;
             println!("Members {a} and {b} are two people: they will not be suggested again.");
             Ok(())
+        }
+        MembersCmd::Tag { member, tag } => {
+            store.tag_member(member, &tag)?;
+            println!("Tagged member {member} with '{}'.", tag.trim());
+            Ok(())
+        }
+        MembersCmd::Untag { member, tag } => {
+            if store.untag_member(member, &tag)? {
+                println!("Took '{}' off member {member}.", tag.trim());
+            } else {
+                println!("Member {member} had no tag '{}'.", tag.trim());
+            }
+            Ok(())
+        }
+        MembersCmd::Set {
+            member,
+            field,
+            value,
+        } => {
+            if is_organization(&field) {
+                store.set_member_organization(member, Some(&value), now)?;
+                println!("Member {member} is now with {}.", value.trim());
+            } else {
+                store.set_member_field(member, &field, &value, now)?;
+                println!("Set {} on member {member}.", field.trim());
+            }
+            Ok(())
+        }
+        MembersCmd::Unset { member, field } => {
+            if is_organization(&field) {
+                store.set_member_organization(member, None, now)?;
+                println!("Member {member} has no organisation now; Hearth will not add one.");
+            } else if store.unset_member_field(member, &field, now)? {
+                println!("Removed {} from member {member}.", field.trim());
+            } else {
+                println!("Member {member} had no field '{}'.", field.trim());
+            }
+            Ok(())
+        }
+        MembersCmd::PrivacyExport { member, out } => {
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("hearth-member-{member}.json")));
+            store.privacy_export_to(member, &out, false, now)?;
+            println!(
+                "Wrote everything Hearth holds about member {member} to {}.",
+                out.display()
+            );
+            Ok(())
+        }
+        MembersCmd::Forget { member, yes } => forget(store, member, yes, json, now),
+    }
+}
+
+/// `organization` (or `organisation`, `org`) names the member's organisation, not a field.
+fn is_organization(field: &str) -> bool {
+    matches!(
+        field.trim().to_lowercase().as_str(),
+        "organization" | "organisation" | "org" | "company"
+    )
+}
+
+fn forget(store: &mut Store, member: i64, yes: bool, json: bool, now: i64) -> Result<()> {
+    let p = store.forget_preview(member)?;
+    if !yes {
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            anyhow::bail!(
+                "forgetting a person cannot be undone; run it again with --yes to confirm"
+            );
+        }
+        println!(
+            "This deletes {} (member {}) from Hearth for good: {} ({}), {} notes, {} tags, {} \
+             fields, {} activity records; their {} messages stay as blank messages from \
+             \"Deleted member\".",
+            p.display_name,
+            p.member_id,
+            if p.identities.is_empty() {
+                "no accounts".to_string()
+            } else {
+                format!("{} accounts", p.identities.len())
+            },
+            p.identities.join(", "),
+            p.notes,
+            p.tags,
+            p.fields,
+            p.activity,
+            p.messages
+        );
+        print!("Type the member's number ({}) to confirm: ", p.member_id);
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        if line.trim() != p.member_id.to_string() {
+            println!("Nothing was deleted.");
+            return Ok(());
+        }
+    }
+    let report = store.forget_member(p.member_id, now)?;
+    if json {
+        return print_json(&report);
+    }
+    println!(
+        "Forgot {} (member {}): {} identities, {} notes, {} activity records; {} messages blanked.",
+        report.display_name,
+        report.member_id,
+        report.identities,
+        report.notes,
+        report.activity,
+        report.messages_blanked
+    );
+    if !report.file_rewritten {
+        println!(
+            "Another Hearth was writing: the file will be rewritten without their data the next \
+             time Hearth opens it."
+        );
+    } else if !report.wal_cleared {
+        println!(
+            "Another Hearth has the database open: the deleted data leaves the write-ahead log \
+             when it closes."
+        );
+    }
+    Ok(())
+}
+
+pub fn orgs(store: &mut Store, action: Option<OrgsCmd>, json: bool, now: i64) -> Result<()> {
+    match action.unwrap_or(OrgsCmd::List {
+        query: None,
+        limit: 50,
+    }) {
+        OrgsCmd::List { query, limit } => {
+            let orgs = store.organizations(query.as_deref(), limit)?;
+            if json {
+                return print_json(&orgs);
+            }
+            if orgs.is_empty() {
+                println!("No organisations yet.");
+            }
+            for o in &orgs {
+                println!(
+                    "{:>6}  {:<30} {:>5} people  {}",
+                    o.id,
+                    clip(&o.name, 30),
+                    o.member_count,
+                    o.domains.join(", ")
+                );
+            }
+            Ok(())
+        }
+        OrgsCmd::Show { org } => {
+            let id = store.find_organization(&org)?;
+            let d = store.organization(id)?;
+            if json {
+                return print_json(&d);
+            }
+            println!(
+                "{} · {} people{}",
+                d.org.name,
+                d.org.member_count,
+                if d.org.domains.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", d.org.domains.join(", "))
+                }
+            );
+            println!("people:");
+            for m in &d.members {
+                println!(
+                    "  {:>6}  {:<26} {:>5} msgs  {}",
+                    m.id,
+                    clip(&m.display_name, 26),
+                    m.message_count,
+                    m.last_active_at
+                        .map(|t| relative(t, now))
+                        .unwrap_or_default()
+                );
+            }
+            println!("recent activity:");
+            for a in d.activity.iter().take(15) {
+                println!(
+                    "  {:>9}  {:<20} {}",
+                    relative(a.activity.occurred_at, now),
+                    clip(&a.member_name, 20),
+                    clip(
+                        a.activity
+                            .conversation_title
+                            .as_deref()
+                            .unwrap_or(&a.activity.kind),
+                        50
+                    )
+                );
+            }
+            Ok(())
+        }
+        OrgsCmd::Rename { org, name } => {
+            let id = store.find_organization(&org)?;
+            store.rename_organization(id, &name, now)?;
+            println!("Organisation {id} is now called {}.", name.trim());
+            Ok(())
+        }
+        OrgsCmd::Merge { a, b } => {
+            let keep = store.find_organization(&a)?;
+            let absorb = store.find_organization(&b)?;
+            store.merge_organizations(keep, absorb, now)?;
+            println!("Merged organisation {absorb} into {keep}.");
+            Ok(())
+        }
+        OrgsCmd::Members { org, limit } => {
+            let id = store.find_organization(&org)?;
+            list_query(
+                store,
+                MemberQuery {
+                    organization_id: Some(id),
+                    limit: Some(limit),
+                    ..Default::default()
+                },
+                json,
+                now,
+            )
         }
     }
 }
@@ -179,20 +469,8 @@ fn suggest(
     Ok(())
 }
 
-fn list(
-    store: &Store,
-    query: Option<String>,
-    platform: Option<Platform>,
-    limit: u32,
-    json: bool,
-    now: i64,
-) -> Result<()> {
-    let page = store.members(&MemberQuery {
-        q: query,
-        platform,
-        limit: Some(limit),
-        offset: None,
-    })?;
+fn list_query(store: &Store, query: MemberQuery, json: bool, now: i64) -> Result<()> {
+    let page = store.members(&query)?;
     if json {
         return print_json(&page);
     }
@@ -228,8 +506,17 @@ fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
             .map(|o| format!(" · {o}"))
             .unwrap_or_default()
     );
+    if let Some(org) = &p.org {
+        println!("organisation: {} [{}]", org.name, org.id);
+    }
     if !p.member.tags.is_empty() {
         println!("tags: {}", p.member.tags.join(", "));
+    }
+    if !p.fields.is_empty() {
+        println!("fields:");
+        for f in &p.fields {
+            println!("  {}: {}", f.name, f.value);
+        }
     }
     println!(
         "messages: {} total, {} in 30 days, {} in 90 days; started {} conversations",

@@ -1,5 +1,5 @@
 //! The `hearth` command line: arguments (clap), opening the database, and one module per
-//! command group (`inbox`, `members`, `calendar`, `sync`, `data`). Thin: each command parses,
+//! command group (`inbox`, `members` (and `orgs`), `calendar`, `sync`, `data`). Thin: each command parses,
 //! calls the core and prints. Every read command takes `--json` (shapes in `docs/cli.md`).
 
 mod calendar;
@@ -106,6 +106,13 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
+    /// Organisations: list, show ORG, rename ORG NAME, merge A B, members ORG.
+    Orgs {
+        #[command(subcommand)]
+        action: Option<members::OrgsCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
     /// Private notes about members.
     Notes {
         #[command(subcommand)]
@@ -208,7 +215,9 @@ fn open(path: &std::path::Path, create: bool) -> Result<Store> {
              or point --db (or $HEARTH_DB) at an existing one"
         );
     }
-    Ok(Store::open_creating_dir(path)?)
+    let mut store = Store::open_creating_dir(path)?;
+    store.finish_upgrade()?;
+    Ok(store)
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
@@ -271,6 +280,7 @@ pub fn run(cli: Cli) -> Result<()> {
             inbox::search(store, &query, limit, json.json, now)
         }
         Command::Members { action, json } => members::members(store, action, json.json, now),
+        Command::Orgs { action, json } => members::orgs(store, action, json.json, now),
         Command::Notes { action } => members::notes(store, action, now),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),

@@ -49,6 +49,7 @@ const FILLED: [&str; 4] = ["organization", "location", "bio", "avatar_url"];
 
 /// What a merge moved, for undoing it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct Moved {
     identities: Vec<i64>,
     notes: Vec<i64>,
@@ -60,6 +61,10 @@ struct Moved {
     filled: Vec<(String, String)>,
     kept_first_seen_at: Option<Millis>,
     kept_is_team: bool,
+    /// The organisation the merge gave the kept member (it had none, nor one chosen by hand).
+    organization: Option<i64>,
+    /// How the kept member's organisation had been set before (`hand` or none).
+    kept_organization_set_by: Option<String>,
 }
 
 fn member_exists(conn: &Connection, id: i64) -> Result<bool> {
@@ -153,6 +158,25 @@ pub(crate) fn merge_in(
             )?;
             moved.filled.push((field.to_string(), value));
         }
+    }
+    let (kept_org, kept_set_by, absorbed_org, absorbed_set_by): (
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    ) = conn.query_row(
+        "SELECT k.organization_id, k.organization_set_by, a.organization_id, a.organization_set_by
+         FROM members k, members a WHERE k.id = ?1 AND a.id = ?2",
+        [keep, absorb],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    if let (None, None, Some(org)) = (kept_org, &kept_set_by, absorbed_org) {
+        conn.execute(
+            "UPDATE members SET organization_id = ?2, organization_set_by = ?3 WHERE id = ?1",
+            params![keep, org, absorbed_set_by],
+        )?;
+        moved.organization = Some(org);
+        moved.kept_organization_set_by = kept_set_by;
     }
 
     conn.execute(
@@ -300,6 +324,14 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
                 params![holder, value],
             )?;
         }
+    }
+    if let Some(org) = moved.organization {
+        // only if nobody changed it since
+        conn.execute(
+            "UPDATE members SET organization_id = NULL, organization_set_by = ?3
+             WHERE id = ?1 AND organization_id = ?2",
+            params![holder, org, moved.kept_organization_set_by],
+        )?;
     }
     if kept == holder {
         conn.execute(

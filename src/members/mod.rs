@@ -7,12 +7,15 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::model::{
     ActivityView, IdentityView, MemberPage, MemberProfile, MemberQuery, MemberStats, MemberSummary,
-    Millis, Platform,
+    Millis, OrganizationRef, Platform,
 };
 use crate::store::split_unit;
 use crate::store::{platform_col, Store};
 
+pub mod fields;
 pub mod merge;
+pub mod organizations;
+pub mod privacy;
 pub mod resolve;
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
@@ -21,7 +24,7 @@ const DAY: Millis = 24 * 60 * 60 * 1000;
 pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {
     let words: Option<String> = conn
         .prepare_cached(
-            "SELECT m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
+            "SELECT m.display_name || ' ' || coalesce((SELECT o.name FROM organizations o WHERE o.id = m.organization_id), m.organization, '') || ' ' ||
                     coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
                               || ' ' || coalesce(i.email, ''), ' ')
                               FROM identities i WHERE i.member_id = m.id), '')
@@ -57,6 +60,7 @@ pub(crate) fn settle_members(conn: &Connection, members: &[i64], keep_noted: boo
             reindex_member(conn, member)?;
         }
     }
+    organizations::prune_in(conn)?;
     Ok(())
 }
 
@@ -77,7 +81,7 @@ pub(crate) fn reindex_all_members(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM members_fts;
          INSERT INTO members_fts (rowid, words)
-         SELECT m.id, m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
+         SELECT m.id, m.display_name || ' ' || coalesce((SELECT o.name FROM organizations o WHERE o.id = m.organization_id), m.organization, '') || ' ' ||
                 coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
                           || ' ' || coalesce(i.email, ''), ' ')
                           FROM identities i WHERE i.member_id = m.id), '')
@@ -98,14 +102,18 @@ pub(crate) fn prefix_query(input: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-const SUMMARY_COLUMNS: &str = "m.id, m.display_name, m.organization, m.avatar_url,
+pub(crate) const SUMMARY_COLUMNS: &str = "m.id, m.display_name,
+    CASE WHEN m.organization_id IS NOT NULL
+         THEN (SELECT o.name FROM organizations o WHERE o.id = m.organization_id)
+         WHEN m.organization_set_by IS NULL THEN m.organization END,
+    m.avatar_url,
     m.first_seen_at, m.last_active_at, m.message_count,
     (SELECT group_concat(DISTINCT i.platform) FROM identities i WHERE i.member_id = m.id),
     (SELECT group_concat(i.handle, char(31)) FROM identities i WHERE i.member_id = m.id),
     (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
         WHERE mt.member_id = m.id)";
 
-fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberSummary> {
+pub(crate) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberSummary> {
     let platforms: Option<String> = r.get(7)?;
     let mut platforms: Vec<Platform> = platforms
         .unwrap_or_default()
@@ -141,6 +149,9 @@ impl Store {
             filter.push_str(
                 " AND m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH :q)",
             );
+        }
+        if let Some(org) = query.organization_id {
+            filter.push_str(&format!(" AND m.organization_id = {org}"));
         }
         if platform.is_some() {
             filter.push_str(
@@ -242,7 +253,23 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
 
         let notes = self.notes(id)?;
+        let org = conn
+            .prepare_cached(
+                "SELECT o.id, o.name, m.organization_set_by FROM members m
+                 JOIN organizations o ON o.id = m.organization_id WHERE m.id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(OrganizationRef {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    set_by: r.get(2)?,
+                })
+            })
+            .optional()?;
+        let fields = fields::fields_of(conn, id)?;
         Ok(MemberProfile {
+            org,
+            fields,
             stats: MemberStats {
                 messages_total: member.message_count,
                 messages_last_30_days: stats.0,
@@ -256,22 +283,6 @@ impl Store {
             activity,
             notes,
         })
-    }
-
-    /// Adds `tag` to a member (creating the tag if new).
-    pub fn tag_member(&mut self, member_id: i64, tag: &str) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
-        let tag_id = crate::tags::ensure_tag(&tx, tag)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
-            [member_id, tag_id],
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => Error::not_found("member", member_id),
-            _ => e.into(),
-        })?;
-        tx.commit()?;
-        Ok(())
     }
 }
 

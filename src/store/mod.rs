@@ -20,6 +20,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_ground.sql"),
     include_str!("migrations/0004_members.sql"),
+    include_str!("migrations/0005_organizations.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

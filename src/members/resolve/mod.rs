@@ -474,6 +474,16 @@ impl Store {
             );
         }
 
+        // --- organisations for members who have none yet (a bulk load, an import) ----------
+        let unsettled: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM members WHERE organization_id IS NULL
+                 AND organization_set_by IS NULL AND merged_into IS NULL",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        crate::members::organizations::settle_in(&tx, &unsettled, now)?;
+
         // --- every live identity of the community, with its keys --------------------------------
         let (mut profiles, all_keys) = load_all(&tx)?;
         report.identities = profiles.len() as u64;

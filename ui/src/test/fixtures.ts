@@ -118,6 +118,8 @@ export function profile(id: number, notes: Note[] = []): MemberProfile {
     },
     activity: [],
     notes,
+    org: { id: 3, name: 'Acme', setBy: null },
+    fields: [{ name: 'Plan', value: 'Pro' }],
   };
 }
 

@@ -5,4 +5,8 @@ export type MemberQuery = {
 /**
  * Words to find in names, handles, emails and organisations (prefix match).
  */
-q: string | null, platform: Platform | null, limit: number | null, offset: number | null, };
+q: string | null, platform: Platform | null, 
+/**
+ * Only the people of this organisation.
+ */
+organizationId: number | null, limit: number | null, offset: number | null, };

@@ -15,6 +15,8 @@ import type { DataOverview } from '$lib/bindings/DataOverview';
 import type { DemoOptions } from '$lib/bindings/DemoOptions';
 import type { DemoRemoval } from '$lib/bindings/DemoRemoval';
 import type { ExportSummary } from '$lib/bindings/ExportSummary';
+import type { ForgetPreview } from '$lib/bindings/ForgetPreview';
+import type { ForgetReport } from '$lib/bindings/ForgetReport';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { InboxPage } from '$lib/bindings/InboxPage';
@@ -25,6 +27,8 @@ import type { MemberQuery } from '$lib/bindings/MemberQuery';
 import type { MergeRecord } from '$lib/bindings/MergeRecord';
 import type { MergeSuggestion } from '$lib/bindings/MergeSuggestion';
 import type { Note } from '$lib/bindings/Note';
+import type { OrganizationDetail } from '$lib/bindings/OrganizationDetail';
+import type { OrganizationSummary } from '$lib/bindings/OrganizationSummary';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { Progress } from '$lib/bindings/Progress';
@@ -103,6 +107,44 @@ export const noteAdd = (memberId: number, body: string) =>
 export const noteUpdate = (id: number, body: string) => invoke<Note>('note_update', { id, body });
 
 export const noteDelete = (id: number) => invoke<null>('note_delete', { id });
+
+export const memberTag = (id: number, tag: string) => invoke<null>('member_tag', { id, tag });
+
+export const memberUntag = (id: number, tag: string) =>
+  invoke<boolean>('member_untag', { id, tag });
+
+export const memberFieldSet = (id: number, name: string, value: string) =>
+  invoke<null>('member_field_set', { id, name, value });
+
+export const memberFieldUnset = (id: number, name: string) =>
+  invoke<boolean>('member_field_unset', { id, name });
+
+/** Sets a member's organisation by name, or clears it with `null`; Hearth then leaves it alone. */
+export const memberOrganizationSet = (id: number, name: string | null) =>
+  invoke<number | null>('member_organization_set', { id, name });
+
+export const organizationsList = (q: string | null, limit = 50) =>
+  invoke<OrganizationSummary[]>('organizations_list', { q, limit });
+
+export const organizationShow = (id: number) =>
+  invoke<OrganizationDetail>('organization_show', { id });
+
+export const organizationRename = (id: number, name: string) =>
+  invoke<null>('organization_rename', { id, name });
+
+export const organizationMerge = (keep: number, absorb: number) =>
+  invoke<null>('organization_merge', { keep, absorb });
+
+/** Writes everything Hearth holds about one person to `path` (a privacy request). */
+export const memberPrivacyExport = (id: number, path: string) =>
+  invoke<null>('member_privacy_export', { id, path });
+
+/** What forgetting a person would delete, for the confirmation. */
+export const memberForgetPreview = (id: number) =>
+  invoke<ForgetPreview>('member_forget_preview', { id });
+
+/** Deletes a person for good; their messages stay, blank, from "Deleted member". */
+export const memberForget = (id: number) => invoke<ForgetReport>('member_forget', { id });
 
 export const calendarList = (range: CalendarRange) =>
   invoke<CalendarItem[]>('calendar_list', { range });
@@ -198,6 +240,10 @@ export const demoRemove = () => invoke<DemoRemoval>('demo_remove');
  * opens the chooser, so the window itself needs no dialog permission.
  */
 export const pickFolder = (title: string) => invoke<string | null>('pick_folder', { title });
+
+/** Asks where to save a file, suggesting `fileName`; `null` if cancelled. */
+export const pickSaveFile = (title: string, fileName: string) =>
+  invoke<string | null>('pick_save_file', { title, fileName });
 
 const EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 

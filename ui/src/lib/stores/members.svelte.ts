@@ -4,6 +4,7 @@ import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { Note } from '$lib/bindings/Note';
 import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
+import { closeOrganization } from './organizations.svelte';
 import { showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
@@ -37,6 +38,7 @@ export async function loadMembers(more = false) {
     const page = await ipc.membersList({
       q: members.query.trim() || null,
       platform: null,
+      organizationId: null,
       limit: PAGE_SIZE,
       offset,
     });
@@ -57,6 +59,7 @@ export function refreshMembers(showing: boolean) {
 }
 
 export async function selectMember(id: number) {
+  closeOrganization();
   members.selectedId = id;
   const request = ++profileRequest;
   try {
@@ -110,5 +113,23 @@ async function restoreNote(note: Note) {
     upsertNote(await ipc.noteAdd(note.memberId, note.body));
   } catch (error) {
     showError(error);
+  }
+}
+
+/** Reads the open profile again after an edit (tags, fields, organisation). */
+export async function reloadProfile(id: number) {
+  if (members.selectedId !== id) return;
+  const request = ++profileRequest;
+  const profile = await ipc.memberProfile(id);
+  if (request === profileRequest && members.selectedId === id) members.profile = profile;
+}
+
+/** After a person was forgotten: nothing of theirs stays on screen. */
+export function dropMember(id: number) {
+  members.items = members.items.filter((m) => m.id !== id);
+  members.total = Math.max(0, members.total - 1);
+  if (members.selectedId === id) {
+    members.selectedId = null;
+    members.profile = null;
   }
 }
