@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use hearth::model::{MemberQuery, Platform};
+use hearth::model::{MemberPage, MemberQuery, MemberSort, Platform};
 use hearth::when::relative;
 use hearth::Store;
 
@@ -17,9 +17,17 @@ pub enum MembersCmd {
         query: Option<String>,
         #[arg(long)]
         platform: Option<Platform>,
+        /// last-active (default), score, messages, name or first-seen.
+        #[arg(long, default_value = "last-active")]
+        sort: MemberSort,
+        /// Only the members of this saved segment (name or number).
+        #[arg(long)]
+        segment: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Work out every member's engagement again now (a sync and the demo do it themselves).
+    Rescore,
     /// One member's profile.
     Show { member: i64 },
     /// Possible duplicates, most likely first, each with its score and reasons.
@@ -71,13 +79,46 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
     match action.unwrap_or(MembersCmd::List {
         query: None,
         platform: None,
+        sort: MemberSort::LastActive,
+        segment: None,
         limit: 50,
     }) {
         MembersCmd::List {
             query,
             platform,
+            sort,
+            segment,
             limit,
-        } => list(store, query, platform, limit, json, now),
+        } => {
+            let segment_id = segment
+                .map(|s| store.segment(&s, now))
+                .transpose()?
+                .map(|s| s.id);
+            let page = store.members(
+                &MemberQuery {
+                    q: query,
+                    platform,
+                    limit: Some(limit),
+                    sort: Some(sort),
+                    segment_id,
+                    ..Default::default()
+                }
+                .at(now),
+            )?;
+            if json {
+                return print_json(&page);
+            }
+            print_members(&page, now);
+            Ok(())
+        }
+        MembersCmd::Rescore => {
+            let r = store.compute_engagement(now)?;
+            println!(
+                "Engagement of {} members from {} messages: {} core, {} active, {} going quiet, {} new and active.",
+                r.members, r.activity, r.core, r.active, r.going_quiet, r.new_and_active
+            );
+            Ok(())
+        }
         MembersCmd::Show { member } => show(store, member, json, now),
         MembersCmd::Suggest {
             min_score,
@@ -182,31 +223,18 @@ fn suggest(
     Ok(())
 }
 
-fn list(
-    store: &Store,
-    query: Option<String>,
-    platform: Option<Platform>,
-    limit: u32,
-    json: bool,
-    now: i64,
-) -> Result<()> {
-    let page = store.members(&MemberQuery {
-        q: query,
-        platform,
-        limit: Some(limit),
-        offset: None,
-    })?;
-    if json {
-        return print_json(&page);
-    }
+/// One line per member, then how many were shown.
+pub(crate) fn print_members(page: &MemberPage, now: i64) {
     for m in &page.items {
         let platforms: Vec<&str> = m.platforms.iter().map(|p| p.as_str()).collect();
         println!(
-            "{:>6}  {:<26} {:<20} {:>5} msgs  {:<10} {}",
+            "{:>6}  {:<26} {:<20} {:>5} msgs {:>6.1} {:<7} {:<10} {}",
             m.id,
             clip(&m.display_name, 26),
             clip(m.organization.as_deref().unwrap_or(""), 20),
             m.message_count,
+            m.engagement_score,
+            m.engagement_level.as_str(),
             m.last_active_at
                 .map(|t| relative(t, now))
                 .unwrap_or_default(),
@@ -214,7 +242,6 @@ fn list(
         );
     }
     println!("{} of {} shown", page.items.len(), page.total);
-    Ok(())
 }
 
 fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
@@ -241,6 +268,41 @@ fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
         p.stats.messages_last_90_days,
         p.stats.conversations_started
     );
+    let e = &p.engagement;
+    let mut flags = Vec::new();
+    if e.going_quiet {
+        flags.push("going quiet");
+    }
+    if e.new_and_active {
+        flags.push("new and active");
+    }
+    println!(
+        "engagement: {:.1}, {} ({:?}: {} messages in the last 30 days, {} in the 30 before){}",
+        e.score,
+        e.level.as_str(),
+        e.trend,
+        e.last_30_days,
+        e.previous_30_days,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", flags.join(", "))
+        }
+    );
+    for f in &e.factors {
+        println!("  {:+7.1} {}", f.points, f.text);
+    }
+    if !p.reminders.is_empty() {
+        println!("reminders:");
+        for r in &p.reminders {
+            println!(
+                "  [{}] {} · due {}",
+                r.id,
+                r.body,
+                relative(r.snoozed_until.unwrap_or(r.due_at), now)
+            );
+        }
+    }
     println!("identities:");
     for i in &p.identities {
         println!(

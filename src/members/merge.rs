@@ -1,12 +1,13 @@
 //! Merging two members into one, and undoing it exactly. Owns: the `merges` history (who, when,
 //! how, why, with the evidence), the tombstone a merged member leaves (`members.merged_into`),
 //! rejected pairs, and putting back on undo exactly what the merge moved: identities (and with
-//! them the conversations' authors), activity, notes, tags, custom fields and the profile fields
+//! them the conversations' authors), activity, notes, reminders, tags, custom fields and the profile fields
 //! the merge filled in. Must never: decide whether two members are one person (`resolve` does).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::engagement::rescore_member;
 use super::resolve::model::Factor;
 use super::{reindex_member, settle_counts};
 use crate::error::{Error, Result};
@@ -60,6 +61,9 @@ struct Moved {
     filled: Vec<(String, String)>,
     kept_first_seen_at: Option<Millis>,
     kept_is_team: bool,
+    /// Follow-up reminders on the absorbed member (merges made before reminders had none).
+    #[serde(default)]
+    reminders: Vec<i64>,
 }
 
 fn member_exists(conn: &Connection, id: i64) -> Result<bool> {
@@ -104,6 +108,11 @@ pub(crate) fn merge_in(
             &[absorb],
         )?,
         notes: column(conn, "SELECT id FROM notes WHERE member_id = ?1", &[absorb])?,
+        reminders: column(
+            conn,
+            "SELECT id FROM reminders WHERE member_id = ?1",
+            &[absorb],
+        )?,
         tags: column(
             conn,
             "SELECT tag_id FROM member_tags WHERE member_id = ?2
@@ -159,6 +168,10 @@ pub(crate) fn merge_in(
         [keep, absorb],
     )?;
     conn.execute(
+        "UPDATE reminders SET member_id = ?1 WHERE member_id = ?2",
+        [keep, absorb],
+    )?;
+    conn.execute(
         "INSERT OR IGNORE INTO member_tags (member_id, tag_id)
          SELECT ?1, tag_id FROM member_tags WHERE member_id = ?2",
         [keep, absorb],
@@ -195,6 +208,7 @@ pub(crate) fn merge_in(
     conn.execute("DELETE FROM members_fts WHERE rowid = ?1", [absorb])?;
     settle_counts(conn, keep)?;
     reindex_member(conn, keep)?;
+    rescore_member(conn, keep, now)?;
     let evidence = serde_json::to_string(&why.evidence)
         .map_err(|e| Error::invalid(format!("cannot record the evidence: {e}")))?;
     let moved = serde_json::to_string(&moved)
@@ -269,6 +283,13 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
             serde_json::to_string(&moved.notes).unwrap_or_default()
         ],
     )?;
+    conn.execute(
+        &format!("UPDATE reminders SET member_id = ?1 WHERE id IN {list}"),
+        params![
+            absorb,
+            serde_json::to_string(&moved.reminders).unwrap_or_default()
+        ],
+    )?;
     let tags = serde_json::to_string(&moved.tags).unwrap_or_default();
     conn.execute(
         &format!("DELETE FROM member_tags WHERE member_id = ?1 AND tag_id IN {list}"),
@@ -311,6 +332,7 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
     for m in [holder, absorb] {
         settle_counts(conn, m)?;
         reindex_member(conn, m)?;
+        rescore_member(conn, m, now)?;
     }
     Ok(absorb)
 }
