@@ -32,6 +32,11 @@ const SHIPPED: &[(&str, &str)] = &[
         "0004_members.sql",
         "0ea8845248ffe0aca51558aa05bfeaafe2946fd867615e0190a2fb094d08a970",
     ),
+    // 0005 (another branch) goes here when the branches meet.
+    (
+        "0006_engagement.sql",
+        "eb38185d735a8fbb98e955714fc4546fae43f3c1fb05a11b980ce422add2991c",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -41,7 +41,10 @@
 //! [`NEW_ACTIVE_MESSAGES`] messages or the Active threshold.
 //!
 //! The two workspace-relative cutoffs are kept in `settings` by the pass, so a profile read
-//! later explains the same level with the same numbers.
+//! later explains the same level with the same numbers. The stored columns (what the list
+//! sorts and segments filter on) are as of the last pass: a merge or an unmerge leaves them
+//! until the next one (a sync, the demo, `hearth members rescore`), so undoing a merge puts
+//! back exactly what was stored; the profile always works its member out afresh.
 
 use std::collections::HashMap;
 
@@ -440,27 +443,6 @@ pub(crate) fn engagement_of(conn: &Connection, member: i64, now: Millis) -> Resu
         new_and_active,
         factors: factors(&t, now),
     })
-}
-
-/// Stores one member's engagement again (after a merge or an unmerge moved activity), with
-/// the cutoffs of the last whole-workspace pass.
-pub(crate) fn rescore_member(conn: &Connection, member: i64, now: Millis) -> Result<()> {
-    let e = engagement_of(conn, member, now)?;
-    conn.prepare_cached(
-        "UPDATE members SET engagement_score = ?2, engagement_level = ?3, activity_30d = ?4,
-             activity_prev_30d = ?5, going_quiet = ?6, new_and_active = ?7
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        member,
-        e.score,
-        e.level.as_str(),
-        e.last_30_days,
-        e.previous_30_days,
-        e.going_quiet,
-        e.new_and_active
-    ])?;
-    Ok(())
 }
 
 /// What raised the score, kind by kind and period by period, and what time took away.

@@ -7,7 +7,6 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::engagement::rescore_member;
 use super::resolve::model::Factor;
 use super::{reindex_member, settle_counts};
 use crate::error::{Error, Result};
@@ -208,7 +207,6 @@ pub(crate) fn merge_in(
     conn.execute("DELETE FROM members_fts WHERE rowid = ?1", [absorb])?;
     settle_counts(conn, keep)?;
     reindex_member(conn, keep)?;
-    rescore_member(conn, keep, now)?;
     let evidence = serde_json::to_string(&why.evidence)
         .map_err(|e| Error::invalid(format!("cannot record the evidence: {e}")))?;
     let moved = serde_json::to_string(&moved)
@@ -332,7 +330,6 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
     for m in [holder, absorb] {
         settle_counts(conn, m)?;
         reindex_member(conn, m)?;
-        rescore_member(conn, m, now)?;
     }
     Ok(absorb)
 }
