@@ -142,7 +142,7 @@ impl Tally {
         let points = w * decay(age);
         self.score += points;
         self.undecayed += w;
-        if age > WINDOW {
+        if age >= WINDOW {
             self.score_then += w * decay(age - WINDOW);
         }
         if age <= WINDOW {
