@@ -1,0 +1,46 @@
+// Saved segments (filters over members) with their counts, for the sidebar; choosing one shows
+// its members, sorted by engagement, in the directory.
+import type { Segment } from '$lib/bindings/Segment';
+import * as ipc from '$lib/ipc';
+import { loadMembers, members } from './members.svelte';
+import { go } from './nav.svelte';
+import { showError, showToast } from './toasts.svelte';
+
+export const segments = $state({
+  list: [] as Segment[],
+  loaded: false,
+});
+
+/** Loads the segments and their counts (each count is one query in the core). */
+export async function loadSegments() {
+  try {
+    segments.list = await ipc.segmentsList();
+    segments.loaded = true;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** The segment the directory is showing, if any. */
+export function currentSegment(): Segment | null {
+  return segments.list.find((s) => s.id === members.segmentId) ?? null;
+}
+
+/** Shows a segment's members (or everyone with `null`) in the directory. */
+export function showSegment(id: number | null) {
+  members.segmentId = id;
+  if (id !== null && members.sort === 'last_active') members.sort = 'score';
+  go('members');
+  return loadMembers();
+}
+
+export async function removeSegment(id: number) {
+  try {
+    await ipc.segmentRemove(id);
+    segments.list = segments.list.filter((s) => s.id !== id);
+    if (members.segmentId === id) await showSegment(null);
+    showToast('Segment removed; its members stay.');
+  } catch (error) {
+    showError(error);
+  }
+}
