@@ -35,7 +35,7 @@ const SHIPPED: &[(&str, &str)] = &[
     // 0005 (another branch) goes here when the branches meet.
     (
         "0006_engagement.sql",
-        "eb38185d735a8fbb98e955714fc4546fae43f3c1fb05a11b980ce422add2991c",
+        "6f94239654b6c3ef2b62aba8a0086bde5de5e98869905a886ddaca53cae06f55",
     ),
 ];
 

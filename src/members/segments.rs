@@ -64,6 +64,43 @@ fn days_before(now: Option<Millis>, days: u32, what: &str) -> Result<Value> {
 /// Adds what `f` asks of a member to `w`. Relative parts ("within N days") count back from
 /// `now`.
 pub(crate) fn add_filter(w: &mut Where, f: &SegmentFilter, now: Option<Millis>) -> Result<()> {
+    // The members' own columns first, then what needs another table, the count last: SQLite
+    // checks the terms in this order, so a member the cheap ones drop costs no lookup.
+    if !f.levels.is_empty() {
+        let marks = vec!["?"; f.levels.len()].join(", ");
+        w.push(
+            format!("m.engagement_level IN ({marks})"),
+            f.levels.iter().map(|l| Value::Text(l.as_str().into())),
+        );
+    }
+    // written as constants, so the partial indexes on the flags serve them
+    if let Some(q) = f.going_quiet {
+        w.push(format!("m.going_quiet = {}", i32::from(q)), []);
+    }
+    if let Some(n) = f.new_and_active {
+        w.push(format!("m.new_and_active = {}", i32::from(n)), []);
+    }
+    if let Some(t) = f.first_seen_after {
+        w.push("m.first_seen_at >= ?", [Value::Integer(t)]);
+    }
+    if let Some(t) = f.first_seen_before {
+        w.push("m.first_seen_at < ?", [Value::Integer(t)]);
+    }
+    if let Some(d) = f.first_seen_within_days {
+        w.push(
+            "m.first_seen_at >= ?",
+            [days_before(now, d, "first seen within")?],
+        );
+    }
+    if let Some(d) = f.active_within_days {
+        w.push(
+            "m.last_active_at >= ?",
+            [days_before(now, d, "active within")?],
+        );
+    }
+    if let Some(d) = f.quiet_for_days {
+        w.push("m.last_active_at < ?", [days_before(now, d, "quiet for")?]);
+    }
     if !f.platforms.is_empty() {
         let marks = vec!["?"; f.platforms.len()].join(", ");
         w.push(
@@ -97,50 +134,22 @@ pub(crate) fn add_filter(w: &mut Where, f: &SegmentFilter, now: Option<Millis>) 
             ],
         );
     }
-    if !f.levels.is_empty() {
-        let marks = vec!["?"; f.levels.len()].join(", ");
-        w.push(
-            format!("m.engagement_level IN ({marks})"),
-            f.levels.iter().map(|l| Value::Text(l.as_str().into())),
-        );
-    }
-    if let Some(q) = f.going_quiet {
-        w.push("m.going_quiet = ?", [Value::Integer(q.into())]);
-    }
-    if let Some(n) = f.new_and_active {
-        w.push("m.new_and_active = ?", [Value::Integer(n.into())]);
-    }
-    if let Some(t) = f.first_seen_after {
-        w.push("m.first_seen_at >= ?", [Value::Integer(t)]);
-    }
-    if let Some(t) = f.first_seen_before {
-        w.push("m.first_seen_at < ?", [Value::Integer(t)]);
-    }
-    if let Some(d) = f.first_seen_within_days {
-        w.push(
-            "m.first_seen_at >= ?",
-            [days_before(now, d, "first seen within")?],
-        );
-    }
-    if let Some(d) = f.active_within_days {
-        w.push(
-            "m.last_active_at >= ?",
-            [days_before(now, d, "active within")?],
-        );
-    }
-    if let Some(d) = f.quiet_for_days {
-        w.push("m.last_active_at < ?", [days_before(now, d, "quiet for")?]);
-    }
-    if let Some(a) = &f.activity {
+    if let Some(a) = f.activity.as_ref().filter(|a| a.min_messages > 0) {
         let from = match a.within_days {
             Some(d) => days_before(now, d, "messages within")?,
             None => Value::Integer(a.from.unwrap_or(i64::MIN)),
         };
         let to = Value::Integer(a.to.unwrap_or(i64::MAX));
+        // the N-th message in the period exists: reads at most N rows of each member
         w.push(
-            "(SELECT count(*) FROM member_activity a WHERE a.member_id = m.id
-              AND a.kind = 'message' AND a.occurred_at >= ? AND a.occurred_at < ?) >= ?",
-            [from, to, Value::Integer(a.min_messages.into())],
+            "EXISTS (SELECT 1 FROM member_activity a WHERE a.member_id = m.id
+              AND a.kind = 'message' AND a.occurred_at >= ? AND a.occurred_at < ?
+              LIMIT 1 OFFSET ?)",
+            [
+                from,
+                to,
+                Value::Integer(i64::from(a.min_messages.max(1)) - 1),
+            ],
         );
     }
     Ok(())

@@ -16,6 +16,11 @@ ALTER TABLE members ADD COLUMN going_quiet INTEGER NOT NULL DEFAULT 0;
 -- first seen in the last 30 days and already active
 ALTER TABLE members ADD COLUMN new_and_active INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX members_by_engagement ON members (is_team, engagement_score DESC);
+-- what segments filter on most, for their counts in the sidebar (led by is_team, as the list's
+-- own indexes are, so the planner takes them for `is_team = 0 AND level/flag = …`)
+CREATE INDEX members_by_level ON members (is_team, engagement_level);
+CREATE INDEX members_going_quiet ON members (is_team, going_quiet);
+CREATE INDEX members_new_and_active ON members (is_team, new_and_active);
 
 -- Saved filters over members; `filter` is a JSON `SegmentFilter` (src/model.rs).
 CREATE TABLE segments (
