@@ -345,10 +345,17 @@ impl Store {
         };
         let empty = Tally::default();
         {
-            let mut update = tx.prepare(
+            // Only the indexes of the columns an UPDATE sets are rewritten: most days only the
+            // score and counts move, and the level and flags (each indexed for segments) stay.
+            let mut update_all = tx.prepare(
                 "UPDATE members SET engagement_score = ?2, engagement_level = ?3,
                      activity_30d = ?4, activity_prev_30d = ?5, going_quiet = ?6,
                      new_and_active = ?7
+                 WHERE id = ?1",
+            )?;
+            let mut update_score = tx.prepare(
+                "UPDATE members SET engagement_score = ?2, activity_30d = ?3,
+                     activity_prev_30d = ?4
                  WHERE id = ?1",
             )?;
             for m in &members {
@@ -376,9 +383,14 @@ impl Store {
                     new,
                 );
                 if fresh != m.stored {
-                    update.execute(params![
-                        m.id, fresh.0, fresh.1, fresh.2, fresh.3, fresh.4, fresh.5
-                    ])?;
+                    let (_, level, _, _, quiet, new) = &m.stored;
+                    if (level, quiet, new) == (&fresh.1, &fresh.4, &fresh.5) {
+                        update_score.execute(params![m.id, fresh.0, fresh.2, fresh.3])?;
+                    } else {
+                        update_all.execute(params![
+                            m.id, fresh.0, fresh.1, fresh.2, fresh.3, fresh.4, fresh.5
+                        ])?;
+                    }
                     report.updated += 1;
                 }
             }
