@@ -20,7 +20,7 @@ pub enum SegmentsCmd {
     Add {
         name: String,
         #[command(flatten)]
-        filter: FilterArgs,
+        filter: Box<FilterArgs>,
     },
     /// Remove a saved segment (by name or number).
     Remove { name: String },
