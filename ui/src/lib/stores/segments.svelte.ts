@@ -21,6 +21,16 @@ export async function loadSegments() {
   }
 }
 
+/** Counts again after a sync (engagement moved), quietly; only once the sidebar showed them. */
+export async function refreshSegments() {
+  if (!segments.loaded) return;
+  try {
+    segments.list = await ipc.segmentsList();
+  } catch {
+    // a background refresh stays quiet; the next sync tries again
+  }
+}
+
 /** The segment the directory is showing, if any. */
 export function currentSegment(): Segment | null {
   return segments.list.find((s) => s.id === members.segmentId) ?? null;
