@@ -1,6 +1,7 @@
 // Saved segments (filters over members) with their counts, for the sidebar; choosing one shows
 // its members, sorted by engagement, in the directory.
 import type { Segment } from '$lib/bindings/Segment';
+import type { SegmentFilter } from '$lib/bindings/SegmentFilter';
 import * as ipc from '$lib/ipc';
 import { loadMembers, members } from './members.svelte';
 import { go } from './nav.svelte';
@@ -42,6 +43,21 @@ export function showSegment(id: number | null) {
   if (id !== null && members.sort === 'last_active') members.sort = 'score';
   go('members');
   return loadMembers();
+}
+
+/** Saves a new segment and shows its members; false (with the core's reason shown) if refused. */
+export async function saveSegment(name: string, filter: SegmentFilter): Promise<boolean> {
+  try {
+    const saved = await ipc.segmentAdd(name, filter);
+    segments.list = [...segments.list, saved];
+    segments.loaded = true;
+    await showSegment(saved.id);
+    showToast(`Saved “${saved.name}”: ${saved.count.toLocaleString()} members`);
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  }
 }
 
 export async function removeSegment(id: number) {

@@ -53,3 +53,43 @@ describe('segments in the sidebar', () => {
     expect(screen.queryByTestId('segment-nav')).not.toBeInTheDocument();
   });
 });
+
+describe('saving a segment', () => {
+  it('sends the conditions filled in, lists the new segment and shows its members', async () => {
+    const { default: MemberListBar } = await import('./MemberListBar.svelte');
+    api.segmentsList.mockResolvedValue([]);
+    api.segmentAdd.mockImplementation(async (name, filter) =>
+      segment(9, { name, filter, count: 2 }),
+    );
+    render(SegmentNav);
+    render(MemberListBar);
+    await fireEvent.click(screen.getByTestId('new-segment'));
+    const form = await screen.findByTestId('segment-form');
+    expect(form).toBeInTheDocument();
+    await fireEvent.input(screen.getByTestId('segment-name'), {
+      target: { value: 'Berlin contributors gone quiet' },
+    });
+    await fireEvent.change(screen.getByTestId('segment-platform'), {
+      target: { value: 'github' },
+    });
+    await fireEvent.input(screen.getByTestId('segment-location'), { target: { value: 'Berlin' } });
+    await fireEvent.input(screen.getByTestId('segment-quiet-for'), { target: { value: '21' } });
+    await fireEvent.click(screen.getByTestId('segment-level-core'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save segment' }));
+    await waitFor(() => expect(api.segmentAdd).toHaveBeenCalledTimes(1));
+    expect(api.segmentAdd).toHaveBeenCalledWith('Berlin contributors gone quiet', {
+      platforms: ['github'],
+      tags: [],
+      fields: [],
+      levels: ['core'],
+      location: 'Berlin',
+      quietForDays: 21,
+    });
+    await waitFor(() => expect(screen.queryByTestId('segment-form')).not.toBeInTheDocument());
+    const link = await screen.findByTestId('segment-link');
+    expect(link).toHaveTextContent('Berlin contributors gone quiet');
+    await waitFor(() =>
+      expect(api.membersList).toHaveBeenCalledWith(expect.objectContaining({ segmentId: 9 })),
+    );
+  });
+});
