@@ -3,7 +3,10 @@
 //!   - demo generation rate,
 //!   - Hearth's ingest rate beside a raw rusqlite bulk insert of the very same rows, in the
 //!     same run, into the same schema,
-//!   - inbox first page, member list, member profile and full-text search latency (p50/p95).
+//!   - inbox first page, member list, member profile and full-text search latency (p50/p95),
+//!   - engagement: the whole-workspace pass (`Store::compute_engagement`), a saved segment's
+//!     count, every segment's count for the sidebar, the member list sorted by score and a
+//!     segment's first page.
 //!
 //! `cargo bench --bench scale` for the full size; `HEARTH_BENCH_MEMBERS` and
 //! `HEARTH_BENCH_MESSAGES` make it smaller (CI runs a small one so this stays working).
@@ -12,7 +15,10 @@
 use std::time::{Duration, Instant};
 
 use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
-use hearth::model::{ConversationKind, DemoOptions, InboxQuery, MemberQuery, Platform};
+use hearth::model::{
+    ActivityFilter, ConversationKind, DemoOptions, EngagementLevel, InboxQuery, MemberQuery,
+    MemberSort, Platform, SegmentFilter,
+};
 use hearth::Store;
 use rusqlite::{params, Connection};
 
@@ -56,35 +62,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // --- 2. ingest vs raw insert of the same rows ---------------------------------------------
-    let batches = read_back(&demo_path)?;
-    let rows: usize = batches.iter().map(|(_, b)| b.messages.len()).sum();
-    let hearth_secs = {
-        let path = dir.path().join("ingest.db");
-        let mut s = Store::open(&path)?;
-        let mut accounts = std::collections::HashMap::new();
-        let t = Instant::now();
-        for (platform, batch) in &batches {
-            let account = match accounts.get(platform) {
-                Some(a) => *a,
-                None => {
-                    let a = s.ensure_account(*platform, platform.label(), None, None, now)?;
-                    accounts.insert(*platform, a);
-                    a
-                }
-            };
-            s.ingest(account, batch, now)?;
-        }
-        t.elapsed().as_secs_f64()
-    };
-    let raw_secs = raw_insert(&dir.path().join("raw.db"), &batches, now)?;
-    let (hearth_rate, raw_rate) = (rows as f64 / hearth_secs, rows as f64 / raw_secs);
-    println!(
-        "raw rusqlite insert  {raw_rate:>10.0} messages/s  ({rows} messages, {raw_secs:.1} s)"
-    );
-    println!(
+    // (`HEARTH_BENCH_SKIP_INGEST=1` skips this part, to time the reads alone)
+    if std::env::var_os("HEARTH_BENCH_SKIP_INGEST").is_none() {
+        let batches = read_back(&demo_path)?;
+        let rows: usize = batches.iter().map(|(_, b)| b.messages.len()).sum();
+        let hearth_secs = {
+            let path = dir.path().join("ingest.db");
+            let mut s = Store::open(&path)?;
+            let mut accounts = std::collections::HashMap::new();
+            let t = Instant::now();
+            for (platform, batch) in &batches {
+                let account = match accounts.get(platform) {
+                    Some(a) => *a,
+                    None => {
+                        let a = s.ensure_account(*platform, platform.label(), None, None, now)?;
+                        accounts.insert(*platform, a);
+                        a
+                    }
+                };
+                s.ingest(account, batch, now)?;
+            }
+            t.elapsed().as_secs_f64()
+        };
+        let raw_secs = raw_insert(&dir.path().join("raw.db"), &batches, now)?;
+        let (hearth_rate, raw_rate) = (rows as f64 / hearth_secs, rows as f64 / raw_secs);
+        println!(
+            "raw rusqlite insert  {raw_rate:>10.0} messages/s  ({rows} messages, {raw_secs:.1} s)"
+        );
+        println!(
         "hearth ingest        {hearth_rate:>10.0} messages/s  ({hearth_secs:.1} s) = {:.0}% of raw (target ≥ 50%)",
         100.0 * hearth_rate / raw_rate
     );
+    }
 
     // --- 3. reads on the demo workspace --------------------------------------------------------
     let store = Store::open(&demo_path)?;
@@ -161,6 +170,89 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "p95 ≤ 50 ms",
         measure(200, |i| {
             store.search(queries[i % queries.len()], 30).map(|_| ())
+        })?,
+    );
+    drop(store);
+
+    // --- 4. engagement and segments ----------------------------------------------------------
+    let mut store = Store::open(&demo_path)?;
+    let activity: i64 = Connection::open(&demo_path)?.query_row(
+        "SELECT count(*) FROM member_activity",
+        [],
+        |r| r.get(0),
+    )?;
+    for (label, at) in [
+        (
+            "engagement pass (a day later: every score moves)",
+            now + 86_400_000,
+        ),
+        ("engagement pass (again, nothing changed)", now + 86_400_000),
+    ] {
+        let t = Instant::now();
+        let r = store.compute_engagement(at)?;
+        println!(
+            "{label:<50} {:>8.0} ms  ({} members, {activity} activity rows, {} updated; {} core, {} active, {} going quiet, {} new and active)",
+            t.elapsed().as_secs_f64() * 1000.0,
+            r.members,
+            r.updated,
+            r.core,
+            r.active,
+            r.going_quiet,
+            r.new_and_active
+        );
+    }
+    let now = now + 86_400_000;
+    // a segment of the hardest kind: a platform, a level and a message count in a period
+    let heavy = SegmentFilter {
+        platforms: vec![Platform::Github],
+        levels: vec![EngagementLevel::Active, EngagementLevel::Core],
+        activity: Some(ActivityFilter {
+            min_messages: 3,
+            within_days: Some(30),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let heavy_id = store.add_segment("bench: busy on GitHub", &heavy, now)?.id;
+    let segments = store.segments(now)?.len();
+    report(
+        "segment count (GitHub, level, ≥3 msgs/30 d)",
+        "",
+        measure(20, |_| {
+            store.segment("bench: busy on GitHub", now).map(|_| ())
+        })?,
+    );
+    report(
+        &format!("sidebar: all {segments} segment counts"),
+        "",
+        measure(20, |_| store.segments(now).map(|_| ()))?,
+    );
+    report(
+        "member list sorted by score",
+        "",
+        measure(100, |_| {
+            store
+                .members(&MemberQuery {
+                    sort: Some(MemberSort::Score),
+                    ..Default::default()
+                })
+                .map(|_| ())
+        })?,
+    );
+    report(
+        "a segment's first page by score",
+        "",
+        measure(20, |_| {
+            store
+                .members(
+                    &MemberQuery {
+                        segment_id: Some(heavy_id),
+                        sort: Some(MemberSort::Score),
+                        ..Default::default()
+                    }
+                    .at(now),
+                )
+                .map(|_| ())
         })?,
     );
     Ok(())

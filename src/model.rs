@@ -285,6 +285,9 @@ pub struct InboxQuery {
 pub struct InboxPage {
     pub items: Vec<InboxItem>,
     pub total: i64,
+    /// Follow-ups on members that are due, soonest first: at the top of the open queue's
+    /// first page (not counted in `total`).
+    pub reminders: Vec<Reminder>,
 }
 
 /// How many conversations are in each state (open counts expired snoozes as open).
@@ -295,6 +298,8 @@ pub struct InboxCounts {
     pub open: i64,
     pub snoozed: i64,
     pub done: i64,
+    /// Follow-ups on members due now.
+    pub reminders: i64,
 }
 
 /// Who wrote a message, as the thread view shows it.
@@ -373,6 +378,9 @@ pub struct MemberSummary {
     pub last_active_at: Option<Millis>,
     pub message_count: i64,
     pub tags: Vec<String>,
+    /// The recency-weighted engagement score and its level (see [`Engagement`]).
+    pub engagement_score: f64,
+    pub engagement_level: EngagementLevel,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -386,6 +394,267 @@ pub struct MemberQuery {
     pub organization_id: Option<i64>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
+    /// The order: most recently active first unless told otherwise.
+    #[ts(optional)]
+    pub sort: Option<MemberSort>,
+    /// Only the members of this saved segment.
+    #[ts(optional)]
+    pub segment_id: Option<i64>,
+    /// Only the members this filter keeps (with `segment_id`, both must keep them).
+    #[ts(optional)]
+    pub filter: Option<SegmentFilter>,
+    /// The moment "within N days" filters count back from: the caller's clock.
+    #[ts(optional)]
+    pub now: Option<Millis>,
+}
+
+impl MemberQuery {
+    /// The query with relative filters counted back from `now`.
+    pub fn at(self, now: Millis) -> MemberQuery {
+        MemberQuery {
+            now: Some(now),
+            ..self
+        }
+    }
+}
+
+/// How the member list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MemberSort {
+    /// Most recently active first.
+    #[default]
+    LastActive,
+    /// Highest engagement score first.
+    Score,
+    /// Most messages first.
+    Messages,
+    /// By name, A to Z.
+    Name,
+    /// Newest members first.
+    FirstSeen,
+}
+
+impl std::str::FromStr for MemberSort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "last_active" | "active" | "recent" => Ok(MemberSort::LastActive),
+            "score" | "engagement" => Ok(MemberSort::Score),
+            "messages" => Ok(MemberSort::Messages),
+            "name" => Ok(MemberSort::Name),
+            "first_seen" | "new" | "newest" => Ok(MemberSort::FirstSeen),
+            other => Err(format!(
+                "unknown order '{other}' (expected last-active, score, messages, name or first-seen)"
+            )),
+        }
+    }
+}
+
+/// How engaged a member is lately, from the recency-weighted score (see
+/// `src/members/engagement.rs` for the thresholds and why).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS,
+)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum EngagementLevel {
+    /// Nothing to speak of in the last few months.
+    #[default]
+    Quiet,
+    /// Now and then.
+    Casual,
+    /// Regularly.
+    Active,
+    /// Among the most engaged people of the community.
+    Core,
+}
+
+impl EngagementLevel {
+    pub const ALL: [EngagementLevel; 4] = [
+        EngagementLevel::Core,
+        EngagementLevel::Active,
+        EngagementLevel::Casual,
+        EngagementLevel::Quiet,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngagementLevel::Quiet => "quiet",
+            EngagementLevel::Casual => "casual",
+            EngagementLevel::Active => "active",
+            EngagementLevel::Core => "core",
+        }
+    }
+}
+
+impl std::fmt::Display for EngagementLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EngagementLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        EngagementLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == wanted)
+            .ok_or_else(|| format!("unknown level '{s}' (expected core, active, casual or quiet)"))
+    }
+}
+
+/// Which way a member's activity goes: the last 30 days against the 30 before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Trend {
+    Rising,
+    #[default]
+    Steady,
+    Falling,
+}
+
+/// One thing that raised or lowered a member's engagement score, in words:
+/// "4 threads started in the last 30 days" (+12.0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EngagementFactor {
+    /// Points it adds (negative: what time took away).
+    pub points: f64,
+    pub text: String,
+}
+
+/// A member's engagement, worked out on this device, with why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Engagement {
+    /// Recency-weighted activity: each thread started, issue or pull request opened, or reply
+    /// counts its weight, halved for every 30 days since.
+    pub score: f64,
+    pub level: EngagementLevel,
+    pub trend: Trend,
+    /// Messages in the last 30 days, and in the 30 days before.
+    pub last_30_days: i64,
+    pub previous_30_days: i64,
+    /// Was among the most active a month ago and has been silent for three weeks or more.
+    pub going_quiet: bool,
+    /// First seen in the last 30 days and already active.
+    pub new_and_active: bool,
+    /// What raised the score and what lowered it, largest first.
+    pub factors: Vec<EngagementFactor>,
+}
+
+/// A custom field a segment matches (`name` = `value`, case-insensitive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldMatch {
+    pub name: String,
+    pub value: String,
+}
+
+/// At least `min_messages` messages in a period: between two dates, or in the last N days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct ActivityFilter {
+    pub min_messages: u32,
+    #[ts(optional)]
+    pub from: Option<Millis>,
+    #[ts(optional)]
+    pub to: Option<Millis>,
+    #[ts(optional)]
+    pub within_days: Option<u32>,
+}
+
+/// A filter over members; every part given must hold (lists hold when any of their values
+/// does, except tags: all of them). Saved as a segment's JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct SegmentFilter {
+    /// On any of these platforms.
+    pub platforms: Vec<Platform>,
+    /// Tagged with all of these.
+    pub tags: Vec<String>,
+    /// The organisation contains these words (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub organization: Option<String>,
+    /// The location contains these words (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub location: Option<String>,
+    /// Custom fields, each `name` = `value`.
+    pub fields: Vec<FieldMatch>,
+    /// At any of these engagement levels.
+    pub levels: Vec<EngagementLevel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub going_quiet: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub new_and_active: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_seen_after: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_seen_before: Option<Millis>,
+    /// First seen in the last N days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_seen_within_days: Option<u32>,
+    /// Active in the last N days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub active_within_days: Option<u32>,
+    /// Not active in the last N days (and active some time before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub quiet_for_days: Option<u32>,
+    /// At least N messages in a period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub activity: Option<ActivityFilter>,
+}
+
+/// A saved segment, with how many members it holds now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Segment {
+    pub id: i64,
+    pub name: String,
+    pub filter: SegmentFilter,
+    pub position: i64,
+    pub count: i64,
+}
+
+/// A follow-up on a member ("ask Maria about her talk"). Due ones show at the top of the
+/// inbox; done and snooze work as they do on a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Reminder {
+    pub id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub body: String,
+    pub due_at: Millis,
+    /// `open` (waiting for `due_at`, or due), `snoozed` (until `snoozed_until`) or `done`.
+    /// A snooze that has run out reads as `open`.
+    pub status: Status,
+    pub snoozed_until: Option<Millis>,
+    pub created_at: Millis,
+    pub done_at: Option<Millis>,
+    /// Due now: shown in the inbox.
+    pub due: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -562,6 +831,10 @@ pub struct MemberProfile {
     pub activity: Vec<ActivityView>,
     /// Newest first.
     pub notes: Vec<Note>,
+    /// The score, level, trend and flags, with what raised or lowered them.
+    pub engagement: Engagement,
+    /// Follow-ups not done yet, soonest first.
+    pub reminders: Vec<Reminder>,
     /// The organisation they belong to, as its own record.
     pub org: Option<OrganizationRef>,
     /// Custom fields, by name.

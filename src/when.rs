@@ -86,6 +86,17 @@ pub fn parse_when<Tz: TimeZone>(input: &str, now: DateTime<Tz>) -> Result<Millis
     Err(bad())
 }
 
+/// [`parse_when`] in this computer's time zone, `now` being the caller's clock (the desktop
+/// app's commands, which have no time zone of their own).
+pub fn parse_when_local(input: &str, now: Millis) -> Result<Millis> {
+    use chrono::Local;
+    let now = Local
+        .timestamp_millis_opt(now)
+        .single()
+        .ok_or_else(|| Error::invalid("the computer's clock gives an impossible time"))?;
+    parse_when(input, now)
+}
+
 /// "just now", "5 min ago", "3 h ago", "2 d ago", or "in 4 h" for future times.
 pub fn relative(t: Millis, now: Millis) -> String {
     let diff = now - t;

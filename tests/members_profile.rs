@@ -459,6 +459,9 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         "the test is meaningful: their words are in the files before"
     );
     let maria = id_of(&db.store, "maria");
+    db.store
+        .add_reminder(maria, "thank Maria", NOW + 3_600_000, NOW)
+        .unwrap();
     let maria_before = db.store.member_profile(maria, NOW).unwrap();
     // they are on GitHub too, merged by hand: the tombstone and the merge go as well
     let github = db
@@ -477,16 +480,10 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         .unwrap();
     let on_github = id_of(&db.store, "zq77");
     db.store.merge_members(id, on_github, "Robin", NOW).unwrap();
-    // and another engineer's table names them (reminders come in a later schema)
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS reminders (id INTEGER PRIMARY KEY,
-             member_id INTEGER REFERENCES members (id), body TEXT NOT NULL);
-         INSERT INTO reminders (member_id, body) VALUES ({id}, 'ask {NOTE} again'),
-                                                        ({maria}, 'thank Maria');"
-    ))
-    .unwrap();
-    drop(raw);
+    // follow-ups on them, and on someone else
+    db.store
+        .add_reminder(id, &format!("ask {NOTE} again"), NOW + 3_600_000, NOW)
+        .unwrap();
     let export = db.store.privacy_export(id, NOW).unwrap();
     assert_eq!(
         export["other"]["reminders"].as_array().map(Vec::len),

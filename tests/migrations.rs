@@ -36,6 +36,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0005_organizations.sql",
         "8d1cdbdc8437a0692ebb84eda7cdeacecf0fafe2bd4e6efbb22d4877be2ff395",
     ),
+    (
+        "0006_engagement.sql",
+        "6f94239654b6c3ef2b62aba8a0086bde5de5e98869905a886ddaca53cae06f55",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

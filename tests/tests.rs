@@ -18,6 +18,7 @@ mod demo;
 mod matrix;
 mod members;
 mod members_profile;
+mod members_engagement;
 mod migrations;
 mod outbox_kill;
 mod outbox_processes;

@@ -9,12 +9,13 @@ use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
     CalendarRange, ConnectionCheck, ConversationDetail, DataOverview, DemoOptions, DemoRemoval,
     ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage,
-    InboxQuery, MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Note,
-    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, ReviewDecision,
-    ReviewStep, SearchHit, SyncProgress, TriageAction, WorkspaceStatus,
+    InboxQuery, MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
+    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
+    ReviewStep, SearchHit, Segment, SegmentFilter, SyncProgress, TriageAction, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
+use hearth::when::parse_when_local;
 use hearth::{now_millis, Store};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -123,7 +124,83 @@ pub fn search(
 
 #[tauri::command(async)]
 pub fn members_list(state: State<'_, AppState>, query: MemberQuery) -> Reply<MemberPage> {
-    state.with(|s| s.members(&query))
+    state.with(|s| s.members(&query.at(now_millis())))
+}
+
+#[tauri::command(async)]
+pub fn segments_list(state: State<'_, AppState>) -> Reply<Vec<Segment>> {
+    state.with(|s| s.segments(now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn segment_add(
+    state: State<'_, AppState>,
+    name: String,
+    filter: SegmentFilter,
+) -> Reply<Segment> {
+    state.with(|s| s.add_segment(&name, &filter, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn segment_update(
+    state: State<'_, AppState>,
+    id: i64,
+    name: String,
+    filter: SegmentFilter,
+) -> Reply<()> {
+    state.with(|s| s.update_segment(id, &name, &filter))
+}
+
+#[tauri::command(async)]
+pub fn segment_remove(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.remove_segment(id))
+}
+
+#[tauri::command(async)]
+pub fn reminders_list(
+    state: State<'_, AppState>,
+    member_id: Option<i64>,
+    all: bool,
+) -> Reply<Vec<Reminder>> {
+    state.with(|s| s.reminders(member_id, all, now_millis()))
+}
+
+/// `when` in words ("friday", "3d", "2026-12-01 09:00"), read in this computer's time zone.
+#[tauri::command(async)]
+pub fn reminder_add(
+    state: State<'_, AppState>,
+    member_id: i64,
+    body: String,
+    when: String,
+) -> Reply<Reminder> {
+    state.with(|s| {
+        s.add_reminder(
+            member_id,
+            &body,
+            parse_when_local(&when, now_millis())?,
+            now_millis(),
+        )
+    })
+}
+
+#[tauri::command(async)]
+pub fn reminder_done(state: State<'_, AppState>, id: i64) -> Reply<Reminder> {
+    state.with(|s| s.reminder_done(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn reminder_snooze(state: State<'_, AppState>, id: i64, until: Millis) -> Reply<Reminder> {
+    state.with(|s| s.reminder_snooze(id, until, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn reminder_reopen(state: State<'_, AppState>, id: i64) -> Reply<Reminder> {
+    state.with(|s| s.reminder_reopen(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn reminder_remove(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.remove_reminder(id))
 }
 
 #[tauri::command(async)]

@@ -57,6 +57,21 @@ pub fn inbox(store: &Store, a: InboxArgs, now: i64) -> Result<()> {
     if a.json {
         return print_json(&page);
     }
+    for r in &page.reminders {
+        println!(
+            "{:>6}  {:<9} {:>9}  {:<22} {}",
+            format!("r{}", r.id),
+            "reminder",
+            relative(r.snoozed_until.unwrap_or(r.due_at), now),
+            clip(&r.member_name, 22),
+            clip(&r.body, 60)
+        );
+    }
+    if !page.reminders.is_empty() {
+        println!(
+            "(`hearth reminders done ID` or `hearth reminders snooze ID WHEN` for a reminder)"
+        );
+    }
     if page.items.is_empty() {
         println!("Nothing here. Inbox zero.");
         return Ok(());

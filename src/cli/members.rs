@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Subcommand;
-use hearth::model::{MemberQuery, Platform};
+use hearth::model::{MemberPage, MemberQuery, MemberSort, Platform};
 use hearth::when::relative;
 use hearth::Store;
 
@@ -23,9 +23,17 @@ pub enum MembersCmd {
         /// Only the people of one organisation (its number, name or a domain).
         #[arg(long)]
         org: Option<String>,
+        /// last-active (default), score, messages, name or first-seen.
+        #[arg(long, default_value = "last-active")]
+        sort: MemberSort,
+        /// Only the members of this saved segment (name or number).
+        #[arg(long)]
+        segment: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Work out every member's engagement again now (a sync and the demo do it themselves).
+    Rescore,
     /// One member's profile.
     Show { member: i64 },
     /// Possible duplicates, most likely first, each with its score and reasons.
@@ -126,27 +134,48 @@ pub fn members(store: &mut Store, action: Option<MembersCmd>, json: bool, now: i
         query: None,
         platform: None,
         org: None,
+        sort: MemberSort::LastActive,
+        segment: None,
         limit: 50,
     }) {
         MembersCmd::List {
             query,
             platform,
             org,
+            sort,
+            segment,
             limit,
         } => {
             let organization_id = org.map(|o| store.find_organization(&o)).transpose()?;
-            list_query(
-                store,
-                MemberQuery {
+            let segment_id = segment
+                .map(|s| store.segment(&s, now))
+                .transpose()?
+                .map(|s| s.id);
+            let page = store.members(
+                &MemberQuery {
                     q: query,
                     platform,
                     organization_id,
                     limit: Some(limit),
-                    offset: None,
-                },
-                json,
-                now,
-            )
+                    sort: Some(sort),
+                    segment_id,
+                    ..Default::default()
+                }
+                .at(now),
+            )?;
+            if json {
+                return print_json(&page);
+            }
+            print_members(&page, now);
+            Ok(())
+        }
+        MembersCmd::Rescore => {
+            let r = store.compute_engagement(now)?;
+            println!(
+                "Engagement of {} members from {} messages: {} core, {} active, {} going quiet, {} new and active.",
+                r.members, r.activity, r.core, r.active, r.going_quiet, r.new_and_active
+            );
+            Ok(())
         }
         MembersCmd::Show { member } => show(store, member, json, now),
         MembersCmd::Suggest {
@@ -474,14 +503,22 @@ fn list_query(store: &Store, query: MemberQuery, json: bool, now: i64) -> Result
     if json {
         return print_json(&page);
     }
+    print_members(&page, now);
+    Ok(())
+}
+
+/// One line per member, then how many were shown.
+pub(crate) fn print_members(page: &MemberPage, now: i64) {
     for m in &page.items {
         let platforms: Vec<&str> = m.platforms.iter().map(|p| p.as_str()).collect();
         println!(
-            "{:>6}  {:<26} {:<20} {:>5} msgs  {:<10} {}",
+            "{:>6}  {:<26} {:<20} {:>5} msgs {:>6.1} {:<7} {:<10} {}",
             m.id,
             clip(&m.display_name, 26),
             clip(m.organization.as_deref().unwrap_or(""), 20),
             m.message_count,
+            m.engagement_score,
+            m.engagement_level.as_str(),
             m.last_active_at
                 .map(|t| relative(t, now))
                 .unwrap_or_default(),
@@ -489,7 +526,6 @@ fn list_query(store: &Store, query: MemberQuery, json: bool, now: i64) -> Result
         );
     }
     println!("{} of {} shown", page.items.len(), page.total);
-    Ok(())
 }
 
 fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
@@ -525,6 +561,41 @@ fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
         p.stats.messages_last_90_days,
         p.stats.conversations_started
     );
+    let e = &p.engagement;
+    let mut flags = Vec::new();
+    if e.going_quiet {
+        flags.push("going quiet");
+    }
+    if e.new_and_active {
+        flags.push("new and active");
+    }
+    println!(
+        "engagement: {:.1}, {} ({:?}: {} messages in the last 30 days, {} in the 30 before){}",
+        e.score,
+        e.level.as_str(),
+        e.trend,
+        e.last_30_days,
+        e.previous_30_days,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", flags.join(", "))
+        }
+    );
+    for f in &e.factors {
+        println!("  {:+7.1} {}", f.points, f.text);
+    }
+    if !p.reminders.is_empty() {
+        println!("reminders:");
+        for r in &p.reminders {
+            println!(
+                "  [{}] {} · due {}",
+                r.id,
+                r.body,
+                relative(r.snoozed_until.unwrap_or(r.due_at), now)
+            );
+        }
+    }
     println!("identities:");
     for i in &p.identities {
         println!(

@@ -4,6 +4,7 @@
 
 mod calendar;
 mod data;
+mod engage;
 mod inbox;
 mod members;
 pub mod sync;
@@ -110,6 +111,40 @@ enum Command {
     Orgs {
         #[command(subcommand)]
         action: Option<members::OrgsCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Saved filters over members: list (default), add NAME --platform … --level … --quiet-for
+    /// 21d …, remove NAME, members NAME.
+    Segments {
+        #[command(subcommand)]
+        action: Option<engage::SegmentsCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Remind yourself to follow up with a member: `hearth remind 42 friday ask about her talk`.
+    /// It shows at the top of the inbox when due.
+    Remind {
+        /// The member's number.
+        member: i64,
+        /// When: 2h, 3d, tomorrow, friday, 2026-12-01 09:00.
+        when: String,
+        /// What to follow up on.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Follow-up reminders not done yet, soonest first; done, snooze, open or remove one.
+    Reminders {
+        #[command(subcommand)]
+        action: Option<engage::RemindersCmd>,
+        /// Done ones too.
+        #[arg(long)]
+        all: bool,
+        /// Only this member's.
+        #[arg(long)]
+        member: Option<i64>,
         #[command(flatten)]
         json: Json,
     },
@@ -282,6 +317,19 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Members { action, json } => members::members(store, action, json.json, now),
         Command::Orgs { action, json } => members::orgs(store, action, json.json, now),
         Command::Notes { action } => members::notes(store, action, now),
+        Command::Segments { action, json } => engage::segments(store, action, json.json, now),
+        Command::Remind {
+            member,
+            when,
+            text,
+            json,
+        } => engage::remind(store, member, &when, &text, json.json, now),
+        Command::Reminders {
+            action,
+            all,
+            member,
+            json,
+        } => engage::reminders(store, action, all, member, json.json, now),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),
         Command::Sync {

@@ -6,6 +6,7 @@
 
 mod content;
 mod remove;
+pub mod showcase;
 
 use std::collections::{HashMap, HashSet};
 
@@ -863,7 +864,14 @@ pub fn generate_with_truth(
         .collect();
     let mut batches: Vec<Batch> = vec![Batch::default(); SPACES.len()];
     let mut plans: Vec<ThreadPlan> = Vec::new();
-    let mut remaining = options.messages as usize;
+    // The engagement showcase (known levels, flags, follow-ups) in demos big enough to rank it.
+    let with_showcase = options.messages >= 1000;
+    let mut remaining = options.messages as usize
+        - if with_showcase {
+            showcase::MESSAGES as usize
+        } else {
+            0
+        };
     let mut conv_no = 0usize;
     while remaining > 0 {
         let s = pick_weighted(&mut g.rng, &conv_weights);
@@ -906,6 +914,20 @@ pub fn generate_with_truth(
     g.phase = "Planning content";
     plan_content(store, &mut g, &plans, &account_ids)?;
     write_notes_and_tags(store, &mut g, options.members)?;
+    if with_showcase {
+        showcase::write(
+            store,
+            &account_ids,
+            [SPACES[2].team_id, SPACES[0].team_id],
+            now,
+        )?;
+        summary.messages += u64::from(showcase::MESSAGES);
+    }
+    g.phase = "Scoring engagement";
+    store.compute_engagement(now)?;
+    if with_showcase {
+        showcase::follow_ups_and_segments(store, now)?;
+    }
     summary.members = store.status()?.members as u64;
     g.done = g.total;
     g.tick(0);

@@ -57,7 +57,8 @@ impl Store {
                  WHERE a.demo = 1);
              DELETE FROM messages WHERE account_id IN (SELECT id FROM accounts WHERE demo = 1);
              DELETE FROM accounts WHERE demo = 1;
-             DELETE FROM calendar_items WHERE demo = 1;",
+             DELETE FROM calendar_items WHERE demo = 1;
+             DELETE FROM segments WHERE demo = 1;",
         )?;
         crate::members::settle_members(&tx, &touched, false)?;
         // Tags nothing uses any more (the demo's) go too.

@@ -1,5 +1,7 @@
 //! The triage queue. Owns: which conversations need a human (open, or snoozed past their
 //! time), the thread view, and triage actions (done, reopen, snooze, tag, assign, priority).
+//! The open queue's first page also carries the follow-up reminders on members that are due
+//! (`members/reminders.rs`), as their own kind of item above the conversations.
 //! Must never: decide what a platform shows; triage state is Hearth's own and stays local.
 
 use rusqlite::OptionalExtension;
@@ -7,6 +9,7 @@ use rusqlite::OptionalExtension;
 mod triage;
 
 use crate::error::{Error, Result};
+use crate::members::reminders::{due_count, due_reminders};
 use crate::model::{
     Author, ConversationDetail, ConversationKind, InboxCounts, InboxItem, InboxPage, InboxQuery,
     MessageView, Millis, Status,
@@ -105,6 +108,13 @@ impl Store {
             args.push((":tag", t));
         }
         let conn = self.conn();
+        // Follow-ups on members that are due lead the open queue's first page, whatever the
+        // platform or tag asked for (they belong to no platform).
+        let reminders = if status == Status::Open && offset == 0 {
+            due_reminders(conn, now)?
+        } else {
+            Vec::new()
+        };
 
         let count_sql = parts
             .iter()
@@ -140,6 +150,7 @@ impl Store {
             return Ok(InboxPage {
                 items: Vec::new(),
                 total,
+                reminders,
             });
         }
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
@@ -150,7 +161,11 @@ impl Store {
             .query_map([], |r| item_from_row(r, now))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
-        Ok(InboxPage { items, total })
+        Ok(InboxPage {
+            items,
+            total,
+            reminders,
+        })
     }
 
     /// How many conversations are open (including expired snoozes), snoozed and done.
@@ -167,6 +182,7 @@ impl Store {
             open,
             snoozed,
             done,
+            reminders: due_count(self.conn(), now)?,
         })
     }
 

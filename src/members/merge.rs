@@ -1,7 +1,7 @@
 //! Merging two members into one, and undoing it exactly. Owns: the `merges` history (who, when,
 //! how, why, with the evidence), the tombstone a merged member leaves (`members.merged_into`),
 //! rejected pairs, and putting back on undo exactly what the merge moved: identities (and with
-//! them the conversations' authors), activity, notes, tags, custom fields and the profile fields
+//! them the conversations' authors), activity, notes, reminders, tags, custom fields and the profile fields
 //! the merge filled in. Must never: decide whether two members are one person (`resolve` does).
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -65,6 +65,9 @@ struct Moved {
     organization: Option<i64>,
     /// How the kept member's organisation had been set before (`hand` or none).
     kept_organization_set_by: Option<String>,
+    /// Follow-up reminders on the absorbed member (merges made before reminders had none).
+    #[serde(default)]
+    reminders: Vec<i64>,
 }
 
 fn member_exists(conn: &Connection, id: i64) -> Result<bool> {
@@ -118,6 +121,11 @@ pub(crate) fn merge_in(
             &[absorb],
         )?,
         notes: column(conn, "SELECT id FROM notes WHERE member_id = ?1", &[absorb])?,
+        reminders: column(
+            conn,
+            "SELECT id FROM reminders WHERE member_id = ?1",
+            &[absorb],
+        )?,
         tags: column(
             conn,
             "SELECT tag_id FROM member_tags WHERE member_id = ?2
@@ -189,6 +197,10 @@ pub(crate) fn merge_in(
     )?;
     conn.execute(
         "UPDATE notes SET member_id = ?1 WHERE member_id = ?2",
+        [keep, absorb],
+    )?;
+    conn.execute(
+        "UPDATE reminders SET member_id = ?1 WHERE member_id = ?2",
         [keep, absorb],
     )?;
     conn.execute(
@@ -300,6 +312,13 @@ pub(crate) fn unmerge_in(conn: &Connection, merge_id: i64, now: Millis) -> Resul
         params![
             absorb,
             serde_json::to_string(&moved.notes).unwrap_or_default()
+        ],
+    )?;
+    conn.execute(
+        &format!("UPDATE reminders SET member_id = ?1 WHERE id IN {list}"),
+        params![
+            absorb,
+            serde_json::to_string(&moved.reminders).unwrap_or_default()
         ],
     )?;
     let tags = serde_json::to_string(&moved.tags).unwrap_or_default();

@@ -6,17 +6,22 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ActivityView, IdentityView, MemberPage, MemberProfile, MemberQuery, MemberStats, MemberSummary,
-    Millis, OrganizationRef, Platform,
+    ActivityView, IdentityView, MemberPage, MemberProfile, MemberQuery, MemberSort, MemberStats,
+    MemberSummary, Millis, OrganizationRef, Platform,
 };
 use crate::store::split_unit;
 use crate::store::{platform_col, Store};
+use rusqlite::types::Value;
+use segments::{add_filter, segment_filter, Where};
 
+pub mod engagement;
 pub mod fields;
 pub mod merge;
 pub mod organizations;
 pub mod privacy;
+pub mod reminders;
 pub mod resolve;
+pub mod segments;
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
 
@@ -111,7 +116,8 @@ pub(crate) const SUMMARY_COLUMNS: &str = "m.id, m.display_name,
     (SELECT group_concat(DISTINCT i.platform) FROM identities i WHERE i.member_id = m.id),
     (SELECT group_concat(i.handle, char(31)) FROM identities i WHERE i.member_id = m.id),
     (SELECT group_concat(t.name, char(31)) FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
-        WHERE mt.member_id = m.id)";
+        WHERE mt.member_id = m.id),
+    m.engagement_score, m.engagement_level";
 
 pub(crate) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MemberSummary> {
     let platforms: Option<String> = r.get(7)?;
@@ -133,43 +139,62 @@ pub(crate) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Member
         platforms,
         handles: split_unit(r.get(8)?),
         tags: split_unit(r.get(9)?),
+        engagement_score: r.get(10)?,
+        engagement_level: r.get::<_, String>(11)?.parse().unwrap_or_default(),
     })
 }
 
 impl Store {
-    /// Members, most recently active first; `q` finds names, handles, emails, organisations.
+    /// Members, most recently active first (or in `query.sort`'s order); `q` finds names,
+    /// handles, emails, organisations; `segment_id` and `filter` keep those they match
+    /// (relative parts count back from `query.now`).
     pub fn members(&self, query: &MemberQuery) -> Result<MemberPage> {
         let limit = query.limit.unwrap_or(50).clamp(1, 500);
         let offset = query.offset.unwrap_or(0);
-        let fts = query.q.as_deref().and_then(prefix_query);
-        let platform = query.platform.map(|p| p.as_str());
+        let conn = self.conn();
         // The team's own accounts are not members of the community.
-        let mut filter = String::from("WHERE m.is_team = 0 AND m.merged_into IS NULL");
-        if fts.is_some() {
-            filter.push_str(
-                " AND m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH :q)",
+        let mut w = Where::members();
+        if let Some(q) = query.q.as_deref().and_then(prefix_query) {
+            w.push(
+                "m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)",
+                [Value::Text(q)],
+            );
+        }
+        if let Some(p) = query.platform {
+            w.push(
+                "EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = ?)",
+                [Value::Text(p.as_str().into())],
             );
         }
         if let Some(org) = query.organization_id {
-            filter.push_str(&format!(" AND m.organization_id = {org}"));
+            w.push("m.organization_id = ?", [Value::Integer(org)]);
         }
-        if platform.is_some() {
-            filter.push_str(
-                " AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = :p)",
-            );
+        if let Some(id) = query.segment_id {
+            add_filter(&mut w, &segment_filter(conn, id)?, query.now)?;
         }
-        let conn = self.conn();
+        if let Some(f) = &query.filter {
+            add_filter(&mut w, f, query.now)?;
+        }
+        let filter = w.sql();
+        let args = rusqlite::params_from_iter(&w.args);
         let total: i64 = conn
             .prepare_cached(&format!("SELECT count(*) FROM members m {filter}"))?
-            .query_row(params_for(&fts, &platform).as_slice(), |r| r.get(0))?;
+            .query_row(args.clone(), |r| r.get(0))?;
+        let order = match query.sort.unwrap_or_default() {
+            MemberSort::LastActive => "m.last_active_at DESC, m.id",
+            MemberSort::Score => "m.engagement_score DESC, m.last_active_at DESC, m.id",
+            MemberSort::Messages => "m.message_count DESC, m.id",
+            MemberSort::Name => "m.display_name COLLATE NOCASE, m.id",
+            MemberSort::FirstSeen => "m.first_seen_at DESC, m.id",
+        };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM members m {filter}
-             ORDER BY m.last_active_at DESC, m.id
+             ORDER BY {order}
              LIMIT {limit} OFFSET {offset}"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let items = stmt
-            .query_map(params_for(&fts, &platform).as_slice(), summary_from_row)?
+            .query_map(args, summary_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(MemberPage { items, total })
     }
@@ -182,7 +207,7 @@ impl Store {
             .prepare_cached(&format!(
                 "SELECT {SUMMARY_COLUMNS}, m.bio, m.location FROM members m WHERE m.id = ?1"
             ))?
-            .query_row([id], |r| Ok((summary_from_row(r)?, r.get(10)?, r.get(11)?)))
+            .query_row([id], |r| Ok((summary_from_row(r)?, r.get(12)?, r.get(13)?)))
             .optional()?
             .ok_or_else(|| Error::not_found("member", id))?;
 
@@ -267,7 +292,11 @@ impl Store {
             })
             .optional()?;
         let fields = fields::fields_of(conn, id)?;
+        let engagement = engagement::engagement_of(conn, id, now)?;
+        let reminders = reminders::member_reminders(conn, id, now)?;
         Ok(MemberProfile {
+            engagement,
+            reminders,
             org,
             fields,
             stats: MemberStats {
@@ -284,20 +313,6 @@ impl Store {
             notes,
         })
     }
-}
-
-fn params_for<'a>(
-    fts: &'a Option<String>,
-    platform: &'a Option<&'a str>,
-) -> Vec<(&'a str, &'a dyn rusqlite::ToSql)> {
-    let mut p: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
-    if let Some(q) = fts {
-        p.push((":q", q));
-    }
-    if let Some(pl) = platform {
-        p.push((":p", pl));
-    }
-    p
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0003_ground.sql"),
     include_str!("migrations/0004_members.sql"),
     include_str!("migrations/0005_organizations.sql"),
+    include_str!("migrations/0006_engagement.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -43,6 +44,14 @@ pub(crate) fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
 /// The schema version this build of Hearth writes: the number of migrations.
 pub fn schema_version() -> i64 {
     MIGRATION_SQL.len() as i64
+}
+
+/// A workspace setting read inside a caller's transaction.
+pub(crate) fn setting_in(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
 }
 
 /// How long a write waits for another process's write to finish before saying "busy".

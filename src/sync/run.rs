@@ -123,6 +123,11 @@ pub async fn sync_and_send(
         Ok(_) => Some(flush_account(store, account_id, connector, clock).await),
         Err(_) => None,
     };
+    if sync.is_ok() {
+        // Engagement follows the new activity. A failure here (the database busy) leaves the
+        // previous scores, worked out again after the next sync; it never fails the sync.
+        let _ = store.compute_engagement(clock());
+    }
     AccountRun { sync, flush }
 }
 

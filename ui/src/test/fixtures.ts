@@ -12,6 +12,8 @@ import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { MessageView } from '$lib/bindings/MessageView';
 import type { Note } from '$lib/bindings/Note';
+import type { Reminder } from '$lib/bindings/Reminder';
+import type { Segment } from '$lib/bindings/Segment';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 export const NOW = Date.UTC(2025, 2, 12, 10, 0);
@@ -93,6 +95,8 @@ export function profile(id: number, notes: Note[] = []): MemberProfile {
       lastActiveAt: NOW - 2 * HOUR,
       messageCount: 42,
       tags: ['champion'],
+      engagementScore: 12.5,
+      engagementLevel: 'active',
     },
     bio: null,
     location: 'Lisbon',
@@ -120,6 +124,47 @@ export function profile(id: number, notes: Note[] = []): MemberProfile {
     notes,
     org: { id: 3, name: 'Acme', setBy: null },
     fields: [{ name: 'Plan', value: 'Pro' }],
+    engagement: {
+      score: 12.5,
+      level: 'active',
+      trend: 'rising',
+      last30Days: 6,
+      previous30Days: 2,
+      goingQuiet: false,
+      newAndActive: false,
+      factors: [
+        { points: 9, text: '3 threads started in the last 30 days' },
+        { points: -1.5, text: 'decay: last active 2 days ago' },
+      ],
+    },
+    reminders: [],
+  };
+}
+
+export function reminder(id: number, overrides: Partial<Reminder> = {}): Reminder {
+  return {
+    id,
+    memberId: 7,
+    memberName: 'Maria Lopez',
+    body: `Follow-up ${id}`,
+    dueAt: NOW - HOUR,
+    status: 'open',
+    snoozedUntil: null,
+    createdAt: NOW - 24 * HOUR,
+    doneAt: null,
+    due: true,
+    ...overrides,
+  };
+}
+
+export function segment(id: number, overrides: Partial<Segment> = {}): Segment {
+  return {
+    id,
+    name: `Segment ${id}`,
+    filter: { platforms: [], tags: [], fields: [], levels: [], goingQuiet: true },
+    position: id,
+    count: 10 * id,
+    ...overrides,
   };
 }
 
@@ -135,6 +180,8 @@ export function memberSummary(id: number, overrides: Partial<MemberSummary> = {}
     lastActiveAt: NOW - id * HOUR,
     messageCount: 10 * id,
     tags: [],
+    engagementScore: id,
+    engagementLevel: 'casual',
     ...overrides,
   };
 }

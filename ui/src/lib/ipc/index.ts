@@ -31,6 +31,9 @@ import type { OrganizationDetail } from '$lib/bindings/OrganizationDetail';
 import type { OrganizationSummary } from '$lib/bindings/OrganizationSummary';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
+import type { Reminder } from '$lib/bindings/Reminder';
+import type { Segment } from '$lib/bindings/Segment';
+import type { SegmentFilter } from '$lib/bindings/SegmentFilter';
 import type { Progress } from '$lib/bindings/Progress';
 import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
 import type { ReviewStep } from '$lib/bindings/ReviewStep';
@@ -100,6 +103,37 @@ export const memberUnmerge = (id: number, mergeId: number) =>
   invoke<number>('member_unmerge', { id, mergeId });
 
 export const memberMerges = (id: number) => invoke<MergeRecord[]>('member_merges', { id });
+
+// Segments: saved filters over members, listed with how many members each holds.
+
+export const segmentsList = () => invoke<Segment[]>('segments_list');
+
+export const segmentAdd = (name: string, filter: SegmentFilter) =>
+  invoke<Segment>('segment_add', { name, filter });
+
+export const segmentUpdate = (id: number, name: string, filter: SegmentFilter) =>
+  invoke<null>('segment_update', { id, name, filter });
+
+export const segmentRemove = (id: number) => invoke<null>('segment_remove', { id });
+
+// Follow-up reminders on members; due ones also come with the inbox's first page.
+
+/** Reminders not done yet (with `all`, done ones too), of one member or of everyone. */
+export const remindersList = (memberId: number | null = null, all = false) =>
+  invoke<Reminder[]>('reminders_list', { memberId, all });
+
+/** `when` in words: "friday", "3d", "2026-12-01 09:00" (read by the core). */
+export const reminderAdd = (memberId: number, body: string, when: string) =>
+  invoke<Reminder>('reminder_add', { memberId, body, when });
+
+export const reminderDone = (id: number) => invoke<Reminder>('reminder_done', { id });
+
+export const reminderSnooze = (id: number, until: number) =>
+  invoke<Reminder>('reminder_snooze', { id, until });
+
+export const reminderReopen = (id: number) => invoke<Reminder>('reminder_reopen', { id });
+
+export const reminderRemove = (id: number) => invoke<null>('reminder_remove', { id });
 
 export const noteAdd = (memberId: number, body: string) =>
   invoke<Note>('note_add', { memberId, body });

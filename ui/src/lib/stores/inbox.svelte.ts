@@ -10,6 +10,7 @@ import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
 import { priorityLabel } from '$lib/priority';
+import { setDue } from './reminders.svelte';
 import { showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
@@ -72,6 +73,7 @@ export async function loadInbox(tab: Status = inbox.tab) {
     const leftList = isListed(inbox.items) && !isListed(page.items);
     inbox.items = page.items;
     inbox.total = page.total;
+    setDue(page.reminders);
     const keep = inbox.selectedId !== null && !leftList;
     await select(keep ? inbox.selectedId : (page.items[0]?.id ?? null));
   } catch (error) {
@@ -117,6 +119,7 @@ export async function refreshInbox() {
     if (inbox.tab !== tab || inbox.loading) return;
     inbox.items = page.items;
     inbox.total = page.total;
+    setDue(page.reminders);
     const id = inbox.selectedId;
     if (id === null) {
       if (page.items.length > 0) await select(page.items[0].id);

@@ -1,5 +1,6 @@
 // The member directory and the profile being looked at.
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
+import type { MemberSort } from '$lib/bindings/MemberSort';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { Note } from '$lib/bindings/Note';
 import * as ipc from '$lib/ipc';
@@ -17,6 +18,9 @@ export const members = $state({
   loading: false,
   selectedId: null as number | null,
   profile: null as MemberProfile | null,
+  /** Only this saved segment's members (the sidebar chooses it). */
+  segmentId: null as number | null,
+  sort: 'last_active' as MemberSort,
 });
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,6 +45,8 @@ export async function loadMembers(more = false) {
       organizationId: null,
       limit: PAGE_SIZE,
       offset,
+      sort: members.sort,
+      ...(members.segmentId === null ? {} : { segmentId: members.segmentId }),
     });
     if (request !== listRequest) return;
     members.items = more ? [...members.items, ...page.items] : page.items;

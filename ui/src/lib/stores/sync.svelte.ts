@@ -6,6 +6,7 @@ import * as ipc from '$lib/ipc';
 import { accounts, loadAccounts, openAddForm } from './accounts.svelte';
 import { refreshInbox } from './inbox.svelte';
 import { refreshMembers } from './members.svelte';
+import { refreshSegments } from './segments.svelte';
 import { go, nav } from './nav.svelte';
 import { loadOutbox } from './outbox.svelte';
 import { showError, showToast } from './toasts.svelte';
@@ -84,6 +85,8 @@ async function refreshViews(ended: boolean) {
     // A first sync turns an empty workspace into one with an inbox; accounts record the outcome.
     work.push(loadWorkspace());
     if (accounts.loaded) work.push(loadAccounts(true));
+    // the sync worked engagement out again: segment counts move
+    work.push(refreshSegments());
   }
   await Promise.allSettled(work);
 }

@@ -38,8 +38,8 @@ beforeEach(() => {
   // The inbox store outlives each render, as it does in the app; start every test afresh.
   Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
   toasts.length = 0;
-  api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3 });
-  api.inboxCounts.mockResolvedValue({ open: 3, snoozed: 1, done: 10 });
+  api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
+  api.inboxCounts.mockResolvedValue({ open: 3, snoozed: 1, done: 10, reminders: 0 });
   api.tagsList.mockResolvedValue(['bug']);
   api.conversationShow.mockImplementation(async (id: number) =>
     detail(inboxItem(id), [message(id * 10), message(id * 10 + 1, { fromUs: true })]),
@@ -155,7 +155,7 @@ describe('inbox keyboard triage', () => {
   });
 
   it('shows the empty state when nothing is open', async () => {
-    api.inboxList.mockResolvedValue({ items: [], total: 0 });
+    api.inboxList.mockResolvedValue({ items: [], total: 0, reminders: [] });
     render(InboxView);
     expect(await screen.findByText('Inbox zero. Nicely done.')).toBeTruthy();
   });
@@ -199,7 +199,7 @@ describe('assign and priority', () => {
   it('suggests people already assigned and can unassign', async () => {
     api.inboxList.mockResolvedValue({
       items: [inboxItem(1, { assignee: 'Maria' }), inboxItem(2, { assignee: 'Dev' }), inboxItem(3)],
-      total: 3,
+      total: 3, reminders: [],
     });
     api.conversationShow.mockImplementation(async (id: number) =>
       detail(id === 1 ? inboxItem(1, { assignee: 'Maria' }) : inboxItem(id)),

@@ -26,8 +26,8 @@ beforeEach(() => {
   Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
   Object.assign(outbox, { items: [], drafts: {}, queueing: {}, errors: {} });
   Object.assign(accounts, { specs: [], specsLoaded: false });
-  api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2 });
-  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 0 });
+  api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
+  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 0, reminders: 0 });
   api.tagsList.mockResolvedValue([]);
   api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
   api.platformsConnectable.mockResolvedValue(SPECS);
@@ -164,7 +164,7 @@ describe('the outbox under a thread', () => {
   it('says so where Hearth cannot reply', async () => {
     api.inboxList.mockResolvedValue({
       items: [inboxItem(1, { platform: 'telegram' })],
-      total: 1,
+      total: 1, reminders: [],
     });
     api.conversationShow.mockResolvedValue(detail(inboxItem(1, { platform: 'telegram' })));
     await renderInbox();
