@@ -222,12 +222,12 @@ impl Store {
         Ok(())
     }
 
-    /// The accounts a sync of everything covers: all but the demo's.
+    /// The accounts a sync of everything covers: all but the demo's and imported lists.
     pub fn syncable_accounts(&self) -> Result<Vec<AccountView>> {
         Ok(self
             .list_accounts()?
             .into_iter()
-            .filter(|a| !a.demo)
+            .filter(|a| !a.demo && a.platform.syncs())
             .collect())
     }
 

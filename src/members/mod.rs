@@ -12,6 +12,8 @@ use crate::model::{
 use crate::store::split_unit;
 use crate::store::{platform_col, Store};
 
+pub mod export;
+pub mod import;
 pub mod merge;
 pub mod resolve;
 
