@@ -17,6 +17,7 @@ mod data;
 mod demo;
 mod matrix;
 mod members;
+mod members_import;
 mod migrations;
 mod outbox_kill;
 mod outbox_processes;

@@ -147,6 +147,9 @@ pub fn detect(header: &str) -> Field {
             Field::Website
         }
         "bio" | "about" | "aboutme" => Field::Bio,
+        // what `hearth export members` adds that is Hearth's own, not the person's
+        "id" | "firstseen" | "lastactive" | "messages" | "accounts" | "lists" | "tags"
+        | "notes" => Field::Skip,
         _ => Field::Custom(h.to_string()),
     }
 }
@@ -436,7 +439,14 @@ fn read_row(parsed: &Parsed, record: &csv::ByteRecord) -> std::result::Result<Ro
             }
         };
         match &parsed.fields[i] {
-            Field::Email => slot(&mut email, text.to_string()),
+            Field::Email => {
+                // several addresses in one cell ("a@x.org; b@y.org"): the first is the person's
+                let first = text
+                    .split([';', ','])
+                    .map(str::trim)
+                    .find(|e| !e.is_empty());
+                slot(&mut email, first.unwrap_or(text).to_string())
+            }
             Field::Name => slot(&mut name, clean_name(text).into_owned()),
             Field::FirstName => slot(&mut first, clean_name(text).into_owned()),
             Field::LastName => slot(&mut last, clean_name(text).into_owned()),
