@@ -628,3 +628,101 @@ fn export_members_as_csv_and_json_holds_identities_tags_fields_and_notes_of_live
         "as a spreadsheet would read the cell back"
     );
 }
+
+#[test]
+fn the_demo_attendee_list_is_suggested_with_the_right_members_and_never_merged_on_its_word() {
+    let mut db = TestDb::new();
+    let (_, mut truth) = hearth::demo::generate_with_truth(
+        &mut db.store,
+        &hearth::model::DemoOptions {
+            members: 300,
+            messages: 1500,
+            seed: 7,
+        },
+        NOW,
+        &mut |_| {},
+    )
+    .unwrap();
+    let before = truth.measure(&db.store, 0.8).unwrap();
+    let list = hearth::demo::attendee_list(&db.store, 7).unwrap();
+    assert_eq!(
+        hearth::demo::attendee_list(&db.store, 7).unwrap().csv,
+        list.csv,
+        "the same demo makes the same file"
+    );
+    let file = write(&db, hearth::demo::ATTENDEES_FILE, &list.csv);
+    let report = import(&mut db, &file, hearth::demo::ATTENDEES_LIST);
+    assert_eq!(report.problems, [], "every row of the demo's file imports");
+    assert_eq!(report.new as usize, list.rows.len());
+    assert_eq!(report.merged_on_proof, 0, "nothing on a list is proof");
+
+    let account = db
+        .store
+        .list_accounts()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.platform == Platform::List)
+        .expect("the list's account")
+        .id;
+    truth.add_list(account, &list);
+    let after = truth.measure(&db.store, 0.8).unwrap();
+    assert_eq!(
+        after.merged_wrong, before.merged_wrong,
+        "no attendee was merged with someone else"
+    );
+    assert_eq!(
+        after.suggested_wrong, before.suggested_wrong,
+        "no attendee is suggested with someone they are not: {:?}",
+        after.wrong_examples
+    );
+
+    // every attendee who registered with an address an account of theirs shows is suggested
+    // with that person
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let mut same_email = 0;
+    for (key, who) in &list.rows {
+        let hearth::demo::Attendee::SameEmail {
+            account_id,
+            external_id,
+        } = who
+        else {
+            continue;
+        };
+        same_email += 1;
+        let pair: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT member_id FROM identities WHERE account_id = ?1 AND external_id = ?2),
+                        (SELECT member_id FROM identities WHERE account_id = ?3 AND external_id = ?4)",
+                rusqlite::params![account, key, account_id, external_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let suggested: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM merge_suggestions
+                                WHERE member_a = min(?1, ?2) AND member_b = max(?1, ?2))",
+                [pair.0, pair.1],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            suggested,
+            "attendee {key} (member {}) is suggested with member {}",
+            pair.0, pair.1
+        );
+    }
+    assert!(
+        same_email >= 10,
+        "the file has such attendees: {same_email}"
+    );
+    assert!(
+        after.suggested_right >= before.suggested_right + same_email,
+        "{before:?} → {after:?}"
+    );
+    let new_people = list
+        .rows
+        .iter()
+        .filter(|(_, w)| *w == hearth::demo::Attendee::New)
+        .count();
+    assert!(new_people >= 5, "and new people: {new_people}");
+}

@@ -62,6 +62,24 @@ pub fn demo(store: &mut Store, opts: DemoOptions, now: i64) -> Result<()> {
         summary.messages,
         summary.open
     );
+    // an event's attendee list that overlaps the community, to try `hearth import members` on
+    let list = hearth::demo::attendee_list(store, opts.seed)?;
+    let file = store
+        .path()
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(hearth::demo::ATTENDEES_FILE);
+    if !file.exists() {
+        std::fs::write(&file, &list.csv)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        println!(
+            "An attendee list of the Lumen Meetup ({} people, some of them in the community) is in {}; try `hearth import members {} --list \"{}\"`.",
+            list.rows.len(),
+            file.display(),
+            file.display(),
+            hearth::demo::ATTENDEES_LIST
+        );
+    }
     Ok(())
 }
 

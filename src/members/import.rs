@@ -473,24 +473,22 @@ fn read_row(parsed: &Parsed, record: &csv::ByteRecord) -> std::result::Result<Ro
         let joined = [first, last].into_iter().flatten().collect::<Vec<_>>();
         (!joined.is_empty()).then(|| joined.join(" "))
     });
-    if let Some(e) = email {
-        if !valid_email(&e) {
+    if let Some(e) = &email {
+        if !valid_email(e) {
             return Err(format!("'{e}' is not an email address"));
         }
-        let normal = normalise_email(&e).ok_or_else(|| format!("'{e}' is not an email address"))?;
-        row.external_id = normal;
-        row.email = Some(e);
-    } else if let Some(n) = &row.name {
-        let folded = fold(n);
-        if folded.is_empty() {
-            return Err(format!(
-                "'{n}' is not a name Hearth can tell apart from others"
-            ));
-        }
-        row.external_id = format!("name:{folded}");
-    } else {
-        return Err("it has neither an email nor a name".to_string());
     }
+    row.external_id = match (&email, &row.name) {
+        (None, None) => return Err("it has neither an email nor a name".to_string()),
+        (e, n) => row_key(e.as_deref(), n.as_deref()).ok_or_else(|| match e {
+            Some(e) => format!("'{e}' is not an email address"),
+            None => format!(
+                "'{}' is not a name Hearth can tell apart from others",
+                n.as_deref().unwrap_or_default()
+            ),
+        })?,
+    };
+    row.email = email;
     if let Some(h) = &row.handle {
         raw.insert("handle".into(), Value::from(h.clone()));
     }
@@ -499,6 +497,19 @@ fn read_row(parsed: &Parsed, record: &csv::ByteRecord) -> std::result::Result<Ro
     }
     row.raw = Value::Object(raw).to_string();
     Ok(row)
+}
+
+/// The platform id of a row on a list: its normalised email, or `name:` and its folded name
+/// when it has no email. Importing the same person again finds the same identity.
+pub fn row_key(email: Option<&str>, name: Option<&str>) -> Option<String> {
+    match (email, name) {
+        (Some(e), _) => normalise_email(e),
+        (None, Some(n)) => {
+            let folded = fold(n);
+            (!folded.is_empty()).then(|| format!("name:{folded}"))
+        }
+        (None, None) => None,
+    }
 }
 
 fn file_name(path: &Path) -> String {
