@@ -726,3 +726,46 @@ fn the_demo_attendee_list_is_suggested_with_the_right_members_and_never_merged_o
         .count();
     assert!(new_people >= 5, "and new people: {new_people}");
 }
+
+#[test]
+fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
+    let mut db = TestDb::new();
+    let slack = db
+        .store
+        .ensure_account(Platform::Slack, "lumen", None, None, NOW)
+        .unwrap();
+    let ana = IncomingIdentity {
+        raw: Some(
+            serde_json::json!({"id": "U1", "profile": {"email": "ana.souza@acme.example", "real_name": "Ana Souza"}})
+                .to_string(),
+        ),
+        ..person("U1", "Ana Souza", Some("ana.souza@acme.example"))
+    };
+    db.store
+        .ingest(
+            slack,
+            &Batch {
+                identities: vec![ana],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let mut text = String::from("name,email\nAna Souza,ana.souza@acme.example\n");
+    for i in 0..1500 {
+        text.push_str(&format!("Person{i} Family{i},p{i}@mail.example\n"));
+    }
+    let file = write(&db, "big.csv", text.as_bytes());
+    let report = import(&mut db, &file, "Big");
+    assert_eq!(report.new, 1501);
+    assert_eq!(report.merged_on_proof, 0);
+    let suggestions = db.store.merge_suggestions(0.8, 10).unwrap();
+    assert_eq!(
+        suggestions.len(),
+        1,
+        "Ana's row is suggested with her Slack account, and none of the 1,500 others with anyone: {suggestions:#?}"
+    );
+    assert_eq!(suggestions[0].a.display_name, "Ana Souza");
+    assert_eq!(suggestions[0].b.display_name, "Ana Souza");
+    assert_eq!(report.suggestions, 1);
+}

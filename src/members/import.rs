@@ -564,6 +564,10 @@ fn list_account(conn: &Connection, name: &str, now: Millis) -> Result<i64> {
 
 /// Identities checked per step of the progress bar.
 const CHECK_CHUNK: usize = 500;
+/// From this many new or changed identities on, they are checked with the workspace's keys in
+/// memory (`check_many`) rather than looked up one by one (`check_identities`): reading every
+/// key once costs less than thousands of lookups.
+const BULK_CHECK: usize = 1000;
 
 impl Store {
     /// Imports a members file into the list `options.list` (default: the file's name): each
@@ -628,13 +632,24 @@ impl Store {
         let account = list_account(&tx, &list, now)?;
         let written = write_rows(&tx, account, &parsed.good, now, &mut report, progress)?;
         let total = written.len();
-        for (n, chunk) in written.chunks(CHECK_CHUNK).enumerate() {
-            report.merged_on_proof += super::resolve::check_identities(&tx, chunk, now)?;
-            progress(&Progress {
-                phase: "Checking who is who".into(),
-                done: (n * CHECK_CHUNK + chunk.len()) as u64,
-                total: total as u64,
-            });
+        if total >= BULK_CHECK {
+            report.merged_on_proof +=
+                super::resolve::check_many(&tx, &written, now, &mut |done, total| {
+                    progress(&Progress {
+                        phase: "Checking who is who".into(),
+                        done,
+                        total,
+                    })
+                })?;
+        } else {
+            for (n, chunk) in written.chunks(CHECK_CHUNK).enumerate() {
+                report.merged_on_proof += super::resolve::check_identities(&tx, chunk, now)?;
+                progress(&Progress {
+                    phase: "Checking who is who".into(),
+                    done: (n * CHECK_CHUNK + chunk.len()) as u64,
+                    total: total as u64,
+                });
+            }
         }
         let suggestions: i64 = tx.query_row(
             "SELECT count(*) FROM merge_suggestions s
