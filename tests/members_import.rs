@@ -769,3 +769,25 @@ fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
     assert_eq!(suggestions[0].b.display_name, "Ana Souza");
     assert_eq!(report.suggestions, 1);
 }
+
+#[test]
+fn a_row_that_is_not_text_in_a_utf8_file_is_refused_by_its_line_and_the_rest_imports() {
+    let mut db = TestDb::new();
+    // UTF-8 (Müller), then a row pasted from a Latin-1 file: its ü is one byte 0xFC
+    let mut bytes = "name,email\nJürgen Müller,jm@example.de\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"Hans Sch\xfctz,hs@example.de\nAna Souza,ana@acme.example\n");
+    let file = write(&db, "mixed.csv", &bytes);
+    let report = import(&mut db, &file, "Mixed");
+    assert_eq!(report.encoding, "UTF-8");
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert_eq!(report.problems[0].line, 3);
+    assert!(
+        report.problems[0].reason.contains("not text"),
+        "{}",
+        report.problems[0].reason
+    );
+    let members = exported(&mut db.store);
+    named(&members, "Jürgen Müller");
+    named(&members, "Ana Souza");
+    assert_eq!(members.len(), 2);
+}
