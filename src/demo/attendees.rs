@@ -39,6 +39,17 @@ pub struct AttendeeList {
     pub rows: Vec<(String, Attendee)>,
 }
 
+/// A community identity as an attendee row is made from it: account, platform id, name,
+/// email, organisation, place.
+type Seen = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The name of the file `hearth demo` writes beside the database, and of its list.
 pub const FILE_NAME: &str = "lumen-meetup-attendees.csv";
 pub const LIST_NAME: &str = "Lumen Meetup";
@@ -48,14 +59,7 @@ pub const LIST_NAME: &str = "Lumen Meetup";
 /// many again who are new. Same database and seed, same file.
 pub fn attendee_list(store: &Store, seed: u64) -> Result<AttendeeList> {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0x4d45_4554_5550);
-    let community: Vec<(
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = store
+    let community: Vec<Seen> = store
         .conn()
         .prepare(
             "SELECT i.account_id, i.external_id, i.display_name, i.email, i.organization,

@@ -189,9 +189,7 @@ fn decode(bytes: Vec<u8>) -> Decoded {
             encoding: "UTF-8",
         };
     }
-    let real_utf8 = bytes
-        .utf8_chunks()
-        .any(|c| c.valid().chars().any(|ch| !ch.is_ascii()));
+    let real_utf8 = bytes.utf8_chunks().any(|c| !c.valid().is_ascii());
     if real_utf8 {
         return Decoded {
             bytes,

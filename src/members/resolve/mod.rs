@@ -469,12 +469,14 @@ pub(crate) fn check_many(
             let c = compare(a, b, shared);
             for o in &c {
                 if let Some((kind, value)) = &o.value {
-                    if !model.counts.contains_key(&(kind.clone(), value.clone())) {
-                        let held = index
-                            .get(&(kind.as_str(), value.as_str()))
-                            .map_or(0, Vec::len) as u32;
-                        model.counts.insert((kind.clone(), value.clone()), held);
-                    }
+                    model
+                        .counts
+                        .entry((kind.clone(), value.clone()))
+                        .or_insert_with(|| {
+                            index
+                                .get(&(kind.as_str(), value.as_str()))
+                                .map_or(0, Vec::len) as u32
+                        });
                 }
             }
             let scored = model.score(&c);
