@@ -774,7 +774,9 @@ fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
 fn a_row_that_is_not_text_in_a_utf8_file_is_refused_by_its_line_and_the_rest_imports() {
     let mut db = TestDb::new();
     // UTF-8 (Müller), then a row pasted from a Latin-1 file: its ü is one byte 0xFC
-    let mut bytes = "name,email\nJürgen Müller,jm@example.de\n".as_bytes().to_vec();
+    let mut bytes = "name,email\nJürgen Müller,jm@example.de\n"
+        .as_bytes()
+        .to_vec();
     bytes.extend_from_slice(b"Hans Sch\xfctz,hs@example.de\nAna Souza,ana@acme.example\n");
     let file = write(&db, "mixed.csv", &bytes);
     let report = import(&mut db, &file, "Mixed");
@@ -790,4 +792,20 @@ fn a_row_that_is_not_text_in_a_utf8_file_is_refused_by_its_line_and_the_rest_imp
     named(&members, "Jürgen Müller");
     named(&members, "Ana Souza");
     assert_eq!(members.len(), 2);
+}
+
+#[test]
+fn removing_an_imported_list_needs_no_keyring_and_takes_its_people_with_it() {
+    let mut db = TestDb::new();
+    let file = write(&db, "list.csv", b"name,email\nAna Souza,ana@acme.example\n");
+    import(&mut db, &file, "Meetup");
+    let account = db.store.list_accounts().unwrap()[0].id;
+    // no Secret Service runs in the tests: a list has no token to forget
+    hearth::accounts::disconnect_account(&mut db.store, account)
+        .expect("a list is removed without the keyring");
+    assert!(db.store.list_accounts().unwrap().is_empty());
+    assert!(
+        exported(&mut db.store).is_empty(),
+        "its people are gone with it"
+    );
 }
