@@ -714,6 +714,8 @@ fn write_rows(
          WHERE value IS NOT excluded.value",
     )?;
     let mut written = Vec::new();
+    // members made now get their search row once; members whose row changed get it again
+    let mut fresh = Vec::new();
     let mut members = Vec::new();
     for (n, row) in rows.iter().enumerate() {
         // what the identity shows where a handle goes: its handle, else its email, else its name
@@ -800,13 +802,16 @@ fn write_rows(
                 ])?;
                 report.new += 1;
                 written.push(conn.last_insert_rowid());
+                fresh.push(member);
                 member
             }
         };
         for (name, value) in &row.fields {
             set_field.execute(params![member, name, value])?;
         }
-        members.push(member);
+        if fresh.last() != Some(&member) {
+            members.push(member);
+        }
         if n % 1000 == 999 {
             progress(&Progress {
                 phase: "Importing members".into(),
@@ -820,6 +825,9 @@ fn write_rows(
         done: rows.len() as u64,
         total: rows.len() as u64,
     });
+    for member in fresh {
+        super::index_new_member(conn, member)?;
+    }
     for member in members {
         super::reindex_member(conn, member)?;
     }
