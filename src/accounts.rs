@@ -222,12 +222,12 @@ impl Store {
         Ok(())
     }
 
-    /// The accounts a sync of everything covers: all but the demo's.
+    /// The accounts a sync of everything covers: all but the demo's and imported lists.
     pub fn syncable_accounts(&self) -> Result<Vec<AccountView>> {
         Ok(self
             .list_accounts()?
             .into_iter()
-            .filter(|a| !a.demo)
+            .filter(|a| !a.demo && a.platform.syncs())
             .collect())
     }
 
@@ -335,8 +335,10 @@ pub fn edit_account(store: &mut Store, id: i64, input: &AccountInput) -> Result<
 
 /// Forgets an account's token and removes the account with what was synced through it.
 pub fn disconnect_account(store: &mut Store, id: i64) -> Result<()> {
-    store.account(id)?;
-    crate::secrets::delete_token(&store.token_key(id)?)?;
+    // an imported list never had a token: removing it needs no keyring
+    if store.account(id)?.platform.syncs() {
+        crate::secrets::delete_token(&store.token_key(id)?)?;
+    }
     store.remove_account(id)
 }
 

@@ -28,10 +28,13 @@ pub enum Platform {
     Email,
     Reddit,
     Telegram,
+    /// A list of people imported from a file (an event's attendees, a newsletter's
+    /// subscribers): one account per list, never synced.
+    List,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 10] = [
+    pub const ALL: [Platform; 11] = [
         Platform::Discord,
         Platform::Discourse,
         Platform::Github,
@@ -42,6 +45,7 @@ impl Platform {
         Platform::Email,
         Platform::Reddit,
         Platform::Telegram,
+        Platform::List,
     ];
 
     /// The stable lowercase name stored in the database and used on the command line.
@@ -57,6 +61,7 @@ impl Platform {
             Platform::Email => "email",
             Platform::Reddit => "reddit",
             Platform::Telegram => "telegram",
+            Platform::List => "list",
         }
     }
 
@@ -73,6 +78,7 @@ impl Platform {
             Platform::Email => "Email",
             Platform::Reddit => "Reddit",
             Platform::Telegram => "Telegram",
+            Platform::List => "Imported list",
         }
     }
 
@@ -87,8 +93,16 @@ impl Platform {
             Platform::Reddit => Some(40_000),
             Platform::Github => Some(65_536),
             Platform::Discourse => Some(32_000),
-            Platform::Matrix | Platform::Email => None,
+            Platform::Matrix | Platform::Email | Platform::List => None,
         }
+    }
+}
+
+impl Platform {
+    /// Whether a sync can bring this platform's data (an imported list has no connector: it
+    /// is never synced, and never shown as failing to).
+    pub fn syncs(self) -> bool {
+        self != Platform::List
     }
 }
 
@@ -1313,6 +1327,130 @@ pub enum ErrorCode {
     Keyring,
     /// A platform refused or failed; the message says what to do.
     Platform,
+}
+
+/// One column of a members file, as Hearth reads it before importing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CsvColumn {
+    /// The header as written in the file.
+    pub header: String,
+    /// What the column becomes: `email`, `name`, `first_name`, `last_name`, `handle`,
+    /// `organization`, `location`, `github`, `twitter`, `mastodon`, `website`, `bio`,
+    /// `field:NAME` (a custom field) or `skip`.
+    pub detected_field: String,
+    /// The first few non-empty values.
+    pub samples: Vec<String>,
+}
+
+/// A row of a members file that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportProblem {
+    /// The line of the file the row starts on (counting lines inside quoted cells).
+    pub line: u64,
+    /// Why, in words: "'maria@' is not an email address".
+    pub reason: String,
+}
+
+/// What a members file holds, read without writing anything: how each column maps, the
+/// delimiter and encoding found, and the rows that would be refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CsvPreview {
+    pub columns: Vec<CsvColumn>,
+    /// `,`, `;`, `\t` or `|`.
+    pub delimiter: String,
+    /// `UTF-8`, `UTF-8 with BOM`, `UTF-16` or `Windows-1252`.
+    pub encoding: String,
+    /// Data rows (the header aside, blank lines skipped).
+    pub rows: u64,
+    /// Rows that can be imported.
+    pub good_rows: u64,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// How to import a members file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberImportOptions {
+    /// The list the rows belong to (default: the file's name without extension).
+    pub list: Option<String>,
+    /// Columns mapped by hand: (header, field), overriding what was detected.
+    pub map: Vec<(String, String)>,
+}
+
+/// What importing a members file did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberImportReport {
+    /// The list the rows went into (an "Imported list" account).
+    pub list: String,
+    pub encoding: String,
+    pub delimiter: String,
+    /// Rows read (the header aside).
+    pub rows: u64,
+    /// People new to the list.
+    pub new: u64,
+    /// People already on the list whose row changed.
+    pub updated: u64,
+    /// People already on the list exactly as the file says.
+    pub unchanged: u64,
+    /// Rows not imported, with their line and why.
+    pub problems: Vec<ImportProblem>,
+    /// Members merged because the rows proved them one person (never, for a list alone).
+    pub merged_on_proof: u64,
+    /// Possible duplicates waiting for review that involve someone on the list.
+    pub suggestions: u64,
+}
+
+/// One member as `hearth export members` writes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportedMember {
+    pub id: i64,
+    pub name: String,
+    pub organization: Option<String>,
+    pub location: Option<String>,
+    pub bio: Option<String>,
+    pub first_seen_at: Option<Millis>,
+    pub last_active_at: Option<Millis>,
+    pub message_count: i64,
+    pub identities: Vec<ExportedIdentity>,
+    pub tags: Vec<String>,
+    /// Custom fields, by name.
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub notes: Vec<ExportedNote>,
+}
+
+/// One identity of an exported member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportedIdentity {
+    pub platform: Platform,
+    /// The account (or imported list) it came through.
+    pub account: String,
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub profile_url: Option<String>,
+}
+
+/// One note of an exported member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportedNote {
+    pub created_at: Millis,
+    pub body: String,
 }
 
 #[cfg(test)]

@@ -61,6 +61,16 @@ pub fn clean_name(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A cell a spreadsheet shows as text: names come from strangers, and one starting with `=`,
+/// `+`, `-` or `@` would otherwise run as a formula when the file is opened.
+pub fn spreadsheet_cell(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

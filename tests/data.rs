@@ -287,13 +287,16 @@ fn the_daily_backup_is_taken_once_a_day_and_only_the_newest_are_kept() {
 }
 
 /// Overwrites the middle page of `db` with garbage, as a failing disk might.
-fn damage(db: &Path) {
+/// Overwrites page `pageno` (1-based, as SQLite counts) of the file with garbage.
+fn damage_page(db: &Path, pageno: usize) {
     let bytes = std::fs::read(db).expect("the file");
     let page = 4096;
-    let pages = bytes.len() / page;
-    assert!(pages > 20, "the file is big enough to damage one page");
+    assert!(
+        pageno >= 1 && pageno * page <= bytes.len(),
+        "page {pageno} is in the file"
+    );
     let mut damaged = bytes.clone();
-    for (i, b) in damaged[(pages / 2) * page..(pages / 2 + 1) * page]
+    for (i, b) in damaged[(pageno - 1) * page..pageno * page]
         .iter_mut()
         .enumerate()
     {
@@ -310,12 +313,22 @@ fn a_damaged_database_says_so_names_the_latest_backup_and_doctor_recovers_what_i
         .expect("opens")
         .backup_now(common::NOW)
         .expect("a backup");
-    // Checkpointed into the main file, so the damage lands in the data.
-    rusqlite::Connection::open(&db)
-        .expect("opens")
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
-        .expect("checkpointed");
-    damage(&db);
+    // Checkpointed into the main file, so the damage lands in the data: a page in the middle
+    // of the members table, which every command that counts members reads.
+    let page = {
+        let conn = rusqlite::Connection::open(&db).expect("opens");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .expect("checkpointed");
+        conn.query_row(
+            "SELECT pageno FROM dbstat WHERE name = 'members' AND pagetype = 'leaf'
+             ORDER BY pageno LIMIT 1
+             OFFSET (SELECT count(*) / 2 FROM dbstat WHERE name = 'members' AND pagetype = 'leaf')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .expect("a page of the members table")
+    };
+    damage_page(&db, page as usize);
 
     let out = run(hearth(&db).arg("status"));
     assert!(!out.status.success());

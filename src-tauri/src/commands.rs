@@ -7,11 +7,12 @@ use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
-    CalendarRange, ConnectionCheck, ConversationDetail, DataOverview, DemoOptions, DemoRemoval,
-    ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage,
-    InboxQuery, MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
-    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
-    ReviewStep, SearchHit, Segment, SegmentFilter, SyncProgress, TriageAction, WorkspaceStatus,
+    CalendarRange, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
+    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
+    InboxPage, InboxQuery, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile,
+    MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, OrganizationDetail,
+    OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, SearchHit,
+    Segment, SegmentFilter, SyncProgress, TriageAction, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -579,6 +580,50 @@ pub fn workspace_import<R: Runtime>(
             let _ = app.emit(PROGRESS_EVENT, p);
         })?;
         s.status()
+    })
+}
+
+/// Asks for a members file (CSV) with the system's file chooser; `None` if cancelled.
+#[tauri::command]
+pub async fn pick_csv_file<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .add_filter("Spreadsheet (CSV)", &["csv", "tsv", "txt"])
+        .pick_file(move |file| {
+            let _ = tx.send(file.and_then(|f| f.into_path().ok()));
+        });
+    rx.await.ok().flatten().map(|p| p.display().to_string())
+}
+
+/// How a members file would be imported (columns, encoding, refused rows); writes nothing.
+#[tauri::command(async)]
+pub fn members_import_preview(path: String, options: MemberImportOptions) -> Reply<CsvPreview> {
+    Ok(hearth::members::import::preview_member_csv(
+        std::path::Path::new(&path),
+        &options,
+    )?)
+}
+
+/// Imports a members file into a list, with progress events.
+#[tauri::command(async)]
+pub fn members_import<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    options: MemberImportOptions,
+) -> Reply<MemberImportReport> {
+    state.with(|s| {
+        s.import_members(
+            std::path::Path::new(&path),
+            &options,
+            now_millis(),
+            &mut |p| {
+                let _ = app.emit(PROGRESS_EVENT, p);
+            },
+        )
     })
 }
 

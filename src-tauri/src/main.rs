@@ -88,6 +88,9 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::pick_folder,
             commands::workspace_export,
             commands::workspace_import,
+            commands::pick_csv_file,
+            commands::members_import_preview,
+            commands::members_import,
             commands::demo_remove,
         ])
 }

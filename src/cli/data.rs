@@ -1,11 +1,13 @@
 //! The workspace as a whole: `hearth status`, `demo`, `demo-remove`, `backup`, `restore`,
-//! `export`, `import` and `doctor`.
+//! `export` (and `export members`), `import` (and `import members FILE.csv`) and `doctor`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
 use hearth::data::doctor;
-use hearth::model::{DemoOptions, Progress};
+use hearth::members::export::MembersFormat;
+use hearth::model::{DemoOptions, MemberImportOptions, Progress};
 use hearth::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -60,6 +62,24 @@ pub fn demo(store: &mut Store, opts: DemoOptions, now: i64) -> Result<()> {
         summary.messages,
         summary.open
     );
+    // an event's attendee list that overlaps the community, to try `hearth import members` on
+    let list = hearth::demo::attendee_list(store, opts.seed)?;
+    let file = store
+        .path()
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(hearth::demo::ATTENDEES_FILE);
+    if !file.exists() {
+        std::fs::write(&file, &list.csv)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        println!(
+            "An attendee list of the Lumen Meetup ({} people, some of them in the community) is in {}; try `hearth import members {} --list \"{}\"`.",
+            list.rows.len(),
+            file.display(),
+            file.display(),
+            hearth::demo::ATTENDEES_LIST
+        );
+    }
     Ok(())
 }
 
@@ -235,4 +255,149 @@ pub fn size(bytes: u64) -> String {
         1_048_576..=1_073_741_823 => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
         _ => format!("{:.1} GB", bytes as f64 / 1_073_741_824.0),
     }
+}
+
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// The members alone (not the team, not merged ones), with their identities,
+    /// organisation, tags, custom fields and notes: CSV (one row each) or JSON (nested).
+    Members {
+        /// csv (default) or json.
+        #[arg(long, default_value = "csv")]
+        format: MembersFormat,
+        /// The file to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// People from a CSV file (an event's attendees, a newsletter's subscribers) as an
+    /// imported list; each row is checked against the members like a synced account.
+    Members(MembersImportArgs),
+}
+
+#[derive(Args)]
+pub struct MembersImportArgs {
+    /// The file: UTF-8 (with or without BOM), UTF-16 or Windows-1252; comma, semicolon or tab.
+    file: PathBuf,
+    /// Say what a column is: COLUMN=email|name|first_name|last_name|handle|organization|
+    /// location|github|twitter|mastodon|website|bio|field:NAME|skip (repeatable).
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
+    /// The list the people join (default: the file's name).
+    #[arg(long)]
+    list: Option<String>,
+    /// Show how the columns map and which rows would be refused; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON (`MemberImportReport`, or `CsvPreview` with --dry-run).
+    #[arg(long)]
+    json: bool,
+}
+
+impl MembersImportArgs {
+    fn options(&self) -> Result<MemberImportOptions> {
+        let map = self
+            .map
+            .iter()
+            .map(|m| {
+                m.split_once('=')
+                    .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
+                    .with_context(|| format!("--map {m:?}: write it as COLUMN=FIELD"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MemberImportOptions {
+            list: self.list.clone(),
+            map,
+        })
+    }
+}
+
+/// `hearth import members FILE --dry-run`: what would be imported; nothing is written.
+pub fn preview_members(args: &MembersImportArgs) -> Result<()> {
+    let preview = hearth::members::import::preview_member_csv(&args.file, &args.options()?)?;
+    if args.json {
+        return print_json(&preview);
+    }
+    println!(
+        "{}: {} rows, {} encoded, cells separated by '{}'. Nothing was written (dry run).",
+        args.file.display(),
+        preview.rows,
+        preview.encoding,
+        preview.delimiter
+    );
+    for c in &preview.columns {
+        println!(
+            "  {:<24} → {:<20} {}",
+            c.header,
+            c.detected_field,
+            c.samples.join(", ")
+        );
+    }
+    println!(
+        "{} rows would be imported, {} refused.",
+        preview.good_rows,
+        preview.problems.len()
+    );
+    for p in &preview.problems {
+        println!("  line {}: {}", p.line, p.reason);
+    }
+    Ok(())
+}
+
+/// `hearth import members FILE`: the people of a file into a list.
+pub fn import_members(store: &mut Store, args: MembersImportArgs, now: i64) -> Result<()> {
+    let options = args.options()?;
+    let bar = bar()?;
+    let result = store.import_members(&args.file, &options, now, &mut feed(&bar));
+    bar.finish_and_clear();
+    let r = result?;
+    if args.json {
+        return print_json(&r);
+    }
+    println!(
+        "Imported {} into the list \"{}\" ({}, cells separated by '{}'): {} rows — {} new, {} updated, {} unchanged, {} refused.",
+        args.file.display(),
+        r.list,
+        r.encoding,
+        r.delimiter,
+        r.rows,
+        r.new,
+        r.updated,
+        r.unchanged,
+        r.problems.len()
+    );
+    for p in &r.problems {
+        println!("  line {}: {}", p.line, p.reason);
+    }
+    if r.merged_on_proof > 0 {
+        println!("{} merged with members already known.", r.merged_on_proof);
+    }
+    if r.suggestions > 0 {
+        println!(
+            "{} possible duplicates involve people on this list: review them with `hearth members suggest`.",
+            r.suggestions
+        );
+    }
+    Ok(())
+}
+
+/// `hearth export members [--format csv|json] [--out FILE]`.
+pub fn export_members(store: &mut Store, format: MembersFormat, out: Option<&Path>) -> Result<()> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let n = store.export_members(format, &mut w)?;
+            println!("Exported {n} members to {}.", path.display());
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            store.export_members(format, &mut w)?;
+        }
+    }
+    Ok(())
 }

@@ -206,10 +206,24 @@ enum Command {
     },
     /// Replace the data with a backup (the current data is backed up first).
     Restore { file: PathBuf },
-    /// Write the whole workspace to a folder as JSON Lines (docs/export.md) plus members.csv.
-    Export { dir: PathBuf },
-    /// Read an export into an empty database.
-    Import { dir: PathBuf },
+    /// Write the whole workspace to a folder as JSON Lines (docs/export.md) plus members.csv;
+    /// `export members` writes the members alone, as CSV or JSON.
+    #[command(args_conflicts_with_subcommands = true, subcommand_required = false)]
+    Export {
+        #[command(subcommand)]
+        what: Option<data::ExportCmd>,
+        /// The folder to write the whole workspace into.
+        dir: Option<PathBuf>,
+    },
+    /// Read an export into an empty database; `import members FILE.csv` adds people from a
+    /// spreadsheet (an event's attendees, a newsletter's subscribers).
+    #[command(args_conflicts_with_subcommands = true, subcommand_required = false)]
+    Import {
+        #[command(subcommand)]
+        what: Option<data::ImportCmd>,
+        /// The export folder to read into an empty database.
+        dir: Option<PathBuf>,
+    },
     /// Check the database file with SQLite's own checks; `--recover NEW` copies what is
     /// readable of a damaged one into a new file.
     Doctor {
@@ -269,6 +283,16 @@ pub fn run(cli: Cli) -> Result<()> {
     // The doctor reads a file the store may refuse to open.
     if let Command::Doctor { recover } = cli.command {
         return data::doctor(&path, recover);
+    }
+    // A dry run reads the file only: no database is opened or created.
+    if let Command::Import {
+        what: Some(data::ImportCmd::Members(args)),
+        ..
+    } = &cli.command
+    {
+        if args.dry_run {
+            return data::preview_members(args);
+        }
     }
     let mut store = open(&path, cli.command.creates_data())?;
     let store = &mut store;
@@ -346,8 +370,22 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup { file } => data::backup(store, file, now),
         Command::Backups { json } => data::backups(store, json.json),
         Command::Restore { file } => data::restore(store, &file, now),
-        Command::Export { dir } => data::export(store, &dir),
-        Command::Import { dir } => data::import(store, &dir),
+        Command::Export { what, dir } => match (what, dir) {
+            (Some(data::ExportCmd::Members { format, out }), _) => {
+                data::export_members(store, format, out.as_deref())
+            }
+            (None, Some(dir)) => data::export(store, &dir),
+            (None, None) => anyhow::bail!(
+                "say where: `hearth export DIR` (the whole workspace) or `hearth export members`"
+            ),
+        },
+        Command::Import { what, dir } => match (what, dir) {
+            (Some(data::ImportCmd::Members(args)), _) => data::import_members(store, args, now),
+            (None, Some(dir)) => data::import(store, &dir),
+            (None, None) => anyhow::bail!(
+                "say what: `hearth import DIR` (an export, into an empty database) or `hearth import members FILE.csv`"
+            ),
+        },
         Command::Doctor { .. } => Ok(()),
     }
 }

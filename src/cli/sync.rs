@@ -244,6 +244,12 @@ pub fn sync(store: &mut Store, account: Option<String>, retry_quarantined: bool)
                     a.name
                 );
             }
+            if !a.platform.syncs() {
+                bail!(
+                    "{:?} is a list imported from a file; it has nothing to sync (import the file again to update it)",
+                    a.name
+                );
+            }
             vec![a]
         }
         None => store.syncable_accounts()?,

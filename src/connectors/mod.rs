@@ -80,7 +80,7 @@ pub fn spec(platform: Platform) -> Option<PlatformSpec> {
             "your handle or DID, such as lumen.bsky.social",
             "an app password: Bluesky → Settings → Privacy and Security → App Passwords",
         ),
-        Platform::Email | Platform::Reddit | Platform::Telegram => None,
+        Platform::Email | Platform::Reddit | Platform::Telegram | Platform::List => None,
     }
 }
 
@@ -97,7 +97,7 @@ pub fn build(
         Platform::Matrix => Box::new(matrix::Matrix::new(cfg)?),
         Platform::Mastodon => Box::new(mastodon::Mastodon::new(cfg)?),
         Platform::Bluesky => Box::new(bluesky::Bluesky::new(cfg)?),
-        Platform::Email | Platform::Reddit | Platform::Telegram => {
+        Platform::Email | Platform::Reddit | Platform::Telegram | Platform::List => {
             return Err(ConnectorError::Config(format!(
                 "Hearth cannot connect to {} accounts yet",
                 platform.label()

@@ -147,19 +147,29 @@ pub fn recover(
         tx.execute(&format!("DELETE FROM {}", quoted(&table.name)), [])?;
         report.tables.push(copy_table(&src, &tx, table)?);
     }
-    // Rows whose parent was lost would break the app's joins: drop them, and say so.
-    let orphans: Vec<(String, i64)> = tx
+    // Rows whose parent was lost would break the app's joins: drop them, and say so. A table
+    // without rowids (keys, fields, suggestions) has no rowid to name its orphans by: they go
+    // by the foreign key they break.
+    let orphans: Vec<(String, Option<i64>)> = tx
         .prepare("SELECT \"table\", rowid FROM pragma_foreign_key_check")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut keyless: Vec<String> = Vec::new();
     for (table, rowid) in orphans {
-        tx.execute(
-            &format!("DELETE FROM {} WHERE rowid = ?1", quoted(&table)),
-            [rowid],
-        )?;
+        let dropped = match rowid {
+            Some(rowid) => tx.execute(
+                &format!("DELETE FROM {} WHERE rowid = ?1", quoted(&table)),
+                [rowid],
+            )?,
+            None if keyless.contains(&table) => 0,
+            None => {
+                keyless.push(table.clone());
+                drop_orphans_by_key(&tx, &table)?
+            }
+        };
         if let Some(t) = report.tables.iter_mut().find(|t| t.table == table) {
-            t.orphans_dropped += 1;
-            t.rows = t.rows.saturating_sub(1);
+            t.orphans_dropped += dropped as u64;
+            t.rows = t.rows.saturating_sub(dropped as u64);
         }
     }
     rebuild_indexes(&tx)?;
@@ -174,6 +184,31 @@ pub fn recover(
         total: tables.len() as u64,
     });
     Ok(report)
+}
+
+/// Deletes the rows of `table` whose foreign keys name a parent row that is not there; returns
+/// how many went.
+fn drop_orphans_by_key(conn: &Connection, table: &str) -> Result<usize> {
+    let keys: Vec<(String, String, Option<String>)> = conn
+        .prepare("SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1)")?
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut dropped = 0;
+    for (parent, from, to) in keys {
+        let to = to.unwrap_or_else(|| "rowid".into());
+        dropped += conn.execute(
+            &format!(
+                "DELETE FROM {t} WHERE {from} IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM {p} WHERE {p}.{to} = {t}.{from})",
+                t = quoted(table),
+                p = quoted(&parent),
+                from = quoted(&from),
+                to = quoted(&to),
+            ),
+            [],
+        )?;
+    }
+    Ok(dropped)
 }
 
 /// Copies what can be read of one table, a rowid range at a time (Hearth's rowids start at

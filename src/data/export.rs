@@ -16,6 +16,7 @@ use super::{data_tables, quoted, Table};
 use crate::error::{Error, Result};
 use crate::model::{ExportSummary, ExportedFile, Progress};
 use crate::store::{schema_version, Store};
+use crate::text::spreadsheet_cell as cell;
 
 /// Tables that are not the workspace's data: the keyring id of this database, and who is
 /// syncing right now.
@@ -388,16 +389,6 @@ fn import_tables(
     super::rebuild_indexes(&tx)?;
     tx.commit()?;
     Ok(())
-}
-
-/// A cell a spreadsheet shows as text: names come from strangers, and one starting with `=`,
-/// `+`, `-` or `@` would otherwise run as a formula when the file is opened.
-fn cell(s: String) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s
-    }
 }
 
 /// Members for spreadsheets: one row per person, with their accounts and tags.

@@ -4,9 +4,14 @@
 //! same ingest path a sync uses, at any scale from a few hundred to millions of messages.
 //! Must never: touch a database that already holds data.
 
+mod attendees;
 mod content;
 mod remove;
 pub mod showcase;
+
+pub use attendees::{
+    attendee_list, Attendee, AttendeeList, FILE_NAME as ATTENDEES_FILE, LIST_NAME as ATTENDEES_LIST,
+};
 
 use std::collections::{HashMap, HashSet};
 

@@ -15,7 +15,9 @@ use rusqlite::types::Value;
 use segments::{add_filter, segment_filter, Where};
 
 pub mod engagement;
+pub mod export;
 pub mod fields;
+pub mod import;
 pub mod merge;
 pub mod organizations;
 pub mod privacy;
@@ -24,6 +26,23 @@ pub mod resolve;
 pub mod segments;
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
+
+/// Adds the search row of a member made a moment ago (who has none yet). Unlike
+/// [`reindex_member`] it deletes nothing: a delete makes FTS5 flush the terms it holds in
+/// memory, so a bulk load that deletes before each insert writes one tiny segment per row (an
+/// import of 100k people spent most of its time merging them).
+pub(crate) fn index_new_member(conn: &Connection, member_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO members_fts (rowid, words)
+         SELECT m.id, m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
+                coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
+                          || ' ' || coalesce(i.email, ''), ' ')
+                          FROM identities i WHERE i.member_id = m.id), '')
+         FROM members m WHERE m.id = ?1",
+    )?
+    .execute([member_id])?;
+    Ok(())
+}
 
 /// Rebuilds the search row of one member from their name, organisation and identities.
 pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {

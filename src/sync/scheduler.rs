@@ -146,7 +146,10 @@ fn worker(
                         None => store.syncable_accounts(),
                     })
                     .unwrap_or_default();
-                for account in accounts.into_iter().filter(|a| !a.demo) {
+                for account in accounts
+                    .into_iter()
+                    .filter(|a| !a.demo && a.platform.syncs())
+                {
                     if tasks.values().any(|id| *id == account.id) {
                         if only.is_some() {
                             again.insert(account.id);

@@ -200,6 +200,16 @@ pub fn keys(f: &IdentityFacts) -> Vec<Key> {
                 }
             }
         }
+        Some(Platform::List) => {
+            // what an attendee typed about themself: claims, never proof (see the end)
+            for kind in ["github", "twitter", "mastodon", "website"] {
+                if let Some(v) = raw.and_then(|r| r.get(kind)).and_then(Value::as_str) {
+                    if let Some(link) = typed_link(kind, v) {
+                        out.push(key("claim", link, false));
+                    }
+                }
+            }
+        }
         _ => {}
     }
     // a Matrix id or a profile link written in a bio
@@ -249,8 +259,17 @@ pub fn keys(f: &IdentityFacts) -> Vec<Key> {
             }
         }
     }
-    if !f.handle.is_empty() {
-        if let Some(h) = handle_key(&f.handle) {
+    // a list's identity shows its email or name where a handle goes: only a handle column
+    // the file had is a handle
+    let handle = match f.platform {
+        Some(Platform::List) => raw
+            .and_then(|r| r.get("handle"))
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        _ => f.handle.as_str(),
+    };
+    if !handle.is_empty() {
+        if let Some(h) = handle_key(handle) {
             out.push(key("handle", h, false));
         }
     }
@@ -273,7 +292,17 @@ pub fn keys(f: &IdentityFacts) -> Vec<Key> {
     if let Some(offset) = raw.and_then(|r| r.get("tz_offset")).and_then(Value::as_i64) {
         out.push(key("tz", format!("{:+}", offset / 3600), false));
     }
-    for (name, value) in &f.fields {
+    let mut fields = f.fields.clone();
+    if f.platform == Some(Platform::List) {
+        if let Some(Value::Object(map)) = raw.and_then(|r| r.get("fields")) {
+            for (name, value) in map {
+                if let Some(v) = value.as_str() {
+                    fields.push((name.clone(), v.to_string()));
+                }
+            }
+        }
+    }
+    for (name, value) in &fields {
         let v = fold(value);
         if !v.is_empty() {
             out.push(key(&format!("field:{}", name.to_lowercase()), v, false));
@@ -287,6 +316,17 @@ pub fn keys(f: &IdentityFacts) -> Vec<Key> {
     for stem in stems {
         out.push(key("stem", stem, false));
     }
+    if f.platform == Some(Platform::List) {
+        // Nothing on an imported list is proof. An attendee list or a newsletter's subscribers
+        // are typed by the people themselves (or by whoever registered them): nobody checked
+        // that the address, the GitHub login or the noreply address is theirs, and one typo
+        // would otherwise merge two people without anyone's say. The same email as a synced
+        // member is still strong evidence: the model weighs an equal email heavily, so such a
+        // pair is suggested for review with "same email" as its reason.
+        for k in &mut out {
+            k.proof = false;
+        }
+    }
     out.sort();
     out.dedup_by(|a, b| {
         if a.kind == b.kind && a.value == b.value {
@@ -297,6 +337,32 @@ pub fn keys(f: &IdentityFacts) -> Vec<Key> {
         }
     });
     out
+}
+
+/// A profile someone typed in a column of a list: `ana-s`, `@ana-s` or
+/// `https://github.com/ana-s` in a GitHub column → `github:ana-s`; `@ana@fosstodon.org` in a
+/// Mastodon column → `mastodon:ana@fosstodon.org`; `ana.dev` as a website → `domain:ana.dev`.
+pub fn typed_link(kind: &str, value: &str) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.contains('/') {
+        return link_ref(v);
+    }
+    let bare = v.trim_start_matches('@').to_lowercase();
+    if bare.is_empty() || bare.contains(char::is_whitespace) {
+        return None;
+    }
+    match kind {
+        "github" => Some(format!("github:{bare}")),
+        "twitter" => Some(format!("twitter:{bare}")),
+        "mastodon" => bare
+            .split_once('@')
+            .filter(|(name, server)| !name.is_empty() && server.contains('.'))
+            .map(|(name, server)| format!("mastodon:{name}@{server}")),
+        _ => link_ref(v),
+    }
 }
 
 /// Slack's and others' real name beside the display name.

@@ -352,6 +352,157 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
     Ok(merged)
 }
 
+/// [`check_identities`] for many identities at once (an imported list of thousands): the
+/// same keys, candidates, proof and scores, with the workspace's keys read once into memory
+/// instead of looked up identity by identity, and each pair of new identities compared once.
+/// `progress` is told how many of `identities` are done. Returns how many merges it made.
+pub(crate) fn check_many(
+    conn: &Connection,
+    identities: &[i64],
+    now: Millis,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64> {
+    if identities.is_empty() {
+        return Ok(0);
+    }
+    refresh_keys(conn, identities)?;
+    let (profiles, all_keys) = load_all(conn)?;
+    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, keys) in all_keys.iter().enumerate() {
+        for k in keys {
+            index
+                .entry((k.kind.as_str(), k.value.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let at: HashMap<i64, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.identity_id, i))
+        .collect();
+    let checked: HashSet<usize> = identities
+        .iter()
+        .filter_map(|id| at.get(id).copied())
+        .collect();
+    let rejected = rejected_pairs(conn)?;
+    let mut model = stored_model(conn)?;
+    // members merged during this run: where each went
+    let mut moved: HashMap<i64, i64> = HashMap::new();
+    let live = |moved: &HashMap<i64, i64>, mut m: i64| {
+        while let Some(&n) = moved.get(&m) {
+            m = n;
+        }
+        m
+    };
+    let member_holders = |kind: &str, value: &str| -> u32 {
+        let mut members: Vec<i64> = index
+            .get(&(kind, value))
+            .map(|v| v.iter().map(|&i| profiles[i].member_id).collect())
+            .unwrap_or_default();
+        members.sort_unstable();
+        members.dedup();
+        members.len() as u32
+    };
+    let mut merged = 0;
+    let mut best: HashMap<(i64, i64), Scored> = HashMap::new();
+    let mut active: HashMap<i64, bool> = HashMap::new();
+    progress(0, identities.len() as u64);
+    for (n, &id) in identities.iter().enumerate() {
+        if n % 1000 == 999 {
+            progress(n as u64 + 1, identities.len() as u64);
+        }
+        let Some(&i) = at.get(&id) else {
+            continue;
+        };
+        let mut candidates: Vec<usize> = Vec::new();
+        for (kind, value) in lookups(&all_keys[i]) {
+            if let Some(found) = index.get(&(kind, value.as_str())) {
+                if found.len() <= BLOCK_CAP {
+                    // a pair of two checked identities is compared once, from its first
+                    candidates.extend(
+                        found
+                            .iter()
+                            .copied()
+                            .filter(|&j| j != i && (j > i || !checked.contains(&j))),
+                    );
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for j in candidates {
+            let (a, b) = (&profiles[i], &profiles[j]);
+            let mine = live(&moved, a.member_id);
+            let theirs = live(&moved, b.member_id);
+            if mine == theirs || rejected.contains(&ordered(a.identity_id, b.identity_id)) {
+                continue;
+            }
+            let proof = proof_between(a, &all_keys[i], b, &all_keys[j], &mut |k, v| {
+                Ok(member_holders(k, v))
+            })?;
+            if let Some((reason, evidence)) = proof {
+                if merge::rejected(conn, mine, theirs)? {
+                    continue;
+                }
+                let (keep, absorb) = older_first(conn, mine, theirs)?;
+                merge_on_proof(conn, keep, absorb, reason, evidence, now)?;
+                moved.insert(absorb, keep);
+                merged += 1;
+                continue;
+            }
+            // co-activity, only for members that wrote somewhere (an imported list's never did)
+            let mut wrote = |m: i64| -> Result<bool> {
+                if let Some(&w) = active.get(&m) {
+                    return Ok(w);
+                }
+                let w: bool = conn
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM member_activity WHERE member_id = ?1)",
+                    )?
+                    .query_row([m], |r| r.get(0))?;
+                active.insert(m, w);
+                Ok(w)
+            };
+            let shared = if wrote(mine)? && wrote(theirs)? {
+                together(conn, mine, theirs)?
+            } else {
+                0
+            };
+            let c = compare(a, b, shared);
+            for o in &c {
+                if let Some((kind, value)) = &o.value {
+                    model
+                        .counts
+                        .entry((kind.clone(), value.clone()))
+                        .or_insert_with(|| {
+                            index
+                                .get(&(kind.as_str(), value.as_str()))
+                                .map_or(0, Vec::len) as u32
+                        });
+                }
+            }
+            let scored = model.score(&c);
+            if worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+                let slot = best
+                    .entry(ordered(mine, theirs))
+                    .or_insert_with(|| scored.clone());
+                if scored.score > slot.score {
+                    *slot = scored;
+                }
+            }
+        }
+    }
+    for ((a, b), scored) in best {
+        let (a, b) = (live(&moved, a), live(&moved, b));
+        if a != b && !merge::rejected(conn, a, b)? {
+            upsert_suggestion(conn, a, b, &scored, now)?;
+        }
+    }
+    progress(identities.len() as u64, identities.len() as u64);
+    Ok(merged)
+}
+
 /// Fills in how common each matched value is, for the frequency adjustment.
 fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
     for o in c {

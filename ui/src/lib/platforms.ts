@@ -21,6 +21,7 @@ export const PLATFORMS: Record<Platform, PlatformInfo> = {
   email: { label: 'Email', short: '@', colour: '#6b7280', postLimit: null },
   reddit: { label: 'Reddit', short: 'Rd', colour: '#d93a00', postLimit: 40_000 },
   telegram: { label: 'Telegram', short: 'Tg', colour: '#1f8ac0', postLimit: 4096 },
+  list: { label: 'Imported list', short: 'Li', colour: '#7c5a2e', postLimit: null },
 };
 
 export const ALL_PLATFORMS = Object.keys(PLATFORMS) as Platform[];

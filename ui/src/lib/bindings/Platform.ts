@@ -3,4 +3,4 @@
 /**
  * A platform Hearth can hold conversations and members from.
  */
-export type Platform = "discord" | "discourse" | "github" | "slack" | "matrix" | "mastodon" | "bluesky" | "email" | "reddit" | "telegram";
+export type Platform = "discord" | "discourse" | "github" | "slack" | "matrix" | "mastodon" | "bluesky" | "email" | "reddit" | "telegram" | "list";

@@ -13,6 +13,9 @@ import {
   onSync,
   openExternal,
   outboxRetry,
+  membersImport,
+  membersImportPreview,
+  pickCsvFile,
   pickFolder,
   replyQueue,
   syncNow,
@@ -114,5 +117,24 @@ describe('ipc', () => {
 
     invokeMock.mockResolvedValueOnce(null);
     expect(await pickFolder('Import from…')).toBeNull();
+  });
+
+  it('imports a members file with the options the dialog chose, after a preview', async () => {
+    const options = { list: 'Lumen Meetup', map: [['Mail', 'email']] as [string, string][] };
+    invokeMock.mockResolvedValueOnce('/home/cm/attendees.csv');
+    expect(await pickCsvFile('Import members from…')).toBe('/home/cm/attendees.csv');
+    expect(invokeMock).toHaveBeenLastCalledWith('pick_csv_file', {
+      title: 'Import members from…',
+    });
+    await membersImportPreview('/home/cm/attendees.csv', options);
+    expect(invokeMock).toHaveBeenLastCalledWith('members_import_preview', {
+      path: '/home/cm/attendees.csv',
+      options,
+    });
+    await membersImport('/home/cm/attendees.csv', options);
+    expect(invokeMock).toHaveBeenLastCalledWith('members_import', {
+      path: '/home/cm/attendees.csv',
+      options,
+    });
   });
 });

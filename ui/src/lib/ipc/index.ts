@@ -11,6 +11,7 @@ import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
 import type { ConnectionCheck } from '$lib/bindings/ConnectionCheck';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
+import type { CsvPreview } from '$lib/bindings/CsvPreview';
 import type { DataOverview } from '$lib/bindings/DataOverview';
 import type { DemoOptions } from '$lib/bindings/DemoOptions';
 import type { DemoRemoval } from '$lib/bindings/DemoRemoval';
@@ -21,6 +22,8 @@ import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { InboxPage } from '$lib/bindings/InboxPage';
 import type { InboxQuery } from '$lib/bindings/InboxQuery';
+import type { MemberImportOptions } from '$lib/bindings/MemberImportOptions';
+import type { MemberImportReport } from '$lib/bindings/MemberImportReport';
 import type { MemberPage } from '$lib/bindings/MemberPage';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberQuery } from '$lib/bindings/MemberQuery';
@@ -278,6 +281,17 @@ export const pickFolder = (title: string) => invoke<string | null>('pick_folder'
 /** Asks where to save a file, suggesting `fileName`; `null` if cancelled. */
 export const pickSaveFile = (title: string, fileName: string) =>
   invoke<string | null>('pick_save_file', { title, fileName });
+
+/** Asks for a members file (CSV) with the system's file chooser; `null` if cancelled. */
+export const pickCsvFile = (title: string) => invoke<string | null>('pick_csv_file', { title });
+
+/** How a members file would be imported: columns and what they map to, refused rows. */
+export const membersImportPreview = (path: string, options: MemberImportOptions) =>
+  invoke<CsvPreview>('members_import_preview', { path, options });
+
+/** Imports a members file into a list (progress arrives through `onProgress`). */
+export const membersImport = (path: string, options: MemberImportOptions) =>
+  invoke<MemberImportReport>('members_import', { path, options });
 
 const EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 

@@ -96,11 +96,14 @@ export const DEMO_ONLY =
   'The demo community’s accounts are samples, so there is nothing to sync. ' +
   'Connect your own account in Settings → Accounts.';
 
-/** True when every account is one of the demo's samples (which never sync). */
+/** True when every account is one of the demo's samples or an imported list (which never
+ * sync). */
 async function onlyDemoAccounts(): Promise<boolean> {
   try {
     const all = await ipc.accountsList();
-    return all.length > 0 && all.every((account) => account.demo);
+    return (
+      all.length > 0 && all.every((account) => account.demo || account.platform === 'list')
+    );
   } catch {
     return false; // unsure: ask the core to sync, as before
   }
