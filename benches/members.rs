@@ -9,7 +9,8 @@
 
 use std::time::Instant;
 
-use hearth::model::DemoOptions;
+use hearth::ingest::{Batch, IncomingIdentity};
+use hearth::model::{DemoOptions, MemberQuery, Platform};
 use hearth::store::Store;
 
 mod common;
@@ -69,6 +70,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             q.members_to_merge
         );
     }
+    check_one_identity(&mut store)?;
+    undo_merges(&mut store, &path)?;
+
     if std::env::var_os("HEARTH_BENCH_SHOW").is_some() {
         let q = truth.measure(&store, 0.8)?;
         let show = |label: &str, pairs: &[(i64, i64)]| -> Result<(), Box<dyn std::error::Error>> {
@@ -106,5 +110,85 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         show("WRONG", &q.wrong_examples)?;
         show("MISSED", &q.missed_examples)?;
     }
+    Ok(())
+}
+
+/// Milliseconds at the median and the slowest of `times` (seconds).
+fn p50_max(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize] * 1000.0;
+    (at(0.5), at(1.0))
+}
+
+/// A new account that looks like a known member arrives with a sync: the ingest that checks it
+/// against every member (keys, candidates, proof, scores) against the same ingest unchecked
+/// (the baseline, measured here), one identity per batch as a sync of one new person is.
+fn check_one_identity(store: &mut Store) -> Result<(), Box<dyn std::error::Error>> {
+    let known = store.members(&MemberQuery {
+        limit: Some(60),
+        ..Default::default()
+    })?;
+    let account = store.ensure_account(Platform::Discord, "bench newcomers", None, None, NOW)?;
+    let (mut checked, mut unchecked) = (Vec::new(), Vec::new());
+    for (i, m) in known.items.iter().enumerate() {
+        let one = |id: String| Batch {
+            identities: vec![IncomingIdentity {
+                external_id: id,
+                handle: m.handles.first().cloned().unwrap_or_default(),
+                display_name: Some(m.display_name.clone()),
+                organization: m.organization.clone(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let t = Instant::now();
+        store.ingest_bulk(account, &one(format!("twin{i}")), NOW)?;
+        unchecked.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        store.ingest(account, &one(format!("new{i}")), NOW)?;
+        checked.push(t.elapsed().as_secs_f64());
+    }
+    let (c50, cmax) = p50_max(&mut checked);
+    let (u50, umax) = p50_max(&mut unchecked);
+    println!(
+        "one new identity ({} look-alikes of known members): ingest with the check p50 {c50:.2} ms (max {cmax:.2}); the same ingest unchecked p50 {u50:.2} ms (max {umax:.2}); the check adds {:.2} ms at the median",
+        checked.len(),
+        c50 - u50
+    );
+    Ok(())
+}
+
+/// Undoing merges: each of up to 30 merges on proof undone, against merging the two back (the
+/// baseline, measured here).
+fn undo_merges(
+    store: &mut Store,
+    path: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let merges: Vec<(i64, i64, i64)> = rusqlite::Connection::open(path)?
+        .prepare(
+            "SELECT id, kept_member_id, absorbed_member_id FROM merges
+             WHERE undone_at IS NULL AND how = 'proof' ORDER BY id LIMIT 30",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (mut undo, mut again) = (Vec::new(), Vec::new());
+    for (id, kept, absorbed) in &merges {
+        let t = Instant::now();
+        store.unmerge(*kept, Some(*id), NOW)?;
+        undo.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        store.merge_members(*kept, *absorbed, "bench", NOW)?;
+        again.push(t.elapsed().as_secs_f64());
+    }
+    if undo.is_empty() {
+        println!("unmerge: no merge to undo at this size");
+        return Ok(());
+    }
+    let (u50, umax) = p50_max(&mut undo);
+    let (m50, mmax) = p50_max(&mut again);
+    println!(
+        "unmerge ({} merges on proof): p50 {u50:.2} ms (max {umax:.2}); merging them again p50 {m50:.2} ms (max {mmax:.2})",
+        undo.len()
+    );
     Ok(())
 }
