@@ -768,6 +768,23 @@ fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
     assert_eq!(suggestions[0].a.display_name, "Ana Souza");
     assert_eq!(suggestions[0].b.display_name, "Ana Souza");
     assert_eq!(report.suggestions, 1);
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let index: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'identity_keys_by_value'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the keys' index is there after a bulk import rebuilt it");
+    assert!(index.contains("(kind, value)"), "{index}");
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT identity_id FROM identity_keys WHERE kind = 'email' AND value = 'x'",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("identity_keys_by_value"), "{plan}");
 }
 
 #[test]

@@ -365,7 +365,28 @@ pub(crate) fn check_many(
     if identities.is_empty() {
         return Ok(0);
     }
+    // When these identities are a good part of the workspace, the `(kind, value)` index of
+    // their keys is built again once after storing them, rather than updated key by key in
+    // random order (storing 30k identities' keys took 4.2 s, and 1.45 s + 0.83 s this way).
+    // Rebuilding costs as much as every key of the workspace, so a small list never does it.
+    let all: i64 = conn.query_row("SELECT count(*) FROM identities", [], |r| r.get(0))?;
+    let index_sql: Option<String> = if identities.len() as i64 * 4 >= all {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'identity_keys_by_value'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+    } else {
+        None
+    };
+    if index_sql.is_some() {
+        conn.execute_batch("DROP INDEX identity_keys_by_value")?;
+    }
     refresh_keys(conn, identities)?;
+    if let Some(sql) = &index_sql {
+        conn.execute_batch(sql)?;
+    }
     let (profiles, all_keys) = load_all(conn)?;
     let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, keys) in all_keys.iter().enumerate() {
