@@ -826,3 +826,42 @@ fn removing_an_imported_list_needs_no_keyring_and_takes_its_people_with_it() {
         "its people are gone with it"
     );
 }
+
+#[test]
+fn export_members_to_a_file_writes_json_or_csv_by_its_name_and_leaves_no_partial_file() {
+    let mut db = TestDb::new();
+    maria_on_discord_and_github(&mut db);
+    let dir = db.dir.path().to_path_buf();
+
+    let live = db
+        .store
+        .members(&hearth::model::MemberQuery::default())
+        .unwrap()
+        .total as u64;
+    let json = dir.join("people.JSON");
+    let n = db.store.export_members_to(&json).unwrap();
+    assert_eq!(n, live, "every member of the list");
+    let read: Vec<ExportedMember> =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).expect("JSON by the name");
+    assert_eq!(read.len() as u64, live);
+
+    let csv = dir.join("people.csv");
+    assert_eq!(db.store.export_members_to(&csv).unwrap(), live);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.lines().count() >= 3,
+        "a header and a row per member: {text}"
+    );
+    assert!(text.contains("Maria"), "{text}");
+
+    // a folder that does not exist: the error names the file, and nothing half-written stays
+    let nowhere = dir.join("missing").join("people.csv");
+    let err = db.store.export_members_to(&nowhere).unwrap_err();
+    assert!(err.to_string().contains("people.csv"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "no partial file is left: {left:?}");
+}

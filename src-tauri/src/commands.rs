@@ -323,6 +323,12 @@ pub fn organization_merge(state: State<'_, AppState>, keep: i64, absorb: i64) ->
     state.with(|s| s.merge_organizations(keep, absorb, now_millis()))
 }
 
+/// Writes every member to `path` (chosen with `pick_save_file`): JSON for `.json`, else CSV.
+#[tauri::command(async)]
+pub fn members_export(state: State<'_, AppState>, path: String) -> Reply<u64> {
+    state.with(|s| s.export_members_to(std::path::Path::new(&path)))
+}
+
 /// Writes everything Hearth holds about one person to `path` (chosen with `pick_save_file`).
 #[tauri::command(async)]
 pub fn member_privacy_export(state: State<'_, AppState>, id: i64, path: String) -> Reply<()> {

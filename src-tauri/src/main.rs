@@ -59,6 +59,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::organization_show,
             commands::organization_rename,
             commands::organization_merge,
+            commands::members_export,
             commands::member_privacy_export,
             commands::member_forget_preview,
             commands::member_forget,

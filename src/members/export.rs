@@ -136,6 +136,41 @@ impl Store {
         Ok(members)
     }
 
+    /// Writes every live member to the file at `path`, as JSON when its name ends in `.json`
+    /// and as CSV otherwise; returns how many. The file appears whole or not at all: it is
+    /// written beside the target and renamed into place (a full disk leaves no half file).
+    pub fn export_members_to(&mut self, path: &std::path::Path) -> Result<u64> {
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => MembersFormat::Json,
+            _ => MembersFormat::Csv,
+        };
+        let io = |source| Error::Io {
+            context: format!("cannot write {}", path.display()),
+            source,
+        };
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".part");
+        let partial = std::path::PathBuf::from(partial);
+        let written = (|| -> Result<u64> {
+            let file = std::fs::File::create(&partial).map_err(io)?;
+            let mut out = std::io::BufWriter::new(file);
+            let n = self.export_members(format, &mut out)?;
+            let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+            file.sync_all().map_err(io)?;
+            Ok(n)
+        })();
+        match written {
+            Ok(n) => {
+                std::fs::rename(&partial, path).map_err(io)?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                Err(e)
+            }
+        }
+    }
+
     /// Writes every live member to `out` as CSV or JSON; returns how many.
     pub fn export_members(&mut self, format: MembersFormat, out: &mut dyn Write) -> Result<u64> {
         let members = self.members_for_export()?;

@@ -17,6 +17,7 @@ export const ipcMock = () => ({
   search: vi.fn(),
   membersList: vi.fn(),
   memberProfile: vi.fn(),
+  membersExport: vi.fn(),
   mergeSuggestions: vi.fn(() => Promise.resolve([])),
   mergeSuggestionCount: vi.fn(() => Promise.resolve(0)),
   reviewSuggestion: vi.fn(),

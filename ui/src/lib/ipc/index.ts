@@ -282,6 +282,9 @@ export const pickFolder = (title: string) => invoke<string | null>('pick_folder'
 export const pickSaveFile = (title: string, fileName: string) =>
   invoke<string | null>('pick_save_file', { title, fileName });
 
+/** Writes every member to `path` (JSON when it ends in .json, else CSV); returns how many. */
+export const membersExport = (path: string) => invoke<number>('members_export', { path });
+
 /** Asks for a members file (CSV) with the system's file chooser; `null` if cancelled. */
 export const pickCsvFile = (title: string) => invoke<string | null>('pick_csv_file', { title });
 

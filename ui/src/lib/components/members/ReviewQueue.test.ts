@@ -5,6 +5,7 @@ import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
 import * as ipc from '$lib/ipc';
 import { members } from '$lib/stores/members.svelte';
 import { closeReview, picking, review } from '$lib/stores/review.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
 import { memberSummary, note, profile } from '../../../test/fixtures';
 import MembersView from './MembersView.svelte';
 import NotesPanel from './NotesPanel.svelte';
@@ -172,5 +173,28 @@ describe('notes in Markdown', () => {
     api.openExternal.mockResolvedValue(null);
     await fireEvent.click(screen.getByRole('link', { name: 'slides' }));
     expect(api.openExternal).toHaveBeenCalledWith('https://example.org/s');
+  });
+});
+
+describe('members out', () => {
+  it('exports every member to the file chosen and says how many', async () => {
+    api.pickSaveFile.mockResolvedValue('/home/me/members.csv');
+    api.membersExport.mockResolvedValue(1234);
+    render(MembersView);
+    await fireEvent.click(await screen.findByTestId('export-members'));
+    await waitFor(() => expect(api.membersExport).toHaveBeenCalledWith('/home/me/members.csv'));
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message)).toContain(
+        'Exported 1,234 members to /home/me/members.csv',
+      ),
+    );
+  });
+
+  it('does nothing when the file chooser is cancelled', async () => {
+    api.pickSaveFile.mockResolvedValue(null);
+    render(MembersView);
+    await fireEvent.click(await screen.findByTestId('export-members'));
+    await waitFor(() => expect(api.pickSaveFile).toHaveBeenCalled());
+    expect(api.membersExport).not.toHaveBeenCalled();
   });
 });
