@@ -321,14 +321,13 @@ fn importing_the_same_file_again_changes_nothing_and_a_changed_row_is_updated() 
     assert_eq!(after.len(), 3);
 }
 
-#[test]
-fn an_attendee_with_the_email_of_a_synced_member_is_suggested_for_review_not_merged() {
-    let mut db = TestDb::new();
+/// Ana Souza on Slack, with the email Slack vouches for (the strongest evidence a synced account
+/// gives), and `others` beside her.
+fn ana_on_slack(db: &mut TestDb, others: Vec<IncomingIdentity>) {
     let slack = db
         .store
         .ensure_account(Platform::Slack, "lumen", None, None, NOW)
         .unwrap();
-    // Slack vouches for its members' emails: the strongest evidence a synced account gives
     let ana = IncomingIdentity {
         raw: Some(
             serde_json::json!({"id": "U1", "profile": {"email": "ana.souza@acme.example", "real_name": "Ana Souza"}})
@@ -336,16 +335,24 @@ fn an_attendee_with_the_email_of_a_synced_member_is_suggested_for_review_not_mer
         ),
         ..person("U1", "Ana Souza", Some("ana.souza@acme.example"))
     };
+    let mut identities = vec![ana];
+    identities.extend(others);
     db.store
         .ingest(
             slack,
             &Batch {
-                identities: vec![ana, person("U2", "Bo Lindqvist", None)],
+                identities,
                 ..Default::default()
             },
             NOW,
         )
         .unwrap();
+}
+
+#[test]
+fn an_attendee_with_the_email_of_a_synced_member_is_suggested_for_review_not_merged() {
+    let mut db = TestDb::new();
+    ana_on_slack(&mut db, vec![person("U2", "Bo Lindqvist", None)]);
     let file = write(
         &db,
         "attendees.csv",
@@ -730,27 +737,7 @@ fn the_demo_attendee_list_is_suggested_with_the_right_members_and_never_merged_o
 #[test]
 fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
     let mut db = TestDb::new();
-    let slack = db
-        .store
-        .ensure_account(Platform::Slack, "lumen", None, None, NOW)
-        .unwrap();
-    let ana = IncomingIdentity {
-        raw: Some(
-            serde_json::json!({"id": "U1", "profile": {"email": "ana.souza@acme.example", "real_name": "Ana Souza"}})
-                .to_string(),
-        ),
-        ..person("U1", "Ana Souza", Some("ana.souza@acme.example"))
-    };
-    db.store
-        .ingest(
-            slack,
-            &Batch {
-                identities: vec![ana],
-                ..Default::default()
-            },
-            NOW,
-        )
-        .unwrap();
+    ana_on_slack(&mut db, Vec::new());
     let mut text = String::from("name,email\nAna Souza,ana.souza@acme.example\n");
     for i in 0..1500 {
         text.push_str(&format!("Person{i} Family{i},p{i}@mail.example\n"));

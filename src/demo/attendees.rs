@@ -69,16 +69,7 @@ pub fn attendee_list(store: &Store, seed: u64) -> Result<AttendeeList> {
                  WHERE a.demo = 1 AND m.is_team = 0 AND i.display_name IS NOT NULL
                  ORDER BY i.id",
         )?
-        .query_map(params![], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
+        .query_map(params![], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     if community.is_empty() {
         return Err(Error::invalid(

@@ -726,19 +726,7 @@ fn write_rows(
             .or_else(|| row.name.clone())
             .unwrap_or_else(|| row.external_id.clone());
         let stored: Option<Stored> = find
-            .query_row(params![list, account, row.external_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
-            })
+            .query_row(params![list, account, row.external_id], |r| r.try_into())
             .optional()?;
         let member = match stored {
             Some((id, member, h, name, email, org, place, bio, raw)) => {

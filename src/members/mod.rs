@@ -44,6 +44,21 @@ pub(crate) fn index_new_member(conn: &Connection, member_id: i64) -> Result<()> 
     Ok(())
 }
 
+/// One line of a timeline, from the columns id, kind, platform, occurred_at, conversation_id,
+/// conversation title, message_id and snippet, in that order.
+pub(crate) fn activity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActivityView> {
+    Ok(ActivityView {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        platform: platform_col(r, 2)?,
+        occurred_at: r.get(3)?,
+        conversation_id: r.get(4)?,
+        conversation_title: r.get(5)?,
+        message_id: r.get(6)?,
+        snippet: r.get(7)?,
+    })
+}
+
 /// Rebuilds the search row of one member from their name, organisation and identities.
 pub(crate) fn reindex_member(conn: &Connection, member_id: i64) -> Result<()> {
     let words: Option<String> = conn
@@ -282,18 +297,7 @@ impl Store {
                  WHERE a.member_id = ?1
                  ORDER BY a.occurred_at DESC, a.id DESC LIMIT 100",
             )?
-            .query_map([id], |r| {
-                Ok(ActivityView {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    platform: platform_col(r, 2)?,
-                    occurred_at: r.get(3)?,
-                    conversation_id: r.get(4)?,
-                    conversation_title: r.get(5)?,
-                    message_id: r.get(6)?,
-                    snippet: r.get(7)?,
-                })
-            })?
+            .query_map([id], activity_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
 
         let notes = self.notes(id)?;

@@ -18,10 +18,8 @@ use super::merge::live_member;
 use super::resolve::names::{email_org, org_key};
 use super::{reindex_member, SUMMARY_COLUMNS};
 use crate::error::{Error, Result};
-use crate::model::{
-    ActivityView, Millis, OrganizationActivity, OrganizationDetail, OrganizationSummary,
-};
-use crate::store::{platform_col, split_unit, Store};
+use crate::model::{Millis, OrganizationActivity, OrganizationDetail, OrganizationSummary};
+use crate::store::{split_unit, Store};
 
 /// The setting migration 5 leaves for the core: derive every member's organisation once.
 const BACKFILL: &str = "organizations.backfill";
@@ -459,16 +457,7 @@ impl Store {
                 Ok(OrganizationActivity {
                     member_id: r.get(8)?,
                     member_name: r.get(9)?,
-                    activity: ActivityView {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        platform: platform_col(r, 2)?,
-                        occurred_at: r.get(3)?,
-                        conversation_id: r.get(4)?,
-                        conversation_title: r.get(5)?,
-                        message_id: r.get(6)?,
-                        snippet: r.get(7)?,
-                    },
+                    activity: super::activity_from_row(r)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -891,16 +891,7 @@ impl Store {
                  FROM merge_suggestions WHERE probability >= ?1
                  ORDER BY skipped_at IS NOT NULL, score DESC, member_a, member_b LIMIT ?2",
             )?
-            .query_map(params![min_probability, limit], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?
+            .query_map(params![min_probability, limit], |r| r.try_into())?
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (a, b, score, probability, reasons, skipped) in rows {
