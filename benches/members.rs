@@ -95,11 +95,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .join(" + ")
                 };
                 println!("{label}: {} | {}", ids(&x), ids(&y));
-                let s = store.merge_suggestions(0.0, 100_000)?;
-                if let Some(s) = s
-                    .iter()
-                    .find(|s| (s.a.id, s.b.id) == (*a.min(b), *a.max(b)))
-                {
+                if let Some(s) = store.explain_pair(*a, *b)? {
+                    println!("    p = {:.3}", s.probability);
                     for r in &s.reasons {
                         println!("    {:+.1} {}", r.weight, r.text);
                     }

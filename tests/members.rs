@@ -295,3 +295,30 @@ fn each_review_decision_is_undone_exactly_and_the_suggestion_comes_back_as_it_wa
         .unwrap_err();
     assert!(err.to_string().contains("member"), "{err}");
 }
+
+#[test]
+fn any_two_members_can_be_explained_suggested_or_not() {
+    let mut db = TestDb::new();
+    let (a, b) = ana_on_discord_then_github(&mut db);
+    let suggested = db.store.merge_suggestions(0.8, 10).unwrap();
+    let view = db
+        .store
+        .explain_pair(b, a)
+        .unwrap()
+        .expect("both have accounts");
+    assert_eq!(
+        (view.score, view.probability),
+        (suggested[0].score, suggested[0].probability),
+        "the same view as the suggestion"
+    );
+    let maria = members_named(&db.store, "maria")[0];
+    let unlikely = db.store.explain_pair(a, maria).unwrap().expect("accounts");
+    assert!(unlikely.probability < 0.1, "{unlikely:?}");
+    assert!(
+        unlikely
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("different names")),
+        "says why not: {unlikely:?}"
+    );
+}

@@ -235,6 +235,15 @@ pub fn undo_review(state: State<'_, AppState>, step: ReviewStep) -> Reply<()> {
 }
 
 #[tauri::command(async)]
+pub fn members_explain(
+    state: State<'_, AppState>,
+    a: i64,
+    b: i64,
+) -> Reply<Option<MergeSuggestion>> {
+    state.with(|s| s.explain_pair(a, b))
+}
+
+#[tauri::command(async)]
 pub fn members_merge(state: State<'_, AppState>, keep: i64, absorb: i64) -> Reply<i64> {
     state.with(|s| s.merge_members(keep, absorb, &local_user(), now_millis()))
 }

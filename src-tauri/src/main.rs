@@ -34,6 +34,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::merge_suggestion_count,
             commands::review_suggestion,
             commands::undo_review,
+            commands::members_explain,
             commands::members_merge,
             commands::member_unmerge,
             commands::member_merges,

@@ -1057,6 +1057,51 @@ impl Store {
         Ok(())
     }
 
+    /// How likely members `a` and `b` are one person, and why, whether or not that is enough
+    /// for a suggestion: their closest pair of identities, scored by the workspace's model
+    /// (`None` when they have no identity to compare). For a person about to merge two members
+    /// by hand, and for looking into a pair Hearth did not suggest.
+    pub fn explain_pair(&self, a: i64, b: i64) -> Result<Option<MergeSuggestion>> {
+        let conn = self.conn();
+        let (a, b) = (merge::live_member(conn, a)?, merge::live_member(conn, b)?);
+        let identities = |m: i64| -> Result<Vec<(Profile, Vec<Key>)>> {
+            let ids: Vec<i64> = conn
+                .prepare_cached("SELECT id FROM identities WHERE member_id = ?1 ORDER BY id")?
+                .query_map([m], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::new();
+            for id in ids {
+                out.extend(load_profile(conn, id)?);
+            }
+            Ok(out)
+        };
+        let (xs, ys) = (identities(a)?, identities(b)?);
+        let mut model = stored_model(conn)?;
+        let shared_threads = together(conn, a, b)?;
+        let mut best: Option<Scored> = None;
+        for (x, _) in &xs {
+            for (y, _) in &ys {
+                let c = compare(x, y, shared_threads);
+                count_values(conn, &mut model, &c)?;
+                let scored = model.score(&c);
+                if best.as_ref().is_none_or(|b| scored.score > b.score) {
+                    best = Some(scored);
+                }
+            }
+        }
+        let Some(best) = best else {
+            return Ok(None);
+        };
+        Ok(Some(MergeSuggestion {
+            a: self.member_summary(a)?,
+            b: self.member_summary(b)?,
+            score: (best.score * 10.0).round() / 10.0,
+            probability: best.probability,
+            reasons: best.factors,
+            skipped: false,
+        }))
+    }
+
     /// One member as the list shows them.
     pub fn member_summary(&self, id: i64) -> Result<MemberSummary> {
         self.conn()

@@ -479,6 +479,19 @@ mod tests {
         assert!(same_given("sasha", "alexander"));
         assert!(same_given("sasha", "aleksandr"), "both stand for Alexander");
         assert!(!same_given("bob", "alexander"));
+        // the short forms people write in Romance and Slavic languages too
+        for (formal, short) in [
+            ("jose", "pepe"),
+            ("dmitri", "dima"),
+            ("gabriel", "gabe"),
+            ("isabel", "bella"),
+            ("oliver", "ollie"),
+            ("tomas", "tom"),
+            ("valentina", "vale"),
+            ("samuel", "sam"),
+        ] {
+            assert!(same_given(formal, short), "{formal} / {short}");
+        }
         let bob = given_keys("bob");
         assert!(given_keys("robert").iter().any(|k| bob.contains(k)));
     }

@@ -22,6 +22,7 @@ export const ipcMock = () => ({
   mergeSuggestionCount: vi.fn(() => Promise.resolve(0)),
   reviewSuggestion: vi.fn(),
   undoReview: vi.fn(() => Promise.resolve(null)),
+  membersExplain: vi.fn(() => Promise.resolve(null)),
   membersMerge: vi.fn(),
   memberUnmerge: vi.fn(),
   memberMerges: vi.fn(() => Promise.resolve([])),

@@ -97,6 +97,10 @@ export const reviewSuggestion = (a: number, b: number, decision: ReviewDecision)
 
 export const undoReview = (step: ReviewStep) => invoke<null>('undo_review', { step });
 
+/** How likely two members are one person and why, suggested or not (`null`: nothing to compare). */
+export const membersExplain = (a: number, b: number) =>
+  invoke<MergeSuggestion | null>('members_explain', { a, b });
+
 /** Merges `absorb` into `keep`; returns the merge's id. */
 export const membersMerge = (keep: number, absorb: number) =>
   invoke<number>('members_merge', { keep, absorb });

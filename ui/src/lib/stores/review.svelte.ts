@@ -137,8 +137,12 @@ async function undoNow() {
   }
 }
 
-/** The member picked for a manual merge, waiting for the second. */
-export const picking = $state({ first: null as MemberSummary | null, second: null as MemberSummary | null });
+/** The member picked for a manual merge, waiting for the second, and Hearth's view of the pair. */
+export const picking = $state({
+  first: null as MemberSummary | null,
+  second: null as MemberSummary | null,
+  view: null as MergeSuggestion | null,
+});
 
 /** `m` in the list: picks the selected member, or asks to merge the two picked. */
 export function pickForMerge() {
@@ -150,11 +154,20 @@ export function pickForMerge() {
     return;
   }
   picking.second = selected;
+  picking.view = null;
+  const [a, b] = [picking.first.id, selected.id];
+  ipc
+    .membersExplain(a, b)
+    .then((view) => {
+      if (picking.first?.id === a && picking.second?.id === b) picking.view = view;
+    })
+    .catch(showError);
 }
 
 export function cancelMerge() {
   picking.first = null;
   picking.second = null;
+  picking.view = null;
 }
 
 /** Merges the second member picked into the first; the toast can undo it. */

@@ -38,7 +38,7 @@ beforeEach(() => {
   closeReview();
   Object.assign(review, { count: 0, done: [], said: '' });
   Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
-  Object.assign(picking, { first: null, second: null });
+  Object.assign(picking, { first: null, second: null, view: null });
   queue = [suggestion(1, 2, 9), suggestion(3, 4, 8), suggestion(5, 6, 7)];
   api.membersList.mockResolvedValue({ items: people, total: people.length });
   api.memberProfile.mockImplementation(async (id: number) => ({
@@ -125,6 +125,7 @@ describe('possible duplicates', () => {
 describe('manual merge', () => {
   it('merges the second member picked with m into the first, after asking', async () => {
     api.membersMerge.mockResolvedValue(5);
+    api.membersExplain.mockResolvedValue(suggestion(1, 2, 9));
     render(MembersView);
     await waitFor(() => expect(screen.getAllByTestId('member-row')).toHaveLength(6));
 
@@ -138,6 +139,14 @@ describe('manual merge', () => {
 
     const dialog = await screen.findByTestId('merge-confirm');
     expect(dialog).toHaveTextContent('Merge Member 2 into Member 1?');
+    // Hearth's view of the pair, whether or not it suggested them
+    expect(api.membersExplain).toHaveBeenCalledWith(1, 2);
+    expect(await screen.findByTestId('merge-view')).toHaveTextContent(
+      "Hearth’s view: 97% likely one person",
+    );
+    expect(screen.getByTestId('merge-view')).toHaveTextContent(
+      "same email name 'member.1' at different domains",
+    );
     expect(api.membersMerge).not.toHaveBeenCalled();
     await press('Enter');
     await waitFor(() => expect(api.membersMerge).toHaveBeenCalledWith(1, 2));
