@@ -47,12 +47,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let report = store.resolve_members(NOW, &mut |_| {})?;
+    // where the time goes: each phase the run reports, timed from its first report to the next
+    let mut phases: Vec<(String, Instant)> = Vec::new();
+    let report = store.resolve_members(NOW, &mut |p| {
+        if phases.last().is_none_or(|(name, _)| *name != p.phase) {
+            phases.push((p.phase.clone(), Instant::now()));
+        }
+    })?;
     let all = t.elapsed().as_secs_f64();
     println!(
         "resolve_members (every suggestion again): {all:.2} s for {} identities, {} candidate pairs, {} suggestions",
         report.identities, report.candidate_pairs, report.suggestions
     );
+    let mut from = t;
+    let mut named = String::from("before the first report");
+    for (name, at) in &phases {
+        println!(
+            "    {named}: {:.2} s",
+            at.duration_since(from).as_secs_f64()
+        );
+        (named, from) = (name.clone(), *at);
+    }
+    println!("    {named}: {:.2} s", from.elapsed().as_secs_f64());
 
     for min in [0.5, 0.8, 0.9, 0.95] {
         let q = truth.measure(&store, min)?;
