@@ -329,12 +329,12 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
 }
 
 /// The model's parameters: per field and outcome, the probability among matches (`m`) and
-/// non-matches (`u`); the share of matches among candidate pairs; how common each value is.
+/// non-matches (`u`); the share of matches among all pairs; how common each value is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
-    /// The share of true matches among candidate pairs.
+    /// The share of true matches among all pairs of identities (the odds before the evidence).
     pub lambda: f64,
     /// How many identities have a value of each kind, for the frequency adjustment.
     #[serde(skip)]
