@@ -597,27 +597,6 @@ fn upsert_suggestion(conn: &Connection, a: i64, b: i64, s: &Scored, now: Millis)
     Ok(())
 }
 
-/// `f` over `items` on every core the machine has (comparing 1.7M candidate pairs is most of a
-/// whole-workspace run), keeping the order; on one core, or for a few items, in this thread.
-fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Option<R> + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || items.len() < 20_000 {
-        return items.iter().filter_map(&f).collect();
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|chunk| scope.spawn(move || chunk.iter().filter_map(f).collect::<Vec<R>>()))
-            .collect();
-        parts
-            .into_iter()
-            // a panic in a part is a panic here, as it would have been in one thread
-            .flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
 /// Union–find over profile indexes, for proof merges in the whole-workspace run.
 struct Groups(Vec<usize>);
 
@@ -808,17 +787,23 @@ impl Store {
             population: profiles.len() as u32,
             ..Model::default()
         };
-        let random: Vec<Comparison> = on_every_core(&random_pairs, |&(i, j)| {
-            let (a, b) = (&profiles[i], &profiles[j]);
-            Some(compare(a, b, shared(a.member_id, b.member_id)))
-        });
+        let random: Vec<Comparison> = random_pairs
+            .iter()
+            .map(|&(i, j)| {
+                let (a, b) = (&profiles[i], &profiles[j]);
+                compare(a, b, shared(a.member_id, b.member_id))
+            })
+            .collect();
         model.learn_u(&random);
-        let comparisons: Vec<(usize, usize, Comparison)> = on_every_core(&pairs, |&(i, j)| {
-            let (i, j) = (i as usize, j as usize);
-            let (a, b) = (&profiles[i], &profiles[j]);
-            (a.member_id != b.member_id)
-                .then(|| (i, j, compare(a, b, shared(a.member_id, b.member_id))))
-        });
+        let comparisons: Vec<(usize, usize, Comparison)> = pairs
+            .iter()
+            .filter_map(|&(i, j)| {
+                let (i, j) = (i as usize, j as usize);
+                let (a, b) = (&profiles[i], &profiles[j]);
+                (a.member_id != b.member_id)
+                    .then(|| (i, j, compare(a, b, shared(a.member_id, b.member_id))))
+            })
+            .collect();
         // pairs known to be one person: the identities each member already holds
         let mut by_member: HashMap<i64, Vec<usize>> = HashMap::new();
         for (i, p) in profiles.iter().enumerate() {
