@@ -388,15 +388,7 @@ pub(crate) fn check_many(
         conn.execute_batch(sql)?;
     }
     let (profiles, all_keys) = load_all(conn)?;
-    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (i, keys) in all_keys.iter().enumerate() {
-        for k in keys {
-            index
-                .entry((k.kind.as_str(), k.value.as_str()))
-                .or_default()
-                .push(i);
-        }
-    }
+    let index = key_index(&all_keys);
     let at: HashMap<i64, usize> = profiles
         .iter()
         .enumerate()
@@ -597,6 +589,20 @@ fn upsert_suggestion(conn: &Connection, a: i64, b: i64, s: &Scored, now: Millis)
     Ok(())
 }
 
+/// Which identities (by their place in `all_keys`) hold each (kind, value).
+fn key_index(all_keys: &[Vec<Key>]) -> HashMap<(&str, &str), Vec<usize>> {
+    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, keys) in all_keys.iter().enumerate() {
+        for k in keys {
+            index
+                .entry((k.kind.as_str(), k.value.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    index
+}
+
 /// Union–find over profile indexes, for proof merges in the whole-workspace run.
 struct Groups(Vec<usize>);
 
@@ -661,17 +667,14 @@ impl Store {
         step("Reading every identity", 0, 1);
         let (mut profiles, all_keys) = load_all(&tx)?;
         report.identities = profiles.len() as u64;
-        let mut counts: HashMap<(String, String), u32> = HashMap::new();
-        let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-        for (i, keys) in all_keys.iter().enumerate() {
-            for k in keys {
-                *counts.entry((k.kind.clone(), k.value.clone())).or_default() += 1;
-                index
-                    .entry((k.kind.as_str(), k.value.as_str()))
-                    .or_default()
-                    .push(i);
-            }
-        }
+        let index = key_index(&all_keys);
+        // how many identities hold each value, for the frequency adjustment
+        let counts: HashMap<(String, String), u32> = index
+            .iter()
+            .map(|(&(kind, value), held)| {
+                ((kind.to_string(), value.to_string()), held.len() as u32)
+            })
+            .collect();
         step("Finding candidates", 0, profiles.len() as u64);
 
         // --- candidate pairs, by blocking ---------------------------------------------------
