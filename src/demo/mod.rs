@@ -484,9 +484,9 @@ pub struct Truth {
 /// How merges and suggestions compare with the demo's ground truth.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MergeQuality {
-    /// A few suggestions that are wrong, to look at.
+    /// The suggestions that are wrong, to look at.
     pub wrong_examples: Vec<(i64, i64)>,
-    /// A few pairs of members that are one person and were not suggested.
+    /// The pairs of members that are one person and were not suggested.
     pub missed_examples: Vec<(i64, i64)>,
     /// Pairs of identities one member holds that are one person, and that are not.
     pub merged_right: u64,
@@ -606,9 +606,7 @@ impl Truth {
                 (Some(x), Some(y)) if x == y => q.suggested_right += 1,
                 _ => {
                     q.suggested_wrong += 1;
-                    if q.wrong_examples.len() < 8 {
-                        q.wrong_examples.push((a, b));
-                    }
+                    q.wrong_examples.push((a, b));
                 }
             }
         }
@@ -619,7 +617,7 @@ impl Truth {
         let mut people: Vec<_> = members_of.iter().collect();
         people.sort_unstable_by_key(|(p, _)| **p);
         for (person, members) in people {
-            if self.unknowable.contains(person) || q.missed_examples.len() >= 8 {
+            if self.unknowable.contains(person) {
                 continue;
             }
             let mut distinct = members.clone();
@@ -627,7 +625,7 @@ impl Truth {
             distinct.dedup();
             for (i, a) in distinct.iter().enumerate() {
                 for b in &distinct[i + 1..] {
-                    if !suggested.contains(&(*a, *b)) && q.missed_examples.len() < 8 {
+                    if !suggested.contains(&(*a, *b)) {
                         q.missed_examples.push((*a, *b));
                     }
                 }

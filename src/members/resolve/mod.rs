@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use self::keys::{IdentityFacts, Key};
-use self::model::{compare, Comparison, Model, Profile, Scored};
+use self::model::{compare, Comparison, Model, Outcome, Profile, Scored};
 use self::names::{same_given, similar};
 use super::merge::{self, How, Why};
 use crate::error::{Error, Result};
@@ -30,6 +30,10 @@ use crate::store::Store;
 
 /// Where the learnt model is kept between runs.
 const MODEL_SETTING: &str = "members.resolve_model";
+/// Which rules the stored keys were worked out by; a whole run works out every identity's keys
+/// again when the rules changed (2: organisation suffixes only at the end).
+const KEYS_VERSION: i64 = 2;
+const KEYS_VERSION_SETTING: &str = "members.keys_version";
 /// A key shared by more identities than this finds no candidates: it is too common to say
 /// anything alone ("alex", "maria"), and other keys still find the pair.
 const BLOCK_CAP: usize = 40;
@@ -483,16 +487,15 @@ pub(crate) fn check_many(
                 0
             };
             let c = compare(a, b, shared);
-            for o in &c {
-                if let Some((kind, value)) = &o.value {
-                    model
-                        .counts
-                        .entry((kind.clone(), value.clone()))
-                        .or_insert_with(|| {
-                            index
-                                .get(&(kind.as_str(), value.as_str()))
-                                .map_or(0, Vec::len) as u32
-                        });
+            for (kind, value) in c.iter().flat_map(Outcome::counted) {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    model.counts.entry((kind, value))
+                {
+                    let (kind, value) = slot.key();
+                    let n = index
+                        .get(&(kind.as_str(), value.as_str()))
+                        .map_or(0, Vec::len) as u32;
+                    slot.insert(n);
                 }
             }
             let scored = model.score(&c);
@@ -518,18 +521,15 @@ pub(crate) fn check_many(
 
 /// Fills in how common each matched value is, for the frequency adjustment.
 fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
-    for o in c {
-        if let Some((kind, value)) = &o.value {
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                model.counts.entry((kind.clone(), value.clone()))
-            {
-                let n: u32 = conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM identity_keys WHERE kind = ?1 AND value = ?2",
-                    )?
-                    .query_row(params![kind, value], |r| r.get(0))?;
-                slot.insert(n);
-            }
+    for (kind, value) in c.iter().flat_map(Outcome::counted) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = model.counts.entry((kind, value)) {
+            let (kind, value) = slot.key();
+            let n: u32 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM identity_keys WHERE kind = ?1 AND value = ?2",
+                )?
+                .query_row(params![kind, value], |r| r.get(0))?;
+            slot.insert(n);
         }
     }
     Ok(())
@@ -636,6 +636,24 @@ impl Store {
         };
 
         // --- keys for identities that have none yet (after an upgrade or an import) -------------
+        let version: i64 = tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [KEYS_VERSION_SETTING],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        if version < KEYS_VERSION {
+            // (an empty table has nothing to redo)
+            tx.execute("DELETE FROM identity_keys", [])?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![KEYS_VERSION_SETTING, KEYS_VERSION.to_string()],
+            )?;
+        }
         let missing: Vec<i64> = tx
             .prepare(
                 "SELECT id FROM identities i

@@ -160,7 +160,21 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         },
         (Some(_), Some(_)) => {
             let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
-            let given_ok = same_given(ga, gb);
+            // a name of one word is a first name, wherever the other writes theirs ("Zara" /
+            // "Osei Zara")
+            let given_ok = match (a.name_words.len(), b.name_words.len()) {
+                (1, n) if n > 1 => b.name_words.iter().any(|w| same_given(ga, w)),
+                (n, 1) if n > 1 => a.name_words.iter().any(|w| same_given(w, gb)),
+                _ => same_given(ga, gb),
+            };
+            // the words in the other order, one of them misspelt ("Sven Holkra" / "Holkar Sven")
+            let swapped_close = |x: &Profile, y: &Profile| match (x.family(), y.family()) {
+                (Some(fx), Some(fy)) => {
+                    same_given(x.given().unwrap_or(""), fy)
+                        && similar(fx, y.given().unwrap_or("")) >= 0.88
+                }
+                _ => false,
+            };
             match (a.family(), b.family()) {
                 (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
                     3,
@@ -171,9 +185,16 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
                 {
                     outcome(2, format!("names '{ga} {fa}' / '{gb} {fb}' close"))
                 }
+                (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
+                    2,
+                    format!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
+                ),
                 (None, _) | (_, None) if given_ok => Outcome {
                     level: 2,
-                    value: Some(("given".into(), ga.to_string())),
+                    value: Some((
+                        "given".into(),
+                        if a.family().is_none() { ga } else { gb }.to_string(),
+                    )),
                     text: format!(
                         "'{}' / '{}' share a first name only",
                         a.name_words.join(" "),
@@ -194,9 +215,10 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
     };
 
     // --- handle ------------------------------------------------------------------------------
-    // A handle made of a name says nothing more when the names already agree: two namesakes
-    // both called "anasouza" are still two people.
-    let names_agree = name.level >= 3;
+    // A handle made of a name says nothing more when the names already agree or are close:
+    // two namesakes both called "anasouza" are still two people, and "ingridl" is made of
+    // "Ingrid Lameani" as much as of "Ingrid Lameura".
+    let names_agree = name.level >= 2;
     let from_names = |h: &String| a.hnames.contains(h) || b.hnames.contains(h);
     let handle = if a.handles.is_empty() || b.handles.is_empty() {
         outcome(0, "")
@@ -399,22 +421,93 @@ pub struct Scored {
     pub beyond_name: bool,
 }
 
-impl Model {
-    fn weight(&self, field: usize, o: &Outcome) -> f64 {
-        let m = self.m[field][o.level].max(FLOOR);
-        let mut u = self.u[field][o.level].max(FLOOR);
-        if let Some(value) = &o.value {
-            // an exact match on a common value proves less: its u is at least how often the
-            // value occurs among the other identities (a value only these two hold is as rare
-            // as values get)
-            if self.population > 0 {
-                if let Some(&n) = self.counts.get(value) {
-                    let tf = f64::from(n.saturating_sub(2)) / f64::from(self.population);
-                    u = u.max(tf);
+impl Outcome {
+    /// The values whose frequency the weight of this outcome depends on: the shared value and,
+    /// for a whole name, each of its words as a first or a family name.
+    pub fn counted(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(value) = &self.value {
+            out.push(value.clone());
+            if value.0 == "name" {
+                for word in value.1.split(' ') {
+                    out.push(("given".into(), word.into()));
+                    out.push(("family".into(), word.into()));
                 }
             }
         }
+        out
+    }
+}
+
+/// The lowest chance two different people share a whole name, however rare its words.
+const RAREST_NAME: f64 = 1e-10;
+
+impl Model {
+    /// The probability of `level` of `field` among matches. A handle made of a name is only
+    /// compared when the names agree or are close, so its probability is the one given that
+    /// they are (as its `u`, [`NAMESAKES_SAME_HANDLE`], is).
+    fn m_of(&self, field: usize, level: usize) -> f64 {
+        let m = self.m[field][level].max(FLOOR);
+        if FIELDS[field] == "handle" && level == 5 {
+            let names_agree = self.m[1][2] + self.m[1][3] + self.m[1][4];
+            (m / names_agree.max(FLOOR)).min(1.0)
+        } else {
+            m
+        }
+    }
+
+    fn weight(&self, field: usize, o: &Outcome) -> f64 {
+        let m = self.m_of(field, o.level);
+        let mut u = self.u[field][o.level].max(FLOOR);
+        if let (Some(value), true) = (&o.value, self.population > 0) {
+            let population = f64::from(self.population);
+            // how often the value occurs among the other identities (a value only these two
+            // hold is as rare as values get)
+            let count = |kind: &str, v: &str| {
+                self.counts
+                    .get(&(kind.to_string(), v.to_string()))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let others = |n: u32| f64::from(n) / population;
+            let held = count(&value.0, &value.1).saturating_sub(2);
+            match self.name_chance(&value.0, &value.1, population, &count) {
+                // a whole name: the chance two people share it is the larger of how often
+                // others hold it and what its words make likely (names are given word by
+                // word: "Ana Silva" is common, "Quentin Keserstrom" is not, though each is
+                // held by one person here), not the average over all names
+                // (one more holder of the name may well be a third account of the same
+                // person: people with three accounts are common, namesakes are not)
+                Some(chance) => u = others(held.saturating_sub(1)).max(chance).max(RAREST_NAME),
+                // any other exact match on a common value proves less
+                None => u = u.max(others(held)),
+            }
+        }
         (m / u).log2()
+    }
+
+    /// For a whole name of two or more words, the chance two different people both bear it:
+    /// the product of how common each word is as a first or family name among the other
+    /// identities (a word no one else bears counts as seen once). Words never seen as a first
+    /// or family name (a middle name) are left out.
+    fn name_chance(
+        &self,
+        kind: &str,
+        sorted: &str,
+        population: f64,
+        count: &dyn Fn(&str, &str) -> u32,
+    ) -> Option<f64> {
+        if kind != "name" || !sorted.contains(' ') {
+            return None;
+        }
+        let mut chance = 1.0;
+        for word in sorted.split(' ') {
+            let n = count("given", word) + count("family", word);
+            if n > 0 {
+                chance *= f64::from(n.saturating_sub(2).max(1)) / population;
+            }
+        }
+        Some(chance)
     }
 
     /// The score of one comparison, factor by factor.
@@ -522,7 +615,7 @@ impl Model {
             for (p, n) in &patterns {
                 let (mut pm, mut pu) = (lambda, 1.0 - lambda);
                 for (f, &level) in p.iter().enumerate() {
-                    pm *= self.m[f][level as usize].max(FLOOR);
+                    pm *= self.m_of(f, level as usize);
                     pu *= self.u[f][level as usize].max(FLOOR);
                 }
                 matches += pm / (pm + pu) * n;

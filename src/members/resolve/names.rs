@@ -434,13 +434,16 @@ pub fn org_key(org: &str) -> Option<String> {
         "kk",
         "lda",
         "ltda",
-        "the",
     ];
     let folded = fold(org);
-    let words: Vec<&str> = folded
-        .split(' ')
-        .filter(|w| !w.is_empty() && !SUFFIXES.contains(w))
-        .collect();
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    // a suffix only where a suffix goes, at the end ("Sunbeam Co-op" keeps its "co")
+    while words.len() > 1 && words.last().is_some_and(|w| SUFFIXES.contains(w)) {
+        words.pop();
+    }
+    if words.len() > 1 && words[0] == "the" {
+        words.remove(0);
+    }
     let key = words.concat();
     (key.len() >= 2
         && !matches!(
@@ -543,6 +546,9 @@ mod tests {
         assert_eq!(email_org("ana@yahoo.co.uk"), None);
         assert_eq!(org_key("Acme, Inc.").as_deref(), Some("acme"));
         assert_eq!(org_key("@acme-labs").as_deref(), Some("acmelabs"));
+        // a suffix only at the end: a co-operative keeps its "co", as its domain does
+        assert_eq!(org_key("Sunbeam Co-op").as_deref(), Some("sunbeamcoop"));
+        assert_eq!(org_key("The Acme Co. Ltd").as_deref(), Some("acme"));
         assert_eq!(
             normalise_email("A.Na+x@GMail.com").as_deref(),
             Some("ana@gmail.com")
