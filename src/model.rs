@@ -1371,6 +1371,9 @@ pub struct CsvPreview {
     /// Rows that can be imported.
     pub good_rows: u64,
     pub problems: Vec<ImportProblem>,
+    /// Why nothing can be imported as the columns are mapped ("no column is an email or a
+    /// name"), to be fixed by mapping a column.
+    pub blocked: Option<String>,
 }
 
 /// How to import a members file.

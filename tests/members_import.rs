@@ -852,3 +852,82 @@ fn export_members_to_a_file_writes_json_or_csv_by_its_name_and_leaves_no_partial
         .collect();
     assert!(left.is_empty(), "no partial file is left: {left:?}");
 }
+
+#[test]
+fn a_file_whose_columns_are_not_recognised_is_previewed_with_its_values_and_imports_once_mapped() {
+    use hearth::members::import::preview_member_csv;
+    let mut db = TestDb::new();
+    let path = write(
+        &db,
+        "registrations.csv",
+        "Contacto;Persona;Ciudad\nana@acme.example;Ana Souza;Lisboa\nbo@kite.example;Bo Lee;Oslo\n"
+            .as_bytes(),
+    );
+    let before = counts(&db.path());
+
+    // nothing says which column is the email or the name: the preview still shows each column
+    // with its values, and says what is missing
+    let preview = preview_member_csv(&path, &MemberImportOptions::default())
+        .expect("a file with unknown columns is previewed");
+    assert_eq!(preview.rows, 2);
+    assert_eq!(preview.good_rows, 0);
+    assert!(
+        preview.problems.is_empty(),
+        "one reason, said once: {:?}",
+        preview.problems
+    );
+    assert!(
+        preview
+            .blocked
+            .as_deref()
+            .is_some_and(|b| b.contains("no column is an email or a name")),
+        "{:?}",
+        preview.blocked
+    );
+    let contact = preview
+        .columns
+        .iter()
+        .find(|c| c.header == "Contacto")
+        .expect("the column is listed");
+    assert_eq!(contact.samples, vec!["ana@acme.example", "bo@kite.example"]);
+    let err = db
+        .store
+        .import_members(&path, &MemberImportOptions::default(), NOW, &mut |_| {})
+        .expect_err("nothing to import by");
+    assert!(err.to_string().contains("no column is an email"), "{err}");
+    assert_eq!(counts(&db.path()), before, "a refused file writes nothing");
+
+    // mapped by hand, as the dialog does, the preview and the import agree
+    let mapped = MemberImportOptions {
+        list: Some("Registrations".into()),
+        map: vec![
+            ("Contacto".into(), "email".into()),
+            ("Persona".into(), "name".into()),
+            ("Ciudad".into(), "location".into()),
+        ],
+    };
+    let preview = preview_member_csv(&path, &mapped).expect("previewed");
+    assert_eq!(preview.blocked, None);
+    assert_eq!(preview.good_rows, 2);
+    assert_eq!(
+        preview
+            .columns
+            .iter()
+            .map(|c| c.detected_field.as_str())
+            .collect::<Vec<_>>(),
+        vec!["email", "name", "location"]
+    );
+    let report = db
+        .store
+        .import_members(&path, &mapped, NOW, &mut |_| {})
+        .expect("imports once mapped");
+    assert_eq!(report.new, 2);
+    let members = exported(&mut db.store);
+    let ana = named(&members, "Ana Souza");
+    assert!(
+        ana.identities
+            .iter()
+            .any(|i| i.email.as_deref() == Some("ana@acme.example")),
+        "{ana:?}"
+    );
+}

@@ -263,6 +263,8 @@ struct Parsed {
     rows: u64,
     good: Vec<Row>,
     problems: Vec<ImportProblem>,
+    /// Why no row can be imported as the columns are mapped (no email or name column).
+    blocked: Option<String>,
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
@@ -320,17 +322,18 @@ fn parse(bytes: Vec<u8>, options: &MemberImportOptions) -> Result<Parsed> {
             })?;
         fields[at] = field.parse()?;
     }
-    if !fields.iter().any(|f| {
+    let blocked = (!fields.iter().any(|f| {
         matches!(
             f,
             Field::Email | Field::Name | Field::FirstName | Field::LastName
         )
-    }) {
-        return Err(Error::invalid(format!(
+    }))
+    .then(|| {
+        format!(
             "no column is an email or a name (the columns are: {}); say which with --map COLUMN=email or --map COLUMN=name",
             headers.join(", ")
-        )));
-    }
+        )
+    });
 
     let mut parsed = Parsed {
         encoding: decoded.encoding,
@@ -341,6 +344,7 @@ fn parse(bytes: Vec<u8>, options: &MemberImportOptions) -> Result<Parsed> {
         rows: 0,
         good: Vec::new(),
         problems: Vec::new(),
+        blocked,
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in records {
@@ -361,6 +365,17 @@ fn parse(bytes: Vec<u8>, options: &MemberImportOptions) -> Result<Parsed> {
             continue; // a blank line, or a row of empty cells
         }
         parsed.rows += 1;
+        // what each column holds, from the first rows that have it (to map columns by)
+        for (i, cell) in record.iter().enumerate().take(parsed.samples.len()) {
+            let samples = &mut parsed.samples[i];
+            if samples.len() < 3 && !cell.iter().all(u8::is_ascii_whitespace) {
+                let text = String::from_utf8_lossy(cell);
+                samples.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
+        if parsed.blocked.is_some() {
+            continue; // every row would be refused for the same reason, said once
+        }
         match read_row(&parsed, &record) {
             Ok(row) => {
                 if let Some(&first) = seen.get(&row.external_id) {
@@ -376,13 +391,6 @@ fn parse(bytes: Vec<u8>, options: &MemberImportOptions) -> Result<Parsed> {
                     continue;
                 }
                 seen.insert(row.external_id.clone(), line);
-                for (i, cell) in record.iter().enumerate().take(parsed.samples.len()) {
-                    let samples = &mut parsed.samples[i];
-                    if samples.len() < 3 && !cell.is_empty() {
-                        let text = String::from_utf8_lossy(cell);
-                        samples.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
-                    }
-                }
                 parsed.good.push(row);
             }
             Err(reason) => parsed.problems.push(ImportProblem { line, reason }),
@@ -538,6 +546,7 @@ pub fn preview_member_csv(path: &Path, options: &MemberImportOptions) -> Result<
         rows: parsed.rows,
         good_rows: parsed.good.len() as u64,
         problems: parsed.problems,
+        blocked: parsed.blocked,
     })
 }
 
@@ -588,6 +597,9 @@ impl Store {
         });
         let parsed =
             parse(read_file(path)?, options).map_err(|e| Error::invalid(format!("{name}: {e}")))?;
+        if let Some(blocked) = &parsed.blocked {
+            return Err(Error::invalid(format!("{name}: {blocked}")));
+        }
         if parsed.good.is_empty() {
             let mut why: Vec<String> = parsed
                 .problems

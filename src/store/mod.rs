@@ -22,6 +22,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0004_members.sql"),
     include_str!("migrations/0005_organizations.sql"),
     include_str!("migrations/0006_engagement.sql"),
+    include_str!("migrations/0007_activity_by_identity.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

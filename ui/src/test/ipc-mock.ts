@@ -83,4 +83,7 @@ export const ipcMock = () => ({
   demoRemove: vi.fn(),
   pickFolder: vi.fn(() => Promise.resolve(null)),
   pickSaveFile: vi.fn(() => Promise.resolve(null)),
+  pickCsvFile: vi.fn(() => Promise.resolve(null)),
+  membersImportPreview: vi.fn(),
+  membersImport: vi.fn(),
 });

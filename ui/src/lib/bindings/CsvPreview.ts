@@ -22,4 +22,9 @@ rows: number,
 /**
  * Rows that can be imported.
  */
-goodRows: number, problems: Array<ImportProblem>, };
+goodRows: number, problems: Array<ImportProblem>, 
+/**
+ * Why nothing can be imported as the columns are mapped ("no column is an email or a
+ * name"), to be fixed by mapping a column.
+ */
+blocked: string | null, };

@@ -3,6 +3,7 @@ import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberSort } from '$lib/bindings/MemberSort';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { Note } from '$lib/bindings/Note';
+import type { Platform } from '$lib/bindings/Platform';
 import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
 import { closeOrganization } from './organizations.svelte';
@@ -21,6 +22,9 @@ export const members = $state({
   /** Only this saved segment's members (the sidebar chooses it). */
   segmentId: null as number | null,
   sort: 'last_active' as MemberSort,
+  /** Only members with an account on this platform, or at this organisation. */
+  platform: null as Platform | null,
+  organizationId: null as number | null,
 });
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,8 +45,8 @@ export async function loadMembers(more = false) {
   try {
     const page = await ipc.membersList({
       q: members.query.trim() || null,
-      platform: null,
-      organizationId: null,
+      platform: members.platform,
+      organizationId: members.organizationId,
       limit: PAGE_SIZE,
       offset,
       sort: members.sort,

@@ -35,6 +35,8 @@ beforeEach(() => {
     loading: false,
     selectedId: null,
     profile: null,
+    platform: null,
+    organizationId: null,
   });
   api.membersList.mockResolvedValue({ items: people, total: 3 });
   api.memberProfile.mockImplementation(async (id: number) => {
@@ -102,5 +104,51 @@ describe('members keyboard', () => {
     expect(search).toHaveValue('mem');
     await press('j');
     await waitFor(() => expect(selectedId()).toBe('1'));
+  });
+});
+
+describe('filtering the directory', () => {
+  it('shows the members of one organisation, then on one platform, and everyone again', async () => {
+    api.organizationsList.mockResolvedValue([
+      {
+        id: 4,
+        name: 'Acme',
+        key: 'acme',
+        domain: 'acme.example',
+        website: null,
+        source: 'email',
+        domains: ['acme.example'],
+        memberCount: 12,
+        lastActiveAt: null,
+      },
+    ]);
+    await renderMembers();
+    const organisation = screen.getByRole('combobox', { name: 'Filter by organisation' });
+    await fireEvent.focus(organisation);
+    await screen.findByRole('option', { name: 'Acme (12)' });
+    expect(api.organizationsList).toHaveBeenCalledWith(null, 200);
+
+    await fireEvent.change(organisation, { target: { value: '4' } });
+    await waitFor(() =>
+      expect(api.membersList).toHaveBeenLastCalledWith(
+        expect.objectContaining({ organizationId: 4, platform: null, offset: 0 }),
+      ),
+    );
+
+    const platform = screen.getByRole('combobox', { name: 'Filter by platform' });
+    await fireEvent.change(platform, { target: { value: 'github' } });
+    await waitFor(() =>
+      expect(api.membersList).toHaveBeenLastCalledWith(
+        expect.objectContaining({ organizationId: 4, platform: 'github' }),
+      ),
+    );
+
+    await fireEvent.change(organisation, { target: { value: '' } });
+    await fireEvent.change(platform, { target: { value: '' } });
+    await waitFor(() =>
+      expect(api.membersList).toHaveBeenLastCalledWith(
+        expect.objectContaining({ organizationId: null, platform: null }),
+      ),
+    );
   });
 });
