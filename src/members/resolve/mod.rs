@@ -13,12 +13,14 @@ pub mod keys;
 pub mod model;
 pub mod names;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use self::keys::{IdentityFacts, Key};
-use self::model::{compare, Comparison, Model, Outcome, Profile, Scored};
+use self::model::{
+    compare, compare_quick, pattern, Comparison, Model, Outcome, Pattern, Profile, Scored,
+};
 use self::names::{same_given, similar};
 use super::merge::{self, How, Why};
 use crate::error::{Error, Result};
@@ -204,7 +206,9 @@ fn proof_between(
     b_keys: &[Key],
     holders: &mut dyn FnMut(&str, &str) -> Result<u32>,
 ) -> Result<Option<(String, Vec<MergeFactor>)>> {
-    if names_conflict(a, b) {
+    // most pairs hold no proof at all: that is seen before the names are compared
+    let any_proof = |keys: &[Key]| keys.iter().any(|k| k.proof);
+    if !(any_proof(a_keys) || any_proof(b_keys)) || names_conflict(a, b) {
         return Ok(None);
     }
     let proven = |keys: &[Key], kind: &str, value: &str| {
@@ -312,7 +316,7 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut best: HashMap<i64, Scored> = HashMap::new();
+        let mut best: HashMap<i64, Scored> = HashMap::default();
         for c in candidates {
             let Some((other, other_keys)) = load_profile(conn, c)? else {
                 continue;
@@ -405,7 +409,7 @@ pub(crate) fn check_many(
     let rejected = rejected_pairs(conn)?;
     let mut model = stored_model(conn)?;
     // members merged during this run: where each went
-    let mut moved: HashMap<i64, i64> = HashMap::new();
+    let mut moved: HashMap<i64, i64> = HashMap::default();
     let live = |moved: &HashMap<i64, i64>, mut m: i64| {
         while let Some(&n) = moved.get(&m) {
             m = n;
@@ -422,8 +426,8 @@ pub(crate) fn check_many(
         members.len() as u32
     };
     let mut merged = 0;
-    let mut best: HashMap<(i64, i64), Scored> = HashMap::new();
-    let mut active: HashMap<i64, bool> = HashMap::new();
+    let mut best: HashMap<(i64, i64), Scored> = HashMap::default();
+    let mut active: HashMap<i64, bool> = HashMap::default();
     progress(0, identities.len() as u64);
     for (n, &id) in identities.iter().enumerate() {
         if n % 1000 == 999 {
@@ -488,14 +492,9 @@ pub(crate) fn check_many(
             };
             let c = compare(a, b, shared);
             for (kind, value) in c.iter().flat_map(Outcome::counted) {
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    model.counts.entry((kind, value))
-                {
-                    let (kind, value) = slot.key();
-                    let n = index
-                        .get(&(kind.as_str(), value.as_str()))
-                        .map_or(0, Vec::len) as u32;
-                    slot.insert(n);
+                if model.count(kind, value).is_none() {
+                    let n = index.get(&(kind, value)).map_or(0, Vec::len) as u32;
+                    model.set_count(kind, value, n);
                 }
             }
             let scored = model.score(&c);
@@ -522,14 +521,13 @@ pub(crate) fn check_many(
 /// Fills in how common each matched value is, for the frequency adjustment.
 fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
     for (kind, value) in c.iter().flat_map(Outcome::counted) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = model.counts.entry((kind, value)) {
-            let (kind, value) = slot.key();
+        if model.count(kind, value).is_none() {
             let n: u32 = conn
                 .prepare_cached(
                     "SELECT count(*) FROM identity_keys WHERE kind = ?1 AND value = ?2",
                 )?
                 .query_row(params![kind, value], |r| r.get(0))?;
-            slot.insert(n);
+            model.set_count(kind, value, n);
         }
     }
     Ok(())
@@ -591,7 +589,7 @@ fn upsert_suggestion(conn: &Connection, a: i64, b: i64, s: &Scored, now: Millis)
 
 /// Which identities (by their place in `all_keys`) hold each (kind, value).
 fn key_index(all_keys: &[Vec<Key>]) -> HashMap<(&str, &str), Vec<usize>> {
-    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
     for (i, keys) in all_keys.iter().enumerate() {
         for k in keys {
             index
@@ -687,16 +685,19 @@ impl Store {
         report.identities = profiles.len() as u64;
         let index = key_index(&all_keys);
         // how many identities hold each value, for the frequency adjustment
-        let counts: HashMap<(String, String), u32> = index
-            .iter()
-            .map(|(&(kind, value), held)| {
-                ((kind.to_string(), value.to_string()), held.len() as u32)
-            })
-            .collect();
+        let mut counts: HashMap<String, HashMap<String, u32>> = HashMap::default();
+        for (&(kind, value), held) in &index {
+            if !counts.contains_key(kind) {
+                counts.insert(kind.to_string(), HashMap::default());
+            }
+            if let Some(values) = counts.get_mut(kind) {
+                values.insert(value.to_string(), held.len() as u32);
+            }
+        }
         step("Finding candidates", 0, profiles.len() as u64);
 
         // --- candidate pairs, by blocking ---------------------------------------------------
-        let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         for (i, p) in profiles.iter().enumerate() {
             for (kind, value) in lookups(&all_keys[i]) {
                 let Some(found) = index.get(&(kind, value.as_str())) else {
@@ -707,13 +708,13 @@ impl Store {
                 }
                 for &j in found {
                     if j != i && profiles[j].member_id != p.member_id {
-                        pairs.insert((i.min(j) as u32, i.max(j) as u32));
+                        pairs.push((i.min(j) as u32, i.max(j) as u32));
                     }
                 }
             }
         }
-        let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
         pairs.sort_unstable();
+        pairs.dedup();
         report.candidate_pairs = pairs.len() as u64;
         let rejected = rejected_pairs(&tx)?;
 
@@ -778,7 +779,7 @@ impl Store {
         };
 
         // --- co-activity of the members in candidate and random pairs ------------------------
-        let mut wanted: HashSet<i64> = HashSet::new();
+        let mut wanted: HashSet<i64> = HashSet::default();
         for &(i, j) in &pairs {
             wanted.insert(profiles[i as usize].member_id);
             wanted.insert(profiles[j as usize].member_id);
@@ -804,7 +805,7 @@ impl Store {
         // --- learn: u from random pairs, m and the match share by EM on the candidates ------
         step("Learning from the workspace", 0, 1);
         let mut model = Model {
-            counts: counts.clone(),
+            counts,
             population: profiles.len() as u32,
             ..Model::default()
         };
@@ -812,21 +813,12 @@ impl Store {
             .iter()
             .map(|&(i, j)| {
                 let (a, b) = (&profiles[i], &profiles[j]);
-                compare(a, b, shared(a.member_id, b.member_id))
+                compare_quick(a, b, shared(a.member_id, b.member_id))
             })
             .collect();
         model.learn_u(&random);
-        let comparisons: Vec<(usize, usize, Comparison)> = pairs
-            .iter()
-            .filter_map(|&(i, j)| {
-                let (i, j) = (i as usize, j as usize);
-                let (a, b) = (&profiles[i], &profiles[j]);
-                (a.member_id != b.member_id)
-                    .then(|| (i, j, compare(a, b, shared(a.member_id, b.member_id))))
-            })
-            .collect();
         // pairs known to be one person: the identities each member already holds
-        let mut by_member: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut by_member: HashMap<i64, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {
             by_member.entry(p.member_id).or_default().push(i);
         }
@@ -834,14 +826,30 @@ impl Store {
         for idx in by_member.values().filter(|v| v.len() > 1) {
             for (k, &i) in idx.iter().enumerate().take(6) {
                 for &j in &idx[k + 1..idx.len().min(6)] {
-                    known.push(compare(&profiles[i], &profiles[j], 2));
+                    known.push(compare_quick(&profiles[i], &profiles[j], 2));
                 }
             }
         }
         model.learn_m(&known);
-        let only: Vec<Comparison> = comparisons.iter().map(|(_, _, c)| c.clone()).collect();
+        // every candidate pair compared once: its outcomes (to learn the share of matches by)
+        // and the weight of its evidence are kept, not the comparison (1.7M comparisons
+        // would hold gigabytes)
+        let mut patterns: HashMap<Pattern, f64> = HashMap::default();
+        let mut weighed: Vec<(u32, u32, f64)> = Vec::new();
+        for &(i, j) in &pairs {
+            let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
+            if a.member_id == b.member_id {
+                continue;
+            }
+            let c = compare_quick(a, b, shared(a.member_id, b.member_id));
+            *patterns.entry(pattern(&c)).or_default() += 1.0;
+            let (evidence, beyond_name) = model.evidence(&c);
+            if beyond_name {
+                weighed.push((i, j, evidence));
+            }
+        }
         let n = profiles.len() as f64;
-        model.learn_lambda(&only, n * (n - 1.0) / 2.0);
+        model.learn_lambda(&patterns, n * (n - 1.0) / 2.0);
         let json = serde_json::to_string(&model)
             .map_err(|e| Error::invalid(format!("cannot keep the model: {e}")))?;
         tx.execute(
@@ -851,30 +859,35 @@ impl Store {
         )?;
 
         // --- score, keep the best pair of identities per pair of members --------------------
-        step("Scoring candidates", 0, comparisons.len() as u64);
-        let mut best: HashMap<(i64, i64), Scored> = HashMap::new();
-        for (i, j, c) in &comparisons {
-            let (a, b) = (&profiles[*i], &profiles[*j]);
-            if rejected.contains(&ordered(a.identity_id, b.identity_id)) {
-                continue;
-            }
-            let scored = model.score(c);
-            if !worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+        step("Scoring candidates", 0, weighed.len() as u64);
+        let prior = model.prior();
+        let mut best: HashMap<(i64, i64), (f64, usize, usize)> = HashMap::default();
+        for &(i, j, evidence) in &weighed {
+            let (i, j) = (i as usize, j as usize);
+            let (a, b) = (&profiles[i], &profiles[j]);
+            let score = prior + evidence;
+            let probability = 1.0 / (1.0 + (-score).exp2());
+            if probability < DEFAULT_MIN_PROBABILITY
+                || rejected.contains(&ordered(a.identity_id, b.identity_id))
+            {
                 continue;
             }
             let key = ordered(a.member_id, b.member_id);
             match best.get(&key) {
-                Some(s) if s.score >= scored.score => {}
+                Some(&(s, _, _)) if s >= score => {}
                 _ => {
-                    best.insert(key, scored);
+                    best.insert(key, (score, i, j));
                 }
             }
         }
         // a member pair with any rejected identity pair is never suggested
         let mut keep_rows: Vec<((i64, i64), Scored)> = Vec::new();
-        for (key, scored) in best {
+        for (key, (_, i, j)) in best {
             if !merge::rejected(&tx, key.0, key.1)? {
-                keep_rows.push((key, scored));
+                // the pair kept, compared again with its reasons in words
+                let (a, b) = (&profiles[i], &profiles[j]);
+                let explained = compare(a, b, shared(a.member_id, b.member_id));
+                keep_rows.push((key, model.score(&explained)));
             }
         }
         tx.execute(
@@ -1151,17 +1164,24 @@ fn rejected_pairs(conn: &Connection) -> Result<HashSet<(i64, i64)>> {
 
 /// Every live identity of the community (not the team's), with its keys.
 fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
+    // the live identities first, then every key in the table's own order (by identity): no
+    // join to sort two million rows by
+    let live: HashMap<i64, (i64, i64)> = conn
+        .prepare(
+            "SELECT i.id, i.member_id, i.account_id FROM identities i
+             JOIN members m ON m.id = i.member_id
+             WHERE m.is_team = 0 AND m.merged_into IS NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(
-        "SELECT k.identity_id, i.member_id, i.account_id, k.kind, k.value, k.proof
-         FROM identity_keys k JOIN identities i ON i.id = k.identity_id
-         JOIN members m ON m.id = i.member_id
-         WHERE m.is_team = 0 AND m.merged_into IS NULL
-         ORDER BY k.identity_id",
+        "SELECT identity_id, kind, value, proof FROM identity_keys ORDER BY identity_id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut profiles = Vec::new();
-    let mut all_keys: Vec<Vec<Key>> = Vec::new();
+    let mut profiles = Vec::with_capacity(live.len());
+    let mut all_keys: Vec<Vec<Key>> = Vec::with_capacity(live.len());
     let mut current: Option<(i64, i64, i64)> = None;
+    let mut skipping: Option<i64> = None;
     let mut keys: Vec<Key> = Vec::new();
     let mut flush = |cur: Option<(i64, i64, i64)>, keys: &mut Vec<Key>| {
         if let Some((id, member, account)) = cur {
@@ -1172,14 +1192,24 @@ fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
     };
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
+        if skipping == Some(id) {
+            continue;
+        }
         if current.map(|c| c.0) != Some(id) {
             flush(current, &mut keys);
-            current = Some((id, r.get(1)?, r.get(2)?));
+            current = None;
+            match live.get(&id) {
+                Some(&(member, account)) => current = Some((id, member, account)),
+                None => {
+                    skipping = Some(id); // a team account's, or one merged away
+                    continue;
+                }
+            }
         }
         keys.push(Key {
-            kind: r.get(3)?,
-            value: r.get(4)?,
-            proof: r.get(5)?,
+            kind: r.get(1)?,
+            value: r.get(2)?,
+            proof: r.get(3)?,
         });
     }
     flush(current, &mut keys);
@@ -1188,7 +1218,7 @@ fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
 
 /// The conversations each of `members` wrote in, sorted.
 fn conversations_of(conn: &Connection, members: &HashSet<i64>) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::default();
     let mut stmt = conn.prepare(
         "SELECT DISTINCT member_id, conversation_id FROM member_activity
          WHERE conversation_id IS NOT NULL",

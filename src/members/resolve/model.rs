@@ -11,7 +11,7 @@
 //! train on until a person reviews some, the model learns from the workspace's own data without
 //! them, and its weights are explanations a person can read ("+4.1 same email name").
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,13 +92,25 @@ pub const FIELDS: [&str; 10] = [
 /// How many outcomes each field has (level 0 is "nothing to compare" for most).
 pub const LEVELS: [usize; 10] = [4, 5, 6, 3, 3, 3, 3, 3, 3, 2];
 
+/// A comparison's outcomes alone, field by field: what the share of matches is learnt from.
+pub type Pattern = [u8; 10];
+
+/// The outcomes of `c`, field by field.
+pub fn pattern(c: &Comparison) -> Pattern {
+    let mut p = [0u8; 10];
+    for (f, o) in c.iter().enumerate() {
+        p[f] = o.level as u8;
+    }
+    p
+}
+
 /// One field's outcome for a pair, and the value that matched (for the frequency adjustment and
 /// the explanation).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub level: usize,
     /// The shared value, for exact matches (its frequency lowers the weight).
-    pub value: Option<(String, String)>,
+    pub value: Option<(&'static str, String)>,
     /// What to say about it.
     pub text: String,
 }
@@ -120,14 +132,30 @@ fn shared<'a>(a: &'a [String], b: &[String]) -> Option<&'a String> {
 
 /// Compares two identities. `together` is how many conversations their members share.
 pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
+    compare_as(a, b, together, true)
+}
+
+/// [`compare`] without the words: the outcomes and values alone, for scoring many pairs of
+/// which few are kept (the words are written again for those).
+pub fn compare_quick(a: &Profile, b: &Profile, together: u32) -> Comparison {
+    compare_as(a, b, together, false)
+}
+
+fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Comparison {
+    // what to say about an outcome, only when it is asked for
+    macro_rules! say {
+        ($($t:tt)*) => {
+            if explain { format!($($t)*) } else { String::new() }
+        };
+    }
     // --- email -------------------------------------------------------------------------------
     let email = if a.emails.is_empty() || b.emails.is_empty() {
         outcome(0, "")
     } else if let Some(e) = shared(&a.emails, &b.emails) {
         Outcome {
             level: 3,
-            value: Some(("email".into(), e.clone())),
-            text: format!("same email {e}"),
+            value: Some(("email", e.clone())),
+            text: say!("same email {e}"),
         }
     } else {
         let local = |e: &String| e.split('@').next().unwrap_or("").to_string();
@@ -136,10 +164,10 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         match shared(&la, &lb) {
             Some(l) if l.len() >= 4 => Outcome {
                 level: 2,
-                value: Some(("email_name".into(), l.clone())),
-                text: format!("same email name '{l}' at different domains"),
+                value: Some(("email_name", l.clone())),
+                text: say!("same email name '{l}' at different domains"),
             },
-            _ => outcome(1, "different emails"),
+            _ => outcome(1, say!("different emails")),
         }
     };
 
@@ -147,11 +175,11 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
     let name = match (&a.name_sorted, &b.name_sorted) {
         (Some(x), Some(y)) if x == y => Outcome {
             level: 4,
-            value: Some(("name".into(), x.clone())),
+            value: Some(("name", x.clone())),
             text: if a.name_words == b.name_words {
-                format!("same name '{}'", a.name_words.join(" "))
+                say!("same name '{}'", a.name_words.join(" "))
             } else {
-                format!(
+                say!(
                     "same names in another order '{}' / '{}'",
                     a.name_words.join(" "),
                     b.name_words.join(" ")
@@ -178,24 +206,24 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
             match (a.family(), b.family()) {
                 (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
                     3,
-                    format!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
+                    say!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
                 ),
                 (Some(fa), Some(fb))
                     if (given_ok || similar(ga, gb) >= 0.9) && similar(fa, fb) >= 0.88 =>
                 {
-                    outcome(2, format!("names '{ga} {fa}' / '{gb} {fb}' close"))
+                    outcome(2, say!("names '{ga} {fa}' / '{gb} {fb}' close"))
                 }
                 (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
                     2,
-                    format!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
+                    say!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
                 ),
                 (None, _) | (_, None) if given_ok => Outcome {
                     level: 2,
                     value: Some((
-                        "given".into(),
+                        "given",
                         if a.family().is_none() { ga } else { gb }.to_string(),
                     )),
-                    text: format!(
+                    text: say!(
                         "'{}' / '{}' share a first name only",
                         a.name_words.join(" "),
                         b.name_words.join(" ")
@@ -203,7 +231,7 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
                 },
                 _ => outcome(
                     1,
-                    format!(
+                    say!(
                         "different names '{}' / '{}'",
                         a.name_words.join(" "),
                         b.name_words.join(" ")
@@ -224,12 +252,12 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         outcome(0, "")
     } else if let Some(h) = shared(&a.handles, &b.handles) {
         if names_agree && from_names(h) {
-            outcome(5, format!("same handle '{h}', made of the same name"))
+            outcome(5, say!("same handle '{h}', made of the same name"))
         } else {
             Outcome {
                 level: 4,
-                value: Some(("handle".into(), h.clone())),
-                text: format!("same handle '{h}'"),
+                value: Some(("handle", h.clone())),
+                text: say!("same handle '{h}'"),
             }
         }
     } else if let Some(h) = shared(&a.handles, &b.hnames).or_else(|| shared(&b.handles, &a.hnames))
@@ -239,8 +267,8 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         } else {
             Outcome {
                 level: 3,
-                value: Some(("hname".into(), h.clone())),
-                text: format!("handle '{h}' is made of the other's name"),
+                value: Some(("hname", h.clone())),
+                text: say!("handle '{h}' is made of the other's name"),
             }
         }
     } else {
@@ -262,40 +290,38 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         match (same_stem, best) {
             (Some(stem), _) if !(names_agree && from_names(&stem)) => Outcome {
                 level: 2,
-                value: Some(("stem".into(), stem.clone())),
-                text: format!("handles '{stem}…' alike but for a number"),
+                value: Some(("stem", stem.clone())),
+                text: say!("handles '{stem}…' alike but for a number"),
             },
             (Some(_), _) => outcome(0, ""),
-            (None, Some((s, x, y))) if s >= 0.92 => {
-                outcome(2, format!("handles '{x}' / '{y}' close"))
-            }
-            _ => outcome(1, "different handles"),
+            (None, Some((s, x, y))) if s >= 0.92 => outcome(2, say!("handles '{x}' / '{y}' close")),
+            _ => outcome(1, say!("different handles")),
         }
     };
 
     // --- links -------------------------------------------------------------------------------
     let links = if let Some(l) = shared(&a.claims, &b.selfs).or_else(|| shared(&b.claims, &a.selfs))
     {
-        outcome(2, format!("one profile links the other ({l})"))
+        outcome(2, say!("one profile links the other ({l})"))
     } else if let Some(l) = shared(&a.claims, &b.claims) {
-        outcome(1, format!("both profiles link {l}"))
+        outcome(1, say!("both profiles link {l}"))
     } else {
         outcome(0, "")
     };
 
-    let same_or = |x: &[String], y: &[String], what: &str| -> Outcome {
+    let same_or = |x: &[String], y: &[String], what: &'static str| -> Outcome {
         if x.is_empty() || y.is_empty() {
             outcome(0, "")
         } else if let Some(v) = shared(x, y) {
             Outcome {
                 level: 2,
-                value: Some((what.into(), v.clone())),
-                text: format!("both {} {v}", if what == "org" { "at" } else { "in" }),
+                value: Some((what, v.clone())),
+                text: say!("both {} {v}", if what == "org" { "at" } else { "in" }),
             }
         } else {
             outcome(
                 1,
-                format!(
+                say!(
                     "different {} ({} / {})",
                     if what == "org" {
                         "organisations"
@@ -311,14 +337,14 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
     let org = same_or(&a.orgs, &b.orgs, "org");
     let place = same_or(&a.places, &b.places, "place");
     let tz = match (a.tz, b.tz) {
-        (Some(x), Some(y)) if (x - y).abs() <= 1 => outcome(2, "same time zone"),
-        (Some(x), Some(y)) => outcome(1, format!("different time zones (UTC{x:+} / UTC{y:+})")),
+        (Some(x), Some(y)) if (x - y).abs() <= 1 => outcome(2, say!("same time zone")),
+        (Some(x), Some(y)) => outcome(1, say!("different time zones (UTC{x:+} / UTC{y:+})")),
         _ => outcome(0, ""),
     };
     let together = match together {
         0 => outcome(0, ""),
-        1 => outcome(1, "wrote in one conversation together"),
-        n => outcome(2, format!("wrote in {n} conversations together")),
+        1 => outcome(1, say!("wrote in one conversation together")),
+        n => outcome(2, say!("wrote in {n} conversations together")),
     };
     let fields = {
         let mut agree = Vec::new();
@@ -326,22 +352,22 @@ pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
         for (name, va) in &a.fields {
             if let Some((_, vb)) = b.fields.iter().find(|(n, _)| n == name) {
                 if va == vb {
-                    agree.push(format!("{name} {va}"));
+                    agree.push(say!("{name} {va}"));
                 } else {
-                    disagree.push(format!("{name} {va} / {vb}"));
+                    disagree.push(say!("{name} {va} / {vb}"));
                 }
             }
         }
         if !disagree.is_empty() {
-            outcome(1, format!("different {}", disagree.join(", ")))
+            outcome(1, say!("different {}", disagree.join(", ")))
         } else if !agree.is_empty() {
-            outcome(2, format!("same {}", agree.join(", ")))
+            outcome(2, say!("same {}", agree.join(", ")))
         } else {
             outcome(0, "")
         }
     };
     let space = if a.account_id == b.account_id {
-        outcome(1, "two accounts in the same space")
+        outcome(1, say!("two accounts in the same space"))
     } else {
         outcome(0, "")
     };
@@ -358,9 +384,10 @@ pub struct Model {
     pub u: Vec<Vec<f64>>,
     /// The share of true matches among all pairs of identities (the odds before the evidence).
     pub lambda: f64,
-    /// How many identities have a value of each kind, for the frequency adjustment.
+    /// How many identities have a value of each kind (kind → value → identities), for the
+    /// frequency adjustment.
     #[serde(skip)]
-    pub counts: HashMap<(String, String), u32>,
+    pub counts: HashMap<String, HashMap<String, u32>>,
     /// How many identities the counts are out of.
     pub population: u32,
 }
@@ -402,7 +429,7 @@ impl Default for Model {
             m,
             u,
             lambda: 0.01,
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             population: 0,
         }
     }
@@ -424,14 +451,14 @@ pub struct Scored {
 impl Outcome {
     /// The values whose frequency the weight of this outcome depends on: the shared value and,
     /// for a whole name, each of its words as a first or a family name.
-    pub fn counted(&self) -> Vec<(String, String)> {
+    pub fn counted(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::new();
-        if let Some(value) = &self.value {
-            out.push(value.clone());
-            if value.0 == "name" {
-                for word in value.1.split(' ') {
-                    out.push(("given".into(), word.into()));
-                    out.push(("family".into(), word.into()));
+        if let Some((kind, value)) = &self.value {
+            out.push((*kind, value.as_str()));
+            if *kind == "name" {
+                for word in value.split(' ') {
+                    out.push(("given", word));
+                    out.push(("family", word));
                 }
             }
         }
@@ -443,6 +470,25 @@ impl Outcome {
 const RAREST_NAME: f64 = 1e-10;
 
 impl Model {
+    /// How many identities hold `value` as a key of `kind`, if it was counted.
+    pub fn count(&self, kind: &str, value: &str) -> Option<u32> {
+        self.counts.get(kind)?.get(value).copied()
+    }
+
+    /// Records how many identities hold `value` as a key of `kind`.
+    pub fn set_count(&mut self, kind: &str, value: &str, n: u32) {
+        match self.counts.get_mut(kind) {
+            Some(values) => {
+                values.insert(value.to_string(), n);
+            }
+            None => {
+                let mut values = HashMap::default();
+                values.insert(value.to_string(), n);
+                self.counts.insert(kind.to_string(), values);
+            }
+        }
+    }
+
     /// The probability of `level` of `field` among matches. A handle made of a name is only
     /// compared when the names agree or are close, so its probability is the one given that
     /// they are (as its `u`, [`NAMESAKES_SAME_HANDLE`], is).
@@ -463,15 +509,10 @@ impl Model {
             let population = f64::from(self.population);
             // how often the value occurs among the other identities (a value only these two
             // hold is as rare as values get)
-            let count = |kind: &str, v: &str| {
-                self.counts
-                    .get(&(kind.to_string(), v.to_string()))
-                    .copied()
-                    .unwrap_or(0)
-            };
+            let count = |kind: &str, v: &str| self.count(kind, v).unwrap_or(0);
             let others = |n: u32| f64::from(n) / population;
-            let held = count(&value.0, &value.1).saturating_sub(2);
-            match self.name_chance(&value.0, &value.1, population, &count) {
+            let held = count(value.0, &value.1).saturating_sub(2);
+            match self.name_chance(value.0, &value.1, population, &count) {
                 // a whole name: the chance two people share it is the larger of how often
                 // others hold it and what its words make likely (names are given word by
                 // word: "Ana Silva" is common, "Quentin Keserstrom" is not, though each is
@@ -511,8 +552,29 @@ impl Model {
     }
 
     /// The score of one comparison, factor by factor.
+    /// The odds before the evidence, as a weight (log₂).
+    pub fn prior(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+
+    /// The weight of the evidence alone (the score less the prior), and whether something
+    /// other than the name spoke for the pair: what scoring many pairs needs, without words.
+    pub fn evidence(&self, c: &Comparison) -> (f64, bool) {
+        let mut sum = 0.0;
+        let mut beyond_name = false;
+        for (f, o) in c.iter().enumerate() {
+            if o.level == 0 {
+                continue;
+            }
+            let w = self.weight(f, o);
+            sum += w;
+            beyond_name |= w > 0.5 && FIELDS[f] != "name";
+        }
+        (sum, beyond_name)
+    }
+
     pub fn score(&self, c: &Comparison) -> Scored {
-        let prior = (self.lambda / (1.0 - self.lambda)).log2();
+        let prior = self.prior();
         let mut score = prior;
         let mut factors = Vec::new();
         let mut beyond_name = false;
@@ -522,11 +584,11 @@ impl Model {
             }
             let w = self.weight(f, o);
             score += w;
-            if o.text.is_empty() {
-                continue;
-            }
             if w > 0.5 && FIELDS[f] != "name" {
                 beyond_name = true;
+            }
+            if o.text.is_empty() {
+                continue; // compared without words: the score alone is wanted
             }
             factors.push(Factor {
                 field: FIELDS[f].to_string(),
@@ -597,22 +659,17 @@ impl Model {
     /// many namesakes gets suggestions it should not). Pairs that share no key are taken as
     /// different people; `m` and `u` are held (learning them by EM too drifts to "everything
     /// matches" when most candidates are namesakes: the labels swap).
-    pub fn learn_lambda(&mut self, candidates: &[Comparison], all_pairs: f64) {
-        if candidates.len() < 100 || all_pairs < candidates.len() as f64 {
+    ///
+    /// `patterns` counts the candidates by their outcomes, field by field ([`pattern`]).
+    pub fn learn_lambda(&mut self, patterns: &HashMap<Pattern, f64>, all_pairs: f64) {
+        let candidates: f64 = patterns.values().sum();
+        if candidates < 100.0 || all_pairs < candidates {
             return;
         }
-        let mut patterns: HashMap<[u8; 10], f64> = HashMap::new();
-        for c in candidates {
-            let mut p = [0u8; 10];
-            for (f, o) in c.iter().enumerate() {
-                p[f] = o.level as u8;
-            }
-            *patterns.entry(p).or_default() += 1.0;
-        }
-        let mut lambda = candidates.len() as f64 / all_pairs / 10.0;
+        let mut lambda = candidates / all_pairs / 10.0;
         for _ in 0..100 {
             let mut matches = 0.0;
-            for (p, n) in &patterns {
+            for (p, n) in patterns {
                 let (mut pm, mut pu) = (lambda, 1.0 - lambda);
                 for (f, &level) in p.iter().enumerate() {
                     pm *= self.m_of(f, level as usize);
@@ -664,8 +721,8 @@ mod tests {
             population: 10_000,
             ..Model::default()
         };
-        model.counts.insert(("name".into(), "alex".into()), 300);
-        model.counts.insert(("name".into(), "xiadani".into()), 1);
+        model.set_count("name", "alex", 300);
+        model.set_count("name", "xiadani", 1);
         let common = model.score(&compare(
             &person(1, "Alex", "a1", None),
             &person(2, "Alex", "zz9", None),
