@@ -426,7 +426,8 @@ pub(crate) fn check_many(
         members.len() as u32
     };
     let mut merged = 0;
-    let mut best: HashMap<(i64, i64), Scored> = HashMap::default();
+    // member pair → the best pair of identities for it: (score, i, j, threads shared)
+    let mut best: HashMap<(i64, i64), (f64, usize, usize, u32)> = HashMap::default();
     let mut active: HashMap<i64, bool> = HashMap::default();
     progress(0, identities.len() as u64);
     for (n, &id) in identities.iter().enumerate() {
@@ -490,27 +491,31 @@ pub(crate) fn check_many(
             } else {
                 0
             };
-            let c = compare(a, b, shared);
+            // compared without words; the pairs kept are compared again with them
+            let c = compare_quick(a, b, shared);
             for (kind, value) in c.iter().flat_map(Outcome::counted) {
                 if model.count(kind, value).is_none() {
                     let n = index.get(&(kind, value)).map_or(0, Vec::len) as u32;
                     model.set_count(kind, value, n);
                 }
             }
-            let scored = model.score(&c);
-            if worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+            let (evidence, beyond_name) = model.evidence(&c);
+            let score = model.prior() + evidence;
+            let probability = 1.0 / (1.0 + (-score).exp2());
+            if beyond_name && probability >= DEFAULT_MIN_PROBABILITY {
                 let slot = best
                     .entry(ordered(mine, theirs))
-                    .or_insert_with(|| scored.clone());
-                if scored.score > slot.score {
-                    *slot = scored;
+                    .or_insert((score, i, j, shared));
+                if score > slot.0 {
+                    *slot = (score, i, j, shared);
                 }
             }
         }
     }
-    for ((a, b), scored) in best {
+    for ((a, b), (_, i, j, shared)) in best {
         let (a, b) = (live(&moved, a), live(&moved, b));
         if a != b && !merge::rejected(conn, a, b)? {
+            let scored = model.score(&compare(&profiles[i], &profiles[j], shared));
             upsert_suggestion(conn, a, b, &scored, now)?;
         }
     }
@@ -599,6 +604,23 @@ fn key_index(all_keys: &[Vec<Key>]) -> HashMap<(&str, &str), Vec<usize>> {
         }
     }
     index
+}
+
+/// `work` over `items` on every core (at most eight), each core a contiguous share, the
+/// results in the order of the shares: the same result on any machine.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = items.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|share| scope.spawn(|| work(share)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Union–find over profile indexes, for proof merges in the whole-workspace run.
@@ -697,22 +719,30 @@ impl Store {
         step("Finding candidates", 0, profiles.len() as u64);
 
         // --- candidate pairs, by blocking ---------------------------------------------------
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for (i, p) in profiles.iter().enumerate() {
-            for (kind, value) in lookups(&all_keys[i]) {
-                let Some(found) = index.get(&(kind, value.as_str())) else {
-                    continue;
-                };
-                if found.len() > BLOCK_CAP {
-                    continue;
-                }
-                for &j in found {
-                    if j != i && profiles[j].member_id != p.member_id {
-                        pairs.push((i.min(j) as u32, i.max(j) as u32));
+        let positions: Vec<usize> = (0..profiles.len()).collect();
+        let mut pairs: Vec<(u32, u32)> = on_every_core(&positions, |share| {
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            for &i in share {
+                let p = &profiles[i];
+                for (kind, value) in lookups(&all_keys[i]) {
+                    let Some(found) = index.get(&(kind, value.as_str())) else {
+                        continue;
+                    };
+                    if found.len() > BLOCK_CAP {
+                        continue;
+                    }
+                    // (a key too common on one side may not be on the other: both sides
+                    // look, and the duplicates go below)
+                    for &j in found {
+                        if j != i && profiles[j].member_id != p.member_id {
+                            pairs.push((i.min(j) as u32, i.max(j) as u32));
+                        }
                     }
                 }
             }
-        }
+            pairs
+        })
+        .concat();
         pairs.sort_unstable();
         pairs.dedup();
         report.candidate_pairs = pairs.len() as u64;
@@ -729,23 +759,31 @@ impl Store {
             members.len() as u32
         };
         let mut groups = Groups((0..profiles.len()).collect());
-        let mut proofs: Vec<(usize, usize, String, Vec<MergeFactor>)> = Vec::new();
-        for &(i, j) in &pairs {
-            let (i, j) = (i as usize, j as usize);
-            if rejected.contains(&ordered(profiles[i].identity_id, profiles[j].identity_id)) {
-                continue;
-            }
-            let proof = proof_between(
-                &profiles[i],
-                &all_keys[i],
-                &profiles[j],
-                &all_keys[j],
-                &mut |k, v| Ok(member_holders(k, v, &profiles)),
-            )?;
-            if let Some((reason, evidence)) = proof {
-                proofs.push((i, j, reason, evidence));
-            }
-        }
+        let proofs: Vec<(usize, usize, String, Vec<MergeFactor>)> =
+            on_every_core(&pairs, |share| -> Result<Vec<_>> {
+                let mut proofs = Vec::new();
+                for &(i, j) in share {
+                    let (i, j) = (i as usize, j as usize);
+                    if rejected.contains(&ordered(profiles[i].identity_id, profiles[j].identity_id))
+                    {
+                        continue;
+                    }
+                    let proof = proof_between(
+                        &profiles[i],
+                        &all_keys[i],
+                        &profiles[j],
+                        &all_keys[j],
+                        &mut |k, v| Ok(member_holders(k, v, &profiles)),
+                    )?;
+                    if let Some((reason, evidence)) = proof {
+                        proofs.push((i, j, reason, evidence));
+                    }
+                }
+                Ok(proofs)
+            })
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?
+            .concat();
         for (i, j, reason, evidence) in proofs {
             let (gi, gj) = (groups.find(i), groups.find(j));
             if gi == gj {
@@ -834,19 +872,33 @@ impl Store {
         // every candidate pair compared once: its outcomes (to learn the share of matches by)
         // and the weight of its evidence are kept, not the comparison (1.7M comparisons
         // would hold gigabytes)
+        // (on every core: each compares a share of the pairs, read-only; the shares are put
+        // together in order, so a run's result does not depend on the cores)
+        let weigh = |share: &[(u32, u32)]| {
+            let mut patterns: HashMap<Pattern, f64> = HashMap::default();
+            let mut weighed: Vec<(u32, u32, f64)> = Vec::new();
+            for &(i, j) in share {
+                let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
+                if a.member_id == b.member_id {
+                    continue;
+                }
+                let c = compare_quick(a, b, shared(a.member_id, b.member_id));
+                *patterns.entry(pattern(&c)).or_default() += 1.0;
+                let (evidence, beyond_name) = model.evidence(&c);
+                if beyond_name {
+                    weighed.push((i, j, evidence));
+                }
+            }
+            (patterns, weighed)
+        };
+        let shares = on_every_core(&pairs, weigh);
         let mut patterns: HashMap<Pattern, f64> = HashMap::default();
-        let mut weighed: Vec<(u32, u32, f64)> = Vec::new();
-        for &(i, j) in &pairs {
-            let (a, b) = (&profiles[i as usize], &profiles[j as usize]);
-            if a.member_id == b.member_id {
-                continue;
+        let mut weighed: Vec<(u32, u32, f64)> = Vec::with_capacity(pairs.len() / 8);
+        for (p, w) in shares {
+            for (k, n) in p {
+                *patterns.entry(k).or_default() += n;
             }
-            let c = compare_quick(a, b, shared(a.member_id, b.member_id));
-            *patterns.entry(pattern(&c)).or_default() += 1.0;
-            let (evidence, beyond_name) = model.evidence(&c);
-            if beyond_name {
-                weighed.push((i, j, evidence));
-            }
+            weighed.extend(w);
         }
         let n = profiles.len() as f64;
         model.learn_lambda(&patterns, n * (n - 1.0) / 2.0);
