@@ -935,7 +935,8 @@ impl Store {
         // a member pair with any rejected identity pair is never suggested
         let mut keep_rows: Vec<((i64, i64), Scored)> = Vec::new();
         for (key, (_, i, j)) in best {
-            if !merge::rejected(&tx, key.0, key.1)? {
+            // (no rejection at all: none to look for)
+            if rejected.is_empty() || !merge::rejected(&tx, key.0, key.1)? {
                 // the pair kept, compared again with its reasons in words
                 let (a, b) = (&profiles[i], &profiles[j]);
                 let explained = compare(a, b, shared(a.member_id, b.member_id));
