@@ -931,3 +931,43 @@ fn a_file_whose_columns_are_not_recognised_is_previewed_with_its_values_and_impo
         "{ana:?}"
     );
 }
+
+#[test]
+fn a_dry_run_of_a_file_without_an_email_or_name_column_shows_the_columns_and_fails_until_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hearth.db");
+    let file = dir.path().join("registrations.csv");
+    std::fs::write(
+        &file,
+        "Contacto,Persona\nana@acme.example,Ana Souza\nbo@kite.example,Bo Lee\n",
+    )
+    .unwrap();
+
+    bin(&db)
+        .args(["import", "members"])
+        .arg(&file)
+        .arg("--dry-run")
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::contains("Contacto").and(predicate::str::contains("ana@acme.example")),
+        )
+        .stderr(predicate::str::contains("no column is an email or a name"));
+
+    bin(&db)
+        .args(["import", "members"])
+        .arg(&file)
+        .args([
+            "--dry-run",
+            "--map",
+            "Contacto=email",
+            "--map",
+            "Persona=name",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2 rows would be imported, 0 refused.",
+        ));
+    assert!(!db.exists(), "a dry run creates no database");
+}

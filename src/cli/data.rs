@@ -336,6 +336,10 @@ pub fn preview_members(args: &MembersImportArgs) -> Result<()> {
             c.samples.join(", ")
         );
     }
+    if let Some(blocked) = &preview.blocked {
+        // the columns above are what to choose from
+        bail!("{}: {blocked}", args.file.display());
+    }
     println!(
         "{} rows would be imported, {} refused.",
         preview.good_rows,
