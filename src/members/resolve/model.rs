@@ -736,4 +736,118 @@ mod tests {
         assert!(common.score < rare.score);
         assert!(!common.beyond_name, "only the name spoke for them");
     }
+
+    /// A model of 10,000 identities where "Ana" and "Silva" are common words and "Quentin"
+    /// and "Keserstrom" are not; each whole name is held by the two identities compared only.
+    fn names_model() -> Model {
+        let mut model = Model {
+            population: 10_000,
+            ..Model::default()
+        };
+        for (kind, word, n) in [
+            ("given", "ana", 300),
+            ("family", "silva", 200),
+            ("given", "quentin", 4),
+            ("family", "keserstrom", 2),
+        ] {
+            model.set_count(kind, word, n);
+        }
+        model.set_count("name", "ana silva", 2);
+        model.set_count("name", "keserstrom quentin", 2);
+        model
+    }
+
+    #[test]
+    fn a_whole_name_no_one_else_bears_weighs_as_rare_as_its_words_make_it() {
+        let model = names_model();
+        let weight = |name: &str| {
+            let c = compare(
+                &person(1, name, "a1", None),
+                &person(2, name, "zz9", None),
+                0,
+            );
+            assert_eq!(c[1].level, 4, "{:?}", c[1]);
+            model.weight(1, &c[1])
+        };
+        let common = weight("Ana Silva");
+        let rare = weight("Quentin Keserstrom");
+        // both names are held by these two identities alone, but two people called Ana Silva
+        // are far likelier than two called Quentin Keserstrom
+        assert!(rare > common + 8.0, "rare {rare:.1}, common {common:.1}");
+        // and the average over all names is no longer a ceiling: the rare name weighs more
+        // than any name did before
+        let average = (model.m[1][4] / model.u[1][4]).log2();
+        assert!(rare > average, "rare {rare:.1}, average {average:.1}");
+    }
+
+    #[test]
+    fn a_name_held_by_many_others_weighs_less_whatever_its_words() {
+        let mut model = names_model();
+        model.set_count("name", "keserstrom quentin", 400);
+        let c = compare(
+            &person(1, "Quentin Keserstrom", "a1", None),
+            &person(2, "Quentin Keserstrom", "zz9", None),
+            0,
+        );
+        let crowded = model.weight(1, &c[1]);
+        let alone = names_model().weight(1, &c[1]);
+        assert!(
+            crowded < alone - 5.0,
+            "crowded {crowded:.1}, alone {alone:.1}"
+        );
+    }
+
+    #[test]
+    fn one_word_names_swapped_and_misspelt_names_are_compared_as_people_write_them() {
+        // "Zara" is the first name of "Osei Zara", written family name first
+        let c = compare(
+            &person(1, "Zara", "nightmoth35", None),
+            &person(2, "Osei Zara", "nightmoth35", None),
+            0,
+        );
+        assert_eq!(c[1].level, 2, "{:?}", c[1]);
+        assert_eq!(c[1].text, "'zara' / 'osei zara' share a first name only");
+        assert_eq!(c[1].value, Some(("given", "zara".to_string())));
+        // the words in the other order, one of them misspelt
+        let c = compare(
+            &person(1, "Sven Holkra", "svenholkar", None),
+            &person(2, "Holkar Sven", "holkarsven", None),
+            0,
+        );
+        assert_eq!(c[1].level, 2, "{:?}", c[1]);
+        assert!(c[1].text.contains("in another order"), "{}", c[1].text);
+        // two different first names are still different people
+        let c = compare(
+            &person(1, "Zara Osei", "z1", None),
+            &person(2, "Amara Osei", "z2", None),
+            0,
+        );
+        assert_eq!(c[1].level, 1, "{:?}", c[1]);
+    }
+
+    #[test]
+    fn a_handle_made_of_close_names_adds_nothing_to_them() {
+        // two people, "Ingrid Lameani" and "Ingrid Lameura": "ingridl" is made of either name
+        let c = compare(
+            &person(1, "Ingrid Lameani", "ingridl", None),
+            &person(2, "Ingrid Lameura", "ingridlameura", None),
+            0,
+        );
+        assert_eq!(c[1].level, 2, "the names are close: {:?}", c[1]);
+        assert_eq!(c[2].level, 0, "the handle says nothing more: {:?}", c[2]);
+    }
+
+    #[test]
+    fn compared_without_words_the_evidence_is_the_same() {
+        let model = names_model();
+        let a = person(1, "Ana Souza", "anas", Some("ana.souza@acme.io"));
+        let b = person(2, "Ana Sousa", "asousa", Some("ana.souza@mail.example"));
+        let quick = compare_quick(&a, &b, 3);
+        assert!(quick.iter().all(|o| o.text.is_empty()));
+        let (evidence, beyond_name) = model.evidence(&quick);
+        let full = model.score(&compare(&a, &b, 3));
+        assert!((model.prior() + evidence - full.score).abs() < 1e-9);
+        assert_eq!(beyond_name, full.beyond_name);
+        assert!(!full.factors.is_empty());
+    }
 }
