@@ -19,7 +19,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use self::keys::{IdentityFacts, Key};
 use self::model::{
-    compare, compare_quick, pattern, Comparison, Model, Outcome, Pattern, Profile, Scored,
+    compare, compare_quick, pattern, probability, Comparison, Model, Outcome, Pattern, Profile,
+    Scored,
 };
 use self::names::{same_given, similar};
 use super::merge::{self, How, Why};
@@ -501,8 +502,7 @@ pub(crate) fn check_many(
             }
             let (evidence, beyond_name) = model.evidence(&c);
             let score = model.prior() + evidence;
-            let probability = 1.0 / (1.0 + (-score).exp2());
-            if beyond_name && probability >= DEFAULT_MIN_PROBABILITY {
+            if beyond_name && probability(score) >= DEFAULT_MIN_PROBABILITY {
                 let slot = best
                     .entry(ordered(mine, theirs))
                     .or_insert((score, i, j, shared));
@@ -918,8 +918,7 @@ impl Store {
             let (i, j) = (i as usize, j as usize);
             let (a, b) = (&profiles[i], &profiles[j]);
             let score = prior + evidence;
-            let probability = 1.0 / (1.0 + (-score).exp2());
-            if probability < DEFAULT_MIN_PROBABILITY
+            if probability(score) < DEFAULT_MIN_PROBABILITY
                 || rejected.contains(&ordered(a.identity_id, b.identity_id))
             {
                 continue;

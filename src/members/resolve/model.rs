@@ -466,6 +466,11 @@ impl Outcome {
     }
 }
 
+/// The probability that a pair is one person, from its score (log₂ odds).
+pub fn probability(score: f64) -> f64 {
+    1.0 / (1.0 + (-score).exp2())
+}
+
 /// The lowest chance two different people share a whole name, however rare its words.
 const RAREST_NAME: f64 = 1e-10;
 
@@ -605,7 +610,7 @@ impl Model {
                 (1.0 / self.lambda).max(1.0)
             ),
         });
-        let probability = 1.0 / (1.0 + (-score).exp2());
+        let probability = probability(score);
         Scored {
             score,
             probability,
