@@ -322,3 +322,54 @@ fn any_two_members_can_be_explained_suggested_or_not() {
         "says why not: {unlikely:?}"
     );
 }
+
+#[test]
+fn keys_worked_out_by_older_rules_are_worked_out_again_by_the_next_whole_run() {
+    let mut db = TestDb::new();
+    let slack = db
+        .store
+        .ensure_account(Platform::Slack, "lumen", None, None, NOW)
+        .unwrap();
+    db.store
+        .ingest(
+            slack,
+            &Batch {
+                identities: vec![slack_person(
+                    "U1",
+                    "Ana Souza",
+                    "ana.souza@sunbeamcoop.example",
+                )],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    db.store.resolve_members(NOW, &mut |_| {}).unwrap();
+    // a database whose keys an older Hearth worked out: its rules dropped "co" anywhere
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    conn.execute_batch(
+        "UPDATE identity_keys SET value = 'sunbeamop' WHERE kind = 'org';
+         DELETE FROM settings WHERE key = 'members.keys_version';",
+    )
+    .unwrap();
+    let org_keys = |conn: &rusqlite::Connection| -> Vec<String> {
+        conn.prepare("SELECT value FROM identity_keys WHERE kind = 'org'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert_eq!(org_keys(&conn), vec!["sunbeamop".to_string()]);
+
+    db.store.resolve_members(NOW + 1, &mut |_| {}).unwrap();
+    assert_eq!(org_keys(&conn), vec!["sunbeamcoop".to_string()]);
+    // and only once: keys now current are left as they are
+    conn.execute(
+        "UPDATE identity_keys SET value = 'kept' WHERE kind = 'org'",
+        [],
+    )
+    .unwrap();
+    db.store.resolve_members(NOW + 2, &mut |_| {}).unwrap();
+    assert_eq!(org_keys(&conn), vec!["kept".to_string()]);
+}
