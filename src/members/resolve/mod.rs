@@ -125,10 +125,25 @@ fn store_keys(conn: &Connection, identity: i64, keys: &[Key]) -> Result<()> {
 /// Works out the keys of these identities again, from what is stored about them.
 pub(crate) fn refresh_keys(conn: &Connection, identities: &[i64]) -> Result<()> {
     let mut stmt = conn.prepare_cached(&format!("{FACTS_SQL} WHERE i.id = ?1"))?;
-    for &id in identities {
-        let facts = stmt.query_row([id], facts_from_row).optional()?;
-        if let Some((_, facts)) = facts {
-            store_keys(conn, id, &keys::keys(&facts))?;
+    // a few at a time as they come (a sync's); many read first and worked out on every core
+    // (an imported list's: 100k identities' keys take a second on one)
+    for ids in identities.chunks(4096) {
+        let mut facts = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(f) = stmt.query_row([id], facts_from_row).optional()? {
+                facts.push(f);
+            }
+        }
+        let worked_out: Vec<Vec<Key>> = if facts.len() > 64 {
+            on_every_core(&facts, |share| {
+                share.iter().map(|(_, f)| keys::keys(f)).collect::<Vec<_>>()
+            })
+            .concat()
+        } else {
+            facts.iter().map(|(_, f)| keys::keys(f)).collect()
+        };
+        for ((id, _), keys) in facts.iter().zip(&worked_out) {
+            store_keys(conn, *id, keys)?;
         }
     }
     Ok(())
@@ -408,7 +423,10 @@ pub(crate) fn check_many(
         .filter_map(|id| at.get(id).copied())
         .collect();
     let rejected = rejected_pairs(conn)?;
-    let mut model = stored_model(conn)?;
+    let model = Model {
+        counts: counts_of(&index),
+        ..stored_model(conn)?
+    };
     // members merged during this run: where each went
     let mut moved: HashMap<i64, i64> = HashMap::default();
     let live = |moved: &HashMap<i64, i64>, mut m: i64| {
@@ -426,55 +444,90 @@ pub(crate) fn check_many(
         members.dedup();
         members.len() as u32
     };
+    // What each checked identity's candidates hold, worked out on every core (read-only: the
+    // proof and the weight of a pair depend on the two profiles alone). Co-activity is left
+    // out here and added below for the few pairs whose members both wrote somewhere (an
+    // imported list's members never did).
+    let weigh = |share: &[usize]| -> Result<Vec<Found>> {
+        let mut found_all = Vec::new();
+        for &i in share {
+            let mut candidates: Vec<usize> = Vec::new();
+            for (kind, value) in lookups(&all_keys[i]) {
+                if let Some(found) = index.get(&(kind, value.as_str())) {
+                    if found.len() <= BLOCK_CAP {
+                        // a pair of two checked identities is compared once, from its first
+                        candidates.extend(
+                            found
+                                .iter()
+                                .copied()
+                                .filter(|&j| j != i && (j > i || !checked.contains(&j))),
+                        );
+                    }
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for j in candidates {
+                let (a, b) = (&profiles[i], &profiles[j]);
+                if a.member_id == b.member_id
+                    || rejected.contains(&ordered(a.identity_id, b.identity_id))
+                {
+                    continue;
+                }
+                let proof = proof_between(a, &all_keys[i], b, &all_keys[j], &mut |k, v| {
+                    Ok(member_holders(k, v))
+                })?;
+                found_all.push(match proof {
+                    Some((reason, evidence)) => Found::Proof(i, j, reason, evidence),
+                    None => {
+                        let (evidence, beyond_name) = model.evidence(&compare_quick(a, b, 0));
+                        Found::Weighed(i, j, evidence, beyond_name)
+                    }
+                });
+            }
+        }
+        Ok(found_all)
+    };
+    let positions: Vec<usize> = identities
+        .iter()
+        .filter_map(|id| at.get(id).copied())
+        .collect();
     let mut merged = 0;
     // member pair → the best pair of identities for it: (score, i, j, threads shared)
     let mut best: HashMap<(i64, i64), (f64, usize, usize, u32)> = HashMap::default();
     let mut active: HashMap<i64, bool> = HashMap::default();
     progress(0, identities.len() as u64);
-    for (n, &id) in identities.iter().enumerate() {
-        if n % 1000 == 999 {
-            progress(n as u64 + 1, identities.len() as u64);
-        }
-        let Some(&i) = at.get(&id) else {
-            continue;
-        };
-        let mut candidates: Vec<usize> = Vec::new();
-        for (kind, value) in lookups(&all_keys[i]) {
-            if let Some(found) = index.get(&(kind, value.as_str())) {
-                if found.len() <= BLOCK_CAP {
-                    // a pair of two checked identities is compared once, from its first
-                    candidates.extend(
-                        found
-                            .iter()
-                            .copied()
-                            .filter(|&j| j != i && (j > i || !checked.contains(&j))),
-                    );
-                }
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        for j in candidates {
+    let mut done = 0;
+    // in steps, for the progress bar; within a step in the order of `identities`, so a run
+    // makes the same merges as checking them one by one would
+    for step in positions.chunks(BULK_STEP) {
+        let found = on_every_core(step, weigh)
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        for f in found.into_iter().flatten() {
+            let (i, j) = match &f {
+                Found::Proof(i, j, ..) | Found::Weighed(i, j, ..) => (*i, *j),
+            };
             let (a, b) = (&profiles[i], &profiles[j]);
             let mine = live(&moved, a.member_id);
             let theirs = live(&moved, b.member_id);
-            if mine == theirs || rejected.contains(&ordered(a.identity_id, b.identity_id)) {
+            if mine == theirs {
                 continue;
             }
-            let proof = proof_between(a, &all_keys[i], b, &all_keys[j], &mut |k, v| {
-                Ok(member_holders(k, v))
-            })?;
-            if let Some((reason, evidence)) = proof {
-                if merge::rejected(conn, mine, theirs)? {
+            let (mut evidence, mut beyond_name) = match f {
+                Found::Proof(_, _, reason, why) => {
+                    if merge::rejected(conn, mine, theirs)? {
+                        continue;
+                    }
+                    let (keep, absorb) = older_first(conn, mine, theirs)?;
+                    merge_on_proof(conn, keep, absorb, reason, why, now)?;
+                    moved.insert(absorb, keep);
+                    merged += 1;
                     continue;
                 }
-                let (keep, absorb) = older_first(conn, mine, theirs)?;
-                merge_on_proof(conn, keep, absorb, reason, evidence, now)?;
-                moved.insert(absorb, keep);
-                merged += 1;
-                continue;
-            }
-            // co-activity, only for members that wrote somewhere (an imported list's never did)
+                Found::Weighed(_, _, evidence, beyond_name) => (evidence, beyond_name),
+            };
+            // co-activity, only for members that wrote somewhere
             let mut wrote = |m: i64| -> Result<bool> {
                 if let Some(&w) = active.get(&m) {
                     return Ok(w);
@@ -492,15 +545,9 @@ pub(crate) fn check_many(
             } else {
                 0
             };
-            // compared without words; the pairs kept are compared again with them
-            let c = compare_quick(a, b, shared);
-            for (kind, value) in c.iter().flat_map(Outcome::counted) {
-                if model.count(kind, value).is_none() {
-                    let n = index.get(&(kind, value)).map_or(0, Vec::len) as u32;
-                    model.set_count(kind, value, n);
-                }
+            if shared > 0 {
+                (evidence, beyond_name) = model.evidence(&compare_quick(a, b, shared));
             }
-            let (evidence, beyond_name) = model.evidence(&c);
             let score = model.prior() + evidence;
             if beyond_name && probability(score) >= DEFAULT_MIN_PROBABILITY {
                 let slot = best
@@ -511,6 +558,8 @@ pub(crate) fn check_many(
                 }
             }
         }
+        done += step.len() as u64;
+        progress(done, identities.len() as u64);
     }
     for ((a, b), (_, i, j, shared)) in best {
         let (a, b) = (live(&moved, a), live(&moved, b));
@@ -522,6 +571,16 @@ pub(crate) fn check_many(
     progress(identities.len() as u64, identities.len() as u64);
     Ok(merged)
 }
+
+/// What a checked identity and one of its candidates hold: proof that they are one person, or
+/// the weight of the evidence (without co-activity) and whether more than a name speaks for it.
+enum Found {
+    Proof(usize, usize, String, Vec<MergeFactor>),
+    Weighed(usize, usize, f64, bool),
+}
+
+/// Identities weighed on every core between two reports of progress, in a bulk check.
+const BULK_STEP: usize = 8192;
 
 /// Fills in how common each matched value is, for the frequency adjustment.
 fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
@@ -604,6 +663,21 @@ fn key_index(all_keys: &[Vec<Key>]) -> HashMap<(&str, &str), Vec<usize>> {
         }
     }
     index
+}
+
+/// How many identities hold each value (kind → value → identities), for the frequency
+/// adjustment.
+fn counts_of(index: &HashMap<(&str, &str), Vec<usize>>) -> HashMap<String, HashMap<String, u32>> {
+    let mut counts: HashMap<String, HashMap<String, u32>> = HashMap::default();
+    for (&(kind, value), held) in index {
+        if !counts.contains_key(kind) {
+            counts.insert(kind.to_string(), HashMap::default());
+        }
+        if let Some(values) = counts.get_mut(kind) {
+            values.insert(value.to_string(), held.len() as u32);
+        }
+    }
+    counts
 }
 
 /// `work` over `items` on every core (at most eight), each core a contiguous share, the
@@ -706,16 +780,7 @@ impl Store {
         let (mut profiles, all_keys) = load_all(&tx)?;
         report.identities = profiles.len() as u64;
         let index = key_index(&all_keys);
-        // how many identities hold each value, for the frequency adjustment
-        let mut counts: HashMap<String, HashMap<String, u32>> = HashMap::default();
-        for (&(kind, value), held) in &index {
-            if !counts.contains_key(kind) {
-                counts.insert(kind.to_string(), HashMap::default());
-            }
-            if let Some(values) = counts.get_mut(kind) {
-                values.insert(value.to_string(), held.len() as u32);
-            }
-        }
+        let counts = counts_of(&index);
         step("Finding candidates", 0, profiles.len() as u64);
 
         // --- candidate pairs, by blocking ---------------------------------------------------
