@@ -85,6 +85,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             q.suggested_wrong,
             q.members_to_merge
         );
+        println!(
+            "    accepting every suggestion at p ≥ {min:.2}: pairs of members joined precision {:.4} recall {:.4} F1 {:.4} ({} right, {} wrong)",
+            q.accepted_precision(),
+            q.accepted_recall(),
+            q.accepted_f1(),
+            q.joined_right,
+            q.joined_wrong
+        );
     }
     // What the pairs missed at the default threshold have to go on. A name alone never makes a
     // suggestion (the rule, however rare the name), so the recall that rule leaves within reach

@@ -498,6 +498,11 @@ pub struct MergeQuality {
     pub suggested_wrong: u64,
     /// Pairs of members that are one person, after the automatic merges.
     pub members_to_merge: u64,
+    /// Accepting every suggestion merges more than the pairs suggested ("A is B" and "A is C"
+    /// make B and C one member too): the pairs of members it would join that are one person,
+    /// and that are not.
+    pub joined_right: u64,
+    pub joined_wrong: u64,
 }
 
 impl MergeQuality {
@@ -517,12 +522,28 @@ impl MergeQuality {
         ratio(self.suggested_right, self.members_to_merge)
     }
     pub fn suggestion_f1(&self) -> f64 {
-        let (p, r) = (self.suggestion_precision(), self.suggestion_recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        f1(self.suggestion_precision(), self.suggestion_recall())
+    }
+    /// Of the pairs of members that accepting every suggestion would join, how many are one
+    /// person.
+    pub fn accepted_precision(&self) -> f64 {
+        ratio(self.joined_right, self.joined_right + self.joined_wrong)
+    }
+    /// Of the pairs of members that are one person, how many accepting every suggestion would
+    /// join.
+    pub fn accepted_recall(&self) -> f64 {
+        ratio(self.joined_right, self.members_to_merge)
+    }
+    pub fn accepted_f1(&self) -> f64 {
+        f1(self.accepted_precision(), self.accepted_recall())
+    }
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
     }
 }
 
@@ -614,6 +635,41 @@ impl Truth {
             .prepare("SELECT member_a, member_b FROM merge_suggestions WHERE probability >= ?1")?
             .query_map([min_probability], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        // the members accepting every suggestion would make: groups joined by suggestions
+        let mut joined: HashMap<i64, i64> = HashMap::new();
+        fn root(joined: &mut HashMap<i64, i64>, mut m: i64) -> i64 {
+            while let Some(&up) = joined.get(&m) {
+                if up == m {
+                    break;
+                }
+                m = up;
+            }
+            m
+        }
+        for &(a, b) in &suggested {
+            let (ra, rb) = (root(&mut joined, a), root(&mut joined, b));
+            if ra != rb {
+                joined.insert(ra.max(rb), ra.min(rb));
+            }
+        }
+        let mut groups: HashMap<i64, Vec<i64>> = HashMap::new();
+        for &(a, b) in &suggested {
+            for m in [a, b] {
+                groups.entry(root(&mut joined, m)).or_default().push(m);
+            }
+        }
+        for members in groups.values_mut() {
+            members.sort_unstable();
+            members.dedup();
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
+                    match (main(*a), main(*b)) {
+                        (Some(x), Some(y)) if x == y => q.joined_right += 1,
+                        _ => q.joined_wrong += 1,
+                    }
+                }
+            }
+        }
         let mut people: Vec<_> = members_of.iter().collect();
         people.sort_unstable_by_key(|(p, _)| **p);
         for (person, members) in people {
