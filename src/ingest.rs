@@ -537,7 +537,7 @@ impl Writer<'_, '_> {
     }
 
     /// The denormalised counters, one statement per touched row; a member writing again
-    /// reopens a done or snoozed conversation.
+    /// reopens a done, waiting or snoozed conversation (the team's own replies never do).
     fn counters(&mut self, deltas: &Deltas) -> Result<()> {
         let (tx, now) = (self.tx, self.now);
         let mut conv = tx.prepare_cached(
@@ -550,7 +550,8 @@ impl Writer<'_, '_> {
         )?;
         let mut reopen = tx.prepare_cached(
             "UPDATE conversations SET status = 'open', snoozed_until = NULL
-         WHERE id = ?1 AND status IN ('done', 'snoozed') AND coalesce(triaged_at, 0) < ?2",
+         WHERE id = ?1 AND status IN ('done', 'waiting', 'snoozed')
+           AND coalesce(triaged_at, 0) < ?2",
         )?;
         for (id, d) in &deltas.conversations {
             conv.execute(params![id, d.added, d.last_at, d.last_id])?;

@@ -136,6 +136,8 @@ impl std::str::FromStr for Platform {
 pub enum Status {
     /// Needs a human.
     Open,
+    /// Answered, and waiting on the member: open again when they write.
+    Waiting,
     /// Hidden until `snoozed_until`, then open again.
     Snoozed,
     /// Handled.
@@ -146,6 +148,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
+            Status::Waiting => "waiting",
             Status::Snoozed => "snoozed",
             Status::Done => "done",
         }
@@ -157,10 +160,11 @@ impl std::str::FromStr for Status {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "open" => Ok(Status::Open),
+            "waiting" => Ok(Status::Waiting),
             "snoozed" => Ok(Status::Snoozed),
             "done" => Ok(Status::Done),
             other => Err(format!(
-                "unknown status '{other}' (expected open, snoozed or done)"
+                "unknown status '{other}' (expected open, waiting, snoozed or done)"
             )),
         }
     }
@@ -310,6 +314,7 @@ pub struct InboxPage {
 #[ts(export)]
 pub struct InboxCounts {
     pub open: i64,
+    pub waiting: i64,
     pub snoozed: i64,
     pub done: i64,
     /// Follow-ups on members due now.
@@ -369,11 +374,40 @@ pub struct ConversationDetail {
 pub enum TriageAction {
     Done,
     Open,
-    Snooze { until: Millis },
-    Tag { tag: String },
-    Untag { tag: String },
-    Assign { assignee: Option<String> },
-    Priority { priority: i64 },
+    /// Waiting on the member: back in the open queue when they write.
+    Waiting,
+    Snooze {
+        until: Millis,
+    },
+    Tag {
+        tag: String,
+    },
+    Untag {
+        tag: String,
+    },
+    Assign {
+        assignee: Option<String>,
+    },
+    Priority {
+        priority: i64,
+    },
+    /// Puts back a state the conversation had (what undo does): its status and snooze time,
+    /// assignee, priority and tags, exactly.
+    Restore {
+        state: TriageState,
+    },
+}
+
+/// Everything triage changes on a conversation, as it was at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TriageState {
+    pub status: Status,
+    pub snoozed_until: Option<Millis>,
+    pub assignee: Option<String>,
+    pub priority: i64,
+    pub tags: Vec<String>,
 }
 
 /// A member in a list.

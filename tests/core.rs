@@ -6,7 +6,7 @@ use common::*;
 use hearth::ingest::Batch;
 use hearth::model::{
     CalendarItemInput, CalendarRange, ContentState, HitKind, InboxQuery, MemberQuery, Platform,
-    Status, TriageAction, VariantInput,
+    Status, TriageAction, TriageState, VariantInput,
 };
 use hearth::{Error, Store};
 
@@ -345,6 +345,149 @@ fn a_snoozed_conversation_returns_to_the_open_queue_when_its_time_comes() {
         .store
         .triage(queue[1], &TriageAction::Snooze { until: NOW - 1 }, NOW);
     assert!(past.is_err(), "a snooze into the past is refused");
+}
+
+fn queue(db: &TestDb, status: Status) -> Vec<i64> {
+    db.store
+        .inbox(
+            &InboxQuery {
+                status: Some(status),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+#[test]
+fn a_waiting_conversation_comes_back_when_the_member_writes_not_when_the_team_does() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store
+        .ingest(account, &small_batch(), NOW - HOUR)
+        .unwrap();
+    let conv = open_queue(&db)[0];
+    let item = db
+        .store
+        .triage(conv, &TriageAction::Waiting, NOW - 50 * MINUTE)
+        .unwrap();
+    assert_eq!(item.status, Status::Waiting);
+    assert!(open_queue(&db).is_empty(), "waiting leaves the open queue");
+    assert_eq!(queue(&db, Status::Waiting), [conv]);
+    let counts = db.store.inbox_counts(NOW).unwrap();
+    assert_eq!((counts.open, counts.waiting), (0, 1));
+
+    let ours = Batch {
+        messages: vec![message(
+            "c1",
+            "m2",
+            "team",
+            "Could you send the log?",
+            NOW - 40 * MINUTE,
+        )],
+        ..Default::default()
+    };
+    db.store.ingest(account, &ours, NOW).unwrap();
+    assert_eq!(
+        queue(&db, Status::Waiting),
+        [conv],
+        "the team's own reply keeps it waiting"
+    );
+
+    let theirs = Batch {
+        messages: vec![message("c1", "m3", "u1", "Here it is", NOW - 10 * MINUTE)],
+        ..Default::default()
+    };
+    let r = db.store.ingest(account, &theirs, NOW).unwrap();
+    assert_eq!(r.conversations_reopened, 1);
+    assert_eq!(open_queue(&db), [conv], "the member answered: back to open");
+    assert!(queue(&db, Status::Waiting).is_empty());
+}
+
+#[test]
+fn restoring_a_state_puts_back_status_snooze_assignee_priority_and_tags_exactly() {
+    let mut db = TestDb::new();
+    let conv = many_threads(&mut db, 1)[0];
+    let until = NOW + 2 * DAY;
+    for action in [
+        TriageAction::Tag { tag: "bug".into() },
+        TriageAction::Tag {
+            tag: "windows".into(),
+        },
+        TriageAction::Assign {
+            assignee: Some("Robin".into()),
+        },
+        TriageAction::Priority { priority: 3 },
+        TriageAction::Snooze { until },
+    ] {
+        db.store.triage(conv, &action, NOW).unwrap();
+    }
+    let before = db.store.conversation_item(conv, NOW).unwrap();
+    let state = TriageState {
+        status: before.status,
+        snoozed_until: before.snoozed_until,
+        assignee: before.assignee.clone(),
+        priority: before.priority,
+        tags: before.tags.clone(),
+    };
+    // a careless minute: done, untagged, reassigned, priority dropped, a new tag
+    for action in [
+        TriageAction::Done,
+        TriageAction::Untag { tag: "bug".into() },
+        TriageAction::Tag { tag: "spam".into() },
+        TriageAction::Assign { assignee: None },
+        TriageAction::Priority { priority: 0 },
+    ] {
+        db.store.triage(conv, &action, NOW).unwrap();
+    }
+    let back = db
+        .store
+        .triage(
+            conv,
+            &TriageAction::Restore {
+                state: state.clone(),
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(back.status, Status::Snoozed);
+    assert_eq!(
+        back.snoozed_until,
+        Some(until),
+        "the same snooze time, not open"
+    );
+    assert_eq!(back.assignee.as_deref(), Some("Robin"));
+    assert_eq!(back.priority, 3);
+    let mut tags = back.tags.clone();
+    tags.sort();
+    assert_eq!(tags, ["bug", "windows"]);
+    assert_eq!(queue(&db, Status::Snoozed), [conv]);
+
+    // a snooze that ran out meanwhile comes back open, as it would be by now
+    let later = until + HOUR;
+    let back = db
+        .store
+        .triage(conv, &TriageAction::Restore { state }, later)
+        .unwrap();
+    assert_eq!((back.status, back.snoozed_until), (Status::Open, None));
+    let refused = db.store.triage(
+        conv,
+        &TriageAction::Restore {
+            state: TriageState {
+                status: Status::Open,
+                snoozed_until: None,
+                assignee: None,
+                priority: 9,
+                tags: vec![],
+            },
+        },
+        NOW,
+    );
+    assert!(refused.is_err(), "a priority out of range is refused");
 }
 
 fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {

@@ -40,6 +40,14 @@ const SHIPPED: &[(&str, &str)] = &[
         "0006_engagement.sql",
         "6f94239654b6c3ef2b62aba8a0086bde5de5e98869905a886ddaca53cae06f55",
     ),
+    (
+        "0007_activity_by_identity.sql",
+        "99f36c48879584778c614cc2daf8cc54f237df0e1df5f7274bc0048a9ef50039",
+    ),
+    (
+        "0008_waiting.sql",
+        "b42170b19211517dc88434eac0d6707f9696e5144e6519183c97e4afcbba2e22",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are
@@ -435,6 +443,25 @@ fn a_schema_1_database_upgrades_to_the_current_schema_keeping_every_row() {
         after_first_open.2.keys().collect::<Vec<_>>(),
         after_second_open.2.keys().collect::<Vec<_>>()
     );
+
+    // the upgraded file knows the waiting status (schema 8 loosened the CHECK in place), in a
+    // fresh connection as in the one that upgraded it
+    let mut store = Store::open(&path).unwrap();
+    let waiting = store
+        .triage(30, &hearth::model::TriageAction::Waiting, FIXTURE_NOW)
+        .expect("a conversation of an upgraded database can wait on its member");
+    assert_eq!(waiting.status, Status::Waiting);
+    store
+        .triage(30, &hearth::model::TriageAction::Open, FIXTURE_NOW)
+        .unwrap();
+    {
+        let conn = read_only(&path);
+        assert_eq!(
+            integrity(&conn),
+            "ok",
+            "the schema edit left the file sound"
+        );
+    }
     drop(dir);
 }
 

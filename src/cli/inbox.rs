@@ -15,6 +15,8 @@ pub enum TriageCmd {
     Done,
     /// Back into the open queue.
     Open,
+    /// Answered: waits on the member, and is back in the open queue when they write.
+    Waiting,
     /// Hide until a time: 2h, 3d, tomorrow, monday, 2026-12-01 09:00.
     Snooze {
         until: String,
@@ -155,6 +157,7 @@ pub fn triage(
     let action = match action {
         TriageCmd::Done => TriageAction::Done,
         TriageCmd::Open => TriageAction::Open,
+        TriageCmd::Waiting => TriageAction::Waiting,
         TriageCmd::Snooze { until } => TriageAction::Snooze {
             until: parse_when(&until, chrono::Local::now())?,
         },

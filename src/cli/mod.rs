@@ -66,7 +66,7 @@ enum Command {
     Status(#[command(flatten)] Json),
     /// The conversations that need you, newest first.
     Inbox {
-        /// open (default), snoozed or done.
+        /// open (default), waiting, snoozed or done.
         #[arg(long)]
         status: Option<Status>,
         #[arg(long)]

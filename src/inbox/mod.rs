@@ -1,5 +1,6 @@
 //! The triage queue. Owns: which conversations need a human (open, or snoozed past their
-//! time), the thread view, and triage actions (done, reopen, snooze, tag, assign, priority).
+//! time), which wait on a member, the thread view, and triage actions (done, reopen, waiting,
+//! snooze, tag, assign, priority, undo).
 //! The open queue's first page also carries the follow-up reminders on members that are due
 //! (`members/reminders.rs`), as their own kind of item above the conversations.
 //! Must never: decide what a platform shows; triage state is Hearth's own and stays local.
@@ -95,10 +96,11 @@ impl Store {
                 "c.status = 'snoozed' AND c.snoozed_until > :now",
                 "-c.snoozed_until",
             )],
+            Status::Waiting => &[("c.status = 'waiting'", recent)],
             Status::Done => &[("c.status = 'done'", recent)],
         };
         let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
-        if status != Status::Done {
+        if matches!(status, Status::Open | Status::Snoozed) {
             args.push((":now", &now));
         }
         if let Some(p) = &platform {
@@ -168,18 +170,20 @@ impl Store {
         })
     }
 
-    /// How many conversations are open (including expired snoozes), snoozed and done.
+    /// How many conversations are open (including expired snoozes), waiting, snoozed and done.
     pub fn inbox_counts(&self, now: Millis) -> Result<InboxCounts> {
-        let (open, snoozed, done) = self.conn().prepare_cached(
+        let (open, waiting, snoozed, done) = self.conn().prepare_cached(
             "SELECT
                 (SELECT count(*) FROM conversations WHERE status = 'open')
                   + (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?1),
+                (SELECT count(*) FROM conversations WHERE status = 'waiting'),
                 (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until > ?1),
                 (SELECT count(*) FROM conversations WHERE status = 'done')",
         )?
-        .query_row([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        .query_row([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(InboxCounts {
             open,
+            waiting,
             snoozed,
             done,
             reminders: due_count(self.conn(), now)?,

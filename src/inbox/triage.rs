@@ -1,11 +1,12 @@
-//! Triage: what a community manager does to a conversation (done, open, snooze, tag, assign,
-//! priority). Owns: each action as one transaction, and when a conversation counts as triaged.
+//! Triage: what a community manager does to a conversation (done, open, waiting, snooze, tag,
+//! assign, priority, and putting back an earlier state for undo). Owns: each action as one
+//! transaction, and when a conversation counts as triaged.
 //! Must never: touch a conversation's messages.
 
 use rusqlite::{params, Transaction};
 
 use crate::error::{Error, Result};
-use crate::model::{InboxItem, Millis, TriageAction};
+use crate::model::{InboxItem, Millis, Status, TriageAction, TriageState};
 use crate::store::Store;
 use crate::tags::ensure_tag;
 
@@ -55,6 +56,15 @@ fn triage_in(tx: &Transaction<'_>, id: i64, action: &TriageAction, now: Millis) 
                 params![id, now],
             )?;
         }
+        TriageAction::Waiting => {
+            tx.execute(
+                "UPDATE conversations SET status = 'waiting', snoozed_until = NULL,
+                     triaged_at = ?2
+                 WHERE id = ?1",
+                params![id, now],
+            )?;
+        }
+        TriageAction::Restore { state } => restore(tx, id, state, now)?,
         TriageAction::Snooze { until } => {
             if *until <= now {
                 return Err(Error::invalid("a snooze must end in the future"));
@@ -95,6 +105,46 @@ fn triage_in(tx: &Transaction<'_>, id: i64, action: &TriageAction, now: Millis) 
                 params![id, priority],
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Puts back `state` exactly: status, snooze time, assignee, priority and tags (what undo of any
+/// triage action, or of a bulk one, needs). A snooze that has run out meanwhile comes back as
+/// open, since the conversation would be open by now.
+fn restore(tx: &Transaction<'_>, id: i64, state: &TriageState, now: Millis) -> Result<()> {
+    if !(0..=4).contains(&state.priority) {
+        return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
+    }
+    let (status, until) = match (state.status, state.snoozed_until) {
+        (Status::Snoozed, Some(until)) if until > now => (Status::Snoozed, Some(until)),
+        (Status::Snoozed, _) => (Status::Open, None),
+        (status, _) => (status, None),
+    };
+    let assignee = state
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    tx.execute(
+        "UPDATE conversations SET status = ?2, snoozed_until = ?3, assignee = ?4, priority = ?5,
+             triaged_at = ?6
+         WHERE id = ?1",
+        params![id, status.as_str(), until, assignee, state.priority, now],
+    )?;
+    tx.execute(
+        "DELETE FROM conversation_tags WHERE conversation_id = ?1",
+        [id],
+    )?;
+    for tag in &state.tags {
+        if tag.trim().is_empty() {
+            continue;
+        }
+        let tag_id = ensure_tag(tx, tag)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+            [id, tag_id],
+        )?;
     }
     Ok(())
 }

@@ -23,10 +23,31 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0005_organizations.sql"),
     include_str!("migrations/0006_engagement.sql"),
     include_str!("migrations/0007_activity_by_identity.sql"),
+    include_str!("migrations/0008_waiting.sql"),
 ];
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(
+        MIGRATION_SQL
+            .iter()
+            .map(|sql| {
+                if sql.contains("PRAGMA writable_schema = ON") {
+                    M::up_with_hook(sql, schema_changed)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+});
+
+/// After a migration that edits a table's SQL in place: bumps the schema version, so every
+/// connection (this one and another process's) parses the schema again.
+fn schema_changed(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    tx.execute_batch(&format!("PRAGMA schema_version = {}", version + 1))?;
+    Ok(())
+}
 
 /// The SQL of every migration, in order (tests pin each shipped one's checksum).
 pub fn migration_sql() -> &'static [&'static str] {

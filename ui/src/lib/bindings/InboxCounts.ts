@@ -3,7 +3,7 @@
 /**
  * How many conversations are in each state (open counts expired snoozes as open).
  */
-export type InboxCounts = { open: number, snoozed: number, done: number, 
+export type InboxCounts = { open: number, waiting: number, snoozed: number, done: number, 
 /**
  * Follow-ups on members due now.
  */

@@ -3,4 +3,4 @@
 /**
  * Where a conversation stands in the inbox.
  */
-export type Status = "open" | "snoozed" | "done";
+export type Status = "open" | "waiting" | "snoozed" | "done";
