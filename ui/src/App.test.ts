@@ -50,7 +50,7 @@ beforeEach(() => {
   api.onSync.mockImplementation(async () => () => {});
   api.workspaceStatus.mockResolvedValue(workspaceStatus());
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
-  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 5, reminders: 0 });
+  api.inboxCounts.mockResolvedValue({ open: 2, waiting: 0, snoozed: 0, done: 5, reminders: 0 });
   api.tagsList.mockResolvedValue([]);
   api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
   api.membersList.mockResolvedValue({ items: [], total: 0 });
@@ -275,7 +275,7 @@ describe('sync status', () => {
       items: [inboxItem(3, { title: 'Fresh from Discord' }), inboxItem(1), inboxItem(2)],
       total: 3, reminders: [],
     });
-    api.inboxCounts.mockResolvedValue({ open: 3, snoozed: 0, done: 5, reminders: 0 });
+    api.inboxCounts.mockResolvedValue({ open: 3, waiting: 0, snoozed: 0, done: 5, reminders: 0 });
 
     emit(syncProgress({ pages: 1 }));
     emit(syncProgress({ pages: 2 }));

@@ -6,6 +6,7 @@ import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { Status } from '$lib/bindings/Status';
 import type { TriageAction } from '$lib/bindings/TriageAction';
+import type { TriageState } from '$lib/bindings/TriageState';
 import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
@@ -28,8 +29,9 @@ export const inbox = $state({
   loading: false,
   selectedId: null as number | null,
   detail: null as ConversationDetail | null,
-  /** The conversation whose last status change `u` reverts. */
-  undoId: null as number | null,
+  /** The last status change `u` reverts: the conversation and everything triage had set on
+   * it before (status, snooze time, assignee, priority, tags), put back exactly. */
+  undo: null as { id: number; state: TriageState } | null,
   /** Every tag in use, for the tag picker. */
   tags: [] as string[],
 });
@@ -174,13 +176,25 @@ export async function moveSelection(delta: number) {
   if (item && item.id !== inbox.selectedId) await select(item.id);
 }
 
+/** What triage had set on a conversation, to put back. */
+function stateOf(item: InboxItem): TriageState {
+  return {
+    status: item.status,
+    snoozedUntil: item.snoozedUntil,
+    assignee: item.assignee,
+    priority: item.priority,
+    tags: [...item.tags],
+  };
+}
+
 /**
  * Changes the selected conversation's status. It leaves the list at once and the selection moves
- * to the next row; if the core refuses, it comes back.
+ * to the next row; if the core refuses, it comes back. `u` puts back exactly what it was.
  */
-async function changeStatus(action: TriageAction, confirmation: string, undoable: boolean) {
+async function changeStatus(action: TriageAction, confirmation: string) {
   const item = selectedItem();
   if (!item) return;
+  const before = stateOf(item);
   const index = inbox.items.findIndex((row) => row.id === item.id);
   if (index !== -1) {
     inbox.items.splice(index, 1);
@@ -191,8 +205,8 @@ async function changeStatus(action: TriageAction, confirmation: string, undoable
   try {
     const updated = await ipc.triage(item.id, action);
     if (inbox.detail?.conversation.id === updated.id) inbox.detail.conversation = updated;
-    inbox.undoId = undoable ? updated.id : null;
-    showToast(confirmation, undoable ? { label: 'Undo', run: () => void undoLast() } : undefined);
+    inbox.undo = { id: updated.id, state: before };
+    showToast(confirmation, { label: 'Undo', run: () => void undoLast() });
   } catch (error) {
     if (index !== -1) {
       inbox.items.splice(Math.min(index, inbox.items.length), 0, item);
@@ -206,32 +220,39 @@ async function changeStatus(action: TriageAction, confirmation: string, undoable
 
 export function markDone() {
   if (selectedItem()?.status === 'done') return Promise.resolve();
-  return changeStatus({ action: 'done' }, 'Marked done — u to undo', true);
+  return changeStatus({ action: 'done' }, 'Marked done — u to undo');
+}
+
+/** Answered: the conversation waits on the member and comes back when they write. */
+export function markWaiting() {
+  if (selectedItem()?.status === 'waiting') return Promise.resolve();
+  return changeStatus({ action: 'waiting' }, 'Waiting on the member — u to undo');
 }
 
 export function snooze(until: number) {
-  return changeStatus(
-    { action: 'snooze', until },
-    `Snoozed until ${dayAndTime(until)} — u to undo`,
-    true,
-  );
+  return changeStatus({ action: 'snooze', until }, `Snoozed until ${dayAndTime(until)} — u to undo`);
 }
 
 export function reopen() {
   if (selectedItem()?.status === 'open') return Promise.resolve();
-  return changeStatus({ action: 'open' }, 'Reopened', false);
+  return changeStatus({ action: 'open' }, 'Reopened — u to undo');
 }
 
-/** Reverts the last done or snooze by reopening that conversation, and selects it again. */
+/** Reverts the last status change, putting back everything it had (a snooze keeps its time),
+ * and selects that conversation again. */
 export async function undoLast() {
-  const id = inbox.undoId;
-  if (id === null) return;
-  inbox.undoId = null;
+  const undo = inbox.undo;
+  if (undo === null) return;
+  inbox.undo = null;
   try {
-    await ipc.triage(id, { action: 'open' });
-    inbox.selectedId = id; // kept by the reload, which also refreshes its thread
+    const back = await ipc.triage(undo.id, { action: 'restore', state: undo.state });
+    inbox.selectedId = back.id; // kept by the reload, which also refreshes its thread
     await loadInbox();
-    showToast('Reopened');
+    showToast(
+      back.status === 'snoozed' && back.snoozedUntil !== null
+        ? `Snoozed again until ${dayAndTime(back.snoozedUntil)}`
+        : `Back to ${back.status}`,
+    );
   } catch (error) {
     showError(error);
   }

@@ -36,10 +36,10 @@ const press = (key: string, target: Element = document.body) => fireEvent.keyDow
 beforeEach(() => {
   vi.clearAllMocks();
   // The inbox store outlives each render, as it does in the app; start every test afresh.
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
-  api.inboxCounts.mockResolvedValue({ open: 3, snoozed: 1, done: 10, reminders: 0 });
+  api.inboxCounts.mockResolvedValue({ open: 3, waiting: 2, snoozed: 1, done: 10, reminders: 0 });
   api.tagsList.mockResolvedValue(['bug']);
   api.conversationShow.mockImplementation(async (id: number) =>
     detail(inboxItem(id), [message(id * 10), message(id * 10 + 1, { fromUs: true })]),
@@ -90,18 +90,45 @@ describe('inbox keyboard triage', () => {
     expect(await screen.findByTestId('toast')).toHaveTextContent('Marked done — u to undo');
   });
 
-  it('undoes the last done with u by reopening the conversation', async () => {
+  it('undoes the last done with u by putting back exactly what the conversation had', async () => {
+    const tagged = { ...items[0], tags: ['bug'], assignee: 'Robin', priority: 3 };
+    api.inboxList.mockResolvedValue({
+      items: [tagged, ...items.slice(1)].map((i) => ({ ...i })),
+      total: 3,
+      reminders: [],
+    });
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(id === 1 ? tagged : inboxItem(id), [message(id * 10)]),
+    );
     api.triage.mockResolvedValueOnce(inboxItem(1, { status: 'done' }));
     await renderInbox();
     await press('e');
     await waitFor(() => expect(rows()).toHaveLength(2));
 
-    api.triage.mockResolvedValueOnce(inboxItem(1));
+    api.triage.mockResolvedValueOnce(tagged);
     await press('u');
 
-    await waitFor(() => expect(api.triage).toHaveBeenLastCalledWith(1, { action: 'open' }));
+    await waitFor(() =>
+      expect(api.triage).toHaveBeenLastCalledWith(1, {
+        action: 'restore',
+        state: { status: 'open', snoozedUntil: null, assignee: 'Robin', priority: 3, tags: ['bug'] },
+      }),
+    );
     await waitFor(() => expect(rows()).toHaveLength(3));
     await waitFor(() => expect(selectedId()).toBe('1'));
+    expect(screen.getAllByTestId('toast').at(-1)).toHaveTextContent('Back to open');
+  });
+
+  it('sets a conversation waiting on its member with w, and lists the waiting tab with its count', async () => {
+    api.triage.mockResolvedValue(inboxItem(1, { status: 'waiting' }));
+    await renderInbox();
+    expect(screen.getByTestId('tab-waiting')).toHaveTextContent(/Waiting\s*2/);
+
+    await press('w');
+
+    expect(api.triage).toHaveBeenCalledWith(1, { action: 'waiting' });
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['2', '3']));
+    expect(await screen.findByTestId('toast')).toHaveTextContent('Waiting on the member — u to undo');
   });
 
   it('puts the conversation back and shows the error when the core refuses', async () => {

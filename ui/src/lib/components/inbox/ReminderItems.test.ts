@@ -25,7 +25,7 @@ async function renderInbox() {
 
 beforeEach(() => {
   vi.clearAllMocks();
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null });
   Object.assign(reminders, { due: [], focusedId: null, snoozingId: null });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({
@@ -36,7 +36,7 @@ beforeEach(() => {
       reminder(8, { body: 'Send the stickers' }),
     ],
   });
-  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 0, reminders: 2 });
+  api.inboxCounts.mockResolvedValue({ open: 2, waiting: 0, snoozed: 0, done: 0, reminders: 2 });
   api.tagsList.mockResolvedValue([]);
   api.conversationShow.mockImplementation(async (id: number) =>
     detail(inboxItem(id), [message(id * 10)]),

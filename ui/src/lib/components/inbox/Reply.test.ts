@@ -23,11 +23,11 @@ async function renderInbox() {
 
 beforeEach(() => {
   vi.clearAllMocks();
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undoId: null });
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null });
   Object.assign(outbox, { items: [], drafts: {}, queueing: {}, errors: {} });
   Object.assign(accounts, { specs: [], specsLoaded: false });
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
-  api.inboxCounts.mockResolvedValue({ open: 2, snoozed: 0, done: 0, reminders: 0 });
+  api.inboxCounts.mockResolvedValue({ open: 2, waiting: 0, snoozed: 0, done: 0, reminders: 0 });
   api.tagsList.mockResolvedValue([]);
   api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
   api.platformsConnectable.mockResolvedValue(SPECS);
