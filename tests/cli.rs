@@ -86,6 +86,37 @@ fn snoozing_and_tagging_from_the_cli() {
 }
 
 #[test]
+fn waiting_and_a_snooze_in_words_from_the_cli() {
+    let (_dir, db) = demo_db();
+    let inbox = json(hearth(&db).arg("inbox"));
+    let id = inbox["items"][0]["id"].as_i64().unwrap().to_string();
+    hearth(&db)
+        .args(["triage", &id, "waiting"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("#{id} is waiting")));
+    let waiting = json(hearth(&db).args(["inbox", "--status", "waiting"]));
+    assert!(waiting["items"].as_array().unwrap().iter().any(|i| i["id"]
+        .as_i64()
+        .unwrap()
+        .to_string()
+        == id));
+    let snoozed = json(hearth(&db).args(["triage", &id, "--json", "snooze", "next friday 8pm"]));
+    assert_eq!(snoozed["status"], "snoozed");
+    let until = snoozed["snoozedUntil"].as_i64().unwrap();
+    let local = chrono::TimeZone::timestamp_millis_opt(&chrono::Local, until).unwrap();
+    assert_eq!(
+        (
+            chrono::Datelike::weekday(&local),
+            chrono::Timelike::hour(&local)
+        ),
+        (chrono::Weekday::Fri, 20),
+        "next Friday at 8 pm, in this computer's time zone"
+    );
+    assert!(until > chrono::Utc::now().timestamp_millis() + 86_400_000);
+}
+
+#[test]
 fn search_hits_carry_message_conversation_and_member_ids() {
     let (_dir, db) = demo_db();
     let hits = json(hearth(&db).args(["search", "lumen"]));

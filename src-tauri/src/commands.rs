@@ -166,7 +166,14 @@ pub fn reminders_list(
     state.with(|s| s.reminders(member_id, all, now_millis()))
 }
 
-/// `when` in words ("friday", "3d", "2026-12-01 09:00"), read in this computer's time zone.
+/// When `text` ("tomorrow 9am", "in 2h", "next friday 8pm") falls, read in this computer's
+/// time zone: what a time field previews before the time is used.
+#[tauri::command]
+pub fn when_read(text: String) -> Reply<Millis> {
+    Ok(parse_when_local(&text, now_millis())?)
+}
+
+/// `when` in words ("friday", "in 3 days", "dec 24"), read in this computer's time zone.
 #[tauri::command(async)]
 pub fn reminder_add(
     state: State<'_, AppState>,

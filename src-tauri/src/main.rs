@@ -44,6 +44,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::segment_remove,
             commands::reminders_list,
             commands::reminder_add,
+            commands::when_read,
             commands::reminder_done,
             commands::reminder_snooze,
             commands::reminder_reopen,

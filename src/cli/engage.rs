@@ -211,7 +211,7 @@ pub fn segments(
 pub enum RemindersCmd {
     /// Mark a reminder done.
     Done { id: i64 },
-    /// Hide a reminder until a time: 2h, 3d, tomorrow, friday, 2026-12-01 09:00.
+    /// Hide a reminder until a time: "in 2h", "tomorrow 9am", "next friday 8pm", "dec 24".
     Snooze { id: i64, until: String },
     /// Open a done or snoozed reminder again.
     Open { id: i64 },

@@ -17,7 +17,7 @@ pub enum TriageCmd {
     Open,
     /// Answered: waits on the member, and is back in the open queue when they write.
     Waiting,
-    /// Hide until a time: 2h, 3d, tomorrow, monday, 2026-12-01 09:00.
+    /// Hide until a time: "tomorrow 9am", "mon", "in 2h", "next friday 8pm", "+7 days", "dec 24".
     Snooze {
         until: String,
     },

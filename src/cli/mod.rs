@@ -127,7 +127,7 @@ enum Command {
     Remind {
         /// The member's number.
         member: i64,
-        /// When: 2h, 3d, tomorrow, friday, 2026-12-01 09:00.
+        /// When: "tomorrow 9am", "friday", "in 3 days", "dec 24", 2026-12-01 09:00.
         when: String,
         /// What to follow up on.
         #[arg(required = true, num_args = 1..)]

@@ -33,6 +33,7 @@ export const ipcMock = () => ({
   segmentRemove: vi.fn(() => Promise.resolve(null)),
   remindersList: vi.fn(() => Promise.resolve([])),
   reminderAdd: vi.fn(),
+  whenRead: vi.fn(),
   reminderDone: vi.fn(),
   reminderSnooze: vi.fn(),
   reminderReopen: vi.fn(),

@@ -130,6 +130,8 @@ export const remindersList = (memberId: number | null = null, all = false) =>
   invoke<Reminder[]>('reminders_list', { memberId, all });
 
 /** `when` in words: "friday", "3d", "2026-12-01 09:00" (read by the core). */
+/** When a time written in words falls ("tomorrow 9am", "in 2h"), in this computer's zone. */
+export const whenRead = (text: string) => invoke<number>('when_read', { text });
 export const reminderAdd = (memberId: number, body: string, when: string) =>
   invoke<Reminder>('reminder_add', { memberId, body, when });
 

@@ -170,6 +170,33 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(rows()).toHaveLength(2));
   });
 
+  it('snoozes until a time typed in words, shown exactly before Enter applies it', async () => {
+    const friday = new Date(Date.now() + 3 * 86_400_000).setHours(20, 0, 0, 0);
+    api.whenRead.mockImplementation(async (text: string) => {
+      if (text === 'next friday 8pm') return friday;
+      throw { code: 'invalid', message: `cannot read the time '${text}'` };
+    });
+    api.triage.mockResolvedValue(inboxItem(1, { status: 'snoozed', snoozedUntil: friday }));
+    await renderInbox();
+
+    await press('s');
+    await press('n'); // a letter starts the field
+    const field = screen.getByTestId('snooze-text') as HTMLInputElement;
+    expect(document.activeElement).toBe(field);
+    expect(field.value).toBe('n');
+    await waitFor(() =>
+      expect(screen.getByTestId('snooze-preview')).toHaveTextContent("cannot read the time 'n'"),
+    );
+    await fireEvent.input(field, { target: { value: 'next friday 8pm' } });
+    await waitFor(() => expect(screen.getByTestId('snooze-preview')).toHaveTextContent('Until'));
+    expect(api.triage).not.toHaveBeenCalled();
+
+    await fireEvent.keyDown(field, { key: 'Enter' });
+
+    await waitFor(() => expect(api.triage).toHaveBeenCalledWith(1, { action: 'snooze', until: friday }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('drops a conversation that no longer exists and moves on', async () => {
     await renderInbox();
     api.conversationShow.mockRejectedValueOnce({ code: 'not_found', message: 'no conversation 2' });
