@@ -398,6 +398,16 @@ pub enum TriageAction {
     },
 }
 
+/// One triage action on one conversation, of several applied together (a bulk action, or its
+/// undo putting back each conversation's own state).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TriageEach {
+    pub id: i64,
+    pub action: TriageAction,
+}
+
 /// Everything triage changes on a conversation, as it was at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

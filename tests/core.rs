@@ -6,7 +6,7 @@ use common::*;
 use hearth::ingest::Batch;
 use hearth::model::{
     CalendarItemInput, CalendarRange, ContentState, HitKind, InboxQuery, MemberQuery, Platform,
-    Status, TriageAction, TriageState, VariantInput,
+    Status, TriageAction, TriageEach, TriageState, VariantInput,
 };
 use hearth::{Error, Store};
 
@@ -488,6 +488,68 @@ fn restoring_a_state_puts_back_status_snooze_assignee_priority_and_tags_exactly(
         NOW,
     );
     assert!(refused.is_err(), "a priority out of range is refused");
+}
+
+#[test]
+fn a_bulk_action_changes_every_conversation_or_none_and_its_undo_puts_each_back() {
+    let mut db = TestDb::new();
+    let ids = many_threads(&mut db, 6);
+    db.store
+        .triage(ids[0], &TriageAction::Tag { tag: "bug".into() }, NOW)
+        .unwrap();
+    let five = &ids[..5];
+    let before: Vec<TriageEach> = five
+        .iter()
+        .map(|&id| {
+            let item = db.store.conversation_item(id, NOW).unwrap();
+            TriageEach {
+                id,
+                action: TriageAction::Restore {
+                    state: TriageState {
+                        status: item.status,
+                        snoozed_until: item.snoozed_until,
+                        assignee: item.assignee,
+                        priority: item.priority,
+                        tags: item.tags,
+                    },
+                },
+            }
+        })
+        .collect();
+    let done: Vec<TriageEach> = five
+        .iter()
+        .map(|&id| TriageEach {
+            id,
+            action: TriageAction::Done,
+        })
+        .collect();
+    let items = db.store.triage_each(&done, NOW).unwrap();
+    assert_eq!(items.iter().map(|i| i.id).collect::<Vec<_>>(), five);
+    assert!(items.iter().all(|i| i.status == Status::Done));
+    assert_eq!(open_queue(&db), [ids[5]], "five done at once");
+
+    // one conversation that is not there: nothing changes
+    let mut waiting: Vec<TriageEach> = five
+        .iter()
+        .map(|&id| TriageEach {
+            id,
+            action: TriageAction::Waiting,
+        })
+        .collect();
+    waiting.push(TriageEach {
+        id: 999_999,
+        action: TriageAction::Waiting,
+    });
+    assert!(db.store.triage_each(&waiting, NOW).is_err());
+    assert_eq!(queue(&db, Status::Done).len(), 5, "all or none");
+
+    // undo: each gets its own state back (the first keeps its tag)
+    db.store.triage_each(&before, NOW).unwrap();
+    assert_eq!(open_queue(&db).len(), 6);
+    assert_eq!(
+        db.store.conversation_item(ids[0], NOW).unwrap().tags,
+        ["bug"]
+    );
 }
 
 fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {

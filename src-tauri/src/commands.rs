@@ -12,7 +12,7 @@ use hearth::model::{
     InboxPage, InboxQuery, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile,
     MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, OrganizationDetail,
     OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, SearchHit,
-    Segment, SegmentFilter, SyncProgress, TriageAction, WorkspaceStatus,
+    Segment, SegmentFilter, SyncProgress, TriageAction, TriageEach, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -107,6 +107,12 @@ pub fn conversation_show(state: State<'_, AppState>, id: i64) -> Reply<Conversat
 #[tauri::command(async)]
 pub fn triage(state: State<'_, AppState>, id: i64, action: TriageAction) -> Reply<InboxItem> {
     state.with(|s| s.triage(id, &action, now_millis()))
+}
+
+/// A bulk action, or its undo: all of them or none.
+#[tauri::command(async)]
+pub fn triage_each(state: State<'_, AppState>, each: Vec<TriageEach>) -> Reply<Vec<InboxItem>> {
+    state.with(|s| s.triage_each(&each, now_millis()))
 }
 
 #[tauri::command(async)]

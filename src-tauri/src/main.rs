@@ -26,6 +26,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::inbox_counts,
             commands::conversation_show,
             commands::triage,
+            commands::triage_each,
             commands::tags_list,
             commands::search,
             commands::members_list,

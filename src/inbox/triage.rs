@@ -6,7 +6,7 @@
 use rusqlite::{params, Transaction};
 
 use crate::error::{Error, Result};
-use crate::model::{InboxItem, Millis, Status, TriageAction, TriageState};
+use crate::model::{InboxItem, Millis, Status, TriageAction, TriageEach, TriageState};
 use crate::store::Store;
 use crate::tags::ensure_tag;
 
@@ -20,7 +20,7 @@ impl Store {
     }
 
     /// Applies many triage actions, in order, in one transaction: all of them or none (the
-    /// demo's inbox, bulk actions).
+    /// demo's inbox).
     pub fn triage_all(&mut self, actions: &[(i64, TriageAction)], now: Millis) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         for (id, action) in actions {
@@ -28,6 +28,25 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A bulk action (or its undo): every action applied in one transaction, all or none, and
+    /// each conversation returned as the inbox now shows it, in the order given.
+    pub fn triage_each(&mut self, each: &[TriageEach], now: Millis) -> Result<Vec<InboxItem>> {
+        let tx = self.conn_mut().transaction()?;
+        for e in each {
+            triage_in(&tx, e.id, &e.action, now)?;
+        }
+        tx.commit()?;
+        let mut ids: Vec<i64> = Vec::new();
+        for e in each {
+            if !ids.contains(&e.id) {
+                ids.push(e.id);
+            }
+        }
+        ids.into_iter()
+            .map(|id| self.conversation_item(id, now))
+            .collect()
     }
 }
 

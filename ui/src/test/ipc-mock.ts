@@ -13,6 +13,7 @@ export const ipcMock = () => ({
   inboxCounts: vi.fn(),
   conversationShow: vi.fn(),
   triage: vi.fn(),
+  triageEach: vi.fn(),
   tagsList: vi.fn(),
   search: vi.fn(),
   membersList: vi.fn(),

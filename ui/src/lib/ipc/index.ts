@@ -43,6 +43,7 @@ import type { ReviewStep } from '$lib/bindings/ReviewStep';
 import type { SearchHit } from '$lib/bindings/SearchHit';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
+import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 /** The event long jobs emit while they run: `generate_demo`, `workspace_export` and `_import`. */
@@ -76,6 +77,8 @@ export const conversationShow = (id: number) =>
 
 export const triage = (id: number, action: TriageAction) =>
   invoke<InboxItem>('triage', { id, action });
+/** Several conversations at once (a bulk action or its undo): all of them or none. */
+export const triageEach = (each: TriageEach[]) => invoke<InboxItem[]>('triage_each', { each });
 
 export const tagsList = () => invoke<string[]>('tags_list');
 

@@ -86,7 +86,7 @@ async function withProgress<T>(work: () => Promise<T>): Promise<T> {
 
 /** After a restore, an import or removing the demo: what the views showed may be gone. */
 async function reloadAfterReplacing() {
-  Object.assign(inbox, { selectedId: null, detail: null, undo: null });
+  Object.assign(inbox, { selectedId: null, detail: null, undo: null, picked: [] });
   Object.assign(members, { selectedId: null, profile: null });
   const work: Promise<unknown>[] = [loadWorkspace(), loadData()];
   if (accounts.loaded) work.push(loadAccounts(true));

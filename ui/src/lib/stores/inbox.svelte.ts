@@ -6,6 +6,7 @@ import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { Status } from '$lib/bindings/Status';
 import type { TriageAction } from '$lib/bindings/TriageAction';
+import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { TriageState } from '$lib/bindings/TriageState';
 import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
@@ -29,9 +30,12 @@ export const inbox = $state({
   loading: false,
   selectedId: null as number | null,
   detail: null as ConversationDetail | null,
-  /** The last status change `u` reverts: the conversation and everything triage had set on
-   * it before (status, snooze time, assignee, priority, tags), put back exactly. */
-  undo: null as { id: number; state: TriageState } | null,
+  /** The last status change `u` reverts: each conversation it changed with everything triage
+   * had set on it before (status, snooze time, assignee, priority, tags), put back exactly. */
+  undo: null as TriageEach[] | null,
+  /** Conversations picked with x (and Shift+J/K) for a bulk action, in the order picked; while
+   * any are, e, w, s, o, t, a and p act on all of them instead of the selected one. */
+  picked: [] as number[],
   /** Every tag in use, for the tag picker. */
   tags: [] as string[],
 });
@@ -56,6 +60,7 @@ async function refreshCounts() {
 /** Shows another tab, selecting its first conversation. */
 export function switchTab(tab: Status) {
   inbox.selectedId = null;
+  inbox.picked = [];
   return loadInbox(tab);
 }
 
@@ -187,82 +192,175 @@ function stateOf(item: InboxItem): TriageState {
   };
 }
 
+/** Restore actions that put `items` back as they are now. */
+function restoring(items: InboxItem[]): TriageEach[] {
+  return items.map((item) => ({ id: item.id, action: { action: 'restore', state: stateOf(item) } }));
+}
+
+/** The picked conversations, in list order. */
+function pickedItems(): InboxItem[] {
+  return inbox.items.filter((item) => inbox.picked.includes(item.id));
+}
+
+/** Picks the selected conversation for a bulk action, or unpicks it. */
+export function togglePick() {
+  const id = inbox.selectedId;
+  if (id === null || !inbox.items.some((item) => item.id === id)) return;
+  inbox.picked = inbox.picked.includes(id)
+    ? inbox.picked.filter((p) => p !== id)
+    : [...inbox.picked, id];
+}
+
+/** Picks the selected conversation and the next (or previous) one, moving to it. */
+export async function extendPick(delta: number) {
+  const from = inbox.selectedId;
+  if (from !== null && !inbox.picked.includes(from)) inbox.picked = [...inbox.picked, from];
+  await moveSelection(delta);
+  const to = inbox.selectedId;
+  if (to !== null && !inbox.picked.includes(to)) inbox.picked = [...inbox.picked, to];
+}
+
+export function clearPicks() {
+  inbox.picked = [];
+}
+
 /**
- * Changes the selected conversation's status. It leaves the list at once and the selection moves
- * to the next row; if the core refuses, it comes back. `u` puts back exactly what it was.
+ * Changes the status of the picked conversations, or else of the selected one. They leave the
+ * list at once and the selection moves to the next row; if the core refuses, they come back.
+ * `u` puts back exactly what they were.
  */
-async function changeStatus(action: TriageAction, confirmation: string) {
-  const item = selectedItem();
-  if (!item) return;
-  const before = stateOf(item);
-  const index = inbox.items.findIndex((row) => row.id === item.id);
-  if (index !== -1) {
-    inbox.items.splice(index, 1);
-    inbox.total -= 1;
+async function changeStatus(action: TriageAction, done: (n: number) => string) {
+  const picked = pickedItems();
+  const items = picked.length > 0 ? picked : [selectedItem()].filter((i) => i !== null);
+  if (items.length === 0) return;
+  const ids = new Set(items.map((item) => item.id));
+  const before = restoring(items);
+  const kept = [...inbox.items];
+  const index = inbox.items.findIndex((row) => ids.has(row.id));
+  const left = inbox.items.filter((row) => ids.has(row.id)).length;
+  inbox.items = inbox.items.filter((row) => !ids.has(row.id));
+  inbox.total -= left;
+  inbox.picked = [];
+  if (index !== -1 && ids.has(inbox.selectedId ?? -1)) {
     const next = inbox.items[index] ?? inbox.items[index - 1] ?? null;
     void select(next?.id ?? null);
   }
   try {
-    const updated = await ipc.triage(item.id, action);
-    if (inbox.detail?.conversation.id === updated.id) inbox.detail.conversation = updated;
-    inbox.undo = { id: updated.id, state: before };
-    showToast(confirmation, { label: 'Undo', run: () => void undoLast() });
-  } catch (error) {
-    if (index !== -1) {
-      inbox.items.splice(Math.min(index, inbox.items.length), 0, item);
-      inbox.total += 1;
-      void select(item.id);
+    const each = items.map((item) => ({ id: item.id, action }));
+    const updated =
+      each.length === 1 ? [await ipc.triage(each[0].id, action)] : await ipc.triageEach(each);
+    for (const item of updated) {
+      if (inbox.detail?.conversation.id === item.id) inbox.detail.conversation = item;
     }
+    inbox.undo = before;
+    showToast(`${done(items.length)} — u to undo`, { label: 'Undo', run: () => void undoLast() });
+  } catch (error) {
+    inbox.items = kept;
+    inbox.total += left;
+    if (picked.length > 0) inbox.picked = picked.map((item) => item.id);
+    else void select(items[0].id);
     showError(error);
   }
   void refreshCounts();
 }
 
+const many = (n: number, one: string, more: string) => (n === 1 ? one : `${n} ${more}`);
+
 export function markDone() {
-  if (selectedItem()?.status === 'done') return Promise.resolve();
-  return changeStatus({ action: 'done' }, 'Marked done — u to undo');
+  if (inbox.picked.length === 0 && selectedItem()?.status === 'done') return Promise.resolve();
+  return changeStatus({ action: 'done' }, (n) =>
+    many(n, 'Marked done', 'conversations marked done'),
+  );
 }
 
 /** Answered: the conversation waits on the member and comes back when they write. */
 export function markWaiting() {
-  if (selectedItem()?.status === 'waiting') return Promise.resolve();
-  return changeStatus({ action: 'waiting' }, 'Waiting on the member — u to undo');
+  if (inbox.picked.length === 0 && selectedItem()?.status === 'waiting') return Promise.resolve();
+  return changeStatus({ action: 'waiting' }, (n) =>
+    many(n, 'Waiting on the member', 'conversations waiting on their members'),
+  );
 }
 
 export function snooze(until: number) {
-  return changeStatus({ action: 'snooze', until }, `Snoozed until ${dayAndTime(until)} — u to undo`);
+  return changeStatus({ action: 'snooze', until }, (n) =>
+    many(n, `Snoozed until ${dayAndTime(until)}`, `conversations snoozed until ${dayAndTime(until)}`),
+  );
 }
 
 export function reopen() {
-  if (selectedItem()?.status === 'open') return Promise.resolve();
-  return changeStatus({ action: 'open' }, 'Reopened — u to undo');
+  if (inbox.picked.length === 0 && selectedItem()?.status === 'open') return Promise.resolve();
+  return changeStatus({ action: 'open' }, (n) => many(n, 'Reopened', 'conversations reopened'));
 }
 
 /** Reverts the last status change, putting back everything it had (a snooze keeps its time),
- * and selects that conversation again. */
+ * and selects that conversation (the first of a bulk change) again. */
 export async function undoLast() {
   const undo = inbox.undo;
-  if (undo === null) return;
+  if (undo === null || undo.length === 0) return;
   inbox.undo = null;
   try {
-    const back = await ipc.triage(undo.id, { action: 'restore', state: undo.state });
-    inbox.selectedId = back.id; // kept by the reload, which also refreshes its thread
+    const back =
+      undo.length === 1
+        ? [await ipc.triage(undo[0].id, undo[0].action)]
+        : await ipc.triageEach(undo);
+    inbox.selectedId = back[0].id; // kept by the reload, which also refreshes its thread
     await loadInbox();
+    const first = back[0];
     showToast(
-      back.status === 'snoozed' && back.snoozedUntil !== null
-        ? `Snoozed again until ${dayAndTime(back.snoozedUntil)}`
-        : `Back to ${back.status}`,
+      back.length > 1
+        ? `${back.length} conversations put back as they were`
+        : first.status === 'snoozed' && first.snoozedUntil !== null
+          ? `Snoozed again until ${dayAndTime(first.snoozedUntil)}`
+          : `Back to ${first.status}`,
     );
   } catch (error) {
     showError(error);
   }
 }
 
+/**
+ * Applies one action to every picked conversation (they stay in the list, picked), with an
+ * Undo that puts each back as it was. True when there were picks to act on.
+ */
+async function amendPicked(action: TriageAction, done: string): Promise<boolean> {
+  const items = pickedItems();
+  if (items.length === 0) return false;
+  const before = restoring(items);
+  try {
+    for (const item of await ipc.triageEach(items.map((i) => ({ id: i.id, action })))) {
+      replaceItem(item);
+    }
+    showToast(`${done} on ${items.length} conversations`, {
+      label: 'Undo',
+      run: () =>
+        void ipc
+          .triageEach(before)
+          .then((back) => back.forEach(replaceItem))
+          .catch(showError),
+    });
+  } catch (error) {
+    showError(error);
+  }
+  return true;
+}
+
 /** Adds the tag to the selected conversation, or removes it if it is already there. */
 export async function toggleTag(tag: string) {
   const item = selectedItem();
   const name = tag.trim().toLowerCase();
-  if (!item || !name) return;
+  if (!name) return;
+  const picked = pickedItems();
+  if (picked.length > 0) {
+    // all picked have it: it comes off them all; otherwise it goes on them all
+    const off = picked.every((p) => p.tags.includes(name));
+    await amendPicked(
+      off ? { action: 'untag', tag: name } : { action: 'tag', tag: name },
+      off ? `Tag ${name} removed` : `Tagged ${name}`,
+    );
+    if (!inbox.tags.includes(name)) inbox.tags = [...inbox.tags, name].sort();
+    return;
+  }
+  if (!item) return;
   const action: TriageAction = item.tags.includes(name)
     ? { action: 'untag', tag: name }
     : { action: 'tag', tag: name };
@@ -296,6 +394,8 @@ export function knownAssignees(): string[] {
 export async function assign(assignee: string | null) {
   const item = selectedItem();
   const name = assignee?.trim() || null;
+  if (await amendPicked({ action: 'assign', assignee: name }, name ? `Assigned to ${name}` : 'Unassigned'))
+    return;
   if (!item || name === item.assignee) return;
   const { id, assignee: previous } = item;
   const set = (to: string | null, from: string | null) =>
@@ -310,6 +410,13 @@ export async function assign(assignee: string | null) {
 
 /** Sets the selected conversation's priority (0 none … 4 urgent). */
 export async function setPriority(priority: number) {
+  if (
+    await amendPicked(
+      { action: 'priority', priority },
+      priority === 0 ? 'Priority cleared' : `Priority set to ${priorityLabel(priority)}`,
+    )
+  )
+    return;
   const item = selectedItem();
   if (!item || item.priority === priority) return;
   const { id, priority: previous } = item;

@@ -36,7 +36,7 @@ const press = (key: string, target: Element = document.body) => fireEvent.keyDow
 beforeEach(() => {
   vi.clearAllMocks();
   // The inbox store outlives each render, as it does in the app; start every test afresh.
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null });
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
   api.inboxCounts.mockResolvedValue({ open: 3, waiting: 2, snoozed: 1, done: 10, reminders: 0 });
@@ -195,6 +195,57 @@ describe('inbox keyboard triage', () => {
 
     await waitFor(() => expect(api.triage).toHaveBeenCalledWith(1, { action: 'snooze', until: friday }));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('picks five with x and Shift+J, marks them all done at once, and u puts each back', async () => {
+    const six = [1, 2, 3, 4, 5, 6].map((id) => inboxItem(id, id === 2 ? { tags: ['bug'] } : {}));
+    api.inboxList.mockResolvedValue({ items: six.map((i) => ({ ...i })), total: 6, reminders: [] });
+    api.triageEach.mockImplementation(async (each) =>
+      each.map((e) => inboxItem(e.id, { status: e.action.action === 'done' ? 'done' : 'open' })),
+    );
+    render(InboxView);
+    render(Toasts);
+    await waitFor(() => expect(rows()).toHaveLength(6));
+    await waitFor(() => expect(selectedId()).toBe('1'));
+
+    await press('x');
+    await press('J');
+    await press('J');
+    await press('J');
+    await press('J');
+    await waitFor(() => expect(screen.getByTestId('picked-bar')).toHaveTextContent('5 picked'));
+    const checked = () => rows().filter((r) => r.getAttribute('aria-checked') === 'true');
+    expect(checked().map((r) => r.dataset.id)).toEqual(['1', '2', '3', '4', '5']);
+
+    await press('e');
+
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['6']));
+    const [each] = api.triageEach.mock.calls[0];
+    expect(each).toEqual([1, 2, 3, 4, 5].map((id) => ({ id, action: { action: 'done' } })));
+    expect(screen.queryByTestId('picked-bar')).toBeNull();
+    expect(screen.getAllByTestId('toast').at(-1)).toHaveTextContent(
+      '5 conversations marked done — u to undo',
+    );
+
+    await press('u');
+    await waitFor(() => expect(api.triageEach).toHaveBeenCalledTimes(2));
+    const [undo] = api.triageEach.mock.calls[1];
+    expect(undo.map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(undo[1].action).toEqual({
+      action: 'restore',
+      state: { status: 'open', snoozedUntil: null, assignee: null, priority: 2, tags: ['bug'] },
+    });
+  });
+
+  it('clears the picks with Esc, and x on a picked row unpicks it', async () => {
+    await renderInbox();
+    await press('x');
+    await press('J');
+    await waitFor(() => expect(screen.getByTestId('picked-bar')).toHaveTextContent('2 picked'));
+    await press('x');
+    await waitFor(() => expect(screen.getByTestId('picked-bar')).toHaveTextContent('1 picked'));
+    await press('Escape');
+    await waitFor(() => expect(screen.queryByTestId('picked-bar')).toBeNull());
   });
 
   it('drops a conversation that no longer exists and moves on', async () => {
