@@ -398,6 +398,19 @@ pub enum TriageAction {
     },
 }
 
+/// A reply written once and inserted many times, its variables filled in for the conversation
+/// (see [`crate::inbox::canned::VARIABLES`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CannedReply {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
 /// One triage action on one conversation, of several applied together (a bulk action, or its
 /// undo putting back each conversation's own state).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -117,6 +117,50 @@ fn waiting_and_a_snooze_in_words_from_the_cli() {
 }
 
 #[test]
+fn canned_replies_from_the_cli_with_several_lines_and_variables() {
+    let (_dir, db) = demo_db();
+    hearth(&db)
+        .args(["canned", "add", "Thanks", "-"])
+        .write_stdin("Thanks {first_name}!\nGlad it works now.\n— {my_name}\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"Thanks\" saved"));
+    hearth(&db)
+        .args(["canned", "add", "Oops", "Hi {frist_name}"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("{frist_name}"));
+    hearth(&db)
+        .args(["canned", "me", "Robin"])
+        .assert()
+        .success();
+    let listed = json(hearth(&db).arg("canned"));
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "Thanks"));
+    let id = json(hearth(&db).arg("inbox"))["items"][0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let shown = hearth(&db)
+        .args(["canned", "show", "thanks", "--for", &id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.starts_with("Thanks ") && !text.contains("{first_name}"),
+        "{text}"
+    );
+    assert!(text.contains("Glad it works now.\n— Robin"), "{text}");
+    hearth(&db)
+        .args(["canned", "remove", "Thanks"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn search_hits_carry_message_conversation_and_member_ids() {
     let (_dir, db) = demo_db();
     let hits = json(hearth(&db).args(["search", "lumen"]));

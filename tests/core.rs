@@ -552,6 +552,68 @@ fn a_bulk_action_changes_every_conversation_or_none_and_its_undo_puts_each_back(
     );
 }
 
+#[test]
+fn a_canned_reply_is_filled_in_for_the_member_and_place_it_answers() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    db.store.ingest(account, &small_batch(), NOW).unwrap();
+    let conv = open_queue(&db)[0];
+    let saved = db
+        .store
+        .save_canned_reply(
+            "Windows install",
+            "Hi {first_name}! On {platform} ({channel}) we keep the Windows steps pinned.\n— {my_name}",
+            NOW,
+        )
+        .unwrap();
+    let err = db
+        .store
+        .canned_reply_for("windows install", conv)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("set your name"), "{err}");
+    db.store
+        .set_setting(hearth::inbox::canned::MY_NAME, "Robin")
+        .unwrap();
+    assert_eq!(
+        db.store
+            .canned_reply_for(&saved.id.to_string(), conv)
+            .unwrap(),
+        "Hi Maria! On Discord (#help) we keep the Windows steps pinned.\n— Robin"
+    );
+    // the member answered is whoever wrote last, not the team
+    let more = Batch {
+        messages: vec![message("c1", "m2", "u2", "Same here on Windows 11", NOW)],
+        ..Default::default()
+    };
+    db.store.ingest(account, &more, NOW).unwrap();
+    assert!(db
+        .store
+        .canned_reply_for("Windows install", conv)
+        .unwrap()
+        .starts_with("Hi Kwame!"));
+
+    // the same name in another case rewrites it; an unknown variable is refused, named
+    let again = db
+        .store
+        .save_canned_reply("WINDOWS INSTALL", "Hello {name}", NOW + 1)
+        .unwrap();
+    assert_eq!(again.id, saved.id);
+    assert_eq!(db.store.canned_replies().unwrap().len(), 1);
+    let err = db
+        .store
+        .save_canned_reply("Bad", "Hi {firstname}", NOW)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("{firstname}") && err.contains("{first_name}"),
+        "{err}"
+    );
+    let gone = db.store.remove_canned_reply("windows install").unwrap();
+    assert_eq!(gone.body, "Hello {name}");
+    assert!(db.store.canned_replies().unwrap().is_empty());
+}
+
 fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {
     let account = db.discord();
     let mut batch = small_batch();

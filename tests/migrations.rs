@@ -48,6 +48,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0008_waiting.sql",
         "b42170b19211517dc88434eac0d6707f9696e5144e6519183c97e4afcbba2e22",
     ),
+    (
+        "0009_canned_replies.sql",
+        "f6cb8629cffb839da31b94f0633ad808ed2b4aae69dd418489ac79d06853d878",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -7,10 +7,10 @@ use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
-    CalendarRange, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
-    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
-    InboxPage, InboxQuery, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile,
-    MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, OrganizationDetail,
+    CalendarRange, CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview,
+    DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
+    InboxItem, InboxPage, InboxQuery, MemberImportOptions, MemberImportReport, MemberPage,
+    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, OrganizationDetail,
     OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, SearchHit,
     Segment, SegmentFilter, SyncProgress, TriageAction, TriageEach, WorkspaceStatus,
 };
@@ -107,6 +107,46 @@ pub fn conversation_show(state: State<'_, AppState>, id: i64) -> Reply<Conversat
 #[tauri::command(async)]
 pub fn triage(state: State<'_, AppState>, id: i64, action: TriageAction) -> Reply<InboxItem> {
     state.with(|s| s.triage(id, &action, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn canned_list(state: State<'_, AppState>) -> Reply<Vec<CannedReply>> {
+    state.with(|s| s.canned_replies())
+}
+
+/// Saves a canned reply (a new one, or the one of that name rewritten).
+#[tauri::command(async)]
+pub fn canned_save(state: State<'_, AppState>, name: String, body: String) -> Reply<CannedReply> {
+    state.with(|s| s.save_canned_reply(&name, &body, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn canned_remove(state: State<'_, AppState>, id: i64) -> Reply<CannedReply> {
+    state.with(|s| s.remove_canned_reply(&id.to_string()))
+}
+
+/// A canned reply's text for a conversation, its variables filled in.
+#[tauri::command(async)]
+pub fn canned_for(state: State<'_, AppState>, id: i64, conversation_id: i64) -> Reply<String> {
+    state.with(|s| s.canned_reply_for(&id.to_string(), conversation_id))
+}
+
+/// The user's own name, for `{my_name}`.
+#[tauri::command(async)]
+pub fn my_name(state: State<'_, AppState>) -> Reply<Option<String>> {
+    state.with(|s| s.setting(hearth::inbox::canned::MY_NAME))
+}
+
+#[tauri::command(async)]
+pub fn set_my_name(state: State<'_, AppState>, name: String) -> Reply<Option<String>> {
+    state.with(|s| {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(hearth::Error::invalid("your name cannot be empty"));
+        }
+        s.set_setting(hearth::inbox::canned::MY_NAME, name)?;
+        s.setting(hearth::inbox::canned::MY_NAME)
+    })
 }
 
 /// A bulk action, or its undo: all of them or none.

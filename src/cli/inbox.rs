@@ -225,3 +225,94 @@ pub fn search(store: &Store, query: &str, limit: u32, json: bool, now: i64) -> R
     }
     Ok(())
 }
+
+#[derive(Subcommand)]
+pub enum CannedCmd {
+    /// Every canned reply (the default).
+    List,
+    /// Save a canned reply (a new one, or the one of that name rewritten). TEXT may use
+    /// {first_name}, {name}, {platform}, {channel} and {my_name}; "-" reads it from standard
+    /// input, for replies of several lines.
+    Add {
+        name: String,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Delete a canned reply, by number or name.
+    Remove { which: String },
+    /// The reply filled in for a conversation, as the reply box would insert it.
+    Show {
+        which: String,
+        #[arg(long = "for")]
+        conversation: i64,
+    },
+    /// Your name, for {my_name} (no name: show it).
+    Me { name: Option<String> },
+}
+
+pub fn canned(store: &mut Store, action: Option<CannedCmd>, json: bool, now: i64) -> Result<()> {
+    match action.unwrap_or(CannedCmd::List) {
+        CannedCmd::List => {
+            let list = store.canned_replies()?;
+            if json {
+                return print_json(&list);
+            }
+            if list.is_empty() {
+                println!("No canned replies yet: hearth canned add NAME TEXT");
+            }
+            for c in &list {
+                println!(
+                    "{:>4}  {}  {}",
+                    c.id,
+                    c.name,
+                    clip(&c.body.replace('\n', " ⏎ "), 70)
+                );
+            }
+        }
+        CannedCmd::Add { name, text } => {
+            let body = if text.len() == 1 && text[0] == "-" {
+                let mut body = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut body)?;
+                body.trim_end().to_string()
+            } else {
+                text.join(" ")
+            };
+            let saved = store.save_canned_reply(&name, &body, now)?;
+            if json {
+                return print_json(&saved);
+            }
+            println!("Canned reply {} \"{}\" saved.", saved.id, saved.name);
+        }
+        CannedCmd::Remove { which } => {
+            let gone = store.remove_canned_reply(&which)?;
+            if json {
+                return print_json(&gone);
+            }
+            println!("Canned reply {} \"{}\" deleted.", gone.id, gone.name);
+        }
+        CannedCmd::Show {
+            which,
+            conversation,
+        } => {
+            let text = store.canned_reply_for(&which, conversation)?;
+            if json {
+                return print_json(&text);
+            }
+            println!("{text}");
+        }
+        CannedCmd::Me { name } => {
+            if let Some(name) = name {
+                let name = name.trim();
+                if name.is_empty() {
+                    anyhow::bail!("your name cannot be empty");
+                }
+                store.set_setting(hearth::inbox::canned::MY_NAME, name)?;
+            }
+            match store.setting(hearth::inbox::canned::MY_NAME)? {
+                Some(name) => println!("You are {name}."),
+                None => println!("No name set: hearth canned me NAME"),
+            }
+        }
+    }
+    Ok(())
+}

@@ -135,6 +135,13 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
+    /// Canned replies: list, add, remove, show one filled in for a conversation, set your name.
+    Canned {
+        #[command(subcommand)]
+        action: Option<inbox::CannedCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
     /// Follow-up reminders not done yet, soonest first; done, snooze, open or remove one.
     Reminders {
         #[command(subcommand)]
@@ -354,6 +361,7 @@ pub fn run(cli: Cli) -> Result<()> {
             member,
             json,
         } => engage::reminders(store, action, all, member, json.json, now),
+        Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),
         Command::Sync {

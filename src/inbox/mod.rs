@@ -7,6 +7,7 @@
 
 use rusqlite::OptionalExtension;
 
+pub mod canned;
 mod triage;
 
 use crate::error::{Error, Result};

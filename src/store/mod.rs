@@ -24,6 +24,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0006_engagement.sql"),
     include_str!("migrations/0007_activity_by_identity.sql"),
     include_str!("migrations/0008_waiting.sql"),
+    include_str!("migrations/0009_canned_replies.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

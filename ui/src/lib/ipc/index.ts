@@ -44,6 +44,7 @@ import type { SearchHit } from '$lib/bindings/SearchHit';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { TriageEach } from '$lib/bindings/TriageEach';
+import type { CannedReply } from '$lib/bindings/CannedReply';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 /** The event long jobs emit while they run: `generate_demo`, `workspace_export` and `_import`. */
@@ -77,6 +78,15 @@ export const conversationShow = (id: number) =>
 
 export const triage = (id: number, action: TriageAction) =>
   invoke<InboxItem>('triage', { id, action });
+export const cannedList = () => invoke<CannedReply[]>('canned_list');
+export const cannedSave = (name: string, body: string) =>
+  invoke<CannedReply>('canned_save', { name, body });
+export const cannedRemove = (id: number) => invoke<CannedReply>('canned_remove', { id });
+/** A canned reply's text for a conversation, its variables filled in. */
+export const cannedFor = (id: number, conversationId: number) =>
+  invoke<string>('canned_for', { id, conversationId });
+export const myName = () => invoke<string | null>('my_name');
+export const setMyName = (name: string) => invoke<string | null>('set_my_name', { name });
 /** Several conversations at once (a bulk action or its undo): all of them or none. */
 export const triageEach = (each: TriageEach[]) => invoke<InboxItem[]>('triage_each', { each });
 
