@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
+import { canned } from '$lib/stores/canned.svelte';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { SENT_SHOWN_MS, loadOutbox, outbox } from '$lib/stores/outbox.svelte';
 import { SPECS, detail, inboxItem, outboxItem } from '../../../test/fixtures';
@@ -32,6 +33,67 @@ beforeEach(() => {
   api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
   api.platformsConnectable.mockResolvedValue(SPECS);
   api.outboxList.mockResolvedValue([]);
+});
+
+describe('canned replies in the reply box', () => {
+  const replies = [
+    { id: 1, name: 'Windows install', body: 'Hi {first_name}, the steps are pinned.', createdAt: 0, updatedAt: 0 },
+    { id: 2, name: 'Thanks', body: 'Thanks {first_name}!', createdAt: 0, updatedAt: 0 },
+  ];
+
+  beforeEach(() => {
+    Object.assign(canned, { list: [], loaded: false, myName: null });
+    api.cannedList.mockResolvedValue(replies);
+    api.cannedFor.mockImplementation(async (id: number) =>
+      id === 1 ? 'Hi Maria, the steps are pinned.' : 'Thanks Maria!',
+    );
+  });
+
+  /** Types `value` as the whole text, the caret at its end. */
+  async function type(value: string) {
+    const box = composer() as HTMLTextAreaElement;
+    box.value = value;
+    box.setSelectionRange(value.length, value.length);
+    await fireEvent.input(box, { target: { value } });
+  }
+
+  it('opens on ";" at the start of a word, filters as you type, and Enter inserts it filled in', async () => {
+    await renderInbox();
+    await press('r');
+    await type('Hello;');
+    expect(screen.queryByTestId('canned-picker')).toBeNull(); // inside a word: just a ";"
+    await type('Hello ;');
+    await waitFor(() => expect(screen.getAllByTestId('canned-option')).toHaveLength(2));
+    await type('Hello ;win');
+    await waitFor(() => expect(screen.getAllByTestId('canned-option')).toHaveLength(1));
+
+    await fireEvent.keyDown(composer(), { key: 'Enter' });
+
+    expect(api.cannedFor).toHaveBeenCalledWith(1, 1);
+    await waitFor(() => expect(composer()).toHaveValue('Hello Hi Maria, the steps are pinned.'));
+    expect(screen.queryByTestId('canned-picker')).toBeNull();
+
+    // a second one in the same reply, with Ctrl+/ and the arrow keys
+    await fireEvent.keyDown(composer(), { key: '/', ctrlKey: true });
+    await waitFor(() => expect(screen.getAllByTestId('canned-option')).toHaveLength(2));
+    await fireEvent.keyDown(composer(), { key: 'ArrowDown' });
+    await fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() =>
+      expect(composer()).toHaveValue('Hello Hi Maria, the steps are pinned.Thanks Maria!'),
+    );
+  });
+
+  it('closes with Esc and keeps what was typed', async () => {
+    await renderInbox();
+    await press('r');
+    await type(';');
+    await type(';th');
+    await waitFor(() => expect(screen.getAllByTestId('canned-option')[0]).toHaveTextContent('Thanks'));
+    await fireEvent.keyDown(composer(), { key: 'Escape' });
+    expect(screen.queryByTestId('canned-picker')).toBeNull();
+    expect(composer()).toHaveValue(';th');
+    expect(composer()).toHaveFocus();
+  });
 });
 
 describe('replying', () => {
