@@ -87,6 +87,43 @@ fn the_demo_inbox_is_calm_but_has_work_in_it() {
         "most of it is handled: {counts:?}"
     );
     assert!(counts.snoozed > 0, "some things wait: {counts:?}");
+    assert!(
+        counts.waiting > 0,
+        "some answered questions wait on their askers: {counts:?}"
+    );
+    let waiting = store
+        .inbox(
+            &InboxQuery {
+                status: Some(hearth::model::Status::Waiting),
+                limit: Some(500),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    for item in &waiting.items {
+        let thread = store.conversation(item.id, NOW).unwrap();
+        assert!(
+            thread.messages.last().is_some_and(|m| m.from_us),
+            "a waiting conversation was answered last by the team: {item:?}"
+        );
+    }
+    let canned = store.canned_replies().unwrap();
+    assert!(
+        canned.len() >= 3,
+        "canned replies to start from: {canned:?}"
+    );
+    let filled = store
+        .canned_reply_for("Windows install", waiting.items[0].id)
+        .unwrap();
+    let name = filled
+        .strip_prefix("Hi ")
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("");
+    assert!(
+        !name.is_empty() && !filled.contains('{'),
+        "filled in for the member it answers: {filled}"
+    );
     let open = store
         .inbox(
             &InboxQuery {

@@ -328,3 +328,25 @@ pub const NAME_ENDS: &[&str] = &[
     "dvold", "strom", "ovic", "ini", "ardo", "sen", "berg", "wood", "ley", "ton", "ez", "ova",
     "ski", "ara", "ura", "ani", "elli", "mann", "quist", "ford", "kar", "ngo", "eke", "idis",
 ];
+
+/// Canned replies a community manager of Lumen would keep, each with a variable filled in for
+/// the conversation (the welcome signs with {my_name}, which asks for the user's name first).
+/// They stay when the demo is removed, as starting points.
+pub const CANNED_REPLIES: &[(&str, &str)] = &[
+    (
+        "Welcome",
+        "Welcome to the Lumen community, {first_name}! Say hi in the introductions channel, and the docs at lumen.dev/docs answer most first questions.\n— {my_name}",
+    ),
+    (
+        "Windows install",
+        "Hi {first_name}, the Windows steps are pinned in {channel}: install the MSI from lumen.dev/download, then run `lumen doctor` to check the setup. Does that get you going?",
+    ),
+    (
+        "Thanks for the report",
+        "Thanks {first_name}, that is a clear report. I have passed it to the team and will update this thread when a fix lands.",
+    ),
+    (
+        "Solved",
+        "Glad that sorted it, {first_name}! I will mark this as solved; write here any time if it comes back.",
+    ),
+];

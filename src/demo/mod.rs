@@ -971,6 +971,9 @@ pub fn generate_with_truth(
     g.tick(50);
 
     g.phase = "Planning content";
+    for (name, body) in content::CANNED_REPLIES {
+        store.save_canned_reply(name, body, now)?;
+    }
     plan_content(store, &mut g, &plans, &account_ids)?;
     write_notes_and_tags(store, &mut g, options.members)?;
     if with_showcase {
@@ -1093,7 +1096,13 @@ fn write_conversation(
     let team_answers =
         topic != Topic::Spam && n > 1 && g.rng.u8(..100) < if age_days > 4 { 85 } else { 35 };
     let team_at = if team_answers {
-        Some(1 + g.rng.usize(..(n - 1).min(2)))
+        // a recent question or bug the team has just answered: its asker has not written back
+        // yet (the inbox shows it waiting on them)
+        if age_days <= 3 && matches!(topic, Topic::Question | Topic::Bug) && g.rng.bool() {
+            Some(n - 1)
+        } else {
+            Some(1 + g.rng.usize(..(n - 1).min(2)))
+        }
     } else {
         None
     };
@@ -1270,8 +1279,9 @@ fn conversation_ids(store: &Store, plans: &[ThreadPlan], account_ids: &[i64]) ->
 }
 
 /// Leaves the inbox as a working community manager would (through the core's own triage, so
-/// nothing the inbox keeps is forgotten here): answered and old threads done,
-/// recent unanswered ones open, a few snoozed, most tagged. Returns how many are open.
+/// nothing the inbox keeps is forgotten here): questions answered in the last few days waiting
+/// on their askers, other answered and old threads done, recent unanswered ones open, a few
+/// snoozed, most tagged. Returns how many are open.
 fn apply_triage(
     store: &mut Store,
     g: &mut Generator<'_>,
@@ -1287,13 +1297,22 @@ fn apply_triage(
     for (plan, id) in plans.iter().zip(&ids).rev() {
         let id = *id;
         let age = now - plan.last_at;
-        let done = plan.team_replied_last
+        // a question the team answered in the last few days waits on its asker
+        let waiting = plan.team_replied_last
+            && age < 4 * DAY
+            && !matches!(
+                plan.topic,
+                Topic::Discussion | Topic::Spam | Topic::Introduction
+            );
+        let done = (plan.team_replied_last && !waiting)
             || age > 21 * DAY
             || (plan.topic == Topic::Spam && age > 7 * DAY)
             || (plan.topic == Topic::Discussion && g.rng.u8(..3) > 0)
             || (age > 5 * DAY && g.rng.u8(..4) > 0);
-        let snoozed = !done && g.rng.u8(..12) == 0;
-        if done {
+        let snoozed = !done && !waiting && g.rng.u8(..12) == 0;
+        if waiting {
+            actions.push((id, TriageAction::Waiting));
+        } else if done {
             actions.push((id, TriageAction::Done));
         } else if snoozed {
             let until = now + (1 + i64::from(g.rng.u8(..5))) * DAY;
@@ -1318,7 +1337,7 @@ fn apply_triage(
                 },
             ));
         }
-        if !done && !snoozed && priority >= 2 && assigned < 3 {
+        if !done && !snoozed && !waiting && priority >= 2 && assigned < 3 {
             assigned += 1;
             actions.push((
                 id,
