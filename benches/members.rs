@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use hearth::ingest::{Batch, IncomingIdentity};
-use hearth::model::{DemoOptions, MemberQuery, Platform};
+use hearth::model::{DemoOptions, InboxQuery, MemberQuery, Platform, Status};
 use hearth::store::Store;
 
 mod common;
@@ -168,7 +168,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     check_one_identity(&mut store)?;
     undo_merges(&mut store, &path)?;
+    member_pane(&store)?;
 
+    Ok(())
+}
+
+/// The member pane beside a thread (`Store::member_card`: accounts, organisation, other open
+/// conversations, notes, follow-ups) for 300 conversations of every status, against reading
+/// the same conversations' inbox rows (the baseline, measured here). Target ≤ 10 ms.
+fn member_pane(store: &Store) -> Result<(), Box<dyn std::error::Error>> {
+    let mut ids = Vec::new();
+    for status in [Status::Open, Status::Waiting, Status::Done] {
+        let page = store.inbox(
+            &InboxQuery {
+                status: Some(status),
+                limit: Some(100),
+                ..Default::default()
+            },
+            NOW,
+        )?;
+        ids.extend(page.items.iter().map(|i| i.id));
+    }
+    let (mut pane, mut row) = (Vec::new(), Vec::new());
+    let mut shown = 0;
+    for &id in &ids {
+        let t = Instant::now();
+        shown += usize::from(store.member_card(id, NOW)?.is_some());
+        pane.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        store.conversation_item(id, NOW)?;
+        row.push(t.elapsed().as_secs_f64());
+    }
+    let p95 = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[((times.len() - 1) as f64 * 0.95) as usize] * 1000.0
+    };
+    let (pane_p50, pane_max) = p50_max(&mut pane);
+    let (row_p50, _) = p50_max(&mut row);
+    println!(
+        "member pane ({} conversations, {shown} with a member): p50 {pane_p50:.2} ms, p95 {:.2} ms, max {pane_max:.2} ms; the inbox row alone p50 {row_p50:.2} ms, p95 {:.2} ms",
+        ids.len(),
+        p95(&mut pane),
+        p95(&mut row)
+    );
     Ok(())
 }
 

@@ -912,6 +912,38 @@ pub struct MemberProfile {
     pub fields: Vec<MemberField>,
 }
 
+/// Who a conversation is with, as the pane beside its thread shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberCard {
+    /// Name, organisation, platforms, tags, engagement, first seen and last active.
+    pub member: MemberSummary,
+    pub identities: Vec<IdentityView>,
+    pub org: Option<OrganizationRef>,
+    /// This conversation is the first place they wrote.
+    pub first_conversation: bool,
+    /// Their other conversations not done, newest activity first (at most five).
+    pub open_conversations: Vec<ConversationRef>,
+    /// The latest notes, newest first (at most three), and how many there are.
+    pub notes: Vec<Note>,
+    pub notes_total: i64,
+    /// Follow-ups not done yet, soonest first.
+    pub reminders: Vec<Reminder>,
+}
+
+/// A conversation named in a list elsewhere (a member's other open conversations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConversationRef {
+    pub id: i64,
+    pub platform: Platform,
+    pub title: String,
+    pub status: Status,
+    pub last_message_at: Millis,
+}
+
 /// A custom field on a member ("Plan": "Pro").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

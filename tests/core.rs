@@ -614,6 +614,78 @@ fn a_canned_reply_is_filled_in_for_the_member_and_place_it_answers() {
     assert!(db.store.canned_replies().unwrap().is_empty());
 }
 
+#[test]
+fn the_member_beside_a_conversation_is_who_wrote_it_last_with_their_other_open_threads_and_notes() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut batch = small_batch();
+    batch
+        .conversations
+        .push(thread("c2", "Dark mode on mobile?", NOW - HOUR));
+    batch
+        .messages
+        .push(message("c2", "m9", "u1", "And on mobile?", NOW - HOUR));
+    batch
+        .conversations
+        .push(thread("c3", "Release notes", NOW - 30 * MINUTE));
+    batch.messages.push(message(
+        "c3",
+        "m10",
+        "team",
+        "Version 2.1 is out",
+        NOW - 30 * MINUTE,
+    ));
+    db.store.ingest(account, &batch, NOW).unwrap();
+    let id_of = |db: &TestDb, title: &str| {
+        db.store
+            .inbox(&InboxQuery::default(), NOW)
+            .unwrap()
+            .items
+            .iter()
+            .find(|i| i.title.as_deref() == Some(title))
+            .map(|i| i.id)
+            .unwrap()
+    };
+    let first = id_of(&db, "How do I configure dark mode?");
+    let second = id_of(&db, "Dark mode on mobile?");
+    let card = db.store.member_card(first, NOW).unwrap().expect("Maria");
+    assert_eq!(card.member.display_name, "Maria García");
+    assert_eq!(card.identities.len(), 1);
+    assert!(card.first_conversation, "her first question");
+    assert_eq!(
+        card.open_conversations
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [second],
+        "her other open conversation, not this one"
+    );
+    let maria = card.member.id;
+    for i in 0..5 {
+        db.store
+            .add_note(maria, &format!("note {i}"), NOW + i)
+            .unwrap();
+    }
+    let card = db.store.member_card(second, NOW).unwrap().unwrap();
+    assert!(!card.first_conversation);
+    assert_eq!(card.notes_total, 5);
+    assert_eq!(
+        card.notes
+            .iter()
+            .map(|n| n.body.as_str())
+            .collect::<Vec<_>>(),
+        ["note 4", "note 3", "note 2"],
+        "the latest three"
+    );
+    // done conversations are not "open"
+    db.store.triage(first, &TriageAction::Done, NOW).unwrap();
+    let card = db.store.member_card(second, NOW).unwrap().unwrap();
+    assert!(card.open_conversations.is_empty());
+    // only the team wrote: nobody to show
+    let release = id_of(&db, "Release notes");
+    assert!(db.store.member_card(release, NOW).unwrap().is_none());
+}
+
 fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {
     let account = db.discord();
     let mut batch = small_batch();

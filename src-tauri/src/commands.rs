@@ -9,10 +9,11 @@ use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
     CalendarRange, CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview,
     DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
-    InboxItem, InboxPage, InboxQuery, MemberImportOptions, MemberImportReport, MemberPage,
-    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, OrganizationDetail,
-    OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, SearchHit,
-    Segment, SegmentFilter, SyncProgress, TriageAction, TriageEach, WorkspaceStatus,
+    InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
+    MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
+    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
+    ReviewStep, SearchHit, Segment, SegmentFilter, SyncProgress, TriageAction, TriageEach,
+    WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -107,6 +108,12 @@ pub fn conversation_show(state: State<'_, AppState>, id: i64) -> Reply<Conversat
 #[tauri::command(async)]
 pub fn triage(state: State<'_, AppState>, id: i64, action: TriageAction) -> Reply<InboxItem> {
     state.with(|s| s.triage(id, &action, now_millis()))
+}
+
+/// Who a conversation is with, for the pane beside its thread (none when only the team wrote).
+#[tauri::command(async)]
+pub fn member_card(state: State<'_, AppState>, conversation_id: i64) -> Reply<Option<MemberCard>> {
+    state.with(|s| s.member_card(conversation_id, now_millis()))
 }
 
 #[tauri::command(async)]

@@ -27,6 +27,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::conversation_show,
             commands::triage,
             commands::triage_each,
+            commands::member_card,
             commands::canned_list,
             commands::canned_save,
             commands::canned_remove,

@@ -33,6 +33,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['a'], does: 'Assign… (Enter assigns)' },
       { keys: ['p'], does: 'Priority… (then 0–4, none to urgent)' },
       { keys: ['o'], does: 'Reopen (waiting, snoozed or done)' },
+      { keys: ['i'], does: 'Show or hide who the conversation is with' },
       { keys: ['x'], does: 'Pick for a bulk action (e, w, s, t, a, p then act on all picked)' },
       { keys: ['J'], does: 'Pick this and the next conversation (Shift+J)' },
       { keys: ['K'], does: 'Pick this and the previous conversation (Shift+K)' },
@@ -54,6 +55,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     group: 'Possible duplicates',
     items: [
       { keys: ['a'], does: 'Accept: one person, merge them' },
+      { keys: ['i'], does: 'Show or hide who the conversation is with' },
       { keys: ['x'], does: 'Reject: two people, never suggested again' },
       { keys: ['j'], does: 'Skip: look at it later' },
       { keys: ['u'], does: 'Undo the last decision' },

@@ -15,6 +15,7 @@ export const ipcMock = () => ({
   triage: vi.fn(),
   triageEach: vi.fn(),
   cannedList: vi.fn(() => Promise.resolve([])),
+  memberCard: vi.fn(() => Promise.resolve(null)),
   cannedSave: vi.fn(),
   cannedRemove: vi.fn(),
   cannedFor: vi.fn(),

@@ -45,6 +45,7 @@ import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { CannedReply } from '$lib/bindings/CannedReply';
+import type { MemberCard } from '$lib/bindings/MemberCard';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 /** The event long jobs emit while they run: `generate_demo`, `workspace_export` and `_import`. */
@@ -78,6 +79,9 @@ export const conversationShow = (id: number) =>
 
 export const triage = (id: number, action: TriageAction) =>
   invoke<InboxItem>('triage', { id, action });
+/** Who a conversation is with, for the pane beside its thread. */
+export const memberCard = (conversationId: number) =>
+  invoke<MemberCard | null>('member_card', { conversationId });
 export const cannedList = () => invoke<CannedReply[]>('canned_list');
 export const cannedSave = (name: string, body: string) =>
   invoke<CannedReply>('canned_save', { name, body });

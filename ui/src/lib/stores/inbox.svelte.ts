@@ -36,6 +36,9 @@ export const inbox = $state({
   /** Conversations picked with x (and Shift+J/K) for a bulk action, in the order picked; while
    * any are, e, w, s, o, t, a and p act on all of them instead of the selected one. */
   picked: [] as number[],
+  /** Whether the member pane shows beside the thread (`i` toggles it); at first only when the
+   * window is wide enough to keep most of its width for the thread. */
+  memberPane: typeof window === 'undefined' || window.innerWidth >= 1200,
   /** Every tag in use, for the tag picker. */
   tags: [] as string[],
 });

@@ -36,7 +36,7 @@ const press = (key: string, target: Element = document.body) => fireEvent.keyDow
 beforeEach(() => {
   vi.clearAllMocks();
   // The inbox store outlives each render, as it does in the app; start every test afresh.
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
+  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [], memberPane: false });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
   api.inboxCounts.mockResolvedValue({ open: 3, waiting: 2, snoozed: 1, done: 10, reminders: 0 });
@@ -246,6 +246,61 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(screen.getByTestId('picked-bar')).toHaveTextContent('1 picked'));
     await press('Escape');
     await waitFor(() => expect(screen.queryByTestId('picked-bar')).toBeNull());
+  });
+
+  it('shows who the conversation is with beside the thread, i hides it, and their other thread opens', async () => {
+    inbox.memberPane = true;
+    api.memberCard.mockImplementation(async (id: number) => ({
+      member: {
+        id: 101,
+        displayName: 'Maria García',
+        organization: 'Acme',
+        platforms: ['discord', 'github'],
+        handles: ['maria', 'mgarcia'],
+        avatarUrl: null,
+        firstSeenAt: Date.now() - 86_400_000,
+        lastActiveAt: Date.now() - 3_600_000,
+        messageCount: 12,
+        tags: ['vip'],
+        engagementScore: 40,
+        engagementLevel: 'core',
+      },
+      identities: [
+        {
+          id: 1,
+          platform: 'discord',
+          accountName: 'Acme Discord',
+          externalId: '1',
+          handle: 'maria',
+          displayName: 'Maria García',
+          email: null,
+          profileUrl: null,
+          avatarUrl: null,
+          firstSeenAt: null,
+        },
+      ],
+      org: { id: 3, name: 'Acme', setBy: 'derived' },
+      firstConversation: id === 1,
+      openConversations: [
+        { id: 3, platform: 'github', title: 'Crash on start', status: 'open', lastMessageAt: Date.now() },
+      ],
+      notes: [],
+      notesTotal: 0,
+      reminders: [],
+    }));
+    await renderInbox();
+    const pane = await screen.findByTestId('member-pane');
+    await waitFor(() => expect(within(pane).getByTestId('member-pane-name')).toHaveTextContent('Maria García'));
+    expect(within(pane).getByTestId('first-timer')).toBeTruthy();
+    expect(api.memberCard).toHaveBeenCalledWith(1);
+
+    await fireEvent.click(within(pane).getByText('Crash on start'));
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('3'));
+    await waitFor(() => expect(api.memberCard).toHaveBeenLastCalledWith(3));
+
+    await press('i');
+    await waitFor(() => expect(screen.queryByTestId('member-pane')).toBeNull());
+    inbox.memberPane = false;
   });
 
   it('drops a conversation that no longer exists and moves on', async () => {
