@@ -280,6 +280,16 @@ pub struct InboxItem {
     pub tags: Vec<String>,
     /// A link back to the original on the platform.
     pub url: Option<String>,
+    /// The oldest member message the team has not answered yet (none when the team wrote
+    /// last, or only the team wrote).
+    pub unanswered_since: Option<Millis>,
+    /// When a reply is due by the reply-time target (Settings → Inbox, 24 h unless changed),
+    /// for a conversation in the open queue with an unanswered message.
+    pub reply_due_at: Option<Millis>,
+    /// From the first member message to the team's first reply after it, once there is one.
+    pub first_response_ms: Option<i64>,
+    /// From the last member message to the conversation being marked done, when it is done.
+    pub resolution_ms: Option<i64>,
 }
 
 /// Which slice of the inbox to list.

@@ -686,6 +686,69 @@ fn the_member_beside_a_conversation_is_who_wrote_it_last_with_their_other_open_t
     assert!(db.store.member_card(release, NOW).unwrap().is_none());
 }
 
+#[test]
+fn each_conversation_carries_its_response_times_and_when_a_reply_is_due() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let asked = NOW - 10 * HOUR;
+    db.store.ingest(account, &small_batch(), asked).unwrap();
+    let conv = open_queue(&db)[0];
+    let item = db.store.conversation_item(conv, NOW).unwrap();
+    let first_asked = NOW - 2 * HOUR; // small_batch's question
+    assert_eq!(item.unanswered_since, Some(first_asked));
+    assert_eq!(
+        item.reply_due_at,
+        Some(first_asked + 24 * HOUR),
+        "a day by default"
+    );
+    assert_eq!(item.first_response_ms, None, "nobody answered yet");
+
+    let thread = Batch {
+        messages: vec![
+            message("c1", "m2", "team", "Settings → Theme.", NOW - HOUR),
+            message(
+                "c1",
+                "m3",
+                "u1",
+                "Thanks! And on mobile?",
+                NOW - 30 * MINUTE,
+            ),
+        ],
+        ..Default::default()
+    };
+    db.store.ingest(account, &thread, NOW).unwrap();
+    let item = db.store.conversation_item(conv, NOW).unwrap();
+    assert_eq!(
+        item.first_response_ms,
+        Some(HOUR),
+        "answered an hour after the question"
+    );
+    assert_eq!(
+        item.unanswered_since,
+        Some(NOW - 30 * MINUTE),
+        "the follow-up waits for an answer"
+    );
+    db.store
+        .set_setting(hearth::inbox::REPLY_TARGET_SETTING, "4")
+        .unwrap();
+    let page = db.store.inbox(&InboxQuery::default(), NOW).unwrap();
+    assert_eq!(
+        page.items[0].reply_due_at,
+        Some(NOW - 30 * MINUTE + 4 * HOUR)
+    );
+
+    let done = db.store.triage(conv, &TriageAction::Done, NOW).unwrap();
+    assert_eq!(
+        done.resolution_ms,
+        Some(30 * MINUTE),
+        "done half an hour after the last message"
+    );
+    assert_eq!(
+        done.reply_due_at, None,
+        "nothing is due on a done conversation"
+    );
+}
+
 fn many_threads(db: &mut TestDb, n: i64) -> Vec<i64> {
     let account = db.discord();
     let mut batch = small_batch();

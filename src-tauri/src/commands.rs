@@ -138,6 +138,17 @@ pub fn canned_for(state: State<'_, AppState>, id: i64, conversation_id: i64) -> 
     state.with(|s| s.canned_reply_for(&id.to_string(), conversation_id))
 }
 
+/// The reply-time target, in hours.
+#[tauri::command(async)]
+pub fn reply_target(state: State<'_, AppState>) -> Reply<i64> {
+    state.with(|s| s.reply_target_hours())
+}
+
+#[tauri::command(async)]
+pub fn set_reply_target(state: State<'_, AppState>, hours: i64) -> Reply<i64> {
+    state.with(|s| s.set_reply_target_hours(hours))
+}
+
 /// The user's own name, for `{my_name}`.
 #[tauri::command(async)]
 pub fn my_name(state: State<'_, AppState>) -> Reply<Option<String>> {

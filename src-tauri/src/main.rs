@@ -33,6 +33,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::canned_remove,
             commands::canned_for,
             commands::my_name,
+            commands::reply_target,
+            commands::set_reply_target,
             commands::set_my_name,
             commands::tags_list,
             commands::search,

@@ -84,14 +84,23 @@ pub fn inbox(store: &Store, a: InboxArgs, now: i64) -> Result<()> {
         } else {
             format!("  [{}]", item.tags.join(", "))
         };
+        // a reply overdue, or due within the last quarter of its target
+        let due = match (item.reply_due_at, item.unanswered_since) {
+            (Some(due), _) if due <= now => format!("  (reply overdue {})", ago(due, now)),
+            (Some(due), Some(since)) if due - now <= (due - since) / 4 => {
+                format!("  (reply due {})", relative(due, now))
+            }
+            _ => String::new(),
+        };
         println!(
-            "{:>6}  {:<9} {:>9}  {:<22} {}{}",
+            "{:>6}  {:<9} {:>9}  {:<22} {}{}{}",
             item.id,
             item.platform.as_str(),
             relative(item.last_message_at, now),
             clip(&item.author_name, 22),
             clip(item.title.as_deref().unwrap_or(&item.snippet), 60),
-            tags
+            tags,
+            due
         );
     }
     println!("{} of {} shown", page.items.len(), page.total);
@@ -187,6 +196,11 @@ pub fn triage(
         }
     );
     Ok(())
+}
+
+/// "3 h" for how long ago `t` was.
+fn ago(t: i64, now: i64) -> String {
+    relative(t, now).trim_end_matches(" ago").to_string()
 }
 
 pub fn search(store: &Store, query: &str, limit: u32, json: bool, now: i64) -> Result<()> {

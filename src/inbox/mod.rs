@@ -61,7 +61,95 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
         assignee: r.get(14)?,
         tags: split_unit(r.get(15)?),
         url: r.get(16)?,
+        unanswered_since: None,
+        reply_due_at: None,
+        first_response_ms: None,
+        resolution_ms: None,
     })
+}
+
+/// The setting that holds the reply-time target, in hours.
+pub const REPLY_TARGET_SETTING: &str = "inbox.reply_target_hours";
+/// The reply-time target when none is set: a day.
+pub const DEFAULT_REPLY_TARGET_HOURS: i64 = 24;
+
+/// The reply-time target, in milliseconds.
+pub(crate) fn reply_target(conn: &rusqlite::Connection) -> Result<Millis> {
+    let hours = crate::store::setting_in(conn, REPLY_TARGET_SETTING)?
+        .and_then(|h| h.parse::<i64>().ok())
+        .filter(|h| *h > 0)
+        .unwrap_or(DEFAULT_REPLY_TARGET_HOURS);
+    Ok(hours * 3_600_000)
+}
+
+impl Store {
+    /// The reply-time target, in hours (24 unless changed).
+    pub fn reply_target_hours(&self) -> Result<i64> {
+        Ok(reply_target(self.conn())? / 3_600_000)
+    }
+
+    /// Sets the reply-time target: a whole number of hours, from 1 to 720 (30 days).
+    pub fn set_reply_target_hours(&mut self, hours: i64) -> Result<i64> {
+        if !(1..=720).contains(&hours) {
+            return Err(Error::invalid(
+                "the reply-time target is a whole number of hours from 1 to 720",
+            ));
+        }
+        self.set_setting(REPLY_TARGET_SETTING, &hours.to_string())?;
+        Ok(hours)
+    }
+}
+
+/// Fills in the response times of `items` (a page: a few indexed reads per conversation):
+/// first response, resolution, what is unanswered since when, and when a reply is due.
+fn with_response_times(conn: &rusqlite::Connection, items: &mut [InboxItem]) -> Result<()> {
+    let target = reply_target(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT
+            (SELECT min(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 0),
+            (SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 0),
+            (SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 1),
+            (SELECT triaged_at FROM conversations WHERE id = ?1)",
+    )?;
+    let mut first_reply = conn.prepare_cached(
+        "SELECT min(created_at) FROM messages
+         WHERE conversation_id = ?1 AND from_us = 1 AND created_at >= ?2",
+    )?;
+    let mut unanswered = conn.prepare_cached(
+        "SELECT min(created_at) FROM messages
+         WHERE conversation_id = ?1 AND from_us = 0 AND created_at > ?2",
+    )?;
+    for item in items.iter_mut() {
+        let (asked, last_asked, last_team, triaged): (
+            Option<Millis>,
+            Option<Millis>,
+            Option<Millis>,
+            Option<Millis>,
+        ) = stmt.query_row([item.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        let Some(asked) = asked else { continue };
+        let replied: Option<Millis> = match last_team {
+            Some(_) => first_reply.query_row(rusqlite::params![item.id, asked], |r| r.get(0))?,
+            None => None,
+        };
+        item.first_response_ms = replied.map(|t| t - asked);
+        item.unanswered_since = match last_team {
+            None => Some(asked),
+            Some(team) => unanswered.query_row(rusqlite::params![item.id, team], |r| r.get(0))?,
+        };
+        if item.status == Status::Done {
+            if let (Some(t), Some(last)) = (triaged, last_asked) {
+                item.resolution_ms = Some((t - last).max(0));
+            }
+        }
+        let in_queue = item.status == Status::Open;
+        item.reply_due_at = item
+            .unanswered_since
+            .filter(|_| in_queue)
+            .map(|since| since + target);
+    }
+    Ok(())
 }
 
 impl Store {
@@ -164,6 +252,7 @@ impl Store {
             .query_map([], |r| item_from_row(r, now))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
+        with_response_times(conn, &mut items)?;
         Ok(InboxPage {
             items,
             total,
@@ -193,13 +282,18 @@ impl Store {
 
     /// One inbox row by conversation id.
     pub fn conversation_item(&self, id: i64, now: Millis) -> Result<InboxItem> {
-        self.conn()
+        let item = self
+            .conn()
             .prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE c.id = ?1"
             ))?
             .query_row([id], |r| item_from_row(r, now))
             .optional()?
-            .ok_or_else(|| Error::not_found("conversation", id))
+            .ok_or_else(|| Error::not_found("conversation", id))?;
+        let mut items = [item];
+        with_response_times(self.conn(), &mut items)?;
+        let [item] = items;
+        Ok(item)
     }
 
     /// A conversation with all its messages, oldest first.

@@ -38,6 +38,10 @@ export function inboxItem(id: number, overrides: Partial<InboxItem> = {}): Inbox
     assignee: null,
     tags: [],
     url: `https://discord.com/channels/1/${id}`,
+    unansweredSince: null,
+    replyDueAt: null,
+    firstResponseMs: null,
+    resolutionMs: null,
     ...overrides,
   };
 }

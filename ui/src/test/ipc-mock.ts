@@ -20,6 +20,8 @@ export const ipcMock = () => ({
   cannedRemove: vi.fn(),
   cannedFor: vi.fn(),
   myName: vi.fn(() => Promise.resolve(null)),
+  replyTarget: vi.fn(() => Promise.resolve(24)),
+  setReplyTarget: vi.fn(),
   setMyName: vi.fn(),
   tagsList: vi.fn(),
   search: vi.fn(),

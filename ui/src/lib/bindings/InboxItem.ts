@@ -30,4 +30,22 @@ priority: number, snoozedUntil: number | null, assignee: string | null, tags: Ar
 /**
  * A link back to the original on the platform.
  */
-url: string | null, };
+url: string | null, 
+/**
+ * The oldest member message the team has not answered yet (none when the team wrote
+ * last, or only the team wrote).
+ */
+unansweredSince: number | null, 
+/**
+ * When a reply is due by the reply-time target (Settings → Inbox, 24 h unless changed),
+ * for a conversation in the open queue with an unanswered message.
+ */
+replyDueAt: number | null, 
+/**
+ * From the first member message to the team's first reply after it, once there is one.
+ */
+firstResponseMs: number | null, 
+/**
+ * From the last member message to the conversation being marked done, when it is done.
+ */
+resolutionMs: number | null, };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relativeAge, snoozeChoices } from './time';
+import { relativeAge, replyDue, snoozeChoices } from './time';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -47,5 +47,20 @@ describe('snoozeChoices', () => {
   it('on a Monday, "next Monday" is a week later', () => {
     const monday = new Date(2025, 2, 17, 8, 0);
     expect(at(snoozeChoices(monday), 3)).toEqual(new Date(2025, 2, 24, 9, 0));
+  });
+});
+
+describe('replyDue', () => {
+  const HOUR = 3_600_000;
+  const now = 1_800_000_000_000;
+  it('says nothing early, warns in the last quarter of the target, and says how overdue', () => {
+    // a 24 h target: due in 20 h is fine, in 5 h is near, 3 h ago is overdue
+    expect(replyDue(now + 20 * HOUR, now - 4 * HOUR, now)).toBeNull();
+    expect(replyDue(now + 5 * HOUR, now - 19 * HOUR, now)).toEqual({ tone: 'near', text: 'reply due in 5 h' });
+    expect(replyDue(now - 3 * HOUR, now - 27 * HOUR, now)).toEqual({
+      tone: 'over',
+      text: 'reply overdue 3 h',
+    });
+    expect(replyDue(null, null, now)).toBeNull();
   });
 });

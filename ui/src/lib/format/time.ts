@@ -17,6 +17,22 @@ export function relativeAge(at: number, now: number): string {
   return `${Math.floor(age / (365 * DAY))} y`;
 }
 
+/** Where a reply stands against its target: overdue, due soon (the last quarter of the target),
+ * or nothing to say yet. `replyDueAt` and `since` come from the core. */
+export function replyDue(
+  replyDueAt: number | null,
+  since: number | null,
+  now: number,
+): { tone: 'over' | 'near'; text: string } | null {
+  if (replyDueAt === null || since === null) return null;
+  const left = replyDueAt - now;
+  if (left <= 0) return { tone: 'over', text: `reply overdue ${relativeAge(replyDueAt, now)}` };
+  if (left <= (replyDueAt - since) / 4) {
+    return { tone: 'near', text: `reply due in ${relativeAge(now, now + left)}` };
+  }
+  return null;
+}
+
 const absoluteFormat = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'short',

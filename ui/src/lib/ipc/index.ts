@@ -89,6 +89,9 @@ export const cannedRemove = (id: number) => invoke<CannedReply>('canned_remove',
 /** A canned reply's text for a conversation, its variables filled in. */
 export const cannedFor = (id: number, conversationId: number) =>
   invoke<string>('canned_for', { id, conversationId });
+/** Hours within which a member's message should be answered (Settings → Inbox). */
+export const replyTarget = () => invoke<number>('reply_target');
+export const setReplyTarget = (hours: number) => invoke<number>('set_reply_target', { hours });
 export const myName = () => invoke<string | null>('my_name');
 export const setMyName = (name: string) => invoke<string | null>('set_my_name', { name });
 /** Several conversations at once (a bulk action or its undo): all of them or none. */

@@ -8,13 +8,20 @@ export const canned = $state({
   list: [] as CannedReply[],
   loaded: false,
   myName: null as string | null,
+  /** Hours within which a member's message should be answered. */
+  replyTarget: 24,
 });
 
 export async function loadCanned() {
   try {
-    const [list, me] = await Promise.all([ipc.cannedList(), ipc.myName()]);
+    const [list, me, target] = await Promise.all([
+      ipc.cannedList(),
+      ipc.myName(),
+      ipc.replyTarget(),
+    ]);
     canned.list = list;
     canned.myName = me;
+    canned.replyTarget = target;
     canned.loaded = true;
   } catch (error) {
     showError(error);
@@ -56,5 +63,17 @@ export async function saveMyName(name: string) {
     showToast('Your name is saved');
   } catch (error) {
     showError(error);
+  }
+}
+
+/** Sets the reply-time target; true when the core agreed. */
+export async function saveReplyTarget(hours: number): Promise<boolean> {
+  try {
+    canned.replyTarget = await ipc.setReplyTarget(hours);
+    showToast(`Replies are due within ${hours} h`);
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
   }
 }

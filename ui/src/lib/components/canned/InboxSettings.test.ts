@@ -33,8 +33,15 @@ describe('Settings → Inbox', () => {
     await waitFor(() => expect(screen.getByTestId('canned-list')).toHaveTextContent('Thanks'));
 
     await fireEvent.input(screen.getByTestId('my-name'), { target: { value: 'Robin' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const meForm = screen.getByTestId('my-name').closest('form') as HTMLFormElement;
+    await fireEvent.click(within(meForm).getByRole('button', { name: 'Save' }));
     expect(api.setMyName).toHaveBeenCalledWith('Robin');
+
+    api.setReplyTarget.mockResolvedValue(4);
+    await fireEvent.input(screen.getByTestId('reply-target'), { target: { value: '4' } });
+    const targetForm = screen.getByTestId('reply-target').closest('form') as HTMLFormElement;
+    await fireEvent.click(within(targetForm).getByRole('button', { name: 'Save' }));
+    expect(api.setReplyTarget).toHaveBeenCalledWith(4);
 
     await fireEvent.click(screen.getByTestId('canned-new'));
     const form = screen.getByTestId('canned-form');

@@ -303,6 +303,18 @@ describe('inbox keyboard triage', () => {
     inbox.memberPane = false;
   });
 
+  it('says on the row when a reply is overdue', async () => {
+    const late = inboxItem(2, {
+      unansweredSince: Date.now() - 30 * 3_600_000,
+      replyDueAt: Date.now() - 6.5 * 3_600_000,
+    });
+    api.inboxList.mockResolvedValue({ items: [items[0], late, items[2]], total: 3, reminders: [] });
+    await renderInbox();
+    const row = rows().find((r) => r.dataset.id === '2') as HTMLElement;
+    expect(within(row).getByTestId('reply-due')).toHaveTextContent('reply overdue 6 h');
+    expect(rows().filter((r) => within(r).queryByTestId('reply-due'))).toHaveLength(1);
+  });
+
   it('drops a conversation that no longer exists and moves on', async () => {
     await renderInbox();
     api.conversationShow.mockRejectedValueOnce({ code: 'not_found', message: 'no conversation 2' });
