@@ -13,7 +13,7 @@ import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
 import { priorityLabel } from '$lib/priority';
 import { setDue } from './reminders.svelte';
-import { showError, showToast } from './toasts.svelte';
+import { dismissGroup, showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
 
@@ -184,6 +184,9 @@ export async function moveSelection(delta: number) {
   if (item && item.id !== inbox.selectedId) await select(item.id);
 }
 
+/** The group of the status changes' Undo toasts: only the last one can be undone. */
+const UNDO_TOAST = 'inbox-undo';
+
 /** What triage had set on a conversation, to put back. */
 function stateOf(item: InboxItem): TriageState {
   return {
@@ -256,7 +259,11 @@ async function changeStatus(action: TriageAction, done: (n: number) => string) {
       if (inbox.detail?.conversation.id === item.id) inbox.detail.conversation = item;
     }
     inbox.undo = before;
-    showToast(`${done(items.length)} — u to undo`, { label: 'Undo', run: () => void undoLast() });
+    showToast(
+      `${done(items.length)} — u to undo`,
+      { label: 'Undo', run: () => void undoLast() },
+      UNDO_TOAST,
+    );
   } catch (error) {
     inbox.items = kept;
     inbox.total += left;
@@ -301,6 +308,7 @@ export async function undoLast() {
   const undo = inbox.undo;
   if (undo === null || undo.length === 0) return;
   inbox.undo = null;
+  dismissGroup(UNDO_TOAST); // spent, whether by u or by its button
   try {
     const back =
       undo.length === 1

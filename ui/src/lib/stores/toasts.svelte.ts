@@ -12,6 +12,8 @@ export interface Toast {
   message: string;
   tone: 'info' | 'error';
   action?: ToastAction;
+  /** Toasts of one group replace each other (the inbox's Undo: only the last can be undone). */
+  group?: string;
 }
 
 const INFO_MS = 5000;
@@ -26,8 +28,15 @@ export function dismissToast(id: number) {
   if (index !== -1) toasts.splice(index, 1);
 }
 
-export function showToast(message: string, action?: ToastAction) {
-  push({ id: nextId++, message, tone: 'info', action }, INFO_MS);
+export function showToast(message: string, action?: ToastAction, group?: string) {
+  push({ id: nextId++, message, tone: 'info', action, group }, INFO_MS);
+}
+
+/** Takes away the toasts of a group (an Undo that was used or can no longer be). */
+export function dismissGroup(group: string) {
+  for (let i = toasts.length - 1; i >= 0; i--) {
+    if (toasts[i].group === group) toasts.splice(i, 1);
+  }
 }
 
 /** Shows any failure as a toast with the core's message. */
@@ -36,6 +45,7 @@ export function showError(error: unknown) {
 }
 
 function push(toast: Toast, ms: number) {
+  if (toast.group) dismissGroup(toast.group);
   toasts.push(toast);
   // At most three at once: the oldest make way.
   while (toasts.length > 3) toasts.shift();

@@ -303,6 +303,43 @@ describe('inbox keyboard triage', () => {
     inbox.memberPane = false;
   });
 
+  it('opens a thread at the message that needs an answer, not at the top', async () => {
+    const asked = Date.now() - 3_600_000;
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(inboxItem(id, { unansweredSince: asked }), [
+        message(id * 10, { createdAt: asked - 7_200_000 }),
+        message(id * 10 + 1, { fromUs: true, createdAt: asked - 3_600_000 }),
+        message(id * 10 + 2, { createdAt: asked }),
+      ]),
+    );
+    await renderInbox();
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByTestId('message')
+          .filter((m) => m.hasAttribute('data-needs-answer'))
+          .map((m) => m.dataset.id),
+      ).toEqual(['12']),
+    );
+  });
+
+  it('keeps one Undo toast for the last change, and takes it away once u has used it', async () => {
+    api.triage.mockImplementation(async (id: number, action: TriageAction) =>
+      inboxItem(id, { status: action.action === 'done' ? 'done' : 'open' }),
+    );
+    await renderInbox();
+    await press('e');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await press('e');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const undoToasts = () =>
+      screen.queryAllByTestId('toast').filter((t) => t.textContent?.includes('u to undo'));
+    expect(undoToasts()).toHaveLength(1);
+
+    await press('u');
+    await waitFor(() => expect(undoToasts()).toHaveLength(0));
+  });
+
   it('says on the row when a reply is overdue', async () => {
     const late = inboxItem(2, {
       unansweredSince: Date.now() - 30 * 3_600_000,
