@@ -208,6 +208,10 @@ describe('shell', () => {
 
     await waitFor(() => expect(screen.getByTestId('thread')).toHaveAttribute('data-id', '42'));
     expect(screen.queryByTestId('search-hit')).toBeNull();
+    // selected in the list, in the tab of its status
+    await waitFor(() => expect(screen.getByTestId('tab-done')).toHaveAttribute('aria-selected', 'true'));
+    const row = screen.getAllByTestId('inbox-item').find((r) => r.dataset.id === '42');
+    expect(row).toHaveAttribute('aria-selected', 'true');
   });
 });
 

@@ -174,6 +174,25 @@ export async function select(id: number | null) {
   }
 }
 
+/**
+ * Opens a conversation from elsewhere (a search hit, a link): the tab of its status is shown
+ * with it selected in the list (put at the top when it is further down than the first page).
+ */
+export async function openConversation(id: number) {
+  try {
+    const detail = await ipc.conversationShow(id);
+    inbox.picked = [];
+    inbox.selectedId = id;
+    await loadInbox(detail.conversation.status);
+    if (!inbox.items.some((item) => item.id === id)) {
+      inbox.items = [detail.conversation, ...inbox.items];
+      await select(id);
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
 /** Moves the selection by `delta` rows, loading the next page at the bottom. */
 export async function moveSelection(delta: number) {
   const index = inbox.items.findIndex((item) => item.id === inbox.selectedId);
