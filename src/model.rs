@@ -362,6 +362,21 @@ pub struct MessageView {
     pub url: Option<String>,
     /// Written by the community team's own account.
     pub from_us: bool,
+    /// The text it had before each edit (or before a deletion blanked it), oldest first.
+    pub revisions: Vec<MessageRevision>,
+}
+
+/// What a message said before an edit or a deletion changed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MessageRevision {
+    /// As plain text (never HTML).
+    pub text: String,
+    /// When this version was written: the earlier edit, or the message's first writing.
+    pub written_at: Millis,
+    /// When the next version (or the deletion) replaced it.
+    pub replaced_at: Millis,
 }
 
 /// A conversation with its messages, oldest first.

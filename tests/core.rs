@@ -120,12 +120,33 @@ fn an_edited_message_is_updated_in_place() {
     assert_eq!(detail.messages.len(), 1);
     assert!(detail.messages[0].text.contains("solved"));
     assert_eq!(detail.messages[0].edited_at, Some(NOW - HOUR));
+    assert_eq!(
+        detail.messages[0]
+            .revisions
+            .iter()
+            .map(|r| (r.text.as_str(), r.written_at, r.replaced_at))
+            .collect::<Vec<_>>(),
+        [(
+            "How do I configure dark mode in the default theme?",
+            NOW - 2 * HOUR,
+            NOW - HOUR
+        )],
+        "the earlier version is shown with when it was written and replaced"
+    );
     let hits = db.store.search("solved", 10).unwrap();
     assert_eq!(hits.len(), 1, "search sees the edited text");
     assert!(
         db.store.search("theme", 10).unwrap().is_empty(),
         "and forgets the old text"
     );
+    // deleted on the platform: the thread shows it deleted, with what it said kept
+    let mut gone = edit.clone();
+    gone.messages[0].deleted_at = Some(NOW - MINUTE);
+    db.store.ingest(account, &gone, NOW).unwrap();
+    let detail = db.store.conversation(conv, NOW).unwrap();
+    assert!(detail.messages[0].deleted);
+    assert!(detail.messages[0].text.contains("solved"));
+    assert_eq!(detail.messages[0].revisions.len(), 1);
 }
 
 #[test]

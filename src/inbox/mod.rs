@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::members::reminders::{due_count, due_reminders};
 use crate::model::{
     Author, ConversationDetail, ConversationKind, InboxCounts, InboxItem, InboxPage, InboxQuery,
-    MessageView, Millis, Status,
+    MessageRevision, MessageView, Millis, Status,
 };
 use crate::store::split_unit;
 use crate::store::{platform_col, Store};
@@ -334,9 +334,32 @@ impl Store {
                     reply_to_id: r.get(14)?,
                     url: r.get(15)?,
                     from_us: r.get(16)?,
+                    revisions: Vec::new(),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut messages = messages;
+        let mut earlier = self.conn().prepare_cached(
+            "SELECT r.message_id, r.body_text, coalesce(r.edited_at, g.created_at), r.replaced_at
+             FROM message_revisions r JOIN messages g ON g.id = r.message_id
+             WHERE g.conversation_id = ?1 ORDER BY r.message_id, r.id",
+        )?;
+        let revisions = earlier.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                MessageRevision {
+                    text: r.get(1)?,
+                    written_at: r.get(2)?,
+                    replaced_at: r.get(3)?,
+                },
+            ))
+        })?;
+        for row in revisions {
+            let (message, revision) = row?;
+            if let Some(m) = messages.iter_mut().find(|m| m.id == message) {
+                m.revisions.push(revision);
+            }
+        }
         Ok(ConversationDetail {
             conversation,
             messages,

@@ -67,6 +67,7 @@ export function message(id: number, overrides: Partial<MessageView> = {}): Messa
     replyToId: null,
     url: null,
     fromUs: false,
+    revisions: [],
     ...overrides,
   };
 }

@@ -523,7 +523,28 @@ describe('thread', () => {
 
     expect(click.defaultPrevented).toBe(true);
     expect(api.openExternal).toHaveBeenCalledWith('https://example.org/docs');
-    expect(screen.getByText('message deleted')).toBeTruthy();
+    expect(screen.getByText(/Deleted on Discord/)).toBeTruthy();
+    expect(screen.getByTestId('deleted-text')).toHaveTextContent('Message 11');
+  });
+
+  it('shows an edited message’s earlier versions on request, as text', async () => {
+    api.conversationShow.mockResolvedValue(
+      detail(inboxItem(1), [
+        message(10, {
+          text: 'Fixed in 2.1',
+          editedAt: Date.now() - 60_000,
+          revisions: [
+            { text: 'Fixed in <b>2.0</b>', writtenAt: Date.now() - 7_200_000, replacedAt: Date.now() - 60_000 },
+          ],
+        }),
+      ]),
+    );
+    await renderInbox();
+    expect(screen.queryByTestId('revisions')).toBeNull();
+    await fireEvent.click(screen.getByTestId('edited'));
+    const versions = screen.getByTestId('revisions');
+    expect(versions).toHaveTextContent('Fixed in <b>2.0</b>');
+    expect(versions.querySelector('b')).toBeNull();
   });
 
   it('renders plain message text as text, never as markup', async () => {
