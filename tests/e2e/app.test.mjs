@@ -1,6 +1,8 @@
 // The real Hearth desktop app in real WebKit, driven through WebDriver (tauri-driver +
 // WebKitWebDriver), on a fresh database: open it, explore the demo community, triage a
-// conversation by keyboard, write a member note, quit, reopen, and find both persisted; then
+// conversation by keyboard, write a member note, quit, reopen, and find both persisted; triage
+// by keyboard alone (waiting, a snooze in words, tag, assign, undo, bulk done of five, a canned
+// reply), restart, and find every change in the database; then
 // connect a Matrix account on a real Synapse homeserver in Settings → Accounts, watch it sync,
 // and reply from the inbox — the reply lands in the room exactly once.
 // Screenshots of every view land in tests/e2e/artifacts/.
@@ -309,6 +311,135 @@ test("after quitting and reopening, the triage, the note and the duplicates revi
     const shown = JSON.parse(execFileSync(cli, ["--db", db, "members", "show", id, "--json"], { encoding: "utf8" }));
     assert.equal(String(shown.member.id), id, `member ${id} is their own member again`);
   }
+});
+
+// --- triage at the speed of thought -------------------------------------------------------------
+
+/** The conversation selected now, once it is another than `not`. */
+async function selectedOtherThan(driver, not) {
+  let id = not;
+  await driver.wait(
+    async () => {
+      id = await selectedId(driver).catch(() => not);
+      return id !== not;
+    },
+    WAIT,
+    "the selection moves on",
+  );
+  return id;
+}
+
+/** Waits until conversation `id` is no longer listed. */
+async function leaves(driver, id, what) {
+  await driver.wait(
+    async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${id}"]`))).length === 0,
+    WAIT,
+    what,
+  );
+}
+
+const show = (id) => JSON.parse(execFileSync(cli, ["--db", db, "show", String(id), "--json"], { encoding: "utf8" })).conversation;
+
+const triage = {};
+
+test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, bulk done of five, a canned reply", async () => {
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    // waiting on the member
+    triage.waiting = await selectedId(driver);
+    await press(driver, "w");
+    await leaves(driver, triage.waiting, "w takes the conversation out of the open queue");
+    await driver.wait(async () => (await count(driver, "tab-waiting")) >= 1, WAIT, "the Waiting tab counts it");
+
+    // snoozed until a time written in words, shown exactly before Enter
+    triage.snoozed = await selectedOtherThan(driver, triage.waiting);
+    await press(driver, "s");
+    await driver.wait(until.elementLocated(byTest("snooze-text")), WAIT);
+    await press(driver, "t"); // a letter starts the field
+    await press(driver, "omorrow 9am");
+    const preview = await driver.findElement(byTest("snooze-preview"));
+    await driver.wait(async () => (await preview.getText()).startsWith("Until"), WAIT, "the exact time is shown");
+    await shot(driver, "snooze-in-words");
+    await press(driver, Key.ENTER);
+    await leaves(driver, triage.snoozed, "the snoozed conversation leaves the open queue");
+
+    // tagged and assigned
+    triage.tagged = await selectedOtherThan(driver, triage.snoozed);
+    await press(driver, "t");
+    await press(driver, "e2e-feedback");
+    await press(driver, Key.ENTER);
+    await press(driver, Key.ESCAPE);
+    await press(driver, "a");
+    await press(driver, "Sam Okafor");
+    await press(driver, Key.ENTER);
+    const row = () => driver.findElement(By.css(`[data-testid="inbox-item"][data-id="${triage.tagged}"]`));
+    await driver.wait(async () => (await (await row()).getText()).includes("Sam Okafor"), WAIT, "the row shows who it is assigned to");
+    await driver.wait(async () => (await (await row()).getText()).includes("e2e-feedback"), WAIT, "and its new tag");
+
+    // done, then undone: back exactly as it was
+    await press(driver, "j");
+    triage.undone = await selectedOtherThan(driver, triage.tagged);
+    await press(driver, "e");
+    await leaves(driver, triage.undone, "e marks it done");
+    await press(driver, "u");
+    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${triage.undone}"]`)), WAIT);
+
+    // five picked with x and Shift+J, all done at once
+    await press(driver, "j");
+    await selectedOtherThan(driver, triage.undone);
+    await press(driver, "x");
+    for (let i = 0; i < 4; i++) await press(driver, "J");
+    const bar = await driver.wait(until.elementLocated(byTest("picked-bar")), WAIT);
+    await driver.wait(async () => (await bar.getText()).startsWith("5 picked"), WAIT, "five are picked");
+    const picked = await driver.findElements(By.css('[data-testid="inbox-item"][aria-checked="true"]'));
+    triage.bulk = await Promise.all(picked.map((p) => p.getAttribute("data-id")));
+    assert.equal(triage.bulk.length, 5);
+    await shot(driver, "bulk-picked");
+    await press(driver, "e");
+    for (const id of triage.bulk) await leaves(driver, id, "every picked conversation is done");
+
+    // a canned reply with a variable, from the reply box
+    await driver.wait(async () => (await driver.findElements(byTest("reply-composer"))).length > 0, WAIT);
+    await press(driver, "r");
+    await press(driver, ";");
+    await driver.wait(until.elementLocated(byTest("canned-picker")), WAIT);
+    await press(driver, "win");
+    await driver.wait(until.elementLocated(byTest("canned-option")), WAIT);
+    await press(driver, Key.ENTER);
+    const box = await driver.findElement(By.css('[data-testid="reply-composer"] textarea'));
+    await driver.wait(async () => (await box.getAttribute("value")).includes("the Windows steps are pinned"), WAIT, "the canned reply is inserted");
+    const text = await box.getAttribute("value");
+    assert.match(text, /^Hi [^{},]+, the Windows steps/, `filled in for the member: ${text}`);
+    await shot(driver, "canned-reply");
+    await press(driver, Key.ESCAPE);
+  } finally {
+    await driver.quit();
+  }
+});
+
+test("after a restart, every triage change is in the database", async () => {
+  assert.ok(triage.bulk, "the triage session got far enough");
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    await driver.findElement(byTest("tab-waiting")).click();
+    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${triage.waiting}"]`)), WAIT);
+  } finally {
+    await driver.quit();
+  }
+  assert.equal(show(triage.waiting).status, "waiting");
+  const snoozed = show(triage.snoozed);
+  const nine = new Date();
+  nine.setDate(nine.getDate() + 1);
+  nine.setHours(9, 0, 0, 0);
+  assert.equal(snoozed.status, "snoozed");
+  assert.equal(snoozed.snoozedUntil, nine.getTime(), "snoozed until tomorrow 9:00, local time");
+  const tagged = show(triage.tagged);
+  assert.ok(tagged.tags.includes("e2e-feedback"), JSON.stringify(tagged.tags));
+  assert.equal(tagged.assignee, "Sam Okafor");
+  assert.equal(show(triage.undone).status, "open", "undone: open again");
+  for (const id of triage.bulk) assert.equal(show(id).status, "done", `conversation ${id} is done`);
 });
 
 // --- connecting a real Matrix account --------------------------------------------------------
