@@ -85,6 +85,14 @@ pub fn thread(id: &str, title: &str, at: Millis) -> IncomingConversation {
     }
 }
 
+/// A batch of only these messages (a thread's next replies).
+pub fn replies(messages: Vec<IncomingMessage>) -> Batch {
+    Batch {
+        messages,
+        ..Default::default()
+    }
+}
+
 pub fn message(conv: &str, id: &str, author: &str, text: &str, at: Millis) -> IncomingMessage {
     IncomingMessage {
         conversation_external_id: conv.into(),
