@@ -329,6 +329,15 @@ async function selectedOtherThan(driver, not) {
   return id;
 }
 
+/** Waits until the element matching `css` has the keyboard focus. */
+async function focused(driver, css) {
+  await driver.wait(
+    async () => driver.executeScript(`return !!document.activeElement && document.activeElement.matches(${JSON.stringify(css)});`),
+    WAIT,
+    `${css} has the focus`,
+  );
+}
+
 /** Waits until conversation `id` is no longer listed. */
 async function leaves(driver, id, what) {
   await driver.wait(
@@ -357,6 +366,7 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     await press(driver, "s");
     await driver.wait(until.elementLocated(byTest("snooze-text")), WAIT);
     await press(driver, "t"); // a letter starts the field
+    await focused(driver, '[data-testid="snooze-text"]');
     await press(driver, "omorrow 9am");
     const preview = await driver.findElement(byTest("snooze-preview"));
     await driver.wait(async () => (await preview.getText()).startsWith("Until"), WAIT, "the exact time is shown");
@@ -367,10 +377,12 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     // tagged and assigned
     triage.tagged = await selectedOtherThan(driver, triage.snoozed);
     await press(driver, "t");
+    await focused(driver, 'input[aria-label="Find or create a tag"]');
     await press(driver, "e2e-feedback");
     await press(driver, Key.ENTER);
     await press(driver, Key.ESCAPE);
     await press(driver, "a");
+    await focused(driver, 'input[aria-label="Assign to"]');
     await press(driver, "Sam Okafor");
     await press(driver, Key.ENTER);
     const row = () => driver.findElement(By.css(`[data-testid="inbox-item"][data-id="${triage.tagged}"]`));
@@ -402,6 +414,7 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     // a canned reply with a variable, from the reply box
     await driver.wait(async () => (await driver.findElements(byTest("reply-composer"))).length > 0, WAIT);
     await press(driver, "r");
+    await focused(driver, '[data-testid="reply-composer"] textarea');
     await press(driver, ";");
     await driver.wait(until.elementLocated(byTest("canned-picker")), WAIT);
     await press(driver, "win");
