@@ -385,9 +385,15 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     await focused(driver, 'input[aria-label="Assign to"]');
     await press(driver, "Sam Okafor");
     await press(driver, Key.ENTER);
-    const row = () => driver.findElement(By.css(`[data-testid="inbox-item"][data-id="${triage.tagged}"]`));
-    await driver.wait(async () => (await (await row()).getText()).includes("Sam Okafor"), WAIT, "the row shows who it is assigned to");
-    await driver.wait(async () => (await (await row()).getText()).includes("e2e-feedback"), WAIT, "and its new tag");
+    // (the row's text as written: a narrow list may cut a long name short on screen)
+    const rowText = async () =>
+      driver.executeScript(
+        "const r = document.querySelector(arguments[0]); return r ? r.textContent : '';",
+        `[data-testid="inbox-item"][data-id="${triage.tagged}"]`,
+      );
+    await driver.wait(async () => (await rowText()).includes("Sam Okafor"), WAIT, "the row shows who it is assigned to");
+    await driver.wait(async () => (await rowText()).includes("e2e-feedback"), WAIT, "and its new tag");
+    await shot(driver, "tagged-and-assigned");
 
     // done, then undone: back exactly as it was
     await press(driver, "j");
