@@ -403,12 +403,12 @@ fn a_waiting_conversation_comes_back_when_the_member_writes_not_when_the_team_do
     assert_eq!((counts.open, counts.waiting), (0, 1));
 
     let ours = replies(vec![message(
-            "c1",
-            "m2",
-            "team",
-            "Could you send the log?",
-            NOW - 40 * MINUTE,
-        )]);
+        "c1",
+        "m2",
+        "team",
+        "Could you send the log?",
+        NOW - 40 * MINUTE,
+    )]);
     db.store.ingest(account, &ours, NOW).unwrap();
     assert_eq!(
         queue(&db, Status::Waiting),
@@ -416,7 +416,13 @@ fn a_waiting_conversation_comes_back_when_the_member_writes_not_when_the_team_do
         "the team's own reply keeps it waiting"
     );
 
-    let theirs = replies(vec![message("c1", "m3", "u1", "Here it is", NOW - 10 * MINUTE)]);
+    let theirs = replies(vec![message(
+        "c1",
+        "m3",
+        "u1",
+        "Here it is",
+        NOW - 10 * MINUTE,
+    )]);
     let r = db.store.ingest(account, &theirs, NOW).unwrap();
     assert_eq!(r.conversations_reopened, 1);
     assert_eq!(open_queue(&db), [conv], "the member answered: back to open");
@@ -597,7 +603,13 @@ fn a_canned_reply_is_filled_in_for_the_member_and_place_it_answers() {
         "Hi Maria! On Discord (#help) we keep the Windows steps pinned.\n— Robin"
     );
     // the member answered is whoever wrote last, not the team
-    let more = replies(vec![message("c1", "m2", "u2", "Same here on Windows 11", NOW)]);
+    let more = replies(vec![message(
+        "c1",
+        "m2",
+        "u2",
+        "Same here on Windows 11",
+        NOW,
+    )]);
     db.store.ingest(account, &more, NOW).unwrap();
     assert!(db
         .store
@@ -716,15 +728,15 @@ fn each_conversation_carries_its_response_times_and_when_a_reply_is_due() {
     assert_eq!(item.first_response_ms, None, "nobody answered yet");
 
     let thread = replies(vec![
-            message("c1", "m2", "team", "Settings → Theme.", NOW - HOUR),
-            message(
-                "c1",
-                "m3",
-                "u1",
-                "Thanks! And on mobile?",
-                NOW - 30 * MINUTE,
-            ),
-        ]);
+        message("c1", "m2", "team", "Settings → Theme.", NOW - HOUR),
+        message(
+            "c1",
+            "m3",
+            "u1",
+            "Thanks! And on mobile?",
+            NOW - 30 * MINUTE,
+        ),
+    ]);
     db.store.ingest(account, &thread, NOW).unwrap();
     let item = db.store.conversation_item(conv, NOW).unwrap();
     assert_eq!(
