@@ -161,6 +161,55 @@ fn canned_replies_from_the_cli_with_several_lines_and_variables() {
 }
 
 #[test]
+fn settings_from_the_cli_are_checked_and_kept() {
+    let (_dir, db) = demo_db();
+    let all = json(hearth(&db).arg("settings"));
+    assert_eq!(
+        all["inbox.reply_target_hours"], "24",
+        "a day unless changed"
+    );
+    hearth(&db)
+        .args(["settings", "inbox.reply_target_hours", "4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("inbox.reply_target_hours = 4"));
+    hearth(&db)
+        .args(["settings", "inbox.reply_target_hours", "soon"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("whole number of hours"));
+    hearth(&db)
+        .args(["settings", "inbox.reply_target_hours", "0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("from 1 to 720"));
+    hearth(&db)
+        .args(["settings", "me.name", "Robin"])
+        .assert()
+        .success();
+    hearth(&db)
+        .args(["settings", "theme", "dark"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "me.name, inbox.reply_target_hours",
+        ));
+    let all = json(hearth(&db).arg("settings"));
+    assert_eq!(all["me.name"], "Robin");
+    assert_eq!(all["inbox.reply_target_hours"], "4");
+    // the inbox uses the target: no reply is due later than 4 h after what waits for one
+    let inbox = json(hearth(&db).arg("inbox"));
+    for item in inbox["items"].as_array().unwrap() {
+        if let (Some(due), Some(since)) = (
+            item["replyDueAt"].as_i64(),
+            item["unansweredSince"].as_i64(),
+        ) {
+            assert_eq!(due - since, 4 * 3_600_000, "{item}");
+        }
+    }
+}
+
+#[test]
 fn search_hits_carry_message_conversation_and_member_ids() {
     let (_dir, db) = demo_db();
     let hits = json(hearth(&db).args(["search", "lumen"]));

@@ -330,3 +330,69 @@ pub fn canned(store: &mut Store, action: Option<CannedCmd>, json: bool, now: i64
     }
     Ok(())
 }
+
+/// The settings `hearth settings` knows, with what each is.
+const SETTINGS: [(&str, &str); 2] = [
+    (
+        hearth::inbox::canned::MY_NAME,
+        "your name, for {my_name} in canned replies",
+    ),
+    (
+        hearth::inbox::REPLY_TARGET_SETTING,
+        "hours within which a member's message should be answered",
+    ),
+];
+
+pub fn settings(
+    store: &mut Store,
+    key: Option<String>,
+    value: Option<String>,
+    json: bool,
+) -> Result<()> {
+    let current = |store: &Store, key: &str| -> Result<Option<String>> {
+        Ok(if key == hearth::inbox::REPLY_TARGET_SETTING {
+            Some(store.reply_target_hours()?.to_string())
+        } else {
+            store.setting(key)?
+        })
+    };
+    let Some(key) = key else {
+        let mut all = serde_json::Map::new();
+        for (k, what) in SETTINGS {
+            let v = current(store, k)?;
+            if !json {
+                println!("{k} = {}    # {what}", v.as_deref().unwrap_or("(not set)"));
+            }
+            all.insert(k.to_string(), v.map_or(serde_json::Value::Null, Into::into));
+        }
+        return if json { print_json(&all) } else { Ok(()) };
+    };
+    if !SETTINGS.iter().any(|(k, _)| *k == key) {
+        let known: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
+        anyhow::bail!(
+            "there is no setting '{key}': the settings are {}",
+            known.join(", ")
+        );
+    }
+    if let Some(value) = value {
+        if key == hearth::inbox::REPLY_TARGET_SETTING {
+            let hours: i64 = value
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{key} is a whole number of hours, not '{value}'"))?;
+            store.set_reply_target_hours(hours)?;
+        } else {
+            let value = value.trim();
+            if value.is_empty() {
+                anyhow::bail!("{key} cannot be empty");
+            }
+            store.set_setting(&key, value)?;
+        }
+    }
+    let v = current(store, &key)?;
+    if json {
+        return print_json(&v);
+    }
+    println!("{key} = {}", v.as_deref().unwrap_or("(not set)"));
+    Ok(())
+}

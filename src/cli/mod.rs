@@ -135,6 +135,15 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
+    /// Your settings: `hearth settings` lists them, `hearth settings KEY` shows one,
+    /// `hearth settings KEY VALUE` sets it. Keys: me.name (your name, for {my_name}),
+    /// inbox.reply_target_hours (hours within which a member's message should be answered).
+    Settings {
+        key: Option<String>,
+        value: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
     /// Canned replies: list, add, remove, show one filled in for a conversation, set your name.
     Canned {
         #[command(subcommand)]
@@ -362,6 +371,7 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         } => engage::reminders(store, action, all, member, json.json, now),
         Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
+        Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
         Command::Calendar { action } => calendar::calendar(store, action),
         Command::Accounts { action } => sync::accounts(store, action),
         Command::Sync {
