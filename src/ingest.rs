@@ -193,6 +193,12 @@ fn write_batch(
     let (deltas, oversized) = w.messages(batch, &identities, &conversations)?;
     w.counters(&deltas)?;
     w.reindex_members()?;
+    // the rules weigh every conversation the batch added to, in the same transaction
+    let mut touched: Vec<i64> = deltas.conversations.keys().copied().collect();
+    touched.extend(&w.changes.conversations);
+    touched.sort_unstable();
+    touched.dedup();
+    crate::inbox::rules::after_ingest(tx, &touched, now)?;
     w.report.quarantined = write_quarantine(
         tx,
         account.id,

@@ -290,6 +290,14 @@ pub struct InboxItem {
     pub first_response_ms: Option<i64>,
     /// From the last member message to the conversation being marked done, when it is done.
     pub resolution_ms: Option<i64>,
+    /// Where it ranks in the open queue: its rules' points plus the priority set by hand.
+    pub rank: i64,
+    /// The rules that match it, and what each adds.
+    pub reasons: Vec<Reason>,
+    /// A member's message in it mentions the account.
+    pub mentions_us: bool,
+    /// A member wrote their first message anywhere in it.
+    pub first_post: bool,
 }
 
 /// Which slice of the inbox to list.
@@ -299,6 +307,9 @@ pub struct InboxItem {
 pub struct InboxQuery {
     /// `open` (the default) also includes snoozed conversations whose snooze has run out.
     pub status: Option<Status>,
+    /// A view's key or letter (`needs-reply`, `m`, a saved view's name): its filter, with
+    /// `status`, `platform` and `tag` narrowing it further.
+    pub view: Option<String>,
     pub platform: Option<Platform>,
     pub tag: Option<String>,
     /// At most this many items (default 50, at most 500).
@@ -434,6 +445,202 @@ pub struct CannedReply {
     pub body: String,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// What a rule looks for in a conversation. Every condition of a rule must hold for it to
+/// apply. In words (`hearth rules`, Settings → Rules) each reads as its [`std::fmt::Display`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[ts(export)]
+pub enum RuleCondition {
+    /// A member's message mentions the account ("mentions").
+    Mentions,
+    /// A member's message has waited this many hours for the team ("unanswered 24h").
+    Unanswered { hours: i64 },
+    /// A member wrote their first message anywhere in it ("first post").
+    FirstPost,
+    /// One of the members writing in it has this tag ("member tagged vip").
+    MemberTag { tag: String },
+    /// One of the members writing in it is in this segment ("segment Champions").
+    Segment { segment: String },
+    /// A member's message says this word or phrase, whatever its case ("keyword crash").
+    Keyword { words: String },
+    /// A member's message matches this regular expression ("regex (?i)win(dows)? ?11").
+    Regex { pattern: String },
+    /// It is on this platform ("platform discord").
+    Platform { platform: Platform },
+    /// It is in this channel, repository or category ("channel #help").
+    Channel { channel: String },
+}
+
+/// What a rule does to the conversations it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[ts(export)]
+pub enum RuleEffect {
+    /// Raises (or, below zero, lowers) its rank in the queue ("+3", "-2").
+    Points { points: i64 },
+    /// Tags it, once, when the rule starts to match ("tag bug").
+    Tag { tag: String },
+    /// Assigns it, when nobody has it yet ("assign Ana").
+    Assign { to: String },
+    /// Puts it into a saved view ("view Billing").
+    View { view: String },
+}
+
+/// A rule of the inbox, as `hearth rules list` and Settings → Rules show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub when: Vec<RuleCondition>,
+    pub then: Vec<RuleEffect>,
+    /// Conversations in the open queue it matches now.
+    pub matching: i64,
+    /// What makes it unable to match, in words (a segment that is gone), if anything.
+    pub problem: Option<String>,
+}
+
+/// A rule to add or to change, its conditions and effects in words, one per line, as the user
+/// typed them: the core reads them and says which line it could not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleDraft {
+    pub name: String,
+    pub enabled: bool,
+    pub when: Vec<String>,
+    pub then: Vec<String>,
+}
+
+/// What a rule would match in the open queue now (`hearth rules test`, and Settings → Rules
+/// as a rule is written).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleCheck {
+    pub matching: i64,
+    /// The first few of them, best ranked first.
+    pub samples: Vec<RuleMatch>,
+}
+
+/// One conversation a rule would match, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleMatch {
+    pub id: i64,
+    pub title: String,
+    pub why: String,
+}
+
+/// One condition or effect a rule can have, in words, with what it means (for help texts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleWord {
+    pub words: String,
+    pub meaning: String,
+    /// An effect (`then`), not a condition (`when`).
+    pub effect: bool,
+}
+
+/// Why a conversation ranks where it does: one matching rule and what it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Reason {
+    pub rule_id: i64,
+    /// The rule's name.
+    pub rule: String,
+    /// What matched, in words ("mentions you", "Ana is tagged vip", "says 'crash'").
+    pub why: String,
+    /// What it adds to the rank (0 for a rule that only tags, assigns or files).
+    pub points: i64,
+}
+
+/// What a view shows. Every field left empty lets everything through; `status` is the open
+/// queue unless set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct ViewFilter {
+    pub status: Option<Status>,
+    /// Every status at once, newest first (Feedback: tagged, whether handled or not).
+    pub any_status: Option<bool>,
+    pub platform: Option<Platform>,
+    pub account_id: Option<i64>,
+    /// A channel, repository or category, as the inbox shows it ("#help").
+    pub channel: Option<String>,
+    pub tag: Option<String>,
+    /// A team member's name, `me`, or `nobody`.
+    pub assignee: Option<String>,
+    /// Its latest message is at least this many hours old.
+    pub older_than_hours: Option<i64>,
+    /// Its latest message is at most this many hours old.
+    pub newer_than_hours: Option<i64>,
+    /// A member writing in it has this tag.
+    pub member_tag: Option<String>,
+    /// A member writing in it is in this segment (by name).
+    pub segment: Option<String>,
+    /// A member's message in it waits for the team.
+    pub unanswered: Option<bool>,
+    pub mentions: Option<bool>,
+    pub first_post: Option<bool>,
+}
+
+/// A view of the inbox: built in (Needs reply, Mentions, …) or saved by the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct View {
+    /// `open`, `needs-reply`, … for the built-in views; `saved-ID` for a saved one.
+    pub key: String,
+    pub name: String,
+    /// `g` + this letter opens it.
+    pub letter: Option<String>,
+    pub builtin: bool,
+    pub filter: ViewFilter,
+    /// Its reply-time target in hours: the workspace's unless the view sets its own.
+    pub reply_target_hours: i64,
+    /// Whether the view sets its own target.
+    pub own_target: bool,
+    /// Conversations in it now.
+    pub count: i64,
+    /// Of those, how many are past their reply-time target.
+    pub overdue: i64,
+}
+
+/// Someone on the community team, as assignment lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamMember {
+    pub name: String,
+    /// This is the user (the name set in Settings → Inbox).
+    pub me: bool,
+}
+
+/// A saved view to add or to change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ViewDraft {
+    pub name: String,
+    pub letter: Option<String>,
+    pub filter: ViewFilter,
+    pub reply_target_hours: Option<i64>,
 }
 
 /// One triage action on one conversation, of several applied together (a bulk action, or its

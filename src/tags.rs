@@ -22,6 +22,22 @@ pub(crate) fn ensure_tag(conn: &Connection, name: &str) -> Result<i64> {
         .query_row([name], |r| r.get(0))?)
 }
 
+/// After a member's tags changed: their conversations not done are weighed again by the rules
+/// at the next sweep (a rule on "member tagged vip" ranks them; `inbox/rules.rs`).
+pub(crate) fn member_tags_changed(conn: &Connection, members: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE conversations SET rule_due_at = 0
+         WHERE status <> 'done' AND id IN (
+             SELECT DISTINCT m.conversation_id FROM messages m
+             JOIN identities i ON i.id = m.author_identity_id
+             WHERE i.member_id = ?1 AND m.from_us = 0)",
+    )?;
+    for m in members {
+        stmt.execute([m])?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Every tag in use, alphabetically.
     pub fn tags(&self) -> Result<Vec<String>> {

@@ -299,7 +299,7 @@ fn three_threads(db: &mut TestDb) -> Vec<i64> {
 }
 
 #[test]
-fn the_open_queue_lists_newest_activity_first_and_done_leaves_it() {
+fn the_open_queue_ranks_by_its_rules_then_newest_activity_and_done_leaves_it() {
     let mut db = TestDb::new();
     let queue = three_threads(&mut db);
     let titles: Vec<String> = db
@@ -310,12 +310,14 @@ fn the_open_queue_lists_newest_activity_first_and_done_leaves_it() {
         .into_iter()
         .map(|i| i.title.unwrap_or_default())
         .collect();
+    // Maria's and Kwame's first posts (+2 each, by the starting rule), the newer first; then
+    // Kwame's second message, though it is the newest of all
     assert_eq!(
         titles,
         [
-            "Love the new release",
             "How do I configure dark mode?",
-            "Crash on build"
+            "Crash on build",
+            "Love the new release",
         ]
     );
     db.store.triage(queue[0], &TriageAction::Done, NOW).unwrap();

@@ -309,8 +309,9 @@ fn a_schema_1_database_upgrades_to_the_current_schema_keeping_every_row() {
     let open = store.inbox(&InboxQuery::default(), FIXTURE_NOW).unwrap();
     assert_eq!(
         open.items.iter().map(|i| i.id).collect::<Vec<_>>(),
-        [31, 30, 34, 24, 42, 7],
-        "the open queue, newest first"
+        [24, 42, 31, 30, 34, 7],
+        "the open queue: priorities set by hand first (24 urgent, 42), then newest (the rules \
+         weigh the upgraded conversations at the first sweep)"
     );
     assert_eq!(open.total, 6);
     let item = |id: i64| open.items.iter().find(|i| i.id == id).unwrap();
@@ -466,6 +467,20 @@ fn a_schema_1_database_upgrades_to_the_current_schema_keeping_every_row() {
             "the schema edit left the file sound"
         );
     }
+    // the first sweep weighs every upgraded conversation not done against the starting rules
+    let weighed = store.refresh_rules(FIXTURE_NOW).unwrap();
+    assert!(
+        weighed >= 6,
+        "every open conversation is weighed: {weighed}"
+    );
+    assert_eq!(store.refresh_rules(FIXTURE_NOW).unwrap(), 0, "once");
+    let open = store.inbox(&InboxQuery::default(), FIXTURE_NOW).unwrap();
+    assert!(
+        open.items.iter().any(|i| !i.reasons.is_empty()),
+        "the upgraded queue says why: {:?}",
+        open.items.iter().map(|i| &i.reasons).collect::<Vec<_>>()
+    );
+    assert_eq!(open.total, 6, "weighing changes no status");
     drop(dir);
 }
 

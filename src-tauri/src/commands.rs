@@ -12,8 +12,8 @@ use hearth::model::{
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
     OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
-    ReviewStep, SearchHit, Segment, SegmentFilter, SyncProgress, TriageAction, TriageEach,
-    WorkspaceStatus,
+    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchHit, Segment, SegmentFilter,
+    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -90,9 +90,95 @@ pub fn generate_demo<R: Runtime>(
     })
 }
 
+/// A page of a view. Conversations a rule on time has come due for are weighed first.
 #[tauri::command(async)]
 pub fn inbox_list(state: State<'_, AppState>, query: InboxQuery) -> Reply<InboxPage> {
-    state.with(|s| s.inbox(&query, now_millis()))
+    state.with(|s| {
+        let now = now_millis();
+        s.refresh_rules(now)?;
+        s.inbox(&query, now)
+    })
+}
+
+/// Every view with its count, for the sidebar.
+#[tauri::command(async)]
+pub fn views_list(state: State<'_, AppState>) -> Reply<Vec<View>> {
+    state.with(|s| {
+        let now = now_millis();
+        s.refresh_rules(now)?;
+        s.views(now)
+    })
+}
+
+/// Saves a view: a new one (no key), or the saved view `key` changed.
+#[tauri::command(async)]
+pub fn view_save(state: State<'_, AppState>, key: Option<String>, draft: ViewDraft) -> Reply<View> {
+    state.with(|s| match key {
+        Some(k) => s.update_view(&k, &draft, now_millis()),
+        None => s.add_view(&draft, now_millis()),
+    })
+}
+
+#[tauri::command(async)]
+pub fn view_remove(state: State<'_, AppState>, key: String) -> Reply<()> {
+    state.with(|s| s.remove_view(&key))
+}
+
+/// A view's own reply-time target (none: the workspace's).
+#[tauri::command(async)]
+pub fn view_target(state: State<'_, AppState>, key: String, hours: Option<i64>) -> Reply<View> {
+    state.with(|s| s.set_view_target(&key, hours, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn rules_list(state: State<'_, AppState>) -> Reply<Vec<Rule>> {
+    state.with(|s| s.rules())
+}
+
+/// Saves a rule (a new one when `id` is none) and weighs the queue against it.
+#[tauri::command(async)]
+pub fn rule_save(state: State<'_, AppState>, id: Option<i64>, draft: RuleDraft) -> Reply<Rule> {
+    state.with(|s| match id {
+        Some(id) => s.update_rule(id, &draft, now_millis()),
+        None => s.add_rule(&draft, now_millis()),
+    })
+}
+
+#[tauri::command(async)]
+pub fn rule_enable(state: State<'_, AppState>, id: i64, enabled: bool) -> Reply<Rule> {
+    state.with(|s| s.set_rule_enabled(id, enabled, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn rule_remove(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.remove_rule(id, now_millis()))
+}
+
+/// What a rule being written would match now, changing nothing.
+#[tauri::command(async)]
+pub fn rule_check(state: State<'_, AppState>, draft: RuleDraft) -> Reply<RuleCheck> {
+    state.with(|s| s.test_rule(&draft, 5, now_millis()))
+}
+
+/// The conditions and effects a rule can have, in words.
+#[tauri::command(async)]
+pub fn rule_words() -> Vec<RuleWord> {
+    hearth::inbox::rules::rule_words()
+}
+
+#[tauri::command(async)]
+pub fn team_list(state: State<'_, AppState>) -> Reply<Vec<TeamMember>> {
+    state.with(|s| s.team())
+}
+
+#[tauri::command(async)]
+pub fn team_add(state: State<'_, AppState>, name: String) -> Reply<Vec<TeamMember>> {
+    state.with(|s| s.add_team_member(&name, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn team_remove(state: State<'_, AppState>, name: String) -> Reply<Vec<TeamMember>> {
+    state.with(|s| s.remove_team_member(&name))
 }
 
 #[tauri::command(async)]
@@ -157,14 +243,7 @@ pub fn my_name(state: State<'_, AppState>) -> Reply<Option<String>> {
 
 #[tauri::command(async)]
 pub fn set_my_name(state: State<'_, AppState>, name: String) -> Reply<Option<String>> {
-    state.with(|s| {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(hearth::Error::invalid("your name cannot be empty"));
-        }
-        s.set_setting(hearth::inbox::canned::MY_NAME, name)?;
-        s.setting(hearth::inbox::canned::MY_NAME)
-    })
+    state.with(|s| s.set_my_name(&name, hearth::now_millis()).map(Some))
 }
 
 /// A bulk action, or its undo: all of them or none.

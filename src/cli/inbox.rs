@@ -38,6 +38,7 @@ pub enum TriageCmd {
 }
 
 pub struct InboxArgs {
+    pub view: Option<String>,
     pub status: Option<Status>,
     pub platform: Option<Platform>,
     pub tag: Option<String>,
@@ -45,9 +46,11 @@ pub struct InboxArgs {
     pub json: bool,
 }
 
-pub fn inbox(store: &Store, a: InboxArgs, now: i64) -> Result<()> {
+pub fn inbox(store: &mut Store, a: InboxArgs, now: i64) -> Result<()> {
+    store.refresh_rules(now)?;
     let page = store.inbox(
         &InboxQuery {
+            view: a.view,
             status: a.status,
             platform: a.platform,
             tag: a.tag,
@@ -102,6 +105,17 @@ pub fn inbox(store: &Store, a: InboxArgs, now: i64) -> Result<()> {
             tags,
             due
         );
+        if !item.reasons.is_empty() {
+            let why: Vec<String> = item
+                .reasons
+                .iter()
+                .map(|r| match r.points {
+                    0 => r.why.clone(),
+                    p => format!("{} {p:+}", r.why),
+                })
+                .collect();
+            println!("{:>8}why: {}", "", why.join(" · "));
+        }
     }
     println!("{} of {} shown", page.items.len(), page.total);
     Ok(())
@@ -316,11 +330,7 @@ pub fn canned(store: &mut Store, action: Option<CannedCmd>, json: bool, now: i64
         }
         CannedCmd::Me { name } => {
             if let Some(name) = name {
-                let name = name.trim();
-                if name.is_empty() {
-                    anyhow::bail!("your name cannot be empty");
-                }
-                store.set_setting(hearth::inbox::canned::MY_NAME, name)?;
+                store.set_my_name(&name, now)?;
             }
             match store.setting(hearth::inbox::canned::MY_NAME)? {
                 Some(name) => println!("You are {name}."),

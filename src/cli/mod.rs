@@ -7,6 +7,7 @@ mod data;
 mod engage;
 mod inbox;
 mod members;
+mod rules;
 pub mod sync;
 
 use std::io::Write;
@@ -64,8 +65,12 @@ enum Command {
     DemoRemove,
     /// Where the database is and what it holds.
     Status(#[command(flatten)] Json),
-    /// The conversations that need you, newest first.
+    /// The conversations that need you, best ranked first (the rules say why).
     Inbox {
+        /// A view: needs-reply, mentions, first-timers, feedback, mine, unassigned, waiting,
+        /// snoozed, done, or a saved view's name (`hearth views` lists them).
+        #[arg(long)]
+        view: Option<String>,
         /// open (default), waiting, snoozed or done.
         #[arg(long)]
         status: Option<Status>,
@@ -141,6 +146,29 @@ enum Command {
     Settings {
         key: Option<String>,
         value: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Rules that rank the queue and say why: list, add NAME --when … --then …, edit, enable,
+    /// disable, remove, test, words.
+    Rules {
+        #[command(subcommand)]
+        action: Option<rules::RulesCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Views of the inbox, built-in and saved: list, add NAME --platform … --tag …, remove,
+    /// target VIEW HOURS.
+    Views {
+        #[command(subcommand)]
+        action: Option<rules::ViewsCmd>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// The community team, for assignment: list, add NAME, remove NAME, me NAME.
+    Team {
+        #[command(subcommand)]
+        action: Option<rules::TeamCmd>,
         #[command(flatten)]
         json: Json,
     },
@@ -329,6 +357,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::DemoRemove => data::demo_remove(store),
         Command::Status(json) => data::status(store, json),
         Command::Inbox {
+            view,
             status,
             platform,
             tag,
@@ -337,6 +366,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => inbox::inbox(
             store,
             inbox::InboxArgs {
+                view,
                 status,
                 platform,
                 tag,
@@ -370,6 +400,9 @@ pub fn run(cli: Cli) -> Result<()> {
             member,
             json,
         } => engage::reminders(store, action, all, member, json.json, now),
+        Command::Rules { action, json } => rules::rules(store, action, json.json, now),
+        Command::Views { action, json } => rules::views(store, action, json.json, now),
+        Command::Team { action, json } => rules::team(store, action, json.json, now),
         Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
         Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
         Command::Calendar { action } => calendar::calendar(store, action),

@@ -273,7 +273,10 @@ impl Store {
     /// replaces whole tables, so it goes only where there is nothing to lose.
     fn first_data_held(&self) -> Result<Option<String>> {
         for t in data_tables(self.conn())? {
-            if NOT_EXPORTED.contains(&t.name.as_str()) || t.name == "settings" {
+            // settings and the starting rules come with every new database
+            if NOT_EXPORTED.contains(&t.name.as_str())
+                || ["settings", "rules"].contains(&t.name.as_str())
+            {
                 continue;
             }
             let held: bool = self.conn().query_row(

@@ -8,7 +8,9 @@
 use rusqlite::OptionalExtension;
 
 pub mod canned;
+pub mod rules;
 mod triage;
+pub mod views;
 
 use crate::error::{Error, Result};
 use crate::members::reminders::{due_count, due_reminders};
@@ -25,7 +27,7 @@ const ITEM_COLUMNS: &str = "c.id, c.platform, a.name, c.kind, c.title, c.contain
     c.last_message_at, c.message_count, c.status, c.priority, c.snoozed_until, c.assignee,
     (SELECT group_concat(t.name, char(31)) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
         WHERE ct.conversation_id = c.id),
-    c.url";
+    c.url, c.rank, c.reasons, c.mentions_us, c.first_post, c.unanswered_since";
 
 const ITEM_JOINS: &str = "FROM conversations c
     JOIN accounts a ON a.id = c.account_id
@@ -61,10 +63,17 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
         assignee: r.get(14)?,
         tags: split_unit(r.get(15)?),
         url: r.get(16)?,
-        unanswered_since: None,
+        unanswered_since: r.get(21)?,
         reply_due_at: None,
         first_response_ms: None,
         resolution_ms: None,
+        rank: r.get(17)?,
+        reasons: r
+            .get::<_, Option<String>>(18)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
+        mentions_us: r.get(19)?,
+        first_post: r.get(20)?,
     })
 }
 
@@ -100,27 +109,24 @@ impl Store {
     }
 }
 
-/// Fills in the response times of `items` (a page: a few indexed reads per conversation):
-/// first response, resolution, what is unanswered since when, and when a reply is due.
-fn with_response_times(conn: &rusqlite::Connection, items: &mut [InboxItem]) -> Result<()> {
-    let target = reply_target(conn)?;
+/// Fills in the response times of `items` (a page: one indexed read per conversation):
+/// first response, resolution, and when a reply is due by `target` (what is unanswered since
+/// when is kept by ingest, `inbox/rules.rs`).
+fn with_response_times(
+    conn: &rusqlite::Connection,
+    items: &mut [InboxItem],
+    target: Millis,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT
-            (SELECT min(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 0),
-            (SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 0),
-            (SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND from_us = 1),
-            (SELECT triaged_at FROM conversations WHERE id = ?1)",
-    )?;
-    let mut first_reply = conn.prepare_cached(
-        "SELECT min(created_at) FROM messages
-         WHERE conversation_id = ?1 AND from_us = 1 AND created_at >= ?2",
-    )?;
-    let mut unanswered = conn.prepare_cached(
-        "SELECT min(created_at) FROM messages
-         WHERE conversation_id = ?1 AND from_us = 0 AND created_at > ?2",
+        "SELECT asked, last_asked,
+                (SELECT min(created_at) FROM messages
+                 WHERE conversation_id = ?1 AND from_us = 1 AND created_at >= asked),
+                (SELECT triaged_at FROM conversations WHERE id = ?1)
+         FROM (SELECT min(created_at) AS asked, max(created_at) AS last_asked
+               FROM messages WHERE conversation_id = ?1 AND from_us = 0)",
     )?;
     for item in items.iter_mut() {
-        let (asked, last_asked, last_team, triaged): (
+        let (asked, last_asked, replied, triaged): (
             Option<Millis>,
             Option<Millis>,
             Option<Millis>,
@@ -129,15 +135,7 @@ fn with_response_times(conn: &rusqlite::Connection, items: &mut [InboxItem]) -> 
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         let Some(asked) = asked else { continue };
-        let replied: Option<Millis> = match last_team {
-            Some(_) => first_reply.query_row(rusqlite::params![item.id, asked], |r| r.get(0))?,
-            None => None,
-        };
         item.first_response_ms = replied.map(|t| t - asked);
-        item.unanswered_since = match last_team {
-            None => Some(asked),
-            Some(team) => unanswered.query_row(rusqlite::params![item.id, team], |r| r.get(0))?,
-        };
         if item.status == Status::Done {
             if let (Some(t), Some(last)) = (triaged, last_asked) {
                 item.resolution_ms = Some((t - last).max(0));
@@ -162,46 +160,40 @@ impl Store {
     pub fn inbox(&self, query: &InboxQuery, now: Millis) -> Result<InboxPage> {
         let limit = query.limit.unwrap_or(50).clamp(1, 500);
         let offset = query.offset.unwrap_or(0);
-        let status = query.status.unwrap_or(Status::Open);
-        let mut extra = String::new();
-        let platform = query.platform.map(|p| p.as_str());
-        if platform.is_some() {
-            extra.push_str(" AND c.platform = :platform");
+        let conn = self.conn();
+        let view = views::resolve(conn, query.view.as_deref().unwrap_or("open"))?;
+        let mut filter = view.filter.clone();
+        if let Some(status) = query.status {
+            filter.status = Some(status);
+            filter.any_status = None;
         }
-        if query.tag.is_some() {
-            extra.push_str(
-                " AND c.id IN (SELECT ct.conversation_id FROM conversation_tags ct
-                   JOIN tags t ON t.id = ct.tag_id WHERE t.name = :tag)",
-            );
-        }
-        // (filter, sort key) of each part of the slice; each part is served by an index.
-        let recent = "c.last_message_at";
-        let parts: &[(&str, &str)] = match status {
-            Status::Open => &[
-                ("c.status = 'open'", recent),
-                ("c.status = 'snoozed' AND c.snoozed_until <= :now", recent),
-            ],
-            Status::Snoozed => &[(
-                "c.status = 'snoozed' AND c.snoozed_until > :now",
-                "-c.snoozed_until",
-            )],
-            Status::Waiting => &[("c.status = 'waiting'", recent)],
-            Status::Done => &[("c.status = 'done'", recent)],
-        };
-        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
-        if matches!(status, Status::Open | Status::Snoozed) {
-            args.push((":now", &now));
-        }
-        if let Some(p) = &platform {
-            args.push((":platform", p));
+        if let Some(p) = query.platform {
+            filter.platform = Some(p);
         }
         if let Some(t) = &query.tag {
-            args.push((":tag", t));
+            filter.tag = Some(t.clone());
         }
-        let conn = self.conn();
+        let status = filter.status.unwrap_or(Status::Open);
+        let in_queue = status == Status::Open && filter.any_status != Some(true);
+        let where_ = views::clauses(conn, &filter, view.saved_id, now)?;
+        let extra = where_.sql();
+        let parts = views::parts(&filter);
+        let mut args: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
+        if views::needs_now(parts) {
+            args.push((":now", &now));
+        }
+        for (name, v) in &where_.args {
+            args.push((name.as_str(), v));
+        }
         // Follow-ups on members that are due lead the open queue's first page, whatever the
         // platform or tag asked for (they belong to no platform).
-        let reminders = if status == Status::Open && offset == 0 {
+        let reminders = if in_queue
+            && offset == 0
+            && query
+                .view
+                .as_deref()
+                .is_none_or(|v| v == "open" || v == "i")
+        {
             due_reminders(conn, now)?
         } else {
             Vec::new()
@@ -209,24 +201,29 @@ impl Store {
 
         let count_sql = parts
             .iter()
-            .map(|(filter, _)| {
-                format!("(SELECT count(*) FROM conversations c WHERE {filter}{extra})")
-            })
+            .map(|(f, _)| format!("(SELECT count(*) FROM conversations c WHERE {f}{extra})"))
             .collect::<Vec<_>>()
             .join(" + ");
         let total: i64 = conn
             .prepare_cached(&format!("SELECT {count_sql}"))?
             .query_row(args.as_slice(), |r| r.get(0))?;
 
+        // Each part is read in its index's order, just far enough for the page; the parts are
+        // then merged by the same key.
         let wanted = limit + offset;
         let union = parts
             .iter()
-            .map(|(filter, key)| {
-                let order = key.trim_start_matches('-');
-                let dir = if key.starts_with('-') { "ASC" } else { "DESC" };
+            .map(|(f, key)| {
+                let order = views::order_of(key);
+                let k = key.trim_start_matches('-');
+                let k = if key.starts_with('-') {
+                    format!("-{k}")
+                } else {
+                    k.to_string()
+                };
                 format!(
-                    "SELECT * FROM (SELECT c.id, {key} AS k FROM conversations c
-                     WHERE {filter}{extra} ORDER BY {order} {dir}, c.id {dir} LIMIT {wanted})"
+                    "SELECT * FROM (SELECT c.id, {k} AS k FROM conversations c
+                     WHERE {f}{extra} ORDER BY {order} LIMIT {wanted})"
                 )
             })
             .collect::<Vec<_>>()
@@ -252,7 +249,7 @@ impl Store {
             .query_map([], |r| item_from_row(r, now))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         items.sort_by_key(|i| ids.iter().position(|id| *id == i.id));
-        with_response_times(conn, &mut items)?;
+        with_response_times(conn, &mut items, view.target)?;
         Ok(InboxPage {
             items,
             total,
@@ -291,7 +288,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| Error::not_found("conversation", id))?;
         let mut items = [item];
-        with_response_times(self.conn(), &mut items)?;
+        with_response_times(self.conn(), &mut items, reply_target(self.conn())?)?;
         let [item] = items;
         Ok(item)
     }

@@ -51,6 +51,7 @@ impl Store {
             "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
             [member, tag_id],
         )?;
+        crate::tags::member_tags_changed(&tx, &[member])?;
         tx.commit()?;
         Ok(())
     }
@@ -64,6 +65,9 @@ impl Store {
              AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
             params![member, tag.trim()],
         )?;
+        if removed > 0 {
+            crate::tags::member_tags_changed(&tx, &[member])?;
+        }
         tx.commit()?;
         Ok(removed > 0)
     }

@@ -203,11 +203,15 @@ pub(crate) fn merge_in(
         "UPDATE reminders SET member_id = ?1 WHERE member_id = ?2",
         [keep, absorb],
     )?;
-    conn.execute(
+    let tagged = conn.execute(
         "INSERT OR IGNORE INTO member_tags (member_id, tag_id)
          SELECT ?1, tag_id FROM member_tags WHERE member_id = ?2",
         [keep, absorb],
     )?;
+    if tagged > 0 {
+        // rules on member tags weigh their conversations again
+        crate::tags::member_tags_changed(conn, &[keep])?;
+    }
     conn.execute(
         "INSERT OR IGNORE INTO member_fields (member_id, name, value)
          SELECT ?1, name, value FROM member_fields WHERE member_id = ?2",

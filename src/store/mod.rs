@@ -25,6 +25,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0007_activity_by_identity.sql"),
     include_str!("migrations/0008_waiting.sql"),
     include_str!("migrations/0009_canned_replies.sql"),
+    include_str!("migrations/0010_rules_views.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -9,7 +9,12 @@ export type InboxQuery = {
 /**
  * `open` (the default) also includes snoozed conversations whose snooze has run out.
  */
-status: Status | null, platform: Platform | null, tag: string | null, 
+status: Status | null, 
+/**
+ * A view's key or letter (`needs-reply`, `m`, a saved view's name): its filter, with
+ * `status`, `platform` and `tag` narrowing it further.
+ */
+view: string | null, platform: Platform | null, tag: string | null, 
 /**
  * At most this many items (default 50, at most 500).
  */
