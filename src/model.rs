@@ -506,6 +506,9 @@ pub struct Rule {
     pub enabled: bool,
     pub when: Vec<RuleCondition>,
     pub then: Vec<RuleEffect>,
+    /// The conditions and effects in words, as they are typed ("unanswered 24h", "+2").
+    pub when_words: Vec<String>,
+    pub then_words: Vec<String>,
     /// Conversations in the open queue it matches now.
     pub matching: i64,
     /// What makes it unable to match, in words (a segment that is gone), if anything.

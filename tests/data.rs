@@ -484,6 +484,39 @@ fn removing_the_demo_takes_its_samples_and_keeps_what_the_user_connected() {
     );
     assert_eq!(s.members, 3, "the real account's people stay: {s:?}");
     assert_eq!(store.demo_accounts().expect("count"), 0);
+    // the demo's own rules, saved view and team go; the starting rules stay
+    let rules: Vec<String> = store
+        .rules()
+        .expect("rules")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "Mentions you",
+            "Unanswered for a day",
+            "First-time poster",
+            "VIP member"
+        ]
+    );
+    assert!(
+        store
+            .views(common::NOW)
+            .expect("views")
+            .iter()
+            .all(|v| v.builtin),
+        "the demo's saved view goes"
+    );
+    assert!(
+        store.team().expect("team").is_empty(),
+        "Robin, Sam and Priya go"
+    );
+    assert_eq!(
+        store.setting("me.name").expect("setting"),
+        None,
+        "the demo's 'me' goes"
+    );
     assert_eq!(integrity(&db), "ok");
     assert_eq!(
         store.search("dark mode", 10).expect("search").len(),

@@ -144,6 +144,73 @@ fn the_demo_inbox_is_calm_but_has_work_in_it() {
 }
 
 #[test]
+fn the_demo_fills_every_view_ranks_with_reasons_and_has_replies_due_and_overdue() {
+    let (_dir, mut store, _) = demo(7);
+    store.refresh_rules(NOW).unwrap();
+    for view in store.views(NOW).unwrap() {
+        assert!(view.count > 0, "the demo's {} view is empty", view.name);
+    }
+    let page = store
+        .inbox(
+            &InboxQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let with_reasons = page.items.iter().filter(|i| !i.reasons.is_empty()).count();
+    assert!(
+        with_reasons * 3 >= page.items.len(),
+        "most of the queue says why: {with_reasons} of {}",
+        page.items.len()
+    );
+    // the first rows rank above the rest, and say why
+    assert!(page.items[0].rank >= page.items[page.items.len() - 1].rank);
+    assert!(!page.items[0].reasons.is_empty());
+    let rules: Vec<String> = page
+        .items
+        .iter()
+        .flat_map(|i| i.reasons.iter().map(|r| r.rule.clone()))
+        .collect();
+    for rule in [
+        "Mentions you",
+        "Unanswered for a day",
+        "First-time poster",
+        "VIP member",
+        "Crash reports",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "no open conversation shows the rule {rule}"
+        );
+    }
+    let overdue = page
+        .items
+        .iter()
+        .filter(|i| i.reply_due_at.is_some_and(|d| d <= NOW))
+        .count();
+    let near = page
+        .items
+        .iter()
+        .filter(|i| {
+            i.reply_due_at
+                .is_some_and(|d| d > NOW && d - NOW <= 6 * common::HOUR)
+        })
+        .count();
+    assert!(
+        overdue >= 3 && near >= 1,
+        "overdue {overdue}, due within 6 h {near}"
+    );
+    let mine = store.view("mine", NOW).unwrap();
+    assert!(
+        mine.count >= 2,
+        "Robin has conversations of their own: {}",
+        mine.count
+    );
+}
+
+#[test]
 fn demo_people_have_several_accounts_some_merged_some_waiting_with_evidence() {
     let (_dir, store, _) = demo(7);
     let page = store

@@ -61,32 +61,17 @@ pub struct RuleSpec {
     disabled: bool,
 }
 
-fn words(rule: &hearth::model::Rule) -> (String, String) {
-    (
-        rule.when
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" and "),
-        rule.then
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-    )
-}
-
 fn draft_of(rule: &hearth::model::Rule) -> RuleDraft {
     RuleDraft {
         name: rule.name.clone(),
         enabled: rule.enabled,
-        when: rule.when.iter().map(ToString::to_string).collect(),
-        then: rule.then.iter().map(ToString::to_string).collect(),
+        when: rule.when_words.clone(),
+        then: rule.then_words.clone(),
     }
 }
 
 fn print_rule(rule: &hearth::model::Rule) {
-    let (when, then) = words(rule);
+    let (when, then) = (rule.when_words.join(" and "), rule.then_words.join(", "));
     let state = if rule.enabled {
         format!("{} open", rule.matching)
     } else {

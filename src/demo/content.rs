@@ -329,6 +329,36 @@ pub const NAME_ENDS: &[&str] = &[
     "ski", "ara", "ura", "ani", "elli", "mann", "quist", "ford", "kar", "ngo", "eke", "idis",
 ];
 
+/// Lumen's community team: Robin (the user, in the demo) and two colleagues.
+pub const DEMO_TEAM: [&str; 3] = ["Robin", "Sam", "Priya"];
+
+/// The demo's own rules, beside the starting ones: name, conditions, effects (in words).
+pub const DEMO_RULES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "Crash reports",
+        &["regex (?i)\\b(crash(es|ed|ing)?|segfault|panic)\\b"],
+        &["+2", "tag bug"],
+    ),
+    (
+        "Spam sinks",
+        &["regex (?i)usdt|free tokens|cheap followers"],
+        &["-5", "tag spam"],
+    ),
+];
+
+/// The demo's saved view: GitHub bugs still waiting for an answer, due within 8 hours.
+pub fn demo_view() -> (&'static str, &'static str, crate::model::ViewFilter) {
+    (
+        "GitHub bugs",
+        "x",
+        crate::model::ViewFilter {
+            platform: Some(crate::model::Platform::Github),
+            tag: Some("bug".into()),
+            ..Default::default()
+        },
+    )
+}
+
 /// Canned replies a community manager of Lumen would keep, each with a variable filled in for
 /// the conversation (the welcome signs with {my_name}, which asks for the user's name first).
 /// They stay when the demo is removed, as starting points.

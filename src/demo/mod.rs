@@ -974,6 +974,7 @@ pub fn generate_with_truth(
     for (name, body) in content::CANNED_REPLIES {
         store.save_canned_reply(name, body, now)?;
     }
+    inbox_setup(store, now)?;
     plan_content(store, &mut g, &plans, &account_ids)?;
     write_notes_and_tags(store, &mut g, options.members)?;
     if with_showcase {
@@ -1292,7 +1293,7 @@ fn apply_triage(
     let ids = conversation_ids(store, plans, account_ids)?;
     let mut open = 0;
     let mut actions: Vec<(i64, TriageAction)> = Vec::new();
-    let mut assigned = 0;
+    let mut assigned = 0u8;
     // Newest first, so "Robin" takes the three most recent urgent threads.
     for (plan, id) in plans.iter().zip(&ids).rev() {
         let id = *id;
@@ -1337,12 +1338,23 @@ fn apply_triage(
                 },
             ));
         }
-        if !done && !snoozed && !waiting && priority >= 2 && assigned < 3 {
+        // feature requests are the feedback a manager relays to the product team
+        if plan.topic == Topic::FeatureRequest && g.rng.u8(..10) < 7 {
+            actions.push((
+                id,
+                TriageAction::Tag {
+                    tag: "feedback".into(),
+                },
+            ));
+        }
+        if !done && !snoozed && !waiting && priority >= 2 && assigned < 5 {
+            // the three most recent urgent threads are Robin's (the user), the next two Sam's
+            let to = content::DEMO_TEAM[usize::from(assigned >= 3)];
             assigned += 1;
             actions.push((
                 id,
                 TriageAction::Assign {
-                    assignee: Some("Robin".into()),
+                    assignee: Some(to.to_string()),
                 },
             ));
         }
@@ -1446,6 +1458,59 @@ fn plan_content(
     Ok(())
 }
 
+/// The team (Robin is the user, unless they already said who they are), a rule beyond the
+/// starting ones and a saved view: the demo's own, removed with it.
+fn inbox_setup(store: &mut Store, now: Millis) -> Result<()> {
+    let tx = store.conn_mut().transaction()?;
+    for name in content::DEMO_TEAM {
+        tx.execute(
+            "INSERT OR IGNORE INTO team_members (name, demo, created_at) VALUES (?1, 1, ?2)",
+            rusqlite::params![name, now],
+        )?;
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+        [crate::inbox::canned::MY_NAME, content::DEMO_TEAM[0]],
+    )?;
+    tx.commit()?;
+    for (name, when, then) in content::DEMO_RULES {
+        let draft = crate::model::RuleDraft {
+            name: (*name).into(),
+            enabled: true,
+            when: when.iter().map(|w| (*w).to_string()).collect(),
+            then: then.iter().map(|t| (*t).to_string()).collect(),
+        };
+        if store.rule(name).is_err() {
+            let rule = store.add_rule(&draft, now)?;
+            store
+                .conn()
+                .execute("UPDATE rules SET demo = 1 WHERE id = ?1", [rule.id])?;
+        }
+    }
+    let (name, letter, filter) = content::demo_view();
+    if store.view(name, now).is_err() {
+        let view = store.add_view(
+            &crate::model::ViewDraft {
+                name: name.into(),
+                letter: Some(letter.into()),
+                filter,
+                reply_target_hours: Some(8),
+            },
+            now,
+        )?;
+        if let Some(id) = view
+            .key
+            .strip_prefix("saved-")
+            .and_then(|i| i.parse::<i64>().ok())
+        {
+            store
+                .conn()
+                .execute("UPDATE views SET demo = 1 WHERE id = ?1", [id])?;
+        }
+    }
+    Ok(())
+}
+
 fn write_notes_and_tags(store: &mut Store, g: &mut Generator<'_>, people: u32) -> Result<()> {
     let now = g.now;
     // The most active members are the ones a manager knows and writes about.
@@ -1462,6 +1527,9 @@ fn write_notes_and_tags(store: &mut Store, g: &mut Generator<'_>, people: u32) -
     for (i, member) in candidates.iter().take(30).enumerate() {
         let tag = if i < 5 {
             "champion"
+        } else if i < 9 {
+            // the rule "VIP member" ranks their open conversations higher
+            "vip"
         } else {
             content::MEMBER_TAGS[g.rng.usize(..content::MEMBER_TAGS.len())]
         };

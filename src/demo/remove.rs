@@ -58,7 +58,12 @@ impl Store {
              DELETE FROM messages WHERE account_id IN (SELECT id FROM accounts WHERE demo = 1);
              DELETE FROM accounts WHERE demo = 1;
              DELETE FROM calendar_items WHERE demo = 1;
-             DELETE FROM segments WHERE demo = 1;",
+             DELETE FROM segments WHERE demo = 1;
+             DELETE FROM rules WHERE demo = 1;
+             DELETE FROM views WHERE demo = 1;
+             DELETE FROM settings WHERE key = 'me.name'
+                 AND value IN (SELECT name FROM team_members WHERE demo = 1);
+             DELETE FROM team_members WHERE demo = 1;",
         )?;
         crate::members::settle_members(&tx, &touched, false)?;
         // Tags nothing uses any more (the demo's) go too.

@@ -422,13 +422,14 @@ impl Rules {
                 continue;
             }
             let (when, then) = decode(id, &when, &then)?;
+            let when = when
+                .iter()
+                .map(|c| test_of(conn, c, &name, now))
+                .collect::<Result<_>>()?;
             rules.push(Compiled {
                 id,
                 name,
-                when: when
-                    .iter()
-                    .map(|c| test_of(conn, c, now))
-                    .collect::<Result<_>>()?,
+                when,
                 then,
             });
         }
@@ -441,7 +442,8 @@ impl Rules {
     }
 }
 
-fn test_of(conn: &Connection, c: &RuleCondition, now: Millis) -> Result<Test> {
+/// A condition ready to test; `rule` names the rule, for a reason a long pattern cannot give.
+fn test_of(conn: &Connection, c: &RuleCondition, rule: &str, now: Millis) -> Result<Test> {
     Ok(match c {
         RuleCondition::Mentions => Test::Mentions,
         RuleCondition::Unanswered { hours } => Test::Unanswered(hours * HOUR),
@@ -454,7 +456,13 @@ fn test_of(conn: &Connection, c: &RuleCondition, now: Millis) -> Result<Test> {
             Test::Text(keyword(words)?, format!("says “{}”", words.trim()))
         }
         RuleCondition::Regex { pattern } => {
-            Test::Text(compile(pattern)?, format!("matches /{pattern}/"))
+            // a short pattern reads as itself; a long one by the rule's name
+            let said = if pattern.chars().count() <= 24 {
+                format!("matches /{pattern}/")
+            } else {
+                rule.to_lowercase()
+            };
+            Test::Text(compile(pattern)?, said)
         }
         RuleCondition::Platform { platform } => Test::Platform(*platform),
         RuleCondition::Channel { channel } => Test::Channel(channel_key(channel)),
@@ -817,6 +825,8 @@ impl Store {
                 id,
                 name,
                 enabled,
+                when_words: when.iter().map(ToString::to_string).collect(),
+                then_words: then.iter().map(ToString::to_string).collect(),
                 matching: if enabled {
                     matching.query_row([id], |r| r.get(0))?
                 } else {
@@ -927,13 +937,14 @@ impl Store {
     pub fn test_rule(&self, draft: &RuleDraft, limit: usize, now: Millis) -> Result<RuleCheck> {
         let (name, when, then) = read_draft(draft)?;
         let conn = self.conn();
+        let when = when
+            .iter()
+            .map(|c| test_of(conn, c, &name, now))
+            .collect::<Result<_>>()?;
         let rule = Compiled {
             id: 0,
             name,
-            when: when
-                .iter()
-                .map(|c| test_of(conn, c, now))
-                .collect::<Result<_>>()?,
+            when,
             then,
         };
         let rules = Rules {

@@ -180,8 +180,18 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
 
     await driver.findElement(byTest("demo-button")).click();
     await driver.wait(until.elementLocated(byTest("inbox-item")), 180_000);
-    const openBefore = await count(driver, "tab-open");
+    const openBefore = await count(driver, "nav-inbox");
     assert.ok(openBefore > 5, `the demo inbox has work in it (${openBefore})`);
+    // the rows say why they rank where they do; g r opens Needs reply, g i the Inbox again
+    await driver.wait(until.elementLocated(byTest("row-reasons")), WAIT);
+    await press(driver, "g");
+    await press(driver, "r");
+    await driver.wait(async () => (await driver.findElement(byTest("view-title")).getText()).startsWith("Needs reply"), WAIT, "g r opens Needs reply");
+    assert.ok((await count(driver, "view-needs-reply")) > 0, "the demo has questions waiting for a reply");
+    await press(driver, "g");
+    await press(driver, "i");
+    await driver.wait(async () => (await driver.findElement(byTest("view-title")).getText()).startsWith("Inbox"), WAIT, "g i opens the Inbox");
+    await driver.wait(async () => (await selectedId(driver).catch(() => null)) !== null, WAIT, "the Inbox's first row is selected");
 
     // j moves the selection down; e marks the selected conversation done.
     const first = await selectedId(driver).catch(() => null);
@@ -194,7 +204,7 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
 
     await press(driver, "e");
     await driver.wait(async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${target}"]`))).length === 0, WAIT, "the done conversation leaves the open queue");
-    await driver.wait(async () => (await count(driver, "tab-open")) === openBefore - 1, WAIT, "the open count drops by one");
+    await driver.wait(async () => (await count(driver, "nav-inbox")) === openBefore - 1, WAIT, "the open count drops by one");
     state.triaged = target;
 
     await press(driver, "?");
@@ -267,7 +277,7 @@ test("after quitting and reopening, the triage, the note and the duplicates revi
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     assert.equal((await driver.findElements(byTest("welcome"))).length, 0, "no welcome screen once there is data");
     assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "the done conversation stays out of the open queue");
-    await driver.findElement(byTest("tab-done")).click();
+    await driver.findElement(byTest("view-done")).click();
     await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`)), WAIT);
 
     await driver.findElement(byTest("nav-members")).click();
@@ -359,7 +369,7 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     triage.waiting = await selectedId(driver);
     await press(driver, "w");
     await leaves(driver, triage.waiting, "w takes the conversation out of the open queue");
-    await driver.wait(async () => (await count(driver, "tab-waiting")) >= 1, WAIT, "the Waiting tab counts it");
+    await driver.wait(async () => (await count(driver, "view-waiting")) >= 1, WAIT, "the Waiting view counts it");
 
     // snoozed until a time written in words, shown exactly before Enter
     triage.snoozed = await selectedOtherThan(driver, triage.waiting);
@@ -442,7 +452,7 @@ test("after a restart, every triage change is in the database", async () => {
   const driver = await openApp();
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
-    await driver.findElement(byTest("tab-waiting")).click();
+    await driver.findElement(byTest("view-waiting")).click();
     await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${triage.waiting}"]`)), WAIT);
   } finally {
     await driver.quit();

@@ -6,6 +6,7 @@ import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
 import { data } from '$lib/stores/data.svelte';
 import { members } from '$lib/stores/members.svelte';
+import { inbox } from '$lib/stores/inbox.svelte';
 import { nav } from '$lib/stores/nav.svelte';
 import { DEMO_ONLY, REFRESH_MS, sync } from '$lib/stores/sync.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
@@ -20,6 +21,7 @@ import {
   memberSummary,
   profile,
   syncProgress,
+  viewList,
   workspaceStatus,
 } from './test/fixtures';
 
@@ -32,6 +34,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   Object.assign(workspace, { status: null, loadError: null, generating: false, progress: null });
   Object.assign(nav, { view: 'inbox', helpOpen: false });
+  Object.assign(inbox, { view: 'open', platform: null, tag: null, views: [] });
   Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
   Object.assign(accounts, { items: [], loaded: false, form: null, checks: {}, focusId: null });
   Object.assign(sync, { byAccount: {}, requested: false });
@@ -51,6 +54,7 @@ beforeEach(() => {
   api.workspaceStatus.mockResolvedValue(workspaceStatus());
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
   api.inboxCounts.mockResolvedValue({ open: 2, waiting: 0, snoozed: 0, done: 5, reminders: 0 });
+  api.viewsList.mockResolvedValue(viewList({ open: 2, 'needs-reply': 1, done: 5 }));
   api.tagsList.mockResolvedValue([]);
   api.conversationShow.mockImplementation(async (id: number) => detail(inboxItem(id)));
   api.membersList.mockResolvedValue({ items: [], total: 0 });
@@ -120,6 +124,16 @@ describe('shell', () => {
     await press('g');
     await press('i');
     expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+
+    // g + a view's letter opens that view of the inbox, listed in the sidebar with its count
+    expect(screen.getByTestId('view-needs-reply')).toHaveTextContent(/Needs reply\s*1/);
+    await press('g');
+    await press('r');
+    await waitFor(() =>
+      expect(api.inboxList).toHaveBeenLastCalledWith(expect.objectContaining({ view: 'needs-reply' })),
+    );
+    expect(screen.getByTestId('view-needs-reply')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('view-title')).toHaveTextContent('Needs reply');
   });
 
   it('follows the app menu and tray to a view', async () => {
@@ -208,8 +222,8 @@ describe('shell', () => {
 
     await waitFor(() => expect(screen.getByTestId('thread')).toHaveAttribute('data-id', '42'));
     expect(screen.queryByTestId('search-hit')).toBeNull();
-    // selected in the list, in the tab of its status
-    await waitFor(() => expect(screen.getByTestId('tab-done')).toHaveAttribute('aria-selected', 'true'));
+    // selected in the list, in the view of its status
+    await waitFor(() => expect(screen.getByTestId('view-done')).toHaveAttribute('aria-current', 'page'));
     const row = screen.getAllByTestId('inbox-item').find((r) => r.dataset.id === '42');
     expect(row).toHaveAttribute('aria-selected', 'true');
   });

@@ -52,6 +52,8 @@ CREATE TABLE rules (
     position   INTEGER NOT NULL,
     conditions TEXT    NOT NULL,
     effects    TEXT    NOT NULL,
+    -- added by the demo (removing the demo removes it)
+    demo       INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
@@ -75,6 +77,7 @@ CREATE TABLE views (
     position           INTEGER NOT NULL,
     filter             TEXT    NOT NULL,
     reply_target_hours INTEGER,
+    demo               INTEGER NOT NULL DEFAULT 0,
     created_at         INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL
 );
@@ -90,5 +93,6 @@ CREATE TABLE conversation_views (
 CREATE TABLE team_members (
     id         INTEGER PRIMARY KEY,
     name       TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    demo       INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );

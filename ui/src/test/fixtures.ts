@@ -8,6 +8,8 @@ import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { View } from '$lib/bindings/View';
+import type { ViewFilter } from '$lib/bindings/ViewFilter';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { MessageView } from '$lib/bindings/MessageView';
@@ -18,6 +20,49 @@ import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 export const NOW = Date.UTC(2025, 2, 12, 10, 0);
 const HOUR = 3_600_000;
+
+/** The built-in views as the core lists them, with these counts (0 where not given). */
+export function viewList(counts: Record<string, number> = {}): View[] {
+  const builtin: [string, string, string, Partial<ViewFilter>][] = [
+    ['open', 'Inbox', 'i', {}],
+    ['needs-reply', 'Needs reply', 'r', { unanswered: true }],
+    ['mentions', 'Mentions', '@', { mentions: true }],
+    ['first-timers', 'First-timers', 'f', { firstPost: true }],
+    ['feedback', 'Feedback', 'b', { tag: 'feedback', anyStatus: true }],
+    ['mine', 'Mine', 'y', { assignee: 'me' }],
+    ['unassigned', 'Unassigned', 'u', { assignee: 'nobody' }],
+    ['waiting', 'Waiting', 'w', { status: 'waiting' }],
+    ['snoozed', 'Snoozed', 'z', { status: 'snoozed' }],
+    ['done', 'Done', 'd', { status: 'done' }],
+  ];
+  const empty: ViewFilter = {
+    status: null,
+    anyStatus: null,
+    platform: null,
+    accountId: null,
+    channel: null,
+    tag: null,
+    assignee: null,
+    olderThanHours: null,
+    newerThanHours: null,
+    memberTag: null,
+    segment: null,
+    unanswered: null,
+    mentions: null,
+    firstPost: null,
+  };
+  return builtin.map(([key, name, letter, filter]) => ({
+    key,
+    name,
+    letter,
+    builtin: true,
+    filter: { ...empty, ...filter },
+    replyTargetHours: 24,
+    ownTarget: false,
+    count: counts[key] ?? 0,
+    overdue: 0,
+  }));
+}
 
 export function inboxItem(id: number, overrides: Partial<InboxItem> = {}): InboxItem {
   return {
@@ -42,6 +87,10 @@ export function inboxItem(id: number, overrides: Partial<InboxItem> = {}): Inbox
     replyDueAt: null,
     firstResponseMs: null,
     resolutionMs: null,
+    rank: 2,
+    reasons: [],
+    mentionsUs: false,
+    firstPost: false,
     ...overrides,
   };
 }

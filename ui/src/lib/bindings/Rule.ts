@@ -7,6 +7,10 @@ import type { RuleEffect } from "./RuleEffect";
  */
 export type Rule = { id: number, name: string, enabled: boolean, when: Array<RuleCondition>, then: Array<RuleEffect>, 
 /**
+ * The conditions and effects in words, as they are typed ("unanswered 24h", "+2").
+ */
+whenWords: Array<string>, thenWords: Array<string>, 
+/**
  * Conversations in the open queue it matches now.
  */
 matching: number, 

@@ -47,6 +47,13 @@ import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { CannedReply } from '$lib/bindings/CannedReply';
 import type { MemberCard } from '$lib/bindings/MemberCard';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+import type { Rule } from '$lib/bindings/Rule';
+import type { RuleCheck } from '$lib/bindings/RuleCheck';
+import type { RuleDraft } from '$lib/bindings/RuleDraft';
+import type { RuleWord } from '$lib/bindings/RuleWord';
+import type { TeamMember } from '$lib/bindings/TeamMember';
+import type { View } from '$lib/bindings/View';
+import type { ViewDraft } from '$lib/bindings/ViewDraft';
 
 /** The event long jobs emit while they run: `generate_demo`, `workspace_export` and `_import`. */
 const PROGRESS_EVENT = 'hearth://progress';
@@ -73,6 +80,31 @@ export const onProgress = (handler: (progress: Progress) => void): Promise<Unlis
 export const inboxList = (query: InboxQuery) => invoke<InboxPage>('inbox_list', { query });
 
 export const inboxCounts = () => invoke<InboxCounts>('inbox_counts');
+
+/** Every view of the inbox, built in then saved, each with its count. */
+export const viewsList = () => invoke<View[]>('views_list');
+/** Saves a view: a new one (no key), or the saved view `key` changed. */
+export const viewSave = (key: string | null, draft: ViewDraft) =>
+  invoke<View>('view_save', { key, draft });
+export const viewRemove = (key: string) => invoke<null>('view_remove', { key });
+/** A view's own reply-time target in hours (null: the workspace's). */
+export const viewTarget = (key: string, hours: number | null) =>
+  invoke<View>('view_target', { key, hours });
+
+export const rulesList = () => invoke<Rule[]>('rules_list');
+/** Saves a rule (a new one when `id` is null); the queue is weighed again. */
+export const ruleSave = (id: number | null, draft: RuleDraft) =>
+  invoke<Rule>('rule_save', { id, draft });
+export const ruleEnable = (id: number, enabled: boolean) =>
+  invoke<Rule>('rule_enable', { id, enabled });
+export const ruleRemove = (id: number) => invoke<null>('rule_remove', { id });
+/** What a rule being written would match now, changing nothing. */
+export const ruleCheck = (draft: RuleDraft) => invoke<RuleCheck>('rule_check', { draft });
+export const ruleWords = () => invoke<RuleWord[]>('rule_words');
+
+export const teamList = () => invoke<TeamMember[]>('team_list');
+export const teamAdd = (name: string) => invoke<TeamMember[]>('team_add', { name });
+export const teamRemove = (name: string) => invoke<TeamMember[]>('team_remove', { name });
 
 export const conversationShow = (id: number) =>
   invoke<ConversationDetail>('conversation_show', { id });

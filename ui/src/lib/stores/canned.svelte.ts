@@ -2,6 +2,7 @@
 // are saved or deleted. The text for a conversation is filled in by the core.
 import type { CannedReply } from '$lib/bindings/CannedReply';
 import * as ipc from '$lib/ipc';
+import { rules } from './rules.svelte';
 import { showError, showToast } from './toasts.svelte';
 
 export const canned = $state({
@@ -60,6 +61,8 @@ export async function removeCanned(id: number) {
 export async function saveMyName(name: string) {
   try {
     canned.myName = await ipc.setMyName(name);
+    // your name joins the team list, marked as you
+    rules.team = await ipc.teamList();
     showToast('Your name is saved');
   } catch (error) {
     showError(error);

@@ -1,10 +1,13 @@
-// The inbox queue: the current tab's conversations, the selection and its thread, and triage.
+// The inbox queue: the current view's conversations (narrowed by platform and tag), every view
+// with its count, the selection and its thread, and triage.
 // Status changes are applied to the list at once (so `e e e` walks down the queue) and put back
 // if the core refuses them.
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { Platform } from '$lib/bindings/Platform';
 import type { Status } from '$lib/bindings/Status';
+import type { View } from '$lib/bindings/View';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { TriageState } from '$lib/bindings/TriageState';
@@ -23,7 +26,13 @@ export type InboxMenu = 'snooze' | 'tag' | 'assign' | 'priority';
 export const QUICK_TAGS = ['question', 'bug', 'feature request', 'praise', 'spam'];
 
 export const inbox = $state({
-  tab: 'open' as Status,
+  /** The view shown: a built-in view's key (`open`, `needs-reply`, …) or `saved-ID`. */
+  view: 'open',
+  /** Every view with its count, built in first, for the sidebar and `g` + letter. */
+  views: [] as View[],
+  /** What narrows the view: one platform, one tag (null: all). */
+  platform: null as Platform | null,
+  tag: null as string | null,
   items: [] as InboxItem[],
   total: 0,
   counts: null as InboxCounts | null,
@@ -52,33 +61,74 @@ export function selectedItem(): InboxItem | null {
   return inbox.items.find((item) => item.id === inbox.selectedId) ?? null;
 }
 
-async function refreshCounts() {
+/** The view shown, as the core last counted it. */
+export function currentView(): View | null {
+  return inbox.views.find((v) => v.key === inbox.view) ?? null;
+}
+
+/** The status the view shows (null: every status, as Feedback does). */
+export function viewStatus(): Status | null {
+  const view = currentView();
+  if (view?.filter.anyStatus) return null;
+  return view?.filter.status ?? (inbox.view in STATUS_VIEWS ? STATUS_VIEWS[inbox.view] : 'open');
+}
+
+/** The built-in view of each status. */
+const STATUS_VIEWS: Record<string, Status> = {
+  open: 'open',
+  waiting: 'waiting',
+  snoozed: 'snoozed',
+  done: 'done',
+};
+
+/** The view `g` + `letter` opens, if any. */
+export function viewByLetter(letter: string): View | null {
+  return inbox.views.find((v) => v.letter === letter.toLowerCase()) ?? null;
+}
+
+export async function loadViews() {
   try {
-    inbox.counts = await ipc.inboxCounts();
+    const [views, counts] = await Promise.all([ipc.viewsList(), ipc.inboxCounts()]);
+    inbox.views = views;
+    inbox.counts = counts;
   } catch (error) {
     showError(error);
   }
 }
 
-/** Shows another tab, selecting its first conversation. */
-export function switchTab(tab: Status) {
+const refreshCounts = loadViews;
+
+/** Shows another view (keeping the platform and tag narrowing), selecting its first row. */
+export function switchView(view: string) {
   inbox.selectedId = null;
   inbox.picked = [];
-  return loadInbox(tab);
+  return loadInbox(view);
+}
+
+/** Narrows the view to one platform and one tag (null: all). */
+export function narrow(platform: Platform | null, tag: string | null) {
+  inbox.platform = platform;
+  inbox.tag = tag;
+  inbox.selectedId = null;
+  inbox.picked = [];
+  return loadInbox();
 }
 
 /**
- * Loads the first page of a tab and refreshes the thread. The selection stays unless it was a
+ * Loads the first page of a view and refreshes the thread. The selection stays unless it was a
  * row that has since left the list; a conversation opened from elsewhere (search, a profile)
  * stays shown.
  */
-export async function loadInbox(tab: Status = inbox.tab) {
-  inbox.tab = tab;
+export async function loadInbox(view: string = inbox.view) {
+  inbox.view = view;
   inbox.loading = true;
   void refreshCounts();
+  const asked = { view, platform: inbox.platform, tag: inbox.tag };
   try {
     const page = await ipc.inboxList(query(0));
-    if (inbox.tab !== tab) return; // another tab was chosen meanwhile
+    // another view or narrowing was chosen meanwhile
+    if (inbox.view !== asked.view || inbox.platform !== asked.platform || inbox.tag !== asked.tag)
+      return;
     const isListed = (items: InboxItem[]) => items.some((item) => item.id === inbox.selectedId);
     const leftList = isListed(inbox.items) && !isListed(page.items);
     inbox.items = page.items;
@@ -109,7 +159,14 @@ export async function loadMore() {
 }
 
 function query(offset: number, limit = PAGE_SIZE) {
-  return { status: inbox.tab, platform: null, tag: null, limit, offset };
+  return {
+    view: inbox.view,
+    status: null,
+    platform: inbox.platform,
+    tag: inbox.tag,
+    limit,
+    offset,
+  };
 }
 
 /**
@@ -119,14 +176,16 @@ function query(offset: number, limit = PAGE_SIZE) {
  */
 export async function refreshInbox() {
   if (inbox.counts === null || inbox.loading) return;
-  const tab = inbox.tab;
+  const view = inbox.view;
   try {
-    const [page, counts] = await Promise.all([
+    const [page, views, counts] = await Promise.all([
       ipc.inboxList(query(0, Math.max(PAGE_SIZE, inbox.items.length))),
+      ipc.viewsList(),
       ipc.inboxCounts(),
     ]);
+    inbox.views = views;
     inbox.counts = counts;
-    if (inbox.tab !== tab || inbox.loading) return;
+    if (inbox.view !== view || inbox.loading) return;
     inbox.items = page.items;
     inbox.total = page.total;
     setDue(page.reminders);
@@ -175,14 +234,17 @@ export async function select(id: number | null) {
 }
 
 /**
- * Opens a conversation from elsewhere (a search hit, a link): the tab of its status is shown
- * with it selected in the list (put at the top when it is further down than the first page).
+ * Opens a conversation from elsewhere (a search hit, a link): the view of its status is shown,
+ * not narrowed, with it selected in the list (put at the top when it is further down than the
+ * first page).
  */
 export async function openConversation(id: number) {
   try {
     const detail = await ipc.conversationShow(id);
     inbox.picked = [];
     inbox.selectedId = id;
+    inbox.platform = null;
+    inbox.tag = null;
     await loadInbox(detail.conversation.status);
     if (!inbox.items.some((item) => item.id === id)) {
       inbox.items = [detail.conversation, ...inbox.items];
@@ -258,7 +320,8 @@ async function changeStatus(action: TriageAction, done: (n: number) => string) {
   const picked = pickedItems();
   const items = picked.length > 0 ? picked : [selectedItem()].filter((i) => i !== null);
   if (items.length === 0) return;
-  const ids = new Set(items.map((item) => item.id));
+  // a view of every status (Feedback) keeps them, changed where they are
+  const ids = new Set(viewStatus() === null ? [] : items.map((item) => item.id));
   const before = restoring(items);
   const kept = [...inbox.items];
   const index = inbox.items.findIndex((row) => ids.has(row.id));
@@ -274,9 +337,7 @@ async function changeStatus(action: TriageAction, done: (n: number) => string) {
     const each = items.map((item) => ({ id: item.id, action }));
     const updated =
       each.length === 1 ? [await ipc.triage(each[0].id, action)] : await ipc.triageEach(each);
-    for (const item of updated) {
-      if (inbox.detail?.conversation.id === item.id) inbox.detail.conversation = item;
-    }
+    for (const item of updated) replaceItem(item);
     inbox.undo = before;
     showToast(
       `${done(items.length)} — u to undo`,

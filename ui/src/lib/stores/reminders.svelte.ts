@@ -81,7 +81,7 @@ async function reopenReminder(id: number) {
  */
 export function reminderKey(key: string): boolean {
   const due = reminders.due;
-  if (inbox.tab !== 'open' || due.length === 0) return false;
+  if (inbox.view !== 'open' || due.length === 0) return false;
   const index = due.findIndex((r) => r.id === reminders.focusedId);
   if (index === -1) {
     // from the first conversation (or none), k goes up into the reminders

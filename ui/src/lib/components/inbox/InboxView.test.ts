@@ -4,7 +4,7 @@ import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
-import { detail, inboxItem, message } from '../../../test/fixtures';
+import { detail, inboxItem, message, viewList } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
 import Toasts from '../Toasts.svelte';
 
@@ -36,10 +36,11 @@ const press = (key: string, target: Element = document.body) => fireEvent.keyDow
 beforeEach(() => {
   vi.clearAllMocks();
   // The inbox store outlives each render, as it does in the app; start every test afresh.
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [], memberPane: false });
+  Object.assign(inbox, { view: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [], memberPane: false });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
   api.inboxCounts.mockResolvedValue({ open: 3, waiting: 2, snoozed: 1, done: 10, reminders: 0 });
+  api.viewsList.mockResolvedValue(viewList({ open: 3, waiting: 2, snoozed: 1, done: 10 }));
   api.tagsList.mockResolvedValue(['bug']);
   api.conversationShow.mockImplementation(async (id: number) =>
     detail(inboxItem(id), [message(id * 10), message(id * 10 + 1, { fromUs: true })]),
@@ -47,6 +48,30 @@ beforeEach(() => {
 });
 
 describe('inbox keyboard triage', () => {
+  it('says on each row why it ranks where it does', async () => {
+    api.inboxList.mockResolvedValue({
+      items: [
+        inboxItem(1, {
+          rank: 5,
+          reasons: [
+            { ruleId: 1, rule: 'Mentions you', why: 'mentions you', points: 3 },
+            { ruleId: 2, rule: 'Unanswered for a day', why: 'unanswered over 24 h', points: 2 },
+          ],
+        }),
+        inboxItem(2),
+        inboxItem(3),
+      ],
+      total: 3,
+      reminders: [],
+    });
+    await renderInbox();
+    const why = rows()[0].querySelector('[data-testid="row-reasons"]');
+    expect(why).toHaveTextContent('mentions you+3');
+    expect(why).toHaveTextContent('unanswered over 24 h+2');
+    expect(why).toHaveAttribute('title', expect.stringContaining('Unanswered for a day: unanswered over 24 h (+2)'));
+    expect(rows()[1].querySelector('[data-testid="row-reasons"]')).toBeNull();
+  });
+
   it('pages the thread with PageDown and PageUp by what shows between its header and reply box', async () => {
     await renderInbox();
     const thread = screen.getByTestId('thread');
@@ -119,10 +144,10 @@ describe('inbox keyboard triage', () => {
     expect(screen.getAllByTestId('toast').at(-1)).toHaveTextContent('Back to open');
   });
 
-  it('sets a conversation waiting on its member with w, and lists the waiting tab with its count', async () => {
+  it('sets a conversation waiting on its member with w, under a header naming the view and its count', async () => {
     api.triage.mockResolvedValue(inboxItem(1, { status: 'waiting' }));
     await renderInbox();
-    expect(screen.getByTestId('tab-waiting')).toHaveTextContent(/Waiting\s*2/);
+    await waitFor(() => expect(screen.getByTestId('view-title')).toHaveTextContent(/Inbox\s*3/));
 
     await press('w');
 

@@ -25,7 +25,7 @@ async function renderInbox() {
 
 beforeEach(() => {
   vi.clearAllMocks();
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
+  Object.assign(inbox, { view: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
   Object.assign(reminders, { due: [], focusedId: null, snoozingId: null });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({

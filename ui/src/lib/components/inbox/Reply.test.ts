@@ -24,7 +24,7 @@ async function renderInbox() {
 
 beforeEach(() => {
   vi.clearAllMocks();
-  Object.assign(inbox, { tab: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
+  Object.assign(inbox, { view: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [] });
   Object.assign(outbox, { items: [], drafts: {}, queueing: {}, errors: {} });
   Object.assign(accounts, { specs: [], specsLoaded: false });
   api.inboxList.mockResolvedValue({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
