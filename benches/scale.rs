@@ -3,21 +3,26 @@
 //!   - demo generation rate,
 //!   - Hearth's ingest rate beside a raw rusqlite bulk insert of the very same rows, in the
 //!     same run, into the same schema,
+//!   - the same ingest with ten rules active, beside it without rules,
 //!   - inbox first page, member list, member profile and full-text search latency (p50/p95),
+//!   - every view's first page, a saved view of three filters, all views' counts, a triage
+//!     action,
 //!   - engagement: the whole-workspace pass (`Store::compute_engagement`), a saved segment's
 //!     count, every segment's count for the sidebar, the member list sorted by score and a
 //!     segment's first page.
 //!
 //! `cargo bench --bench scale` for the full size; `HEARTH_BENCH_MEMBERS` and
 //! `HEARTH_BENCH_MESSAGES` make it smaller (CI runs a small one so this stays working).
-//! Targets on a 2-core machine: ingest ≥ 50% of raw; inbox and profile ≤ 20 ms; search p95 ≤ 50 ms.
+//! Targets on a 2-core machine: ingest ≥ 50% of raw, and with ten rules ≥ 90% of without; inbox,
+//! each view and profile ≤ 20 ms; all views' counts ≤ 20 ms; a triage action ≤ 5 ms; search
+//! p95 ≤ 50 ms.
 
 use std::time::{Duration, Instant};
 
 use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use hearth::model::{
     ActivityFilter, ConversationKind, DemoOptions, EngagementLevel, InboxQuery, MemberQuery,
-    MemberSort, Platform, SegmentFilter,
+    MemberSort, Platform, RuleDraft, SegmentFilter, TriageAction, ViewDraft, ViewFilter,
 };
 use hearth::Store;
 use rusqlite::{params, Connection};
@@ -26,6 +31,20 @@ mod common;
 use common::env_u32;
 
 const CHUNK: usize = 2_000;
+
+/// With the four starting rules, ten: what a busy workspace might run on every message.
+const SIX_MORE_RULES: &[(&str, &[&str], &[&str])] = &[
+    ("Crashes", &["keyword crash"], &["+2", "tag bug"]),
+    ("Windows", &["regex (?i)windows ?(10|11)?"], &["+1"]),
+    ("Help channel", &["channel #help", "unanswered 4h"], &["+1"]),
+    (
+        "GitHub waits",
+        &["platform github", "unanswered 48h"],
+        &["+2"],
+    ),
+    ("Thanks", &["keyword thank you"], &["-1"]),
+    ("Docs", &["regex (?i)\\bdocs?\\b"], &["tag docs"]),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; ignore arguments.
@@ -66,9 +85,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("HEARTH_BENCH_SKIP_INGEST").is_none() {
         let batches = read_back(&demo_path)?;
         let rows: usize = batches.iter().map(|(_, b)| b.messages.len()).sum();
-        let hearth_secs = {
-            let path = dir.path().join("ingest.db");
-            let mut s = Store::open(&path)?;
+        // Hearth's own ingest, without rules and then with ten rules active (the four starting
+        // ones and six more), into fresh databases, in the same run.
+        let ingest_all = |path: &std::path::Path,
+                          rules: &[(&str, &[&str], &[&str])]|
+         -> Result<f64, Box<dyn std::error::Error>> {
+            let mut s = Store::open(path)?;
+            for r in s.rules()? {
+                if rules.is_empty() {
+                    s.remove_rule(r.id, now)?;
+                }
+            }
+            for (name, when, then) in rules {
+                s.add_rule(
+                    &RuleDraft {
+                        name: (*name).into(),
+                        enabled: true,
+                        when: when.iter().map(|w| (*w).to_string()).collect(),
+                        then: then.iter().map(|t| (*t).to_string()).collect(),
+                    },
+                    now,
+                )?;
+            }
             let mut accounts = std::collections::HashMap::new();
             let t = Instant::now();
             for (platform, batch) in &batches {
@@ -82,16 +120,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 s.ingest(account, batch, now)?;
             }
-            t.elapsed().as_secs_f64()
+            Ok(t.elapsed().as_secs_f64())
         };
+        let hearth_secs = ingest_all(&dir.path().join("ingest.db"), &[])?;
+        let ruled_secs = ingest_all(&dir.path().join("ingest-rules.db"), SIX_MORE_RULES)?;
         let raw_secs = raw_insert(&dir.path().join("raw.db"), &batches, now)?;
         let (hearth_rate, raw_rate) = (rows as f64 / hearth_secs, rows as f64 / raw_secs);
+        let ruled_rate = rows as f64 / ruled_secs;
         println!(
             "raw rusqlite insert  {raw_rate:>10.0} messages/s  ({rows} messages, {raw_secs:.1} s)"
         );
         println!(
         "hearth ingest        {hearth_rate:>10.0} messages/s  ({hearth_secs:.1} s) = {:.0}% of raw (target ≥ 50%)",
         100.0 * hearth_rate / raw_rate
+    );
+        println!(
+        "  with ten rules     {ruled_rate:>10.0} messages/s  ({ruled_secs:.1} s) = {:.0}% of the rate without rules (target ≥ 90%)",
+        100.0 * ruled_rate / hearth_rate
     );
     }
 
@@ -170,6 +215,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "p95 ≤ 50 ms",
         measure(200, |i| {
             store.search(queries[i % queries.len()], 30).map(|_| ())
+        })?,
+    );
+    drop(store);
+
+    // --- 3b. views: every view's first page, a saved view of three filters, all the counts ---
+    let mut store = Store::open(&demo_path)?;
+    let t = Instant::now();
+    let weighed = store.refresh_rules(now)?;
+    println!(
+        "rules: first sweep   {:>8.0} ms  ({weighed} conversations weighed)",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    store.add_view(
+        &ViewDraft {
+            name: "bench: GitHub bugs unanswered".into(),
+            letter: None,
+            filter: ViewFilter {
+                platform: Some(Platform::Github),
+                tag: Some("bug".into()),
+                unanswered: Some(true),
+                ..Default::default()
+            },
+            reply_target_hours: None,
+        },
+        now,
+    )?;
+    let conversations = store.status()?.conversations;
+    println!("views on {conversations} conversations:");
+    for view in store.views(now)? {
+        let key = view.key.clone();
+        report(
+            &format!("  {} ({})", view.name, view.count),
+            "p95 ≤ 20 ms",
+            measure(100, |_| {
+                store
+                    .inbox(
+                        &InboxQuery {
+                            view: Some(key.clone()),
+                            ..Default::default()
+                        },
+                        now,
+                    )
+                    .map(|_| ())
+            })?,
+        );
+    }
+    let n_views = store.views(now)?.len();
+    report(
+        &format!("counts of all {n_views} views"),
+        "≤ 20 ms",
+        measure(50, |_| store.views(now).map(|_| ()))?,
+    );
+    let first = store.inbox(&InboxQuery::default(), now)?.items[0].id;
+    report(
+        "a triage action",
+        "≤ 5 ms",
+        measure(200, |i| {
+            let action = if i % 2 == 0 {
+                TriageAction::Tag {
+                    tag: "bench".into(),
+                }
+            } else {
+                TriageAction::Untag {
+                    tag: "bench".into(),
+                }
+            };
+            store.triage(first, &action, now).map(|_| ())
         })?,
     );
     drop(store);

@@ -77,6 +77,30 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
     })
 }
 
+/// Refuses `name` when another row of `table` (`rules`, `views`: names unique whatever their
+/// case) has it; `except` is the row being renamed.
+pub(crate) fn ensure_name_free(
+    conn: &rusqlite::Connection,
+    table: &'static str,
+    what: &str,
+    name: &str,
+    except: Option<i64>,
+) -> Result<()> {
+    let taken: bool = conn.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1 COLLATE NOCASE AND id <> ?2)"
+        ),
+        rusqlite::params![name, except.unwrap_or(-1)],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::invalid(format!(
+            "there is already a {what} named '{name}'"
+        )));
+    }
+    Ok(())
+}
+
 /// The setting that holds the reply-time target, in hours.
 pub const REPLY_TARGET_SETTING: &str = "inbox.reply_target_hours";
 /// The reply-time target when none is set: a day.

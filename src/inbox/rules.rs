@@ -161,6 +161,16 @@ fn parse_hours(text: &str) -> Result<i64> {
     Ok(hours)
 }
 
+/// "'moon phase' is not a condition Hearth knows; one of: mentions, …".
+fn unknown(text: &str, what: &str, words: &[(&str, &str)]) -> Error {
+    let known: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+    Error::invalid(format!(
+        "'{}' is not {what} Hearth knows; one of: {}",
+        text.trim(),
+        known.join(", ")
+    ))
+}
+
 /// Reads one condition in words ("unanswered 24h", "member tagged vip").
 pub fn parse_condition(text: &str) -> Result<RuleCondition> {
     let (word, rest) = head(text);
@@ -206,17 +216,7 @@ pub fn parse_condition(text: &str) -> Result<RuleCondition> {
         "channel" | "in" => RuleCondition::Channel {
             channel: needs(rest, "channel", "a channel, as in 'channel #help'")?.to_string(),
         },
-        _ => {
-            return Err(Error::invalid(format!(
-                "'{}' is not a condition Hearth knows; one of: {}",
-                text.trim(),
-                CONDITION_WORDS
-                    .iter()
-                    .map(|(w, _)| *w)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
-        }
+        _ => return Err(unknown(text, "a condition", CONDITION_WORDS)),
     };
     check_condition(&condition)?;
     Ok(condition)
@@ -251,16 +251,7 @@ pub fn parse_effect(text: &str) -> Result<RuleEffect> {
         "view" => RuleEffect::View {
             view: needs(rest, "view", "a saved view's name")?.to_string(),
         },
-        _ => {
-            return Err(Error::invalid(format!(
-                "'{t}' is not an effect Hearth knows; one of: {}",
-                EFFECT_WORDS
-                    .iter()
-                    .map(|(w, _)| *w)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
-        }
+        _ => return Err(unknown(t, "an effect", EFFECT_WORDS)),
     };
     check_effect(&effect)?;
     Ok(effect)
@@ -853,16 +844,7 @@ impl Store {
     pub fn add_rule(&mut self, draft: &RuleDraft, now: Millis) -> Result<Rule> {
         let (name, when, then) = read_draft(draft)?;
         let tx = self.conn_mut().transaction()?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM rules WHERE name = ?1 COLLATE NOCASE)",
-            [&name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::invalid(format!(
-                "there is already a rule named '{name}'"
-            )));
-        }
+        super::ensure_name_free(&tx, "rules", "rule", &name, None)?;
         tx.execute(
             "INSERT INTO rules (name, enabled, position, conditions, effects, created_at, updated_at)
              VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM rules), ?3, ?4, ?5, ?5)",
@@ -880,16 +862,7 @@ impl Store {
     pub fn update_rule(&mut self, id: i64, draft: &RuleDraft, now: Millis) -> Result<Rule> {
         let (name, when, then) = read_draft(draft)?;
         let tx = self.conn_mut().transaction()?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM rules WHERE name = ?1 COLLATE NOCASE AND id <> ?2)",
-            params![name, id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::invalid(format!(
-                "there is already a rule named '{name}'"
-            )));
-        }
+        super::ensure_name_free(&tx, "rules", "rule", &name, Some(id))?;
         let n = tx.execute(
             "UPDATE rules SET name = ?2, enabled = ?3, conditions = ?4, effects = ?5, updated_at = ?6
              WHERE id = ?1",

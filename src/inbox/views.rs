@@ -537,16 +537,7 @@ impl Store {
         let letter = check_letter(conn, draft.letter.as_deref(), None)?;
         // the filter must read (a segment that exists) before it is kept
         clauses(conn, &draft.filter, Some(0), now)?;
-        let taken: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM views WHERE name = ?1 COLLATE NOCASE)",
-            [&name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::invalid(format!(
-                "there is already a view named '{name}'"
-            )));
-        }
+        super::ensure_name_free(conn, "views", "view", &name, None)?;
         conn.execute(
             "INSERT INTO views (name, letter, position, filter, reply_target_hours, created_at, updated_at)
              VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM views), ?3, ?4, ?5, ?5)",
@@ -566,16 +557,7 @@ impl Store {
         })?;
         let letter = check_letter(conn, draft.letter.as_deref(), Some(id))?;
         clauses(conn, &draft.filter, Some(id), now)?;
-        let taken: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM views WHERE name = ?1 COLLATE NOCASE AND id <> ?2)",
-            params![name, id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::invalid(format!(
-                "there is already a view named '{name}'"
-            )));
-        }
+        super::ensure_name_free(conn, "views", "view", &name, Some(id))?;
         conn.execute(
             "UPDATE views SET name = ?2, letter = ?3, filter = ?4, reply_target_hours = ?5,
                  updated_at = ?6 WHERE id = ?1",
