@@ -588,3 +588,50 @@ fn rules_views_and_the_team_from_the_command_line_while_the_app_holds_the_databa
         "the saved view reads the same database"
     );
 }
+
+#[test]
+fn a_conversation_the_platform_gave_no_title_is_titled_by_its_question() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let mut room = thread("room", "", NOW - DAY);
+    room.title = None;
+    room.kind = hearth::model::ConversationKind::Channel;
+    let mut posts = thread("posts", "", NOW - DAY);
+    posts.title = None;
+    let batch = Batch {
+        identities: vec![
+            person("u1", "Maria García", None),
+            person("team", "Lumen Team", None),
+        ],
+        conversations: vec![room, posts],
+        messages: vec![
+            message("room", "r1", "u1", "Hello!\nAnyone here?", NOW - 5 * HOUR),
+            message("room", "r2", "team", "Hi Maria, welcome", NOW - 4 * HOUR),
+            message(
+                "room",
+                "r3",
+                "u1",
+                "\n  Where do I find   the plugin docs?\nI looked everywhere.",
+                NOW - 3 * HOUR,
+            ),
+            message(
+                "posts",
+                "p1",
+                "u1",
+                "Lumen 1.0 is out 🎉\nRelease notes inside",
+                NOW - 2 * HOUR,
+            ),
+            message("posts", "p2", "u1", "Also: a new theme", NOW - HOUR),
+        ],
+        quarantined: Vec::new(),
+    };
+    db.store.ingest(account, &batch, NOW).unwrap();
+    let open = page(&db, "open", NOW);
+    let mut titles = titles(&open);
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Lumen 1.0 is out 🎉", "Where do I find the plugin docs?"],
+        "a thread by its first post's first line, a room by the question still unanswered"
+    );
+}

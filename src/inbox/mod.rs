@@ -27,7 +27,13 @@ const ITEM_COLUMNS: &str = "c.id, c.platform, a.name, c.kind, c.title, c.contain
     c.last_message_at, c.message_count, c.status, c.priority, c.snoozed_until, c.assignee,
     (SELECT group_concat(t.name, char(31)) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
         WHERE ct.conversation_id = c.id),
-    c.url, c.rank, c.reasons, c.mentions_us, c.first_post, c.unanswered_since";
+    c.url, c.rank, c.reasons, c.mentions_us, c.first_post, c.unanswered_since,
+    CASE WHEN c.title IS NULL OR c.title = '' THEN
+        (SELECT substr(q.body_text, 1, 400) FROM messages q
+         WHERE q.conversation_id = c.id AND q.from_us = 0 AND q.body_text <> ''
+           AND (c.kind <> 'channel' OR q.created_at >= coalesce(c.unanswered_since, 0))
+         ORDER BY q.created_at, q.id LIMIT 1)
+    END";
 
 const ITEM_JOINS: &str = "FROM conversations c
     JOIN accounts a ON a.id = c.account_id
@@ -45,12 +51,23 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
         status = Status::Open;
     }
     let snippet: String = r.get(8)?;
+    // A conversation the platform gave no title (a chat room without a name, a thread of
+    // posts) is titled by the first line of its question: for a thread its first member
+    // message, for a room the oldest one still unanswered.
+    let title: Option<String> = r.get::<_, Option<String>>(4)?.or_else(|| {
+        r.get::<_, Option<String>>(22).ok().flatten().and_then(|q| {
+            q.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(|l| shorten(l, 90))
+        })
+    });
     Ok(InboxItem {
         id: r.get(0)?,
         platform: platform_col(r, 1)?,
         account_name: r.get(2)?,
         kind: ConversationKind::parse(&kind).unwrap_or(ConversationKind::Thread),
-        title: r.get(4)?,
+        title,
         container: r.get(5)?,
         author_name: r.get(6)?,
         author_member_id: r.get(7)?,

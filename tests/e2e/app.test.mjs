@@ -471,6 +471,37 @@ test("after a restart, every triage change is in the database", async () => {
   for (const id of triage.bulk) assert.equal(show(id).status, "done", `conversation ${id} is done`);
 });
 
+test("at the window's smallest, 900 × 600, the thread keeps most of the width and its actions one row", async () => {
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    await driver.manage().window().setRect({ width: 900, height: 600 });
+    const thread = await driver.wait(until.elementLocated(byTest("thread")), WAIT);
+    const layout = async () =>
+      driver.executeScript(`
+        const rect = (el) => el.getBoundingClientRect();
+        const actions = [...arguments[0].querySelectorAll('.actions > *')];
+        return {
+          window: window.innerWidth,
+          nav: rect(document.querySelector('nav[aria-label="Main"]')).width,
+          thread: rect(arguments[0]).width,
+          rows: new Set(actions.map((a) => Math.round(rect(a).top))).size,
+          inside: actions.every((a) => rect(a).right <= rect(arguments[0]).right + 1),
+          picker: getComputedStyle(document.querySelector('[data-testid="view-pick"]')).display,
+        };`, thread);
+    await driver.wait(async () => (await layout()).window <= 900, WAIT, "the window is 900 wide");
+    const l = await layout();
+    await shot(driver, "inbox-900x600");
+    assert.ok(l.nav <= 64, `the sidebar folds into a rail: ${JSON.stringify(l)}`);
+    assert.ok(l.thread >= 0.55 * l.window, `the thread keeps most of the width: ${JSON.stringify(l)}`);
+    assert.equal(l.rows, 1, `the thread's actions fit on one row: ${JSON.stringify(l)}`);
+    assert.ok(l.inside, `and inside the thread: ${JSON.stringify(l)}`);
+    assert.notEqual(l.picker, "none", "the views are chosen above the list");
+  } finally {
+    await driver.quit();
+  }
+});
+
 // --- connecting a real Matrix account --------------------------------------------------------
 
 const synapseScript = path.join(root, "scripts/synapse.sh");

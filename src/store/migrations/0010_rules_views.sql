@@ -28,18 +28,15 @@ UPDATE conversations SET
     -- every conversation not done is weighed by the rules at the first sweep
     rule_due_at = CASE WHEN status <> 'done' THEN 0 END;
 
--- The open queue, best ranked first; the views that look at one fact read their own index.
+-- The open queue, best ranked first. The columns after the order are what the views filter
+-- on, so a view's page and every view's count read this index alone (no table row) until a
+-- row is kept.
 CREATE INDEX conversations_by_rank
-    ON conversations (status, rank DESC, last_message_at DESC, id DESC);
-CREATE INDEX conversations_unanswered
-    ON conversations (status, rank DESC, last_message_at DESC, id DESC)
-    WHERE unanswered_since IS NOT NULL;
-CREATE INDEX conversations_mentioning_us
-    ON conversations (status, rank DESC, last_message_at DESC, id DESC) WHERE mentions_us = 1;
-CREATE INDEX conversations_first_posts
-    ON conversations (status, rank DESC, last_message_at DESC, id DESC) WHERE first_post = 1;
-CREATE INDEX conversations_by_assignee
-    ON conversations (assignee COLLATE NOCASE, status) WHERE assignee IS NOT NULL;
+    ON conversations (status, rank DESC, last_message_at DESC, id DESC, platform, account_id,
+                      assignee COLLATE NOCASE, unanswered_since, mentions_us, first_post,
+                      snoozed_until);
+-- Views of every status (Feedback), newest first.
+CREATE INDEX conversations_by_recency ON conversations (last_message_at DESC, id DESC);
 CREATE INDEX conversations_rules_due ON conversations (rule_due_at) WHERE rule_due_at IS NOT NULL;
 
 -- A rule: when every condition holds for a conversation, its effects apply ("mentions" →
