@@ -196,6 +196,7 @@ fn write_batch(
     // the rules weigh every conversation the batch added to, in the same transaction
     let mut touched: Vec<i64> = deltas.conversations.keys().copied().collect();
     touched.extend(&w.changes.conversations);
+    touched.extend(&deltas.edited);
     touched.sort_unstable();
     touched.dedup();
     crate::inbox::rules::after_ingest(tx, &touched, now)?;
@@ -217,6 +218,8 @@ fn write_batch(
 struct Deltas {
     conversations: HashMap<i64, ConvDelta>,
     members: HashMap<i64, MemberDelta>,
+    /// Conversations with a message edited or deleted (the rules weigh them again).
+    edited: Vec<i64>,
 }
 
 impl Writer<'_, '_> {
@@ -526,7 +529,7 @@ impl Writer<'_, '_> {
                 m.first_at = Some(m.first_at.map_or(msg.created_at, |f| f.min(msg.created_at)));
                 m.last_at = m.last_at.max(Some(msg.created_at));
             } else {
-                self.report.messages_updated += update.execute(params![
+                let changed = update.execute(params![
                     platform,
                     account.id,
                     msg.external_id,
@@ -536,7 +539,11 @@ impl Writer<'_, '_> {
                     msg.deleted_at,
                     msg.created_at,
                     msg.reply_to_external_id
-                ])? as u64;
+                ])?;
+                if changed > 0 {
+                    deltas.edited.push(conv_id);
+                }
+                self.report.messages_updated += changed as u64;
             }
         }
         Ok((deltas, oversized))

@@ -22,6 +22,16 @@ pub(crate) fn ensure_tag(conn: &Connection, name: &str) -> Result<i64> {
         .query_row([name], |r| r.get(0))?)
 }
 
+/// Tags a conversation (creating the tag if new); a tag it already has stays as it is.
+pub(crate) fn tag_conversation(conn: &Connection, conversation: i64, tag: &str) -> Result<()> {
+    let tag_id = ensure_tag(conn, tag)?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+    )?
+    .execute([conversation, tag_id])?;
+    Ok(())
+}
+
 /// After a member's tags changed: their conversations not done are weighed again by the rules
 /// at the next sweep (a rule on "member tagged vip" ranks them; `inbox/rules.rs`).
 pub(crate) fn member_tags_changed(conn: &Connection, members: &[i64]) -> Result<()> {

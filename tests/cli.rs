@@ -73,10 +73,10 @@ fn snoozing_and_tagging_from_the_cli() {
         .to_string()
         == id));
     hearth(&db)
-        .args(["triage", &id, "tag", "feedback"])
+        .args(["triage", &id, "tag", "cli-check"])
         .assert()
         .success();
-    let tagged = json(hearth(&db).args(["inbox", "--status", "snoozed", "--tag", "feedback"]));
+    let tagged = json(hearth(&db).args(["inbox", "--status", "snoozed", "--tag", "cli-check"]));
     assert_eq!(tagged["total"], 1);
     hearth(&db)
         .args(["triage", &id, "snooze", "someday"])

@@ -178,7 +178,7 @@ fn the_demo_fills_every_view_ranks_with_reasons_and_has_replies_due_and_overdue(
         "Unanswered for a day",
         "First-time poster",
         "VIP member",
-        "Crash reports",
+        "Bug reports",
     ] {
         assert!(
             rules.iter().any(|r| r == rule),

@@ -635,3 +635,35 @@ fn a_conversation_the_platform_gave_no_title_is_titled_by_its_question() {
         "a thread by its first post's first line, a room by the question still unanswered"
     );
 }
+
+#[test]
+fn an_edited_message_is_weighed_again_as_it_is_synced() {
+    let mut db = TestDb::new();
+    let account = three_threads(&mut db);
+    db.store
+        .add_rule(&draft("Linux", &["keyword linux"], &["+1"]), NOW)
+        .unwrap();
+    let chat = conversation(&db, "Weekend plans");
+    assert!(db
+        .store
+        .conversation_item(chat, NOW)
+        .unwrap()
+        .reasons
+        .is_empty());
+    // Kwame edits his message: the platform sends it again, edited
+    let edited = IncomingMessage {
+        edited_at: Some(NOW + HOUR),
+        ..message(
+            "c3",
+            "m3",
+            "u2",
+            "Anyone at the meetup? I can bring Linux stickers",
+            NOW - 90 * 60_000,
+        )
+    };
+    db.store
+        .ingest(account, &replies(vec![edited]), NOW + HOUR)
+        .unwrap();
+    let item = db.store.conversation_item(chat, NOW + HOUR).unwrap();
+    assert_eq!(whys(&item), ["says “linux”"], "{:?}", item.reasons);
+}

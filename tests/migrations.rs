@@ -52,6 +52,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0009_canned_replies.sql",
         "f6cb8629cffb839da31b94f0633ad808ed2b4aae69dd418489ac79d06853d878",
     ),
+    (
+        "0010_rules_views.sql",
+        "484ad5fc65f2d6f7f83c549bc6bc1a626caa7ed4f4db9dea3334dbb9592d9816",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -268,11 +268,11 @@ pub const REPLIES: &[&str] = &[
     "Have you tried the example in the docs under Guides → {s}? It covers most of it.",
     "+1, this would help us a lot.",
     "I think this is related to the change in 3.1 — see the migration notes.",
-    "Thanks, that fixed it!",
+    "Bookmarking this, I'll need it for our docs site too.",
     "Still seeing it on 3.1.3 unfortunately.",
     "We solved it with a small plugin, I can share it if useful.",
     "Interesting — which OS are you on?",
-    "That makes sense, thank you for explaining.",
+    "Which version are you on? This changed in 3.1.",
 ];
 
 pub const WELCOME_REPLIES: &[&str] = &[
@@ -288,13 +288,39 @@ pub const PRAISE_REPLIES: &[&str] = &[
     "Nice! Would love to read a write-up of your migration.",
 ];
 
-pub const TEAM_REPLIES: &[&str] = &[
-    "Thanks for the report! I can reproduce it and have opened a fix — it will be in 3.1.4.",
-    "Good question. {s} is configured in `lumen.toml` under `[build]`; here's the relevant guide: https://lumen.dev/docs/config",
-    "Thank you for the kind words — I've shared this with the whole team. 🙏",
-    "Welcome aboard! The #help channel and the forum are the best places to ask anything, and the good-first-issue label is a nice place to start contributing.",
-    "Sorry about the trouble, and thanks for your patience. We're adding an upgrade test for {s} so this doesn't happen again.",
-    "Great idea — I've added it to the list for the next community call.",
+/// What the team answers, by what the thread is about: an answer to a question, a fix for a
+/// bug, an apology to someone upset, a welcome to a newcomer.
+pub fn team_replies(topic: Topic) -> &'static [&'static str] {
+    match topic {
+        Topic::Question => &[
+            "Good question. {s} is configured in `lumen.toml` under `[build]`; here's the relevant guide: https://lumen.dev/docs/config",
+            "You can do that with {s}: run `lumen build --verbose` to see which setting wins, and the guide at https://lumen.dev/docs/config has an example.",
+            "Yes — since 3.1 {s} works out of the box. If it doesn't for you, could you share your `lumen.toml`?",
+        ],
+        Topic::Bug => &[
+            "Thanks for the report! I can reproduce it and have opened a fix — it will be in 3.1.4.",
+            "Confirmed, and sorry about that: {s} broke in 3.1. A fix is merged; `lumen@next` has it today.",
+        ],
+        Topic::Angry => &[
+            "Sorry about the trouble, and thanks for your patience. We're adding an upgrade test for {s} so this doesn't happen again.",
+            "You're right, and I'm sorry. {s} should never have changed in a minor release — we're reverting it in 3.1.4 and adding a test.",
+        ],
+        Topic::Praise => &["Thank you for the kind words — I've shared this with the whole team. 🙏"],
+        Topic::Introduction => &[
+            "Welcome aboard! The #help channel and the forum are the best places to ask anything, and the good-first-issue label is a nice place to start contributing.",
+        ],
+        Topic::FeatureRequest | Topic::Discussion | Topic::Spam => &[
+            "Great idea — I've added it to the list for the next community call.",
+            "Thanks for writing this up. It fits the 3.2 plans for {s}; I've linked it in the roadmap discussion.",
+        ],
+    }
+}
+
+/// What the person who asked says once the team's answer worked.
+pub const THANKS: &[&str] = &[
+    "Thanks, that fixed it!",
+    "That worked, thank you!",
+    "Perfect, it builds now. Thanks for the quick answer!",
 ];
 
 pub const NOTES: &[&str] = &[
@@ -335,8 +361,8 @@ pub const DEMO_TEAM: [&str; 3] = ["Robin", "Sam", "Priya"];
 /// The demo's own rules, beside the starting ones: name, conditions, effects (in words).
 pub const DEMO_RULES: &[(&str, &[&str], &[&str])] = &[
     (
-        "Crash reports",
-        &["regex (?i)\\b(crash(es|ed|ing)?|segfault|panic)\\b"],
+        "Bug reports",
+        &["regex (?i)\\b(crash\\w*|panicked|regression|broken|reproducible|mangles)\\b"],
         &["+2", "tag bug"],
     ),
     (
@@ -346,14 +372,15 @@ pub const DEMO_RULES: &[(&str, &[&str], &[&str])] = &[
     ),
 ];
 
-/// The demo's saved view: GitHub bugs still waiting for an answer, due within 8 hours.
+/// The demo's saved view: GitHub issues and discussions still waiting for an answer, which
+/// the team answers within 8 hours.
 pub fn demo_view() -> (&'static str, &'static str, crate::model::ViewFilter) {
     (
-        "GitHub bugs",
+        "GitHub, unanswered",
         "x",
         crate::model::ViewFilter {
             platform: Some(crate::model::Platform::Github),
-            tag: Some("bug".into()),
+            unanswered: Some(true),
             ..Default::default()
         },
     )

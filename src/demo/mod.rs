@@ -1141,7 +1141,10 @@ fn write_conversation(
         } else if from_team {
             (
                 space.team_id.to_string(),
-                fill(pick::<&str>(&mut g.rng, content::TEAM_REPLIES), subject),
+                fill(
+                    pick::<&str>(&mut g.rng, content::team_replies(topic)),
+                    subject,
+                ),
             )
         } else {
             let who = if g.rng.u8(..3) == 0 {
@@ -1157,10 +1160,11 @@ fn write_conversation(
             let thanks = team_at.is_some_and(|t| t < i)
                 && matches!(topic, Topic::Question | Topic::Bug)
                 && g.rng.bool();
-            let text = if thanks {
-                "Thanks, that fixed it!".to_string()
+            // the one who asked thanks whoever helped; the others add to the thread
+            let (who, text) = if thanks {
+                (starter, (*pick(&mut g.rng, content::THANKS)).to_string())
             } else {
-                fill(pick::<&str>(&mut g.rng, pool), subject)
+                (who, fill(pick::<&str>(&mut g.rng, pool), subject))
             };
             (
                 accounts[who.min(accounts.len() - 1)].external_id.clone(),

@@ -240,9 +240,10 @@ impl Store {
             Vec::new()
         };
 
+        let counted = where_.count_sql(&filter);
         let count_sql = parts
             .iter()
-            .map(|(f, _)| format!("(SELECT count(*) FROM conversations c WHERE {f}{extra})"))
+            .map(|(f, _)| format!("(SELECT count(*) FROM conversations c WHERE {f}{counted})"))
             .collect::<Vec<_>>()
             .join(" + ");
         let total: i64 = conn

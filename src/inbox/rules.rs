@@ -18,7 +18,7 @@ use crate::model::{
     RuleWord,
 };
 use crate::store::Store;
-use crate::tags::ensure_tag;
+use crate::tags::tag_conversation;
 
 const HOUR: Millis = 3_600_000;
 /// How many of a conversation's latest member messages the text rules read.
@@ -732,13 +732,7 @@ fn apply(
 ) -> Result<()> {
     match effect {
         RuleEffect::Points { .. } => {}
-        RuleEffect::Tag { tag } => {
-            let tag_id = ensure_tag(tx, tag)?;
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, tag_id])?;
-        }
+        RuleEffect::Tag { tag } => tag_conversation(tx, id, tag)?,
         RuleEffect::Assign { to } => {
             if assignee.is_none() {
                 tx.prepare_cached(

@@ -8,7 +8,7 @@ use rusqlite::{params, Transaction};
 use crate::error::{Error, Result};
 use crate::model::{InboxItem, Millis, Status, TriageAction, TriageEach, TriageState};
 use crate::store::Store;
-use crate::tags::ensure_tag;
+use crate::tags::tag_conversation;
 
 impl Store {
     /// Applies one triage action and returns the conversation as the inbox now shows it.
@@ -94,13 +94,7 @@ fn triage_in(tx: &Transaction<'_>, id: i64, action: &TriageAction, now: Millis) 
                 params![id, until, now],
             )?;
         }
-        TriageAction::Tag { tag } => {
-            let tag_id = ensure_tag(tx, tag)?;
-            tx.execute(
-                "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-                [id, tag_id],
-            )?;
-        }
+        TriageAction::Tag { tag } => tag_conversation(tx, id, tag)?,
         TriageAction::Untag { tag } => {
             tx.execute(
                 "DELETE FROM conversation_tags WHERE conversation_id = ?1
@@ -156,14 +150,9 @@ fn restore(tx: &Transaction<'_>, id: i64, state: &TriageState, now: Millis) -> R
         [id],
     )?;
     for tag in &state.tags {
-        if tag.trim().is_empty() {
-            continue;
+        if !tag.trim().is_empty() {
+            tag_conversation(tx, id, tag)?;
         }
-        let tag_id = ensure_tag(tx, tag)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
-            [id, tag_id],
-        )?;
     }
     Ok(())
 }

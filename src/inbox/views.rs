@@ -199,6 +199,17 @@ impl Clauses {
     pub fn sql(&self) -> String {
         self.clauses.iter().map(|c| format!(" AND {c}")).collect()
     }
+
+    /// The clauses for counting a view of every status: there no status range narrows the
+    /// index, so a tag's conversations are looked up rather than every row checked.
+    pub fn count_sql(&self, f: &ViewFilter) -> String {
+        let sql = self.sql();
+        if f.any_status == Some(true) {
+            sql.replace("+c.id IN", "c.id IN")
+        } else {
+            sql
+        }
+    }
 }
 
 /// The filter's clauses (all but its status, which picks the parts of the queue). A saved
@@ -461,7 +472,7 @@ fn builtin_counts(
 fn count_view(conn: &Connection, r: &Resolved, now: Millis) -> Result<(i64, i64)> {
     let c = clauses(conn, &r.filter, r.saved_id, now)?;
     let parts = parts(&r.filter);
-    let extra = c.sql();
+    let extra = c.count_sql(&r.filter);
     let in_queue = r.filter.any_status != Some(true)
         && r.filter.status.unwrap_or(Status::Open) == Status::Open;
     let sql = parts
