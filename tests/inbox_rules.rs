@@ -667,3 +667,82 @@ fn an_edited_message_is_weighed_again_as_it_is_synced() {
     let item = db.store.conversation_item(chat, NOW + HOUR).unwrap();
     assert_eq!(whys(&item), ["says “linux”"], "{:?}", item.reasons);
 }
+
+#[test]
+fn a_segment_or_a_member_tag_ranks_and_filters_the_conversations_its_members_write_in() {
+    let mut db = TestDb::new();
+    three_threads(&mut db);
+    let install = conversation(&db, "How do I install it?");
+    let maria = db
+        .store
+        .conversation_item(install, NOW)
+        .unwrap()
+        .author_member_id
+        .unwrap();
+    db.store.tag_member(maria, "speaker").unwrap();
+    db.store
+        .add_segment(
+            "Speakers",
+            &hearth::model::SegmentFilter {
+                tags: vec!["speaker".into()],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let rule = db
+        .store
+        .add_rule(
+            &draft("Speakers first", &["segment Speakers"], &["+4"]),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(rule.matching, 1);
+    assert_eq!(rule.problem, None);
+    let item = db.store.conversation_item(install, NOW).unwrap();
+    assert!(
+        whys(&item).contains(&"member in Speakers".to_string()),
+        "{:?}",
+        item.reasons
+    );
+    for (name, filter) in [
+        (
+            "By segment",
+            ViewFilter {
+                segment: Some("speakers".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "By member tag",
+            ViewFilter {
+                member_tag: Some("Speaker".into()),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let view = db
+            .store
+            .add_view(
+                &ViewDraft {
+                    name: name.into(),
+                    letter: None,
+                    filter,
+                    reply_target_hours: None,
+                },
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(view.count, 1, "{name}");
+        assert_eq!(
+            titles(&page(&db, name, NOW)),
+            ["How do I install it?"],
+            "{name}"
+        );
+    }
+    // the segment gone, the rule says why it matches nothing
+    let id = db.store.segment("Speakers", NOW).unwrap().id;
+    db.store.remove_segment(id).unwrap();
+    let rule = db.store.rule("Speakers first").unwrap();
+    assert!(rule.problem.unwrap().contains("no segment 'Speakers'"));
+}

@@ -960,6 +960,15 @@ fn mark_queue(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Whether a row of `table` (`segments`, `views`) has this name, whatever its case.
+fn named(conn: &Connection, table: &'static str, name: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1 COLLATE NOCASE)"),
+        [name.trim()],
+        |r| r.get(0),
+    )?)
+}
+
 /// What stops a rule from doing what it says, in words.
 fn problem_of(
     conn: &Connection,
@@ -968,12 +977,7 @@ fn problem_of(
 ) -> Result<Option<String>> {
     for c in when {
         if let RuleCondition::Segment { segment } = c {
-            let found: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM segments WHERE name = ?1 COLLATE NOCASE)",
-                [segment.trim()],
-                |r| r.get(0),
-            )?;
-            if !found {
+            if !named(conn, "segments", segment)? {
                 return Ok(Some(format!(
                     "there is no segment '{segment}', so this rule matches nothing"
                 )));
@@ -982,12 +986,7 @@ fn problem_of(
     }
     for e in then {
         if let RuleEffect::View { view } = e {
-            let found: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM views WHERE name = ?1 COLLATE NOCASE)",
-                [view.trim()],
-                |r| r.get(0),
-            )?;
-            if !found {
+            if !named(conn, "views", view)? {
                 return Ok(Some(format!(
                     "there is no saved view '{view}' to put conversations in"
                 )));
