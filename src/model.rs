@@ -1375,6 +1375,24 @@ pub struct SearchHit {
     pub created_at: Millis,
 }
 
+/// A search's answer: the best hits first, the filters it understood, and whether the ranking
+/// looked at every match or only the newest ones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Each filter the query asked for, in words ("on GitHub", "from Ana Souza", "after 1 Oct
+    /// 2026"), so the person sees how their `on:`/`from:`/`after:` words were read.
+    pub filters: Vec<String>,
+    /// Set when a common word matched more messages than are ranked: the hits are the best of
+    /// the newest this many matches. A rarer word or a filter reaches older ones.
+    pub ranked_among: Option<u32>,
+    /// A filter word Hearth could not read ("on:myspace is not a platform …"); nothing is
+    /// searched until it is fixed.
+    pub problem: Option<String>,
+}
+
 /// What the app shows before anything else: where the data lives and whether it is empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

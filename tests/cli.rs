@@ -212,8 +212,8 @@ fn settings_from_the_cli_are_checked_and_kept() {
 #[test]
 fn search_hits_carry_message_conversation_and_member_ids() {
     let (_dir, db) = demo_db();
-    let hits = json(hearth(&db).args(["search", "lumen"]));
-    let hits = hits.as_array().expect("a list of hits");
+    let found = json(hearth(&db).args(["search", "lumen"]));
+    let hits = found["hits"].as_array().expect("a list of hits");
     assert!(!hits.is_empty());
     for h in hits.iter().filter(|h| h["kind"] == "message") {
         for key in ["messageId", "conversationId", "memberId"] {

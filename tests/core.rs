@@ -133,10 +133,10 @@ fn an_edited_message_is_updated_in_place() {
         )],
         "the earlier version is shown with when it was written and replaced"
     );
-    let hits = db.store.search("solved", 10).unwrap();
+    let hits = db.store.search("solved", 10, NOW).unwrap().hits;
     assert_eq!(hits.len(), 1, "search sees the edited text");
     assert!(
-        db.store.search("theme", 10).unwrap().is_empty(),
+        db.store.search("theme", 10, NOW).unwrap().hits.is_empty(),
         "and forgets the old text"
     );
     // deleted on the platform: the thread shows it deleted, with what it said kept
@@ -1089,14 +1089,14 @@ fn notes_are_saved_edited_searchable_and_deleted() {
         )
         .unwrap();
     assert_eq!(edited.updated_at, NOW + MINUTE);
-    let hits = db.store.search("write docs", 10).unwrap();
+    let hits = db.store.search("write docs", 10, NOW).unwrap().hits;
     assert_eq!(hits[0].kind, HitKind::Note);
     assert_eq!(hits[0].member_id, Some(maria));
     assert_eq!(hits[0].title, "Maria García");
     db.store.delete_note(note.id).unwrap();
     assert!(db.store.notes(maria).unwrap().is_empty());
     assert!(
-        db.store.search("talk", 10).unwrap().is_empty(),
+        db.store.search("talk", 10, NOW).unwrap().hits.is_empty(),
         "deleted notes leave search"
     );
     assert!(matches!(
@@ -1111,7 +1111,7 @@ fn notes_are_saved_edited_searchable_and_deleted() {
 fn search_hits_carry_message_conversation_and_member_and_mark_matches() {
     let mut db = TestDb::new();
     three_threads(&mut db);
-    let hits = db.store.search("crash", 10).unwrap();
+    let hits = db.store.search("crash", 10, NOW).unwrap().hits;
     assert_eq!(hits.len(), 1);
     let h = &hits[0];
     assert_eq!(h.kind, HitKind::Message);
@@ -1124,7 +1124,10 @@ fn search_hits_carry_message_conversation_and_member_and_mark_matches() {
     assert_eq!(h.author_name.as_deref(), Some("Kwame Mensah"));
     // FTS syntax typed by a person is just words, never an error
     for q in ["\"", "NOT", "crash OR", "col:x", "*", "a AND (b"] {
-        assert!(db.store.search(q, 10).is_ok(), "query {q:?} must not fail");
+        assert!(
+            db.store.search(q, 10, NOW).is_ok(),
+            "query {q:?} must not fail"
+        );
     }
 }
 
@@ -1135,8 +1138,8 @@ fn search_ignores_accents() {
     let mut batch = small_batch();
     batch.messages[0].text = "Zoë’s café is the best".into();
     db.store.ingest(account, &batch, NOW).unwrap();
-    assert_eq!(db.store.search("cafe", 5).unwrap().len(), 1);
-    assert_eq!(db.store.search("zoe", 5).unwrap().len(), 1);
+    assert_eq!(db.store.search("cafe", 5, NOW).unwrap().hits.len(), 1);
+    assert_eq!(db.store.search("zoe", 5, NOW).unwrap().hits.len(), 1);
 }
 
 // --- calendar ----------------------------------------------------------------------------------
@@ -1266,6 +1269,6 @@ fn text_from_a_platform_loses_control_characters_and_names_lose_direction_overri
     );
     assert_eq!(m.author.handle, "mallory");
     assert_eq!(detail.conversation.title.as_deref(), Some("Title isolated"));
-    let hits = db.store.search("markers", 5).expect("search");
+    let hits = db.store.search("markers", 5, NOW).expect("search").hits;
     assert_eq!(hits.len(), 1, "the words are still found");
 }

@@ -125,8 +125,15 @@ fn export_then_import_then_export_gives_byte_identical_files_on_the_demo_workspa
         (s2.accounts, s2.members, s2.conversations, s2.messages)
     );
     assert_eq!(
-        orig.search("dark mode", 50).expect("search").len(),
-        imported.search("dark mode", 50).expect("search").len(),
+        orig.search("dark mode", 50, hearth::now_millis())
+            .expect("search")
+            .hits
+            .len(),
+        imported
+            .search("dark mode", 50, hearth::now_millis())
+            .expect("search")
+            .hits
+            .len(),
         "the search index is rebuilt"
     );
     assert_eq!(
@@ -519,7 +526,11 @@ fn removing_the_demo_takes_its_samples_and_keeps_what_the_user_connected() {
     );
     assert_eq!(integrity(&db), "ok");
     assert_eq!(
-        store.search("dark mode", 10).expect("search").len(),
+        store
+            .search("dark mode", 10, hearth::now_millis())
+            .expect("search")
+            .hits
+            .len(),
         1,
         "only the real conversation is found"
     );

@@ -253,7 +253,10 @@ fn demo_people_have_several_accounts_some_merged_some_waiting_with_evidence() {
 #[test]
 fn demo_spam_reaches_the_ui_only_sanitised() {
     let (_dir, store, _) = demo(7);
-    let hits = store.search("claim tokens", 50).unwrap();
+    let hits = store
+        .search("claim tokens", 50, hearth::now_millis())
+        .unwrap()
+        .hits;
     assert!(
         !hits.is_empty(),
         "the demo has a spam message with hostile HTML"

@@ -368,8 +368,9 @@ fn with_quillon(db: &mut TestDb) -> (i64, i64) {
     db.store.tag_member(id, "speaker").unwrap();
     let conversation = db
         .store
-        .search("configure", 5)
+        .search("configure", 5, hearth::now_millis())
         .unwrap()
+        .hits
         .iter()
         .find_map(|h| h.conversation_id)
         .expect("the thread is found");
@@ -521,8 +522,18 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         "the organisation only their address made goes with them"
     );
     assert!(db.store.member_profile(id, NOW).is_err(), "they are gone");
-    assert!(db.store.search(WORD, 5).unwrap().is_empty());
-    assert!(db.store.search(NOTE, 5).unwrap().is_empty());
+    assert!(db
+        .store
+        .search(WORD, 5, hearth::now_millis())
+        .unwrap()
+        .hits
+        .is_empty());
+    assert!(db
+        .store
+        .search(NOTE, 5, hearth::now_millis())
+        .unwrap()
+        .hits
+        .is_empty());
     assert!(db
         .store
         .members(&MemberQuery {
@@ -557,7 +568,14 @@ fn forgetting_a_person_leaves_no_byte_of_them_in_the_file_log_or_index_and_the_t
         .query_row("SELECT count(*) FROM reminders", [], |r| r.get(0))
         .unwrap();
     assert_eq!(reminders, 1, "Maria's reminder stays");
-    assert_eq!(db.store.search("configure", 5).unwrap().len(), 1);
+    assert_eq!(
+        db.store
+            .search("configure", 5, hearth::now_millis())
+            .unwrap()
+            .hits
+            .len(),
+        1
+    );
 
     drop(db.store);
     assert_eq!(traces(&path), Vec::<String>::new(), "after it closes");

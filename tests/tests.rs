@@ -25,4 +25,5 @@ mod migrations;
 mod outbox_kill;
 mod outbox_processes;
 mod scheduler;
+mod search;
 mod sync_faults;

@@ -12,7 +12,7 @@ use hearth::model::{
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
     OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
-    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchHit, Segment, SegmentFilter,
+    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
     SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
@@ -262,8 +262,8 @@ pub fn search(
     state: State<'_, AppState>,
     query: String,
     limit: Option<u32>,
-) -> Reply<Vec<SearchHit>> {
-    state.with(|s| s.search(&query, limit.unwrap_or(30)))
+) -> Reply<SearchResults> {
+    state.with(|s| s.search(&query, limit.unwrap_or(30), now_millis()))
 }
 
 #[tauri::command(async)]

@@ -218,15 +218,21 @@ fn ago(t: i64, now: i64) -> String {
 }
 
 pub fn search(store: &Store, query: &str, limit: u32, json: bool, now: i64) -> Result<()> {
-    let hits = store.search(query, limit)?;
+    let found = store.search(query, limit, now)?;
     if json {
-        return print_json(&hits);
+        return print_json(&found);
     }
-    if hits.is_empty() {
+    if let Some(problem) = &found.problem {
+        anyhow::bail!("{problem}\nFilters: {}", hearth::search::FILTER_WORDS);
+    }
+    if !found.filters.is_empty() {
+        println!("Filters: {}", found.filters.join(" · "));
+    }
+    if found.hits.is_empty() {
         println!("No messages or notes match \"{query}\".");
         return Ok(());
     }
-    for h in &hits {
+    for h in &found.hits {
         let snippet: String = h
             .snippet
             .chars()
@@ -249,6 +255,11 @@ pub fn search(store: &Store, query: &str, limit: u32, json: bool, now: i64) -> R
         println!(
             "    {}",
             snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+    if let Some(n) = found.ranked_among {
+        println!(
+            "(The best of the newest {n} matches: add a word or a filter to reach older ones.)"
         );
     }
     Ok(())

@@ -97,9 +97,30 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
-    /// Full-text search over messages and notes.
+    /// Full-text search over messages and notes, best matches first (relevance and recency).
+    ///
+    /// Filters can also be written in the query: on:github in:help from:ana is:open
+    /// after:2026-10-01 before:7d.
     Search {
         query: String,
+        /// Only messages on this platform.
+        #[arg(long)]
+        platform: Option<Platform>,
+        /// Only messages in this channel, room, category or repository.
+        #[arg(long)]
+        channel: Option<String>,
+        /// Only messages by the member with this name or handle.
+        #[arg(long)]
+        from: Option<String>,
+        /// Only conversations with this status: open, waiting, snoozed or done.
+        #[arg(long)]
+        status: Option<Status>,
+        /// Only messages written on or after this day (2026-10-01, yesterday, 7d).
+        #[arg(long)]
+        after: Option<String>,
+        /// Only messages written before this day (2026-10-01, today, 2w).
+        #[arg(long)]
+        before: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[command(flatten)]
@@ -381,7 +402,32 @@ pub fn run(cli: Cli) -> Result<()> {
             action,
             json,
         } => inbox::triage(store, conversation, action, json.json, now),
-        Command::Search { query, limit, json } => {
+        Command::Search {
+            query,
+            platform,
+            channel,
+            from,
+            status,
+            after,
+            before,
+            limit,
+            json,
+        } => {
+            // the flags become the query's own filter words, so both read the same way
+            let mut query = query;
+            let flags = [
+                ("on", platform.map(|p| p.as_str().to_owned())),
+                ("in", channel),
+                ("from", from),
+                ("is", status.map(|s| s.as_str().to_owned())),
+                ("after", after),
+                ("before", before),
+            ];
+            for (key, value) in flags {
+                if let Some(v) = value {
+                    query.push_str(&format!(" {key}:\"{}\"", v.replace('"', "")));
+                }
+            }
             inbox::search(store, &query, limit, json.json, now)
         }
         Command::Members { action, json } => members::members(store, action, json.json, now),

@@ -190,20 +190,25 @@ describe('shell', () => {
   });
 
   it('searches with / and opens a done conversation from a message hit', async () => {
-    api.search.mockResolvedValue([
-      {
-        kind: 'message',
-        messageId: 900,
-        noteId: null,
-        conversationId: 42,
-        memberId: 7,
-        platform: 'github',
-        title: 'Login fails on <b>Safari</b>',
-        authorName: 'Maria',
-        snippet: 'the \u0002login\u0003 button',
-        createdAt: Date.now() - 3_600_000,
-      },
-    ]);
+    api.search.mockResolvedValue({
+      hits: [
+        {
+          kind: 'message',
+          messageId: 900,
+          noteId: null,
+          conversationId: 42,
+          memberId: 7,
+          platform: 'github',
+          title: 'Login fails on <b>Safari</b>',
+          authorName: 'Maria',
+          snippet: 'the \u0002login\u0003 button',
+          createdAt: Date.now() - 3_600_000,
+        },
+      ],
+      filters: [],
+      rankedAmong: null,
+      problem: null,
+    });
     api.conversationShow.mockImplementation(async (id: number) =>
       detail(inboxItem(id, { status: 'done', title: 'Login fails' })),
     );
@@ -226,6 +231,37 @@ describe('shell', () => {
     await waitFor(() => expect(screen.getByTestId('view-done')).toHaveAttribute('aria-current', 'page'));
     const row = screen.getAllByTestId('inbox-item').find((r) => r.dataset.id === '42');
     expect(row).toHaveAttribute('aria-selected', 'true');
+  });
+});
+
+describe('search filters', () => {
+  it('shows the filters as read, a filter it cannot read, and when only the newest were ranked', async () => {
+    render(App);
+    await screen.findByTestId('inbox-list');
+    api.search.mockResolvedValue({
+      hits: [],
+      filters: ['on GitHub', 'from Ana Souza'],
+      rankedAmong: 1000,
+      problem: null,
+    });
+    await press('/');
+    const input = screen.getByTestId('search-input');
+    await fireEvent.input(input, { target: { value: 'crash on:github from:ana' } });
+    expect(await screen.findByTestId('search-filters')).toHaveTextContent(
+      'Only on GitHub · from Ana Souza',
+    );
+    expect(screen.getByTestId('search-ranked-among')).toHaveTextContent('newest 1,000 matches');
+    expect(api.search).toHaveBeenLastCalledWith('crash on:github from:ana', expect.any(Number));
+
+    api.search.mockResolvedValue({
+      hits: [],
+      filters: [],
+      rankedAmong: null,
+      problem: '“on:myspace”: not a platform (one of discord, github)',
+    });
+    await fireEvent.input(input, { target: { value: 'crash on:myspace' } });
+    expect(await screen.findByTestId('search-problem')).toHaveTextContent('on:myspace');
+    expect(screen.queryByText('Nothing matches.')).toBeNull();
   });
 });
 

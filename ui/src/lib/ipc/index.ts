@@ -40,7 +40,7 @@ import type { SegmentFilter } from '$lib/bindings/SegmentFilter';
 import type { Progress } from '$lib/bindings/Progress';
 import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
 import type { ReviewStep } from '$lib/bindings/ReviewStep';
-import type { SearchHit } from '$lib/bindings/SearchHit';
+import type { SearchResults } from '$lib/bindings/SearchResults';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { TriageEach } from '$lib/bindings/TriageEach';
@@ -132,7 +132,7 @@ export const triageEach = (each: TriageEach[]) => invoke<InboxItem[]>('triage_ea
 export const tagsList = () => invoke<string[]>('tags_list');
 
 export const search = (query: string, limit: number) =>
-  invoke<SearchHit[]>('search', { query, limit });
+  invoke<SearchResults>('search', { query, limit });
 
 export const membersList = (query: MemberQuery) => invoke<MemberPage>('members_list', { query });
 

@@ -1,5 +1,6 @@
 // Full-text search over messages and notes, as the person types.
 import type { SearchHit } from '$lib/bindings/SearchHit';
+import type { SearchResults } from '$lib/bindings/SearchResults';
 import * as ipc from '$lib/ipc';
 import { showError } from './toasts.svelte';
 
@@ -9,6 +10,12 @@ const DEBOUNCE_MS = 150;
 export const searchState = $state({
   query: '',
   hits: [] as SearchHit[],
+  /** The filters the query asked for, in words ("on GitHub", "from Ana Souza"). */
+  filters: [] as string[],
+  /** Set when a common word matched more than are ranked: the best of the newest N. */
+  rankedAmong: null as number | null,
+  /** A filter word the core could not read, in words. */
+  problem: null as string | null,
   /** The query the hits answer, so an old answer never replaces a newer one. */
   answered: '',
 });
@@ -21,7 +28,7 @@ export function setQuery(query: string) {
   clearTimeout(timer);
   const wanted = query.trim();
   if (!wanted) {
-    searchState.hits = [];
+    show({ hits: [], filters: [], rankedAmong: null, problem: null });
     searchState.answered = '';
     return;
   }
@@ -30,12 +37,19 @@ export function setQuery(query: string) {
 
 async function run(wanted: string) {
   try {
-    const hits = await ipc.search(wanted, LIMIT);
+    const found = await ipc.search(wanted, LIMIT);
     if (searchState.query.trim() === wanted) {
-      searchState.hits = hits;
+      show(found);
       searchState.answered = wanted;
     }
   } catch (error) {
     showError(error);
   }
+}
+
+function show(found: SearchResults) {
+  searchState.hits = found.hits;
+  searchState.filters = found.filters;
+  searchState.rankedAmong = found.rankedAmong;
+  searchState.problem = found.problem;
 }
