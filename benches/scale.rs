@@ -336,6 +336,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             store.triage(first, &action, now).map(|_| ())
         })?,
     );
+    // Settings → Rules says what a rule being typed would match, on every keystroke
+    let drafts = [
+        ("unanswered 24h", "+2"),
+        ("keyword crash", "+2"),
+        ("member tagged vip", "+3"),
+    ];
+    let open = store.inbox(&InboxQuery::default(), now)?.total;
+    report(
+        &format!("rule check ({open} open)"),
+        "",
+        measure(30, |i| {
+            let (when, then) = drafts[i % drafts.len()];
+            store
+                .test_rule(
+                    &RuleDraft {
+                        name: "bench".into(),
+                        when: vec![when.into()],
+                        then: vec![then.into()],
+                        enabled: true,
+                    },
+                    5,
+                    now,
+                )
+                .map(|_| ())
+        })?,
+    );
     drop(store);
 
     // --- 4. engagement and segments ----------------------------------------------------------

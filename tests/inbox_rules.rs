@@ -746,3 +746,47 @@ fn a_segment_or_a_member_tag_ranks_and_filters_the_conversations_its_members_wri
     let rule = db.store.rule("Speakers first").unwrap();
     assert!(rule.problem.unwrap().contains("no segment 'Speakers'"));
 }
+
+#[test]
+fn a_rule_being_written_matches_what_the_saved_rule_then_ranks() {
+    let mut db = TestDb::new();
+    three_threads(&mut db);
+    let install = conversation(&db, "How do I install it?");
+    let maria = db
+        .store
+        .conversation_item(install, NOW)
+        .unwrap()
+        .author_member_id
+        .unwrap();
+    db.store.tag_member(maria, "helper").unwrap();
+    db.store.refresh_rules(NOW).unwrap();
+    let later = NOW + 3 * HOUR;
+    for when in [
+        vec!["mentions"],
+        vec!["unanswered 4h"],
+        vec!["first post"],
+        vec!["member tagged helper"],
+        vec!["keyword crashes"],
+        vec!["regex (?i)linux|windows"],
+        vec!["platform discord", "channel help"],
+        vec!["keyword install", "member tagged helper"],
+    ] {
+        let d = draft("Preview", &when, &["+1"]);
+        let check = db.store.test_rule(&d, 5, later).unwrap();
+        let rule = db.store.add_rule(&d, later).unwrap();
+        db.store.refresh_rules(later).unwrap();
+        let saved = db
+            .store
+            .rules()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == rule.id)
+            .unwrap();
+        assert_eq!(
+            check.matching, saved.matching,
+            "{when:?}: the preview said {check:?}"
+        );
+        assert!(check.matching > 0, "{when:?} matches something here");
+        db.store.remove_rule(rule.id, later).unwrap();
+    }
+}
