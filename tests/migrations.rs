@@ -56,6 +56,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0010_rules_views.sql",
         "484ad5fc65f2d6f7f83c549bc6bc1a626caa7ed4f4db9dea3334dbb9592d9816",
     ),
+    (
+        "0011_reply_indexes.sql",
+        "79629888f731bab4315eb755c6298a5ce237b18a94bd9117d93ee5e3a2aaeaef",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -1,0 +1,7 @@
+-- Issue 9: ingest works out, for every conversation a batch touches, when the team last
+-- replied, what is unanswered since, and whether anyone mentioned the account. Through
+-- messages_by_conversation each of those read every message of the thread to look at its
+-- from_us or mentions_us; these partial indexes hold only the team's messages and the
+-- mentions, so each is one seek, and cost nothing for the other messages written.
+CREATE INDEX messages_from_team ON messages (conversation_id, created_at) WHERE from_us = 1;
+CREATE INDEX messages_mentioning_us ON messages (conversation_id) WHERE mentions_us = 1;
