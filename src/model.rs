@@ -1637,6 +1637,8 @@ pub struct OutboxItem {
     pub created_at: Millis,
     pub sent_at: Option<Millis>,
     pub url: Option<String>,
+    /// Sent later: not before this time (None: on the next sync).
+    pub send_after: Option<Millis>,
 }
 
 /// An error as it crosses into the UI: the UI switches on `code`, shows `message`.

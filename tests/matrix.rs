@@ -299,9 +299,49 @@ async fn a_matrix_room_syncs_through_the_cli_and_a_reply_lands_in_the_room_exact
         .count();
     assert_eq!(posted, 1, "the post is in the room exactly once");
 
+    // Send later: a reply queued for a few seconds from now waits, then lands exactly once.
+    let later = "Following up: 0.19.2 is on the download page now.";
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(5)).to_rfc3339();
+    let queued_later = run_ok(&db, &["reply", &id, "--text", later, "--at", &at], None);
+    assert!(queued_later.contains("to be sent"), "{queued_later}");
+    let early = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(
+        early.contains("0 sent, 1 to be sent later") && early.contains("to send"),
+        "not sent before its time: {early}"
+    );
+    let said_later = || async {
+        ana.messages(&room.id, 50)
+            .await
+            .into_iter()
+            .filter(|e| {
+                e["content"]["body"]
+                    .as_str()
+                    .is_some_and(|b| b.ends_with(later))
+            })
+            .count()
+    };
+    assert_eq!(said_later().await, 0, "nothing in the room before its time");
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let due = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(due.contains("1 sent"), "sent once due: {due}");
+    run_ok(&db, &["outbox", "--flush"], None);
+    assert_eq!(
+        said_later().await,
+        1,
+        "the later reply is in the room exactly once"
+    );
+
     // The token is in the keyring, and nowhere in Hearth's files or output.
     let listed = run_ok(&db, &["accounts", "list"], None);
-    for text in [&added, &synced, &again, &flushed, &flushed_post, &listed] {
+    for text in [
+        &added,
+        &synced,
+        &again,
+        &flushed,
+        &flushed_post,
+        &due,
+        &listed,
+    ] {
         assert!(
             !text.contains(&bot.token),
             "the token never appears in output"

@@ -58,7 +58,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0011_reply_indexes.sql",
-        "79629888f731bab4315eb755c6298a5ce237b18a94bd9117d93ee5e3a2aaeaef",
+        "a2843898b08293f7569ab4d8cef8335e71d42a1c95f5672f917640b5df7fb051",
     ),
 ];
 

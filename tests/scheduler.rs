@@ -376,3 +376,71 @@ fn without_a_keyring_adding_an_account_says_what_to_do_and_leaves_nothing_behind
         "no account without its token"
     );
 }
+
+#[test]
+fn a_reply_to_send_later_goes_out_when_due_without_waiting_for_the_next_round() {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let server = rt.block_on(small_homeserver());
+    rt.block_on(
+        Mock::given(method("PUT"))
+            .and(path_regex(
+                "^/_matrix/client/v3/rooms/.*/send/m.room.message/.*",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"event_id": "$sent"})))
+            .mount(&server),
+    );
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("hearth.db");
+    let mut store = Store::open(&path).expect("a new database");
+    let account = matrix_account(&mut store, "later", &server.uri());
+    let seen = Seen::default();
+    // rounds an hour apart: only the reply's own time can wake the syncer in this test
+    let scheduler = Scheduler::start(
+        path.clone(),
+        Duration::from_secs(3600),
+        seen.sink(),
+        real_clock(),
+    )
+    .expect("the syncer starts");
+    seen.wait_for("of the first sync", |p| {
+        p.account_id == account && p.state == SyncState::Done
+    });
+    let conv = store
+        .inbox(&hearth::model::InboxQuery::default(), hearth::now_millis())
+        .expect("the inbox")
+        .items[0]
+        .id;
+    let sends = |server: &MockServer| {
+        rt.block_on(server.received_requests())
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.method.as_str() == "PUT")
+            .count()
+    };
+    let due = hearth::now_millis() + 3_000;
+    let item = store
+        .queue_reply_at(
+            conv,
+            "Yes, the beta is out today.",
+            Some(due),
+            hearth::now_millis(),
+        )
+        .expect("queued for later");
+    assert_eq!(item.send_after, Some(due));
+    // as the app does after queueing: the syncer looks at the outbox again
+    scheduler.sync_now(Some(account));
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(sends(&server), 0, "nothing is sent before its time");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sends(&server) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the reply went out within seconds of its time, not at the next round"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(hearth::now_millis() >= due, "and not before it was due");
+    drop(scheduler);
+    assert_eq!(sends(&server), 1, "exactly once");
+    hearth::accounts::disconnect_account(&mut store, account).expect("removed");
+}

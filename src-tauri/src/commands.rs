@@ -614,15 +614,17 @@ pub fn outbox_list(state: State<'_, AppState>, sent_since: Option<i64>) -> Reply
     state.with(|s| s.list_outbox(sent_since))
 }
 
-/// Queues a reply and asks the syncer to send it now.
+/// Queues a reply and asks the syncer to send it now, or (send later) to wake when it is due.
 #[tauri::command(async)]
 pub fn reply_queue(
     state: State<'_, AppState>,
     syncer: State<'_, Syncer>,
     conversation_id: i64,
     body: String,
+    send_after: Option<i64>,
 ) -> Reply<OutboxItem> {
-    let item = state.with(|s| s.queue_reply(conversation_id, &body, now_millis()))?;
+    let item =
+        state.with(|s| s.queue_reply_at(conversation_id, &body, send_after, now_millis()))?;
     syncer.sync_now(Some(item.account_id));
     Ok(item)
 }

@@ -242,6 +242,9 @@ enum Command {
         /// The reply (default: read from stdin).
         #[arg(long)]
         text: Option<String>,
+        /// Send later: not before this time ("tomorrow 9am", "mon 8:30", "in 2h", an ISO date).
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Queue a new post on an account (a Discourse topic or GitHub issue needs --title); sent on
     /// the next sync or `outbox --flush`.
@@ -457,7 +460,11 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
             retry_quarantined,
         } => sync::sync(store, account, retry_quarantined),
-        Command::Reply { conversation, text } => sync::reply(store, conversation, text),
+        Command::Reply {
+            conversation,
+            text,
+            at,
+        } => sync::reply(store, conversation, text, at),
         Command::Post {
             account,
             text,

@@ -376,17 +376,40 @@ pub fn sync(store: &mut Store, account: Option<String>, retry_quarantined: bool)
     Ok(())
 }
 
-/// `hearth reply CONVERSATION --text T`: queues a reply in the outbox.
-pub fn reply(store: &mut Store, conversation: i64, text: Option<String>) -> Result<()> {
+/// `hearth reply CONVERSATION --text T [--at WHEN]`: queues a reply in the outbox, to go at
+/// once or (send later) not before WHEN.
+pub fn reply(
+    store: &mut Store,
+    conversation: i64,
+    text: Option<String>,
+    at: Option<String>,
+) -> Result<()> {
     let text = match text {
         Some(t) => t,
         None => read_stdin("the reply")?,
     };
-    let item = store.queue_reply(conversation, &text, now_millis())?;
-    println!(
-        "Reply queued (outbox #{}); it is sent on the next `hearth sync` or `hearth outbox --flush`.",
-        item.id
-    );
+    let now = now_millis();
+    let send_after = match at.as_deref() {
+        Some(when) => Some(
+            hearth::when::parse_when_local(when, now)
+                .with_context(|| format!("when to send the reply: {when:?}"))?,
+        ),
+        None => None,
+    };
+    let item = store.queue_reply_at(conversation, &text, send_after, now)?;
+    match item.send_after {
+        Some(t) => println!(
+            "Reply queued (outbox #{}) to be sent {} ({}), by the first `hearth sync` or \
+             `hearth outbox --flush` from then on, or by the app.",
+            item.id,
+            super::local_time(t),
+            relative(t, now)
+        ),
+        None => println!(
+            "Reply queued (outbox #{}); it is sent on the next `hearth sync` or `hearth outbox --flush`.",
+            item.id
+        ),
+    }
     Ok(())
 }
 
@@ -436,6 +459,7 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
             for (n, what) in [
                 (report.waiting, "still waiting"),
                 (report.elsewhere, "being sent by another Hearth"),
+                (report.later, "to be sent later"),
                 (report.failed, "refused"),
             ] {
                 if n > 0 {
@@ -456,8 +480,12 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
         println!("The outbox is empty.");
     }
     for i in items {
+        let later = i
+            .send_after
+            .filter(|t| *t > now_millis())
+            .map(|t| format!("to send {}", super::local_time(t)));
         let state = match i.state {
-            OutboxState::Queued => "queued",
+            OutboxState::Queued => later.as_deref().unwrap_or("queued"),
             OutboxState::Sending => "sending (checking whether it went out)",
             OutboxState::Sent => "sent",
             OutboxState::Failed => "refused",

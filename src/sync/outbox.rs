@@ -16,7 +16,7 @@ use crate::model::{Millis, OutboxItem, OutboxState};
 use crate::store::Store;
 
 const SELECT: &str = "SELECT o.id, o.account_id, a.platform, o.conversation_id, c.title, o.kind,
-        o.body, o.state, o.attempts, o.last_error, o.created_at, o.sent_at, o.url
+        o.body, o.state, o.attempts, o.last_error, o.created_at, o.sent_at, o.url, o.send_after
     FROM outbox o JOIN accounts a ON a.id = o.account_id
     LEFT JOIN conversations c ON c.id = o.conversation_id";
 
@@ -41,6 +41,7 @@ fn row_to_item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
         created_at: r.get(10)?,
         sent_at: r.get(11)?,
         url: r.get(12)?,
+        send_after: r.get(13)?,
     })
 }
 
@@ -76,6 +77,8 @@ pub struct FlushReport {
     pub failed: u64,
     /// Being sent by another Hearth (the app, or another `hearth outbox --flush`) right now.
     pub elsewhere: u64,
+    /// Queued to be sent later (send later), not due yet.
+    pub later: u64,
     /// The first problem, in words.
     pub problem: Option<String>,
 }
@@ -88,6 +91,19 @@ impl Store {
         body: &str,
         now: Millis,
     ) -> Result<OutboxItem> {
+        self.queue_reply_at(conversation_id, body, None, now)
+    }
+
+    /// Queues a reply to be sent at `send_after` or later (send later), or at once (`None`,
+    /// or a time already past). It answers the newest message when it is queued.
+    pub fn queue_reply_at(
+        &mut self,
+        conversation_id: i64,
+        body: &str,
+        send_after: Option<Millis>,
+        now: Millis,
+    ) -> Result<OutboxItem> {
+        let send_after = send_after.filter(|t| *t > now);
         let (account_id, platform, reply_to, demo): (
             i64,
             crate::model::Platform,
@@ -122,15 +138,16 @@ impl Store {
         let body = check_body(body, platform.post_limit(), platform.label())?;
         self.conn().execute(
             "INSERT INTO outbox (account_id, conversation_id, kind, body, idempotency_key,
-                 reply_to_external_id, created_at)
-             VALUES (?1, ?2, 'reply', ?3, ?4, ?5, ?6)",
+                 reply_to_external_id, created_at, send_after)
+             VALUES (?1, ?2, 'reply', ?3, ?4, ?5, ?6, ?7)",
             params![
                 account_id,
                 conversation_id,
                 body,
                 new_key(now),
                 reply_to,
-                now
+                now,
+                send_after
             ],
         )?;
         self.outbox_item(self.conn().last_insert_rowid())
@@ -233,6 +250,7 @@ impl Store {
                      WHERE account_id = ?1 AND state IN ('queued', 'sending')
                        AND (lease_until IS NULL OR lease_until <= ?4)
                        AND (state = 'queued' OR coalesce(attempted_at, 0) + ?5 <= ?4)
+                       AND coalesce(send_after, 0) <= ?4
                        AND id NOT IN (SELECT value FROM json_each(?6))
                      ORDER BY created_at, id LIMIT 1)
                  RETURNING id",
@@ -328,6 +346,21 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// The earliest time a reply or post queued to be sent later is due, and its account
+    /// (the app's syncer wakes for it instead of waiting for its next round).
+    pub fn next_send_after(&self, now: Millis) -> Result<Option<(i64, Millis)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT account_id, send_after FROM outbox
+                 WHERE state = 'queued' AND send_after > ?1
+                 ORDER BY send_after LIMIT 1",
+                [now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// Lets go of an item without an attempt (the flush stopped before it).
@@ -455,6 +488,12 @@ pub async fn flush_account(
     }
     let (elsewhere, checking) = store.untaken(account_id, clock(), &timing, &done)?;
     report.elsewhere = elsewhere;
+    report.later = store.conn().query_row(
+        "SELECT count(*) FROM outbox
+         WHERE account_id = ?1 AND state = 'queued' AND send_after > ?2",
+        params![account_id, clock()],
+        |r| r.get::<_, i64>(0),
+    )? as u64;
     report.waiting += checking;
     if checking > 0 && report.problem.is_none() {
         report.problem = Some(format!(

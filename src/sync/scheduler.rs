@@ -169,9 +169,26 @@ fn worker(
                     tasks.insert(task.id(), id);
                 }
             }
+            // A reply queued to be sent later wakes the worker when it is due, not at the
+            // next round (which may be many minutes after).
+            let later = Store::open(&db_path)
+                .and_then(|s| s.next_send_after(clock()))
+                .ok()
+                .flatten()
+                .map(|(account, at)| {
+                    let wait = u64::try_from(at - clock()).unwrap_or(0);
+                    (account, Instant::now() + Duration::from_millis(wait))
+                });
+            let (later_account, later_at) = match later {
+                Some((account, at)) => (Some(account), at),
+                None => (None, next_round),
+            };
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 _ = tokio::time::sleep_until(next_round) => {}
+                _ = tokio::time::sleep_until(later_at), if later_account.is_some() => {
+                    wanted = later_account.map(Some);
+                }
                 req = rx.recv() => match req {
                     Some(Request::Sync(id)) => wanted = Some(id),
                     None => break,

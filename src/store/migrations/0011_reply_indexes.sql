@@ -5,3 +5,6 @@
 -- mentions, so each is one seek, and cost nothing for the other messages written.
 CREATE INDEX messages_from_team ON messages (conversation_id, created_at) WHERE from_us = 1;
 CREATE INDEX messages_mentioning_us ON messages (conversation_id) WHERE mentions_us = 1;
+
+-- Send later: a reply (or post) queued now is not claimed before this time (NULL: at once).
+ALTER TABLE outbox ADD COLUMN send_after INTEGER;

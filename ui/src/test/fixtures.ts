@@ -337,6 +337,7 @@ export function outboxItem(id: number, overrides: Partial<OutboxItem> = {}): Out
     createdAt: NOW,
     sentAt: null,
     url: null,
+    sendAfter: null,
     ...overrides,
   };
 }

@@ -5,4 +5,8 @@ import type { Platform } from "./Platform";
 /**
  * A reply or post waiting in (or sent from) the outbox.
  */
-export type OutboxItem = { id: number, accountId: number, platform: Platform, conversationId: number | null, conversationTitle: string | null, kind: string, body: string, state: OutboxState, attempts: number, lastError: string | null, createdAt: number, sentAt: number | null, url: string | null, };
+export type OutboxItem = { id: number, accountId: number, platform: Platform, conversationId: number | null, conversationTitle: string | null, kind: string, body: string, state: OutboxState, attempts: number, lastError: string | null, createdAt: number, sentAt: number | null, url: string | null, 
+/**
+ * Sent later: not before this time (None: on the next sync).
+ */
+sendAfter: number | null, };

@@ -292,9 +292,10 @@ export const onSync = (handler: (progress: SyncProgress) => void): Promise<Unlis
 export const outboxList = (sentSince: number | null = null) =>
   invoke<OutboxItem[]>('outbox_list', { sentSince });
 
-/** Queues a reply in a conversation and asks the syncer to send it. */
-export const replyQueue = (conversationId: number, body: string) =>
-  invoke<OutboxItem>('reply_queue', { conversationId, body });
+/** Queues a reply in a conversation and asks the syncer to send it: now, or (send later) not
+ * before `sendAfter` (unix ms). */
+export const replyQueue = (conversationId: number, body: string, sendAfter: number | null = null) =>
+  invoke<OutboxItem>('reply_queue', { conversationId, body, sendAfter });
 
 /** Puts a refused item back in the queue. */
 export const outboxRetry = (id: number) => invoke<OutboxItem>('outbox_retry', { id });

@@ -71,14 +71,18 @@ export async function loadOutbox() {
   }
 }
 
-/** Queues the conversation's draft; the draft is cleared once the core has it. */
-export async function queueReply(conversationId: number): Promise<boolean> {
+/** Queues the conversation's draft, to go now or (send later) not before `sendAfter`; the
+ * draft is cleared once the core has it. */
+export async function queueReply(
+  conversationId: number,
+  sendAfter: number | null = null,
+): Promise<boolean> {
   const body = draftFor(conversationId);
   if (!body.trim() || outbox.queueing[conversationId]) return false;
   outbox.queueing[conversationId] = true;
   delete outbox.errors[conversationId];
   try {
-    const item = await ipc.replyQueue(conversationId, body);
+    const item = await ipc.replyQueue(conversationId, body, sendAfter);
     outbox.items = [...outbox.items.filter((i) => i.id !== item.id), item];
     // Only clear what was queued: typing that arrived meanwhile stays.
     if (draftFor(conversationId) === body) setDraft(conversationId, '');

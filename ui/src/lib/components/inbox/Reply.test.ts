@@ -111,7 +111,7 @@ describe('replying', () => {
     expect(screen.getByTestId('reply-counter')).toHaveTextContent('21 / 2,000');
     await fireEvent.keyDown(composer(), { key: 'Enter', ctrlKey: true });
 
-    expect(api.replyQueue).toHaveBeenCalledWith(1, 'Thanks, fixed in 2.1!');
+    expect(api.replyQueue).toHaveBeenCalledWith(1, 'Thanks, fixed in 2.1!', null);
     await waitFor(() => expect(composer()).toHaveValue(''));
     const item = await screen.findByTestId('outbox-item');
     expect(item).toHaveTextContent('Thanks, fixed in 2.1!');
@@ -235,5 +235,45 @@ describe('the outbox under a thread', () => {
         'Hearth cannot send replies on Telegram yet',
       ),
     );
+  });
+});
+
+describe('send later', () => {
+  it('reads a time in words, shows it exactly, and schedules the reply for it', async () => {
+    const at = Date.now() + 20 * 3_600_000;
+    api.whenRead.mockImplementation(async (text: string) => {
+      if (text === 'yesterday') return Date.now() - 86_400_000;
+      if (text === 'tomorrow 9am') return at;
+      throw { code: 'invalid_input', message: "cannot read the time 'blorp'" };
+    });
+    api.replyQueue.mockImplementation(async (conversationId, body, sendAfter) =>
+      outboxItem(31, { conversationId, body, sendAfter }),
+    );
+    await renderInbox();
+    await press('r');
+    await fireEvent.input(composer(), { target: { value: 'Following up tomorrow' } });
+    await fireEvent.click(screen.getByTestId('reply-later'));
+    const when = screen.getByTestId('reply-later-text');
+    await waitFor(() => expect(when).toHaveFocus());
+
+    await fireEvent.input(when, { target: { value: 'blorp' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('reply-later-preview')).toHaveTextContent("cannot read the time 'blorp'"),
+    );
+    expect(screen.getByTestId('reply-later-schedule')).toBeDisabled();
+    await fireEvent.input(when, { target: { value: 'yesterday' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('reply-later-preview')).toHaveTextContent('has already passed'),
+    );
+    await fireEvent.input(when, { target: { value: 'tomorrow 9am' } });
+    await waitFor(() => expect(screen.getByTestId('reply-later-schedule')).toBeEnabled());
+    await fireEvent.keyDown(when, { key: 'Enter' });
+
+    await waitFor(() =>
+      expect(api.replyQueue).toHaveBeenCalledWith(1, 'Following up tomorrow', at),
+    );
+    await waitFor(() => expect(composer()).toHaveValue(''));
+    expect(screen.queryByTestId('reply-later-row')).toBeNull();
+    expect(screen.getByTestId('outbox-state')).toHaveTextContent('Scheduled — sends');
   });
 });
