@@ -1641,6 +1641,31 @@ pub struct OutboxItem {
     pub send_after: Option<Millis>,
 }
 
+/// What the desktop shows as a notification: a mention of the account or a direct message
+/// (or, when several came at once, one notice that counts them: no conversation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Notice {
+    pub conversation_id: Option<i64>,
+    pub platform: Option<Platform>,
+    pub title: String,
+    /// Plain text, never HTML.
+    pub body: String,
+}
+
+/// The person's notification choices (Settings → Inbox).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NotifySettings {
+    pub enabled: bool,
+    pub muted_platforms: Vec<Platform>,
+    /// Quiet hours, local times of day ("22:00" to "08:00"); none when unset.
+    pub quiet_from: Option<String>,
+    pub quiet_to: Option<String>,
+}
+
 /// An error as it crosses into the UI: the UI switches on `code`, shows `message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

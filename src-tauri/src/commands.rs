@@ -11,9 +11,10 @@ use hearth::model::{
     DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
-    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
-    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
-    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
+    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder,
+    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
+    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
+    WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -48,6 +49,14 @@ impl AppState {
         let db = guard.path().to_path_buf();
         // A damaged file found by any command is named, with what to do about it.
         f(&mut guard).map_err(|e| ApiError::from(e.at(&db)))
+    }
+
+    /// [`AppState::with`] for the shell's own work (notifications), outside a command.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> hearth::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.with(f)
     }
 
     /// Where the database lives, for the background syncer's own connection.
@@ -819,4 +828,19 @@ pub fn workspace_check(state: State<'_, AppState>) -> Reply<()> {
         }
         .at(&path),
     ))
+}
+
+/// The notification choices (Settings → Inbox).
+#[tauri::command(async)]
+pub fn notify_settings(state: State<'_, AppState>) -> Reply<NotifySettings> {
+    state.with(|s| s.notify_settings())
+}
+
+/// Saves the notification choices; quiet hours need a start and an end.
+#[tauri::command(async)]
+pub fn notify_settings_save(
+    state: State<'_, AppState>,
+    settings: NotifySettings,
+) -> Reply<NotifySettings> {
+    state.with(|s| s.set_notify_settings(&settings))
 }

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod notify;
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
@@ -11,7 +12,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use commands::{AppState, Syncer};
 
 /// The event that asks the UI to show a view ("inbox", "members", "calendar", "shortcuts").
-const NAVIGATE_EVENT: &str = "hearth://navigate";
+pub(crate) const NAVIGATE_EVENT: &str = "hearth://navigate";
 
 /// Registers Hearth's state and commands on a builder (shared by the app and its tests).
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
@@ -118,10 +119,12 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::members_import_preview,
             commands::members_import,
             commands::demo_remove,
+            commands::notify_settings,
+            commands::notify_settings_save,
         ])
 }
 
-fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();
         let _ = window.unminimize();
@@ -196,6 +199,9 @@ fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
     let emitter = app.clone();
     let sink = std::sync::Arc::new(move |p: &hearth::model::SyncProgress| {
         let _ = emitter.emit(commands::SYNC_EVENT, p);
+        if p.state == hearth::model::SyncState::Done && p.messages_added > 0 {
+            notify::announce(&emitter);
+        }
     });
     let clock = std::sync::Arc::new(hearth::now_millis);
     match hearth::sync::scheduler::Scheduler::start(path, SYNC_EVERY, sink, clock) {

@@ -8,6 +8,7 @@
 use rusqlite::OptionalExtension;
 
 pub mod canned;
+pub mod notify;
 pub mod rules;
 mod triage;
 pub mod views;

@@ -38,6 +38,10 @@ export const ipcMock = () => ({
   setMyName: vi.fn(),
   tagsList: vi.fn(),
   search: vi.fn(),
+  notifySettings: vi.fn(() =>
+    Promise.resolve({ enabled: true, mutedPlatforms: [], quietFrom: null, quietTo: null }),
+  ),
+  notifySettingsSave: vi.fn(),
   membersList: vi.fn(),
   memberProfile: vi.fn(),
   membersExport: vi.fn(),

@@ -41,6 +41,7 @@ import type { Progress } from '$lib/bindings/Progress';
 import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
 import type { ReviewStep } from '$lib/bindings/ReviewStep';
 import type { SearchResults } from '$lib/bindings/SearchResults';
+import type { NotifySettings } from '$lib/bindings/NotifySettings';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import type { TriageEach } from '$lib/bindings/TriageEach';
@@ -377,3 +378,8 @@ export function openExternal(url: string): Promise<null> {
   }
   return invoke<null>('open_external', { url });
 }
+
+/** The notification choices: on or off, platforms left out, quiet hours. */
+export const notifySettings = () => invoke<NotifySettings>('notify_settings');
+export const notifySettingsSave = (settings: NotifySettings) =>
+  invoke<NotifySettings>('notify_settings_save', { settings });
