@@ -5,7 +5,7 @@
 //! Must never: change a conversation's status, or undo what a person did (a rule tags and
 //! assigns once, when it starts to match, and never takes a tag or an assignee away).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use regex::{Regex, RegexBuilder};
@@ -947,30 +947,44 @@ impl Store {
                 },
             ))
         })?;
-        let mut latest = conn.prepare_cached(
-            "SELECT m.body_text, i.member_id FROM messages m
-             JOIN identities i ON i.id = m.author_identity_id
-             WHERE m.conversation_id = ?1 AND m.from_us = 0
-             ORDER BY m.created_at DESC LIMIT ?2",
-        )?;
+        // Each open conversation's latest member messages (their words, their authors), in
+        // one pass over the open queue rather than a query per conversation.
+        let mut said: HashMap<i64, (Vec<String>, Vec<i64>, usize)> = HashMap::new();
+        if reads_text || reads_members {
+            let mut stmt = conn.prepare(
+                "SELECT m.conversation_id, CASE WHEN ?2 THEN m.body_text ELSE '' END, i.member_id
+                 FROM conversations c
+                 JOIN messages m ON m.conversation_id = c.id
+                 JOIN identities i ON i.id = m.author_identity_id
+                 WHERE (c.status = 'open' OR (c.status = 'snoozed' AND c.snoozed_until <= ?1))
+                   AND m.from_us = 0
+                 ORDER BY m.conversation_id, m.created_at DESC",
+            )?;
+            let mut rows = stmt.query(params![now, reads_text])?;
+            while let Some(r) = rows.next()? {
+                let (texts, members, seen) = said.entry(r.get(0)?).or_default();
+                if *seen >= TEXT_WINDOW as usize {
+                    continue;
+                }
+                *seen += 1;
+                if reads_text {
+                    texts.push(r.get(1)?);
+                }
+                let member: i64 = r.get(2)?;
+                if !members.contains(&member) {
+                    members.push(member);
+                }
+            }
+        }
         let mut check = RuleCheck {
             matching: 0,
             samples: Vec::new(),
         };
         for row in open {
             let (id, title, mut f) = row?;
-            if reads_text || reads_members {
-                for m in latest.query_map(params![id, TEXT_WINDOW], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-                })? {
-                    let (text, member) = m?;
-                    if reads_text {
-                        f.texts.push(text);
-                    }
-                    if !f.members.contains(&member) {
-                        f.members.push(member);
-                    }
-                }
+            if let Some((texts, members, _)) = said.remove(&id) {
+                f.texts = texts;
+                f.members = members;
             }
             let mut tags = None;
             if let Some(why) = judge(conn, &rule, &f, &mut tags, now)?.why {

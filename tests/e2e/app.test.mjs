@@ -4,7 +4,9 @@
 // by keyboard alone (waiting, a snooze in words, tag, assign, undo, bulk done of five, a canned
 // reply), restart, and find every change in the database; then
 // connect a Matrix account on a real Synapse homeserver in Settings → Accounts, watch it sync,
-// and reply from the inbox — the reply lands in the room exactly once.
+// and reply from the inbox — the reply lands in the room exactly once; a new mention raises a
+// desktop notification (seen by a notification service on the test's D-Bus session) that opens
+// the conversation when clicked.
 // Screenshots of every view land in tests/e2e/artifacts/.
 //
 // Needs: a display (run under xvfb-run), a Secret Service (scripts/with-keyring), Synapse
@@ -20,6 +22,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Builder, By, Key, until } from "selenium-webdriver";
+import { startNotifications } from "./notifications.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -71,7 +74,11 @@ async function waitForPort(p, ms) {
 // killed, and nothing left behind holds the test run's output open.
 const driverLog = path.join(artifacts, "tauri-driver.log");
 
+// The desktop's notification service on the test's D-Bus session: what the app raises.
+let notifications;
+
 before(async () => {
+  notifications = await startNotifications();
   port = await freePort();
   nativePort = await freePort();
   mkdirSync(artifacts, { recursive: true });
@@ -90,6 +97,7 @@ before(async () => {
 });
 
 after(async () => {
+  notifications?.stop();
   if (!driverProcess?.pid) return;
   const group = -driverProcess.pid;
   const signal = (s) => {
@@ -588,6 +596,29 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(await inRoom(), 1, "and sent only once");
     await shot(driver, "reply");
+
+    // A new mention raises a desktop notification; clicking it opens the conversation.
+    const mention = `${team.userId} could you look at the <b>search</b> page? (${suffix})`;
+    await ana.call("PUT", `rooms/${encodeURIComponent(room)}/send/m.room.message/m${suffix}`, {
+      msgtype: "m.text",
+      body: mention,
+      "m.mentions": { user_ids: [team.userId] },
+    });
+    await driver.findElement(byTest("nav-members")).click();
+    await driver.wait(until.elementLocated(byTest("member-search")), WAIT);
+    await driver.findElement(byTest("sync-now")).click();
+    const raised = () => notifications.received.find((n) => n.body.includes(suffix) && n.summary.includes("mentioned you"));
+    await driver.wait(async () => raised() !== undefined, WAIT, `a notification for the mention: ${JSON.stringify(notifications.received)}`);
+    const notice = raised();
+    assert.equal(notice.appName, "Hearth");
+    assert.equal(notice.summary, `Ana Lúcia mentioned you · Lumen e2e ${suffix}`);
+    assert.ok(notice.body.includes("&lt;b&gt;search&lt;/b&gt;"), `member text is escaped for a service that renders markup: ${notice.body}`);
+    assert.deepEqual(notice.actions.slice(0, 2), ["default", "Open"]);
+    assert.equal(notifications.received.filter((n) => n.body.includes(suffix)).length, 1, "one notification, for the mention only");
+    notifications.click(notice.id);
+    const opened = await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${conv.id}"]`)), WAIT, "clicking it opens the conversation");
+    await driver.wait(async () => (await opened.getText()).includes(`could you look at the <b>search</b> page? (${suffix})`), WAIT, "at the mention, shown as the text it is");
+    await shot(driver, "notification-opened");
   } finally {
     await driver.quit();
   }
