@@ -707,10 +707,14 @@ fn weigh(tx: &Transaction<'_>, rules: &Rules, id: i64, now: Millis) -> Result<()
         Some(serde_json::to_string(&reasons).map_err(|e| Error::invalid(e.to_string()))?)
     };
     let first_post = f.first_post;
+    // Written only when something changed: an UPDATE naming these columns rewrites the wide
+    // rank index entry whatever the values, and most batches change none of them.
     tx.prepare_cached(
         "UPDATE conversations SET unanswered_since = ?2, mentions_us = ?3, first_post = ?4,
              rule_points = ?5, reasons = ?6, rule_due_at = ?7
-         WHERE id = ?1",
+         WHERE id = ?1
+           AND (unanswered_since IS NOT ?2 OR mentions_us IS NOT ?3 OR first_post IS NOT ?4
+                OR rule_points IS NOT ?5 OR reasons IS NOT ?6 OR rule_due_at IS NOT ?7)",
     )?
     .execute(params![
         id,
