@@ -65,6 +65,15 @@ fn three_threads(db: &mut TestDb) -> i64 {
     account
 }
 
+/// The member who wrote a conversation's latest message.
+fn author(db: &TestDb, conversation: i64) -> i64 {
+    db.store
+        .conversation_item(conversation, NOW)
+        .unwrap()
+        .author_member_id
+        .unwrap()
+}
+
 fn conversation(db: &TestDb, title: &str) -> i64 {
     let conn = rusqlite::Connection::open(db.path()).unwrap();
     conn.query_row(
@@ -261,12 +270,7 @@ fn tagging_a_member_vip_raises_their_conversations_at_the_next_sweep() {
     let mut db = TestDb::new();
     three_threads(&mut db);
     let install = conversation(&db, "How do I install it?");
-    let maria = db
-        .store
-        .conversation_item(install, NOW)
-        .unwrap()
-        .author_member_id
-        .unwrap();
+    let maria = author(&db, install);
     db.store.tag_member(maria, "VIP").unwrap();
     db.store.refresh_rules(NOW).unwrap();
     let item = db.store.conversation_item(install, NOW).unwrap();
@@ -673,12 +677,7 @@ fn a_segment_or_a_member_tag_ranks_and_filters_the_conversations_its_members_wri
     let mut db = TestDb::new();
     three_threads(&mut db);
     let install = conversation(&db, "How do I install it?");
-    let maria = db
-        .store
-        .conversation_item(install, NOW)
-        .unwrap()
-        .author_member_id
-        .unwrap();
+    let maria = author(&db, install);
     db.store.tag_member(maria, "speaker").unwrap();
     db.store
         .add_segment(
@@ -752,12 +751,7 @@ fn a_rule_being_written_matches_what_the_saved_rule_then_ranks() {
     let mut db = TestDb::new();
     three_threads(&mut db);
     let install = conversation(&db, "How do I install it?");
-    let maria = db
-        .store
-        .conversation_item(install, NOW)
-        .unwrap()
-        .author_member_id
-        .unwrap();
+    let maria = author(&db, install);
     db.store.tag_member(maria, "helper").unwrap();
     db.store.refresh_rules(NOW).unwrap();
     let later = NOW + 3 * HOUR;

@@ -34,6 +34,18 @@ fn matrix_account(store: &mut Store, name: &str, url: &str) -> i64 {
     .id
 }
 
+/// The syncer as the app starts it, with rounds an hour apart: in a test, only what the test
+/// asks for (or a reply's own time) makes it sync after its first round.
+fn hourly(path: &std::path::Path, seen: &Seen) -> Scheduler {
+    Scheduler::start(
+        path.to_path_buf(),
+        Duration::from_secs(3600),
+        seen.sink(),
+        real_clock(),
+    )
+    .expect("the syncer starts")
+}
+
 /// Collects every progress report, and waits for one that matches.
 #[derive(Clone, Default)]
 struct Seen(Arc<Mutex<Vec<SyncProgress>>>);
@@ -116,13 +128,7 @@ fn the_background_syncer_syncs_every_account_says_offline_when_a_server_is_unrea
     store.mark_demo_account(demo).expect("marked as demo");
 
     let seen = Seen::default();
-    let scheduler = Scheduler::start(
-        path.clone(),
-        Duration::from_secs(3600),
-        seen.sink(),
-        real_clock(),
-    )
-    .expect("the syncer starts");
+    let scheduler = hourly(&path, &seen);
     let done = seen.wait_for("of the online account finishing", |p| {
         p.account_id == online && p.state == SyncState::Done
     });
@@ -205,13 +211,7 @@ fn an_account_waiting_out_a_rate_limit_does_not_hold_up_the_others() {
 
     let seen = Seen::default();
     let started = Instant::now();
-    let scheduler = Scheduler::start(
-        path.clone(),
-        Duration::from_secs(3600),
-        seen.sink(),
-        real_clock(),
-    )
-    .expect("the syncer starts");
+    let scheduler = hourly(&path, &seen);
     seen.wait_for("of the slow account waiting", |p| {
         p.account_id == slow && p.state == SyncState::Waiting
     });
@@ -256,13 +256,7 @@ fn an_account_asked_for_while_it_syncs_is_synced_again_when_it_finishes() {
     let id = matrix_account(&mut store, "slow", &server.uri());
 
     let seen = Seen::default();
-    let scheduler = Scheduler::start(
-        path.clone(),
-        Duration::from_secs(3600),
-        seen.sink(),
-        real_clock(),
-    )
-    .expect("the syncer starts");
+    let scheduler = hourly(&path, &seen);
     seen.wait_for("of the first sync starting", |p| {
         p.account_id == id && p.state == SyncState::Syncing
     });
@@ -395,13 +389,7 @@ fn a_reply_to_send_later_goes_out_when_due_without_waiting_for_the_next_round() 
     let account = matrix_account(&mut store, "later", &server.uri());
     let seen = Seen::default();
     // rounds an hour apart: only the reply's own time can wake the syncer in this test
-    let scheduler = Scheduler::start(
-        path.clone(),
-        Duration::from_secs(3600),
-        seen.sink(),
-        real_clock(),
-    )
-    .expect("the syncer starts");
+    let scheduler = hourly(&path, &seen);
     seen.wait_for("of the first sync", |p| {
         p.account_id == account && p.state == SyncState::Done
     });
