@@ -671,6 +671,31 @@ async fn the_outbox_sends_a_queued_reply_once_and_reconciles_a_lost_one() {
 }
 
 #[tokio::test]
+async fn a_reply_mentioning_people_in_the_thread_notifies_them_on_discord() {
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, SECOND).await;
+    let conv = db.conversation_id(HELP);
+    // `@handle` of someone who wrote in the thread goes out as Discord's `<@id>`; an address,
+    // a stranger's handle and a handle inside a word stay as written.
+    let wrote = "@aiko_builds and @Maria.Garcia, thanks! cc @nobody, mail help@lumen.dev";
+    let sent =
+        "<@772797107911393287> and <@591524093472407559>, thanks! cc @nobody, mail help@lumen.dev";
+    let mut created: Value = fixture("10").response["body"].clone();
+    created["content"] = json!(sent);
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/channels/{HELP}/messages")))
+        .and(body_partial_json(json!({ "content": sent })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&created))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let item = db.store.queue_reply(conv, wrote, SECOND).expect("queued");
+    assert_eq!(item.body, wrote, "the outbox keeps what was written");
+    let report = db.flush(&c, SECOND).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+}
+
+#[tokio::test]
 async fn a_new_post_needs_a_channel_scope() {
     let server = MockServer::start().await;
     let c = connector(&server, "test-token-not-real", SECOND);

@@ -269,28 +269,34 @@ impl Store {
             tx.commit()?;
             return Ok(None);
         };
-        let claimed = tx.query_row(
+        let (mut claimed, conversation): (Claimed, Option<i64>) = tx.query_row(
             "SELECT o.id, o.state = 'sending', o.key_since, o.idempotency_key, o.body,
-                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at
+                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at, c.id
              FROM outbox o LEFT JOIN conversations c ON c.id = o.conversation_id
              WHERE o.id = ?1",
             [id],
             |r| {
-                Ok(Claimed {
-                    id: r.get(0)?,
-                    in_doubt: r.get(1)?,
-                    key_since: r.get(2)?,
-                    item: Outgoing {
-                        idempotency_key: r.get(3)?,
-                        body: r.get(4)?,
-                        conversation_external_id: r.get(5)?,
-                        reply_to_external_id: r.get(6)?,
-                        title: r.get(7)?,
-                        attempted_at: r.get(8)?,
+                Ok((
+                    Claimed {
+                        id: r.get(0)?,
+                        in_doubt: r.get(1)?,
+                        key_since: r.get(2)?,
+                        item: Outgoing {
+                            idempotency_key: r.get(3)?,
+                            body: r.get(4)?,
+                            conversation_external_id: r.get(5)?,
+                            reply_to_external_id: r.get(6)?,
+                            title: r.get(7)?,
+                            attempted_at: r.get(8)?,
+                        },
                     },
-                })
+                    r.get(9)?,
+                ))
             },
         )?;
+        if let Some(conversation) = conversation {
+            claimed.item.body = mentions_for_platform(&tx, conversation, &claimed.item.body)?;
+        }
         tx.commit()?;
         Ok(Some(claimed))
     }
@@ -394,6 +400,64 @@ impl Store {
             |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
         )?)
     }
+}
+
+/// A reply's `@handle` of someone in its conversation, written the way the platform turns a
+/// mention into a notification for them: `<@id>` on Discord and Slack. Elsewhere (GitHub,
+/// Discourse, Mastodon, Bluesky, Matrix) `@handle` already is one. What is kept in the outbox
+/// is what the person wrote; this runs as the reply goes out.
+pub(crate) fn mentions_for_platform(
+    conn: &rusqlite::Connection,
+    conversation: i64,
+    body: &str,
+) -> Result<String> {
+    let platform: String = conn.query_row(
+        "SELECT platform FROM conversations WHERE id = ?1",
+        [conversation],
+        |r| r.get(0),
+    )?;
+    if !matches!(platform.as_str(), "discord" | "slack") || !body.contains('@') {
+        return Ok(body.to_string());
+    }
+    let people: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT DISTINCT i.handle, i.external_id FROM messages m
+             JOIN identities i ON i.id = m.author_identity_id
+             WHERE m.conversation_id = ?1 AND i.handle <> ''",
+        )?
+        .query_map([conversation], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let handle_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find('@') {
+        let (before, from_at) = rest.split_at(at);
+        out.push_str(before);
+        let starts_word = out
+            .chars()
+            .last()
+            .is_none_or(|c| !handle_char(c) && c != '<');
+        let word_end = from_at[1..]
+            .find(|c: char| !handle_char(c))
+            .map_or(from_at.len(), |e| e + 1);
+        // a handle ends before a final full stop ("thanks @ana.")
+        let word = from_at[1..word_end].trim_end_matches('.');
+        let person = people.iter().find(|(handle, _)| {
+            starts_word && !word.is_empty() && handle.eq_ignore_ascii_case(word)
+        });
+        match person {
+            Some((_, id)) => {
+                out.push_str(&format!("<@{id}>"));
+                rest = &from_at[1 + word.len()..];
+            }
+            None => {
+                out.push('@');
+                rest = &from_at[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Item ids as the JSON array SQLite's `json_each` reads.

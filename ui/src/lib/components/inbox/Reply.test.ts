@@ -5,7 +5,7 @@ import { accounts } from '$lib/stores/accounts.svelte';
 import { canned } from '$lib/stores/canned.svelte';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { SENT_SHOWN_MS, loadOutbox, outbox } from '$lib/stores/outbox.svelte';
-import { SPECS, detail, inboxItem, outboxItem } from '../../../test/fixtures';
+import { SPECS, detail, inboxItem, message, outboxItem } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
 
 vi.mock('$lib/ipc', async () => (await import('../../../test/ipc-mock')).ipcMock());
@@ -275,5 +275,46 @@ describe('send later', () => {
     await waitFor(() => expect(composer()).toHaveValue(''));
     expect(screen.queryByTestId('reply-later-row')).toBeNull();
     expect(screen.getByTestId('outbox-state')).toHaveTextContent('Scheduled — sends');
+  });
+});
+
+describe('mentions in the reply box', () => {
+  it('offers the people in the conversation after "@" and inserts their handle', async () => {
+    const kwame = {
+      identityId: 2,
+      memberId: 102,
+      name: 'Kwame Mensah',
+      handle: 'kwame.m',
+      platform: 'discord' as const,
+      avatarUrl: null,
+      profileUrl: null,
+    };
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(inboxItem(id), [
+        message(10),
+        message(11, { author: kwame }),
+        message(12, { fromUs: true, author: { ...kwame, identityId: 9, name: 'Lumen Team', handle: 'lumen' } }),
+      ]),
+    );
+    await renderInbox();
+    await press('r');
+    const box = composer() as HTMLTextAreaElement;
+    const type = async (value: string) => {
+      box.value = value;
+      box.setSelectionRange(value.length, value.length);
+      await fireEvent.input(box, { target: { value } });
+    };
+    await type('Thanks @');
+    const options = await screen.findAllByTestId('mention-option');
+    // newest writer first; the team's own account is not offered
+    expect(options.map((o) => o.textContent?.trim())).toEqual(['Kwame Mensah @kwame.m', 'Maria Lopez @maria']);
+    await type('Thanks @mar');
+    await waitFor(() => expect(screen.getAllByTestId('mention-option')).toHaveLength(1));
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(composer()).toHaveValue('Thanks @maria '));
+    expect(screen.queryByTestId('mention-picker')).toBeNull();
+    // an address is not a mention
+    await type('mail me at ana@');
+    expect(screen.queryByTestId('mention-picker')).toBeNull();
   });
 });
