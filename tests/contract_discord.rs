@@ -176,8 +176,15 @@ async fn a_first_sync_fills_members_the_help_channel_and_its_messages() {
         .expect("inbox");
     assert_eq!(inbox.items.len(), 1, "only #help has messages");
     let help = &inbox.items[0];
-    assert_eq!(help.title.as_deref(), Some("#help"));
-    assert_eq!(help.container.as_deref(), Some("Community"));
+    // titled by what is asked there now, the channel beside it
+    assert_eq!(help.container.as_deref(), Some("#help · Community"));
+    assert!(
+        help.title
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Hi all! Is there a way to make **Lumen** rebuild")),
+        "{:?}",
+        help.title
+    );
     assert_eq!(help.message_count, 9);
     assert_eq!(
         help.url.as_deref(),
@@ -279,13 +286,10 @@ async fn active_threads_and_forum_posts_sync_as_threads_under_their_channel() {
         "the forum post is a conversation under its forum: {found:?}"
     );
     assert!(
-        found.contains(&(
-            Some("#help"),
-            Some("Community"),
-            ConversationKind::Channel,
-            9
-        )),
-        "the channel itself still syncs: {found:?}"
+        found.iter().any(|f| f.1 == Some("#help · Community")
+            && f.2 == ConversationKind::Channel
+            && f.3 == 9),
+        "the channel itself still syncs, titled by its open question: {found:?}"
     );
     let asks_us: bool = db.message_field("mentions_us", "1500809514713219079");
     assert!(

@@ -29,10 +29,13 @@ const ITEM_COLUMNS: &str = "c.id, c.platform, a.name, c.kind, c.title, c.contain
     (SELECT group_concat(t.name, char(31)) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
         WHERE ct.conversation_id = c.id),
     c.url, c.rank, c.reasons, c.mentions_us, c.first_post, c.unanswered_since,
-    CASE WHEN c.title IS NULL OR c.title = '' THEN
+    CASE WHEN c.title IS NULL OR c.title = '' OR (c.kind = 'channel' AND c.title LIKE '#%') THEN
         (SELECT substr(q.body_text, 1, 400) FROM messages q
          WHERE q.conversation_id = c.id AND q.from_us = 0 AND q.body_text <> ''
-           AND (c.kind <> 'channel' OR q.created_at >= coalesce(c.unanswered_since, 0))
+           AND (c.kind <> 'channel'
+                OR q.created_at >= coalesce(c.unanswered_since,
+                    -- a named channel with nothing unanswered keeps its name
+                    CASE WHEN c.title LIKE '#%' THEN 9223372036854775807 ELSE 0 END))
          ORDER BY q.created_at, q.id LIMIT 1)
     END";
 
@@ -55,21 +58,35 @@ fn item_from_row(r: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result<InboxIt
     // A conversation the platform gave no title (a chat room without a name, a thread of
     // posts) is titled by the first line of its question: for a thread its first member
     // message, for a room the oldest one still unanswered.
-    let title: Option<String> = r.get::<_, Option<String>>(4)?.or_else(|| {
+    let question = || {
         r.get::<_, Option<String>>(22).ok().flatten().and_then(|q| {
             q.lines()
                 .map(str::trim)
                 .find(|l| !l.is_empty())
                 .map(|l| shorten(l, 90))
         })
-    });
+    };
+    let mut title: Option<String> = r.get(4)?;
+    let mut container: Option<String> = r.get(5)?;
+    // A chat channel (Slack's and Discord's "#help") is titled by what it is asked now, the
+    // channel beside it: "#help · Community".
+    if kind == "channel" && title.as_deref().is_some_and(|t| t.starts_with('#')) {
+        if let Some(q) = question() {
+            let channel = title.replace(q).unwrap_or_default();
+            container = Some(match container.filter(|c| !c.is_empty()) {
+                Some(place) => format!("{channel} · {place}"),
+                None => channel,
+            });
+        }
+    }
+    let title = title.or_else(question);
     Ok(InboxItem {
         id: r.get(0)?,
         platform: platform_col(r, 1)?,
         account_name: r.get(2)?,
         kind: ConversationKind::parse(&kind).unwrap_or(ConversationKind::Thread),
         title,
-        container: r.get(5)?,
+        container,
         author_name: r.get(6)?,
         author_member_id: r.get(7)?,
         snippet: shorten(&snippet, 200),

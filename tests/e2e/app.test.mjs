@@ -6,7 +6,8 @@
 // connect a Matrix account on a real Synapse homeserver in Settings → Accounts, watch it sync,
 // and reply from the inbox — the reply lands in the room exactly once; a new mention raises a
 // desktop notification (seen by a notification service on the test's D-Bus session) that opens
-// the conversation when clicked.
+// the conversation when clicked; a reply written while Synapse is stopped goes out exactly once
+// when it is back.
 // Screenshots of every view land in tests/e2e/artifacts/.
 //
 // Needs: a display (run under xvfb-run), a Secret Service (scripts/with-keyring), Synapse
@@ -619,6 +620,46 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     const opened = await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${conv.id}"]`)), WAIT, "clicking it opens the conversation");
     await driver.wait(async () => (await opened.getText()).includes(`could you look at the <b>search</b> page? (${suffix})`), WAIT, "at the mention, shown as the text it is");
     await shot(driver, "notification-opened");
+
+    // A reply written while the homeserver is down waits in the outbox, and goes out exactly
+    // once when it is back.
+    const offline = `Noted, I will look after lunch. (${suffix})`;
+    const said = async (text) => {
+      const page = await ana.call("GET", `rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      return page.chunk.filter((e) => e.content?.body === text).length;
+    };
+    const syncNow = async () => {
+      const button = await driver.findElement(byTest("sync-now"));
+      await driver.wait(async () => button.isEnabled(), WAIT, "no sync is running");
+      await button.click();
+    };
+    execFileSync(synapseScript, ["stop"], { stdio: "ignore" });
+    try {
+      await press(driver, "r");
+      const box = await driver.findElement(By.css('[data-testid="reply-composer"] textarea'));
+      await box.sendKeys(offline);
+      await box.sendKeys(Key.chord(Key.CONTROL, Key.ENTER));
+      const waiting = async () => {
+        for (const item of await driver.findElements(byTest("outbox-item"))) {
+          if ((await item.getText()).includes(offline)) return item.findElement(byTest("outbox-state")).getText();
+        }
+        return "";
+      };
+      await driver.wait(async () => (await waiting()).startsWith("Queued"), WAIT, "the reply waits in the outbox");
+      // the syncer tried (asked by the reply) and found the homeserver gone; once more by hand
+      await syncNow();
+      await driver.wait(async () => (await driver.findElement(byTest("sync-status")).getText()).toLowerCase().includes("offline"), WAIT, "the app says it is offline");
+      assert.ok((await waiting()).startsWith("Queued"), "still waiting while the server is down");
+      await shot(driver, "reply-offline");
+    } finally {
+      execFileSync(synapseScript, ["start"], { stdio: "ignore" });
+    }
+    assert.equal(await said(offline), 0, "nothing reached the room while it was down");
+    await syncNow();
+    await driver.wait(async () => (await said(offline)) === 1, WAIT, "sent once the homeserver is back");
+    await syncNow();
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await said(offline), 1, "and only once");
   } finally {
     await driver.quit();
   }
