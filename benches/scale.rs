@@ -654,6 +654,8 @@ fn raw_insert(
                      body_html, created_at, edited_at, deleted_at, reply_to_external_id, url, mentions_us)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
+            let first_new: Option<i64> =
+                tx.query_row("SELECT max(id) FROM messages", [], |r| r.get(0))?;
             for m in &batch.messages {
                 let c = convs[&(*platform, m.conversation_external_id.clone())];
                 let a = idents[&(*platform, m.author_external_id.clone())];
@@ -673,6 +675,12 @@ fn raw_insert(
                     m.mentions_us
                 ])?;
             }
+            // the search index, as Hearth builds it: the chunk's messages in one statement
+            tx.execute(
+                "INSERT INTO messages_fts (rowid, body_text)
+                 SELECT id, body_text FROM messages WHERE id > ?1",
+                [first_new.unwrap_or(0)],
+            )?;
         }
         tx.commit()?;
     }

@@ -213,6 +213,21 @@ fn write_batch(
     })
 }
 
+/// Adds a batch's new messages to the search index, in one statement (schema 11 dropped the
+/// trigger per row: see its migration).
+pub(crate) fn index_for_search(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(ids).map_err(|e| crate::Error::invalid(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO messages_fts (rowid, body_text)
+         SELECT id, body_text FROM messages WHERE id IN (SELECT value FROM json_each(?1))",
+    )?
+    .execute([ids])?;
+    Ok(())
+}
+
 /// What the messages of a batch add to each conversation and member.
 #[derive(Default)]
 struct Deltas {
@@ -432,6 +447,9 @@ impl Writer<'_, '_> {
              conversation_id, message_id)
          VALUES (?1, ?2, ?3, 'message', ?4, ?5, ?6)",
         )?;
+        // new messages go into the search index together (see `index_for_search`); this many
+        // of `changes.new_messages` are in it already
+        let mut indexed = self.changes.new_messages.len();
         for msg in &batch.messages {
             if msg.text.len() > MAX_MESSAGE
                 || msg.html.as_ref().is_some_and(|h| h.len() > MAX_MESSAGE)
@@ -529,6 +547,10 @@ impl Writer<'_, '_> {
                 m.first_at = Some(m.first_at.map_or(msg.created_at, |f| f.min(msg.created_at)));
                 m.last_at = m.last_at.max(Some(msg.created_at));
             } else {
+                // An edit's trigger takes the old text out of the search index: what this
+                // batch added must be in it first (an edit can follow its message in a batch).
+                index_for_search(tx, &self.changes.new_messages[indexed..])?;
+                indexed = self.changes.new_messages.len();
                 let changed = update.execute(params![
                     platform,
                     account.id,
@@ -546,6 +568,7 @@ impl Writer<'_, '_> {
                 self.report.messages_updated += changed as u64;
             }
         }
+        index_for_search(tx, &self.changes.new_messages[indexed..])?;
         Ok((deltas, oversized))
     }
 

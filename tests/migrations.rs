@@ -58,7 +58,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0011_reply_indexes.sql",
-        "a2843898b08293f7569ab4d8cef8335e71d42a1c95f5672f917640b5df7fb051",
+        "852d5e7c63ee09ace8b1d7a4f6f80c7110cb9c37d3389ba7dfe2af56c9b070c4",
     ),
 ];
 

@@ -242,3 +242,49 @@ fn the_cli_searches_with_flags_and_filter_words_alike() {
     assert!(!out.status.success());
     assert!(text(&out).contains("2026-10-01"), "{}", text(&out));
 }
+
+#[test]
+fn a_message_and_its_edit_in_one_batch_are_found_by_the_new_words_only() {
+    let mut db = TestDb::new();
+    let account = db.discord();
+    let original = message(
+        "c1",
+        "m1",
+        "ana",
+        "The installer crashes on Windwos",
+        NOW - DAY,
+    );
+    let edited = hearth::ingest::IncomingMessage {
+        edited_at: Some(NOW - DAY + 60_000),
+        ..message(
+            "c1",
+            "m1",
+            "ana",
+            "The installer crashes on Windows 11",
+            NOW - DAY,
+        )
+    };
+    let batch = Batch {
+        identities: vec![person("ana", "Ana Souza", None)],
+        conversations: vec![thread("c1", "Installer crash", NOW - DAY)],
+        messages: vec![
+            original,
+            edited,
+            message("c1", "m2", "ana", "Also on Windows 10", NOW - DAY + 120_000),
+        ],
+        quarantined: Vec::new(),
+    };
+    db.store.ingest(account, &batch, NOW).unwrap();
+    assert!(
+        find(&db, "windwos").hits.is_empty(),
+        "the old words are gone"
+    );
+    assert_eq!(find(&db, "windows").hits.len(), 2);
+    // the index agrees with the messages, row for row
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    conn.execute(
+        "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the search index matches the messages");
+}
