@@ -75,7 +75,17 @@ describe('ipc', () => {
     await syncNow(3);
     expect(invokeMock).toHaveBeenLastCalledWith('sync_now', { accountId: 3 });
     await replyQueue(42, 'Thanks!');
-    expect(invokeMock).toHaveBeenLastCalledWith('reply_queue', { conversationId: 42, body: 'Thanks!' });
+    expect(invokeMock).toHaveBeenLastCalledWith('reply_queue', {
+      conversationId: 42,
+      body: 'Thanks!',
+      sendAfter: null,
+    });
+    await replyQueue(42, 'Later!', 1_900_000_000_000);
+    expect(invokeMock).toHaveBeenLastCalledWith('reply_queue', {
+      conversationId: 42,
+      body: 'Later!',
+      sendAfter: 1_900_000_000_000,
+    });
     await outboxRetry(9);
     expect(invokeMock).toHaveBeenLastCalledWith('outbox_retry', { id: 9 });
   });
