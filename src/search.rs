@@ -431,7 +431,7 @@ impl Store {
         if let Some(p) = filters.platform {
             clauses.push_str(" AND m.platform = ?");
             args.push(Value::Text(p.as_str().into()));
-            out.filters.push(format!("on {}", platform_name(p)));
+            out.filters.push(format!("on {}", p.label()));
         }
         if let Some(ch) = &filters.channel {
             clauses.push_str(
@@ -634,22 +634,6 @@ fn candidate(r: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
         body: r.get(2)?,
         title: r.get(3)?,
     })
-}
-
-fn platform_name(p: Platform) -> &'static str {
-    match p {
-        Platform::Discord => "Discord",
-        Platform::Discourse => "Discourse",
-        Platform::Github => "GitHub",
-        Platform::Slack => "Slack",
-        Platform::Matrix => "Matrix",
-        Platform::Mastodon => "Mastodon",
-        Platform::Bluesky => "Bluesky",
-        Platform::Email => "email",
-        Platform::Reddit => "Reddit",
-        Platform::Telegram => "Telegram",
-        Platform::List => "an imported list",
-    }
 }
 
 #[cfg(test)]
