@@ -16,13 +16,13 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder, By, Key, until } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
+import { openApp as openApp_, startDriver } from "./driver.mjs";
 import { startNotifications } from "./notifications.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,94 +31,29 @@ const app = process.env.HEARTH_APP ?? path.join(root, "target/debug/hearth-deskt
 const cli = process.env.HEARTH_CLI ?? path.join(root, "target/debug/hearth");
 const artifacts = path.join(here, "artifacts");
 const db = path.join(mkdtempSync(path.join(tmpdir(), "hearth-e2e-")), "hearth.db");
-// Ports chosen free at run time, so a busy machine (or a second run) cannot collide.
-let port;
-let nativePort;
 const WAIT = 60_000;
 
-let driverProcess;
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port: p } = s.address();
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function portOpen(p) {
-  return new Promise((resolve) => {
-    const s = net.connect(p, "127.0.0.1");
-    s.once("connect", () => {
-      s.end();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function waitForPort(p, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await portOpen(p)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`tauri-driver did not listen on port ${p} within ${ms} ms`);
-}
-
-// tauri-driver (and the WebKitWebDriver and app it starts) run in their own process group and
-// write to a log file, not to this process's output: when the tests end, the whole group is
-// killed, and nothing left behind holds the test run's output open.
+// tauri-driver's output (and the app's) goes to a log file: see driver.mjs.
 const driverLog = path.join(artifacts, "tauri-driver.log");
 
 // The desktop's notification service on the test's D-Bus session: what the app raises.
 let notifications;
 
+let tauriDriver;
+
 before(async () => {
   notifications = await startNotifications();
-  port = await freePort();
-  nativePort = await freePort();
   mkdirSync(artifacts, { recursive: true });
-  const log = openSync(driverLog, "w");
-  driverProcess = spawn(
-    "tauri-driver",
-    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-    { env: { ...process.env, HEARTH_DB: db }, stdio: ["ignore", log, log], detached: true },
-  );
-  try {
-    await waitForPort(port, 30_000);
-  } catch (e) {
-    console.error(readFileSync(driverLog, "utf8"));
-    throw e;
-  }
+  writeFileSync(driverLog, "");
+  tauriDriver = await startDriver({ env: { HEARTH_DB: db }, log: driverLog });
 });
 
 after(async () => {
   notifications?.stop();
-  if (!driverProcess?.pid) return;
-  const group = -driverProcess.pid;
-  const signal = (s) => {
-    try {
-      process.kill(group, s);
-    } catch {
-      // the group is gone already
-    }
-  };
-  signal("SIGTERM");
-  await new Promise((r) => setTimeout(r, 1_000));
-  signal("SIGKILL");
+  await tauriDriver?.stop();
 });
 
-async function openApp() {
-  return new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
-    .build();
-}
+const openApp = () => openApp_(tauriDriver.port, app);
 
 const byTest = (id) => By.css(`[data-testid="${id}"]`);
 

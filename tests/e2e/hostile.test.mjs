@@ -23,14 +23,14 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { appendFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder, By, Key, Origin, until } from "selenium-webdriver";
+import { By, Key, Origin, until } from "selenium-webdriver";
+import { openApp as openApp_, startDriver } from "./driver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -46,40 +46,7 @@ const WAIT = 60_000;
 
 // --- ports, tauri-driver, the trap server ---------------------------------------------------
 
-/** A port nothing listens on right now (the OS picks it). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(p) {
-  return new Promise((resolve) => {
-    const s = net.connect(p, "127.0.0.1");
-    s.once("connect", () => {
-      s.end();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function waitForPort(p, ms, what) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await portOpen(p)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not listen on port ${p} within ${ms} ms`);
-}
-
-let driverProcess;
-let driverPort;
+let tauriDriver;
 
 // Every request the trap server gets: any one means the app fetched something a hostile
 // message pointed at.
@@ -101,23 +68,8 @@ before(async () => {
   });
   trapBase = `http://127.0.0.1:${trap.address().port}`;
 
-  driverPort = await freePort();
-  let nativePort = await freePort();
-  while (nativePort === driverPort) nativePort = await freePort();
-  appendFileSync(driverLog, `\n--- hostile.test.mjs: tauri-driver on port ${driverPort}, ${new Date().toISOString()} ---\n`);
-  const log = openSync(driverLog, "a");
-  // Own process group, output to a file: see app.test.mjs.
-  driverProcess = spawn(
-    "tauri-driver",
-    ["--port", String(driverPort), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-    { env: { ...process.env, HEARTH_DB: db }, stdio: ["ignore", log, log], detached: true },
-  );
-  try {
-    await waitForPort(driverPort, 30_000, "tauri-driver");
-  } catch (e) {
-    console.error(readFileSync(driverLog, "utf8").slice(-8_000));
-    throw e;
-  }
+  appendFileSync(driverLog, `\n--- hostile.test.mjs: tauri-driver, ${new Date().toISOString()} ---\n`);
+  tauriDriver = await startDriver({ env: { HEARTH_DB: db }, log: driverLog });
 });
 
 after(async () => {
@@ -125,28 +77,12 @@ after(async () => {
     trap.closeAllConnections();
     await new Promise((resolve) => trap.close(resolve));
   }
-  if (!driverProcess?.pid) return;
-  const group = -driverProcess.pid;
-  const signal = (s) => {
-    try {
-      process.kill(group, s);
-    } catch {
-      // the group is gone already
-    }
-  };
-  signal("SIGTERM");
-  await new Promise((r) => setTimeout(r, 1_000));
-  signal("SIGKILL");
+  await tauriDriver?.stop();
 });
 
 // --- WebDriver helpers ----------------------------------------------------------------------
 
-async function openApp() {
-  return new Builder()
-    .usingServer(`http://127.0.0.1:${driverPort}/`)
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
-    .build();
-}
+const openApp = () => openApp_(tauriDriver.port, app);
 
 const byTest = (id) => By.css(`[data-testid="${id}"]`);
 

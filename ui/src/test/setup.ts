@@ -2,3 +2,16 @@ import '@testing-library/jest-dom/vitest';
 
 // jsdom has no layout engine: give elements a no-op scrollIntoView so selection code runs.
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
+Element.prototype.scrollTo ??= function scrollTo() {};
+
+// jsdom has no layout either: a virtualised list hears from this observer that its viewport is
+// tall enough for every row a test gives it (rows themselves are never measured in jsdom).
+globalThis.ResizeObserver ??= class ResizeObserver {
+  constructor(private readonly callback: ResizeObserverCallback) {}
+  observe(target: Element) {
+    const entry = { target, contentRect: { width: 1000, height: 100_000 } };
+    queueMicrotask(() => this.callback([entry as unknown as ResizeObserverEntry], this));
+  }
+  unobserve() {}
+  disconnect() {}
+};

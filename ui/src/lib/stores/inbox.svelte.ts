@@ -202,14 +202,35 @@ export async function refreshInbox() {
   }
 }
 
-/** Shows a conversation's thread; it need not be in the current list (search opens any). */
-export async function select(id: number | null) {
+/**
+ * How long the thread waits, while j or k are pressed in quick succession (or held), for them to
+ * stop before it loads: the rows keep up with the keys, and only the thread stopped on is read.
+ */
+const SETTLE_MS = 120;
+let settleTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Shows a conversation's thread; it need not be in the current list (search opens any). With
+ * `settle`, the row is selected now and its thread loads once the selection has stayed put for
+ * SETTLE_MS.
+ */
+export async function select(id: number | null, { settle = false } = {}) {
   inbox.selectedId = id;
   const request = ++detailRequest;
+  clearTimeout(settleTimer);
   if (id === null) {
     inbox.detail = null;
     return;
   }
+  if (settle) {
+    settleTimer = setTimeout(() => void showThread(id, request), SETTLE_MS);
+    return;
+  }
+  await showThread(id, request);
+}
+
+async function showThread(id: number, request: number) {
+  if (request !== detailRequest) return;
   try {
     const detail = await ipc.conversationShow(id);
     if (request === detailRequest) inbox.detail = detail;
@@ -255,14 +276,24 @@ export async function openConversation(id: number) {
   }
 }
 
-/** Moves the selection by `delta` rows, loading the next page at the bottom. */
-export async function moveSelection(delta: number) {
+/** When the selection last moved by key, to tell a run of presses from a single one. */
+let lastMove = -Infinity;
+
+/**
+ * Moves the selection by `delta` rows, loading the next page at the bottom. A move soon after the
+ * previous one (a key held, or pressed in quick succession: `held` says the key repeats) lets the
+ * thread settle before it loads.
+ */
+export async function moveSelection(delta: number, held = false) {
+  const now = performance.now();
+  const settle = held || now - lastMove < SETTLE_MS;
+  lastMove = now;
   const index = inbox.items.findIndex((item) => item.id === inbox.selectedId);
   let target = index === -1 ? 0 : index + delta;
   if (target >= inbox.items.length && inbox.items.length < inbox.total) await loadMore();
   target = Math.max(0, Math.min(target, inbox.items.length - 1));
   const item = inbox.items[target];
-  if (item && item.id !== inbox.selectedId) await select(item.id);
+  if (item && item.id !== inbox.selectedId) await select(item.id, { settle });
 }
 
 /** The group of the status changes' Undo toasts: only the last one can be undone. */

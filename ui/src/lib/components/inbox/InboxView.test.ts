@@ -103,6 +103,24 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(selectedId()).toBe('2'));
   });
 
+  it('keeps up with j pressed fast or held, and reads only the thread it stops on', async () => {
+    const five = [1, 2, 3, 4, 5].map((id) => inboxItem(id));
+    api.inboxList.mockResolvedValue({ items: five, total: 5, reminders: [] });
+    render(InboxView);
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('1'));
+    api.conversationShow.mockClear();
+
+    // a single press reads its thread at once
+    await press('j');
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('2'));
+    // then j held: the rows follow every repeat at once
+    for (let i = 0; i < 3; i++) await fireEvent.keyDown(document.body, { key: 'j', repeat: true });
+    expect(selectedId()).toBe('5');
+    // the threads passed over are never read; the one stopped on is, once
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('5'));
+    expect(api.conversationShow.mock.calls.map(([id]) => id)).toEqual([2, 5]);
+  });
+
   it('marks the selected conversation done with e, removes it and selects the next one', async () => {
     api.triage.mockResolvedValue(inboxItem(1, { status: 'done' }));
     await renderInbox();
