@@ -1666,6 +1666,18 @@ pub struct NotifySettings {
     pub quiet_to: Option<String>,
 }
 
+/// Whether the desktop takes notifications, as the app found it when asked: Settings says so
+/// beside the choices, so "on" never quietly means nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NotifyService {
+    /// The notification service's name and version ("GNOME Shell 46.0"); none without one.
+    pub name: Option<String>,
+    /// What went wrong, in words, when there is no service or it refused.
+    pub problem: Option<String>,
+}
+
 /// An error as it crosses into the UI: the UI switches on `code`, shows `message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -11,10 +11,10 @@ use hearth::model::{
     DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
-    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder,
-    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
-    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
-    WorkspaceStatus,
+    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
+    PlatformSpec, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord,
+    SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach,
+    View, ViewDraft, WorkspaceStatus,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -834,6 +834,18 @@ pub fn workspace_check(state: State<'_, AppState>) -> Reply<()> {
 #[tauri::command(async)]
 pub fn notify_settings(state: State<'_, AppState>) -> Reply<NotifySettings> {
     state.with(|s| s.notify_settings())
+}
+
+/// Which notification service the desktop runs, or why there is none.
+#[tauri::command(async)]
+pub fn notify_service() -> NotifyService {
+    crate::notify::service()
+}
+
+/// Shows a sample notification (Settings → Inbox → Send a test notification).
+#[tauri::command(async)]
+pub fn notify_test() -> NotifyService {
+    crate::notify::show_sample()
 }
 
 /// Saves the notification choices; quiet hours need a start and an end.

@@ -121,6 +121,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::demo_remove,
             commands::notify_settings,
             commands::notify_settings_save,
+            commands::notify_service,
+            commands::notify_test,
         ])
 }
 

@@ -4,6 +4,7 @@
 //! via notify-rust: the Tauri notification plugin cannot report a click on the desktop, and a
 //! click must open the conversation). Must never: show platform text as markup.
 
+use hearth::model::NotifyService;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::commands::AppState;
@@ -63,6 +64,42 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>) {
                 return;
             }
         }
+    }
+}
+
+/// What Hearth tells a person whose desktop takes no notifications.
+fn no_service(e: impl std::fmt::Display) -> NotifyService {
+    NotifyService {
+        name: None,
+        problem: Some(format!(
+            "This desktop shows no notifications ({e}). The inbox still lists every mention \
+             and direct message."
+        )),
+    }
+}
+
+/// Asks the desktop which notification service it runs (blocking: a D-Bus round trip).
+pub fn service() -> NotifyService {
+    match notify_rust::get_server_information() {
+        Ok(info) => NotifyService {
+            name: Some(format!("{} {}", info.name, info.version).trim().to_string()),
+            problem: None,
+        },
+        Err(e) => no_service(e),
+    }
+}
+
+/// Shows a sample notification, so a person can see where and how they appear.
+pub fn show_sample() -> NotifyService {
+    let shown = notify_rust::Notification::new()
+        .appname("Hearth")
+        .summary("Hearth notifications work")
+        .body("A new mention of your accounts, or a direct message, will look like this.")
+        .icon("hearth")
+        .show();
+    match shown {
+        Ok(_) => service(),
+        Err(e) => no_service(e),
     }
 }
 

@@ -485,6 +485,11 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     await press(driver, "gs");
     await driver.wait(until.elementLocated(byTest("settings")), WAIT);
+    // Settings names the service that shows notifications, and a test one reaches it.
+    const service = await driver.wait(until.elementLocated(byTest("notify-service")), WAIT);
+    await driver.wait(async () => (await service.getText()).includes("Shown by hearth-test-notifications 1.0."), WAIT, "Settings names the notification service");
+    await driver.findElement(byTest("notify-test")).click();
+    await driver.wait(async () => notifications.received.some((n) => n.summary === "Hearth notifications work"), WAIT, "the test notification reaches the desktop");
     await driver.findElement(byTest("add-account")).click();
     const form = await driver.wait(until.elementLocated(byTest("account-form")), WAIT);
     await form.findElement(By.css('select[name="platform"] option[value="matrix"]')).click();

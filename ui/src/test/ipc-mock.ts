@@ -42,6 +42,8 @@ export const ipcMock = () => ({
     Promise.resolve({ enabled: true, mutedPlatforms: [], quietFrom: null, quietTo: null }),
   ),
   notifySettingsSave: vi.fn(),
+  notifyService: vi.fn(() => Promise.resolve({ name: 'Test Notifications 1.0', problem: null })),
+  notifyTest: vi.fn(() => Promise.resolve({ name: 'Test Notifications 1.0', problem: null })),
   membersList: vi.fn(),
   memberProfile: vi.fn(),
   membersExport: vi.fn(),

@@ -41,6 +41,7 @@ import type { Progress } from '$lib/bindings/Progress';
 import type { ReviewDecision } from '$lib/bindings/ReviewDecision';
 import type { ReviewStep } from '$lib/bindings/ReviewStep';
 import type { SearchResults } from '$lib/bindings/SearchResults';
+import type { NotifyService } from '$lib/bindings/NotifyService';
 import type { NotifySettings } from '$lib/bindings/NotifySettings';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { TriageAction } from '$lib/bindings/TriageAction';
@@ -381,5 +382,9 @@ export function openExternal(url: string): Promise<null> {
 
 /** The notification choices: on or off, platforms left out, quiet hours. */
 export const notifySettings = () => invoke<NotifySettings>('notify_settings');
+/** Which notification service the desktop runs, or why there is none. */
+export const notifyService = () => invoke<NotifyService>('notify_service');
+/** Shows a sample notification; says what the desktop answered. */
+export const notifyTest = () => invoke<NotifyService>('notify_test');
 export const notifySettingsSave = (settings: NotifySettings) =>
   invoke<NotifySettings>('notify_settings_save', { settings });

@@ -18,6 +18,24 @@ beforeEach(() => {
 });
 
 describe('notification settings', () => {
+  it('says which service shows notifications, and sends a test one', async () => {
+    render(NotifySettings);
+    expect(await screen.findByTestId('notify-service')).toHaveTextContent('Shown by Test Notifications 1.0.');
+    await fireEvent.click(screen.getByTestId('notify-test'));
+    expect(api.notifyTest).toHaveBeenCalledTimes(1);
+  });
+
+  it('says so when the desktop shows no notifications, rather than seeming on', async () => {
+    api.notifyService.mockResolvedValue({
+      name: null,
+      problem: 'This desktop shows no notifications (no service). The inbox still lists every mention and direct message.',
+    });
+    render(NotifySettings);
+    const line = await screen.findByTestId('notify-service');
+    expect(line).toHaveTextContent('This desktop shows no notifications');
+    expect(line).toHaveClass('problem');
+  });
+
   it('shows the saved choices and saves platforms left out and quiet hours', async () => {
     render(NotifySettings);
     await waitFor(() => expect(screen.getByTestId('notify-platform-bluesky')).not.toBeChecked());
