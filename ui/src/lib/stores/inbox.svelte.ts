@@ -39,6 +39,10 @@ export const inbox = $state({
   loading: false,
   selectedId: null as number | null,
   detail: null as ConversationDetail | null,
+  /** While the thread of a single move loads (a few ms), the thread shown before stays, inert,
+   * rather than a blank "Loading…" between them: two repaints of the whole pane instead of one,
+   * which a software-rendered window feels on every j. */
+  bridging: false,
   /** The last status change `u` reverts: each conversation it changed with everything triage
    * had set on it before (status, snooze time, assignee, priority, tags), put back exactly. */
   undo: null as TriageEach[] | null,
@@ -218,6 +222,7 @@ export async function select(id: number | null, { settle = false } = {}) {
   inbox.selectedId = id;
   const request = ++detailRequest;
   clearTimeout(settleTimer);
+  inbox.bridging = id !== null && !settle;
   if (id === null) {
     inbox.detail = null;
     return;
@@ -233,9 +238,13 @@ async function showThread(id: number, request: number) {
   if (request !== detailRequest) return;
   try {
     const detail = await ipc.conversationShow(id);
-    if (request === detailRequest) inbox.detail = detail;
+    if (request === detailRequest) {
+      inbox.detail = detail;
+      inbox.bridging = false;
+    }
   } catch (error) {
     if (request !== detailRequest) return;
+    inbox.bridging = false;
     if (isApiError(error) && error.code === 'not_found') {
       // Gone since the list was loaded (deleted on the platform, or merged): drop the row and
       // move on to the next one.

@@ -103,6 +103,25 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(selectedId()).toBe('2'));
   });
 
+  it('keeps the thread shown, inert, while the next one loads, instead of a blank pane', async () => {
+    await renderInbox();
+    let arrive: (d: Awaited<ReturnType<typeof ipc.conversationShow>>) => void = () => {};
+    api.conversationShow.mockImplementationOnce(() => new Promise((resolve) => (arrive = resolve)));
+
+    await press('j');
+    expect(selectedId()).toBe('2');
+    const before = screen.getByTestId('thread');
+    expect(before.dataset.id).toBe('1');
+    expect(before.inert).toBe(true);
+    expect(before).toHaveAttribute('aria-busy', 'true');
+    expect(screen.queryByText('Loading…')).toBeNull();
+
+    arrive(detail(inboxItem(2)));
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('2'));
+    expect(screen.getByTestId('thread').inert).toBe(false);
+    expect(screen.getByTestId('thread')).toHaveAttribute('aria-busy', 'false');
+  });
+
   it('keeps up with j pressed fast or held, and reads only the thread it stops on', async () => {
     const five = [1, 2, 3, 4, 5].map((id) => inboxItem(id));
     api.inboxList.mockResolvedValue({ items: five, total: 5, reminders: [] });
