@@ -59,6 +59,10 @@ export const inbox = $state({
 // Each detail request gets a number; only the latest one's answer is shown.
 let detailRequest = 0;
 
+/** When the selection last moved by key, to tell a run of presses from a single one (a list
+ * just loaded starts afresh). */
+let lastMove = -Infinity;
+
 /** The selected conversation as the list or the thread knows it. */
 export function selectedItem(): InboxItem | null {
   if (inbox.detail?.conversation.id === inbox.selectedId) return inbox.detail.conversation;
@@ -125,6 +129,7 @@ export function narrow(platform: Platform | null, tag: string | null) {
  */
 export async function loadInbox(view: string = inbox.view) {
   inbox.view = view;
+  lastMove = -Infinity;
   inbox.loading = true;
   void refreshCounts();
   const asked = { view, platform: inbox.platform, tag: inbox.tag };
@@ -284,9 +289,6 @@ export async function openConversation(id: number) {
     showError(error);
   }
 }
-
-/** When the selection last moved by key, to tell a run of presses from a single one. */
-let lastMove = -Infinity;
 
 /**
  * Moves the selection by `delta` rows, loading the next page at the bottom. A move soon after the
