@@ -146,6 +146,13 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     assert.ok((await driver.findElements(byTest("message"))).length > 0, "the thread shows its messages");
     await shot(driver, "inbox");
 
+    // The list is virtualised: a screenful of rows is in the page, each saying where it sits in
+    // the whole view, however long the view is.
+    const rowsInPage = (await driver.findElements(byTest("inbox-item"))).length;
+    const setSize = Number(await driver.findElement(byTest("inbox-item")).getAttribute("aria-setsize"));
+    assert.equal(setSize, openBefore, "each row knows how long the view is");
+    assert.ok(rowsInPage < 40 && rowsInPage < setSize, `only the rows in sight are in the page: ${rowsInPage} of ${setSize}`);
+
     await press(driver, "e");
     await driver.wait(async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${target}"]`))).length === 0, WAIT, "the done conversation leaves the open queue");
     await driver.wait(async () => (await count(driver, "nav-inbox")) === openBefore - 1, WAIT, "the open count drops by one");

@@ -299,12 +299,34 @@ export async function moveSelection(delta: number, held = false) {
   const now = performance.now();
   const settle = held || now - lastMove < SETTLE_MS;
   lastMove = now;
-  const index = inbox.items.findIndex((item) => item.id === inbox.selectedId);
+  const index = selectedIndex();
   let target = index === -1 ? 0 : index + delta;
   if (target >= inbox.items.length && inbox.items.length < inbox.total) await loadMore();
+  // the next page comes in while the selection is still a screenful away from the end
+  else if (target >= inbox.items.length - PREFETCH && inbox.items.length < inbox.total)
+    void loadMore();
   target = Math.max(0, Math.min(target, inbox.items.length - 1));
   const item = inbox.items[target];
-  if (item && item.id !== inbox.selectedId) await select(item.id, { settle });
+  if (item && item.id !== inbox.selectedId) {
+    indexHint = target;
+    await select(item.id, { settle });
+  }
+}
+
+/** How close to the end of the rows loaded the selection may come before the next page loads. */
+const PREFETCH = 20;
+
+/** Where the selected row was last found: j/k look there first, not through every row loaded
+ * (ten thousand, after a long run down the list). */
+let indexHint = 0;
+
+/** The selected row's place in the rows loaded (-1: not among them). */
+export function selectedIndex(): number {
+  const id = inbox.selectedId;
+  if (id === null) return -1;
+  if (inbox.items[indexHint]?.id === id) return indexHint;
+  indexHint = inbox.items.findIndex((item) => item.id === id);
+  return indexHint;
 }
 
 /** The group of the status changes' Undo toasts: only the last one can be undone. */
