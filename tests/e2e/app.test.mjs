@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { By, Key, until } from "selenium-webdriver";
-import { openApp as openApp_, startDriver } from "./driver.mjs";
+import { openApp as openApp_, SCREENSHOTS, startDriver } from "./driver.mjs";
 import { startNotifications } from "./notifications.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,7 +45,7 @@ before(async () => {
   notifications = await startNotifications();
   mkdirSync(artifacts, { recursive: true });
   writeFileSync(driverLog, "");
-  tauriDriver = await startDriver({ env: { HEARTH_DB: db }, log: driverLog });
+  tauriDriver = await startDriver({ env: { HEARTH_DB: db, ...SCREENSHOTS }, log: driverLog });
 });
 
 after(async () => {
@@ -227,9 +227,10 @@ test("after quitting and reopening, the triage, the note and the duplicates revi
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     assert.equal((await driver.findElements(byTest("welcome"))).length, 0, "no welcome screen once there is data");
-    assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "the done conversation stays out of the open queue");
+    assert.equal(show(state.triaged).status, "done", "the done conversation stays done");
+    assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "and out of the open queue");
     await driver.findElement(byTest("view-done")).click();
-    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`)), WAIT);
+    await findRow(driver, state.triaged, "the done conversation is in Done");
 
     await driver.findElement(byTest("nav-members")).click();
     const row = await driver.wait(until.elementLocated(By.css(`[data-testid="member-row"][data-id="${state.member}"]`)), WAIT);
@@ -299,7 +300,38 @@ async function focused(driver, css) {
   );
 }
 
-/** Waits until conversation `id` is no longer listed. */
+/**
+ * Conversation `id`'s row in the list shown, scrolled to as a person would: the list is
+ * virtualised, so only the rows in sight are in the page.
+ */
+async function findRow(driver, id, what = `conversation ${id} is in the list`) {
+  const css = By.css(`[data-testid="inbox-item"][data-id="${id}"]`);
+  return driver.wait(
+    async () => {
+      const [row] = await driver.findElements(css);
+      // (a row just put in the page stays hidden until the list has measured it)
+      if (row && (await row.isDisplayed().catch(() => false))) {
+        // in the middle of the list, clear of the toasts at the window's foot
+        await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", row);
+        return row;
+      }
+      if (row) return false;
+      await driver.executeScript(`
+        const list = document.querySelector('[data-testid="inbox-list"]');
+        if (!list) return;
+        const before = list.scrollTop;
+        list.scrollTop += list.clientHeight * 0.8;
+        if (list.scrollTop === before) list.scrollTop = 0; // at the end: look again from the top
+      `);
+      await driver.sleep(100);
+      return false;
+    },
+    WAIT,
+    what,
+  );
+}
+
+/** Waits until conversation `id` is no longer listed (it was in sight: the selected one). */
 async function leaves(driver, id, what) {
   await driver.wait(
     async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${id}"]`))).length === 0,
@@ -362,18 +394,24 @@ test("triage by keyboard alone: waiting, a snooze in words, tag, assign, undo, b
     await press(driver, "e");
     await leaves(driver, triage.undone, "e marks it done");
     await press(driver, "u");
-    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${triage.undone}"]`)), WAIT);
+    await findRow(driver, triage.undone, "u puts it back in the queue");
 
     // five picked with x and Shift+J, all done at once
     await press(driver, "j");
     await selectedOtherThan(driver, triage.undone);
     await press(driver, "x");
-    for (let i = 0; i < 4; i++) await press(driver, "J");
+    triage.bulk = [await selectedId(driver)];
+    for (let i = 0; i < 4; i++) {
+      await press(driver, "J");
+      triage.bulk.push(await selectedOtherThan(driver, triage.bulk.at(-1)));
+    }
     const bar = await driver.wait(until.elementLocated(byTest("picked-bar")), WAIT);
     await driver.wait(async () => (await bar.getText()).startsWith("5 picked"), WAIT, "five are picked");
+    assert.equal(new Set(triage.bulk).size, 5, `five different conversations: ${triage.bulk}`);
+    // the picked rows in sight say so (the list holds only the rows in sight)
     const picked = await driver.findElements(By.css('[data-testid="inbox-item"][aria-checked="true"]'));
-    triage.bulk = await Promise.all(picked.map((p) => p.getAttribute("data-id")));
-    assert.equal(triage.bulk.length, 5);
+    assert.ok(picked.length > 0, "the picked rows in sight are marked");
+    for (const row of picked) assert.ok(triage.bulk.includes(await row.getAttribute("data-id")), "only the picked rows are marked");
     await shot(driver, "bulk-picked");
     await press(driver, "e");
     for (const id of triage.bulk) await leaves(driver, id, "every picked conversation is done");
@@ -404,7 +442,7 @@ test("after a restart, every triage change is in the database", async () => {
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     await driver.findElement(byTest("view-waiting")).click();
-    await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${triage.waiting}"]`)), WAIT);
+    await findRow(driver, triage.waiting, "the conversation set waiting is in Waiting");
   } finally {
     await driver.quit();
   }
@@ -427,26 +465,37 @@ test("at the window's smallest, 900 × 600, the thread keeps most of the width a
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     await driver.manage().window().setRect({ width: 900, height: 600 });
-    const thread = await driver.wait(until.elementLocated(byTest("thread")), WAIT);
+    await driver.wait(until.elementLocated(byTest("thread")), WAIT);
     const layout = async () =>
       driver.executeScript(`
         const rect = (el) => el.getBoundingClientRect();
-        const actions = [...arguments[0].querySelectorAll('.actions > *')];
+        const thread = document.querySelector('[data-testid="thread"]');
+        const actions = [...thread.querySelectorAll('.actions > *')];
+        const composer = thread.querySelector('.composer');
         return {
           window: window.innerWidth,
           nav: rect(document.querySelector('nav[aria-label="Main"]')).width,
-          thread: rect(arguments[0]).width,
+          thread: rect(thread).width,
           rows: new Set(actions.map((a) => Math.round(rect(a).top))).size,
-          inside: actions.every((a) => rect(a).right <= rect(arguments[0]).right + 1),
+          inside: actions.every((a) => rect(a).right <= rect(thread).right + 1),
+          reply: [...composer.querySelectorAll('button')].every((b) => rect(b).right <= rect(thread).right + 1),
+          scrolls: thread.scrollWidth > thread.clientWidth + 1,
           picker: getComputedStyle(document.querySelector('[data-testid="view-pick"]')).display,
-        };`, thread);
-    await driver.wait(async () => (await layout()).window <= 900, WAIT, "the window is 900 wide");
+        };`);
+    // the member pane steps aside once the window has become narrow (a moment after the resize)
+    await driver
+      .wait(async () => {
+        const now = await layout();
+        return now.window <= 900 && now.thread >= 0.55 * now.window;
+      }, WAIT)
+      .catch(() => {});
     const l = await layout();
     await shot(driver, "inbox-900x600");
     assert.ok(l.nav <= 64, `the sidebar folds into a rail: ${JSON.stringify(l)}`);
     assert.ok(l.thread >= 0.55 * l.window, `the thread keeps most of the width: ${JSON.stringify(l)}`);
     assert.equal(l.rows, 1, `the thread's actions fit on one row: ${JSON.stringify(l)}`);
     assert.ok(l.inside, `and inside the thread: ${JSON.stringify(l)}`);
+    assert.ok(l.reply && !l.scrolls, `the reply box's buttons fit, nothing scrolls sideways: ${JSON.stringify(l)}`);
     assert.notEqual(l.picker, "none", "the views are chosen above the list");
   } finally {
     await driver.quit();
@@ -525,7 +574,7 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     const platform = await driver.wait(until.elementLocated(byTest("narrow-platform")), WAIT);
     await driver.wait(async () => (await platform.findElements(By.css('option[value="matrix"]'))).length === 1, WAIT, "Matrix is offered once its account is connected");
     await platform.findElement(By.css('option[value="matrix"]')).click();
-    const row = await driver.wait(until.elementLocated(By.css(`[data-testid="inbox-item"][data-id="${conv.id}"]`)), WAIT);
+    const row = await findRow(driver, conv.id, "the room's conversation is in the inbox");
     await row.click();
     const thread = await driver.wait(until.elementLocated(By.css(`[data-testid="thread"][data-id="${conv.id}"]`)), WAIT);
     await driver.wait(async () => (await thread.getText()).includes(question), WAIT, "the thread shows the question");

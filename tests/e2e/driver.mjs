@@ -8,6 +8,14 @@ import { openSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { Builder } from "selenium-webdriver";
 
+/**
+ * What the tests add to the app's environment so WebDriver can take screenshots. Without a GPU
+ * the app asks WebKit to paint without compositing (see `src-tauri/src/main.rs`), and
+ * WebKitWebDriver's screenshot then never returns; "0" is a choice made, which the app keeps.
+ * The benchmarks leave it out and measure the app as it runs on such a machine.
+ */
+export const SCREENSHOTS = { WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
+
 /** A port nothing listens on right now (the OS picks it). */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { By, Key, Origin, until } from "selenium-webdriver";
-import { openApp as openApp_, startDriver } from "./driver.mjs";
+import { openApp as openApp_, SCREENSHOTS, startDriver } from "./driver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -69,7 +69,7 @@ before(async () => {
   trapBase = `http://127.0.0.1:${trap.address().port}`;
 
   appendFileSync(driverLog, `\n--- hostile.test.mjs: tauri-driver, ${new Date().toISOString()} ---\n`);
-  tauriDriver = await startDriver({ env: { HEARTH_DB: db }, log: driverLog });
+  tauriDriver = await startDriver({ env: { HEARTH_DB: db, ...SCREENSHOTS }, log: driverLog });
 });
 
 after(async () => {
