@@ -313,6 +313,37 @@ fn damage_page(db: &Path, pageno: usize) {
 }
 
 #[test]
+fn a_backup_clears_what_backups_stopped_part_way_left_but_not_one_being_written() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let backups = dir.path().join("backups");
+    std::fs::create_dir_all(&backups).expect("the backups folder");
+    // one left by a backup killed yesterday, one another Hearth is writing now
+    let abandoned = backups.join("hearth-2026-11-29-0900.db.partial");
+    let writing = backups.join("hearth-2026-11-30-0900.db.partial");
+    std::fs::write(&abandoned, b"half a database").expect("written");
+    std::fs::write(&writing, b"the first pages").expect("written");
+    let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&abandoned)
+        .and_then(|f| f.set_modified(yesterday))
+        .expect("dated yesterday");
+
+    let taken = Store::open(&db)
+        .expect("opens")
+        .backup_now(common::NOW)
+        .expect("a backup");
+
+    assert!(!abandoned.exists(), "the abandoned copy is gone");
+    assert!(writing.exists(), "the one being written stays");
+    assert!(
+        std::path::Path::new(&taken.path).exists(),
+        "and the new backup is there"
+    );
+}
+
+#[test]
 fn a_damaged_database_says_so_names_the_latest_backup_and_doctor_recovers_what_is_readable() {
     let dir = tempfile::tempdir().expect("a folder");
     let db = demo_db(dir.path());

@@ -69,6 +69,7 @@ impl Store {
     /// Takes a backup into the `backups/` folder now, and prunes old ones to the kept number.
     pub fn backup_now(&self, now: Millis) -> Result<BackupInfo> {
         let dir = backups_dir(self.path());
+        clear_abandoned(&dir, std::time::SystemTime::now());
         let file_name = backup_name(self.path(), now);
         let dest = dir.join(&file_name);
         let bytes = self.backup_to(&dest)?;
@@ -208,5 +209,34 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+/// A backup not written to for this long was abandoned (a backup writes its pages as it goes,
+/// each step renewing the file's time, and even a large one takes seconds).
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes what backups stopped part-way left in `dir` (the app killed, the laptop shut down
+/// mid-copy): each left a `.db.partial` under its own time-stamped name, hundreds of MB each,
+/// and nothing else would ever remove them. One another Hearth is writing right now is recent,
+/// and stays.
+fn clear_abandoned(dir: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with(".db.partial") {
+            continue;
+        }
+        let idle = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| now.duration_since(at).ok());
+        if idle.is_some_and(|idle| idle > ABANDONED_AFTER) {
+            // best effort: a partial that cannot be removed now will be at the next backup
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }

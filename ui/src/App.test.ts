@@ -8,6 +8,7 @@ import { data } from '$lib/stores/data.svelte';
 import { members } from '$lib/stores/members.svelte';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { nav } from '$lib/stores/nav.svelte';
+import { CHECK_AFTER_MS } from '$lib/stores/workspace.svelte';
 import { DEMO_ONLY, REFRESH_MS, sync } from '$lib/stores/sync.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { workspace } from '$lib/stores/workspace.svelte';
@@ -433,7 +434,17 @@ describe('when the data cannot be opened', () => {
       message:
         'the database file /data/hearth.db is damaged (*** in database main *** Page 88: btreeInitPage() returns error code 11); run `hearth --db /data/hearth.db doctor` to check it',
     });
-    render(App);
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      render(App);
+      // the first screen opens without waiting for the check, which comes once it has
+      await screen.findByTestId('inbox-list');
+      expect(api.workspaceCheck).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(CHECK_AFTER_MS);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(api.workspaceCheck).toHaveBeenCalledTimes(1);
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Hearth’s data file is damaged');

@@ -131,7 +131,6 @@ export async function loadInbox(view: string = inbox.view) {
   inbox.view = view;
   lastMove = -Infinity;
   inbox.loading = true;
-  void refreshCounts();
   const asked = { view, platform: inbox.platform, tag: inbox.tag };
   try {
     const page = await ipc.inboxList(query(0));
@@ -149,6 +148,9 @@ export async function loadInbox(view: string = inbox.view) {
     showError(error);
   } finally {
     inbox.loading = false;
+    // the counts after the rows: every command waits its turn for the database, and the rows
+    // are what the person is waiting for
+    void refreshCounts();
   }
 }
 

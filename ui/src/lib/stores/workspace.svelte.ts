@@ -25,8 +25,15 @@ export async function loadWorkspace() {
     };
     return;
   }
-  void checkWorkspace();
+  setTimeout(() => void checkWorkspace(), CHECK_AFTER_MS);
 }
+
+/**
+ * How long after the first screen the whole file is checked. The check reads every page (on a
+ * million messages, seconds of one of a laptop's cores); started at once, it slowed the first
+ * screen by a quarter and kept the app busy well after it showed.
+ */
+export const CHECK_AFTER_MS = 15_000;
 
 /**
  * Reads the whole file once in the background: damage the first screen did not touch still
