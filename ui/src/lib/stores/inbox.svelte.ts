@@ -207,7 +207,7 @@ export async function refreshInbox() {
     }
     const request = ++detailRequest;
     const detail = await ipc.conversationShow(id);
-    if (request === detailRequest && inbox.selectedId === id) inbox.detail = detail;
+    if (request === detailRequest && inbox.selectedId === id) showDetail(detail);
   } catch {
     // A background refresh stays quiet; the next sync event, or any action, tries again.
   }
@@ -241,14 +241,17 @@ export async function select(id: number | null, { settle = false } = {}) {
   await showThread(id, request);
 }
 
+/** Shows the thread of the selected conversation, ending any bridge from the one before. */
+function showDetail(detail: ConversationDetail) {
+  inbox.detail = detail;
+  inbox.bridging = false;
+}
+
 async function showThread(id: number, request: number) {
   if (request !== detailRequest) return;
   try {
     const detail = await ipc.conversationShow(id);
-    if (request === detailRequest) {
-      inbox.detail = detail;
-      inbox.bridging = false;
-    }
+    if (request === detailRequest) showDetail(detail);
   } catch (error) {
     if (request !== detailRequest) return;
     inbox.bridging = false;
@@ -315,8 +318,9 @@ export async function moveSelection(delta: number, held = false) {
   }
 }
 
-/** How close to the end of the rows loaded the selection may come before the next page loads. */
-const PREFETCH = 20;
+/** How close to the end of the rows loaded the selection (or the scroll) may come before the
+ * next page loads. */
+export const PREFETCH = 20;
 
 /** Where the selected row was last found: j/k look there first, not through every row loaded
  * (ten thousand, after a long run down the list). */
