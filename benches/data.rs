@@ -65,7 +65,7 @@ fn main() -> Res<()> {
     raw.busy_timeout(Duration::from_secs(30))?;
     raw.execute_batch("PRAGMA cache_size = -65536;")?; // as Store::open sets it
     checkpoint(&raw)?;
-    let status = store.status()?;
+    let status = store.totals()?;
     let db_bytes = file_len(&db);
     println!(
         "workspace built in {built:.1} s: {} members, {} conversations, {} messages; \

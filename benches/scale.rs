@@ -181,7 +181,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|m| m.id)
         .collect();
-    let total_members = store.status()?.members;
+    let total_members = store.totals()?.members;
     report(
         "member profile",
         "≤ 20 ms",
@@ -293,7 +293,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         now,
     )?;
-    let conversations = store.status()?.conversations;
+    let conversations = store.totals()?.conversations;
     println!("views on {conversations} conversations:");
     for view in store.views(now)? {
         let key = view.key.clone();

@@ -1402,6 +1402,14 @@ pub struct WorkspaceStatus {
     pub schema_version: i64,
     pub is_empty: bool,
     pub accounts: i64,
+}
+
+/// How much the workspace holds. Counting a million messages takes a tenth of a second, so the
+/// first screen does not wait for it: Settings → Data and `hearth status` ask for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WorkspaceTotals {
     pub members: i64,
     pub conversations: i64,
     pub messages: i64,
@@ -1433,6 +1441,7 @@ pub struct DataOverview {
     pub keep_backups: u32,
     /// The demo community's sample accounts still in the workspace.
     pub demo_accounts: i64,
+    pub totals: WorkspaceTotals,
 }
 
 /// What one file of an export holds.

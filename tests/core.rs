@@ -80,7 +80,7 @@ fn data_survives_closing_and_reopening_the_file() {
     let path = db.path();
     drop(db.store);
     let store = Store::open(&path).unwrap();
-    let status = store.status().unwrap();
+    let status = store.totals().unwrap();
     assert_eq!(
         (status.members, status.conversations, status.messages),
         (3, 1, 1)
@@ -101,7 +101,7 @@ fn ingesting_the_same_batch_twice_adds_nothing_new() {
         Default::default(),
         "a repeated page must change nothing"
     );
-    let status = db.store.status().unwrap();
+    let status = db.store.totals().unwrap();
     assert_eq!((status.members, status.messages), (3, 1));
 }
 
@@ -269,7 +269,7 @@ fn a_batch_with_a_message_from_an_unknown_author_is_rejected_whole() {
         .ingest(account, &batch, NOW)
         .expect_err("unknown author");
     assert!(err.to_string().contains("ghost"), "{err}");
-    let status = db.store.status().unwrap();
+    let status = db.store.totals().unwrap();
     assert_eq!(
         (status.members, status.conversations, status.messages),
         (0, 0, 0),

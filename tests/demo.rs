@@ -29,7 +29,7 @@ fn demo(seed: u64) -> (tempfile::TempDir, Store, hearth::demo::DemoSummary) {
 #[test]
 fn the_demo_writes_exactly_the_messages_asked_for_across_six_platforms() {
     let (_dir, store, summary) = demo(7);
-    let status = store.status().unwrap();
+    let status = store.totals().unwrap();
     assert_eq!(status.messages, 2500);
     assert_eq!(summary.messages, 2500);
     assert_eq!(summary.people, 200);

@@ -79,7 +79,7 @@ fn a_verified_email_on_two_platforms_makes_one_member_as_it_syncs_and_says_why()
         history[0].reason
     );
     assert_eq!(
-        db.store.status().unwrap().members,
+        db.store.totals().unwrap().members,
         3,
         "Ana, and the two who share a team address: a shared team address is never proof"
     );

@@ -1,7 +1,9 @@
 //! Tauri commands: each one line into the core. No SQL, no HTTP here. Errors cross IPC as
 //! `ApiError { code, message }`; the UI switches on `code`.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
@@ -14,7 +16,7 @@ use hearth::model::{
     NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
     PlatformSpec, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord,
     SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach,
-    View, ViewDraft, WorkspaceStatus,
+    View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -32,12 +34,20 @@ pub const SYNC_EVENT: &str = "hearth://sync";
 /// Hearth's), every command answers with that error so the UI can say what is wrong.
 pub struct AppState {
     store: Result<Mutex<Store>, ApiError>,
+    /// When the store was last used, in milliseconds from `started`.
+    used_at: AtomicU64,
+    /// Whether the page cache was given back since then.
+    rested: AtomicBool,
+    started: Instant,
 }
 
 impl AppState {
     pub fn new(store: hearth::Result<Store>) -> Self {
         AppState {
             store: store.map(Mutex::new).map_err(ApiError::from),
+            used_at: AtomicU64::new(0),
+            rested: AtomicBool::new(false),
+            started: Instant::now(),
         }
     }
 
@@ -48,7 +58,41 @@ impl AppState {
         let mut guard: MutexGuard<'_, Store> = store.lock().unwrap_or_else(|p| p.into_inner());
         let db = guard.path().to_path_buf();
         // A damaged file found by any command is named, with what to do about it.
-        f(&mut guard).map_err(|e| ApiError::from(e.at(&db)))
+        let answer = f(&mut guard).map_err(|e| ApiError::from(e.at(&db)));
+        self.used_at.store(self.since_start(), Ordering::Relaxed);
+        self.rested.store(false, Ordering::Relaxed);
+        answer
+    }
+
+    fn since_start(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Once nothing has used the store for `idle`, gives its page cache back to the system
+    /// (64 MiB once the first screen has read a large workspace; the pages are read again,
+    /// mostly from the system's file cache, when next needed). True when it did, now.
+    pub fn rest_when_idle(&self, idle: Duration) -> bool {
+        let idle = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+        let since = self
+            .since_start()
+            .saturating_sub(self.used_at.load(Ordering::Relaxed));
+        if since < idle || self.rested.load(Ordering::Relaxed) {
+            return false;
+        }
+        let Ok(store) = self.store.as_ref() else {
+            return false;
+        };
+        // a command holding the store is not at rest: try again later
+        let Ok(guard) = store.try_lock() else {
+            return false;
+        };
+        if guard.release_memory().is_err() {
+            return false;
+        }
+        drop(guard);
+        self.rested.store(true, Ordering::Relaxed);
+        give_back_freed_heap();
+        true
     }
 
     /// [`AppState::with`] for the shell's own work (notifications), outside a command.
@@ -62,6 +106,16 @@ impl AppState {
     /// Where the database lives, for the background syncer's own connection.
     pub fn db_path(&self) -> Option<std::path::PathBuf> {
         self.with(|s| Ok(s.path().to_path_buf())).ok()
+    }
+}
+
+/// Returns the heap SQLite just freed to the system: glibc keeps freed small blocks for reuse,
+/// so without this the freed cache would still count against the app.
+fn give_back_freed_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; it may run at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -750,12 +804,12 @@ pub fn workspace_import<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     dir: String,
-) -> Reply<WorkspaceStatus> {
+) -> Reply<WorkspaceTotals> {
     state.with(|s| {
         s.import_from(std::path::Path::new(&dir), &mut |p| {
             let _ = app.emit(PROGRESS_EVENT, p);
         })?;
-        s.status()
+        s.totals()
     })
 }
 

@@ -193,6 +193,24 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
 /// How often every account syncs while the app runs (and right after it starts).
 const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
+/// How long the store goes unused before the app gives its page cache back.
+const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Watches for the app coming to rest (no command for [`REST_AFTER`]) and gives the store's
+/// page cache back then: a workstation left open all day holds what it shows, not the 64 MiB
+/// its first screen read.
+fn rest_when_idle<R: Runtime>(app: AppHandle<R>) {
+    let spawned = std::thread::Builder::new()
+        .name("hearth-rest".into())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            app.state::<AppState>().rest_when_idle(REST_AFTER);
+        });
+    if let Err(e) = spawned {
+        eprintln!("hearth: memory is not given back at rest ({e})");
+    }
+}
+
 /// Starts syncing in the background on its own connection; progress goes to the UI as events.
 fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
     let Some(path) = app.state::<AppState>().db_path() else {
@@ -259,6 +277,7 @@ fn main() {
         .setup(|app| {
             setup_menu_and_tray(app)?;
             start_background_sync(app.handle());
+            rest_when_idle(app.handle().clone());
             Ok(())
         });
     if let Err(e) = builder.run(tauri::generate_context!()) {
@@ -342,10 +361,29 @@ mod tests {
         )
         .expect("demo");
         assert_eq!(filled["isEmpty"], false);
+        let data = invoke(&window, "data_overview", serde_json::json!({})).expect("overview");
         assert_eq!(
-            filled["messages"], 300,
+            data["totals"]["messages"], 300,
             "the demo writes exactly the messages asked for"
         );
+    }
+
+    #[test]
+    fn the_store_gives_its_cache_back_once_at_rest_and_again_after_new_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = app_with_db(dir.path());
+        invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
+        let state = app.state::<AppState>();
+        let idle = std::time::Duration::from_millis(50);
+        assert!(!state.rest_when_idle(idle), "just used: not at rest");
+        std::thread::sleep(idle * 2);
+        assert!(state.rest_when_idle(idle), "unused for longer than `idle`");
+        assert!(!state.rest_when_idle(idle), "nothing to give back twice");
+        invoke(&window, "inbox_counts", serde_json::json!({})).expect("counts");
+        std::thread::sleep(idle * 2);
+        assert!(state.rest_when_idle(idle), "used again, then at rest again");
+        invoke(&window, "workspace_status", serde_json::json!({}))
+            .expect("the store answers after giving its cache back");
     }
 
     /// The first screen's answer for the database at `db`.

@@ -35,15 +35,23 @@ fn feed(bar: &ProgressBar) -> impl FnMut(&Progress) + '_ {
 /// `hearth status`: what the database holds, after SQLite's quick check of the file.
 pub fn status(store: &Store, json: Json) -> Result<()> {
     let s = store.status()?;
+    let t = store.totals()?;
     store.quick_check()?;
     if json.json {
-        return print_json(&s);
+        // one object, as before the totals had their own type
+        let mut v = serde_json::to_value(&s)?;
+        if let (Some(o), serde_json::Value::Object(totals)) =
+            (v.as_object_mut(), serde_json::to_value(t)?)
+        {
+            o.extend(totals);
+        }
+        return print_json(&v);
     }
     println!("database: {}", s.db_path);
     println!("schema:   {}", s.schema_version);
     println!(
         "holds:    {} accounts, {} members, {} conversations, {} messages",
-        s.accounts, s.members, s.conversations, s.messages
+        s.accounts, t.members, t.conversations, t.messages
     );
     println!("check:    ok");
     Ok(())
@@ -178,14 +186,15 @@ pub fn import(store: &mut Store, dir: &Path) -> Result<()> {
     store.import_from(dir, &mut feed(&bar))?;
     bar.finish_and_clear();
     let s = store.status()?;
+    let t = store.totals()?;
     println!(
         "Imported {} into {}: {} accounts, {} members, {} conversations, {} messages. Add each account's token again (`hearth accounts token NAME`) to sync.",
         dir.display(),
         s.db_path,
         s.accounts,
-        s.members,
-        s.conversations,
-        s.messages
+        t.members,
+        t.conversations,
+        t.messages
     );
     Ok(())
 }

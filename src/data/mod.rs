@@ -76,5 +76,6 @@ pub fn overview(store: &mut crate::Store) -> Result<crate::model::DataOverview> 
         backups: backup::list_backups(db)?,
         keep_backups: store.keep_backups()?,
         demo_accounts: store.demo_accounts()?,
+        totals: store.totals()?,
     })
 }

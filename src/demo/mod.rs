@@ -991,7 +991,7 @@ pub fn generate_with_truth(
     if with_showcase {
         showcase::follow_ups_and_segments(store, now)?;
     }
-    summary.members = store.status()?.members as u64;
+    summary.members = store.totals()?.members as u64;
     g.done = g.total;
     g.tick(0);
     Ok((summary, truth))

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
-use crate::model::{Platform, WorkspaceStatus};
+use crate::model::{Platform, WorkspaceStatus, WorkspaceTotals};
 
 /// Every migration, in order; append only.
 const MIGRATION_SQL: &[&str] = &[
@@ -298,6 +298,13 @@ impl Store {
         Ok(())
     }
 
+    /// Gives back the memory the page cache holds. Pages are read again from the file (usually
+    /// from the system's own cache) when next needed; an app at rest calls this.
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn.release_memory()?;
+        Ok(())
+    }
+
     /// SQLite's quick check of the whole file (every page read once: seconds on a large
     /// workspace, so faces run it on request or in the background). A damaged file is an
     /// [`Error::Damaged`] naming it, with what to do.
@@ -319,25 +326,40 @@ impl Store {
         .at(&self.path))
     }
 
-    /// What the app shows first: where the data is and whether there is any.
+    /// What the app shows first: where the data is and whether there is any. It answers at
+    /// once on any size of workspace (nothing is counted but the accounts).
     pub fn status(&self) -> Result<WorkspaceStatus> {
-        let count = |table: &str| -> Result<i64> {
+        let any = |table: &str| -> Result<bool> {
             Ok(self
                 .conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+                .query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| {
+                    r.get(0)
+                })?)
         };
-        let members = count("members WHERE merged_into IS NULL")?;
-        let conversations = count("conversations")?;
-        let accounts = count("accounts")?;
+        let accounts: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
+        let is_empty = accounts == 0 && !any("members")? && !any("conversations")?;
         Ok(WorkspaceStatus {
             db_path: self.path.display().to_string(),
             schema_version: self
                 .conn
                 .query_row("PRAGMA user_version", [], |r| r.get(0))?,
-            is_empty: members == 0 && conversations == 0 && accounts == 0,
+            is_empty,
             accounts,
-            members,
-            conversations,
+        })
+    }
+
+    /// How many members (merged ones once), conversations and messages the workspace holds.
+    pub fn totals(&self) -> Result<WorkspaceTotals> {
+        let count = |table: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        Ok(WorkspaceTotals {
+            members: count("members WHERE merged_into IS NULL")?,
+            conversations: count("conversations")?,
             messages: count("messages")?,
         })
     }

@@ -9,6 +9,7 @@ import { members } from '$lib/stores/members.svelte';
 import { inbox } from '$lib/stores/inbox.svelte';
 import { nav } from '$lib/stores/nav.svelte';
 import { CHECK_AFTER_MS } from '$lib/stores/workspace.svelte';
+import { resetFirstScreen } from '$lib/stores/firstScreen';
 import { DEMO_ONLY, REFRESH_MS, sync } from '$lib/stores/sync.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { workspace } from '$lib/stores/workspace.svelte';
@@ -64,7 +65,7 @@ beforeEach(() => {
 
 describe('first launch', () => {
   it('welcomes an empty workspace and fills it with a demo, showing progress', async () => {
-    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true, members: 0 }));
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true }));
     let report: (progress: Progress) => void = () => {};
     const unlisten = vi.fn();
     api.onProgress.mockImplementation(async (handler) => {
@@ -105,6 +106,27 @@ describe('first launch', () => {
 });
 
 describe('shell', () => {
+  it('asks for the inbox’s rows before the sidebar’s counts and segments', async () => {
+    // every command waits its turn for the one database connection: on a million messages the
+    // counts and segments took half a second, and the rows were what the person waited for
+    resetFirstScreen();
+    let rows: (page: Awaited<ReturnType<typeof ipc.inboxList>>) => void = () => {};
+    api.inboxList.mockReturnValueOnce(new Promise((resolve) => (rows = resolve)));
+    render(App);
+    await waitFor(() => expect(api.inboxList).toHaveBeenCalledTimes(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(api.viewsList).not.toHaveBeenCalled();
+    expect(api.inboxCounts).not.toHaveBeenCalled();
+    expect(api.segmentsList).not.toHaveBeenCalled();
+
+    rows({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
+    expect(await screen.findByTestId('inbox-list')).toHaveTextContent('Question 1');
+    await waitFor(() => expect(api.segmentsList).toHaveBeenCalledTimes(1));
+    expect(api.viewsList).toHaveBeenCalledTimes(1);
+    expect(api.inboxCounts).toHaveBeenCalledTimes(1);
+    expect(await screen.findByTestId('view-needs-reply')).toHaveTextContent(/Needs reply\s*1/);
+  });
+
   it('switches views with g-sequences and digits, and shows the open count', async () => {
     render(App);
     await screen.findByTestId('inbox-list');
@@ -484,7 +506,7 @@ describe('removing the demo community', () => {
       await screen.findByRole('button', { name: 'Remove the demo community' }),
     );
     api.workspaceStatus.mockResolvedValue(
-      workspaceStatus({ isEmpty: true, accounts: 0, members: 0, conversations: 0, messages: 0 }),
+      workspaceStatus({ isEmpty: true, accounts: 0 }),
     );
     await fireEvent.click(screen.getByTestId('confirm-remove-demo'));
 

@@ -262,9 +262,6 @@ export function workspaceStatus(overrides: Partial<WorkspaceStatus> = {}): Works
     schemaVersion: 1,
     isEmpty: false,
     accounts: 0,
-    members: 400,
-    conversations: 900,
-    messages: 6000,
     ...overrides,
   };
 }
@@ -362,6 +359,7 @@ export function dataOverview(overrides: Partial<DataOverview> = {}): DataOvervie
     backups: [],
     keepBackups: 7,
     demoAccounts: 0,
+    totals: { members: 400, conversations: 900, messages: 6000 },
     ...overrides,
   };
 }

@@ -1,4 +1,9 @@
 import '@testing-library/jest-dom/vitest';
+import { firstScreenShown } from '$lib/stores/firstScreen';
+
+// Components that wait for the inbox's first rows load at once in tests that do not show the
+// inbox; the order itself has its own test in App.test.ts.
+firstScreenShown();
 
 // jsdom has no layout engine: give elements a no-op scrollIntoView so selection code runs.
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};

@@ -3,4 +3,4 @@
 /**
  * What the app shows before anything else: where the data lives and whether it is empty.
  */
-export type WorkspaceStatus = { dbPath: string, schemaVersion: number, isEmpty: boolean, accounts: number, members: number, conversations: number, messages: number, };
+export type WorkspaceStatus = { dbPath: string, schemaVersion: number, isEmpty: boolean, accounts: number, };

@@ -49,6 +49,7 @@ import type { TriageEach } from '$lib/bindings/TriageEach';
 import type { CannedReply } from '$lib/bindings/CannedReply';
 import type { MemberCard } from '$lib/bindings/MemberCard';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+import type { WorkspaceTotals } from '$lib/bindings/WorkspaceTotals';
 import type { Rule } from '$lib/bindings/Rule';
 import type { RuleCheck } from '$lib/bindings/RuleCheck';
 import type { RuleDraft } from '$lib/bindings/RuleDraft';
@@ -328,7 +329,7 @@ export const workspaceExport = (dir: string) =>
 
 /** Reads an export from `dir` into an empty workspace, sending progress on the progress event. */
 export const workspaceImport = (dir: string) =>
-  invoke<WorkspaceStatus>('workspace_import', { dir });
+  invoke<WorkspaceTotals>('workspace_import', { dir });
 
 /** Removes the demo community's sample accounts and everything that came with them. */
 export const demoRemove = () => invoke<DemoRemoval>('demo_remove');

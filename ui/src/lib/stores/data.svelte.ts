@@ -141,7 +141,7 @@ export async function exportEverything() {
 /** Asks for a folder holding an export, then reads it into this (empty) workspace. */
 export async function importFolder() {
   let from = '';
-  const status = await run(
+  const totals = await run(
     'import',
     async () => {
       const dir = await ipc.pickFolder('Import a Hearth export');
@@ -151,12 +151,12 @@ export async function importFolder() {
     },
     true,
   );
-  if (!status) return;
+  if (!totals) return;
   data.exported = null;
   await reloadAfterReplacing();
   showToast(
-    `Imported ${plural(status.members, 'member')}, ${plural(status.conversations, 'conversation')} ` +
-      `and ${plural(status.messages, 'message')} from ${from}`,
+    `Imported ${plural(totals.members, 'member')}, ${plural(totals.conversations, 'conversation')} ` +
+      `and ${plural(totals.messages, 'message')} from ${from}`,
   );
 }
 

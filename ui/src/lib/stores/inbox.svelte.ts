@@ -16,6 +16,7 @@ import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
 import { priorityLabel } from '$lib/priority';
 import { setDue } from './reminders.svelte';
+import { firstScreenShown, isFirstScreenShown } from './firstScreen';
 import { dismissGroup, showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
@@ -149,8 +150,9 @@ export async function loadInbox(view: string = inbox.view) {
   } finally {
     inbox.loading = false;
     // the counts after the rows: every command waits its turn for the database, and the rows
-    // are what the person is waiting for
-    void refreshCounts();
+    // are what the person is waiting for (the first time, the sidebar asks for them then)
+    if (isFirstScreenShown()) void refreshCounts();
+    else firstScreenShown();
   }
 }
 

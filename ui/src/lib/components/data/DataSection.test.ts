@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExportSummary } from '$lib/bindings/ExportSummary';
 import type { Progress } from '$lib/bindings/Progress';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+import type { WorkspaceTotals } from '$lib/bindings/WorkspaceTotals';
 import { absoluteTime } from '$lib/format/time';
 import * as ipc from '$lib/ipc';
 import { data } from '$lib/stores/data.svelte';
@@ -133,7 +134,7 @@ describe('backups', () => {
   });
 
   it('restores a backup only after saying what is replaced, then reloads the workspace', async () => {
-    const restored: WorkspaceStatus = workspaceStatus({ members: 380 });
+    const restored: WorkspaceStatus = workspaceStatus();
     api.backupRestore.mockResolvedValue(restored);
     await renderData();
     const when = absoluteTime(older.createdAt);
@@ -146,13 +147,18 @@ describe('backups', () => {
     expect(api.backupRestore).not.toHaveBeenCalled();
 
     api.workspaceStatus.mockResolvedValue(restored);
+    api.dataOverview.mockResolvedValue(
+      dataOverview({
+        backups: [older, newest],
+        totals: { members: 380, conversations: 900, messages: 6000 },
+      }),
+    );
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Restore this backup' }));
 
     expect(api.backupRestore).toHaveBeenCalledWith(older.path);
     expect(screen.queryByRole('dialog')).toBeNull();
     await waitFor(() => expect(toastText()).toContain(`Restored the backup from ${when}`));
     expect(api.workspaceStatus).toHaveBeenCalled();
-    expect(workspace.status?.members).toBe(380);
     expect(screen.getByTestId('data-section')).toHaveTextContent('Members 380');
   });
 
@@ -262,8 +268,11 @@ describe('export and import', () => {
 
   it('imports a folder with live progress, then reloads the workspace', async () => {
     const { report } = followProgress();
-    const importing = later<WorkspaceStatus>();
-    workspace.status = workspaceStatus({ isEmpty: true, members: 0, conversations: 0, messages: 0 });
+    const importing = later<WorkspaceTotals>();
+    workspace.status = workspaceStatus({ isEmpty: true });
+    api.dataOverview.mockResolvedValue(
+      dataOverview({ backups: [newest], totals: { members: 0, conversations: 0, messages: 0 } }),
+    );
     api.pickFolder.mockResolvedValue('/home/cm/hearth-export');
     api.workspaceImport.mockReturnValue(importing.promise);
     await renderData();
@@ -276,8 +285,9 @@ describe('export and import', () => {
       expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '25'),
     );
 
-    const imported = workspaceStatus({ members: 400, conversations: 900, messages: 6000 });
-    api.workspaceStatus.mockResolvedValue(imported);
+    const imported = { members: 400, conversations: 900, messages: 6000 };
+    api.workspaceStatus.mockResolvedValue(workspaceStatus());
+    api.dataOverview.mockResolvedValue(dataOverview({ backups: [newest], totals: imported }));
     importing.resolve(imported);
 
     await waitFor(() =>
@@ -320,7 +330,7 @@ describe('the demo community', () => {
     expect(button('Back up now')).toBeDisabled();
 
     // One real account was connected beside the demo, so the workspace is not empty after.
-    api.workspaceStatus.mockResolvedValue(workspaceStatus({ accounts: 1, members: 12 }));
+    api.workspaceStatus.mockResolvedValue(workspaceStatus({ accounts: 1 }));
     api.dataOverview.mockResolvedValue(dataOverview({ backups: [newest], demoAccounts: 0 }));
     removing.resolve({
       accounts: 3,
