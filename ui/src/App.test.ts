@@ -112,8 +112,12 @@ describe('shell', () => {
     resetFirstScreen();
     let rows: (page: Awaited<ReturnType<typeof ipc.inboxList>>) => void = () => {};
     api.inboxList.mockReturnValueOnce(new Promise((resolve) => (rows = resolve)));
+    let status: (s: ReturnType<typeof workspaceStatus>) => void = () => {};
+    api.workspaceStatus.mockReturnValueOnce(new Promise((resolve) => (status = resolve)));
     render(App);
+    // the rows are asked for beside the status, not after it
     await waitFor(() => expect(api.inboxList).toHaveBeenCalledTimes(1));
+    status(workspaceStatus());
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(api.viewsList).not.toHaveBeenCalled();
     expect(api.inboxCounts).not.toHaveBeenCalled();
@@ -124,6 +128,7 @@ describe('shell', () => {
     await waitFor(() => expect(api.segmentsList).toHaveBeenCalledTimes(1));
     expect(api.viewsList).toHaveBeenCalledTimes(1);
     expect(api.inboxCounts).toHaveBeenCalledTimes(1);
+    expect(api.inboxList).toHaveBeenCalledTimes(1);
     expect(await screen.findByTestId('view-needs-reply')).toHaveTextContent(/Needs reply\s*1/);
   });
 

@@ -5,6 +5,7 @@
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxItem } from '$lib/bindings/InboxItem';
+import type { InboxPage } from '$lib/bindings/InboxPage';
 import type { Platform } from '$lib/bindings/Platform';
 import type { Status } from '$lib/bindings/Status';
 import type { View } from '$lib/bindings/View';
@@ -128,13 +129,38 @@ export function narrow(platform: Platform | null, tag: string | null) {
  * row that has since left the list; a conversation opened from elsewhere (search, a profile)
  * stays shown.
  */
+/** The first page asked for before the app knew it would show the inbox (see `prefetchInbox`). */
+let early: { key: string; at: number; page: Promise<InboxPage> } | null = null;
+/** How long an early first page stays good to show. */
+const EARLY_MS = 2000;
+
+/**
+ * Asks for the inbox's first page at once, beside the workspace's status: the first screen
+ * then does not wait for one answer before asking the next. `loadInbox` takes it if it asks for
+ * the same page soon after; otherwise it is dropped.
+ */
+export function prefetchInbox() {
+  const page = ipc.inboxList(query(0));
+  page.catch(() => {}); // a failure is loadInbox's to show, if it takes this page
+  early = { key: JSON.stringify(query(0)), at: Date.now(), page };
+}
+
+function firstPage(): Promise<InboxPage> {
+  const asked = query(0);
+  const taken = early;
+  early = null;
+  if (taken && taken.key === JSON.stringify(asked) && Date.now() - taken.at < EARLY_MS)
+    return taken.page;
+  return ipc.inboxList(asked);
+}
+
 export async function loadInbox(view: string = inbox.view) {
   inbox.view = view;
   lastMove = -Infinity;
   inbox.loading = true;
   const asked = { view, platform: inbox.platform, tag: inbox.tag };
   try {
-    const page = await ipc.inboxList(query(0));
+    const page = await firstPage();
     // another view or narrowing was chosen meanwhile
     if (inbox.view !== asked.view || inbox.platform !== asked.platform || inbox.tag !== asked.tag)
       return;
