@@ -66,6 +66,7 @@ beforeEach(() => {
 describe('first launch', () => {
   it('welcomes an empty workspace and fills it with a demo, showing progress', async () => {
     api.workspaceStatus.mockResolvedValue(workspaceStatus({ isEmpty: true }));
+    api.inboxList.mockResolvedValue({ items: [], total: 0, reminders: [] });
     let report: (progress: Progress) => void = () => {};
     const unlisten = vi.fn();
     api.onProgress.mockImplementation(async (handler) => {
@@ -85,8 +86,10 @@ describe('first launch', () => {
     expect(bar).toHaveTextContent('Writing messages');
     expect(bar).toHaveTextContent('50%');
 
+    // what the empty workspace answered at start is not what the filled one shows
+    api.inboxList.mockResolvedValue({ items: [inboxItem(7)], total: 1, reminders: [] });
     finish(workspaceStatus());
-    expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+    expect(await screen.findByTestId('inbox-list')).toHaveTextContent('Question 7');
     expect(screen.queryByTestId('welcome')).toBeNull();
     expect(unlisten).toHaveBeenCalled();
   });

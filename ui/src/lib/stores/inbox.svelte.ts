@@ -27,36 +27,44 @@ export type InboxMenu = 'snooze' | 'tag' | 'assign' | 'priority';
 
 export const QUICK_TAGS = ['question', 'bug', 'feature request', 'praise', 'spam'];
 
-export const inbox = $state({
+/**
+ * The inbox as the UI shows it. A class, so that `items` can be raw state: rows are replaced,
+ * never changed in place, and the list (thousands of rows once scrolled far) is not wrapped in
+ * a reactive proxy row by row; reading it as `j` is held stays as cheap as reading an array.
+ */
+class InboxState {
   /** The view shown: a built-in view's key (`open`, `needs-reply`, …) or `saved-ID`. */
-  view: 'open',
+  view = $state('open');
   /** Every view with its count, built in first, for the sidebar and `g` + letter. */
-  views: [] as View[],
+  views = $state<View[]>([]);
   /** What narrows the view: one platform, one tag (null: all). */
-  platform: null as Platform | null,
-  tag: null as string | null,
-  items: [] as InboxItem[],
-  total: 0,
-  counts: null as InboxCounts | null,
-  loading: false,
-  selectedId: null as number | null,
-  detail: null as ConversationDetail | null,
+  platform = $state<Platform | null>(null);
+  tag = $state<string | null>(null);
+  /** The rows loaded so far. Replace the array (and a changed row) to change it. */
+  items = $state.raw<InboxItem[]>([]);
+  total = $state(0);
+  counts = $state<InboxCounts | null>(null);
+  loading = $state(false);
+  selectedId = $state<number | null>(null);
+  detail = $state<ConversationDetail | null>(null);
   /** While the thread of a single move loads (a few ms), the thread shown before stays, inert,
    * rather than a blank "Loading…" between them: two repaints of the whole pane instead of one,
    * which a software-rendered window feels on every j. */
-  bridging: false,
+  bridging = $state(false);
   /** The last status change `u` reverts: each conversation it changed with everything triage
    * had set on it before (status, snooze time, assignee, priority, tags), put back exactly. */
-  undo: null as TriageEach[] | null,
+  undo = $state<TriageEach[] | null>(null);
   /** Conversations picked with x (and Shift+J/K) for a bulk action, in the order picked; while
    * any are, e, w, s, o, t, a and p act on all of them instead of the selected one. */
-  picked: [] as number[],
+  picked = $state<number[]>([]);
   /** Whether the member pane shows beside the thread (`i` toggles it); at first only when the
    * window is wide enough to keep most of its width for the thread. */
-  memberPane: typeof window === 'undefined' || window.innerWidth >= 1200,
+  memberPane = $state(typeof window === 'undefined' || window.innerWidth >= 1200);
   /** Every tag in use, for the tag picker. */
-  tags: [] as string[],
-});
+  tags = $state<string[]>([]);
+}
+
+export const inbox = new InboxState();
 
 // Each detail request gets a number; only the latest one's answer is shown.
 let detailRequest = 0;
@@ -145,6 +153,12 @@ export function prefetchInbox() {
   early = { key: JSON.stringify(query(0)), at: Date.now(), page };
 }
 
+/** Drops the early first page: the workspace is empty (the welcome screen shows, and the demo
+ * or an import will fill it), or the status could not be read. */
+export function forgetPrefetch() {
+  early = null;
+}
+
 function firstPage(): Promise<InboxPage> {
   const asked = query(0);
   const taken = early;
@@ -188,7 +202,7 @@ export async function loadMore() {
   try {
     const page = await ipc.inboxList(query(inbox.items.length));
     const known = new Set(inbox.items.map((item) => item.id));
-    inbox.items.push(...page.items.filter((item) => !known.has(item.id)));
+    inbox.items = inbox.items.concat(page.items.filter((item) => !known.has(item.id)));
     inbox.total = page.total;
   } catch (error) {
     showError(error);
@@ -288,7 +302,7 @@ async function showThread(id: number, request: number) {
       // move on to the next one.
       const index = inbox.items.findIndex((item) => item.id === id);
       if (index !== -1) {
-        inbox.items.splice(index, 1);
+        inbox.items = inbox.items.filter((_, at) => at !== index);
         inbox.total -= 1;
       }
       inbox.detail = null;
@@ -640,15 +654,24 @@ async function amend(
   }
 }
 
+/** `rows` with the row at `index` replaced by `row`. */
+function replacedAt(rows: InboxItem[], index: number, row: InboxItem): InboxItem[] {
+  const copy = rows.slice();
+  copy[index] = row;
+  return copy;
+}
+
 function patchItem(id: number, change: Partial<InboxItem>) {
-  const row = inbox.items.find((item) => item.id === id);
-  if (row) Object.assign(row, change);
+  const index = inbox.items.findIndex((item) => item.id === id);
+  if (index !== -1) {
+    inbox.items = replacedAt(inbox.items, index, { ...inbox.items[index], ...change });
+  }
   if (inbox.detail?.conversation.id === id) Object.assign(inbox.detail.conversation, change);
 }
 
 /** Puts a changed conversation back where it is shown, without moving it. */
 function replaceItem(updated: InboxItem) {
   const index = inbox.items.findIndex((row) => row.id === updated.id);
-  if (index !== -1) inbox.items[index] = updated;
+  if (index !== -1) inbox.items = replacedAt(inbox.items, index, updated);
   if (inbox.detail?.conversation.id === updated.id) inbox.detail.conversation = updated;
 }
