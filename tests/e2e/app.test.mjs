@@ -229,7 +229,8 @@ test("after quitting and reopening, the triage, the note and the duplicates revi
     assert.equal((await driver.findElements(byTest("welcome"))).length, 0, "no welcome screen once there is data");
     assert.equal(show(state.triaged).status, "done", "the done conversation stays done");
     assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "and out of the open queue");
-    await driver.findElement(byTest("view-done")).click();
+    // the sidebar's views come a moment after the rows (its counts wait for them)
+    await (await driver.wait(until.elementLocated(byTest("view-done")), WAIT)).click();
     await findRow(driver, state.triaged, "the done conversation is in Done");
 
     await driver.findElement(byTest("nav-members")).click();
@@ -311,9 +312,12 @@ async function findRow(driver, id, what = `conversation ${id} is in the list`) {
       const [row] = await driver.findElements(css);
       // (a row just put in the page stays hidden until the list has measured it)
       if (row && (await row.isDisplayed().catch(() => false))) {
-        // in the middle of the list, clear of the toasts at the window's foot
-        await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", row);
-        return row;
+        // in the middle of the list, clear of the toasts at the window's foot (the list may
+        // have drawn the row afresh meanwhile: then look for it again)
+        const centred = await driver
+          .executeScript("arguments[0].scrollIntoView({ block: 'center' })", row)
+          .then(() => true, () => false);
+        return centred && row;
       }
       if (row) return false;
       await driver.executeScript(`
@@ -441,7 +445,8 @@ test("after a restart, every triage change is in the database", async () => {
   const driver = await openApp();
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
-    await driver.findElement(byTest("view-waiting")).click();
+    // the sidebar's views come a moment after the rows (its counts wait for them)
+    await (await driver.wait(until.elementLocated(byTest("view-waiting")), WAIT)).click();
     await findRow(driver, triage.waiting, "the conversation set waiting is in Waiting");
   } finally {
     await driver.quit();
