@@ -89,8 +89,9 @@ impl AppState {
         if guard.release_memory().is_err() {
             return false;
         }
-        drop(guard);
+        // marked while the store is still held: a command after this marks it used again
         self.rested.store(true, Ordering::Relaxed);
+        drop(guard);
         give_back_freed_heap();
         true
     }
