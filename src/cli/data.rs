@@ -39,13 +39,17 @@ pub fn status(store: &Store, json: Json) -> Result<()> {
     store.quick_check()?;
     if json.json {
         // one object, as before the totals had their own type
-        let mut v = serde_json::to_value(&s)?;
-        if let (Some(o), serde_json::Value::Object(totals)) =
-            (v.as_object_mut(), serde_json::to_value(t)?)
-        {
-            o.extend(totals);
+        #[derive(serde::Serialize)]
+        struct Status<'a> {
+            #[serde(flatten)]
+            status: &'a hearth::model::WorkspaceStatus,
+            #[serde(flatten)]
+            totals: hearth::model::WorkspaceTotals,
         }
-        return print_json(&v);
+        return print_json(&Status {
+            status: &s,
+            totals: t,
+        });
     }
     println!("database: {}", s.db_path);
     println!("schema:   {}", s.schema_version);

@@ -132,11 +132,6 @@ export function narrow(platform: Platform | null, tag: string | null) {
   return loadInbox();
 }
 
-/**
- * Loads the first page of a view and refreshes the thread. The selection stays unless it was a
- * row that has since left the list; a conversation opened from elsewhere (search, a profile)
- * stays shown.
- */
 /** The first page asked for before the app knew it would show the inbox (see `prefetchInbox`). */
 let early: { key: string; at: number; page: Promise<InboxPage> } | null = null;
 /** How long an early first page stays good to show. */
@@ -148,9 +143,10 @@ const EARLY_MS = 2000;
  * the same page soon after; otherwise it is dropped.
  */
 export function prefetchInbox() {
-  const page = ipc.inboxList(query(0));
+  const asked = query(0);
+  const page = ipc.inboxList(asked);
   page.catch(() => {}); // a failure is loadInbox's to show, if it takes this page
-  early = { key: JSON.stringify(query(0)), at: Date.now(), page };
+  early = { key: JSON.stringify(asked), at: Date.now(), page };
 }
 
 /** Drops the early first page: the workspace is empty (the welcome screen shows, and the demo
@@ -168,6 +164,11 @@ function firstPage(): Promise<InboxPage> {
   return ipc.inboxList(asked);
 }
 
+/**
+ * Loads the first page of a view and refreshes the thread. The selection stays unless it was a
+ * row that has since left the list; a conversation opened from elsewhere (search, a profile)
+ * stays shown.
+ */
 export async function loadInbox(view: string = inbox.view) {
   inbox.view = view;
   lastMove = -Infinity;
