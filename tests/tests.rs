@@ -15,6 +15,7 @@ mod contract_slack;
 mod core;
 mod data;
 mod demo;
+mod inbox_counts;
 mod inbox_notify;
 mod inbox_rules;
 mod matrix;

@@ -18,9 +18,9 @@ use crate::model::{ExportSummary, ExportedFile, Progress};
 use crate::store::{schema_version, Store};
 use crate::text::spreadsheet_cell as cell;
 
-/// Tables that are not the workspace's data: the keyring id of this database, and who is
-/// syncing right now.
-const NOT_EXPORTED: &[&str] = &["workspace", "sync_leases"];
+/// Tables that are not the workspace's data: the keyring id of this database, who is syncing
+/// right now, and the inbox's counters (counted again from the conversations at import).
+const NOT_EXPORTED: &[&str] = &["workspace", "sync_leases", "queue_counts"];
 pub const MANIFEST: &str = "manifest.json";
 const FORMAT: &str = "hearth-export";
 const FORMAT_VERSION: u32 = 1;

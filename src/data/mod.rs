@@ -49,12 +49,14 @@ pub(crate) fn data_tables(conn: &Connection) -> Result<Vec<Table>> {
         .collect()
 }
 
-/// Rebuilds the full-text indexes from the data (after an import or a recovery).
+/// Rebuilds the full-text indexes and the inbox's counters from the data (after an import or
+/// a recovery).
 pub(crate) fn rebuild_indexes(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
          INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');",
     )?;
+    crate::inbox::recount(conn)?;
     crate::members::reindex_all_members(conn)
 }
 

@@ -8,6 +8,8 @@
 use rusqlite::OptionalExtension;
 
 pub mod canned;
+mod counts;
+pub(crate) use counts::recount;
 pub mod notify;
 pub mod rules;
 mod triage;
@@ -317,23 +319,22 @@ impl Store {
         })
     }
 
-    /// How many conversations are open (including expired snoozes), waiting, snoozed and done.
+    /// How many conversations are open (including expired snoozes), waiting, snoozed and done:
+    /// schema 12's counters, and the snoozes run out counted live.
     pub fn inbox_counts(&self, now: Millis) -> Result<InboxCounts> {
-        let (open, waiting, snoozed, done) = self.conn().prepare_cached(
-            "SELECT
-                (SELECT count(*) FROM conversations WHERE status = 'open')
-                  + (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?1),
-                (SELECT count(*) FROM conversations WHERE status = 'waiting'),
-                (SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until > ?1),
-                (SELECT count(*) FROM conversations WHERE status = 'done')",
-        )?
-        .query_row([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let conn = self.conn();
+        let counters = counts::Counters::read(conn)?;
+        let woken: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?1",
+            )?
+            .query_row([now], |r| r.get(0))?;
         Ok(InboxCounts {
-            open,
-            waiting,
-            snoozed,
-            done,
-            reminders: due_count(self.conn(), now)?,
+            open: counters.status("open").n + woken,
+            waiting: counters.status("waiting").n,
+            snoozed: counters.status("snoozed").n - woken,
+            done: counters.status("done").n,
+            reminders: due_count(conn, now)?,
         })
     }
 

@@ -27,6 +27,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0009_canned_replies.sql"),
     include_str!("migrations/0010_rules_views.sql"),
     include_str!("migrations/0011_reply_indexes.sql"),
+    include_str!("migrations/0012_queue_counts.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
