@@ -72,6 +72,9 @@ let detailRequest = 0;
 /** When the selection last moved by key, to tell a run of presses from a single one (a list
  * just loaded starts afresh). */
 let lastMove = -Infinity;
+/** Every selection counts one, so a page that arrives can tell whether a row was chosen since
+ * it was asked for. */
+let picks = 0;
 
 /** The selected conversation as the list or the thread knows it. */
 export function selectedItem(): InboxItem | null {
@@ -174,6 +177,7 @@ export async function loadInbox(view: string = inbox.view) {
   lastMove = -Infinity;
   inbox.loading = true;
   const asked = { view, platform: inbox.platform, tag: inbox.tag };
+  const picked = picks;
   try {
     const page = await firstPage();
     // another view or narrowing was chosen meanwhile
@@ -184,6 +188,8 @@ export async function loadInbox(view: string = inbox.view) {
     inbox.items = page.items;
     inbox.total = page.total;
     setDue(page.reminders);
+    // a row the person chose while the page was on its way stays chosen, listed or not
+    if (picks !== picked && inbox.selectedId !== null) return;
     const keep = inbox.selectedId !== null && !leftList;
     await select(keep ? inbox.selectedId : (page.items[0]?.id ?? null));
   } catch (error) {
@@ -269,6 +275,7 @@ let settleTimer: ReturnType<typeof setTimeout> | undefined;
  * SETTLE_MS.
  */
 export async function select(id: number | null, { settle = false } = {}) {
+  picks++;
   inbox.selectedId = id;
   const request = ++detailRequest;
   clearTimeout(settleTimer);

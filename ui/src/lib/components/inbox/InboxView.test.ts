@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
-import { inbox } from '$lib/stores/inbox.svelte';
+import { inbox, narrow } from '$lib/stores/inbox.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { detail, inboxItem, message, viewList } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
@@ -36,7 +36,7 @@ const press = (key: string, target: Element = document.body) => fireEvent.keyDow
 beforeEach(() => {
   vi.clearAllMocks();
   // The inbox store outlives each render, as it does in the app; start every test afresh.
-  Object.assign(inbox, { view: 'open', items: [], selectedId: null, detail: null, undo: null, picked: [], memberPane: false });
+  Object.assign(inbox, { view: 'open', platform: null, tag: null, items: [], selectedId: null, detail: null, undo: null, picked: [], memberPane: false });
   toasts.length = 0;
   api.inboxList.mockResolvedValue({ items: items.map((i) => ({ ...i })), total: 3, reminders: [] });
   api.inboxCounts.mockResolvedValue({ open: 3, waiting: 2, snoozed: 1, done: 10, reminders: 0 });
@@ -423,6 +423,21 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['1', '3']));
     await waitFor(() => expect(selectedId()).toBe('3'));
     expect(await screen.findByTestId('toast')).toHaveTextContent('no longer in Hearth');
+  });
+
+  it('keeps a row clicked while a narrowing loads, though the narrowed page does not list it', async () => {
+    await renderInbox();
+    let arrive: (p: Awaited<ReturnType<typeof ipc.inboxList>>) => void = () => {};
+    api.inboxList.mockImplementationOnce(() => new Promise((resolve) => (arrive = resolve)));
+    const narrowing = narrow('github', null);
+    await fireEvent.click(rows()[2]);
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('3'));
+
+    arrive({ items: [inboxItem(4), inboxItem(5)], total: 2, reminders: [] });
+    await narrowing;
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['4', '5']));
+    expect(inbox.selectedId).toBe(3);
+    expect(screen.getByTestId('thread').dataset.id).toBe('3');
   });
 
   it('shows the empty state when nothing is open', async () => {
