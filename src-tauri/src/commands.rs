@@ -2,7 +2,7 @@
 //! `ApiError { code, message }`; the UI switches on `code`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use hearth::members::merge::local_user;
@@ -34,6 +34,12 @@ pub const SYNC_EVENT: &str = "hearth://sync";
 /// Hearth's), every command answers with that error so the UI can say what is wrong.
 pub struct AppState {
     store: Result<Mutex<Store>, ApiError>,
+    /// A second connection to the same file for long reads (every segment's count, the member
+    /// directory), opened at its first use: in WAL mode it waits for no one, so a `j` pressed
+    /// while the segments are counted is answered at once.
+    reader: OnceLock<Option<Mutex<Store>>>,
+    /// Where the database lives (none when it could not be opened).
+    path: Option<std::path::PathBuf>,
     /// When the store was last used, in milliseconds from `started`.
     used_at: AtomicU64,
     /// Whether the page cache was given back since then.
@@ -44,7 +50,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: hearth::Result<Store>) -> Self {
         AppState {
+            path: store.as_ref().ok().map(|s| s.path().to_path_buf()),
             store: store.map(Mutex::new).map_err(ApiError::from),
+            reader: OnceLock::new(),
             used_at: AtomicU64::new(0),
             rested: AtomicBool::new(false),
             started: Instant::now(),
@@ -59,6 +67,23 @@ impl AppState {
         let db = guard.path().to_path_buf();
         // A damaged file found by any command is named, with what to do about it.
         let answer = f(&mut guard).map_err(|e| ApiError::from(e.at(&db)));
+        self.used_at.store(self.since_start(), Ordering::Relaxed);
+        self.rested.store(false, Ordering::Relaxed);
+        answer
+    }
+
+    /// [`AppState::with`] for a long read, on the reader connection. When the reader cannot
+    /// be opened, the read goes to the main store as before.
+    fn read<T>(&self, f: impl FnOnce(&Store) -> hearth::Result<T>) -> Result<T, ApiError> {
+        let reader = self.reader.get_or_init(|| {
+            let path = self.path.as_ref()?;
+            Store::open_reader(path).ok().map(Mutex::new)
+        });
+        let Some(reader) = reader else {
+            return self.with(|s| f(s));
+        };
+        let guard = reader.lock().unwrap_or_else(|p| p.into_inner());
+        let answer = f(&guard).map_err(|e| ApiError::from(e.at(guard.path())));
         self.used_at.store(self.since_start(), Ordering::Relaxed);
         self.rested.store(false, Ordering::Relaxed);
         answer
@@ -86,11 +111,21 @@ impl AppState {
         let Ok(guard) = store.try_lock() else {
             return false;
         };
-        if guard.release_memory().is_err() {
+        // the reader too, if it is not reading right now
+        let reader = self.reader.get().and_then(Option::as_ref);
+        let reader = match reader.map(Mutex::try_lock) {
+            Some(Err(_)) => return false,
+            Some(Ok(r)) => Some(r),
+            None => None,
+        };
+        if guard.release_memory().is_err()
+            || reader.as_ref().is_some_and(|r| r.release_memory().is_err())
+        {
             return false;
         }
         // marked while the store is still held: a command after this marks it used again
         self.rested.store(true, Ordering::Relaxed);
+        drop(reader);
         drop(guard);
         give_back_freed_heap();
         true
@@ -106,7 +141,7 @@ impl AppState {
 
     /// Where the database lives, for the background syncer's own connection.
     pub fn db_path(&self) -> Option<std::path::PathBuf> {
-        self.with(|s| Ok(s.path().to_path_buf())).ok()
+        self.path.clone()
     }
 }
 
@@ -332,12 +367,12 @@ pub fn search(
 
 #[tauri::command(async)]
 pub fn members_list(state: State<'_, AppState>, query: MemberQuery) -> Reply<MemberPage> {
-    state.with(|s| s.members(&query.at(now_millis())))
+    state.read(|s| s.members(&query.at(now_millis())))
 }
 
 #[tauri::command(async)]
 pub fn segments_list(state: State<'_, AppState>) -> Reply<Vec<Segment>> {
-    state.with(|s| s.segments(now_millis()))
+    state.read(|s| s.segments(now_millis()))
 }
 
 #[tauri::command(async)]

@@ -386,6 +386,72 @@ mod tests {
             .expect("the store answers after giving its cache back");
     }
 
+    #[test]
+    fn segments_and_the_directory_are_read_beside_a_command_that_holds_the_store() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = app_with_db(dir.path());
+        invoke(
+            &window,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 40, "messages": 400, "seed": 2}}),
+        )
+        .expect("demo");
+        let add = |name: &str| {
+            invoke(
+                &window,
+                "segment_add",
+                serde_json::json!({"name": name, "filter": {"platforms": [], "tags": [], "fields": [], "levels": ["core", "active"]}}),
+            )
+            .expect("saved")
+        };
+        let names = |segments: &serde_json::Value| -> Vec<String> {
+            segments
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s["name"].as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        add("Regulars");
+        let state = app.state::<AppState>();
+        let (held, holding) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let state = &state;
+            scope.spawn(move || {
+                state.with_store(|_| {
+                    held.send(()).expect("the test waits");
+                    released
+                        .recv_timeout(std::time::Duration::from_secs(10))
+                        .ok();
+                    Ok(())
+                })
+            });
+            holding.recv().expect("the store is held");
+            // answered while the inbox's connection is busy: on it, these would wait for
+            // `release` (ten seconds)
+            let asked = std::time::Instant::now();
+            let segments = invoke(&window, "segments_list", serde_json::json!({}))
+                .expect("segments are counted on the reader");
+            let page = invoke(&window, "members_list", serde_json::json!({"query": {}}))
+                .expect("the directory is read on the reader");
+            let waited = asked.elapsed();
+            release.send(()).ok();
+            assert_eq!(names(&segments), ["Regulars"]);
+            assert!(page["total"].as_i64().unwrap_or(0) > 0, "{page}");
+            assert!(
+                waited < std::time::Duration::from_secs(5),
+                "the reads waited for the held store: {waited:?}"
+            );
+        });
+        // a segment saved through the main store is counted by the reader at once
+        add("Regulars again");
+        let segments = invoke(&window, "segments_list", serde_json::json!({})).expect("segments");
+        assert_eq!(names(&segments), ["Regulars", "Regulars again"]);
+    }
+
     /// The first screen's answer for the database at `db`.
     fn status_for(db: &std::path::Path) -> Result<serde_json::Value, serde_json::Value> {
         let (_app, window) = app_on(db);

@@ -157,6 +157,16 @@ impl Store {
         Ok(store)
     }
 
+    /// A second connection to a workspace already open, for long reads beside the main one (a
+    /// segment's count over every member, the directory): in WAL mode a reader waits for no
+    /// other connection, so the inbox's commands do not wait for it. It refuses to write
+    /// (`PRAGMA query_only`), so the store's writes all go through one connection.
+    pub fn open_reader(path: impl AsRef<Path>) -> Result<Store> {
+        let store = Store::open(path)?;
+        store.conn.execute_batch("PRAGMA query_only = ON;")?;
+        Ok(store)
+    }
+
     /// Like [`Store::open`], but first creates the folder the file lives in.
     pub fn open_creating_dir(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref();
@@ -437,5 +447,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("h.db")).unwrap();
         assert_eq!(store.status().unwrap().schema_version, schema_version());
+    }
+
+    #[test]
+    fn a_reader_sees_what_the_main_connection_writes_and_writes_nothing_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let mut store = Store::open(&path).unwrap();
+        let reader = Store::open_reader(&path).unwrap();
+        let filter = crate::model::SegmentFilter {
+            going_quiet: Some(true),
+            ..Default::default()
+        };
+        store.add_segment("Quiet ones", &filter, 0).unwrap();
+        let seen: Vec<String> = reader
+            .segments(0)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert!(seen.contains(&"Quiet ones".to_string()), "{seen:?}");
+        let mut reader = reader;
+        let refused = reader.add_segment("Another", &filter, 0).unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+        assert_eq!(
+            store.segments(0).unwrap().len(),
+            seen.len(),
+            "nothing written"
+        );
     }
 }
