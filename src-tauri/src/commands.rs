@@ -30,8 +30,8 @@ pub const PROGRESS_EVENT: &str = "hearth://progress";
 /// The event that carries [`SyncProgress`] while accounts sync in the background.
 pub const SYNC_EVENT: &str = "hearth://sync";
 
-/// The app's one store. When the database cannot be opened (a newer schema, a file that is not
-/// Hearth's), every command answers with that error so the UI can say what is wrong.
+/// The app's store and its reader. When the database cannot be opened (a newer schema, a file
+/// that is not Hearth's), every command answers with that error so the UI can say what is wrong.
 pub struct AppState {
     store: Result<Mutex<Store>, ApiError>,
     /// A second connection to the same file for long reads (every segment's count, the member
