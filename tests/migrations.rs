@@ -60,6 +60,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0011_reply_indexes.sql",
         "852d5e7c63ee09ace8b1d7a4f6f80c7110cb9c37d3389ba7dfe2af56c9b070c4",
     ),
+    (
+        "0012_queue_counts.sql",
+        "96f0f3d97b3244deed71d1b6bb2f43c8aea2fae0d7ad6894a8bf24ec90c93fad",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are
