@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{named_params, Connection};
+use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::model::Millis;
@@ -142,46 +142,31 @@ impl Dues {
     }
 }
 
+/// The snoozes run out by `now`, with their facts and how many are past each target.
 pub(crate) fn woken(
     conn: &Connection,
     me: Option<&str>,
     dues: &Dues,
     now: Millis,
 ) -> Result<Woken> {
-    let row = conn
-        .prepare_cached(
-            "SELECT count(*), count(u), coalesce(sum(m), 0), coalesce(sum(m AND u IS NOT NULL), 0),
-                    coalesce(sum(f), 0), coalesce(sum(f AND u IS NOT NULL), 0),
-                    coalesce(sum(a = :me COLLATE NOCASE), 0),
-                    coalesce(sum(a = :me COLLATE NOCASE AND u IS NOT NULL), 0),
-                    coalesce(sum(a IS NULL), 0), coalesce(sum(a IS NULL AND u IS NOT NULL), 0),
-                    coalesce(sum(u <= :d_open), 0), coalesce(sum(u <= :d_reply), 0),
-                    coalesce(sum(m AND u <= :d_mentions), 0), coalesce(sum(f AND u <= :d_first), 0),
-                    coalesce(sum(a = :me COLLATE NOCASE AND u <= :d_mine), 0),
-                    coalesce(sum(a IS NULL AND u <= :d_nobody), 0)
-             FROM (SELECT c.unanswered_since AS u, c.mentions_us = 1 AS m, c.first_post = 1 AS f,
-                          c.assignee AS a
-                   FROM conversations c WHERE c.status = 'snoozed' AND c.snoozed_until <= :now)",
-        )?
-        .query_row(
-            named_params! {
-                ":me": me,
-                ":now": now,
-                ":d_open": dues.open,
-                ":d_reply": dues.reply,
-                ":d_mentions": dues.mentions,
-                ":d_first": dues.first,
-                ":d_mine": dues.mine,
-                ":d_nobody": dues.nobody,
-            },
-            |r| {
-                let mut v = [0i64; 16];
-                for (i, x) in v.iter_mut().enumerate() {
-                    *x = r.get(i)?;
-                }
-                Ok(v)
-            },
-        )?;
+    let row: [i64; 16] = sums(
+        conn,
+        "SELECT count(*), count(u), coalesce(sum(m), 0), coalesce(sum(m AND u IS NOT NULL), 0),
+                coalesce(sum(f), 0), coalesce(sum(f AND u IS NOT NULL), 0),
+                coalesce(sum(a = :me COLLATE NOCASE), 0),
+                coalesce(sum(a = :me COLLATE NOCASE AND u IS NOT NULL), 0),
+                coalesce(sum(a IS NULL), 0), coalesce(sum(a IS NULL AND u IS NOT NULL), 0),
+                coalesce(sum(u <= :d_open), 0), coalesce(sum(u <= :d_reply), 0),
+                coalesce(sum(m AND u <= :d_mentions), 0), coalesce(sum(f AND u <= :d_first), 0),
+                coalesce(sum(a = :me COLLATE NOCASE AND u <= :d_mine), 0),
+                coalesce(sum(a IS NULL AND u <= :d_nobody), 0)
+         FROM (SELECT c.unanswered_since AS u, c.mentions_us = 1 AS m, c.first_post = 1 AS f,
+                      c.assignee AS a
+               FROM conversations c WHERE c.status = 'snoozed' AND c.snoozed_until <= :now)",
+        me,
+        (":now", now),
+        dues,
+    )?;
     Ok(Woken {
         all: Facets {
             n: row[0],
@@ -209,37 +194,49 @@ pub(crate) fn woken(
 /// (asked after its due time): open, needs reply, mentions, first-timers, mine, nobody. Reads
 /// only the recent end of `conversations_open_unanswered`.
 pub(crate) fn within_target(conn: &Connection, me: Option<&str>, dues: &Dues) -> Result<[i64; 6]> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(u > :d_open), 0), coalesce(sum(u > :d_reply), 0),
-                    coalesce(sum(m AND u > :d_mentions), 0), coalesce(sum(f AND u > :d_first), 0),
-                    coalesce(sum(a = :me COLLATE NOCASE AND u > :d_mine), 0),
-                    coalesce(sum(a IS NULL AND u > :d_nobody), 0)
-             FROM (SELECT c.unanswered_since AS u, c.mentions_us = 1 AS m, c.first_post = 1 AS f,
-                          c.assignee AS a
-                   FROM conversations c INDEXED BY conversations_open_unanswered
-                   WHERE c.status = 'open' AND c.unanswered_since IS NOT NULL
-                     AND c.unanswered_since > :lo)",
-        )?
-        .query_row(
-            named_params! {
-                ":me": me,
-                ":lo": dues.earliest(),
-                ":d_open": dues.open,
-                ":d_reply": dues.reply,
-                ":d_mentions": dues.mentions,
-                ":d_first": dues.first,
-                ":d_mine": dues.mine,
-                ":d_nobody": dues.nobody,
-            },
-            |r| {
-                let mut v = [0i64; 6];
-                for (i, x) in v.iter_mut().enumerate() {
-                    *x = r.get(i)?;
-                }
-                Ok(v)
-            },
-        )?)
+    sums(
+        conn,
+        "SELECT coalesce(sum(u > :d_open), 0), coalesce(sum(u > :d_reply), 0),
+                coalesce(sum(m AND u > :d_mentions), 0), coalesce(sum(f AND u > :d_first), 0),
+                coalesce(sum(a = :me COLLATE NOCASE AND u > :d_mine), 0),
+                coalesce(sum(a IS NULL AND u > :d_nobody), 0)
+         FROM (SELECT c.unanswered_since AS u, c.mentions_us = 1 AS m, c.first_post = 1 AS f,
+                      c.assignee AS a
+               FROM conversations c INDEXED BY conversations_open_unanswered
+               WHERE c.status = 'open' AND c.unanswered_since IS NOT NULL
+                 AND c.unanswered_since > :lo)",
+        me,
+        (":lo", dues.earliest()),
+        dues,
+    )
+}
+
+/// Runs a query of sums over the open queue's facts, bound to who I am, one more time
+/// (`:now` or `:lo`) and each view's due time, and reads its `N` integers.
+fn sums<const N: usize>(
+    conn: &Connection,
+    sql: &str,
+    me: Option<&str>,
+    (name, at): (&str, Millis),
+    dues: &Dues,
+) -> Result<[i64; N]> {
+    let args: [(&str, &dyn rusqlite::ToSql); 8] = [
+        (":me", &me),
+        (name, &at),
+        (":d_open", &dues.open),
+        (":d_reply", &dues.reply),
+        (":d_mentions", &dues.mentions),
+        (":d_first", &dues.first),
+        (":d_mine", &dues.mine),
+        (":d_nobody", &dues.nobody),
+    ];
+    Ok(conn.prepare_cached(sql)?.query_row(&args[..], |r| {
+        let mut v = [0i64; N];
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = r.get(i)?;
+        }
+        Ok(v)
+    })?)
 }
 
 /// The open queue (open, and snoozes run out) by built-in view: (count, past its target) for
