@@ -99,7 +99,8 @@ describe('first launch', () => {
     render(App);
     await fireEvent.click(await screen.findByTestId('connect-button'));
 
-    const settings = screen.getByTestId('settings');
+    // Settings is loaded when first opened (the first import compiles it here: give it time)
+    const settings = await screen.findByTestId('settings', {}, { timeout: 5000 });
     const form = await within(settings).findByTestId('account-form');
     expect(form).toHaveTextContent('Add an account');
     expect(within(form).getByRole('combobox', { name: 'Platform' })).toHaveFocus();
@@ -140,12 +141,14 @@ describe('shell', () => {
     await screen.findByTestId('inbox-list');
     expect(screen.getByTestId('nav-inbox')).toHaveTextContent('2');
 
+    // the other places are loaded when first opened (here the first import compiles them)
+    const loaded = { timeout: 5000 };
     await press('g');
     await press('m');
-    expect(await screen.findByTestId('member-search')).toBeInTheDocument();
+    expect(await screen.findByTestId('member-search', {}, loaded)).toBeInTheDocument();
 
     await press('3');
-    expect(await screen.findByTestId('calendar')).toBeInTheDocument();
+    expect(await screen.findByTestId('calendar', {}, loaded)).toBeInTheDocument();
 
     // The calendar's own `m` (month view) must not swallow the second key of `g m`.
     await press('g');
