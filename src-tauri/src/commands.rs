@@ -2,7 +2,7 @@
 //! `ApiError { code, message }`; the UI switches on `code`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hearth::members::merge::local_user;
@@ -35,9 +35,9 @@ pub const SYNC_EVENT: &str = "hearth://sync";
 pub struct AppState {
     store: Result<Mutex<Store>, ApiError>,
     /// A second connection to the same file for long reads (every segment's count, the member
-    /// directory), opened at its first use: in WAL mode it waits for no one, so a `j` pressed
-    /// while the segments are counted is answered at once.
-    reader: OnceLock<Option<Mutex<Store>>>,
+    /// directory), opened when needed and closed at rest: in WAL mode it waits for no one, so a
+    /// `j` pressed while the segments are counted is answered at once.
+    reader: Mutex<Option<Store>>,
     /// Where the database lives (none when it could not be opened).
     path: Option<std::path::PathBuf>,
     /// When the store was last used, in milliseconds from `started`.
@@ -52,7 +52,7 @@ impl AppState {
         AppState {
             path: store.as_ref().ok().map(|s| s.path().to_path_buf()),
             store: store.map(Mutex::new).map_err(ApiError::from),
-            reader: OnceLock::new(),
+            reader: Mutex::new(None),
             used_at: AtomicU64::new(0),
             rested: AtomicBool::new(false),
             started: Instant::now(),
@@ -72,18 +72,21 @@ impl AppState {
         answer
     }
 
-    /// [`AppState::with`] for a long read, on the reader connection. When the reader cannot
-    /// be opened, the read goes to the main store as before.
+    /// [`AppState::with`] for a long read, on the reader connection (opened if it is not).
+    /// When the reader cannot be opened, the read goes to the main store as before.
     fn read<T>(&self, f: impl FnOnce(&Store) -> hearth::Result<T>) -> Result<T, ApiError> {
-        let reader = self.reader.get_or_init(|| {
-            let path = self.path.as_ref()?;
-            Store::open_reader(path).ok().map(Mutex::new)
-        });
-        let Some(reader) = reader else {
+        let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        if reader.is_none() {
+            *reader = self
+                .path
+                .as_ref()
+                .and_then(|path| Store::open_reader(path).ok());
+        }
+        let Some(store) = reader.as_ref() else {
+            drop(reader);
             return self.with(|s| f(s));
         };
-        let guard = reader.lock().unwrap_or_else(|p| p.into_inner());
-        let answer = f(&guard).map_err(|e| ApiError::from(e.at(guard.path())));
+        let answer = f(store).map_err(|e| ApiError::from(e.at(store.path())));
         self.used_at.store(self.since_start(), Ordering::Relaxed);
         self.rested.store(false, Ordering::Relaxed);
         answer
@@ -95,7 +98,8 @@ impl AppState {
 
     /// Once nothing has used the store for `idle`, gives its page cache back to the system
     /// (64 MiB once the first screen has read a large workspace; the pages are read again,
-    /// mostly from the system's file cache, when next needed). True when it did, now.
+    /// mostly from the system's file cache, when next needed) and closes the reader. True when
+    /// it did, now.
     pub fn rest_when_idle(&self, idle: Duration) -> bool {
         let idle = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
         let since = self
@@ -111,24 +115,29 @@ impl AppState {
         let Ok(guard) = store.try_lock() else {
             return false;
         };
-        // the reader too, if it is not reading right now
-        let reader = self.reader.get().and_then(Option::as_ref);
-        let reader = match reader.map(Mutex::try_lock) {
-            Some(Err(_)) => return false,
-            Some(Ok(r)) => Some(r),
-            None => None,
+        // the reader is closed (opened again when next needed), if it is not reading right now
+        let Ok(mut reader) = self.reader.try_lock() else {
+            return false;
         };
-        if guard.release_memory().is_err()
-            || reader.as_ref().is_some_and(|r| r.release_memory().is_err())
-        {
+        if guard.release_memory().is_err() {
             return false;
         }
+        reader.take();
         // marked while the store is still held: a command after this marks it used again
         self.rested.store(true, Ordering::Relaxed);
         drop(reader);
         drop(guard);
         give_back_freed_heap();
         true
+    }
+
+    /// Whether the reader connection is open now.
+    #[cfg(test)]
+    pub fn reader_is_open(&self) -> bool {
+        self.reader
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 
     /// [`AppState::with`] for the shell's own work (notifications), outside a command.

@@ -384,6 +384,15 @@ mod tests {
         assert!(state.rest_when_idle(idle), "used again, then at rest again");
         invoke(&window, "workspace_status", serde_json::json!({}))
             .expect("the store answers after giving its cache back");
+        // the reader is closed at rest and opened again by the next long read
+        invoke(&window, "segments_list", serde_json::json!({})).expect("segments");
+        assert!(state.reader_is_open());
+        std::thread::sleep(idle * 2);
+        assert!(state.rest_when_idle(idle), "read, then at rest");
+        assert!(!state.reader_is_open(), "closed at rest");
+        invoke(&window, "segments_list", serde_json::json!({}))
+            .expect("the reader opens again when next needed");
+        assert!(state.reader_is_open());
     }
 
     #[test]
