@@ -106,10 +106,14 @@ impl Counters {
 /// their status still says snoozed. Counted live (the clock moves them, not a write).
 #[derive(Debug, Default)]
 pub(crate) struct Woken {
-    pub all: Facets,
+    /// How many; of them unanswered, mentioning the account, first posts.
+    pub n: i64,
+    pub u: i64,
+    pub m: i64,
+    pub f: i64,
     /// Of them, assigned to me and to nobody.
-    pub mine: Facets,
-    pub nobody: Facets,
+    pub mine: i64,
+    pub nobody: i64,
     /// Of them, past each target: open, needs reply, mentions, first-timers, mine, nobody.
     pub late: [i64; 6],
 }
@@ -149,13 +153,10 @@ pub(crate) fn woken(
     dues: &Dues,
     now: Millis,
 ) -> Result<Woken> {
-    let row: [i64; 16] = sums(
+    let row: [i64; 12] = sums(
         conn,
-        "SELECT count(*), count(u), coalesce(sum(m), 0), coalesce(sum(m AND u IS NOT NULL), 0),
-                coalesce(sum(f), 0), coalesce(sum(f AND u IS NOT NULL), 0),
-                coalesce(sum(a = :me COLLATE NOCASE), 0),
-                coalesce(sum(a = :me COLLATE NOCASE AND u IS NOT NULL), 0),
-                coalesce(sum(a IS NULL), 0), coalesce(sum(a IS NULL AND u IS NOT NULL), 0),
+        "SELECT count(*), count(u), coalesce(sum(m), 0), coalesce(sum(f), 0),
+                coalesce(sum(a = :me COLLATE NOCASE), 0), coalesce(sum(a IS NULL), 0),
                 coalesce(sum(u <= :d_open), 0), coalesce(sum(u <= :d_reply), 0),
                 coalesce(sum(m AND u <= :d_mentions), 0), coalesce(sum(f AND u <= :d_first), 0),
                 coalesce(sum(a = :me COLLATE NOCASE AND u <= :d_mine), 0),
@@ -168,25 +169,13 @@ pub(crate) fn woken(
         dues,
     )?;
     Ok(Woken {
-        all: Facets {
-            n: row[0],
-            u: row[1],
-            m: row[2],
-            mu: row[3],
-            f: row[4],
-            fu: row[5],
-        },
-        mine: Facets {
-            n: row[6],
-            u: row[7],
-            ..Facets::default()
-        },
-        nobody: Facets {
-            n: row[8],
-            u: row[9],
-            ..Facets::default()
-        },
-        late: [row[10], row[11], row[12], row[13], row[14], row[15]],
+        n: row[0],
+        u: row[1],
+        m: row[2],
+        f: row[3],
+        mine: row[4],
+        nobody: row[5],
+        late: [row[6], row[7], row[8], row[9], row[10], row[11]],
     })
 }
 
@@ -263,15 +252,15 @@ pub(crate) fn open_queue(
     let nobody = counters.open_for(None);
     let w = woken;
     Ok(OpenQueue {
-        open: (open.n + w.all.n, open.u - within[0] + w.late[0]),
-        reply: (open.u + w.all.u, open.u - within[1] + w.late[1]),
-        mentions: (open.m + w.all.m, open.mu - within[2] + w.late[2]),
-        first: (open.f + w.all.f, open.fu - within[3] + w.late[3]),
+        open: (open.n + w.n, open.u - within[0] + w.late[0]),
+        reply: (open.u + w.u, open.u - within[1] + w.late[1]),
+        mentions: (open.m + w.m, open.mu - within[2] + w.late[2]),
+        first: (open.f + w.f, open.fu - within[3] + w.late[3]),
         mine: if me.is_some() {
-            (mine.n + w.mine.n, mine.u - within[4] + w.late[4])
+            (mine.n + w.mine, mine.u - within[4] + w.late[4])
         } else {
             (0, 0)
         },
-        nobody: (nobody.n + w.nobody.n, nobody.u - within[5] + w.late[5]),
+        nobody: (nobody.n + w.nobody, nobody.u - within[5] + w.late[5]),
     })
 }

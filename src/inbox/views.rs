@@ -433,7 +433,7 @@ fn builtin_counts(
             "mine" => q.mine,
             "unassigned" => q.nobody,
             "waiting" => (counters.status("waiting").n, 0),
-            "snoozed" => (counters.status("snoozed").n - woken.all.n, 0),
+            "snoozed" => (counters.status("snoozed").n - woken.n, 0),
             "done" => (counters.status("done").n, 0),
             "feedback" => (feedback, 0),
             _ => (0, 0),
