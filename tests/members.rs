@@ -348,7 +348,7 @@ fn keys_worked_out_by_older_rules_are_worked_out_again_by_the_next_whole_run() {
     // a database whose keys an older Hearth worked out: its rules dropped "co" anywhere
     let conn = rusqlite::Connection::open(db.path()).unwrap();
     conn.execute_batch(
-        "UPDATE identity_keys SET value = 'sunbeamop' WHERE kind = 'org';
+        "UPDATE identity_keysets SET keys = replace(keys, '\"sunbeamcoop\"', '\"sunbeamop\"');
          DELETE FROM settings WHERE key = 'members.keys_version';",
     )
     .unwrap();
@@ -366,7 +366,7 @@ fn keys_worked_out_by_older_rules_are_worked_out_again_by_the_next_whole_run() {
     assert_eq!(org_keys(&conn), vec!["sunbeamcoop".to_string()]);
     // and only once: keys now current are left as they are
     conn.execute(
-        "UPDATE identity_keys SET value = 'kept' WHERE kind = 'org'",
+        "UPDATE identity_keysets SET keys = replace(keys, '\"sunbeamcoop\"', '\"kept\"')",
         [],
     )
     .unwrap();

@@ -755,23 +755,54 @@ fn a_list_of_thousands_is_checked_at_once_with_the_same_rules_as_a_few_rows() {
     assert_eq!(suggestions[0].a.display_name, "Ana Souza");
     assert_eq!(suggestions[0].b.display_name, "Ana Souza");
     assert_eq!(report.suggestions, 1);
-    let conn = rusqlite::Connection::open(db.path()).unwrap();
-    let index: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE name = 'identity_keys_by_value'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("the keys' index is there after a bulk import rebuilt it");
-    assert!(index.contains("(kind, value)"), "{index}");
-    let plan: String = conn
-        .query_row(
-            "EXPLAIN QUERY PLAN SELECT identity_id FROM identity_keys WHERE kind = 'email' AND value = 'x'",
-            [],
-            |r| r.get(3),
+    // what the bulk path stored, the sync path finds: a Slack account of one of the 1,500,
+    // synced after the import, is suggested with that person's row
+    let slack = db
+        .store
+        .ensure_account(Platform::Slack, "lumen", None, None, NOW)
+        .unwrap();
+    let person = IncomingIdentity {
+        raw: Some(
+            serde_json::json!({"id": "U7", "profile": {"email": "p1234@mail.example", "real_name": "Person1234 Family1234"}})
+                .to_string(),
+        ),
+        ..common::person("U7", "Person1234 Family1234", Some("p1234@mail.example"))
+    };
+    db.store
+        .ingest(
+            slack,
+            &Batch {
+                identities: vec![person],
+                ..Default::default()
+            },
+            NOW,
         )
         .unwrap();
-    assert!(plan.contains("identity_keys_by_value"), "{plan}");
+    let names: Vec<(String, String)> = db
+        .store
+        .merge_suggestions(0.8, 10)
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.a.display_name, s.b.display_name))
+        .collect();
+    assert!(
+        names.contains(&(
+            "Person1234 Family1234".to_string(),
+            "Person1234 Family1234".to_string()
+        )),
+        "{names:?}"
+    );
+    // and the index holds each identity's keys once, no more
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let (listed, held): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT sum(json_array_length(hashes)) FROM identity_keysets),
+                    (SELECT count(*) FROM identity_key_index)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(listed, held);
 }
 
 #[test]
@@ -812,6 +843,15 @@ fn removing_an_imported_list_needs_no_keyring_and_takes_its_people_with_it() {
         exported(&mut db.store).is_empty(),
         "its people are gone with it"
     );
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM identity_keysets) + (SELECT count(*) FROM identity_key_index)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "and their keys, and the index's entries for them");
 }
 
 #[test]

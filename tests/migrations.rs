@@ -64,6 +64,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0012_queue_counts.sql",
         "96f0f3d97b3244deed71d1b6bb2f43c8aea2fae0d7ad6894a8bf24ec90c93fad",
     ),
+    (
+        "0013_identity_keysets.sql",
+        "3523ebd5844e862cd05237e9e304d80da8877c5e69077c9f4fc51811858c0186",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

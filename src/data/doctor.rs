@@ -172,12 +172,16 @@ pub fn recover(
             t.rows = t.rows.saturating_sub(dropped as u64);
         }
     }
-    rebuild_indexes(&tx)?;
     tx.commit()?;
     out.execute_batch("PRAGMA foreign_keys = ON;")?;
     drop(out);
-    // Up to this version's schema like any older database.
-    crate::store::Store::open(dest)?;
+    // Up to this version's schema like any older database, and then the search indexes, the
+    // inbox's counters and the key index made again from the rows (in today's schema: a file
+    // older than them has none to make)
+    let mut store = crate::store::Store::open(dest)?;
+    let tx = store.conn_mut().transaction()?;
+    rebuild_indexes(&tx)?;
+    tx.commit()?;
     progress(&Progress {
         phase: "Recovered".into(),
         done: tables.len() as u64,

@@ -19,8 +19,17 @@ use crate::store::{schema_version, Store};
 use crate::text::spreadsheet_cell as cell;
 
 /// Tables that are not the workspace's data: the keyring id of this database, who is syncing
-/// right now, and the inbox's counters (counted again from the conversations at import).
-const NOT_EXPORTED: &[&str] = &["workspace", "sync_leases", "queue_counts"];
+/// right now, the inbox's counters (counted again from the conversations at import), and the
+/// index of identities' keys (built again from the hashes each `identity_keysets` row lists).
+const NOT_EXPORTED: &[&str] = &[
+    "workspace",
+    "sync_leases",
+    "queue_counts",
+    "identity_key_index",
+];
+/// Tables an older Hearth exported that this one works out again instead (schema 13 keeps
+/// identities' keys in `identity_keysets`): an old export's file of them is skipped.
+const RETIRED: &[&str] = &["identity_keys"];
 pub const MANIFEST: &str = "manifest.json";
 const FORMAT: &str = "hearth-export";
 const FORMAT_VERSION: u32 = 1;
@@ -315,6 +324,10 @@ fn import_tables(
     }
     let mut done = 0u64;
     for t in &manifest.tables {
+        if RETIRED.contains(&t.table.as_str()) {
+            done += t.rows;
+            continue;
+        }
         let Some(table) = known.iter().find(|k| k.name == t.table) else {
             return Err(bad_export(
                 dir,

@@ -825,9 +825,7 @@ fn write_rows(
         done: rows.len() as u64,
         total: rows.len() as u64,
     });
-    for member in fresh {
-        super::index_new_member(conn, member)?;
-    }
+    super::index_new_members(conn, &fresh)?;
     for member in members {
         super::reindex_member(conn, member)?;
     }

@@ -31,17 +31,37 @@ const DAY: Millis = 24 * 60 * 60 * 1000;
 /// [`reindex_member`] it deletes nothing: a delete makes FTS5 flush the terms it holds in
 /// memory, so a bulk load that deletes before each insert writes one tiny segment per row (an
 /// import of 100k people spent most of its time merging them).
-pub(crate) fn index_new_member(conn: &Connection, member_id: i64) -> Result<()> {
-    conn.prepare_cached(
+pub(crate) fn index_new_members(conn: &Connection, members: &[i64]) -> Result<()> {
+    // contiguous runs of ids (members made one after another) in one statement each: a
+    // statement per member cost 18 µs of which most was the statement itself
+    let mut insert = conn.prepare_cached(
         "INSERT INTO members_fts (rowid, words)
          SELECT m.id, m.display_name || ' ' || coalesce(m.organization, '') || ' ' ||
                 coalesce((SELECT group_concat(i.handle || ' ' || coalesce(i.display_name, '')
                           || ' ' || coalesce(i.email, ''), ' ')
                           FROM identities i WHERE i.member_id = m.id), '')
-         FROM members m WHERE m.id = ?1",
-    )?
-    .execute([member_id])?;
+         FROM members m WHERE m.id BETWEEN ?1 AND ?2",
+    )?;
+    for (first, last) in id_runs(members) {
+        insert.execute([first, last])?;
+    }
     Ok(())
+}
+
+/// These ids, sorted and deduplicated, as runs of consecutive ids (first, last): rows made one
+/// after another in one transaction are one run, read or indexed by one statement.
+pub(crate) fn id_runs(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for id in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == id => *last = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    runs
 }
 
 /// One line of a timeline, from the columns id, kind, platform, occurred_at, conversation_id,

@@ -121,7 +121,8 @@ fn rows(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Va
 const KNOWN: &[&str] = &[
     "members",
     "identities",
-    "identity_keys",
+    "identity_keysets",
+    "identity_key_index",
     "notes",
     "member_tags",
     "member_fields",
@@ -487,7 +488,8 @@ impl Store {
             [&idents],
         )?;
         tx.execute(
-            &format!("DELETE FROM identity_keys WHERE identity_id IN {inp}"),
+            // (its entries in the key index go with it, by trigger)
+            &format!("DELETE FROM identity_keysets WHERE identity_id IN {inp}"),
             [&idents],
         )?;
         tx.execute(

@@ -28,6 +28,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0010_rules_views.sql"),
     include_str!("migrations/0011_reply_indexes.sql"),
     include_str!("migrations/0012_queue_counts.sql"),
+    include_str!("migrations/0013_identity_keysets.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
@@ -63,11 +64,39 @@ pub fn migration_sql() -> &'static [&'static str] {
 pub(crate) fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
     let version = usize::try_from(version)
         .map_err(|_| Error::invalid(format!("no schema version {version}")))?;
+    add_functions(conn)?;
     MIGRATIONS.to_version(conn, version)?;
     Ok(())
 }
 
 /// The schema version this build of Hearth writes: the number of migrations.
+/// The hash by which `identity_key_index` finds who holds an identity's key (kind, value):
+/// SipHash-1-3 with fixed keys over kind, a zero byte and value. It is on disk, so it must never
+/// change between versions or machines. SQL has it as `hearth_key_hash(kind, value)` on every
+/// connection the store opens (the schema-13 migration hashes the keys held before).
+pub(crate) fn key_hash(kind: &str, value: &str) -> i64 {
+    use std::hash::Hasher;
+    let mut h =
+        siphasher::sip::SipHasher13::new_with_keys(0x6865_6172_7468_2d6b, 0x6579_732d_7631_0000);
+    h.write(kind.as_bytes());
+    h.write(&[0]);
+    h.write(value.as_bytes());
+    h.finish() as i64
+}
+
+/// The core's SQL functions, on every connection the store opens (the migrations use them).
+fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "hearth_key_hash",
+        2,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| Ok(key_hash(&ctx.get::<String>(0)?, &ctx.get::<String>(1)?)),
+    )
+}
+
 pub fn schema_version() -> i64 {
     MIGRATION_SQL.len() as i64
 }
@@ -188,6 +217,7 @@ impl Store {
             _ => Error::from(e),
         };
         self.conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::from)?;
+        add_functions(&self.conn).map_err(Error::from)?;
         // Every transaction takes the write lock when it begins, so two processes never both
         // read a row and then write it (and a waiting writer is told "busy" by the busy
         // handler instead of failing at once on a stale snapshot).
@@ -439,7 +469,64 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        assert!(MIGRATIONS.validate().is_ok());
+        // what `Migrations::validate` does, on a connection with the core's functions
+        let mut conn = Connection::open_in_memory().unwrap();
+        add_functions(&conn).unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn the_hash_of_a_key_is_the_same_on_every_machine_and_in_every_version() {
+        // the key index on disk holds these: a change would make every stored key unfindable
+        assert_eq!(key_hash("name", "ana souza"), 760_296_902_952_514_441);
+        // the kind and the value are kept apart
+        assert_ne!(key_hash("email", "ana"), key_hash("emai", "lana"));
+    }
+
+    #[test]
+    fn keys_held_at_schema_12_are_moved_and_found_by_their_hash_and_go_with_their_identity() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        add_functions(&conn).unwrap();
+        MIGRATIONS.to_version(&mut conn, 12).unwrap();
+        // keys alone, without the identities they are of
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO identity_keys (identity_id, kind, value, proof) VALUES
+                 (1, 'name', 'ana souza', 0), (1, 'email', 'ana@acme.example', 1),
+                 (2, 'name', 'ana souza', 0);",
+        )
+        .unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let keys: Vec<(i64, String, String, bool)> = conn
+            .prepare("SELECT identity_id, kind, value, proof FROM identity_keys ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let key = |id: i64, kind: &str, value: &str, proof| (id, kind.into(), value.into(), proof);
+        assert_eq!(
+            keys,
+            [
+                key(1, "email", "ana@acme.example", true),
+                key(1, "name", "ana souza", false),
+                key(2, "name", "ana souza", false),
+            ]
+        );
+        let holders = |conn: &Connection, kind: &str, value: &str| -> Vec<i64> {
+            conn.prepare("SELECT identity_id FROM identity_key_index WHERE h = ?1 ORDER BY 1")
+                .unwrap()
+                .query_map([key_hash(kind, value)], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(holders(&conn, "name", "ana souza"), [1, 2]);
+        assert_eq!(holders(&conn, "email", "ana@acme.example"), [1]);
+        conn.execute("DELETE FROM identity_keysets WHERE identity_id = 1", [])
+            .unwrap();
+        assert_eq!(holders(&conn, "name", "ana souza"), [2]);
+        assert!(holders(&conn, "email", "ana@acme.example").is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Working out who is who: one member per human. Owns: each identity's normalised keys
-//! (`identity_keys`), automatic merges on proof (a verified email, a profile linking another
+//! (kept by [`stored`]), automatic merges on proof (a verified email, a profile linking another
 //! account), the suggestion list (`merge_suggestions`) scored by a Fellegi–Sunter model learnt
 //! from the workspace's own data, and checking new or changed identities as they are ingested.
 //! Must never: merge on anything weaker than proof without a person's say, or merge a pair a
@@ -12,6 +12,7 @@
 pub mod keys;
 pub mod model;
 pub mod names;
+mod stored;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -109,29 +110,28 @@ fn facts_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, IdentityFacts
     ))
 }
 
-fn store_keys(conn: &Connection, identity: i64, keys: &[Key]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM identity_keys WHERE identity_id = ?1")?
-        .execute([identity])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR REPLACE INTO identity_keys (identity_id, kind, value, proof)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for k in keys {
-        insert.execute(params![identity, k.kind, k.value, k.proof])?;
-    }
-    Ok(())
+/// Works out the keys of these identities again, from what is stored about them, and stores
+/// them.
+pub(crate) fn refresh_keys(conn: &Connection, identities: &[i64]) -> Result<()> {
+    refresh_keys_keeping(conn, identities, |_, _| {})
 }
 
-/// Works out the keys of these identities again, from what is stored about them.
-pub(crate) fn refresh_keys(conn: &Connection, identities: &[i64]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(&format!("{FACTS_SQL} WHERE i.id = ?1"))?;
+/// [`refresh_keys`], handing each identity's keys to `keep` once stored (a bulk check keeps
+/// them rather than read them back).
+fn refresh_keys_keeping(
+    conn: &Connection,
+    identities: &[i64],
+    mut keep: impl FnMut(i64, Vec<Key>),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("{FACTS_SQL} WHERE i.id BETWEEN ?1 AND ?2"))?;
     // a few at a time as they come (a sync's); many read first and worked out on every core
     // (an imported list's: 100k identities' keys take a second on one)
     for ids in identities.chunks(4096) {
         let mut facts = Vec::with_capacity(ids.len());
-        for &id in ids {
-            if let Some(f) = stmt.query_row([id], facts_from_row).optional()? {
-                facts.push(f);
+        // identities written one after another are read by one statement per run of ids
+        for (first, last) in super::id_runs(ids) {
+            for f in stmt.query_map([first, last], facts_from_row)? {
+                facts.push(f?);
             }
         }
         let worked_out: Vec<Vec<Key>> = if facts.len() > 64 {
@@ -142,11 +142,37 @@ pub(crate) fn refresh_keys(conn: &Connection, identities: &[i64]) -> Result<()> 
         } else {
             facts.iter().map(|(_, f)| keys::keys(f)).collect()
         };
-        for ((id, _), keys) in facts.iter().zip(&worked_out) {
-            store_keys(conn, *id, keys)?;
+        let batch: Vec<(i64, &[Key])> = facts
+            .iter()
+            .zip(&worked_out)
+            .map(|((id, _), keys)| (*id, keys.as_slice()))
+            .collect();
+        stored::store(conn, &batch)?;
+        for ((id, _), keys) in facts.iter().zip(worked_out) {
+            keep(*id, keys);
         }
     }
     Ok(())
+}
+
+/// The identities whose keys were never worked out (or cannot be read).
+fn without_keys(conn: &Connection) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare(
+            "SELECT id FROM identities i
+             WHERE NOT EXISTS (SELECT 1 FROM identity_keysets k
+                               WHERE k.identity_id = i.id AND json_valid(k.keys))",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Makes the stored keys whole after the rows were copied in (an import of an export, a
+/// recovery, an upgrade from before schema 13): the index again from each identity's hashes,
+/// and keys worked out for the identities that have none.
+pub(crate) fn restore_keys(conn: &Connection) -> Result<()> {
+    stored::reindex(conn)?;
+    refresh_keys(conn, &without_keys(conn)?)
 }
 
 /// One identity's profile and keys, if it belongs to a live member of the community.
@@ -161,16 +187,7 @@ fn load_profile(conn: &Connection, identity: i64) -> Result<Option<(Profile, Vec
     let Some((member, account)) = head else {
         return Ok(None);
     };
-    let keys: Vec<Key> = conn
-        .prepare_cached("SELECT kind, value, proof FROM identity_keys WHERE identity_id = ?1")?
-        .query_map([identity], |r| {
-            Ok(Key {
-                kind: r.get(0)?,
-                value: r.get(1)?,
-                proof: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let keys = stored::keys_of(conn, identity)?;
     let profile = Profile::from_keys(identity, member, account, words_of(&keys), &keys);
     Ok(Some((profile, keys)))
 }
@@ -291,17 +308,6 @@ fn proof_between(
     Ok(None)
 }
 
-/// How many live members hold a key, by SQL (the ingest path).
-fn holders_sql(conn: &Connection, kind: &str, value: &str) -> Result<u32> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(DISTINCT i.member_id) FROM identity_keys k
-             JOIN identities i ON i.id = k.identity_id
-             WHERE k.kind = ?1 AND k.value = ?2",
-        )?
-        .query_row(params![kind, value], |r| r.get(0))?)
-}
-
 /// Checks identities just written by a sync, inside its transaction: works out their keys,
 /// merges them on proof, and suggests the likely duplicates they make. Returns how many
 /// merges it made.
@@ -318,14 +324,8 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
         };
         // the candidates: identities sharing a key, unless the key is too common
         let mut candidates: Vec<i64> = Vec::new();
-        let mut find = conn.prepare_cached(&format!(
-            "SELECT identity_id FROM identity_keys WHERE kind = ?1 AND value = ?2 LIMIT {}",
-            BLOCK_CAP + 1
-        ))?;
         for (kind, value) in lookups(&keys) {
-            let found: Vec<i64> = find
-                .query_map(params![kind, value], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let found = stored::holders(conn, kind, &value, BLOCK_CAP + 1)?;
             if found.len() <= BLOCK_CAP {
                 candidates.extend(found.into_iter().filter(|&c| c != id));
             }
@@ -344,7 +344,7 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
                 continue;
             }
             let proof = proof_between(&profile, &keys, &other, &other_keys, &mut |k, v| {
-                holders_sql(conn, k, v)
+                stored::member_count(conn, k, v)
             })?;
             if let Some((reason, evidence)) = proof {
                 merge_on_proof(conn, mine, theirs, reason, evidence, now)?;
@@ -389,29 +389,11 @@ pub(crate) fn check_many(
     if identities.is_empty() {
         return Ok(0);
     }
-    // When these identities are a good part of the workspace, the `(kind, value)` index of
-    // their keys is built again once after storing them, rather than updated key by key in
-    // random order (storing 30k identities' keys took 4.2 s, and 1.45 s + 0.83 s this way).
-    // Rebuilding costs as much as every key of the workspace, so a small list never does it.
-    let all: i64 = conn.query_row("SELECT count(*) FROM identities", [], |r| r.get(0))?;
-    let index_sql: Option<String> = if identities.len() as i64 * 4 >= all {
-        conn.query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'identity_keys_by_value'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-    } else {
-        None
-    };
-    if index_sql.is_some() {
-        conn.execute_batch("DROP INDEX identity_keys_by_value")?;
-    }
-    refresh_keys(conn, identities)?;
-    if let Some(sql) = &index_sql {
-        conn.execute_batch(sql)?;
-    }
-    let (profiles, all_keys) = load_all(conn)?;
+    let mut fresh: HashMap<i64, Vec<Key>> = HashMap::default();
+    refresh_keys_keeping(conn, identities, |id, keys| {
+        fresh.insert(id, keys);
+    })?;
+    let (profiles, all_keys) = load_all(conn, fresh)?;
     let index = key_index(&all_keys);
     let at: HashMap<i64, usize> = profiles
         .iter()
@@ -586,12 +568,7 @@ const BULK_STEP: usize = 8192;
 fn count_values(conn: &Connection, model: &mut Model, c: &Comparison) -> Result<()> {
     for (kind, value) in c.iter().flat_map(Outcome::counted) {
         if model.count(kind, value).is_none() {
-            let n: u32 = conn
-                .prepare_cached(
-                    "SELECT count(*) FROM identity_keys WHERE kind = ?1 AND value = ?2",
-                )?
-                .query_row(params![kind, value], |r| r.get(0))?;
-            model.set_count(kind, value, n);
+            model.set_count(kind, value, stored::count(conn, kind, value)?);
         }
     }
     Ok(())
@@ -741,20 +718,14 @@ impl Store {
             .unwrap_or(1);
         if version < KEYS_VERSION {
             // (an empty table has nothing to redo)
-            tx.execute("DELETE FROM identity_keys", [])?;
+            stored::forget_all(&tx)?;
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![KEYS_VERSION_SETTING, KEYS_VERSION.to_string()],
             )?;
         }
-        let missing: Vec<i64> = tx
-            .prepare(
-                "SELECT id FROM identities i
-                 WHERE NOT EXISTS (SELECT 1 FROM identity_keys k WHERE k.identity_id = i.id)",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let missing = without_keys(&tx)?;
         for (n, chunk) in missing.chunks(2000).enumerate() {
             refresh_keys(&tx, chunk)?;
             step(
@@ -777,7 +748,7 @@ impl Store {
 
         // --- every live identity of the community, with its keys --------------------------------
         step("Reading every identity", 0, 1);
-        let (mut profiles, all_keys) = load_all(&tx)?;
+        let (mut profiles, all_keys) = load_all(&tx, HashMap::default())?;
         report.identities = profiles.len() as u64;
         let index = key_index(&all_keys);
         let counts = counts_of(&index);
@@ -1280,9 +1251,14 @@ fn rejected_pairs(conn: &Connection) -> Result<HashSet<(i64, i64)>> {
 }
 
 /// Every live identity of the community (not the team's), with its keys.
-fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
-    // the live identities first, then every key in the table's own order (by identity): no
-    // join to sort two million rows by
+/// Every live identity's profile and keys; the keys of `fresh` as given (worked out a moment
+/// ago), the others read.
+fn load_all(
+    conn: &Connection,
+    mut fresh: HashMap<i64, Vec<Key>>,
+) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
+    // the live identities first, then every identity's keys in the table's own order: no join
+    // to sort by; the keys are decoded on every core
     let live: HashMap<i64, (i64, i64)> = conn
         .prepare(
             "SELECT i.id, i.member_id, i.account_id FROM identities i
@@ -1291,45 +1267,50 @@ fn load_all(conn: &Connection) -> Result<(Vec<Profile>, Vec<Vec<Key>>)> {
         )?
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT identity_id, kind, value, proof FROM identity_keys ORDER BY identity_id",
-    )?;
+    let mut stmt = conn.prepare("SELECT identity_id, keys FROM identity_keysets")?;
     let mut rows = stmt.query([])?;
-    let mut profiles = Vec::with_capacity(live.len());
-    let mut all_keys: Vec<Vec<Key>> = Vec::with_capacity(live.len());
-    let mut current: Option<(i64, i64, i64)> = None;
-    let mut skipping: Option<i64> = None;
-    let mut keys: Vec<Key> = Vec::new();
-    let mut flush = |cur: Option<(i64, i64, i64)>, keys: &mut Vec<Key>| {
-        if let Some((id, member, account)) = cur {
-            let k = std::mem::take(keys);
-            profiles.push(Profile::from_keys(id, member, account, words_of(&k), &k));
-            all_keys.push(k);
-        }
-    };
+    // (identity, member, account, its keys if they are to be read)
+    let mut held: Vec<(i64, i64, i64, Option<String>)> = Vec::with_capacity(live.len());
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        if skipping == Some(id) {
-            continue;
+        // not a team account's, nor one merged away
+        if let Some(&(member, account)) = live.get(&id) {
+            let json = if fresh.contains_key(&id) {
+                None
+            } else {
+                Some(r.get(1)?)
+            };
+            held.push((id, member, account, json));
         }
-        if current.map(|c| c.0) != Some(id) {
-            flush(current, &mut keys);
-            current = None;
-            match live.get(&id) {
-                Some(&(member, account)) => current = Some((id, member, account)),
-                None => {
-                    skipping = Some(id); // a team account's, or one merged away
-                    continue;
-                }
-            }
-        }
-        keys.push(Key {
-            kind: r.get(1)?,
-            value: r.get(2)?,
-            proof: r.get(3)?,
-        });
     }
-    flush(current, &mut keys);
+    let decoded: Vec<Vec<Key>> = on_every_core(&held, |share| {
+        share
+            .iter()
+            .map(|(id, _, _, json)| match json {
+                Some(json) => stored::decode(*id, json),
+                None => Ok(Vec::new()),
+            })
+            .collect::<Result<Vec<_>>>()
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?
+    .concat();
+    let mut profiles = Vec::with_capacity(held.len());
+    let mut all_keys: Vec<Vec<Key>> = Vec::with_capacity(held.len());
+    for ((id, member, account, _), read) in held.iter().zip(decoded) {
+        let keys = fresh.remove(id).unwrap_or(read);
+        // an identity with no keys (a placeholder account) is nobody's candidate
+        if !keys.is_empty() {
+            profiles.push(Profile::from_keys(
+                *id,
+                *member,
+                *account,
+                words_of(&keys),
+                &keys,
+            ));
+            all_keys.push(keys);
+        }
+    }
     Ok((profiles, all_keys))
 }
 
