@@ -467,6 +467,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "",
         measure(20, |_| store.segments(now).map(|_| ()))?,
     );
+
+    // --- best time to post: every platform's answer from the last 90 days --------------------
+    let since = now - 90 * 86_400_000;
+    let raw = Connection::open(&demo_path)?;
+    report(
+        "baseline: the same messages walked by SQLite alone",
+        "",
+        measure(10, |_| {
+            raw.query_row(
+                "SELECT count(*), sum(m.created_at) FROM conversations c
+                 JOIN messages m ON m.conversation_id = c.id
+                 WHERE c.created_at >= ?1 AND c.created_at <= ?2",
+                [since, now],
+                |_| Ok(()),
+            )
+            .map_err(hearth::Error::from)
+        })?,
+    );
+    let answers = store.best_times(90, now)?;
+    report(
+        &format!(
+            "best time to post ({} answers, {} threads, {} messages)",
+            answers.len(),
+            answers[0].threads,
+            answers[0].messages
+        ),
+        "≤ 1 s",
+        measure(10, |_| store.best_times(90, now).map(|_| ()))?,
+    );
     report(
         "member list sorted by score",
         "",

@@ -1311,6 +1311,52 @@ pub struct CalendarItem {
     pub updated_at: Millis,
 }
 
+/// When to post on one platform (or on every platform), from when the community answered
+/// threads started at each time of the week in the last `days` days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BestTimes {
+    /// `None`: every platform together.
+    pub platform: Option<Platform>,
+    pub days: u32,
+    /// Threads started in the period, and the messages written in them.
+    pub threads: u64,
+    pub messages: u64,
+    /// Replies a thread got within a day of being started, on average.
+    pub average_replies: f64,
+    /// The best two-hour windows of the week (UTC), best first, none overlapping; empty when no
+    /// time stands out or there is too little data.
+    pub windows: Vec<BestWindow>,
+    /// The answer in words, with the figures it rests on.
+    pub summary: String,
+    /// Each hour of the week (UTC, Monday 00:00 first): how its two-hour window compares with
+    /// the average (1.0 = average), pulled toward 1.0 where data is thin. Empty when there is
+    /// too little data.
+    pub week: Vec<f64>,
+}
+
+/// A two-hour window of the week, in UTC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BestWindow {
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: u8,
+    /// 0–23, UTC.
+    pub hour: u8,
+    /// Threads started in this window, and their replies within a day.
+    pub threads: u64,
+    pub replies: u64,
+    /// Replies per thread, pulled toward the average where data is thin, as a multiple of the
+    /// average.
+    pub ratio: f64,
+    /// The share of the period's messages written in this window.
+    pub activity_share: f64,
+    /// "Tuesdays 15:00–17:00 UTC: threads started then got 2.3× the average replies …"
+    pub explanation: String,
+}
+
 /// What the calendar editor sends to create or change an item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

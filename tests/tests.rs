@@ -5,6 +5,7 @@
 mod common;
 
 mod architecture;
+mod calendar;
 mod cli;
 mod contract_bluesky;
 mod contract_discord;

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use hearth::model::CalendarRange;
+use hearth::model::{BestTimes, CalendarRange, Platform};
 use hearth::when::parse_when;
 use hearth::Store;
 
@@ -19,10 +19,87 @@ pub enum CalendarCmd {
         #[command(flatten)]
         json: Json,
     },
+    /// When to post: the times of the week when threads got the most replies, per platform,
+    /// from the synced data (times in UTC, with yours beside them).
+    BestTime {
+        /// Only this platform (discord, slack, discourse, github, matrix, mastodon, bluesky).
+        #[arg(long)]
+        platform: Option<Platform>,
+        /// How many days back to look.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=730))]
+        days: u32,
+        #[command(flatten)]
+        json: Json,
+    },
 }
 
-pub fn calendar(store: &Store, action: CalendarCmd) -> Result<()> {
+/// A window of the week (UTC) as it reads in the user's own time zone, at its next occurrence.
+fn in_local_time(weekday: u8, hour: u8, now: i64) -> String {
+    use chrono::{TimeZone, Timelike};
+    let hour_ms = 3_600_000i64;
+    let week = 7 * 24 * hour_ms;
+    let at_now = hearth::calendar::best_time::hour_of_week(now) as i64;
+    let wanted = i64::from(weekday) * 24 + i64::from(hour);
+    let ahead = (wanted - at_now).rem_euclid(7 * 24) * hour_ms;
+    let start = now - now.rem_euclid(hour_ms) + ahead.rem_euclid(week);
+    match chrono::Local.timestamp_millis_opt(start).single() {
+        Some(t) => {
+            let end = t + chrono::Duration::hours(2);
+            format!(
+                "{}s {:02}:00–{:02}:00 your time",
+                t.format("%A"),
+                t.hour(),
+                end.hour()
+            )
+        }
+        None => String::new(),
+    }
+}
+
+fn print_best(b: &BestTimes, now: i64) {
+    let name = b.platform.map_or("Every platform", |p| p.label());
+    println!("{name}: {}", b.summary);
+    for w in &b.windows {
+        let local = in_local_time(w.weekday, w.hour, now);
+        println!(
+            "  - {}{}",
+            w.explanation,
+            if local.is_empty() {
+                String::new()
+            } else {
+                format!(" ({local})")
+            }
+        );
+    }
+}
+
+pub fn calendar(store: &Store, action: CalendarCmd, now: i64) -> Result<()> {
     match action {
+        CalendarCmd::BestTime {
+            platform,
+            days,
+            json,
+        } => {
+            let all = store.best_times(days, now)?;
+            let chosen: Vec<&BestTimes> = match platform {
+                Some(p) => all.iter().filter(|b| b.platform == Some(p)).collect(),
+                None => all.iter().collect(),
+            };
+            if json.json {
+                return print_json(&chosen);
+            }
+            if chosen.is_empty() {
+                if let Some(p) = platform {
+                    println!(
+                        "No {} thread started in the last {days} days, so there is no time to suggest.",
+                        p.label()
+                    );
+                }
+            }
+            for b in chosen {
+                print_best(b, now);
+            }
+        }
         CalendarCmd::List { from, to, json } => {
             let local = chrono::Local::now();
             let range = CalendarRange {

@@ -454,7 +454,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Team { action, json } => rules::team(store, action, json.json, now),
         Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
         Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
-        Command::Calendar { action } => calendar::calendar(store, action),
+        Command::Calendar { action } => calendar::calendar(store, action, now),
         Command::Accounts { action } => sync::accounts(store, action),
         Command::Sync {
             account,

@@ -998,6 +998,47 @@ pub fn generate_with_truth(
 }
 
 /// What the generator decided about one thread, for triage afterwards.
+/// When each platform's community is around (UTC: weekday 0 = Monday, hour): the demo's
+/// ground truth for the best time to post. Half of the older threads that draw a crowd (6
+/// messages or more) were started in their platform's window, and were answered four times
+/// as fast as other threads (the community was there).
+pub const BUSY_WINDOWS: &[(Platform, u8, u8)] = &[
+    (Platform::Discord, 1, 15),
+    (Platform::Github, 2, 14),
+    (Platform::Discourse, 3, 16),
+    (Platform::Slack, 0, 9),
+    (Platform::Matrix, 3, 18),
+    (Platform::Mastodon, 4, 13),
+    (Platform::Bluesky, 1, 20),
+];
+
+/// A thread's age, moved back into its platform's busy window before it when it is
+/// one of those the window holds (older than 8 days, 6 messages or more, one in two). No
+/// random draw: the rest of the demo is the same with or without the rhythm.
+fn in_the_rhythm(
+    now: Millis,
+    age: Millis,
+    platform: Platform,
+    n: usize,
+    conv_no: usize,
+) -> (Millis, bool) {
+    let Some(&(_, weekday, hour)) = BUSY_WINDOWS.iter().find(|(p, ..)| *p == platform) else {
+        return (age, false);
+    };
+    if n < 6 || age <= 8 * DAY || conv_no % 2 != 0 {
+        return (age, false);
+    }
+    let started = now - age;
+    let at = crate::calendar::best_time::hour_of_week(started) as i64;
+    let window = i64::from(weekday) * 24 + i64::from(hour);
+    if (at - window).rem_euclid(7 * 24) < 2 {
+        return (age, true); // already in it
+    }
+    // into its first hour or its second, by turns
+    let target = window + (conv_no as i64 / 2) % 2;
+    (age + (at - target).rem_euclid(7 * 24) * HOUR, true)
+}
+
 struct ThreadPlan {
     space: usize,
     external_id: String,
@@ -1049,6 +1090,17 @@ fn write_conversation(
     let container =
         (!space.containers.is_empty()).then(|| pick(&mut g.rng, space.containers).to_string());
     let age = (g.rng.f64().powf(1.7) * 120.0 * DAY as f64) as Millis + 10 * MINUTE;
+    // How many messages (whether and where the team answers comes below).
+    let wanted = match topic {
+        Topic::Spam => 1 + g.rng.usize(..2),
+        Topic::Praise | Topic::Introduction => 1 + g.rng.usize(..4),
+        Topic::Question => 1 + g.rng.usize(..9),
+        Topic::Bug | Topic::Angry => 2 + g.rng.usize(..13),
+        Topic::FeatureRequest | Topic::Discussion => 2 + g.rng.usize(..16),
+    };
+    let n = wanted.min(*remaining).max(1);
+    *remaining -= n;
+    let (age, in_rhythm) = in_the_rhythm(g.now, age, space.platform, n, conv_no);
     let started = g.now - age;
     let external_id = format!("{}-{conv_no}", space.platform.as_str());
     let url = Some(match space.platform {
@@ -1083,16 +1135,6 @@ fn write_conversation(
         created_at: started,
     });
 
-    // How many messages, and whether and where the team answers.
-    let wanted = match topic {
-        Topic::Spam => 1 + g.rng.usize(..2),
-        Topic::Praise | Topic::Introduction => 1 + g.rng.usize(..4),
-        Topic::Question => 1 + g.rng.usize(..9),
-        Topic::Bug | Topic::Angry => 2 + g.rng.usize(..13),
-        Topic::FeatureRequest | Topic::Discussion => 2 + g.rng.usize(..16),
-    };
-    let n = wanted.min(*remaining).max(1);
-    *remaining -= n;
     let age_days = age / DAY;
     let team_answers =
         topic != Topic::Spam && n > 1 && g.rng.u8(..100) < if age_days > 4 { 85 } else { 35 };
@@ -1116,8 +1158,9 @@ fn write_conversation(
     };
     // Replies come minutes to hours apart; a thread started an hour ago is squeezed into that
     // hour, so nothing is dated in the future and recent threads read as recent.
+    let pace = if in_rhythm { 0.25 } else { 1.0 };
     let mut gaps: Vec<f64> = (1..n)
-        .map(|_| g.rng.f64().powi(2) * 14.0 * HOUR as f64 + 2.0 * MINUTE as f64)
+        .map(|_| (g.rng.f64().powi(2) * 14.0 * HOUR as f64) * pace + 2.0 * MINUTE as f64)
         .collect();
     let room = (age - MINUTE) as f64 * 0.9;
     let needed: f64 = gaps.iter().sum();

@@ -3,6 +3,8 @@
 //! (a scheduled item needs a date; a variant must fit its platform). Must never: publish —
 //! sending goes through the outbox.
 
+pub mod best_time;
+
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
