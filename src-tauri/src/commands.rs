@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
-    AccountInput, AccountView, ApiError, BackupInfo, CalendarItem, CalendarItemInput,
+    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarItem, CalendarItemInput,
     CalendarRange, CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview,
     DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
@@ -610,6 +610,13 @@ pub fn member_forget_preview(state: State<'_, AppState>, id: i64) -> Reply<Forge
 #[tauri::command(async)]
 pub fn member_forget(state: State<'_, AppState>, id: i64) -> Reply<ForgetReport> {
     state.with(|s| s.forget_member(id, now_millis()))
+}
+
+/// When to post, every platform and each: read on the second connection (a pass over the
+/// period's messages, ~0.1–0.5 s on a large workspace), so the inbox never waits for it.
+#[tauri::command(async)]
+pub fn calendar_best_times(state: State<'_, AppState>, days: u32) -> Reply<Vec<BestTimes>> {
+    state.read(|s| s.best_times(days.clamp(7, 730), now_millis()))
 }
 
 #[tauri::command(async)]

@@ -91,6 +91,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::member_forget,
             commands::pick_save_file,
             commands::calendar_list,
+            commands::calendar_best_times,
             commands::calendar_create,
             commands::calendar_update,
             commands::calendar_delete,

@@ -86,6 +86,7 @@ export const ipcMock = () => ({
   calendarCreate: vi.fn(),
   calendarUpdate: vi.fn(),
   calendarDelete: vi.fn(),
+  calendarBestTimes: vi.fn(() => Promise.resolve([])),
   openExternal: vi.fn(),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.

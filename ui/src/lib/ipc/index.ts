@@ -6,6 +6,7 @@ import type { AccountInput } from '$lib/bindings/AccountInput';
 import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
+import type { BestTimes } from '$lib/bindings/BestTimes';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
@@ -254,6 +255,10 @@ export const calendarUpdate = (id: number, input: CalendarItemInput) =>
   invoke<CalendarItem>('calendar_update', { id, input });
 
 export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { id });
+
+/** When to post, every platform together first, from the last `days` days. */
+export const calendarBestTimes = (days: number) =>
+  invoke<BestTimes[]>('calendar_best_times', { days });
 
 // Accounts: the token in `input` goes to the OS keyring through the core and never comes back.
 

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { calendar } from '$lib/stores/calendar.svelte';
 import { calendarItem } from '../../../test/fixtures';
+import type { BestTimes } from '$lib/bindings/BestTimes';
 import CalendarView from './CalendarView.svelte';
 
 vi.mock('$lib/ipc', async () => (await import('../../../test/ipc-mock')).ipcMock());
@@ -20,8 +21,43 @@ beforeEach(() => {
   vi.clearAllMocks();
   calendar.editor = null; // the store outlives each render, as in the app
   api.calendarList.mockResolvedValue([scheduled, idea]);
+  api.calendarBestTimes.mockResolvedValue(bestTimes);
   api.calendarCreate.mockImplementation(async (input) => calendarItem(3, { title: input.title }));
 });
+
+const week = (peak: number) => Array.from({ length: 168 }, (_, h) => (h === peak ? 1.7 : 1));
+const bestTimes: BestTimes[] = [
+  {
+    platform: null,
+    days: 90,
+    threads: 847,
+    messages: 5048,
+    averageReplies: 3.9,
+    windows: [],
+    summary: 'No time stands out: over 847 threads …, is within what chance gives.',
+    week: week(39),
+  },
+  {
+    platform: 'discord',
+    days: 90,
+    threads: 256,
+    messages: 1548,
+    averageReplies: 4,
+    windows: [
+      {
+        weekday: 1,
+        hour: 15,
+        threads: 49,
+        replies: 392,
+        ratio: 1.7,
+        activityShare: 0.05,
+        explanation: 'Tuesdays 15:00–17:00 UTC: threads started then got 1.7× the average replies',
+      },
+    ],
+    summary: 'Best: Tuesdays 15:00–17:00 UTC: threads started then got 1.7× the average replies.',
+    week: week(39),
+  },
+];
 
 describe('calendar', () => {
   it('places dated posts on their day and lists undated ideas aside', async () => {
@@ -80,5 +116,32 @@ describe('calendar', () => {
       variants: [{ platform: 'mastodon', body: '' }],
     });
     await waitFor(() => expect(screen.queryByTestId('calendar-editor')).toBeNull());
+  });
+
+  it('says when to post, per platform, in the user\'s own time, and never makes one up', async () => {
+    render(CalendarView);
+    const best = await screen.findByTestId('best-times');
+    expect(api.calendarBestTimes).toHaveBeenCalledWith(90);
+    await waitFor(() =>
+      expect(within(best).getByTestId('best-summary')).toHaveTextContent('No time stands out'),
+    );
+    expect(within(best).queryByRole('listitem')).toBeNull();
+    expect(within(best).getByRole('img')).toHaveAccessibleName(
+      'Replies by time of the week for Every platform (UTC)',
+    );
+
+    await fireEvent.change(within(best).getByLabelText('Best times for'), {
+      target: { value: '1' },
+    });
+    const item = within(best).getByRole('listitem');
+    // Tuesday 15:00 UTC, in the zone the tests run in
+    const start = new Date(Date.UTC(2026, 11, 1, 15));
+    const expected = start.toLocaleDateString(undefined, { weekday: 'long' });
+    expect(item).toHaveTextContent(expected);
+    expect(item).toHaveTextContent(
+      start.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+    );
+    expect(item).toHaveTextContent('1.7× replies');
+    expect(within(best).getByTestId('best-summary')).toHaveTextContent('Best: Tuesdays 15:00');
   });
 });
