@@ -62,7 +62,12 @@ fn the_demo_s_best_times_are_its_busy_windows_and_thin_data_gets_no_made_up_time
         }
         if let Some(best) = a.windows.first() {
             found += 1;
-            assert_eq!((best.weekday, best.hour), busy, "{p:?}: {}", best.explanation);
+            assert_eq!(
+                (best.weekday, best.hour),
+                busy,
+                "{p:?}: {}",
+                best.explanation
+            );
             assert!(best.ratio > 1.3, "{p:?}: {}", best.explanation);
             assert!(a.summary.starts_with("Best: "), "{}", a.summary);
             assert!(a

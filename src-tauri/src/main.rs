@@ -397,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn segments_and_the_directory_are_read_beside_a_command_that_holds_the_store() {
+    fn segments_the_directory_and_best_times_are_read_beside_a_command_that_holds_the_store() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (app, window) = app_with_db(dir.path());
         invoke(
@@ -447,10 +447,20 @@ mod tests {
                 .expect("segments are counted on the reader");
             let page = invoke(&window, "members_list", serde_json::json!({"query": {}}))
                 .expect("the directory is read on the reader");
+            let best = invoke(
+                &window,
+                "calendar_best_times",
+                serde_json::json!({"days": 90}),
+            )
+            .expect("the best times are worked out on the reader");
             let waited = asked.elapsed();
             release.send(()).ok();
             assert_eq!(names(&segments), ["Regulars"]);
             assert!(page["total"].as_i64().unwrap_or(0) > 0, "{page}");
+            assert!(
+                best[0]["threads"].as_u64().unwrap_or(0) > 0,
+                "every platform's answer first, from the demo's threads: {best}"
+            );
             assert!(
                 waited < std::time::Duration::from_secs(5),
                 "the reads waited for the held store: {waited:?}"
