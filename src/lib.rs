@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod data;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod inbox;
 pub mod ingest;
 pub mod members;

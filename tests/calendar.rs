@@ -152,3 +152,138 @@ fn hearth_calendar_best_time_answers_per_platform_in_words_and_json() {
     assert!(!out.status.success());
     assert!(text(&out).contains("7..=730"), "{}", text(&out));
 }
+
+/// A text value as RFC 5545 escapes it, read back.
+fn unescape(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn property<'a>(event: &'a ical::parser::ical::component::IcalEvent, name: &str) -> &'a str {
+    event
+        .properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.as_deref())
+        .unwrap_or_else(|| panic!("the event has {name}"))
+}
+
+#[test]
+fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
+    use hearth::model::{CalendarItemInput, ContentState, VariantInput};
+    let mut db = TestDb::new();
+    // 2026-12-03 15:30 UTC
+    let at = 1_796_311_800_000;
+    let long = "Lumen 3.2 is out; builds are 3× faster, AVIF works, and the i18n plugin is \
+                built in.\nRead the notes — and tell us what you think! 🎉"
+        .to_string();
+    let title = "Release: Lumen 3.2, at last; 🎉";
+    db.store
+        .create_calendar_item(
+            &CalendarItemInput {
+                title: title.into(),
+                body: long.clone(),
+                state: ContentState::Scheduled,
+                scheduled_at: Some(at),
+                source_conversation_id: None,
+                variants: vec![VariantInput {
+                    platform: Platform::Mastodon,
+                    body: "Lumen 3.2 is out, 3× faster.".into(),
+                }],
+            },
+            NOW,
+        )
+        .unwrap();
+    db.store
+        .create_calendar_item(
+            &CalendarItemInput {
+                title: "Spotlight Maria".into(),
+                body: String::new(),
+                state: ContentState::Idea,
+                scheduled_at: None,
+                source_conversation_id: None,
+                variants: Vec::new(),
+            },
+            NOW,
+        )
+        .unwrap();
+    let path = db.path();
+    let file = db.dir.path().join("lumen.ics");
+    let out = hearth(&path)
+        .args(["calendar", "export", "--ics"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        text(&out).trim(),
+        format!(
+            "Wrote 1 event to {} (1 idea without a date is not in it).",
+            file.display()
+        )
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.lines().all(|l| l.len() <= 75),
+        "lines are folded at 75 octets"
+    );
+    assert!(written.contains("\r\n"), "lines end in CRLF");
+
+    let calendars: Vec<_> =
+        ical::IcalParser::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()))
+            .collect::<Result<_, _>>()
+            .expect("another parser reads the file");
+    assert_eq!(calendars.len(), 1);
+    let prodid: Vec<_> = calendars[0]
+        .properties
+        .iter()
+        .filter(|p| p.name == "PRODID")
+        .filter_map(|p| p.value.clone())
+        .collect();
+    assert_eq!(prodid, ["-//Hearth//Content calendar//EN"]);
+    let events = &calendars[0].events;
+    assert_eq!(events.len(), 1, "the undated idea is not an event");
+    let e = &events[0];
+    assert_eq!(unescape(property(e, "SUMMARY")), title);
+    assert_eq!(property(e, "DTSTART"), "20261203T153000Z");
+    assert_eq!(property(e, "DTEND"), "20261203T154500Z");
+    assert_eq!(property(e, "STATUS"), "CONFIRMED");
+    assert_eq!(unescape(property(e, "CATEGORIES")), "Scheduled,Mastodon");
+    assert_eq!(
+        unescape(property(e, "DESCRIPTION")),
+        format!("{long}\n\nMastodon: Lumen 3.2 is out, 3× faster.")
+    );
+    let uid = property(e, "UID").to_string();
+
+    // printed, a moment later: the same event under the same UID, so a calendar program
+    // updates it rather than adding a copy
+    let out = hearth(&path).args(["calendar", "export"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let again: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(&out.stdout[..]))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(property(&again[0].events[0], "UID"), uid);
+
+    // a file that cannot be written says so and leaves nothing behind
+    let nowhere = db.dir.path().join("missing").join("lumen.ics");
+    let out = hearth(&path)
+        .args(["calendar", "export", "--ics"])
+        .arg(&nowhere)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("cannot write"), "{}", text(&out));
+    assert!(!db.dir.path().join("missing").exists());
+}

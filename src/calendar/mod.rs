@@ -4,6 +4,7 @@
 //! sending goes through the outbox.
 
 pub mod best_time;
+pub mod ics;
 
 use std::collections::HashMap;
 

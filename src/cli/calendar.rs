@@ -19,6 +19,14 @@ pub enum CalendarCmd {
         #[command(flatten)]
         json: Json,
     },
+    /// The calendar as an iCalendar (.ics) file for other calendar programs: into FILE, or
+    /// printed.
+    Export {
+        /// iCalendar (RFC 5545), the only format so far.
+        #[arg(long, default_value_t = true)]
+        ics: bool,
+        file: Option<std::path::PathBuf>,
+    },
     /// When to post: the times of the week when threads got the most replies, per platform,
     /// from the synced data (times in UTC, with yours beside them).
     BestTime {
@@ -75,6 +83,23 @@ fn print_best(b: &BestTimes, now: i64) {
 
 pub fn calendar(store: &Store, action: CalendarCmd, now: i64) -> Result<()> {
     match action {
+        CalendarCmd::Export { ics: _, file } => match file {
+            Some(path) => {
+                let done = store.export_calendar_ics(&path, now)?;
+                println!(
+                    "Wrote {} event{} to {}{}.",
+                    done.events,
+                    if done.events == 1 { "" } else { "s" },
+                    path.display(),
+                    match done.undated {
+                        0 => String::new(),
+                        1 => " (1 idea without a date is not in it)".into(),
+                        n => format!(" ({n} ideas without a date are not in it)"),
+                    }
+                );
+            }
+            None => print!("{}", store.calendar_ics(now)?.text),
+        },
         CalendarCmd::BestTime {
             platform,
             days,

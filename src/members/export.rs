@@ -144,31 +144,7 @@ impl Store {
             Some(e) if e.eq_ignore_ascii_case("json") => MembersFormat::Json,
             _ => MembersFormat::Csv,
         };
-        let io = |source| Error::Io {
-            context: format!("cannot write {}", path.display()),
-            source,
-        };
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".part");
-        let partial = std::path::PathBuf::from(partial);
-        let written = (|| -> Result<u64> {
-            let file = std::fs::File::create(&partial).map_err(io)?;
-            let mut out = std::io::BufWriter::new(file);
-            let n = self.export_members(format, &mut out)?;
-            let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-            file.sync_all().map_err(io)?;
-            Ok(n)
-        })();
-        match written {
-            Ok(n) => {
-                std::fs::rename(&partial, path).map_err(io)?;
-                Ok(n)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                Err(e)
-            }
-        }
+        crate::files::write_whole(path, |out| self.export_members(format, out))
     }
 
     /// Writes every live member to `out` as CSV or JSON; returns how many.
