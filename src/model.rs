@@ -1336,6 +1336,17 @@ pub struct BestTimes {
     pub week: Vec<f64>,
 }
 
+/// What an iCalendar export of the calendar wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarExportSummary {
+    /// Dated items, one event each.
+    pub events: u64,
+    /// Ideas without a date, left out.
+    pub undated: u64,
+}
+
 /// A two-hour window of the week, in UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

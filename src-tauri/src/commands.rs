@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
-    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarItem, CalendarItemInput,
-    CalendarRange, CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview,
-    DemoOptions, DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts,
-    InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
-    MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note,
-    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
-    PlatformSpec, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord,
-    SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach,
-    View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarExportSummary,
+    CalendarItem, CalendarItemInput, CalendarRange, CannedReply, ConnectionCheck,
+    ConversationDetail, CsvPreview, DataOverview, DemoOptions, DemoRemoval, ErrorCode,
+    ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage, InboxQuery,
+    MemberCard, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile, MemberQuery,
+    MergeRecord, MergeSuggestion, Millis, Note, NotifyService, NotifySettings, OrganizationDetail,
+    OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, Rule,
+    RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress,
+    TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -617,6 +617,21 @@ pub fn member_forget(state: State<'_, AppState>, id: i64) -> Reply<ForgetReport>
 #[tauri::command(async)]
 pub fn calendar_best_times(state: State<'_, AppState>, days: u32) -> Reply<Vec<BestTimes>> {
     state.read(|s| s.best_times(days.clamp(7, 730), now_millis()))
+}
+
+/// The calendar as an iCalendar file at `path` (chosen with the system's chooser).
+#[tauri::command(async)]
+pub fn calendar_export_ics(
+    state: State<'_, AppState>,
+    path: String,
+) -> Reply<CalendarExportSummary> {
+    state.with(|s| {
+        let done = s.export_calendar_ics(std::path::Path::new(&path), now_millis())?;
+        Ok(CalendarExportSummary {
+            events: done.events as u64,
+            undated: done.undated as u64,
+        })
+    })
 }
 
 #[tauri::command(async)]

@@ -92,6 +92,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::pick_save_file,
             commands::calendar_list,
             commands::calendar_best_times,
+            commands::calendar_export_ics,
             commands::calendar_create,
             commands::calendar_update,
             commands::calendar_delete,

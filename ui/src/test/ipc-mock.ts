@@ -87,6 +87,7 @@ export const ipcMock = () => ({
   calendarUpdate: vi.fn(),
   calendarDelete: vi.fn(),
   calendarBestTimes: vi.fn(() => Promise.resolve([])),
+  calendarExportIcs: vi.fn(),
   openExternal: vi.fn(),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.

@@ -7,6 +7,7 @@ import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { BestTimes } from '$lib/bindings/BestTimes';
+import type { CalendarExportSummary } from '$lib/bindings/CalendarExportSummary';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
@@ -255,6 +256,10 @@ export const calendarUpdate = (id: number, input: CalendarItemInput) =>
   invoke<CalendarItem>('calendar_update', { id, input });
 
 export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { id });
+
+/** The calendar as an iCalendar (.ics) file at `path`; what it holds. */
+export const calendarExportIcs = (path: string) =>
+  invoke<CalendarExportSummary>('calendar_export_ics', { path });
 
 /** When to post, every platform together first, from the last `days` days. */
 export const calendarBestTimes = (days: number) =>

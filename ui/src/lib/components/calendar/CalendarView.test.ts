@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { calendar } from '$lib/stores/calendar.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
 import { calendarItem } from '../../../test/fixtures';
 import type { BestTimes } from '$lib/bindings/BestTimes';
 import CalendarView from './CalendarView.svelte';
@@ -143,5 +144,26 @@ describe('calendar', () => {
     );
     expect(item).toHaveTextContent('1.7× replies');
     expect(within(best).getByTestId('best-summary')).toHaveTextContent('Best: Tuesdays 15:00');
+  });
+
+  it('exports the calendar as an .ics file where the person chooses, and says what it holds', async () => {
+    api.pickSaveFile.mockResolvedValueOnce('/home/ana/lumen.ics');
+    api.calendarExportIcs.mockResolvedValueOnce({ events: 5, undated: 2 });
+    render(CalendarView);
+    await fireEvent.click(screen.getByRole('button', { name: 'Export .ics' }));
+    await waitFor(() => expect(api.calendarExportIcs).toHaveBeenCalledWith('/home/ana/lumen.ics'));
+    expect(api.pickSaveFile.mock.calls[0][1]).toBe('hearth-calendar.ics');
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message)).toContain(
+        'Exported 5 posts to /home/ana/lumen.ics (2 undated ideas are not in it)',
+      ),
+    );
+  });
+
+  it('writes nothing when the person cancels the chooser', async () => {
+    render(CalendarView);
+    await fireEvent.click(screen.getByRole('button', { name: 'Export .ics' }));
+    await waitFor(() => expect(api.pickSaveFile).toHaveBeenCalled());
+    expect(api.calendarExportIcs).not.toHaveBeenCalled();
   });
 });
