@@ -69,6 +69,12 @@ export function setMode(mode: CalendarMode) {
   void loadCalendar();
 }
 
+/** Shows the week of `day` (a month day holds only its first few posts). */
+export function showWeekOf(day: Date) {
+  calendar.anchor = startOfDay(day);
+  setMode('week');
+}
+
 /** Moves a page back (-1) or on (+1), or to today (0). */
 export function page(step: number) {
   calendar.anchor =

@@ -166,4 +166,32 @@ describe('calendar', () => {
     await waitFor(() => expect(api.pickSaveFile).toHaveBeenCalled());
     expect(api.calendarExportIcs).not.toHaveBeenCalled();
   });
+
+  it('shows each post\'s state as a sign, and a crowded day\'s first posts then "+N more"', async () => {
+    const day = new Date(today.getFullYear(), today.getMonth(), 15, 9, 0).getTime();
+    const crowded = [1, 2, 3, 4, 5].map((n) =>
+      calendarItem(10 + n, {
+        title: `Post ${n}`,
+        state: n === 5 ? 'published' : 'scheduled',
+        scheduledAt: day + n * 60_000,
+      }),
+    );
+    api.calendarList.mockResolvedValue(crowded);
+    render(CalendarView);
+    const grid = await screen.findByRole('grid');
+    await waitFor(() => expect(within(grid).getAllByTestId('calendar-item')).toHaveLength(2));
+    expect(within(grid).getAllByTestId('state-sign').map((s) => s.textContent)).toEqual([
+      '◷',
+      '◷',
+    ]);
+    const more = within(grid).getByRole('button', { name: /^3 more posts on .*15.*: show the week$/ });
+    expect(more).toHaveTextContent('+3 more');
+
+    await fireEvent.click(more);
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: /Week/ })).toHaveAttribute('aria-pressed', 'true'),
+    );
+    await waitFor(() => expect(within(grid).getAllByTestId('calendar-item')).toHaveLength(5));
+    expect(within(grid).getAllByTestId('state-sign').at(-1)?.textContent).toBe('✓');
+  });
 });
