@@ -1347,6 +1347,22 @@ pub struct CalendarExportSummary {
     pub undated: u64,
 }
 
+/// What importing an iCalendar file did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarImportReport {
+    /// Events in the file (a recurring one counts once).
+    pub events: u64,
+    /// Calendar items made, changed, and left as they were (one per occurrence).
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Events left out, each with its title and why: "Team sync: the time zone 'W. Europe
+    /// Standard Time' is not one Hearth knows".
+    pub skipped: Vec<String>,
+}
+
 /// A two-hour window of the week, in UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -287,3 +287,204 @@ fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
     assert!(text(&out).contains("cannot write"), "{}", text(&out));
     assert!(!db.dir.path().join("missing").exists());
 }
+
+/// Events as Google Calendar and Outlook write them: a folded, escaped description, a weekly
+/// call in Berlin's time, an all-day meetup, a cancelled event, and a Windows zone name.
+const EVENTS_ICS: &str = "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Google Inc//Google Calendar 70.9054//EN\r
+BEGIN:VEVENT\r
+UID:launch-2026@example.org\r
+DTSTART:20261210T150000Z\r
+DTEND:20261210T160000Z\r
+SUMMARY:Lumen 3.3 launch\\, live\r
+DESCRIPTION:Join us for the launch. We'll demo the new image pipeline and a\r
+ nswer questions\\; bring yours!\\nStream: https://lumen.dev/live\r
+LOCATION:Online\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:call@example.org\r
+DTSTART;TZID=Europe/Berlin:20261203T180000\r
+DTEND;TZID=Europe/Berlin:20261203T190000\r
+RRULE:FREQ=WEEKLY;BYDAY=TH;COUNT=20\r
+SUMMARY:Community call\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:meetup@example.org\r
+DTSTART;VALUE=DATE:20261212\r
+SUMMARY:Berlin meetup\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:cancelled@example.org\r
+DTSTART:20261211T100000Z\r
+STATUS:CANCELLED\r
+SUMMARY:Old sync\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:outlook@example.org\r
+DTSTART;TZID=W. Europe Standard Time:20261214T090000\r
+SUMMARY:Partner sync\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+
+/// The N of "N new ideas" in what `hearth calendar import` said.
+fn new_ideas_in(said: &str) -> u64 {
+    said.split(" new ideas")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn items_by_title(db: &TestDb, title: &str) -> Vec<hearth::model::CalendarItem> {
+    db.store
+        .calendar(&hearth::model::CalendarRange {
+            include_unscheduled: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.title == title)
+        .collect()
+}
+
+fn utc_ms(s: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .timestamp_millis()
+}
+
+#[test]
+fn events_from_an_ics_file_become_dated_ideas_in_their_zones_once_whatever_the_imports() {
+    use hearth::model::ContentState;
+    let mut db = TestDb::new();
+    let file = db.dir.path().join("events.ics");
+    std::fs::write(&file, EVENTS_ICS).unwrap();
+
+    let r = db.store.import_calendar_ics(&file, NOW, 90).unwrap();
+    assert_eq!(r.events, 5);
+    assert_eq!((r.new, r.updated, r.unchanged), (14, 0, 0), "{r:?}");
+    assert_eq!(
+        r.skipped,
+        [
+            "Old sync: it is cancelled",
+            "Partner sync: the time zone 'W. Europe Standard Time' is not one Hearth knows",
+        ]
+    );
+
+    let launch = &items_by_title(&db, "Lumen 3.3 launch, live")[0];
+    assert_eq!(launch.scheduled_at, Some(utc_ms("2026-12-10T15:00:00Z")));
+    assert_eq!(launch.state, ContentState::Idea);
+    assert_eq!(
+        launch.body,
+        "Join us for the launch. We'll demo the new image pipeline and answer questions; \
+         bring yours!\nStream: https://lumen.dev/live\n\nWhere: Online",
+        "unfolded and unescaped"
+    );
+    // every Thursday at 18:00 in Berlin (17:00 UTC in winter) for the next 90 days
+    let calls = items_by_title(&db, "Community call");
+    let times: Vec<i64> = calls.iter().filter_map(|c| c.scheduled_at).collect();
+    assert_eq!(times.len(), 12, "Dec 3 to Feb 18");
+    assert_eq!(times[0], utc_ms("2026-12-03T17:00:00Z"));
+    assert_eq!(times[11], utc_ms("2027-02-18T17:00:00Z"));
+    assert!(times.windows(2).all(|w| w[1] - w[0] == 7 * 86_400_000));
+    // an all-day event starts at the day's start in the user's own zone
+    let meetup = &items_by_title(&db, "Berlin meetup")[0];
+    use chrono::TimeZone;
+    let midnight = chrono::Local
+        .with_ymd_and_hms(2026, 12, 12, 0, 0, 0)
+        .earliest()
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(meetup.scheduled_at, Some(midnight));
+
+    // the same file again: nothing new
+    let again = db.store.import_calendar_ics(&file, NOW, 90).unwrap();
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 14));
+
+    // a changed event updates its idea; one someone made a draft of stays theirs
+    let call = &calls[0];
+    db.store
+        .update_calendar_item(
+            call.id,
+            &hearth::model::CalendarItemInput {
+                title: "Community call: the roadmap".into(),
+                body: "Our agenda".into(),
+                state: ContentState::Draft,
+                scheduled_at: call.scheduled_at,
+                source_conversation_id: None,
+                variants: Vec::new(),
+            },
+            NOW,
+        )
+        .unwrap();
+    std::fs::write(
+        &file,
+        EVENTS_ICS
+            .replace(
+                "SUMMARY:Lumen 3.3 launch\\, live",
+                "SUMMARY:Lumen 3.3 is out",
+            )
+            .replace(
+                "SUMMARY:Community call",
+                "SUMMARY:Community call (new room)",
+            ),
+    )
+    .unwrap();
+    let changed = db.store.import_calendar_ics(&file, NOW, 90).unwrap();
+    assert_eq!(
+        (changed.new, changed.updated, changed.unchanged),
+        (0, 12, 2)
+    );
+    assert_eq!(items_by_title(&db, "Lumen 3.3 is out").len(), 1);
+    assert_eq!(items_by_title(&db, "Community call (new room)").len(), 11);
+    assert_eq!(items_by_title(&db, "Community call: the roadmap").len(), 1);
+}
+
+#[test]
+fn a_file_that_is_not_icalendar_says_so_and_changes_nothing() {
+    let mut db = TestDb::new();
+    let file = db.dir.path().join("notes.ics");
+    std::fs::write(&file, "Community call on Thursday\n").unwrap();
+    let err = db.store.import_calendar_ics(&file, NOW, 90).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "notes.ics is not an iCalendar file: it does not begin with BEGIN:VCALENDAR"
+    );
+    std::fs::write(&file, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\n").unwrap();
+    let err = db.store.import_calendar_ics(&file, NOW, 90).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("notes.ics cannot be read as iCalendar"),
+        "{err}"
+    );
+    assert!(items_by_title(&db, "x").is_empty());
+}
+
+#[test]
+fn hearth_calendar_import_says_what_it_made_and_what_it_left_out() {
+    let db = TestDb::new();
+    let file = db.dir.path().join("events.ics");
+    std::fs::write(&file, EVENTS_ICS).unwrap();
+    let path = db.path().to_path_buf();
+    let out = hearth(&path)
+        .args(["calendar", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    // (the weekly call's occurrences in the next 90 days depend on today)
+    let made = new_ideas_in(&said);
+    assert!(made >= 14, "{said}");
+    assert!(said.contains(": 5 events, "), "{said}");
+    assert!(
+        said.contains(" new ideas, 0 updated, 0 unchanged."),
+        "{said}"
+    );
+    assert!(
+        said.contains("  left out: Old sync: it is cancelled"),
+        "{said}"
+    );
+}

@@ -68,6 +68,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0013_identity_keysets.sql",
         "3523ebd5844e862cd05237e9e304d80da8877c5e69077c9f4fc51811858c0186",
     ),
+    (
+        "0014_calendar_ics_uid.sql",
+        "e3af94e317f0c40b96150e2ce4a8b3b86b2b0ee1ff08b3c34b4722ebb1752ee5",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -9,14 +9,15 @@ use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarExportSummary,
-    CalendarItem, CalendarItemInput, CalendarRange, CannedReply, ConnectionCheck,
-    ConversationDetail, CsvPreview, DataOverview, DemoOptions, DemoRemoval, ErrorCode,
-    ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage, InboxQuery,
-    MemberCard, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile, MemberQuery,
-    MergeRecord, MergeSuggestion, Millis, Note, NotifyService, NotifySettings, OrganizationDetail,
-    OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision, ReviewStep, Rule,
-    RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress,
-    TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange, CannedReply,
+    ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions, DemoRemoval,
+    ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage,
+    InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile,
+    MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, NotifyService, NotifySettings,
+    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
+    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
+    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
+    WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -893,6 +894,31 @@ pub async fn pick_csv_file<R: Runtime>(app: AppHandle<R>, title: String) -> Opti
             let _ = tx.send(file.and_then(|f| f.into_path().ok()));
         });
     rx.await.ok().flatten().map(|p| p.display().to_string())
+}
+
+/// Asks for an iCalendar file with the system's file chooser; `None` if cancelled.
+#[tauri::command]
+pub async fn pick_ics_file<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .add_filter("Calendar (iCalendar)", &["ics", "ical", "ifb", "icalendar"])
+        .pick_file(move |file| {
+            let _ = tx.send(file.and_then(|f| f.into_path().ok()));
+        });
+    rx.await.ok().flatten().map(|p| p.display().to_string())
+}
+
+/// Events of an iCalendar file as dated ideas (a recurring one's occurrences in the next 90
+/// days).
+#[tauri::command(async)]
+pub fn calendar_import_ics(
+    state: State<'_, AppState>,
+    path: String,
+) -> Reply<CalendarImportReport> {
+    state.with(|s| s.import_calendar_ics(std::path::Path::new(&path), now_millis(), 90))
 }
 
 /// How a members file would be imported (columns, encoding, refused rows); writes nothing.

@@ -93,6 +93,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_list,
             commands::calendar_best_times,
             commands::calendar_export_ics,
+            commands::calendar_import_ics,
+            commands::pick_ics_file,
             commands::calendar_create,
             commands::calendar_update,
             commands::calendar_delete,

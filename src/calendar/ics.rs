@@ -8,12 +8,24 @@
 //! program that subscribes to or imports the file again updates the event instead of adding a
 //! copy. Undated ideas have no time to be drawn at and are left out (the summary says how
 //! many).
+//!
+//! Importing reads events (a community call, a meetup) into dated ideas: one item per event,
+//! or per occurrence of a recurring one within the coming `horizon_days`, each remembering the
+//! event it came from (`calendar_items.ics_uid`), so the same file imported again changes
+//! nothing and a changed event updates its item, unless someone has taken the item further
+//! than an idea. Times keep their zones (IANA names, through `chrono-tz`); a floating time or
+//! an all-day date is the user's own local time.
 
-use chrono::{DateTime, Utc};
-use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use std::str::FromStr;
+
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use icalendar::{
+    Calendar, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, EventStatus,
+};
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::model::{CalendarRange, ContentState, Millis};
+use crate::model::{CalendarImportReport, CalendarRange, ContentState, Millis};
 use crate::store::Store;
 
 /// How long each post is drawn in a calendar program.
@@ -87,7 +99,208 @@ fn refold(text: &str) -> String {
     out
 }
 
+/// Occurrences of one recurring event imported at most.
+const OCCURRENCES: u16 = 200;
+
+/// A wall-clock time in a zone, as UTC milliseconds (the earlier of two in a DST fold; a time
+/// skipped by DST moves on an hour).
+fn in_zone<Z: TimeZone>(zone: &Z, at: NaiveDateTime) -> Option<Millis> {
+    zone.from_local_datetime(&at)
+        .earliest()
+        .or_else(|| {
+            zone.from_local_datetime(&(at + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.timestamp_millis())
+}
+
+/// When a DTSTART is, in UTC milliseconds, or why it cannot be read.
+fn start_of(start: &DatePerhapsTime) -> std::result::Result<Millis, String> {
+    match start {
+        DatePerhapsTime::DateTime(CalendarDateTime::Utc(t)) => Ok(t.timestamp_millis()),
+        DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => {
+            let zone = chrono_tz::Tz::from_str(tzid)
+                .map_err(|_| format!("the time zone '{tzid}' is not one Hearth knows"))?;
+            in_zone(&zone, *date_time).ok_or_else(|| format!("{date_time} is not a time in {tzid}"))
+        }
+        DatePerhapsTime::DateTime(CalendarDateTime::Floating(t)) => {
+            in_zone(&Local, *t).ok_or_else(|| format!("{t} is not a local time"))
+        }
+        DatePerhapsTime::Date(d) => day_start(*d),
+    }
+}
+
+fn day_start(d: NaiveDate) -> std::result::Result<Millis, String> {
+    d.and_hms_opt(0, 0, 0)
+        .and_then(|t| in_zone(&Local, t))
+        .ok_or_else(|| format!("{d} is not a day"))
+}
+
+/// One item an event becomes: its key, title, text and time.
+struct Occurrence {
+    key: String,
+    title: String,
+    body: String,
+    at: Millis,
+}
+
+/// The items one event becomes, or why it is left out.
+fn occurrences_of(
+    event: &icalendar::CalendarEvent<'_>,
+    now: Millis,
+    horizon_days: u32,
+) -> std::result::Result<Vec<Occurrence>, String> {
+    let title = event
+        .get_summary()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Untitled event")
+        .to_string();
+    let mut body = event.get_description().unwrap_or("").trim().to_string();
+    if let Some(place) = event
+        .get_location()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str(&format!("Where: {place}"));
+    }
+    let start = event
+        .get_start()
+        .ok_or_else(|| "it has no start time".to_string())?;
+    let uid = match event.get_uid().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(uid) => uid.to_string(),
+        // no UID: the event is known by its title and start
+        None => format!("{title}@{}", start_of(&start)?),
+    };
+    let recurs =
+        event.property_value("RRULE").is_some() || event.multi_properties().contains_key("RDATE");
+    if !recurs {
+        return Ok(vec![Occurrence {
+            key: uid,
+            title,
+            body,
+            at: start_of(&start)?,
+        }]);
+    }
+    let set = event.get_recurrence().map_err(|e| match &start {
+        DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { tzid, .. })
+            if chrono_tz::Tz::from_str(tzid).is_err() =>
+        {
+            format!("the time zone '{tzid}' is not one Hearth knows")
+        }
+        _ => format!("its repetition cannot be read ({e})"),
+    })?;
+    let from = DateTime::from_timestamp_millis(now - 24 * 60 * 60 * 1000)
+        .ok_or_else(|| "the clock is out of range".to_string())?
+        .with_timezone(&rrule::Tz::UTC);
+    let to = from + chrono::Duration::days(i64::from(horizon_days) + 1);
+    let found = set.after(from).before(to).all(OCCURRENCES);
+    Ok(found
+        .dates
+        .iter()
+        .map(|t| {
+            let at = t.timestamp_millis();
+            Occurrence {
+                key: format!("{uid}#{at}"),
+                title: title.clone(),
+                body: body.clone(),
+                at,
+            }
+        })
+        .collect())
+}
+
 impl Store {
+    /// Imports the events of an iCalendar file as dated ideas (see the module's doc). One
+    /// transaction: a file that cannot be read changes nothing.
+    pub fn import_calendar_ics(
+        &mut self,
+        path: &std::path::Path,
+        now: Millis,
+        horizon_days: u32,
+    ) -> Result<CalendarImportReport> {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            context: format!("cannot read {}", path.display()),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::invalid(format!("{name} is not text (iCalendar files are UTF-8)"))
+        })?;
+        let text = text.trim_start_matches('\u{feff}');
+        if !text.trim_start().starts_with("BEGIN:VCALENDAR") {
+            return Err(Error::invalid(format!(
+                "{name} is not an iCalendar file: it does not begin with BEGIN:VCALENDAR"
+            )));
+        }
+        let calendar = Calendar::from_str(text)
+            .map_err(|e| Error::invalid(format!("{name} cannot be read as iCalendar: {e}")))?;
+        let mut report = CalendarImportReport::default();
+        let mut items: Vec<Occurrence> = Vec::new();
+        for event in calendar.calendar_events() {
+            report.events += 1;
+            let title = event.get_summary().unwrap_or("Untitled event").to_string();
+            if event.get_status() == Some(EventStatus::Cancelled) {
+                report.skipped.push(format!("{title}: it is cancelled"));
+                continue;
+            }
+            match occurrences_of(&event, now, horizon_days) {
+                Ok(found) if found.is_empty() => report.skipped.push(format!(
+                    "{title}: it does not happen in the next {horizon_days} days"
+                )),
+                Ok(found) => items.extend(found),
+                Err(why) => report.skipped.push(format!("{title}: {why}")),
+            }
+        }
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT id, title, body, scheduled_at, state FROM calendar_items WHERE ics_uid = ?1",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO calendar_items (title, body, state, scheduled_at, ics_uid, created_at,
+                     updated_at)
+                 VALUES (?1, ?2, 'idea', ?3, ?4, ?5, ?5)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE calendar_items SET title = ?2, body = ?3, scheduled_at = ?4, updated_at = ?5
+                 WHERE id = ?1",
+            )?;
+            for o in &items {
+                let held: Option<(i64, String, String, Option<Millis>, String)> = find
+                    .query_row([&o.key], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .optional()?;
+                match held {
+                    None => {
+                        insert.execute(params![o.title, o.body, o.at, o.key, now])?;
+                        report.new += 1;
+                    }
+                    Some((_, title, body, at, _))
+                        if title == o.title && body == o.body && at == Some(o.at) =>
+                    {
+                        report.unchanged += 1;
+                    }
+                    // someone took it further than an idea: theirs to change
+                    Some((_, _, _, _, state)) if state != "idea" => report.unchanged += 1,
+                    Some((id, ..)) => {
+                        update.execute(params![id, o.title, o.body, o.at, now])?;
+                        report.updated += 1;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
     /// Every dated calendar item as an event of one iCalendar file.
     pub fn calendar_ics(&self, now: Millis) -> Result<IcsExport> {
         let items = self.calendar(&CalendarRange {

@@ -27,6 +27,17 @@ pub enum CalendarCmd {
         ics: bool,
         file: Option<std::path::PathBuf>,
     },
+    /// Events from an iCalendar (.ics) file (community calls, meetups) as dated ideas: one per
+    /// event, or per occurrence of a recurring one in the coming --days. Importing the same
+    /// file again changes nothing; a changed event updates its idea.
+    Import {
+        file: std::path::PathBuf,
+        /// How far ahead a recurring event's occurrences are taken.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=730))]
+        days: u32,
+        #[command(flatten)]
+        json: Json,
+    },
     /// When to post: the times of the week when threads got the most replies, per platform,
     /// from the synced data (times in UTC, with yours beside them).
     BestTime {
@@ -81,8 +92,27 @@ fn print_best(b: &BestTimes, now: i64) {
     }
 }
 
-pub fn calendar(store: &Store, action: CalendarCmd, now: i64) -> Result<()> {
+pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> {
     match action {
+        CalendarCmd::Import { file, days, json } => {
+            let r = store.import_calendar_ics(&file, now, days)?;
+            if json.json {
+                return print_json(&r);
+            }
+            println!(
+                "Imported {}: {} event{}, {} new idea{}, {} updated, {} unchanged.",
+                file.display(),
+                r.events,
+                if r.events == 1 { "" } else { "s" },
+                r.new,
+                if r.new == 1 { "" } else { "s" },
+                r.updated,
+                r.unchanged
+            );
+            for why in &r.skipped {
+                println!("  left out: {why}");
+            }
+        }
         CalendarCmd::Export { ics: _, file } => match file {
             Some(path) => {
                 let done = store.export_calendar_ics(&path, now)?;

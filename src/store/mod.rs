@@ -29,6 +29,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0011_reply_indexes.sql"),
     include_str!("migrations/0012_queue_counts.sql"),
     include_str!("migrations/0013_identity_keysets.sql"),
+    include_str!("migrations/0014_calendar_ics_uid.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -88,6 +88,8 @@ export const ipcMock = () => ({
   calendarDelete: vi.fn(),
   calendarBestTimes: vi.fn(() => Promise.resolve([])),
   calendarExportIcs: vi.fn(),
+  calendarImportIcs: vi.fn(),
+  pickIcsFile: vi.fn(() => Promise.resolve(null)),
   openExternal: vi.fn(),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.

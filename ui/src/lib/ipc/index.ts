@@ -8,6 +8,7 @@ import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { BestTimes } from '$lib/bindings/BestTimes';
 import type { CalendarExportSummary } from '$lib/bindings/CalendarExportSummary';
+import type { CalendarImportReport } from '$lib/bindings/CalendarImportReport';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
@@ -260,6 +261,13 @@ export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { 
 /** The calendar as an iCalendar (.ics) file at `path`; what it holds. */
 export const calendarExportIcs = (path: string) =>
   invoke<CalendarExportSummary>('calendar_export_ics', { path });
+
+/** Asks for an iCalendar file with the system's chooser; `null` if cancelled. */
+export const pickIcsFile = (title: string) => invoke<string | null>('pick_ics_file', { title });
+
+/** Events of an iCalendar file as dated ideas; what it made and left out. */
+export const calendarImportIcs = (path: string) =>
+  invoke<CalendarImportReport>('calendar_import_ics', { path });
 
 /** When to post, every platform together first, from the last `days` days. */
 export const calendarBestTimes = (days: number) =>

@@ -194,4 +194,25 @@ describe('calendar', () => {
     await waitFor(() => expect(within(grid).getAllByTestId('calendar-item')).toHaveLength(5));
     expect(within(grid).getAllByTestId('state-sign').at(-1)?.textContent).toBe('✓');
   });
+
+  it('imports events from an .ics file, says what it made and left out, and shows them', async () => {
+    api.pickIcsFile.mockResolvedValueOnce('/home/ana/events.ics');
+    api.calendarImportIcs.mockResolvedValueOnce({
+      events: 5,
+      new: 14,
+      updated: 0,
+      unchanged: 0,
+      skipped: ['Old sync: it is cancelled'],
+    });
+    render(CalendarView);
+    await waitFor(() => expect(api.calendarList).toHaveBeenCalledTimes(1));
+    await fireEvent.click(screen.getByRole('button', { name: 'Import .ics' }));
+    await waitFor(() => expect(api.calendarImportIcs).toHaveBeenCalledWith('/home/ana/events.ics'));
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message)).toContain(
+        'Imported 5 events: 14 new ideas, 0 updated, 0 unchanged. Left out: Old sync: it is cancelled',
+      ),
+    );
+    await waitFor(() => expect(api.calendarList).toHaveBeenCalledTimes(2));
+  });
 });
