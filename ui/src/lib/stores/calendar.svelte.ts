@@ -29,6 +29,9 @@ export interface PostDraft {
   date: string;
   time: string;
   variants: VariantInput[];
+  /** Platforms whose version follows the main text: added and not edited since (on opening a
+   * post, those whose text is the main text). */
+  following: VariantInput['platform'][];
 }
 
 export const calendar = $state({
@@ -91,7 +94,15 @@ function open(draft: PostDraft) {
 export function newPost(day?: Date) {
   if (kept?.id === null) return open(kept);
   const when = day ? toDateTimeInputs(new Date(day).setHours(9, 0, 0, 0)) : { date: '', time: '' };
-  open({ id: null, title: '', body: '', state: day ? 'draft' : 'idea', ...when, variants: [] });
+  open({
+    id: null,
+    title: '',
+    body: '',
+    state: day ? 'draft' : 'idea',
+    ...when,
+    variants: [],
+    following: [],
+  });
 }
 
 export function editPost(item: CalendarItem) {
@@ -105,7 +116,26 @@ export function editPost(item: CalendarItem) {
     state: item.state,
     ...when,
     variants: item.variants.map(({ platform, body }) => ({ platform, body })),
+    following: item.variants.filter((v) => v.body === item.body).map((v) => v.platform),
   });
+}
+
+/** The main text changed: the versions that follow it take it. */
+export function followMainText(draft: PostDraft) {
+  for (const v of draft.variants) {
+    if (draft.following.includes(v.platform)) v.body = draft.body;
+  }
+}
+
+/** Adds a platform's version, following the main text. */
+export function addVariant(draft: PostDraft, platform: VariantInput['platform']) {
+  draft.variants.push({ platform, body: draft.body });
+  draft.following.push(platform);
+}
+
+/** A version edited by hand no longer follows the main text. */
+export function stopFollowing(draft: PostDraft, platform: VariantInput['platform']) {
+  draft.following = draft.following.filter((p) => p !== platform);
 }
 
 export const isDirty = () => calendar.editor !== null && snapshot(calendar.editor) !== pristine;

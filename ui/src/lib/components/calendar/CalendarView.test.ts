@@ -215,4 +215,47 @@ describe('calendar', () => {
     );
     await waitFor(() => expect(api.calendarList).toHaveBeenCalledTimes(2));
   });
+
+  it('keeps a platform version following the main text until it is edited by hand', async () => {
+    render(CalendarView);
+    await fireEvent.click(screen.getByTestId('calendar-new'));
+    const editor = screen.getByTestId('calendar-editor');
+    const main = within(editor).getByLabelText('Text') as HTMLTextAreaElement;
+    await fireEvent.input(main, { target: { value: 'Lumen 3.3 is out' } });
+    for (const platform of ['mastodon', 'bluesky']) {
+      await fireEvent.change(within(editor).getByLabelText('Add a platform'), {
+        target: { value: platform },
+      });
+    }
+    const mastodon = within(editor).getByLabelText('Mastodon version') as HTMLTextAreaElement;
+    const bluesky = within(editor).getByLabelText('Bluesky version') as HTMLTextAreaElement;
+    expect(within(editor).getAllByTestId('follows-main')).toHaveLength(2);
+
+    await fireEvent.input(bluesky, { target: { value: 'Lumen 3.3 🎉' } });
+    await fireEvent.input(main, { target: { value: 'Lumen 3.3 is out: 3× faster builds' } });
+    expect(mastodon.value).toBe('Lumen 3.3 is out: 3× faster builds');
+    expect(bluesky.value).toBe('Lumen 3.3 🎉');
+    expect(within(editor).getAllByTestId('follows-main')).toHaveLength(1);
+  });
+
+  it('says beside the date that a scheduled post needs one, and will not save without it', async () => {
+    render(CalendarView);
+    await fireEvent.click(screen.getByTestId('calendar-new'));
+    const editor = screen.getByTestId('calendar-editor');
+    await fireEvent.input(within(editor).getByLabelText('Title'), { target: { value: 'Launch' } });
+    expect(within(editor).queryByRole('alert')).toBeNull();
+    await fireEvent.change(within(editor).getByLabelText('State'), {
+      target: { value: 'scheduled' },
+    });
+    expect(within(editor).getByRole('alert')).toHaveTextContent(
+      'A scheduled post needs a date and time',
+    );
+    expect(within(editor).getByLabelText('Date')).toHaveAttribute('aria-invalid', 'true');
+    expect(within(editor).getByRole('button', { name: 'Create post' })).toBeDisabled();
+    await fireEvent.input(within(editor).getByLabelText('Date'), {
+      target: { value: '2026-12-10' },
+    });
+    expect(within(editor).queryByRole('alert')).toBeNull();
+    expect(within(editor).getByRole('button', { name: 'Create post' })).toBeEnabled();
+  });
 });
