@@ -258,4 +258,31 @@ describe('calendar', () => {
     expect(within(editor).queryByRole('alert')).toBeNull();
     expect(within(editor).getByRole('button', { name: 'Create post' })).toBeEnabled();
   });
+
+  it('takes the date and time in words, previewed as the calendar shows times', async () => {
+    const at = new Date(2026, 11, 8, 10, 0).getTime();
+    api.whenRead.mockResolvedValue(at);
+    render(CalendarView);
+    await fireEvent.click(screen.getByTestId('calendar-new'));
+    const editor = screen.getByTestId('calendar-editor');
+    const words = within(editor).getByLabelText('Or in words');
+    await fireEvent.input(words, { target: { value: 'next tue 10am' } });
+    await waitFor(() => expect(api.whenRead).toHaveBeenCalledWith('next tue 10am'));
+    const preview = new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(at);
+    await waitFor(() =>
+      expect(within(editor).getByText(`${preview} — Enter to use it`)).toBeInTheDocument(),
+    );
+    await fireEvent.keyDown(words, { key: 'Enter' });
+    expect(within(editor).getByLabelText('Date')).toHaveValue('2026-12-08');
+    expect(within(editor).getByLabelText('Time')).toHaveValue('10:00');
+
+    api.whenRead.mockRejectedValueOnce({ code: 'invalid', message: "can't read 'blurp' as a time" });
+    await fireEvent.input(words, { target: { value: 'blurp' } });
+    await waitFor(() =>
+      expect(within(editor).getByText("can't read 'blurp' as a time")).toBeInTheDocument(),
+    );
+  });
 });
