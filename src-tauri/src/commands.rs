@@ -881,34 +881,41 @@ pub fn workspace_import<R: Runtime>(
     })
 }
 
-/// Asks for a members file (CSV) with the system's file chooser; `None` if cancelled.
-#[tauri::command]
-pub async fn pick_csv_file<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+/// Asks for one file of a kind with the system's file chooser; `None` if cancelled.
+async fn pick_one_file<R: Runtime>(
+    app: AppHandle<R>,
+    title: String,
+    kind: &str,
+    extensions: &[&str],
+) -> Option<String> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .set_title(title)
-        .add_filter("Spreadsheet (CSV)", &["csv", "tsv", "txt"])
+        .add_filter(kind, extensions)
         .pick_file(move |file| {
             let _ = tx.send(file.and_then(|f| f.into_path().ok()));
         });
     rx.await.ok().flatten().map(|p| p.display().to_string())
 }
 
+/// Asks for a members file (CSV) with the system's file chooser; `None` if cancelled.
+#[tauri::command]
+pub async fn pick_csv_file<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+    pick_one_file(app, title, "Spreadsheet (CSV)", &["csv", "tsv", "txt"]).await
+}
+
 /// Asks for an iCalendar file with the system's file chooser; `None` if cancelled.
 #[tauri::command]
 pub async fn pick_ics_file<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title(title)
-        .add_filter("Calendar (iCalendar)", &["ics", "ical", "ifb", "icalendar"])
-        .pick_file(move |file| {
-            let _ = tx.send(file.and_then(|f| f.into_path().ok()));
-        });
-    rx.await.ok().flatten().map(|p| p.display().to_string())
+    pick_one_file(
+        app,
+        title,
+        "Calendar (iCalendar)",
+        &["ics", "ical", "icalendar"],
+    )
+    .await
 }
 
 /// Events of an iCalendar file as dated ideas (a recurring one's occurrences in the next 90
