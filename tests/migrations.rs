@@ -582,3 +582,25 @@ fn every_shipped_migration_keeps_its_checksum() {
         );
     }
 }
+
+#[test]
+fn doctor_recovers_a_schema_1_file_into_today_s_schema_with_its_indexes_made_again() {
+    let (dir, path) = fixture_copy();
+    let recovered = dir.path().join("recovered.db");
+    let out = crate::common::hearth(&path)
+        .arg("doctor")
+        .arg("--recover")
+        .arg(&recovered)
+        .output()
+        .expect("hearth runs");
+    assert!(out.status.success(), "{}", crate::common::text(&out));
+    let store = Store::open(&recovered).expect("the recovered file opens");
+    assert_eq!(store.status().unwrap().schema_version, schema_version());
+    // the counters and the search index were made from the rows, in today's schema
+    let counts = store.inbox_counts(FIXTURE_NOW).unwrap();
+    let open = store.inbox(&InboxQuery::default(), FIXTURE_NOW).unwrap();
+    assert_eq!(counts.open, open.total, "{counts:?}");
+    assert_eq!(open.total, 6);
+    let members = store.members(&MemberQuery::default()).unwrap();
+    assert_eq!(members.total, 49);
+}
