@@ -33,7 +33,8 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['a'], does: 'Assign… (Enter assigns)' },
       { keys: ['p'], does: 'Priority… (then 0–4, none to urgent)' },
       { keys: ['o'], does: 'Reopen (waiting, snoozed or done)' },
-      { keys: ['i'], does: 'Show or hide who the conversation is with' },
+      { keys: ['i'], does: 'Make a post idea of it (in the calendar, linked back)' },
+      { keys: ['m'], does: 'Show or hide who the conversation is with' },
       { keys: ['x'], does: 'Pick for a bulk action (e, w, s, t, a, p then act on all picked)' },
       { keys: ['J'], does: 'Pick this and the next conversation (Shift+J)' },
       { keys: ['K'], does: 'Pick this and the previous conversation (Shift+K)' },
@@ -55,7 +56,6 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     group: 'Possible duplicates',
     items: [
       { keys: ['a'], does: 'Accept: one person, merge them' },
-      { keys: ['i'], does: 'Show or hide who the conversation is with' },
       { keys: ['x'], does: 'Reject: two people, never suggested again' },
       { keys: ['j'], does: 'Skip: look at it later' },
       { keys: ['u'], does: 'Undo the last decision' },

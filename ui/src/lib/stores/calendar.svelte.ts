@@ -29,6 +29,8 @@ export interface PostDraft {
   date: string;
   time: string;
   variants: VariantInput[];
+  /** The inbox conversation the idea came from (kept through edits). */
+  sourceConversationId: number | null;
   /** Platforms whose version follows the main text: added and not edited since (on opening a
    * post, those whose text is the main text). */
   following: VariantInput['platform'][];
@@ -102,6 +104,7 @@ export function newPost(day?: Date) {
     ...when,
     variants: [],
     following: [],
+    sourceConversationId: null,
   });
 }
 
@@ -117,7 +120,37 @@ export function editPost(item: CalendarItem) {
     ...when,
     variants: item.variants.map(({ platform, body }) => ({ platform, body })),
     following: item.variants.filter((v) => v.body === item.body).map((v) => v.platform),
+    sourceConversationId: item.sourceConversationId,
   });
+}
+
+/**
+ * An idea for a post from an inbox conversation ("this answer deserves a post"): dated
+ * nowhere, linked back to the conversation, with the message's words to start from. Undo
+ * takes it away again.
+ */
+export async function ideaFromConversation(conversationId: number, title: string, text: string) {
+  try {
+    const item = await ipc.calendarCreate({
+      title,
+      body: text,
+      state: 'idea',
+      scheduledAt: null,
+      sourceConversationId: conversationId,
+      variants: [],
+    });
+    showToast(`Idea saved to the calendar: ${item.title}`, {
+      label: 'Undo',
+      run: () =>
+        void ipc
+          .calendarDelete(item.id)
+          .then(loadCalendar)
+          .catch((error: unknown) => showError(error)),
+    });
+    await loadCalendar();
+  } catch (error) {
+    showError(error);
+  }
 }
 
 /** The main text changed: the versions that follow it take it. */
@@ -161,7 +194,7 @@ function toInput(draft: PostDraft): CalendarItemInput {
     body: draft.body,
     state: draft.state,
     scheduledAt: fromDateTimeInputs(draft.date, draft.time),
-    sourceConversationId: null,
+    sourceConversationId: draft.sourceConversationId,
     variants: draft.variants,
   };
 }

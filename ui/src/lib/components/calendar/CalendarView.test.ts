@@ -285,4 +285,31 @@ describe('calendar', () => {
       expect(within(editor).getByText("can't read 'blurp' as a time")).toBeInTheDocument(),
     );
   });
+
+  it('keeps an idea from the inbox linked to its conversation through edits, and opens it', async () => {
+    const fromInbox = calendarItem(5, {
+      title: 'Spotlight: the Docker answer',
+      state: 'idea',
+      sourceConversationId: 812,
+    });
+    api.calendarList.mockResolvedValue([fromInbox]);
+    api.calendarUpdate.mockImplementation(async (id, input) => calendarItem(id, { title: input.title }));
+    render(CalendarView);
+    const ideas = await screen.findByRole('complementary', { name: 'Unscheduled ideas' });
+    await fireEvent.click(await within(ideas).findByText('Spotlight: the Docker answer'));
+    const editor = screen.getByTestId('calendar-editor');
+    expect(within(editor).getByText(/An idea from the inbox/)).toBeInTheDocument();
+    await fireEvent.input(within(editor).getByLabelText('Title'), {
+      target: { value: 'Spotlight: Rin and the Docker answer' },
+    });
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.calendarUpdate).toHaveBeenCalledTimes(1));
+    expect(api.calendarUpdate.mock.calls[0][1].sourceConversationId).toBe(812);
+
+    await fireEvent.click(await within(ideas).findByText('Spotlight: the Docker answer'));
+    api.conversationShow.mockRejectedValueOnce({ code: 'notFound', message: 'gone' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the conversation' }));
+    await waitFor(() => expect(api.conversationShow).toHaveBeenCalledWith(812));
+    expect(screen.queryByTestId('calendar-editor')).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@ import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
 import { inbox, narrow } from '$lib/stores/inbox.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
-import { detail, inboxItem, message, viewList } from '../../../test/fixtures';
+import { calendarItem, detail, inboxItem, message, viewList } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
 import Toasts from '../Toasts.svelte';
 
@@ -310,7 +310,7 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(screen.queryByTestId('picked-bar')).toBeNull());
   });
 
-  it('shows who the conversation is with beside the thread, i hides it, and their other thread opens', async () => {
+  it('shows who the conversation is with beside the thread, m hides it, and their other thread opens', async () => {
     inbox.memberPane = true;
     api.memberCard.mockImplementation(async (id: number) => ({
       member: {
@@ -360,9 +360,31 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('3'));
     await waitFor(() => expect(api.memberCard).toHaveBeenLastCalledWith(3));
 
-    await press('i');
+    await press('m');
     await waitFor(() => expect(screen.queryByTestId('member-pane')).toBeNull());
     inbox.memberPane = false;
+  });
+
+  it('makes a post idea of the selected conversation with i, linked back to it, and Undo takes it away', async () => {
+    api.calendarCreate.mockImplementation(async (input) =>
+      calendarItem(77, { title: input.title, sourceConversationId: input.sourceConversationId }),
+    );
+    api.calendarList.mockResolvedValue([]);
+    api.calendarDelete.mockResolvedValue(null);
+    await renderInbox();
+    await waitFor(() => expect(screen.getByTestId('thread').dataset.id).toBe('1'));
+    await press('i');
+    await waitFor(() => expect(api.calendarCreate).toHaveBeenCalledTimes(1));
+    const input = api.calendarCreate.mock.calls[0][0];
+    expect(input).toMatchObject({ state: 'idea', scheduledAt: null, sourceConversationId: 1 });
+    expect(input.title.length).toBeGreaterThan(0);
+    const toast = await waitFor(() => {
+      const t = toasts.find((t) => t.message.startsWith('Idea saved to the calendar: '));
+      expect(t).toBeTruthy();
+      return t!;
+    });
+    toast.action?.run();
+    await waitFor(() => expect(api.calendarDelete).toHaveBeenCalledWith(77));
   });
 
   it('opens a thread at the message that needs an answer, not at the top', async () => {
