@@ -67,8 +67,9 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['m'], does: 'Month view' },
       { keys: ['w'], does: 'Week view' },
-      { keys: ['←'], does: 'Previous month or week' },
-      { keys: ['→'], does: 'Next month or week' },
+      { keys: ['l'], does: 'List: the next four weeks, day by day' },
+      { keys: ['←'], does: 'Previous month, week or four weeks' },
+      { keys: ['→'], does: 'Next month, week or four weeks' },
       { keys: ['.'], does: 'Today' },
       { keys: ['n'], does: 'New post' },
     ],

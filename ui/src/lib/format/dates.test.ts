@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromDateTimeInputs, toDateTimeInputs, visibleDays } from './dates';
+import { fromDateTimeInputs, shiftAnchor, toDateTimeInputs, visibleDays } from './dates';
 
 describe('visibleDays', () => {
   it('covers a month in whole weeks starting on Monday', () => {
@@ -15,6 +15,16 @@ describe('visibleDays', () => {
     expect(days).toHaveLength(7);
     expect(days[0]).toEqual(new Date(2025, 2, 10));
     expect(days[6]).toEqual(new Date(2025, 2, 16));
+  });
+
+  it('lists four weeks from the anchor day in list mode, and pages by four weeks', () => {
+    const anchor = new Date(2025, 2, 30, 15, 30); // across the change to summer time
+    const days = visibleDays(anchor, 'list');
+    expect(days).toHaveLength(28);
+    expect(days[0]).toEqual(new Date(2025, 2, 30));
+    expect(days.at(-1)).toEqual(new Date(2025, 3, 26));
+    expect(shiftAnchor(anchor, 'list', 1)).toEqual(new Date(2025, 3, 27));
+    expect(shiftAnchor(anchor, 'list', -1)).toEqual(new Date(2025, 2, 2));
   });
 });
 

@@ -1,6 +1,9 @@
 // Local-calendar arithmetic for the content calendar. Weeks start on Monday.
 
-export type CalendarMode = 'month' | 'week';
+export type CalendarMode = 'month' | 'week' | 'list';
+
+/** How many days the list (the queue of what is coming) shows from its first day. */
+export const LIST_DAYS = 28;
 
 export function startOfDay(day: Date): Date {
   const d = new Date(day);
@@ -27,10 +30,14 @@ export function dayKey(at: Date | number): string {
 }
 
 /**
- * The days a view shows around `anchor`: the 7 days of its week, or the whole weeks covering
- * its month (5 or 6 rows of 7).
+ * The days a view shows around `anchor`: the 7 days of its week, the whole weeks covering its
+ * month (5 or 6 rows of 7), or for the list the four weeks from the anchor's day on.
  */
 export function visibleDays(anchor: Date, mode: CalendarMode): Date[] {
+  if (mode === 'list') {
+    const start = startOfDay(anchor);
+    return Array.from({ length: LIST_DAYS }, (_, i) => addDays(start, i));
+  }
   if (mode === 'week') {
     const start = startOfWeek(anchor);
     return Array.from({ length: 7 }, (_, i) => addDays(start, i));
@@ -48,6 +55,7 @@ export function visibleDays(anchor: Date, mode: CalendarMode): Date[] {
 /** The anchor one page earlier (-1) or later (+1). */
 export function shiftAnchor(anchor: Date, mode: CalendarMode, step: number): Date {
   if (mode === 'week') return addDays(anchor, 7 * step);
+  if (mode === 'list') return addDays(startOfDay(anchor), LIST_DAYS * step);
   return new Date(anchor.getFullYear(), anchor.getMonth() + step, 1);
 }
 

@@ -21,6 +21,8 @@ const idea = calendarItem(2, { title: 'Spotlight Maria', state: 'idea' });
 beforeEach(() => {
   vi.clearAllMocks();
   calendar.editor = null; // the store outlives each render, as in the app
+  calendar.mode = 'month';
+  calendar.anchor = new Date(today.getFullYear(), today.getMonth(), today.getDate());
   api.calendarList.mockResolvedValue([scheduled, idea]);
   api.calendarBestTimes.mockResolvedValue(bestTimes);
   api.calendarCreate.mockImplementation(async (input) => calendarItem(3, { title: input.title }));
@@ -311,5 +313,36 @@ describe('calendar', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Open the conversation' }));
     await waitFor(() => expect(api.conversationShow).toHaveBeenCalledWith(812));
     expect(screen.queryByTestId('calendar-editor')).toBeNull();
+  });
+
+  it('lists the coming four weeks day by day with l, and says so when nothing is planned', async () => {
+    const at = (days: number, hour: number) =>
+      new Date(today.getFullYear(), today.getMonth(), today.getDate() + days, hour, 0).getTime();
+    api.calendarList.mockResolvedValue([
+      calendarItem(21, { title: 'Later that week', state: 'scheduled', scheduledAt: at(3, 16) }),
+      calendarItem(22, { title: 'Morning post', state: 'draft', scheduledAt: at(0, 9) }),
+      calendarItem(23, { title: 'Evening post', state: 'scheduled', scheduledAt: at(0, 18) }),
+    ]);
+    render(CalendarView);
+    await waitFor(() => expect(api.calendarList).toHaveBeenCalledTimes(1));
+    await fireEvent.keyDown(document.body, { key: 'l' });
+    const list = await screen.findByTestId('calendar-list');
+    await waitFor(() => expect(within(list).getAllByTestId('calendar-item')).toHaveLength(3));
+    const range = api.calendarList.mock.calls.at(-1)![0];
+    expect((range.to! - range.from!) / 86_400_000).toBeCloseTo(28, 0);
+    const days = within(list).getAllByRole('region');
+    expect(days).toHaveLength(2);
+    expect(days[0]).toHaveTextContent('Today');
+    expect(within(days[0]).getAllByTestId('calendar-item').map((c) => c.dataset.id)).toEqual([
+      '22',
+      '23',
+    ]);
+    expect(screen.getByText(/^Times in /)).toBeInTheDocument();
+
+    api.calendarList.mockResolvedValue([]);
+    await fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    await waitFor(() =>
+      expect(within(list).getByText(/Nothing planned in these four weeks/)).toBeInTheDocument(),
+    );
   });
 });
