@@ -153,6 +153,18 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     assert.equal(setSize, openBefore, "each row knows how long the view is");
     assert.ok(rowsInPage < 40 && rowsInPage < setSize, `only the rows in sight are in the page: ${rowsInPage} of ${setSize}`);
 
+    // i makes a post idea of the conversation, in the calendar and linked back to it
+    await press(driver, "i");
+    await driver.wait(async () => {
+      for (const toast of await driver.findElements(byTest("toast"))) {
+        if ((await toast.getText()).includes("Idea saved to the calendar")) return true;
+      }
+      return false;
+    }, WAIT, "i says the idea is saved");
+    const ideas = JSON.parse(execFileSync(cli, ["--db", db, "calendar", "list", "--json"], { encoding: "utf8" }));
+    state.idea = ideas.find((item) => item.sourceConversationId === Number(target) && item.state === "idea");
+    assert.ok(state.idea, `an idea linked to conversation ${target} is in the calendar`);
+
     await press(driver, "e");
     await driver.wait(async () => (await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${target}"]`))).length === 0, WAIT, "the done conversation leaves the open queue");
     await driver.wait(async () => (await count(driver, "nav-inbox")) === openBefore - 1, WAIT, "the open count drops by one");
@@ -215,6 +227,8 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     await driver.findElement(byTest("nav-calendar")).click();
     await driver.wait(until.elementLocated(byTest("calendar")), WAIT);
     await driver.wait(until.elementLocated(byTest("calendar-item")), WAIT);
+    // the idea from the inbox is among the undated ideas
+    await driver.wait(until.elementLocated(By.css(`[data-testid="calendar-item"][data-id="${state.idea.id}"]`)), WAIT);
     await shot(driver, "calendar");
   } finally {
     await driver.quit();
