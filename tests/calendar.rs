@@ -488,3 +488,82 @@ fn hearth_calendar_import_says_what_it_made_and_what_it_left_out() {
         "{said}"
     );
 }
+
+#[test]
+fn posts_are_planned_changed_scheduled_and_removed_from_the_command_line() {
+    let db = TestDb::new();
+    let path = db.path().to_path_buf();
+    let run = |args: &[&str]| {
+        let out = hearth(&path).args(args).output().unwrap();
+        (out.status.success(), text(&out))
+    };
+    let (ok, said) = run(&[
+        "calendar",
+        "add",
+        "Lumen 3.3 is out",
+        "--text",
+        "Faster builds, AVIF, and i18n built in.",
+        "--version",
+        "mastodon=Lumen 3.3: 3× faster builds",
+        "--json",
+    ]);
+    assert!(ok, "{said}");
+    let item: hearth::model::CalendarItem = serde_json::from_str(&said).unwrap();
+    assert_eq!(
+        item.state,
+        hearth::model::ContentState::Idea,
+        "no date: an idea"
+    );
+    let id = item.id.to_string();
+
+    let (ok, said) = run(&["calendar", "schedule", &id, "2026-12-10 15:00"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.starts_with(&format!("Scheduled {id} \"Lumen 3.3 is out\" (scheduled, ")),
+        "{said}"
+    );
+    let (ok, said) = run(&[
+        "calendar",
+        "edit",
+        &id,
+        "--title",
+        "Lumen 3.3",
+        "--version",
+        "bluesky=Lumen 3.3 🎉",
+    ]);
+    assert!(ok, "{said}");
+    let listed = run(&["calendar", "list", "--json"]).1;
+    let items: Vec<hearth::model::CalendarItem> = serde_json::from_str(&listed).unwrap();
+    let it = &items[0];
+    assert_eq!(it.title, "Lumen 3.3");
+    assert_eq!(it.body, "Faster builds, AVIF, and i18n built in.");
+    let mut platforms: Vec<_> = it.variants.iter().map(|v| v.platform).collect();
+    platforms.sort_by_key(|p| p.as_str());
+    assert_eq!(platforms, [Platform::Bluesky, Platform::Mastodon]);
+    assert!(it.scheduled_at.is_some());
+
+    // what cannot be done says why, and changes nothing
+    let (ok, said) = run(&["calendar", "schedule", &id, "someday soonish"]);
+    assert!(
+        !ok && said.contains("cannot read the time 'someday soonish'"),
+        "{said}"
+    );
+    let (ok, said) = run(&["calendar", "edit", &id, "--state", "posted"]);
+    assert!(!ok && said.contains("'posted' is not a state"), "{said}");
+    let long = format!("bluesky={}", "x".repeat(301));
+    let (ok, said) = run(&["calendar", "edit", &id, "--version", &long]);
+    assert!(!ok && said.contains("Bluesky allows 300"), "{said}");
+    let (ok, said) = run(&["calendar", "edit", &id, "--version", "myspace=hi"]);
+    assert!(
+        !ok && said.contains("'myspace' is not a platform"),
+        "{said}"
+    );
+    assert_eq!(run(&["calendar", "list", "--json"]).1, listed);
+
+    let (ok, said) = run(&["calendar", "schedule", &id, "none"]);
+    assert!(ok && said.contains("(draft)"), "{said}");
+    let (ok, said) = run(&["calendar", "remove", &id]);
+    assert!(ok && said.contains("Deleted"), "{said}");
+    let (ok, said) = run(&["calendar", "remove", &id]);
+    assert!(!ok && said.contains("does not exist"), "{said}");
+}

@@ -2,7 +2,9 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use hearth::model::{BestTimes, CalendarRange, Platform};
+use hearth::model::{
+    BestTimes, CalendarItemInput, CalendarRange, ContentState, Platform, VariantInput,
+};
 use hearth::when::parse_when;
 use hearth::Store;
 
@@ -19,6 +21,48 @@ pub enum CalendarCmd {
         #[command(flatten)]
         json: Json,
     },
+    /// Plans a post: an idea, or a draft or scheduled post with --at.
+    Add {
+        title: String,
+        /// The main text.
+        #[arg(long, default_value = "")]
+        text: String,
+        /// When, in words or as a date: "next tue 10am", "dec 24 16:00", 2026-12-01 09:00.
+        #[arg(long)]
+        at: Option<String>,
+        /// idea, draft or scheduled (default: idea without --at, draft with it).
+        #[arg(long)]
+        state: Option<String>,
+        /// A platform's own version, PLATFORM=TEXT (Mastodon's shorter post…); repeat it.
+        #[arg(long = "version", value_name = "PLATFORM=TEXT")]
+        versions: Vec<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Changes a planned post: its title, text, state or platform versions.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long)]
+        state: Option<String>,
+        /// Replaces (or adds) a platform's version, PLATFORM=TEXT; repeat it.
+        #[arg(long = "version", value_name = "PLATFORM=TEXT")]
+        versions: Vec<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Schedules a post for a time ("next tue 10am"); `none` takes its date away.
+    Schedule {
+        id: i64,
+        when: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Deletes a planned post.
+    Remove { id: i64 },
     /// The calendar as an iCalendar (.ics) file for other calendar programs: into FILE, or
     /// printed.
     Export {
@@ -92,8 +136,144 @@ fn print_best(b: &BestTimes, now: i64) {
     }
 }
 
+fn state_of(word: &str) -> Result<ContentState> {
+    ContentState::parse(word.trim()).ok_or_else(|| {
+        anyhow::anyhow!("'{word}' is not a state: idea, draft, scheduled, published or failed")
+    })
+}
+
+/// PLATFORM=TEXT as a platform's version.
+fn version_of(spec: &str) -> Result<VariantInput> {
+    let (platform, body) = spec.split_once('=').ok_or_else(|| {
+        anyhow::anyhow!("a version is PLATFORM=TEXT (mastodon=\"Shorter…\"), not '{spec}'")
+    })?;
+    let platform: Platform = platform
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("'{platform}' is not a platform"))?;
+    Ok(VariantInput {
+        platform,
+        body: body.to_string(),
+    })
+}
+
+fn print_item(item: &hearth::model::CalendarItem, said: &str, json: bool) -> Result<()> {
+    if json {
+        return print_json(item);
+    }
+    println!(
+        "{said} {} \"{}\" ({}{}).",
+        item.id,
+        item.title,
+        item.state.as_str(),
+        item.scheduled_at
+            .map(|t| format!(", {}", local_time(t)))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// An item as the input that would write it again.
+fn input_of(item: &hearth::model::CalendarItem) -> CalendarItemInput {
+    CalendarItemInput {
+        title: item.title.clone(),
+        body: item.body.clone(),
+        state: item.state,
+        scheduled_at: item.scheduled_at,
+        source_conversation_id: item.source_conversation_id,
+        variants: item
+            .variants
+            .iter()
+            .map(|v| VariantInput {
+                platform: v.platform,
+                body: v.body.clone(),
+            })
+            .collect(),
+    }
+}
+
 pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> {
     match action {
+        CalendarCmd::Add {
+            title,
+            text,
+            at,
+            state,
+            versions,
+            json,
+        } => {
+            let scheduled_at = at
+                .map(|w| parse_when(&w, chrono::Local::now()))
+                .transpose()?;
+            let state = match state {
+                Some(s) => state_of(&s)?,
+                None if scheduled_at.is_some() => ContentState::Draft,
+                None => ContentState::Idea,
+            };
+            let variants = versions
+                .iter()
+                .map(|v| version_of(v))
+                .collect::<Result<_>>()?;
+            let item = store.create_calendar_item(
+                &CalendarItemInput {
+                    title,
+                    body: text,
+                    state,
+                    scheduled_at,
+                    source_conversation_id: None,
+                    variants,
+                },
+                now,
+            )?;
+            print_item(&item, "Planned", json.json)?;
+        }
+        CalendarCmd::Edit {
+            id,
+            title,
+            text,
+            state,
+            versions,
+            json,
+        } => {
+            let mut input = input_of(&store.calendar_item(id)?);
+            if let Some(t) = title {
+                input.title = t;
+            }
+            if let Some(t) = text {
+                input.body = t;
+            }
+            if let Some(s) = state {
+                input.state = state_of(&s)?;
+            }
+            for v in versions {
+                let v = version_of(&v)?;
+                input.variants.retain(|w| w.platform != v.platform);
+                input.variants.push(v);
+            }
+            let item = store.update_calendar_item(id, &input, now)?;
+            print_item(&item, "Changed", json.json)?;
+        }
+        CalendarCmd::Schedule { id, when, json } => {
+            let mut input = input_of(&store.calendar_item(id)?);
+            if when.trim().eq_ignore_ascii_case("none") {
+                input.scheduled_at = None;
+                if input.state == ContentState::Scheduled {
+                    input.state = ContentState::Draft;
+                }
+            } else {
+                input.scheduled_at = Some(parse_when(&when, chrono::Local::now())?);
+                if matches!(input.state, ContentState::Idea | ContentState::Draft) {
+                    input.state = ContentState::Scheduled;
+                }
+            }
+            let item = store.update_calendar_item(id, &input, now)?;
+            print_item(&item, "Scheduled", json.json)?;
+        }
+        CalendarCmd::Remove { id } => {
+            let item = store.calendar_item(id)?;
+            store.delete_calendar_item(id)?;
+            println!("Deleted {id} \"{}\".", item.title);
+        }
         CalendarCmd::Import { file, days, json } => {
             let r = store.import_calendar_ics(&file, now, days)?;
             if json.json {
