@@ -377,7 +377,37 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::refold;
+    use super::{in_zone, refold};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_time_in_a_dst_fold_is_its_earlier_one_and_a_skipped_time_moves_on_an_hour() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let at = |y, m, d, h, min| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|d| d.and_hms_opt(h, min, 0))
+                .expect("a date")
+        };
+        let utc = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("a time")
+                .timestamp_millis()
+        };
+        // 2026-10-25 02:30 happens twice in Berlin: first in summer time (UTC+2)
+        assert_eq!(
+            in_zone(&berlin, at(2026, 10, 25, 2, 30)),
+            Some(utc("2026-10-25T00:30:00Z"))
+        );
+        // 2027-03-28 02:30 never happens there: 03:30 summer time
+        assert_eq!(
+            in_zone(&berlin, at(2027, 3, 28, 2, 30)),
+            Some(utc("2027-03-28T01:30:00Z"))
+        );
+        assert_eq!(
+            in_zone(&berlin, at(2026, 12, 3, 18, 0)),
+            Some(utc("2026-12-03T17:00:00Z"))
+        );
+    }
 
     #[test]
     fn lines_are_folded_at_75_octets_on_character_boundaries_never_after_a_space() {

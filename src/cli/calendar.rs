@@ -98,23 +98,20 @@ pub enum CalendarCmd {
 
 /// A window of the week (UTC) as it reads in the user's own time zone, at its next occurrence.
 fn in_local_time(weekday: u8, hour: u8, now: i64) -> String {
-    use chrono::{TimeZone, Timelike};
+    use chrono::TimeZone;
     let hour_ms = 3_600_000i64;
-    let week = 7 * 24 * hour_ms;
     let at_now = hearth::calendar::best_time::hour_of_week(now) as i64;
     let wanted = i64::from(weekday) * 24 + i64::from(hour);
     let ahead = (wanted - at_now).rem_euclid(7 * 24) * hour_ms;
-    let start = now - now.rem_euclid(hour_ms) + ahead.rem_euclid(week);
+    let start = now - now.rem_euclid(hour_ms) + ahead;
     match chrono::Local.timestamp_millis_opt(start).single() {
-        Some(t) => {
-            let end = t + chrono::Duration::hours(2);
-            format!(
-                "{}s {:02}:00–{:02}:00 your time",
-                t.format("%A"),
-                t.hour(),
-                end.hour()
-            )
-        }
+        // with minutes: a zone half an hour off UTC (India's) starts the window at :30
+        Some(t) => format!(
+            "{}s {}–{} your time",
+            t.format("%A"),
+            t.format("%H:%M"),
+            (t + chrono::Duration::hours(2)).format("%H:%M")
+        ),
         None => String::new(),
     }
 }

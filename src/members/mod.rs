@@ -27,7 +27,7 @@ pub mod segments;
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
 
-/// Adds the search row of a member made a moment ago (who has none yet). Unlike
+/// Adds the search rows of members made a moment ago (who have none yet). Unlike
 /// [`reindex_member`] it deletes nothing: a delete makes FTS5 flush the terms it holds in
 /// memory, so a bulk load that deletes before each insert writes one tiny segment per row (an
 /// import of 100k people spent most of its time merging them).

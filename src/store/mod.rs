@@ -70,7 +70,6 @@ pub(crate) fn migrate_to(conn: &mut Connection, version: i64) -> Result<()> {
     Ok(())
 }
 
-/// The schema version this build of Hearth writes: the number of migrations.
 /// The hash by which `identity_key_index` finds who holds an identity's key (kind, value):
 /// SipHash-1-3 with fixed keys over kind, a zero byte and value. It is on disk, so it must never
 /// change between versions or machines. SQL has it as `hearth_key_hash(kind, value)` on every
@@ -98,6 +97,7 @@ fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// The schema version this build of Hearth writes: the number of migrations.
 pub fn schema_version() -> i64 {
     MIGRATION_SQL.len() as i64
 }

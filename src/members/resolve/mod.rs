@@ -1250,9 +1250,8 @@ fn rejected_pairs(conn: &Connection) -> Result<HashSet<(i64, i64)>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// Every live identity of the community (not the team's), with its keys.
-/// Every live identity's profile and keys; the keys of `fresh` as given (worked out a moment
-/// ago), the others read.
+/// Every live identity of the community (not the team's) with its profile and keys: the keys
+/// of `fresh` as given (worked out a moment ago), the others read.
 fn load_all(
     conn: &Connection,
     mut fresh: HashMap<i64, Vec<Key>>,
