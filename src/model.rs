@@ -218,37 +218,111 @@ impl ConversationKind {
 }
 
 /// The life of a content calendar item.
+/// Where a calendar item is on its way from an idea to posts on the platforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ContentState {
     Idea,
     Draft,
+    /// Waiting for someone to approve it.
+    InReview,
+    /// Approved, not yet given a time.
+    Approved,
+    /// Dated, and published by Hearth when its time comes.
     Scheduled,
     Published,
+    /// Some targets went out, some failed.
+    Partly,
     Failed,
+    /// Its time passed while no Hearth was running, beyond the grace window; waits for a
+    /// decision (publish now, a new time, or back to draft).
+    Missed,
 }
 
 impl ContentState {
+    pub const ALL: [ContentState; 9] = [
+        ContentState::Idea,
+        ContentState::Draft,
+        ContentState::InReview,
+        ContentState::Approved,
+        ContentState::Scheduled,
+        ContentState::Published,
+        ContentState::Partly,
+        ContentState::Failed,
+        ContentState::Missed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ContentState::Idea => "idea",
             ContentState::Draft => "draft",
+            ContentState::InReview => "in_review",
+            ContentState::Approved => "approved",
             ContentState::Scheduled => "scheduled",
             ContentState::Published => "published",
+            ContentState::Partly => "partly",
             ContentState::Failed => "failed",
+            ContentState::Missed => "missed",
+        }
+    }
+
+    /// In words, for lists and errors.
+    pub fn label(self) -> &'static str {
+        match self {
+            ContentState::Idea => "idea",
+            ContentState::Draft => "draft",
+            ContentState::InReview => "in review",
+            ContentState::Approved => "approved",
+            ContentState::Scheduled => "scheduled",
+            ContentState::Published => "published",
+            ContentState::Partly => "partly published",
+            ContentState::Failed => "failed",
+            ContentState::Missed => "missed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "idea" => ContentState::Idea,
-            "draft" => ContentState::Draft,
-            "scheduled" => ContentState::Scheduled,
-            "published" => ContentState::Published,
-            "failed" => ContentState::Failed,
-            _ => return None,
-        })
+        let s = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        match s.as_str() {
+            "review" => Some(ContentState::InReview),
+            "partly_published" => Some(ContentState::Partly),
+            _ => ContentState::ALL.into_iter().find(|c| c.as_str() == s),
+        }
+    }
+
+    /// Whether publishing has begun: the item's words and targets are then what went out.
+    pub fn is_out(self) -> bool {
+        matches!(
+            self,
+            ContentState::Published | ContentState::Partly | ContentState::Failed
+        )
+    }
+}
+
+/// How one target of a calendar item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum TargetStatus {
+    /// Not due yet.
+    Planned,
+    /// Due, in the outbox, waiting for a connection.
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl TargetStatus {
+    pub fn parse(s: &str) -> TargetStatus {
+        match s {
+            "queued" => TargetStatus::Queued,
+            "sending" => TargetStatus::Sending,
+            "sent" => TargetStatus::Sent,
+            "failed" => TargetStatus::Failed,
+            _ => TargetStatus::Planned,
+        }
     }
 }
 
@@ -1283,15 +1357,51 @@ pub struct ForgetPreview {
     pub messages: i64,
 }
 
-/// A content calendar item's text for one platform.
+/// A content calendar item's target: its text for one account (or, before one is connected,
+/// one platform), and how publishing it went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ContentVariant {
+    pub id: i64,
     pub platform: Platform,
+    /// The account it goes out on; `None` for a platform not connected yet (it cannot be
+    /// scheduled).
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    /// The channel, room, category or repository, where the account could post in several.
+    pub channel: Option<String>,
+    /// A title, where the platform's posts have one (a Discourse topic, a GitHub issue).
+    pub title: Option<String>,
     pub body: String,
+    /// The text is the item's main text until it is edited for this target.
+    pub follows_main: bool,
     /// The platform's limit, for the editor's counter.
     pub char_limit: Option<u32>,
+    pub status: TargetStatus,
+    /// Why it failed, in words.
+    pub error: Option<String>,
+    /// The post on the platform, once it is out.
+    pub url: Option<String>,
+    /// The outbox item carrying it, once it fell due.
+    pub outbox_id: Option<i64>,
+    /// Replies to the post that sync has brought in, and how many people wrote them.
+    pub replies: u32,
+    pub repliers: u32,
+    /// What keeps this text from going out on its platform, in words (empty: it can).
+    pub problems: Vec<String>,
+}
+
+/// A comment on a calendar item, by someone on the team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarComment {
+    pub id: i64,
+    pub item_id: i64,
+    pub author: String,
+    pub body: String,
+    pub created_at: Millis,
 }
 
 /// A planned post.
@@ -1307,8 +1417,31 @@ pub struct CalendarItem {
     pub published_at: Option<Millis>,
     pub source_conversation_id: Option<i64>,
     pub variants: Vec<ContentVariant>,
+    /// Who approved it and when; cleared when it is changed afterwards.
+    pub approved_at: Option<Millis>,
+    pub approved_by: Option<String>,
+    pub comments: u32,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// What one `publish --due` (or the app's publisher) did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PublishReport {
+    /// Targets of items that fell due, put in the outbox now.
+    pub queued: u32,
+    /// Items whose time passed beyond the grace window: marked missed, not sent.
+    pub missed: Vec<String>,
+    /// Posts sent, found already sent by an earlier attempt, still waiting (offline, rate
+    /// limited, being sent by another Hearth), and refused by the platform.
+    pub sent: u32,
+    pub reconciled: u32,
+    pub waiting: u32,
+    pub failed: u32,
+    /// Each problem in words, with its account.
+    pub problems: Vec<String>,
 }
 
 /// When to post on one platform (or on every platform), from when the community answered
@@ -1407,6 +1540,36 @@ pub struct CalendarItemInput {
 pub struct VariantInput {
     pub platform: Platform,
     pub body: String,
+    /// The account it goes out on (`None`: a platform not connected yet).
+    #[serde(default)]
+    pub account_id: Option<i64>,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The text follows the main text (it is taken from it when saved).
+    #[serde(default)]
+    pub follows_main: bool,
+}
+
+impl VariantInput {
+    /// A platform's own text, on no account yet.
+    pub fn new(platform: Platform, body: impl Into<String>) -> VariantInput {
+        VariantInput {
+            platform,
+            body: body.into(),
+            account_id: None,
+            channel: None,
+            title: None,
+            follows_main: false,
+        }
+    }
+
+    /// The text for `account`.
+    pub fn on(mut self, account: i64) -> VariantInput {
+        self.account_id = Some(account);
+        self
+    }
 }
 
 /// Which part of the calendar to list; both ends optional (inclusive from, exclusive to).

@@ -190,6 +190,7 @@ fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
                 built in.\nRead the notes — and tell us what you think! 🎉"
         .to_string();
     let title = "Release: Lumen 3.2, at last; 🎉";
+    let mastodon = db.account(Platform::Mastodon, "Lumen on Mastodon");
     db.store
         .create_calendar_item(
             &CalendarItemInput {
@@ -198,10 +199,11 @@ fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
                 state: ContentState::Scheduled,
                 scheduled_at: Some(at),
                 source_conversation_id: None,
-                variants: vec![VariantInput {
-                    platform: Platform::Mastodon,
-                    body: "Lumen 3.2 is out, 3× faster.".into(),
-                }],
+                variants: vec![VariantInput::new(
+                    Platform::Mastodon,
+                    "Lumen 3.2 is out, 3× faster.",
+                )
+                .on(mastodon)],
             },
             NOW,
         )
@@ -491,7 +493,9 @@ fn hearth_calendar_import_says_what_it_made_and_what_it_left_out() {
 
 #[test]
 fn posts_are_planned_changed_scheduled_and_removed_from_the_command_line() {
-    let db = TestDb::new();
+    let mut db = TestDb::new();
+    db.account(Platform::Mastodon, "Lumen on Mastodon");
+    db.account(Platform::Bluesky, "Lumen on Bluesky");
     let path = db.path().to_path_buf();
     let run = |args: &[&str]| {
         let out = hearth(&path).args(args).output().unwrap();
@@ -503,8 +507,8 @@ fn posts_are_planned_changed_scheduled_and_removed_from_the_command_line() {
         "Lumen 3.3 is out",
         "--text",
         "Faster builds, AVIF, and i18n built in.",
-        "--version",
-        "mastodon=Lumen 3.3: 3× faster builds",
+        "--to",
+        "Lumen on Mastodon=Lumen 3.3: 3× faster builds",
         "--json",
     ]);
     assert!(ok, "{said}");
@@ -528,8 +532,8 @@ fn posts_are_planned_changed_scheduled_and_removed_from_the_command_line() {
         &id,
         "--title",
         "Lumen 3.3",
-        "--version",
-        "bluesky=Lumen 3.3 🎉",
+        "--to",
+        "Lumen on Bluesky=Lumen 3.3 🎉",
     ]);
     assert!(ok, "{said}");
     let listed = run(&["calendar", "list", "--json"]).1;
@@ -550,8 +554,8 @@ fn posts_are_planned_changed_scheduled_and_removed_from_the_command_line() {
     );
     let (ok, said) = run(&["calendar", "edit", &id, "--state", "posted"]);
     assert!(!ok && said.contains("'posted' is not a state"), "{said}");
-    let long = format!("bluesky={}", "x".repeat(301));
-    let (ok, said) = run(&["calendar", "edit", &id, "--version", &long]);
+    let long = format!("Lumen on Bluesky={}", "x".repeat(301));
+    let (ok, said) = run(&["calendar", "edit", &id, "--to", &long]);
     assert!(!ok && said.contains("Bluesky allows 300"), "{said}");
     let (ok, said) = run(&["calendar", "edit", &id, "--version", "myspace=hi"]);
     assert!(

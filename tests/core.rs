@@ -1144,35 +1144,27 @@ fn search_ignores_accents() {
 
 // --- calendar ----------------------------------------------------------------------------------
 
-fn post(state: ContentState, at: Option<i64>) -> CalendarItemInput {
+fn post(db: &mut TestDb, state: ContentState, at: Option<i64>) -> CalendarItemInput {
+    let bluesky = db.account(Platform::Bluesky, "Lumen on Bluesky");
     CalendarItemInput {
         title: "Release 3.2".into(),
         body: "It's out".into(),
         state,
         scheduled_at: at,
         source_conversation_id: None,
-        variants: vec![VariantInput {
-            platform: Platform::Bluesky,
-            body: "3.2 is out!".into(),
-        }],
+        variants: vec![VariantInput::new(Platform::Bluesky, "3.2 is out!").on(bluesky)],
     }
 }
 
 #[test]
 fn calendar_items_are_listed_by_range_with_their_variants() {
     let mut db = TestDb::new();
-    let a = db
-        .store
-        .create_calendar_item(&post(ContentState::Scheduled, Some(NOW + DAY)), NOW)
-        .unwrap();
-    let b = db
-        .store
-        .create_calendar_item(&post(ContentState::Draft, Some(NOW + 10 * DAY)), NOW)
-        .unwrap();
-    let idea = db
-        .store
-        .create_calendar_item(&post(ContentState::Idea, None), NOW)
-        .unwrap();
+    let input = post(&mut db, ContentState::Scheduled, Some(NOW + DAY));
+    let a = db.store.create_calendar_item(&input, NOW).unwrap();
+    let input = post(&mut db, ContentState::Draft, Some(NOW + 10 * DAY));
+    let b = db.store.create_calendar_item(&input, NOW).unwrap();
+    let input = post(&mut db, ContentState::Idea, None);
+    let idea = db.store.create_calendar_item(&input, NOW).unwrap();
     let week = db
         .store
         .calendar(&CalendarRange {
@@ -1199,12 +1191,10 @@ fn calendar_items_are_listed_by_range_with_their_variants() {
 #[test]
 fn a_scheduled_post_needs_a_date_and_variants_that_fit() {
     let mut db = TestDb::new();
-    let err = db
-        .store
-        .create_calendar_item(&post(ContentState::Scheduled, None), NOW)
-        .unwrap_err();
+    let input = post(&mut db, ContentState::Scheduled, None);
+    let err = db.store.create_calendar_item(&input, NOW).unwrap_err();
     assert!(err.to_string().contains("date"), "{err}");
-    let mut long = post(ContentState::Scheduled, Some(NOW + DAY));
+    let mut long = post(&mut db, ContentState::Scheduled, Some(NOW + DAY));
     long.variants[0].body = "x".repeat(301);
     let err = db.store.create_calendar_item(&long, NOW).unwrap_err();
     assert!(err.to_string().contains("Bluesky allows 300"), "{err}");
@@ -1224,15 +1214,10 @@ fn a_scheduled_post_needs_a_date_and_variants_that_fit() {
 #[test]
 fn editing_a_calendar_item_replaces_its_variants_and_stamps_publication() {
     let mut db = TestDb::new();
-    let item = db
-        .store
-        .create_calendar_item(&post(ContentState::Draft, Some(NOW + DAY)), NOW)
-        .unwrap();
-    let mut input = post(ContentState::Published, Some(NOW + DAY));
-    input.variants = vec![VariantInput {
-        platform: Platform::Mastodon,
-        body: "Out now".into(),
-    }];
+    let input = post(&mut db, ContentState::Draft, Some(NOW + DAY));
+    let item = db.store.create_calendar_item(&input, NOW).unwrap();
+    let mut input = post(&mut db, ContentState::Published, Some(NOW + DAY));
+    input.variants = vec![VariantInput::new(Platform::Mastodon, "Out now")];
     let updated = db
         .store
         .update_calendar_item(item.id, &input, NOW + HOUR)

@@ -156,7 +156,10 @@ fn count(conn: &Connection, table: &str) -> i64 {
 }
 
 fn row_counts(conn: &Connection, tables: &[String]) -> BTreeMap<String, i64> {
-    tables.iter().map(|t| (t.clone(), count(conn, t))).collect()
+    tables
+        .iter()
+        .map(|t| (t.clone(), count(conn, &now_named(conn, t))))
+        .collect()
 }
 
 /// What a user of schema-1 Hearth would notice if it changed, read with plain SQL.
@@ -203,10 +206,38 @@ const USER_DATA: &[(&str, &str)] = &[
     ),
 ];
 
+/// Tables a later schema renamed, as (old name, new name): their rows are read under the
+/// new name once upgraded. Schema 15 made the calendar's per-platform variants targets, one
+/// per account.
+const RENAMED: &[(&str, &str)] = &[("calendar_variants", "calendar_targets")];
+
+/// `table`'s name in `conn`: its new name when a later schema renamed it.
+fn now_named(conn: &Connection, table: &str) -> String {
+    let exists = |t: &str| -> bool {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [t],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            > 0
+    };
+    match RENAMED.iter().find(|(old, _)| *old == table) {
+        Some((old, new)) if !exists(old) => (*new).to_string(),
+        _ => table.to_string(),
+    }
+}
+
 fn user_data(conn: &Connection) -> BTreeMap<&'static str, Vec<Vec<Value>>> {
     USER_DATA
         .iter()
-        .map(|(what, sql)| (*what, rows(conn, sql)))
+        .map(|(what, sql)| {
+            let mut sql = sql.to_string();
+            for (old, _) in RENAMED {
+                sql = sql.replace(old, &now_named(conn, old));
+            }
+            (*what, rows(conn, &sql))
+        })
         .collect()
 }
 

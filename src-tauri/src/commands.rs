@@ -8,16 +8,16 @@ use std::time::{Duration, Instant};
 use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
-    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarExportSummary,
-    CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange, CannedReply,
-    ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions, DemoRemoval,
-    ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem, InboxPage,
-    InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage, MemberProfile,
-    MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, NotifyService, NotifySettings,
-    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder, ReviewDecision,
-    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
-    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
-    WorkspaceTotals,
+    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarComment,
+    CalendarExportSummary, CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange,
+    CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
+    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
+    InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage,
+    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, NotifyService,
+    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder,
+    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
+    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
+    WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -176,6 +176,12 @@ impl Syncer {
     fn sync_now(&self, account: Option<i64>) {
         if let Some(s) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             s.sync_now(account);
+        }
+    }
+
+    fn publish_now(&self) {
+        if let Some(s) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            s.publish_now();
         }
     }
 }
@@ -660,6 +666,76 @@ pub fn calendar_update(
 #[tauri::command(async)]
 pub fn calendar_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
     state.with(|s| s.delete_calendar_item(id))
+}
+
+/// Sends an item to review.
+#[tauri::command(async)]
+pub fn calendar_submit(state: State<'_, AppState>, id: i64) -> Reply<CalendarItem> {
+    state.with(|s| s.submit_calendar_item(id, now_millis()))
+}
+
+/// Approves an item as the user (the team list's "me").
+#[tauri::command(async)]
+pub fn calendar_approve(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    id: i64,
+) -> Reply<CalendarItem> {
+    let item = state.with(|s| s.approve_calendar_item(id, None, now_millis()))?;
+    syncer.publish_now();
+    Ok(item)
+}
+
+#[tauri::command(async)]
+pub fn calendar_comments(state: State<'_, AppState>, id: i64) -> Reply<Vec<CalendarComment>> {
+    state.with(|s| s.calendar_comments(id))
+}
+
+#[tauri::command(async)]
+pub fn calendar_comment(
+    state: State<'_, AppState>,
+    id: i64,
+    body: String,
+) -> Reply<CalendarComment> {
+    state.with(|s| s.comment_on_calendar_item(id, None, &body, now_millis()))
+}
+
+/// Publishes an item now (a missed one too); the publisher sends it at once.
+#[tauri::command(async)]
+pub fn calendar_publish_now(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    id: i64,
+) -> Reply<CalendarItem> {
+    let item = state.with(|s| s.publish_calendar_item_now(id, now_millis()))?;
+    syncer.publish_now();
+    Ok(item)
+}
+
+/// Sends a failed target again.
+#[tauri::command(async)]
+pub fn calendar_retry_target(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    target: i64,
+) -> Reply<CalendarItem> {
+    let item = state.with(|s| s.retry_calendar_target(target, now_millis()))?;
+    syncer.publish_now();
+    Ok(item)
+}
+
+/// How late a due post may still go out, in minutes.
+#[tauri::command(async)]
+pub fn calendar_grace(state: State<'_, AppState>) -> Reply<u32> {
+    state.with(|s| s.publish_grace_minutes())
+}
+
+#[tauri::command(async)]
+pub fn calendar_set_grace(state: State<'_, AppState>, minutes: u32) -> Reply<u32> {
+    state.with(|s| {
+        s.set_publish_grace_minutes(minutes)?;
+        s.publish_grace_minutes()
+    })
 }
 
 /// Opens a link from a message in the person's browser; only web and mail links.

@@ -50,9 +50,13 @@ fn state_word(state: ContentState) -> &'static str {
     match state {
         ContentState::Idea => "Idea",
         ContentState::Draft => "Draft",
+        ContentState::InReview => "In review",
+        ContentState::Approved => "Approved",
         ContentState::Scheduled => "Scheduled",
         ContentState::Published => "Published",
+        ContentState::Partly => "Partly published",
         ContentState::Failed => "Failed",
+        ContentState::Missed => "Missed",
     }
 }
 
@@ -347,9 +351,14 @@ impl Store {
                         .chain(item.variants.iter().map(|v| v.platform.label())),
                 )
                 .status(match item.state {
-                    ContentState::Scheduled | ContentState::Published => EventStatus::Confirmed,
-                    ContentState::Failed => EventStatus::Cancelled,
-                    ContentState::Idea | ContentState::Draft => EventStatus::Tentative,
+                    ContentState::Scheduled | ContentState::Published | ContentState::Partly => {
+                        EventStatus::Confirmed
+                    }
+                    ContentState::Failed | ContentState::Missed => EventStatus::Cancelled,
+                    ContentState::Idea
+                    | ContentState::Draft
+                    | ContentState::InReview
+                    | ContentState::Approved => EventStatus::Tentative,
                 });
             if !description.is_empty() {
                 event.description(&description);

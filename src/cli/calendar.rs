@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Subcommand;
 use hearth::model::{
-    BestTimes, CalendarItemInput, CalendarRange, ContentState, Platform, VariantInput,
+    BestTimes, CalendarItemInput, CalendarRange, ContentState, Platform, TargetStatus, VariantInput,
 };
 use hearth::when::parse_when;
 use hearth::Store;
@@ -33,9 +33,15 @@ pub enum CalendarCmd {
         /// idea, draft or scheduled (default: idea without --at, draft with it).
         #[arg(long)]
         state: Option<String>,
-        /// A platform's own version, PLATFORM=TEXT (Mastodon's shorter post…); repeat it.
+        /// A platform's own version, PLATFORM=TEXT (Mastodon's shorter post…), for a platform
+        /// not connected yet; repeat it.
         #[arg(long = "version", value_name = "PLATFORM=TEXT")]
         versions: Vec<String>,
+        /// An account it goes out on (its name or number), with the channel, room, category
+        /// or owner/repo after '#' where the account posts in several, and its own text after
+        /// '=' (without one it follows the main text); repeat it.
+        #[arg(long = "to", value_name = "ACCOUNT[#CHANNEL][=TEXT]")]
+        targets: Vec<String>,
         #[command(flatten)]
         json: Json,
     },
@@ -51,9 +57,52 @@ pub enum CalendarCmd {
         /// Replaces (or adds) a platform's version, PLATFORM=TEXT; repeat it.
         #[arg(long = "version", value_name = "PLATFORM=TEXT")]
         versions: Vec<String>,
+        /// Adds (or replaces) a target, ACCOUNT[#CHANNEL][=TEXT]; repeat it.
+        #[arg(long = "to", value_name = "ACCOUNT[#CHANNEL][=TEXT]")]
+        targets: Vec<String>,
+        /// Takes the target on this account (its name or number) off the post; repeat it.
+        #[arg(long = "drop", value_name = "ACCOUNT")]
+        drop: Vec<String>,
         #[command(flatten)]
         json: Json,
     },
+    /// Asks for review: the post waits in review until someone approves it.
+    Review {
+        id: i64,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Approves a post (as you, or --by NAME): a dated one whose targets can go out is
+    /// scheduled; it goes back to review if its words or targets change afterwards.
+    Approve {
+        id: i64,
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Comments on a post, or lists its comments without TEXT.
+    Comment {
+        id: i64,
+        text: Option<String>,
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Publishes a post now (a missed one too), or with --retry TARGET sends a failed target
+    /// again.
+    Publish {
+        id: i64,
+        #[arg(long, value_name = "TARGET")]
+        retry: Option<i64>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// How late a post may still go out after its time (a laptop asleep when it was due), in
+    /// minutes; beyond it the post is marked missed and waits for you. Shows it without
+    /// MINUTES.
+    Grace { minutes: Option<u32> },
     /// Schedules a post for a time ("next tue 10am"); `none` takes its date away.
     Schedule {
         id: i64,
@@ -135,7 +184,9 @@ fn print_best(b: &BestTimes, now: i64) {
 
 fn state_of(word: &str) -> Result<ContentState> {
     ContentState::parse(word.trim()).ok_or_else(|| {
-        anyhow::anyhow!("'{word}' is not a state: idea, draft, scheduled, published or failed")
+        anyhow::anyhow!(
+            "'{word}' is not a state: idea, draft, review, approved, scheduled or published"
+        )
     })
 }
 
@@ -148,10 +199,32 @@ fn version_of(spec: &str) -> Result<VariantInput> {
         .trim()
         .parse()
         .map_err(|_| anyhow::anyhow!("'{platform}' is not a platform"))?;
-    Ok(VariantInput {
-        platform,
-        body: body.to_string(),
-    })
+    Ok(VariantInput::new(platform, body))
+}
+
+/// ACCOUNT[=TEXT] as a target on a connected account: its own text, or the main text.
+fn target_of(store: &Store, spec: &str) -> Result<VariantInput> {
+    let (account, body) = match spec.split_once('=') {
+        Some((a, b)) => (a, Some(b)),
+        None => (spec, None),
+    };
+    let (account, channel) = match account.split_once('#') {
+        Some((a, c)) => (a, Some(c.trim().to_string())),
+        None => (account, None),
+    };
+    let found = store.find_account(account.trim())?;
+    let mut v = VariantInput::new(found.platform, body.unwrap_or_default()).on(found.id);
+    v.follows_main = body.is_none();
+    v.channel = channel.filter(|c| !c.is_empty());
+    Ok(v)
+}
+
+fn put_target(input: &mut CalendarItemInput, v: VariantInput) {
+    // a target on an account replaces that account's, and the platform's unconnected plan
+    input.variants.retain(|w| {
+        !(w.platform == v.platform && (w.account_id == v.account_id || w.account_id.is_none()))
+    });
+    input.variants.push(v);
 }
 
 fn print_item(item: &hearth::model::CalendarItem, said: &str, json: bool) -> Result<()> {
@@ -159,33 +232,63 @@ fn print_item(item: &hearth::model::CalendarItem, said: &str, json: bool) -> Res
         return print_json(item);
     }
     println!(
-        "{said} {} \"{}\" ({}{}).",
+        "{said} {} \"{}\" ({}{}{}).",
         item.id,
         item.title,
-        item.state.as_str(),
+        item.state.label(),
         item.scheduled_at
             .map(|t| format!(", {}", local_time(t)))
+            .unwrap_or_default(),
+        item.approved_by
+            .as_ref()
+            .map(|b| format!(", approved by {b}"))
             .unwrap_or_default()
     );
+    print_targets(item);
     Ok(())
 }
 
-/// An item as the input that would write it again.
 fn input_of(item: &hearth::model::CalendarItem) -> CalendarItemInput {
-    CalendarItemInput {
-        title: item.title.clone(),
-        body: item.body.clone(),
-        state: item.state,
-        scheduled_at: item.scheduled_at,
-        source_conversation_id: item.source_conversation_id,
-        variants: item
-            .variants
-            .iter()
-            .map(|v| VariantInput {
-                platform: v.platform,
-                body: v.body.clone(),
-            })
-            .collect(),
+    hearth::calendar::input_of(item)
+}
+
+fn print_targets(item: &hearth::model::CalendarItem) {
+    for v in &item.variants {
+        let on = v
+            .account_name
+            .clone()
+            .unwrap_or_else(|| "no account yet".into());
+        let mut line = format!(
+            "  {} target {} · {} ({on}): {:?}",
+            match v.status {
+                TargetStatus::Sent => "✓",
+                TargetStatus::Failed => "✗",
+                TargetStatus::Queued | TargetStatus::Sending => "…",
+                TargetStatus::Planned => "·",
+            },
+            v.id,
+            v.platform.label(),
+            v.status
+        );
+        if let Some(url) = &v.url {
+            line.push_str(&format!(" {url}"));
+        }
+        if v.status == TargetStatus::Sent {
+            line.push_str(&format!(
+                " · {} repl{} from {} {}",
+                v.replies,
+                if v.replies == 1 { "y" } else { "ies" },
+                v.repliers,
+                if v.repliers == 1 { "person" } else { "people" }
+            ));
+        }
+        if let Some(e) = &v.error {
+            line.push_str(&format!(" — {e}"));
+        }
+        for p in &v.problems {
+            line.push_str(&format!(" — {p}"));
+        }
+        println!("{line}");
     }
 }
 
@@ -197,6 +300,7 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             at,
             state,
             versions,
+            targets,
             json,
         } => {
             let scheduled_at = at
@@ -207,21 +311,21 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                 None if scheduled_at.is_some() => ContentState::Draft,
                 None => ContentState::Idea,
             };
-            let variants = versions
-                .iter()
-                .map(|v| version_of(v))
-                .collect::<Result<_>>()?;
-            let item = store.create_calendar_item(
-                &CalendarItemInput {
-                    title,
-                    body: text,
-                    state,
-                    scheduled_at,
-                    source_conversation_id: None,
-                    variants,
-                },
-                now,
-            )?;
+            let mut input = CalendarItemInput {
+                title,
+                body: text,
+                state,
+                scheduled_at,
+                source_conversation_id: None,
+                variants: versions
+                    .iter()
+                    .map(|v| version_of(v))
+                    .collect::<Result<_>>()?,
+            };
+            for t in &targets {
+                put_target(&mut input, target_of(store, t)?);
+            }
+            let item = store.create_calendar_item(&input, now)?;
             print_item(&item, "Planned", json.json)?;
         }
         CalendarCmd::Edit {
@@ -230,6 +334,8 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             text,
             state,
             versions,
+            targets,
+            drop,
             json,
         } => {
             let mut input = input_of(&store.calendar_item(id)?);
@@ -244,11 +350,88 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             }
             for v in versions {
                 let v = version_of(&v)?;
-                input.variants.retain(|w| w.platform != v.platform);
+                input
+                    .variants
+                    .retain(|w| w.platform != v.platform || w.account_id.is_some());
                 input.variants.push(v);
+            }
+            for t in &targets {
+                put_target(&mut input, target_of(store, t)?);
+            }
+            for d in &drop {
+                let account = store.find_account(d.trim())?;
+                input.variants.retain(|w| w.account_id != Some(account.id));
+            }
+            // a target that follows the main text takes the new one
+            let main = input.body.clone();
+            for v in input.variants.iter_mut().filter(|v| v.follows_main) {
+                v.body = main.clone();
             }
             let item = store.update_calendar_item(id, &input, now)?;
             print_item(&item, "Changed", json.json)?;
+        }
+        CalendarCmd::Review { id, json } => {
+            let item = store.submit_calendar_item(id, now)?;
+            print_item(&item, "In review:", json.json)?;
+        }
+        CalendarCmd::Approve { id, by, json } => {
+            let item = store.approve_calendar_item(id, by.as_deref(), now)?;
+            print_item(&item, "Approved", json.json)?;
+            if !json.json && item.state == ContentState::Approved {
+                println!(
+                    "  It is published once it has a time and every target can go out (hearth calendar schedule {id} WHEN)."
+                );
+            }
+        }
+        CalendarCmd::Comment { id, text, by, json } => {
+            if let Some(text) = text {
+                let c = store.comment_on_calendar_item(id, by.as_deref(), &text, now)?;
+                if json.json {
+                    return print_json(&c);
+                }
+                println!("{} commented on {id}.", c.author);
+            } else {
+                let comments = store.calendar_comments(id)?;
+                if json.json {
+                    return print_json(&comments);
+                }
+                if comments.is_empty() {
+                    println!("No comments on {id} yet.");
+                }
+                for c in comments {
+                    println!("{} · {}: {}", local_time(c.created_at), c.author, c.body);
+                }
+            }
+        }
+        CalendarCmd::Publish { id, retry, json } => {
+            let item = match retry {
+                Some(target) => {
+                    let item = store.calendar_item(id)?;
+                    if !item.variants.iter().any(|v| v.id == target) {
+                        anyhow::bail!(
+                            "post {id} has no target {target} (hearth calendar list shows them)"
+                        );
+                    }
+                    store.retry_calendar_target(target, now)?
+                }
+                None => store.publish_calendar_item_now(id, now)?,
+            };
+            let report = super::sync::publish_due(store)?;
+            let item = store.calendar_item(item.id)?;
+            if json.json {
+                return print_json(&item);
+            }
+            super::sync::print_publish(&report);
+            print_item(&item, "Now", false)?;
+        }
+        CalendarCmd::Grace { minutes } => {
+            if let Some(m) = minutes {
+                store.set_publish_grace_minutes(m)?;
+            }
+            println!(
+                "A post due while no Hearth was running goes out up to {} minutes late; later than that it is marked missed.",
+                store.publish_grace_minutes()?
+            );
         }
         CalendarCmd::Schedule { id, when, json } => {
             let mut input = input_of(&store.calendar_item(id)?);
@@ -349,12 +532,12 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             for i in &items {
                 let platforms: Vec<&str> = i.variants.iter().map(|v| v.platform.as_str()).collect();
                 println!(
-                    "{:>4}  {:<16} {:<9}  {}{}",
+                    "{:>4}  {:<16} {:<16}  {}{}",
                     i.id,
                     i.scheduled_at
                         .map(local_time)
                         .unwrap_or_else(|| "unscheduled".into()),
-                    i.state.as_str(),
+                    i.state.label(),
                     i.title,
                     if platforms.is_empty() {
                         String::new()
@@ -362,6 +545,12 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                         format!("  ({})", platforms.join(", "))
                     }
                 );
+                if i.variants
+                    .iter()
+                    .any(|v| v.status != TargetStatus::Planned || v.account_id.is_some())
+                {
+                    print_targets(i);
+                }
             }
         }
     }

@@ -257,6 +257,15 @@ enum Command {
         #[arg(long)]
         title: Option<String>,
     },
+    /// Publishes the calendar posts whose time has come (run it from cron while the app is
+    /// closed; the app does it while it runs, and together they still post once).
+    Publish {
+        /// Only what is due now (the only mode: the flag says so in a crontab).
+        #[arg(long, default_value_t = true)]
+        due: bool,
+        #[command(flatten)]
+        json: Json,
+    },
     /// What waits to be sent; `--flush` sends it now.
     Outbox {
         #[arg(long)]
@@ -471,6 +480,18 @@ pub fn run(cli: Cli) -> Result<()> {
             title,
         } => sync::post(store, &account, text, title),
         Command::Outbox { flush, json } => sync::outbox(store, flush, json),
+        Command::Publish { due: _, json } => {
+            let report = sync::publish_due(store)?;
+            if json.json {
+                return print_json(&report);
+            }
+            sync::print_publish(&report);
+            if report.failed > 0 || !report.missed.is_empty() {
+                // cron mails what a command prints when it fails
+                std::process::exit(2);
+            }
+            Ok(())
+        }
         Command::Backup { file } => data::backup(store, file, now),
         Command::Backups { json } => data::backups(store, json.json),
         Command::Restore { file } => data::restore(store, &file, now),

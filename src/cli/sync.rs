@@ -502,3 +502,34 @@ pub fn outbox(store: &mut Store, flush: bool, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// `hearth publish --due`: queues the calendar posts whose time has come and sends them (and
+/// whatever else the accounts concerned hold in their outbox).
+pub fn publish_due(store: &mut Store) -> Result<hearth::model::PublishReport> {
+    let rt = runtime()?;
+    Ok(rt.block_on(hearth::sync::publish::publish_due(store, real_clock()))?)
+}
+
+pub fn print_publish(r: &hearth::model::PublishReport) {
+    let mut parts = vec![format!("{} sent", r.sent + r.reconciled)];
+    for (n, what) in [
+        (
+            r.waiting,
+            "waiting (offline, or being sent by another Hearth)",
+        ),
+        (r.failed, "refused by the platform"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    println!("Published: {} due now, {}.", r.queued, parts.join(", "));
+    for title in &r.missed {
+        println!(
+            "  missed: \"{title}\" was due longer ago than the grace window; publish it now with hearth calendar publish, or give it a new time"
+        );
+    }
+    for p in &r.problems {
+        eprintln!("  {p}");
+    }
+}

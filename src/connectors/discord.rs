@@ -600,8 +600,10 @@ impl Discord {
 
     /// Where a post goes: the conversation replied in, or the first `guild/channel` scope.
     fn target_channel(&self, item: &Outgoing) -> Result<String, ConnectorError> {
+        let chosen = item.channel.as_ref().filter(|c| !c.trim().is_empty());
         match (&item.conversation_external_id, self.channels.first()) {
             (Some(c), _) => Ok(c.clone()),
+            (None, _) if chosen.is_some() => Ok(chosen.cloned().unwrap_or_default()),
             (None, Some((_, c))) => Ok(c.clone()),
             (None, None) => Err(ConnectorError::Config(
                 "a new Discord post needs a channel: add guild-id/channel-id to the account's scopes, or reply in a channel's conversation".into(),

@@ -633,7 +633,16 @@ impl Connector for Discourse {
                         "a new Discourse topic needs a title".into(),
                     ));
                 };
-                json!({ "raw": item.body, "title": title })
+                let mut topic = json!({ "raw": item.body, "title": title });
+                // a category chosen for the post, by its id
+                if let Some(category) = item
+                    .channel
+                    .as_deref()
+                    .and_then(|c| c.trim().parse::<i64>().ok())
+                {
+                    topic["category"] = json!(category);
+                }
+                topic
             }
         };
         let post = self

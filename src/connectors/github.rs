@@ -90,6 +90,25 @@ impl Repo {
     }
 }
 
+impl GitHub {
+    /// Where a new post (an issue) goes: the repository chosen for it (`owner/repo`), or the
+    /// first the account lists.
+    fn post_repo(&self, item: &Outgoing) -> Option<Repo> {
+        match item
+            .channel
+            .as_deref()
+            .map(str::trim)
+            .and_then(|c| c.split_once('/'))
+        {
+            Some((owner, name)) if !owner.is_empty() && !name.is_empty() => Some(Repo {
+                owner: owner.to_string(),
+                name: name.to_string(),
+            }),
+            _ => self.repos.first().cloned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Members,
@@ -1054,7 +1073,7 @@ impl Connector for GitHub {
                 })
             }
             None => {
-                let Some(repo) = self.repos.first() else {
+                let Some(repo) = self.post_repo(item) else {
                     return Err(ConnectorError::Config(
                         "a new GitHub issue needs a repository: add owner/repo to the account"
                             .into(),
@@ -1127,7 +1146,7 @@ impl Connector for GitHub {
                 }))
             }
             None => {
-                let Some(repo) = self.repos.first() else {
+                let Some(repo) = self.post_repo(item) else {
                     return Ok(None);
                 };
                 let url = self.api(&format!(

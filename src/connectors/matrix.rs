@@ -95,6 +95,7 @@ impl Matrix {
     fn room_of(&self, item: &Outgoing) -> Option<String> {
         item.conversation_external_id
             .clone()
+            .or_else(|| item.channel.clone().filter(|c| !c.trim().is_empty()))
             .or_else(|| self.rooms.first().cloned())
     }
 

@@ -707,8 +707,10 @@ impl Slack {
     }
 
     fn target(&self, item: &Outgoing) -> Result<(String, Option<String>), ConnectorError> {
+        let chosen = item.channel.as_ref().filter(|c| !c.trim().is_empty());
         let channel = match (&item.conversation_external_id, self.channels.first()) {
             (Some(c), _) => c.clone(),
+            (None, _) if chosen.is_some() => chosen.cloned().unwrap_or_default(),
             (None, Some(c)) => c.clone(),
             (None, None) => {
                 return Err(ConnectorError::Config(

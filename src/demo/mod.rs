@@ -1425,83 +1425,242 @@ fn plan_content(
         Some(p) => store.conversation_id_by_external(account_ids[p.space], &p.external_id)?,
         None => None,
     };
-    let v = |platform: Platform, body: &str| VariantInput {
-        platform,
-        body: body.to_string(),
-    };
-    let items = [
-        CalendarItemInput {
-            title: "Lumen 3.2 release announcement".into(),
-            body: "Lumen 3.2 is out: incremental builds are 3× faster, the image pipeline handles AVIF, and the i18n plugin is now built in.".into(),
-            state: ContentState::Scheduled,
-            scheduled_at: Some(today + 3 * DAY + 15 * HOUR),
-            source_conversation_id: None,
-            variants: vec![
-                v(Platform::Mastodon, "Lumen 3.2 is out! 🚀 3× faster incremental builds, AVIF images and built-in i18n. Release notes: https://lumen.dev/blog/3-2 #StaticSites #OpenSource"),
-                v(Platform::Bluesky, "Lumen 3.2 is out 🚀 3× faster incremental builds, AVIF images, built-in i18n. https://lumen.dev/blog/3-2"),
-                v(Platform::Discord, "@everyone Lumen 3.2 is out! Faster incremental builds, AVIF support and i18n in core. Full notes: https://lumen.dev/blog/3-2 — tell us what you build with it in #showcase!"),
-            ],
-        },
-        CalendarItemInput {
-            title: "Community call — December".into(),
-            body: "Monthly community call: roadmap, plugin showcase, Q&A.".into(),
-            state: ContentState::Scheduled,
-            scheduled_at: Some(today + 8 * DAY + 17 * HOUR),
-            source_conversation_id: None,
-            variants: vec![
-                v(Platform::Discourse, "Join us for the December community call: roadmap, a plugin showcase and open Q&A. Add your questions below!"),
-                v(Platform::Mastodon, "📅 Lumen community call next week: roadmap, plugin showcase, Q&A. Everyone welcome! https://lumen.dev/call"),
-            ],
-        },
-        CalendarItemInput {
-            title: "Member spotlight: a migration story".into(),
-            body: "Ask the author of this thank-you post whether we can feature their migration as a case study.".into(),
-            state: ContentState::Idea,
-            scheduled_at: None,
-            source_conversation_id: praise_conv,
-            variants: vec![],
-        },
-        CalendarItemInput {
-            title: "Plugin roundup: November".into(),
-            body: "Five community plugins worth trying this month.".into(),
-            state: ContentState::Draft,
-            scheduled_at: Some(today + 12 * DAY + 10 * HOUR),
-            source_conversation_id: None,
-            variants: vec![v(Platform::Discourse, "Our favourite community plugins this month: …")],
-        },
-        CalendarItemInput {
-            title: "Office hours reminder".into(),
-            body: "Office hours every Thursday at 16:00 UTC on Discord.".into(),
-            state: ContentState::Published,
-            scheduled_at: Some(today - 4 * DAY + 16 * HOUR),
-            source_conversation_id: None,
-            variants: vec![v(Platform::Discord, "Office hours start in 15 minutes in #help — bring your questions!")],
-        },
-        CalendarItemInput {
-            title: "Write the Docs talk recap".into(),
-            body: "Recap of our talk with slides and recording.".into(),
-            state: ContentState::Failed,
-            scheduled_at: Some(today - 2 * DAY + 9 * HOUR),
-            source_conversation_id: None,
-            variants: vec![v(Platform::Bluesky, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd")],
-        },
-        CalendarItemInput {
-            title: "Good-first-issue Friday".into(),
-            body: "Highlight three beginner-friendly issues every Friday.".into(),
-            state: ContentState::Idea,
-            scheduled_at: None,
-            source_conversation_id: None,
-            variants: vec![],
-        },
-    ];
-    for item in &items {
-        let created = store.create_calendar_item(item, now - 2 * DAY)?;
-        store.conn().execute(
-            "UPDATE calendar_items SET demo = 1 WHERE id = ?1",
-            [created.id],
-        )?;
+    // The demo's own accounts, by platform: the targets of its posts (samples: nothing is
+    // ever sent through them).
+    let mut on: std::collections::HashMap<Platform, i64> = std::collections::HashMap::new();
+    for &id in account_ids {
+        let platform: Platform =
+            store
+                .conn()
+                .query_row("SELECT platform FROM accounts WHERE id = ?1", [id], |r| {
+                    crate::store::platform_col(r, 0)
+                })?;
+        on.entry(platform).or_insert(id);
     }
-    g.tick(items.len() as u64);
+    let v = |platform: Platform, body: &str| {
+        let t = VariantInput::new(platform, body);
+        match on.get(&platform) {
+            Some(&id) => t.on(id),
+            None => t,
+        }
+    };
+    let follows = |platform: Platform, body: &str| VariantInput {
+        follows_main: true,
+        ..v(platform, body)
+    };
+    let [robin, sam, priya] = content::DEMO_TEAM;
+    // Each item, with the state it shows, who approved it, what happened to its targets
+    // (target's platform, its post's address or why it failed) and its comments.
+    type Outcome = (Platform, std::result::Result<&'static str, &'static str>);
+    type DemoPost<'a> = (
+        CalendarItemInput,
+        ContentState,
+        Option<&'a str>,
+        Vec<Outcome>,
+        Vec<(&'a str, &'a str)>,
+    );
+    let plan: Vec<DemoPost<'_>> = vec![
+        (
+            CalendarItemInput {
+                title: "Lumen 3.2 release announcement".into(),
+                body: "Lumen 3.2 is out: incremental builds are 3× faster, the image pipeline handles AVIF, and the i18n plugin is now built in.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today + 3 * DAY + 15 * HOUR),
+                source_conversation_id: None,
+                variants: vec![
+                    v(Platform::Mastodon, "Lumen 3.2 is out! 🚀 3× faster incremental builds, AVIF images and built-in i18n. Release notes: https://lumen.dev/blog/3-2 #StaticSites #OpenSource"),
+                    v(Platform::Bluesky, "Lumen 3.2 is out 🚀 3× faster incremental builds, AVIF images, built-in i18n. https://lumen.dev/blog/3-2"),
+                    v(Platform::Discord, "Lumen 3.2 is out! Faster incremental builds, AVIF support and i18n in core. Full notes: https://lumen.dev/blog/3-2 — tell us what you build with it in #showcase!"),
+                ],
+            },
+            ContentState::Scheduled,
+            Some(sam),
+            vec![],
+            vec![(sam, "Approved. Tuesday 15:00 UTC is our busiest window on Discord, good slot.")],
+        ),
+        (
+            CalendarItemInput {
+                title: "Community call — December".into(),
+                body: "Monthly community call: roadmap, plugin showcase, Q&A.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today + 8 * DAY + 17 * HOUR),
+                source_conversation_id: None,
+                variants: vec![
+                    {
+                        let mut t = v(Platform::Discourse, "Join us for the December community call: roadmap, a plugin showcase and open Q&A. Add your questions below!");
+                        t.title = Some("December community call: roadmap and Q&A".into());
+                        t
+                    },
+                    v(Platform::Mastodon, "📅 Lumen community call next week: roadmap, plugin showcase, Q&A. Everyone welcome! https://lumen.dev/call"),
+                ],
+            },
+            ContentState::InReview,
+            None,
+            vec![],
+            vec![
+                (priya, "Can we add the livestream link for people who can't join the call?"),
+                (robin, "Good idea — I'll add it once the stream is set up."),
+            ],
+        ),
+        (
+            CalendarItemInput {
+                title: "Member spotlight: a migration story".into(),
+                body: "Ask the author of this thank-you post whether we can feature their migration as a case study.".into(),
+                state: ContentState::Idea,
+                scheduled_at: None,
+                source_conversation_id: praise_conv,
+                variants: vec![],
+            },
+            ContentState::Idea,
+            None,
+            vec![],
+            vec![],
+        ),
+        (
+            CalendarItemInput {
+                title: "Plugin roundup: November".into(),
+                body: "Five community plugins worth trying this month.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today + 12 * DAY + 10 * HOUR),
+                source_conversation_id: None,
+                variants: vec![{
+                    let mut t = v(Platform::Discourse, "Our favourite community plugins this month: …");
+                    t.title = Some("Plugin roundup: five to try in November".into());
+                    t
+                }],
+            },
+            ContentState::Draft,
+            None,
+            vec![],
+            vec![],
+        ),
+        (
+            CalendarItemInput {
+                title: "Contributor survey results".into(),
+                body: "What 212 contributors told us about onboarding, and what we will change.".into(),
+                state: ContentState::Draft,
+                scheduled_at: None,
+                source_conversation_id: None,
+                variants: vec![
+                    follows(Platform::Mastodon, "What 212 contributors told us about onboarding, and what we will change."),
+                    follows(Platform::Bluesky, "What 212 contributors told us about onboarding, and what we will change."),
+                ],
+            },
+            ContentState::Approved,
+            Some(priya),
+            vec![],
+            vec![(priya, "Approved — pick a slot once the blog post is live.")],
+        ),
+        (
+            CalendarItemInput {
+                title: "Office hours reminder".into(),
+                body: "Office hours every Thursday at 16:00 UTC on Discord.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today - 4 * DAY + 16 * HOUR),
+                source_conversation_id: None,
+                variants: vec![v(Platform::Discord, "Office hours start in 15 minutes in #help — bring your questions!")],
+            },
+            ContentState::Published,
+            Some(robin),
+            vec![(Platform::Discord, Ok("https://discord.com/channels/lumen/help/office-hours"))],
+            vec![],
+        ),
+        (
+            CalendarItemInput {
+                title: "Write the Docs talk recap".into(),
+                body: "Recap of our talk with slides and recording.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today - 2 * DAY + 9 * HOUR),
+                source_conversation_id: None,
+                variants: vec![
+                    v(Platform::Mastodon, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd"),
+                    v(Platform::Bluesky, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd"),
+                ],
+            },
+            ContentState::Partly,
+            Some(sam),
+            vec![
+                (Platform::Mastodon, Ok("https://fosstodon.org/@lumen/113590000000000001")),
+                (Platform::Bluesky, Err("Bluesky is unavailable (502 Bad Gateway); it was not posted — retry it")),
+            ],
+            vec![],
+        ),
+        (
+            CalendarItemInput {
+                title: "Docs sprint sign-ups".into(),
+                body: "Join the docs sprint on the 14th: pick an issue, pair with a maintainer.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today - DAY + 11 * HOUR),
+                source_conversation_id: None,
+                variants: vec![v(Platform::Discord, "📚 Docs sprint on the 14th! Pick an issue labelled docs, pair with a maintainer, ship your first PR.")],
+            },
+            ContentState::Failed,
+            Some(robin),
+            vec![(Platform::Discord, Err("Discord refused the post: Missing Permissions (the bot cannot write in #announcements)"))],
+            vec![],
+        ),
+        (
+            CalendarItemInput {
+                title: "Holiday break notice".into(),
+                body: "The core team is away 24 Dec – 2 Jan; the forum stays open and replies may be slower.".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(today - 3 * DAY + 8 * HOUR),
+                source_conversation_id: None,
+                variants: vec![follows(Platform::Discourse, "The core team is away 24 Dec – 2 Jan; the forum stays open and replies may be slower.")],
+            },
+            ContentState::Missed,
+            Some(robin),
+            vec![],
+            vec![(robin, "The laptop was closed all morning — publish it now or move it?")],
+        ),
+        (
+            CalendarItemInput {
+                title: "Good-first-issue Friday".into(),
+                body: "Highlight three beginner-friendly issues every Friday.".into(),
+                state: ContentState::Idea,
+                scheduled_at: None,
+                source_conversation_id: None,
+                variants: vec![],
+            },
+            ContentState::Idea,
+            None,
+            vec![],
+            vec![],
+        ),
+    ];
+    let items = plan.len();
+    for (input, state, approved_by, outcomes, comments) in plan {
+        let created = store.create_calendar_item(&input, now - 2 * DAY)?;
+        let tx = store.conn_mut().transaction()?;
+        tx.execute(
+            "UPDATE calendar_items SET demo = 1, state = ?2, approved_by = ?3,
+                 approved_at = CASE WHEN ?3 IS NOT NULL THEN ?4 END,
+                 published_at = CASE WHEN ?2 IN ('published', 'partly') THEN scheduled_at END
+             WHERE id = ?1",
+            rusqlite::params![created.id, state.as_str(), approved_by, now - DAY],
+        )?;
+        for (platform, outcome) in outcomes {
+            let (url, error) = match outcome {
+                Ok(url) => (Some(url), None),
+                Err(why) => (None, Some(why)),
+            };
+            tx.execute(
+                "UPDATE calendar_targets SET url = ?3, error = ?4,
+                     external_id = CASE WHEN ?3 IS NOT NULL THEN 'demo-post-' || id END
+                 WHERE item_id = ?1 AND platform = ?2",
+                rusqlite::params![created.id, platform.as_str(), url, error],
+            )?;
+        }
+        for (i, (author, body)) in comments.into_iter().enumerate() {
+            tx.execute(
+                "INSERT INTO calendar_comments (item_id, author, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![created.id, author, body, now - DAY + i as i64 * HOUR],
+            )?;
+        }
+        tx.commit()?;
+    }
+    g.tick(items as u64);
     Ok(())
 }
 

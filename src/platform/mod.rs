@@ -107,6 +107,10 @@ pub struct Outgoing {
     /// When the attempt whose outcome is unknown began (set when the outbox reconciles).
     /// [`sent_after`] uses it so an earlier message with the same text is not taken for it.
     pub attempted_at: Option<crate::model::Millis>,
+    /// Where a new post goes when the account could post in several places: a channel id
+    /// (Discord, Slack), a room id (Matrix), a category id (Discourse), `owner/repo` (GitHub).
+    /// `None`: the first the account lists.
+    pub channel: Option<String>,
 }
 
 /// How far the platform's clock may be from ours when matching a sent message by time.
@@ -344,6 +348,7 @@ mod tests {
             reply_to_external_id: None,
             title: None,
             attempted_at: Some(10_000_000),
+            channel: None,
         };
         assert!(
             !sent_after(&item, Some(10_000_000 - 3_600_000)),
@@ -357,6 +362,7 @@ mod tests {
         assert!(sent_after(
             &Outgoing {
                 attempted_at: None,
+                channel: None,
                 ..item
             },
             Some(0)

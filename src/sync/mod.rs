@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod outbox;
+pub mod publish;
 pub mod quarantine;
 pub mod run;
 pub mod scheduler;

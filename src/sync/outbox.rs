@@ -271,7 +271,7 @@ impl Store {
         };
         let (mut claimed, conversation): (Claimed, Option<i64>) = tx.query_row(
             "SELECT o.id, o.state = 'sending', o.key_since, o.idempotency_key, o.body,
-                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at, c.id
+                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at, c.id, o.channel
              FROM outbox o LEFT JOIN conversations c ON c.id = o.conversation_id
              WHERE o.id = ?1",
             [id],
@@ -288,6 +288,7 @@ impl Store {
                             reply_to_external_id: r.get(6)?,
                             title: r.get(7)?,
                             attempted_at: r.get(8)?,
+                            channel: r.get(10)?,
                         },
                     },
                     r.get(9)?,

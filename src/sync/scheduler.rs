@@ -28,6 +28,8 @@ pub type ProgressSink = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
 enum Request {
     /// Sync one account, or all of them.
     Sync(Option<i64>),
+    /// Publish the calendar's due posts now.
+    Publish,
 }
 
 /// The desktop app's background syncer. Dropping it stops the worker after the page in hand.
@@ -68,6 +70,12 @@ impl Scheduler {
     /// Asks for a sync of one account (or all) now; returns at once.
     pub fn sync_now(&self, account: Option<i64>) {
         let _ = self.tx.send(Request::Sync(account));
+    }
+
+    /// Asks for the calendar's due posts to be published now (one was just scheduled for
+    /// now, or a failed target retried); returns at once.
+    pub fn publish_now(&self) {
+        let _ = self.tx.send(Request::Publish);
     }
 
     /// The latest progress of every account synced since start.
@@ -125,10 +133,29 @@ fn worker(
         let mut next_round = Instant::now();
         // A request to serve now: one account, or all of them (`Some(None)`).
         let mut wanted: Option<Option<i64>> = None;
+        // The calendar's publisher: at most one run at a time, on its own connection.
+        let mut publisher: JoinSet<()> = JoinSet::new();
+        let mut publish_wanted = true;
         loop {
             let due = Instant::now() >= next_round;
             if due {
                 next_round = Instant::now() + every;
+            }
+            if (due || publish_wanted) && publisher.is_empty() {
+                publish_wanted = false;
+                let (path, clock) = (db_path.clone(), clock.clone());
+                publisher.spawn(async move {
+                    match Store::open(&path) {
+                        Ok(mut store) => {
+                            if let Err(e) = super::publish::publish_due(&mut store, clock).await {
+                                eprintln!(
+                                    "hearth: publishing the calendar's due posts failed: {e}"
+                                );
+                            }
+                        }
+                        Err(e) => eprintln!("hearth: the calendar could not be published: {e}"),
+                    }
+                });
             }
             if due {
                 // The daily backup rides on the schedule: a laptop left open for days still
@@ -183,14 +210,31 @@ fn worker(
                 Some((account, at)) => (Some(account), at),
                 None => (None, next_round),
             };
+            // The calendar's next post: woken for at its time. The wait is looked at again at
+            // least every half minute against the wall clock, since the monotonic clock stands
+            // still while the laptop sleeps and a post due meanwhile must go out on waking.
+            let post_at = Store::open(&db_path)
+                .and_then(|s| s.next_due_post())
+                .ok()
+                .flatten()
+                .map(|at| {
+                    let wait = (at - clock()).clamp(1_000, 30_000);
+                    Instant::now() + Duration::from_millis(u64::try_from(wait).unwrap_or(30_000))
+                });
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 _ = tokio::time::sleep_until(next_round) => {}
                 _ = tokio::time::sleep_until(later_at), if later_account.is_some() => {
                     wanted = later_account.map(Some);
                 }
+                _ = tokio::time::sleep_until(post_at.unwrap_or(next_round)),
+                    if post_at.is_some() && publisher.is_empty() => {
+                    publish_wanted = true;
+                }
+                Some(_) = publisher.join_next(), if !publisher.is_empty() => {}
                 req = rx.recv() => match req {
                     Some(Request::Sync(id)) => wanted = Some(id),
+                    Some(Request::Publish) => publish_wanted = true,
                     None => break,
                 },
                 Some(done) = running.join_next_with_id(), if !running.is_empty() => {
@@ -209,6 +253,7 @@ fn worker(
         // Each sync stops after the page in hand.
         cancel.cancel();
         while running.join_next().await.is_some() {}
+        while publisher.join_next().await.is_some() {}
     });
 }
 

@@ -324,6 +324,7 @@ pub fn outgoing(
         reply_to_external_id: reply_to.map(str::to_string),
         title: None,
         attempted_at: None,
+        channel: None,
     }
 }
 

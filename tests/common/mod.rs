@@ -62,6 +62,13 @@ impl TestDb {
             )
             .expect("account")
     }
+
+    /// An account on `platform` named `name`, as if connected (its own identity is "team").
+    pub fn account(&mut self, platform: Platform, name: &str) -> i64 {
+        self.store
+            .ensure_account(platform, name, None, Some("team"), NOW - 100 * DAY)
+            .expect("account")
+    }
 }
 
 pub fn person(id: &str, name: &str, email: Option<&str>) -> IncomingIdentity {

@@ -5,4 +5,8 @@ import type { ContentVariant } from "./ContentVariant";
 /**
  * A planned post.
  */
-export type CalendarItem = { id: number, title: string, body: string, state: ContentState, scheduledAt: number | null, publishedAt: number | null, sourceConversationId: number | null, variants: Array<ContentVariant>, createdAt: number, updatedAt: number, };
+export type CalendarItem = { id: number, title: string, body: string, state: ContentState, scheduledAt: number | null, publishedAt: number | null, sourceConversationId: number | null, variants: Array<ContentVariant>, 
+/**
+ * Who approved it and when; cleared when it is changed afterwards.
+ */
+approvedAt: number | null, approvedBy: string | null, comments: number, createdAt: number, updatedAt: number, };

@@ -2,5 +2,6 @@
 
 /**
  * The life of a content calendar item.
+ * Where a calendar item is on its way from an idea to posts on the platforms.
  */
-export type ContentState = "idea" | "draft" | "scheduled" | "published" | "failed";
+export type ContentState = "idea" | "draft" | "in_review" | "approved" | "scheduled" | "published" | "partly" | "failed" | "missed";

@@ -1,0 +1,357 @@
+//! Publishing a calendar: due items' targets into the outbox, exactly once. Owns: finding the
+//! scheduled items whose time has come, queueing one outbox post per target (or marking the
+//! item missed when its time passed beyond the grace window), and the decisions after:
+//! publish now, retry a failed target. Must never: send anything itself — the outbox's
+//! claims send each post once, whichever Hearth (the app, `hearth publish --due` from cron)
+//! flushes it — nor queue a target twice.
+//!
+//! Releasing runs in one immediate transaction: an item's targets are queued and each target
+//! remembers its outbox row in the same write, so two processes releasing at once queue each
+//! target once. When the outbox row is sent or fails, the schema's trigger
+//! (`outbox_settles_calendar`) records the post on the target and settles the item: published,
+//! partly published or failed.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{Error, Result};
+use crate::model::{CalendarItem, ContentState, Millis, Platform};
+use crate::store::{platform_col, setting_in, Store};
+
+use super::rules;
+
+/// The setting: how late a post may still go out after its time (a laptop asleep at 10:00
+/// and opened at 10:40 still posts within an hour).
+pub const GRACE_SETTING: &str = "calendar.grace_minutes";
+pub const DEFAULT_GRACE_MINUTES: u32 = 60;
+const MINUTE: Millis = 60_000;
+
+/// What one release did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Released {
+    /// Targets put in the outbox.
+    pub queued: u32,
+    /// Titles of items whose time passed beyond the grace window.
+    pub missed: Vec<String>,
+    /// Accounts with posts now waiting in the outbox.
+    pub accounts: Vec<i64>,
+}
+
+fn new_key(now: Millis) -> String {
+    format!("hearth-post-{now:x}-{:016x}", fastrand::u64(..))
+}
+
+/// Marks an item published, partly published or failed once none of its targets is still
+/// on its way (as the schema's trigger does when an outbox row settles).
+fn settle(tx: &Transaction<'_>, item: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE calendar_items
+            SET state = (SELECT CASE
+                    WHEN count(*) FILTER (WHERE s.status IN ('planned', 'queued', 'sending')) > 0
+                        THEN calendar_items.state
+                    WHEN count(*) FILTER (WHERE s.status = 'failed') = 0 THEN 'published'
+                    WHEN count(*) FILTER (WHERE s.status = 'sent') > 0 THEN 'partly'
+                    ELSE 'failed' END
+                  FROM calendar_target_status s WHERE s.item_id = ?1)
+          WHERE id = ?1 AND state IN ('scheduled', 'partly', 'failed')",
+        [item],
+    )?;
+    Ok(())
+}
+
+/// Why a target cannot be queued now (its account gone, a demo account, a text the platform
+/// refuses), or `None` when it can.
+fn unqueueable(
+    tx: &Transaction<'_>,
+    platform: Platform,
+    account: Option<i64>,
+    body: &str,
+    title: Option<&str>,
+) -> Result<Option<String>> {
+    let name = platform.label();
+    let Some(account) = account else {
+        return Ok(Some(format!("no {name} account was chosen for it")));
+    };
+    let demo: Option<bool> = tx
+        .query_row("SELECT demo FROM accounts WHERE id = ?1", [account], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(match demo {
+        None => Some(format!("its {name} account was disconnected")),
+        Some(true) => Some(format!("its {name} account is a demo account")),
+        Some(false) => {
+            let problems = rules::problems(platform, body, title);
+            (!problems.is_empty()).then(|| problems.join("; "))
+        }
+    })
+}
+
+/// A target as the publisher reads it.
+struct Pending {
+    id: i64,
+    item: i64,
+    platform: Platform,
+    account: Option<i64>,
+    channel: Option<String>,
+    /// Its own title, or the item's.
+    title: Option<String>,
+    body: String,
+    outbox: Option<i64>,
+    status: String,
+}
+
+/// Reads targets: `where_` picks them (`?1` bound to `arg`).
+fn pending(tx: &Transaction<'_>, where_: &str, arg: i64) -> Result<Vec<Pending>> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT t.id, t.item_id, t.platform, t.account_id, t.channel,
+                    coalesce(t.title, i.title), t.body, t.outbox_id, s.status
+             FROM calendar_targets t JOIN calendar_items i ON i.id = t.item_id
+             JOIN calendar_target_status s ON s.target_id = t.id
+             WHERE {where_} ORDER BY t.id"
+        ))?
+        .query_map([arg], |r| {
+            Ok(Pending {
+                id: r.get(0)?,
+                item: r.get(1)?,
+                platform: platform_col(r, 2)?,
+                account: r.get(3)?,
+                channel: r.get(4)?,
+                title: r.get(5)?,
+                body: r.get(6)?,
+                outbox: r.get(7)?,
+                status: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+impl Store {
+    /// How late a post may still go out after its time, in minutes.
+    pub fn publish_grace_minutes(&self) -> Result<u32> {
+        Ok(self
+            .setting(GRACE_SETTING)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_GRACE_MINUTES))
+    }
+
+    pub fn set_publish_grace_minutes(&mut self, minutes: u32) -> Result<()> {
+        if minutes > 7 * 24 * 60 {
+            return Err(Error::invalid(
+                "the grace window is at most a week (10080 minutes)",
+            ));
+        }
+        self.set_setting(GRACE_SETTING, &minutes.to_string())
+    }
+
+    /// Queues the targets of every scheduled item whose time has come, each once; an item
+    /// whose time passed more than the grace window ago is marked missed instead.
+    pub fn release_due_posts(&mut self, now: Millis) -> Result<Released> {
+        let tx = self.conn_mut().transaction()?;
+        let grace = setting_in(&tx, GRACE_SETTING)?
+            .and_then(|v| v.parse::<Millis>().ok())
+            .unwrap_or(Millis::from(DEFAULT_GRACE_MINUTES))
+            * MINUTE;
+        let due: Vec<(i64, String, String, Millis)> = tx
+            .prepare_cached(
+                "SELECT i.id, i.title, i.body, i.scheduled_at FROM calendar_items i
+                 WHERE i.state = 'scheduled' AND i.scheduled_at <= ?1
+                   AND EXISTS (SELECT 1 FROM calendar_targets t WHERE t.item_id = i.id
+                                 AND t.outbox_id IS NULL AND t.error IS NULL
+                                 AND t.external_id IS NULL)
+                 ORDER BY i.scheduled_at, i.id",
+            )?
+            .query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Released::default();
+        for (item, item_title, _, at) in due {
+            let started: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM calendar_targets WHERE item_id = ?1
+                                  AND (outbox_id IS NOT NULL OR external_id IS NOT NULL))",
+                [item],
+                |r| r.get(0),
+            )?;
+            if now - at > grace && !started {
+                tx.execute(
+                    "UPDATE calendar_items SET state = 'missed', updated_at = ?2 WHERE id = ?1",
+                    params![item, now],
+                )?;
+                out.missed.push(item_title);
+                continue;
+            }
+            let targets = pending(
+                &tx,
+                "t.item_id = ?1 AND t.outbox_id IS NULL AND t.error IS NULL
+                 AND t.external_id IS NULL",
+                item,
+            )?;
+            for Pending {
+                id: target,
+                platform,
+                account,
+                channel,
+                title,
+                body,
+                ..
+            } in targets
+            {
+                let title = title.unwrap_or_else(|| item_title.clone());
+                if let Some(why) = unqueueable(&tx, platform, account, &body, Some(&title))? {
+                    tx.execute(
+                        "UPDATE calendar_targets SET error = ?2 WHERE id = ?1",
+                        params![target, why],
+                    )?;
+                    continue;
+                }
+                let Some(account) = account else { continue };
+                tx.execute(
+                    "INSERT INTO outbox (account_id, calendar_item_id, kind, body, title, channel,
+                         idempotency_key, created_at)
+                     VALUES (?1, ?2, 'post', ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        account,
+                        item,
+                        body.trim(),
+                        // only platforms whose posts have a title are sent one
+                        matches!(platform, Platform::Discourse | Platform::Github)
+                            .then_some(title.as_str()),
+                        channel,
+                        new_key(now),
+                        now
+                    ],
+                )?;
+                let outbox = tx.last_insert_rowid();
+                tx.execute(
+                    "UPDATE calendar_targets SET outbox_id = ?2 WHERE id = ?1",
+                    params![target, outbox],
+                )?;
+                out.queued += 1;
+                if !out.accounts.contains(&account) {
+                    out.accounts.push(account);
+                }
+            }
+            settle(&tx, item)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The earliest time a scheduled item with targets not yet released falls due.
+    pub fn next_due_post(&self) -> Result<Option<Millis>> {
+        Ok(self.conn().query_row(
+            "SELECT min(i.scheduled_at) FROM calendar_items i
+             WHERE i.state = 'scheduled'
+               AND EXISTS (SELECT 1 FROM calendar_targets t WHERE t.item_id = i.id
+                             AND t.outbox_id IS NULL AND t.error IS NULL
+                             AND t.external_id IS NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Accounts whose outbox holds calendar posts that may be sent now.
+    pub fn accounts_with_due_posts(&self, now: Millis) -> Result<Vec<i64>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT DISTINCT account_id FROM outbox
+                 WHERE calendar_item_id IS NOT NULL AND state IN ('queued', 'sending')
+                   AND coalesce(send_after, 0) <= ?1
+                 ORDER BY account_id",
+            )?
+            .query_map([now], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Publishes an item now: a missed, approved or draft item (not one waiting for review)
+    /// is scheduled for `now`, so the next release queues it.
+    pub fn publish_calendar_item_now(&mut self, id: i64, now: Millis) -> Result<CalendarItem> {
+        let item = self.calendar_item(id)?;
+        match item.state {
+            ContentState::InReview => {
+                return Err(Error::invalid(
+                    "it is waiting for review: approve it before it is published",
+                ))
+            }
+            s if s.is_out() => {
+                return Err(Error::invalid(format!(
+                    "it was {} already; retry a failed target instead",
+                    s.label()
+                )))
+            }
+            _ => {}
+        }
+        let mut input = super::input_of(&item);
+        input.state = ContentState::Scheduled;
+        input.scheduled_at = Some(now);
+        self.update_calendar_item(id, &input, now)
+    }
+
+    /// Sends a failed target again: its outbox post goes back in the queue with the target's
+    /// text as it is now (the platform refused the last one, so nothing of it went out), or,
+    /// if it never reached the outbox, it is queued now.
+    pub fn retry_calendar_target(&mut self, target: i64, now: Millis) -> Result<CalendarItem> {
+        let tx = self.conn_mut().transaction()?;
+        let Pending {
+            item,
+            platform,
+            account,
+            channel,
+            title,
+            body,
+            outbox,
+            status,
+            ..
+        } = pending(&tx, "t.id = ?1", target)?
+            .pop()
+            .ok_or_else(|| Error::not_found("calendar target", target))?;
+        if status != "failed" {
+            return Err(Error::invalid(format!(
+                "the {} post has not failed, so there is nothing to retry",
+                platform.label()
+            )));
+        }
+        if let Some(why) = unqueueable(&tx, platform, account, &body, title.as_deref())? {
+            return Err(Error::invalid(format!("it cannot be sent: {why}")));
+        }
+        let send_title = matches!(platform, Platform::Discourse | Platform::Github)
+            .then_some(title)
+            .flatten();
+        match outbox {
+            Some(outbox) => {
+                tx.execute(
+                    "UPDATE outbox SET state = 'queued', last_error = NULL, body = ?2, title = ?3,
+                         channel = ?4, account_id = ?5
+                     WHERE id = ?1 AND state = 'failed'",
+                    params![outbox, body.trim(), send_title, channel, account],
+                )?;
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO outbox (account_id, calendar_item_id, kind, body, title, channel,
+                         idempotency_key, created_at)
+                     VALUES (?1, ?2, 'post', ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        account,
+                        item,
+                        body.trim(),
+                        send_title,
+                        channel,
+                        new_key(now),
+                        now
+                    ],
+                )?;
+                tx.execute(
+                    "UPDATE calendar_targets SET outbox_id = ?2, error = NULL WHERE id = ?1",
+                    params![target, tx.last_insert_rowid()],
+                )?;
+            }
+        }
+        tx.execute(
+            "UPDATE calendar_items SET updated_at = ?2 WHERE id = ?1",
+            params![item, now],
+        )?;
+        tx.commit()?;
+        self.calendar_item(item)
+    }
+}
