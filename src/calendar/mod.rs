@@ -118,8 +118,10 @@ struct Stored {
     platform: String,
     account: Option<i64>,
     body: String,
-    /// In the outbox, or out.
+    /// Waiting in the outbox, being sent, or out (a failed post may still change).
     out: bool,
+    /// Its outbox post, which may have failed.
+    outbox: Option<i64>,
 }
 
 fn content_of(tx: &Transaction<'_>, id: i64) -> Result<Content> {
@@ -178,9 +180,10 @@ fn content_of_input(input: &CalendarItemInput) -> Content {
 fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) -> Result<()> {
     let existing: Vec<Stored> = tx
         .prepare_cached(
-            "SELECT id, platform, account_id, body,
-                    outbox_id IS NOT NULL OR external_id IS NOT NULL
-             FROM calendar_targets WHERE item_id = ?1",
+            "SELECT t.id, t.platform, t.account_id, t.body,
+                    s.status IN ('queued', 'sending', 'sent'), t.outbox_id
+             FROM calendar_targets t JOIN calendar_target_status s ON s.target_id = t.id
+             WHERE t.item_id = ?1",
         )?
         .query_map([item_id], |r| {
             Ok(Stored {
@@ -189,6 +192,7 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
                 account: r.get(2)?,
                 body: r.get(3)?,
                 out: r.get(4)?,
+                outbox: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -214,7 +218,7 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
                 if *out && old_body != body {
                     return Err(Error::invalid(format!(
                         "the {} post has already gone to the outbox; its text can no longer change \
-                         (retry it after it fails, or write a new item)",
+                         (if it fails, change it and retry; or write a new item)",
                         v.platform.label()
                     )));
                 }
@@ -246,7 +250,11 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
         }
     }
     for Stored {
-        id, platform, out, ..
+        id,
+        platform,
+        out,
+        outbox,
+        ..
     } in &existing
     {
         if kept.contains(id) {
@@ -259,6 +267,13 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
             return Err(Error::invalid(format!(
                 "the {label} post has already gone to the outbox, so it cannot be taken off the item"
             )));
+        }
+        if let Some(outbox) = outbox {
+            // its failed post goes with it
+            tx.execute(
+                "DELETE FROM outbox WHERE id = ?1 AND state = 'failed'",
+                [outbox],
+            )?;
         }
         tx.execute("DELETE FROM calendar_targets WHERE id = ?1", [id])?;
     }
