@@ -818,8 +818,8 @@ fn an_item_for_a_forum_and_mastodon_goes_out_on_both_and_the_target_that_failed_
         "the forum's post was not sent again"
     );
     assert_eq!(
-        mastodon.made.lock().unwrap().as_slice(),
-        [item.body.clone()],
+        *mastodon.made.lock().unwrap(),
+        vec![item.body.clone()],
         "Mastodon made the status once"
     );
     let m = item

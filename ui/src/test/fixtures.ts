@@ -6,6 +6,7 @@ import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
+import type { ContentVariant } from '$lib/bindings/ContentVariant';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { View } from '$lib/bindings/View';
@@ -250,8 +251,34 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
     publishedAt: null,
     sourceConversationId: null,
     variants: [],
+    approvedAt: null,
+    approvedBy: null,
+    comments: 0,
     createdAt: NOW,
     updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+/** A calendar item's target: by default Lumen Discord's, planned, following the main text. */
+export function calendarTarget(id: number, overrides: Partial<ContentVariant> = {}): ContentVariant {
+  return {
+    id,
+    platform: 'discord',
+    accountId: 5,
+    accountName: 'Lumen Discord',
+    channel: null,
+    title: null,
+    body: 'Hello community',
+    followsMain: true,
+    charLimit: 2000,
+    status: 'planned',
+    error: null,
+    url: null,
+    outboxId: null,
+    replies: 0,
+    repliers: 0,
+    problems: [],
     ...overrides,
   };
 }

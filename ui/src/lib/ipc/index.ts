@@ -7,6 +7,7 @@ import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { BestTimes } from '$lib/bindings/BestTimes';
+import type { CalendarComment } from '$lib/bindings/CalendarComment';
 import type { CalendarExportSummary } from '$lib/bindings/CalendarExportSummary';
 import type { CalendarImportReport } from '$lib/bindings/CalendarImportReport';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
@@ -257,6 +258,33 @@ export const calendarUpdate = (id: number, input: CalendarItemInput) =>
   invoke<CalendarItem>('calendar_update', { id, input });
 
 export const calendarDelete = (id: number) => invoke<null>('calendar_delete', { id });
+
+/** Sends an item to review (a draft or an idea becomes "in review"). */
+export const calendarSubmit = (id: number) => invoke<CalendarItem>('calendar_submit', { id });
+
+/** Approves an item as the user: a dated item whose targets can go out is scheduled at once,
+ * any other waits as approved. */
+export const calendarApprove = (id: number) => invoke<CalendarItem>('calendar_approve', { id });
+
+/** An item's comments, oldest first. */
+export const calendarComments = (id: number) =>
+  invoke<CalendarComment[]>('calendar_comments', { id });
+
+export const calendarComment = (id: number, body: string) =>
+  invoke<CalendarComment>('calendar_comment', { id, body });
+
+/** Publishes an item now (also the decision for a missed one). */
+export const calendarPublishNow = (id: number) =>
+  invoke<CalendarItem>('calendar_publish_now', { id });
+
+/** Sends a failed target (a `ContentVariant` id) again. */
+export const calendarRetryTarget = (target: number) =>
+  invoke<CalendarItem>('calendar_retry_target', { target });
+
+/** How late a due post may still go out, in minutes (Settings → Calendar). */
+export const calendarGrace = () => invoke<number>('calendar_grace');
+export const calendarSetGrace = (minutes: number) =>
+  invoke<number>('calendar_set_grace', { minutes });
 
 /** The calendar as an iCalendar (.ics) file at `path`; what it holds. */
 export const calendarExportIcs = (path: string) =>
