@@ -741,3 +741,72 @@ fn a_restore_while_another_process_writes_waits_then_says_busy_and_changes_nothi
     let s = Store::open(&db).expect("opens").totals().expect("totals");
     assert_eq!(s.messages, 700, "restored once the other writer is done");
 }
+
+#[test]
+fn an_export_made_before_calendar_targets_imports_its_variants_as_targets() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = demo_db(dir.path());
+    let export = dir.path().join("export");
+    let out = run(hearth(&db).arg("export").arg(&export));
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Rewrite it as schema 14 wrote it: the targets as `calendar_variants`, with that table's
+    // columns only, and no comments (the table did not exist).
+    let manifest_path = export.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    let old_columns = [
+        "id",
+        "item_id",
+        "platform",
+        "account_id",
+        "body",
+        "external_id",
+    ];
+    let targets = std::fs::read_to_string(export.join("calendar_targets.jsonl")).unwrap();
+    let mut variants = String::new();
+    let mut expected: Vec<(i64, String)> = Vec::new();
+    for line in targets.lines().filter(|l| !l.trim().is_empty()) {
+        let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+        let kept: serde_json::Map<String, serde_json::Value> = old_columns
+            .iter()
+            .map(|c| (c.to_string(), row[*c].clone()))
+            .collect();
+        expected.push((
+            row["id"].as_i64().unwrap(),
+            row["body"].as_str().unwrap().to_string(),
+        ));
+        variants.push_str(&serde_json::to_string(&kept).unwrap());
+        variants.push('\n');
+    }
+    assert!(expected.len() >= 5, "the demo has targets: {expected:?}");
+    std::fs::remove_file(export.join("calendar_targets.jsonl")).unwrap();
+    std::fs::remove_file(export.join("calendar_comments.jsonl")).unwrap();
+    std::fs::write(export.join("calendar_variants.jsonl"), variants).unwrap();
+    let tables = manifest["tables"].as_array_mut().unwrap();
+    tables.retain(|t| t["table"] != "calendar_comments");
+    for t in tables.iter_mut() {
+        if t["table"] == "calendar_targets" {
+            t["table"] = "calendar_variants".into();
+            t["file"] = "calendar_variants.jsonl".into();
+            t["columns"] = serde_json::json!(old_columns);
+        }
+    }
+    manifest["schemaVersion"] = 14.into();
+    std::fs::write(&manifest_path, serde_json::to_string(&manifest).unwrap()).unwrap();
+
+    let copy = dir.path().join("copy.db");
+    let out = run(hearth(&copy).arg("import").arg(&export));
+    assert!(out.status.success(), "{}", text(&out));
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let mut got: Vec<(i64, String)> = conn
+        .prepare("SELECT id, body FROM calendar_targets ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected, "every variant is a target again");
+}

@@ -293,9 +293,25 @@ fn the_demo_calendar_has_scheduled_posts_and_ideas() {
         })
         .unwrap();
     use hearth::model::ContentState::*;
-    for state in [Idea, Draft, Scheduled, Published] {
+    for state in hearth::model::ContentState::ALL {
         assert!(items.iter().any(|i| i.state == state), "a {state:?} item");
     }
+    // partly published: one target out with its link, one failed with the reason
+    let partly = items.iter().find(|i| i.state == Partly).unwrap();
+    assert!(partly
+        .variants
+        .iter()
+        .any(|v| v.status == hearth::model::TargetStatus::Sent && v.url.is_some()));
+    assert!(partly
+        .variants
+        .iter()
+        .any(|v| v.status == hearth::model::TargetStatus::Failed && v.error.is_some()));
+    // review has its conversation, and what is approved says by whom
+    assert!(items.iter().any(|i| i.state == InReview && i.comments >= 2));
+    assert!(items
+        .iter()
+        .filter(|i| matches!(i.state, Approved | Scheduled))
+        .all(|i| i.approved_by.is_some()));
     assert!(items
         .iter()
         .any(|i| i.state == Scheduled && i.variants.len() >= 2 && i.scheduled_at > Some(NOW)));

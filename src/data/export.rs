@@ -30,6 +30,10 @@ const NOT_EXPORTED: &[&str] = &[
 /// Tables an older Hearth exported that this one works out again instead (schema 13 keeps
 /// identities' keys in `identity_keysets`): an old export's file of them is skipped.
 const RETIRED: &[&str] = &["identity_keys"];
+/// Tables a later schema renamed, as (old name, new name): an old export's file of them is
+/// read into the new table (schema 15 made the calendar's variants its targets, with the same
+/// columns and more).
+const RENAMED: &[(&str, &str)] = &[("calendar_variants", "calendar_targets")];
 pub const MANIFEST: &str = "manifest.json";
 const FORMAT: &str = "hearth-export";
 const FORMAT_VERSION: u32 = 1;
@@ -328,7 +332,11 @@ fn import_tables(
             done += t.rows;
             continue;
         }
-        let Some(table) = known.iter().find(|k| k.name == t.table) else {
+        let name = RENAMED
+            .iter()
+            .find(|(old, _)| *old == t.table)
+            .map_or(t.table.as_str(), |(_, new)| new);
+        let Some(table) = known.iter().find(|k| k.name == name) else {
             return Err(bad_export(
                 dir,
                 format!("this Hearth has no table {}", t.table),
@@ -341,12 +349,12 @@ fn import_tables(
             ));
         }
         // The new database's own rows (its settings from migrations) give way to the export's.
-        tx.execute(&format!("DELETE FROM {}", quoted(&t.table)), [])?;
+        tx.execute(&format!("DELETE FROM {}", quoted(name)), [])?;
         let cols = t.columns.iter().map(|c| quoted(c)).collect::<Vec<_>>();
         let marks = vec!["?"; cols.len()].join(", ");
         let mut insert = tx.prepare(&format!(
             "INSERT INTO {} ({}) VALUES ({marks})",
-            quoted(&t.table),
+            quoted(name),
             cols.join(", ")
         ))?;
         let path = dir.join(&t.file);
