@@ -1421,8 +1421,34 @@ pub struct CalendarItem {
     pub approved_at: Option<Millis>,
     pub approved_by: Option<String>,
     pub comments: u32,
+    /// How it repeats (an RRULE: `FREQ=WEEKLY`), and the same in words ("every week").
+    pub recurrence: Option<String>,
+    pub repeats: Option<String>,
+    /// The IANA time zone its time and repetition are read in.
+    pub time_zone: Option<String>,
+    /// A later occurrence of a repeating item, shown where it will fall: `id` is the
+    /// repeating item's, and opening it opens that item.
+    pub occurrence: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// A time of the week an account posts at, for "add to the next free slot".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PostingSlot {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub platform: Platform,
+    /// Monday is 0.
+    pub weekday: u8,
+    /// Minutes after midnight, in `time_zone`.
+    pub minute: u16,
+    pub time_zone: String,
+    /// In words: "Tuesdays 10:00 (Europe/Berlin)".
+    pub label: String,
 }
 
 /// What one `publish --due` (or the app's publisher) did.
@@ -1532,6 +1558,10 @@ pub struct CalendarItemInput {
     pub source_conversation_id: Option<i64>,
     #[serde(default)]
     pub variants: Vec<VariantInput>,
+    /// How it repeats: an RRULE (`FREQ=WEEKLY;BYDAY=TH`) or a word (daily, weekly,
+    /// fortnightly, monthly); `None` or empty: it does not.
+    #[serde(default)]
+    pub recurrence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -204,6 +204,7 @@ fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
                     "Lumen 3.2 is out, 3× faster.",
                 )
                 .on(mastodon)],
+                recurrence: None,
             },
             NOW,
         )
@@ -217,6 +218,7 @@ fn the_calendar_exports_as_ics_that_another_parser_reads_back_the_same() {
                 scheduled_at: None,
                 source_conversation_id: None,
                 variants: Vec::new(),
+                recurrence: None,
             },
             NOW,
         )
@@ -417,6 +419,7 @@ fn events_from_an_ics_file_become_dated_ideas_in_their_zones_once_whatever_the_i
                 scheduled_at: call.scheduled_at,
                 source_conversation_id: None,
                 variants: Vec::new(),
+                recurrence: None,
             },
             NOW,
         )

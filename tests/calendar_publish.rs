@@ -38,6 +38,7 @@ fn item(title: &str, at: Option<Millis>, targets: Vec<VariantInput>) -> Calendar
         scheduled_at: at,
         source_conversation_id: None,
         variants: targets,
+        recurrence: None,
     }
 }
 
@@ -886,4 +887,174 @@ fn the_app_and_two_crons_at_once_publish_each_due_target_exactly_once_to_a_slow_
         text(&a),
         text(&b)
     );
+}
+
+// --- slots and repeating posts --------------------------------------------------------------------
+
+#[test]
+fn add_to_next_free_slot_takes_the_first_slot_of_the_items_accounts_that_no_other_post_holds() {
+    let mut db = TestDb::new();
+    let mastodon = db.account(Platform::Mastodon, "Lumen on Mastodon");
+    let bluesky = db.account(Platform::Bluesky, "Lumen on Bluesky");
+    // NOW is Monday 2026-11-23 12:00 UTC.
+    let tue = db
+        .store
+        .add_posting_slot(mastodon, 1, 10 * 60, Some("UTC"))
+        .unwrap();
+    db.store
+        .add_posting_slot(mastodon, 3, 10 * 60, Some("UTC"))
+        .unwrap();
+    assert_eq!(tue.label, "Tuesdays 10:00 (UTC)");
+    let (tue_10, thu_10) = (NOW + 22 * HOUR, NOW + 3 * DAY - 2 * HOUR);
+
+    let mut idea = item(
+        "Spotlight",
+        None,
+        vec![follows(Platform::Mastodon, mastodon)],
+    );
+    idea.state = ContentState::Idea;
+    let first = db.store.create_calendar_item(&idea, NOW).unwrap();
+    let first = db.store.schedule_in_next_slot(first.id, NOW).unwrap();
+    assert_eq!(first.scheduled_at, Some(tue_10));
+    assert_eq!(
+        first.state,
+        ContentState::Draft,
+        "an idea with a time is a draft"
+    );
+
+    // the next post on the same account takes Thursday; approved, it is scheduled there
+    let second = db
+        .store
+        .create_calendar_item(
+            &item("Release", None, vec![follows(Platform::Mastodon, mastodon)]),
+            NOW,
+        )
+        .unwrap();
+    db.store.submit_calendar_item(second.id, NOW).unwrap();
+    db.store
+        .approve_calendar_item(second.id, Some("Sam"), NOW)
+        .unwrap();
+    let second = db.store.schedule_in_next_slot(second.id, NOW).unwrap();
+    assert_eq!(second.scheduled_at, Some(thu_10));
+    assert_eq!(second.state, ContentState::Scheduled);
+
+    // a third: next week's Tuesday
+    let third = db
+        .store
+        .create_calendar_item(
+            &item("Digest", None, vec![follows(Platform::Mastodon, mastodon)]),
+            NOW,
+        )
+        .unwrap();
+    let third = db.store.schedule_in_next_slot(third.id, NOW).unwrap();
+    assert_eq!(third.scheduled_at, Some(tue_10 + 7 * DAY));
+
+    // what cannot be placed says why
+    let lonely = db
+        .store
+        .create_calendar_item(&item("No targets", None, vec![]), NOW)
+        .unwrap();
+    let err = db.store.schedule_in_next_slot(lonely.id, NOW).unwrap_err();
+    assert!(err.to_string().contains("no target on an account"), "{err}");
+    let unslotted = db
+        .store
+        .create_calendar_item(
+            &item(
+                "Bluesky only",
+                None,
+                vec![follows(Platform::Bluesky, bluesky)],
+            ),
+            NOW,
+        )
+        .unwrap();
+    let err = db
+        .store
+        .schedule_in_next_slot(unslotted.id, NOW)
+        .unwrap_err();
+    assert!(err.to_string().contains("has posting slots"), "{err}");
+}
+
+#[test]
+fn a_weekly_post_shows_its_coming_weeks_and_each_occurrence_that_goes_out_hands_on_to_the_next() {
+    let mut db = TestDb::new();
+    let discord = db.account(Platform::Discord, "Lumen Discord");
+    let first_at = NOW + HOUR;
+    let mut input = item(
+        "Office hours reminder",
+        Some(first_at),
+        vec![follows(Platform::Discord, discord)],
+    );
+    input.state = ContentState::Scheduled;
+    input.recurrence = Some("weekly".into());
+    let id = db.store.create_calendar_item(&input, NOW).unwrap().id;
+    let weeks = |db: &TestDb| {
+        db.store
+            .calendar(&hearth::model::CalendarRange {
+                from: Some(NOW),
+                to: Some(NOW + 28 * DAY),
+                include_unscheduled: false,
+            })
+            .unwrap()
+    };
+    let shown = weeks(&db);
+    let times: Vec<Millis> = shown.iter().filter_map(|i| i.scheduled_at).collect();
+    assert_eq!(
+        times,
+        [
+            first_at,
+            first_at + 7 * DAY,
+            first_at + 14 * DAY,
+            first_at + 21 * DAY
+        ]
+    );
+    assert!(!shown[0].occurrence && shown[1..].iter().all(|i| i.occurrence && i.id == id));
+    assert_eq!(shown[0].repeats.as_deref(), Some("every week"));
+
+    // The first goes out: the next week's becomes an item of its own, still approved-as-was
+    // and scheduled, and the series goes on from it.
+    let released = db.store.release_due_posts(first_at).unwrap();
+    assert_eq!(released.queued, 1);
+    let shown = weeks(&db);
+    let real: Vec<&hearth::model::CalendarItem> = shown.iter().filter(|i| !i.occurrence).collect();
+    assert_eq!(real.len(), 2, "{shown:#?}");
+    assert_eq!(real[0].id, id);
+    assert_eq!(
+        real[0].recurrence, None,
+        "the one that went out keeps only its record"
+    );
+    assert_eq!(real[1].scheduled_at, Some(first_at + 7 * DAY));
+    assert_eq!(real[1].state, ContentState::Scheduled);
+    assert_eq!(real[1].recurrence.as_deref(), Some("FREQ=WEEKLY"));
+    assert_eq!(real[1].variants.len(), 1);
+    assert_eq!(real[1].variants[0].account_id, Some(discord));
+    assert_eq!(real[1].variants[0].status, TargetStatus::Planned);
+    assert_eq!(shown.len(), 4, "the same four weeks are shown");
+
+    // Left for three weeks (the laptop closed): that week's is missed, the series resumes
+    // with the first occurrence still ahead.
+    let next = real[1].id;
+    let late = first_at + 7 * DAY + 15 * DAY;
+    let woke = db.store.release_due_posts(late).unwrap();
+    assert_eq!(woke.missed, ["Office hours reminder"]);
+    assert_eq!(
+        db.store.calendar_item(next).unwrap().state,
+        ContentState::Missed
+    );
+    assert_eq!(db.store.next_due_post().unwrap(), Some(first_at + 28 * DAY));
+}
+
+#[test]
+fn a_repetition_that_cannot_be_read_or_has_no_first_date_is_refused_in_words() {
+    let mut db = TestDb::new();
+    let mut input = item("Call", None, vec![]);
+    input.recurrence = Some("weekly".into());
+    let err = db.store.create_calendar_item(&input, NOW).unwrap_err();
+    assert!(err.to_string().contains("first occurrence"), "{err}");
+    input.scheduled_at = Some(NOW);
+    input.recurrence = Some("every blue moon".into());
+    let err = db.store.create_calendar_item(&input, NOW).unwrap_err();
+    assert!(err.to_string().contains("not a repetition"), "{err}");
+    input.recurrence = Some("FREQ=HOURLY".into());
+    let err = db.store.create_calendar_item(&input, NOW).unwrap_err();
+    assert!(err.to_string().contains("at most daily"), "{err}");
 }

@@ -1153,6 +1153,7 @@ fn post(db: &mut TestDb, state: ContentState, at: Option<i64>) -> CalendarItemIn
         scheduled_at: at,
         source_conversation_id: None,
         variants: vec![VariantInput::new(Platform::Bluesky, "3.2 is out!").on(bluesky)],
+        recurrence: None,
     }
 }
 

@@ -14,9 +14,9 @@ use hearth::model::{
     DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
     InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage,
     MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, NotifyService,
-    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, Reminder,
-    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
-    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
+    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot,
+    Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults,
+    Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
     WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
@@ -722,6 +722,34 @@ pub fn calendar_retry_target(
     let item = state.with(|s| s.retry_calendar_target(target, now_millis()))?;
     syncer.publish_now();
     Ok(item)
+}
+
+/// Every account's posting slots.
+#[tauri::command(async)]
+pub fn calendar_slots(state: State<'_, AppState>) -> Reply<Vec<PostingSlot>> {
+    state.with(|s| s.posting_slots())
+}
+
+/// Adds a slot to an account, in the user's time zone.
+#[tauri::command(async)]
+pub fn calendar_add_slot(
+    state: State<'_, AppState>,
+    account_id: i64,
+    weekday: u8,
+    minute: u16,
+) -> Reply<PostingSlot> {
+    state.with(|s| s.add_posting_slot(account_id, weekday, minute, None))
+}
+
+#[tauri::command(async)]
+pub fn calendar_remove_slot(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.remove_posting_slot(id))
+}
+
+/// Dates an item at the next free slot of its accounts.
+#[tauri::command(async)]
+pub fn calendar_next_slot(state: State<'_, AppState>, id: i64) -> Reply<CalendarItem> {
+    state.with(|s| s.schedule_in_next_slot(id, now_millis()))
 }
 
 /// How late a due post may still go out, in minutes.

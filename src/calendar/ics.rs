@@ -325,7 +325,8 @@ impl Store {
             .description("Posts planned in Hearth, one event per post at its time (UTC).");
         let mut events = 0;
         let mut undated = 0;
-        for item in &items {
+        // a repeating item is one event with its RRULE, not one per occurrence
+        for item in items.iter().filter(|i| !i.occurrence) {
             let Some(at) = item.scheduled_at.or(item.published_at) else {
                 undated += 1;
                 continue;
@@ -362,6 +363,10 @@ impl Store {
                 });
             if !description.is_empty() {
                 event.description(&description);
+            }
+            if let Some(rule) = &item.recurrence {
+                // a repeating post repeats in other calendars too
+                event.add_property("RRULE", rule);
             }
             calendar.push(event.done());
             events += 1;

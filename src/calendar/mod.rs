@@ -8,7 +8,9 @@
 pub mod best_time;
 pub mod ics;
 pub mod publish;
+pub mod repeat;
 pub mod rules;
+pub mod slots;
 
 use std::collections::HashMap;
 
@@ -28,6 +30,11 @@ fn validate(input: &CalendarItemInput) -> Result<()> {
     }
     if input.state == ContentState::Scheduled && input.scheduled_at.is_none() {
         return Err(Error::invalid("a scheduled post needs a date and time"));
+    }
+    if repeat::normalise(input.recurrence.as_deref())?.is_some() && input.scheduled_at.is_none() {
+        return Err(Error::invalid(
+            "a repeating post needs the date and time of its first occurrence",
+        ));
     }
     let mut seen: Vec<(Platform, Option<i64>)> = Vec::new();
     for v in &input.variants {
@@ -282,7 +289,8 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
 
 const SELECT_ITEM: &str = "SELECT id, title, body, state, scheduled_at, published_at,
         source_conversation_id, created_at, updated_at, approved_at, approved_by,
-        (SELECT count(*) FROM calendar_comments c WHERE c.item_id = calendar_items.id)
+        (SELECT count(*) FROM calendar_comments c WHERE c.item_id = calendar_items.id),
+        recurrence, time_zone
     FROM calendar_items";
 
 fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarItem> {
@@ -300,6 +308,13 @@ fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarItem> {
         approved_at: r.get(9)?,
         approved_by: r.get(10)?,
         comments: r.get(11)?,
+        repeats: r
+            .get::<_, Option<String>>(12)?
+            .as_deref()
+            .map(repeat::in_words),
+        recurrence: r.get(12)?,
+        time_zone: r.get(13)?,
+        occurrence: false,
         variants: Vec::new(),
     })
 }
@@ -323,7 +338,53 @@ impl Store {
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         self.fill_targets(&mut items)?;
+        self.add_occurrences(range, &mut items)?;
         Ok(items)
+    }
+
+    /// The later occurrences of repeating items that fall in `range`, each shown as its item
+    /// (`occurrence` set), in time order with the rest.
+    fn add_occurrences(&self, range: &CalendarRange, items: &mut Vec<CalendarItem>) -> Result<()> {
+        let repeating: Vec<i64> = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM calendar_items
+                 WHERE recurrence IS NOT NULL AND scheduled_at IS NOT NULL
+                   AND scheduled_at < coalesce(?1, scheduled_at + 1)
+                   AND state NOT IN ('published', 'partly', 'failed')",
+            )?
+            .query_map([range.to], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if repeating.is_empty() {
+            return Ok(());
+        }
+        // without an end, eight weeks of occurrences are shown
+        const AHEAD: Millis = 56 * 24 * 3_600_000;
+        for id in repeating {
+            let item = self.calendar_item(id)?;
+            let (Some(start), Some(rule)) = (item.scheduled_at, item.recurrence.as_deref()) else {
+                continue;
+            };
+            let zone = item.time_zone.clone().unwrap_or_else(|| "UTC".into());
+            let from = range.from.unwrap_or(start).max(start + 1);
+            let to = range.to.unwrap_or(from + AHEAD);
+            for at in repeat::occurrences(start, rule, &zone, from, to, 400)? {
+                let mut next = item.clone();
+                next.scheduled_at = Some(at);
+                next.occurrence = true;
+                for v in &mut next.variants {
+                    v.status = TargetStatus::Planned;
+                    v.outbox_id = None;
+                    v.url = None;
+                    v.error = None;
+                    v.replies = 0;
+                    v.repliers = 0;
+                }
+                items.push(next);
+            }
+        }
+        items.sort_by_key(|i| (i.scheduled_at.is_none(), i.scheduled_at, i.id));
+        Ok(())
     }
 
     /// Reads the items' targets, with their status, account and the replies their posts got.
@@ -445,8 +506,8 @@ impl Store {
         };
         tx.execute(
             "INSERT INTO calendar_items (title, body, state, scheduled_at, published_at,
-                 source_conversation_id, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                 source_conversation_id, created_at, updated_at, recurrence, time_zone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
             params![
                 input.title.trim(),
                 input.body,
@@ -454,7 +515,9 @@ impl Store {
                 input.scheduled_at,
                 (state == ContentState::Published).then_some(now),
                 input.source_conversation_id,
-                now
+                now,
+                repeat::normalise(input.recurrence.as_deref())?,
+                repeat::local_zone()
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -535,7 +598,8 @@ impl Store {
                  published_at = CASE WHEN ?4 = 'published' THEN coalesce(published_at, ?7) ELSE published_at END,
                  source_conversation_id = coalesce(?6, source_conversation_id), updated_at = ?7,
                  approved_at = CASE WHEN ?8 THEN approved_at END,
-                 approved_by = CASE WHEN ?8 THEN approved_by END
+                 approved_by = CASE WHEN ?8 THEN approved_by END,
+                 recurrence = ?9, time_zone = coalesce(time_zone, ?10)
              WHERE id = ?1",
             params![
                 id,
@@ -545,7 +609,9 @@ impl Store {
                 input.scheduled_at,
                 input.source_conversation_id,
                 now,
-                keep_approval
+                keep_approval,
+                repeat::normalise(input.recurrence.as_deref())?,
+                repeat::local_zone()
             ],
         )?;
         write_targets(&tx, id, input)?;
@@ -750,6 +816,7 @@ pub fn input_of(item: &CalendarItem) -> CalendarItemInput {
                 follows_main: v.follows_main,
             })
             .collect(),
+        recurrence: item.recurrence.clone(),
     }
 }
 

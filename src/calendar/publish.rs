@@ -126,6 +126,58 @@ fn pending(tx: &Transaction<'_>, where_: &str, arg: i64) -> Result<Vec<Pending>>
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// When an occurrence of a repeating item falls due (or is missed), the next occurrence
+/// becomes an item of its own — the same words, targets, approval and repetition — and this
+/// one keeps only its own record.
+/// Occurrences that already lie beyond the grace window (`skip_before`) are passed over: a
+/// daily reminder left for a month is one missed item, not thirty.
+fn next_of_series(
+    tx: &Transaction<'_>,
+    item: i64,
+    at: Millis,
+    skip_before: Millis,
+    now: Millis,
+) -> Result<()> {
+    let series: Option<(Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT recurrence, time_zone FROM calendar_items WHERE id = ?1",
+            [item],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((Some(rule), zone)) = series else {
+        return Ok(());
+    };
+    let zone = zone.unwrap_or_else(|| "UTC".into());
+    tx.execute(
+        "UPDATE calendar_items SET recurrence = NULL WHERE id = ?1",
+        [item],
+    )?;
+    let (Some(next_rule), Some(next)) = (
+        super::repeat::rule_after_one(&rule),
+        super::repeat::next_after(at, &rule, &zone, at.max(skip_before))?,
+    ) else {
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT INTO calendar_items (title, body, state, scheduled_at, source_conversation_id,
+             created_at, updated_at, approved_at, approved_by, recurrence, time_zone, demo)
+         SELECT title, body, 'scheduled', ?2, source_conversation_id, ?3, ?3, approved_at,
+                approved_by, ?4, ?5, demo
+         FROM calendar_items WHERE id = ?1",
+        params![item, next, now, next_rule, zone],
+    )?;
+    let copy = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO calendar_targets (item_id, platform, account_id, channel, title, body,
+             follows_main)
+         SELECT ?2, platform, account_id, channel, title, body, follows_main
+         FROM calendar_targets WHERE item_id = ?1",
+        params![item, copy],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// How late a post may still go out after its time, in minutes.
     pub fn publish_grace_minutes(&self) -> Result<u32> {
@@ -177,7 +229,11 @@ impl Store {
                     params![item, now],
                 )?;
                 out.missed.push(item_title);
+                next_of_series(&tx, item, at, now - grace, now)?;
                 continue;
+            }
+            if !started {
+                next_of_series(&tx, item, at, now - grace, now)?;
             }
             let targets = pending(
                 &tx,

@@ -42,6 +42,11 @@ pub enum CalendarCmd {
         /// '=' (without one it follows the main text); repeat it.
         #[arg(long = "to", value_name = "ACCOUNT[#CHANNEL][=TEXT]")]
         targets: Vec<String>,
+        /// How it repeats: daily, weekly, fortnightly, monthly, or an RRULE
+        /// (FREQ=WEEKLY;BYDAY=TH). The next occurrence becomes a post of its own when one goes
+        /// out.
+        #[arg(long)]
+        repeat: Option<String>,
         #[command(flatten)]
         json: Json,
     },
@@ -63,6 +68,9 @@ pub enum CalendarCmd {
         /// Takes the target on this account (its name or number) off the post; repeat it.
         #[arg(long = "drop", value_name = "ACCOUNT")]
         drop: Vec<String>,
+        /// How it repeats (daily, weekly, fortnightly, monthly, an RRULE), or `none`.
+        #[arg(long)]
+        repeat: Option<String>,
         #[command(flatten)]
         json: Json,
     },
@@ -96,6 +104,25 @@ pub enum CalendarCmd {
         id: i64,
         #[arg(long, value_name = "TARGET")]
         retry: Option<i64>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Posting slots: the times of the week each account posts at. Lists them; --add ACCOUNT
+    /// "tue 10:00" adds one (in your time zone, or --zone), --remove ID takes one away.
+    Slots {
+        #[arg(long, num_args = 2, value_names = ["ACCOUNT", "WHEN"])]
+        add: Option<Vec<String>>,
+        /// The slot's time zone, as Europe/Berlin (default: yours).
+        #[arg(long)]
+        zone: Option<String>,
+        #[arg(long)]
+        remove: Option<i64>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Dates a post at the next free slot of its accounts.
+    Slot {
+        id: i64,
         #[command(flatten)]
         json: Json,
     },
@@ -243,6 +270,11 @@ fn print_item(item: &hearth::model::CalendarItem, said: &str, json: bool) -> Res
             .as_ref()
             .map(|b| format!(", approved by {b}"))
             .unwrap_or_default()
+            + &item
+                .repeats
+                .as_ref()
+                .map(|r| format!(", repeats {r}"))
+                .unwrap_or_default()
     );
     print_targets(item);
     Ok(())
@@ -301,6 +333,7 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             state,
             versions,
             targets,
+            repeat,
             json,
         } => {
             let scheduled_at = at
@@ -321,6 +354,7 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                     .iter()
                     .map(|v| version_of(v))
                     .collect::<Result<_>>()?,
+                recurrence: repeat,
             };
             for t in &targets {
                 put_target(&mut input, target_of(store, t)?);
@@ -336,9 +370,13 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             versions,
             targets,
             drop,
+            repeat,
             json,
         } => {
             let mut input = input_of(&store.calendar_item(id)?);
+            if let Some(r) = repeat {
+                input.recurrence = Some(r);
+            }
             if let Some(t) = title {
                 input.title = t;
             }
@@ -423,6 +461,42 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
             }
             super::sync::print_publish(&report);
             print_item(&item, "Now", false)?;
+        }
+        CalendarCmd::Slots {
+            add,
+            zone,
+            remove,
+            json,
+        } => {
+            if let Some(args) = add {
+                let (account, when) = (&args[0], &args[1]);
+                let account = store.find_account(account.trim())?;
+                let (weekday, minute) = hearth::calendar::slots::parse_slot(when)?;
+                let slot = store.add_posting_slot(account.id, weekday, minute, zone.as_deref())?;
+                if !json.json {
+                    println!("{} posts at {}.", slot.account_name, slot.label);
+                }
+            }
+            if let Some(id) = remove {
+                store.remove_posting_slot(id)?;
+                if !json.json {
+                    println!("Removed slot {id}.");
+                }
+            }
+            let slots = store.posting_slots()?;
+            if json.json {
+                return print_json(&slots);
+            }
+            if slots.is_empty() {
+                println!("No posting slots yet: hearth calendar slots --add ACCOUNT \"tue 10:00\"");
+            }
+            for s in &slots {
+                println!("{:>4}  {} · {}", s.id, s.account_name, s.label);
+            }
+        }
+        CalendarCmd::Slot { id, json } => {
+            let item = store.schedule_in_next_slot(id, now)?;
+            print_item(&item, "In the next free slot:", json.json)?;
         }
         CalendarCmd::Grace { minutes } => {
             if let Some(m) = minutes {
@@ -537,7 +611,11 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                     i.scheduled_at
                         .map(local_time)
                         .unwrap_or_else(|| "unscheduled".into()),
-                    i.state.label(),
+                    if i.occurrence {
+                        "↻ repeats"
+                    } else {
+                        i.state.label()
+                    },
                     i.title,
                     if platforms.is_empty() {
                         String::new()

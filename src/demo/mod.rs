@@ -1449,6 +1449,13 @@ fn plan_content(
         ..v(platform, body)
     };
     let [robin, sam, priya] = content::DEMO_TEAM;
+    // The coming Thursday (the weekly office hours), counted from 1970-01-01, a Thursday.
+    let weekday = (today / DAY + 3).rem_euclid(7);
+    let next_thursday = today
+        + match (3 - weekday).rem_euclid(7) {
+            0 => 7,
+            n => n,
+        } * DAY;
     // Each item, with the state it shows, who approved it, what happened to its targets
     // (target's platform, its post's address or why it failed) and its comments.
     type Outcome = (Platform, std::result::Result<&'static str, &'static str>);
@@ -1472,6 +1479,7 @@ fn plan_content(
                     v(Platform::Bluesky, "Lumen 3.2 is out 🚀 3× faster incremental builds, AVIF images, built-in i18n. https://lumen.dev/blog/3-2"),
                     v(Platform::Discord, "Lumen 3.2 is out! Faster incremental builds, AVIF support and i18n in core. Full notes: https://lumen.dev/blog/3-2 — tell us what you build with it in #showcase!"),
                 ],
+                recurrence: None,
             },
             ContentState::Scheduled,
             Some(sam),
@@ -1493,6 +1501,7 @@ fn plan_content(
                     },
                     v(Platform::Mastodon, "📅 Lumen community call next week: roadmap, plugin showcase, Q&A. Everyone welcome! https://lumen.dev/call"),
                 ],
+                recurrence: None,
             },
             ContentState::InReview,
             None,
@@ -1510,6 +1519,7 @@ fn plan_content(
                 scheduled_at: None,
                 source_conversation_id: praise_conv,
                 variants: vec![],
+                recurrence: None,
             },
             ContentState::Idea,
             None,
@@ -1528,6 +1538,7 @@ fn plan_content(
                     t.title = Some("Plugin roundup: five to try in November".into());
                     t
                 }],
+                recurrence: None,
             },
             ContentState::Draft,
             None,
@@ -1545,6 +1556,7 @@ fn plan_content(
                     follows(Platform::Mastodon, "What 212 contributors told us about onboarding, and what we will change."),
                     follows(Platform::Bluesky, "What 212 contributors told us about onboarding, and what we will change."),
                 ],
+                recurrence: None,
             },
             ContentState::Approved,
             Some(priya),
@@ -1559,6 +1571,7 @@ fn plan_content(
                 scheduled_at: Some(today - 4 * DAY + 16 * HOUR),
                 source_conversation_id: None,
                 variants: vec![v(Platform::Discord, "Office hours start in 15 minutes in #help — bring your questions!")],
+                recurrence: None,
             },
             ContentState::Published,
             Some(robin),
@@ -1576,6 +1589,7 @@ fn plan_content(
                     v(Platform::Mastodon, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd"),
                     v(Platform::Bluesky, "Slides and recording from our Write the Docs talk on docs-as-code with Lumen: https://lumen.dev/talks/wtd"),
                 ],
+                recurrence: None,
             },
             ContentState::Partly,
             Some(sam),
@@ -1593,6 +1607,7 @@ fn plan_content(
                 scheduled_at: Some(today - DAY + 11 * HOUR),
                 source_conversation_id: None,
                 variants: vec![v(Platform::Discord, "📚 Docs sprint on the 14th! Pick an issue labelled docs, pair with a maintainer, ship your first PR.")],
+                recurrence: None,
             },
             ContentState::Failed,
             Some(robin),
@@ -1607,11 +1622,27 @@ fn plan_content(
                 scheduled_at: Some(today - 3 * DAY + 8 * HOUR),
                 source_conversation_id: None,
                 variants: vec![follows(Platform::Discourse, "The core team is away 24 Dec – 2 Jan; the forum stays open and replies may be slower.")],
+                recurrence: None,
             },
             ContentState::Missed,
             Some(robin),
             vec![],
             vec![(robin, "The laptop was closed all morning — publish it now or move it?")],
+        ),
+        (
+            CalendarItemInput {
+                title: "Office hours reminder (weekly)".into(),
+                body: "Office hours start in 15 minutes in #help — bring your questions!".into(),
+                state: ContentState::Draft,
+                scheduled_at: Some(next_thursday + 15 * HOUR + 45 * 60_000),
+                source_conversation_id: None,
+                variants: vec![follows(Platform::Discord, "Office hours start in 15 minutes in #help — bring your questions!")],
+                recurrence: Some("FREQ=WEEKLY;BYDAY=TH".into()),
+            },
+            ContentState::Scheduled,
+            Some(robin),
+            vec![],
+            vec![],
         ),
         (
             CalendarItemInput {
@@ -1621,6 +1652,7 @@ fn plan_content(
                 scheduled_at: None,
                 source_conversation_id: None,
                 variants: vec![],
+                recurrence: None,
             },
             ContentState::Idea,
             None,
@@ -1629,11 +1661,20 @@ fn plan_content(
         ),
     ];
     let items = plan.len();
+    // Posting slots at the time each community answers most (its `BUSY_WINDOWS`) and the same
+    // hour two days later.
+    for &(platform, weekday, hour) in BUSY_WINDOWS {
+        if let Some(&account) = on.get(&platform) {
+            for day in [weekday, (weekday + 2) % 7] {
+                store.add_posting_slot(account, day, u16::from(hour) * 60, Some("UTC"))?;
+            }
+        }
+    }
     for (input, state, approved_by, outcomes, comments) in plan {
         let created = store.create_calendar_item(&input, now - 2 * DAY)?;
         let tx = store.conn_mut().transaction()?;
         tx.execute(
-            "UPDATE calendar_items SET demo = 1, state = ?2, approved_by = ?3,
+            "UPDATE calendar_items SET demo = 1, state = ?2, approved_by = ?3, time_zone = 'UTC',
                  approved_at = CASE WHEN ?3 IS NOT NULL THEN ?4 END,
                  published_at = CASE WHEN ?2 IN ('published', 'partly') THEN scheduled_at END
              WHERE id = ?1",

@@ -4,6 +4,11 @@
 -- and sends it back to review.
 ALTER TABLE calendar_items ADD COLUMN approved_at INTEGER;
 ALTER TABLE calendar_items ADD COLUMN approved_by TEXT;
+-- A repeating item (the weekly community call reminder): an RRULE (RFC 5545) read from its
+-- time in `time_zone` (an IANA name; the user's zone when it was saved), so 10:00 stays 10:00
+-- across daylight saving. When one occurrence goes out, the next becomes an item of its own.
+ALTER TABLE calendar_items ADD COLUMN recurrence TEXT;
+ALTER TABLE calendar_items ADD COLUMN time_zone TEXT;
 
 -- States: an item can now be in review, approved, partly published (some targets went out,
 -- some failed) or missed (its time passed while no Hearth was running, beyond the grace the
@@ -100,6 +105,17 @@ CREATE TABLE calendar_comments (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX calendar_comments_by_item ON calendar_comments (item_id, created_at);
+
+-- Posting slots: the times of the week an account posts at (Tue and Thu 10:00), in a zone,
+-- for "add to the next free slot".
+CREATE TABLE posting_slots (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6), -- Monday is 0
+    minute     INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+    time_zone  TEXT    NOT NULL,
+    UNIQUE (account_id, weekday, minute)
+);
 
 -- Scheduled items by time, for finding the ones due.
 CREATE INDEX calendar_items_due ON calendar_items (scheduled_at) WHERE state = 'scheduled';
