@@ -9,4 +9,17 @@ export type CalendarItem = { id: number, title: string, body: string, state: Con
 /**
  * Who approved it and when; cleared when it is changed afterwards.
  */
-approvedAt: number | null, approvedBy: string | null, comments: number, createdAt: number, updatedAt: number, };
+approvedAt: number | null, approvedBy: string | null, comments: number, 
+/**
+ * How it repeats (an RRULE: `FREQ=WEEKLY`), and the same in words ("every week").
+ */
+recurrence: string | null, repeats: string | null, 
+/**
+ * The IANA time zone its time and repetition are read in.
+ */
+timeZone: string | null, 
+/**
+ * A later occurrence of a repeating item, shown where it will fall: `id` is the
+ * repeating item's, and opening it opens that item.
+ */
+occurrence: boolean, createdAt: number, updatedAt: number, };

@@ -5,4 +5,9 @@ import type { VariantInput } from "./VariantInput";
 /**
  * What the calendar editor sends to create or change an item.
  */
-export type CalendarItemInput = { title: string, body: string, state: ContentState, scheduledAt: number | null, sourceConversationId: number | null, variants: Array<VariantInput>, };
+export type CalendarItemInput = { title: string, body: string, state: ContentState, scheduledAt: number | null, sourceConversationId: number | null, variants: Array<VariantInput>, 
+/**
+ * How it repeats: an RRULE (`FREQ=WEEKLY;BYDAY=TH`) or a word (daily, weekly,
+ * fortnightly, monthly); `None` or empty: it does not.
+ */
+recurrence: string | null, };
