@@ -72,6 +72,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['→'], does: 'Next month, week or four weeks' },
       { keys: ['.'], does: 'Today' },
       { keys: ['n'], does: 'New post' },
+      { keys: ['a'], does: 'Approve the post in focus, or the one open in the editor' },
     ],
   },
   {

@@ -254,6 +254,10 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
     approvedAt: null,
     approvedBy: null,
     comments: 0,
+    recurrence: null,
+    repeats: null,
+    timeZone: null,
+    occurrence: false,
     createdAt: NOW,
     updatedAt: NOW,
     ...overrides,
@@ -261,7 +265,10 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
 }
 
 /** A calendar item's target: by default Lumen Discord's, planned, following the main text. */
-export function calendarTarget(id: number, overrides: Partial<ContentVariant> = {}): ContentVariant {
+export function calendarTarget(
+  id: number,
+  overrides: Partial<ContentVariant> = {},
+): ContentVariant {
   return {
     id,
     platform: 'discord',

@@ -7,6 +7,12 @@ import {
   backupNow,
   backupRestore,
   backupsKeep,
+  calendarApprove,
+  calendarComment,
+  calendarPublishNow,
+  calendarRetryTarget,
+  calendarSetGrace,
+  calendarSubmit,
   dataFolderOpen,
   dataOverview,
   demoRemove,
@@ -41,6 +47,23 @@ describe('ipc', () => {
       id: 5,
       action: { action: 'tag', tag: 'bug' },
     });
+  });
+
+  it('names the calendar publishing commands\' arguments as the core reads them', async () => {
+    await calendarSubmit(3);
+    await calendarApprove(3);
+    await calendarComment(3, 'Looks good');
+    await calendarPublishNow(3);
+    await calendarRetryTarget(41);
+    await calendarSetGrace(90);
+    expect(invokeMock.mock.calls).toEqual([
+      ['calendar_submit', { id: 3 }],
+      ['calendar_approve', { id: 3 }],
+      ['calendar_comment', { id: 3, body: 'Looks good' }],
+      ['calendar_publish_now', { id: 3 }],
+      ['calendar_retry_target', { target: 41 }],
+      ['calendar_set_grace', { minutes: 90 }],
+    ]);
   });
 
   it('opens only web and mail links', async () => {

@@ -1,11 +1,14 @@
 // The content calendar: the visible range's posts, unscheduled ideas, and the post editor.
 // An editor closed with unsaved changes keeps them, and reopening the same post (or a new one)
-// brings them back, so nothing typed is lost.
+// brings them back, so nothing typed is lost. The editor also follows the saved item (its
+// targets' publishing, its approval) as the calendar reloads, and its review and comments.
+import type { CalendarComment } from '$lib/bindings/CalendarComment';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { ContentState } from '$lib/bindings/ContentState';
 import type { VariantInput } from '$lib/bindings/VariantInput';
 import * as ipc from '$lib/ipc';
+import { isLocked } from '$lib/calendar';
 import {
   addDays,
   fromDateTimeInputs,
@@ -15,9 +18,26 @@ import {
   visibleDays,
   type CalendarMode,
 } from '$lib/format/dates';
+import { absoluteTime } from '$lib/format/time';
+import { loadAccounts } from './accounts.svelte';
 import { showError, showToast } from './toasts.svelte';
 
-export const CONTENT_STATES: ContentState[] = ['idea', 'draft', 'scheduled', 'published', 'failed'];
+export const CONTENT_STATES: ContentState[] = [
+  'idea',
+  'draft',
+  'in_review',
+  'approved',
+  'scheduled',
+  'published',
+  'partly',
+  'failed',
+  'missed',
+];
+
+/** While the calendar is shown it reloads this often, so publishing shows without a refresh. */
+export const RELOAD_MS = 30_000;
+/** Sync news comes page by page: one reload this long after the first, for all of it. */
+export const SYNC_RELOAD_MS = 1000;
 
 /** What the editor works on: a post's fields as the form holds them. */
 export interface PostDraft {
@@ -28,12 +48,12 @@ export interface PostDraft {
   state: ContentState;
   date: string;
   time: string;
+  /** Its targets; a channel or title left empty is kept as '' here and saved as none. */
   variants: VariantInput[];
   /** The inbox conversation the idea came from (kept through edits). */
   sourceConversationId: number | null;
-  /** Platforms whose version follows the main text: added and not edited since (on opening a
-   * post, those whose text is the main text). */
-  following: VariantInput['platform'][];
+  /** How it repeats (kept through edits; this editor does not change it). */
+  recurrence: string | null;
 }
 
 export const calendar = $state({
@@ -44,17 +64,27 @@ export const calendar = $state({
   /** Posts with no date yet. */
   unscheduled: [] as CalendarItem[],
   editor: null as PostDraft | null,
+  /** The saved post the editor is on, as the core last said (publishing, approval). */
+  current: null as CalendarItem | null,
+  /** The current post's comments, oldest first. */
+  comments: [] as CalendarComment[],
   saving: false,
+  /** A review or publishing step is under way. */
+  acting: false,
+  /** Minutes after its time a late post still goes out (Settings → Calendar). */
+  grace: null as number | null,
 });
 
-// The editor's fields when it opened, to tell whether anything was changed.
+// The editor's fields as saved (or, for a new post, as it started), to tell whether anything
+// was changed.
 let pristine = '';
-// Unsaved changes of an editor that was closed, to bring back when it is reopened.
-let kept: PostDraft | null = null;
+// Unsaved changes of an editor that was closed, to bring back when it is reopened, with the
+// state the post was in then (a post published meanwhile takes its new state).
+let kept: { draft: PostDraft; savedState: ContentState | null } | null = null;
 
 const snapshot = (draft: PostDraft) => JSON.stringify(draft);
 
-export async function loadCalendar() {
+export async function loadCalendar(quiet = false) {
   const days = visibleDays(calendar.anchor, calendar.mode);
   try {
     const items = await ipc.calendarList({
@@ -64,9 +94,45 @@ export async function loadCalendar() {
     });
     calendar.items = items.filter((item) => item.scheduledAt !== null);
     calendar.unscheduled = items.filter((item) => item.scheduledAt === null);
+    // a repeating item's later occurrences share its id: the editor follows the item itself
+    const edited =
+      calendar.current &&
+      items.find((item) => item.id === calendar.current?.id && !item.occurrence);
+    if (edited) settle(edited);
   } catch (error) {
-    showError(error);
+    // a background reload stays quiet: the next one tries again
+    if (!quiet) showError(error);
   }
+}
+
+/**
+ * Reloads the calendar every `RELOAD_MS` while the window is visible, when it is shown again,
+ * and soon after sync news (the syncer also publishes due posts), so published and failed posts
+ * show without a refresh.
+ * Call the returned function to stop (fits `$effect` cleanup).
+ */
+export function followCalendar(): () => void {
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  const every = setInterval(() => {
+    if (!document.hidden) void loadCalendar(true);
+  }, RELOAD_MS);
+  const unlisten = ipc.onSync(() => {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      void loadCalendar(true);
+    }, SYNC_RELOAD_MS);
+  });
+  // back from another window or a sleep: what went out meanwhile shows at once
+  const onVisible = () => {
+    if (!document.hidden) void loadCalendar(true);
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  return () => {
+    document.removeEventListener('visibilitychange', onVisible);
+    clearInterval(every);
+    clearTimeout(soon);
+    unlisten.then((stop) => stop()).catch(() => {});
+  };
 }
 
 export function setMode(mode: CalendarMode) {
@@ -87,41 +153,90 @@ export function page(step: number) {
   void loadCalendar();
 }
 
-function open(draft: PostDraft) {
-  pristine = snapshot(draft);
-  calendar.editor = draft;
+/** The editor's fields for a saved post. */
+function draftOf(item: CalendarItem): PostDraft {
+  const when =
+    item.scheduledAt === null ? { date: '', time: '' } : toDateTimeInputs(item.scheduledAt);
+  return {
+    id: item.id,
+    title: item.title,
+    body: item.body,
+    state: item.state,
+    ...when,
+    variants: item.variants.map((v) => ({
+      platform: v.platform,
+      body: v.body,
+      accountId: v.accountId,
+      channel: v.channel ?? '',
+      title: v.title ?? '',
+      followsMain: v.followsMain && !isLocked(v),
+    })),
+    sourceConversationId: item.sourceConversationId,
+    recurrence: item.recurrence,
+  };
 }
 
-/** Opens the editor on a new post, optionally dated on `day` (at 09:00). */
-export function newPost(day?: Date) {
-  if (kept?.id === null) return open(kept);
+function blankDraft(day?: Date): PostDraft {
   const when = day ? toDateTimeInputs(new Date(day).setHours(9, 0, 0, 0)) : { date: '', time: '' };
-  open({
+  return {
     id: null,
     title: '',
     body: '',
     state: day ? 'draft' : 'idea',
     ...when,
     variants: [],
-    following: [],
     sourceConversationId: null,
-  });
+    recurrence: null,
+  };
+}
+
+/** Opens the editor on `draft`; `base` is what counts as unchanged. */
+function open(draft: PostDraft, base: PostDraft, item: CalendarItem | null) {
+  pristine = snapshot(base);
+  calendar.editor = draft;
+  calendar.current = item;
+  calendar.comments = [];
+  if (item) void loadComments(item.id);
+  // the target picker offers the connected accounts
+  void loadAccounts(true);
+}
+
+/** Opens the editor on a new post, optionally dated on `day` (at 09:00). */
+export function newPost(day?: Date) {
+  if (kept?.draft.id === null) return open(kept.draft, blankDraft(day), null);
+  const draft = blankDraft(day);
+  open(draft, draft, null);
 }
 
 export function editPost(item: CalendarItem) {
-  if (kept?.id === item.id) return open(kept);
-  const when =
-    item.scheduledAt === null ? { date: '', time: '' } : toDateTimeInputs(item.scheduledAt);
-  open({
-    id: item.id,
-    title: item.title,
-    body: item.body,
-    state: item.state,
-    ...when,
-    variants: item.variants.map(({ platform, body }) => ({ platform, body })),
-    following: item.variants.filter((v) => v.body === item.body).map((v) => v.platform),
-    sourceConversationId: item.sourceConversationId,
-  });
+  const base = draftOf(item);
+  if (kept?.draft.id === item.id) {
+    const draft = kept.draft;
+    if (draft.state === kept.savedState) draft.state = item.state;
+    return open(draft, base, item);
+  }
+  open(draftOf(item), base, item);
+}
+
+/**
+ * The saved post changed (a reload, a retry): the editor follows it. With no unsaved changes it
+ * takes the new values; with some it keeps them, and only takes the new state if the person
+ * had not picked another.
+ */
+function settle(item: CalendarItem) {
+  const before = calendar.current;
+  const draft = calendar.editor;
+  if (!draft || draft.id !== item.id) return;
+  calendar.current = item;
+  if (before && JSON.stringify(before) === JSON.stringify(item)) return;
+  if (!isDirty()) {
+    const fresh = draftOf(item);
+    pristine = snapshot(fresh);
+    calendar.editor = fresh;
+  } else if (before && draft.state === before.state) {
+    draft.state = item.state;
+    pristine = snapshot({ ...(JSON.parse(pristine) as PostDraft), state: item.state });
+  }
 }
 
 /**
@@ -138,13 +253,14 @@ export async function ideaFromConversation(conversationId: number, title: string
       scheduledAt: null,
       sourceConversationId: conversationId,
       variants: [],
+      recurrence: null,
     });
     showToast(`Idea saved to the calendar: ${item.title}`, {
       label: 'Undo',
       run: () =>
         void ipc
           .calendarDelete(item.id)
-          .then(loadCalendar)
+          .then(() => loadCalendar())
           .catch((error: unknown) => showError(error)),
     });
     await loadCalendar();
@@ -153,22 +269,28 @@ export async function ideaFromConversation(conversationId: number, title: string
   }
 }
 
-/** The main text changed: the versions that follow it take it. */
+/** The main text changed: the targets that follow it take it. */
 export function followMainText(draft: PostDraft) {
   for (const v of draft.variants) {
-    if (draft.following.includes(v.platform)) v.body = draft.body;
+    if (v.followsMain) v.body = draft.body;
   }
 }
 
-/** Adds a platform's version, following the main text. */
-export function addVariant(draft: PostDraft, platform: VariantInput['platform']) {
-  draft.variants.push({ platform, body: draft.body });
-  draft.following.push(platform);
-}
-
-/** A version edited by hand no longer follows the main text. */
-export function stopFollowing(draft: PostDraft, platform: VariantInput['platform']) {
-  draft.following = draft.following.filter((p) => p !== platform);
+/** Adds a target, following the main text: an account, or (`accountId` null) a plan for a
+ * platform not connected yet. */
+export function addTarget(
+  draft: PostDraft,
+  platform: VariantInput['platform'],
+  accountId: number | null,
+) {
+  draft.variants.push({
+    platform,
+    accountId,
+    body: draft.body,
+    channel: '',
+    title: '',
+    followsMain: true,
+  });
 }
 
 export const isDirty = () => calendar.editor !== null && snapshot(calendar.editor) !== pristine;
@@ -177,15 +299,24 @@ export const isDirty = () => calendar.editor !== null && snapshot(calendar.edito
 export function closeEditor() {
   if (!calendar.editor) return;
   if (isDirty()) {
-    kept = $state.snapshot(calendar.editor);
+    kept = {
+      draft: $state.snapshot(calendar.editor),
+      savedState: calendar.current?.state ?? null,
+    };
     showToast('Unsaved changes kept — open the post again to carry on');
   }
-  calendar.editor = null;
+  shut();
 }
 
 export function discardEditor() {
   kept = null;
+  shut();
+}
+
+function shut() {
   calendar.editor = null;
+  calendar.current = null;
+  calendar.comments = [];
 }
 
 function toInput(draft: PostDraft): CalendarItemInput {
@@ -195,7 +326,12 @@ function toInput(draft: PostDraft): CalendarItemInput {
     state: draft.state,
     scheduledAt: fromDateTimeInputs(draft.date, draft.time),
     sourceConversationId: draft.sourceConversationId,
-    variants: draft.variants,
+    recurrence: draft.recurrence,
+    variants: draft.variants.map((v) => ({
+      ...v,
+      channel: v.channel?.trim() || null,
+      title: v.title?.trim() || null,
+    })),
   };
 }
 
@@ -209,7 +345,7 @@ export async function savePost() {
     if (draft.id === null) await ipc.calendarCreate(input);
     else await ipc.calendarUpdate(draft.id, input);
     kept = null;
-    calendar.editor = null;
+    shut();
     showToast(draft.id === null ? 'Post created' : 'Post saved');
     await loadCalendar();
   } catch (error) {
@@ -227,7 +363,7 @@ export async function deletePost() {
   try {
     await ipc.calendarDelete(draft.id);
     kept = null;
-    calendar.editor = null;
+    shut();
     showToast('Post deleted', { label: 'Undo', run: () => void recreate(input) });
     await loadCalendar();
   } catch (error) {
@@ -241,5 +377,130 @@ async function recreate(input: CalendarItemInput) {
     await loadCalendar();
   } catch (error) {
     showError(error);
+  }
+}
+
+/**
+ * A review or publishing step on the post being edited. What the editor holds is saved first
+ * (in the state it was saved in: the step decides the next one), so the step acts on what the
+ * person sees; the editor then shows the post as the step left it.
+ */
+async function step(
+  run: (id: number) => Promise<CalendarItem>,
+  said: (item: CalendarItem) => string,
+) {
+  const draft = calendar.editor;
+  if (!draft || calendar.acting) return;
+  calendar.acting = true;
+  try {
+    const input = toInput($state.snapshot(draft));
+    if (draft.id === null) {
+      const created = await ipc.calendarCreate(input);
+      draft.id = created.id;
+      calendar.current = created;
+      pristine = snapshot(draft);
+    } else if (isDirty()) {
+      const state = calendar.current?.state ?? input.state;
+      await ipc.calendarUpdate(draft.id, { ...input, state });
+    }
+    const item = await run(draft.id);
+    kept = null;
+    if (calendar.editor === draft) {
+      const fresh = draftOf(item);
+      pristine = snapshot(fresh);
+      calendar.editor = fresh;
+      calendar.current = item;
+    }
+    showToast(said(item));
+    await loadCalendar();
+  } catch (error) {
+    showError(error);
+  } finally {
+    calendar.acting = false;
+  }
+}
+
+function approved(item: CalendarItem): string {
+  const who = item.approvedBy ? ` by ${item.approvedBy}` : '';
+  return item.state === 'scheduled' && item.scheduledAt !== null
+    ? `Approved${who} — scheduled for ${absoluteTime(item.scheduledAt)}`
+    : `Approved${who}`;
+}
+
+/** "Ask for review": a draft or an idea goes to review. */
+export const submitPost = () => step(ipc.calendarSubmit, () => 'Sent for review');
+
+/** Approves the post being edited, as the user. */
+export const approvePost = () => step(ipc.calendarApprove, approved);
+
+/** Publishes the post being edited now (the decision for a missed post, too). */
+export const publishNow = () =>
+  step(ipc.calendarPublishNow, (item) => `Publishing “${item.title}” now`);
+
+/** States from which Approve applies (a draft can be approved without a review round). */
+export const canApprove = (state: ContentState) => state === 'in_review' || state === 'draft';
+
+/** Approves a post from the calendar itself (the `a` key on a focused post). */
+export async function approveItem(item: CalendarItem) {
+  try {
+    showToast(approved(await ipc.calendarApprove(item.id)));
+    await loadCalendar();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Sends a failed target again. */
+export async function retryTarget(targetId: number) {
+  try {
+    const item = await ipc.calendarRetryTarget(targetId);
+    settle(item);
+    showToast('Sending it again');
+    await loadCalendar();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function loadComments(id: number) {
+  try {
+    const list = await ipc.calendarComments(id);
+    if (calendar.current?.id === id) calendar.comments = list;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Adds a comment to the post being edited; true when the core kept it. */
+export async function addComment(body: string): Promise<boolean> {
+  const item = calendar.current;
+  if (!item || !body.trim()) return false;
+  try {
+    const comment = await ipc.calendarComment(item.id, body.trim());
+    if (calendar.current?.id === item.id) calendar.comments.push(comment);
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  }
+}
+
+export async function loadGrace() {
+  try {
+    calendar.grace = await ipc.calendarGrace();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Saves how late a post may still go out; true when the core agreed. */
+export async function saveGrace(minutes: number): Promise<boolean> {
+  try {
+    calendar.grace = await ipc.calendarSetGrace(minutes);
+    showToast(`Late posts go out up to ${calendar.grace} minutes after their time`);
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
   }
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { account } from '../test/fixtures';
+import { repliesInWords, stateChoices, targetAccounts, targetName } from './calendar';
+
+describe('calendar words', () => {
+  it('offers by hand only the states a person may set, plus the one the post is in', () => {
+    const own = ['idea', 'draft', 'in_review', 'scheduled', 'published'];
+    expect(stateChoices('draft')).toEqual(own);
+    expect(stateChoices('approved')).toEqual(['approved', ...own]);
+    expect(stateChoices('missed')).toEqual(['missed', ...own]);
+    // once something went out, it can only be marked published
+    expect(stateChoices('partly')).toEqual(['partly', 'published']);
+    expect(stateChoices('published')).toEqual(['published']);
+  });
+
+  it('says replies in words', () => {
+    expect(repliesInWords(0, 0)).toBe('No replies yet');
+    expect(repliesInWords(1, 1)).toBe('1 reply from 1 person');
+    expect(repliesInWords(3, 2)).toBe('3 replies from 2 people');
+  });
+
+  it('names targets by account, plans by platform, and lists samples and lists apart', () => {
+    const accounts = [
+      account(1, { name: 'Demo Discord', demo: true }),
+      account(2, { name: 'Members CSV', platform: 'list' }),
+      account(3, { name: 'Lumen Discord' }),
+    ];
+    expect(targetAccounts(accounts).map((a) => a.name)).toEqual(['Lumen Discord', 'Demo Discord']);
+    expect(targetName({ platform: 'discord', accountId: 3 }, accounts)).toBe('Lumen Discord');
+    expect(targetName({ platform: 'bluesky', accountId: null }, accounts)).toBe(
+      'Bluesky (not connected)',
+    );
+    // an account removed since keeps the name the post was saved with
+    expect(targetName({ platform: 'slack', accountId: 9 }, accounts, 'Old Slack')).toBe('Old Slack');
+  });
+});
