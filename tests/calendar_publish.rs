@@ -993,6 +993,7 @@ fn a_weekly_post_shows_its_coming_weeks_and_each_occurrence_that_goes_out_hands_
                 from: Some(NOW),
                 to: Some(NOW + 28 * DAY),
                 include_unscheduled: false,
+                brief: false,
             })
             .unwrap()
     };

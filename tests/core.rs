@@ -1172,6 +1172,7 @@ fn calendar_items_are_listed_by_range_with_their_variants() {
             from: Some(NOW),
             to: Some(NOW + 7 * DAY),
             include_unscheduled: false,
+            brief: false,
         })
         .unwrap();
     assert_eq!(week.iter().map(|i| i.id).collect::<Vec<_>>(), [a.id]);
@@ -1180,6 +1181,7 @@ fn calendar_items_are_listed_by_range_with_their_variants() {
         .store
         .calendar(&CalendarRange {
             include_unscheduled: true,
+            brief: false,
             ..Default::default()
         })
         .unwrap();
@@ -1257,4 +1259,27 @@ fn text_from_a_platform_loses_control_characters_and_names_lose_direction_overri
     assert_eq!(detail.conversation.title.as_deref(), Some("Title isolated"));
     let hits = db.store.search("markers", 5, NOW).expect("search").hits;
     assert_eq!(hits.len(), 1, "the words are still found");
+}
+
+#[test]
+fn a_brief_calendar_read_leaves_the_texts_out_and_keeps_what_the_month_view_draws() {
+    let mut db = TestDb::new();
+    let input = post(&mut db, ContentState::Draft, Some(NOW + DAY));
+    let item = db.store.create_calendar_item(&input, NOW).unwrap();
+    let range = CalendarRange {
+        from: Some(NOW),
+        to: Some(NOW + 7 * DAY),
+        include_unscheduled: false,
+        brief: true,
+    };
+    let brief = db.store.calendar(&range).unwrap();
+    assert_eq!(brief.len(), 1);
+    assert_eq!(brief[0].title, "Release 3.2");
+    assert_eq!(brief[0].body, "", "no text crosses to a month view");
+    assert_eq!(brief[0].variants[0].platform, Platform::Bluesky);
+    assert_eq!(brief[0].variants[0].body, "");
+    assert_eq!(brief[0].state, ContentState::Draft);
+    let whole = db.store.calendar_item(item.id).unwrap();
+    assert_eq!(whole.body, "It's out", "opened, the item is whole");
+    assert_eq!(whole.variants[0].body, "3.2 is out!");
 }

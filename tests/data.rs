@@ -526,6 +526,7 @@ fn removing_the_demo_takes_its_samples_and_keeps_what_the_user_connected() {
             from: None,
             to: None,
             include_unscheduled: true,
+            brief: false,
         })
         .expect("calendar")
         .iter()
@@ -712,6 +713,7 @@ fn an_import_never_replaces_a_calendar_that_is_all_a_workspace_holds() {
             from: None,
             to: None,
             include_unscheduled: true,
+            brief: false,
         })
         .expect("calendar");
     assert_eq!(items.len(), 1);

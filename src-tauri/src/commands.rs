@@ -646,6 +646,12 @@ pub fn calendar_list(state: State<'_, AppState>, range: CalendarRange) -> Reply<
     state.with(|s| s.calendar(&range))
 }
 
+/// One item whole (its texts too), as the editor opens it.
+#[tauri::command(async)]
+pub fn calendar_get(state: State<'_, AppState>, id: i64) -> Reply<CalendarItem> {
+    state.with(|s| s.calendar_item(id))
+}
+
 #[tauri::command(async)]
 pub fn calendar_create(
     state: State<'_, AppState>,

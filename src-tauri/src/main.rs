@@ -98,6 +98,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_create,
             commands::calendar_update,
             commands::calendar_delete,
+            commands::calendar_get,
             commands::calendar_submit,
             commands::calendar_approve,
             commands::calendar_comments,

@@ -339,6 +339,15 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         self.fill_targets(&mut items)?;
         self.add_occurrences(range, &mut items)?;
+        if range.brief {
+            for item in &mut items {
+                item.body = String::new();
+                for v in &mut item.variants {
+                    v.body = String::new();
+                    v.problems = Vec::new();
+                }
+            }
+        }
         Ok(items)
     }
 

@@ -595,6 +595,7 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                 from: from.map(|f| parse_when(&f, local)).transpose()?,
                 to: to.map(|t| parse_when(&t, local)).transpose()?,
                 include_unscheduled: true,
+                brief: false,
             };
             let items = store.calendar(&range)?;
             if json.json {
