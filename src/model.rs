@@ -1468,6 +1468,8 @@ pub struct PublishReport {
     pub failed: u32,
     /// Each problem in words, with its account.
     pub problems: Vec<String>,
+    /// The accounts whose outbox was sent.
+    pub accounts: Vec<i64>,
 }
 
 /// When to post on one platform (or on every platform), from when the community answered

@@ -1059,3 +1059,53 @@ fn a_repetition_that_cannot_be_read_or_has_no_first_date_is_refused_in_words() {
     let err = db.store.create_calendar_item(&input, NOW).unwrap_err();
     assert!(err.to_string().contains("at most daily"), "{err}");
 }
+
+#[test]
+fn the_app_publishes_a_post_at_its_time_and_says_so_as_its_accounts_progress() {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let forum = rt.block_on(Forum::start(Duration::from_millis(10)));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db: PathBuf = dir.path().join("hearth.db");
+    add_account(
+        &db,
+        &["discourse", "--name", "Forum", "--url", &forum.uri()],
+        "discourse-key-not-real-5b7e",
+    );
+    let said: Arc<Mutex<Vec<String>>> = Arc::default();
+    let heard = said.clone();
+    // the app runs first; the post falls due two seconds later, between its sync rounds
+    let running = Scheduler::start(
+        db.clone(),
+        Duration::from_secs(3600),
+        Arc::new(move |p: &SyncProgress| heard.lock().unwrap().push(p.detail.clone())),
+        Arc::new(hearth::now_millis),
+    )
+    .expect("the app's syncer starts");
+    let id = {
+        let mut store = Store::open(&db).unwrap();
+        let f = store.find_account("Forum").unwrap().id;
+        let mut input = item(
+            "Community call on Thursday",
+            Some(hearth::now_millis() + 2_000),
+            vec![follows(Platform::Discourse, f)],
+        );
+        input.state = ContentState::Scheduled;
+        store
+            .create_calendar_item(&input, hearth::now_millis())
+            .unwrap()
+            .id
+    };
+    wait_until("the post is published", Duration::from_secs(45), || {
+        Store::open(&db)
+            .and_then(|s| s.calendar_item(id))
+            .is_ok_and(|i| i.state == ContentState::Published)
+    });
+    wait_until("the app says so", Duration::from_secs(5), || {
+        said.lock()
+            .unwrap()
+            .iter()
+            .any(|d| d == "calendar: 1 post(s) published")
+    });
+    drop(running);
+    assert_eq!(forum.posts().len(), 1);
+}

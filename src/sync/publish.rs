@@ -32,6 +32,7 @@ pub async fn publish_due(store: &mut Store, clock: Clock) -> Result<PublishRepor
                 continue;
             }
         };
+        report.accounts.push(account_id);
         match flush_account(store, account_id, connector.as_ref(), &*clock).await {
             Ok(f) => {
                 report.sent += f.sent as u32;

@@ -143,16 +143,17 @@ fn worker(
             }
             if (due || publish_wanted) && publisher.is_empty() {
                 publish_wanted = false;
-                let (path, clock) = (db_path.clone(), clock.clone());
+                let (path, clock, publish) = (db_path.clone(), clock.clone(), publish.clone());
                 publisher.spawn(async move {
                     match Store::open(&path) {
-                        Ok(mut store) => {
-                            if let Err(e) = super::publish::publish_due(&mut store, clock).await {
-                                eprintln!(
-                                    "hearth: publishing the calendar's due posts failed: {e}"
-                                );
+                        Ok(mut store) => match super::publish::publish_due(&mut store, clock).await
+                        {
+                            // the app hears of what went out as of a sync: it reads again
+                            Ok(report) => tell_published(&store, &report, publish.as_ref()),
+                            Err(e) => {
+                                eprintln!("hearth: publishing the calendar's due posts failed: {e}")
                             }
-                        }
+                        },
                         Err(e) => eprintln!("hearth: the calendar could not be published: {e}"),
                     }
                 });
@@ -255,6 +256,31 @@ fn worker(
         while running.join_next().await.is_some() {}
         while publisher.join_next().await.is_some() {}
     });
+}
+
+/// Says, as each account's progress, what the publisher sent through it.
+fn tell_published(
+    store: &Store,
+    report: &crate::model::PublishReport,
+    publish: &(dyn Fn(SyncProgress) + Sync),
+) {
+    let sent = report.sent + report.reconciled;
+    if sent + report.failed == 0 {
+        return;
+    }
+    let mut detail = format!("calendar: {sent} post(s) published");
+    if report.failed > 0 {
+        detail.push_str(&format!(", {} refused", report.failed));
+    }
+    for &id in &report.accounts {
+        if let Ok(account) = store.account(id) {
+            publish(SyncProgress {
+                state: SyncState::Done,
+                detail: detail.clone(),
+                ..progress_of(&account)
+            });
+        }
+    }
 }
 
 async fn sync_in_own_connection(
