@@ -1,6 +1,8 @@
 // How the calendar words its states and targets. Every state and status has a word and a sign,
 // so none is told by its colour alone.
 import type { AccountView } from '$lib/bindings/AccountView';
+import type { CalendarItem } from '$lib/bindings/CalendarItem';
+import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { ContentState } from '$lib/bindings/ContentState';
 import type { ContentVariant } from '$lib/bindings/ContentVariant';
 import type { Platform } from '$lib/bindings/Platform';
@@ -43,6 +45,9 @@ export const CHOOSABLE_STATES: ContentState[] = [
 
 /** States a post is in once something went out: from them it can only be marked published. */
 const OUT: ContentState[] = ['published', 'partly', 'failed'];
+
+/** Something of it went out (or failed to): it keeps its date. */
+export const isOut = (state: ContentState) => OUT.includes(state);
 
 /** What the state field offers: the choosable states, plus the current one when it is another
  * (a post that went out can only be marked published by hand). */
@@ -93,9 +98,12 @@ export function targetAccounts(accounts: AccountView[]): AccountView[] {
     .sort((a, b) => Number(a.demo) - Number(b.demo) || a.name.localeCompare(b.name));
 }
 
-/** A target already handed to the outbox (or out) keeps its text: the core refuses changes. */
-export const isLocked = (v: Pick<ContentVariant, 'outboxId' | 'status'>) =>
-  v.outboxId !== null || v.status === 'sent';
+/**
+ * A target on its way out (queued, sending) or out (sent) keeps its text: the core refuses
+ * changes. A failed one can be corrected, and Retry then sends the corrected text.
+ */
+export const isLocked = (v: Pick<ContentVariant, 'status'>) =>
+  v.status === 'queued' || v.status === 'sending' || v.status === 'sent';
 
 /**
  * What keeps a post from being scheduled, as the editor can tell before saving: said beside the
@@ -139,4 +147,138 @@ export function repliesInWords(replies: number, repliers: number): string {
   if (replies === 0) return 'No replies yet';
   const r = `${replies.toLocaleString()} ${replies === 1 ? 'reply' : 'replies'}`;
   return `${r} from ${repliers.toLocaleString()} ${repliers === 1 ? 'person' : 'people'}`;
+}
+
+/** How often a post repeats, as the editor offers it; `custom` is an RRULE written out. */
+export type RepeatChoice = 'none' | 'daily' | 'weekly' | 'fortnightly' | 'monthly' | 'custom';
+
+export const REPEAT_LABELS: Record<RepeatChoice, string> = {
+  none: 'Does not repeat',
+  daily: 'Every day',
+  weekly: 'Every week',
+  fortnightly: 'Every two weeks',
+  monthly: 'Every month',
+  custom: 'Custom (RRULE)…',
+};
+
+export const REPEAT_CHOICES = Object.keys(REPEAT_LABELS) as RepeatChoice[];
+
+/** The RRULE each word stands for, as the core keeps it. */
+const REPEAT_RULES: Partial<Record<RepeatChoice, string>> = {
+  daily: 'FREQ=DAILY',
+  weekly: 'FREQ=WEEKLY',
+  fortnightly: 'FREQ=WEEKLY;INTERVAL=2',
+  monthly: 'FREQ=MONTHLY',
+};
+
+/** An RRULE's parts, in a set order, so `INTERVAL=2;FREQ=WEEKLY` reads as every two weeks. */
+function ruleKey(rule: string): string {
+  return rule
+    .trim()
+    .replace(/^rrule:/i, '')
+    .toUpperCase()
+    .split(';')
+    .map((part) => part.replace(/\s+/g, ''))
+    .filter((part) => part !== '' && part !== 'INTERVAL=1')
+    .sort()
+    .join(';');
+}
+
+/** What the editor shows for a saved repetition: one of its choices, or the rule as written. */
+export function repeatOf(recurrence: string | null): { repeat: RepeatChoice; rule: string } {
+  const text = recurrence?.trim() ?? '';
+  if (text === '') return { repeat: 'none', rule: '' };
+  const word = REPEAT_CHOICES.find((c) => c === text.toLowerCase() && c in REPEAT_RULES);
+  if (word) return { repeat: word, rule: '' };
+  const key = ruleKey(text);
+  for (const [choice, rule] of Object.entries(REPEAT_RULES)) {
+    if (ruleKey(rule) === key) return { repeat: choice as RepeatChoice, rule: '' };
+  }
+  return { repeat: 'custom', rule: text };
+}
+
+/** What the core is sent: null, a word it reads (daily, weekly…), or the rule as written. */
+export function recurrenceOf(repeat: RepeatChoice, rule: string): string | null {
+  if (repeat === 'none') return null;
+  if (repeat === 'custom') return rule.trim() || null;
+  return repeat;
+}
+
+/** A rule to start a custom one from: the choice it replaces, written out. */
+export const ruleFor = (repeat: RepeatChoice) => REPEAT_RULES[repeat] ?? '';
+
+/** What keeps a repetition from being saved, as the editor can tell (the core reads the rule). */
+export function repeatProblems(post: { repeat: RepeatChoice; rule: string; date: string }): string[] {
+  if (post.repeat === 'none') return [];
+  const out: string[] = [];
+  if (!post.date) out.push('A repeating post needs a date: the first time, from which it repeats.');
+  if (post.repeat === 'custom') {
+    const rule = post.rule.trim();
+    if (rule === '') {
+      out.push('Write the rule (e.g. FREQ=WEEKLY;BYDAY=TU,TH), or pick how often it repeats.');
+    } else if (!/(^|;)\s*FREQ\s*=/i.test(rule.replace(/^rrule:/i, ''))) {
+      out.push(
+        'A rule says how often first: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (e.g. FREQ=WEEKLY;BYDAY=TU,TH).',
+      );
+    }
+  }
+  return out;
+}
+
+/** A repeating post, or a later occurrence of one. */
+export const isRepeating = (item: Pick<CalendarItem, 'recurrence' | 'occurrence'>) =>
+  item.recurrence !== null || item.occurrence;
+
+/** What a repeating post's sign says: "repeats every week". */
+export const repeatLabel = (item: Pick<CalendarItem, 'repeats' | 'recurrence'>) =>
+  `repeats ${item.repeats ?? item.recurrence ?? ''}`.trim();
+
+/**
+ * A post can be moved to another day by hand while nothing of it went out; a later occurrence
+ * of a repeating post is moved by moving the post itself.
+ */
+export const canMove = (item: Pick<CalendarItem, 'state' | 'occurrence'>) =>
+  !item.occurrence && !isOut(item.state);
+
+/** Why `canMove` said no, in words. */
+export function whyNotMoved(item: Pick<CalendarItem, 'state' | 'occurrence' | 'title'>): string {
+  if (item.occurrence) {
+    return `This is a later time of “${item.title}”, which repeats: open it to change when it starts.`;
+  }
+  return `“${item.title}” is ${STATE_LABELS[item.state].toLowerCase()}, so it keeps its date.`;
+}
+
+/** The item as the core would be sent it unchanged (a move changes only its time). */
+export function inputOf(item: CalendarItem): CalendarItemInput {
+  return {
+    title: item.title,
+    body: item.body,
+    state: item.state,
+    scheduledAt: item.scheduledAt,
+    sourceConversationId: item.sourceConversationId,
+    recurrence: item.recurrence,
+    variants: item.variants.map((v) => ({
+      platform: v.platform,
+      body: v.body,
+      accountId: v.accountId,
+      channel: v.channel,
+      title: v.title,
+      followsMain: v.followsMain,
+    })),
+  };
+}
+
+/** `day` at the time of day of `at` (09:00 for an undated post), as a moment. */
+export function onDay(day: Date, at: number | null): number {
+  const time = at === null ? null : new Date(at);
+  const moved = new Date(day);
+  moved.setHours(time?.getHours() ?? 9, time?.getMinutes() ?? 0, 0, 0);
+  return moved.getTime();
+}
+
+/** `at` moved by whole days, at the same local time (across a clock change too). */
+export function shiftDays(at: number, days: number): number {
+  const moved = new Date(at);
+  moved.setDate(moved.getDate() + days);
+  return moved.getTime();
 }

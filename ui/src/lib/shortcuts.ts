@@ -33,7 +33,10 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['a'], does: 'Assign… (Enter assigns)' },
       { keys: ['p'], does: 'Priority… (then 0–4, none to urgent)' },
       { keys: ['o'], does: 'Reopen (waiting, snoozed or done)' },
-      { keys: ['i'], does: 'Make a post idea of it (in the calendar, linked back)' },
+      {
+        keys: ['i'],
+        does: 'Make a post idea of it, or of the message in focus (in the calendar, linked back)',
+      },
       { keys: ['m'], does: 'Show or hide who the conversation is with' },
       { keys: ['x'], does: 'Pick for a bulk action (e, w, s, t, a, p then act on all picked)' },
       { keys: ['J'], does: 'Pick this and the next conversation (Shift+J)' },
@@ -73,6 +76,9 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['.'], does: 'Today' },
       { keys: ['n'], does: 'New post' },
       { keys: ['a'], does: 'Approve the post in focus, or the one open in the editor' },
+      { keys: ['s'], does: 'Put the post in focus in the next free posting slot' },
+      { keys: ['Alt+←'], does: 'Move the post in focus a day earlier (Alt+→: a day later)' },
+      { keys: ['Alt+↑'], does: 'Move the post in focus a week earlier (Alt+↓: a week later)' },
     ],
   },
   {

@@ -4,6 +4,7 @@ import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { DataOverview } from '$lib/bindings/DataOverview';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
+import type { PostingSlot } from '$lib/bindings/PostingSlot';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { ContentVariant } from '$lib/bindings/ContentVariant';
@@ -260,6 +261,21 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
     occurrence: false,
     createdAt: NOW,
     updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+/** A posting slot: by default Lumen Discord's, Tuesdays at 10:00 in Berlin. */
+export function postingSlot(id: number, overrides: Partial<PostingSlot> = {}): PostingSlot {
+  return {
+    id,
+    accountId: 5,
+    accountName: 'Lumen Discord',
+    platform: 'discord',
+    weekday: 1,
+    minute: 600,
+    timeZone: 'Europe/Berlin',
+    label: 'Tuesdays 10:00 (Europe/Berlin)',
     ...overrides,
   };
 }

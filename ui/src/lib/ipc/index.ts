@@ -38,6 +38,7 @@ import type { OrganizationDetail } from '$lib/bindings/OrganizationDetail';
 import type { OrganizationSummary } from '$lib/bindings/OrganizationSummary';
 import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
+import type { PostingSlot } from '$lib/bindings/PostingSlot';
 import type { Reminder } from '$lib/bindings/Reminder';
 import type { Segment } from '$lib/bindings/Segment';
 import type { SegmentFilter } from '$lib/bindings/SegmentFilter';
@@ -280,6 +281,21 @@ export const calendarPublishNow = (id: number) =>
 /** Sends a failed target (a `ContentVariant` id) again. */
 export const calendarRetryTarget = (target: number) =>
   invoke<CalendarItem>('calendar_retry_target', { target });
+
+/** Every account's posting slots: the times of the week each one posts at. */
+export const calendarSlots = () => invoke<PostingSlot[]>('calendar_slots');
+
+/** Adds a posting slot to an account: `weekday` from Monday (0), `minute` after midnight, in
+ * the user's time zone. */
+export const calendarAddSlot = (accountId: number, weekday: number, minute: number) =>
+  invoke<PostingSlot>('calendar_add_slot', { accountId, weekday, minute });
+
+export const calendarRemoveSlot = (id: number) => invoke<null>('calendar_remove_slot', { id });
+
+/** Dates the saved item at the next free slot of its accounts (an idea becomes a draft, an
+ * approved item scheduled); refused in words when there is none. */
+export const calendarNextSlot = (id: number) =>
+  invoke<CalendarItem>('calendar_next_slot', { id });
 
 /** How late a due post may still go out, in minutes (Settings → Calendar). */
 export const calendarGrace = () => invoke<number>('calendar_grace');

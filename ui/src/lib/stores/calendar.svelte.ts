@@ -8,7 +8,7 @@ import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { ContentState } from '$lib/bindings/ContentState';
 import type { VariantInput } from '$lib/bindings/VariantInput';
 import * as ipc from '$lib/ipc';
-import { isLocked } from '$lib/calendar';
+import { isLocked, isOut, recurrenceOf, repeatOf, type RepeatChoice } from '$lib/calendar';
 import {
   addDays,
   fromDateTimeInputs,
@@ -19,6 +19,7 @@ import {
   type CalendarMode,
 } from '$lib/format/dates';
 import { absoluteTime } from '$lib/format/time';
+import { errorMessage } from '$lib/ipc/errors';
 import { loadAccounts } from './accounts.svelte';
 import { showError, showToast } from './toasts.svelte';
 
@@ -52,8 +53,9 @@ export interface PostDraft {
   variants: VariantInput[];
   /** The inbox conversation the idea came from (kept through edits). */
   sourceConversationId: number | null;
-  /** How it repeats (kept through edits; this editor does not change it). */
-  recurrence: string | null;
+  /** How often it repeats; with `custom`, the RRULE in `rule`. */
+  repeat: RepeatChoice;
+  rule: string;
 }
 
 export const calendar = $state({
@@ -73,6 +75,8 @@ export const calendar = $state({
   acting: false,
   /** Minutes after its time a late post still goes out (Settings → Calendar). */
   grace: null as number | null,
+  /** The last move, said politely to a screen reader ("Moved … to Friday 14 March, 15:00"). */
+  said: '',
 });
 
 // The editor's fields as saved (or, for a new post, as it started), to tell whether anything
@@ -172,7 +176,7 @@ function draftOf(item: CalendarItem): PostDraft {
       followsMain: v.followsMain && !isLocked(v),
     })),
     sourceConversationId: item.sourceConversationId,
-    recurrence: item.recurrence,
+    ...repeatOf(item.recurrence),
   };
 }
 
@@ -186,7 +190,8 @@ function blankDraft(day?: Date): PostDraft {
     ...when,
     variants: [],
     sourceConversationId: null,
-    recurrence: null,
+    repeat: 'none',
+    rule: '',
   };
 }
 
@@ -206,6 +211,30 @@ export function newPost(day?: Date) {
   if (kept?.draft.id === null) return open(kept.draft, blankDraft(day), null);
   const draft = blankDraft(day);
   open(draft, draft, null);
+}
+
+/**
+ * Opens what a chip stands for: the post itself, also for a later occurrence of a repeating
+ * post (its saved self, at its own date, looked up when it is outside the range shown).
+ */
+export async function openItem(item: CalendarItem) {
+  if (!item.occurrence) return editPost(item);
+  const own = (list: CalendarItem[]) => list.find((i) => i.id === item.id && !i.occurrence);
+  const shown = own(calendar.items);
+  if (shown) return editPost(shown);
+  try {
+    // it starts before its occurrences: the range up to this one holds it
+    const earlier = await ipc.calendarList({
+      from: null,
+      to: item.scheduledAt,
+      includeUnscheduled: false,
+    });
+    const saved = own(earlier);
+    if (saved) editPost(saved);
+    else showError(`“${item.title}” is no longer in the calendar.`);
+  } catch (error) {
+    showError(error);
+  }
 }
 
 export function editPost(item: CalendarItem) {
@@ -269,6 +298,34 @@ export async function ideaFromConversation(conversationId: number, title: string
   }
 }
 
+/** An idea from a web link, titled by its site and path, holding the link. Undo takes it away. */
+export async function ideaFromLink(url: string, title: string): Promise<boolean> {
+  try {
+    const item = await ipc.calendarCreate({
+      title,
+      body: url,
+      state: 'idea',
+      scheduledAt: null,
+      sourceConversationId: null,
+      variants: [],
+      recurrence: null,
+    });
+    showToast(`Idea saved: ${item.title}`, {
+      label: 'Undo',
+      run: () =>
+        void ipc
+          .calendarDelete(item.id)
+          .then(() => loadCalendar())
+          .catch((error: unknown) => showError(error)),
+    });
+    await loadCalendar();
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  }
+}
+
 /** The main text changed: the targets that follow it take it. */
 export function followMainText(draft: PostDraft) {
   for (const v of draft.variants) {
@@ -326,7 +383,7 @@ function toInput(draft: PostDraft): CalendarItemInput {
     state: draft.state,
     scheduledAt: fromDateTimeInputs(draft.date, draft.time),
     sourceConversationId: draft.sourceConversationId,
-    recurrence: draft.recurrence,
+    recurrence: recurrenceOf(draft.repeat, draft.rule),
     variants: draft.variants.map((v) => ({
       ...v,
       channel: v.channel?.trim() || null,
@@ -450,17 +507,39 @@ export async function approveItem(item: CalendarItem) {
   }
 }
 
-/** Sends a failed target again. */
-export async function retryTarget(targetId: number) {
+/** Sends a failed target again, with its text as the editor holds it (saved first). */
+export const retryTarget = (targetId: number) =>
+  step(() => ipc.calendarRetryTarget(targetId), () => 'Sending it again');
+
+/**
+ * "Next free slot": the saved post is dated at the next free posting slot of its accounts; the
+ * editor takes its new date, time and state and keeps any other unsaved change. Says the new
+ * time, or (in words) why there is none.
+ */
+export async function nextSlotInEditor(): Promise<{ at: number } | { problem: string }> {
+  const draft = calendar.editor;
+  if (!draft || draft.id === null) return { problem: 'Save the post first.' };
+  calendar.acting = true;
   try {
-    const item = await ipc.calendarRetryTarget(targetId);
-    settle(item);
-    showToast('Sending it again');
-    await loadCalendar();
+    const item = await ipc.calendarNextSlot(draft.id);
+    if (calendar.editor === draft && item.scheduledAt !== null) {
+      const when = { ...toDateTimeInputs(item.scheduledAt), state: item.state };
+      Object.assign(draft, when);
+      pristine = snapshot({ ...(JSON.parse(pristine) as PostDraft), ...when });
+      calendar.current = item;
+    }
+    void loadCalendar(true);
+    return { at: item.scheduledAt ?? 0 };
   } catch (error) {
-    showError(error);
+    return { problem: errorMessage(error) };
+  } finally {
+    calendar.acting = false;
   }
 }
+
+/** The editor's post has a target on an account and nothing of it went out: it can take a slot. */
+export const canTakeSlot = (item: CalendarItem | null) =>
+  item !== null && !isOut(item.state) && item.variants.some((v) => v.accountId !== null);
 
 async function loadComments(id: number) {
   try {

@@ -508,8 +508,11 @@ describe('publishing and review', () => {
     expect(within(discord).getByTestId('target-status')).toHaveTextContent(
       'Failed: The channel 123 is gone (Discord said 404)',
     );
-    // what is in the outbox keeps its text
-    expect(within(discord).getByLabelText('Text for Lumen Discord')).toHaveAttribute('readonly');
+    // a failed post's text can be corrected; what went out keeps its text
+    const failedText = within(discord).getByLabelText('Text for Lumen Discord');
+    expect(failedText).not.toHaveAttribute('readonly');
+    expect(within(mastodon).getByLabelText('Text for Lumen Mastodon')).toHaveAttribute('readonly');
+    expect(mastodon).toHaveTextContent('Sent: its text can no longer change.');
 
     expect(within(mastodon).getByTestId('target-status')).toHaveTextContent(
       'Sent Open the post 3 replies from 2 people',
@@ -517,9 +520,28 @@ describe('publishing and review', () => {
     await fireEvent.click(within(mastodon).getByRole('link', { name: 'Open the post' }));
     expect(api.openExternal).toHaveBeenCalledWith('https://mastodon.social/@lumen/1');
 
+    // Retry sends the corrected text: it is saved first
+    api.calendarUpdate.mockImplementation(async (_id, input) => ({
+      ...release,
+      variants: [{ ...release.variants[0], body: input.variants[0].body }, release.variants[1]],
+    }));
+    await fireEvent.input(failedText, { target: { value: 'Hello #general' } });
     api.calendarList.mockResolvedValue([retried]);
     await fireEvent.click(within(discord).getByRole('button', { name: 'Retry Lumen Discord' }));
-    expect(api.calendarRetryTarget).toHaveBeenCalledWith(41);
+    await waitFor(() => expect(api.calendarRetryTarget).toHaveBeenCalledWith(41));
+    expect(api.calendarUpdate).toHaveBeenCalledWith(
+      30,
+      expect.objectContaining({
+        state: 'partly',
+        variants: [
+          expect.objectContaining({ accountId: 5, body: 'Hello #general', followsMain: false }),
+          expect.objectContaining({ accountId: 6, body: 'Hello community' }),
+        ],
+      }),
+    );
+    expect(api.calendarUpdate.mock.invocationCallOrder[0]).toBeLessThan(
+      api.calendarRetryTarget.mock.invocationCallOrder[0],
+    );
     await waitFor(() =>
       expect(within(discord).getByTestId('target-status')).toHaveTextContent('Queued to go out'),
     );

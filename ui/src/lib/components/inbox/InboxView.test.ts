@@ -387,6 +387,49 @@ describe('inbox keyboard triage', () => {
     await waitFor(() => expect(api.calendarDelete).toHaveBeenCalledWith(77));
   });
 
+  it('makes a post idea of one message with i on it, or its button: its first words, quoted', async () => {
+    api.calendarCreate.mockImplementation(async (input) =>
+      calendarItem(78, { title: input.title, sourceConversationId: input.sourceConversationId }),
+    );
+    api.calendarList.mockResolvedValue([]);
+    api.conversationShow.mockImplementation(async (id: number) =>
+      detail(inboxItem(id), [
+        message(id * 10, {
+          text: 'How do I run Lumen in Docker? The container exits at once when I mount\nthe config folder.',
+        }),
+        message(id * 10 + 1, { fromUs: true, text: 'Mount it read-only.' }),
+      ]),
+    );
+    await renderInbox();
+    const [question, answer] = screen.getAllByTestId('message');
+    await fireEvent.click(question);
+    question.focus();
+    await press('i', question);
+    await waitFor(() => expect(api.calendarCreate).toHaveBeenCalledTimes(1));
+    expect(api.calendarCreate.mock.calls[0][0]).toMatchObject({
+      title: 'How do I run Lumen in Docker? The container exits at once…',
+      body:
+        '> How do I run Lumen in Docker? The container exits at once when I mount\n' +
+        '> the config folder.\n\n— Maria Lopez',
+      state: 'idea',
+      scheduledAt: null,
+      sourceConversationId: 1,
+    });
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message)).toContain(
+        'Idea saved to the calendar: How do I run Lumen in Docker? The container exits at once…',
+      ),
+    );
+
+    await fireEvent.click(within(answer).getByRole('button', { name: /^Make an idea/ }));
+    await waitFor(() => expect(api.calendarCreate).toHaveBeenCalledTimes(2));
+    expect(api.calendarCreate.mock.calls[1][0]).toMatchObject({
+      title: 'Mount it read-only.',
+      body: '> Mount it read-only.\n\n— Maria Lopez',
+      sourceConversationId: 1,
+    });
+  });
+
   it('opens a thread at the message that needs an answer, not at the top', async () => {
     const asked = Date.now() - 3_600_000;
     api.conversationShow.mockImplementation(async (id: number) =>
