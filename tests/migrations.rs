@@ -72,6 +72,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0014_calendar_ics_uid.sql",
         "e3af94e317f0c40b96150e2ce4a8b3b86b2b0ee1ff08b3c34b4722ebb1752ee5",
     ),
+    (
+        "0015_publishing.sql",
+        "2d77c88ee494f0c5303f6af4a3e14318d37c153304a97ea6a58c678f3137b864",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are
