@@ -472,6 +472,19 @@ fn add_account(db: &std::path::Path, args: &[&str], token: &str) {
     assert!(added.status.success(), "{}", text(&added));
 }
 
+/// A database in a temporary folder with a Discourse account "Forum" on `forum`, its key in
+/// the keyring.
+fn on_forum(forum: &Forum) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    add_account(
+        &db,
+        &["discourse", "--name", "Forum", "--url", &forum.uri()],
+        "discourse-key-not-real-5b7e",
+    );
+    (dir, db)
+}
+
 fn publish(db: &std::path::Path) -> Child {
     hearth(db)
         .args(["publish", "--due"])
@@ -731,13 +744,7 @@ fn an_item_for_a_forum_and_mastodon_goes_out_on_both_and_the_target_that_failed_
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let forum = rt.block_on(Forum::start(Duration::from_millis(10)));
     let mastodon = rt.block_on(Mastodon::start());
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db: PathBuf = dir.path().join("hearth.db");
-    add_account(
-        &db,
-        &["discourse", "--name", "Forum", "--url", &forum.uri()],
-        "discourse-key-not-real-5b7e",
-    );
+    let (_dir, db) = on_forum(&forum);
     add_account(
         &db,
         &[
@@ -838,13 +845,7 @@ fn an_item_for_a_forum_and_mastodon_goes_out_on_both_and_the_target_that_failed_
 fn the_app_and_two_crons_at_once_publish_each_due_target_exactly_once_to_a_slow_forum() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let forum = rt.block_on(Forum::start(Duration::from_secs(1)));
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db: PathBuf = dir.path().join("hearth.db");
-    add_account(
-        &db,
-        &["discourse", "--name", "Forum", "--url", &forum.uri()],
-        "discourse-key-not-real-5b7e",
-    );
+    let (_dir, db) = on_forum(&forum);
     let texts: Vec<String> = {
         let mut store = Store::open(&db).unwrap();
         let f = store.find_account("Forum").unwrap().id;
@@ -1064,13 +1065,7 @@ fn a_repetition_that_cannot_be_read_or_has_no_first_date_is_refused_in_words() {
 fn the_app_publishes_a_post_at_its_time_and_says_so_as_its_accounts_progress() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let forum = rt.block_on(Forum::start(Duration::from_millis(10)));
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db: PathBuf = dir.path().join("hearth.db");
-    add_account(
-        &db,
-        &["discourse", "--name", "Forum", "--url", &forum.uri()],
-        "discourse-key-not-real-5b7e",
-    );
+    let (_dir, db) = on_forum(&forum);
     let said: Arc<Mutex<Vec<String>>> = Arc::default();
     let heard = said.clone();
     // the app runs first; the post falls due two seconds later, between its sync rounds
