@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { account } from '../test/fixtures';
-import { repliesInWords, stateChoices, targetAccounts, targetName } from './calendar';
+import { account, calendarItem } from '../test/fixtures';
+import {
+  byTime,
+  groupByDay,
+  repliesInWords,
+  stateChoices,
+  targetAccounts,
+  targetName,
+} from './calendar';
 
 describe('calendar words', () => {
   it('offers by hand only the states a person may set, plus the one the post is in', () => {
@@ -32,5 +39,34 @@ describe('calendar words', () => {
     );
     // an account removed since keeps the name the post was saved with
     expect(targetName({ platform: 'slack', accountId: 9 }, accounts, 'Old Slack')).toBe('Old Slack');
+  });
+});
+
+describe('the calendar by day', () => {
+  const at = (day: number, hour: number) => new Date(2026, 2, day, hour, 0).getTime();
+
+  it('groups posts by their local day in one pass, each day in the order given', () => {
+    const posts = [
+      calendarItem(1, { scheduledAt: at(10, 9) }),
+      calendarItem(2, { scheduledAt: at(10, 9) }),
+      calendarItem(3, { scheduledAt: at(10, 23) }),
+      calendarItem(4, { scheduledAt: at(11, 0) }),
+    ];
+    const days = groupByDay(posts);
+    expect([...days.keys()]).toEqual(['2026-3-10', '2026-3-11']);
+    expect(days.get('2026-3-10')!.map((p) => p.id)).toEqual([1, 2, 3]);
+    expect(days.get('2026-3-11')![0]).toBe(posts[3]);
+  });
+
+  it('sorts by time only what is not sorted yet, ties kept in order', () => {
+    const sorted = [1, 2, 3].map((id) => calendarItem(id, { scheduledAt: at(10, 8 + id) }));
+    expect(byTime(sorted)).toBe(sorted);
+    const mixed = [
+      calendarItem(1, { scheduledAt: at(12, 9) }),
+      calendarItem(2, { scheduledAt: at(10, 9) }),
+      calendarItem(3, { scheduledAt: at(10, 9) }),
+    ];
+    expect(byTime(mixed).map((p) => p.id)).toEqual([2, 3, 1]);
+    expect(mixed.map((p) => p.id)).toEqual([1, 2, 3]);
   });
 });

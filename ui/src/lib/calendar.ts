@@ -8,6 +8,7 @@ import type { ContentVariant } from '$lib/bindings/ContentVariant';
 import type { Platform } from '$lib/bindings/Platform';
 import type { TargetStatus } from '$lib/bindings/TargetStatus';
 import type { VariantInput } from '$lib/bindings/VariantInput';
+import { dayKey } from '$lib/format/dates';
 import { platformLabel } from '$lib/platforms';
 
 export const STATE_LABELS: Record<ContentState, string> = {
@@ -248,7 +249,10 @@ export function whyNotMoved(item: Pick<CalendarItem, 'state' | 'occurrence' | 't
   return `“${item.title}” is ${STATE_LABELS[item.state].toLowerCase()}, so it keeps its date.`;
 }
 
-/** The item as the core would be sent it unchanged (a move changes only its time). */
+/**
+ * The item as the core would be sent it unchanged (a move changes only its time). Only for an
+ * item read whole: a listed one is brief, and its empty texts would be saved.
+ */
 export function inputOf(item: CalendarItem): CalendarItemInput {
   return {
     title: item.title,
@@ -266,6 +270,30 @@ export function inputOf(item: CalendarItem): CalendarItemInput {
       followsMain: v.followsMain,
     })),
   };
+}
+
+/**
+ * Items by the local day they fall on, each day's in the order given (the store keeps them by
+ * time): one pass, each pushed onto its day's list.
+ */
+export function groupByDay<T extends Pick<CalendarItem, 'scheduledAt'>>(
+  items: T[],
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = dayKey(item.scheduledAt ?? 0);
+    const day = groups.get(key);
+    if (day) day.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** `items` by time, earliest first (ties keep their order); sorted only if they are not yet. */
+export function byTime<T extends Pick<CalendarItem, 'scheduledAt'>>(items: T[]): T[] {
+  const at = (item: T) => item.scheduledAt ?? 0;
+  const sorted = items.every((item, i) => i === 0 || at(items[i - 1]) <= at(item));
+  return sorted ? items : [...items].sort((a, b) => at(a) - at(b));
 }
 
 /** `day` at the time of day of `at` (09:00 for an undated post), as a moment. */

@@ -306,6 +306,13 @@ export function calendarTarget(
   };
 }
 
+/** An item as the core lists it brief: without its texts (and so its targets' problems). */
+export const brief = (item: CalendarItem): CalendarItem => ({
+  ...item,
+  body: '',
+  variants: item.variants.map((v) => ({ ...v, body: '', problems: [] })),
+});
+
 export function workspaceStatus(overrides: Partial<WorkspaceStatus> = {}): WorkspaceStatus {
   return {
     dbPath: '/home/cm/.local/share/hearth/hearth.db',

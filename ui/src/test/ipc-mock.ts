@@ -1,8 +1,27 @@
 // The factory every component test passes to `vi.mock('$lib/ipc', …)`: one spy per command.
-import { vi } from 'vitest';
+import { vi, type Mock } from 'vitest';
+import type { CalendarItem } from '$lib/bindings/CalendarItem';
+import type { CalendarRange } from '$lib/bindings/CalendarRange';
 import { dataOverview } from './fixtures';
 
-export const ipcMock = () => ({
+type CalendarList = (range: CalendarRange) => Promise<CalendarItem[]>;
+
+/**
+ * Adds `calendarGet`: an item whole, the saved one (not a later occurrence) the mocked calendar
+ * holds, as its list read whole has it (asked without counting as a call of the list).
+ */
+function withCalendarGet<T extends { calendarList: Mock<CalendarList> }>(mock: T) {
+  const calendarGet = vi.fn(async (id: number): Promise<CalendarItem> => {
+    const list = mock.calendarList.getMockImplementation();
+    const whole: CalendarRange = { from: null, to: null, includeUnscheduled: true, brief: false };
+    const item = (list ? await list(whole) : []).find((i) => i.id === id && !i.occurrence);
+    if (!item) throw { code: 'not_found', message: `calendar item ${id} not found` };
+    return item;
+  });
+  return { ...mock, calendarGet };
+}
+
+export const ipcMock = () => withCalendarGet({
   DEFAULT_DEMO: { members: 400, messages: 6000, seed: 7 },
   workspaceStatus: vi.fn(),
   workspaceCheck: vi.fn(() => Promise.resolve(null)),
@@ -82,7 +101,7 @@ export const ipcMock = () => ({
   memberPrivacyExport: vi.fn(() => Promise.resolve(null)),
   memberForgetPreview: vi.fn(),
   memberForget: vi.fn(),
-  calendarList: vi.fn(),
+  calendarList: vi.fn<CalendarList>(),
   calendarCreate: vi.fn(),
   calendarUpdate: vi.fn(),
   calendarDelete: vi.fn(),

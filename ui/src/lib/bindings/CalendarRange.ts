@@ -7,4 +7,10 @@ export type CalendarRange = { from: number | null, to: number | null,
 /**
  * Also list items with no date (ideas and undated drafts).
  */
-includeUnscheduled: boolean, };
+includeUnscheduled: boolean, 
+/**
+ * Leave out the texts (the item's and its targets'), for a view that draws titles and
+ * states only (a month of 2,000 posts crosses to the UI in half the bytes); an item is
+ * read whole with `Store::calendar_item` when it is opened.
+ */
+brief: boolean, };

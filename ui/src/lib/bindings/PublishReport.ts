@@ -20,4 +20,8 @@ sent: number, reconciled: number, waiting: number, failed: number,
 /**
  * Each problem in words, with its account.
  */
-problems: Array<string>, };
+problems: Array<string>, 
+/**
+ * The accounts whose outbox was sent.
+ */
+accounts: Array<number>, };

@@ -9,6 +9,8 @@ import {
   backupsKeep,
   calendarApprove,
   calendarComment,
+  calendarGet,
+  calendarList,
   calendarPublishNow,
   calendarRetryTarget,
   calendarSetGrace,
@@ -63,6 +65,16 @@ describe('ipc', () => {
       ['calendar_publish_now', { id: 3 }],
       ['calendar_retry_target', { target: 41 }],
       ['calendar_set_grace', { minutes: 90 }],
+    ]);
+  });
+
+  it('lists the calendar brief when asked, and reads one item whole by its id', async () => {
+    const range = { from: 1, to: 2, includeUnscheduled: true, brief: true };
+    await calendarList(range);
+    await calendarGet(80);
+    expect(invokeMock.mock.calls).toEqual([
+      ['calendar_list', { range }],
+      ['calendar_get', { id: 80 }],
     ]);
   });
 

@@ -249,8 +249,12 @@ export const memberForgetPreview = (id: number) =>
 /** Deletes a person for good; their messages stay, blank, from "Deleted member". */
 export const memberForget = (id: number) => invoke<ForgetReport>('member_forget', { id });
 
+/** The calendar's items in `range`; with `brief`, without their texts (the views draw none). */
 export const calendarList = (range: CalendarRange) =>
   invoke<CalendarItem[]>('calendar_list', { range });
+
+/** One item whole, texts included: what opening, moving or following an item reads. */
+export const calendarGet = (id: number) => invoke<CalendarItem>('calendar_get', { id });
 
 export const calendarCreate = (input: CalendarItemInput) =>
   invoke<CalendarItem>('calendar_create', { input });

@@ -2,13 +2,23 @@
 // An editor closed with unsaved changes keeps them, and reopening the same post (or a new one)
 // brings them back, so nothing typed is lost. The editor also follows the saved item (its
 // targets' publishing, its approval) as the calendar reloads, and its review and comments.
+// The views draw titles, states and times only, so the calendar is listed brief (no texts: a
+// month of 2,000 posts is half the bytes); whatever needs a post's texts (the editor, a move)
+// reads it whole with `calendarGet` first.
 import type { CalendarComment } from '$lib/bindings/CalendarComment';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { ContentState } from '$lib/bindings/ContentState';
 import type { VariantInput } from '$lib/bindings/VariantInput';
 import * as ipc from '$lib/ipc';
-import { isLocked, isOut, recurrenceOf, repeatOf, type RepeatChoice } from '$lib/calendar';
+import {
+  byTime,
+  isLocked,
+  isOut,
+  recurrenceOf,
+  repeatOf,
+  type RepeatChoice,
+} from '$lib/calendar';
 import {
   addDays,
   fromDateTimeInputs,
@@ -19,7 +29,7 @@ import {
   type CalendarMode,
 } from '$lib/format/dates';
 import { absoluteTime } from '$lib/format/time';
-import { errorMessage } from '$lib/ipc/errors';
+import { errorMessage, isApiError } from '$lib/ipc/errors';
 import { loadAccounts } from './accounts.svelte';
 import { showError, showToast } from './toasts.svelte';
 
@@ -58,26 +68,31 @@ export interface PostDraft {
   rule: string;
 }
 
-export const calendar = $state({
-  mode: 'month' as CalendarMode,
-  anchor: startOfDay(new Date()),
-  /** Posts with a date inside the visible range. */
-  items: [] as CalendarItem[],
-  /** Posts with no date yet. */
-  unscheduled: [] as CalendarItem[],
-  editor: null as PostDraft | null,
-  /** The saved post the editor is on, as the core last said (publishing, approval). */
-  current: null as CalendarItem | null,
+// The listed posts are raw state, replaced whole on each load and never changed in place: deep
+// reactivity on a month of 2,000 posts (a proxy for each, and for each target) cost more than
+// drawing them.
+class CalendarState {
+  mode = $state<CalendarMode>('month');
+  anchor = $state(startOfDay(new Date()));
+  /** Posts with a date inside the visible range, by time, brief (no texts). */
+  items = $state.raw<CalendarItem[]>([]);
+  /** Posts with no date yet, brief but for their main text (it tells an idea from a link). */
+  unscheduled = $state.raw<CalendarItem[]>([]);
+  editor = $state<PostDraft | null>(null);
+  /** The saved post the editor is on, whole, as the core last said (publishing, approval). */
+  current = $state.raw<CalendarItem | null>(null);
   /** The current post's comments, oldest first. */
-  comments: [] as CalendarComment[],
-  saving: false,
+  comments = $state<CalendarComment[]>([]);
+  saving = $state(false);
   /** A review or publishing step is under way. */
-  acting: false,
+  acting = $state(false);
   /** Minutes after its time a late post still goes out (Settings → Calendar). */
-  grace: null as number | null,
+  grace = $state<number | null>(null);
   /** The last move, said politely to a screen reader ("Moved … to Friday 14 March, 15:00"). */
-  said: '',
-});
+  said = $state('');
+}
+
+export const calendar = new CalendarState();
 
 // The editor's fields as saved (or, for a new post, as it started), to tell whether anything
 // was changed.
@@ -88,25 +103,91 @@ let kept: { draft: PostDraft; savedState: ContentState | null } | null = null;
 
 const snapshot = (draft: PostDraft) => JSON.stringify(draft);
 
+// Each load's number: a load answered after a later one was asked (paging fast) is dropped.
+let loads = 0;
+
 export async function loadCalendar(quiet = false) {
   const days = visibleDays(calendar.anchor, calendar.mode);
+  const n = ++loads;
+  // the post open in the editor is read whole beside the brief list, to follow it
+  const following = calendar.editor?.id ?? null;
   try {
-    const items = await ipc.calendarList({
-      from: days[0].getTime(),
-      to: addDays(days[days.length - 1], 1).getTime(),
-      includeUnscheduled: true,
-    });
-    calendar.items = items.filter((item) => item.scheduledAt !== null);
-    calendar.unscheduled = items.filter((item) => item.scheduledAt === null);
-    // a repeating item's later occurrences share its id: the editor follows the item itself
-    const edited =
-      calendar.current &&
-      items.find((item) => item.id === calendar.current?.id && !item.occurrence);
+    const [items, edited] = await Promise.all([
+      ipc.calendarList({
+        from: days[0].getTime(),
+        to: addDays(days[days.length - 1], 1).getTime(),
+        includeUnscheduled: true,
+        brief: true,
+      }),
+      following === null ? null : ipc.calendarGet(following).catch(() => null),
+    ]);
+    if (n !== loads) return;
+    const dated: CalendarItem[] = [];
+    const undated: CalendarItem[] = [];
+    for (const item of items) (item.scheduledAt === null ? undated : dated).push(item);
+    calendar.items = byTime(dated);
     if (edited) settle(edited);
+    const ideas = await withMainTexts(undated);
+    // the same ideas as shown: the list aside is left as it is
+    const same =
+      ideas.length === calendar.unscheduled.length &&
+      ideas.every((item, i) => item === calendar.unscheduled[i]);
+    if (n === loads && !same) calendar.unscheduled = ideas;
   } catch (error) {
     // a background reload stays quiet: the next one tries again
     if (!quiet) showError(error);
   }
+}
+
+// Undated posts as last shown, by id: with the main text, read whole once and again only when
+// the post changed (`updatedAt`), since the brief list leaves it out and the ideas aside say
+// which came from a link by it; and as listed, so an unchanged one stays the same object and
+// its chip is not drawn again.
+interface ShownIdea {
+  listed: string;
+  updatedAt: number;
+  body: string | null;
+  item: CalendarItem;
+}
+let ideasShown = new Map<number, ShownIdea>();
+
+async function withMainTexts(undated: CalendarItem[]): Promise<CalendarItem[]> {
+  const known = (item: CalendarItem) => {
+    const before = ideasShown.get(item.id);
+    return before && before.updatedAt === item.updatedAt ? before.body : null;
+  };
+  // an idea from the inbox says so by its conversation, not its text
+  const unread = undated.filter(
+    (item) => item.sourceConversationId === null && known(item) === null,
+  );
+  const read = new Map<number, CalendarItem>();
+  await Promise.all(
+    unread.map(async (item) => {
+      try {
+        read.set(item.id, await ipc.calendarGet(item.id));
+      } catch {
+        // deleted meanwhile: the next load leaves it out
+      }
+    }),
+  );
+  const shown = new Map<number, ShownIdea>();
+  const items = undated.map((item) => {
+    const listed = JSON.stringify(item);
+    const whole = read.get(item.id);
+    const body = whole?.body ?? known(item);
+    const before = ideasShown.get(item.id);
+    if (before && before.listed === listed && before.body === body) {
+      shown.set(item.id, before);
+      return before.item;
+    }
+    const next = body === null ? item : { ...item, body };
+    // read whole after a change listed since: taken, and known by its own `updatedAt`
+    const updatedAt = whole?.updatedAt ?? item.updatedAt;
+    shown.set(item.id, { listed, updatedAt, body, item: next });
+    return next;
+  });
+  ideasShown = shown;
+  return items;
 }
 
 /**
@@ -213,31 +294,29 @@ export function newPost(day?: Date) {
   open(draft, draft, null);
 }
 
+// Each opening's number: of two chips clicked in quick succession, the last one opens.
+let openings = 0;
+
 /**
- * Opens what a chip stands for: the post itself, also for a later occurrence of a repeating
- * post (its saved self, at its own date, looked up when it is outside the range shown).
+ * Opens what a chip stands for: the post itself, read whole (the listed one has no texts), also
+ * for a later occurrence of a repeating post (its saved self, at its own date).
  */
 export async function openItem(item: CalendarItem) {
-  if (!item.occurrence) return editPost(item);
-  const own = (list: CalendarItem[]) => list.find((i) => i.id === item.id && !i.occurrence);
-  const shown = own(calendar.items);
-  if (shown) return editPost(shown);
+  const n = ++openings;
   try {
-    // it starts before its occurrences: the range up to this one holds it
-    const earlier = await ipc.calendarList({
-      from: null,
-      to: item.scheduledAt,
-      includeUnscheduled: false,
-    });
-    const saved = own(earlier);
-    if (saved) editPost(saved);
-    else showError(`“${item.title}” is no longer in the calendar.`);
+    const whole = await ipc.calendarGet(item.id);
+    if (n === openings) editPost(whole);
   } catch (error) {
-    showError(error);
+    if (isApiError(error) && error.code === 'not_found') {
+      showError(`“${item.title}” is no longer in the calendar.`);
+    } else {
+      showError(error);
+    }
   }
 }
 
-export function editPost(item: CalendarItem) {
+/** Opens the editor on `item`, read whole (texts included). */
+function editPost(item: CalendarItem) {
   const base = draftOf(item);
   if (kept?.draft.id === item.id) {
     const draft = kept.draft;
@@ -248,9 +327,9 @@ export function editPost(item: CalendarItem) {
 }
 
 /**
- * The saved post changed (a reload, a retry): the editor follows it. With no unsaved changes it
- * takes the new values; with some it keeps them, and only takes the new state if the person
- * had not picked another.
+ * The saved post changed (a reload, a retry): the editor follows it, read whole. With no unsaved
+ * changes it takes the new values; with some it keeps them, and only takes the new state if the
+ * person had not picked another.
  */
 function settle(item: CalendarItem) {
   const before = calendar.current;

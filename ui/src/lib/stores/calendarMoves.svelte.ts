@@ -41,7 +41,13 @@ export async function movePost(item: CalendarItem, at: number, keepInSight = fal
   }
   if (item.scheduledAt === at) return false;
   try {
-    const moved = await ipc.calendarUpdate(item.id, { ...inputOf(item), scheduledAt: at });
+    // the listed post has no texts: the save is built from the post read whole
+    const whole = await ipc.calendarGet(item.id);
+    if (!canMove(whole)) {
+      showToast(whyNotMoved(whole));
+      return false;
+    }
+    const moved = await ipc.calendarUpdate(item.id, { ...inputOf(whole), scheduledAt: at });
     if (keepInSight) follow(moved.scheduledAt ?? at);
     say(`Moved “${moved.title}” to ${spoken(moved.scheduledAt ?? at)}`);
     await loadCalendar();

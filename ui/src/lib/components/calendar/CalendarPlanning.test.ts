@@ -186,11 +186,8 @@ describe('repeating posts', () => {
 
     await fireEvent.click(chip);
     const editor = await screen.findByTestId('calendar-editor');
-    expect(api.calendarList).toHaveBeenLastCalledWith({
-      from: null,
-      to: on(9, 17),
-      includeUnscheduled: false,
-    });
+    // the post itself, read whole
+    expect(api.calendarGet).toHaveBeenLastCalledWith(63);
     expect(within(editor).getByLabelText('Date')).toHaveValue('2026-03-02');
     expect(within(editor).getByLabelText('Time')).toHaveValue('17:00');
     expect(within(editor).getByLabelText('Repeats')).toHaveDisplayValue('Every week');
