@@ -337,17 +337,14 @@ impl Store {
                 row_to_item,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        self.fill_targets(&mut items)?;
-        self.add_occurrences(range, &mut items)?;
         if range.brief {
             for item in &mut items {
                 item.body = String::new();
-                for v in &mut item.variants {
-                    v.body = String::new();
-                    v.problems = Vec::new();
-                }
             }
+        } else {
+            self.fill_targets(&mut items)?;
         }
+        self.add_occurrences(range, &mut items)?;
         Ok(items)
     }
 
@@ -370,14 +367,18 @@ impl Store {
         // without an end, eight weeks of occurrences are shown
         const AHEAD: Millis = 56 * 24 * 3_600_000;
         for id in repeating {
-            let item = self.calendar_item(id)?;
-            let (Some(start), Some(rule)) = (item.scheduled_at, item.recurrence.as_deref()) else {
+            let mut item = self.calendar_item(id)?;
+            let (Some(start), Some(rule)) = (item.scheduled_at, item.recurrence.clone()) else {
                 continue;
             };
             let zone = item.time_zone.clone().unwrap_or_else(|| "UTC".into());
             let from = range.from.unwrap_or(start).max(start + 1);
             let to = range.to.unwrap_or(from + AHEAD);
-            for at in repeat::occurrences(start, rule, &zone, from, to, 400)? {
+            if range.brief {
+                item.body = String::new();
+                item.variants = Vec::new();
+            }
+            for at in repeat::occurrences(start, &rule, &zone, from, to, 400)? {
                 let mut next = item.clone();
                 next.scheduled_at = Some(at);
                 next.occurrence = true;

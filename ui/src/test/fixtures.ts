@@ -306,12 +306,8 @@ export function calendarTarget(
   };
 }
 
-/** An item as the core lists it brief: without its texts (and so its targets' problems). */
-export const brief = (item: CalendarItem): CalendarItem => ({
-  ...item,
-  body: '',
-  variants: item.variants.map((v) => ({ ...v, body: '', problems: [] })),
-});
+/** An item as the core lists it brief (the month view): without its texts and targets. */
+export const brief = (item: CalendarItem): CalendarItem => ({ ...item, body: '', variants: [] });
 
 export function workspaceStatus(overrides: Partial<WorkspaceStatus> = {}): WorkspaceStatus {
   return {

@@ -117,7 +117,8 @@ export async function loadCalendar(quiet = false) {
         from: days[0].getTime(),
         to: addDays(days[days.length - 1], 1).getTime(),
         includeUnscheduled: true,
-        brief: true,
+        // the month draws titles and states only; the week and the list show platforms too
+        brief: calendar.mode === 'month',
       }),
       following === null ? null : ipc.calendarGet(following).catch(() => null),
     ]);
