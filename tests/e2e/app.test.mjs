@@ -546,6 +546,31 @@ async function matrixUser(name, displayName) {
   return { base, userId: login.user_id, token: login.access_token, call };
 }
 
+/**
+ * Narrows the Inbox to Matrix (the demo's overdue questions rank above a new first post) and
+ * opens conversation `id`; returns its thread.
+ */
+async function openMatrixConversation(driver, id) {
+  const platform = await driver.wait(until.elementLocated(byTest("narrow-platform")), WAIT);
+  await driver.wait(async () => (await platform.findElements(By.css('option[value="matrix"]'))).length === 1, WAIT, "Matrix is offered once its account is connected");
+  await platform.findElement(By.css('option[value="matrix"]')).click();
+  // Clicked as a person would, again if nothing opened: a click that lands while the
+  // narrowed list is still loading selects a row the list then leaves behind.
+  const thread = By.css(`[data-testid="thread"][data-id="${id}"]`);
+  await driver.wait(
+    async () => {
+      if ((await driver.findElements(thread)).length > 0) return true;
+      const row = await findRow(driver, id, "the room's conversation is in the inbox");
+      await row.click().catch(() => {});
+      await driver.sleep(1_000);
+      return false;
+    },
+    WAIT,
+    "clicking the room's conversation opens its thread",
+  );
+  return driver.findElement(thread);
+}
+
 test("a community manager connects a Matrix account, sees it sync and replies from the inbox", async () => {
   const suffix = Date.now().toString(36);
   const team = await matrixUser(`team${suffix}`, "Lumen Team");
@@ -589,25 +614,7 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     const conv = shown.items.find((i) => i.title === `Lumen e2e ${suffix}`);
     assert.ok(conv, `the room is a conversation: ${JSON.stringify(shown.items.map((i) => i.title))}`);
     await press(driver, "gi");
-    // the demo's overdue questions rank above a new first post: narrow the Inbox to Matrix
-    const platform = await driver.wait(until.elementLocated(byTest("narrow-platform")), WAIT);
-    await driver.wait(async () => (await platform.findElements(By.css('option[value="matrix"]'))).length === 1, WAIT, "Matrix is offered once its account is connected");
-    await platform.findElement(By.css('option[value="matrix"]')).click();
-    // Clicked as a person would, again if nothing opened: a click that lands while the
-    // narrowed list is still loading selects a row the list then leaves behind.
-    const roomThread = By.css(`[data-testid="thread"][data-id="${conv.id}"]`);
-    await driver.wait(
-      async () => {
-        if ((await driver.findElements(roomThread)).length > 0) return true;
-        const row = await findRow(driver, conv.id, "the room's conversation is in the inbox");
-        await row.click().catch(() => {});
-        await driver.sleep(1_000);
-        return false;
-      },
-      WAIT,
-      "clicking the room's conversation opens its thread",
-    );
-    const thread = await driver.findElement(roomThread);
+    const thread = await openMatrixConversation(driver, conv.id);
     await driver.wait(async () => (await thread.getText()).includes(question), WAIT, "the thread shows the question");
     await press(driver, "r");
     const reply = `Yes — press D on any docs page. ✨ (${suffix})`;
@@ -696,6 +703,165 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
     await syncNow();
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await said(offline), 1, "and only once");
+  } finally {
+    await driver.quit();
+  }
+});
+
+// --- from an inbox message to posts in two Matrix rooms ---------------------------------------
+
+test("an idea from an inbox message becomes a post on two accounts, takes the next free slot, is approved and is published once in each room", async () => {
+  const suffix = `p${Date.now().toString(36)}`;
+  const lumen = await matrixUser(`lumen${suffix}`, "Lumen");
+  const news = await matrixUser(`news${suffix}`, "Lumen News");
+  const ana = await matrixUser(`ana${suffix}`, "Ana Lúcia");
+  const roomOf = async (owner, name) => {
+    const id = (await owner.call("POST", "createRoom", { name, preset: "private_chat", invite: [ana.userId] })).room_id;
+    await ana.call("POST", `join/${encodeURIComponent(id)}`, {});
+    return id;
+  };
+  const help = await roomOf(lumen, `Lumen help ${suffix}`);
+  const announcements = await roomOf(news, `Lumen news ${suffix}`);
+  const story = `We moved all our docs to Lumen in a weekend, search included (${suffix})`;
+  await ana.call("PUT", `rooms/${encodeURIComponent(help)}/send/m.room.message/s${suffix}`, { msgtype: "m.text", body: story });
+
+  // Two accounts, added from the command line while the app runs (the app's own account flow
+  // is the test above); their tokens go to the keyring.
+  const addAccount = (name, who) =>
+    execFileSync(cli, ["--db", db, "accounts", "add", "matrix", "--name", name, "--url", who.base, "--no-test"], {
+      input: `${who.token}\n`,
+      encoding: "utf8",
+    });
+  addAccount(`Rooms ${suffix}`, lumen);
+  addAccount(`News ${suffix}`, news);
+  const accounts = JSON.parse(execFileSync(cli, ["--db", db, "accounts", "list", "--json"], { encoding: "utf8" }));
+  const rooms = accounts.find((a) => a.name === `Rooms ${suffix}`);
+  const newsAccount = accounts.find((a) => a.name === `News ${suffix}`);
+  assert.ok(rooms && newsAccount, `both accounts are listed: ${JSON.stringify(accounts.map((a) => a.name))}`);
+  // Posting slots two or three minutes ahead (UTC), for both accounts.
+  const slotAt = new Date(Date.now() + 150_000);
+  const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][slotAt.getUTCDay()];
+  const hhmm = `${String(slotAt.getUTCHours()).padStart(2, "0")}:${String(slotAt.getUTCMinutes()).padStart(2, "0")}`;
+  for (const account of [rooms, newsAccount]) {
+    execFileSync(cli, ["--db", db, "calendar", "slots", "--add", account.name, `${day} ${hhmm}`, "--zone", "UTC"], { encoding: "utf8" });
+  }
+
+  const driver = await openApp();
+  try {
+    await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
+    await driver.findElement(byTest("sync-now")).click();
+    let conv;
+    await driver.wait(
+      async () => {
+        const shown = JSON.parse(execFileSync(cli, ["--db", db, "inbox", "--platform", "matrix", "--json"], { encoding: "utf8" }));
+        conv = shown.items.find((i) => i.title === `Lumen help ${suffix}`);
+        return conv !== undefined;
+      },
+      WAIT,
+      "the room's conversation is synced",
+    );
+    await openMatrixConversation(driver, conv.id);
+    // i on Ana's message makes an idea of it, linked to the conversation
+    let message;
+    await driver.wait(
+      async () => {
+        for (const m of await driver.findElements(byTest("message"))) {
+          if ((await m.getText()).includes(story)) message = m;
+        }
+        return message !== undefined;
+      },
+      WAIT,
+      "the thread shows Ana's message",
+    );
+    await message.click();
+    await press(driver, "i");
+    let idea;
+    await driver.wait(
+      async () => {
+        const items = JSON.parse(execFileSync(cli, ["--db", db, "calendar", "list", "--json"], { encoding: "utf8" }));
+        idea = items.find((i) => i.sourceConversationId === conv.id && i.state === "idea");
+        return idea !== undefined;
+      },
+      WAIT,
+      "the message became an idea",
+    );
+    assert.ok(idea.body.includes(story), `the idea quotes the message: ${idea.body}`);
+
+    // In the calendar: open the idea, give it a target on each account with its room, save.
+    await driver.findElement(byTest("nav-calendar")).click();
+    const chip = await driver.wait(until.elementLocated(By.css(`[data-testid="calendar-item"][data-id="${idea.id}"]`)), WAIT);
+    await chip.click();
+    const editor = await driver.wait(until.elementLocated(byTest("calendar-editor")), WAIT);
+    for (const [account, room] of [
+      [rooms, help],
+      [newsAccount, announcements],
+    ]) {
+      await editor.findElement(By.css(`select[aria-label="Add a target"] option[value="account:${account.id}"]`)).click();
+      const target = await driver.wait(async () => {
+        for (const t of await editor.findElements(byTest("target"))) {
+          if ((await t.findElements(By.css(`button[aria-label="Remove ${account.name}"]`))).length > 0) return t;
+        }
+        return null;
+      }, WAIT, `a target on ${account.name}`);
+      await target.findElement(By.css(".where input")).sendKeys(room);
+    }
+    await editor.findElement(By.css('button[type="submit"]')).click();
+    await driver.wait(
+      async () => {
+        const saved = JSON.parse(execFileSync(cli, ["--db", db, "calendar", "list", "--json"], { encoding: "utf8" })).find((i) => i.id === idea.id);
+        return saved?.variants.length === 2 && saved.variants.every((v) => v.channel);
+      },
+      WAIT,
+      "the post is saved with its two targets and their rooms",
+    );
+
+    // The next free slot, then review and approval: it is scheduled.
+    const reopen = async () => {
+      if ((await driver.findElements(byTest("calendar-editor"))).length === 0) {
+        await (await driver.wait(until.elementLocated(By.css(`[data-testid="calendar-item"][data-id="${idea.id}"]`)), WAIT)).click();
+      }
+      return driver.wait(until.elementLocated(byTest("calendar-editor")), WAIT);
+    };
+    let open = await reopen();
+    await open.findElement(By.xpath(".//button[normalize-space()='Next free slot']")).click();
+    const listed = () => JSON.parse(execFileSync(cli, ["--db", db, "calendar", "list", "--json"], { encoding: "utf8" })).find((i) => i.id === idea.id && !i.occurrence);
+    await driver.wait(async () => listed()?.scheduledAt !== null, WAIT, "the post took the next free slot");
+    const slot = listed().scheduledAt;
+    assert.ok(Math.abs(slot - slotAt.getTime()) < 60_000, `the slot is the one two or three minutes ahead: ${new Date(slot).toISOString()}`);
+    open = await reopen();
+    await open.findElement(By.xpath(".//button[normalize-space()='Ask for review']")).click();
+    await driver.wait(async () => listed()?.state === "in_review", WAIT, "the post waits for review");
+    open = await reopen();
+    const approve = await driver.wait(until.elementLocated(By.xpath("//button[starts-with(normalize-space(), 'Approve')]")), WAIT);
+    await approve.click();
+    await driver.wait(async () => listed()?.state === "scheduled", WAIT, "approved, dated and ready: scheduled");
+    await shot(driver, "calendar-scheduled");
+
+    // At its time the app publishes it to both rooms, each once, with each target's link.
+    await driver.wait(async () => listed()?.state === "published", 240_000, "the app publishes the post at its slot");
+    const inRoom = async (who, room) => {
+      const page = await who.call("GET", `rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      return page.chunk.filter((e) => e.type === "m.room.message" && e.content?.body === idea.body);
+    };
+    assert.equal((await inRoom(ana, help)).length, 1, "the help room holds the post once");
+    assert.equal((await inRoom(ana, announcements)).length, 1, "the news room holds the post once");
+    assert.equal((await inRoom(ana, help))[0].sender, lumen.userId);
+    assert.equal((await inRoom(ana, announcements))[0].sender, news.userId);
+    open = await reopen();
+    await driver.wait(
+      async () => {
+        const statuses = await open.findElements(byTest("target-status"));
+        if (statuses.length !== 2) return false;
+        for (const s of statuses) {
+          if (!(await s.getText()).includes("Sent")) return false;
+          if ((await s.findElements(By.css('a[href^="https://matrix.to/#/"]'))).length !== 1) return false;
+        }
+        return true;
+      },
+      WAIT,
+      "each target says Sent, with a link to its post",
+    );
+    await shot(driver, "calendar-published");
   } finally {
     await driver.quit();
   }
