@@ -131,6 +131,10 @@ describe('calendar', () => {
     // a connected platform is chosen by its account, not planned for
     expect(options).not.toContain('Discord (plan only)');
     expect(options).toContain('Mastodon (plan only)');
+    // only platforms Hearth can connect and post to are offered to plan for
+    for (const nowhere of ['Email', 'Reddit', 'Telegram', 'Imported list']) {
+      expect(options).not.toContain(`${nowhere} (plan only)`);
+    }
 
     await fireEvent.change(picker, { target: { value: 'account:7' } });
     const github = within(editor).getByTestId('target');
