@@ -100,6 +100,33 @@ struct Pending {
     status: String,
 }
 
+/// Puts target `p`'s post in the outbox and has the target remember it. Only platforms whose
+/// posts have a title (a Discourse topic, a GitHub issue) are sent one.
+fn queue_target(tx: &Transaction<'_>, p: &Pending, account: i64, now: Millis) -> Result<()> {
+    let title = matches!(p.platform, Platform::Discourse | Platform::Github)
+        .then_some(p.title.as_deref())
+        .flatten();
+    tx.execute(
+        "INSERT INTO outbox (account_id, calendar_item_id, kind, body, title, channel,
+             idempotency_key, created_at)
+         VALUES (?1, ?2, 'post', ?3, ?4, ?5, ?6, ?7)",
+        params![
+            account,
+            p.item,
+            p.body.trim(),
+            title,
+            p.channel,
+            new_key(now),
+            now
+        ],
+    )?;
+    tx.execute(
+        "UPDATE calendar_targets SET outbox_id = ?2, error = NULL WHERE id = ?1",
+        params![p.id, tx.last_insert_rowid()],
+    )?;
+    Ok(())
+}
+
 /// Reads targets: `where_` picks them (`?1` bound to `arg`).
 fn pending(tx: &Transaction<'_>, where_: &str, arg: i64) -> Result<Vec<Pending>> {
     Ok(tx
@@ -241,46 +268,26 @@ impl Store {
                  AND t.external_id IS NULL",
                 item,
             )?;
-            for Pending {
-                id: target,
-                platform,
-                account,
-                channel,
-                title,
-                body,
-                ..
-            } in targets
-            {
-                let title = title.unwrap_or_else(|| item_title.clone());
-                if let Some(why) = unqueueable(&tx, platform, account, &body, Some(&title))? {
+            for mut target in targets {
+                let title = target
+                    .title
+                    .get_or_insert_with(|| item_title.clone())
+                    .clone();
+                let why = unqueueable(
+                    &tx,
+                    target.platform,
+                    target.account,
+                    &target.body,
+                    Some(&title),
+                )?;
+                let (None, Some(account)) = (&why, target.account) else {
                     tx.execute(
                         "UPDATE calendar_targets SET error = ?2 WHERE id = ?1",
-                        params![target, why],
+                        params![target.id, why],
                     )?;
                     continue;
-                }
-                let Some(account) = account else { continue };
-                tx.execute(
-                    "INSERT INTO outbox (account_id, calendar_item_id, kind, body, title, channel,
-                         idempotency_key, created_at)
-                     VALUES (?1, ?2, 'post', ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        account,
-                        item,
-                        body.trim(),
-                        // only platforms whose posts have a title are sent one
-                        matches!(platform, Platform::Discourse | Platform::Github)
-                            .then_some(title.as_str()),
-                        channel,
-                        new_key(now),
-                        now
-                    ],
-                )?;
-                let outbox = tx.last_insert_rowid();
-                tx.execute(
-                    "UPDATE calendar_targets SET outbox_id = ?2 WHERE id = ?1",
-                    params![target, outbox],
-                )?;
+                };
+                queue_target(&tx, &target, account, now)?;
                 out.queued += 1;
                 if !out.accounts.contains(&account) {
                     out.accounts.push(account);
@@ -348,61 +355,45 @@ impl Store {
     /// if it never reached the outbox, it is queued now.
     pub fn retry_calendar_target(&mut self, target: i64, now: Millis) -> Result<CalendarItem> {
         let tx = self.conn_mut().transaction()?;
-        let Pending {
-            item,
-            platform,
-            account,
-            channel,
-            title,
-            body,
-            outbox,
-            status,
-            ..
-        } = pending(&tx, "t.id = ?1", target)?
+        let target = pending(&tx, "t.id = ?1", target)?
             .pop()
             .ok_or_else(|| Error::not_found("calendar target", target))?;
-        if status != "failed" {
+        if target.status != "failed" {
             return Err(Error::invalid(format!(
                 "the {} post has not failed, so there is nothing to retry",
-                platform.label()
+                target.platform.label()
             )));
         }
-        if let Some(why) = unqueueable(&tx, platform, account, &body, title.as_deref())? {
-            return Err(Error::invalid(format!("it cannot be sent: {why}")));
-        }
-        let send_title = matches!(platform, Platform::Discourse | Platform::Github)
-            .then_some(title)
-            .flatten();
-        match outbox {
+        let why = unqueueable(
+            &tx,
+            target.platform,
+            target.account,
+            &target.body,
+            target.title.as_deref(),
+        )?;
+        let (None, Some(account)) = (why.as_ref(), target.account) else {
+            return Err(Error::invalid(format!(
+                "it cannot be sent: {}",
+                why.unwrap_or_default()
+            )));
+        };
+        // the failed post goes back in the queue with the target's text as it is now (nothing
+        // of it went out); a target that never reached the outbox is queued now
+        match target.outbox {
             Some(outbox) => {
+                let title = matches!(target.platform, Platform::Discourse | Platform::Github)
+                    .then_some(target.title.as_deref())
+                    .flatten();
                 tx.execute(
                     "UPDATE outbox SET state = 'queued', last_error = NULL, body = ?2, title = ?3,
                          channel = ?4, account_id = ?5
                      WHERE id = ?1 AND state = 'failed'",
-                    params![outbox, body.trim(), send_title, channel, account],
+                    params![outbox, target.body.trim(), title, target.channel, account],
                 )?;
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO outbox (account_id, calendar_item_id, kind, body, title, channel,
-                         idempotency_key, created_at)
-                     VALUES (?1, ?2, 'post', ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        account,
-                        item,
-                        body.trim(),
-                        send_title,
-                        channel,
-                        new_key(now),
-                        now
-                    ],
-                )?;
-                tx.execute(
-                    "UPDATE calendar_targets SET outbox_id = ?2, error = NULL WHERE id = ?1",
-                    params![target, tx.last_insert_rowid()],
-                )?;
-            }
+            None => queue_target(&tx, &target, account, now)?,
         }
+        let item = target.item;
         tx.execute(
             "UPDATE calendar_items SET updated_at = ?2 WHERE id = ?1",
             params![item, now],
