@@ -2123,9 +2123,10 @@ mod tests {
     use super::Platform;
 
     /// The UI's platform table (`ui/src/lib/platforms.ts`) repeats the post limits so the
-    /// editor can count before anything is saved; this keeps the two from drifting apart.
+    /// editor can count before anything is saved, and which platforms Hearth publishes to so
+    /// the target picker offers only those; this keeps the two from drifting apart.
     #[test]
-    fn the_ui_platform_table_matches_the_core_post_limits() {
+    fn the_ui_platform_table_matches_the_core_post_limits_and_publishing() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/platforms.ts");
         let ts = std::fs::read_to_string(path).expect("ui/src/lib/platforms.ts is readable");
         for p in Platform::ALL {
@@ -2137,11 +2138,16 @@ mod tests {
             let limit = line
                 .split("postLimit: ")
                 .nth(1)
-                .and_then(|rest| rest.split([' ', '}']).next())
+                .and_then(|rest| rest.split([' ', ',', '}']).next())
                 .map(|n| n.replace('_', ""))
                 .unwrap_or_default();
             let expected = p.post_limit().map_or("null".to_string(), |n| n.to_string());
             assert_eq!(limit, expected, "post limit of {p} in platforms.ts");
+            let publishes = crate::calendar::rules::can_publish(p);
+            assert!(
+                line.contains(&format!("publishes: {publishes}")),
+                "{p} publishes: {publishes} in platforms.ts: {line}"
+            );
         }
     }
 }
