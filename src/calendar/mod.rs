@@ -23,15 +23,17 @@ use crate::model::{
 };
 use crate::store::{platform_col, Store};
 
-/// What a state asks of an item before it may be in it.
-fn validate(input: &CalendarItemInput) -> Result<()> {
+/// What a state asks of an item before it may be in it. Returns its repetition as it is kept
+/// (an RRULE), read once.
+fn validate(input: &CalendarItemInput) -> Result<Option<String>> {
     if input.title.trim().is_empty() {
         return Err(Error::invalid("a calendar item needs a title"));
     }
     if input.state == ContentState::Scheduled && input.scheduled_at.is_none() {
         return Err(Error::invalid("a scheduled post needs a date and time"));
     }
-    if repeat::normalise(input.recurrence.as_deref())?.is_some() && input.scheduled_at.is_none() {
+    let recurrence = repeat::normalise(input.recurrence.as_deref())?;
+    if recurrence.is_some() && input.scheduled_at.is_none() {
         return Err(Error::invalid(
             "a repeating post needs the date and time of its first occurrence",
         ));
@@ -53,7 +55,7 @@ fn validate(input: &CalendarItemInput) -> Result<()> {
         }
         seen.push(key);
     }
-    Ok(())
+    Ok(recurrence)
 }
 
 /// A target's text as it will be saved: the main text while it follows it.
@@ -65,6 +67,48 @@ fn target_body<'a>(input: &'a CalendarItemInput, v: &'a VariantInput) -> &'a str
     }
 }
 
+/// Why one target cannot go out, in words (empty: it can): an account chosen, still connected,
+/// on the target's platform, not one of the demo's samples, on a platform Hearth posts to, and
+/// a text (with `title`) the platform takes. Asked when an item is scheduled, and again by the
+/// publisher when it falls due (an account may have gone meanwhile).
+pub(crate) fn target_problems(
+    tx: &Transaction<'_>,
+    platform: Platform,
+    account: Option<i64>,
+    body: &str,
+    title: Option<&str>,
+) -> Result<Vec<String>> {
+    let name = platform.label();
+    let Some(account) = account else {
+        return Ok(vec![format!(
+            "the {name} version has no account: connect one in Settings → Accounts and choose it"
+        )]);
+    };
+    let found: Option<(String, bool)> = tx
+        .query_row(
+            "SELECT platform, demo FROM accounts WHERE id = ?1",
+            [account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let mut out = Vec::new();
+    match found {
+        None => out.push(format!("the {name} account is no longer connected")),
+        Some((p, _)) if p != platform.as_str() => out.push(format!(
+            "the account chosen for {name} is not a {name} account"
+        )),
+        Some((_, true)) => out.push(format!(
+            "the {name} account is one of the demo's sample accounts, so nothing would be posted"
+        )),
+        Some(_) if !rules::can_publish(platform) => {
+            out.push(format!("Hearth cannot post on {name} yet"))
+        }
+        Some(_) => {}
+    }
+    out.extend(rules::problems(platform, body, title));
+    Ok(out)
+}
+
 /// Why the targets of an item that is to be scheduled cannot go out, in words.
 fn readiness(tx: &Transaction<'_>, input: &CalendarItemInput) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -72,40 +116,23 @@ fn readiness(tx: &Transaction<'_>, input: &CalendarItemInput) -> Result<Vec<Stri
         out.push("it has no target yet: add the accounts it goes out on".to_string());
     }
     for v in &input.variants {
-        let name = v.platform.label();
-        let Some(account) = v.account_id else {
-            out.push(format!(
-                "the {name} version has no account: connect one in Settings → Accounts and choose it"
-            ));
-            continue;
-        };
-        let found: Option<(String, bool)> = tx
-            .query_row(
-                "SELECT platform, demo FROM accounts WHERE id = ?1",
-                [account],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match found {
-            None => out.push(format!("the {name} account is no longer connected")),
-            Some((p, _)) if p != v.platform.as_str() => {
-                out.push(format!("the account chosen for {name} is not a {name} account"))
-            }
-            Some((_, true)) => out.push(format!(
-                "the {name} account is one of the demo's sample accounts, so nothing would be posted"
-            )),
-            Some(_) if !rules::can_publish(v.platform) => {
-                out.push(format!("Hearth cannot post on {name} yet"))
-            }
-            Some(_) => {}
-        }
-        out.extend(rules::problems(
+        out.extend(target_problems(
+            tx,
             v.platform,
+            v.account_id,
             target_body(input, v),
             v.title.as_deref().or(Some(input.title.as_str())),
-        ));
+        )?);
     }
     Ok(out)
+}
+
+/// A channel or title as it is kept: trimmed, and none when blank.
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// A target as an edit compares it: platform, account, channel, title, text.
@@ -155,12 +182,6 @@ fn content_of(tx: &Transaction<'_>, id: i64) -> Result<Content> {
 }
 
 fn content_of_input(input: &CalendarItemInput) -> Content {
-    let clean = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-    };
     let mut targets: Vec<_> = input
         .variants
         .iter()
@@ -203,12 +224,6 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let clean = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-    };
     let mut kept = Vec::new();
     for v in &input.variants {
         let body = target_body(input, v);
@@ -495,7 +510,7 @@ impl Store {
         input: &CalendarItemInput,
         now: Millis,
     ) -> Result<CalendarItem> {
-        validate(input)?;
+        let recurrence = validate(input)?;
         let tx = self.conn_mut().transaction()?;
         let state = match input.state {
             ContentState::Scheduled => {
@@ -526,7 +541,7 @@ impl Store {
                 (state == ContentState::Published).then_some(now),
                 input.source_conversation_id,
                 now,
-                repeat::normalise(input.recurrence.as_deref())?,
+                recurrence,
                 repeat::local_zone()
             ],
         )?;
@@ -545,7 +560,7 @@ impl Store {
         input: &CalendarItemInput,
         now: Millis,
     ) -> Result<CalendarItem> {
-        validate(input)?;
+        let recurrence = validate(input)?;
         let tx = self.conn_mut().transaction()?;
         let current: Option<(String, Option<Millis>)> = tx
             .query_row(
@@ -620,7 +635,7 @@ impl Store {
                 input.source_conversation_id,
                 now,
                 keep_approval,
-                repeat::normalise(input.recurrence.as_deref())?,
+                recurrence,
                 repeat::local_zone()
             ],
         )?;
@@ -686,18 +701,13 @@ impl Store {
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| "me".into()),
         };
-        let ready = item.scheduled_at.is_some()
-            && !item.variants.is_empty()
-            && item
-                .variants
-                .iter()
-                .all(|v| v.problems.is_empty() && v.account_id.is_some())
-            && {
-                let tx = self.conn_mut().transaction()?;
-                let r = readiness(&tx, &input_of(&item))?.is_empty();
-                tx.commit()?;
-                r
-            };
+        // dated, and every target can go out (readiness also reads the accounts as they are now)
+        let ready = item.scheduled_at.is_some() && {
+            let tx = self.conn_mut().transaction()?;
+            let problems = readiness(&tx, &input_of(&item))?;
+            tx.commit()?;
+            problems.is_empty()
+        };
         let to = if ready { "scheduled" } else { "approved" };
         self.move_item(
             id,

@@ -17,8 +17,6 @@ use crate::error::{Error, Result};
 use crate::model::{CalendarItem, ContentState, Millis, Platform};
 use crate::store::{platform_col, setting_in, Store};
 
-use super::rules;
-
 /// The setting: how late a post may still go out after its time (a laptop asleep at 10:00
 /// and opened at 10:40 still posts within an hour).
 pub const GRACE_SETTING: &str = "calendar.grace_minutes";
@@ -58,8 +56,7 @@ fn settle(tx: &Transaction<'_>, item: i64) -> Result<()> {
     Ok(())
 }
 
-/// Why a target cannot be queued now (its account gone, a demo account, a text the platform
-/// refuses), or `None` when it can.
+/// Why a target cannot be queued now, in words, or `None` when it can.
 fn unqueueable(
     tx: &Transaction<'_>,
     platform: Platform,
@@ -67,23 +64,8 @@ fn unqueueable(
     body: &str,
     title: Option<&str>,
 ) -> Result<Option<String>> {
-    let name = platform.label();
-    let Some(account) = account else {
-        return Ok(Some(format!("no {name} account was chosen for it")));
-    };
-    let demo: Option<bool> = tx
-        .query_row("SELECT demo FROM accounts WHERE id = ?1", [account], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    Ok(match demo {
-        None => Some(format!("its {name} account was disconnected")),
-        Some(true) => Some(format!("its {name} account is a demo account")),
-        Some(false) => {
-            let problems = rules::problems(platform, body, title);
-            (!problems.is_empty()).then(|| problems.join("; "))
-        }
-    })
+    let problems = super::target_problems(tx, platform, account, body, title)?;
+    Ok((!problems.is_empty()).then(|| problems.join("; ")))
 }
 
 /// A target as the publisher reads it.

@@ -175,7 +175,11 @@ impl Store {
     /// The next time after `after` that is a slot of one of item `id`'s accounts and that no
     /// other dated post on those accounts holds.
     pub fn next_free_slot(&self, id: i64, after: Millis) -> Result<Millis> {
-        let item = self.calendar_item(id)?;
+        self.free_slot_for(&self.calendar_item(id)?, after)
+    }
+
+    fn free_slot_for(&self, item: &CalendarItem, after: Millis) -> Result<Millis> {
+        let id = item.id;
         let accounts: Vec<i64> = item.variants.iter().filter_map(|v| v.account_id).collect();
         if accounts.is_empty() {
             return Err(Error::invalid(
@@ -221,7 +225,6 @@ impl Store {
     /// Dates item `id` at its next free slot (an idea becomes a draft); its state otherwise
     /// stays, so an approved item becomes scheduled and a draft still needs approving.
     pub fn schedule_in_next_slot(&mut self, id: i64, now: Millis) -> Result<CalendarItem> {
-        let at = self.next_free_slot(id, now)?;
         let item = self.calendar_item(id)?;
         if item.state.is_out() {
             return Err(Error::invalid(format!(
@@ -229,6 +232,7 @@ impl Store {
                 item.state.label()
             )));
         }
+        let at = self.free_slot_for(&item, now)?;
         let mut input = super::input_of(&item);
         input.scheduled_at = Some(at);
         input.state = match item.state {

@@ -197,16 +197,16 @@ fn worker(
                     tasks.insert(task.id(), id);
                 }
             }
-            // A reply queued to be sent later wakes the worker when it is due, not at the
-            // next round (which may be many minutes after).
-            let later = Store::open(&db_path)
-                .and_then(|s| s.next_send_after(clock()))
-                .ok()
-                .flatten()
-                .map(|(account, at)| {
-                    let wait = u64::try_from(at - clock()).unwrap_or(0);
-                    (account, Instant::now() + Duration::from_millis(wait))
-                });
+            // A reply queued to be sent later, and the calendar's next post, wake the worker when
+            // they are due, not at the next round (which may be many minutes after); both are
+            // read on one connection.
+            let (later, next_post) = Store::open(&db_path)
+                .and_then(|s| Ok((s.next_send_after(clock())?, s.next_due_post()?)))
+                .unwrap_or_default();
+            let later = later.map(|(account, at)| {
+                let wait = u64::try_from(at - clock()).unwrap_or(0);
+                (account, Instant::now() + Duration::from_millis(wait))
+            });
             let (later_account, later_at) = match later {
                 Some((account, at)) => (Some(account), at),
                 None => (None, next_round),
@@ -214,14 +214,10 @@ fn worker(
             // The calendar's next post: woken for at its time. The wait is looked at again at
             // least every half minute against the wall clock, since the monotonic clock stands
             // still while the laptop sleeps and a post due meanwhile must go out on waking.
-            let post_at = Store::open(&db_path)
-                .and_then(|s| s.next_due_post())
-                .ok()
-                .flatten()
-                .map(|at| {
-                    let wait = (at - clock()).clamp(1_000, 30_000);
-                    Instant::now() + Duration::from_millis(u64::try_from(wait).unwrap_or(30_000))
-                });
+            let post_at = next_post.map(|at| {
+                let wait = (at - clock()).clamp(1_000, 30_000);
+                Instant::now() + Duration::from_millis(u64::try_from(wait).unwrap_or(30_000))
+            });
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 _ = tokio::time::sleep_until(next_round) => {}
