@@ -1104,3 +1104,120 @@ fn the_app_publishes_a_post_at_its_time_and_says_so_as_its_accounts_progress() {
     drop(running);
     assert_eq!(forum.posts().len(), 1);
 }
+
+#[test]
+fn a_published_target_shows_the_replies_its_post_got_as_sync_brings_them() {
+    use common::holding::{batch, person, said};
+    use hearth::ingest::IncomingConversation;
+    use hearth::model::ConversationKind;
+    let mut db = TestDb::new();
+    let forum = db.account(Platform::Discourse, "Forum");
+    let discord = db.account(Platform::Discord, "Discord");
+    let conversation = |id: &str, kind| IncomingConversation {
+        external_id: id.into(),
+        kind,
+        title: Some("Lumen 3.2 is out".into()),
+        container: None,
+        url: None,
+        created_at: NOW,
+    };
+    let people = || {
+        vec![
+            person("team", "team", "Lumen Team"),
+            person("ana", "ana", "Ana"),
+            person("bo", "bo", "Bo"),
+        ]
+    };
+    // On the forum the post starts its topic: every later message there answers it.
+    let topic = batch(
+        people(),
+        conversation("t1", ConversationKind::Topic),
+        vec![
+            said("t1", "p1", "team", "Lumen 3.2 is out", NOW, None),
+            said("t1", "p2", "ana", "Congrats!", NOW + 1_000, None),
+            said("t1", "p3", "bo", "AVIF at last", NOW + 2_000, None),
+            said("t1", "p4", "ana", "And i18n too", NOW + 3_000, None),
+        ],
+    );
+    db.store.ingest(forum, &topic, NOW).unwrap();
+    // In a channel it is one message among others: only what answers it counts.
+    let channel = batch(
+        people(),
+        conversation("c1", ConversationKind::Channel),
+        vec![
+            said("c1", "m1", "ana", "Morning all", NOW - 1_000, None),
+            said("c1", "m2", "team", "Lumen 3.2 is out", NOW, None),
+            said("c1", "m3", "bo", "🎉", NOW + 1_000, Some("m2")),
+            said(
+                "c1",
+                "m4",
+                "ana",
+                "Anyone tried the beta?",
+                NOW + 2_000,
+                None,
+            ),
+        ],
+    );
+    db.store.ingest(discord, &channel, NOW).unwrap();
+    let id = db
+        .store
+        .create_calendar_item(
+            &item(
+                "Release",
+                Some(NOW),
+                vec![
+                    follows(Platform::Discourse, forum),
+                    follows(Platform::Discord, discord),
+                ],
+            ),
+            NOW,
+        )
+        .unwrap()
+        .id;
+    // what the outbox records when each post goes out
+    exec(
+        &db,
+        "UPDATE calendar_targets SET external_id = CASE platform WHEN 'discourse' THEN 'p1' ELSE 'm2' END
+         WHERE item_id = ?1",
+        [id],
+    );
+    let item = db.store.calendar_item(id).unwrap();
+    let on = |p: Platform| item.variants.iter().find(|v| v.platform == p).unwrap();
+    assert_eq!(on(Platform::Discourse).status, TargetStatus::Sent);
+    assert_eq!(
+        (
+            on(Platform::Discourse).replies,
+            on(Platform::Discourse).repliers
+        ),
+        (3, 2),
+        "three replies in the topic, from Ana and Bo"
+    );
+    assert_eq!(
+        (
+            on(Platform::Discord).replies,
+            on(Platform::Discord).repliers
+        ),
+        (1, 1),
+        "in the channel, only Bo's answer to the post"
+    );
+}
+
+#[test]
+fn a_repeating_post_is_one_event_with_its_rule_in_the_ics_export() {
+    let mut db = TestDb::new();
+    let mut input = item("Office hours", Some(NOW + HOUR), vec![]);
+    input.recurrence = Some("FREQ=WEEKLY;BYDAY=TH".into());
+    db.store.create_calendar_item(&input, NOW).unwrap();
+    let ics = db.store.calendar_ics(NOW).unwrap().text;
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()))
+        .collect::<Result<_, _>>()
+        .expect("another parser reads it");
+    let events = &calendars[0].events;
+    assert_eq!(events.len(), 1, "one event, not one per occurrence");
+    let rule = events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "RRULE")
+        .and_then(|p| p.value.clone());
+    assert_eq!(rule.as_deref(), Some("FREQ=WEEKLY;BYDAY=TH"));
+}
