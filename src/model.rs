@@ -1392,6 +1392,24 @@ pub struct ContentVariant {
     pub problems: Vec<String>,
 }
 
+/// An image attached to a calendar item, posted with it where the platform takes images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CalendarImage {
+    pub id: i64,
+    pub item_id: i64,
+    pub file_name: String,
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+    pub mime: String,
+    /// In bytes.
+    pub size: u32,
+    pub width: u32,
+    pub height: u32,
+    /// What it shows, in words, for people who cannot see it (required before it is posted).
+    pub alt: String,
+}
+
 /// A comment on a calendar item, by someone on the team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -1417,6 +1435,8 @@ pub struct CalendarItem {
     pub published_at: Option<Millis>,
     pub source_conversation_id: Option<i64>,
     pub variants: Vec<ContentVariant>,
+    /// Its images, in the order they are posted (not read for the month view).
+    pub images: Vec<CalendarImage>,
     /// Who approved it and when; cleared when it is changed afterwards.
     pub approved_at: Option<Millis>,
     pub approved_by: Option<String>,

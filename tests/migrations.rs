@@ -76,6 +76,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0015_publishing.sql",
         "2d77c88ee494f0c5303f6af4a3e14318d37c153304a97ea6a58c678f3137b864",
     ),
+    (
+        "0016_calendar_images.sql",
+        "b0b995dc927088719cc2397de3e2168d920fce13ec8c4cbd0e70cb7deb14eaec",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

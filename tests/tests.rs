@@ -6,6 +6,7 @@ mod common;
 
 mod architecture;
 mod calendar;
+mod calendar_images;
 mod calendar_publish;
 mod cli;
 mod contract_bluesky;

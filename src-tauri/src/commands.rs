@@ -706,6 +706,67 @@ pub fn calendar_comment(
     state.with(|s| s.comment_on_calendar_item(id, None, &body, now_millis()))
 }
 
+/// A header of an image upload, percent-encoded by the window (headers carry ASCII only).
+fn upload_header(request: &tauri::ipc::Request<'_>, name: &str) -> Reply<String> {
+    let raw = request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| hearth::Error::invalid(format!("the upload has no {name} header")))?;
+    Ok(percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned())
+}
+
+/// Attaches an image to a calendar item: the file's bytes are the request's body (no JSON
+/// for megabytes), its item, name and alt text are headers.
+#[tauri::command(async)]
+pub fn calendar_add_image(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Reply<CalendarItem> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(hearth::Error::invalid("the image came without its bytes").into());
+    };
+    let item: i64 = upload_header(&request, "x-hearth-item")?
+        .parse()
+        .map_err(|_| hearth::Error::invalid("the upload names no calendar item"))?;
+    let name = upload_header(&request, "x-hearth-name")?;
+    let alt = upload_header(&request, "x-hearth-alt")?;
+    state.with(|s| s.add_calendar_image(item, &name, bytes, &alt, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn calendar_image_alt(
+    state: State<'_, AppState>,
+    image: i64,
+    alt: String,
+) -> Reply<CalendarItem> {
+    state.with(|s| s.set_calendar_image_alt(image, &alt, now_millis()))
+}
+
+/// Moves an image to `position` (1 is first).
+#[tauri::command(async)]
+pub fn calendar_move_image(
+    state: State<'_, AppState>,
+    image: i64,
+    position: usize,
+) -> Reply<CalendarItem> {
+    state.with(|s| s.move_calendar_image(image, position, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn calendar_remove_image(state: State<'_, AppState>, image: i64) -> Reply<CalendarItem> {
+    state.with(|s| s.remove_calendar_image(image, now_millis()))
+}
+
+/// An image's bytes, for its preview (an `ArrayBuffer` in the window).
+#[tauri::command(async)]
+pub fn calendar_image(state: State<'_, AppState>, image: i64) -> Reply<tauri::ipc::Response> {
+    let (_, bytes) = state.with(|s| s.calendar_image_bytes(image))?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
 /// Publishes an item now (a missed one too); the publisher sends it at once.
 #[tauri::command(async)]
 pub fn calendar_publish_now(

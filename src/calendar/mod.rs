@@ -7,6 +7,7 @@
 
 pub mod best_time;
 pub mod ics;
+pub mod images;
 pub mod publish;
 pub mod repeat;
 pub mod rules;
@@ -18,8 +19,8 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    CalendarComment, CalendarItem, CalendarItemInput, CalendarRange, ContentState, ContentVariant,
-    Millis, Platform, TargetStatus, VariantInput,
+    CalendarComment, CalendarImage, CalendarItem, CalendarItemInput, CalendarRange, ContentState,
+    ContentVariant, Millis, Platform, TargetStatus, VariantInput,
 };
 use crate::store::{platform_col, Store};
 
@@ -69,14 +70,15 @@ fn target_body<'a>(input: &'a CalendarItemInput, v: &'a VariantInput) -> &'a str
 
 /// Why one target cannot go out, in words (empty: it can): an account chosen, still connected,
 /// on the target's platform, not one of the demo's samples, on a platform Hearth posts to, and
-/// a text (with `title`) the platform takes. Asked when an item is scheduled, and again by the
-/// publisher when it falls due (an account may have gone meanwhile).
+/// a text (with `title`) and images the platform takes. Asked when an item is scheduled, and
+/// again by the publisher when it falls due (an account may have gone meanwhile).
 pub(crate) fn target_problems(
     tx: &Transaction<'_>,
     platform: Platform,
     account: Option<i64>,
     body: &str,
     title: Option<&str>,
+    images: &[CalendarImage],
 ) -> Result<Vec<String>> {
     let name = platform.label();
     let Some(account) = account else {
@@ -106,15 +108,21 @@ pub(crate) fn target_problems(
         Some(_) => {}
     }
     out.extend(rules::problems(platform, body, title));
+    out.extend(rules::image_problems(platform, images));
     Ok(out)
 }
 
-/// Why the targets of an item that is to be scheduled cannot go out, in words.
-fn readiness(tx: &Transaction<'_>, input: &CalendarItemInput) -> Result<Vec<String>> {
+/// Why the targets of an item that is to be scheduled, with `images`, cannot go out, in words.
+fn readiness(
+    tx: &Transaction<'_>,
+    input: &CalendarItemInput,
+    images: &[CalendarImage],
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if input.variants.is_empty() {
         out.push("it has no target yet: add the accounts it goes out on".to_string());
     }
+    out.extend(rules::missing_alt(images));
     for v in &input.variants {
         out.extend(target_problems(
             tx,
@@ -122,9 +130,19 @@ fn readiness(tx: &Transaction<'_>, input: &CalendarItemInput) -> Result<Vec<Stri
             v.account_id,
             target_body(input, v),
             v.title.as_deref().or(Some(input.title.as_str())),
+            images,
         )?);
     }
     Ok(out)
+}
+
+/// [`readiness`] of item `id` as it is stored.
+pub(crate) fn readiness_of_item(tx: &Transaction<'_>, id: i64) -> Result<Vec<String>> {
+    let item = tx.query_row(&format!("{SELECT_ITEM} WHERE id = ?1"), [id], row_to_item)?;
+    let mut items = [item];
+    fill_targets(tx, &mut items)?;
+    let images = images::images_of(tx, id)?;
+    readiness(tx, &input_of(&items[0]), &images)
 }
 
 /// A channel or title as it is kept: trimmed, and none when blank.
@@ -331,7 +349,108 @@ fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarItem> {
         time_zone: r.get(13)?,
         occurrence: false,
         variants: Vec::new(),
+        images: Vec::new(),
     })
+}
+
+/// Reads the items' targets, with their status, account and the replies their posts got,
+/// and their images.
+fn fill_targets(conn: &rusqlite::Connection, items: &mut [CalendarItem]) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let mut by_item: HashMap<i64, Vec<ContentVariant>> = HashMap::new();
+    // Replies to a published post: in the thread it started, or answering it directly in
+    // the conversation it went into (both found through the conversation's index).
+    let mut stmt = conn.prepare_cached(
+        "WITH wanted AS (SELECT value AS item_id FROM json_each(?1)),
+         posts AS (
+             SELECT t.id AS target_id, p.conversation_id AS conv, p.external_id AS ext,
+                    NOT EXISTS (SELECT 1 FROM messages f
+                                 WHERE f.conversation_id = p.conversation_id
+                                   AND f.created_at < p.created_at) AS starts
+               FROM calendar_targets t
+               JOIN messages p ON p.platform = t.platform AND p.account_id = t.account_id
+                              AND p.external_id = t.external_id
+              WHERE t.item_id IN wanted AND t.external_id IS NOT NULL),
+         replies AS (
+             SELECT posts.target_id, count(*) AS n,
+                    count(DISTINCT m.author_identity_id) AS people
+               FROM posts JOIN messages m ON m.conversation_id = posts.conv AND m.from_us = 0
+              WHERE posts.starts OR m.reply_to_external_id = posts.ext
+              GROUP BY posts.target_id)
+         SELECT t.item_id, t.id, t.platform, t.account_id, a.name, t.channel, t.title, t.body,
+                t.follows_main, s.status, s.error, s.url, t.outbox_id,
+                coalesce(r.n, 0), coalesce(r.people, 0)
+         FROM calendar_targets t
+         JOIN calendar_target_status s ON s.target_id = t.id
+         LEFT JOIN accounts a ON a.id = t.account_id
+         LEFT JOIN replies r ON r.target_id = t.id
+         WHERE t.item_id IN wanted
+         ORDER BY t.item_id, t.platform, a.name",
+    )?;
+    let rows = stmt.query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
+        let platform: Platform = platform_col(r, 2)?;
+        let status: String = r.get(9)?;
+        Ok((
+            r.get::<_, i64>(0)?,
+            ContentVariant {
+                id: r.get(1)?,
+                platform,
+                account_id: r.get(3)?,
+                account_name: r.get(4)?,
+                channel: r.get(5)?,
+                title: r.get(6)?,
+                body: r.get(7)?,
+                follows_main: r.get(8)?,
+                char_limit: platform.post_limit(),
+                status: TargetStatus::parse(&status),
+                error: r.get(10)?,
+                url: r.get(11)?,
+                outbox_id: r.get(12)?,
+                replies: r.get(13)?,
+                repliers: r.get(14)?,
+                problems: Vec::new(),
+            },
+        ))
+    })?;
+    for row in rows {
+        let (item, v) = row?;
+        by_item.entry(item).or_default().push(v);
+    }
+    drop(stmt);
+    let mut images: HashMap<i64, Vec<CalendarImage>> = HashMap::new();
+    for image in conn
+        .prepare_cached(&format!(
+            "{} WHERE item_id IN (SELECT value FROM json_each(?1)) ORDER BY item_id, position, id",
+            images::SELECT_IMAGE
+        ))?
+        .query_map(
+            [serde_json::to_string(&ids).unwrap_or_default()],
+            images::row_to_image,
+        )?
+    {
+        let image = image?;
+        images.entry(image.item_id).or_default().push(image);
+    }
+    for item in items.iter_mut() {
+        item.variants = by_item.remove(&item.id).unwrap_or_default();
+        item.images = images.remove(&item.id).unwrap_or_default();
+        let main_title = item.title.clone();
+        for v in &mut item.variants {
+            if v.status == TargetStatus::Planned {
+                v.problems = rules::problems(
+                    v.platform,
+                    &v.body,
+                    v.title.as_deref().or(Some(main_title.as_str())),
+                );
+                v.problems
+                    .extend(rules::image_problems(v.platform, &item.images));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Store {
@@ -357,7 +476,7 @@ impl Store {
                 item.body = String::new();
             }
         } else {
-            self.fill_targets(&mut items)?;
+            fill_targets(self.conn(), &mut items)?;
         }
         self.add_occurrences(range, &mut items)?;
         Ok(items)
@@ -412,87 +531,6 @@ impl Store {
         Ok(())
     }
 
-    /// Reads the items' targets, with their status, account and the replies their posts got.
-    fn fill_targets(&self, items: &mut [CalendarItem]) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-        let mut by_item: HashMap<i64, Vec<ContentVariant>> = HashMap::new();
-        // Replies to a published post: in the thread it started, or answering it directly in
-        // the conversation it went into (both found through the conversation's index).
-        let mut stmt = self.conn().prepare_cached(
-            "WITH wanted AS (SELECT value AS item_id FROM json_each(?1)),
-             posts AS (
-                 SELECT t.id AS target_id, p.conversation_id AS conv, p.external_id AS ext,
-                        NOT EXISTS (SELECT 1 FROM messages f
-                                     WHERE f.conversation_id = p.conversation_id
-                                       AND f.created_at < p.created_at) AS starts
-                   FROM calendar_targets t
-                   JOIN messages p ON p.platform = t.platform AND p.account_id = t.account_id
-                                  AND p.external_id = t.external_id
-                  WHERE t.item_id IN wanted AND t.external_id IS NOT NULL),
-             replies AS (
-                 SELECT posts.target_id, count(*) AS n,
-                        count(DISTINCT m.author_identity_id) AS people
-                   FROM posts JOIN messages m ON m.conversation_id = posts.conv AND m.from_us = 0
-                  WHERE posts.starts OR m.reply_to_external_id = posts.ext
-                  GROUP BY posts.target_id)
-             SELECT t.item_id, t.id, t.platform, t.account_id, a.name, t.channel, t.title, t.body,
-                    t.follows_main, s.status, s.error, s.url, t.outbox_id,
-                    coalesce(r.n, 0), coalesce(r.people, 0)
-             FROM calendar_targets t
-             JOIN calendar_target_status s ON s.target_id = t.id
-             LEFT JOIN accounts a ON a.id = t.account_id
-             LEFT JOIN replies r ON r.target_id = t.id
-             WHERE t.item_id IN wanted
-             ORDER BY t.item_id, t.platform, a.name",
-        )?;
-        let rows = stmt.query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
-            let platform: Platform = platform_col(r, 2)?;
-            let status: String = r.get(9)?;
-            Ok((
-                r.get::<_, i64>(0)?,
-                ContentVariant {
-                    id: r.get(1)?,
-                    platform,
-                    account_id: r.get(3)?,
-                    account_name: r.get(4)?,
-                    channel: r.get(5)?,
-                    title: r.get(6)?,
-                    body: r.get(7)?,
-                    follows_main: r.get(8)?,
-                    char_limit: platform.post_limit(),
-                    status: TargetStatus::parse(&status),
-                    error: r.get(10)?,
-                    url: r.get(11)?,
-                    outbox_id: r.get(12)?,
-                    replies: r.get(13)?,
-                    repliers: r.get(14)?,
-                    problems: Vec::new(),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (item, v) = row?;
-            by_item.entry(item).or_default().push(v);
-        }
-        for item in items.iter_mut() {
-            item.variants = by_item.remove(&item.id).unwrap_or_default();
-            let main_title = item.title.clone();
-            for v in &mut item.variants {
-                if v.status == TargetStatus::Planned {
-                    v.problems = rules::problems(
-                        v.platform,
-                        &v.body,
-                        v.title.as_deref().or(Some(main_title.as_str())),
-                    );
-                }
-            }
-        }
-        Ok(())
-    }
-
     pub fn calendar_item(&self, id: i64) -> Result<CalendarItem> {
         let item = self
             .conn()
@@ -500,7 +538,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| Error::not_found("calendar item", id))?;
         let mut items = [item];
-        self.fill_targets(&mut items)?;
+        fill_targets(self.conn(), &mut items)?;
         let [item] = items;
         Ok(item)
     }
@@ -514,7 +552,7 @@ impl Store {
         let tx = self.conn_mut().transaction()?;
         let state = match input.state {
             ContentState::Scheduled => {
-                let problems = readiness(&tx, input)?;
+                let problems = readiness(&tx, input, &[])?;
                 if !problems.is_empty() {
                     return Err(not_ready(&problems));
                 }
@@ -613,7 +651,7 @@ impl Store {
             }
         }
         if state == ContentState::Scheduled {
-            let problems = readiness(&tx, input)?;
+            let problems = readiness(&tx, input, &images::images_of(&tx, id)?)?;
             if !problems.is_empty() {
                 return Err(not_ready(&problems));
             }
@@ -704,7 +742,7 @@ impl Store {
         // dated, and every target can go out (readiness also reads the accounts as they are now)
         let ready = item.scheduled_at.is_some() && {
             let tx = self.conn_mut().transaction()?;
-            let problems = readiness(&tx, &input_of(&item))?;
+            let problems = readiness(&tx, &input_of(&item), &item.images)?;
             tx.commit()?;
             problems.is_empty()
         };

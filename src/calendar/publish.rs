@@ -56,15 +56,20 @@ fn settle(tx: &Transaction<'_>, item: i64) -> Result<()> {
     Ok(())
 }
 
-/// Why a target cannot be queued now, in words, or `None` when it can.
+/// Why a target of item `item` cannot be queued now, in words, or `None` when it can.
 fn unqueueable(
     tx: &Transaction<'_>,
+    item: i64,
     platform: Platform,
     account: Option<i64>,
     body: &str,
     title: Option<&str>,
 ) -> Result<Option<String>> {
-    let problems = super::target_problems(tx, platform, account, body, title)?;
+    let images = super::images::images_of(tx, item)?;
+    let mut problems = super::rules::missing_alt(&images);
+    problems.extend(super::target_problems(
+        tx, platform, account, body, title, &images,
+    )?);
     Ok((!problems.is_empty()).then(|| problems.join("; ")))
 }
 
@@ -178,6 +183,13 @@ fn next_of_series(
     )?;
     let copy = tx.last_insert_rowid();
     tx.execute(
+        "INSERT INTO calendar_images (item_id, blob_id, position, file_name, mime, size, width,
+             height, alt, added_at)
+         SELECT ?2, blob_id, position, file_name, mime, size, width, height, alt, added_at
+         FROM calendar_images WHERE item_id = ?1",
+        params![item, copy],
+    )?;
+    tx.execute(
         "INSERT INTO calendar_targets (item_id, platform, account_id, channel, title, body,
              follows_main)
          SELECT ?2, platform, account_id, channel, title, body, follows_main
@@ -257,6 +269,7 @@ impl Store {
                     .clone();
                 let why = unqueueable(
                     &tx,
+                    target.item,
                     target.platform,
                     target.account,
                     &target.body,
@@ -348,6 +361,7 @@ impl Store {
         }
         let why = unqueueable(
             &tx,
+            target.item,
             target.platform,
             target.account,
             &target.body,

@@ -10,10 +10,18 @@
 //! - Discourse: a title of at least 15 characters and a post of at least 20 (the defaults of
 //!   `min_topic_title_length` and `min_first_post_length`), at most 32,000.
 //! - GitHub: a new post becomes an issue, which needs a title; at most 65,536 characters.
+//!
+//! Images ([`image_problems`]) need alt text everywhere. How many a post may carry, how large
+//! each may be and how long its alt text, per platform: Bluesky 4 of at most 1,000,000 bytes
+//! (its blob limit) with alt text up to 2,000 characters; Mastodon 4 of 16 MB, descriptions up
+//! to 1,500; Discord 10 files of 10 MB (a server without boosts), descriptions up to 1,024;
+//! Slack 10 PNG, JPEG or GIF images (what its image blocks show) of 16 MB (Hearth's own
+//! limit), alt text up to 1,000; Matrix 10 of 16 MB;
+//! Discourse 10 of 4 MB (`max_image_size_kb`'s default). GitHub's API takes no images.
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::model::Platform;
+use crate::model::{CalendarImage, Platform};
 
 /// What Mastodon counts a link as, however long it is.
 const MASTODON_LINK: usize = 23;
@@ -105,6 +113,131 @@ pub fn problems(platform: Platform, body: &str, title: Option<&str>) -> Vec<Stri
     out
 }
 
+/// What `platform` takes of images in one post.
+struct ImageRules {
+    count: usize,
+    bytes: u32,
+    /// The longest alt text, in characters as the platform counts them; `None`: no limit.
+    alt: Option<usize>,
+    /// The formats it shows (`None`: PNG, JPEG, GIF and WebP, all Hearth takes).
+    formats: Option<&'static [&'static str]>,
+}
+
+const MB: u32 = 1024 * 1024;
+
+fn image_rules(platform: Platform) -> Option<ImageRules> {
+    let mut formats = None;
+    let (count, bytes, alt) = match platform {
+        Platform::Bluesky => (4, 1_000_000, Some(2_000)),
+        Platform::Mastodon => (4, 16 * MB, Some(1_500)),
+        Platform::Discord => (10, 10 * MB, Some(1_024)),
+        Platform::Slack => {
+            formats = Some(&["image/png", "image/jpeg", "image/gif"][..]);
+            (10, MAX_IMAGE_BYTES, Some(1_000))
+        }
+        Platform::Matrix => (10, MAX_IMAGE_BYTES, None),
+        Platform::Discourse => (10, 4 * MB, None),
+        _ => return None,
+    };
+    Some(ImageRules {
+        count,
+        bytes,
+        alt,
+        formats,
+    })
+}
+
+/// The most images one item may carry (what Discord, the most generous, takes in a post).
+pub const MAX_IMAGES: usize = 10;
+/// The largest image Hearth keeps: the largest any platform takes (Mastodon's 16 MB).
+pub const MAX_IMAGE_BYTES: u32 = 16 * MB;
+
+/// A size in words, in decimal units as file managers show them: "1.4 MB", "820 KB".
+pub fn size_in_words(bytes: u32) -> String {
+    let (n, unit) = if bytes >= 1_000_000 {
+        (f64::from(bytes) / 1e6, "MB")
+    } else {
+        (f64::from(bytes.max(1)) / 1e3, "KB")
+    };
+    let s = format!("{n:.1}");
+    format!("{} {unit}", s.strip_suffix(".0").unwrap_or(&s))
+}
+
+/// What keeps `images` from going out with a post on `platform`, in words; empty when they
+/// can. An image without alt text is refused everywhere.
+pub fn image_problems(platform: Platform, images: &[CalendarImage]) -> Vec<String> {
+    let mut out = Vec::new();
+    if images.is_empty() {
+        return out;
+    }
+    let name = platform.label();
+    let Some(rules) = image_rules(platform) else {
+        out.push(format!(
+            "{name} posts cannot carry images through its API: remove the images, or the {name} target"
+        ));
+        return out;
+    };
+    if images.len() > rules.count {
+        out.push(format!(
+            "{name} takes {} images in a post; this one has {}",
+            rules.count,
+            images.len()
+        ));
+    }
+    for (n, image) in images.iter().enumerate() {
+        let which = format!("image {} ({})", n + 1, image.file_name);
+        let alt = image.alt.trim();
+        if alt.is_empty() {
+            // said once per image, whatever the platform
+            continue;
+        }
+        if let Some(limit) = rules.alt {
+            let len = graphemes(alt);
+            if len > limit {
+                out.push(format!(
+                    "the alt text of {which} is {len} characters; {name} allows {limit}"
+                ));
+            }
+        }
+        if rules
+            .formats
+            .is_some_and(|f| !f.contains(&image.mime.as_str()))
+        {
+            out.push(format!(
+                "{name} shows PNG, JPEG and GIF images in a post; {which} is {}",
+                match image.mime.as_str() {
+                    "image/webp" => "WebP".to_string(),
+                    m => m.trim_start_matches("image/").to_uppercase(),
+                }
+            ));
+        }
+        if image.size > rules.bytes {
+            out.push(format!(
+                "{which} is {}; {name} takes images up to {}",
+                size_in_words(image.size),
+                size_in_words(rules.bytes)
+            ));
+        }
+    }
+    out
+}
+
+/// The images without alt text, in words ("image 2 (chart.png) has no alt text: …").
+pub fn missing_alt(images: &[CalendarImage]) -> Vec<String> {
+    images
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.alt.trim().is_empty())
+        .map(|(n, i)| {
+            format!(
+                "image {} ({}) has no alt text: describe what it shows for people who cannot see it",
+                n + 1,
+                i.file_name
+            )
+        })
+        .collect()
+}
+
 /// Whether Hearth can publish on `platform` (a connector that sends new posts).
 pub fn can_publish(platform: Platform) -> bool {
     matches!(
@@ -122,6 +255,68 @@ pub fn can_publish(platform: Platform) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn image(name: &str, size: u32, alt: &str) -> CalendarImage {
+        CalendarImage {
+            id: 1,
+            item_id: 1,
+            file_name: name.into(),
+            mime: match name.rsplit('.').next() {
+                Some("webp") => "image/webp",
+                Some("jpg") => "image/jpeg",
+                _ => "image/png",
+            }
+            .into(),
+            size,
+            width: 1200,
+            height: 630,
+            alt: alt.into(),
+        }
+    }
+
+    #[test]
+    fn images_need_alt_text_and_fit_each_platforms_limits() {
+        let ok = image("chart.png", 900_000, "A chart of weekly downloads rising");
+        assert!(image_problems(Platform::Bluesky, std::slice::from_ref(&ok)).is_empty());
+        // Bluesky's blob limit is 1,000,000 bytes; Mastodon takes 16 MB
+        let big = image("photo.jpg", 1_200_000, "The team at the meetup");
+        assert_eq!(
+            image_problems(Platform::Bluesky, std::slice::from_ref(&big)),
+            vec!["image 1 (photo.jpg) is 1.2 MB; Bluesky takes images up to 1 MB"]
+        );
+        assert!(image_problems(Platform::Mastodon, std::slice::from_ref(&big)).is_empty());
+        // five images: Mastodon and Bluesky take four, Discord ten
+        let five = vec![ok.clone(); 5];
+        assert_eq!(
+            image_problems(Platform::Mastodon, &five),
+            vec!["Mastodon takes 4 images in a post; this one has 5"]
+        );
+        assert!(image_problems(Platform::Discord, &five).is_empty());
+        // Mastodon's descriptions stop at 1,500 characters, Matrix has no limit
+        let long = image("a.png", 10, &"x".repeat(1_501));
+        assert_eq!(
+            image_problems(Platform::Mastodon, std::slice::from_ref(&long)),
+            vec!["the alt text of image 1 (a.png) is 1501 characters; Mastodon allows 1500"]
+        );
+        assert!(image_problems(Platform::Matrix, std::slice::from_ref(&long)).is_empty());
+        // GitHub's API takes none
+        assert_eq!(
+            image_problems(Platform::Github, std::slice::from_ref(&ok)),
+            vec!["GitHub posts cannot carry images through its API: remove the images, or the GitHub target"]
+        );
+        // an image without alt text is said once, whatever the platforms
+        let bare = [ok.clone(), image("diagram.webp", 10, "  ")];
+        assert_eq!(
+            missing_alt(&bare),
+            vec!["image 2 (diagram.webp) has no alt text: describe what it shows for people who cannot see it"]
+        );
+        assert!(image_problems(Platform::Discord, &bare).is_empty());
+        // Slack's image blocks show no WebP
+        assert_eq!(
+            image_problems(Platform::Slack, &[image("diagram.webp", 10, "A diagram")]),
+            vec!["Slack shows PNG, JPEG and GIF images in a post; image 1 (diagram.webp) is WebP"]
+        );
+    }
 
     #[test]
     fn bluesky_counts_graphemes_so_an_emoji_family_is_one() {

@@ -1,6 +1,6 @@
 //! `hearth calendar`: the content calendar.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use hearth::model::{
     BestTimes, CalendarItemInput, CalendarRange, ContentState, Platform, TargetStatus, VariantInput,
@@ -95,6 +95,25 @@ pub enum CalendarCmd {
         text: Option<String>,
         #[arg(long)]
         by: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// A post's images. Lists them; --add FILE --alt "what it shows" attaches one (PNG, JPEG,
+    /// GIF or WebP; alt text is required), --alt-of IMAGE TEXT rewrites one's alt text,
+    /// --move IMAGE POSITION reorders, --remove IMAGE takes one off.
+    Image {
+        id: i64,
+        #[arg(long, value_name = "FILE", requires = "alt")]
+        add: Option<std::path::PathBuf>,
+        /// What the image shows, in words, for people who cannot see it.
+        #[arg(long, value_name = "TEXT")]
+        alt: Option<String>,
+        #[arg(long, num_args = 2, value_names = ["IMAGE", "TEXT"])]
+        alt_of: Option<Vec<String>>,
+        #[arg(long = "move", num_args = 2, value_names = ["IMAGE", "POSITION"])]
+        move_to: Option<Vec<String>>,
+        #[arg(long, value_name = "IMAGE")]
+        remove: Option<i64>,
         #[command(flatten)]
         json: Json,
     },
@@ -277,7 +296,29 @@ fn print_item(item: &hearth::model::CalendarItem, said: &str, json: bool) -> Res
                 .unwrap_or_default()
     );
     print_targets(item);
+    print_images(item);
     Ok(())
+}
+
+fn print_images(item: &hearth::model::CalendarItem) {
+    for (n, i) in item.images.iter().enumerate() {
+        println!(
+            "  image {} · {} {}×{} {} — alt: {}",
+            i.id,
+            n + 1,
+            i.width,
+            i.height,
+            hearth::calendar::rules::size_in_words(i.size),
+            i.alt
+        );
+    }
+}
+
+/// An argument that must be a number, with which one it was in the error.
+fn number<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
+    s.trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{what} must be a number, not \"{s}\""))
 }
 
 fn input_of(item: &hearth::model::CalendarItem) -> CalendarItemInput {
@@ -440,6 +481,63 @@ pub fn calendar(store: &mut Store, action: CalendarCmd, now: i64) -> Result<()> 
                     println!("{} · {}: {}", local_time(c.created_at), c.author, c.body);
                 }
             }
+        }
+        CalendarCmd::Image {
+            id,
+            add,
+            alt,
+            alt_of,
+            move_to,
+            remove,
+            json,
+        } => {
+            let current = store.calendar_item(id)?;
+            let of_this = |image: i64| -> Result<i64> {
+                if current.images.iter().any(|i| i.id == image) {
+                    Ok(image)
+                } else {
+                    anyhow::bail!(
+                        "post {id} has no image {image} (hearth calendar image {id} lists them)"
+                    )
+                }
+            };
+            let item = if let Some(path) = add {
+                let bytes = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let item = store.add_calendar_image(
+                    id,
+                    &name,
+                    &bytes,
+                    alt.as_deref().unwrap_or_default(),
+                    now,
+                )?;
+                print_item(&item, "Attached to", json.json)?;
+                return Ok(());
+            } else if let Some([image, text]) = alt_of.as_deref() {
+                store.set_calendar_image_alt(of_this(number(image, "IMAGE")?)?, text, now)?
+            } else if let Some([image, position]) = move_to.as_deref() {
+                store.move_calendar_image(
+                    of_this(number(image, "IMAGE")?)?,
+                    number(position, "POSITION")?,
+                    now,
+                )?
+            } else if let Some(image) = remove {
+                store.remove_calendar_image(of_this(image)?, now)?
+            } else {
+                if json.json {
+                    return print_json(&current.images);
+                }
+                if current.images.is_empty() {
+                    println!("Post {id} has no images.");
+                }
+                print_images(&current);
+                return Ok(());
+            };
+            print_item(&item, "Changed", json.json)?;
         }
         CalendarCmd::Publish { id, retry, json } => {
             let item = match retry {

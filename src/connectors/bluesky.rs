@@ -33,8 +33,8 @@ use super::{endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
-    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange,
+    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Bluesky;
@@ -201,6 +201,25 @@ impl Bluesky {
             }
             r => Ok(r?.1),
         }
+    }
+
+    /// Uploads an image as a blob of the account's repository; returns the blob reference a
+    /// record embeds.
+    async fn upload_blob(&self, image: &Attachment) -> Result<Value, ConnectorError> {
+        let v = self
+            .call(|s| {
+                self.http
+                    .client()
+                    .post(Self::xrpc(&s.pds, "com.atproto.repo.uploadBlob"))
+                    .bearer_auth(s.access.expose())
+                    .header(reqwest::header::CONTENT_TYPE, image.mime.as_str())
+                    .body(image.bytes.to_vec())
+            })
+            .await?;
+        v.get("blob")
+            .filter(|b| b.is_object())
+            .cloned()
+            .ok_or_else(|| ConnectorError::malformed(P, "the uploaded blob has no reference"))
     }
 
     async fn get(&self, nsid: &str, query: &[(&str, String)]) -> Result<Value, ConnectorError> {
@@ -478,6 +497,17 @@ impl Connector for Bluesky {
         facets.extend(link_facets(text));
         if !facets.is_empty() {
             record["facets"] = Value::Array(facets);
+        }
+        if !item.images.is_empty() {
+            let mut images = Vec::new();
+            for image in &item.images {
+                images.push(json!({
+                    "alt": image.alt,
+                    "image": self.upload_blob(image).await?,
+                    "aspectRatio": { "width": image.width.max(1), "height": image.height.max(1) },
+                }));
+            }
+            record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": images });
         }
         let parent = item
             .reply_to_external_id

@@ -694,12 +694,26 @@ impl Connector for Discord {
             body["message_reference"] =
                 json!({ "message_id": reply_to, "fail_if_not_exists": false });
         }
-        let req = self
-            .request(
-                reqwest::Method::POST,
-                &format!("channels/{}/messages", seg(&channel)),
-            )
-            .json(&body);
+        let req = self.request(
+            reqwest::Method::POST,
+            &format!("channels/{}/messages", seg(&channel)),
+        );
+        let req = if item.images.is_empty() {
+            req.json(&body)
+        } else {
+            // Files go as parts `files[n]`, each described (its alt text) in `attachments`.
+            body["attachments"] = item
+                .images
+                .iter()
+                .enumerate()
+                .map(|(n, i)| json!({ "id": n, "filename": i.file_name, "description": i.alt }))
+                .collect();
+            let mut form = reqwest::multipart::Form::new().text("payload_json", body.to_string());
+            for (n, image) in item.images.iter().enumerate() {
+                form = form.part(format!("files[{n}]"), image.part()?);
+            }
+            req.multipart(form)
+        };
         let (_, created): (HeaderMap, Value) = self.http.json(P, req).await?;
         let id = str_at(&created, "/id")
             .ok_or_else(|| ConnectorError::malformed(P, "the new message has no id"))?;

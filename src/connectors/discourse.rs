@@ -42,9 +42,20 @@ use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
-    parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    parse_time, sent_after, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange,
+    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
 };
+
+/// Whether a post's `raw` is what `item` sent: its text, followed by its images' Markdown
+/// when it has images.
+fn same_raw(raw: &str, item: &Outgoing) -> bool {
+    let (raw, body) = (raw.trim(), item.body.trim());
+    raw == body
+        || (!item.images.is_empty()
+            && raw
+                .strip_prefix(body)
+                .is_some_and(|rest| rest.trim_start().starts_with("![")))
+}
 
 const P: Platform = Platform::Discourse;
 /// Topics per `/latest.json` page.
@@ -125,6 +136,39 @@ impl Discourse {
             .header("Api-Key", self.key.expose())
             .header("Api-Username", &self.username)
             .header(ACCEPT, "application/json")
+    }
+
+    /// Uploads an image for a post (`POST /uploads.json`, processed before the answer) and
+    /// returns the Markdown that shows it: `![alt|WxH](upload://…)`.
+    async fn upload(&self, image: &Attachment) -> Result<String, ConnectorError> {
+        let form = reqwest::multipart::Form::new()
+            .text("type", "composer")
+            .text("synchronous", "true")
+            .part("file", image.part()?);
+        let up = self
+            .call(self.request(Method::POST, "uploads.json").multipart(form))
+            .await?;
+        let url = str_at(&up, "/short_url")
+            .or_else(|| str_at(&up, "/url"))
+            .ok_or_else(|| ConnectorError::malformed(P, "the upload has no url"))?;
+        // the alt text may not close the brackets or start the size
+        let alt: String = image
+            .alt
+            .chars()
+            .map(|c| match c {
+                '[' | ']' | '|' | '\n' | '\r' => ' ',
+                c => c,
+            })
+            .collect();
+        let width = up
+            .get("width")
+            .and_then(Value::as_u64)
+            .unwrap_or(image.width.into());
+        let height = up
+            .get("height")
+            .and_then(Value::as_u64)
+            .unwrap_or(image.height.into());
+        Ok(format!("![{}|{width}x{height}]({url})", alt.trim()))
     }
 
     async fn call(&self, req: RequestBuilder) -> Result<Value, ConnectorError> {
@@ -645,6 +689,15 @@ impl Connector for Discourse {
                 topic
             }
         };
+        let mut body = body;
+        if !item.images.is_empty() {
+            let mut raw = item.body.trim_end().to_string();
+            for image in &item.images {
+                raw.push_str("\n\n");
+                raw.push_str(&self.upload(image).await?);
+            }
+            body["raw"] = json!(raw);
+        }
         let post = self
             .call(self.request(Method::POST, "posts.json").json(&body))
             .await?;
@@ -655,7 +708,7 @@ impl Connector for Discourse {
         let me = self.me().await?.clone();
         let mine = |p: &Value| {
             str_at(p, "/username").is_some_and(|u| u.eq_ignore_ascii_case(&me.handle))
-                && str_at(p, "/raw").map(str::trim) == Some(item.body.trim())
+                && str_at(p, "/raw").is_some_and(|raw| same_raw(raw, item))
                 && sent_after(
                     item,
                     str_at(p, "/created_at").and_then(|t| parse_time(P, t).ok()),

@@ -1027,6 +1027,11 @@ impl Connector for GitHub {
     }
 
     async fn send(&self, item: &Outgoing) -> Result<Sent, ConnectorError> {
+        if !item.images.is_empty() {
+            return Err(ConnectorError::Config(
+                "GitHub's API takes no images: post this without them".into(),
+            ));
+        }
         match item.conversation_external_id.as_deref() {
             Some(conv) if conv.starts_with("D_") => {
                 let reply_to = item

@@ -36,9 +36,12 @@ use super::{endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
-    parse_time, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    parse_time, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
+    Http, Me, Outgoing, Page, Secret, Sent,
 };
+
+/// How long to wait for the server to process an uploaded image.
+const MEDIA_WAIT_SECS: u32 = 30;
 
 const P: Platform = Platform::Mastodon;
 /// Items per page: Mastodon's maximum for statuses (notifications and followers allow 80).
@@ -93,6 +96,44 @@ impl Mastodon {
 
     fn url(&self, path: &str) -> String {
         endpoint(&self.base, path)
+    }
+
+    /// Uploads an image with its description (`POST /api/v2/media`) and waits until the
+    /// server has processed it (a `202` has no `url` yet); returns its media id.
+    async fn upload(&self, image: &Attachment) -> Result<String, ConnectorError> {
+        let form = reqwest::multipart::Form::new()
+            .part("file", image.part()?)
+            .text("description", image.alt.clone());
+        let req = self
+            .http
+            .client()
+            .post(self.url("api/v2/media"))
+            .bearer_auth(self.token.expose())
+            .multipart(form);
+        let (_, mut media): (_, Value) = self.http.json(P, req).await?;
+        let id = str_at(&media, "/id")
+            .ok_or_else(|| ConnectorError::malformed(P, "the uploaded media has no id"))?
+            .to_string();
+        // Large images are processed after the upload: a status cannot carry them before.
+        let mut waited = 0;
+        while media.get("url").is_none_or(Value::is_null) {
+            if waited == MEDIA_WAIT_SECS {
+                return Err(ConnectorError::Platform {
+                    platform: P,
+                    detail: format!(
+                        "the server was still processing {} after {MEDIA_WAIT_SECS} s",
+                        image.file_name
+                    ),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            waited += 1;
+            media = self
+                .get(&format!("api/v1/media/{}", seg(&id)), &[])
+                .await?
+                .1;
+        }
+        Ok(id)
     }
 
     async fn get(
@@ -531,6 +572,13 @@ impl Connector for Mastodon {
             });
         }
         body["status"] = json!(text);
+        if !item.images.is_empty() {
+            let mut ids = Vec::new();
+            for image in &item.images {
+                ids.push(self.upload(image).await?);
+            }
+            body["media_ids"] = json!(ids);
+        }
         let req = self
             .http
             .client()

@@ -43,8 +43,8 @@ use super::{arr, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::platform::{
-    http, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    http, sent_after, Attachment, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
+    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
 };
 
 const P: Platform = Platform::Slack;
@@ -155,6 +155,44 @@ impl Slack {
     async fn call(&self, method: &str, query: &[(&str, String)]) -> Result<Value, ConnectorError> {
         let (headers, body) = self.raw(method, query).await?;
         check(&headers, body)
+    }
+
+    /// Uploads an image the way Slack asks since `files.upload` was retired: a URL for it
+    /// (`files.getUploadURLExternal`, with its alt text), its bytes sent there, then
+    /// `files.completeUploadExternal` without a channel, so it appears only in the message
+    /// that shows it. Returns the file's id.
+    async fn upload(&self, image: &Attachment) -> Result<String, ConnectorError> {
+        let slot = self
+            .call(
+                "files.getUploadURLExternal",
+                &[
+                    ("filename", image.file_name.clone()),
+                    ("length", image.bytes.len().to_string()),
+                    ("alt_txt", image.alt.clone()),
+                ],
+            )
+            .await?;
+        let (Some(url), Some(id)) = (str_at(&slot, "/upload_url"), str_at(&slot, "/file_id"))
+        else {
+            return Err(ConnectorError::malformed(
+                P,
+                "files.getUploadURLExternal gave no upload_url or file_id",
+            ));
+        };
+        // the URL is signed for this one file: no token goes with the bytes
+        let req = self
+            .http
+            .client()
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, image.mime.as_str())
+            .body(image.bytes.to_vec());
+        self.http.send(P, req).await?;
+        self.post(
+            "files.completeUploadExternal",
+            Some(&json!({ "files": [{ "id": id, "title": image.file_name }] })),
+        )
+        .await?;
+        Ok(id.to_string())
     }
 
     async fn post(&self, method: &str, body: Option<&Value>) -> Result<Value, ConnectorError> {
@@ -793,6 +831,23 @@ impl Connector for Slack {
         let team = self.team().await?.clone();
         let (channel, thread) = self.target(item)?;
         let mut body = json!({ "channel": channel, "text": item.body, "unfurl_links": false });
+        if !item.images.is_empty() {
+            // With blocks, `text` is only what notifications say: the text goes in sections,
+            // the images after it as image blocks on the files uploaded.
+            let mut blocks: Vec<Value> = sections(&item.body)
+                .into_iter()
+                .map(|t| json!({ "type": "section", "text": { "type": "mrkdwn", "text": t } }))
+                .collect();
+            for image in &item.images {
+                let file = self.upload(image).await?;
+                blocks.push(json!({
+                    "type": "image",
+                    "slack_file": { "id": file },
+                    "alt_text": image.alt,
+                }));
+            }
+            body["blocks"] = Value::Array(blocks);
+        }
         if let Some(t) = &thread {
             body["thread_ts"] = json!(t);
             body["reply_broadcast"] = json!(false);
@@ -843,6 +898,28 @@ impl Connector for Slack {
             .and_then(|m| str_at(m, "/ts"))
             .map(|ts| sent(&team, &channel, thread.as_deref(), ts)))
     }
+}
+
+/// The most a section block's text holds.
+const SECTION_CHARS: usize = 3_000;
+
+/// `text` cut into section-sized parts, at a line break where there is one.
+fn sections(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let Some((limit, _)) = rest.char_indices().nth(SECTION_CHARS) else {
+            out.push(rest.to_string());
+            break;
+        };
+        let cut = rest[..limit]
+            .rfind('\n')
+            .filter(|i| *i > 0)
+            .unwrap_or(limit);
+        out.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    out
 }
 
 fn sent(team: &Team, channel: &str, thread: Option<&str>, ts: &str) -> Sent {

@@ -1672,6 +1672,15 @@ fn plan_content(
     }
     for (input, state, approved_by, outcomes, comments) in plan {
         let created = store.create_calendar_item(&input, now - 2 * DAY)?;
+        if input.title == DEMO_IMAGE.0 {
+            store.add_calendar_image(
+                created.id,
+                DEMO_IMAGE.1,
+                DEMO_IMAGE_BYTES,
+                DEMO_IMAGE.2,
+                now - 2 * DAY,
+            )?;
+        }
         let tx = store.conn_mut().transaction()?;
         tx.execute(
             "UPDATE calendar_items SET demo = 1, state = ?2, approved_by = ?3, time_zone = 'UTC',
@@ -1704,6 +1713,15 @@ fn plan_content(
     g.tick(items as u64);
     Ok(())
 }
+
+/// The demo's image: a chart on the release announcement, as (item title, file name, alt text).
+pub const DEMO_IMAGE: (&str, &str, &str) = (
+    "Lumen 3.2 release announcement",
+    "downloads-chart.png",
+    "Bar chart of Lumen's weekly downloads over its last six releases: each bar is taller than \
+     the one before, and 3.2's, in dark orange, is the tallest.",
+);
+const DEMO_IMAGE_BYTES: &[u8] = include_bytes!("downloads-chart.png");
 
 /// The team (Robin is the user, unless they already said who they are), a rule beyond the
 /// starting ones and a saved view: the demo's own, removed with it.

@@ -92,8 +92,44 @@ pub struct Me {
     pub display_name: Option<String>,
 }
 
+/// An image sent with a post, and what it shows in words.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+    pub mime: String,
+    pub bytes: std::sync::Arc<[u8]>,
+    /// The alt text (Mastodon's description, Discord's and Bluesky's alt, Matrix's body).
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Attachment {
+    /// The image as a file part of a multipart form.
+    pub fn part(&self) -> Result<reqwest::multipart::Part, ConnectorError> {
+        reqwest::multipart::Part::bytes(self.bytes.to_vec())
+            .file_name(self.file_name.clone())
+            .mime_str(&self.mime)
+            .map_err(|_| {
+                ConnectorError::Config(format!("{} has no usable image type", self.file_name))
+            })
+    }
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("file_name", &self.file_name)
+            .field("mime", &self.mime)
+            .field("bytes", &self.bytes.len())
+            .field("alt", &self.alt)
+            .finish()
+    }
+}
+
 /// A reply or post to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outgoing {
     /// Hearth's key for this item: sent as the platform's idempotency key where it has one.
     pub idempotency_key: String,
@@ -111,6 +147,8 @@ pub struct Outgoing {
     /// (Discord, Slack), a room id (Matrix), a category id (Discourse), `owner/repo` (GitHub).
     /// `None`: the first the account lists.
     pub channel: Option<String>,
+    /// Images posted with it, in order (calendar posts; a platform that takes none refuses).
+    pub images: Vec<Attachment>,
 }
 
 /// How far the platform's clock may be from ours when matching a sent message by time.
@@ -348,7 +386,7 @@ mod tests {
             reply_to_external_id: None,
             title: None,
             attempted_at: Some(10_000_000),
-            channel: None,
+            ..Outgoing::default()
         };
         assert!(
             !sent_after(&item, Some(10_000_000 - 3_600_000)),

@@ -31,6 +31,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0013_identity_keysets.sql"),
     include_str!("migrations/0014_calendar_ics_uid.sql"),
     include_str!("migrations/0015_publishing.sql"),
+    include_str!("migrations/0016_calendar_images.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rusqlite::{params, OptionalExtension, Row};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Connector, ConnectorError, ErrorKind, Outgoing, Sent};
+use super::{Attachment, Connector, ConnectorError, ErrorKind, Outgoing, Sent};
 use crate::error::{Error, Result};
 use crate::model::{Millis, OutboxItem, OutboxState};
 use crate::store::Store;
@@ -289,6 +289,7 @@ impl Store {
                             title: r.get(7)?,
                             attempted_at: r.get(8)?,
                             channel: r.get(10)?,
+                            images: Vec::new(),
                         },
                     },
                     r.get(9)?,
@@ -298,6 +299,7 @@ impl Store {
         if let Some(conversation) = conversation {
             claimed.item.body = mentions_for_platform(&tx, conversation, &claimed.item.body)?;
         }
+        claimed.item.images = images_of_post(&tx, id)?;
         tx.commit()?;
         Ok(Some(claimed))
     }
@@ -407,6 +409,29 @@ impl Store {
 /// mention into a notification for them: `<@id>` on Discord and Slack. Elsewhere (GitHub,
 /// Discourse, Mastodon, Bluesky, Matrix) `@handle` already is one. What is kept in the outbox
 /// is what the person wrote; this runs as the reply goes out.
+/// The images a calendar post carries, in order, with their bytes (none for a reply).
+fn images_of_post(tx: &rusqlite::Transaction<'_>, outbox: i64) -> Result<Vec<Attachment>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT i.file_name, i.mime, b.bytes, i.alt, i.width, i.height
+             FROM outbox o JOIN calendar_images i ON i.item_id = o.calendar_item_id
+             JOIN calendar_image_blobs b ON b.id = i.blob_id
+             WHERE o.id = ?1 AND o.kind = 'post'
+             ORDER BY i.position, i.id",
+        )?
+        .query_map([outbox], |r| {
+            Ok(Attachment {
+                file_name: r.get(0)?,
+                mime: r.get(1)?,
+                bytes: r.get::<_, Vec<u8>>(2)?.into(),
+                alt: r.get(3)?,
+                width: r.get(4)?,
+                height: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn mentions_for_platform(
     conn: &rusqlite::Connection,
     conversation: i64,

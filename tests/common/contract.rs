@@ -325,6 +325,7 @@ pub fn outgoing(
         title: None,
         attempted_at: None,
         channel: None,
+        images: Vec::new(),
     }
 }
 
