@@ -1388,6 +1388,10 @@ pub struct ContentVariant {
     /// Replies to the post that sync has brought in, and how many people wrote them.
     pub replies: u32,
     pub repliers: u32,
+    /// Reactions (likes, favourites, emoji) and boosts (reposts, reblogs; `None` where the
+    /// platform has none) the post got, as its platform last said; `None` until read.
+    pub reactions: Option<u32>,
+    pub boosts: Option<u32>,
     /// What keeps this text from going out on its platform, in words (empty: it can).
     pub problems: Vec<String>,
 }

@@ -914,5 +914,99 @@ fn a_scheduled_post_with_an_image_attached_from_the_cli_reaches_a_synapse_room_t
     let item = store.calendar_item(id).expect("item");
     assert_eq!(item.state, ContentState::Published);
     let url = item.variants[0].url.as_deref().unwrap_or_default();
-    assert!(url.starts_with("https://matrix.to/#/"), "links to the post: {url}");
+    assert!(
+        url.starts_with("https://matrix.to/#/"),
+        "links to the post: {url}"
+    );
+    assert_eq!(item.variants[0].reactions, None, "not read yet");
+    drop(store);
+
+    // Ana reacts to the post; the next sync brings the reaction in.
+    let post = events[0]["event_id"]
+        .as_str()
+        .expect("the post's event")
+        .to_string();
+    rt.block_on(ana.send_event(
+        &room,
+        "m.reaction",
+        json!({ "m.relates_to": { "rel_type": "m.annotation", "event_id": post, "key": "🎉" } }),
+    ));
+    let synced = common::hearth(&db)
+        .arg("sync")
+        .output()
+        .expect("hearth sync runs");
+    assert!(synced.status.success(), "{}", common::text(&synced));
+    let store = hearth::Store::open(&db).expect("the database");
+    let target = &store.calendar_item(id).expect("item").variants[0];
+    assert_eq!((target.reactions, target.boosts), (Some(1), None));
+    let listed = common::hearth(&db)
+        .args(["calendar", "list"])
+        .output()
+        .expect("hearth calendar list runs");
+    assert!(
+        common::text(&listed).contains("· 1 reaction"),
+        "{}",
+        common::text(&listed)
+    );
+}
+
+// --- engagement on published posts ---------------------------------------------------------------
+
+#[tokio::test]
+async fn mastodon_and_bluesky_posts_show_their_favourites_likes_and_boosts() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/statuses/116200000000000001"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "116200000000000001", "favourites_count": 18, "reblogs_count": 7,
+            "replies_count": 3
+        })))
+        .mount(&server)
+        .await;
+    let c = Mastodon::new(config(server.uri(), "test-token-not-real", &[])).expect("connector");
+    let post = hearth::sync::PostRef {
+        external_id: "116200000000000001".into(),
+        channel: None,
+    };
+    let e = c.engagement(&post).await.expect("read").expect("counts");
+    assert_eq!((e.reactions, e.boosts), (18, Some(7)));
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessJwt": "access-not-real", "refreshJwt": "refresh-not-real",
+            "did": "did:plc:lumen", "handle": "lumenssg.bsky.social"
+        })))
+        .mount(&server)
+        .await;
+    let uri = "at://did:plc:lumen/app.bsky.feed.post/3kabc";
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(wiremock::matchers::query_param("uris", uri))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "posts": [{
+            "uri": uri, "cid": "bafyrei", "likeCount": 22, "repostCount": 4, "quoteCount": 1,
+            "replyCount": 2
+        }]})))
+        .mount(&server)
+        .await;
+    let c = Bluesky::new(config(
+        server.uri(),
+        "app-password-not-real",
+        &["lumenssg.bsky.social"],
+    ))
+    .expect("connector");
+    let e = c
+        .engagement(&hearth::sync::PostRef {
+            external_id: uri.into(),
+            channel: None,
+        })
+        .await
+        .expect("read")
+        .expect("counts");
+    assert_eq!(
+        (e.reactions, e.boosts),
+        (22, Some(5)),
+        "a quote is a repost with words"
+    );
 }

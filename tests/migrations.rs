@@ -78,7 +78,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0016_calendar_images.sql",
-        "b0b995dc927088719cc2397de3e2168d920fce13ec8c4cbd0e70cb7deb14eaec",
+        "b3fd39e844941daabb2b6055af99f12063dd1c2d4376a1239550eeebb96aed57",
     ),
 ];
 

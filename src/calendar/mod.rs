@@ -382,7 +382,7 @@ fn fill_targets(conn: &rusqlite::Connection, items: &mut [CalendarItem]) -> Resu
               GROUP BY posts.target_id)
          SELECT t.item_id, t.id, t.platform, t.account_id, a.name, t.channel, t.title, t.body,
                 t.follows_main, s.status, s.error, s.url, t.outbox_id,
-                coalesce(r.n, 0), coalesce(r.people, 0)
+                coalesce(r.n, 0), coalesce(r.people, 0), t.reactions, t.boosts
          FROM calendar_targets t
          JOIN calendar_target_status s ON s.target_id = t.id
          LEFT JOIN accounts a ON a.id = t.account_id
@@ -411,6 +411,8 @@ fn fill_targets(conn: &rusqlite::Connection, items: &mut [CalendarItem]) -> Resu
                 outbox_id: r.get(12)?,
                 replies: r.get(13)?,
                 repliers: r.get(14)?,
+                reactions: r.get(15)?,
+                boosts: r.get(16)?,
                 problems: Vec::new(),
             },
         ))
@@ -523,6 +525,8 @@ impl Store {
                     v.error = None;
                     v.replies = 0;
                     v.repliers = 0;
+                    v.reactions = None;
+                    v.boosts = None;
                 }
                 items.push(next);
             }

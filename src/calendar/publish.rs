@@ -15,6 +15,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{CalendarItem, ContentState, Millis, Platform};
+use crate::platform::{Engagement, PostRef};
 use crate::store::{platform_col, setting_in, Store};
 
 /// The setting: how late a post may still go out after its time (a laptop asleep at 10:00
@@ -138,6 +139,64 @@ fn pending(tx: &Transaction<'_>, where_: &str, arg: i64) -> Result<Vec<Pending>>
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// How long after a post went out its engagement is still read.
+const MEASURED_FOR: Millis = 14 * 24 * 60 * MINUTE;
+/// How often one post's engagement is read again.
+const MEASURE_EVERY: Millis = 10 * MINUTE;
+
+impl Store {
+    /// Our posts on `account` whose engagement is worth reading now: out within the last
+    /// fourteen days and not read in the last ten minutes, newest first, as (target, post).
+    pub fn posts_to_measure(&self, account: i64, now: Millis) -> Result<Vec<(i64, PostRef)>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT t.id, t.external_id, t.channel
+                 FROM calendar_targets t JOIN calendar_target_status s ON s.target_id = t.id
+                 JOIN calendar_items i ON i.id = t.item_id
+                 WHERE t.account_id = ?1 AND t.external_id IS NOT NULL AND s.status = 'sent'
+                   AND coalesce(s.sent_at, i.published_at, 0) >= ?2
+                   AND coalesce(t.engagement_at, 0) <= ?3
+                 ORDER BY coalesce(s.sent_at, i.published_at) DESC LIMIT 50",
+            )?
+            .query_map(
+                params![account, now - MEASURED_FOR, now - MEASURE_EVERY],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        PostRef {
+                            external_id: r.get(1)?,
+                            channel: r.get(2)?,
+                        },
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps what the platform said of a post's engagement (`None`: it could not say; the
+    /// counts held stay).
+    pub fn record_post_engagement(
+        &self,
+        target: i64,
+        engagement: Option<Engagement>,
+        now: Millis,
+    ) -> Result<()> {
+        match engagement {
+            Some(e) => self.conn().execute(
+                "UPDATE calendar_targets SET reactions = ?2, boosts = ?3, engagement_at = ?4
+                 WHERE id = ?1",
+                params![target, e.reactions, e.boosts, now],
+            )?,
+            None => self.conn().execute(
+                "UPDATE calendar_targets SET engagement_at = ?2 WHERE id = ?1",
+                params![target, now],
+            )?,
+        };
+        Ok(())
+    }
 }
 
 /// When an occurrence of a repeating item falls due (or is missed), the next occurrence

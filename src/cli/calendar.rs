@@ -354,6 +354,12 @@ fn print_targets(item: &hearth::model::CalendarItem) {
                 v.repliers,
                 if v.repliers == 1 { "person" } else { "people" }
             ));
+            if let Some(n) = v.reactions {
+                line.push_str(&format!(" · {n} reaction{}", if n == 1 { "" } else { "s" }));
+            }
+            if let Some(n) = v.boosts {
+                line.push_str(&format!(" · {n} boost{}", if n == 1 { "" } else { "s" }));
+            }
         }
         if let Some(e) = &v.error {
             line.push_str(&format!(" — {e}"));

@@ -29,12 +29,12 @@ use serde_json::{json, Value};
 use tokio::sync::{Mutex, OnceCell};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{endpoint, or_set_aside, str_at};
+use super::{arr, count_at, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
     parse_time, sent_after, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
+    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Bluesky;
@@ -540,6 +540,20 @@ impl Connector for Bluesky {
             url: Some(permalink(&s.handle, uri)),
             external_id: uri.to_string(),
         })
+    }
+
+    /// Likes and reposts (quotes count as reposts), as the post view counts them.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let v = self
+            .get(
+                "app.bsky.feed.getPosts",
+                &[("uris", post.external_id.clone())],
+            )
+            .await?;
+        Ok(arr(&v, "/posts").first().map(|p| Engagement {
+            reactions: count_at(p, "/likeCount"),
+            boosts: Some(count_at(p, "/repostCount") + count_at(p, "/quoteCount")),
+        }))
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

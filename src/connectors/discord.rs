@@ -33,12 +33,12 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
 use super::window::Window;
-use super::{endpoint, or_set_aside, seg, str_at};
+use super::{arr, count_at, endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::platform::{
     parse_time, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
+    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Discord;
@@ -724,6 +724,34 @@ impl Connector for Discord {
             external_id: id.to_string(),
             url: guild.map(|g| permalink(g, &channel, Some(id))),
         })
+    }
+
+    /// Every emoji reaction on the message, counted together.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let Some(channel) = post
+            .channel
+            .clone()
+            .or_else(|| self.channels.first().map(|(_, c)| c.clone()))
+        else {
+            return Ok(None);
+        };
+        let m = self
+            .get(
+                &format!(
+                    "channels/{}/messages/{}",
+                    seg(&channel),
+                    seg(&post.external_id)
+                ),
+                &[],
+            )
+            .await?;
+        Ok(Some(Engagement {
+            reactions: arr(&m, "/reactions")
+                .iter()
+                .map(|r| count_at(r, "/count"))
+                .sum(),
+            boosts: None,
+        }))
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

@@ -38,13 +38,16 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
 use super::phases::Step;
-use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
+use super::{arr, count_at, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
     parse_time, sent_after, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
+    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
+
+/// The id of Discourse's "like" post action.
+const LIKE_ACTION: i64 = 2;
 
 /// Whether a post's `raw` is what `item` sent: its text, followed by its images' Markdown
 /// when it has images.
@@ -702,6 +705,24 @@ impl Connector for Discourse {
             .call(self.request(Method::POST, "posts.json").json(&body))
             .await?;
         self.sent_of(&post)
+    }
+
+    /// Likes on the post.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let Some(p) = self
+            .get_optional(&format!("posts/{}.json", seg(&post.external_id)))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let likes = arr(&p, "/actions_summary")
+            .iter()
+            .find(|a| a.get("id").and_then(Value::as_i64) == Some(LIKE_ACTION))
+            .map_or(0, |a| count_at(a, "/count"));
+        Ok(Some(Engagement {
+            reactions: likes.max(count_at(&p, "/reaction_users_count")),
+            boosts: None,
+        }))
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

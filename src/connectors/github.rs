@@ -47,13 +47,13 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
-use super::{arr, endpoint, nonempty, or_set_aside, seg, str_at};
+use super::{arr, count_at, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::http::{decode_error, reset_wait};
 use crate::platform::{
     parse_time, sent_after, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Github;
@@ -1109,6 +1109,23 @@ impl Connector for GitHub {
                 })
             }
         }
+    }
+
+    /// Reactions on an issue Hearth opened.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let Ok((repo, number)) = self.parse_issue(&post.external_id) else {
+            return Ok(None);
+        };
+        let url = self.api(&format!(
+            "repos/{}/{}/issues/{number}",
+            seg(&repo.owner),
+            seg(&repo.name)
+        ));
+        let (_, issue) = self.get(&url, &[], None).await?;
+        Ok(issue.map(|i| Engagement {
+            reactions: count_at(&i, "/reactions/total_count"),
+            boosts: None,
+        }))
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

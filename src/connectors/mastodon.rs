@@ -32,12 +32,12 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{endpoint, or_set_aside, seg, str_at};
+use super::{count_at, endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
     parse_time, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors,
-    Http, Me, Outgoing, Page, Secret, Sent,
+    Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 /// How long to wait for the server to process an uploaded image.
@@ -599,6 +599,17 @@ impl Connector for Mastodon {
 
     /// Looks through our newest statuses for the reply (same parent, the text sent, posted
     /// after the attempt began).
+    /// Favourites and boosts, as the status counts them.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let (_, status) = self
+            .get(&format!("api/v1/statuses/{}", seg(&post.external_id)), &[])
+            .await?;
+        Ok(Some(Engagement {
+            reactions: count_at(&status, "/favourites_count"),
+            boosts: Some(count_at(&status, "/reblogs_count")),
+        }))
+    }
+
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
         let me = self.me().await?.clone();
         let reply_to = item

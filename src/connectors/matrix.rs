@@ -20,9 +20,12 @@ use super::{arr, endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
 use crate::model::{ConversationKind, Platform};
 use crate::platform::{
-    Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Http, Me,
-    Outgoing, Page, Secret, Sent,
+    Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Engagement,
+    Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
+
+/// How many pages of reactions an engagement read goes through (100 a page).
+const RELATION_PAGES: usize = 10;
 
 const P: Platform = Platform::Matrix;
 /// Events per `/messages` page and per room in a `/sync` timeline.
@@ -352,6 +355,48 @@ impl Connector for Matrix {
     /// Looks through the room's newest events from us for the transaction id (Synapse
     /// returns it to the device that sent it, however long ago), or for the same text
     /// sent after the attempt began.
+    /// Reactions (`m.annotation` relations) to the event, read page by page.
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let Some(room) = post.channel.clone().or_else(|| self.rooms.first().cloned()) else {
+            return Ok(None);
+        };
+        let path = endpoint(
+            &self.base,
+            &format!(
+                "_matrix/client/v1/rooms/{}/relations/{}/m.annotation",
+                seg(&room),
+                seg(&post.external_id)
+            ),
+        );
+        let mut reactions = 0u32;
+        let mut from: Option<String> = None;
+        for _ in 0..RELATION_PAGES {
+            let mut query = vec![("limit", "100".to_string())];
+            if let Some(f) = &from {
+                query.push(("from", f.clone()));
+            }
+            let req = self
+                .http
+                .client()
+                .get(&path)
+                .bearer_auth(self.token.expose())
+                .query(&query);
+            let (_, page): (_, Value) = self.http.json(P, req).await?;
+            reactions += arr(&page, "/chunk")
+                .iter()
+                .filter(|e| str_at(e, "/type") == Some("m.reaction"))
+                .count() as u32;
+            match str_at(&page, "/next_batch") {
+                Some(next) => from = Some(next.to_string()),
+                None => break,
+            }
+        }
+        Ok(Some(Engagement {
+            reactions,
+            boosts: None,
+        }))
+    }
+
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
         let Some(room) = self.room_of(item) else {
             return Ok(None);

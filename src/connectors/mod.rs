@@ -141,6 +141,13 @@ pub(crate) fn nonempty(v: &serde_json::Value, ptr: &str) -> Option<String> {
 }
 
 /// The array at `ptr`, or an empty one.
+/// A count at `ptr` (a number; 0 when absent or not one).
+pub(crate) fn count_at(v: &serde_json::Value, ptr: &str) -> u32 {
+    v.pointer(ptr)
+        .and_then(serde_json::Value::as_u64)
+        .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 pub(crate) fn arr<'a>(v: &'a serde_json::Value, ptr: &str) -> &'a [serde_json::Value] {
     v.pointer(ptr)
         .and_then(serde_json::Value::as_array)

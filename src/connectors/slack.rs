@@ -39,12 +39,12 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 
 use super::window::{Window, WindowKey};
-use super::{arr, endpoint, or_set_aside, str_at};
+use super::{arr, count_at, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
 use crate::model::{ConversationKind, Millis, Platform};
 use crate::platform::{
     http, sent_after, Attachment, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Http, Me, Outgoing, Page, Secret, Sent,
+    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Slack;
@@ -858,6 +858,31 @@ impl Connector for Slack {
             .ok_or_else(|| ConnectorError::malformed(P, "chat.postMessage gave no ts"))?;
         let channel = str_at(&answer, "/channel").unwrap_or(&channel).to_string();
         Ok(sent(&team, &channel, thread.as_deref(), ts))
+    }
+
+    /// Every emoji reaction on the message, counted together (`reactions.get`, which needs
+    /// the `reactions:read` scope).
+    async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        let mut parts = post.external_id.split('/');
+        let (Some(channel), Some(ts)) = (parts.next(), parts.next_back()) else {
+            return Ok(None);
+        };
+        let v = self
+            .call(
+                "reactions.get",
+                &[
+                    ("channel", channel.to_string()),
+                    ("timestamp", ts.to_string()),
+                ],
+            )
+            .await?;
+        Ok(Some(Engagement {
+            reactions: arr(&v, "/message/reactions")
+                .iter()
+                .map(|r| count_at(r, "/count"))
+                .sum(),
+            boosts: None,
+        }))
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

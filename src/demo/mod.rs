@@ -1696,9 +1696,13 @@ fn plan_content(
             };
             tx.execute(
                 "UPDATE calendar_targets SET url = ?3, error = ?4,
-                     external_id = CASE WHEN ?3 IS NOT NULL THEN 'demo-post-' || id END
+                     external_id = CASE WHEN ?3 IS NOT NULL THEN 'demo-post-' || id END,
+                     reactions = CASE WHEN ?3 IS NOT NULL THEN 6 + length(?3) % 19 END,
+                     boosts = CASE WHEN ?3 IS NOT NULL AND ?2 IN ('mastodon', 'bluesky')
+                                   THEN 2 + length(?3) % 7 END,
+                     engagement_at = CASE WHEN ?3 IS NOT NULL THEN ?5 END
                  WHERE item_id = ?1 AND platform = ?2",
-                rusqlite::params![created.id, platform.as_str(), url, error],
+                rusqlite::params![created.id, platform.as_str(), url, error, now - HOUR],
             )?;
         }
         for (i, (author, body)) in comments.into_iter().enumerate() {

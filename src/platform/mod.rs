@@ -170,6 +170,23 @@ pub struct Sent {
     pub url: Option<String>,
 }
 
+/// One of our posts on a platform, to read its engagement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRef {
+    /// What [`Sent::external_id`] said.
+    pub external_id: String,
+    /// The channel, room, category or repository it went to, when one was chosen.
+    pub channel: Option<String>,
+}
+
+/// How people answered a post besides replying: reactions (likes, favourites, emoji) and,
+/// where the platform has them, boosts (reposts, reblogs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Engagement {
+    pub reactions: u32,
+    pub boosts: Option<u32>,
+}
+
 /// The time as the caller sees it (unix milliseconds): the binaries pass the real clock, tests
 /// a fixed one. Connectors date what they decide (a deletion noticed, a window) with it and
 /// never read the system clock themselves.
@@ -257,6 +274,12 @@ pub trait Connector: Send + Sync {
     /// with [`Connector::find_sent`] before sending again.
     fn idempotency_window(&self) -> Option<Duration> {
         None
+    }
+
+    /// Reads how people reacted to one of our posts (`None`: the platform cannot say, or the
+    /// post is gone).
+    async fn engagement(&self, _post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        Ok(None)
     }
 }
 

@@ -5,8 +5,9 @@
 
 use super::outbox::flush_account;
 use super::run::connector_for;
-use super::Clock;
+use super::{Clock, Connector, ErrorKind};
 use crate::error::Result;
+use crate::model::Millis;
 use crate::model::PublishReport;
 use crate::store::Store;
 
@@ -47,4 +48,30 @@ pub async fn publish_due(store: &mut Store, clock: Clock) -> Result<PublishRepor
         }
     }
     Ok(report)
+}
+
+/// Reads how people reacted to the posts `account_id` published lately (see
+/// [`Store::posts_to_measure`]), as sync brings in their replies. A post the platform cannot
+/// read now keeps the counts it had; the first failure that would stop the next read too
+/// (offline, a rejected token) ends the round. Returns how many posts were read.
+pub async fn measure_posts(
+    store: &mut Store,
+    account_id: i64,
+    connector: &dyn Connector,
+    clock: &(dyn Fn() -> Millis + Send + Sync),
+) -> Result<u32> {
+    let mut read = 0;
+    for (target, post) in store.posts_to_measure(account_id, clock())? {
+        match connector.engagement(&post).await {
+            Ok(e) => {
+                store.record_post_engagement(target, e, clock())?;
+                read += 1;
+            }
+            Err(e) if e.kind() == ErrorKind::Permanent => {
+                store.record_post_engagement(target, None, clock())?;
+            }
+            Err(_) => break,
+        }
+    }
+    Ok(read)
 }

@@ -124,6 +124,11 @@ pub async fn sync_and_send(
         Err(_) => None,
     };
     if sync.is_ok() {
+        // Reactions and boosts on what the calendar published lately: counts, never a reason
+        // for the sync to fail.
+        let _ = super::publish::measure_posts(store, account_id, connector, clock).await;
+    }
+    if sync.is_ok() {
         // Engagement follows the new activity. A failure here (the database busy) leaves the
         // previous scores, worked out again after the next sync; it never fails the sync.
         let _ = store.compute_engagement(clock());

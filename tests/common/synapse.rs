@@ -150,6 +150,15 @@ impl User {
         v["event_id"].as_str().expect("an event id").to_string()
     }
 
+    /// Sends an event of another type (a reaction); returns its id.
+    pub async fn send_event(&self, room: &str, kind: &str, content: Value) -> String {
+        let txn = unique("e");
+        let v = self
+            .put(&format!("rooms/{}/send/{kind}/{txn}", enc(room)), content)
+            .await;
+        v["event_id"].as_str().expect("an event id").to_string()
+    }
+
     pub async fn say(&self, room: &str, text: &str) -> String {
         self.send(room, json!({"msgtype": "m.text", "body": text}))
             .await

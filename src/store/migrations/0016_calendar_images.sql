@@ -1,5 +1,5 @@
 -- Images attached to calendar items, each with the alt text that describes it for people who
--- cannot see it. The bytes live in the database, so backups, exports and every process see
+-- cannot see it (and, at the end, the engagement of published posts). The bytes live in the database, so backups, exports and every process see
 -- them; each distinct image is kept once (by its SHA-256), however many items carry it (a
 -- weekly post's occurrences share theirs).
 CREATE TABLE calendar_image_blobs (
@@ -30,3 +30,9 @@ WHEN NOT EXISTS (SELECT 1 FROM calendar_images WHERE blob_id = old.blob_id)
 BEGIN
     DELETE FROM calendar_image_blobs WHERE id = old.blob_id;
 END;
+
+-- How people answered each published post besides replying (reactions, likes, favourites;
+-- boosts and reposts where the platform has them), as its platform last said, and when.
+ALTER TABLE calendar_targets ADD COLUMN reactions INTEGER;
+ALTER TABLE calendar_targets ADD COLUMN boosts INTEGER;
+ALTER TABLE calendar_targets ADD COLUMN engagement_at INTEGER;

@@ -45,6 +45,11 @@ outboxId: number | null,
  */
 replies: number, repliers: number, 
 /**
+ * Reactions (likes, favourites, emoji) and boosts (reposts, reblogs; `None` where the
+ * platform has none) the post got, as its platform last said; `None` until read.
+ */
+reactions: number | null, boosts: number | null, 
+/**
  * What keeps this text from going out on its platform, in words (empty: it can).
  */
 problems: Array<string>, };
