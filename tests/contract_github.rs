@@ -576,6 +576,112 @@ async fn a_new_post_without_a_title_is_refused_in_words() {
         .expect_err("a title is needed");
     assert_eq!(
         err.to_string(),
-        "a new GitHub post becomes an issue in lumen-ssg/lumen and needs a title"
+        "a new GitHub issue or discussion in lumen-ssg/lumen needs a title"
     );
+}
+
+/// A post whose target names a discussion category (`owner/repo/discussions/Category`) opens
+/// a discussion there, found by its name or slug; a category the repository does not have is
+/// refused with the ones it has; after a cut-off attempt the discussion is found by its title
+/// and text; its reactions and upvotes are read as its engagement.
+#[tokio::test]
+async fn a_post_for_a_discussion_category_opens_a_discussion_there() {
+    let server = MockServer::start().await;
+    let graphql = |fragment: &'static str| {
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(wiremock::matchers::body_string_contains(fragment))
+    };
+    graphql("discussionCategories")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "data": { "repository": {
+                "id": "R_kgDOLpAfBw",
+                "discussionCategories": { "nodes": [
+                    { "id": "DIC_general", "name": "General", "slug": "general" },
+                    { "id": "DIC_news", "name": "Announcements", "slug": "announcements" },
+                ]}
+            }}})),
+        )
+        .mount(&server)
+        .await;
+    graphql("createDiscussion")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": {
+            "createDiscussion": { "clientMutationId": "k", "discussion": {
+                "id": "D_kwDOLpAfB84AdZ9x",
+                "url": "https://github.com/lumen-ssg/lumen/discussions/512"
+            }}
+        }})))
+        .mount(&server)
+        .await;
+    graphql("upvoteCount")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "data": { "node": {
+                "reactions": { "totalCount": 9 }, "upvoteCount": 4
+            }}})),
+        )
+        .mount(&server)
+        .await;
+    let c = github(&server, Duration::from_secs(5));
+    let mut post = new_post("Lumen 3.2 is out: faster builds, AVIF, and i18n built in.");
+    post.title = Some("Lumen 3.2 released".into());
+    post.channel = Some(format!("{REPO}/discussions/announcements"));
+    let sent = c.send(&post).await.expect("a discussion is opened");
+    assert_eq!(sent.external_id, "D_kwDOLpAfB84AdZ9x");
+    assert_eq!(
+        sent.url.as_deref(),
+        Some("https://github.com/lumen-ssg/lumen/discussions/512")
+    );
+    let asked = received(&server, |r| {
+        String::from_utf8_lossy(&r.body).contains("createDiscussion")
+    })
+    .await;
+    let body: serde_json::Value = serde_json::from_slice(&asked[0].body).expect("JSON");
+    let vars = &body["variables"];
+    assert_eq!(vars["repositoryId"], "R_kgDOLpAfBw");
+    assert_eq!(vars["categoryId"], "DIC_news", "found by its slug");
+    assert_eq!(vars["title"], "Lumen 3.2 released");
+
+    post.channel = Some(format!("{REPO}/discussions/Show and tell"));
+    let err = c.send(&post).await.expect_err("no such category");
+    assert_eq!(
+        err.to_string(),
+        "lumen-ssg/lumen has no discussion category “Show and tell”; its categories are General, Announcements"
+    );
+
+    // an attempt cut off after it went out: the discussion is found, not opened again
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "login": "lumen-bot" })))
+        .mount(&server)
+        .await;
+    graphql("discussions(first")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "data": { "repository": {
+                "discussions": { "nodes": [
+                    { "id": "D_other", "url": "https://github.com/lumen-ssg/lumen/discussions/511",
+                      "title": "Lumen 3.2 released", "body": "Someone else's words.",
+                      "createdAt": "2026-12-01T09:00:00Z", "author": { "login": "lumen-bot" } },
+                    { "id": "D_kwDOLpAfB84AdZ9x",
+                      "url": "https://github.com/lumen-ssg/lumen/discussions/512",
+                      "title": "Lumen 3.2 released",
+                      "body": "Lumen 3.2 is out: faster builds, AVIF, and i18n built in.",
+                      "createdAt": "2026-12-01T09:00:00Z", "author": { "login": "lumen-bot" } },
+                ]}
+            }}})),
+        )
+        .mount(&server)
+        .await;
+    post.channel = Some(format!("{REPO}/discussions/Announcements"));
+    let found = c.find_sent(&post).await.expect("looked up").expect("found");
+    assert_eq!(found, sent);
+
+    let e = c
+        .engagement(&hearth::sync::PostRef {
+            external_id: sent.external_id.clone(),
+            channel: None,
+        })
+        .await
+        .expect("read")
+        .expect("counts");
+    assert_eq!((e.reactions, e.boosts), (13, None));
 }

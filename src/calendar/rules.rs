@@ -9,7 +9,8 @@
 //! - Discord: 2,000 characters. Slack: 40,000 (longer messages are cut).
 //! - Discourse: a title of at least 15 characters and a post of at least 20 (the defaults of
 //!   `min_topic_title_length` and `min_first_post_length`), at most 32,000.
-//! - GitHub: a new post becomes an issue, which needs a title; at most 65,536 characters.
+//! - GitHub: a new post becomes an issue, or a discussion when its target names a category
+//!   (`owner/repo/discussions/Announcements`); either needs a title; at most 65,536 characters.
 //!
 //! Images ([`image_problems`]) need alt text everywhere. How many a post may carry, how large
 //! each may be and how long its alt text, per platform: Bluesky 4 of at most 1,000,000 bytes
@@ -106,7 +107,7 @@ pub fn problems(platform: Platform, body: &str, title: Option<&str>) -> Vec<Stri
             }
         }
         Platform::Github if title.is_none() => {
-            out.push("a GitHub post becomes an issue and needs a title".into());
+            out.push("a GitHub issue or discussion needs a title".into());
         }
         _ => {}
     }
@@ -388,7 +389,7 @@ mod tests {
     fn github_needs_a_title_and_every_platform_refuses_an_empty_text() {
         assert_eq!(
             problems(Platform::Github, "Body", Some("  ")),
-            vec!["a GitHub post becomes an issue and needs a title"]
+            vec!["a GitHub issue or discussion needs a title"]
         );
         assert!(problems(Platform::Github, "Body", Some("Roadmap")).is_empty());
         assert_eq!(

@@ -38,8 +38,9 @@ pub enum CalendarCmd {
         #[arg(long = "version", value_name = "PLATFORM=TEXT")]
         versions: Vec<String>,
         /// An account it goes out on (its name or number), with the channel, room, category
-        /// or owner/repo after '#' where the account posts in several, and its own text after
-        /// '=' (without one it follows the main text); repeat it.
+        /// or owner/repo after '#' where the account posts in several (on GitHub,
+        /// owner/repo/discussions/CATEGORY opens a discussion instead of an issue), and its
+        /// own text after '=' (without one it follows the main text); repeat it.
         #[arg(long = "to", value_name = "ACCOUNT[#CHANNEL][=TEXT]")]
         targets: Vec<String>,
         /// How it repeats: daily, weekly, fortnightly, monthly, or an RRULE

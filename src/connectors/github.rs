@@ -93,19 +93,93 @@ impl Repo {
 impl GitHub {
     /// Where a new post (an issue) goes: the repository chosen for it (`owner/repo`), or the
     /// first the account lists.
-    fn post_repo(&self, item: &Outgoing) -> Option<Repo> {
-        match item
-            .channel
-            .as_deref()
-            .map(str::trim)
-            .and_then(|c| c.split_once('/'))
-        {
-            Some((owner, name)) if !owner.is_empty() && !name.is_empty() => Some(Repo {
-                owner: owner.to_string(),
-                name: name.to_string(),
-            }),
-            _ => self.repos.first().cloned(),
-        }
+    /// Where a new post goes: the repository its channel names (`owner/repo`), or the
+    /// account's first, and the discussion category when the channel names one
+    /// (`owner/repo/discussions/Announcements`).
+    fn post_place(&self, item: &Outgoing) -> Option<(Repo, Option<String>)> {
+        let channel = item.channel.as_deref().map(str::trim).unwrap_or_default();
+        let (repo, category) = match channel.split_once("/discussions/") {
+            Some((repo, category)) => (repo, Some(category.trim().to_string())),
+            None if channel.starts_with("discussions/") => {
+                ("", Some(channel["discussions/".len()..].trim().to_string()))
+            }
+            None => (channel, None),
+        };
+        let category = category.filter(|c| !c.is_empty());
+        let repo = match repo.split_once('/') {
+            Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
+                Repo {
+                    owner: owner.to_string(),
+                    name: name.to_string(),
+                }
+            }
+            _ => self.repos.first().cloned()?,
+        };
+        Some((repo, category))
+    }
+
+    /// Opens a discussion in `repo`'s category named `category` (by its name or slug).
+    async fn create_discussion(
+        &self,
+        repo: &Repo,
+        category: &str,
+        title: &str,
+        item: &Outgoing,
+    ) -> Result<Sent, ConnectorError> {
+        let data = self
+            .graphql(
+                DISCUSSION_CATEGORIES,
+                json!({ "owner": repo.owner, "name": repo.name }),
+            )
+            .await?;
+        let repository = data
+            .get("repository")
+            .filter(|r| !r.is_null())
+            .ok_or_else(|| {
+                ConnectorError::Config(format!("{} cannot be found with this token", repo.full()))
+            })?;
+        let categories = arr(repository, "/discussionCategories/nodes");
+        let wanted = category.to_lowercase();
+        let Some(found) = categories.iter().find(|c| {
+            str_at(c, "/name").is_some_and(|n| n.to_lowercase() == wanted)
+                || str_at(c, "/slug").is_some_and(|s| s.to_lowercase() == wanted)
+        }) else {
+            let names: Vec<&str> = categories
+                .iter()
+                .filter_map(|c| str_at(c, "/name"))
+                .collect();
+            return Err(ConnectorError::Config(if names.is_empty() {
+                format!(
+                    "{} has no discussions (they are off in its settings)",
+                    repo.full()
+                )
+            } else {
+                format!(
+                    "{} has no discussion category “{category}”; its categories are {}",
+                    repo.full(),
+                    names.join(", ")
+                )
+            }));
+        };
+        let data = self
+            .graphql(
+                CREATE_DISCUSSION,
+                json!({
+                    "repositoryId": req_str(repository, "/id", "the repository")?,
+                    "categoryId": req_str(found, "/id", "the category")?,
+                    "title": title,
+                    "body": item.body,
+                    "clientMutationId": item.idempotency_key,
+                }),
+            )
+            .await?;
+        let d = data
+            .pointer("/createDiscussion/discussion")
+            .ok_or_else(|| ConnectorError::malformed(P, "the new discussion is missing"))?;
+        Ok(Sent {
+            external_id: req_str(d, "/id", "the new discussion")?.to_string(),
+            url: str_at(d, "/url").map(str::to_string),
+        })
     }
 }
 
@@ -901,6 +975,39 @@ impl GitHub {
         ))
     }
 
+    /// Our discussion with the item's title and text among `repo`'s newest, after a cut-off
+    /// attempt.
+    async fn find_discussion(
+        &self,
+        repo: &Repo,
+        item: &Outgoing,
+        me: &Me,
+    ) -> Result<Option<Sent>, ConnectorError> {
+        let data = self
+            .graphql(
+                RECENT_DISCUSSIONS,
+                json!({ "owner": repo.owner, "name": repo.name }),
+            )
+            .await?;
+        Ok(arr(&data, "/repository/discussions/nodes")
+            .iter()
+            .find(|d| {
+                str_at(d, "/author/login").is_some_and(|l| l.eq_ignore_ascii_case(&me.handle))
+                    && str_at(d, "/title") == item.title.as_deref()
+                    && str_at(d, "/body").map(str::trim) == Some(item.body.trim())
+                    && sent_after(
+                        item,
+                        str_at(d, "/createdAt").and_then(|t| parse_time(P, t).ok()),
+                    )
+            })
+            .and_then(|d| {
+                Some(Sent {
+                    external_id: str_at(d, "/id")?.to_string(),
+                    url: str_at(d, "/url").map(str::to_string),
+                })
+            }))
+    }
+
     async fn find_discussion_comment(
         &self,
         discussion: &str,
@@ -1078,7 +1185,7 @@ impl Connector for GitHub {
                 })
             }
             None => {
-                let Some(repo) = self.post_repo(item) else {
+                let Some((repo, category)) = self.post_place(item) else {
                     return Err(ConnectorError::Config(
                         "a new GitHub issue needs a repository: add owner/repo to the account"
                             .into(),
@@ -1086,10 +1193,13 @@ impl Connector for GitHub {
                 };
                 let Some(title) = item.title.as_deref().filter(|t| !t.trim().is_empty()) else {
                     return Err(ConnectorError::Config(format!(
-                        "a new GitHub post becomes an issue in {} and needs a title",
+                        "a new GitHub issue or discussion in {} needs a title",
                         repo.full()
                     )));
                 };
+                if let Some(category) = category {
+                    return self.create_discussion(&repo, &category, title, item).await;
+                }
                 let url = self.api(&format!(
                     "repos/{}/{}/issues",
                     seg(&repo.owner),
@@ -1111,8 +1221,21 @@ impl Connector for GitHub {
         }
     }
 
-    /// Reactions on an issue Hearth opened.
+    /// Reactions on an issue or a discussion Hearth opened (a discussion's upvotes count as
+    /// reactions).
     async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
+        if post.external_id.starts_with("D_") {
+            let data = self
+                .graphql(DISCUSSION_REACTIONS, json!({ "id": post.external_id }))
+                .await?;
+            return Ok(data
+                .get("node")
+                .filter(|n| !n.is_null())
+                .map(|d| Engagement {
+                    reactions: count_at(d, "/reactions/totalCount") + count_at(d, "/upvoteCount"),
+                    boosts: None,
+                }));
+        }
         let Ok((repo, number)) = self.parse_issue(&post.external_id) else {
             return Ok(None);
         };
@@ -1168,9 +1291,12 @@ impl Connector for GitHub {
                 }))
             }
             None => {
-                let Some(repo) = self.post_repo(item) else {
+                let Some((repo, category)) = self.post_place(item) else {
                     return Ok(None);
                 };
+                if category.is_some() {
+                    return self.find_discussion(&repo, item, &me).await;
+                }
                 let url = self.api(&format!(
                     "repos/{}/{}/issues",
                     seg(&repo.owner),
@@ -1740,6 +1866,32 @@ const ADD_DISCUSSION_COMMENT: &str = "mutation($discussionId: ID!, $replyToId: I
     clientMutationId
     comment { id url body createdAt isAnswer author { login } replyTo { id } }
   }
+}";
+
+const DISCUSSION_CATEGORIES: &str = "query($owner: String!, $name: String!) {
+  repository(owner: $owner, name: $name) {
+    id
+    discussionCategories(first: 100) { nodes { id name slug } }
+  }
+}";
+
+const CREATE_DISCUSSION: &str = "mutation($repositoryId: ID!, $categoryId: ID!, $title: String!, $body: String!, $clientMutationId: String) {
+  createDiscussion(input: {repositoryId: $repositoryId, categoryId: $categoryId, title: $title, body: $body, clientMutationId: $clientMutationId}) {
+    clientMutationId
+    discussion { id url }
+  }
+}";
+
+const RECENT_DISCUSSIONS: &str = "query($owner: String!, $name: String!) {
+  repository(owner: $owner, name: $name) {
+    discussions(first: 30, orderBy: {field: CREATED_AT, direction: DESC}) {
+      nodes { id url title body createdAt author { login } }
+    }
+  }
+}";
+
+const DISCUSSION_REACTIONS: &str = "query($id: ID!) {
+  node(id: $id) { ... on Discussion { reactions { totalCount } upvoteCount } }
 }";
 
 const FIND_DISCUSSION_COMMENT: &str = "query($id: ID!) {

@@ -144,8 +144,9 @@ pub struct Outgoing {
     /// [`sent_after`] uses it so an earlier message with the same text is not taken for it.
     pub attempted_at: Option<crate::model::Millis>,
     /// Where a new post goes when the account could post in several places: a channel id
-    /// (Discord, Slack), a room id (Matrix), a category id (Discourse), `owner/repo` (GitHub).
-    /// `None`: the first the account lists.
+    /// (Discord, Slack), a room id (Matrix), a category id (Discourse), `owner/repo` (GitHub:
+    /// an issue) or `owner/repo/discussions/Category` (a discussion). `None`: the first the
+    /// account lists.
     pub channel: Option<String>,
     /// Images posted with it, in order (calendar posts; a platform that takes none refuses).
     pub images: Vec<Attachment>,
