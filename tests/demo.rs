@@ -319,4 +319,27 @@ fn the_demo_calendar_has_scheduled_posts_and_ideas() {
         items.iter().any(|i| i.source_conversation_id.is_some()),
         "an idea curated from the inbox"
     );
+    // an image with its alt text, and engagement on what went out
+    let (title, file, alt) = hearth::demo::DEMO_IMAGE;
+    let release = items
+        .iter()
+        .find(|i| i.title == title)
+        .expect("the release post");
+    assert_eq!(release.images.len(), 1);
+    assert_eq!(
+        (
+            release.images[0].file_name.as_str(),
+            release.images[0].alt.as_str()
+        ),
+        (file, alt)
+    );
+    let (mime, bytes) = store.calendar_image_bytes(release.images[0].id).unwrap();
+    assert_eq!(mime, "image/png");
+    assert!(bytes.starts_with(b"\x89PNG"));
+    assert!(partly
+        .variants
+        .iter()
+        .any(|v| v.status == hearth::model::TargetStatus::Sent
+            && v.reactions.is_some()
+            && v.boosts.is_some()));
 }
