@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { account, calendarItem } from '../test/fixtures';
+import { account, calendarItem, calendarTarget } from '../test/fixtures';
 import {
   byTime,
   groupByDay,
+  imageRefusal,
+  imagesLocked,
+  engagementInWords,
   repliesInWords,
   stateChoices,
   targetAccounts,
@@ -23,6 +26,13 @@ describe('calendar words', () => {
   it('says replies in words', () => {
     expect(repliesInWords(0, 0)).toBe('No replies yet');
     expect(repliesInWords(1, 1)).toBe('1 reply from 1 person');
+  });
+
+  it('says reactions and boosts as each platform names them, and nothing before sync read them', () => {
+    expect(engagementInWords('mastodon', 18, 7)).toBe('18 favourites · 7 boosts');
+    expect(engagementInWords('bluesky', 1, 1)).toBe('1 like · 1 repost');
+    expect(engagementInWords('discord', 9, null)).toBe('9 reactions');
+    expect(engagementInWords('matrix', null, null)).toBe('');
     expect(repliesInWords(3, 2)).toBe('3 replies from 2 people');
   });
 
@@ -68,5 +78,30 @@ describe('the calendar by day', () => {
     ];
     expect(byTime(mixed).map((p) => p.id)).toEqual([2, 3, 1]);
     expect(mixed.map((p) => p.id)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('images', () => {
+  it('locks a post\'s images once a target is in the outbox or out, or it is published', () => {
+    const planned = calendarTarget(1);
+    expect(imagesLocked(calendarItem(1, { variants: [planned] }))).toBe(false);
+    // a failed target can be sent again: its images can still change
+    const failed = calendarTarget(2, { status: 'failed' });
+    expect(imagesLocked(calendarItem(1, { state: 'scheduled', variants: [failed] }))).toBe(false);
+    for (const status of ['queued', 'sending', 'sent'] as const) {
+      const target = calendarTarget(3, { status });
+      expect(imagesLocked(calendarItem(1, { variants: [planned, target] }))).toBe(true);
+    }
+    expect(imagesLocked(calendarItem(1, { state: 'published' }))).toBe(true);
+    expect(imagesLocked(calendarItem(1, { state: 'partly' }))).toBe(true);
+  });
+
+  it('says the core\'s refusals as sentences, leaving a file\'s name as it is written', () => {
+    expect(imageRefusal('an item carries at most 10 images; remove one first', 'a.png')).toBe(
+      'An item carries at most 10 images; remove one first',
+    );
+    expect(imageRefusal('chart.svg is not an image Hearth can post', 'chart.svg')).toBe(
+      'chart.svg is not an image Hearth can post',
+    );
   });
 });

@@ -8,6 +8,7 @@ import type { ContentVariant } from '$lib/bindings/ContentVariant';
 import type { Platform } from '$lib/bindings/Platform';
 import type { TargetStatus } from '$lib/bindings/TargetStatus';
 import type { VariantInput } from '$lib/bindings/VariantInput';
+import { sentence } from '$lib/accounts';
 import { dayKey } from '$lib/format/dates';
 import { platformLabel } from '$lib/platforms';
 
@@ -63,7 +64,8 @@ const CHANNEL_FIELDS: Partial<Record<Platform, { label: string; example: string 
   slack: { label: 'Channel id', example: 'C0123ABCD' },
   matrix: { label: 'Room id', example: '!abcdef:matrix.org' },
   discourse: { label: 'Category id', example: '4' },
-  github: { label: 'Repository (owner/repo)', example: 'lumen/lumen' },
+  // owner/repo opens an issue; owner/repo/discussions/Category a discussion there
+  github: { label: 'Repository (owner/repo)', example: 'lumen/lumen, or lumen/lumen/discussions/Ideas' },
 };
 
 export const channelField = (platform: Platform) => CHANNEL_FIELDS[platform] ?? null;
@@ -105,6 +107,17 @@ export function targetAccounts(accounts: AccountView[]): AccountView[] {
  */
 export const isLocked = (v: Pick<ContentVariant, 'status'>) =>
   v.status === 'queued' || v.status === 'sending' || v.status === 'sent';
+
+/** Its posts went to the outbox, or it is out: the core refuses changes to its images. */
+export const imagesLocked = (item: Pick<CalendarItem, 'state' | 'variants'>) =>
+  isOut(item.state) || item.variants.some(isLocked);
+
+/**
+ * The core's refusal of a change to an image, as a sentence on its own: capitalised, unless it
+ * starts with the file's name ("chart.svg is not an image Hearth can post…"), kept as written.
+ */
+export const imageRefusal = (message: string, fileName: string) =>
+  message.startsWith(fileName) ? message : sentence(message);
 
 /**
  * What keeps a post from being scheduled, as the editor can tell before saving: said beside the
@@ -148,6 +161,29 @@ export function repliesInWords(replies: number, repliers: number): string {
   if (replies === 0) return 'No replies yet';
   const r = `${replies.toLocaleString()} ${replies === 1 ? 'reply' : 'replies'}`;
   return `${r} from ${repliers.toLocaleString()} ${repliers === 1 ? 'person' : 'people'}`;
+}
+
+/** Reactions and boosts as the platform names them ("18 favourites · 7 boosts"); empty
+ * until sync has read them. */
+export function engagementInWords(
+  platform: Platform,
+  reactions: number | null,
+  boosts: number | null,
+): string {
+  if (reactions === null) return '';
+  const n = (count: number, one: string, many: string) =>
+    `${count.toLocaleString()} ${count === 1 ? one : many}`;
+  const [like, likes, boost, boostsWord] =
+    platform === 'mastodon'
+      ? ['favourite', 'favourites', 'boost', 'boosts']
+      : platform === 'bluesky'
+        ? ['like', 'likes', 'repost', 'reposts']
+        : platform === 'discourse'
+          ? ['like', 'likes', 'boost', 'boosts']
+          : ['reaction', 'reactions', 'boost', 'boosts'];
+  const parts = [n(reactions, like, likes)];
+  if (boosts !== null) parts.push(n(boosts, boost, boostsWord));
+  return parts.join(' · ');
 }
 
 /** How often a post repeats, as the editor offers it; `custom` is an RRULE written out. */

@@ -6,6 +6,7 @@ import type { OutboxItem } from '$lib/bindings/OutboxItem';
 import type { PlatformSpec } from '$lib/bindings/PlatformSpec';
 import type { PostingSlot } from '$lib/bindings/PostingSlot';
 import type { SyncProgress } from '$lib/bindings/SyncProgress';
+import type { CalendarImage } from '$lib/bindings/CalendarImage';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { ContentVariant } from '$lib/bindings/ContentVariant';
 import type { ConversationDetail } from '$lib/bindings/ConversationDetail';
@@ -252,6 +253,7 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
     publishedAt: null,
     sourceConversationId: null,
     variants: [],
+    images: [],
     approvedAt: null,
     approvedBy: null,
     comments: 0,
@@ -301,7 +303,24 @@ export function calendarTarget(
     outboxId: null,
     replies: 0,
     repliers: 0,
+    reactions: null,
+    boosts: null,
     problems: [],
+    ...overrides,
+  };
+}
+
+/** An image of a calendar item: by default a 1200×630 PNG of 340 KB on item 70, described. */
+export function calendarImage(id: number, overrides: Partial<CalendarImage> = {}): CalendarImage {
+  return {
+    id,
+    itemId: 70,
+    fileName: `image-${id}.png`,
+    mime: 'image/png',
+    size: 340_000,
+    width: 1200,
+    height: 630,
+    alt: `What image ${id} shows`,
     ...overrides,
   };
 }

@@ -109,6 +109,12 @@ export const ipcMock = () => withCalendarGet({
   calendarApprove: vi.fn(),
   calendarComments: vi.fn(() => Promise.resolve([])),
   calendarComment: vi.fn(),
+  calendarAddImage: vi.fn(),
+  calendarImageAlt: vi.fn(),
+  calendarMoveImage: vi.fn(),
+  calendarRemoveImage: vi.fn(),
+  // an image's bytes, for its preview: a few, whatever the image
+  calendarImage: vi.fn(() => Promise.resolve(new Uint8Array([0x89, 0x50, 0x4e, 0x47]).buffer)),
   calendarPublishNow: vi.fn(),
   calendarRetryTarget: vi.fn(),
   calendarSlots: vi.fn(() => Promise.resolve([])),

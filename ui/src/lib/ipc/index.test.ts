@@ -7,11 +7,16 @@ import {
   backupNow,
   backupRestore,
   backupsKeep,
+  calendarAddImage,
   calendarApprove,
   calendarComment,
   calendarGet,
+  calendarImage,
+  calendarImageAlt,
   calendarList,
+  calendarMoveImage,
   calendarPublishNow,
+  calendarRemoveImage,
   calendarRetryTarget,
   calendarSetGrace,
   calendarSubmit,
@@ -75,6 +80,33 @@ describe('ipc', () => {
     expect(invokeMock.mock.calls).toEqual([
       ['calendar_list', { range }],
       ['calendar_get', { id: 80 }],
+    ]);
+  });
+
+  it('sends an image as the raw body, its item, name and alt text as encoded headers', async () => {
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    await calendarAddImage(7, bytes, 'Grafik März.png', 'A chart: visits up 20% & rising');
+    expect(invokeMock).toHaveBeenCalledWith('calendar_add_image', bytes, {
+      headers: {
+        'x-hearth-item': '7',
+        'x-hearth-name': 'Grafik%20M%C3%A4rz.png',
+        'x-hearth-alt': 'A%20chart%3A%20visits%20up%2020%25%20%26%20rising',
+      },
+    });
+    // the bytes themselves, not a copy in JSON
+    expect(invokeMock.mock.calls[0][1]).toBe(bytes);
+  });
+
+  it('names the image commands\' arguments as the core reads them', async () => {
+    await calendarImageAlt(11, 'The team at the meetup');
+    await calendarMoveImage(11, 1);
+    await calendarRemoveImage(11);
+    await calendarImage(11);
+    expect(invokeMock.mock.calls).toEqual([
+      ['calendar_image_alt', { image: 11, alt: 'The team at the meetup' }],
+      ['calendar_move_image', { image: 11, position: 1 }],
+      ['calendar_remove_image', { image: 11 }],
+      ['calendar_image', { image: 11 }],
     ]);
   });
 

@@ -278,6 +278,41 @@ export const calendarComments = (id: number) =>
 export const calendarComment = (id: number, body: string) =>
   invoke<CalendarComment>('calendar_comment', { id, body });
 
+// An item's images, in the order they are posted. Each change answers with the item whole (an
+// approved item goes back to review); refusals are sentences for the person.
+
+/**
+ * Attaches an image to item `item`, after the ones it has. The file's bytes are the request's
+ * body (no JSON for megabytes); its item, name and alt text (required) go as headers,
+ * percent-encoded since headers carry ASCII only.
+ */
+export const calendarAddImage = (
+  item: number,
+  bytes: Uint8Array,
+  fileName: string,
+  alt: string,
+) =>
+  invoke<CalendarItem>('calendar_add_image', bytes, {
+    headers: {
+      'x-hearth-item': String(item),
+      'x-hearth-name': encodeURIComponent(fileName),
+      'x-hearth-alt': encodeURIComponent(alt),
+    },
+  });
+
+export const calendarImageAlt = (image: number, alt: string) =>
+  invoke<CalendarItem>('calendar_image_alt', { image, alt });
+
+/** Moves an image to `position` among its item's (1 is first). */
+export const calendarMoveImage = (image: number, position: number) =>
+  invoke<CalendarItem>('calendar_move_image', { image, position });
+
+export const calendarRemoveImage = (image: number) =>
+  invoke<CalendarItem>('calendar_remove_image', { image });
+
+/** An image's bytes, for its preview. */
+export const calendarImage = (image: number) => invoke<ArrayBuffer>('calendar_image', { image });
+
 /** Publishes an item now (also the decision for a missed one). */
 export const calendarPublishNow = (id: number) =>
   invoke<CalendarItem>('calendar_publish_now', { id });

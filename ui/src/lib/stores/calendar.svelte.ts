@@ -6,6 +6,7 @@
 // month of 2,000 posts is half the bytes); whatever needs a post's texts (the editor, a move)
 // reads it whole with `calendarGet` first.
 import type { CalendarComment } from '$lib/bindings/CalendarComment';
+import type { CalendarImage } from '$lib/bindings/CalendarImage';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarItemInput } from '$lib/bindings/CalendarItemInput';
 import type { ContentState } from '$lib/bindings/ContentState';
@@ -620,6 +621,77 @@ export async function nextSlotInEditor(): Promise<{ at: number } | { problem: st
 /** The editor's post has a target on an account and nothing of it went out: it can take a slot. */
 export const canTakeSlot = (item: CalendarItem | null) =>
   item !== null && !isOut(item.state) && item.variants.some((v) => v.accountId !== null);
+
+/** What a change to the editor's images came to: the post as the core left it, or why not. */
+export type ImageStep = { item: CalendarItem } | { problem: string };
+
+/**
+ * Changes the images of the saved post being edited. Images are saved at once, like comments,
+ * not with Save: the editor follows the post the core returns (an approved post goes back to
+ * review) and keeps any unsaved text. A refusal comes back in words, to be said beside the field.
+ */
+async function imageStep(run: () => Promise<CalendarItem>): Promise<ImageStep> {
+  try {
+    const item = await run();
+    settle(item);
+    void loadCalendar(true);
+    return { item };
+  } catch (error) {
+    return { problem: errorMessage(error) };
+  }
+}
+
+/** Attaches `file` to post `item`, after its images, with the alt text it needs. */
+export const attachImage = (item: number, file: File, alt: string) =>
+  imageStep(async () =>
+    ipc.calendarAddImage(item, new Uint8Array(await file.arrayBuffer()), file.name, alt),
+  );
+
+export const setImageAlt = (image: number, alt: string) =>
+  imageStep(() => ipc.calendarImageAlt(image, alt));
+
+/** Moves an image to `position` among its post's (1 is first). */
+export const moveImage = (image: number, position: number) =>
+  imageStep(() => ipc.calendarMoveImage(image, position));
+
+/**
+ * Removes an image, at `position` among its post's; Undo attaches it again where it was, from its
+ * bytes (`shown`: the preview's, else read from the core first).
+ */
+export async function removeImage(
+  image: CalendarImage,
+  position: number,
+  shown?: Blob,
+): Promise<ImageStep> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await (shown?.arrayBuffer() ?? ipc.calendarImage(image.id)));
+  } catch (error) {
+    return { problem: errorMessage(error) };
+  }
+  const done = await imageStep(() => ipc.calendarRemoveImage(image.id));
+  if ('item' in done) {
+    showToast(`Removed ${image.fileName}`, {
+      label: 'Undo',
+      run: () => void putBack(image, bytes, position),
+    });
+  }
+  return done;
+}
+
+async function putBack(image: CalendarImage, bytes: Uint8Array, position: number) {
+  try {
+    let item = await ipc.calendarAddImage(image.itemId, bytes, image.fileName, image.alt);
+    const added = item.images[item.images.length - 1];
+    if (added && position < item.images.length) {
+      item = await ipc.calendarMoveImage(added.id, position);
+    }
+    settle(item);
+    await loadCalendar(true);
+  } catch (error) {
+    showError(error);
+  }
+}
 
 async function loadComments(id: number) {
   try {
