@@ -194,6 +194,52 @@ async fn fixture_part(dir: &std::path::Path, pages: u32) {
         "  foundation raw insert   {FOUNDATION_RAW_RATE:>10.0} messages/s  → sync = {:.0}% of raw",
         100.0 * sync_rate / FOUNDATION_RAW_RATE
     );
+    sentiment_share(dir, &server.uri(), &batches, direct_secs);
+}
+
+/// What scoring sentiment at ingest costs: the same pages ingested again with scoring off,
+/// beside the ingest above (with it); and one chat message scored alone, on the labelled
+/// messages of `tests/fixtures/sentiment`, which are more varied than the fixture's.
+fn sentiment_share(
+    dir: &std::path::Path,
+    base: &str,
+    batches: &[hearth::sync::Page],
+    with_secs: f64,
+) {
+    use hearth::health::sentiment;
+    sentiment::set_at_ingest(false);
+    let (mut bare, id) = new_store(dir, "unscored.db", base);
+    let t = Instant::now();
+    let mut n = 0;
+    for p in batches {
+        n += bare.commit_page(id, p, 1).expect("ingest").messages_added;
+    }
+    let without_secs = t.elapsed().as_secs_f64();
+    sentiment::set_at_ingest(true);
+    println!(
+        "  ingest, no sentiment    {:>10.0} messages/s  → sentiment costs {:.1}% of the ingest rate",
+        n as f64 / without_secs,
+        100.0 * (1.0 - without_secs / with_secs)
+    );
+    let chat = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sentiment/labelled.csv"
+    ))
+    .expect("the labelled set");
+    let lines: Vec<&str> = chat.lines().skip(1).collect();
+    let rounds = 200;
+    let t = Instant::now();
+    let mut sum = 0.0f32;
+    for _ in 0..rounds {
+        for line in &lines {
+            sum += sentiment::score(line);
+        }
+    }
+    println!(
+        "  sentiment, chat set     {:>10.1} µs a message on one core ({} messages × {rounds}; checksum {sum:.0})",
+        t.elapsed().as_secs_f64() * 1e6 / (rounds * lines.len()) as f64,
+        lines.len()
+    );
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

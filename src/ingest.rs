@@ -228,6 +228,59 @@ pub(crate) fn index_for_search(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> 
     Ok(())
 }
 
+/// A message's text as it is kept, and how it reads.
+struct Prepared {
+    html: Option<String>,
+    text: String,
+    /// Its sentiment, scored on the device (`None` while scoring at ingest is off).
+    feeling: Option<f32>,
+}
+
+/// Below this many messages a batch is prepared on the calling thread.
+const PREPARE_ALONE: usize = 32;
+
+/// Cleans each message's HTML and text and scores its sentiment — the work of ingest that
+/// needs no database — on the machine's cores (at most four), in the batch's order; `None`
+/// for a message too long to keep.
+fn prepare(messages: &[IncomingMessage]) -> Vec<Option<Prepared>> {
+    let one = |msg: &IncomingMessage| {
+        if msg.text.len() > MAX_MESSAGE || msg.html.as_ref().is_some_and(|h| h.len() > MAX_MESSAGE)
+        {
+            return None;
+        }
+        let html = msg
+            .html
+            .as_deref()
+            .map(|h| clean_text(&sanitize::clean_html(h)).into_owned());
+        let text = match (&html, msg.text.is_empty()) {
+            (Some(clean), true) => sanitize::html_to_text(clean),
+            _ => clean_text(&msg.text).into_owned(),
+        };
+        let feeling =
+            crate::health::sentiment::at_ingest().then(|| crate::health::sentiment::score(&text));
+        Some(Prepared {
+            html,
+            text,
+            feeling,
+        })
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if cores < 2 || messages.len() < PREPARE_ALONE {
+        return messages.iter().map(one).collect();
+    }
+    let chunk = messages.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = messages
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// What the messages of a batch add to each conversation and member.
 #[derive(Default)]
 struct Deltas {
@@ -415,17 +468,19 @@ impl Writer<'_, '_> {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO messages (conversation_id, account_id, platform, external_id,
              author_identity_id, body_text, body_html, created_at, edited_at, deleted_at,
-             reply_to_external_id, url, from_us, mentions_us)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             reply_to_external_id, url, from_us, mentions_us, sentiment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         // An edit only replaces text with a version at least as new as the stored one (backfill
         // can bring an edit before its original); a deletion that blanks the text keeps what
         // was said, so the team can still read what a moderator removed.
         let mut update = tx.prepare_cached(
             "UPDATE messages SET body_text = n.text, body_html = n.html, edited_at = n.edited,
-             deleted_at = n.deleted, created_at = n.created, reply_to_external_id = n.reply_to
+             deleted_at = n.deleted, created_at = n.created, reply_to_external_id = n.reply_to,
+             sentiment = n.sentiment
          FROM (SELECT id,
                    CASE WHEN fresh THEN ?4 ELSE body_text END AS text,
+                   CASE WHEN fresh THEN ?10 ELSE sentiment END AS sentiment,
                    CASE WHEN fresh THEN ?5 ELSE body_html END AS html,
                    CASE WHEN coalesce(?6, 0) > coalesce(edited_at, 0) THEN ?6
                         ELSE edited_at END AS edited,
@@ -450,10 +505,14 @@ impl Writer<'_, '_> {
         // new messages go into the search index together (see `index_for_search`); this many
         // of `changes.new_messages` are in it already
         let mut indexed = self.changes.new_messages.len();
-        for msg in &batch.messages {
-            if msg.text.len() > MAX_MESSAGE
-                || msg.html.as_ref().is_some_and(|h| h.len() > MAX_MESSAGE)
-            {
+        let prepared = prepare(&batch.messages);
+        for (msg, ready) in batch.messages.iter().zip(prepared) {
+            let Some(Prepared {
+                html,
+                text,
+                feeling,
+            }) = ready
+            else {
                 oversized.push(Quarantined {
                     kind: "message".into(),
                     external_id: Some(msg.external_id.clone()),
@@ -467,7 +526,7 @@ impl Writer<'_, '_> {
                     context: Some(msg.conversation_external_id.clone()),
                 });
                 continue;
-            }
+            };
             let conv_id = match conversations.get(msg.conversation_external_id.as_str()) {
                 Some(id) => *id,
                 None => find_conv
@@ -496,14 +555,6 @@ impl Writer<'_, '_> {
                         ))
                     })?,
             };
-            let html = msg
-                .html
-                .as_deref()
-                .map(|h| clean_text(&sanitize::clean_html(h)).into_owned());
-            let text = match (&html, msg.text.is_empty()) {
-                (Some(clean), true) => sanitize::html_to_text(clean),
-                _ => clean_text(&msg.text).into_owned(),
-            };
             let from_us = account.self_external_id.as_deref() == Some(&msg.author_external_id);
             let inserted = insert.execute(params![
                 conv_id,
@@ -519,7 +570,8 @@ impl Writer<'_, '_> {
                 msg.reply_to_external_id,
                 msg.url,
                 from_us,
-                msg.mentions_us
+                msg.mentions_us,
+                feeling
             ])?;
             if inserted == 1 {
                 let message_id = tx.last_insert_rowid();
@@ -560,7 +612,8 @@ impl Writer<'_, '_> {
                     msg.edited_at,
                     msg.deleted_at,
                     msg.created_at,
-                    msg.reply_to_external_id
+                    msg.reply_to_external_id,
+                    feeling
                 ])?;
                 if changed > 0 {
                     deltas.edited.push(conv_id);

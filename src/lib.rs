@@ -13,6 +13,7 @@ pub mod data;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod health;
 pub mod inbox;
 pub mod ingest;
 pub mod members;

@@ -80,6 +80,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0016_calendar_images.sql",
         "b3fd39e844941daabb2b6055af99f12063dd1c2d4376a1239550eeebb96aed57",
     ),
+    (
+        "0017_sentiment.sql",
+        "581eb1d4e75d669d59b47479923de777a4cd359ce096cdfa8f18555d64c6e23d",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -31,4 +31,5 @@ mod outbox_kill;
 mod outbox_processes;
 mod scheduler;
 mod search;
+mod sentiment;
 mod sync_faults;

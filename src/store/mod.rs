@@ -32,6 +32,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0014_calendar_ics_uid.sql"),
     include_str!("migrations/0015_publishing.sql"),
     include_str!("migrations/0016_calendar_images.sql"),
+    include_str!("migrations/0017_sentiment.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -89,6 +89,9 @@ pub struct AccountRun {
     pub flush: Option<Result<FlushReport>>,
 }
 
+/// How many messages synced before schema 17 one sync scores (about a tenth of a second).
+const UNSCORED_BATCH: usize = 20_000;
+
 /// Syncs `account_id` (asking the platform who we are first, if nobody has yet), then sends
 /// what its outbox holds.
 pub async fn sync_and_send(
@@ -132,6 +135,8 @@ pub async fn sync_and_send(
         // Engagement follows the new activity. A failure here (the database busy) leaves the
         // previous scores, worked out again after the next sync; it never fails the sync.
         let _ = store.compute_engagement(clock());
+        // Messages synced before sentiment was kept are scored a batch at a time.
+        let _ = store.score_unscored(UNSCORED_BATCH);
     }
     AccountRun { sync, flush }
 }
