@@ -2175,3 +2175,136 @@ mod tests {
         }
     }
 }
+
+/// What the health dashboard and `hearth metrics` ask for: a period (default: the 30 days up
+/// to now) and, if wanted, one platform.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct MetricsQuery {
+    pub from: Option<Millis>,
+    pub to: Option<Millis>,
+    pub platform: Option<Platform>,
+}
+
+/// The community's health over a period, beside the period of the same length before it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Metrics {
+    pub from: Millis,
+    pub to: Millis,
+    pub platform: Option<Platform>,
+    pub current: PeriodFigures,
+    pub previous: PeriodFigures,
+    /// Day by day (UTC), oldest first.
+    pub days: Vec<DayFigures>,
+    /// Members active in each week (Monday to Sunday, UTC) and calendar month the period
+    /// touches, each counted once however often and wherever they wrote.
+    pub weeks: Vec<Bucket>,
+    pub months: Vec<Bucket>,
+    /// Response times per platform, and per channel (the 10 with the most questions).
+    pub by_platform: Vec<ResponseFigures>,
+    pub by_channel: Vec<ResponseFigures>,
+    /// The 10 channels with the most messages.
+    pub top_channels: Vec<ChannelFigures>,
+    /// The 10 members who wrote the most, with where.
+    pub top_contributors: Vec<Contributor>,
+}
+
+/// The headline figures of one period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PeriodFigures {
+    /// Members (people, not accounts; the team left out) who wrote in the period.
+    pub active_members: u32,
+    /// Of them: writing for the first time; and having written before the period.
+    pub new_members: u32,
+    pub returning_members: u32,
+    /// Active in the period before and silent in this one.
+    pub going_quiet: u32,
+    /// New in the period with at least three messages in it.
+    pub new_and_active: u32,
+    pub messages: u32,
+    /// Questions asked by members, how many got an answer from someone else, and how many
+    /// of those the asker came back to (wrote again after the first answer).
+    pub questions: u32,
+    pub answered: u32,
+    pub acknowledged: u32,
+    /// Answers per question, and people per question's thread (the asker included).
+    pub replies_per_question: Option<f64>,
+    pub participants_per_thread: Option<f64>,
+    /// Time to the first answer by someone other than the asker, in milliseconds: median and
+    /// 90th percentile; the median when the team answered first, and when a member did.
+    pub first_reply_median: Option<Millis>,
+    pub first_reply_p90: Option<Millis>,
+    pub team_first_reply_median: Option<Millis>,
+    pub community_first_reply_median: Option<Millis>,
+    /// Questions old enough to tell (asked a day or more before the period's end) and, of
+    /// them, those without an answer within a day.
+    pub questions_a_day_old: u32,
+    pub unanswered_after_a_day: u32,
+    /// The mean sentiment of members' messages (−1 to 1).
+    pub sentiment: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DayFigures {
+    /// Midnight UTC.
+    pub day: Millis,
+    pub active_members: u32,
+    pub new_members: u32,
+    pub messages: u32,
+    pub sentiment: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Bucket {
+    pub start: Millis,
+    pub value: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResponseFigures {
+    pub platform: Option<Platform>,
+    /// The channel, category or repository; `None` for a platform's whole.
+    pub channel: Option<String>,
+    pub questions: u32,
+    pub answered: u32,
+    pub first_reply_median: Option<Millis>,
+    pub first_reply_p90: Option<Millis>,
+    pub questions_a_day_old: u32,
+    pub unanswered_after_a_day: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChannelFigures {
+    pub platform: Platform,
+    pub channel: String,
+    pub messages: u32,
+    pub members: u32,
+    pub sentiment: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Contributor {
+    pub member_id: i64,
+    pub name: String,
+    pub messages: u32,
+    /// Questions asked, answers given to others' questions, and other messages.
+    pub questions: u32,
+    pub answers: u32,
+    /// Messages per platform, most first.
+    pub platforms: Vec<(Platform, u32)>,
+}

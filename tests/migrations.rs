@@ -82,7 +82,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0017_sentiment.sql",
-        "581eb1d4e75d669d59b47479923de777a4cd359ce096cdfa8f18555d64c6e23d",
+        "086d842378f0e1373ad54cd0483de2039055f16ca1d6f51687f71fea490e8bd4",
     ),
 ];
 

@@ -26,6 +26,7 @@ mod members;
 mod members_engagement;
 mod members_import;
 mod members_profile;
+mod metrics;
 mod migrations;
 mod outbox_kill;
 mod outbox_processes;

@@ -5,6 +5,7 @@
 mod calendar;
 mod data;
 mod engage;
+mod health;
 mod inbox;
 mod members;
 mod rules;
@@ -217,6 +218,22 @@ enum Command {
     Notes {
         #[command(subcommand)]
         action: members::NotesCmd,
+    },
+    /// The community's health over a period (default: the last 30 days) beside the period
+    /// before: active, new and returning members, questions and how fast they are answered,
+    /// sentiment, top channels and contributors.
+    Metrics {
+        /// From when, in words or as a date ("30 days ago", 2026-11-01).
+        #[arg(long)]
+        from: Option<String>,
+        /// Until when (default: now).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this platform (discord, slack, discourse, github, matrix, mastodon, bluesky).
+        #[arg(long)]
+        platform: Option<Platform>,
+        #[command(flatten)]
+        json: Json,
     },
     /// The content calendar.
     Calendar {
@@ -464,6 +481,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
         Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
         Command::Calendar { action } => calendar::calendar(store, action, now),
+        Command::Metrics {
+            from,
+            to,
+            platform,
+            json,
+        } => health::metrics(store, from, to, platform, json.json, now),
         Command::Accounts { action } => sync::accounts(store, action),
         Command::Sync {
             account,
