@@ -114,7 +114,7 @@ fn print_period(c: &PeriodFigures, p: &PeriodFigures) {
 }
 
 fn print(m: &Metrics) {
-    let days = (m.to - m.from + HOUR) / (24 * HOUR);
+    let days = (m.to - m.from + 12 * HOUR) / (24 * HOUR);
     println!(
         "Community health, {} – {} ({days} days), {}; beside the {days} days before",
         day(m.from),
