@@ -695,4 +695,69 @@ mod tests {
             ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
     }
+
+    /// An image goes in as the raw body of `calendar_add_image`, its item, name and alt text
+    /// percent-encoded in headers; its preview comes back as the bytes themselves; a missing
+    /// alt text is refused in words.
+    #[test]
+    fn an_image_is_attached_from_its_raw_bytes_and_read_back_for_its_preview() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        let item = invoke(
+            &window,
+            "calendar_create",
+            serde_json::json!({"input": {"title": "Release", "body": "Lumen 3.2", "state": "draft"}}),
+        )
+        .expect("an item");
+        let png: &[u8] = include_bytes!("../../src/demo/downloads-chart.png");
+        let upload = |alt: &str| {
+            let mut headers = tauri::http::HeaderMap::new();
+            for (k, v) in [
+                ("x-hearth-item", item["id"].to_string()),
+                ("x-hearth-name", "r%C3%A9sum%C3%A9%20chart.png".to_string()),
+                ("x-hearth-alt", alt.to_string()),
+            ] {
+                headers.insert(k, v.parse().expect("a header value"));
+            }
+            get_ipc_response(
+                &window,
+                InvokeRequest {
+                    cmd: "calendar_add_image".into(),
+                    callback: tauri::ipc::CallbackFn(0),
+                    error: tauri::ipc::CallbackFn(1),
+                    url: "tauri://localhost".parse().expect("a valid url"),
+                    body: tauri::ipc::InvokeBody::Raw(png.to_vec()),
+                    headers,
+                    invoke_key: INVOKE_KEY.to_string(),
+                },
+            )
+        };
+        let refused = upload("%20").expect_err("no alt text");
+        assert!(refused.to_string().contains("needs alt text"), "{refused}");
+        let attached: serde_json::Value = upload("Bars%20rising%20%E2%86%91")
+            .expect("attached")
+            .deserialize()
+            .expect("the item");
+        let image = &attached["images"][0];
+        assert_eq!(image["fileName"], "résumé chart.png");
+        assert_eq!(image["alt"], "Bars rising ↑");
+        assert_eq!(image["width"], 600);
+        let preview = get_ipc_response(
+            &window,
+            InvokeRequest {
+                cmd: "calendar_image".into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().expect("a valid url"),
+                body: serde_json::json!({"image": image["id"]}).into(),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .expect("the preview");
+        match preview {
+            tauri::ipc::InvokeResponseBody::Raw(bytes) => assert_eq!(bytes, png),
+            other => panic!("the bytes themselves, not {other:?}"),
+        }
+    }
 }
