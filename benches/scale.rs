@@ -561,7 +561,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("metrics: the last 7 days", 7, None),
         ("metrics: the last 30 days", 30, None),
         ("metrics: the last 90 days", 90, None),
-        ("metrics: the last 30 days on GitHub", 30, Some(Platform::Github)),
+        (
+            "metrics: the last 30 days on GitHub",
+            30,
+            Some(Platform::Github),
+        ),
     ] {
         let query = hearth::model::MetricsQuery {
             from: Some(now - days * 86_400_000),

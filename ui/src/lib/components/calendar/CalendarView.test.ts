@@ -32,6 +32,8 @@ beforeEach(() => {
   toasts.length = 0;
 });
 
+const focusedDay = () => document.activeElement as HTMLElement;
+
 const week = (peak: number) => Array.from({ length: 168 }, (_, h) => (h === peak ? 1.7 : 1));
 const bestTimes: BestTimes[] = [
   {
@@ -331,6 +333,65 @@ describe('calendar', () => {
       target: { value: 'account:5' },
     });
     expect(within(editor).queryByRole('alert')).toBeNull();
+    expect(within(editor).getByRole('button', { name: 'Create post' })).toBeEnabled();
+  });
+
+  it('picks the date from a calendar beside the field, which clears what a scheduled post lacked', async () => {
+    api.accountsList.mockResolvedValue([account(5, { name: 'Lumen Discord' })]);
+    render(CalendarView);
+    await fireEvent.click(screen.getByTestId('calendar-new'));
+    const editor = screen.getByTestId('calendar-editor');
+    await fireEvent.input(within(editor).getByLabelText('Title'), { target: { value: 'Launch' } });
+    await fireEvent.change(within(editor).getByLabelText('State'), {
+      target: { value: 'scheduled' },
+    });
+    await fireEvent.change(within(editor).getByLabelText('Add a target'), {
+      target: { value: 'account:5' },
+    });
+    const date = within(editor).getByLabelText('Date');
+    expect(within(editor).getByRole('alert')).toHaveTextContent(
+      'A scheduled post needs a date and time',
+    );
+    const pick = within(editor).getByRole('button', { name: 'Pick a date' });
+
+    // Esc closes the calendar alone: the editor and the empty date stay
+    await fireEvent.click(pick);
+    let dialog = screen.getByRole('dialog', { name: "Choose the post's date" });
+    await waitFor(() => expect(within(dialog).getByRole('grid')).toContainElement(focusedDay()));
+    await fireEvent.keyDown(focusedDay(), { key: 'Escape' });
+    expect(screen.queryByRole('dialog', { name: "Choose the post's date" })).toBeNull();
+    expect(pick).toHaveFocus();
+    expect(screen.getByTestId('calendar-editor')).toBeInTheDocument();
+    expect(date).toHaveValue('');
+
+    // opened on today; a week on, then a month on, picked with Enter
+    await fireEvent.click(pick);
+    dialog = screen.getByRole('dialog', { name: "Choose the post's date" });
+    await waitFor(() => expect(focusedDay()).toHaveAttribute('aria-current', 'date'));
+    await fireEvent.keyDown(focusedDay(), { key: 'ArrowDown' });
+    await fireEvent.keyDown(focusedDay(), { key: 'PageDown' });
+    const inAWeek = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 7);
+    const last = new Date(inAWeek.getFullYear(), inAWeek.getMonth() + 2, 0).getDate();
+    const chosen = new Date(
+      inAWeek.getFullYear(),
+      inAWeek.getMonth() + 1,
+      Math.min(inAWeek.getDate(), last),
+    );
+    const iso = [chosen.getFullYear(), chosen.getMonth() + 1, chosen.getDate()]
+      .map((n) => String(n).padStart(2, '0'))
+      .join('-');
+    await waitFor(() => expect(focusedDay()).toHaveAttribute('data-day', iso));
+    expect(within(dialog).getByRole('grid')).toHaveAccessibleName(
+      new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' }).format(chosen),
+    );
+    await fireEvent.keyDown(focusedDay(), { key: 'Enter' });
+
+    expect(screen.queryByRole('dialog', { name: "Choose the post's date" })).toBeNull();
+    expect(date).toHaveValue(iso);
+    expect(pick).toHaveFocus();
+    expect(date).toHaveAttribute('aria-invalid', 'false');
+    expect(within(editor).queryByRole('alert')).toBeNull();
+    expect(within(editor).getByLabelText('Time')).toBeEnabled();
     expect(within(editor).getByRole('button', { name: 'Create post' })).toBeEnabled();
   });
 
