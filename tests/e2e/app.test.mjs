@@ -710,7 +710,7 @@ test("a community manager connects a Matrix account, sees it sync and replies fr
 
 // --- from an inbox message to posts in two Matrix rooms ---------------------------------------
 
-test("an idea from an inbox message becomes a post on two accounts, takes the next free slot, is approved and is published once in each room", async () => {
+test("an idea from an inbox message becomes a post on two accounts with an image described in words, takes the next free slot, is approved and is published once in each room", async () => {
   const suffix = `p${Date.now().toString(36)}`;
   const lumen = await matrixUser(`lumen${suffix}`, "Lumen");
   const news = await matrixUser(`news${suffix}`, "Lumen News");
@@ -723,6 +723,7 @@ test("an idea from an inbox message becomes a post on two accounts, takes the ne
   const help = await roomOf(lumen, `Lumen help ${suffix}`);
   const announcements = await roomOf(news, `Lumen news ${suffix}`);
   const story = `We moved all our docs to Lumen in a weekend, search included (${suffix})`;
+  const imageAlt = "A card shading from amber to rust that announces the release";
   await ana.call("PUT", `rooms/${encodeURIComponent(help)}/send/m.room.message/s${suffix}`, { msgtype: "m.text", body: story });
 
   // Two accounts, added from the command line while the app runs (the app's own account flow
@@ -815,16 +816,38 @@ test("an idea from an inbox message becomes a post on two accounts, takes the ne
       "the post is saved with its two targets and their rooms",
     );
 
-    // The next free slot, then review and approval: it is scheduled.
     const reopen = async () => {
       if ((await driver.findElements(byTest("calendar-editor"))).length === 0) {
         await (await driver.wait(until.elementLocated(By.css(`[data-testid="calendar-item"][data-id="${idea.id}"]`)), WAIT)).click();
       }
       return driver.wait(until.elementLocated(byTest("calendar-editor")), WAIT);
     };
-    let open = await reopen();
-    await open.findElement(By.xpath(".//button[normalize-space()='Next free slot']")).click();
     const listed = () => JSON.parse(execFileSync(cli, ["--db", db, "calendar", "list", "--json"], { encoding: "utf8" })).find((i) => i.id === idea.id && !i.occurrence);
+
+    // An image, chosen as a file and described before it is attached.
+    let open = await reopen();
+    const file = await open.findElement(byTest("image-file"));
+    // the chooser's input is hidden behind "Add image…"; WebDriver hands it the file directly
+    await driver.executeScript("arguments[0].hidden = false;", file);
+    await file.sendKeys(path.join(root, "tests/fixtures/images/release-card.png"));
+    const alt = await driver.wait(until.elementLocated(By.css('[role="group"][aria-label^="Attach"] textarea')), WAIT);
+    await alt.sendKeys(imageAlt);
+    await driver.findElement(By.xpath("//button[normalize-space()='Attach']")).click();
+    await driver.wait(async () => listed()?.images?.length === 1, WAIT, "the image is attached with its alt text");
+    assert.equal(listed().images[0].alt, imageAlt);
+    await driver.wait(until.elementLocated(By.css(`[data-testid="image"] img[alt="${imageAlt}"]`)), WAIT);
+
+    // The date picker opens on the keyboard's terms and leaves the date alone on Escape.
+    await open.findElement(By.css('button[aria-label="Pick a date"]')).click();
+    const picker = await driver.wait(until.elementLocated(By.css('[role="dialog"] [role="grid"]')), WAIT);
+    await driver.wait(until.elementIsVisible(picker), WAIT);
+    await shot(driver, "calendar-date-picker");
+    await press(driver, Key.ESCAPE);
+    await driver.wait(async () => (await driver.findElements(By.css('[role="dialog"] [role="grid"]'))).length === 0, WAIT, "Escape closes the picker");
+
+    // The next free slot, then review and approval: it is scheduled.
+    open = await reopen();
+    await open.findElement(By.xpath(".//button[normalize-space()='Next free slot']")).click();
     await driver.wait(async () => listed()?.scheduledAt !== null, WAIT, "the post took the next free slot");
     const slot = listed().scheduledAt;
     assert.ok(Math.abs(slot - slotAt.getTime()) < 60_000, `the slot is the one two or three minutes ahead: ${new Date(slot).toISOString()}`);
@@ -847,6 +870,14 @@ test("an idea from an inbox message becomes a post on two accounts, takes the ne
     assert.equal((await inRoom(ana, announcements)).length, 1, "the news room holds the post once");
     assert.equal((await inRoom(ana, help))[0].sender, lumen.userId);
     assert.equal((await inRoom(ana, announcements))[0].sender, news.userId);
+    // and its image before it, described by its alt text, once in each room
+    for (const room of [help, announcements]) {
+      const page = await ana.call("GET", `rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50`);
+      const images = page.chunk.filter((e) => e.type === "m.room.message" && e.content?.msgtype === "m.image");
+      assert.equal(images.length, 1, "the image went once");
+      assert.equal(images[0].content.body, imageAlt);
+      assert.ok(images[0].content.url.startsWith("mxc://"), "in the homeserver's media repository");
+    }
     open = await reopen();
     await driver.wait(
       async () => {
