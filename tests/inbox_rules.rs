@@ -420,7 +420,7 @@ fn a_saved_view_filters_has_its_own_target_and_takes_what_rules_put_in_it() {
         .add_view(
             &ViewDraft {
                 name: "Discord help, unanswered".into(),
-                letter: Some("h".into()),
+                letter: Some("p".into()),
                 filter: ViewFilter {
                     platform: Some(Platform::Discord),
                     channel: Some("#HELP".into()),
@@ -437,7 +437,7 @@ fn a_saved_view_filters_has_its_own_target_and_takes_what_rules_put_in_it() {
         view.overdue, 2,
         "against a 2 h target: the crash waits 3 h, the install question is due now"
     );
-    let items = page(&db, "h", NOW);
+    let items = page(&db, "p", NOW);
     let crash = items
         .iter()
         .find(|i| i.title.as_deref() == Some("Build crash"))

@@ -13,11 +13,11 @@ use hearth::model::{
     CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
     DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
     InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage,
-    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Millis, Note, NotifyService,
-    NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot,
-    Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults,
-    Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
-    WorkspaceStatus, WorkspaceTotals,
+    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery, Millis, Note,
+    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
+    PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft,
+    RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction,
+    TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -624,6 +624,12 @@ pub fn member_forget(state: State<'_, AppState>, id: i64) -> Reply<ForgetReport>
 #[tauri::command(async)]
 pub fn calendar_best_times(state: State<'_, AppState>, days: u32) -> Reply<Vec<BestTimes>> {
     state.read(|s| s.best_times(days.clamp(7, 730), now_millis()))
+}
+
+/// The community's health over a period beside the period before (the Dashboard).
+#[tauri::command(async)]
+pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Metrics> {
+    state.read(|s| s.metrics(&query, now_millis()))
 }
 
 /// The calendar as an iCalendar file at `path` (chosen with the system's chooser).

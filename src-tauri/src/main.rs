@@ -11,7 +11,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use commands::{AppState, Syncer};
 
-/// The event that asks the UI to show a view ("inbox", "members", "calendar", "shortcuts").
+/// The event that asks the UI to show a view ("inbox", "members", "calendar", "health",
+/// "shortcuts").
 pub(crate) const NAVIGATE_EVENT: &str = "hearth://navigate";
 
 /// Registers Hearth's state and commands on a builder (shared by the app and its tests).
@@ -103,6 +104,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_approve,
             commands::calendar_comments,
             commands::calendar_comment,
+            commands::metrics_get,
             commands::calendar_add_image,
             commands::calendar_image_alt,
             commands::calendar_move_image,
@@ -167,6 +169,7 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let inbox = MenuItem::with_id(app, "nav-inbox", "Inbox", true, Some("CmdOrCtrl+1"))?;
     let members = MenuItem::with_id(app, "nav-members", "Members", true, Some("CmdOrCtrl+2"))?;
     let calendar = MenuItem::with_id(app, "nav-calendar", "Calendar", true, Some("CmdOrCtrl+3"))?;
+    let health = MenuItem::with_id(app, "nav-health", "Dashboard", true, Some("CmdOrCtrl+4"))?;
     let shortcuts = MenuItem::with_id(
         app,
         "nav-shortcuts",
@@ -183,7 +186,7 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
                 true,
                 &[&PredefinedMenuItem::quit(app, None)?],
             )?,
-            &Submenu::with_items(app, "View", true, &[&inbox, &members, &calendar])?,
+            &Submenu::with_items(app, "View", true, &[&inbox, &members, &calendar, &health])?,
             &Submenu::with_items(app, "Help", true, &[&shortcuts])?,
         ],
     )?;

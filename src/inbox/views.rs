@@ -16,7 +16,12 @@ use super::counts;
 const HOUR: Millis = 3_600_000;
 
 /// The letters `g` + letter already takes for the app's other places.
-const RESERVED: [(&str, &str); 3] = [("m", "Members"), ("c", "the Calendar"), ("s", "Settings")];
+const RESERVED: [(&str, &str); 4] = [
+    ("m", "Members"),
+    ("c", "the Calendar"),
+    ("h", "the Dashboard"),
+    ("s", "Settings"),
+];
 
 /// The built-in views: key, name, letter for `g`, and filter.
 fn builtins() -> Vec<(&'static str, &'static str, &'static str, ViewFilter)> {

@@ -230,6 +230,19 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     // the idea from the inbox is among the undated ideas
     await driver.wait(until.elementLocated(By.css(`[data-testid="calendar-item"][data-id="${state.idea.id}"]`)), WAIT);
     await shot(driver, "calendar");
+
+    // The Dashboard: the demo's last 30 days, its charts drawn in the real WebKit (which, in a
+    // session without a language set, as here, reports "C", which uPlot's number format refuses).
+    await driver.findElement(byTest("nav-health")).click();
+    const health = await driver.wait(until.elementLocated(byTest("health")), WAIT);
+    await driver.wait(async () => (await health.findElements(By.css("canvas"))).length >= 3, WAIT, "the charts are drawn");
+    const text = await health.getText();
+    assert.match(text, /Active members/);
+    assert.doesNotMatch(text, /No messages in these/, "the demo has a month of messages");
+    const numbers = await health.findElement(By.xpath(".//button[normalize-space()='Show the numbers']"));
+    await numbers.click();
+    await driver.wait(async () => (await numbers.getAttribute("aria-expanded")) === "true", WAIT, "the numbers are one click away");
+    await shot(driver, "dashboard");
   } finally {
     await driver.quit();
   }

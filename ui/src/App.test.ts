@@ -170,6 +170,26 @@ describe('shell', () => {
     expect(screen.getByTestId('view-title')).toHaveTextContent('Needs reply');
   });
 
+  it('opens the Dashboard with g h and 4, listed in the sidebar and the shortcut help', async () => {
+    render(App);
+    await screen.findByTestId('inbox-list');
+    const loaded = { timeout: 5000 };
+    await press('g');
+    await press('h');
+    expect(await screen.findByTestId('health', {}, loaded)).toBeInTheDocument();
+    expect(screen.getByTestId('nav-health')).toHaveAttribute('aria-current', 'page');
+    expect(await screen.findByText('No messages in these 30 days yet')).toBeInTheDocument();
+    expect(api.metricsGet).toHaveBeenCalledWith({ from: null, to: null, platform: null });
+
+    await press('1');
+    expect(await screen.findByTestId('inbox-list')).toBeInTheDocument();
+    await press('4');
+    expect(await screen.findByTestId('health')).toBeInTheDocument();
+
+    await press('?');
+    expect(await screen.findByText('Go to the Dashboard: community health (also 4)')).toBeInTheDocument();
+  });
+
   it('follows the app menu and tray to a view', async () => {
     let navigate: (target: string) => void = () => {};
     api.onNavigate.mockImplementation(async (handler) => {

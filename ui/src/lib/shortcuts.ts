@@ -13,6 +13,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['g', 'i'], does: 'Go to Inbox (also 1)' },
       { keys: ['g', 'm'], does: 'Go to Members (also 2)' },
       { keys: ['g', 'c'], does: 'Go to Calendar (also 3)' },
+      { keys: ['g', 'h'], does: 'Go to the Dashboard: community health (also 4)' },
       { keys: ['g', 's'], does: 'Go to Settings' },
       { keys: ['S'], does: 'Sync every account now (Shift+S)' },
       { keys: ['/'], does: 'Search messages and notes' },

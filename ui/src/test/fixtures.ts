@@ -16,6 +16,8 @@ import type { ViewFilter } from '$lib/bindings/ViewFilter';
 import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { MessageView } from '$lib/bindings/MessageView';
+import type { Metrics } from '$lib/bindings/Metrics';
+import type { PeriodFigures } from '$lib/bindings/PeriodFigures';
 import type { Note } from '$lib/bindings/Note';
 import type { Reminder } from '$lib/bindings/Reminder';
 import type { Segment } from '$lib/bindings/Segment';
@@ -434,4 +436,145 @@ export function dataOverview(overrides: Partial<DataOverview> = {}): DataOvervie
     totals: { members: 400, conversations: 900, messages: 6000 },
     ...overrides,
   };
+}
+
+/** A period's headline figures: nothing at all, unless given. */
+export function periodFigures(overrides: Partial<PeriodFigures> = {}): PeriodFigures {
+  return {
+    activeMembers: 0,
+    newMembers: 0,
+    returningMembers: 0,
+    goingQuiet: 0,
+    newAndActive: 0,
+    messages: 0,
+    questions: 0,
+    answered: 0,
+    acknowledged: 0,
+    repliesPerQuestion: null,
+    participantsPerThread: null,
+    firstReplyMedian: null,
+    firstReplyP90: null,
+    teamFirstReplyMedian: null,
+    communityFirstReplyMedian: null,
+    questionsADayOld: 0,
+    unansweredAfterADay: 0,
+    sentiment: null,
+    ...overrides,
+  };
+}
+
+const DAY = 24 * HOUR;
+
+/** The Dashboard's figures for the 30 days up to NOW: an empty workspace, unless given. */
+export function metrics(overrides: Partial<Metrics> = {}): Metrics {
+  const to = NOW;
+  const from = to - 30 * DAY;
+  const first = Math.floor(from / DAY) * DAY;
+  return {
+    from,
+    to,
+    platform: null,
+    current: periodFigures(),
+    previous: periodFigures(),
+    days: Array.from({ length: 31 }, (_, i) => ({
+      day: first + i * DAY,
+      activeMembers: 0,
+      newMembers: 0,
+      messages: 0,
+      sentiment: null,
+    })),
+    weeks: [],
+    months: [],
+    byPlatform: [],
+    byChannel: [],
+    topChannels: [],
+    topContributors: [],
+    ...overrides,
+  };
+}
+
+/** A lively community's 30 days: the figures the Dashboard tests read. */
+export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
+  const empty = metrics();
+  return metrics({
+    current: periodFigures({
+      activeMembers: 40,
+      newMembers: 12,
+      returningMembers: 28,
+      goingQuiet: 6,
+      newAndActive: 4,
+      messages: 620,
+      questions: 24,
+      answered: 18,
+      acknowledged: 9,
+      repliesPerQuestion: 2.5,
+      participantsPerThread: 2.2,
+      firstReplyMedian: 2 * HOUR + 48 * 60_000,
+      firstReplyP90: 2 * DAY + 4 * HOUR,
+      questionsADayOld: 20,
+      unansweredAfterADay: 3,
+      sentiment: 0.18,
+    }),
+    previous: periodFigures({
+      activeMembers: 30,
+      newMembers: 12,
+      returningMembers: 18,
+      goingQuiet: 8,
+      messages: 700,
+      questions: 20,
+      answered: 14,
+      firstReplyMedian: 4 * HOUR,
+      questionsADayOld: 20,
+      unansweredAfterADay: 5,
+      sentiment: 0.13,
+    }),
+    days: empty.days.map((d, i) => ({
+      ...d,
+      activeMembers: 5 + (i % 7),
+      newMembers: i % 3 === 0 ? 1 : 0,
+      messages: 10 + i,
+      sentiment: i % 5 === 0 ? null : 0.1 + (i % 4) / 20,
+    })),
+    weeks: [0, 1, 2, 3, 4].map((w) => ({ start: empty.days[0].day + w * 7 * DAY, value: 20 + w })),
+    byPlatform: [
+      {
+        platform: 'discord',
+        channel: null,
+        questions: 16,
+        answered: 12,
+        firstReplyMedian: 45 * 60_000,
+        firstReplyP90: 6 * HOUR,
+        questionsADayOld: 14,
+        unansweredAfterADay: 2,
+      },
+      {
+        platform: 'github',
+        channel: null,
+        questions: 8,
+        answered: 6,
+        firstReplyMedian: 26 * HOUR,
+        firstReplyP90: 3 * DAY,
+        questionsADayOld: 6,
+        unansweredAfterADay: 1,
+      },
+    ],
+    topChannels: [
+      { platform: 'discord', channel: '#help', messages: 300, members: 25, sentiment: 0.21 },
+      { platform: 'github', channel: 'acme/app', messages: 120, members: 11, sentiment: -0.04 },
+    ],
+    topContributors: [
+      {
+        memberId: 7,
+        name: 'Maria Lopez',
+        messages: 52,
+        questions: 1,
+        answers: 14,
+        platforms: [
+          ['discord', 40],
+          ['github', 12],
+        ],
+      },
+    ],
+    ...overrides,
+  });
 }

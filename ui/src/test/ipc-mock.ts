@@ -2,7 +2,7 @@
 import { vi, type Mock } from 'vitest';
 import type { CalendarItem } from '$lib/bindings/CalendarItem';
 import type { CalendarRange } from '$lib/bindings/CalendarRange';
-import { dataOverview } from './fixtures';
+import { dataOverview, metrics } from './fixtures';
 
 type CalendarList = (range: CalendarRange) => Promise<CalendarItem[]>;
 
@@ -128,6 +128,8 @@ export const ipcMock = () => withCalendarGet({
   calendarImportIcs: vi.fn(),
   pickIcsFile: vi.fn(() => Promise.resolve(null)),
   openExternal: vi.fn(),
+  // The Dashboard has nothing to count unless a test says otherwise.
+  metricsGet: vi.fn(() => Promise.resolve(metrics())),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.
   platformsConnectable: vi.fn(() => Promise.resolve([])),

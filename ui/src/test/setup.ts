@@ -1,4 +1,5 @@
 import '@testing-library/jest-dom/vitest';
+import { vi } from 'vitest';
 import { firstScreenShown } from '$lib/stores/firstScreen';
 
 // Components that wait for the inbox's first rows load at once in tests that do not show the
@@ -20,3 +21,6 @@ globalThis.ResizeObserver ??= class ResizeObserver {
   unobserve() {}
   disconnect() {}
 };
+
+// jsdom has no canvas (nor matchMedia, which uPlot reads as it loads): charts are stand-ins.
+vi.mock('uplot', () => import('./uplot-mock'));

@@ -28,6 +28,7 @@ import {
   outboxRetry,
   membersImport,
   membersImportPreview,
+  metricsGet,
   pickCsvFile,
   pickFolder,
   replyQueue,
@@ -213,5 +214,14 @@ describe('ipc', () => {
       path: '/home/cm/attendees.csv',
       options,
     });
+  });
+
+  it('asks for the metrics of a period and platform as one query', async () => {
+    await metricsGet({ from: null, to: null, platform: null });
+    await metricsGet({ from: 1_000, to: 2_000, platform: 'github' });
+    expect(invokeMock.mock.calls).toEqual([
+      ['metrics_get', { query: { from: null, to: null, platform: null } }],
+      ['metrics_get', { query: { from: 1_000, to: 2_000, platform: 'github' } }],
+    ]);
   });
 });

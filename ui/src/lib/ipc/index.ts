@@ -33,6 +33,8 @@ import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberQuery } from '$lib/bindings/MemberQuery';
 import type { MergeRecord } from '$lib/bindings/MergeRecord';
 import type { MergeSuggestion } from '$lib/bindings/MergeSuggestion';
+import type { Metrics } from '$lib/bindings/Metrics';
+import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Note } from '$lib/bindings/Note';
 import type { OrganizationDetail } from '$lib/bindings/OrganizationDetail';
 import type { OrganizationSummary } from '$lib/bindings/OrganizationSummary';
@@ -355,6 +357,12 @@ export const calendarImportIcs = (path: string) =>
 /** When to post, every platform together first, from the last `days` days. */
 export const calendarBestTimes = (days: number) =>
   invoke<BestTimes[]>('calendar_best_times', { days });
+
+// The Dashboard: the community's health over a period (`docs/metrics.md` defines each figure).
+
+/** The figures of a period (nulls: the 30 days up to now, every platform) beside the period of
+ * the same length before it. */
+export const metricsGet = (query: MetricsQuery) => invoke<Metrics>('metrics_get', { query });
 
 // Accounts: the token in `input` goes to the OS keyring through the core and never comes back.
 

@@ -1,0 +1,185 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as ipc from '$lib/ipc';
+import { accounts } from '$lib/stores/accounts.svelte';
+import { health } from '$lib/stores/health.svelte';
+import { account, communityMetrics, metrics, periodFigures } from '../../../test/fixtures';
+import { plots } from '../../../test/uplot-mock';
+import HealthView from './HealthView.svelte';
+
+vi.mock('$lib/ipc', async () => (await import('../../../test/ipc-mock')).ipcMock());
+const api = vi.mocked(ipc);
+
+// uPlot is a stand-in in every test (test/setup.ts): it lists the charts made.
+
+const DAY = 86_400_000;
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  plots.length = 0;
+  Object.assign(health, {
+    period: '30',
+    customFrom: '',
+    customTo: '',
+    platform: null,
+    metrics: null,
+    loading: false,
+    error: null,
+  });
+  Object.assign(accounts, { items: [], loaded: false });
+  api.accountsList.mockResolvedValue([
+    account(1, { platform: 'discord' }),
+    account(2, { platform: 'github' }),
+  ]);
+  api.metricsGet.mockResolvedValue(communityMetrics());
+});
+
+const figure = (label: string) =>
+  screen.getAllByTestId('figure').find((f) => within(f).queryByRole('heading', { name: label }))!;
+
+describe('health dashboard', () => {
+  it('shows the headline figures with their change in words and what each counts', async () => {
+    render(HealthView);
+    expect(await screen.findByText('How the community is doing', { exact: false })).toBeVisible();
+    expect(api.metricsGet).toHaveBeenCalledWith({ from: null, to: null, platform: null });
+
+    const active = figure('Active members');
+    expect(active).toHaveTextContent('40');
+    expect(active).toHaveTextContent('↑ +33% vs the 30 days before');
+    expect(active).toHaveTextContent('Wrote at least one message in the period.');
+
+    expect(figure('Going quiet')).toHaveTextContent('↓ −25% vs the 30 days before');
+    expect(figure('New')).toHaveTextContent('= no change vs the 30 days before');
+    expect(figure('Messages')).toHaveTextContent('−11% vs the 30 days before');
+    const answered = figure('Questions answered');
+    expect(answered).toHaveTextContent('18 of 24');
+    expect(answered).toHaveTextContent('75% answered');
+    expect(answered).toHaveTextContent('+5 points vs the 30 days before');
+    expect(figure('Unanswered after a day')).toHaveTextContent('15%');
+    expect(figure('Unanswered after a day')).toHaveTextContent('−10 points vs the 30 days before');
+    const median = figure('Median first answer');
+    expect(median).toHaveTextContent('2 h 48 min');
+    expect(median).toHaveTextContent('90th percentile: 2 d 4 h');
+    expect(median).toHaveTextContent('−30% (faster) vs the 30 days before');
+    expect(figure('Sentiment')).toHaveTextContent('+0.18');
+    expect(figure('Sentiment')).toHaveTextContent('↑ +0.05 vs the 30 days before');
+    // the full definitions are one disclosure away
+    expect(screen.getByText('What this counts')).toBeInTheDocument();
+  });
+
+  it('draws a chart per series and lists the tables', async () => {
+    render(HealthView);
+    await screen.findByRole('img', { name: 'Active members per day' });
+    for (const name of ['Messages per day', 'Sentiment per day', 'Members per week']) {
+      expect(screen.getByRole('img', { name })).toBeInTheDocument();
+    }
+    expect(plots).toHaveLength(4);
+    // each follows its container's width (the observer in test/setup.ts says 1000 px)
+    await waitFor(() => expect(plots.map((p) => p.width)).toEqual([1000, 1000, 1000, 1000]));
+    expect(screen.getByRole('img', { name: 'Messages per day' })).toHaveAccessibleDescription(
+      /Messages per day, .* from 10 to 40/,
+    );
+
+    const response = screen.getByTestId('response-table');
+    expect(within(response).getByRole('row', { name: /Discord/ })).toHaveTextContent('45 min');
+    expect(within(response).getByRole('row', { name: /GitHub/ })).toHaveTextContent('1 d 2 h');
+    expect(screen.getByTestId('channels-table')).toHaveTextContent('#help');
+    expect(screen.getByTestId('contributors-table')).toHaveTextContent('Discord 40, GitHub 12');
+  });
+
+  it('reveals a chart\'s numbers as a table of its days', async () => {
+    render(HealthView);
+    const chart = (await screen.findByRole('img', { name: 'Messages per day' })).closest('section')!;
+    const toggle = within(chart).getByRole('button', { name: 'Show the numbers' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(within(chart).queryByRole('table')).toBeNull();
+
+    await fireEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(toggle).toHaveTextContent('Hide the numbers');
+    const table = within(chart).getByRole('table', { name: 'Messages per day' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(1 + communityMetrics().days.length);
+    const first = communityMetrics().days[0];
+    const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+    expect(rows[1]).toHaveTextContent(`${day.format(first.day)}10`);
+  });
+
+  it('asks again for the period and platform chosen, keeping the old figures dimmed', async () => {
+    render(HealthView);
+    await screen.findByRole('img', { name: 'Active members per day' });
+
+    let answer: (value: ReturnType<typeof metrics>) => void = () => {};
+    api.metricsGet.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const before = Date.now();
+    await fireEvent.change(screen.getByTestId('health-period'), { target: { value: '7' } });
+    const week = api.metricsGet.mock.lastCall![0];
+    expect(week.to).toBeNull();
+    expect(week.platform).toBeNull();
+    expect(week.from! - (before - 7 * DAY)).toBeGreaterThanOrEqual(0);
+    expect(week.from! - (before - 7 * DAY)).toBeLessThan(5_000);
+    // the figures stay, dimmed, while the new ones come
+    expect(screen.getByTestId('health').querySelector('.body')).toHaveAttribute('aria-busy', 'true');
+    expect(figure('Active members')).toHaveTextContent('40');
+    expect(screen.getByRole('status')).toHaveTextContent('Updating the figures…');
+    answer(communityMetrics({ current: periodFigures({ activeMembers: 9, messages: 30 }) }));
+    await waitFor(() => expect(figure('Active members')).toHaveTextContent('9'));
+
+    await waitFor(() => expect(screen.getByRole('option', { name: 'GitHub' })).toBeInTheDocument());
+    await fireEvent.change(screen.getByTestId('health-platform'), { target: { value: 'github' } });
+    expect(api.metricsGet).toHaveBeenLastCalledWith(expect.objectContaining({ platform: 'github' }));
+
+    await fireEvent.change(screen.getByTestId('health-period'), { target: { value: '30' } });
+    expect(api.metricsGet).toHaveBeenLastCalledWith({ from: null, to: null, platform: 'github' });
+  });
+
+  it('asks for a custom period from its first day to the end of its last', async () => {
+    render(HealthView);
+    await screen.findByRole('img', { name: 'Active members per day' });
+    const calls = api.metricsGet.mock.calls.length;
+    await fireEvent.change(screen.getByTestId('health-period'), { target: { value: 'custom' } });
+    expect(api.metricsGet).toHaveBeenCalledTimes(calls); // not before both days are chosen
+
+    await fireEvent.input(screen.getByTestId('health-from'), { target: { value: '2025-03-01' } });
+    await fireEvent.change(screen.getByTestId('health-from'));
+    await fireEvent.input(screen.getByTestId('health-to'), { target: { value: '2025-03-10' } });
+    await fireEvent.change(screen.getByTestId('health-to'));
+    expect(api.metricsGet).toHaveBeenLastCalledWith({
+      from: new Date(2025, 2, 1).getTime(),
+      to: new Date(2025, 2, 11).getTime(),
+      platform: null,
+    });
+
+    // a period that ends before it starts is refused in words, without asking
+    const asked = api.metricsGet.mock.calls.length;
+    await fireEvent.input(screen.getByTestId('health-to'), { target: { value: '2025-02-20' } });
+    await fireEvent.change(screen.getByTestId('health-to'));
+    expect(screen.getByRole('alert')).toHaveTextContent('The period ends before it starts');
+    expect(api.metricsGet).toHaveBeenCalledTimes(asked);
+  });
+
+  it('says in words when there is nothing to count, instead of empty charts', async () => {
+    api.metricsGet.mockResolvedValue(metrics());
+    render(HealthView);
+    expect(await screen.findByTestId('health-empty')).toHaveTextContent(
+      'No messages in these 30 days yet',
+    );
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(screen.queryAllByTestId('figure')).toHaveLength(0);
+    expect(plots).toHaveLength(0);
+  });
+
+  it('says what went wrong when the figures cannot be worked out', async () => {
+    api.metricsGet.mockRejectedValue({ code: 'internal', message: 'The database is locked.' });
+    render(HealthView);
+    expect(await screen.findByRole('alert')).toHaveTextContent('The database is locked.');
+  });
+
+  it('lets go of its charts when it closes', async () => {
+    const { unmount } = render(HealthView);
+    await screen.findByRole('img', { name: 'Active members per day' });
+    expect(plots.some((p) => p.destroyed)).toBe(false);
+    unmount();
+    expect(plots.every((p) => p.destroyed)).toBe(true);
+  });
+});
