@@ -24,9 +24,9 @@
 
 use crate::common;
 
-use common::{person, TestDb};
+use common::{message as msg, person, TestDb};
 use hearth::health::sentiment::score;
-use hearth::ingest::{Batch, IncomingConversation, IncomingMessage};
+use hearth::ingest::{Batch, IncomingConversation};
 use hearth::model::{ConversationKind, Metrics, MetricsQuery, Millis, Platform};
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
@@ -44,22 +44,6 @@ fn conv(id: &str, kind: ConversationKind, container: &str, at: Millis) -> Incomi
         container: Some(container.into()),
         url: None,
         created_at: at,
-    }
-}
-
-fn msg(conv: &str, id: &str, author: &str, text: &str, at: Millis) -> IncomingMessage {
-    IncomingMessage {
-        conversation_external_id: conv.into(),
-        external_id: id.into(),
-        author_external_id: author.into(),
-        text: text.into(),
-        html: None,
-        created_at: at,
-        edited_at: None,
-        deleted_at: None,
-        reply_to_external_id: None,
-        url: None,
-        mentions_us: false,
     }
 }
 

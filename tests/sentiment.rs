@@ -7,7 +7,7 @@
 //!   (`vader-reference.csv`, written by `scripts/sentiment-reference.py`);
 //! - Hearth's chat rules around it read the set better than VADER does, on the whole set and
 //!   on the half of it (even ids) whose failures were never looked at while the rules were
-//!   written. The set's kinds alternate with its ids, so that half is whole kinds — capitals,
+//!   written (`cargo run --example sentiment_misreads` lists the tuning half's misreads). The set's kinds alternate with its ids, so that half is whole kinds — capitals,
 //!   emoji alone, mixed feelings, negation, sarcasm, technical reports — that the rules were
 //!   not tuned on: it measures how the rules carry over to chat they were not written for.
 //!
@@ -215,22 +215,6 @@ fn hearths_chat_rules_read_the_labelled_set_better_than_vader_on_the_whole_and_h
         ours.held_out.rate(),
         base.held_out.rate()
     );
-}
-
-/// The messages the rules read wrong, on the half they may be tuned on (odd ids).
-#[test]
-#[ignore = "a tool for whoever tunes the rules: cargo test --test integration sentiment -- --ignored --nocapture"]
-fn print_misread_tuning_half() {
-    for row in labelled().iter().filter(|r| r.id % 2 == 1) {
-        let s = sentiment::score(&row.text);
-        let got = label_of(f64::from(s));
-        if got != row.label {
-            println!(
-                "{:>4} {:<11} {:<9}→{:<9} {:+.3} {}",
-                row.id, row.kind, row.label, got, s, row.text
-            );
-        }
-    }
 }
 
 fn sentiment_of(db: &common::TestDb, external_id: &str) -> Option<f64> {

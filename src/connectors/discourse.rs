@@ -998,6 +998,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_post_with_images_is_found_by_its_text_followed_by_their_markdown() {
+        let bare = Outgoing {
+            body: "Lumen 3.2 is out.".into(),
+            ..Outgoing::default()
+        };
+        assert!(same_raw("Lumen 3.2 is out.\n", &bare));
+        assert!(!same_raw(
+            "Lumen 3.2 is out.\n\n![chart|640x360](upload://a.png)",
+            &bare
+        ));
+        let with_image = Outgoing {
+            images: vec![crate::platform::Attachment {
+                file_name: "a.png".into(),
+                mime: "image/png".into(),
+                bytes: std::sync::Arc::from(&b""[..]),
+                alt: "chart".into(),
+                width: 640,
+                height: 360,
+            }],
+            ..bare
+        };
+        assert!(same_raw(
+            "Lumen 3.2 is out.\n\n![chart|640x360](upload://a.png)",
+            &with_image
+        ));
+        assert!(!same_raw("Lumen 3.2 is out. And more words.", &with_image));
+    }
+
+    #[test]
     fn mentions_are_whole_usernames() {
         assert!(mentions("@ana is 0.9.1 planned?", "ana"));
         assert!(mentions("thanks @Ana.", "ana"));

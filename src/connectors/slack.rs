@@ -1485,6 +1485,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_text_is_cut_into_sections_at_line_breaks() {
+        assert_eq!(sections("  short  "), ["short"]);
+        assert!(sections("").is_empty());
+        let para = "a".repeat(2_000);
+        let text = format!("{para}\n{para}\n{para}");
+        let parts = sections(&text);
+        // any two paragraphs pass 3,000 characters: each is a section of its own
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| *p == para));
+        assert!(parts.iter().all(|p| p.chars().count() <= SECTION_CHARS));
+        // no line break within the limit: cut at the limit
+        let one = "b".repeat(SECTION_CHARS + 10);
+        let cut = sections(&one);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(cut[0].chars().count(), SECTION_CHARS);
+    }
+
+    #[test]
     fn timestamps_compare_as_numbers_not_floats() {
         assert_eq!(parse_ts("1777885927.481229"), 1_777_885_927_481_229);
         assert_eq!(
