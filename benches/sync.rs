@@ -194,32 +194,70 @@ async fn fixture_part(dir: &std::path::Path, pages: u32) {
         "  foundation raw insert   {FOUNDATION_RAW_RATE:>10.0} messages/s  → sync = {:.0}% of raw",
         100.0 * sync_rate / FOUNDATION_RAW_RATE
     );
-    sentiment_share(dir, &server.uri(), &batches, direct_secs);
+    health_share(dir, &server.uri(), &batches);
 }
 
-/// What scoring sentiment at ingest costs: the same pages ingested again with scoring off,
-/// beside the ingest above (with it); and one chat message scored alone, on the labelled
-/// messages of `tests/fixtures/sentiment`, which are more varied than the fixture's.
-fn sentiment_share(
-    dir: &std::path::Path,
-    base: &str,
-    batches: &[hearth::sync::Page],
-    with_secs: f64,
-) {
+/// What community health costs ingest: the same pages ingested into new databases three
+/// ways, three rounds each, best of three — with neither sentiment scoring nor the roll-ups
+/// (their triggers dropped, no refresh; ingest still notes the days it wrote to, a few rows a
+/// page); with scoring alone; with both and the roll-ups worked out after the sync, as
+/// `sync::run` does. Then one chat message scored alone, on the labelled messages of
+/// `tests/fixtures/sentiment`, which are more varied than the fixture's.
+fn health_share(dir: &std::path::Path, base: &str, batches: &[hearth::sync::Page]) {
     use hearth::health::sentiment;
-    sentiment::set_at_ingest(false);
-    let (mut bare, id) = new_store(dir, "unscored.db", base);
-    let t = Instant::now();
+    let drop_triggers = |name: &str| {
+        rusqlite::Connection::open(dir.join(name))
+            .and_then(|c| {
+                c.execute_batch(
+                    "DROP TRIGGER health_dirty_update; DROP TRIGGER health_dirty_delete;",
+                )
+            })
+            .expect("the roll-ups' triggers dropped");
+    };
+    let run = |round: usize, sentiment_on: bool, rollups_on: bool| -> (u64, f64) {
+        let name = format!("health-{round}-{sentiment_on}-{rollups_on}.db");
+        let (mut store, id) = new_store(dir, &name, base);
+        if !rollups_on {
+            drop_triggers(&name);
+        }
+        sentiment::set_at_ingest(sentiment_on);
+        let t = Instant::now();
+        let mut n = 0;
+        for p in batches {
+            n += store.commit_page(id, p, 1).expect("ingest").messages_added;
+        }
+        if rollups_on {
+            store.refresh_rollups().expect("roll-ups");
+        }
+        let secs = t.elapsed().as_secs_f64();
+        sentiment::set_at_ingest(true);
+        drop(store);
+        let _ = std::fs::remove_file(dir.join(&name));
+        (n, secs)
+    };
+    let (mut bare, mut scored, mut both) = (f64::MAX, f64::MAX, f64::MAX);
     let mut n = 0;
-    for p in batches {
-        n += bare.commit_page(id, p, 1).expect("ingest").messages_added;
+    for round in 0..3 {
+        let (added, secs) = run(round, false, false);
+        n = added;
+        bare = bare.min(secs);
+        scored = scored.min(run(round, true, false).1);
+        both = both.min(run(round, true, true).1);
     }
-    let without_secs = t.elapsed().as_secs_f64();
-    sentiment::set_at_ingest(true);
     println!(
-        "  ingest, no sentiment    {:>10.0} messages/s  → sentiment costs {:.1}% of the ingest rate",
-        n as f64 / without_secs,
-        100.0 * (1.0 - without_secs / with_secs)
+        "  ingest, no health       {:>10.0} messages/s  (best of 3)",
+        n as f64 / bare
+    );
+    println!(
+        "  with sentiment          {:>10.0} messages/s  → sentiment costs {:.1}% of the ingest rate",
+        n as f64 / scored,
+        100.0 * (1.0 - bare / scored)
+    );
+    println!(
+        "  with sentiment, roll-ups{:>10.0} messages/s  → both cost {:.1}% of the ingest rate (roll-ups {:.1}%)",
+        n as f64 / both,
+        100.0 * (1.0 - bare / both),
+        100.0 * (1.0 - scored / both)
     );
     let chat = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -5,7 +5,7 @@
 //! whole or not at all, so a sync cursor saved with it can never point past lost data.
 //! Must never: talk to the network or know a platform's wire format (connectors translate).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -21,6 +21,8 @@ use crate::text::{clean_name, clean_text};
 
 /// The longest message Hearth keeps (text or HTML); a longer one is kept aside.
 const MAX_MESSAGE: usize = 1 << 20;
+/// A UTC day in milliseconds, as the roll-ups count days.
+const DAY: Millis = 24 * 60 * 60 * 1000;
 
 /// What one batch changed, row by row: what reacts to new data (inbox rules on new messages,
 /// merge checks on new identities, metric roll-ups) runs on just this, in the same transaction,
@@ -288,6 +290,8 @@ struct Deltas {
     members: HashMap<i64, MemberDelta>,
     /// Conversations with a message edited or deleted (the rules weigh them again).
     edited: Vec<i64>,
+    /// (UTC day, conversation) of each new message, for the Dashboard's roll-ups.
+    days: BTreeSet<(Millis, i64)>,
 }
 
 impl Writer<'_, '_> {
@@ -585,6 +589,9 @@ impl Writer<'_, '_> {
                 ])?;
                 self.report.messages_added += 1;
                 self.changes.new_messages.push(message_id);
+                deltas
+                    .days
+                    .insert((msg.created_at - msg.created_at % DAY, conv_id));
                 let d = deltas.conversations.entry(conv_id).or_default();
                 d.added += 1;
                 if msg.created_at >= d.last_at {
@@ -622,6 +629,7 @@ impl Writer<'_, '_> {
             }
         }
         index_for_search(tx, &self.changes.new_messages[indexed..])?;
+        crate::health::rollups::mark(tx, &deltas.days)?;
         Ok((deltas, oversized))
     }
 

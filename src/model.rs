@@ -2210,6 +2210,23 @@ pub struct Metrics {
     pub top_channels: Vec<ChannelFigures>,
     /// The 10 members who wrote the most, with where.
     pub top_contributors: Vec<Contributor>,
+    /// Retention: members by the month of their first message, the six months up to the
+    /// period's last, oldest first.
+    pub cohorts: Vec<Cohort>,
+}
+
+/// The members whose first message is in one month, and how many of them wrote in it and in
+/// each month after it, up to the period's last month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Cohort {
+    /// The first of the month, midnight UTC.
+    pub month: Millis,
+    pub members: u32,
+    /// `active[k]`: of them, those who wrote in the k-th month after (0: the month itself,
+    /// all of them but those whose only messages were deleted since).
+    pub active: Vec<u32>,
 }
 
 /// The headline figures of one period.

@@ -163,7 +163,7 @@ fn dataset() -> TestDb {
     db
 }
 
-fn week(db: &TestDb, platform: Option<Platform>) -> Metrics {
+fn week(db: &mut TestDb, platform: Option<Platform>) -> Metrics {
     db.store
         .metrics(
             &MetricsQuery {
@@ -178,8 +178,8 @@ fn week(db: &TestDb, platform: Option<Platform>) -> Metrics {
 
 #[test]
 fn every_metric_matches_its_hand_worked_value() {
-    let db = dataset();
-    let m = week(&db, None);
+    let mut db = dataset();
+    let m = week(&mut db, None);
     let (c, p) = (&m.current, &m.previous);
     let mean_sentiment = CURRENT_TEXTS
         .iter()
@@ -292,8 +292,8 @@ fn every_metric_matches_its_hand_worked_value() {
 
 #[test]
 fn the_series_and_lists_match_their_hand_worked_values() {
-    let db = dataset();
-    let m = week(&db, None);
+    let mut db = dataset();
+    let m = week(&mut db, None);
     assert_eq!(m.days.len(), 7, "one row a day");
     let day1 = &m.days[1];
     assert_eq!(
@@ -355,8 +355,8 @@ fn the_series_and_lists_match_their_hand_worked_values() {
 
 #[test]
 fn one_platform_counts_only_what_happened_there() {
-    let db = dataset();
-    let m = week(&db, Some(Platform::Github));
+    let mut db = dataset();
+    let m = week(&mut db, Some(Platform::Github));
     // Ana's first message on GitHub is in this week: new there, though not new to the community
     assert_eq!(
         (
@@ -372,7 +372,7 @@ fn one_platform_counts_only_what_happened_there() {
 
 #[test]
 fn a_period_that_ends_before_it_starts_is_refused_in_words() {
-    let db = dataset();
+    let mut db = dataset();
     let err = db
         .store
         .metrics(
@@ -392,31 +392,31 @@ fn a_period_that_ends_before_it_starts_is_refused_in_words() {
 
 #[test]
 fn hearth_metrics_prints_the_figures_and_gives_them_whole_as_json() {
-    let db = dataset();
-    let from = "2026-11-02 00:00";
+    let mut db = dataset();
+    // dates are UTC days, wherever the computer is; a bare date as the end is included
     let out = common::hearth(&db.path())
-        .env("TZ", "UTC")
+        .env("TZ", "Asia/Tokyo")
         .args([
             "metrics",
             "--from",
-            from,
+            "2026-11-02",
             "--to",
-            "2026-11-09 00:00",
+            "2026-11-08",
             "--json",
         ])
         .output()
         .expect("hearth metrics runs");
     assert!(out.status.success(), "{}", common::text(&out));
     let json: Metrics = serde_json::from_slice(&out.stdout).expect("the figures as JSON");
-    assert_eq!(json.from, T0);
-    assert_eq!(json.current, week(&db, None).current);
+    assert_eq!((json.from, json.to), (T0, T0 + 7 * DAY));
+    assert_eq!(json.current, week(&mut db, None).current);
 
     let out = common::hearth(&db.path())
         .env("TZ", "UTC")
         .args([
             "metrics",
             "--from",
-            from,
+            "2026-11-02 00:00",
             "--to",
             "2026-11-09 00:00",
             "--platform",
@@ -427,11 +427,300 @@ fn hearth_metrics_prints_the_figures_and_gives_them_whole_as_json() {
     let text = common::text(&out);
     assert!(out.status.success(), "{text}");
     for line in [
-        "Community health, 2 Nov 2026 – 9 Nov 2026 (7 days), Discord",
+        "Community health, 2 Nov 2026 – 8 Nov 2026 (7 days), Discord",
         "Active members                   4  (4 before, the same)",
         "  unanswered after a day  0 of 2 (0%)",
         "First answer              median 3 h, 90% within 8 h  (median 2 h before)",
+        "  Oct 2026      5 new  100%  60%",
+        "  Nov 2026      1 new  100%",
     ] {
         assert!(text.contains(line), "{line:?} missing from:\n{text}");
     }
+}
+
+#[test]
+fn retention_by_monthly_cohort_matches_its_hand_worked_table() {
+    // The six months up to November 2026, the period's month. Dora, Ben, Cai, Ana (on Discord;
+    // her GitHub account first wrote later) and Finn first wrote in October; of them Ana, Ben
+    // and Cai wrote again in November. Eve first wrote in November. The team is no cohort.
+    let mut db = dataset();
+    let m = week(&mut db, None);
+    let month = |mo: u32| -> Millis {
+        use chrono::TimeZone;
+        chrono::Utc
+            .with_ymd_and_hms(2026, mo, 1, 0, 0, 0)
+            .single()
+            .expect("a month")
+            .timestamp_millis()
+    };
+    let table: Vec<(Millis, u32, Vec<u32>)> = m
+        .cohorts
+        .iter()
+        .map(|c| (c.month, c.members, c.active.clone()))
+        .collect();
+    assert_eq!(
+        table,
+        vec![
+            (month(6), 0, vec![0; 6]),
+            (month(7), 0, vec![0; 5]),
+            (month(8), 0, vec![0; 4]),
+            (month(9), 0, vec![0; 3]),
+            (month(10), 5, vec![5, 3]),
+            (month(11), 1, vec![1]),
+        ]
+    );
+    // on GitHub alone, Ana's first message there is in November
+    let github = week(&mut db, Some(Platform::Github));
+    let last = github.cohorts.last().expect("November");
+    assert_eq!(
+        (last.month, last.members, &last.active),
+        (month(11), 1, &vec![1])
+    );
+    assert!(github.cohorts[..5].iter().all(|c| c.members == 0));
+}
+
+/// Everything the roll-ups hold, in a fixed order, to compare two databases by.
+type Rolled = (
+    Vec<(i64, String, String, Vec<u8>)>,
+    Vec<(i64, i64)>,
+    Vec<String>,
+);
+
+fn rolled_up(path: &std::path::Path) -> Rolled {
+    let conn = rusqlite::Connection::open(path).expect("the file");
+    let days = conn
+        .prepare("SELECT day, platform, channel, writers FROM health_days ORDER BY 1, 2, 3")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let firsts = conn
+        .prepare("SELECT identity_id, first_at FROM health_firsts ORDER BY 1")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let questions = conn
+        .prepare(
+            "SELECT message_id || ' ' || conversation_id || ' ' || at || ' ' || platform || ' '
+                    || channel || ' ' || asker || ' ' || coalesce(asker_last_at, '-') || ' '
+                    || hex(later)
+             FROM health_questions ORDER BY message_id",
+        )
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    (days, firsts, questions)
+}
+
+/// The roll-ups as they are, beside the same database's worked out from nothing.
+fn kept_and_from_scratch(db: &mut TestDb) -> (Rolled, Rolled) {
+    db.store.refresh_rollups().expect("refreshed");
+    let kept = rolled_up(&db.path());
+    let dir = tempfile::tempdir().expect("a folder");
+    let copy = dir.path().join("copy.db");
+    let conn = rusqlite::Connection::open(db.path()).expect("the file");
+    conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+        .expect("copied");
+    rusqlite::Connection::open(&copy)
+        .expect("the copy")
+        .execute_batch(
+            "DELETE FROM health_days; DELETE FROM health_firsts; DELETE FROM health_questions;
+             INSERT OR IGNORE INTO health_dirty (day, conversation_id)
+             SELECT DISTINCT created_at - created_at % 86400000, conversation_id FROM messages;",
+        )
+        .expect("roll-ups cleared");
+    let mut store = hearth::store::Store::open(&copy).expect("the copy opens");
+    store.refresh_rollups().expect("worked out");
+    (kept, rolled_up(&copy))
+}
+
+fn ingest(db: &mut TestDb, account: i64, messages: Vec<hearth::ingest::IncomingMessage>) {
+    db.store
+        .ingest(
+            account,
+            &Batch {
+                messages,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("ingested");
+}
+
+#[test]
+fn the_roll_ups_follow_every_change_to_the_messages() {
+    let mut db = dataset();
+    let discord = db.discord();
+    // a chat channel, where a question is a message ending in "?" and its answers reply to it
+    let mut answer = msg(
+        "general",
+        "g2",
+        "cai",
+        "Use the CLI flag.",
+        T0 + 4 * DAY + HOUR,
+    );
+    answer.reply_to_external_id = Some("g1".into());
+    db.store
+        .ingest(
+            discord,
+            &Batch {
+                conversations: vec![conv(
+                    "general",
+                    ConversationKind::Channel,
+                    "#lounge",
+                    T0 - 20 * DAY,
+                )],
+                messages: vec![
+                    msg("general", "g1", "finn", "How do I export?", T0 + 4 * DAY),
+                    answer,
+                    msg(
+                        "general",
+                        "g3",
+                        "finn",
+                        "got it, thanks",
+                        T0 + 4 * DAY + 2 * HOUR,
+                    ),
+                ],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("ingested");
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "after the first sync");
+    assert!(!kept.0.is_empty() && !kept.1.is_empty() && kept.2.len() >= 6);
+
+    // an edit that changes how a message reads and stops it asking, a deletion, and a
+    // message backfill finds was written earlier than it seemed (another day)
+    let mut edited = msg(
+        "general",
+        "g1",
+        "finn",
+        "Exporting works now.",
+        T0 + 4 * DAY,
+    );
+    edited.edited_at = Some(T0 + 5 * DAY);
+    let mut deleted = msg("c4", "m14", "eve", "", T0 + 6 * DAY + 21 * HOUR);
+    deleted.deleted_at = Some(T0 + 7 * DAY);
+    let earlier = msg("p1", "m4", "finn", "+1", T0 - 4 * DAY);
+    ingest(&mut db, discord, vec![edited, deleted, earlier]);
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "after an edit, a deletion and a move");
+
+    // scores given later, to messages synced before sentiment was kept
+    rusqlite::Connection::open(db.path())
+        .expect("the file")
+        .execute(
+            "UPDATE messages SET sentiment = NULL WHERE external_id = 'm9'",
+            [],
+        )
+        .expect("cleared");
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "with a message unscored");
+    db.store.score_unscored(1_000).expect("scored");
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "after scoring");
+
+    // a member forgotten (their messages blanked and moved to a placeholder), then an
+    // account removed with everything it synced
+    let eve: i64 = rusqlite::Connection::open(db.path())
+        .expect("the file")
+        .query_row(
+            "SELECT member_id FROM identities WHERE external_id = 'eve'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("Eve");
+    db.store.forget_member(eve, NOW).expect("forgotten");
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "after a member is forgotten");
+    let github = db.account(Platform::Github, "lumen/lumen");
+    db.store.remove_account(github).expect("removed");
+    let (kept, scratch) = kept_and_from_scratch(&mut db);
+    assert_eq!(kept, scratch, "after an account is removed");
+    assert!(
+        kept.0.iter().all(|d| d.1 != "github"),
+        "nothing of the removed account is counted"
+    );
+}
+
+#[test]
+fn figures_follow_a_deletion_a_merge_and_the_team_without_a_full_recount() {
+    let mut db = dataset();
+    let before = week(&mut db, None);
+    assert_eq!(before.current.new_and_active, 1, "Eve wrote three times");
+
+    // Eve's last message is deleted on the platform: she wrote twice in the period
+    let discord = db.discord();
+    let mut deleted = msg("c4", "m14", "eve", "", T0 + 6 * DAY + 21 * HOUR);
+    deleted.deleted_at = Some(T0 + 7 * DAY);
+    ingest(&mut db, discord, vec![deleted]);
+    let after = week(&mut db, None);
+    assert_eq!(after.current.new_and_active, 0);
+    assert_eq!(after.current.messages, before.current.messages - 1);
+
+    // Ben and Cai turn out to be one person: one active member fewer, at once
+    let ids: Vec<i64> = {
+        let conn = rusqlite::Connection::open(db.path()).expect("the file");
+        let mut q = conn
+            .prepare("SELECT member_id FROM identities WHERE external_id IN ('ben', 'cai') ORDER BY external_id")
+            .expect("query");
+        q.query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("ids")
+    };
+    db.store
+        .merge_members(ids[0], ids[1], "test", NOW)
+        .expect("merged");
+    assert!(
+        !db.store.rollups_stale().expect("read"),
+        "a merge changes no roll-up"
+    );
+    let merged = week(&mut db, None);
+    assert_eq!(
+        merged.current.active_members,
+        after.current.active_members - 1
+    );
+    // Cai answering Ben's question was Ben answering himself: no longer an answer
+    assert_eq!(merged.current.answered, after.current.answered - 1);
+}
+
+#[test]
+fn two_processes_asking_for_the_figures_at_once_both_get_them() {
+    let db = dataset();
+    // nothing is rolled up yet: both processes find the work to do and take turns at it
+    let spawn = || {
+        common::hearth(&db.path())
+            .args([
+                "metrics",
+                "--from",
+                "2026-11-02",
+                "--to",
+                "2026-11-08",
+                "--json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hearth runs")
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (
+        a.wait_with_output().expect("it ends"),
+        b.wait_with_output().expect("it ends"),
+    );
+    assert!(a.status.success(), "{}", common::text(&a));
+    assert!(b.status.success(), "{}", common::text(&b));
+    let (a, b): (Metrics, Metrics) = (
+        serde_json::from_slice(&a.stdout).expect("JSON"),
+        serde_json::from_slice(&b.stdout).expect("JSON"),
+    );
+    assert_eq!(a.current, b.current);
+    assert_eq!(a.current.active_members, 4);
 }

@@ -84,6 +84,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0017_sentiment.sql",
         "086d842378f0e1373ad54cd0483de2039055f16ca1d6f51687f71fea490e8bd4",
     ),
+    (
+        "0018_health_rollups.sql",
+        "8818c7ab86d714d263507d6eb9633e45f7d7da5432f42da86edf24c1d19a5107",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -629,7 +629,10 @@ pub fn calendar_best_times(state: State<'_, AppState>, days: u32) -> Reply<Vec<B
 /// The community's health over a period beside the period before (the Dashboard).
 #[tauri::command(async)]
 pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Metrics> {
-    state.read(|s| s.metrics(&query, now_millis()))
+    // the roll-ups brought up to date on the writer (nothing to do unless messages changed
+    // since the last sync), then read on the second connection
+    state.with(|s| s.refresh_rollups().map(|_| ()))?;
+    state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
 }
 
 /// The calendar as an iCalendar file at `path` (chosen with the system's chooser).

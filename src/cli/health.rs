@@ -118,7 +118,7 @@ fn print(m: &Metrics) {
     println!(
         "Community health, {} – {} ({days} days), {}; beside the {days} days before",
         day(m.from),
-        day(m.to),
+        day(m.to - 1),
         m.platform.map_or("every platform", Platform::label)
     );
     println!("Members are people: one counted once across platforms; the team is left out.\n");
@@ -167,6 +167,53 @@ fn print(m: &Metrics) {
             );
         }
     }
+    if m.cohorts.iter().any(|c| c.members > 0) {
+        println!("\nRetention by monthly cohort: of the members who first wrote in a month, the share who wrote in it and each month after");
+        for c in m.cohorts.iter().filter(|c| c.members > 0) {
+            let shares: Vec<String> = c
+                .active
+                .iter()
+                .map(|a| format!("{:>4}", share_only(*a, c.members)))
+                .collect();
+            println!(
+                "  {:<9} {:>5} new  {}",
+                month(c.month),
+                c.members,
+                shares.join(" ")
+            );
+        }
+    }
+}
+
+/// "Nov 2026".
+fn month(t: Millis) -> String {
+    use chrono::TimeZone;
+    chrono::Utc
+        .timestamp_millis_opt(t)
+        .single()
+        .map(|d| d.format("%b %Y").to_string())
+        .unwrap_or_default()
+}
+
+/// "60%".
+fn share_only(part: u32, of: u32) -> String {
+    if of == 0 {
+        return "–".into();
+    }
+    format!("{:.0}%", f64::from(part) / f64::from(of) * 100.0)
+}
+
+/// A day of the period, as the figures count days: in UTC. A bare date given as the end is
+/// the last day in ("--to 2026-11-08" includes the 8th).
+fn utc_day(input: &str, end: bool) -> Result<Millis> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+        let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+        return Ok(d
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis());
+    }
+    Ok(parse_when(input, chrono::Utc::now())?)
 }
 
 pub fn metrics(
@@ -177,10 +224,9 @@ pub fn metrics(
     json: bool,
     now: Millis,
 ) -> Result<()> {
-    let local = chrono::Local::now();
     let query = MetricsQuery {
-        from: from.map(|f| parse_when(&f, local)).transpose()?,
-        to: to.map(|t| parse_when(&t, local)).transpose()?,
+        from: from.map(|f| utc_day(&f, false)).transpose()?,
+        to: to.map(|t| utc_day(&t, true)).transpose()?,
         platform,
     };
     // messages synced before sentiment was kept are scored first

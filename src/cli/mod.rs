@@ -223,10 +223,10 @@ enum Command {
     /// before: active, new and returning members, questions and how fast they are answered,
     /// sentiment, top channels and contributors.
     Metrics {
-        /// From when, in words or as a date ("30 days ago", 2026-11-01).
+        /// The first day, in words or as a date ("30 days ago", 2026-11-01). Days are UTC.
         #[arg(long)]
         from: Option<String>,
-        /// Until when (default: now).
+        /// The last day, included (default: today).
         #[arg(long)]
         to: Option<String>,
         /// Only this platform (discord, slack, discourse, github, matrix, mastodon, bluesky).

@@ -19,13 +19,18 @@ use crate::store::{schema_version, Store};
 use crate::text::spreadsheet_cell as cell;
 
 /// Tables that are not the workspace's data: the keyring id of this database, who is syncing
-/// right now, the inbox's counters (counted again from the conversations at import), and the
-/// index of identities' keys (built again from the hashes each `identity_keysets` row lists).
+/// right now, the inbox's counters (counted again from the conversations at import), the
+/// index of identities' keys (built again from the hashes each `identity_keysets` row lists),
+/// and the Dashboard's roll-ups (worked out again from the messages after import).
 const NOT_EXPORTED: &[&str] = &[
     "workspace",
     "sync_leases",
     "queue_counts",
     "identity_key_index",
+    "health_dirty",
+    "health_days",
+    "health_firsts",
+    "health_questions",
 ];
 /// Tables an older Hearth exported that this one works out again instead (schema 13 keeps
 /// identities' keys in `identity_keysets`): an old export's file of them is skipped.

@@ -57,6 +57,7 @@ pub(crate) fn rebuild_indexes(conn: &Connection) -> Result<()> {
          INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');",
     )?;
     crate::inbox::recount(conn)?;
+    crate::health::rollups::mark_all(conn)?;
     crate::members::resolve::restore_keys(conn)?;
     crate::members::reindex_all_members(conn)
 }

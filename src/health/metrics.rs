@@ -19,60 +19,112 @@
 //!   answered questions were answered within. **Unanswered after a day**: of the questions
 //!   asked at least a day before the period's end, those without an answer within a day.
 //! - **Sentiment** is the mean of members' messages' scores (`health::sentiment`).
-//! - Days, weeks (Monday to Sunday) and months are in UTC; a week or month at an edge of the
-//!   period counts only its days inside the period.
+//! - A period is whole UTC days; weeks (Monday to Sunday) and months are in UTC too, and a
+//!   week or month at an edge of the period counts only its days inside the period.
+//!
+//! Read from the roll-ups (`rollups.rs`), never from a period's messages; accounts are
+//! resolved to people (merges, the team) here, as the figures are read.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::{Datelike, TimeZone, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Bucket, ChannelFigures, Contributor, DayFigures, Metrics, MetricsQuery, Millis, PeriodFigures,
-    Platform, ResponseFigures,
+    Bucket, ChannelFigures, Cohort, Contributor, DayFigures, Metrics, MetricsQuery, Millis,
+    PeriodFigures, Platform, ResponseFigures,
 };
 use crate::store::{platform_col, Store};
 
-const DAY: Millis = 24 * 60 * 60 * 1000;
-/// The period when none is asked for: the 30 days up to now.
-pub const DEFAULT_DAYS: i64 = 30;
-/// How long after a period answers to its questions are still looked for.
-const ANSWER_WINDOW: Millis = 30 * DAY;
-/// Messages in the period that make a new member "new and active".
-const NEW_ACTIVE_MESSAGES: u32 = 3;
+use super::rollups::{decode_later, decode_writers, DAY};
+
 /// How many channels and contributors the lists keep.
 const TOP: usize = 10;
+/// Monthly cohorts in the retention table.
+const COHORTS: u32 = 6;
+/// Messages in the period that make a new member "new and active".
+const NEW_ACTIVE_MESSAGES: u32 = 3;
+/// The period when none is asked for: the 30 days up to today, today included.
+pub const DEFAULT_DAYS: i64 = 30;
 
-/// One message as the metrics read it.
-struct Msg {
-    conversation: i64,
-    channel_kind: bool,
-    platform: Platform,
-    channel: String,
-    external_id: String,
-    reply_to: Option<String>,
-    member: i64,
-    team: bool,
-    at: Millis,
-    sentiment: Option<f64>,
-    ends_with_question: bool,
+/// Accounts resolved to people, in arrays indexed by id (SQLite's rowids, which it hands out
+/// in order): who is behind each account, who is on the team, when each member first wrote.
+struct People {
+    /// identity → member (0: none)
+    member: Vec<usize>,
+    /// member → on the team
+    team: Vec<bool>,
+    /// member → first message (on the platform asked for); `Millis::MAX` if none
+    first: Vec<Millis>,
 }
 
-/// A question and what came of it.
+impl People {
+    /// The member behind `identity`, and whether they are on the team.
+    fn who(&self, identity: i64) -> Option<(usize, bool)> {
+        let m = *self.member.get(usize::try_from(identity).ok()?)?;
+        (m != 0).then(|| (m, self.team[m]))
+    }
+
+    /// The member behind `identity` if they are not on the team.
+    fn member(&self, identity: i64) -> Option<usize> {
+        self.who(identity).filter(|w| !w.1).map(|w| w.0)
+    }
+
+    fn len(&self) -> usize {
+        self.team.len()
+    }
+}
+
+/// One day's writers in one channel, resolved to members (the team left out).
+struct DayRow {
+    day: Millis,
+    platform: Platform,
+    /// The channel's index in the names read.
+    channel: usize,
+    /// (member, messages, scored, sentiment sum)
+    writers: Vec<(usize, u32, u32, f64)>,
+}
+
+/// A question and what came of it, resolved to members.
 struct Question {
     platform: Platform,
-    channel: String,
-    asker: i64,
+    channel: usize,
+    asker: usize,
     at: Millis,
-    /// (member, team, when) of each answer, in time order.
-    answers: Vec<(i64, bool, Millis)>,
-    asker_after_answer: bool,
+    /// (member, team, when) of each answer, in time order; the account's own are the team's
+    /// (member 0).
+    answers: Vec<(usize, bool, Millis)>,
+    /// The asker wrote again after the first answer.
+    acknowledged: bool,
 }
 
-impl Question {
-    fn first_answer(&self) -> Option<(i64, bool, Millis)> {
-        self.answers.first().copied()
+/// Counting distinct members bucket by bucket, buckets taken in order: a member counts once
+/// in a bucket, however many rows name them.
+struct Distinct {
+    stamp: Vec<u32>,
+    bucket: u32,
+}
+
+impl Distinct {
+    fn new(members: usize) -> Self {
+        Distinct {
+            stamp: vec![0; members],
+            bucket: 0,
+        }
+    }
+
+    fn next_bucket(&mut self) {
+        self.bucket += 1;
+    }
+
+    /// Whether `member` is new to the current bucket (and now counted in it).
+    fn first_time(&mut self, member: usize) -> bool {
+        let seen = self.stamp[member] == self.bucket;
+        self.stamp[member] = self.bucket;
+        !seen
     }
 }
 
@@ -98,7 +150,7 @@ fn mean(sum: f64, n: u32) -> Option<f64> {
     (n > 0).then(|| sum / f64::from(n))
 }
 
-fn day_of(at: Millis) -> Millis {
+pub(crate) fn day_of(at: Millis) -> Millis {
     at - at.rem_euclid(DAY)
 }
 
@@ -121,31 +173,6 @@ fn month_of(at: Millis) -> Millis {
         .map_or(day_of(at), |d| d.timestamp_millis())
 }
 
-/// Messages, members and sentiment of a day or a channel.
-#[derive(Default)]
-struct Tally {
-    members: HashSet<i64>,
-    messages: u32,
-    new_members: u32,
-    sentiment: f64,
-    scored: u32,
-}
-
-impl Tally {
-    fn add(&mut self, m: &Msg) {
-        self.members.insert(m.member);
-        self.messages += 1;
-        if let Some(s) = m.sentiment {
-            self.sentiment += s;
-            self.scored += 1;
-        }
-    }
-
-    fn mean_sentiment(&self) -> Option<f64> {
-        mean(self.sentiment, self.scored)
-    }
-}
-
 /// The figures on questions, for a period's whole or one platform or channel.
 #[derive(Default)]
 struct Answers {
@@ -159,19 +186,27 @@ struct Answers {
     community_times: Vec<Millis>,
     a_day_old: u32,
     unanswered_after_a_day: u32,
+    /// Room to count a question's people in.
+    scratch: Vec<usize>,
 }
 
 impl Answers {
-    fn add(&mut self, q: &Question, end: Millis) {
+    /// Counts `q`; `known` is the last moment the figures can know of (the period's end, or
+    /// now when that is earlier).
+    fn add(&mut self, q: &Question, known: Millis) {
         self.questions += 1;
         self.replies += q.answers.len() as u32;
-        let mut people: HashSet<i64> = q.answers.iter().map(|a| a.0).collect();
-        people.insert(q.asker);
+        let people = &mut self.scratch;
+        people.clear();
+        people.extend(q.answers.iter().map(|a| a.0));
+        people.push(q.asker);
+        people.sort_unstable();
+        people.dedup();
         self.participants += people.len() as u32;
-        let first = q.first_answer();
+        let first = q.answers.first().copied();
         if let Some((_, team, at)) = first {
             self.answered += 1;
-            self.acknowledged += u32::from(q.asker_after_answer);
+            self.acknowledged += u32::from(q.acknowledged);
             let wait = at - q.at;
             self.times.push(wait);
             if team {
@@ -180,7 +215,7 @@ impl Answers {
                 self.community_times.push(wait);
             }
         }
-        if q.at + DAY <= end {
+        if q.at + DAY <= known {
             self.a_day_old += 1;
             if first.is_none_or(|(_, _, at)| at > q.at + DAY) {
                 self.unanswered_after_a_day += 1;
@@ -209,76 +244,177 @@ impl Answers {
     }
 }
 
+/// The period `query` asks for, in whole UTC days: by default the 30 days up to today, today
+/// included.
+pub fn period_of(query: &MetricsQuery, now: Millis) -> Result<(Millis, Millis)> {
+    let to = query.to.map_or(day_of(now) + DAY, |t| day_of(t - 1) + DAY);
+    let from = query.from.map_or(to - DEFAULT_DAYS * DAY, day_of);
+    if from >= to {
+        return Err(Error::invalid(
+            "the period ends before it starts: give --from a date before --to",
+        ));
+    }
+    Ok((from, to))
+}
+
 impl Store {
-    /// The community's health over `query`'s period (default: the 30 days up to `now`),
-    /// beside the period of the same length before it.
-    pub fn metrics(&self, query: &MetricsQuery, now: Millis) -> Result<Metrics> {
-        let to = query.to.unwrap_or(now);
-        let from = query.from.unwrap_or(to - DEFAULT_DAYS * DAY);
-        if from >= to {
-            return Err(Error::invalid(
-                "the period ends before it starts: give --from a date before --to",
-            ));
-        }
+    /// The community's health over `query`'s period (whole UTC days; by default the 30 up to
+    /// today), beside the period of the same length before it. Brings the roll-ups up to date
+    /// first (`refresh_rollups`), then reads them.
+    pub fn metrics(&mut self, query: &MetricsQuery, now: Millis) -> Result<Metrics> {
+        self.refresh_rollups()?;
+        self.metrics_as_rolled_up(query, now)
+    }
+
+    /// [`Store::metrics`] from the roll-ups as they are, for a connection that cannot write
+    /// (the app's reader, after the writer refreshed them).
+    pub fn metrics_as_rolled_up(&self, query: &MetricsQuery, now: Millis) -> Result<Metrics> {
+        let (from, to) = period_of(query, now)?;
         let len = to - from;
+        let known = to.min(now).max(from);
         let platform = query.platform.map(Platform::as_str);
-        // Three periods of messages: this one, the one before (to compare), and the one before
-        // that (who went quiet in the previous period); answers are looked for a while after.
-        let start = from - 2 * len;
-        let messages = self.metric_messages(start, to + ANSWER_WINDOW, platform)?;
-        let firsts = self.first_messages_of(&messages, platform)?;
-        let questions = self.questions_in(&messages)?;
+        // one snapshot of the roll-ups, however another process changes them meanwhile
+        let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Deferred)?;
+        // Three periods: this one, the one before (to compare), and the one before that (who
+        // went quiet in the previous period).
+        let people = people(&tx, platform)?;
+        let mut channels: Vec<String> = Vec::new();
+        let cohort_start = months_before(month_of(to - 1), COHORTS - 1);
+        let rows = day_rows(
+            &tx,
+            (from - 2 * len).min(cohort_start),
+            to,
+            platform,
+            &people,
+            &mut channels,
+        )?;
+        let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
+        let names = top_names(&tx, &rows, from, to, &people)?;
+        tx.finish()?;
 
-        let current = self.figures(&messages, &questions, &firsts, from, to, from - len)?;
-        let previous = self.figures(&messages, &questions, &firsts, from - len, from, start)?;
+        let (current, counts) = figures(&rows, &questions, &people, from, to, known);
+        let (previous, _) = figures(&rows, &questions, &people, from - len, from, from);
+        let in_period = |r: &&DayRow| r.day >= from && r.day < to;
 
-        // Day by day, and members per week and month.
-        let mut days: BTreeMap<Millis, Tally> = BTreeMap::new();
-        let mut day = day_of(from);
+        // Day by day (rows come in day order), and members per week and month.
+        let mut days: BTreeMap<Millis, DayFigures> = BTreeMap::new();
+        let mut day = from;
         while day < to {
-            days.insert(day, Tally::default());
+            days.insert(
+                day,
+                DayFigures {
+                    day,
+                    ..Default::default()
+                },
+            );
             day += DAY;
         }
-        let mut weeks: BTreeMap<Millis, HashSet<i64>> = BTreeMap::new();
-        let mut months: BTreeMap<Millis, HashSet<i64>> = BTreeMap::new();
-        let mut channels: HashMap<(Platform, String), Tally> = HashMap::new();
-        let mut writers: HashMap<i64, (u32, HashMap<Platform, u32>)> = HashMap::new();
-        for m in messages
-            .iter()
-            .filter(|m| !m.team && m.at >= from && m.at < to)
-        {
-            if let Some(d) = days.get_mut(&day_of(m.at)) {
-                d.add(m);
+        let mut sums: BTreeMap<Millis, (f64, u32)> = BTreeMap::new();
+        let mut weeks: Vec<Bucket> = Vec::new();
+        let mut months: Vec<Bucket> = Vec::new();
+        let (mut by_day, mut by_week, mut by_month) = (
+            Distinct::new(people.len()),
+            Distinct::new(people.len()),
+            Distinct::new(people.len()),
+        );
+        for r in rows.iter().filter(in_period) {
+            let Some(d) = days.get_mut(&r.day) else {
+                continue;
+            };
+            if sums.last_key_value().is_none_or(|(k, _)| *k != r.day) {
+                by_day.next_bucket();
+                sums.insert(r.day, (0.0, 0));
             }
-            weeks.entry(week_of(m.at)).or_default().insert(m.member);
-            months.entry(month_of(m.at)).or_default().insert(m.member);
-            channels
-                .entry((m.platform, m.channel.clone()))
-                .or_default()
-                .add(m);
-            let w = writers.entry(m.member).or_default();
-            w.0 += 1;
-            *w.1.entry(m.platform).or_default() += 1;
-        }
-        for (member, first) in &firsts {
-            if let Some(d) = days.get_mut(&day_of(*first)) {
-                if d.members.contains(member) {
-                    d.new_members += 1;
+            let (week, month) = (week_of(r.day), month_of(r.day));
+            if weeks.last().is_none_or(|b| b.start != week) {
+                by_week.next_bucket();
+                weeks.push(Bucket {
+                    start: week,
+                    value: 0,
+                });
+            }
+            if months.last().is_none_or(|b| b.start != month) {
+                by_month.next_bucket();
+                months.push(Bucket {
+                    start: month,
+                    value: 0,
+                });
+            }
+            let sum = sums.entry(r.day).or_default();
+            for &(member, n, scored, total) in &r.writers {
+                d.messages += n;
+                sum.0 += total;
+                sum.1 += scored;
+                if by_day.first_time(member) {
+                    d.active_members += 1;
+                    if day_of(people.first[member]) == r.day {
+                        d.new_members += 1;
+                    }
+                }
+                if by_week.first_time(member) {
+                    if let Some(b) = weeks.last_mut() {
+                        b.value += 1;
+                    }
+                }
+                if by_month.first_time(member) {
+                    if let Some(b) = months.last_mut() {
+                        b.value += 1;
+                    }
                 }
             }
         }
+        for (day, (total, scored)) in sums {
+            if let Some(d) = days.get_mut(&day) {
+                d.sentiment = mean(total, scored);
+            }
+        }
+
+        // Channels: the period's rows a channel at a time.
+        let mut order: Vec<&DayRow> = rows.iter().filter(in_period).collect();
+        order.sort_by_key(|r| (r.platform, r.channel));
+        let mut by_channel_members = Distinct::new(people.len());
+        let mut top_channels: Vec<ChannelFigures> = Vec::new();
+        for group in order.chunk_by(|a, b| (a.platform, a.channel) == (b.platform, b.channel)) {
+            by_channel_members.next_bucket();
+            let mut c = ChannelFigures {
+                platform: group[0].platform,
+                channel: channels[group[0].channel].clone(),
+                messages: 0,
+                members: 0,
+                sentiment: None,
+            };
+            let (mut total, mut scored) = (0.0, 0);
+            for r in group {
+                for &(member, n, s, sum) in &r.writers {
+                    c.messages += n;
+                    total += sum;
+                    scored += s;
+                    if by_channel_members.first_time(member) {
+                        c.members += 1;
+                    }
+                }
+            }
+            c.sentiment = mean(total, scored);
+            top_channels.push(c);
+        }
+        top_channels.sort_by(|a, b| {
+            b.messages
+                .cmp(&a.messages)
+                .then_with(|| a.channel.cmp(&b.channel))
+        });
+        top_channels.truncate(TOP);
 
         // Questions of the period, per platform and channel.
         let mut by_platform: BTreeMap<Platform, Answers> = BTreeMap::new();
-        let mut by_channel: HashMap<(Platform, String), Answers> = HashMap::new();
-        let mut asked: HashMap<i64, u32> = HashMap::new();
-        let mut answered: HashMap<i64, u32> = HashMap::new();
+        let mut by_channel: FxHashMap<(Platform, usize), Answers> = FxHashMap::default();
+        let mut asked: FxHashMap<usize, u32> = FxHashMap::default();
+        let mut answered: FxHashMap<usize, u32> = FxHashMap::default();
         for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
-            by_platform.entry(q.platform).or_default().add(q, to);
+            by_platform.entry(q.platform).or_default().add(q, known);
             by_channel
-                .entry((q.platform, q.channel.clone()))
+                .entry((q.platform, q.channel))
                 .or_default()
-                .add(q, to);
+                .add(q, known);
             *asked.entry(q.asker).or_default() += 1;
             for (member, team, at) in &q.answers {
                 if !team && *at < to {
@@ -288,7 +424,7 @@ impl Store {
         }
         let mut by_channel: Vec<ResponseFigures> = by_channel
             .into_iter()
-            .map(|((p, c), a)| a.response(Some(p), Some(c)))
+            .map(|((p, c), a)| a.response(Some(p), Some(channels[c].clone())))
             .collect();
         by_channel.sort_by(|a, b| {
             b.questions
@@ -297,77 +433,33 @@ impl Store {
         });
         by_channel.truncate(TOP);
 
-        let mut top_channels: Vec<ChannelFigures> = channels
+        // The members who wrote most, and where.
+        let top_contributors = names
             .into_iter()
-            .map(|((platform, channel), t)| ChannelFigures {
-                platform,
-                channel,
-                messages: t.messages,
-                members: t.members.len() as u32,
-                sentiment: t.mean_sentiment(),
+            .map(|(member, name, mut platforms)| {
+                platforms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                Contributor {
+                    member_id: member as i64,
+                    name,
+                    messages: counts[member],
+                    questions: asked.get(&member).copied().unwrap_or(0),
+                    answers: answered.get(&member).copied().unwrap_or(0),
+                    platforms,
+                }
             })
             .collect();
-        top_channels.sort_by(|a, b| {
-            b.messages
-                .cmp(&a.messages)
-                .then_with(|| a.channel.cmp(&b.channel))
-        });
-        top_channels.truncate(TOP);
 
-        let mut top: Vec<(i64, u32, HashMap<Platform, u32>)> = writers
-            .into_iter()
-            .map(|(member, (n, on))| (member, n, on))
-            .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        top.truncate(TOP);
-        let mut top_contributors = Vec::with_capacity(top.len());
-        for (member, n, on) in top {
-            let mut platforms: Vec<(Platform, u32)> = on.into_iter().collect();
-            platforms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            top_contributors.push(Contributor {
-                member_id: member,
-                name: self
-                    .conn()
-                    .query_row(
-                        "SELECT display_name FROM members WHERE id = ?1",
-                        [member],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .unwrap_or_default(),
-                messages: n,
-                questions: asked.get(&member).copied().unwrap_or(0),
-                answers: answered.get(&member).copied().unwrap_or(0),
-                platforms,
-            });
-        }
-
-        let bucket = |m: BTreeMap<Millis, HashSet<i64>>| {
-            m.into_iter()
-                .map(|(start, people)| Bucket {
-                    start,
-                    value: people.len() as u32,
-                })
-                .collect()
-        };
+        let cohorts = cohorts(&rows, &people, cohort_start, to);
         Ok(Metrics {
+            cohorts,
             from,
             to,
             platform: query.platform,
             current,
             previous,
-            days: days
-                .into_iter()
-                .map(|(day, t)| DayFigures {
-                    day,
-                    active_members: t.members.len() as u32,
-                    new_members: t.new_members,
-                    messages: t.messages,
-                    sentiment: t.mean_sentiment(),
-                })
-                .collect(),
-            weeks: bucket(weeks),
-            months: bucket(months),
+            days: days.into_values().collect(),
+            weeks,
+            months,
             by_platform: by_platform
                 .into_iter()
                 .map(|(p, a)| a.response(Some(p), None))
@@ -377,198 +469,366 @@ impl Store {
             top_contributors,
         })
     }
-
-    /// Messages written from `start` to `end`, with their author as a member (after merges).
-    fn metric_messages(
-        &self,
-        start: Millis,
-        end: Millis,
-        platform: Option<&str>,
-    ) -> Result<Vec<Msg>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT m.conversation_id, c.kind = 'channel', m.platform,
-                        coalesce(c.container, c.title, ''), m.external_id, m.reply_to_external_id,
-                        i.member_id, mm.is_team OR m.from_us, m.created_at, m.sentiment,
-                        rtrim(m.body_text) LIKE '%?'
-                 FROM messages m
-                 JOIN conversations c ON c.id = m.conversation_id
-                 JOIN identities i ON i.id = m.author_identity_id
-                 JOIN members mm ON mm.id = i.member_id
-                 WHERE m.created_at >= ?1 AND m.created_at < ?2
-                   AND (?3 IS NULL OR m.platform = ?3) AND m.deleted_at IS NULL
-                 ORDER BY m.conversation_id, m.created_at, m.id",
-            )?
-            .query_map(params![start, end, platform], |r| {
-                Ok(Msg {
-                    conversation: r.get(0)?,
-                    channel_kind: r.get(1)?,
-                    platform: platform_col(r, 2)?,
-                    channel: r.get(3)?,
-                    external_id: r.get(4)?,
-                    reply_to: r.get(5)?,
-                    member: r.get(6)?,
-                    team: r.get(7)?,
-                    at: r.get(8)?,
-                    sentiment: r.get(9)?,
-                    ends_with_question: r.get(10)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// When each member who wrote in `messages` first wrote (ever, on `platform` if given).
-    fn first_messages_of(
-        &self,
-        messages: &[Msg],
-        platform: Option<&str>,
-    ) -> Result<HashMap<i64, Millis>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT min(occurred_at) FROM member_activity
-             WHERE member_id = ?1 AND kind = 'message' AND (?2 IS NULL OR platform = ?2)",
-        )?;
-        let mut out = HashMap::new();
-        for m in messages.iter().filter(|m| !m.team) {
-            if out.contains_key(&m.member) {
-                continue;
-            }
-            let first: Option<Millis> =
-                stmt.query_row(params![m.member, platform], |r| r.get(0))?;
-            out.insert(m.member, first.unwrap_or(m.at).min(m.at));
-        }
-        Ok(out)
-    }
-
-    /// The questions among `messages` (sorted by conversation and time) and their answers.
-    fn questions_in(&self, messages: &[Msg]) -> Result<Vec<Question>> {
-        let mut first_of = self
-            .conn()
-            .prepare_cached("SELECT min(created_at) FROM messages WHERE conversation_id = ?1")?;
-        let mut out = Vec::new();
-        for thread in messages.chunk_by(|a, b| a.conversation == b.conversation) {
-            let first = &thread[0];
-            if first.channel_kind {
-                // In a channel: a member's message ending in "?" that replies to nothing; its
-                // answers reply to it.
-                let mut replies: HashMap<&str, Vec<&Msg>> = HashMap::new();
-                for m in thread {
-                    if let Some(to) = &m.reply_to {
-                        replies.entry(to.as_str()).or_default().push(m);
-                    }
-                }
-                for q in thread
-                    .iter()
-                    .filter(|m| !m.team && m.reply_to.is_none() && m.ends_with_question)
-                {
-                    let answers: Vec<&Msg> = replies
-                        .get(q.external_id.as_str())
-                        .map(|r| r.iter().copied().filter(|a| a.member != q.member).collect())
-                        .unwrap_or_default();
-                    out.push(question(q, &answers, thread));
-                }
-                continue;
-            }
-            if first.team {
-                continue;
-            }
-            let started: Option<Millis> = first_of.query_row([first.conversation], |r| r.get(0))?;
-            if started.is_some_and(|s| s < first.at) {
-                // the thread began before the messages read: its question is older
-                continue;
-            }
-            let answers: Vec<&Msg> = thread[1..]
-                .iter()
-                .filter(|m| m.member != first.member)
-                .collect();
-            out.push(question(first, &answers, thread));
-        }
-        Ok(out)
-    }
-
-    /// The figures of the period `[from, to)`; `before` starts the period before it (for who
-    /// went quiet).
-    fn figures(
-        &self,
-        messages: &[Msg],
-        questions: &[Question],
-        firsts: &HashMap<i64, Millis>,
-        from: Millis,
-        to: Millis,
-        before: Millis,
-    ) -> Result<PeriodFigures> {
-        let mut active: HashMap<i64, u32> = HashMap::new();
-        let mut earlier: HashSet<i64> = HashSet::new();
-        let (mut n, mut sum, mut scored) = (0u32, 0.0, 0u32);
-        for m in messages.iter().filter(|m| !m.team) {
-            if m.at >= from && m.at < to {
-                *active.entry(m.member).or_default() += 1;
-                n += 1;
-                if let Some(s) = m.sentiment {
-                    sum += s;
-                    scored += 1;
-                }
-            } else if m.at >= before && m.at < from {
-                earlier.insert(m.member);
-            }
-        }
-        let new: Vec<i64> = active
-            .keys()
-            .copied()
-            .filter(|m| firsts.get(m).is_some_and(|f| *f >= from))
-            .collect();
-        let mut answers = Answers::default();
-        for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
-            answers.add(q, to);
-        }
-        answers.sort();
-        Ok(PeriodFigures {
-            active_members: active.len() as u32,
-            new_members: new.len() as u32,
-            returning_members: (active.len() - new.len()) as u32,
-            going_quiet: earlier.iter().filter(|m| !active.contains_key(m)).count() as u32,
-            new_and_active: new
-                .iter()
-                .filter(|m| active.get(m).is_some_and(|n| *n >= NEW_ACTIVE_MESSAGES))
-                .count() as u32,
-            messages: n,
-            questions: answers.questions,
-            answered: answers.answered,
-            acknowledged: answers.acknowledged,
-            replies_per_question: (answers.questions > 0)
-                .then(|| f64::from(answers.replies) / f64::from(answers.questions)),
-            participants_per_thread: (answers.questions > 0)
-                .then(|| f64::from(answers.participants) / f64::from(answers.questions)),
-            first_reply_median: median(&answers.times),
-            first_reply_p90: percentile(&answers.times, 90),
-            team_first_reply_median: median(&answers.team_times),
-            community_first_reply_median: median(&answers.community_times),
-            questions_a_day_old: answers.a_day_old,
-            unanswered_after_a_day: answers.unanswered_after_a_day,
-            sentiment: mean(sum, scored),
-        })
-    }
 }
 
-/// A question `q` with its `answers` (in time order); `thread` tells whether the asker came
-/// back after the first.
-fn question(q: &Msg, answers: &[&Msg], thread: &[Msg]) -> Question {
-    let answers: Vec<(i64, bool, Millis)> = answers
-        .iter()
-        .filter(|a| a.at >= q.at)
-        .map(|a| (a.member, a.team, a.at))
-        .collect();
-    let asker_after_answer = answers
-        .first()
-        .is_some_and(|(_, _, first)| thread.iter().any(|m| m.member == q.member && m.at > *first));
-    Question {
-        platform: q.platform,
-        channel: q.channel.clone(),
-        asker: q.member,
-        at: q.at,
-        answers,
-        asker_after_answer,
+/// The first of the month `n` months before the month starting at `month`.
+fn months_before(month: Millis, n: u32) -> Millis {
+    Utc.timestamp_millis_opt(month)
+        .single()
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(n)))
+        .map_or(month - i64::from(n) * 31 * DAY, |d| d.timestamp_millis())
+}
+
+/// Retention by monthly cohort: the members who first wrote in each month from `start` (a
+/// month's first day) up to the one `to` ends in, and who of them wrote in each month since.
+fn cohorts(rows: &[DayRow], people: &People, start: Millis, to: Millis) -> Vec<Cohort> {
+    let mut months: Vec<Millis> = vec![start];
+    loop {
+        // a month's first day and 32 more land in the next month
+        let next = month_of(months[months.len() - 1] + 32 * DAY);
+        if next >= to {
+            break;
+        }
+        months.push(next);
     }
+    let index = |at: Millis| months.iter().rposition(|m| *m <= at);
+    let mut out: Vec<Cohort> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Cohort {
+            month: *m,
+            members: 0,
+            active: vec![0; months.len() - i],
+        })
+        .collect();
+    // each member's cohort, if they first wrote in one of these months
+    let mut cohort_of: Vec<u8> = vec![u8::MAX; people.len()];
+    for (m, first) in people.first.iter().enumerate() {
+        if people.team[m] || *first < start || *first >= to {
+            continue;
+        }
+        if let Some(c) = index(*first) {
+            cohort_of[m] = c as u8;
+            out[c].members += 1;
+        }
+    }
+    let mut seen = Distinct::new(people.len());
+    let mut month = None;
+    for r in rows.iter().filter(|r| r.day >= start && r.day < to) {
+        let Some(k) = index(r.day) else {
+            continue;
+        };
+        if month != Some(k) {
+            seen.next_bucket();
+            month = Some(k);
+        }
+        for w in &r.writers {
+            let c = cohort_of[w.0];
+            if c == u8::MAX || usize::from(c) > k || !seen.first_time(w.0) {
+                continue;
+            }
+            out[usize::from(c)].active[k - usize::from(c)] += 1;
+        }
+    }
+    out
+}
+
+/// The largest id SQLite handed out in `table`, as an array length.
+fn ids_in(conn: &Connection, table: &str) -> Result<usize> {
+    let max: i64 = conn.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?;
+    usize::try_from(max)
+        .ok()
+        .filter(|n| *n < 1 << 28)
+        .map(|n| n + 1)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "the {table} table's ids run past what Hearth counts"
+            ))
+        })
+}
+
+/// Every account's person, the team, and each member's first message (on `platform` if
+/// given).
+fn people(conn: &Connection, platform: Option<&str>) -> Result<People> {
+    let mut member = vec![0; ids_in(conn, "identities")?];
+    let members = ids_in(conn, "members")?;
+    let mut team = vec![false; members];
+    let mut first = vec![Millis::MAX; members];
+    let mut stmt = conn.prepare_cached("SELECT id, member_id FROM identities")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (i, m): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if let (Ok(i), Ok(m)) = (usize::try_from(i), usize::try_from(m)) {
+            if i < member.len() && m < members {
+                member[i] = m;
+            }
+        }
+    }
+    let mut stmt = conn.prepare_cached("SELECT id FROM members WHERE is_team = 1")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(t) = usize::try_from(r.get::<_, i64>(0)?)
+            .ok()
+            .and_then(|m| team.get_mut(m))
+        {
+            *t = true;
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT identity_id, first_at FROM health_firsts WHERE ?1 IS NULL OR platform = ?1",
+    )?;
+    let mut rows = stmt.query([platform])?;
+    while let Some(r) = rows.next()? {
+        let m = usize::try_from(r.get::<_, i64>(0)?)
+            .ok()
+            .and_then(|i| member.get(i).copied())
+            .unwrap_or(0);
+        if m != 0 {
+            first[m] = first[m].min(r.get(1)?);
+        }
+    }
+    Ok(People {
+        member,
+        team,
+        first,
+    })
+}
+
+/// The index of column `i`'s text in `names`, added if new.
+fn intern(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    names: &mut Vec<String>,
+    index: &mut FxHashMap<String, usize>,
+) -> Result<usize> {
+    let name = r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?;
+    if let Some(i) = index.get(name) {
+        return Ok(*i);
+    }
+    names.push(name.to_string());
+    index.insert(name.to_string(), names.len() - 1);
+    Ok(names.len() - 1)
+}
+
+fn blob<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<&'a [u8]> {
+    Ok(r.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
+}
+
+/// The roll-ups of the days from `start` to `end`, in day order, resolved to members, the
+/// team left out.
+fn day_rows(
+    conn: &Connection,
+    start: Millis,
+    end: Millis,
+    platform: Option<&str>,
+    people: &People,
+    channels: &mut Vec<String>,
+) -> Result<Vec<DayRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, platform, channel, writers FROM health_days
+         WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR platform = ?3)
+         ORDER BY day, platform, channel",
+    )?;
+    let mut rows = stmt.query(params![start, end, platform])?;
+    let mut index = FxHashMap::default();
+    let mut out = Vec::new();
+    let mut decoded = Vec::new();
+    while let Some(r) = rows.next()? {
+        decoded.clear();
+        decode_writers(blob(r, 3)?, &mut decoded);
+        out.push(DayRow {
+            day: r.get(0)?,
+            platform: platform_col(r, 1)?,
+            channel: intern(r, 2, channels, &mut index)?,
+            writers: decoded
+                .iter()
+                .filter_map(|w| {
+                    people
+                        .member(w.identity)
+                        .map(|m| (m, w.messages, w.scored, w.sentiment))
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The questions asked from `start` to `end` by members (not the team), with their answers:
+/// later messages by someone other than the asker.
+fn questions(
+    conn: &Connection,
+    start: Millis,
+    end: Millis,
+    platform: Option<&str>,
+    people: &People,
+    channels: &mut Vec<String>,
+) -> Result<Vec<Question>> {
+    let mut index: FxHashMap<String, usize> = channels
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i))
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT platform, channel, asker, at, asker_last_at, later FROM health_questions
+         WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR platform = ?3)",
+    )?;
+    let mut rows = stmt.query(params![start, end, platform])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let Some(asker) = people.member(r.get(2)?) else {
+            continue;
+        };
+        let at: Millis = r.get(3)?;
+        let asker_last: Option<Millis> = r.get(4)?;
+        let mut answers = Vec::new();
+        let mut asker_after: Option<Millis> = None;
+        for l in decode_later(blob(r, 5)?) {
+            let (member, team) = if l.from_us {
+                (0, true)
+            } else {
+                match people.who(l.identity) {
+                    Some(w) => w,
+                    None => continue,
+                }
+            };
+            if !l.from_us && member == asker {
+                // the asker again, from another of their accounts
+                asker_after = Some(l.at);
+            } else if l.at >= at {
+                answers.push((member, team, l.at));
+            }
+        }
+        let came_back = asker_last.max(asker_after);
+        let acknowledged = answers
+            .first()
+            .is_some_and(|(_, _, first)| came_back.is_some_and(|a| a > *first));
+        out.push(Question {
+            platform: platform_col(r, 0)?,
+            channel: intern(r, 1, channels, &mut index)?,
+            asker,
+            at,
+            answers,
+            acknowledged,
+        });
+    }
+    Ok(out)
+}
+
+/// The ten members with the most messages in `[from, to)`, with their names and messages per
+/// platform.
+#[allow(clippy::type_complexity)]
+fn top_names(
+    conn: &Connection,
+    rows: &[DayRow],
+    from: Millis,
+    to: Millis,
+    people: &People,
+) -> Result<Vec<(usize, String, Vec<(Platform, u32)>)>> {
+    let mut count = vec![0u32; people.len()];
+    let mut touched = Vec::new();
+    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
+        for &(m, n, _, _) in &r.writers {
+            if count[m] == 0 {
+                touched.push(m);
+            }
+            count[m] += n;
+        }
+    }
+    touched.sort_unstable_by(|a, b| count[*b].cmp(&count[*a]).then(a.cmp(b)));
+    touched.truncate(TOP);
+    let mut on: Vec<BTreeMap<Platform, u32>> = vec![BTreeMap::new(); touched.len()];
+    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
+        for &(m, n, _, _) in &r.writers {
+            if let Some(i) = touched.iter().position(|t| *t == m) {
+                *on[i].entry(r.platform).or_default() += n;
+            }
+        }
+    }
+    let mut name = conn.prepare_cached("SELECT display_name FROM members WHERE id = ?1")?;
+    let mut out = Vec::with_capacity(touched.len());
+    for (m, on) in touched.into_iter().zip(on) {
+        let n: Option<String> = name.query_row([m as i64], |r| r.get(0)).optional()?;
+        out.push((m, n.unwrap_or_default(), on.into_iter().collect()));
+    }
+    Ok(out)
+}
+
+/// The figures of the period `[from, to)`, the period of the same length before it telling
+/// who went quiet; `known` is the last moment they can know of. Also each member's messages
+/// in the period.
+fn figures(
+    rows: &[DayRow],
+    questions: &[Question],
+    people: &People,
+    from: Millis,
+    to: Millis,
+    known: Millis,
+) -> (PeriodFigures, Vec<u32>) {
+    let before = from - (to - from);
+    let mut count = vec![0u32; people.len()];
+    let mut earlier = Distinct::new(people.len());
+    earlier.next_bucket();
+    let (mut active, mut quiet_candidates) = (Vec::new(), Vec::new());
+    let (mut n, mut sum, mut scored) = (0u32, 0.0, 0u32);
+    for r in rows {
+        if r.day >= from && r.day < to {
+            for &(member, m, s, total) in &r.writers {
+                if count[member] == 0 {
+                    active.push(member);
+                }
+                count[member] += m;
+                n += m;
+                scored += s;
+                sum += total;
+            }
+        } else if r.day >= before && r.day < from {
+            for w in &r.writers {
+                if earlier.first_time(w.0) {
+                    quiet_candidates.push(w.0);
+                }
+            }
+        }
+    }
+    let new: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|m| people.first[*m] >= from && people.first[*m] != Millis::MAX)
+        .collect();
+    let mut answers = Answers::default();
+    for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
+        answers.add(q, known);
+    }
+    answers.sort();
+    let figures = PeriodFigures {
+        active_members: active.len() as u32,
+        new_members: new.len() as u32,
+        returning_members: (active.len() - new.len()) as u32,
+        going_quiet: quiet_candidates.iter().filter(|m| count[**m] == 0).count() as u32,
+        new_and_active: new
+            .iter()
+            .filter(|m| count[**m] >= NEW_ACTIVE_MESSAGES)
+            .count() as u32,
+        messages: n,
+        questions: answers.questions,
+        answered: answers.answered,
+        acknowledged: answers.acknowledged,
+        replies_per_question: (answers.questions > 0)
+            .then(|| f64::from(answers.replies) / f64::from(answers.questions)),
+        participants_per_thread: (answers.questions > 0)
+            .then(|| f64::from(answers.participants) / f64::from(answers.questions)),
+        first_reply_median: median(&answers.times),
+        first_reply_p90: percentile(&answers.times, 90),
+        team_first_reply_median: median(&answers.team_times),
+        community_first_reply_median: median(&answers.community_times),
+        questions_a_day_old: answers.a_day_old,
+        unanswered_after_a_day: answers.unanswered_after_a_day,
+        sentiment: mean(sum, scored),
+    };
+    (figures, count)
 }
 
 #[cfg(test)]
@@ -585,6 +845,41 @@ mod tests {
         assert_eq!(percentile(&v, 90), Some(9));
         assert_eq!(percentile(&[7], 90), Some(7));
         assert_eq!(percentile(&[1, 2, 3], 90), Some(3));
+    }
+
+    #[test]
+    fn a_period_is_whole_utc_days_and_by_default_the_thirty_up_to_today() {
+        // 2026-12-01 15:30 UTC
+        let now = 1_796_139_000_000;
+        let today = day_of(now);
+        assert_eq!(
+            period_of(&MetricsQuery::default(), now).ok(),
+            Some((today - 29 * DAY, today + DAY))
+        );
+        // times inside days widen to the whole days
+        let q = MetricsQuery {
+            from: Some(today - 3 * DAY + 5),
+            to: Some(today - DAY + 1),
+            platform: None,
+        };
+        assert_eq!(period_of(&q, now).ok(), Some((today - 3 * DAY, today)));
+        let q = MetricsQuery {
+            from: Some(today),
+            to: Some(today),
+            platform: None,
+        };
+        assert!(period_of(&q, now).is_err());
+    }
+
+    #[test]
+    fn a_member_counts_once_in_each_bucket() {
+        let mut d = Distinct::new(4);
+        d.next_bucket();
+        assert!(d.first_time(2));
+        assert!(!d.first_time(2));
+        assert!(d.first_time(3));
+        d.next_bucket();
+        assert!(d.first_time(2));
     }
 
     #[test]

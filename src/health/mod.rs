@@ -3,6 +3,7 @@
 //! it existed are scored here in batches) and the metrics of a period (`metrics.rs`). Must never: send a message's text off the machine.
 
 pub mod metrics;
+pub mod rollups;
 pub mod sentiment;
 
 use rusqlite::params;

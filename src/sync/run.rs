@@ -137,6 +137,8 @@ pub async fn sync_and_send(
         let _ = store.compute_engagement(clock());
         // Messages synced before sentiment was kept are scored a batch at a time.
         let _ = store.score_unscored(UNSCORED_BATCH);
+        // The Dashboard's roll-ups follow what the sync changed, so opening it waits for none.
+        let _ = store.refresh_rollups();
     }
     AccountRun { sync, flush }
 }

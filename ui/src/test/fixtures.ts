@@ -489,6 +489,7 @@ export function metrics(overrides: Partial<Metrics> = {}): Metrics {
     byChannel: [],
     topChannels: [],
     topContributors: [],
+    cohorts: [],
     ...overrides,
   };
 }
@@ -561,6 +562,26 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
     topChannels: [
       { platform: 'discord', channel: '#help', messages: 300, members: 25, sentiment: 0.21 },
       { platform: 'github', channel: 'acme/app', messages: 120, members: 11, sentiment: -0.04 },
+    ],
+    byChannel: [
+      {
+        platform: 'discord',
+        channel: '#help',
+        questions: 9,
+        answered: 8,
+        firstReplyMedian: 3 * HOUR,
+        firstReplyP90: 20 * HOUR,
+        questionsADayOld: 8,
+        unansweredAfterADay: 1,
+      },
+    ],
+    cohorts: [
+      { month: Date.UTC(2026, 5, 1), members: 0, active: [0, 0, 0, 0, 0, 0] },
+      { month: Date.UTC(2026, 6, 1), members: 4, active: [4, 2, 2, 1, 1] },
+      { month: Date.UTC(2026, 7, 1), members: 0, active: [0, 0, 0, 0] },
+      { month: Date.UTC(2026, 8, 1), members: 10, active: [10, 5, 3] },
+      { month: Date.UTC(2026, 9, 1), members: 20, active: [20, 12] },
+      { month: Date.UTC(2026, 10, 1), members: 8, active: [8] },
     ],
     topContributors: [
       {

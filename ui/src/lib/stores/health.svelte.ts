@@ -3,7 +3,6 @@
 import type { Metrics } from '$lib/bindings/Metrics';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Platform } from '$lib/bindings/Platform';
-import { fromDateTimeInputs } from '$lib/format/dates';
 import * as ipc from '$lib/ipc';
 import { errorMessage } from '$lib/ipc/errors';
 
@@ -13,7 +12,8 @@ const DAY = 24 * 3_600_000;
 
 export const health = $state({
   period: '30' as PeriodChoice,
-  /** The custom period's first and last days, as yyyy-mm-dd (local days, both included). */
+  /** The custom period's first and last days, as yyyy-mm-dd (UTC days, as every figure's, both
+   *  included). */
   customFrom: '',
   customTo: '',
   platform: null as Platform | null,
@@ -22,20 +22,27 @@ export const health = $state({
   error: null as string | null,
 });
 
+/** Midnight UTC of a yyyy-mm-dd day, as the core counts days; `null` for anything else. */
+function utcDay(day: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const at = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isNaN(at) ? null : at;
+}
+
 /** What to ask the core for the current choice, or a sentence saying why it cannot be asked. */
 export function healthQuery(now = Date.now()): MetricsQuery | string {
   const platform = health.platform;
   if (health.period === '30') return { from: null, to: null, platform };
   if (health.period !== 'custom') {
-    return { from: now - Number(health.period) * DAY, to: null, platform };
+    // the core counts whole UTC days up to today's end: N days ending today start N − 1 back
+    return { from: now - (Number(health.period) - 1) * DAY, to: null, platform };
   }
-  const from = fromDateTimeInputs(health.customFrom, '00:00');
-  const last = fromDateTimeInputs(health.customTo, '00:00');
+  const from = utcDay(health.customFrom);
+  const last = utcDay(health.customTo);
   if (from === null || last === null) return 'Choose the first and the last day of the period.';
   // the last day is included: the period ends at the next midnight
-  const end = new Date(last);
-  end.setDate(end.getDate() + 1);
-  const to = end.getTime();
+  const to = last + DAY;
   if (from >= to) return 'The period ends before it starts: choose a first day before the last.';
   return { from, to, platform };
 }

@@ -85,6 +85,24 @@ describe('health dashboard', () => {
     expect(within(response).getByRole('row', { name: /GitHub/ })).toHaveTextContent('1 d 2 h');
     expect(screen.getByTestId('channels-table')).toHaveTextContent('#help');
     expect(screen.getByTestId('contributors-table')).toHaveTextContent('Discord 40, GitHub 12');
+    expect(
+      within(screen.getByTestId('response-channels-table')).getByRole('row', { name: /#help/ }),
+    ).toHaveTextContent('8 (89%)');
+
+    // retention: each month's newcomers, and the share of them who wrote in each month since
+    const cohorts = screen.getByTestId('cohorts-table');
+    const october = within(cohorts).getByRole('row', { name: /Oct 2026/ });
+    expect(within(october).getAllByRole('cell').map((c) => c.textContent?.trim())).toEqual([
+      '20',
+      '100%',
+      '60%',
+      '–',
+      '–',
+      '–',
+      '–',
+    ]);
+    const june = within(cohorts).getByRole('row', { name: /Jun 2026/ });
+    expect(within(june).getAllByRole('cell')[1]).toHaveTextContent('–');
   });
 
   it('reveals a chart\'s numbers as a table of its days', async () => {
@@ -116,8 +134,9 @@ describe('health dashboard', () => {
     const week = api.metricsGet.mock.lastCall![0];
     expect(week.to).toBeNull();
     expect(week.platform).toBeNull();
-    expect(week.from! - (before - 7 * DAY)).toBeGreaterThanOrEqual(0);
-    expect(week.from! - (before - 7 * DAY)).toBeLessThan(5_000);
+    // seven days ending today: today and the six before
+    expect(week.from! - (before - 6 * DAY)).toBeGreaterThanOrEqual(0);
+    expect(week.from! - (before - 6 * DAY)).toBeLessThan(5_000);
     // the figures stay, dimmed, while the new ones come
     expect(screen.getByTestId('health').querySelector('.body')).toHaveAttribute('aria-busy', 'true');
     expect(figure('Active members')).toHaveTextContent('40');
@@ -145,8 +164,9 @@ describe('health dashboard', () => {
     await fireEvent.input(screen.getByTestId('health-to'), { target: { value: '2025-03-10' } });
     await fireEvent.change(screen.getByTestId('health-to'));
     expect(api.metricsGet).toHaveBeenLastCalledWith({
-      from: new Date(2025, 2, 1).getTime(),
-      to: new Date(2025, 2, 11).getTime(),
+      // UTC days, as the core counts them, wherever the computer is
+      from: Date.UTC(2025, 2, 1),
+      to: Date.UTC(2025, 2, 11),
       platform: null,
     });
 
