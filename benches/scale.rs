@@ -559,8 +559,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     raw.execute(
-        "UPDATE messages SET sentiment = -sentiment WHERE created_at >= ?1",
-        [now - 86_400_000],
+        "UPDATE messages SET sentiment = -sentiment
+         WHERE created_at >= (SELECT max(created_at) FROM messages) - 86400000",
+        [],
     )?;
     let t = Instant::now();
     let day = store.refresh_rollups()?;

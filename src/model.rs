@@ -2215,6 +2215,23 @@ pub struct Metrics {
     pub cohorts: Vec<Cohort>,
 }
 
+/// A chart of the Dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum HealthChart {
+    /// Active and new members, day by day.
+    ActiveMembers,
+    /// Members' messages, day by day.
+    Messages,
+    /// Mean sentiment, day by day.
+    Sentiment,
+    /// Members active each week.
+    MembersPerWeek,
+    /// Retention by monthly cohort.
+    Cohorts,
+}
+
 /// The members whose first message is in one month, and how many of them wrote in it and in
 /// each month after it, up to the period's last month.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]

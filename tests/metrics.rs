@@ -479,6 +479,35 @@ fn retention_by_monthly_cohort_matches_its_hand_worked_table() {
     assert!(github.cohorts[..5].iter().all(|c| c.members == 0));
 }
 
+#[test]
+fn a_chart_saved_as_csv_holds_the_numbers_it_draws() {
+    let mut db = dataset();
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("messages.csv");
+    let week = MetricsQuery {
+        from: Some(T0),
+        to: Some(T0 + 7 * DAY),
+        platform: None,
+    };
+    db.store
+        .export_chart_csv(&week, hearth::model::HealthChart::Messages, &path, NOW)
+        .expect("saved");
+    // Ana twice on the 3rd, Ben and Cai on the 4th, Ana on GitHub on the 5th, Eve three times
+    // on the 8th; the team's answers are not counted
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("the file"),
+        "day,messages\r\n2026-11-02,0\r\n2026-11-03,2\r\n2026-11-04,2\r\n2026-11-05,1\r\n\
+         2026-11-06,0\r\n2026-11-07,0\r\n2026-11-08,3\r\n"
+    );
+    let wrong = dir.path().join("messages.txt");
+    let err = db
+        .store
+        .export_chart_csv(&week, hearth::model::HealthChart::Messages, &wrong, NOW)
+        .expect_err("not a .csv");
+    assert!(err.to_string().contains("does not end in .csv"), "{err}");
+    assert!(!wrong.exists());
+}
+
 /// Everything the roll-ups hold, in a fixed order, to compare two databases by.
 type Rolled = (
     Vec<(i64, String, String, Vec<u8>)>,

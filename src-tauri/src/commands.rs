@@ -11,13 +11,13 @@ use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarComment,
     CalendarExportSummary, CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange,
     CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
-    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, InboxCounts, InboxItem,
-    InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport, MemberPage,
-    MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery, Millis, Note,
-    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
-    PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft,
-    RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction,
-    TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, HealthChart, InboxCounts,
+    InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
+    MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery,
+    Millis, Note, NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary,
+    OutboxItem, PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck,
+    RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember,
+    TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -633,6 +633,32 @@ pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Met
     // since the last sync), then read on the second connection
     state.with(|s| s.refresh_rollups().map(|_| ()))?;
     state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
+}
+
+/// One of the Dashboard's charts, its numbers for `query`'s period, as CSV at `path` (chosen
+/// with the system's chooser; it must end in .csv).
+#[tauri::command(async)]
+pub fn metrics_export_csv(
+    state: State<'_, AppState>,
+    query: MetricsQuery,
+    chart: HealthChart,
+    path: String,
+) -> Reply<()> {
+    state.with(|s| s.export_chart_csv(&query, chart, std::path::Path::new(&path), now_millis()))
+}
+
+/// A chart's picture, drawn by the app: the PNG's bytes are the request's body, the path (from
+/// the system's chooser, ending in .png) a header. Anything but a PNG is refused.
+#[tauri::command(async)]
+pub fn metrics_save_png(request: tauri::ipc::Request<'_>) -> Reply<()> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(hearth::Error::invalid("the chart's picture came without its bytes").into());
+    };
+    let path = upload_header(&request, "x-hearth-path")?;
+    Ok(hearth::health::export::save_chart_png(
+        std::path::Path::new(&path),
+        bytes,
+    )?)
 }
 
 /// The calendar as an iCalendar file at `path` (chosen with the system's chooser).

@@ -105,6 +105,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_comments,
             commands::calendar_comment,
             commands::metrics_get,
+            commands::metrics_export_csv,
+            commands::metrics_save_png,
             commands::calendar_add_image,
             commands::calendar_image_alt,
             commands::calendar_move_image,
@@ -697,6 +699,59 @@ mod tests {
             perms,
             ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
+    }
+
+    /// A Dashboard chart is saved as the person chose: its numbers as CSV written by the core,
+    /// its picture as the PNG bytes the app drew; a picture that is not a PNG, or a name that
+    /// is not a .png, is refused in words and nothing is written.
+    #[test]
+    fn a_chart_is_saved_as_csv_and_as_png_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        let csv = dir.path().join("messages.csv");
+        invoke(
+            &window,
+            "metrics_export_csv",
+            serde_json::json!({
+                "query": {"from": null, "to": null, "platform": null},
+                "chart": "messages",
+                "path": csv,
+            }),
+        )
+        .expect("saved");
+        let text = std::fs::read_to_string(&csv).expect("the file");
+        assert!(text.starts_with("day,messages\r\n"), "{text}");
+        assert_eq!(text.lines().count(), 31, "a header and the 30 days: {text}");
+
+        let save = |path: &std::path::Path, bytes: &[u8]| {
+            let mut headers = tauri::http::HeaderMap::new();
+            let encoded = path.to_string_lossy().replace(' ', "%20");
+            headers.insert("x-hearth-path", encoded.parse().expect("a header value"));
+            get_ipc_response(
+                &window,
+                InvokeRequest {
+                    cmd: "metrics_save_png".into(),
+                    callback: tauri::ipc::CallbackFn(0),
+                    error: tauri::ipc::CallbackFn(1),
+                    url: "tauri://localhost".parse().expect("a valid url"),
+                    body: tauri::ipc::InvokeBody::Raw(bytes.to_vec()),
+                    headers,
+                    invoke_key: INVOKE_KEY.to_string(),
+                },
+            )
+        };
+        let png: &[u8] = include_bytes!("../../src/demo/downloads-chart.png");
+        let picture = dir.path().join("messages per day.png");
+        save(&picture, png).expect("saved");
+        assert_eq!(std::fs::read(&picture).expect("the file"), png);
+        let refused = save(&dir.path().join("evil.sh"), png).expect_err("not a .png");
+        assert!(
+            refused.to_string().contains("does not end in .png"),
+            "{refused}"
+        );
+        let refused = save(&dir.path().join("evil.png"), b"#!/bin/sh").expect_err("not a PNG");
+        assert!(refused.to_string().contains("not a PNG image"), "{refused}");
+        assert!(!dir.path().join("evil.sh").exists() && !dir.path().join("evil.png").exists());
     }
 
     /// An image goes in as the raw body of `calendar_add_image`, its item, name and alt text

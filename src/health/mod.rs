@@ -1,7 +1,10 @@
 //! Community health: how the community is doing, computed on the device from the synced data.
 //! Owns: the sentiment of messages (`sentiment.rs`, scored at ingest; messages synced before
-//! it existed are scored here in batches) and the metrics of a period (`metrics.rs`). Must never: send a message's text off the machine.
+//! it existed are scored here in batches), the metrics of a period (`metrics.rs`) read from
+//! their roll-ups (`rollups.rs`), and the charts as CSV and PNG files (`export.rs`). Must
+//! never: send a message's text off the machine.
 
+pub mod export;
 pub mod metrics;
 pub mod rollups;
 pub mod sentiment;

@@ -130,6 +130,8 @@ export const ipcMock = () => withCalendarGet({
   openExternal: vi.fn(),
   // The Dashboard has nothing to count unless a test says otherwise.
   metricsGet: vi.fn(() => Promise.resolve(metrics())),
+  metricsExportCsv: vi.fn(() => Promise.resolve(null)),
+  metricsSavePng: vi.fn(() => Promise.resolve(null)),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.
   platformsConnectable: vi.fn(() => Promise.resolve([])),

@@ -16,9 +16,14 @@ export default class FakePlot {
 
   private readonly made: MadePlot;
 
-  constructor(options: { width: number }, data: unknown) {
+  constructor(options: { width: number }, data: unknown, target?: HTMLElement) {
     this.made = { data, width: options.width, destroyed: false };
     plots.push(this.made);
+    // where uPlot draws: a canvas in the chart's box
+    const canvas = document.createElement('canvas');
+    canvas.width = options.width;
+    canvas.height = 180;
+    target?.appendChild(canvas);
   }
 
   setSize({ width }: { width: number }) {

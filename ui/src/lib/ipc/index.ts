@@ -33,6 +33,7 @@ import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberQuery } from '$lib/bindings/MemberQuery';
 import type { MergeRecord } from '$lib/bindings/MergeRecord';
 import type { MergeSuggestion } from '$lib/bindings/MergeSuggestion';
+import type { HealthChart } from '$lib/bindings/HealthChart';
 import type { Metrics } from '$lib/bindings/Metrics';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Note } from '$lib/bindings/Note';
@@ -363,6 +364,16 @@ export const calendarBestTimes = (days: number) =>
 /** The figures of a period (nulls: the 30 days up to now, every platform) beside the period of
  * the same length before it. */
 export const metricsGet = (query: MetricsQuery) => invoke<Metrics>('metrics_get', { query });
+
+/** Writes a Dashboard chart's numbers for the period as CSV to `path` (ending in .csv). */
+export const metricsExportCsv = (query: MetricsQuery, chart: HealthChart, path: string) =>
+  invoke<null>('metrics_export_csv', { query, chart, path });
+
+/** Saves a chart's picture (PNG bytes, sent as they are) to `path` (ending in .png). */
+export const metricsSavePng = (path: string, bytes: Uint8Array) =>
+  invoke<null>('metrics_save_png', bytes, {
+    headers: { 'x-hearth-path': encodeURIComponent(path) },
+  });
 
 // Accounts: the token in `input` goes to the OS keyring through the core and never comes back.
 

@@ -1,10 +1,12 @@
 // The Dashboard: which period and platform it shows, and the figures the core worked out for
 // them. Kept here so leaving the view and coming back shows the same choice at once.
+import type { HealthChart } from '$lib/bindings/HealthChart';
 import type { Metrics } from '$lib/bindings/Metrics';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Platform } from '$lib/bindings/Platform';
 import * as ipc from '$lib/ipc';
 import { errorMessage } from '$lib/ipc/errors';
+import { showError, showToast } from '$lib/stores/toasts.svelte';
 
 export type PeriodChoice = '7' | '30' | '90' | 'custom';
 
@@ -69,5 +71,27 @@ export async function loadMetrics() {
     health.error = errorMessage(error);
   } finally {
     if (ticket === asked) health.loading = false;
+  }
+}
+
+/** A chart's title as a file name: "Messages per day" → "messages-per-day". */
+export function chartFileName(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+/** Asks where to save `chart`'s numbers for the period shown, then has the core write them. */
+export async function saveChartCsv(chart: HealthChart, title: string) {
+  const query = healthQuery();
+  if (typeof query === 'string') {
+    showError(query);
+    return;
+  }
+  try {
+    const path = await ipc.pickSaveFile(`Save “${title}” as CSV`, `${chartFileName(title)}.csv`);
+    if (path === null) return;
+    await ipc.metricsExportCsv(query, chart, path);
+    showToast(`Saved the numbers of “${title}” to ${path}`);
+  } catch (error) {
+    showError(error);
   }
 }

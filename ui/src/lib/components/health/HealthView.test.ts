@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
 import { health } from '$lib/stores/health.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
 import { account, communityMetrics, metrics, periodFigures } from '../../../test/fixtures';
 import { plots } from '../../../test/uplot-mock';
 import HealthView from './HealthView.svelte';
@@ -17,6 +18,7 @@ const DAY = 86_400_000;
 beforeEach(() => {
   vi.clearAllMocks();
   plots.length = 0;
+  toasts.length = 0;
   Object.assign(health, {
     period: '30',
     customFrom: '',
@@ -103,6 +105,72 @@ describe('health dashboard', () => {
     ]);
     const june = within(cohorts).getByRole('row', { name: /Jun 2026/ });
     expect(within(june).getAllByRole('cell')[1]).toHaveTextContent('–');
+  });
+
+  it('saves a chart\'s numbers as CSV and its picture as PNG where the person chooses', async () => {
+    render(HealthView);
+    const chart = (await screen.findByRole('img', { name: 'Messages per day' })).closest(
+      'section',
+    )!;
+    api.pickSaveFile.mockResolvedValueOnce('/home/ana/messages.csv');
+    await fireEvent.click(
+      within(chart).getByRole('button', { name: 'Save the numbers of Messages per day as CSV' }),
+    );
+    await waitFor(() =>
+      expect(api.metricsExportCsv).toHaveBeenCalledWith(
+        { from: null, to: null, platform: null },
+        'messages',
+        '/home/ana/messages.csv',
+      ),
+    );
+    expect(api.pickSaveFile).toHaveBeenLastCalledWith(
+      'Save “Messages per day” as CSV',
+      'messages-per-day.csv',
+    );
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message)).toContain(
+        'Saved the numbers of “Messages per day” to /home/ana/messages.csv',
+      ),
+    );
+
+    // the picture: the chart as drawn under its name (jsdom draws nothing: a stand-in does)
+    const drawn: string[] = [];
+    const context = {
+      fillRect: () => drawn.push('background'),
+      fillText: (text: string) => drawn.push(`title ${text}`),
+      drawImage: () => drawn.push('chart'),
+    };
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2]);
+    const getContext = vi
+      .spyOn(HTMLCanvasElement.prototype, 'getContext')
+      .mockImplementation(() => context as unknown as CanvasRenderingContext2D);
+    const toBlob = vi
+      .spyOn(HTMLCanvasElement.prototype, 'toBlob')
+      .mockImplementation((done: BlobCallback) => done(new Blob([png], { type: 'image/png' })));
+    api.pickSaveFile.mockResolvedValueOnce('/home/ana/messages.png');
+    await fireEvent.click(
+      within(chart).getByRole('button', { name: 'Save Messages per day as a PNG picture' }),
+    );
+    await waitFor(() => expect(api.metricsSavePng).toHaveBeenCalled());
+    const [path, bytes] = api.metricsSavePng.mock.lastCall!;
+    expect(path).toBe('/home/ana/messages.png');
+    expect(Array.from(bytes)).toEqual(Array.from(png));
+    expect(drawn).toEqual(['background', 'title Messages per day', 'chart']);
+    getContext.mockRestore();
+    toBlob.mockRestore();
+
+    // a refusal from the core is said in words
+    api.pickSaveFile.mockResolvedValueOnce('/home/ana/messages');
+    api.metricsExportCsv.mockRejectedValueOnce({
+      code: 'invalid',
+      message: '/home/ana/messages does not end in .csv: save the chart under a name that does',
+    });
+    await fireEvent.click(
+      within(chart).getByRole('button', { name: 'Save the numbers of Messages per day as CSV' }),
+    );
+    await waitFor(() =>
+      expect(toasts.map((t) => t.message).join(' ')).toContain('does not end in .csv'),
+    );
   });
 
   it('reveals a chart\'s numbers as a table of its days', async () => {

@@ -1,0 +1,236 @@
+//! The Dashboard's charts as files: each chart's numbers as CSV (written here, from the
+//! figures, so what lands in a spreadsheet is what the chart drew) and its picture as PNG (drawn
+//! by the app, checked here). Must never: write anything but a CSV or a PNG, or to a file not
+//! named as one.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::{HealthChart, Metrics, MetricsQuery, Millis};
+use crate::store::Store;
+use chrono::{TimeZone, Utc};
+
+impl HealthChart {
+    /// The name a saved file is offered under.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            HealthChart::ActiveMembers => "active-members",
+            HealthChart::Messages => "messages",
+            HealthChart::Sentiment => "sentiment",
+            HealthChart::MembersPerWeek => "members-per-week",
+            HealthChart::Cohorts => "retention-by-cohort",
+        }
+    }
+}
+
+/// The biggest picture of a chart Hearth saves.
+const MAX_PNG: usize = 32 << 20;
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn day(at: Millis) -> String {
+    Utc.timestamp_millis_opt(at)
+        .single()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn sentiment(s: Option<f64>) -> String {
+    s.map(|s| format!("{s:.3}")).unwrap_or_default()
+}
+
+/// `chart`'s numbers as CSV, a header row first; days are UTC dates (yyyy-mm-dd), an empty
+/// cell is a day with nothing to measure.
+pub fn chart_csv(m: &Metrics, chart: HealthChart) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    match chart {
+        HealthChart::ActiveMembers => {
+            rows.push(vec![
+                "day".into(),
+                "active members".into(),
+                "new members".into(),
+            ]);
+            rows.extend(m.days.iter().map(|d| {
+                vec![
+                    day(d.day),
+                    d.active_members.to_string(),
+                    d.new_members.to_string(),
+                ]
+            }));
+        }
+        HealthChart::Messages => {
+            rows.push(vec!["day".into(), "messages".into()]);
+            rows.extend(
+                m.days
+                    .iter()
+                    .map(|d| vec![day(d.day), d.messages.to_string()]),
+            );
+        }
+        HealthChart::Sentiment => {
+            rows.push(vec!["day".into(), "mean sentiment (-1 to 1)".into()]);
+            rows.extend(
+                m.days
+                    .iter()
+                    .map(|d| vec![day(d.day), sentiment(d.sentiment)]),
+            );
+        }
+        HealthChart::MembersPerWeek => {
+            rows.push(vec!["week of".into(), "active members".into()]);
+            rows.extend(
+                m.weeks
+                    .iter()
+                    .map(|w| vec![day(w.start), w.value.to_string()]),
+            );
+        }
+        HealthChart::Cohorts => {
+            let mut head = vec!["first wrote in".to_string(), "members".to_string()];
+            head.extend((0..m.cohorts.len()).map(|k| match k {
+                0 => "that month".to_string(),
+                k => format!("+{k} months"),
+            }));
+            rows.push(head);
+            for c in &m.cohorts {
+                let mut row = vec![day(c.month)[..7].to_string(), c.members.to_string()];
+                row.extend(c.active.iter().map(u32::to_string));
+                rows.push(row);
+            }
+        }
+    }
+    // every cell is a date or a number: nothing a spreadsheet could take for a formula
+    let mut out = String::new();
+    for row in rows {
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Whether `path` names a file of the kind `extension` ("csv", "png").
+fn named_as(path: &Path, extension: &str) -> Result<()> {
+    let ok = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{} does not end in .{extension}: save the chart under a name that does",
+            path.display()
+        )))
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| {
+        Error::invalid(format!(
+            "the chart could not be saved to {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+impl Store {
+    /// Writes `chart`'s numbers for `query`'s period as CSV to `path` (which must end in .csv).
+    pub fn export_chart_csv(
+        &mut self,
+        query: &MetricsQuery,
+        chart: HealthChart,
+        path: &Path,
+        now: Millis,
+    ) -> Result<()> {
+        named_as(path, "csv")?;
+        let m = self.metrics(query, now)?;
+        write(path, chart_csv(&m, chart).as_bytes())
+    }
+}
+
+/// Saves a chart's picture, drawn by the app, to `path` (which must end in .png); anything
+/// that is not a PNG image is refused and nothing is written.
+pub fn save_chart_png(path: &Path, bytes: &[u8]) -> Result<()> {
+    named_as(path, "png")?;
+    if !bytes.starts_with(PNG_SIGNATURE) {
+        return Err(Error::invalid(
+            "the chart's picture is not a PNG image: nothing was saved",
+        ));
+    }
+    if bytes.len() > MAX_PNG {
+        return Err(Error::invalid(format!(
+            "the chart's picture is {:.0} MB, more than Hearth saves: nothing was saved",
+            bytes.len() as f64 / 1_048_576.0
+        )));
+    }
+    write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Bucket, Cohort, DayFigures};
+
+    #[test]
+    fn each_chart_gives_its_own_columns_with_utc_days() {
+        // 2026-11-02 and 03, UTC
+        let (d1, d2) = (1_793_577_600_000, 1_793_664_000_000);
+        let m = Metrics {
+            days: vec![
+                DayFigures {
+                    day: d1,
+                    active_members: 4,
+                    new_members: 1,
+                    messages: 9,
+                    sentiment: Some(0.25),
+                },
+                DayFigures {
+                    day: d2,
+                    active_members: 0,
+                    new_members: 0,
+                    messages: 0,
+                    sentiment: None,
+                },
+            ],
+            weeks: vec![Bucket {
+                start: d1,
+                value: 4,
+            }],
+            cohorts: vec![Cohort {
+                month: 1_793_491_200_000, // 2026-11-01
+                members: 3,
+                active: vec![3],
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            chart_csv(&m, HealthChart::ActiveMembers),
+            "day,active members,new members\r\n2026-11-02,4,1\r\n2026-11-03,0,0\r\n"
+        );
+        assert_eq!(
+            chart_csv(&m, HealthChart::Sentiment),
+            "day,mean sentiment (-1 to 1)\r\n2026-11-02,0.250\r\n2026-11-03,\r\n"
+        );
+        assert_eq!(
+            chart_csv(&m, HealthChart::MembersPerWeek),
+            "week of,active members\r\n2026-11-02,4\r\n"
+        );
+        assert_eq!(
+            chart_csv(&m, HealthChart::Cohorts),
+            "first wrote in,members,that month\r\n2026-11,3,3\r\n"
+        );
+    }
+
+    #[test]
+    fn only_a_png_is_saved_and_only_under_a_png_name() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let png = [PNG_SIGNATURE, b"rest of the image"].concat();
+        let good = dir.path().join("HealthChart.PNG");
+        assert!(save_chart_png(&good, &png).is_ok());
+        assert_eq!(std::fs::read(&good).ok(), Some(png.clone()));
+
+        let script = dir.path().join("chart.sh");
+        let err = save_chart_png(&script, &png).expect_err("refused");
+        assert!(err.to_string().contains("does not end in .png"), "{err}");
+        let err =
+            save_chart_png(&dir.path().join("x.png"), b"#!/bin/sh\nrm -rf ~").expect_err("refused");
+        assert!(err.to_string().contains("not a PNG image"), "{err}");
+        assert!(!script.exists() && !dir.path().join("x.png").exists());
+    }
+}
