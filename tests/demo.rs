@@ -343,3 +343,75 @@ fn the_demo_calendar_has_scheduled_posts_and_ideas() {
             && v.reactions.is_some()
             && v.boosts.is_some()));
 }
+
+#[test]
+fn the_dashboard_tells_the_demos_story_a_release_spurt_a_rough_week_and_a_helper() {
+    use hearth::demo::story;
+    use hearth::model::MetricsQuery;
+    const DAY: i64 = 86_400_000;
+    let dir = tempfile::tempdir().expect("a folder");
+    let mut store = Store::open(dir.path().join("demo.db")).expect("opens");
+    hearth::demo::generate(&mut store, &DemoOptions::default(), NOW, &mut |_| {})
+        .expect("the demo generates");
+    // the 60 days up to the demo's day, as the Dashboard shows them
+    let m = store
+        .metrics(
+            &MetricsQuery {
+                from: Some(NOW - 59 * DAY),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("metrics");
+    let days = &m.days;
+    let day_of = |days_ago: i64| (NOW - days_ago * DAY).div_euclid(DAY) * DAY;
+    let weeks = 0..=days.len() - 7;
+
+    // the week with the most newcomers is the one after the release, with over twice as many
+    // as the median week
+    let new_in = |i: usize| days[i..i + 7].iter().map(|d| d.new_members).sum::<u32>();
+    let spurt = weeks.clone().max_by_key(|i| new_in(*i)).expect("weeks");
+    assert!(
+        (days[spurt].day - day_of(story::RELEASE_DAYS_AGO)).abs() <= DAY,
+        "the busiest week for newcomers starts {} days ago",
+        (NOW - days[spurt].day) / DAY
+    );
+    let mut all: Vec<u32> = weeks.clone().map(new_in).collect();
+    all.sort_unstable();
+    assert!(
+        new_in(spurt) > 2 * all[all.len() / 2],
+        "{} newcomers that week, against a median week's {}",
+        new_in(spurt),
+        all[all.len() / 2]
+    );
+
+    // the week whose messages read worst is the rough week
+    let mood = |i: usize| {
+        let (sum, n) = days[i..i + 7].iter().fold((0.0, 0.0), |(s, n), d| {
+            let w = f64::from(d.messages);
+            (s + d.sentiment.unwrap_or(0.0) * w, n + w)
+        });
+        sum / n
+    };
+    let worst = weeks
+        .clone()
+        .min_by(|a, b| mood(*a).total_cmp(&mood(*b)))
+        .expect("weeks");
+    let rough = day_of(story::ROUGH_WEEK_STARTS_DAYS_AGO);
+    assert!(
+        (days[worst].day - rough).abs() <= 3 * DAY,
+        "the worst week starts {} days ago ({:.3}, against {:.3} for the release week)",
+        (NOW - days[worst].day) / DAY,
+        mood(worst),
+        mood(spurt)
+    );
+
+    // and the helper is among the top contributors, with the most answers to others
+    let helper = m
+        .top_contributors
+        .iter()
+        .max_by_key(|c| c.answers)
+        .expect("contributors");
+    assert_eq!(helper.name, story::HELPER);
+    assert!(helper.answers >= story::newcomers(400), "{helper:?}");
+}

@@ -8,6 +8,7 @@ mod attendees;
 mod content;
 mod remove;
 pub mod showcase;
+pub mod story;
 
 pub use attendees::{
     attendee_list, Attendee, AttendeeList, FILE_NAME as ATTENDEES_FILE, LIST_NAME as ATTENDEES_LIST,
@@ -927,7 +928,7 @@ pub fn generate_with_truth(
     let with_showcase = options.messages >= 1000;
     let mut remaining = options.messages as usize
         - if with_showcase {
-            showcase::MESSAGES as usize
+            (showcase::MESSAGES + story::messages(options.members)) as usize
         } else {
             0
         };
@@ -985,6 +986,14 @@ pub fn generate_with_truth(
             now,
         )?;
         summary.messages += u64::from(showcase::MESSAGES);
+        story::write(
+            store,
+            account_ids[0],
+            SPACES[0].team_id,
+            options.members,
+            now,
+        )?;
+        summary.messages += u64::from(story::messages(options.members));
     }
     g.phase = "Scoring engagement";
     store.compute_engagement(now)?;
