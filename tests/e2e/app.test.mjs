@@ -242,7 +242,22 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     const numbers = await health.findElement(By.xpath(".//button[normalize-space()='Show the numbers']"));
     await numbers.click();
     await driver.wait(async () => (await numbers.getAttribute("aria-expanded")) === "true", WAIT, "the numbers are one click away");
+    await numbers.click();
+    // each chart saves its numbers and its picture; the retention table is there too
+    assert.equal((await health.findElements(By.xpath(".//button[normalize-space()='CSV']"))).length, 5);
+    assert.equal((await health.findElements(By.xpath(".//button[normalize-space()='PNG']"))).length, 4);
+    await driver.wait(until.elementLocated(byTest("cohorts-table")), WAIT);
+    // the README's picture: the earlier steps' toasts dismissed, the charts in view
+    for (let i = 0; i < 10; i++) {
+      const [close] = await driver.findElements(By.css('button[aria-label="Dismiss"]'));
+      if (!close) break;
+      await close.click().catch(() => {});
+      await driver.sleep(100);
+    }
     await shot(driver, "dashboard");
+    const charts = await health.findElement(By.css(".charts"));
+    await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", charts);
+    await shot(driver, "dashboard-charts");
   } finally {
     await driver.quit();
   }
