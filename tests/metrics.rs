@@ -147,20 +147,24 @@ fn dataset() -> TestDb {
         .ingest(github, &github_batch, NOW)
         .expect("GitHub ingested");
     // Ana on Discord and Ana on GitHub are one person
-    let ana: Vec<i64> = {
-        let conn = rusqlite::Connection::open(db.path()).expect("the file");
-        let mut q = conn
-            .prepare("SELECT member_id FROM identities WHERE external_id IN ('ana', 'gh-ana') ORDER BY external_id")
-            .expect("query");
-        q.query_map([], |r| r.get(0))
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("ids")
-    };
-    db.store
-        .merge_members(ana[0], ana[1], "test", NOW)
-        .expect("merged");
+    merge(&mut db, "ana", "gh-ana");
     db
+}
+
+/// Merges the members behind two accounts (by their external ids).
+fn merge(db: &mut TestDb, a: &str, b: &str) {
+    let member = |external: &str| -> i64 {
+        rusqlite::Connection::open(db.path())
+            .expect("the file")
+            .query_row(
+                "SELECT member_id FROM identities WHERE external_id = ?1",
+                [external],
+                |r| r.get(0),
+            )
+            .expect("a member")
+    };
+    let (a, b) = (member(a), member(b));
+    db.store.merge_members(a, b, "test", NOW).expect("merged");
 }
 
 fn week(db: &mut TestDb, platform: Option<Platform>) -> Metrics {
@@ -694,19 +698,7 @@ fn figures_follow_a_deletion_a_merge_and_the_team_without_a_full_recount() {
     assert_eq!(after.current.messages, before.current.messages - 1);
 
     // Ben and Cai turn out to be one person: one active member fewer, at once
-    let ids: Vec<i64> = {
-        let conn = rusqlite::Connection::open(db.path()).expect("the file");
-        let mut q = conn
-            .prepare("SELECT member_id FROM identities WHERE external_id IN ('ben', 'cai') ORDER BY external_id")
-            .expect("query");
-        q.query_map([], |r| r.get(0))
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("ids")
-    };
-    db.store
-        .merge_members(ids[0], ids[1], "test", NOW)
-        .expect("merged");
+    merge(&mut db, "ben", "cai");
     assert!(
         !db.store.rollups_stale().expect("read"),
         "a merge changes no roll-up"
