@@ -138,6 +138,7 @@ pub(crate) fn ingest_in(
         .collect();
     crate::members::organizations::settle_in(tx, &written.changes.members, now)?;
     written.report.merged_on_proof = crate::members::resolve::check_identities(tx, &checked, now)?;
+    crate::moderation::check_in(tx, &written.changes.new_messages, now)?;
     Ok(written)
 }
 

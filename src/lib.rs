@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod members;
 pub mod model;
+pub mod moderation;
 pub mod notes;
 pub mod platform;
 pub mod sanitize;

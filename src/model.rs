@@ -2342,3 +2342,124 @@ pub struct Contributor {
     /// Messages per platform, most first.
     pub platforms: Vec<(Platform, u32)>,
 }
+
+/// What a moderation rule looks for in a new message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ModRuleKind {
+    /// Any of the words in `pattern` (separated by commas or lines), as whole words, any case.
+    Keywords,
+    /// The regular expression in `pattern`, any case.
+    Regex,
+    /// A link from a member who first wrote less than a week before.
+    NewMemberLink,
+    /// A message mostly in capitals (at least 12 letters, four in five of them capitals).
+    AllCaps,
+    /// The same text from the same person `threshold` times (3 if none) within ten minutes.
+    Repeated,
+    /// `threshold` mentions of people or more (5 if none) in one message.
+    MassMentions,
+    /// A message whose sentiment is `threshold` or lower (−0.6 if none).
+    Negative,
+}
+
+impl ModRuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModRuleKind::Keywords => "keywords",
+            ModRuleKind::Regex => "regex",
+            ModRuleKind::NewMemberLink => "new_member_link",
+            ModRuleKind::AllCaps => "all_caps",
+            ModRuleKind::Repeated => "repeated",
+            ModRuleKind::MassMentions => "mass_mentions",
+            ModRuleKind::Negative => "negative",
+        }
+    }
+
+    pub const ALL: [ModRuleKind; 7] = [
+        ModRuleKind::Keywords,
+        ModRuleKind::Regex,
+        ModRuleKind::NewMemberLink,
+        ModRuleKind::AllCaps,
+        ModRuleKind::Repeated,
+        ModRuleKind::MassMentions,
+        ModRuleKind::Negative,
+    ];
+}
+
+impl std::str::FromStr for ModRuleKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let s = s.trim().to_lowercase().replace('-', "_");
+        ModRuleKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "'{s}' is not a kind of rule: use one of {}",
+                    ModRuleKind::ALL
+                        .map(|k| k.as_str().replace('_', "-"))
+                        .join(", ")
+                )
+            })
+    }
+}
+
+/// A moderation rule as it is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModRuleInput {
+    pub name: String,
+    pub kind: ModRuleKind,
+    /// The words or the regular expression (keywords and regex rules).
+    pub pattern: Option<String>,
+    /// How many (repeated, mass mentions) or how low (negative).
+    pub threshold: Option<f64>,
+    /// Which of the guidelines it upholds, in the guidelines' words.
+    pub guideline: Option<String>,
+}
+
+/// A moderation rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModRule {
+    pub id: i64,
+    pub name: String,
+    pub kind: ModRuleKind,
+    pub pattern: Option<String>,
+    pub threshold: Option<f64>,
+    pub guideline: Option<String>,
+    pub enabled: bool,
+    /// Messages it flagged, and of them those dismissed as false flags.
+    pub flagged: u32,
+    pub dismissed: u32,
+}
+
+/// A message a rule flagged, for the Moderation view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModFlag {
+    pub id: i64,
+    pub message_id: i64,
+    pub conversation_id: i64,
+    pub rule_id: i64,
+    pub rule: String,
+    pub guideline: Option<String>,
+    /// What matched, in words: "the keyword 'scam'", "9 mentions".
+    pub matched: String,
+    /// The message around what matched (plain text, at most 200 characters).
+    pub excerpt: String,
+    pub platform: Platform,
+    pub channel: Option<String>,
+    pub author: String,
+    pub member_id: i64,
+    pub written_at: Millis,
+    pub url: Option<String>,
+    pub flagged_at: Millis,
+    /// "open", "dismissed" (a false flag) or "actioned".
+    pub status: String,
+}

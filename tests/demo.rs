@@ -414,4 +414,23 @@ fn the_dashboard_tells_the_demos_story_a_release_spurt_a_rough_week_and_a_helper
         .expect("contributors");
     assert_eq!(helper.name, story::HELPER);
     assert!(helper.answers >= story::newcomers(400), "{helper:?}");
+
+    // the Moderation view has the month's spam and the rough week's worst, under the rules
+    // that caught them and the guidelines they break
+    assert!(store
+        .guidelines()
+        .expect("guidelines")
+        .contains("## Be kind"));
+    let flags = store.mod_flags(None, 500).expect("flags");
+    let by = |rule: &str| flags.iter().filter(|f| f.rule == rule).count();
+    assert!(by("Spam words") >= 1, "{flags:#?}");
+    assert!(
+        flags.iter().any(
+            |f| f.rule == "Very negative" && f.excerpt.contains("3.1.3 broke every image path")
+        ),
+        "the rough week is flagged"
+    );
+    assert!(flags
+        .iter()
+        .all(|f| f.written_at >= NOW - 30 * DAY && f.author != "Lumen Team"));
 }

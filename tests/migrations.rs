@@ -88,6 +88,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0018_health_rollups.sql",
         "8818c7ab86d714d263507d6eb9633e45f7d7da5432f42da86edf24c1d19a5107",
     ),
+    (
+        "0019_moderation.sql",
+        "990e82dcbcbfc8069587cbd2064c8b3bcc85e49c83a062e0341afc6d72f35a93",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

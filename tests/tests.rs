@@ -28,6 +28,7 @@ mod members_import;
 mod members_profile;
 mod metrics;
 mod migrations;
+mod moderation;
 mod outbox_kill;
 mod outbox_processes;
 mod scheduler;

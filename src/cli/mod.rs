@@ -8,6 +8,7 @@ mod engage;
 mod health;
 mod inbox;
 mod members;
+mod moderation;
 mod rules;
 pub mod sync;
 
@@ -234,6 +235,12 @@ enum Command {
         platform: Option<Platform>,
         #[command(flatten)]
         json: Json,
+    },
+    /// Moderation: the guidelines, rules that flag messages against them, and the flags.
+    #[command(alias = "mod")]
+    Moderation {
+        #[command(subcommand)]
+        action: moderation::ModCmd,
     },
     /// The content calendar.
     Calendar {
@@ -481,6 +488,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Canned { action, json } => inbox::canned(store, action, json.json, now),
         Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
         Command::Calendar { action } => calendar::calendar(store, action, now),
+        Command::Moderation { action } => moderation::moderation(store, action, now),
         Command::Metrics {
             from,
             to,

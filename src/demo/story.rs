@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
-use crate::model::{ConversationKind, Millis, TriageAction};
+use crate::model::{ConversationKind, Millis, ModRuleInput, ModRuleKind, TriageAction};
 use crate::store::Store;
 
 const MINUTE: Millis = 60_000;
@@ -63,6 +63,64 @@ const ANGRY: [&str; 8] = [
     "Our CI is red all day because of this regression. Not happy.",
     "Why does a patch release break paths?! Very disappointed.",
 ];
+
+/// The community's guidelines, as the demo's moderator wrote them.
+pub const GUIDELINES: &str = "# Lumen community guidelines
+
+## Be kind
+Assume good faith. Criticise code and decisions, never people.
+
+## No spam or advertising
+No unsolicited promotion, giveaways, crypto or follower schemes, or invite links to other
+servers.
+
+## Keep it on topic
+Questions about Lumen go in #help or the forum's Support category.
+
+## Respect people's attention
+No mass mentions, no shouting in capitals, no posting the same message again and again.
+";
+
+/// The demo's moderation rules, each naming the guideline it upholds.
+pub fn rules() -> Vec<ModRuleInput> {
+    let rule = |name: &str, kind, pattern: Option<&str>, threshold, guideline: &str| ModRuleInput {
+        name: name.into(),
+        kind,
+        pattern: pattern.map(String::from),
+        threshold,
+        guideline: Some(guideline.into()),
+    };
+    vec![
+        rule(
+            "Spam words",
+            ModRuleKind::Keywords,
+            Some("usdt, crypto signal, free tokens, cheap followers"),
+            None,
+            "No spam or advertising",
+        ),
+        rule(
+            "Links from new members",
+            ModRuleKind::NewMemberLink,
+            None,
+            None,
+            "No spam or advertising",
+        ),
+        rule(
+            "Very negative",
+            ModRuleKind::Negative,
+            None,
+            Some(-0.6),
+            "Be kind",
+        ),
+        rule(
+            "Shouting",
+            ModRuleKind::AllCaps,
+            None,
+            None,
+            "Respect people's attention",
+        ),
+    ]
+}
 
 /// How many newcomers arrive after the release in a demo of `members` members.
 pub fn newcomers(members: u32) -> u32 {
@@ -227,6 +285,12 @@ pub(super) fn write(
         ));
     }
     store.ingest(discord, &batch, now)?;
+    // the guidelines and the rules a moderator of Lumen keeps: the last 30 days' spam and the
+    // rough week's worst messages are in the Moderation view
+    store.set_guidelines(GUIDELINES, now)?;
+    for rule in rules() {
+        store.add_mod_rule(&rule, now)?;
+    }
     // all of it is behind the team now: answered, welcomed, fixed
     for conv in &batch.conversations {
         if let Some(id) = store.conversation_id_by_external(discord, &conv.external_id)? {

@@ -34,6 +34,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0016_calendar_images.sql"),
     include_str!("migrations/0017_sentiment.sql"),
     include_str!("migrations/0018_health_rollups.sql"),
+    include_str!("migrations/0019_moderation.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
