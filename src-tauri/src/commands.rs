@@ -14,10 +14,11 @@ use hearth::model::{
     DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, HealthChart, InboxCounts,
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery,
-    Millis, Note, NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary,
-    OutboxItem, PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck,
-    RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember,
-    TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    Millis, ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings,
+    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder,
+    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
+    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
+    WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -633,6 +634,53 @@ pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Met
     // since the last sync), then read on the second connection
     state.with(|s| s.refresh_rollups().map(|_| ()))?;
     state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
+}
+
+/// The messages the moderation rules flagged: "open" (the default) or "dismissed".
+#[tauri::command(async)]
+pub fn moderation_flags(state: State<'_, AppState>, status: Option<String>) -> Reply<Vec<ModFlag>> {
+    state.read(|s| s.mod_flags(status.as_deref(), 500))
+}
+
+/// Dismisses a flag as false: never raised again, counted on its rule.
+#[tauri::command(async)]
+pub fn moderation_dismiss(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.dismiss_flag(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn moderation_rules(state: State<'_, AppState>) -> Reply<Vec<ModRule>> {
+    state.read(|s| s.mod_rules())
+}
+
+/// Adds a rule; it checks the last 30 days' messages at once.
+#[tauri::command(async)]
+pub fn moderation_add_rule(state: State<'_, AppState>, input: ModRuleInput) -> Reply<ModRule> {
+    state.with(|s| s.add_mod_rule(&input, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn moderation_enable_rule(
+    state: State<'_, AppState>,
+    id: i64,
+    enabled: bool,
+) -> Reply<ModRule> {
+    state.with(|s| s.enable_mod_rule(id, enabled))
+}
+
+#[tauri::command(async)]
+pub fn moderation_remove_rule(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.with(|s| s.remove_mod_rule(id))
+}
+
+#[tauri::command(async)]
+pub fn moderation_guidelines(state: State<'_, AppState>) -> Reply<String> {
+    state.read(|s| s.guidelines())
+}
+
+#[tauri::command(async)]
+pub fn moderation_set_guidelines(state: State<'_, AppState>, body: String) -> Reply<()> {
+    state.with(|s| s.set_guidelines(&body, now_millis()))
 }
 
 /// One of the Dashboard's charts, its numbers for `query`'s period, as CSV at `path` (chosen

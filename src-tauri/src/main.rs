@@ -12,7 +12,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use commands::{AppState, Syncer};
 
 /// The event that asks the UI to show a view ("inbox", "members", "calendar", "health",
-/// "shortcuts").
+/// "moderation", "shortcuts").
 pub(crate) const NAVIGATE_EVENT: &str = "hearth://navigate";
 
 /// Registers Hearth's state and commands on a builder (shared by the app and its tests).
@@ -107,6 +107,14 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::metrics_get,
             commands::metrics_export_csv,
             commands::metrics_save_png,
+            commands::moderation_flags,
+            commands::moderation_dismiss,
+            commands::moderation_rules,
+            commands::moderation_add_rule,
+            commands::moderation_enable_rule,
+            commands::moderation_remove_rule,
+            commands::moderation_guidelines,
+            commands::moderation_set_guidelines,
             commands::calendar_add_image,
             commands::calendar_image_alt,
             commands::calendar_move_image,
@@ -172,6 +180,13 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let members = MenuItem::with_id(app, "nav-members", "Members", true, Some("CmdOrCtrl+2"))?;
     let calendar = MenuItem::with_id(app, "nav-calendar", "Calendar", true, Some("CmdOrCtrl+3"))?;
     let health = MenuItem::with_id(app, "nav-health", "Dashboard", true, Some("CmdOrCtrl+4"))?;
+    let moderation = MenuItem::with_id(
+        app,
+        "nav-moderation",
+        "Moderation",
+        true,
+        Some("CmdOrCtrl+5"),
+    )?;
     let shortcuts = MenuItem::with_id(
         app,
         "nav-shortcuts",
@@ -188,7 +203,12 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
                 true,
                 &[&PredefinedMenuItem::quit(app, None)?],
             )?,
-            &Submenu::with_items(app, "View", true, &[&inbox, &members, &calendar, &health])?,
+            &Submenu::with_items(
+                app,
+                "View",
+                true,
+                &[&inbox, &members, &calendar, &health, &moderation],
+            )?,
             &Submenu::with_items(app, "Help", true, &[&shortcuts])?,
         ],
     )?;
@@ -699,6 +719,73 @@ mod tests {
             perms,
             ["core:event:allow-listen", "core:event:allow-unlisten"]
         );
+    }
+
+    /// The Moderation view's commands read their arguments as the UI sends them: a rule is
+    /// added (a bad pattern refused in words), listed, turned off; the guidelines are saved
+    /// and read back; flags are listed and an unknown one cannot be dismissed.
+    #[test]
+    fn moderation_commands_take_the_arguments_the_ui_sends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        let added = invoke(
+            &window,
+            "moderation_add_rule",
+            serde_json::json!({"input": {
+                "name": "Spam words", "kind": "keywords", "pattern": "usdt, free nitro",
+                "threshold": null, "guideline": "No spam"
+            }}),
+        )
+        .expect("added");
+        assert_eq!(added["kind"], "keywords");
+        assert_eq!(added["flagged"], 0);
+        let refused = invoke(
+            &window,
+            "moderation_add_rule",
+            serde_json::json!({"input": {
+                "name": "Broken", "kind": "regex", "pattern": "(oops",
+                "threshold": null, "guideline": null
+            }}),
+        )
+        .expect_err("refused");
+        assert!(
+            refused.to_string().contains("not a regular expression"),
+            "{refused}"
+        );
+        let off = invoke(
+            &window,
+            "moderation_enable_rule",
+            serde_json::json!({"id": added["id"], "enabled": false}),
+        )
+        .expect("turned off");
+        assert_eq!(off["enabled"], false);
+        let rules = invoke(&window, "moderation_rules", serde_json::json!({})).expect("rules");
+        assert_eq!(rules.as_array().map(Vec::len), Some(1));
+
+        invoke(
+            &window,
+            "moderation_set_guidelines",
+            serde_json::json!({"body": "# Be kind"}),
+        )
+        .expect("saved");
+        assert_eq!(
+            invoke(&window, "moderation_guidelines", serde_json::json!({})).expect("read"),
+            "# Be kind"
+        );
+        let flags = invoke(
+            &window,
+            "moderation_flags",
+            serde_json::json!({"status": "open"}),
+        )
+        .expect("flags");
+        assert_eq!(flags, serde_json::json!([]));
+        let missing = invoke(
+            &window,
+            "moderation_dismiss",
+            serde_json::json!({"id": 999}),
+        )
+        .expect_err("no such flag");
+        assert!(missing.to_string().contains("999"), "{missing}");
     }
 
     /// A Dashboard chart is saved as the person chose: its numbers as CSV written by the core,

@@ -16,10 +16,11 @@ use super::counts;
 const HOUR: Millis = 3_600_000;
 
 /// The letters `g` + letter already takes for the app's other places.
-const RESERVED: [(&str, &str); 4] = [
+const RESERVED: [(&str, &str); 5] = [
     ("m", "Members"),
     ("c", "the Calendar"),
     ("h", "the Dashboard"),
+    ("o", "Moderation"),
     ("s", "Settings"),
 ];
 

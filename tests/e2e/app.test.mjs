@@ -258,6 +258,18 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     const charts = await health.findElement(By.css(".charts"));
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", charts);
     await shot(driver, "dashboard-charts");
+
+    // Moderation: the demo's rules flagged the month's spam and the rough week's worst; a
+    // false flag is dismissed with x and leaves the list
+    await press(driver, "5");
+    await driver.wait(until.elementLocated(byTest("moderation")), WAIT);
+    await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length > 1, WAIT, "flags are listed");
+    const flagged = (await driver.findElements(byTest("mod-flag"))).length;
+    const first = await driver.findElement(byTest("mod-flag")).getText();
+    assert.match(first, /breaks “/, "a flag names the guideline it breaks");
+    await shot(driver, "moderation");
+    await press(driver, "x");
+    await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length === flagged - 1, WAIT, "the dismissed flag leaves the list");
   } finally {
     await driver.quit();
   }

@@ -14,11 +14,21 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['g', 'm'], does: 'Go to Members (also 2)' },
       { keys: ['g', 'c'], does: 'Go to Calendar (also 3)' },
       { keys: ['g', 'h'], does: 'Go to the Dashboard: community health (also 4)' },
+      { keys: ['g', 'o'], does: 'Go to Moderation: flagged messages, rules, guidelines (also 5)' },
       { keys: ['g', 's'], does: 'Go to Settings' },
       { keys: ['S'], does: 'Sync every account now (Shift+S)' },
       { keys: ['/'], does: 'Search messages and notes' },
       { keys: ['?'], does: 'Show or hide this list' },
       { keys: ['Esc'], does: 'Close a menu, dialog or search' },
+    ],
+  },
+  {
+    group: 'Moderation',
+    items: [
+      { keys: ['j'], does: 'Next flagged message' },
+      { keys: ['k'], does: 'Previous flagged message' },
+      { keys: ['x'], does: 'Dismiss a false flag (never raised again)' },
+      { keys: ['Enter'], does: 'Open the conversation in the inbox' },
     ],
   },
   {

@@ -132,6 +132,14 @@ export const ipcMock = () => withCalendarGet({
   metricsGet: vi.fn(() => Promise.resolve(metrics())),
   metricsExportCsv: vi.fn(() => Promise.resolve(null)),
   metricsSavePng: vi.fn(() => Promise.resolve(null)),
+  moderationFlags: vi.fn(() => Promise.resolve([])),
+  moderationDismiss: vi.fn(() => Promise.resolve(null)),
+  moderationRules: vi.fn(() => Promise.resolve([])),
+  moderationAddRule: vi.fn(),
+  moderationEnableRule: vi.fn(),
+  moderationRemoveRule: vi.fn(() => Promise.resolve(null)),
+  moderationGuidelines: vi.fn(() => Promise.resolve('')),
+  moderationSetGuidelines: vi.fn(() => Promise.resolve(null)),
   // Sync and accounts answer "nothing yet" unless a test says otherwise, so views that only
   // glance at them (the shell's status line, the thread's outbox) need no setup.
   platformsConnectable: vi.fn(() => Promise.resolve([])),

@@ -34,6 +34,9 @@ import type { MemberQuery } from '$lib/bindings/MemberQuery';
 import type { MergeRecord } from '$lib/bindings/MergeRecord';
 import type { MergeSuggestion } from '$lib/bindings/MergeSuggestion';
 import type { HealthChart } from '$lib/bindings/HealthChart';
+import type { ModFlag } from '$lib/bindings/ModFlag';
+import type { ModRule } from '$lib/bindings/ModRule';
+import type { ModRuleInput } from '$lib/bindings/ModRuleInput';
 import type { Metrics } from '$lib/bindings/Metrics';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Note } from '$lib/bindings/Note';
@@ -374,6 +377,29 @@ export const metricsSavePng = (path: string, bytes: Uint8Array) =>
   invoke<null>('metrics_save_png', bytes, {
     headers: { 'x-hearth-path': encodeURIComponent(path) },
   });
+
+/** The messages the moderation rules flagged ("open", or "dismissed" as false). */
+export const moderationFlags = (status: 'open' | 'dismissed' = 'open') =>
+  invoke<ModFlag[]>('moderation_flags', { status });
+
+/** Dismisses a flag as false: it is never raised again. */
+export const moderationDismiss = (id: number) => invoke<null>('moderation_dismiss', { id });
+
+export const moderationRules = () => invoke<ModRule[]>('moderation_rules');
+
+/** Adds a rule; it checks the last 30 days' messages at once. */
+export const moderationAddRule = (input: ModRuleInput) =>
+  invoke<ModRule>('moderation_add_rule', { input });
+
+export const moderationEnableRule = (id: number, enabled: boolean) =>
+  invoke<ModRule>('moderation_enable_rule', { id, enabled });
+
+export const moderationRemoveRule = (id: number) => invoke<null>('moderation_remove_rule', { id });
+
+export const moderationGuidelines = () => invoke<string>('moderation_guidelines');
+
+export const moderationSetGuidelines = (body: string) =>
+  invoke<null>('moderation_set_guidelines', { body });
 
 // Accounts: the token in `input` goes to the OS keyring through the core and never comes back.
 

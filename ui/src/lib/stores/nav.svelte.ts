@@ -1,6 +1,6 @@
 // Which view is showing and which app-wide overlay is open.
 
-export type View = 'inbox' | 'members' | 'calendar' | 'health' | 'settings';
+export type View = 'inbox' | 'members' | 'calendar' | 'health' | 'moderation' | 'settings';
 
 export const nav = $state({
   view: 'inbox' as View,
