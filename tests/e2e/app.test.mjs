@@ -265,8 +265,8 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     await driver.wait(until.elementLocated(byTest("moderation")), WAIT);
     await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length > 1, WAIT, "flags are listed");
     const flagged = (await driver.findElements(byTest("mod-flag"))).length;
-    const first = await driver.findElement(byTest("mod-flag")).getText();
-    assert.match(first, /breaks “/, "a flag names the guideline it breaks");
+    const firstFlag = await driver.findElement(byTest("mod-flag")).getText();
+    assert.match(firstFlag, /breaks “/, "a flag names the guideline it breaks");
     await shot(driver, "moderation");
     await press(driver, "x");
     await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length === flagged - 1, WAIT, "the dismissed flag leaves the list");
