@@ -5,7 +5,6 @@
 //! raise a dismissed flag again, or learn anything from a dismissal silently (a dismissal is
 //! counted on its rule, for the moderator to see, and changes nothing else).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
@@ -472,17 +471,6 @@ impl Store {
                     status: r.get(15)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// How many flags are open, per rule id.
-    pub fn open_flag_counts(&self) -> Result<HashMap<i64, u32>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT rule_id, count(*) FROM mod_flags WHERE status = 'open' GROUP BY 1",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?)
     }
 
