@@ -2213,6 +2213,23 @@ pub struct Metrics {
     /// Retention: members by the month of their first message, the six months up to the
     /// period's last, oldest first.
     pub cohorts: Vec<Cohort>,
+    /// The members who helped others most in the period (advocates to thank), most first.
+    pub helpers: Vec<Helper>,
+}
+
+/// A member who answers others' questions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Helper {
+    pub member_id: i64,
+    pub name: String,
+    /// Questions of the period they answered before anyone else (the team included).
+    pub first_answers: u32,
+    /// Of those, the ones whose asker came back after the answer (a thank-you, a follow-up).
+    pub thanked: u32,
+    /// Their answers to others' questions of the period, first or not.
+    pub answers: u32,
 }
 
 /// A chart of the Dashboard.

@@ -414,6 +414,13 @@ fn the_dashboard_tells_the_demos_story_a_release_spurt_a_rough_week_and_a_helper
         .expect("contributors");
     assert_eq!(helper.name, story::HELPER);
     assert!(helper.answers >= story::newcomers(400), "{helper:?}");
+    // and she is the first of the helpers to thank: every newcomer she answered came back
+    let first = &m.helpers[0];
+    assert_eq!(first.name, story::HELPER);
+    assert!(
+        first.first_answers >= story::newcomers(400) && first.thanked >= story::newcomers(400),
+        "{first:?}"
+    );
 
     // the Moderation view has the month's spam and the rough week's worst, under the rules
     // that caught them and the guidelines they break

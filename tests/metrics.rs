@@ -435,11 +435,26 @@ fn hearth_metrics_prints_the_figures_and_gives_them_whole_as_json() {
         "Active members                   4  (4 before, the same)",
         "  unanswered after a day  0 of 2 (0%)",
         "First answer              median 3 h, 90% within 8 h  (median 2 h before)",
+        "  Cai                         1 answered first, 0 thanked, 1 answers in all",
         "  Oct 2026      5 new  100%  60%",
         "  Nov 2026      1 new  100%",
     ] {
         assert!(text.contains(line), "{line:?} missing from:\n{text}");
     }
+}
+
+#[test]
+fn the_helpers_are_the_members_who_answered_first() {
+    // In the week: the team answered Ana and Eve first; Cai answered Ben first, and Ben did
+    // not come back after. Cai's answer to Ben the week before is the previous period's.
+    let mut db = dataset();
+    let m = week(&mut db, None);
+    let helpers: Vec<(&str, u32, u32, u32)> = m
+        .helpers
+        .iter()
+        .map(|h| (h.name.as_str(), h.first_answers, h.thanked, h.answers))
+        .collect();
+    assert_eq!(helpers, vec![("Cai", 1, 0, 1)]);
 }
 
 #[test]

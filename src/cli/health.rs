@@ -167,6 +167,15 @@ fn print(m: &Metrics) {
             );
         }
     }
+    if !m.helpers.is_empty() {
+        println!("\nHelpers to thank (answered first; of those, the askers who came back)");
+        for h in &m.helpers {
+            println!(
+                "  {:<24} {:>4} answered first, {} thanked, {} answers in all",
+                h.name, h.first_answers, h.thanked, h.answers
+            );
+        }
+    }
     if m.cohorts.iter().any(|c| c.members > 0) {
         println!("\nRetention by monthly cohort: of the members who first wrote in a month, the share who wrote in it and each month after");
         for c in m.cohorts.iter().filter(|c| c.members > 0) {

@@ -19,6 +19,9 @@
 //!   answered questions were answered within. **Unanswered after a day**: of the questions
 //!   asked at least a day before the period's end, those without an answer within a day.
 //! - **Sentiment** is the mean of members' messages' scores (`health::sentiment`).
+//! - **Helpers** are the members (not the team) who answered the period's questions first,
+//!   with how many of those askers came back after the answer, and all their answers to
+//!   others' questions.
 //! - A period is whole UTC days; weeks (Monday to Sunday) and months are in UTC too, and a
 //!   week or month at an edge of the period counts only its days inside the period.
 //!
@@ -34,7 +37,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Bucket, ChannelFigures, Cohort, Contributor, DayFigures, Metrics, MetricsQuery, Millis,
+    Bucket, ChannelFigures, Cohort, Contributor, DayFigures, Helper, Metrics, MetricsQuery, Millis,
     PeriodFigures, Platform, ResponseFigures,
 };
 use crate::store::{platform_col, Store};
@@ -409,6 +412,8 @@ impl Store {
         let mut by_channel: FxHashMap<(Platform, usize), Answers> = FxHashMap::default();
         let mut asked: FxHashMap<usize, u32> = FxHashMap::default();
         let mut answered: FxHashMap<usize, u32> = FxHashMap::default();
+        // (first answers, thanked) of each member who answered a question first
+        let mut firsts: FxHashMap<usize, (u32, u32)> = FxHashMap::default();
         for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
             by_platform.entry(q.platform).or_default().add(q, known);
             by_channel
@@ -416,6 +421,11 @@ impl Store {
                 .or_default()
                 .add(q, known);
             *asked.entry(q.asker).or_default() += 1;
+            if let Some(&(member, false, _)) = q.answers.first() {
+                let f = firsts.entry(member).or_default();
+                f.0 += 1;
+                f.1 += u32::from(q.acknowledged);
+            }
             for (member, team, at) in &q.answers {
                 if !team && *at < to {
                     *answered.entry(*member).or_default() += 1;
@@ -450,8 +460,35 @@ impl Store {
             .collect();
 
         let cohorts = cohorts(&rows, &people, cohort_start, to);
+        let mut helpers: Vec<(usize, (u32, u32))> = firsts.into_iter().collect();
+        helpers.sort_by(|a, b| {
+            (b.1 .0, b.1 .1, answered.get(&b.0))
+                .cmp(&(a.1 .0, a.1 .1, answered.get(&a.0)))
+                .then(a.0.cmp(&b.0))
+        });
+        helpers.truncate(TOP);
+        let mut name = self
+            .conn()
+            .prepare_cached("SELECT display_name FROM members WHERE id = ?1")?;
+        let helpers = helpers
+            .into_iter()
+            .map(|(member, (first_answers, thanked))| {
+                Ok(Helper {
+                    member_id: member as i64,
+                    name: name
+                        .query_row([member as i64], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or_default(),
+                    first_answers,
+                    thanked,
+                    answers: answered.get(&member).copied().unwrap_or(0),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        drop(name);
         Ok(Metrics {
             cohorts,
+            helpers,
             from,
             to,
             platform: query.platform,

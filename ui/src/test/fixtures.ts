@@ -490,6 +490,7 @@ export function metrics(overrides: Partial<Metrics> = {}): Metrics {
     topChannels: [],
     topContributors: [],
     cohorts: [],
+    helpers: [],
     ...overrides,
   };
 }
@@ -575,6 +576,7 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
         unansweredAfterADay: 1,
       },
     ],
+    helpers: [{ memberId: 9, name: 'Amara Nwosu', firstAnswers: 40, thanked: 38, answers: 44 }],
     cohorts: [
       { month: Date.UTC(2026, 5, 1), members: 0, active: [0, 0, 0, 0, 0, 0] },
       { month: Date.UTC(2026, 6, 1), members: 4, active: [4, 2, 2, 1, 1] },

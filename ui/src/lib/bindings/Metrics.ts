@@ -4,6 +4,7 @@ import type { ChannelFigures } from "./ChannelFigures";
 import type { Cohort } from "./Cohort";
 import type { Contributor } from "./Contributor";
 import type { DayFigures } from "./DayFigures";
+import type { Helper } from "./Helper";
 import type { PeriodFigures } from "./PeriodFigures";
 import type { Platform } from "./Platform";
 import type { ResponseFigures } from "./ResponseFigures";
@@ -37,4 +38,8 @@ topContributors: Array<Contributor>,
  * Retention: members by the month of their first message, the six months up to the
  * period's last, oldest first.
  */
-cohorts: Array<Cohort>, };
+cohorts: Array<Cohort>, 
+/**
+ * The members who helped others most in the period (advocates to thank), most first.
+ */
+helpers: Array<Helper>, };

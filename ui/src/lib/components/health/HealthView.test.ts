@@ -107,6 +107,35 @@ describe('health dashboard', () => {
     expect(within(june).getAllByRole('cell')[1]).toHaveTextContent('–');
   });
 
+  it('lists the helpers to thank and saves a spotlight idea in one click', async () => {
+    render(HealthView);
+    const helpers = await screen.findByTestId('helpers-table');
+    const amara = within(helpers).getByRole('row', { name: /Amara Nwosu/ });
+    expect(within(amara).getAllByRole('cell').slice(0, 3).map((c) => c.textContent)).toEqual([
+      '40',
+      '38',
+      '44',
+    ]);
+    api.calendarCreate.mockResolvedValueOnce({} as never);
+    await fireEvent.click(
+      within(amara).getByRole('button', {
+        name: 'Spotlight Amara Nwosu: save a post idea about them',
+      }),
+    );
+    await waitFor(() =>
+      expect(api.calendarCreate).toHaveBeenCalledWith(
+        expect.objectContaining({
+          title: 'Member spotlight: Amara Nwosu',
+          state: 'idea',
+          body: expect.stringContaining('40 questions answered first'),
+        }),
+      ),
+    );
+    expect(toasts.map((t) => t.message)).toContain(
+      'Saved a spotlight idea on Amara Nwosu to the calendar',
+    );
+  });
+
   it('saves a chart\'s numbers as CSV and its picture as PNG where the person chooses', async () => {
     render(HealthView);
     const chart = (await screen.findByRole('img', { name: 'Messages per day' })).closest(
