@@ -168,6 +168,13 @@ pub fn parse_when_local(input: &str, now: Millis) -> Result<Millis> {
     parse_when(input, now)
 }
 
+/// The UTC date of `t` as yyyy-mm-dd, as exports write days; empty for an impossible time.
+pub fn utc_date(t: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 /// "just now", "5 min ago", "3 h ago", "2 d ago", or "in 4 h" for future times.
 pub fn relative(t: Millis, now: Millis) -> String {
     let diff = now - t;

@@ -42,10 +42,7 @@ fn share(part: u32, of: u32) -> String {
     if of == 0 {
         "–".into()
     } else {
-        format!(
-            "{part} of {of} ({:.0}%)",
-            f64::from(part) / f64::from(of) * 100.0
-        )
+        format!("{part} of {of} ({})", share_only(part, of))
     }
 }
 

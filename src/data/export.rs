@@ -453,11 +453,7 @@ fn write_members_csv(conn: &rusqlite::Connection, path: &Path) -> Result<()> {
          FROM members m WHERE m.is_team = 0 AND m.merged_into IS NULL ORDER BY m.id",
     )?;
     let mut rows = stmt.query([])?;
-    let day = |t: Option<i64>| {
-        t.and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
+    let day = |t: Option<i64>| t.map(crate::when::utc_date).unwrap_or_default();
     while let Some(r) = rows.next()? {
         w.write_record([
             r.get::<_, i64>(0)?.to_string(),

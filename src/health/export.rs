@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::{HealthChart, Metrics, MetricsQuery, Millis};
 use crate::store::Store;
-use chrono::{TimeZone, Utc};
+use crate::when::utc_date as day;
 
 impl HealthChart {
     /// The name a saved file is offered under.
@@ -26,13 +26,6 @@ impl HealthChart {
 /// The biggest picture of a chart Hearth saves.
 const MAX_PNG: usize = 32 << 20;
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-fn day(at: Millis) -> String {
-    Utc.timestamp_millis_opt(at)
-        .single()
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
 
 fn sentiment(s: Option<f64>) -> String {
     s.map(|s| format!("{s:.3}")).unwrap_or_default()
@@ -89,7 +82,11 @@ pub fn chart_csv(m: &Metrics, chart: HealthChart) -> String {
             }));
             rows.push(head);
             for c in &m.cohorts {
-                let mut row = vec![day(c.month)[..7].to_string(), c.members.to_string()];
+                let month = day(c.month);
+                let mut row = vec![
+                    month.get(..7).unwrap_or(&month).to_string(),
+                    c.members.to_string(),
+                ];
                 row.extend(c.active.iter().map(u32::to_string));
                 rows.push(row);
             }

@@ -292,7 +292,6 @@ impl Store {
             &mut channels,
         )?;
         let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
-        let names = top_names(&tx, &rows, from, to, &people)?;
         tx.finish()?;
 
         let (current, counts) = figures(&rows, &questions, &people, from, to, known);
@@ -444,20 +443,19 @@ impl Store {
         by_channel.truncate(TOP);
 
         // The members who wrote most, and where.
-        let top_contributors = names
+        let top_contributors = top_writers(&rows, from, to, &counts)
             .into_iter()
-            .map(|(member, name, mut platforms)| {
-                platforms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                Contributor {
+            .map(|(member, platforms)| {
+                Ok(Contributor {
                     member_id: member as i64,
-                    name,
+                    name: member_name(self.conn(), member)?,
                     messages: counts[member],
                     questions: asked.get(&member).copied().unwrap_or(0),
                     answers: answered.get(&member).copied().unwrap_or(0),
                     platforms,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
 
         let cohorts = cohorts(&rows, &people, cohort_start, to);
         let mut helpers: Vec<(usize, (u32, u32))> = firsts.into_iter().collect();
@@ -467,25 +465,18 @@ impl Store {
                 .then(a.0.cmp(&b.0))
         });
         helpers.truncate(TOP);
-        let mut name = self
-            .conn()
-            .prepare_cached("SELECT display_name FROM members WHERE id = ?1")?;
         let helpers = helpers
             .into_iter()
             .map(|(member, (first_answers, thanked))| {
                 Ok(Helper {
                     member_id: member as i64,
-                    name: name
-                        .query_row([member as i64], |r| r.get(0))
-                        .optional()?
-                        .unwrap_or_default(),
+                    name: member_name(self.conn(), member)?,
                     first_answers,
                     thanked,
                     answers: answered.get(&member).copied().unwrap_or(0),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        drop(name);
         Ok(Metrics {
             cohorts,
             helpers,
@@ -755,43 +746,42 @@ fn questions(
     Ok(out)
 }
 
-/// The ten members with the most messages in `[from, to)`, with their names and messages per
-/// platform.
-#[allow(clippy::type_complexity)]
-fn top_names(
-    conn: &Connection,
+/// The ten members with the most messages in `[from, to)` (`counts`, by member), with their
+/// messages per platform, most first.
+fn top_writers(
     rows: &[DayRow],
     from: Millis,
     to: Millis,
-    people: &People,
-) -> Result<Vec<(usize, String, Vec<(Platform, u32)>)>> {
-    let mut count = vec![0u32; people.len()];
-    let mut touched = Vec::new();
+    counts: &[u32],
+) -> Vec<(usize, Vec<(Platform, u32)>)> {
+    let mut top: Vec<usize> = (0..counts.len()).filter(|m| counts[*m] > 0).collect();
+    top.sort_unstable_by(|a, b| counts[*b].cmp(&counts[*a]).then(a.cmp(b)));
+    top.truncate(TOP);
+    let mut on: Vec<BTreeMap<Platform, u32>> = vec![BTreeMap::new(); top.len()];
     for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
         for &(m, n, _, _) in &r.writers {
-            if count[m] == 0 {
-                touched.push(m);
-            }
-            count[m] += n;
-        }
-    }
-    touched.sort_unstable_by(|a, b| count[*b].cmp(&count[*a]).then(a.cmp(b)));
-    touched.truncate(TOP);
-    let mut on: Vec<BTreeMap<Platform, u32>> = vec![BTreeMap::new(); touched.len()];
-    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
-        for &(m, n, _, _) in &r.writers {
-            if let Some(i) = touched.iter().position(|t| *t == m) {
+            if let Some(i) = top.iter().position(|t| *t == m) {
                 *on[i].entry(r.platform).or_default() += n;
             }
         }
     }
-    let mut name = conn.prepare_cached("SELECT display_name FROM members WHERE id = ?1")?;
-    let mut out = Vec::with_capacity(touched.len());
-    for (m, on) in touched.into_iter().zip(on) {
-        let n: Option<String> = name.query_row([m as i64], |r| r.get(0)).optional()?;
-        out.push((m, n.unwrap_or_default(), on.into_iter().collect()));
-    }
-    Ok(out)
+    top.into_iter()
+        .zip(on)
+        .map(|(m, on)| {
+            let mut platforms: Vec<(Platform, u32)> = on.into_iter().collect();
+            platforms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (m, platforms)
+        })
+        .collect()
+}
+
+/// A member's name as the lists show it.
+fn member_name(conn: &Connection, member: usize) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT display_name FROM members WHERE id = ?1")?
+        .query_row([member as i64], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
 }
 
 /// The figures of the period `[from, to)`, the period of the same length before it telling

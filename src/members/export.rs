@@ -200,11 +200,7 @@ fn write_csv(
     .collect();
     header.extend(names.values().map(|n| format!("field:{n}")));
     w.write_record(&header)?;
-    let day = |t: Option<i64>| {
-        t.and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
+    let day = |t: Option<i64>| t.map(crate::when::utc_date).unwrap_or_default();
     for m in members {
         let emails: BTreeSet<String> = m
             .identities
