@@ -104,6 +104,34 @@ impl Platform {
     pub fn syncs(self) -> bool {
         self != Platform::List
     }
+
+    /// How Hearth carries out a moderation action on this platform, in words, or `None` when
+    /// its API has no way (the moderator does it on the platform and records it). A warning is
+    /// a reply, so every platform that takes replies can send one.
+    pub fn moderation(self, action: ModActionKind) -> Option<&'static str> {
+        use ModActionKind as A;
+        Some(match (self, action) {
+            (Platform::Email | Platform::List | Platform::Reddit | Platform::Telegram, _) => {
+                return None
+            }
+            (_, A::Warn) => "sends your warning as a reply in the conversation",
+            (Platform::Matrix, A::Delete) => "redacts the event in the room",
+            (Platform::Matrix, A::Kick) => "kicks them from the room",
+            (Platform::Matrix, A::Ban) => "bans them from the room",
+            (Platform::Discord, A::Delete) => "deletes the message",
+            (Platform::Discord, A::Timeout) => "times them out in the server",
+            (Platform::Discord, A::Kick) => "kicks them from the server",
+            (Platform::Discord, A::Ban) => "bans them from the server",
+            (Platform::Discourse, A::Hide) => {
+                "flags the post as inappropriate with staff action, which hides it"
+            }
+            (Platform::Discourse, A::Delete) => "deletes the post",
+            (Platform::Discourse, A::Timeout) => "silences them on the forum",
+            (Platform::Discourse, A::Ban) => "suspends them from the forum",
+            (Platform::Slack, A::Delete) => "deletes the message (chat.delete)",
+            _ => return None,
+        })
+    }
 }
 
 impl std::fmt::Display for Platform {
@@ -1219,6 +1247,8 @@ pub struct MemberProfile {
     pub org: Option<OrganizationRef>,
     /// Custom fields, by name.
     pub fields: Vec<MemberField>,
+    /// The moderation log of their accounts, newest first (at most 200).
+    pub moderation: Vec<ModAction>,
 }
 
 /// Who a conversation is with, as the pane beside its thread shows them.
@@ -2479,4 +2509,163 @@ pub struct ModFlag {
     pub flagged_at: Millis,
     /// "open", "dismissed" (a false flag) or "actioned".
     pub status: String,
+}
+
+/// What a moderator does about a message or a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ModActionKind {
+    /// Tell them which guideline they broke (a reply in the conversation, if written).
+    Warn,
+    /// Hide the message from others (Discourse).
+    Hide,
+    /// Delete the message (Matrix redaction, Discord, Discourse, Slack).
+    Delete,
+    /// Stop them writing for a while (Discord timeout, Discourse silence).
+    Timeout,
+    /// Remove them from the room or server; they may come back (Matrix, Discord).
+    Kick,
+    /// Remove them and keep them out (Matrix, Discord, Discourse suspension).
+    Ban,
+}
+
+impl ModActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModActionKind::Warn => "warn",
+            ModActionKind::Hide => "hide",
+            ModActionKind::Delete => "delete",
+            ModActionKind::Timeout => "timeout",
+            ModActionKind::Kick => "kick",
+            ModActionKind::Ban => "ban",
+        }
+    }
+
+    /// The action in words, as a log line starts: "Deleted the message".
+    pub fn done_words(self) -> &'static str {
+        match self {
+            ModActionKind::Warn => "Warned",
+            ModActionKind::Hide => "Hid the message",
+            ModActionKind::Delete => "Deleted the message",
+            ModActionKind::Timeout => "Timed out",
+            ModActionKind::Kick => "Kicked",
+            ModActionKind::Ban => "Banned",
+        }
+    }
+
+    /// Whether the action is about one message (and so needs one).
+    pub fn on_message(self) -> bool {
+        matches!(self, ModActionKind::Hide | ModActionKind::Delete)
+    }
+
+    pub const ALL: [ModActionKind; 6] = [
+        ModActionKind::Warn,
+        ModActionKind::Hide,
+        ModActionKind::Delete,
+        ModActionKind::Timeout,
+        ModActionKind::Kick,
+        ModActionKind::Ban,
+    ];
+}
+
+impl std::str::FromStr for ModActionKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let s = s.trim().to_lowercase();
+        let s = match s.as_str() {
+            "redact" | "remove" => "delete",
+            "mute" | "silence" | "time-out" => "timeout",
+            "suspend" => "ban",
+            other => other,
+        };
+        ModActionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "'{s}' is not a moderation action: use one of {}",
+                    ModActionKind::ALL.map(|k| k.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// A moderation action to take, as the moderator chose it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModActionInput {
+    /// A flag being acted on: its message, and every open flag on it, are settled.
+    #[serde(default)]
+    pub flag_id: Option<i64>,
+    /// The message acted on (taken from the flag when there is one).
+    #[serde(default)]
+    pub message_id: Option<i64>,
+    /// The account acted on when there is no message (a ban from a member's profile).
+    #[serde(default)]
+    pub identity_id: Option<i64>,
+    pub action: Option<ModActionKind>,
+    pub reason: String,
+    #[serde(default)]
+    pub guideline: Option<String>,
+    /// How long a timeout lasts, in minutes (a day when not given; Discord allows 28 days).
+    #[serde(default)]
+    pub minutes: Option<i64>,
+    /// A warning's words, sent as a reply in the conversation (nothing is sent without it).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Record it as done by hand even where Hearth could carry it out.
+    #[serde(default)]
+    pub by_hand: bool,
+}
+
+/// One line of the moderation log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModAction {
+    pub id: i64,
+    pub action: ModActionKind,
+    /// The member it was about (after merges), their name, and the account acted on.
+    pub member_id: i64,
+    pub member: String,
+    pub identity_id: i64,
+    pub handle: String,
+    pub platform: Platform,
+    pub account_id: i64,
+    pub message_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub flag_id: Option<i64>,
+    pub reason: String,
+    pub guideline: Option<String>,
+    /// Who took it (the name in Settings, "me.name").
+    pub by: String,
+    /// When a timeout ends.
+    pub until: Option<Millis>,
+    /// "platform": Hearth carries it out through the outbox; "hand": recorded as done by the
+    /// moderator.
+    pub how: String,
+    /// "queued" (in the outbox), "done" or "failed" (the platform refused: `error` says why).
+    pub state: String,
+    pub error: Option<String>,
+    /// The message as it read when the action was taken (plain text, shortened).
+    pub excerpt: Option<String>,
+    pub link: Option<String>,
+    pub created_at: Millis,
+    pub done_at: Option<Millis>,
+    /// The outbox item carrying it out.
+    pub outbox_id: Option<i64>,
+}
+
+/// Which actions Hearth can carry out on a message's platform, and which are recorded by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ModActionChoice {
+    pub action: ModActionKind,
+    /// Hearth does it on the platform, through the outbox.
+    pub on_platform: bool,
+    /// What will happen, in words ("Redacts the event in the room").
+    pub how: String,
 }

@@ -175,6 +175,19 @@ pub fn utc_date(t: Millis) -> String {
         .unwrap_or_default()
 }
 
+/// A length of time in minutes, in words: "45 minutes", "6 hours", "1 day", "2 days 12 hours".
+pub fn human_minutes(minutes: i64) -> String {
+    let plural = |n: i64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => plural(m, "minute"),
+        (0, h, 0) => plural(h, "hour"),
+        (0, h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+        (d, 0, _) => plural(d, "day"),
+        (d, h, _) => format!("{} {}", plural(d, "day"), plural(h, "hour")),
+    }
+}
+
 /// "just now", "5 min ago", "3 h ago", "2 d ago", or "in 4 h" for future times.
 pub fn relative(t: Millis, now: Millis) -> String {
     let diff = now - t;

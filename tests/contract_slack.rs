@@ -781,3 +781,100 @@ async fn a_new_post_goes_to_the_first_channel_in_the_scopes_or_asks_for_one() {
     });
     assert!(matches!(bad, Err(ConnectorError::Config(_))));
 }
+
+/// A member's message in #help, by its ts.
+fn member_message(db: &TestAccount, ts: &str) -> i64 {
+    db.sql("SELECT id FROM messages WHERE external_id = ?1", [id(ts)])
+}
+
+#[tokio::test]
+async fn a_moderator_deletes_a_members_message_through_chat_delete_and_a_refusal_is_said_in_words()
+{
+    use hearth::model::{ModActionInput, ModActionKind};
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, SECOND).await;
+    let target = member_message(&db, S1);
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/chat.delete")))
+        .and(body_partial_json(json!({ "channel": HELP, "ts": S1 })))
+        .respond_with(ok(json!({ "ok": true, "channel": HELP, "ts": S1 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let act = |message: i64, action: ModActionKind| ModActionInput {
+        message_id: Some(message),
+        action: Some(action),
+        reason: "Spam link".into(),
+        guideline: Some("No spam".into()),
+        ..Default::default()
+    };
+    let queued = db
+        .store
+        .moderate(&act(target, ModActionKind::Delete), SECOND)
+        .expect("queued");
+    assert_eq!(
+        (queued.how.as_str(), queued.state.as_str()),
+        ("platform", "queued")
+    );
+    let flushed = db.flush(&c, SECOND).await;
+    assert_eq!(flushed.sent, 1, "{flushed:?}");
+    let done = db.store.mod_action(queued.id).expect("the log line");
+    assert_eq!(done.state, "done", "{done:?}");
+    assert_eq!(done.done_at, Some(SECOND));
+    assert!(
+        db.message_field::<Option<i64>>("deleted_at", &id(S1))
+            .is_some(),
+        "the message shows as deleted at once, its text kept"
+    );
+    assert_eq!(db.flush(&c, SECOND).await.sent, 0, "deleted once");
+
+    // Slack lets a bot delete only its own messages: the log says so, and keeps the action.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/chat.delete")))
+        .respond_with(ok(json!({ "ok": false, "error": "cant_delete_message" })))
+        .mount(&server)
+        .await;
+    let other = member_message(&db, S2);
+    let refused = db
+        .store
+        .moderate(&act(other, ModActionKind::Delete), SECOND)
+        .expect("queued");
+    let report = db.flush(&c, SECOND).await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let failed = db.store.mod_action(refused.id).expect("the log line");
+    assert_eq!(failed.state, "failed");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("workspace admin")),
+        "{failed:?}"
+    );
+    let by_hand = db
+        .store
+        .mod_action_done_by_hand(refused.id, SECOND + 1)
+        .expect("recorded by hand");
+    assert_eq!(
+        (by_hand.how.as_str(), by_hand.state.as_str()),
+        ("hand", "done")
+    );
+    assert_eq!(
+        db.sql::<i64>(
+            "SELECT count(*) FROM outbox WHERE kind = 'moderate' AND state <> 'sent'",
+            []
+        ),
+        0,
+        "the refused item leaves the outbox once it is done by hand"
+    );
+
+    // Slack's API has no timeout: recorded by hand, nothing sent.
+    let timeout = db
+        .store
+        .moderate(&act(other, ModActionKind::Timeout), SECOND)
+        .expect("recorded");
+    assert_eq!(
+        (timeout.how.as_str(), timeout.state.as_str()),
+        ("hand", "done")
+    );
+}

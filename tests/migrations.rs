@@ -92,6 +92,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0019_moderation.sql",
         "990e82dcbcbfc8069587cbd2064c8b3bcc85e49c83a062e0341afc6d72f35a93",
     ),
+    (
+        "0020_moderation_actions.sql",
+        "691318eccbee66f8d6d2a264de24cd237c2576c165dfba3ff2909e3f470f4da8",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use hearth::model::{Millis, ModRuleInput, ModRuleKind};
+use hearth::model::{Millis, ModAction, ModActionInput, ModActionKind, ModRuleInput, ModRuleKind};
 use hearth::Store;
 
 use super::{print_json, Json};
@@ -51,10 +51,13 @@ pub enum ModCmd {
     },
     /// Removes a rule and its flags.
     RemoveRule { id: i64 },
-    /// Messages the rules flagged (open ones; --dismissed for the false flags).
+    /// Messages the rules flagged (open ones; --dismissed for the false flags, --actioned for
+    /// those acted on).
     Flags {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "actioned")]
         dismissed: bool,
+        #[arg(long)]
+        actioned: bool,
         #[arg(long, default_value_t = 50)]
         limit: usize,
         #[command(flatten)]
@@ -62,6 +65,98 @@ pub enum ModCmd {
     },
     /// Dismisses a flag as false: it leaves the list and is never raised again.
     Dismiss { id: i64 },
+    /// Takes an action — warn, hide, delete, timeout, kick or ban — on a flagged message
+    /// (--flag), a message (--message) or an account (--identity). Hearth carries it out on the
+    /// platform through the outbox where its API allows, else records it as done by hand;
+    /// either way it goes in the person's moderation log.
+    Act {
+        /// warn, hide, delete, timeout, kick or ban.
+        action: ModActionKind,
+        #[arg(long, required_unless_present_any = ["message", "identity"])]
+        flag: Option<i64>,
+        #[arg(long)]
+        message: Option<i64>,
+        /// An account (identity id, as `hearth members show` lists them).
+        #[arg(long)]
+        identity: Option<i64>,
+        /// Why, in a few words (kept in the log and the platform's audit log).
+        #[arg(long)]
+        reason: String,
+        /// The guideline it upholds.
+        #[arg(long)]
+        guideline: Option<String>,
+        /// How long a timeout lasts: 30m, 6h, 1d, 2w (a day if not given; at most 28 days).
+        #[arg(long = "for", value_name = "LENGTH", value_parser = minutes)]
+        length: Option<i64>,
+        /// A warning's words, sent as a reply in the conversation.
+        #[arg(long)]
+        warning: Option<String>,
+        /// Record it as done by hand, sending nothing.
+        #[arg(long)]
+        by_hand: bool,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// The moderation log, newest first (--member for one person's).
+    Log {
+        #[arg(long)]
+        member: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Records an action that failed (or still waits) as done by hand on the platform.
+    Done { id: i64 },
+}
+
+/// "30m", "6h", "1d", "2w" (or a bare number of minutes) in minutes.
+fn minutes(s: &str) -> std::result::Result<i64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("'{s}' is not a length: write 30m, 6h, 1d or 2w"))?;
+    let per = match unit.trim() {
+        "" | "m" | "min" | "minutes" => 1,
+        "h" | "hours" => 60,
+        "d" | "days" => 1440,
+        "w" | "weeks" => 7 * 1440,
+        _ => return Err(format!("'{s}' is not a length: write 30m, 6h, 1d or 2w")),
+    };
+    Ok(n.saturating_mul(per))
+}
+
+fn log_line(a: &ModAction) -> String {
+    let state = match (a.how.as_str(), a.state.as_str()) {
+        (_, "failed") => format!(
+            "FAILED: {}",
+            a.error.as_deref().unwrap_or("the platform refused")
+        ),
+        ("hand", _) => "by hand".to_string(),
+        (_, "queued") => match &a.error {
+            Some(e) => format!("waiting: {e}"),
+            None => "queued".to_string(),
+        },
+        _ => format!("done on {}", a.platform.label()),
+    };
+    format!(
+        "{:>5}  {}  {} {} ({} on {}) — {}{}  [{}; by {}]",
+        a.id,
+        hearth::when::utc_date(a.created_at),
+        a.action.done_words(),
+        a.member,
+        a.handle,
+        a.platform.label(),
+        a.reason,
+        a.guideline
+            .as_deref()
+            .map(|g| format!(" · {g}"))
+            .unwrap_or_default(),
+        state,
+        a.by
+    )
 }
 
 pub fn moderation(store: &mut Store, action: ModCmd, now: Millis) -> Result<()> {
@@ -149,11 +244,16 @@ pub fn moderation(store: &mut Store, action: ModCmd, now: Millis) -> Result<()> 
         }
         ModCmd::Flags {
             dismissed,
+            actioned,
             limit,
             json,
         } => {
-            let flags =
-                store.mod_flags(Some(if dismissed { "dismissed" } else { "open" }), limit)?;
+            let status = match (dismissed, actioned) {
+                (true, _) => "dismissed",
+                (_, true) => "actioned",
+                _ => "open",
+            };
+            let flags = store.mod_flags(Some(status), limit)?;
             if json.json {
                 return print_json(&flags);
             }
@@ -176,6 +276,69 @@ pub fn moderation(store: &mut Store, action: ModCmd, now: Millis) -> Result<()> 
         ModCmd::Dismiss { id } => {
             store.dismiss_flag(id, now)?;
             println!("Flag {id} dismissed as false.");
+        }
+        ModCmd::Act {
+            action,
+            flag,
+            message,
+            identity,
+            reason,
+            guideline,
+            length,
+            warning,
+            by_hand,
+            json,
+        } => {
+            let done = store.moderate(
+                &ModActionInput {
+                    flag_id: flag,
+                    message_id: message,
+                    identity_id: identity,
+                    action: Some(action),
+                    reason,
+                    guideline,
+                    minutes: length,
+                    message: warning,
+                    by_hand,
+                },
+                now,
+            )?;
+            if json.json {
+                return print_json(&done);
+            }
+            if done.how == "platform" {
+                println!(
+                    "Queued: Hearth {} with the next sync, or now with `hearth outbox --flush`.",
+                    done.platform
+                        .moderation(done.action)
+                        .unwrap_or("carries it out")
+                );
+            } else {
+                println!(
+                    "Recorded in {}'s moderation log as done by hand.",
+                    done.member
+                );
+            }
+        }
+        ModCmd::Log {
+            member,
+            limit,
+            json,
+        } => {
+            let log = store.mod_log(member, limit)?;
+            if json.json {
+                return print_json(&log);
+            }
+            if log.is_empty() {
+                println!("No moderation actions yet.");
+            }
+            for a in &log {
+                println!("{}", log_line(a));
+            }
+        }
+        ModCmd::Done { id } => {
+            let a = store.mod_action_done_by_hand(id, now)?;
+            println!("{}", log_line(&a));
         }
     }
     Ok(())

@@ -35,10 +35,10 @@ use tokio::sync::OnceCell;
 use super::window::Window;
 use super::{arr, count_at, endpoint, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
-use crate::model::{ConversationKind, Millis, Platform};
+use crate::model::{ConversationKind, Millis, ModActionKind, Platform};
 use crate::platform::{
     parse_time, sent_after, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
+    Cursors, Engagement, Http, Me, Moderation, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Discord;
@@ -724,6 +724,104 @@ impl Connector for Discord {
             external_id: id.to_string(),
             url: guild.map(|g| permalink(g, &channel, Some(id))),
         })
+    }
+
+    /// Deletes a message (`DELETE /channels/{c}/messages/{m}`), times a member out (`PATCH
+    /// /guilds/{g}/members/{u}` with `communication_disabled_until`), kicks (`DELETE
+    /// /guilds/{g}/members/{u}`) or bans (`PUT /guilds/{g}/bans/{u}`), the reason in the
+    /// server's audit log (`X-Audit-Log-Reason`). A message or member already gone counts as
+    /// done. The server is the one in the message's link, else the account's.
+    async fn moderate(&self, action: &Moderation) -> Result<Sent, ConnectorError> {
+        let user = seg(&action.user_external_id);
+        let guild = action
+            .message_url
+            .as_deref()
+            .and_then(|u| u.split("/channels/").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|g| is_snowflake(g))
+            .map(str::to_string)
+            .or_else(|| {
+                action
+                    .conversation_external_id
+                    .as_deref()
+                    .and_then(|c| self.guild_of(c))
+                    .map(str::to_string)
+            })
+            .ok_or_else(|| {
+                ConnectorError::Config("Hearth does not know which Discord server this is".into())
+            })?;
+        let (method, path, body) = match action.action {
+            ModActionKind::Delete => {
+                let (Some(channel), Some(message)) = (
+                    action.conversation_external_id.as_deref(),
+                    action.message_external_id.as_deref(),
+                ) else {
+                    return Err(ConnectorError::Config(
+                        "deleting a Discord message needs its channel and id".into(),
+                    ));
+                };
+                (
+                    reqwest::Method::DELETE,
+                    format!("channels/{}/messages/{}", seg(channel), seg(message)),
+                    None,
+                )
+            }
+            ModActionKind::Timeout => {
+                let until = action
+                    .until
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .ok_or_else(|| ConnectorError::Config("a timeout needs an end".into()))?;
+                (
+                    reqwest::Method::PATCH,
+                    format!("guilds/{}/members/{user}", seg(&guild)),
+                    Some(json!({ "communication_disabled_until": until.to_rfc3339() })),
+                )
+            }
+            ModActionKind::Kick => (
+                reqwest::Method::DELETE,
+                format!("guilds/{}/members/{user}", seg(&guild)),
+                None,
+            ),
+            ModActionKind::Ban => (
+                reqwest::Method::PUT,
+                format!("guilds/{}/bans/{user}", seg(&guild)),
+                Some(json!({ "delete_message_seconds": 0 })),
+            ),
+            other => {
+                return Err(ConnectorError::Platform {
+                    platform: P,
+                    detail: format!("Discord has no way to {} through its API", other.as_str()),
+                })
+            }
+        };
+        // The audit log takes at most 512 characters, percent-encoded.
+        let reason: String = action.reason.chars().take(512).collect();
+        let mut req = self.request(method, &path).header(
+            "X-Audit-Log-Reason",
+            percent_encoding::utf8_percent_encode(&reason, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let done = Sent {
+            external_id: action
+                .message_external_id
+                .clone()
+                .filter(|_| action.action == ModActionKind::Delete)
+                .unwrap_or_else(|| action.user_external_id.clone()),
+            url: None,
+        };
+        match self.http.send(P, req).await {
+            Ok(_) => Ok(done),
+            // 10007 Unknown Member, 10008 Unknown Message: already gone.
+            Err(ConnectorError::NotFound { .. })
+                if matches!(action.action, ModActionKind::Delete | ModActionKind::Kick) =>
+            {
+                Ok(done)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Every emoji reaction on the message, counted together.

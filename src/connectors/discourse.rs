@@ -40,10 +40,10 @@ use tokio::sync::OnceCell;
 use super::phases::Step;
 use super::{arr, count_at, endpoint, nonempty, or_set_aside, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
-use crate::model::{ConversationKind, Platform};
+use crate::model::{ConversationKind, ModActionKind, Platform};
 use crate::platform::{
     parse_time, sent_after, Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
+    Cursors, Engagement, Http, Me, Moderation, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 /// The id of Discourse's "like" post action.
@@ -61,6 +61,9 @@ fn same_raw(raw: &str, item: &Outgoing) -> bool {
 }
 
 const P: Platform = Platform::Discourse;
+/// Discourse's post action type for "inappropriate" (its flag types: 3 off-topic, 4
+/// inappropriate, 6 notify user, 7 notify moderators, 8 spam).
+const INAPPROPRIATE: i64 = 4;
 /// Topics per `/latest.json` page.
 const PAGE: u32 = 30;
 /// Avatar size asked for in `avatar_template`.
@@ -723,6 +726,84 @@ impl Connector for Discourse {
             reactions: likes.max(count_at(&p, "/reaction_users_count")),
             boosts: None,
         }))
+    }
+
+    /// Hides a post (`POST /post_actions` flagging it inappropriate with `take_action`, which
+    /// staff use to hide it at once), deletes one (`DELETE /posts/{id}`), silences a user for
+    /// a while (`PUT /admin/users/{id}/silence`) or suspends them (`PUT
+    /// /admin/users/{id}/suspend`, until the year 3000), each with the reason. A post already
+    /// hidden or gone counts as done. Needs a staff (moderator) API key.
+    async fn moderate(&self, action: &Moderation) -> Result<Sent, ConnectorError> {
+        let post = action.message_external_id.as_deref();
+        let user = &action.user_external_id;
+        let need_post = || {
+            post.ok_or_else(|| {
+                ConnectorError::Config("this Discourse action needs the post".into())
+            })
+        };
+        let time = |t: Option<crate::model::Millis>| {
+            t.and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_else(|| "3000-01-01T00:00:00Z".into())
+        };
+        let req = match action.action {
+            ModActionKind::Hide => self
+                .request(Method::POST, "post_actions.json")
+                .json(&json!({
+                    "id": need_post()?,
+                    "post_action_type_id": INAPPROPRIATE,
+                    "message": action.reason,
+                    "take_action": true,
+                    "flag_topic": false,
+                })),
+            ModActionKind::Delete => self
+                .request(Method::DELETE, &format!("posts/{}.json", seg(need_post()?)))
+                .json(&json!({ "context": action.reason })),
+            ModActionKind::Timeout => self
+                .request(
+                    Method::PUT,
+                    &format!("admin/users/{}/silence.json", seg(user)),
+                )
+                .json(&json!({
+                    "silenced_till": time(action.until),
+                    "reason": action.reason,
+                    "post_id": post,
+                })),
+            ModActionKind::Ban => self
+                .request(
+                    Method::PUT,
+                    &format!("admin/users/{}/suspend.json", seg(user)),
+                )
+                .json(&json!({
+                    "suspend_until": time(None),
+                    "reason": action.reason,
+                    "post_id": post,
+                })),
+            other => {
+                return Err(ConnectorError::Platform {
+                    platform: P,
+                    detail: format!("Discourse has no way to {} through its API", other.as_str()),
+                })
+            }
+        };
+        let done = Sent {
+            external_id: post
+                .filter(|_| action.action.on_message())
+                .unwrap_or(user)
+                .to_string(),
+            url: None,
+        };
+        match self.http.send(P, req).await {
+            Ok(_) => Ok(done),
+            Err(ConnectorError::NotFound { .. }) if action.action == ModActionKind::Delete => {
+                Ok(done)
+            }
+            // A post staff already flagged and hid: "You have already performed this action".
+            Err(
+                ConnectorError::Forbidden { detail, .. } | ConnectorError::Platform { detail, .. },
+            ) if action.action == ModActionKind::Hide && detail.contains("already") => Ok(done),
+            Err(e) => Err(e),
+        }
     }
 
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {

@@ -18,10 +18,10 @@ use tokio::sync::OnceCell;
 
 use super::{arr, endpoint, seg, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
-use crate::model::{ConversationKind, Platform};
+use crate::model::{ConversationKind, ModActionKind, Platform};
 use crate::platform::{
     Attachment, Connector, ConnectorConfig, ConnectorError, CursorChange, Cursors, Engagement,
-    Http, Me, Outgoing, Page, PostRef, Secret, Sent,
+    Http, Me, Moderation, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 /// How many pages of reactions an engagement read goes through (100 a page).
@@ -352,9 +352,6 @@ impl Connector for Matrix {
         })
     }
 
-    /// Looks through the room's newest events from us for the transaction id (Synapse
-    /// returns it to the device that sent it, however long ago), or for the same text
-    /// sent after the attempt began.
     /// Reactions (`m.annotation` relations) to the event, read page by page.
     async fn engagement(&self, post: &PostRef) -> Result<Option<Engagement>, ConnectorError> {
         let Some(room) = post.channel.clone().or_else(|| self.rooms.first().cloned()) else {
@@ -397,6 +394,70 @@ impl Connector for Matrix {
         }))
     }
 
+    /// Redacts an event (`PUT /rooms/{r}/redact/{event}/{txn}`: the transaction id makes a
+    /// repeat harmless), kicks (`POST /rooms/{r}/kick`) or bans (`POST /rooms/{r}/ban`), each
+    /// with the reason. Kicking someone who already left counts as done.
+    async fn moderate(&self, action: &Moderation) -> Result<Sent, ConnectorError> {
+        let room = action.conversation_external_id.as_deref().ok_or_else(|| {
+            ConnectorError::Config("a Matrix moderation action needs the room".into())
+        })?;
+        let reason = json!({ "reason": action.reason });
+        let done = |id: &str| Sent {
+            external_id: id.to_string(),
+            url: None,
+        };
+        match action.action {
+            ModActionKind::Delete => {
+                let event = action.message_external_id.as_deref().ok_or_else(|| {
+                    ConnectorError::Config("a redaction needs the event to redact".into())
+                })?;
+                let url = self.url(&format!(
+                    "rooms/{}/redact/{}/{}",
+                    seg(room),
+                    seg(event),
+                    seg(&action.idempotency_key)
+                ));
+                let req = self
+                    .http
+                    .client()
+                    .put(url)
+                    .bearer_auth(self.token.expose())
+                    .json(&reason);
+                let (_, body): (_, Value) = self.http.json(P, req).await?;
+                Ok(done(str_at(&body, "/event_id").unwrap_or(event)))
+            }
+            ModActionKind::Kick | ModActionKind::Ban => {
+                let verb = action.action.as_str();
+                let mut body = reason;
+                body["user_id"] = json!(action.user_external_id);
+                let req = self
+                    .http
+                    .client()
+                    .post(self.url(&format!("rooms/{}/{verb}", seg(room))))
+                    .bearer_auth(self.token.expose())
+                    .json(&body);
+                match self.http.json::<Value>(P, req).await {
+                    Ok(_) => Ok(done(&action.user_external_id)),
+                    // Synapse: "The target user is not in the room" — they are already out.
+                    Err(ConnectorError::Forbidden { detail, .. })
+                        if action.action == ModActionKind::Kick
+                            && detail.contains("not in the room") =>
+                    {
+                        Ok(done(&action.user_external_id))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            other => Err(ConnectorError::Platform {
+                platform: P,
+                detail: format!("Matrix has no way to {} through its API", other.as_str()),
+            }),
+        }
+    }
+
+    /// Looks through the room's newest events from us for the transaction id (Synapse
+    /// returns it to the device that sent it, however long ago), or for the same text
+    /// sent after the attempt began.
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
         let Some(room) = self.room_of(item) else {
             return Ok(None);

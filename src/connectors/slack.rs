@@ -41,10 +41,10 @@ use tokio::sync::OnceCell;
 use super::window::{Window, WindowKey};
 use super::{arr, count_at, endpoint, or_set_aside, str_at};
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage, Quarantined};
-use crate::model::{ConversationKind, Millis, Platform};
+use crate::model::{ConversationKind, Millis, ModActionKind, Platform};
 use crate::platform::{
     http, sent_after, Attachment, Clock, Connector, ConnectorConfig, ConnectorError, CursorChange,
-    Cursors, Engagement, Http, Me, Outgoing, Page, PostRef, Secret, Sent,
+    Cursors, Engagement, Http, Me, Moderation, Outgoing, Page, PostRef, Secret, Sent,
 };
 
 const P: Platform = Platform::Slack;
@@ -885,6 +885,41 @@ impl Connector for Slack {
         }))
     }
 
+    /// Deletes a message (`chat.delete`): a bot token deletes its own messages; a member's
+    /// needs a user token of a workspace admin. One already gone counts as done.
+    async fn moderate(&self, action: &Moderation) -> Result<Sent, ConnectorError> {
+        let (ModActionKind::Delete, Some(id)) = (action.action, &action.message_external_id) else {
+            return Err(ConnectorError::Platform {
+                platform: P,
+                detail: format!(
+                    "Slack has no way to {} through its API",
+                    action.action.as_str()
+                ),
+            });
+        };
+        let mut parts = id.split('/');
+        let (Some(channel), Some(ts)) = (parts.next(), parts.next_back()) else {
+            return Err(ConnectorError::malformed(
+                P,
+                "the message id names no channel",
+            ));
+        };
+        let body = json!({ "channel": channel, "ts": ts });
+        let done = Sent {
+            external_id: id.clone(),
+            url: None,
+        };
+        match self.post("chat.delete", Some(&body)).await {
+            Ok(_) => Ok(done),
+            Err(ConnectorError::Platform { detail, .. })
+                if detail.contains("message_not_found") =>
+            {
+                Ok(done)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     async fn find_sent(&self, item: &Outgoing) -> Result<Option<Sent>, ConnectorError> {
         let team = self.team().await?.clone();
         let (channel, thread) = self.target(item)?;
@@ -994,6 +1029,9 @@ pub fn slack_error(code: &str, body: &Value, headers: &HeaderMap) -> ConnectorEr
             "the channel does not exist or the app cannot see it; check the channel ids in the account's scopes".into(),
         ),
         "is_archived" => refused("the channel is archived".into()),
+        "cant_delete_message" => refused(
+            "Slack lets an app delete only its own messages; a member's message needs the token of a workspace admin (a user token with chat:write)".into(),
+        ),
         "msg_too_long" => ConnectorError::Platform {
             platform: P,
             detail: "the message is too long".into(),

@@ -304,9 +304,11 @@ impl Store {
         let fields = fields::fields_of(conn, id)?;
         let engagement = engagement::engagement_of(conn, id, now)?;
         let reminders = reminders::member_reminders(conn, id, now)?;
+        let moderation = self.mod_log(Some(id), 200)?;
         Ok(MemberProfile {
             engagement,
             reminders,
+            moderation,
             org,
             fields,
             stats: MemberStats {

@@ -435,6 +435,11 @@ impl Store {
                 &format!("DELETE FROM message_revisions WHERE message_id IN {inp}"),
                 [&messages],
             )?;
+            // a moderation flag keeps the words it matched and the text around them
+            tx.execute(
+                &format!("DELETE FROM mod_flags WHERE message_id IN {inp}"),
+                [&messages],
+            )?;
         }
 
         report.activity = tx.execute(

@@ -5,6 +5,8 @@
 //! raise a dismissed flag again, or learn anything from a dismissal silently (a dismissal is
 //! counted on its rule, for the moderator to see, and changes nothing else).
 
+pub mod actions;
+
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};

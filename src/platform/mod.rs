@@ -152,6 +152,28 @@ pub struct Outgoing {
     pub images: Vec<Attachment>,
 }
 
+/// A moderation action to carry out on the platform (the outbox's `moderate` items). Every
+/// one is idempotent: carried out again, it leaves the platform as once did, and a platform
+/// that says it is already so (the message is gone, they are already banned) counts as done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moderation {
+    pub action: crate::model::ModActionKind,
+    /// Hearth's key for the item (Matrix's redaction transaction id).
+    pub idempotency_key: String,
+    /// The room, channel, thread or topic.
+    pub conversation_external_id: Option<String>,
+    /// The message, for hiding and deleting.
+    pub message_external_id: Option<String>,
+    /// The account acted on.
+    pub user_external_id: String,
+    /// The message's link (Discord's names its server).
+    pub message_url: Option<String>,
+    /// Why, as the platform's audit log keeps it.
+    pub reason: String,
+    /// When a timeout ends.
+    pub until: Option<crate::model::Millis>,
+}
+
 /// How far the platform's clock may be from ours when matching a sent message by time.
 const CLOCK_SKEW: crate::model::Millis = 5 * 60_000;
 
@@ -275,6 +297,19 @@ pub trait Connector: Send + Sync {
     /// with [`Connector::find_sent`] before sending again.
     fn idempotency_window(&self) -> Option<Duration> {
         None
+    }
+
+    /// Carries out a moderation action ([`crate::model::Platform::moderation`] says which
+    /// this platform can). Already done counts as done. The default refuses in words.
+    async fn moderate(&self, action: &Moderation) -> Result<Sent, ConnectorError> {
+        Err(ConnectorError::Platform {
+            platform: self.platform(),
+            detail: format!(
+                "Hearth cannot {} on {}: do it there and record it as done by hand",
+                action.action.as_str(),
+                self.platform().label()
+            ),
+        })
     }
 
     /// Reads how people reacted to one of our posts (`None`: the platform cannot say, or the

@@ -35,6 +35,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0017_sentiment.sql"),
     include_str!("migrations/0018_health_rollups.sql"),
     include_str!("migrations/0019_moderation.sql"),
+    include_str!("migrations/0020_moderation_actions.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

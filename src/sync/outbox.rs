@@ -10,7 +10,7 @@ use std::time::Duration;
 use rusqlite::{params, OptionalExtension, Row};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Attachment, Connector, ConnectorError, ErrorKind, Outgoing, Sent};
+use super::{Attachment, Connector, ConnectorError, ErrorKind, Moderation, Outgoing, Sent};
 use crate::error::{Error, Result};
 use crate::model::{Millis, OutboxItem, OutboxState};
 use crate::store::Store;
@@ -45,11 +45,11 @@ fn row_to_item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
     })
 }
 
-fn new_key(now: Millis) -> String {
+pub(crate) fn new_key(now: Millis) -> String {
     format!("hearth-{now:x}-{:016x}", fastrand::u64(..))
 }
 
-fn check_body(body: &str, limit: Option<u32>, platform: &str) -> Result<String> {
+pub(crate) fn check_body(body: &str, limit: Option<u32>, platform: &str) -> Result<String> {
     let body = body.trim();
     if body.is_empty() {
         return Err(Error::invalid("the reply is empty"));
@@ -271,31 +271,41 @@ impl Store {
         };
         let (mut claimed, conversation): (Claimed, Option<i64>) = tx.query_row(
             "SELECT o.id, o.state = 'sending', o.key_since, o.idempotency_key, o.body,
-                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at, c.id, o.channel
+                 c.external_id, o.reply_to_external_id, o.title, o.attempted_at, c.id, o.channel,
+                 o.moderation
              FROM outbox o LEFT JOIN conversations c ON c.id = o.conversation_id
              WHERE o.id = ?1",
             [id],
             |r| {
+                let item = Outgoing {
+                    idempotency_key: r.get(3)?,
+                    body: r.get(4)?,
+                    conversation_external_id: r.get(5)?,
+                    reply_to_external_id: r.get(6)?,
+                    title: r.get(7)?,
+                    attempted_at: r.get(8)?,
+                    channel: r.get(10)?,
+                    images: Vec::new(),
+                };
+                let moderation = r
+                    .get::<_, Option<String>>(11)?
+                    .map(|json| moderation_of(&json, &item));
                 Ok((
                     Claimed {
                         id: r.get(0)?,
                         in_doubt: r.get(1)?,
                         key_since: r.get(2)?,
-                        item: Outgoing {
-                            idempotency_key: r.get(3)?,
-                            body: r.get(4)?,
-                            conversation_external_id: r.get(5)?,
-                            reply_to_external_id: r.get(6)?,
-                            title: r.get(7)?,
-                            attempted_at: r.get(8)?,
-                            channel: r.get(10)?,
-                            images: Vec::new(),
-                        },
+                        item,
+                        moderation,
                     },
                     r.get(9)?,
                 ))
             },
         )?;
+        if claimed.moderation.is_some() {
+            tx.commit()?;
+            return Ok(Some(claimed));
+        }
         if let Some(conversation) = conversation {
             claimed.item.body = mentions_for_platform(&tx, conversation, &claimed.item.body)?;
         }
@@ -498,6 +508,34 @@ struct Claimed {
     in_doubt: bool,
     key_since: Option<Millis>,
     item: Outgoing,
+    /// A moderation action rather than a message (or why its description cannot be read).
+    moderation: Option<std::result::Result<Moderation, String>>,
+}
+
+/// What a `moderate` item's `moderation` column says, as the connector takes it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct ModerationColumn {
+    pub action: crate::model::ModActionKind,
+    pub message: Option<String>,
+    pub user: String,
+    pub until: Option<Millis>,
+    pub reason: String,
+    pub url: Option<String>,
+}
+
+fn moderation_of(json: &str, item: &Outgoing) -> std::result::Result<Moderation, String> {
+    let m: ModerationColumn = serde_json::from_str(json)
+        .map_err(|e| format!("this moderation item cannot be read ({e})"))?;
+    Ok(Moderation {
+        action: m.action,
+        idempotency_key: item.idempotency_key.clone(),
+        conversation_external_id: item.conversation_external_id.clone(),
+        message_external_id: m.message,
+        user_external_id: m.user,
+        message_url: m.url,
+        reason: m.reason,
+        until: m.until,
+    })
 }
 
 /// When an item whose outcome is unknown may be looked at again, and how long a claim lasts.
@@ -615,7 +653,11 @@ async fn send_claimed(
         in_doubt,
         key_since,
         ref item,
+        ref moderation,
     } = *claimed;
+    if let Some(moderation) = moderation {
+        return moderate_claimed(store, connector, id, moderation, timing, clock, report).await;
+    }
     // An item in doubt is resent blindly only while the platform still knows its key;
     // otherwise it is looked for first.
     let key_alive = match (timing.key_window, key_since) {
@@ -661,6 +703,57 @@ async fn send_claimed(
             let outcome = outcome_of(&e, &msg);
             let stop = !matches!(outcome, Outcome::Failed(_)) || e.kind() == ErrorKind::Auth;
             if matches!(outcome, Outcome::Failed(_)) {
+                report.failed += 1;
+            } else {
+                report.waiting += 1;
+            }
+            store.finish_attempt(id, outcome, clock())?;
+            report.problem.get_or_insert(msg);
+            Ok(if stop { Step::Stop } else { Step::Next })
+        }
+    }
+}
+
+/// Carries out one claimed moderation action. Every action is idempotent on the platform
+/// (already deleted, already banned count as done), so one whose outcome is unknown is simply
+/// carried out again rather than looked for.
+async fn moderate_claimed(
+    store: &mut Store,
+    connector: &dyn Connector,
+    id: i64,
+    moderation: &std::result::Result<Moderation, String>,
+    timing: &Timing,
+    clock: &(dyn Fn() -> Millis + Send + Sync),
+    report: &mut FlushReport,
+) -> Result<Step> {
+    let moderation = match moderation {
+        Ok(m) => m,
+        Err(why) => {
+            store.finish_attempt(id, Outcome::Failed(why), clock())?;
+            report.failed += 1;
+            report.problem.get_or_insert_with(|| why.clone());
+            return Ok(Step::Next);
+        }
+    };
+    if !store.begin_attempt(id, false, clock(), timing.lease)? {
+        return Ok(Step::Next);
+    }
+    match holding(store, id, timing, clock, connector.moderate(moderation)).await {
+        Ok(done) => {
+            store.finish_attempt(id, Outcome::Sent(&done), clock())?;
+            report.sent += 1;
+            Ok(Step::Next)
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let outcome = match outcome_of(&e, &msg) {
+                // Carried out again next time: nothing to reconcile.
+                Outcome::Unknown(m) => Outcome::Requeue(m),
+                o => o,
+            };
+            let failed = matches!(outcome, Outcome::Failed(_));
+            let stop = !failed || e.kind() == ErrorKind::Auth;
+            if failed {
                 report.failed += 1;
             } else {
                 report.waiting += 1;

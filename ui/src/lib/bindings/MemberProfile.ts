@@ -5,6 +5,7 @@ import type { IdentityView } from "./IdentityView";
 import type { MemberField } from "./MemberField";
 import type { MemberStats } from "./MemberStats";
 import type { MemberSummary } from "./MemberSummary";
+import type { ModAction } from "./ModAction";
 import type { Note } from "./Note";
 import type { OrganizationRef } from "./OrganizationRef";
 import type { Reminder } from "./Reminder";
@@ -36,4 +37,8 @@ org: OrganizationRef | null,
 /**
  * Custom fields, by name.
  */
-fields: Array<MemberField>, };
+fields: Array<MemberField>, 
+/**
+ * The moderation log of their accounts, newest first (at most 200).
+ */
+moderation: Array<ModAction>, };
