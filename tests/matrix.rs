@@ -494,3 +494,216 @@ async fn a_limited_timeline_is_back_filled_and_a_sync_stopped_between_pages_resu
     .expect("an idle sync works");
     assert_eq!(again.totals.messages_added, 0, "an idle sync adds nothing");
 }
+
+/// A member's state in the room as Synapse keeps it ("join", "leave", "ban").
+async fn membership(room: &Room, user: &User) -> String {
+    let v = room
+        .bot
+        .get(&format!(
+            "rooms/{}/state/m.room.member/{}",
+            common::synapse::enc(&room.id),
+            common::synapse::enc(&user.user_id)
+        ))
+        .await;
+    v["membership"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flagged_message_is_redacted_and_its_author_kicked_then_banned_on_synapse_all_in_their_log(
+) {
+    let room = lumen_room().await;
+    let (ana, bo) = (&room.ana, &room.bo);
+    ana.say(&room.id, "Has anyone tried the new exporter?")
+        .await;
+    let spam = bo
+        .say(&room.id, "FREE NITRO for everyone at discord.gg/not-a-scam")
+        .await;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("hearth.db");
+    run_ok(
+        &db,
+        &[
+            "accounts",
+            "add",
+            "matrix",
+            "--name",
+            "Lumen Matrix",
+            "--url",
+            &homeserver(),
+        ],
+        Some(&format!("{}\n", room.bot.token)),
+    );
+    run_ok(
+        &db,
+        &[
+            "mod",
+            "add-rule",
+            "Spam",
+            "--kind",
+            "keywords",
+            "--pattern",
+            "free nitro",
+            "--guideline",
+            "No spam or scams",
+        ],
+        None,
+    );
+    run_ok(&db, &["sync"], None);
+    let flags = run_json(&db, &["mod", "flags"]);
+    let flag = flags
+        .as_array()
+        .and_then(|f| f.first())
+        .unwrap_or_else(|| panic!("the spam is flagged: {flags}"));
+    assert_eq!(flag["rule"], "Spam");
+    let flag_id = flag["id"].as_i64().expect("a flag id").to_string();
+
+    // Delete = a redaction, carried out by the outbox with its reason.
+    let queued = run_json(
+        &db,
+        &[
+            "mod",
+            "act",
+            "delete",
+            "--flag",
+            &flag_id,
+            "--reason",
+            "Scam link",
+        ],
+    );
+    assert_eq!(queued["how"], "platform", "{queued}");
+    assert_eq!(queued["state"], "queued");
+    assert_eq!(
+        queued["guideline"],
+        Value::Null,
+        "no guideline was named for the action"
+    );
+    let flushed = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(flushed.contains("1 sent"), "{flushed}");
+    let event = bo
+        .get(&format!(
+            "rooms/{}/event/{}",
+            common::synapse::enc(&room.id),
+            common::synapse::enc(&spam)
+        ))
+        .await;
+    assert_eq!(
+        event["content"],
+        json!({}),
+        "the event is redacted on the homeserver: {event}"
+    );
+    assert_eq!(
+        event["unsigned"]["redacted_because"]["content"]["reason"], "Scam link",
+        "with the reason: {event}"
+    );
+    assert!(
+        run_json(&db, &["mod", "flags"])
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "the flag is settled"
+    );
+    let actioned = run_json(&db, &["mod", "flags", "--actioned"]);
+    assert_eq!(
+        actioned[0]["id"].as_i64(),
+        flag["id"].as_i64(),
+        "{actioned}"
+    );
+
+    // Kick, then ban, from the same person's account.
+    let identity = queued["identityId"]
+        .as_i64()
+        .expect("an identity")
+        .to_string();
+    assert_eq!(membership(&room, bo).await, "join");
+    run_json(
+        &db,
+        &[
+            "mod",
+            "act",
+            "kick",
+            "--identity",
+            &identity,
+            "--reason",
+            "Cool off",
+            "--guideline",
+            "No spam or scams",
+        ],
+    );
+    run_ok(&db, &["outbox", "--flush"], None);
+    assert_eq!(membership(&room, bo).await, "leave", "kicked from the room");
+    run_json(
+        &db,
+        &[
+            "mod",
+            "act",
+            "ban",
+            "--identity",
+            &identity,
+            "--reason",
+            "Came back with more spam",
+        ],
+    );
+    run_ok(&db, &["outbox", "--flush"], None);
+    assert_eq!(membership(&room, bo).await, "ban", "banned from the room");
+    // A kick of someone already gone counts as done rather than failing.
+    run_json(
+        &db,
+        &[
+            "mod",
+            "act",
+            "kick",
+            "--identity",
+            &identity,
+            "--reason",
+            "Again",
+        ],
+    );
+    let again = run_ok(&db, &["outbox", "--flush"], None);
+    assert!(again.contains("1 sent"), "{again}");
+
+    // Their log: every action, done, newest first, on their profile too.
+    let member = queued["memberId"].as_i64().expect("a member").to_string();
+    let log = run_json(&db, &["mod", "log", "--member", &member]);
+    let lines: Vec<(&str, &str)> = log
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| {
+            (
+                a["action"].as_str().unwrap_or(""),
+                a["state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("kick", "done"),
+            ("ban", "done"),
+            ("kick", "done"),
+            ("delete", "done")
+        ],
+        "{log}"
+    );
+    assert_eq!(
+        log[3]["excerpt"],
+        "FREE NITRO for everyone at discord.gg/not-a-scam"
+    );
+    let profile = run_json(&db, &["members", "show", &member]);
+    assert_eq!(
+        profile["moderation"].as_array().map(Vec::len),
+        Some(4),
+        "the profile shows the history: {profile}"
+    );
+    // The next sync brings the redaction back: the message stays deleted, once.
+    run_ok(&db, &["sync"], None);
+    let conn = rusqlite::Connection::open(&db).expect("the database opens");
+    let deleted: bool = conn
+        .query_row(
+            "SELECT deleted_at IS NOT NULL FROM messages WHERE external_id = ?1",
+            [&spam],
+            |r| r.get(0),
+        )
+        .expect("the message is kept");
+    assert!(deleted);
+}

@@ -3,9 +3,11 @@
 
 use crate::common;
 
-use common::{message as msg, person, TestDb, NOW};
+use common::{maria_on_discord_and_github, message as msg, person, TestDb, HOUR, NOW};
 use hearth::ingest::{Batch, IncomingConversation};
-use hearth::model::{ConversationKind, Millis, ModRuleInput, ModRuleKind};
+use hearth::model::{
+    ConversationKind, Millis, ModActionInput, ModActionKind, ModRuleInput, ModRuleKind,
+};
 
 const MINUTE: Millis = 60_000;
 const DAY: Millis = 24 * 60 * MINUTE;
@@ -312,4 +314,264 @@ fn hearth_mod_adds_rules_lists_flags_and_says_what_is_wrong_in_words() {
     let (ok, text) = run(&["mod", "add-rule", "Odd", "--kind", "shouting"]);
     assert!(!ok);
     assert!(text.contains("is not a kind of rule"), "{text}");
+}
+
+fn act(action: ModActionKind, reason: &str) -> ModActionInput {
+    ModActionInput {
+        action: Some(action),
+        reason: reason.into(),
+        guideline: Some("Be kind".into()),
+        ..Default::default()
+    }
+}
+
+fn message_id(db: &TestDb, external: &str) -> i64 {
+    rusqlite::Connection::open(db.path())
+        .expect("opens")
+        .query_row(
+            "SELECT id FROM messages WHERE external_id = ?1",
+            [external],
+            |r| r.get(0),
+        )
+        .expect("the message")
+}
+
+#[test]
+fn an_action_settles_the_flag_and_follows_its_person_through_a_merge_and_an_unmerge() {
+    let mut db = TestDb::new();
+    let (discord_maria, github_maria) = {
+        let (a, b) = maria_on_discord_and_github(&mut db);
+        // the Discord one is the member with the dark-mode question
+        let m1 = message_id(&db, "m1");
+        let owner: i64 = rusqlite::Connection::open(db.path())
+            .expect("opens")
+            .query_row(
+                "SELECT i.member_id FROM messages m JOIN identities i ON i.id = m.author_identity_id
+                 WHERE m.id = ?1",
+                [m1],
+                |r| r.get(0),
+            )
+            .expect("an author");
+        if owner == a {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    };
+    db.store
+        .add_mod_rule(&rule(ModRuleKind::Keywords, Some("dark mode"), None), NOW)
+        .expect("a rule");
+    let flag = db.store.mod_flags(None, 10).expect("flags")[0].clone();
+
+    // Asked for without a reason: refused in words, nothing recorded.
+    let err = db
+        .store
+        .moderate(
+            &ModActionInput {
+                flag_id: Some(flag.id),
+                ..act(ModActionKind::Warn, "  ")
+            },
+            NOW,
+        )
+        .expect_err("a reason is needed");
+    assert!(err.to_string().contains("say why"), "{err}");
+    let err = db
+        .store
+        .moderate(
+            &ModActionInput {
+                identity_id: Some(1),
+                ..act(ModActionKind::Delete, "spam")
+            },
+            NOW,
+        )
+        .expect_err("deleting needs a message");
+    assert!(err.to_string().contains("choose the message"), "{err}");
+
+    // A warning without words is recorded by hand; the flag is settled, not dismissed.
+    let warned = db
+        .store
+        .moderate(
+            &ModActionInput {
+                flag_id: Some(flag.id),
+                ..act(ModActionKind::Warn, "Off-topic again")
+            },
+            NOW,
+        )
+        .expect("recorded");
+    assert_eq!(
+        (
+            warned.how.as_str(),
+            warned.state.as_str(),
+            warned.by.as_str()
+        ),
+        ("hand", "done", "You")
+    );
+    assert_eq!(warned.member_id, discord_maria);
+    assert_eq!(warned.flag_id, Some(flag.id));
+    assert_eq!(
+        warned.excerpt.as_deref(),
+        Some("How do I configure dark mode in the default theme?")
+    );
+    assert!(db.store.mod_flags(None, 10).expect("open").is_empty());
+    assert_eq!(
+        db.store
+            .mod_flags(Some("actioned"), 10)
+            .expect("actioned")
+            .len(),
+        1
+    );
+    assert_eq!(
+        db.store.mod_rules().expect("rules")[0].dismissed,
+        0,
+        "acting is not dismissing"
+    );
+
+    // A warning with words goes out as a reply to the message itself.
+    db.store.set_setting("me.name", "Priya").expect("my name");
+    let with_words = db
+        .store
+        .moderate(
+            &ModActionInput {
+                message_id: Some(flag.message_id),
+                message: Some("Please keep #help for questions.".into()),
+                ..act(ModActionKind::Warn, "Off-topic")
+            },
+            NOW + 1,
+        )
+        .expect("queued");
+    assert_eq!(
+        (with_words.how.as_str(), with_words.state.as_str()),
+        ("platform", "queued")
+    );
+    assert_eq!(with_words.by, "Priya");
+    let outbox = db.store.list_outbox(None).expect("outbox");
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        (outbox[0].kind.as_str(), outbox[0].body.as_str()),
+        ("reply", "Please keep #help for questions.")
+    );
+    // Withdrawn from the outbox, it leaves the log too: it never happened.
+    db.store
+        .cancel_outbox(outbox[0].id, NOW + 2)
+        .expect("withdrawn");
+    assert!(db.store.mod_action(with_words.id).is_err());
+
+    // The log follows the person: merged, Maria's profile holds it; unmerged, it goes back.
+    let timeout = db
+        .store
+        .moderate(
+            &ModActionInput {
+                message_id: Some(flag.message_id),
+                minutes: Some(90),
+                ..act(ModActionKind::Timeout, "Cool off")
+            },
+            NOW + 3,
+        )
+        .expect("a timeout");
+    assert_eq!(timeout.until, Some(NOW + 3 + 90 * MINUTE));
+    assert_eq!(
+        timeout.how, "platform",
+        "Discord times people out through its API"
+    );
+    db.store
+        .merge_members(github_maria, discord_maria, "test", NOW + 4)
+        .expect("merged");
+    let merged = db
+        .store
+        .member_profile(github_maria, NOW + 5)
+        .expect("profile");
+    let kinds: Vec<ModActionKind> = merged.moderation.iter().map(|a| a.action).collect();
+    assert_eq!(
+        kinds,
+        [ModActionKind::Timeout, ModActionKind::Warn],
+        "newest first"
+    );
+    db.store
+        .unmerge(github_maria, None, NOW + 6)
+        .expect("unmerged");
+    assert!(db
+        .store
+        .member_profile(github_maria, NOW + 7)
+        .expect("profile")
+        .moderation
+        .is_empty());
+    assert_eq!(
+        db.store
+            .member_profile(discord_maria, NOW + 7)
+            .expect("profile")
+            .moderation
+            .len(),
+        2
+    );
+
+    // Forgotten, nothing of it is left: not the log, not the flag's excerpt.
+    db.store
+        .forget_member(discord_maria, NOW + 8)
+        .expect("forgotten");
+    assert!(db.store.mod_log(None, 10).expect("log").is_empty());
+    assert!(db
+        .store
+        .mod_flags(Some("actioned"), 10)
+        .expect("flags")
+        .is_empty());
+}
+
+#[test]
+fn the_teams_own_account_is_never_moderated_and_the_demo_records_instead_of_sending() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    let mut batch = common::small_batch();
+    batch.messages.push(msg(
+        "c1",
+        "m2",
+        "team",
+        "Settings → Theme → Dark",
+        NOW - HOUR,
+    ));
+    db.store.ingest(discord, &batch, NOW).expect("ingested");
+    let ours = message_id(&db, "m2");
+    let err = db
+        .store
+        .moderate(
+            &ModActionInput {
+                message_id: Some(ours),
+                ..act(ModActionKind::Delete, "test")
+            },
+            NOW,
+        )
+        .expect_err("our own");
+    assert!(err.to_string().contains("team's own account"), "{err}");
+
+    // The demo's accounts are sample data: every action is recorded, none is sent.
+    let demo_db = TestDb::new();
+    let mut store = demo_db.store;
+    hearth::demo::generate(
+        &mut store,
+        &hearth::model::DemoOptions {
+            members: 150,
+            messages: 1200,
+            seed: 7,
+        },
+        NOW,
+        &mut |_| {},
+    )
+    .expect("the demo");
+    let flag = store.mod_flags(None, 10).expect("flags")[0].clone();
+    let choices = store
+        .mod_action_choices(Some(flag.message_id), None)
+        .expect("choices");
+    assert!(choices
+        .iter()
+        .all(|c| !c.on_platform && c.how.contains("demo")));
+    let done = store
+        .moderate(
+            &ModActionInput {
+                flag_id: Some(flag.id),
+                ..act(ModActionKind::Ban, "Spam")
+            },
+            NOW,
+        )
+        .expect("recorded");
+    assert_eq!((done.how.as_str(), done.state.as_str()), ("hand", "done"));
+    assert!(store.list_outbox(None).expect("outbox").is_empty());
 }

@@ -618,6 +618,27 @@ fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
             println!("  [{}] {}", n.id, n.body);
         }
     }
+    if !p.moderation.is_empty() {
+        println!("moderation:");
+        for a in &p.moderation {
+            println!(
+                "  {}  {} on {} — {}{}{}",
+                hearth::when::utc_date(a.created_at),
+                a.action.done_words(),
+                a.platform.label(),
+                a.reason,
+                a.guideline
+                    .as_deref()
+                    .map(|g| format!(" ({g})"))
+                    .unwrap_or_default(),
+                match a.state.as_str() {
+                    "failed" => " [failed]",
+                    "queued" => " [queued]",
+                    _ => "",
+                }
+            );
+        }
+    }
     println!("recent activity:");
     for a in p.activity.iter().take(10) {
         println!(

@@ -438,10 +438,12 @@ impl Connector for Matrix {
                     .json(&body);
                 match self.http.json::<Value>(P, req).await {
                     Ok(_) => Ok(done(&action.user_external_id)),
-                    // Synapse: "The target user is not in the room" — they are already out.
+                    // Synapse: "The target user is not in the room", "Cannot kick user who
+                    // was banned" — they are already out.
                     Err(ConnectorError::Forbidden { detail, .. })
                         if action.action == ModActionKind::Kick
-                            && detail.contains("not in the room") =>
+                            && (detail.contains("not in the room")
+                                || detail.contains("banned")) =>
                     {
                         Ok(done(&action.user_external_id))
                     }

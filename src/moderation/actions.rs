@@ -322,10 +322,10 @@ impl Store {
                 };
                 let json = serde_json::to_string(&column)
                     .map_err(|e| Error::invalid(format!("cannot describe the action: {e}")))?;
-                let who = if t.handle.is_empty() {
-                    "them".to_string()
-                } else {
-                    format!("@{}", t.handle)
+                let who = match t.handle.as_str() {
+                    "" => "them".to_string(),
+                    h if h.starts_with('@') => h.to_string(),
+                    h => format!("@{h}"),
                 };
                 let words = match action {
                     ModActionKind::Hide => format!("Hide a message by {who}"),
