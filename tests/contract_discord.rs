@@ -15,7 +15,7 @@ use hearth::connectors::discord::Discord;
 use hearth::model::{ConversationKind, InboxQuery, MemberQuery, Millis, Platform};
 use hearth::sync::{Connector, ConnectorConfig, ConnectorError, Http, Outgoing, Secret, SyncEvent};
 use serde_json::{json, Value};
-use wiremock::matchers::{body_partial_json, method, path, query_param};
+use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const API: &str = "/api/v10";
@@ -813,5 +813,187 @@ async fn a_kept_record_this_version_still_cannot_read_stays_kept_with_its_reason
         db.sql::<i64>("SELECT count(*) FROM quarantine", []),
         1,
         "nothing is dropped"
+    );
+}
+
+/// The row id of the synced message `external_id`.
+fn message_id(db: &TestAccount, external_id: &str) -> i64 {
+    db.sql(
+        "SELECT id FROM messages WHERE external_id = ?1",
+        [external_id],
+    )
+}
+
+/// Aiko (aiko_builds) wrote M4; María (maria.garcia) wrote m2.
+const AIKO: &str = "772797107911393287";
+const MARIA: &str = "591524093472407559";
+const M2: &str = "1500788006750126087";
+/// "Spam link — again", percent-encoded as Discord's audit log header takes it.
+const REASON: &str = "Spam link — again";
+const REASON_HEADER: &str = "Spam%20link%20%E2%80%94%20again";
+
+fn mod_act(message: i64, action: hearth::model::ModActionKind) -> hearth::model::ModActionInput {
+    hearth::model::ModActionInput {
+        message_id: Some(message),
+        action: Some(action),
+        reason: REASON.into(),
+        guideline: Some("No spam".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_moderator_deletes_a_members_message_with_the_reason_in_the_audit_log_and_a_gone_one_counts_as_done(
+) {
+    use hearth::model::ModActionKind;
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, SECOND).await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{API}/channels/{HELP}/messages/{M4}")))
+        .and(header("X-Audit-Log-Reason", REASON_HEADER))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let queued = db
+        .store
+        .moderate(&mod_act(message_id(&db, M4), ModActionKind::Delete), SECOND)
+        .expect("queued");
+    assert_eq!(
+        (queued.how.as_str(), queued.state.as_str()),
+        ("platform", "queued")
+    );
+    let flushed = db.flush(&c, SECOND).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    let done = db.store.mod_action(queued.id).expect("the log line");
+    assert_eq!(done.state, "done", "{done:?}");
+    assert_eq!((done.done_at, done.error), (Some(SECOND), None));
+    assert_eq!(
+        db.message_field::<Option<i64>>("deleted_at", M4),
+        Some(SECOND),
+        "the message shows as deleted at once, its text kept"
+    );
+    assert_eq!(db.flush(&c, SECOND).await.sent, 0, "deleted once");
+
+    // A message someone else deleted first: Discord's recorded 404 "Unknown Message" (10008)
+    // means it is gone, which is what was asked.
+    Mock::given(method("DELETE"))
+        .and(path(format!("{API}/channels/{HELP}/messages/{M8}")))
+        .and(header("X-Audit-Log-Reason", REASON_HEADER))
+        .respond_with(fixture("18").respond())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let gone = db
+        .store
+        .moderate(&mod_act(message_id(&db, M8), ModActionKind::Delete), SECOND)
+        .expect("queued");
+    let flushed = db.flush(&c, SECOND).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    let done = db.store.mod_action(gone.id).expect("the log line");
+    assert_eq!(done.state, "done", "{done:?}");
+    assert_eq!(
+        db.message_field::<Option<i64>>("deleted_at", M8),
+        Some(SECOND)
+    );
+    // `expect(1)` on both mocks is checked when the server drops.
+}
+
+#[tokio::test]
+async fn a_timeout_and_a_ban_reach_the_members_server_and_a_refusal_is_said_in_words() {
+    use hearth::model::ModActionKind;
+    let server = MockServer::start().await;
+    let (c, mut db) = synced(&server, SECOND).await;
+    let aikos = message_id(&db, M4);
+
+    // An hour's timeout: the member's `communication_disabled_until`, in the server the
+    // message's link names (2026-05-05 09:00 UTC + 60 min).
+    Mock::given(method("PATCH"))
+        .and(path(format!("{API}/guilds/{GUILD}/members/{AIKO}")))
+        .and(header("X-Audit-Log-Reason", REASON_HEADER))
+        .and(body_partial_json(json!({
+            "communication_disabled_until": "2026-05-05T10:00:00+00:00"
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "user": { "id": AIKO, "username": "aiko_builds" },
+            "communication_disabled_until": "2026-05-05T10:00:00+00:00"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let timeout = db
+        .store
+        .moderate(
+            &hearth::model::ModActionInput {
+                minutes: Some(60),
+                ..mod_act(aikos, ModActionKind::Timeout)
+            },
+            SECOND,
+        )
+        .expect("queued");
+    assert_eq!(timeout.until, Some(SECOND + 60 * 60_000));
+    assert_eq!(timeout.state, "queued");
+    let flushed = db.flush(&c, SECOND).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    let done = db.store.mod_action(timeout.id).expect("the log line");
+    assert_eq!(
+        (done.state.as_str(), done.until, done.done_at),
+        ("done", Some(SECOND + 60 * 60_000), Some(SECOND)),
+        "{done:?}"
+    );
+    assert_eq!(
+        db.message_field::<Option<i64>>("deleted_at", M4),
+        None,
+        "a timeout leaves the message alone"
+    );
+
+    // A ban keeps their messages (no `delete_message_seconds`).
+    Mock::given(method("PUT"))
+        .and(path(format!("{API}/guilds/{GUILD}/bans/{AIKO}")))
+        .and(header("X-Audit-Log-Reason", REASON_HEADER))
+        .and(body_partial_json(json!({ "delete_message_seconds": 0 })))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ban = db
+        .store
+        .moderate(&mod_act(aikos, ModActionKind::Ban), SECOND)
+        .expect("queued");
+    let flushed = db.flush(&c, SECOND).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    assert_eq!(
+        db.store.mod_action(ban.id).expect("the log line").state,
+        "done"
+    );
+
+    // The bot's role lacks Ban Members: the log line fails with Discord's words.
+    Mock::given(method("PUT"))
+        .and(path(format!("{API}/guilds/{GUILD}/bans/{MARIA}")))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({ "message": "Missing Permissions", "code": 50013 })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let refused = db
+        .store
+        .moderate(&mod_act(message_id(&db, M2), ModActionKind::Ban), SECOND)
+        .expect("queued");
+    let report = db.flush(&c, SECOND).await;
+    assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+    let failed = db.store.mod_action(refused.id).expect("the log line");
+    assert_eq!((failed.state.as_str(), failed.done_at), ("failed", None));
+    let error = failed.error.as_deref().unwrap_or_default();
+    assert!(
+        error.to_lowercase().starts_with("discord refused")
+            && error.contains("Missing Permissions"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        db.flush(&c, SECOND).await.sent,
+        0,
+        "a refusal is not retried"
     );
 }

@@ -484,3 +484,263 @@ async fn a_new_topic_needs_a_title() {
         .expect_err("a title is needed");
     assert_eq!(err.to_string(), "a new Discourse topic needs a title");
 }
+
+/// "You are not permitted to view the requested resource.": Discourse's one answer to a flag it
+/// will not take (I18n `invalid_access`), whatever the reason.
+const NOT_PERMITTED: &str = "You are not permitted to view the requested resource.";
+const REASON: &str = "Spam link — again";
+
+fn mod_act(
+    e: &TestAccount,
+    post: &str,
+    action: hearth::model::ModActionKind,
+) -> hearth::model::ModActionInput {
+    hearth::model::ModActionInput {
+        message_id: Some(e.sql("SELECT id FROM messages WHERE external_id = ?1", [post])),
+        action: Some(action),
+        reason: REASON.into(),
+        guideline: Some("No spam".into()),
+        ..Default::default()
+    }
+}
+
+/// `GET /posts/{id}.json`, hidden or not, answered once.
+async fn mount_post_state(server: &MockServer, id: i64, hidden: bool) {
+    Mock::given(method("GET"))
+        .and(path(format!("/posts/{id}.json")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({ "id": id, "topic_id": 42, "username": "limei", "hidden": hidden }),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn staff_hide_a_post_with_a_flag_that_takes_action_and_one_already_hidden_counts_as_done() {
+    use hearth::model::ModActionKind;
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let c = discourse(&server, Duration::from_secs(5));
+    // The documented body: `id` an integer; `take_action` as the controller compares it
+    // (`params[:take_action] == "true"`).
+    Mock::given(method("POST"))
+        .and(path("/post_actions.json"))
+        .and(body_partial_json(json!({
+            "id": 412,
+            "post_action_type_id": 4,
+            "take_action": "true",
+            "flag_topic": false,
+            "message": REASON,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 412, "topic_id": 42, "post_number": 3, "username": "limei", "hidden": true,
+            "actions_summary": [{ "id": 4, "count": 1, "acted": true, "can_undo": true }]
+        })))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let queued = e
+        .store
+        .moderate(&mod_act(&e, "412", ModActionKind::Hide), NOW)
+        .expect("queued");
+    assert_eq!(
+        (queued.how.as_str(), queued.state.as_str()),
+        ("platform", "queued")
+    );
+    let flushed = e.flush(&c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    let done = e.store.mod_action(queued.id).expect("the log line");
+    assert_eq!(
+        (done.state.as_str(), done.done_at),
+        ("done", Some(NOW)),
+        "{done:?}"
+    );
+    assert_eq!(
+        e.message_field::<Option<i64>>("deleted_at", "412"),
+        None,
+        "hidden, not deleted"
+    );
+    assert_eq!(e.flush(&c, NOW).await.sent, 0, "flagged once");
+
+    // Hiding it again: Discourse will not flag a hidden post, and says only "not permitted"
+    // (here with `error_type: "invalid_access"`, as `Discourse::InvalidAccess` answers). The
+    // post is hidden, which is what was asked: done, and the key is not blamed.
+    Mock::given(method("POST"))
+        .and(path("/post_actions.json"))
+        .and(body_partial_json(json!({ "id": 412 })))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "errors": [NOT_PERMITTED],
+            "error_type": "invalid_access"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_post_state(&server, 412, true).await;
+    let again = e
+        .store
+        .moderate(&mod_act(&e, "412", ModActionKind::Hide), NOW)
+        .expect("queued");
+    let flushed = e.flush(&c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    assert_eq!(
+        e.store.mod_action(again.id).expect("the log line").state,
+        "done"
+    );
+    assert_eq!(e.last_error(), None, "the account is not marked as broken");
+
+    // The same words for a post that is not hidden: a refusal, said in Discourse's words.
+    Mock::given(method("POST"))
+        .and(path("/post_actions.json"))
+        .and(body_partial_json(json!({ "id": 414 })))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({ "errors": [NOT_PERMITTED] })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_post_state(&server, 414, false).await;
+    let refused = e
+        .store
+        .moderate(&mod_act(&e, "414", ModActionKind::Hide), NOW)
+        .expect("queued");
+    let report = e.flush(&c, NOW).await;
+    assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+    let failed = e.store.mod_action(refused.id).expect("the log line");
+    assert_eq!(failed.state, "failed");
+    assert!(
+        failed.error.as_deref().is_some_and(
+            |m| m.to_lowercase().starts_with("discourse refused") && m.contains(NOT_PERMITTED)
+        ),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_post_is_deleted_its_author_silenced_for_an_hour_then_suspended() {
+    use hearth::model::ModActionKind;
+    let server = MockServer::start().await;
+    let mut e = synced(&server).await;
+    let c = discourse(&server, Duration::from_secs(5));
+
+    // Deleting a post someone already deleted (404) counts as done too.
+    Mock::given(method("DELETE"))
+        .and(path("/posts/421.json"))
+        .and(body_partial_json(json!({ "context": REASON })))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/posts/405.json"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "errors": ["The requested URL or resource could not be found."],
+            "error_type": "not_found"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for post in ["421", "405"] {
+        let deleted = e
+            .store
+            .moderate(&mod_act(&e, post, ModActionKind::Delete), NOW)
+            .expect("queued");
+        let flushed = e.flush(&c, NOW).await;
+        assert_eq!(
+            (flushed.sent, flushed.failed),
+            (1, 0),
+            "{post}: {flushed:?}"
+        );
+        assert_eq!(
+            e.store.mod_action(deleted.id).expect("the log line").state,
+            "done"
+        );
+        assert_eq!(
+            e.message_field::<Option<i64>>("deleted_at", post),
+            Some(NOW),
+            "{post} shows as deleted"
+        );
+    }
+
+    // limei (user 4) wrote 412: silenced until now + 60 min (2026-11-23 12:00 UTC + 1 h).
+    Mock::given(method("PUT"))
+        .and(path("/admin/users/4/silence.json"))
+        .and(body_partial_json(json!({
+            "silenced_till": "2026-11-23T13:00:00+00:00",
+            "reason": REASON,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "silence": { "silenced": true, "silence_reason": REASON,
+                         "silenced_till": "2026-11-23T13:00:00.000Z" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let timeout = e
+        .store
+        .moderate(
+            &hearth::model::ModActionInput {
+                minutes: Some(60),
+                ..mod_act(&e, "412", ModActionKind::Timeout)
+            },
+            NOW,
+        )
+        .expect("queued");
+    assert_eq!(timeout.until, Some(NOW + 60 * 60_000));
+    let flushed = e.flush(&c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    let done = e.store.mod_action(timeout.id).expect("the log line");
+    assert_eq!(
+        (done.state.as_str(), done.until),
+        ("done", Some(NOW + 60 * 60_000)),
+        "{done:?}"
+    );
+
+    // A ban is a suspension with no end Discourse would reach.
+    Mock::given(method("PUT"))
+        .and(path("/admin/users/4/suspend.json"))
+        .and(body_partial_json(json!({
+            "suspend_until": "3000-01-01T00:00:00Z",
+            "reason": REASON,
+            "post_id": "412",
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "suspension": { "suspend_reason": REASON, "suspended_till": "3000-01-01T00:00:00.000Z" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ban = e
+        .store
+        .moderate(&mod_act(&e, "412", ModActionKind::Ban), NOW)
+        .expect("queued");
+    let flushed = e.flush(&c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    assert_eq!(
+        e.store.mod_action(ban.id).expect("the log line").state,
+        "done"
+    );
+    assert_eq!(e.flush(&c, NOW).await.sent, 0, "nothing sent twice");
+
+    // Suspended again (a retry after a lost answer): Discourse says 409, they already are.
+    server.reset().await;
+    Mock::given(method("PUT"))
+        .and(path("/admin/users/4/suspend.json"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+            "errors": ["User was already suspended by system on Nov 23, 2026 for spam"]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let again = e
+        .store
+        .moderate(&mod_act(&e, "412", ModActionKind::Ban), NOW)
+        .expect("queued");
+    let flushed = e.flush(&c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    assert_eq!(
+        e.store.mod_action(again.id).expect("the log line").state,
+        "done"
+    );
+}

@@ -14,11 +14,11 @@ use hearth::model::{
     DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, HealthChart, InboxCounts,
     InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
     MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery,
-    Millis, ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings,
-    OrganizationDetail, OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder,
-    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
-    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
-    WorkspaceStatus, WorkspaceTotals,
+    Millis, ModAction, ModActionChoice, ModActionInput, ModFlag, ModRule, ModRuleInput, Note,
+    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
+    PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft,
+    RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction,
+    TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -671,6 +671,43 @@ pub fn moderation_enable_rule(
 #[tauri::command(async)]
 pub fn moderation_remove_rule(state: State<'_, AppState>, id: i64) -> Reply<()> {
     state.with(|s| s.remove_mod_rule(id))
+}
+
+/// The actions that can be taken on a message (or an account), each saying whether Hearth
+/// carries it out on the platform or records it as done by hand.
+#[tauri::command(async)]
+pub fn moderation_choices(
+    state: State<'_, AppState>,
+    message_id: Option<i64>,
+    identity_id: Option<i64>,
+) -> Reply<Vec<ModActionChoice>> {
+    state.read(|s| s.mod_action_choices(message_id, identity_id))
+}
+
+/// Takes a moderation action; one carried out on the platform is sent now by the syncer.
+#[tauri::command(async)]
+pub fn moderation_act(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    input: ModActionInput,
+) -> Reply<ModAction> {
+    let action = state.with(|s| s.moderate(&input, now_millis()))?;
+    if action.how == "platform" {
+        syncer.sync_now(Some(action.account_id));
+    }
+    Ok(action)
+}
+
+/// The moderation log, newest first: everyone's, or one member's.
+#[tauri::command(async)]
+pub fn moderation_log(state: State<'_, AppState>, member_id: Option<i64>) -> Reply<Vec<ModAction>> {
+    state.read(|s| s.mod_log(member_id, 500))
+}
+
+/// Records an action the platform refused as done by hand.
+#[tauri::command(async)]
+pub fn moderation_done_by_hand(state: State<'_, AppState>, id: i64) -> Reply<ModAction> {
+    state.with(|s| s.mod_action_done_by_hand(id, now_millis()))
 }
 
 #[tauri::command(async)]

@@ -113,6 +113,10 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::moderation_add_rule,
             commands::moderation_enable_rule,
             commands::moderation_remove_rule,
+            commands::moderation_choices,
+            commands::moderation_act,
+            commands::moderation_log,
+            commands::moderation_done_by_hand,
             commands::moderation_guidelines,
             commands::moderation_set_guidelines,
             commands::calendar_add_image,
@@ -786,6 +790,39 @@ mod tests {
         )
         .expect_err("no such flag");
         assert!(missing.to_string().contains("999"), "{missing}");
+
+        // Actions: the input as the action form sends it; a flag that is not there is named.
+        let act = invoke(
+            &window,
+            "moderation_act",
+            serde_json::json!({"input": {
+                "flagId": 41, "messageId": null, "identityId": null, "action": "timeout",
+                "reason": "Cool off", "guideline": "Be kind", "minutes": 60,
+                "message": null, "byHand": false
+            }}),
+        )
+        .expect_err("no such flag");
+        assert!(act.to_string().contains("41"), "{act}");
+        let choices = invoke(
+            &window,
+            "moderation_choices",
+            serde_json::json!({"messageId": 7, "identityId": null}),
+        )
+        .expect_err("no such message");
+        assert!(choices.to_string().contains('7'), "{choices}");
+        let log = invoke(
+            &window,
+            "moderation_log",
+            serde_json::json!({"memberId": null}),
+        )
+        .expect("the log");
+        assert_eq!(log, serde_json::json!([]));
+        invoke(
+            &window,
+            "moderation_done_by_hand",
+            serde_json::json!({"id": 3}),
+        )
+        .expect_err("no such action");
     }
 
     /// A Dashboard chart is saved as the person chose: its numbers as CSV written by the core,

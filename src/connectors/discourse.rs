@@ -741,19 +741,30 @@ impl Connector for Discourse {
                 ConnectorError::Config("this Discourse action needs the post".into())
             })
         };
+        // The API takes a post's id as a number (docs.discourse.org, "Like a post and other
+        // actions": `id: integer`).
+        let post_number = || {
+            let id = need_post()?;
+            id.parse::<i64>().map_err(|_| {
+                ConnectorError::Config(format!("a Discourse post id is a number, not {id:?}"))
+            })
+        };
         let time = |t: Option<crate::model::Millis>| {
             t.and_then(chrono::DateTime::from_timestamp_millis)
                 .map(|d| d.to_rfc3339())
                 .unwrap_or_else(|| "3000-01-01T00:00:00Z".into())
         };
         let req = match action.action {
+            // `PostActionsController#create` passes `take_action: params[:take_action] ==
+            // "true"`: a JSON `true` is not the string, and would leave an ordinary flag that
+            // does not hide the post. Discourse's own client sends form fields, so "true".
             ModActionKind::Hide => self
                 .request(Method::POST, "post_actions.json")
                 .json(&json!({
-                    "id": need_post()?,
+                    "id": post_number()?,
                     "post_action_type_id": INAPPROPRIATE,
                     "message": action.reason,
-                    "take_action": true,
+                    "take_action": "true",
                     "flag_topic": false,
                 })),
             ModActionKind::Delete => self
@@ -798,10 +809,32 @@ impl Connector for Discourse {
             Err(ConnectorError::NotFound { .. }) if action.action == ModActionKind::Delete => {
                 Ok(done)
             }
-            // A post staff already flagged and hid: "You have already performed this action".
+            // Discourse will not flag a post that is hidden already, or that this account has
+            // flagged already (`Guardian#post_can_act?` is false), and its answer does not say
+            // why: a 403 "You are not permitted to view the requested resource." — with
+            // `error_type: "invalid_access"` where `Discourse::InvalidAccess` is raised, which
+            // reads as a rejected key. So the post itself is asked: hidden means done.
             Err(
-                ConnectorError::Forbidden { detail, .. } | ConnectorError::Platform { detail, .. },
-            ) if action.action == ModActionKind::Hide && detail.contains("already") => Ok(done),
+                e @ (ConnectorError::Forbidden { .. }
+                | ConnectorError::Auth { .. }
+                | ConnectorError::Platform { .. }),
+            ) if action.action == ModActionKind::Hide => {
+                match self
+                    .get(&format!("posts/{}.json", seg(need_post()?)), &[])
+                    .await
+                {
+                    Ok(p) if p.get("hidden").and_then(Value::as_bool) == Some(true) => Ok(done),
+                    _ => Err(e),
+                }
+            }
+            // A second silence or suspension: 409 "User was already silenced/suspended"
+            // (Discourse's admin users spec): they already are, so it is done.
+            Err(ConnectorError::Platform { detail, .. })
+                if matches!(action.action, ModActionKind::Timeout | ModActionKind::Ban)
+                    && detail.starts_with("HTTP 409") =>
+            {
+                Ok(done)
+            }
             Err(e) => Err(e),
         }
     }

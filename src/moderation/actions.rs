@@ -302,7 +302,8 @@ impl Store {
             } else {
                 let column = ModerationColumn {
                     action,
-                    message: t.message_external.clone().filter(|_| action.on_message()),
+                    // the message acted on (a Discourse silence names the post it is for)
+                    message: t.message_external.clone().filter(|_| t.message.is_some()),
                     user: t.identity_external.clone(),
                     until,
                     reason: reason.to_string(),

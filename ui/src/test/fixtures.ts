@@ -197,6 +197,7 @@ export function profile(id: number, notes: Note[] = []): MemberProfile {
       ],
     },
     reminders: [],
+    moderation: [],
   };
 }
 

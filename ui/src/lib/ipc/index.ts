@@ -7,6 +7,9 @@ import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { BestTimes } from '$lib/bindings/BestTimes';
+import type { ModAction } from '$lib/bindings/ModAction';
+import type { ModActionChoice } from '$lib/bindings/ModActionChoice';
+import type { ModActionInput } from '$lib/bindings/ModActionInput';
 import type { CalendarComment } from '$lib/bindings/CalendarComment';
 import type { CalendarExportSummary } from '$lib/bindings/CalendarExportSummary';
 import type { CalendarImportReport } from '$lib/bindings/CalendarImportReport';
@@ -378,9 +381,25 @@ export const metricsSavePng = (path: string, bytes: Uint8Array) =>
     headers: { 'x-hearth-path': encodeURIComponent(path) },
   });
 
-/** The messages the moderation rules flagged ("open", or "dismissed" as false). */
-export const moderationFlags = (status: 'open' | 'dismissed' = 'open') =>
+/** The messages the moderation rules flagged ("open", "dismissed" as false, or "actioned"). */
+export const moderationFlags = (status: 'open' | 'dismissed' | 'actioned' = 'open') =>
   invoke<ModFlag[]>('moderation_flags', { status });
+
+/** The actions that can be taken on a message or an account, and how each is carried out. */
+export const moderationChoices = (messageId: number | null, identityId: number | null = null) =>
+  invoke<ModActionChoice[]>('moderation_choices', { messageId, identityId });
+
+/** Takes a moderation action: sent through the outbox where the platform allows, else recorded. */
+export const moderationAct = (input: ModActionInput) =>
+  invoke<ModAction>('moderation_act', { input });
+
+/** The moderation log, newest first (one member's with `memberId`). */
+export const moderationLog = (memberId: number | null = null) =>
+  invoke<ModAction[]>('moderation_log', { memberId });
+
+/** Records an action the platform refused as done by hand. */
+export const moderationDoneByHand = (id: number) =>
+  invoke<ModAction>('moderation_done_by_hand', { id });
 
 /** Dismisses a flag as false: it is never raised again. */
 export const moderationDismiss = (id: number) => invoke<null>('moderation_dismiss', { id });

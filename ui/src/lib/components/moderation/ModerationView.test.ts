@@ -1,5 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ModAction } from '$lib/bindings/ModAction';
+import type { ModActionChoice } from '$lib/bindings/ModActionChoice';
 import type { ModFlag } from '$lib/bindings/ModFlag';
 import type { ModRule } from '$lib/bindings/ModRule';
 import * as ipc from '$lib/ipc';
@@ -44,6 +46,44 @@ const rule = (overrides: Partial<ModRule> = {}): ModRule => ({
   dismissed: 1,
   ...overrides,
 });
+
+const choices: ModActionChoice[] = [
+  { action: 'warn', onPlatform: true, how: 'Hearth sends your warning as a reply in the conversation' },
+  { action: 'hide', onPlatform: false, how: 'Recorded in the log: do it on Discord yourself' },
+  { action: 'delete', onPlatform: true, how: 'Hearth deletes the message' },
+  { action: 'timeout', onPlatform: true, how: 'Hearth times them out in the server' },
+  { action: 'kick', onPlatform: true, how: 'Hearth kicks them from the server' },
+  { action: 'ban', onPlatform: true, how: 'Hearth bans them from the server' },
+];
+
+function logLine(id: number, overrides: Partial<ModAction> = {}): ModAction {
+  return {
+    id,
+    action: 'delete',
+    memberId: 301,
+    member: 'Person 1',
+    identityId: 401,
+    handle: 'person1',
+    platform: 'discord',
+    accountId: 1,
+    messageId: 101,
+    conversationId: 201,
+    flagId: 1,
+    reason: 'Spam words',
+    guideline: 'No spam or advertising',
+    by: 'Priya',
+    until: null,
+    how: 'platform',
+    state: 'done',
+    error: null,
+    excerpt: 'EARN 500 USDT DAILY!!!',
+    link: null,
+    createdAt: Date.UTC(2026, 10, 21, 10, 0),
+    doneAt: Date.UTC(2026, 10, 21, 10, 0),
+    outboxId: 9,
+    ...overrides,
+  };
+}
 
 beforeEach(() => {
   vi.clearAllMocks();
@@ -144,6 +184,79 @@ describe('moderation view', () => {
     await fireEvent.click(save);
     await waitFor(() =>
       expect(api.moderationSetGuidelines).toHaveBeenCalledWith('# Be kind\n\n## No spam'),
+    );
+  });
+
+  it("acts on a flag with a, a letter for the action, a reason and the rule's guideline", async () => {
+    api.moderationChoices.mockResolvedValue(choices);
+    api.moderationAct.mockResolvedValue(logLine(7, { state: 'queued' }));
+    render(ModerationView);
+    await screen.findAllByTestId('mod-flag');
+    await fireEvent.keyDown(window, { key: 'a' });
+    const dialog = await screen.findByTestId('mod-action-dialog');
+    await waitFor(() => expect(api.moderationChoices).toHaveBeenCalledWith(101, null));
+    // each action says how it will happen before anything is done
+    await within(dialog).findByText('Recorded in the log: do it on Discord yourself');
+    expect(within(dialog).getByTestId('mod-action-confirm')).toBeDisabled();
+    await fireEvent.keyDown(window, { key: 'd' });
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('mod-action-confirm')).toHaveTextContent(
+        'Delete the message',
+      ),
+    );
+    // the reason starts as the rule's name; the guideline comes from the rule
+    expect(within(dialog).getByTestId('mod-reason')).toHaveValue('Spam words');
+    await fireEvent.input(within(dialog).getByTestId('mod-reason'), {
+      target: { value: 'Crypto spam' },
+    });
+    await fireEvent.click(within(dialog).getByTestId('mod-action-confirm'));
+    await waitFor(() =>
+      expect(api.moderationAct).toHaveBeenCalledWith({
+        flagId: 1,
+        messageId: null,
+        identityId: null,
+        action: 'delete',
+        reason: 'Crypto spam',
+        guideline: 'No spam or advertising',
+        minutes: null,
+        message: null,
+        byHand: false,
+      }),
+    );
+    await waitFor(() => expect(screen.queryByTestId('mod-action-dialog')).toBeNull());
+    expect(screen.getAllByTestId('mod-flag')).toHaveLength(1);
+    expect(toasts.map((t) => t.message)).toContain(
+      'Person 1: sent to Discord through the outbox',
+    );
+  });
+
+  it('shows the log with refusals in words and records one as done by hand', async () => {
+    api.moderationLog.mockResolvedValue([
+      logLine(2, {
+        action: 'timeout',
+        state: 'failed',
+        until: Date.UTC(2026, 10, 22, 10, 0),
+        error: 'Discord refused: Missing Permissions',
+      }),
+      logLine(1),
+    ]);
+    api.moderationDoneByHand.mockResolvedValue(logLine(2, { action: 'timeout', how: 'hand' }));
+    render(ModerationView);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Log' }));
+    const lines = await screen.findAllByTestId('mod-log-line');
+    expect(lines[0]).toHaveTextContent('Timed out');
+    expect(lines[0]).toHaveTextContent('Refused: Discord refused: Missing Permissions');
+    expect(lines[1]).toHaveTextContent('Deleted a message');
+    expect(lines[1]).toHaveTextContent('Done on Discord');
+    expect(lines[1]).toHaveTextContent('by Priya');
+    expect(lines[1]).toHaveTextContent('“No spam or advertising”');
+    expect(within(lines[1]).queryByRole('button', { name: 'Done by hand' })).toBeNull();
+    await fireEvent.click(within(lines[0]).getByRole('button', { name: 'Done by hand' }));
+    await waitFor(() => expect(api.moderationDoneByHand).toHaveBeenCalledWith(2));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('mod-log-line')[0]).toHaveTextContent(
+        'Recorded as done by hand',
+      ),
     );
   });
 });
