@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::NOW;
-use hearth::model::{DemoOptions, InboxQuery, MemberQuery, Status};
+use hearth::model::{DemoOptions, InboxQuery, MemberQuery, ModActionKind, Status};
 use hearth::Store;
 
 fn demo(seed: u64) -> (tempfile::TempDir, Store, hearth::demo::DemoSummary) {
@@ -440,4 +440,34 @@ fn the_dashboard_tells_the_demos_story_a_release_spurt_a_rough_week_and_a_helper
     assert!(flags
         .iter()
         .all(|f| f.written_at >= NOW - 30 * DAY && f.author != "Lumen Team"));
+    // and the log holds what the moderator already did about two of them, recorded by hand
+    // (the demo sends nothing), each settling its flag and on its member's profile
+    let log = store.mod_log(None, 50).expect("the log");
+    let mut done: Vec<_> = log.iter().map(|a| (a.action, a.how.as_str())).collect();
+    done.sort_by_key(|(a, _)| a.as_str());
+    let mut expected: Vec<_> = story::ACTIONS
+        .iter()
+        .map(|(_, a, _)| (*a, "hand"))
+        .collect();
+    expected.sort_by_key(|(a, _)| a.as_str());
+    assert_eq!(done, expected, "{log:#?}");
+    let warned = log
+        .iter()
+        .find(|a| a.action == ModActionKind::Warn)
+        .expect("a warning");
+    assert!(
+        warned
+            .excerpt
+            .as_deref()
+            .is_some_and(|e| !e.contains("panicked")),
+        "the warning is for an angry message, not a bug report: {warned:?}"
+    );
+    let actioned = store.mod_flags(Some("actioned"), 50).expect("flags");
+    assert!(log.iter().all(|a| actioned
+        .iter()
+        .any(|f| Some(f.id) == a.flag_id && Some(f.message_id) == a.message_id)));
+    let profile = store
+        .member_profile(log[0].member_id, NOW)
+        .expect("a profile");
+    assert!(profile.moderation.iter().any(|a| a.id == log[0].id));
 }

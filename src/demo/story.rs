@@ -5,7 +5,10 @@
 
 use crate::error::Result;
 use crate::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
-use crate::model::{ConversationKind, Millis, ModRuleInput, ModRuleKind, TriageAction};
+use crate::model::{
+    ConversationKind, Millis, ModActionInput, ModActionKind, ModRuleInput, ModRuleKind,
+    TriageAction,
+};
 use crate::store::Store;
 
 const MINUTE: Millis = 60_000;
@@ -80,6 +83,20 @@ Questions about Lumen go in #help or the forum's Support category.
 ## Respect people's attention
 No mass mentions, no shouting in capitals, no posting the same message again and again.
 ";
+
+/// What the demo's moderator already did: the newest flag of each rule named, acted on.
+pub const ACTIONS: [(&str, ModActionKind, &str); 2] = [
+    (
+        "Spam words",
+        ModActionKind::Delete,
+        "Crypto spam from an account that joined that day",
+    ),
+    (
+        "Very negative",
+        ModActionKind::Warn,
+        "Heated during the 3.1.3 regression: reminded them to criticise the release, not people",
+    ),
+];
 
 /// The demo's moderation rules, each naming the guideline it upholds.
 pub fn rules() -> Vec<ModRuleInput> {
@@ -290,6 +307,27 @@ pub(super) fn write(
     store.set_guidelines(GUIDELINES, now)?;
     for rule in rules() {
         store.add_mod_rule(&rule, now)?;
+    }
+    // and what the moderator already did about two of them, in the log (the demo's accounts
+    // are sample data: recorded, never sent)
+    let flags = store.mod_flags(None, 1_000)?;
+    for (rule, action, reason) in ACTIONS {
+        // the warning goes to one of the rough week's angry messages, not a bug report
+        let fits = |f: &&crate::model::ModFlag| {
+            f.rule == rule && (action != ModActionKind::Warn || ANGRY.contains(&f.excerpt.as_str()))
+        };
+        if let Some(flag) = flags.iter().find(fits) {
+            store.moderate(
+                &ModActionInput {
+                    flag_id: Some(flag.id),
+                    action: Some(action),
+                    reason: reason.into(),
+                    guideline: flag.guideline.clone(),
+                    ..Default::default()
+                },
+                now,
+            )?;
+        }
     }
     // all of it is behind the team now: answered, welcomed, fixed
     for conv in &batch.conversations {

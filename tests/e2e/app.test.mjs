@@ -270,6 +270,22 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     await shot(driver, "moderation");
     await press(driver, "x");
     await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length === flagged - 1, WAIT, "the dismissed flag leaves the list");
+    // a acts on the next flag: w warns, the reason starts as the rule's name; the demo records
+    // it (nothing is sent) in the log beside the two actions the demo's moderator took
+    await press(driver, "a");
+    const dialog = await driver.wait(until.elementLocated(byTest("mod-action-dialog")), WAIT);
+    await driver.wait(async () => /demo community is sample data/.test(await dialog.getText()), WAIT, "each action says how it happens");
+    await press(driver, "w");
+    const confirm = await dialog.findElement(byTest("mod-action-confirm"));
+    await driver.wait(async () => /Record: warn/.test(await confirm.getText()), WAIT, "w chooses a warning");
+    await shot(driver, "moderation-action");
+    await confirm.click();
+    await driver.wait(async () => (await driver.findElements(byTest("mod-action-dialog"))).length === 0, WAIT, "the form closes");
+    await driver.wait(async () => (await driver.findElements(byTest("mod-flag"))).length < flagged - 1, WAIT, "the flag acted on leaves the list");
+    await driver.findElement(By.xpath("//button[@role='tab' and text()='Log']")).click();
+    await driver.wait(async () => (await driver.findElements(byTest("mod-log-line"))).length === 3, WAIT, "the log has the demo's two actions and this warning");
+    assert.match(await driver.findElement(byTest("mod-log-line")).getText(), /Warned[\s\S]*Recorded as done by hand/);
+    await shot(driver, "moderation-log");
   } finally {
     await driver.quit();
   }
