@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod data;
 pub mod demo;
 pub mod error;
+pub mod feedback;
 pub mod files;
 pub mod health;
 pub mod inbox;

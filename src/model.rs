@@ -2669,3 +2669,94 @@ pub struct ModActionChoice {
     /// What will happen, in words ("Redacts the event in the room").
     pub how: String,
 }
+
+/// A feedback theme: feedback conversations that share its terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FeedbackTheme {
+    pub id: i64,
+    pub name: String,
+    /// The terms that define it, most telling first: a new feedback conversation with one of
+    /// them joins it.
+    pub terms: Vec<String>,
+    pub named_by_hand: bool,
+    /// Conversations in it, and of which kind.
+    pub count: i64,
+    pub bugs: i64,
+    pub requests: i64,
+    pub praise: i64,
+    pub questions: i64,
+    /// Opened in the last 30 days, and in the 30 before.
+    pub last_30_days: i64,
+    pub previous_30_days: i64,
+    /// Opened per week, the last 12 weeks, oldest first (the last one ends now).
+    pub weeks: Vec<i64>,
+    /// Everyone who wrote in its conversations (the team left out), most involved first.
+    pub members: Vec<ThemeMember>,
+    pub member_count: i64,
+    pub latest_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ThemeMember {
+    pub member_id: i64,
+    pub name: String,
+    /// Conversations of the theme they wrote in.
+    pub conversations: i64,
+}
+
+/// One feedback conversation in a theme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ThemeItem {
+    pub conversation_id: i64,
+    pub title: String,
+    pub platform: Platform,
+    /// "bug", "feature request", "praise", "question" or "feedback".
+    pub kind: String,
+    pub author: String,
+    pub member_id: Option<i64>,
+    pub opened_at: Millis,
+    pub url: Option<String>,
+    /// The opening message (plain text, shortened).
+    pub excerpt: String,
+    /// Put in this theme by a person: the grouping never moves it.
+    pub by_hand: bool,
+}
+
+/// A theme with its conversations, and the terms it could be split by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FeedbackThemeDetail {
+    pub theme: FeedbackTheme,
+    /// Newest first.
+    pub items: Vec<ThemeItem>,
+    /// Terms some (not all) of its conversations share, with how many: splitting by one makes
+    /// those a theme of their own.
+    pub split_terms: Vec<TermCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TermCount {
+    pub term: String,
+    pub count: i64,
+}
+
+/// Every theme, biggest first, and the feedback no theme holds yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FeedbackOverview {
+    pub themes: Vec<FeedbackTheme>,
+    /// Feedback conversations in all.
+    pub total: i64,
+    /// Those that share too little with the rest to make a theme yet.
+    pub unthemed: i64,
+}

@@ -470,4 +470,30 @@ fn the_dashboard_tells_the_demos_story_a_release_spurt_a_rough_week_and_a_helper
         .member_profile(log[0].member_id, NOW)
         .expect("a profile");
     assert!(profile.moderation.iter().any(|a| a.id == log[0].id));
+
+    // the feedback theme that keeps coming back: dark mode, every week for twelve weeks, with
+    // every one of the story's requests and the six people behind them
+    let themes = store.feedback_themes(NOW).expect("themes");
+    let top = themes
+        .themes
+        .iter()
+        .find(|t| t.terms.iter().any(|x| x == story::THEME_TERM))
+        .unwrap_or_else(|| panic!("a dark mode theme: {:#?}", themes.themes));
+    assert!(
+        top.weeks.iter().all(|&n| n >= 1),
+        "every week: {:?}",
+        top.weeks
+    );
+    assert!(top.member_count >= 6, "{top:?}");
+    let detail = store.feedback_theme(top.id, NOW).expect("the theme");
+    for title in story::THEME_REQUESTS {
+        assert!(
+            detail.items.iter().any(|i| i.title == title),
+            "“{title}” is in the theme"
+        );
+    }
+    assert!(
+        themes.themes.len() >= 3,
+        "the other feedback has themes too"
+    );
 }

@@ -96,6 +96,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0020_moderation_actions.sql",
         "691318eccbee66f8d6d2a264de24cd237c2576c165dfba3ff2909e3f470f4da8",
     ),
+    (
+        "0021_feedback_themes.sql",
+        "c711e42a4c45a9540136393a38cd329abcaf5e225c530071a8086c9c66d7e497",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -18,6 +18,7 @@ mod contract_slack;
 mod core;
 mod data;
 mod demo;
+mod feedback;
 mod inbox_counts;
 mod inbox_notify;
 mod inbox_rules;

@@ -5,6 +5,7 @@
 mod calendar;
 mod data;
 mod engage;
+mod feedback;
 mod health;
 mod inbox;
 mod members;
@@ -241,6 +242,14 @@ enum Command {
     Moderation {
         #[command(subcommand)]
         action: moderation::ModCmd,
+    },
+    /// Feedback themes: the conversations tagged as feedback, bug, feature request or praise,
+    /// grouped by the terms they share.
+    Feedback {
+        #[command(subcommand)]
+        action: Option<feedback::FeedbackCmd>,
+        #[command(flatten)]
+        json: Json,
     },
     /// The content calendar.
     Calendar {
@@ -489,6 +498,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Settings { key, value, json } => inbox::settings(store, key, value, json.json),
         Command::Calendar { action } => calendar::calendar(store, action, now),
         Command::Moderation { action } => moderation::moderation(store, action, now),
+        Command::Feedback { action, json } => feedback::feedback(store, action, json.json, now),
         Command::Metrics {
             from,
             to,

@@ -997,6 +997,7 @@ pub fn generate_with_truth(
     }
     g.phase = "Scoring engagement";
     store.compute_engagement(now)?;
+    store.refresh_themes(now)?;
     if with_showcase {
         showcase::follow_ups_and_segments(store, now)?;
     }

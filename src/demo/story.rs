@@ -67,6 +67,33 @@ const ANGRY: [&str; 8] = [
     "Why does a patch release break paths?! Very disappointed.",
 ];
 
+/// The feedback theme that keeps coming back: a dark mode, asked for every week for twelve
+/// weeks, in other words each time, by six people (some more than once).
+pub const THEME_TERM: &str = "dark mode";
+pub const THEME_REQUESTS: [&str; 12] = [
+    "Dark mode toggle for the docs theme?",
+    "Any plans for a dark mode?",
+    "Readers keep asking us for dark mode",
+    "Dark mode: +1 from our team",
+    "Is dark mode on the roadmap?",
+    "Dark mode would make the docs easier on the eyes at night",
+    "Respect prefers-color-scheme (dark mode) in the default theme",
+    "Our users want a dark mode switch",
+    "Dark mode for the default theme, please",
+    "Still hoping for dark mode in 3.2",
+    "Built a hacky dark mode with custom CSS, could it be official?",
+    "Dark mode again: accessibility feedback from our readers",
+];
+/// The people asking for it.
+const THEME_PEOPLE: [&str; 6] = [
+    "Ines Carvalho",
+    "Tomasz Wrona",
+    "Leila Haddad",
+    "Kenji Mori",
+    "Olga Petrenko",
+    "Sam Whitfield",
+];
+
 /// The community's guidelines, as the demo's moderator wrote them.
 pub const GUIDELINES: &str = "# Lumen community guidelines
 
@@ -154,7 +181,7 @@ fn rough_threads(members: u32) -> u32 {
 /// message budget): per newcomer an introduction, a question, the helper's answer and their
 /// thanks; the release post; the angry threads, eight members each and the team's fix.
 pub fn messages(members: u32) -> u32 {
-    newcomers(members) * 4 + 1 + rough_threads(members) * 9
+    newcomers(members) * 4 + 1 + rough_threads(members) * 9 + THEME_REQUESTS.len() as u32
 }
 
 fn at(now: Millis, days_ago: i64, hour: i64) -> Millis {
@@ -301,7 +328,40 @@ pub(super) fn write(
             at(now, ROUGH_WEEK_ENDS_DAYS_AGO, 10),
         ));
     }
+    // the request that keeps coming back: one a week for twelve weeks
+    for (i, name) in THEME_PEOPLE.iter().enumerate() {
+        batch.identities.push(IncomingIdentity {
+            external_id: format!("9900000000000020{i:02}"),
+            handle: name.to_lowercase().replace(' ', "."),
+            display_name: Some((*name).into()),
+            joined_at: Some(now - 400 * DAY),
+            ..Default::default()
+        });
+    }
+    for (week, title) in THEME_REQUESTS.iter().enumerate() {
+        let conv = format!("story-theme-{week}");
+        let opened = at(now, 3 + 7 * week as i64, 14);
+        batch
+            .conversations
+            .push(thread(&conv, title, "#feedback", opened));
+        batch.messages.push(msg(
+            &conv,
+            format!("{conv}-0"),
+            &format!("9900000000000020{:02}", week % THEME_PEOPLE.len()),
+            &format!("{title} Long reading sessions on a white page are hard on the eyes."),
+            opened,
+        ));
+    }
     store.ingest(discord, &batch, now)?;
+    for week in 0..THEME_REQUESTS.len() {
+        if let Some(id) =
+            store.conversation_id_by_external(discord, &format!("story-theme-{week}"))?
+        {
+            for tag in ["feature request", "feedback"] {
+                store.triage(id, &TriageAction::Tag { tag: tag.into() }, now)?;
+            }
+        }
+    }
     // the guidelines and the rules a moderator of Lumen keeps: the last 30 days' spam and the
     // rough week's worst messages are in the Moderation view
     store.set_guidelines(GUIDELINES, now)?;

@@ -36,6 +36,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0018_health_rollups.sql"),
     include_str!("migrations/0019_moderation.sql"),
     include_str!("migrations/0020_moderation_actions.sql"),
+    include_str!("migrations/0021_feedback_themes.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
