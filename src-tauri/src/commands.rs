@@ -11,14 +11,15 @@ use hearth::model::{
     AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarComment,
     CalendarExportSummary, CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange,
     CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
-    DemoRemoval, ErrorCode, ExportSummary, ForgetPreview, ForgetReport, HealthChart, InboxCounts,
-    InboxItem, InboxPage, InboxQuery, MemberCard, MemberImportOptions, MemberImportReport,
-    MemberPage, MemberProfile, MemberQuery, MergeRecord, MergeSuggestion, Metrics, MetricsQuery,
-    Millis, ModAction, ModActionChoice, ModActionInput, ModFlag, ModRule, ModRuleInput, Note,
-    NotifyService, NotifySettings, OrganizationDetail, OrganizationSummary, OutboxItem,
-    PlatformSpec, PostingSlot, Reminder, ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft,
-    RuleWord, SearchResults, Segment, SegmentFilter, SyncProgress, TeamMember, TriageAction,
-    TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    DemoRemoval, ErrorCode, ExportSummary, FeedbackOverview, FeedbackThemeDetail, ForgetPreview,
+    ForgetReport, HealthChart, InboxCounts, InboxItem, InboxPage, InboxQuery, MemberCard,
+    MemberImportOptions, MemberImportReport, MemberPage, MemberProfile, MemberQuery, MergeRecord,
+    MergeSuggestion, Metrics, MetricsQuery, Millis, ModAction, ModActionChoice, ModActionInput,
+    ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings, OrganizationDetail,
+    OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder, ReviewDecision,
+    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
+    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
+    WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -671,6 +672,63 @@ pub fn moderation_enable_rule(
 #[tauri::command(async)]
 pub fn moderation_remove_rule(state: State<'_, AppState>, id: i64) -> Reply<()> {
     state.with(|s| s.remove_mod_rule(id))
+}
+
+/// The feedback themes, brought up to date with the feedback first (on the writer), then read
+/// on the second connection.
+#[tauri::command(async)]
+pub fn feedback_themes(state: State<'_, AppState>) -> Reply<FeedbackOverview> {
+    state.with(|s| s.refresh_themes(now_millis()))?;
+    state.read(|s| s.feedback_themes(now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn feedback_theme(state: State<'_, AppState>, id: i64) -> Reply<FeedbackThemeDetail> {
+    state.read(|s| s.feedback_theme(id, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn feedback_rename(state: State<'_, AppState>, id: i64, name: String) -> Reply<()> {
+    state.with(|s| s.rename_theme(id, &name, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn feedback_merge(state: State<'_, AppState>, keep: i64, absorb: i64) -> Reply<()> {
+    state.with(|s| s.merge_themes(keep, absorb, now_millis()))
+}
+
+/// Splits the conversations of a theme that have `term` into a new theme; returns its id.
+#[tauri::command(async)]
+pub fn feedback_split(state: State<'_, AppState>, id: i64, term: String) -> Reply<i64> {
+    state.with(|s| s.split_theme(id, &term, now_millis()))
+}
+
+#[tauri::command(async)]
+pub fn feedback_move(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+    theme_id: Option<i64>,
+) -> Reply<()> {
+    state.with(|s| s.move_to_theme(conversation_id, theme_id))
+}
+
+/// Writes a theme to `path` (chosen with `pick_save_file`): Markdown for .md, CSV for .csv.
+#[tauri::command(async)]
+pub fn feedback_export(state: State<'_, AppState>, id: i64, path: std::path::PathBuf) -> Reply<()> {
+    state.read(|s| s.export_theme(id, &path, now_millis()))
+}
+
+/// Queues a GitHub issue about a theme, and asks the syncer to send it now.
+#[tauri::command(async)]
+pub fn feedback_issue(
+    state: State<'_, AppState>,
+    syncer: State<'_, Syncer>,
+    id: i64,
+    account_id: Option<i64>,
+) -> Reply<OutboxItem> {
+    let item = state.with(|s| s.open_theme_issue(id, account_id, now_millis()))?;
+    syncer.sync_now(Some(item.account_id));
+    Ok(item)
 }
 
 /// The actions that can be taken on a message (or an account), each saying whether Hearth

@@ -113,6 +113,14 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::moderation_add_rule,
             commands::moderation_enable_rule,
             commands::moderation_remove_rule,
+            commands::feedback_themes,
+            commands::feedback_theme,
+            commands::feedback_rename,
+            commands::feedback_merge,
+            commands::feedback_split,
+            commands::feedback_move,
+            commands::feedback_export,
+            commands::feedback_issue,
             commands::moderation_choices,
             commands::moderation_act,
             commands::moderation_log,
@@ -823,6 +831,57 @@ mod tests {
             serde_json::json!({"id": 3}),
         )
         .expect_err("no such action");
+    }
+
+    /// The feedback themes' commands read their arguments as the Dashboard sends them.
+    #[test]
+    fn feedback_commands_take_the_arguments_the_ui_sends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        let all = invoke(&window, "feedback_themes", serde_json::json!({})).expect("themes");
+        assert_eq!(
+            all,
+            serde_json::json!({"themes": [], "total": 0, "unthemed": 0})
+        );
+        for (cmd, args) in [
+            ("feedback_theme", serde_json::json!({"id": 5})),
+            (
+                "feedback_rename",
+                serde_json::json!({"id": 5, "name": "Dark mode"}),
+            ),
+            (
+                "feedback_merge",
+                serde_json::json!({"keep": 5, "absorb": 6}),
+            ),
+            (
+                "feedback_split",
+                serde_json::json!({"id": 5, "term": "toggle"}),
+            ),
+            (
+                "feedback_export",
+                serde_json::json!({"id": 5, "path": dir.path().join("t.md")}),
+            ),
+        ] {
+            let err = invoke(&window, cmd, args).expect_err("no such theme");
+            assert!(err.to_string().contains('5'), "{cmd}: {err}");
+        }
+        let moved = invoke(
+            &window,
+            "feedback_move",
+            serde_json::json!({"conversationId": 9, "themeId": null}),
+        )
+        .expect_err("not feedback");
+        assert!(
+            moved.to_string().contains("not tagged as feedback"),
+            "{moved}"
+        );
+        let issue = invoke(
+            &window,
+            "feedback_issue",
+            serde_json::json!({"id": 5, "accountId": null}),
+        )
+        .expect_err("no GitHub account");
+        assert!(issue.to_string().contains("GitHub"), "{issue}");
     }
 
     /// A Dashboard chart is saved as the person chose: its numbers as CSV written by the core,

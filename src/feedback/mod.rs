@@ -262,7 +262,11 @@ impl Store {
                 tx.execute(
                     "INSERT INTO feedback_themes (name, terms, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?3)",
-                    params![name_of(&found.term), json_terms(std::slice::from_ref(&found.term)), now],
+                    params![
+                        name_of(&found.term),
+                        json_terms(std::slice::from_ref(&found.term)),
+                        now
+                    ],
                 )?;
                 let theme = tx.last_insert_rowid();
                 for id in found.conversations {

@@ -7,6 +7,8 @@ import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
 import type { BackupInfo } from '$lib/bindings/BackupInfo';
 import type { BestTimes } from '$lib/bindings/BestTimes';
+import type { FeedbackOverview } from '$lib/bindings/FeedbackOverview';
+import type { FeedbackThemeDetail } from '$lib/bindings/FeedbackThemeDetail';
 import type { ModAction } from '$lib/bindings/ModAction';
 import type { ModActionChoice } from '$lib/bindings/ModActionChoice';
 import type { ModActionInput } from '$lib/bindings/ModActionInput';
@@ -380,6 +382,35 @@ export const metricsSavePng = (path: string, bytes: Uint8Array) =>
   invoke<null>('metrics_save_png', bytes, {
     headers: { 'x-hearth-path': encodeURIComponent(path) },
   });
+
+/** The feedback themes, brought up to date with the feedback first. */
+export const feedbackThemes = () => invoke<FeedbackOverview>('feedback_themes');
+
+/** One theme with its conversations and the terms it could be split by. */
+export const feedbackTheme = (id: number) => invoke<FeedbackThemeDetail>('feedback_theme', { id });
+
+export const feedbackRename = (id: number, name: string) =>
+  invoke<null>('feedback_rename', { id, name });
+
+/** Merges theme `absorb` into `keep` (its conversations and its terms). */
+export const feedbackMerge = (keep: number, absorb: number) =>
+  invoke<null>('feedback_merge', { keep, absorb });
+
+/** Makes the conversations of a theme that have `term` a theme of their own; its id. */
+export const feedbackSplit = (id: number, term: string) =>
+  invoke<number>('feedback_split', { id, term });
+
+/** Puts a feedback conversation in a theme (or none) by hand. */
+export const feedbackMove = (conversationId: number, themeId: number | null) =>
+  invoke<null>('feedback_move', { conversationId, themeId });
+
+/** Writes a theme to `path`: Markdown (.md) or CSV (.csv). */
+export const feedbackExport = (id: number, path: string) =>
+  invoke<null>('feedback_export', { id, path });
+
+/** Queues a GitHub issue about a theme through the outbox. */
+export const feedbackIssue = (id: number, accountId: number | null = null) =>
+  invoke<OutboxItem>('feedback_issue', { id, accountId });
 
 /** The messages the moderation rules flagged ("open", "dismissed" as false, or "actioned"). */
 export const moderationFlags = (status: 'open' | 'dismissed' | 'actioned' = 'open') =>
