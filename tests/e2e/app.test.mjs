@@ -258,6 +258,21 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     const charts = await health.findElement(By.css(".charts"));
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", charts);
     await shot(driver, "dashboard-charts");
+    // the feedback theme that keeps coming back: dark mode, asked for every week; opened, it
+    // lists its conversations as text
+    const themes = await driver.wait(until.elementLocated(byTest("feedback-themes")), WAIT);
+    await driver.wait(async () => (await themes.findElements(byTest("feedback-theme"))).length > 2, WAIT, "themes are listed");
+    const dark = await themes.findElement(By.xpath(".//button[normalize-space()='Dark mode']"));
+    await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", dark);
+    await shot(driver, "feedback-themes");
+    await dark.click();
+    const theme = await driver.wait(until.elementLocated(byTest("theme-dialog")), WAIT);
+    await driver.wait(async () => (await theme.findElements(byTest("theme-item"))).length >= 12, WAIT, "the twelve requests are in it");
+    assert.match(await theme.getText(), /Dark mode toggle for the docs theme\?/);
+    await driver.sleep(300); // the dialog's rows painted before the picture
+    await shot(driver, "feedback-theme");
+    await press(driver, "\uE00C"); // Esc
+    await driver.wait(async () => (await driver.findElements(byTest("theme-dialog"))).length === 0, WAIT, "Esc closes the theme");
 
     // Moderation: the demo's rules flagged the month's spam and the rough week's worst; a
     // false flag is dismissed with x and leaves the list
