@@ -168,6 +168,102 @@ fn the_apps_syncer_and_two_flushes_at_once_post_each_item_exactly_once_to_a_slow
 }
 
 #[test]
+fn two_flushes_at_once_carry_out_each_moderation_action_exactly_once() {
+    use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMessage};
+    use hearth::model::{ConversationKind, ModActionInput, ModActionKind};
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let forum = rt.block_on(Forum::start(Duration::from_millis(800)));
+    let ws = Workspace::new(&forum);
+    let mut store = ws.store();
+    let account = store.find_account("Forum").expect("the account").id;
+    let now = hearth::now_millis();
+    // three members' posts in a topic, as a sync brings them
+    let batch = Batch {
+        identities: (41..44)
+            .map(|u| IncomingIdentity {
+                external_id: u.to_string(),
+                handle: format!("member{u}"),
+                ..Default::default()
+            })
+            .collect(),
+        conversations: vec![IncomingConversation {
+            external_id: "7".into(),
+            kind: ConversationKind::Thread,
+            title: Some("Giveaway!!!".into()),
+            container: None,
+            url: None,
+            created_at: now - 60_000,
+        }],
+        messages: (41..44)
+            .map(|u| IncomingMessage {
+                conversation_external_id: "7".into(),
+                external_id: format!("70{u}"),
+                author_external_id: u.to_string(),
+                text: "Free tokens, DM me".into(),
+                html: None,
+                created_at: now - 60_000 + u,
+                edited_at: None,
+                deleted_at: None,
+                reply_to_external_id: None,
+                url: None,
+                mentions_us: false,
+            })
+            .collect(),
+        quarantined: Vec::new(),
+    };
+    store.ingest(account, &batch, now).expect("ingested");
+    let conn = rusqlite::Connection::open(&ws.db).expect("the file opens");
+    let mut actions = Vec::new();
+    for u in 41..44 {
+        let message: i64 = conn
+            .query_row(
+                "SELECT id FROM messages WHERE external_id = ?1",
+                [format!("70{u}")],
+                |r| r.get(0),
+            )
+            .expect("the post");
+        let action = store
+            .moderate(
+                &ModActionInput {
+                    message_id: Some(message),
+                    action: Some(ModActionKind::Timeout),
+                    reason: "Spam".into(),
+                    minutes: Some(60),
+                    ..Default::default()
+                },
+                now,
+            )
+            .expect("queued");
+        assert_eq!(action.how, "platform");
+        actions.push(action.id);
+    }
+    drop(store);
+
+    // cron and a terminal flush the same outbox at once
+    let (cron, terminal) = (ws.flush(), ws.flush());
+    let (cron, terminal) = (output_of(cron), output_of(terminal));
+    assert!(cron.status.success(), "{}", text(&cron));
+    assert!(terminal.status.success(), "{}", text(&terminal));
+    wait_until("every action is done", Duration::from_secs(60), || {
+        let store = ws.store();
+        actions
+            .iter()
+            .all(|id| store.mod_action(*id).is_ok_and(|a| a.state == "done"))
+    });
+    let mut received = rt.block_on(forum.staff_actions());
+    received.sort();
+    assert_eq!(
+        received,
+        (41..44)
+            .map(|u| format!("PUT /admin/users/{u}/silence.json"))
+            .collect::<Vec<_>>(),
+        "each member silenced exactly once (cron: {} / terminal: {})",
+        text(&cron),
+        text(&terminal)
+    );
+}
+
+#[test]
 fn a_flush_killed_while_its_post_is_in_flight_never_posts_twice() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     // The forum takes the post but never answers in time.

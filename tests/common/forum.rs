@@ -2,7 +2,8 @@
 //! API documents it (`POST /posts.json`, `GET /posts.json`, `/u/{name}.json`…): enough for
 //! real `hearth` processes and the app's syncer to sync, post and look a post up. It can take
 //! its time answering a post (a slow forum) or not answer at all (a hung request), and it
-//! counts every post it received — what "posted exactly once" is measured by.
+//! counts every post it received — what "posted exactly once" is measured by — and every staff
+//! action (a silence, a suspension).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -117,6 +118,16 @@ impl Forum {
             )
             .mount(&server)
             .await;
+        // Staff actions (a silence, a suspension) take as long as a post.
+        Mock::given(method("PUT"))
+            .and(path_regex(r"^/admin/users/\d+/(silence|suspend)\.json$"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"silence": {"silenced": true}}))
+                    .set_delay(post_delay),
+            )
+            .mount(&server)
+            .await;
         Mock::given(method("GET"))
             .and(path("/site.json"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"categories": []})))
@@ -137,6 +148,18 @@ impl Forum {
             .posts
             .iter()
             .map(|(_, _, raw)| raw.clone())
+            .collect()
+    }
+
+    /// The staff actions received, in order, as "PUT /admin/users/42/silence.json".
+    pub async fn staff_actions(&self) -> Vec<String> {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path().starts_with("/admin/users/") && r.method.as_str() == "PUT")
+            .map(|r| format!("{} {}", r.method, r.url.path()))
             .collect()
     }
 
