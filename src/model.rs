@@ -2229,6 +2229,8 @@ pub struct Metrics {
     pub previous: PeriodFigures,
     /// Day by day (UTC), oldest first.
     pub days: Vec<DayFigures>,
+    /// The period before, day by day (as many days), to compare with.
+    pub previous_days: Vec<DayFigures>,
     /// Members active in each week (Monday to Sunday, UTC) and calendar month the period
     /// touches, each counted once however often and wherever they wrote.
     pub weeks: Vec<Bucket>,

@@ -358,6 +358,37 @@ fn the_series_and_lists_match_their_hand_worked_values() {
 }
 
 #[test]
+fn each_day_chart_compares_with_the_same_days_of_the_period_before() {
+    let mut db = dataset();
+    let m = week(&mut db, None);
+    let before = db
+        .store
+        .metrics(
+            &MetricsQuery {
+                from: Some(T0 - 7 * DAY),
+                to: Some(T0),
+                platform: None,
+            },
+            NOW,
+        )
+        .expect("metrics");
+    assert_eq!(m.previous_days.len(), 7, "as many days as the period");
+    assert_eq!(
+        m.previous_days, before.days,
+        "the period before, as its own chart has it"
+    );
+    assert_eq!(m.previous_days[0].day, T0 - 7 * DAY);
+    // and the previous period's totals agree with its days
+    let messages: u32 = m.previous_days.iter().map(|d| d.messages).sum();
+    assert!(
+        messages > 0,
+        "the dataset has a week before: {:?}",
+        m.previous_days
+    );
+    assert_eq!(u64::from(messages), u64::from(m.previous.messages));
+}
+
+#[test]
 fn one_platform_counts_only_what_happened_there() {
     let mut db = dataset();
     let m = week(&mut db, Some(Platform::Github));

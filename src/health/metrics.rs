@@ -149,6 +149,55 @@ fn percentile(v: &[Millis], p: usize) -> Option<Millis> {
     Some(v[rank - 1])
 }
 
+/// The days from `from` to `to` one by one (rows come in day order): members active (each
+/// once a day), new that day, messages and mean sentiment.
+fn daily(rows: &[DayRow], people: &People, from: Millis, to: Millis) -> Vec<DayFigures> {
+    let mut days: BTreeMap<Millis, (DayFigures, f64, u32)> = BTreeMap::new();
+    let mut day = from;
+    while day < to {
+        days.insert(
+            day,
+            (
+                DayFigures {
+                    day,
+                    ..Default::default()
+                },
+                0.0,
+                0,
+            ),
+        );
+        day += DAY;
+    }
+    let mut by_day = Distinct::new(people.len());
+    let mut last: Option<Millis> = None;
+    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
+        let Some((d, total, scored)) = days.get_mut(&r.day) else {
+            continue;
+        };
+        if last != Some(r.day) {
+            by_day.next_bucket();
+            last = Some(r.day);
+        }
+        for &(member, n, s, sum) in &r.writers {
+            d.messages += n;
+            *total += sum;
+            *scored += s;
+            if by_day.first_time(member) {
+                d.active_members += 1;
+                if day_of(people.first[member]) == r.day {
+                    d.new_members += 1;
+                }
+            }
+        }
+    }
+    days.into_values()
+        .map(|(mut d, total, scored)| {
+            d.sentiment = mean(total, scored);
+            d
+        })
+        .collect()
+}
+
 fn mean(sum: f64, n: u32) -> Option<f64> {
     (n > 0).then(|| sum / f64::from(n))
 }
@@ -298,35 +347,14 @@ impl Store {
         let (previous, _) = figures(&rows, &questions, &people, from - len, from, from);
         let in_period = |r: &&DayRow| r.day >= from && r.day < to;
 
-        // Day by day (rows come in day order), and members per week and month.
-        let mut days: BTreeMap<Millis, DayFigures> = BTreeMap::new();
-        let mut day = from;
-        while day < to {
-            days.insert(
-                day,
-                DayFigures {
-                    day,
-                    ..Default::default()
-                },
-            );
-            day += DAY;
-        }
-        let mut sums: BTreeMap<Millis, (f64, u32)> = BTreeMap::new();
+        // Day by day, this period and the one before (to compare); members per week and month.
+        let days = daily(&rows, &people, from, to);
+        let previous_days = daily(&rows, &people, from - len, from);
         let mut weeks: Vec<Bucket> = Vec::new();
         let mut months: Vec<Bucket> = Vec::new();
-        let (mut by_day, mut by_week, mut by_month) = (
-            Distinct::new(people.len()),
-            Distinct::new(people.len()),
-            Distinct::new(people.len()),
-        );
+        let (mut by_week, mut by_month) =
+            (Distinct::new(people.len()), Distinct::new(people.len()));
         for r in rows.iter().filter(in_period) {
-            let Some(d) = days.get_mut(&r.day) else {
-                continue;
-            };
-            if sums.last_key_value().is_none_or(|(k, _)| *k != r.day) {
-                by_day.next_bucket();
-                sums.insert(r.day, (0.0, 0));
-            }
             let (week, month) = (week_of(r.day), month_of(r.day));
             if weeks.last().is_none_or(|b| b.start != week) {
                 by_week.next_bucket();
@@ -342,17 +370,7 @@ impl Store {
                     value: 0,
                 });
             }
-            let sum = sums.entry(r.day).or_default();
-            for &(member, n, scored, total) in &r.writers {
-                d.messages += n;
-                sum.0 += total;
-                sum.1 += scored;
-                if by_day.first_time(member) {
-                    d.active_members += 1;
-                    if day_of(people.first[member]) == r.day {
-                        d.new_members += 1;
-                    }
-                }
+            for &(member, ..) in &r.writers {
                 if by_week.first_time(member) {
                     if let Some(b) = weeks.last_mut() {
                         b.value += 1;
@@ -363,11 +381,6 @@ impl Store {
                         b.value += 1;
                     }
                 }
-            }
-        }
-        for (day, (total, scored)) in sums {
-            if let Some(d) = days.get_mut(&day) {
-                d.sentiment = mean(total, scored);
             }
         }
 
@@ -485,7 +498,8 @@ impl Store {
             platform: query.platform,
             current,
             previous,
-            days: days.into_values().collect(),
+            days,
+            previous_days,
             weeks,
             months,
             by_platform: by_platform

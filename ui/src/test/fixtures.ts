@@ -484,6 +484,13 @@ export function metrics(overrides: Partial<Metrics> = {}): Metrics {
       messages: 0,
       sentiment: null,
     })),
+    previousDays: Array.from({ length: 31 }, (_, i) => ({
+      day: first - 31 * DAY + i * DAY,
+      activeMembers: 0,
+      newMembers: 0,
+      messages: 0,
+      sentiment: null,
+    })),
     weeks: [],
     months: [],
     byPlatform: [],
@@ -531,6 +538,12 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
       unansweredAfterADay: 5,
       sentiment: 0.13,
     }),
+    previousDays: empty.previousDays.map((d, i) => ({
+      ...d,
+      activeMembers: 4 + (i % 5),
+      messages: 20 + i,
+      sentiment: 0.1,
+    })),
     days: empty.days.map((d, i) => ({
       ...d,
       activeMembers: 5 + (i % 7),

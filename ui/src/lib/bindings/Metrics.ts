@@ -18,6 +18,10 @@ export type Metrics = { from: number, to: number, platform: Platform | null, cur
  */
 days: Array<DayFigures>, 
 /**
+ * The period before, day by day (as many days), to compare with.
+ */
+previousDays: Array<DayFigures>, 
+/**
  * Members active in each week (Monday to Sunday, UTC) and calendar month the period
  * touches, each counted once however often and wherever they wrote.
  */

@@ -216,8 +216,18 @@ describe('health dashboard', () => {
     const rows = within(table).getAllByRole('row');
     expect(rows).toHaveLength(1 + communityMetrics().days.length);
     const first = communityMetrics().days[0];
+    const before = communityMetrics().previousDays[0];
     const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-    expect(rows[1]).toHaveTextContent(`${day.format(first.day)}10`);
+    // each day beside the same day of the period before
+    expect(within(table).getByRole('columnheader', { name: 'The period before' })).toBeTruthy();
+    expect(rows[1]).toHaveTextContent(
+      `${day.format(first.day)}10${before.messages} (${day.format(before.day)})`,
+    );
+    // and the chart's summary says how the two compare
+    const summary = document.getElementById(
+      chart.querySelector('[aria-describedby]')!.getAttribute('aria-describedby')!,
+    )!;
+    expect(summary).toHaveTextContent(/a day on average, against 35 in the period before \(dashed\)\./);
   });
 
   it('asks again for the period and platform chosen, keeping the old figures dimmed', async () => {
