@@ -2262,6 +2262,8 @@ pub struct Helper {
     pub thanked: u32,
     /// Their answers to others' questions of the period, first or not.
     pub answers: u32,
+    /// Their messages of the period with a web link in them: content shared.
+    pub shared: u32,
 }
 
 /// A chart of the Dashboard.

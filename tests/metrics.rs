@@ -489,6 +489,75 @@ fn the_helpers_are_the_members_who_answered_first() {
 }
 
 #[test]
+fn advocates_include_the_members_who_shared_links() {
+    let mut db = dataset();
+    let discord = db.discord();
+    let at = T0 + 4 * DAY;
+    let batch = Batch {
+        identities: Vec::new(),
+        conversations: vec![conv("s1", ConversationKind::Channel, "#showcase", at)],
+        messages: vec![
+            msg(
+                "s1",
+                "l1",
+                "finn",
+                "Wrote a tutorial: https://finn.example/lumen-i18n",
+                at,
+            ),
+            msg(
+                "s1",
+                "l2",
+                "finn",
+                "and a theme at www.finn.example/theme",
+                at + HOUR,
+            ),
+            msg(
+                "s1",
+                "l3",
+                "cai",
+                "Nice! see also http://cai.example/notes",
+                at + 2 * HOUR,
+            ),
+            // the team's own link, and a message with no link: not content shared by members
+            msg(
+                "s1",
+                "l4",
+                "team",
+                "Featured in https://lumen.dev/blog",
+                at + 3 * HOUR,
+            ),
+            msg("s1", "l5", "finn", "no link here", at + 4 * HOUR),
+            // last week's link is the previous period's
+            msg("s1", "l6", "finn", "https://finn.example/old", T0 - 2 * DAY),
+        ],
+        quarantined: Vec::new(),
+    };
+    db.store.ingest(discord, &batch, NOW).expect("ingested");
+    let m = week(&mut db, None);
+    let advocates: Vec<(&str, u32, u32)> = m
+        .helpers
+        .iter()
+        .map(|h| (h.name.as_str(), h.first_answers, h.shared))
+        .collect();
+    assert_eq!(
+        advocates,
+        vec![("Cai", 1, 1), ("Finn", 0, 2)],
+        "who answered first leads; who shared links follows"
+    );
+    // on GitHub alone, nobody shared
+    let github = week(&mut db, Some(Platform::Github));
+    assert!(github.helpers.iter().all(|h| h.shared == 0));
+    // a deleted message's link no longer counts
+    let mut gone = batch.clone();
+    gone.messages.retain(|m| m.external_id == "l2");
+    gone.messages[0].deleted_at = Some(NOW);
+    db.store.ingest(discord, &gone, NOW).expect("deleted");
+    let m = week(&mut db, None);
+    let finn = m.helpers.iter().find(|h| h.name == "Finn").expect("Finn");
+    assert_eq!(finn.shared, 1);
+}
+
+#[test]
 fn retention_by_monthly_cohort_matches_its_hand_worked_table() {
     // The six months up to November 2026, the period's month. Dora, Ben, Cai, Ana (on Discord;
     // her GitHub account first wrote later) and Finn first wrote in October; of them Ana, Ben

@@ -100,6 +100,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0021_feedback_themes.sql",
         "c711e42a4c45a9540136393a38cd329abcaf5e225c530071a8086c9c66d7e497",
     ),
+    (
+        "0022_health_shares.sql",
+        "06a83a4b337e6567e04a034a6bb5206168dc948b98d190ce4c1b0455858bf66b",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -341,6 +341,7 @@ impl Store {
             &mut channels,
         )?;
         let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
+        let shared = shares(&tx, from, to, platform, &people)?;
         tx.finish()?;
 
         let (current, counts) = figures(&rows, &questions, &people, from, to, known);
@@ -471,12 +472,20 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
 
         let cohorts = cohorts(&rows, &people, cohort_start, to);
+        // Advocates: who answered first, then who shared links (content) with the community.
+        for member in shared.keys() {
+            firsts.entry(*member).or_default();
+        }
         let mut helpers: Vec<(usize, (u32, u32))> = firsts.into_iter().collect();
-        helpers.sort_by(|a, b| {
-            (b.1 .0, b.1 .1, answered.get(&b.0))
-                .cmp(&(a.1 .0, a.1 .1, answered.get(&a.0)))
-                .then(a.0.cmp(&b.0))
-        });
+        let key = |m: &usize, f: &(u32, u32)| {
+            (
+                f.0,
+                f.1,
+                answered.get(m).copied().unwrap_or(0),
+                shared.get(m).copied().unwrap_or(0),
+            )
+        };
+        helpers.sort_by(|a, b| key(&b.0, &b.1).cmp(&key(&a.0, &a.1)).then(a.0.cmp(&b.0)));
         helpers.truncate(TOP);
         let helpers = helpers
             .into_iter()
@@ -487,6 +496,7 @@ impl Store {
                     first_answers,
                     thanked,
                     answers: answered.get(&member).copied().unwrap_or(0),
+                    shared: shared.get(&member).copied().unwrap_or(0),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -790,6 +800,29 @@ fn top_writers(
 }
 
 /// A member's name as the lists show it.
+/// The links each member (the team left out) shared in `[from, to)`, from the roll-ups.
+fn shares(
+    conn: &Connection,
+    from: Millis,
+    to: Millis,
+    platform: Option<&str>,
+    people: &People,
+) -> Result<FxHashMap<usize, u32>> {
+    let mut out: FxHashMap<usize, u32> = FxHashMap::default();
+    let mut read = conn.prepare_cached(
+        "SELECT identity_id, sum(links) FROM health_shares
+         WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR platform = ?3)
+         GROUP BY identity_id",
+    )?;
+    let mut rows = read.query(params![from, to, platform])?;
+    while let Some(r) = rows.next()? {
+        if let Some(member) = people.member(r.get(0)?) {
+            *out.entry(member).or_default() += u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+        }
+    }
+    Ok(out)
+}
+
 fn member_name(conn: &Connection, member: usize) -> Result<String> {
     Ok(conn
         .prepare_cached("SELECT display_name FROM members WHERE id = ?1")?

@@ -153,6 +153,7 @@ impl Store {
 pub(crate) fn mark_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM health_days; DELETE FROM health_firsts; DELETE FROM health_questions;
+         DELETE FROM health_shares;
          INSERT OR IGNORE INTO health_dirty (day, conversation_id)
          SELECT DISTINCT created_at - created_at % 86400000, conversation_id FROM messages;",
     )?;
@@ -175,10 +176,15 @@ pub(crate) fn mark(conn: &Connection, marks: &BTreeSet<(Millis, i64)>) -> Result
 fn rebuild_day(tx: &Transaction<'_>, day: Millis) -> Result<()> {
     let mut rows: BTreeMap<(String, String), Vec<Writer>> = BTreeMap::new();
     let mut firsts: HashMap<i64, (Millis, String)> = HashMap::new();
+    // links shared: identity → (platform, messages with a web link)
+    let mut shares: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     {
         let mut read = tx.prepare_cached(
             "SELECT m.platform, coalesce(c.container, c.title, ''), m.author_identity_id,
-                    count(*), count(m.sentiment), coalesce(sum(m.sentiment), 0), min(m.created_at)
+                    count(*), count(m.sentiment), coalesce(sum(m.sentiment), 0), min(m.created_at),
+                    count(*) FILTER (WHERE m.body_text LIKE '%http://%'
+                                        OR m.body_text LIKE '%https://%'
+                                        OR m.body_text LIKE '%www.%')
              FROM messages m JOIN conversations c ON c.id = m.conversation_id
              WHERE m.created_at >= ?1 AND m.created_at < ?2
                AND m.deleted_at IS NULL AND m.from_us = 0
@@ -193,6 +199,13 @@ fn rebuild_day(tx: &Transaction<'_>, day: Millis) -> Result<()> {
                 .entry(identity)
                 .or_insert_with(|| (at, platform.clone()));
             f.0 = f.0.min(at);
+            let links: i64 = r.get(7)?;
+            if links > 0 {
+                shares
+                    .entry(identity)
+                    .or_insert_with(|| (platform.clone(), 0))
+                    .1 += links;
+            }
             rows.entry((platform, r.get(1)?)).or_default().push(Writer {
                 identity,
                 messages: r.get(3)?,
@@ -202,6 +215,15 @@ fn rebuild_day(tx: &Transaction<'_>, day: Millis) -> Result<()> {
         }
     }
     tx.execute("DELETE FROM health_days WHERE day = ?1", [day])?;
+    tx.execute("DELETE FROM health_shares WHERE day = ?1", [day])?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO health_shares (day, identity_id, platform, links) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (identity, (platform, links)) in &shares {
+            insert.execute(params![day, identity, platform, links])?;
+        }
+    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO health_days (day, platform, channel, writers) VALUES (?1, ?2, ?3, ?4)",

@@ -590,7 +590,10 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
         unansweredAfterADay: 1,
       },
     ],
-    helpers: [{ memberId: 9, name: 'Amara Nwosu', firstAnswers: 40, thanked: 38, answers: 44 }],
+    helpers: [
+      { memberId: 9, name: 'Amara Nwosu', firstAnswers: 40, thanked: 38, answers: 44, shared: 3 },
+      { memberId: 12, name: 'Finn Berg', firstAnswers: 0, thanked: 0, answers: 0, shared: 5 },
+    ],
     cohorts: [
       { month: Date.UTC(2026, 5, 1), members: 0, active: [0, 0, 0, 0, 0, 0] },
       { month: Date.UTC(2026, 6, 1), members: 4, active: [4, 2, 2, 1, 1] },

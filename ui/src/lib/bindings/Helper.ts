@@ -15,4 +15,8 @@ thanked: number,
 /**
  * Their answers to others' questions of the period, first or not.
  */
-answers: number, };
+answers: number, 
+/**
+ * Their messages of the period with a web link in them: content shared.
+ */
+shared: number, };

@@ -136,6 +136,38 @@ describe('health dashboard', () => {
     );
   });
 
+  it('thanks and spotlights an advocate with one key on their row', async () => {
+    render(HealthView);
+    const helpers = await screen.findByTestId('helpers-table');
+    const rows = within(helpers).getAllByTestId('advocate');
+    // who shared links but answered nothing is an advocate too
+    expect(rows[1]).toHaveAccessibleName('Finn Berg: 5 links shared. s to spotlight, t to thank');
+    expect(within(rows[0]).getAllByRole('cell')[3]).toHaveTextContent('3');
+    api.reminderAdd.mockResolvedValueOnce({} as never);
+    rows[0].focus();
+    await fireEvent.keyDown(rows[0], { key: 't' });
+    await waitFor(() =>
+      expect(api.reminderAdd).toHaveBeenCalledWith(
+        9,
+        'Thank Amara Nwosu: 40 questions answered first, 38 of them with a thank-you back, 3 links shared.',
+        expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      ),
+    );
+    expect(toasts.map((t) => t.message)).toContain(
+      'Added a follow-up to thank Amara Nwosu, due now',
+    );
+    api.calendarCreate.mockResolvedValueOnce({} as never);
+    await fireEvent.keyDown(rows[1], { key: 's' });
+    await waitFor(() =>
+      expect(api.calendarCreate).toHaveBeenCalledWith(
+        expect.objectContaining({
+          title: 'Member spotlight: Finn Berg',
+          body: 'Thank you, Finn Berg! This period: 5 links shared.',
+        }),
+      ),
+    );
+  });
+
   it('saves a chart\'s numbers as CSV and its picture as PNG where the person chooses', async () => {
     render(HealthView);
     const chart = (await screen.findByRole('img', { name: 'Messages per day' })).closest(
