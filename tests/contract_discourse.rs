@@ -504,6 +504,19 @@ fn mod_act(
     }
 }
 
+/// Takes `input`, flushes the outbox once (one item carried out, none refused) and returns
+/// the log line as it then stands.
+async fn carried_out(
+    e: &mut TestAccount,
+    c: &dyn Connector,
+    input: hearth::model::ModActionInput,
+) -> hearth::model::ModAction {
+    let queued = e.store.moderate(&input, NOW).expect("queued");
+    let flushed = e.flush(c, NOW).await;
+    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
+    e.store.mod_action(queued.id).expect("the log line")
+}
+
 /// `GET /posts/{id}.json`, hidden or not, answered once.
 async fn mount_post_state(server: &MockServer, id: i64, hidden: bool) {
     Mock::given(method("GET"))
@@ -578,16 +591,8 @@ async fn staff_hide_a_post_with_a_flag_that_takes_action_and_one_already_hidden_
         .mount(&server)
         .await;
     mount_post_state(&server, 412, true).await;
-    let again = e
-        .store
-        .moderate(&mod_act(&e, "412", ModActionKind::Hide), NOW)
-        .expect("queued");
-    let flushed = e.flush(&c, NOW).await;
-    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
-    assert_eq!(
-        e.store.mod_action(again.id).expect("the log line").state,
-        "done"
-    );
+    let again = mod_act(&e, "412", ModActionKind::Hide);
+    assert_eq!(carried_out(&mut e, &c, again).await.state, "done");
     assert_eq!(e.last_error(), None, "the account is not marked as broken");
 
     // The same words for a post that is not hidden: a refusal, said in Discourse's words.
@@ -642,19 +647,11 @@ async fn a_post_is_deleted_its_author_silenced_for_an_hour_then_suspended() {
         .mount(&server)
         .await;
     for post in ["421", "405"] {
-        let deleted = e
-            .store
-            .moderate(&mod_act(&e, post, ModActionKind::Delete), NOW)
-            .expect("queued");
-        let flushed = e.flush(&c, NOW).await;
+        let delete = mod_act(&e, post, ModActionKind::Delete);
         assert_eq!(
-            (flushed.sent, flushed.failed),
-            (1, 0),
-            "{post}: {flushed:?}"
-        );
-        assert_eq!(
-            e.store.mod_action(deleted.id).expect("the log line").state,
-            "done"
+            carried_out(&mut e, &c, delete).await.state,
+            "done",
+            "{post}"
         );
         assert_eq!(
             e.message_field::<Option<i64>>("deleted_at", post),
@@ -677,20 +674,11 @@ async fn a_post_is_deleted_its_author_silenced_for_an_hour_then_suspended() {
         .expect(1)
         .mount(&server)
         .await;
-    let timeout = e
-        .store
-        .moderate(
-            &hearth::model::ModActionInput {
-                minutes: Some(60),
-                ..mod_act(&e, "412", ModActionKind::Timeout)
-            },
-            NOW,
-        )
-        .expect("queued");
-    assert_eq!(timeout.until, Some(NOW + 60 * 60_000));
-    let flushed = e.flush(&c, NOW).await;
-    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
-    let done = e.store.mod_action(timeout.id).expect("the log line");
+    let timeout = hearth::model::ModActionInput {
+        minutes: Some(60),
+        ..mod_act(&e, "412", ModActionKind::Timeout)
+    };
+    let done = carried_out(&mut e, &c, timeout).await;
     assert_eq!(
         (done.state.as_str(), done.until),
         ("done", Some(NOW + 60 * 60_000)),
@@ -711,16 +699,8 @@ async fn a_post_is_deleted_its_author_silenced_for_an_hour_then_suspended() {
         .expect(1)
         .mount(&server)
         .await;
-    let ban = e
-        .store
-        .moderate(&mod_act(&e, "412", ModActionKind::Ban), NOW)
-        .expect("queued");
-    let flushed = e.flush(&c, NOW).await;
-    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
-    assert_eq!(
-        e.store.mod_action(ban.id).expect("the log line").state,
-        "done"
-    );
+    let ban = mod_act(&e, "412", ModActionKind::Ban);
+    assert_eq!(carried_out(&mut e, &c, ban).await.state, "done");
     assert_eq!(e.flush(&c, NOW).await.sent, 0, "nothing sent twice");
 
     // Suspended again (a retry after a lost answer): Discourse says 409, they already are.
@@ -733,14 +713,6 @@ async fn a_post_is_deleted_its_author_silenced_for_an_hour_then_suspended() {
         .expect(1)
         .mount(&server)
         .await;
-    let again = e
-        .store
-        .moderate(&mod_act(&e, "412", ModActionKind::Ban), NOW)
-        .expect("queued");
-    let flushed = e.flush(&c, NOW).await;
-    assert_eq!((flushed.sent, flushed.failed), (1, 0), "{flushed:?}");
-    assert_eq!(
-        e.store.mod_action(again.id).expect("the log line").state,
-        "done"
-    );
+    let again = mod_act(&e, "412", ModActionKind::Ban);
+    assert_eq!(carried_out(&mut e, &c, again).await.state, "done");
 }

@@ -433,28 +433,25 @@ impl Store {
             params![id, now],
         )?;
         if let Some(outbox) = action.outbox_id {
-            let gone = tx.execute(
-                "DELETE FROM outbox WHERE id = ?1 AND state IN ('queued', 'failed')
-                     AND (lease_owner IS NULL OR lease_until <= ?2)",
-                params![outbox, now],
-            )?;
-            let sent: bool = tx
+            // (state, held by a Hearth sending it now)
+            let item: Option<(String, bool)> = tx
                 .query_row(
-                    "SELECT state = 'sent' FROM outbox WHERE id = ?1",
-                    [outbox],
-                    |r| r.get(0),
+                    "SELECT state, lease_owner IS NOT NULL AND lease_until > ?2
+                     FROM outbox WHERE id = ?1",
+                    params![outbox, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
-                .optional()?
-                .unwrap_or(false);
-            if gone == 0
-                && !sent
-                && tx.query_row("SELECT count(*) FROM outbox WHERE id = ?1", [outbox], |r| {
-                    r.get::<_, i64>(0)
-                })? > 0
-            {
-                return Err(Error::invalid(
-                    "Hearth is carrying this action out right now; wait for it to finish",
-                ));
+                .optional()?;
+            match item {
+                Some((state, held)) if held || state == "sending" => {
+                    return Err(Error::invalid(
+                        "Hearth is carrying this action out right now; wait for it to finish",
+                    ))
+                }
+                Some((state, _)) if state != "sent" => {
+                    tx.execute("DELETE FROM outbox WHERE id = ?1", [outbox])?;
+                }
+                _ => {}
             }
         }
         tx.commit()?;
