@@ -2696,7 +2696,8 @@ pub struct FeedbackTheme {
     pub previous_30_days: i64,
     /// Opened per week, the last 12 weeks, oldest first (the last one ends now).
     pub weeks: Vec<i64>,
-    /// Everyone who wrote in its conversations (the team left out), most involved first.
+    /// The people who raised it (who opened its conversations; the team left out), most
+    /// involved first: at most ten, of `member_count`.
     pub members: Vec<ThemeMember>,
     pub member_count: i64,
     pub latest_at: Millis,
@@ -2708,7 +2709,7 @@ pub struct FeedbackTheme {
 pub struct ThemeMember {
     pub member_id: i64,
     pub name: String,
-    /// Conversations of the theme they wrote in.
+    /// Conversations of the theme they opened.
     pub conversations: i64,
 }
 

@@ -98,11 +98,11 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0021_feedback_themes.sql",
-        "c711e42a4c45a9540136393a38cd329abcaf5e225c530071a8086c9c66d7e497",
+        "6fd80e0d6b5c70bcaf6bdb8ea3335be0dcd5ceadde7ac69a42844a4362f887b7",
     ),
     (
-        "0022_health_shares.sql",
-        "06a83a4b337e6567e04a034a6bb5206168dc948b98d190ce4c1b0455858bf66b",
+        "0022_health_links.sql",
+        "fef7ee4917b1320535a1353e8075402c276ceda27a8b9efc9d9d5db997edcbb3",
     ),
 ];
 

@@ -31,7 +31,6 @@ const NOT_EXPORTED: &[&str] = &[
     "health_days",
     "health_firsts",
     "health_questions",
-    "health_shares",
 ];
 /// Tables an older Hearth exported that this one works out again instead (schema 13 keeps
 /// identities' keys in `identity_keysets`): an old export's file of them is skipped.

@@ -191,25 +191,50 @@ impl Store {
             [],
         )?;
         // new feedback: read its terms
-        let fresh: Vec<(i64, String, String)> = tx
+        // (conversation, title, opening text, opened, by whom)
+        type Fresh = (i64, String, String, Millis, Option<i64>);
+        // which are new first (cheap), then only theirs read
+        let new_ids: Vec<i64> = tx
             .prepare(&format!(
-                "SELECT c.id, coalesce(c.title, ''),
-                        coalesce((SELECT m.body_text FROM messages m WHERE m.conversation_id = c.id
-                                  ORDER BY m.created_at, m.id LIMIT 1), '')
-                 FROM conversations c
-                 WHERE c.id IN ({filter})
-                   AND c.id NOT IN (SELECT conversation_id FROM feedback_items)"
+                "SELECT DISTINCT f.conversation_id FROM ({filter}) f
+                 WHERE f.conversation_id NOT IN (SELECT conversation_id FROM feedback_items)"
             ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut fresh: Vec<Fresh> = Vec::with_capacity(new_ids.len());
         {
-            let mut insert =
-                tx.prepare("INSERT INTO feedback_items (conversation_id, terms, title_terms) VALUES (?1, ?2, ?3)")?;
-            for (id, title, text) in &fresh {
+            let mut read = tx.prepare_cached(
+                "SELECT c.id, coalesce(c.title, ''), coalesce(f.body_text, ''),
+                        coalesce(f.created_at, c.created_at), f.author_identity_id
+                 FROM conversations c
+                 LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
+                     WHERE m.conversation_id = c.id ORDER BY m.created_at, m.id LIMIT 1)
+                 WHERE c.id = ?1",
+            )?;
+            for id in new_ids {
+                if let Some(row) = read
+                    .query_row([id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .optional()?
+                {
+                    fresh.push(row);
+                }
+            }
+        }
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO feedback_items
+                     (conversation_id, terms, title_terms, opened_at, identity_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (id, title, text, opened, by) in &fresh {
                 insert.execute(params![
                     id,
                     json_terms(&terms::of(title, text)),
-                    json_terms(&terms::of(title, ""))
+                    json_terms(&terms::of(title, "")),
+                    opened,
+                    by
                 ])?;
             }
         }
@@ -287,14 +312,7 @@ impl Store {
     /// Every theme, biggest first, with its counts, trend and members as of `now`.
     pub fn feedback_themes(&self, now: Millis) -> Result<FeedbackOverview> {
         let conn = self.conn();
-        let ids: Vec<i64> = conn
-            .prepare("SELECT id FROM feedback_themes")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut themes = ids
-            .into_iter()
-            .map(|id| theme_of(conn, id, now))
-            .collect::<Result<Vec<_>>>()?;
+        let mut themes = themes_of(conn, None, now)?;
         themes.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
@@ -676,89 +694,120 @@ fn md_text(s: &str) -> String {
 }
 
 fn theme_of(conn: &Connection, id: i64, now: Millis) -> Result<FeedbackTheme> {
-    let (name, terms, by_hand): (String, String, bool) = conn
-        .query_row(
-            "SELECT name, terms, named_by_hand FROM feedback_themes WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
-        .ok_or_else(|| Error::not_found("feedback theme", id))?;
-    // each conversation: when it was opened, and its tags
-    let rows: Vec<(Millis, String)> = conn
-        .prepare_cached(
-            "SELECT coalesce((SELECT min(m.created_at) FROM messages m
-                              WHERE m.conversation_id = i.conversation_id), c.created_at),
-                    coalesce((SELECT group_concat(t.name, char(31)) FROM conversation_tags ct
-                              JOIN tags t ON t.id = ct.tag_id
-                              WHERE ct.conversation_id = i.conversation_id), '')
-             FROM feedback_items i JOIN conversations c ON c.id = i.conversation_id
-             WHERE i.theme_id = ?1",
-        )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut kinds: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut weeks = vec![0i64; TREND_WEEKS];
-    let (mut last, mut previous, mut latest) = (0, 0, 0);
-    for (at, tags) in &rows {
-        *kinds.entry(kind_of(tags)).or_default() += 1;
+    themes_of(conn, Some(id), now)?
+        .pop()
+        .ok_or_else(|| Error::not_found("feedback theme", id))
+}
+
+/// Every theme (or only `only`) with its figures: one pass over the feedback and its tags, one
+/// over who raised it, however many themes there are.
+fn themes_of(conn: &Connection, only: Option<i64>, now: Millis) -> Result<Vec<FeedbackTheme>> {
+    let mut themes: BTreeMap<i64, FeedbackTheme> = BTreeMap::new();
+    let mut read = conn.prepare_cached(
+        "SELECT id, name, terms, named_by_hand FROM feedback_themes WHERE ?1 IS NULL OR id = ?1",
+    )?;
+    let mut rows = read.query([only])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        themes.insert(
+            id,
+            FeedbackTheme {
+                id,
+                name: r.get(1)?,
+                terms: read_terms(&r.get::<_, String>(2)?),
+                named_by_hand: r.get(3)?,
+                count: 0,
+                bugs: 0,
+                requests: 0,
+                praise: 0,
+                questions: 0,
+                last_30_days: 0,
+                previous_30_days: 0,
+                weeks: vec![0; TREND_WEEKS],
+                members: Vec::new(),
+                member_count: 0,
+                latest_at: 0,
+            },
+        );
+    }
+    // each conversation once: its theme, when it was opened, and which kinds its tags name
+    let mut read = conn.prepare_cached(
+        "SELECT i.theme_id, i.opened_at,
+                max(t.name = 'bug'), max(t.name = 'feature request'), max(t.name = 'praise'),
+                max(t.name = 'question')
+         FROM feedback_items i
+         LEFT JOIN conversation_tags ct ON ct.conversation_id = i.conversation_id
+         LEFT JOIN tags t ON t.id = ct.tag_id
+             AND t.name IN ('bug', 'feature request', 'praise', 'question')
+         WHERE i.theme_id IS NOT NULL AND (?1 IS NULL OR i.theme_id = ?1)
+         GROUP BY i.conversation_id",
+    )?;
+    let mut rows = read.query([only])?;
+    while let Some(r) = rows.next()? {
+        let Some(t) = themes.get_mut(&r.get::<_, i64>(0)?) else {
+            continue;
+        };
+        let at: Millis = r.get(1)?;
+        let flag = |i: usize| -> rusqlite::Result<bool> {
+            Ok(r.get::<_, Option<bool>>(i)?.unwrap_or(false))
+        };
+        t.count += 1;
+        if flag(2)? {
+            t.bugs += 1;
+        } else if flag(3)? {
+            t.requests += 1;
+        } else if flag(4)? {
+            t.praise += 1;
+        } else if flag(5)? {
+            t.questions += 1;
+        }
         let age = now - at;
         if (0..30 * DAY).contains(&age) {
-            last += 1;
+            t.last_30_days += 1;
         } else if (30 * DAY..60 * DAY).contains(&age) {
-            previous += 1;
+            t.previous_30_days += 1;
         }
-        if age >= 0 {
-            let w = (age / WEEK) as usize;
-            if w < TREND_WEEKS {
-                weeks[TREND_WEEKS - 1 - w] += 1;
+        if let Ok(w) = usize::try_from(age / WEEK) {
+            if age >= 0 && w < TREND_WEEKS {
+                t.weeks[TREND_WEEKS - 1 - w] += 1;
             }
         }
-        latest = latest.max(*at);
+        t.latest_at = t.latest_at.max(at);
     }
-    let mut people: Vec<ThemeMember> = conn
-        .prepare_cached(
-            "SELECT mm.id, mm.display_name, count(DISTINCT m.conversation_id)
-             FROM feedback_items i
-             JOIN messages m ON m.conversation_id = i.conversation_id AND m.from_us = 0
-             JOIN identities id ON id.id = m.author_identity_id
-             JOIN members mm ON mm.id = id.member_id
-             WHERE i.theme_id = ?1 AND mm.is_team = 0
-             GROUP BY mm.id",
-        )?
-        .query_map([id], |r| {
-            Ok(ThemeMember {
-                member_id: r.get(0)?,
-                name: r.get(1)?,
-                conversations: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    people.sort_by(|a, b| {
-        b.conversations
-            .cmp(&a.conversations)
-            .then(a.name.cmp(&b.name))
-    });
-    let member_count = people.len() as i64;
-    people.truncate(MEMBERS_SHOWN);
-    let k = |name: &str| kinds.get(name).copied().unwrap_or(0);
-    Ok(FeedbackTheme {
-        id,
-        name,
-        terms: read_terms(&terms),
-        named_by_hand: by_hand,
-        count: rows.len() as i64,
-        bugs: k("bug"),
-        requests: k("feature request"),
-        praise: k("praise"),
-        questions: k("question"),
-        last_30_days: last,
-        previous_30_days: previous,
-        weeks,
-        members: people,
-        member_count,
-        latest_at: latest,
-    })
+    // who raised it: the people who opened its conversations (the team left out)
+    let mut read = conn.prepare_cached(
+        "SELECT i.theme_id, mm.id, mm.display_name, count(*)
+         FROM feedback_items i
+         JOIN identities id ON id.id = i.identity_id
+         JOIN members mm ON mm.id = id.member_id
+         JOIN accounts a ON a.id = id.account_id
+         WHERE i.theme_id IS NOT NULL AND (?1 IS NULL OR i.theme_id = ?1) AND mm.is_team = 0
+           AND id.external_id <> coalesce(a.self_external_id, '')
+         GROUP BY i.theme_id, mm.id",
+    )?;
+    let mut rows = read.query([only])?;
+    while let Some(r) = rows.next()? {
+        if let Some(t) = themes.get_mut(&r.get::<_, i64>(0)?) {
+            t.members.push(ThemeMember {
+                member_id: r.get(1)?,
+                name: r.get(2)?,
+                conversations: r.get(3)?,
+            });
+        }
+    }
+    Ok(themes
+        .into_values()
+        .map(|mut t| {
+            t.members.sort_by(|a, b| {
+                b.conversations
+                    .cmp(&a.conversations)
+                    .then(a.name.cmp(&b.name))
+            });
+            t.member_count = t.members.len() as i64;
+            t.members.truncate(MEMBERS_SHOWN);
+            t
+        })
+        .collect())
 }
 
 fn items_of(conn: &Connection, theme: i64) -> Result<Vec<ThemeItem>> {

@@ -89,6 +89,8 @@ struct DayRow {
     channel: usize,
     /// (member, messages, scored, sentiment sum)
     writers: Vec<(usize, u32, u32, f64)>,
+    /// (member, messages with a web link), for those who shared any
+    links: Vec<(usize, u32)>,
 }
 
 /// A question and what came of it, resolved to members.
@@ -147,55 +149,6 @@ fn percentile(v: &[Millis], p: usize) -> Option<Millis> {
     }
     let rank = (p * v.len()).div_ceil(100).max(1);
     Some(v[rank - 1])
-}
-
-/// The days from `from` to `to` one by one (rows come in day order): members active (each
-/// once a day), new that day, messages and mean sentiment.
-fn daily(rows: &[DayRow], people: &People, from: Millis, to: Millis) -> Vec<DayFigures> {
-    let mut days: BTreeMap<Millis, (DayFigures, f64, u32)> = BTreeMap::new();
-    let mut day = from;
-    while day < to {
-        days.insert(
-            day,
-            (
-                DayFigures {
-                    day,
-                    ..Default::default()
-                },
-                0.0,
-                0,
-            ),
-        );
-        day += DAY;
-    }
-    let mut by_day = Distinct::new(people.len());
-    let mut last: Option<Millis> = None;
-    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
-        let Some((d, total, scored)) = days.get_mut(&r.day) else {
-            continue;
-        };
-        if last != Some(r.day) {
-            by_day.next_bucket();
-            last = Some(r.day);
-        }
-        for &(member, n, s, sum) in &r.writers {
-            d.messages += n;
-            *total += sum;
-            *scored += s;
-            if by_day.first_time(member) {
-                d.active_members += 1;
-                if day_of(people.first[member]) == r.day {
-                    d.new_members += 1;
-                }
-            }
-        }
-    }
-    days.into_values()
-        .map(|(mut d, total, scored)| {
-            d.sentiment = mean(total, scored);
-            d
-        })
-        .collect()
 }
 
 fn mean(sum: f64, n: u32) -> Option<f64> {
@@ -341,16 +294,21 @@ impl Store {
             &mut channels,
         )?;
         let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
-        let shared = shares(&tx, from, to, platform, &people)?;
         tx.finish()?;
+        // links shared in the period, per member
+        let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
+        for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
+            for &(member, n) in &r.links {
+                *shared.entry(member).or_default() += n;
+            }
+        }
 
-        let (current, counts) = figures(&rows, &questions, &people, from, to, known);
-        let (previous, _) = figures(&rows, &questions, &people, from - len, from, from);
+        let (current, counts, days) = figures(&rows, &questions, &people, from, to, known);
+        let (previous, _, previous_days) =
+            figures(&rows, &questions, &people, from - len, from, from);
         let in_period = |r: &&DayRow| r.day >= from && r.day < to;
 
-        // Day by day, this period and the one before (to compare); members per week and month.
-        let days = daily(&rows, &people, from, to);
-        let previous_days = daily(&rows, &people, from - len, from);
+        // Members per week and month.
         let mut weeks: Vec<Bucket> = Vec::new();
         let mut months: Vec<Bucket> = Vec::new();
         let (mut by_week, mut by_month) =
@@ -704,6 +662,11 @@ fn day_rows(
                         .map(|m| (m, w.messages, w.scored, w.sentiment))
                 })
                 .collect(),
+            links: decoded
+                .iter()
+                .filter(|w| w.links > 0)
+                .filter_map(|w| people.member(w.identity).map(|m| (m, w.links)))
+                .collect(),
         });
     }
     Ok(out)
@@ -800,29 +763,6 @@ fn top_writers(
 }
 
 /// A member's name as the lists show it.
-/// The links each member (the team left out) shared in `[from, to)`, from the roll-ups.
-fn shares(
-    conn: &Connection,
-    from: Millis,
-    to: Millis,
-    platform: Option<&str>,
-    people: &People,
-) -> Result<FxHashMap<usize, u32>> {
-    let mut out: FxHashMap<usize, u32> = FxHashMap::default();
-    let mut read = conn.prepare_cached(
-        "SELECT identity_id, sum(links) FROM health_shares
-         WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR platform = ?3)
-         GROUP BY identity_id",
-    )?;
-    let mut rows = read.query(params![from, to, platform])?;
-    while let Some(r) = rows.next()? {
-        if let Some(member) = people.member(r.get(0)?) {
-            *out.entry(member).or_default() += u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
-        }
-    }
-    Ok(out)
-}
-
 fn member_name(conn: &Connection, member: usize) -> Result<String> {
     Ok(conn
         .prepare_cached("SELECT display_name FROM members WHERE id = ?1")?
@@ -833,7 +773,8 @@ fn member_name(conn: &Connection, member: usize) -> Result<String> {
 
 /// The figures of the period `[from, to)`, the period of the same length before it telling
 /// who went quiet; `known` is the last moment they can know of. Also each member's messages
-/// in the period.
+/// in the period, and the period day by day (members active that day, each once; new that
+/// day; messages; mean sentiment), worked out in the same pass (rows come in day order).
 fn figures(
     rows: &[DayRow],
     questions: &[Question],
@@ -841,15 +782,35 @@ fn figures(
     from: Millis,
     to: Millis,
     known: Millis,
-) -> (PeriodFigures, Vec<u32>) {
+) -> (PeriodFigures, Vec<u32>, Vec<DayFigures>) {
     let before = from - (to - from);
     let mut count = vec![0u32; people.len()];
     let mut earlier = Distinct::new(people.len());
     earlier.next_bucket();
     let (mut active, mut quiet_candidates) = (Vec::new(), Vec::new());
     let (mut n, mut sum, mut scored) = (0u32, 0.0, 0u32);
+    // (the day, its sentiment sum and scored messages)
+    let mut days: Vec<(DayFigures, f64, u32)> = (0..((to - from) / DAY).max(0))
+        .map(|i| {
+            let day = DayFigures {
+                day: from + i * DAY,
+                ..Default::default()
+            };
+            (day, 0.0, 0)
+        })
+        .collect();
+    let mut by_day = Distinct::new(people.len());
+    let mut last_day: Option<Millis> = None;
     for r in rows {
         if r.day >= from && r.day < to {
+            if last_day != Some(r.day) {
+                by_day.next_bucket();
+                last_day = Some(r.day);
+            }
+            let slot = usize::try_from((r.day - from) / DAY).unwrap_or(usize::MAX);
+            let Some((d, d_sum, d_scored)) = days.get_mut(slot) else {
+                continue;
+            };
             for &(member, m, s, total) in &r.writers {
                 if count[member] == 0 {
                     active.push(member);
@@ -858,6 +819,15 @@ fn figures(
                 n += m;
                 scored += s;
                 sum += total;
+                d.messages += m;
+                *d_sum += total;
+                *d_scored += s;
+                if by_day.first_time(member) {
+                    d.active_members += 1;
+                    if day_of(people.first[member]) == r.day {
+                        d.new_members += 1;
+                    }
+                }
             }
         } else if r.day >= before && r.day < from {
             for w in &r.writers {
@@ -902,7 +872,14 @@ fn figures(
         unanswered_after_a_day: answers.unanswered_after_a_day,
         sentiment: mean(sum, scored),
     };
-    (figures, count)
+    let days = days
+        .into_iter()
+        .map(|(mut d, total, n)| {
+            d.sentiment = mean(total, n);
+            d
+        })
+        .collect();
+    (figures, count, days)
 }
 
 #[cfg(test)]

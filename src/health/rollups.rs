@@ -27,30 +27,47 @@ pub(crate) struct Writer {
     pub messages: u32,
     pub scored: u32,
     pub sentiment: f64,
+    /// Of its messages, those with a web link (content shared).
+    pub links: u32,
 }
 
-const WRITER_BYTES: usize = 24;
+/// A blob of schema 18: 24 bytes a writer, no links (always an even length).
+const WRITER_BYTES_V1: usize = 24;
+/// A blob of schema 22: this byte, then 28 bytes a writer (always an odd length).
+const WRITERS_V2: u8 = 2;
+const WRITER_BYTES: usize = 28;
 
 pub(crate) fn encode_writers(writers: &[Writer]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(writers.len() * WRITER_BYTES);
+    let mut out = Vec::with_capacity(1 + writers.len() * WRITER_BYTES);
+    out.push(WRITERS_V2);
     for w in writers {
         out.extend_from_slice(&w.identity.to_le_bytes());
         out.extend_from_slice(&w.messages.to_le_bytes());
         out.extend_from_slice(&w.scored.to_le_bytes());
         out.extend_from_slice(&w.sentiment.to_le_bytes());
+        out.extend_from_slice(&w.links.to_le_bytes());
     }
     out
 }
 
-/// The writers of a blob; a blob cut short (it never is, unless the file was damaged) gives
+/// The writers of a blob, of either version (an older one, not yet worked out again after an
+/// upgrade, has no links); a blob cut short (it never is, unless the file was damaged) gives
 /// the whole entries it holds.
 pub(crate) fn decode_writers(blob: &[u8], out: &mut Vec<Writer>) {
-    for c in blob.chunks_exact(WRITER_BYTES) {
+    let (entries, size) = match blob.split_first() {
+        Some((&WRITERS_V2, rest)) if blob.len() % 2 == 1 => (rest, WRITER_BYTES),
+        _ => (blob, WRITER_BYTES_V1),
+    };
+    for c in entries.chunks_exact(size) {
         out.push(Writer {
             identity: i64::from_le_bytes(c[0..8].try_into().unwrap_or_default()),
             messages: u32::from_le_bytes(c[8..12].try_into().unwrap_or_default()),
             scored: u32::from_le_bytes(c[12..16].try_into().unwrap_or_default()),
             sentiment: f64::from_le_bytes(c[16..24].try_into().unwrap_or_default()),
+            links: c
+                .get(24..28)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u32::from_le_bytes),
         });
     }
 }
@@ -153,7 +170,7 @@ impl Store {
 pub(crate) fn mark_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM health_days; DELETE FROM health_firsts; DELETE FROM health_questions;
-         DELETE FROM health_shares;
+
          INSERT OR IGNORE INTO health_dirty (day, conversation_id)
          SELECT DISTINCT created_at - created_at % 86400000, conversation_id FROM messages;",
     )?;
@@ -176,15 +193,13 @@ pub(crate) fn mark(conn: &Connection, marks: &BTreeSet<(Millis, i64)>) -> Result
 fn rebuild_day(tx: &Transaction<'_>, day: Millis) -> Result<()> {
     let mut rows: BTreeMap<(String, String), Vec<Writer>> = BTreeMap::new();
     let mut firsts: HashMap<i64, (Millis, String)> = HashMap::new();
-    // links shared: identity → (platform, messages with a web link)
-    let mut shares: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     {
         let mut read = tx.prepare_cached(
             "SELECT m.platform, coalesce(c.container, c.title, ''), m.author_identity_id,
                     count(*), count(m.sentiment), coalesce(sum(m.sentiment), 0), min(m.created_at),
-                    count(*) FILTER (WHERE m.body_text LIKE '%http://%'
-                                        OR m.body_text LIKE '%https://%'
-                                        OR m.body_text LIKE '%www.%')
+                    count(*) FILTER (WHERE instr(m.body_text, 'http://') > 0
+                                        OR instr(m.body_text, 'https://') > 0
+                                        OR instr(m.body_text, 'www.') > 0)
              FROM messages m JOIN conversations c ON c.id = m.conversation_id
              WHERE m.created_at >= ?1 AND m.created_at < ?2
                AND m.deleted_at IS NULL AND m.from_us = 0
@@ -199,31 +214,16 @@ fn rebuild_day(tx: &Transaction<'_>, day: Millis) -> Result<()> {
                 .entry(identity)
                 .or_insert_with(|| (at, platform.clone()));
             f.0 = f.0.min(at);
-            let links: i64 = r.get(7)?;
-            if links > 0 {
-                shares
-                    .entry(identity)
-                    .or_insert_with(|| (platform.clone(), 0))
-                    .1 += links;
-            }
             rows.entry((platform, r.get(1)?)).or_default().push(Writer {
                 identity,
                 messages: r.get(3)?,
                 scored: r.get(4)?,
                 sentiment: r.get(5)?,
+                links: r.get(7)?,
             });
         }
     }
     tx.execute("DELETE FROM health_days WHERE day = ?1", [day])?;
-    tx.execute("DELETE FROM health_shares WHERE day = ?1", [day])?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO health_shares (day, identity_id, platform, links) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (identity, (platform, links)) in &shares {
-            insert.execute(params![day, identity, platform, links])?;
-        }
-    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO health_days (day, platform, channel, writers) VALUES (?1, ?2, ?3, ?4)",
@@ -501,12 +501,14 @@ mod tests {
                 messages: 3,
                 scored: 2,
                 sentiment: -0.25,
+                links: 1,
             },
             Writer {
                 identity: i64::from(u32::MAX) + 5,
                 messages: 1,
                 scored: 1,
                 sentiment: 0.5,
+                links: 0,
             },
         ];
         let mut back = Vec::new();
@@ -514,8 +516,21 @@ mod tests {
         assert_eq!(back, writers);
         // a blob cut short gives its whole entries only
         let mut cut = Vec::new();
-        decode_writers(&encode_writers(&writers)[..WRITER_BYTES + 5], &mut cut);
+        decode_writers(&encode_writers(&writers)[..1 + WRITER_BYTES + 6], &mut cut);
         assert_eq!(cut, writers[..1]);
+        // a schema-18 blob (24 bytes a writer, no version byte) still reads, without links
+        let mut old = Vec::new();
+        for w in &writers {
+            old.extend_from_slice(&w.identity.to_le_bytes());
+            old.extend_from_slice(&w.messages.to_le_bytes());
+            old.extend_from_slice(&w.scored.to_le_bytes());
+            old.extend_from_slice(&w.sentiment.to_le_bytes());
+        }
+        let mut read = Vec::new();
+        decode_writers(&old, &mut read);
+        assert_eq!(read.len(), 2);
+        assert_eq!((read[0].messages, read[0].links), (3, 0));
+        assert_eq!(read[1].identity, i64::from(u32::MAX) + 5);
 
         let later = vec![
             Later {

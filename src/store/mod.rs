@@ -37,7 +37,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0019_moderation.sql"),
     include_str!("migrations/0020_moderation_actions.sql"),
     include_str!("migrations/0021_feedback_themes.sql"),
-    include_str!("migrations/0022_health_shares.sql"),
+    include_str!("migrations/0022_health_links.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
