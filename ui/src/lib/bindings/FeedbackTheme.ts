@@ -23,6 +23,7 @@ last30Days: number, previous30Days: number,
  */
 weeks: Array<number>, 
 /**
- * Everyone who wrote in its conversations (the team left out), most involved first.
+ * The people who raised it (who opened its conversations; the team left out), most
+ * involved first: at most ten, of `member_count`.
  */
 members: Array<ThemeMember>, memberCount: number, latestAt: number, };

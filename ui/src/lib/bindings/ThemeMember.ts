@@ -2,6 +2,6 @@
 
 export type ThemeMember = { memberId: number, name: string, 
 /**
- * Conversations of the theme they wrote in.
+ * Conversations of the theme they opened.
  */
 conversations: number, };
