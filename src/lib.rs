@@ -21,6 +21,7 @@ pub mod members;
 pub mod model;
 pub mod moderation;
 pub mod notes;
+pub(crate) mod outgoing;
 pub mod platform;
 pub mod sanitize;
 pub mod search;

@@ -77,6 +77,14 @@ pub fn attendee_list(store: &Store, seed: u64) -> Result<AttendeeList> {
         ));
     }
     let wanted = (community.len() / 5).clamp(20, 2000);
+    let personal = |e: &Option<String>| {
+        e.as_deref()
+            .is_some_and(|e| !e.contains("family@") && !e.starts_with("team@"))
+    };
+    let everyone: Vec<usize> = (0..community.len()).collect();
+    let with_address: Vec<usize> = (0..community.len())
+        .filter(|&i| personal(&community[i].3))
+        .collect();
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| Error::invalid(format!("cannot write the attendee list: {e}"));
     out.write_record([
@@ -97,8 +105,15 @@ pub fn attendee_list(store: &Store, seed: u64) -> Result<AttendeeList> {
         let diet = *pick(&mut rng, &["", "", "", "vegetarian", "vegan", "no nuts"]);
         let roll = rng.u8(..10);
         let (name, email, company, city, who) = if roll < 7 {
+            // half of all rows registered with the address an account of theirs shows: those
+            // are drawn from the people who show one
+            let pool: &[usize] = if roll < 5 && !with_address.is_empty() {
+                &with_address
+            } else {
+                &everyone
+            };
             let (account_id, external_id, name, email, org, place) =
-                community[rng.usize(..community.len())].clone();
+                community[pool[rng.usize(..pool.len())]].clone();
             // shared family and team inboxes say nothing of which person registered
             let personal = email
                 .as_deref()

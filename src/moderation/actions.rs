@@ -12,8 +12,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::inbox::canned::MY_NAME;
 use crate::model::{Millis, ModAction, ModActionChoice, ModActionInput, ModActionKind, Platform};
+use crate::outgoing::{check_body, new_key, ModerationColumn};
 use crate::store::{platform_col, Store};
-use crate::sync::outbox::{check_body, new_key, ModerationColumn};
 
 const MINUTE: Millis = 60_000;
 /// A timeout lasts a day unless the moderator says otherwise.

@@ -8,11 +8,11 @@
 use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension, Row};
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::{Attachment, Connector, ConnectorError, ErrorKind, Moderation, Outgoing, Sent};
 use crate::error::{Error, Result};
 use crate::model::{Millis, OutboxItem, OutboxState};
+use crate::outgoing::{check_body, new_key, ModerationColumn};
 use crate::store::Store;
 
 const SELECT: &str = "SELECT o.id, o.account_id, a.platform, o.conversation_id, c.title, o.kind,
@@ -43,26 +43,6 @@ fn row_to_item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
         url: r.get(12)?,
         send_after: r.get(13)?,
     })
-}
-
-pub(crate) fn new_key(now: Millis) -> String {
-    format!("hearth-{now:x}-{:016x}", fastrand::u64(..))
-}
-
-pub(crate) fn check_body(body: &str, limit: Option<u32>, platform: &str) -> Result<String> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(Error::invalid("the reply is empty"));
-    }
-    if let Some(limit) = limit {
-        let n = body.graphemes(true).count();
-        if n > limit as usize {
-            return Err(Error::invalid(format!(
-                "{platform} allows {limit} characters; this reply has {n}"
-            )));
-        }
-    }
-    Ok(body.to_string())
 }
 
 /// How one flush went.
@@ -510,17 +490,6 @@ struct Claimed {
     item: Outgoing,
     /// A moderation action rather than a message (or why its description cannot be read).
     moderation: Option<std::result::Result<Moderation, String>>,
-}
-
-/// What a `moderate` item's `moderation` column says, as the connector takes it.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct ModerationColumn {
-    pub action: crate::model::ModActionKind,
-    pub message: Option<String>,
-    pub user: String,
-    pub until: Option<Millis>,
-    pub reason: String,
-    pub url: Option<String>,
 }
 
 fn moderation_of(json: &str, item: &Outgoing) -> std::result::Result<Moderation, String> {
