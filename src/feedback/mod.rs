@@ -653,8 +653,12 @@ impl Store {
                 "account {account} is not a GitHub account"
             )));
         }
-        let name = self.feedback_theme(id, now)?.theme.name;
         let body = self.theme_markdown(id, now)?;
+        let name: String = self.conn().query_row(
+            "SELECT name FROM feedback_themes WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         self.queue_post(account, &body, Some(&format!("Feedback: {name}")), now)
     }
 }

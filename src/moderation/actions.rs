@@ -77,7 +77,11 @@ struct Target {
     message_external: Option<String>,
     conversation: Option<i64>,
     excerpt: Option<String>,
+    /// The message's link, for the log (none for an action on an account).
     link: Option<String>,
+    /// The link of the message, or else of their latest one: where the platform is (Discord's
+    /// server is in it).
+    context_link: Option<String>,
 }
 
 fn choices_for(platform: Platform, demo: bool) -> Vec<ModActionChoice> {
@@ -215,7 +219,8 @@ impl Store {
             excerpt: excerpt
                 .filter(|_| !only_context)
                 .map(|t| crate::text::shorten(&t, EXCERPT)),
-            link: if only_context { None } else { link },
+            link: link.clone().filter(|_| !only_context),
+            context_link: link,
         })
     }
 
@@ -307,19 +312,7 @@ impl Store {
                     user: t.identity_external.clone(),
                     until,
                     reason: reason.to_string(),
-                    url: t.link.clone().or_else(|| {
-                        tx.query_row(
-                            "SELECT coalesce(m.url, c.url) FROM messages m
-                             JOIN conversations c ON c.id = m.conversation_id
-                             WHERE m.external_id = ?1 AND m.account_id = ?2",
-                            params![t.message_external, t.account],
-                            |r| r.get(0),
-                        )
-                        .optional()
-                        .ok()
-                        .flatten()
-                        .flatten()
-                    }),
+                    url: t.context_link.clone(),
                 };
                 let json = serde_json::to_string(&column)
                     .map_err(|e| Error::invalid(format!("cannot describe the action: {e}")))?;
