@@ -2235,9 +2235,12 @@ pub struct Metrics {
     /// touches, each counted once however often and wherever they wrote.
     pub weeks: Vec<Bucket>,
     pub months: Vec<Bucket>,
-    /// Response times per platform, and per channel (the 10 with the most questions).
+    /// Response times per platform, per channel (the 10 with the most questions), and per
+    /// inbox view that picks some conversations (with its reply-time target), whatever state
+    /// its conversations are in now.
     pub by_platform: Vec<ResponseFigures>,
     pub by_channel: Vec<ResponseFigures>,
+    pub by_view: Vec<ResponseFigures>,
     /// The 10 channels with the most messages.
     pub top_channels: Vec<ChannelFigures>,
     /// The 10 members who wrote the most, with where.
@@ -2361,6 +2364,11 @@ pub struct ResponseFigures {
     pub platform: Option<Platform>,
     /// The channel, category or repository; `None` for a platform's whole.
     pub channel: Option<String>,
+    /// The inbox view's name, for a view's figures.
+    pub view: Option<String>,
+    /// A view's reply-time target, and its questions first answered within it.
+    pub reply_target: Option<Millis>,
+    pub within_target: u32,
     pub questions: u32,
     pub answered: u32,
     pub first_reply_median: Option<Millis>,

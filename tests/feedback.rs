@@ -352,3 +352,143 @@ fn a_theme_is_exported_for_a_product_team_and_opened_as_a_github_issue_once() {
     assert_eq!(v["themes"][0]["name"], "Sitemap");
     assert_eq!(v["total"], 3);
 }
+
+#[test]
+fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() {
+    let mut db = TestDb::new();
+    let discord = db.discord();
+    let mut ids = Vec::new();
+    for (i, title) in [
+        "Offline mode drops drafts",
+        "Offline mode for the mobile app",
+        "Offline mode would save my commute",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ids.push(feedback(
+            &mut db,
+            discord,
+            &format!("o{i}"),
+            title,
+            &format!("p{i}"),
+            i as i64 + 1,
+            &["feature request"],
+        ));
+    }
+    // tagged in another process (the CLI), while the app's store is open
+    let later = feedback(&mut db, discord, "o3", "Offline mode please", "p0", 0, &[]);
+    let out = common::hearth(&db.path())
+        .args(["triage", &later.to_string(), "tag", "bug"])
+        .output()
+        .expect("the CLI runs");
+    assert!(out.status.success(), "{}", common::text(&out));
+    db.store.refresh_themes(NOW).expect("grouped");
+    let theme = theme_with(
+        &db.store.feedback_themes(NOW).expect("themes").themes,
+        "offline mode",
+    )
+    .clone();
+    assert_eq!(theme.count, 4, "the CLI's tag counts: {theme:#?}");
+    assert_eq!((theme.requests, theme.bugs), (3, 1));
+    assert_eq!(theme.member_count, 3, "p0 raised two of them");
+    assert_eq!(theme.members[0].conversations, 2);
+
+    // a second tag changes its kind; taking the bug tag off in the CLI takes it out
+    db.store
+        .triage(
+            later,
+            &TriageAction::Tag {
+                tag: "question".into(),
+            },
+            NOW,
+        )
+        .expect("tagged");
+    db.store.refresh_themes(NOW).expect("again");
+    assert_eq!(
+        db.store
+            .feedback_theme(theme.id, NOW)
+            .expect("theme")
+            .theme
+            .bugs,
+        1,
+        "still a bug: bug outranks question"
+    );
+    let out = common::hearth(&db.path())
+        .args(["triage", &later.to_string(), "untag", "bug"])
+        .output()
+        .expect("the CLI runs");
+    assert!(out.status.success(), "{}", common::text(&out));
+    db.store.refresh_themes(NOW).expect("again");
+    assert_eq!(
+        db.store
+            .feedback_theme(theme.id, NOW)
+            .expect("theme")
+            .theme
+            .count,
+        3
+    );
+
+    // two people merged are one person behind the theme; unmerged, two again
+    let member_of = |db: &TestDb, conv: i64| -> i64 {
+        rusqlite::Connection::open(db.path())
+            .expect("opens")
+            .query_row(
+                "SELECT id.member_id FROM messages m JOIN identities id ON id.id = m.author_identity_id
+                 WHERE m.conversation_id = ?1",
+                [conv],
+                |r| r.get(0),
+            )
+            .expect("the author")
+    };
+    let (a, b) = (member_of(&db, ids[0]), member_of(&db, ids[1]));
+    db.store.merge_members(a, b, "Test", NOW).expect("merged");
+    let merged = db.store.feedback_theme(theme.id, NOW).expect("theme").theme;
+    assert_eq!(merged.member_count, 2, "{merged:#?}");
+    assert_eq!(
+        (merged.members[0].member_id, merged.members[0].conversations),
+        (a, 2)
+    );
+    db.store.unmerge(a, None, NOW).expect("unmerged");
+    assert_eq!(
+        db.store
+            .feedback_theme(theme.id, NOW)
+            .expect("theme")
+            .theme
+            .member_count,
+        3
+    );
+
+    // taken out of every theme by hand, it stays out however often the grouping runs
+    db.store.move_to_theme(ids[2], None).expect("moved out");
+    feedback(
+        &mut db,
+        discord,
+        "o4",
+        "Offline mode sync",
+        "p4",
+        0,
+        &["feedback"],
+    );
+    db.store.refresh_themes(NOW).expect("again");
+    let overview = db.store.feedback_themes(NOW).expect("themes");
+    assert_eq!((overview.total, overview.unthemed), (4, 1), "{overview:#?}");
+    assert_eq!(theme_with(&overview.themes, "offline mode").count, 3);
+
+    // forgotten: the conversation stays feedback (its title is the community's), and nobody
+    // stands behind it, not even the "Deleted member" its message now comes from
+    let c = member_of(&db, ids[1]);
+    db.store.forget_member(c, NOW).expect("forgotten");
+    db.store.refresh_themes(NOW).expect("again");
+    let overview = db.store.feedback_themes(NOW).expect("themes");
+    assert_eq!(overview.total, 4, "{overview:#?}");
+    let after = db.store.feedback_theme(theme.id, NOW).expect("theme").theme;
+    assert_eq!((after.count, after.member_count), (3, 2), "{after:#?}");
+    assert!(
+        after
+            .members
+            .iter()
+            .all(|m| m.member_id != c && m.name != "Deleted member"),
+        "{after:#?}"
+    );
+}

@@ -27,7 +27,9 @@ use crate::common;
 use common::{message as msg, person, TestDb};
 use hearth::health::sentiment::score;
 use hearth::ingest::{Batch, IncomingConversation};
-use hearth::model::{ConversationKind, Metrics, MetricsQuery, Millis, Platform};
+use hearth::model::{
+    ConversationKind, Metrics, MetricsQuery, Millis, Platform, TriageAction, ViewDraft, ViewFilter,
+};
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
 const HOUR: Millis = 60 * 60 * 1000;
@@ -355,6 +357,111 @@ fn the_series_and_lists_match_their_hand_worked_values() {
     assert_eq!(ana.questions, 2);
     let cai = top.iter().find(|c| c.name == "Cai").expect("Cai");
     assert_eq!((cai.messages, cai.questions, cai.answers), (1, 0, 1));
+}
+
+#[test]
+fn response_times_per_inbox_view_match_their_hand_worked_values() {
+    let mut db = dataset();
+    // a saved view of #help with a one-hour target, and one of the conversations tagged "bug"
+    for (name, filter, hours) in [
+        (
+            "Help desk",
+            ViewFilter {
+                channel: Some("#help".into()),
+                ..ViewFilter::default()
+            },
+            Some(1),
+        ),
+        (
+            "Bugs",
+            ViewFilter {
+                tag: Some("bug".into()),
+                any_status: Some(true),
+                ..ViewFilter::default()
+            },
+            None,
+        ),
+    ] {
+        db.store
+            .add_view(
+                &ViewDraft {
+                    name: name.into(),
+                    letter: None,
+                    filter,
+                    reply_target_hours: hours,
+                },
+                NOW,
+            )
+            .expect("a view");
+    }
+    let c3: i64 = rusqlite::Connection::open(db.path())
+        .expect("the file")
+        .query_row(
+            "SELECT id FROM conversations WHERE external_id = 'c3'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("c3");
+    db.store
+        .triage(c3, &TriageAction::Tag { tag: "bug".into() }, NOW)
+        .expect("tagged");
+    // c1 and c2 are done now: a view counts its questions whatever their state
+    let done: Vec<i64> = rusqlite::Connection::open(db.path())
+        .expect("the file")
+        .prepare("SELECT id FROM conversations WHERE external_id IN ('c1', 'c2')")
+        .expect("a query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("ids");
+    for id in done {
+        db.store.triage(id, &TriageAction::Done, NOW).expect("done");
+    }
+
+    let m = week(&mut db, None);
+    let view = |name: &str| {
+        m.by_view
+            .iter()
+            .find(|r| r.view.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} in {:#?}", m.by_view))
+    };
+    // #help: c1 answered by the team in 30 min, c2 by Cai in 3 h; one within the hour
+    let help = view("Help desk");
+    assert_eq!(
+        (
+            help.questions,
+            help.answered,
+            help.first_reply_median,
+            help.reply_target,
+            help.within_target,
+            help.unanswered_after_a_day
+        ),
+        (2, 2, Some(HOUR + 45 * MINUTE), Some(HOUR), 1, 0)
+    );
+    // the bug: Ana's GitHub issue, never answered
+    let bugs = view("Bugs");
+    assert_eq!(
+        (bugs.questions, bugs.answered, bugs.unanswered_after_a_day),
+        (1, 0, 1)
+    );
+    // the queue's states say nothing of their own: every question is in one of them
+    let names: Vec<&str> = m.by_view.iter().filter_map(|r| r.view.as_deref()).collect();
+    for state in ["Inbox", "Waiting", "Snoozed", "Done"] {
+        assert!(!names.contains(&state), "{names:?}");
+    }
+    // a view with no question in the period is not listed
+    assert!(!names.contains(&"Mentions"), "{names:?}");
+
+    // one platform: only its questions
+    let github = week(&mut db, Some(Platform::Github));
+    assert!(
+        github
+            .by_view
+            .iter()
+            .all(|r| r.view.as_deref() != Some("Help desk")),
+        "{:#?}",
+        github.by_view
+    );
 }
 
 #[test]

@@ -104,6 +104,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0022_health_links.sql",
         "fef7ee4917b1320535a1353e8075402c276ceda27a8b9efc9d9d5db997edcbb3",
     ),
+    (
+        "0023_feedback_kept_current.sql",
+        "26ca799b87985f9555aa6f0f665729678267abf0afc4458a9769b7ef5faa12de",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

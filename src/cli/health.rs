@@ -132,6 +132,21 @@ fn print(m: &Metrics) {
             );
         }
     }
+    if !m.by_view.is_empty() {
+        println!("\nResponse by inbox view (its conversations, whatever their state now)");
+        for r in &m.by_view {
+            println!(
+                "  {:<20} {:>4} questions, first answer median {}, within its {} target {}, \
+                 unanswered after a day {}",
+                r.view.as_deref().unwrap_or(""),
+                r.questions,
+                wait(r.first_reply_median),
+                wait(r.reply_target),
+                share(r.within_target, r.questions),
+                share(r.unanswered_after_a_day, r.questions_a_day_old)
+            );
+        }
+    }
     if !m.top_channels.is_empty() {
         println!("\nTop channels");
         for c in &m.top_channels {

@@ -18,6 +18,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
+use crate::members::privacy::DELETED_EXTERNAL_ID;
 use crate::model::{
     FeedbackOverview, FeedbackTheme, FeedbackThemeDetail, Millis, OutboxItem, Platform, TermCount,
     ThemeItem, ThemeMember,
@@ -41,18 +42,6 @@ const SPLIT_TERMS: usize = 12;
 
 /// The tags that make a conversation feedback.
 pub const FEEDBACK_TAGS: [&str; 4] = ["feedback", "bug", "feature request", "praise"];
-
-fn feedback_filter() -> String {
-    format!(
-        "SELECT ct.conversation_id FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
-         WHERE t.name IN ({})",
-        FEEDBACK_TAGS
-            .iter()
-            .map(|t| format!("'{t}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
 
 fn json_terms(terms: &[String]) -> String {
     serde_json::to_string(terms).unwrap_or_else(|_| "[]".into())
@@ -180,64 +169,94 @@ fn kind_of(tags: &str) -> &'static str {
 }
 
 impl Store {
-    /// Brings the themes up to date with the feedback: conversations no longer tagged leave,
-    /// new ones are read and join the theme they share a term with, and themes are found among
-    /// those left. A person's names, merges, splits and moves stay. One transaction.
+    /// Brings the themes up to date with the feedback: only the conversations whose feedback
+    /// tags changed since the last time (`feedback_dirty`, marked by triggers in whichever
+    /// process changed them) are read. One no longer tagged leaves; a new one is read and joins
+    /// the theme it shares a term with, and themes are found among those left. A person's
+    /// names, merges, splits and moves stay. One transaction; nothing to do costs one query.
     pub fn refresh_themes(&mut self, now: Millis) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        let filter = feedback_filter();
-        tx.execute(
-            &format!("DELETE FROM feedback_items WHERE conversation_id NOT IN ({filter})"),
-            [],
-        )?;
-        // new feedback: read its terms
-        // (conversation, title, opening text, opened, by whom)
-        type Fresh = (i64, String, String, Millis, Option<i64>);
-        // which are new first (cheap), then only theirs read
-        let new_ids: Vec<i64> = tx
-            .prepare(&format!(
-                "SELECT DISTINCT f.conversation_id FROM ({filter}) f
-                 WHERE f.conversation_id NOT IN (SELECT conversation_id FROM feedback_items)"
-            ))?
+        let dirty: Vec<i64> = tx
+            .prepare("SELECT conversation_id FROM feedback_dirty ORDER BY conversation_id")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut fresh: Vec<Fresh> = Vec::with_capacity(new_ids.len());
+        if dirty.is_empty() {
+            return Ok(());
+        }
         {
+            let tagged = FEEDBACK_TAGS
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            // (is it feedback, what kind, is it held already)
+            let mut state = tx.prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+                                WHERE ct.conversation_id = ?1 AND t.name IN ({tagged})),
+                        coalesce((SELECT group_concat(t.name, char(31)) FROM conversation_tags ct
+                                  JOIN tags t ON t.id = ct.tag_id
+                                  WHERE ct.conversation_id = ?1), ''),
+                        EXISTS (SELECT 1 FROM feedback_items WHERE conversation_id = ?1)"
+            ))?;
             let mut read = tx.prepare_cached(
-                "SELECT c.id, coalesce(c.title, ''), coalesce(f.body_text, ''),
-                        coalesce(f.created_at, c.created_at), f.author_identity_id
+                "SELECT coalesce(c.title, ''), coalesce(f.body_text, ''),
+                        coalesce(f.created_at, c.created_at),
+                        iif(id.external_id = ?2, NULL, f.author_identity_id),
+                        iif(id.external_id = ?2, NULL, id.member_id)
                  FROM conversations c
                  LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
                      WHERE m.conversation_id = c.id ORDER BY m.created_at, m.id LIMIT 1)
+                 LEFT JOIN identities id ON id.id = f.author_identity_id
                  WHERE c.id = ?1",
             )?;
-            for id in new_ids {
-                if let Some(row) = read
-                    .query_row([id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                    })
-                    .optional()?
-                {
-                    fresh.push(row);
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO feedback_items
+                     (conversation_id, terms, title_terms, opened_at, identity_id, member_id, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut set_kind = tx.prepare_cached(
+                "UPDATE feedback_items SET kind = ?2 WHERE conversation_id = ?1 AND kind <> ?2",
+            )?;
+            let mut remove =
+                tx.prepare_cached("DELETE FROM feedback_items WHERE conversation_id = ?1")?;
+            for id in dirty {
+                let (feedback, tags, held): (bool, String, bool) =
+                    state.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                let kind = kind_of(&tags);
+                match (feedback, held) {
+                    (false, true) => {
+                        remove.execute([id])?;
+                    }
+                    (true, true) => {
+                        set_kind.execute(params![id, kind])?;
+                    }
+                    (true, false) => {
+                        // (title, opening text, opened, by which account, which member)
+                        type Opening = (String, String, Millis, Option<i64>, Option<i64>);
+                        // a forgotten person's "Deleted member" raised nothing
+                        let opening: Option<Opening> = read
+                            .query_row(params![id, DELETED_EXTERNAL_ID], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                            })
+                            .optional()?;
+                        if let Some((title, text, opened, by, member)) = opening {
+                            insert.execute(params![
+                                id,
+                                json_terms(&terms::of(&title, &text)),
+                                json_terms(&terms::of(&title, "")),
+                                opened,
+                                by,
+                                member,
+                                kind
+                            ])?;
+                        }
+                    }
+                    (false, false) => {}
                 }
             }
         }
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO feedback_items
-                     (conversation_id, terms, title_terms, opened_at, identity_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (id, title, text, opened, by) in &fresh {
-                insert.execute(params![
-                    id,
-                    json_terms(&terms::of(title, text)),
-                    json_terms(&terms::of(title, "")),
-                    opened,
-                    by
-                ])?;
-            }
-        }
+        // read, all of it (removing an item above marked it again)
+        tx.execute("DELETE FROM feedback_dirty", [])?;
         // the themes as they stand, and the feedback none holds
         let themes: Vec<(i64, Vec<String>, i64)> = tx
             .prepare(
@@ -251,7 +270,7 @@ impl Store {
         let loose: Vec<Terms> = tx
             .prepare(
                 "SELECT conversation_id, terms, title_terms FROM feedback_items
-                 WHERE theme_id IS NULL ORDER BY conversation_id",
+                 WHERE theme_id IS NULL AND by_hand = 0 ORDER BY conversation_id",
             )?
             .query_map([], |r| {
                 Ok((
@@ -734,17 +753,10 @@ fn themes_of(conn: &Connection, only: Option<i64>, now: Millis) -> Result<Vec<Fe
             },
         );
     }
-    // each conversation once: its theme, when it was opened, and which kinds its tags name
+    // each conversation once: its theme, when it was opened, and its kind
     let mut read = conn.prepare_cached(
-        "SELECT i.theme_id, i.opened_at,
-                max(t.name = 'bug'), max(t.name = 'feature request'), max(t.name = 'praise'),
-                max(t.name = 'question')
-         FROM feedback_items i
-         LEFT JOIN conversation_tags ct ON ct.conversation_id = i.conversation_id
-         LEFT JOIN tags t ON t.id = ct.tag_id
-             AND t.name IN ('bug', 'feature request', 'praise', 'question')
-         WHERE i.theme_id IS NOT NULL AND (?1 IS NULL OR i.theme_id = ?1)
-         GROUP BY i.conversation_id",
+        "SELECT theme_id, opened_at, kind FROM feedback_items
+         WHERE theme_id IS NOT NULL AND (?1 IS NULL OR theme_id = ?1)",
     )?;
     let mut rows = read.query([only])?;
     while let Some(r) = rows.next()? {
@@ -752,18 +764,13 @@ fn themes_of(conn: &Connection, only: Option<i64>, now: Millis) -> Result<Vec<Fe
             continue;
         };
         let at: Millis = r.get(1)?;
-        let flag = |i: usize| -> rusqlite::Result<bool> {
-            Ok(r.get::<_, Option<bool>>(i)?.unwrap_or(false))
-        };
         t.count += 1;
-        if flag(2)? {
-            t.bugs += 1;
-        } else if flag(3)? {
-            t.requests += 1;
-        } else if flag(4)? {
-            t.praise += 1;
-        } else if flag(5)? {
-            t.questions += 1;
+        match r.get_ref(2)?.as_str().unwrap_or("") {
+            "bug" => t.bugs += 1,
+            "feature request" => t.requests += 1,
+            "praise" => t.praise += 1,
+            "question" => t.questions += 1,
+            _ => {}
         }
         let age = now - at;
         if (0..30 * DAY).contains(&age) {
@@ -778,40 +785,45 @@ fn themes_of(conn: &Connection, only: Option<i64>, now: Millis) -> Result<Vec<Fe
         }
         t.latest_at = t.latest_at.max(at);
     }
-    // who raised it: the people who opened its conversations (the team left out)
+    // who raised it: the people who opened its conversations, the team and the community's
+    // own accounts left out; one pass over the index, names read only for those shown
     let mut read = conn.prepare_cached(
-        "SELECT i.theme_id, mm.id, mm.display_name, count(*)
-         FROM feedback_items i
-         JOIN identities id ON id.id = i.identity_id
-         JOIN members mm ON mm.id = id.member_id
-         JOIN accounts a ON a.id = id.account_id
-         WHERE i.theme_id IS NOT NULL AND (?1 IS NULL OR i.theme_id = ?1) AND mm.is_team = 0
-           AND id.external_id <> coalesce(a.self_external_id, '')
-         GROUP BY i.theme_id, mm.id",
+        "SELECT theme_id, member_id, count(*) FROM feedback_items
+         WHERE theme_id IS NOT NULL AND (?1 IS NULL OR theme_id = ?1) AND member_id IS NOT NULL
+           AND member_id NOT IN (SELECT id FROM members WHERE is_team = 1)
+           AND identity_id NOT IN (SELECT id.id FROM accounts a JOIN identities id
+               ON id.platform = a.platform AND id.account_id = a.id
+              AND id.external_id = a.self_external_id)
+         GROUP BY theme_id, member_id",
     )?;
+    let mut raised: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
     let mut rows = read.query([only])?;
     while let Some(r) = rows.next()? {
-        if let Some(t) = themes.get_mut(&r.get::<_, i64>(0)?) {
-            t.members.push(ThemeMember {
-                member_id: r.get(1)?,
-                name: r.get(2)?,
-                conversations: r.get(3)?,
-            });
+        raised
+            .entry(r.get(0)?)
+            .or_default()
+            .push((r.get(1)?, r.get(2)?));
+    }
+    let mut name = conn.prepare_cached("SELECT display_name FROM members WHERE id = ?1")?;
+    for (theme, mut people) in raised {
+        let Some(t) = themes.get_mut(&theme) else {
+            continue;
+        };
+        t.member_count = people.len() as i64;
+        // the most conversations first; among equals, the first to join the community
+        people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        people.truncate(MEMBERS_SHOWN);
+        for (member_id, conversations) in people {
+            if let Some(name) = name.query_row([member_id], |r| r.get(0)).optional()? {
+                t.members.push(ThemeMember {
+                    member_id,
+                    name,
+                    conversations,
+                });
+            }
         }
     }
-    Ok(themes
-        .into_values()
-        .map(|mut t| {
-            t.members.sort_by(|a, b| {
-                b.conversations
-                    .cmp(&a.conversations)
-                    .then(a.name.cmp(&b.name))
-            });
-            t.member_count = t.members.len() as i64;
-            t.members.truncate(MEMBERS_SHOWN);
-            t
-        })
-        .collect())
+    Ok(themes.into_values().collect())
 }
 
 fn items_of(conn: &Connection, theme: i64) -> Result<Vec<ThemeItem>> {

@@ -33,9 +33,11 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use chrono::{Datelike, TimeZone, Utc};
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::inbox::views::{view_tests, ViewTest, ViewTests};
 use crate::model::{
     Bucket, ChannelFigures, Cohort, Contributor, DayFigures, Helper, Metrics, MetricsQuery, Millis,
     PeriodFigures, Platform, ResponseFigures,
@@ -95,6 +97,7 @@ struct DayRow {
 
 /// A question and what came of it, resolved to members.
 struct Question {
+    conversation: i64,
     platform: Platform,
     channel: usize,
     asker: usize,
@@ -191,6 +194,9 @@ struct Answers {
     community_times: Vec<Millis>,
     a_day_old: u32,
     unanswered_after_a_day: u32,
+    /// A view's reply-time target, and the questions answered within it.
+    target: Option<Millis>,
+    within_target: u32,
     /// Room to count a question's people in.
     scratch: Vec<usize>,
 }
@@ -213,6 +219,9 @@ impl Answers {
             self.answered += 1;
             self.acknowledged += u32::from(q.acknowledged);
             let wait = at - q.at;
+            if self.target.is_some_and(|t| wait <= t) {
+                self.within_target += 1;
+            }
             self.times.push(wait);
             if team {
                 self.team_times.push(wait);
@@ -239,6 +248,9 @@ impl Answers {
         ResponseFigures {
             platform,
             channel,
+            view: None,
+            reply_target: self.target,
+            within_target: self.within_target,
             questions: self.questions,
             answered: self.answered,
             first_reply_median: median(&self.times),
@@ -294,6 +306,7 @@ impl Store {
             &mut channels,
         )?;
         let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
+        let (views, in_views) = views_of_questions(&tx, from, to, platform, now)?;
         tx.finish()?;
         // links shared in the period, per member
         let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
@@ -378,15 +391,26 @@ impl Store {
         });
         top_channels.truncate(TOP);
 
-        // Questions of the period, per platform and channel.
+        // Questions of the period, per platform, channel and inbox view.
         let mut by_platform: BTreeMap<Platform, Answers> = BTreeMap::new();
         let mut by_channel: FxHashMap<(Platform, usize), Answers> = FxHashMap::default();
         let mut asked: FxHashMap<usize, u32> = FxHashMap::default();
         let mut answered: FxHashMap<usize, u32> = FxHashMap::default();
         // (first answers, thanked) of each member who answered a question first
         let mut firsts: FxHashMap<usize, (u32, u32)> = FxHashMap::default();
+        let mut by_view: Vec<Answers> = views
+            .iter()
+            .map(|v| Answers {
+                target: Some(v.target),
+                ..Answers::default()
+            })
+            .collect();
         for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
             by_platform.entry(q.platform).or_default().add(q, known);
+            let held = in_views.get(&q.conversation).into_iter().flatten();
+            for (answers, _) in by_view.iter_mut().zip(held).filter(|(_, h)| **h) {
+                answers.add(q, known);
+            }
             by_channel
                 .entry((q.platform, q.channel))
                 .or_default()
@@ -403,6 +427,15 @@ impl Store {
                 }
             }
         }
+        let by_view: Vec<ResponseFigures> = by_view
+            .into_iter()
+            .zip(views)
+            .filter(|(a, _)| a.questions > 0)
+            .map(|(a, v)| ResponseFigures {
+                view: Some(v.name),
+                ..a.response(None, None)
+            })
+            .collect();
         let mut by_channel: Vec<ResponseFigures> = by_channel
             .into_iter()
             .map(|((p, c), a)| a.response(Some(p), Some(channels[c].clone())))
@@ -475,6 +508,7 @@ impl Store {
                 .map(|(p, a)| a.response(Some(p), None))
                 .collect(),
             by_channel,
+            by_view,
             top_channels,
             top_contributors,
         })
@@ -672,6 +706,55 @@ fn day_rows(
     Ok(out)
 }
 
+/// For each conversation, which of the views hold it (in their order).
+type HeldBy = FxHashMap<i64, Vec<bool>>;
+
+/// The inbox views that pick some conversations (`inbox::views::view_tests`), and for each
+/// conversation with a question asked from `from` to `to`, which of them hold it: one pass over
+/// those conversations, each view a condition in the same statement.
+fn views_of_questions(
+    conn: &Connection,
+    from: Millis,
+    to: Millis,
+    platform: Option<&str>,
+    now: Millis,
+) -> Result<(Vec<ViewTest>, HeldBy)> {
+    let ViewTests { views, mut args } = view_tests(conn, now)?;
+    let mut held = FxHashMap::default();
+    if views.is_empty() {
+        return Ok((views, held));
+    }
+    let tests: String = views
+        .iter()
+        .map(|v| format!(", coalesce(({}), 0)", v.sql))
+        .collect();
+    let sql = format!(
+        "SELECT c.id{tests} FROM conversations c
+         WHERE c.id IN (SELECT conversation_id FROM health_questions
+                        WHERE at >= :from AND at < :to AND (:platform IS NULL OR platform = :platform))"
+    );
+    args.push((":from".into(), Value::Integer(from)));
+    args.push((":to".into(), Value::Integer(to)));
+    args.push((
+        ":platform".into(),
+        platform.map_or(Value::Null, |p| Value::Text(p.into())),
+    ));
+    let named: Vec<(&str, &dyn rusqlite::ToSql)> = args
+        .iter()
+        .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
+        .collect();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(named.as_slice())?;
+    while let Some(r) = rows.next()? {
+        let mut flags = Vec::with_capacity(views.len());
+        for i in 0..views.len() {
+            flags.push(r.get::<_, bool>(i + 1)?);
+        }
+        held.insert(r.get(0)?, flags);
+    }
+    Ok((views, held))
+}
+
 /// The questions asked from `start` to `end` by members (not the team), with their answers:
 /// later messages by someone other than the asker.
 fn questions(
@@ -688,8 +771,8 @@ fn questions(
         .map(|(i, c)| (c.clone(), i))
         .collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT platform, channel, asker, at, asker_last_at, later FROM health_questions
-         WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR platform = ?3)",
+        "SELECT platform, channel, asker, at, asker_last_at, later, conversation_id
+         FROM health_questions WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR platform = ?3)",
     )?;
     let mut rows = stmt.query(params![start, end, platform])?;
     let mut out = Vec::new();
@@ -722,6 +805,7 @@ fn questions(
             .first()
             .is_some_and(|(_, _, first)| came_back.is_some_and(|a| a > *first));
         out.push(Question {
+            conversation: r.get(6)?,
             platform: platform_col(r, 0)?,
             channel: intern(r, 1, channels, &mut index)?,
             asker,

@@ -193,11 +193,19 @@ fn read_filter(json: &str) -> Result<ViewFilter> {
 pub(crate) struct Clauses {
     pub clauses: Vec<String>,
     pub args: Vec<(String, Value)>,
+    /// What the arguments' names start with (`f` when empty), so that several views' clauses
+    /// can sit in one statement.
+    prefix: String,
 }
 
 impl Clauses {
     fn arg(&mut self, v: Value) -> String {
-        let name = format!(":f{}", self.args.len());
+        let prefix = if self.prefix.is_empty() {
+            "f"
+        } else {
+            &self.prefix
+        };
+        let name = format!(":{prefix}{}", self.args.len());
         self.args.push((name.clone(), v));
         name
     }
@@ -227,7 +235,21 @@ pub(crate) fn clauses(
     saved_id: Option<i64>,
     now: Millis,
 ) -> Result<Clauses> {
-    let mut c = Clauses::default();
+    clauses_named(conn, f, saved_id, now, "f")
+}
+
+/// [`clauses`], with arguments named `:{prefix}0`, `:{prefix}1`…
+fn clauses_named(
+    conn: &Connection,
+    f: &ViewFilter,
+    saved_id: Option<i64>,
+    now: Millis,
+    prefix: &str,
+) -> Result<Clauses> {
+    let mut c = Clauses {
+        prefix: prefix.to_string(),
+        ..Clauses::default()
+    };
     if let Some(p) = f.platform {
         let a = c.arg(Value::Text(p.as_str().into()));
         c.clauses.push(format!("c.platform = {a}"));
@@ -567,6 +589,56 @@ fn check_draft(d: &ViewDraft) -> Result<String> {
 
 fn json(f: &ViewFilter) -> Result<String> {
     serde_json::to_string(f).map_err(|e| Error::invalid(e.to_string()))
+}
+
+/// A view as a test of one conversation, for the Dashboard's response times per view.
+pub(crate) struct ViewTest {
+    pub name: String,
+    /// Its reply-time target.
+    pub target: Millis,
+    /// An SQL condition over `conversations c`.
+    pub sql: String,
+}
+
+/// Views as tests, and the arguments their SQL names.
+pub(crate) struct ViewTests {
+    pub views: Vec<ViewTest>,
+    pub args: Vec<(String, Value)>,
+}
+
+/// The views whose filter picks some conversations rather than a part of the queue (the
+/// Inbox, Waiting, Snoozed and Done hold every conversation in some state, so they say no more
+/// than the whole), each as a condition on a conversation whatever its state now — a question
+/// of last month is done by now — with every argument named apart. Built-in first, then the
+/// saved views in their order.
+pub(crate) fn view_tests(conn: &Connection, now: Millis) -> Result<ViewTests> {
+    let mut wanted: Vec<(String, String)> = builtins()
+        .into_iter()
+        .map(|(key, name, _, _)| (key.to_string(), name.to_string()))
+        .collect();
+    wanted.extend(
+        conn.prepare_cached("SELECT id, name FROM views ORDER BY position, id")?
+            .query_map([], |r| {
+                Ok((format!("saved-{}", r.get::<_, i64>(0)?), r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()?,
+    );
+    let mut tests = Vec::new();
+    let mut args = Vec::new();
+    for (i, (key, name)) in wanted.into_iter().enumerate() {
+        let r = resolve(conn, &key)?;
+        let c = clauses_named(conn, &r.filter, r.saved_id, now, &format!("v{i}_"))?;
+        if c.clauses.is_empty() {
+            continue;
+        }
+        tests.push(ViewTest {
+            name,
+            target: r.target,
+            sql: c.clauses.join(" AND "),
+        });
+        args.extend(c.args);
+    }
+    Ok(ViewTests { views: tests, args })
 }
 
 impl Store {

@@ -27,9 +27,11 @@ previousDays: Array<DayFigures>,
  */
 weeks: Array<Bucket>, months: Array<Bucket>, 
 /**
- * Response times per platform, and per channel (the 10 with the most questions).
+ * Response times per platform, per channel (the 10 with the most questions), and per
+ * inbox view that picks some conversations (with its reply-time target), whatever state
+ * its conversations are in now.
  */
-byPlatform: Array<ResponseFigures>, byChannel: Array<ResponseFigures>, 
+byPlatform: Array<ResponseFigures>, byChannel: Array<ResponseFigures>, byView: Array<ResponseFigures>, 
 /**
  * The 10 channels with the most messages.
  */

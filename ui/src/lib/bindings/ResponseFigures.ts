@@ -5,4 +5,12 @@ export type ResponseFigures = { platform: Platform | null,
 /**
  * The channel, category or repository; `None` for a platform's whole.
  */
-channel: string | null, questions: number, answered: number, firstReplyMedian: number | null, firstReplyP90: number | null, questionsADayOld: number, unansweredAfterADay: number, };
+channel: string | null, 
+/**
+ * The inbox view's name, for a view's figures.
+ */
+view: string | null, 
+/**
+ * A view's reply-time target, and its questions first answered within it.
+ */
+replyTarget: number | null, withinTarget: number, questions: number, answered: number, firstReplyMedian: number | null, firstReplyP90: number | null, questionsADayOld: number, unansweredAfterADay: number, };

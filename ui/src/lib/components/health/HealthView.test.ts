@@ -90,6 +90,12 @@ describe('health dashboard', () => {
     expect(
       within(screen.getByTestId('response-channels-table')).getByRole('row', { name: /#help/ }),
     ).toHaveTextContent('8 (89%)');
+    // per inbox view: how fast first-timers hear back, against the view's target
+    const firstTimers = within(screen.getByTestId('response-views-table')).getByRole('row', {
+      name: /First-timers/,
+    });
+    expect(firstTimers).toHaveTextContent('1 h 30 min');
+    expect(firstTimers).toHaveTextContent('83% of 1 d');
 
     // retention: each month's newcomers, and the share of them who wrote in each month since
     const cohorts = screen.getByTestId('cohorts-table');
