@@ -608,6 +608,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "≤ 300 ms",
             measure(5, |_| store.metrics(&query, now).map(|_| ()))?,
         );
+        // the table the Dashboard asks for once the figures are on screen
+        let views = store.response_by_view(&query, now)?;
+        report(
+            &format!(
+                "  then response per inbox view ({} views, {} questions in the first)",
+                views.len(),
+                views.first().map_or(0, |v| v.questions)
+            ),
+            "",
+            measure(5, |_| store.response_by_view(&query, now).map(|_| ()))?,
+        );
     }
     // Feedback themes: found once for the whole workspace, then what the Dashboard asks each
     // time it opens (brought up to date, then read).

@@ -2234,13 +2234,13 @@ pub struct Metrics {
     /// Members active in each week (Monday to Sunday, UTC) and calendar month the period
     /// touches, each counted once however often and wherever they wrote.
     pub weeks: Vec<Bucket>,
+    /// The same for the period before, to compare with.
+    pub previous_weeks: Vec<Bucket>,
     pub months: Vec<Bucket>,
-    /// Response times per platform, per channel (the 10 with the most questions), and per
-    /// inbox view that picks some conversations (with its reply-time target), whatever state
-    /// its conversations are in now.
+    /// Response times per platform, and per channel (the 10 with the most questions); per
+    /// inbox view in `Store::response_by_view`.
     pub by_platform: Vec<ResponseFigures>,
     pub by_channel: Vec<ResponseFigures>,
-    pub by_view: Vec<ResponseFigures>,
     /// The 10 channels with the most messages.
     pub top_channels: Vec<ChannelFigures>,
     /// The 10 members who wrote the most, with where.

@@ -28,7 +28,8 @@ use common::{message as msg, person, TestDb};
 use hearth::health::sentiment::score;
 use hearth::ingest::{Batch, IncomingConversation};
 use hearth::model::{
-    ConversationKind, Metrics, MetricsQuery, Millis, Platform, TriageAction, ViewDraft, ViewFilter,
+    ConversationKind, Metrics, MetricsQuery, Millis, Platform, ResponseFigures, TriageAction,
+    ViewDraft, ViewFilter,
 };
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
@@ -182,6 +183,19 @@ fn week(db: &mut TestDb, platform: Option<Platform>) -> Metrics {
         .expect("metrics")
 }
 
+fn views_of_week(db: &mut TestDb, platform: Option<Platform>) -> Vec<ResponseFigures> {
+    db.store
+        .response_by_view(
+            &MetricsQuery {
+                from: Some(T0),
+                to: Some(T0 + 7 * DAY),
+                platform,
+            },
+            NOW,
+        )
+        .expect("response times per view")
+}
+
 #[test]
 fn every_metric_matches_its_hand_worked_value() {
     let mut db = dataset();
@@ -313,6 +327,14 @@ fn the_series_and_lists_match_their_hand_worked_values() {
     );
     assert_eq!(m.weeks.len(), 1);
     assert_eq!((m.weeks[0].start, m.weeks[0].value), (T0, 4));
+    // the week before: Ben, Cai, Ana and Finn in p1 (Dora wrote ten days before T0)
+    assert_eq!(
+        m.previous_weeks
+            .iter()
+            .map(|w| (w.start, w.value))
+            .collect::<Vec<_>>(),
+        [(T0 - 7 * DAY, 4)]
+    );
     assert_eq!(m.months.len(), 1, "all in November");
     assert_eq!(m.months[0].value, 4);
 
@@ -418,12 +440,12 @@ fn response_times_per_inbox_view_match_their_hand_worked_values() {
         db.store.triage(id, &TriageAction::Done, NOW).expect("done");
     }
 
-    let m = week(&mut db, None);
+    let by_view = views_of_week(&mut db, None);
     let view = |name: &str| {
-        m.by_view
+        by_view
             .iter()
             .find(|r| r.view.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("{name} in {:#?}", m.by_view))
+            .unwrap_or_else(|| panic!("{name} in {by_view:#?}"))
     };
     // #help: c1 answered by the team in 30 min, c2 by Cai in 3 h; one within the hour
     let help = view("Help desk");
@@ -445,7 +467,7 @@ fn response_times_per_inbox_view_match_their_hand_worked_values() {
         (1, 0, 1)
     );
     // the queue's states say nothing of their own: every question is in one of them
-    let names: Vec<&str> = m.by_view.iter().filter_map(|r| r.view.as_deref()).collect();
+    let names: Vec<&str> = by_view.iter().filter_map(|r| r.view.as_deref()).collect();
     for state in ["Inbox", "Waiting", "Snoozed", "Done"] {
         assert!(!names.contains(&state), "{names:?}");
     }
@@ -453,14 +475,19 @@ fn response_times_per_inbox_view_match_their_hand_worked_values() {
     assert!(!names.contains(&"Mentions"), "{names:?}");
 
     // one platform: only its questions
-    let github = week(&mut db, Some(Platform::Github));
+    let github = views_of_week(&mut db, Some(Platform::Github));
     assert!(
         github
-            .by_view
             .iter()
             .all(|r| r.view.as_deref() != Some("Help desk")),
-        "{:#?}",
-        github.by_view
+        "{github:#?}"
+    );
+    assert_eq!(
+        github
+            .iter()
+            .find(|r| r.view.as_deref() == Some("Bugs"))
+            .map(|r| r.questions),
+        Some(1)
     );
 }
 
@@ -552,6 +579,12 @@ fn hearth_metrics_prints_the_figures_and_gives_them_whole_as_json() {
     let json: Metrics = serde_json::from_slice(&out.stdout).expect("the figures as JSON");
     assert_eq!((json.from, json.to), (T0, T0 + 7 * DAY));
     assert_eq!(json.current, week(&mut db, None).current);
+    let whole: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        whole["byView"],
+        serde_json::to_value(views_of_week(&mut db, None)).expect("JSON"),
+        "and the response times per view beside them"
+    );
 
     let out = common::hearth(&db.path())
         .env("TZ", "UTC")
@@ -575,6 +608,8 @@ fn hearth_metrics_prints_the_figures_and_gives_them_whole_as_json() {
         "First answer              median 3 h, 90% within 8 h  (median 2 h before)",
         "  Cai                         1 answered first, 0 thanked, 1 answers in all",
         "  Oct 2026      5 new  100%  60%",
+        "Response by inbox view (its conversations, whatever their state now)",
+        "  First-timers            1 questions, first answer median 8 h",
         "  Nov 2026      1 new  100%",
     ] {
         assert!(text.contains(line), "{line:?} missing from:\n{text}");
@@ -719,11 +754,13 @@ fn a_chart_saved_as_csv_holds_the_numbers_it_draws() {
         .export_chart_csv(&week, hearth::model::HealthChart::Messages, &path, NOW)
         .expect("saved");
     // Ana twice on the 3rd, Ben and Cai on the 4th, Ana on GitHub on the 5th, Eve three times
-    // on the 8th; the team's answers are not counted
+    // on the 8th; the team's answers are not counted. The week before, beside it: Ben and Cai
+    // on Oct 28, Ana on the 30th, Finn on the 31st.
     assert_eq!(
         std::fs::read_to_string(&path).expect("the file"),
-        "day,messages\r\n2026-11-02,0\r\n2026-11-03,2\r\n2026-11-04,2\r\n2026-11-05,1\r\n\
-         2026-11-06,0\r\n2026-11-07,0\r\n2026-11-08,3\r\n"
+        "day,messages,day before,messages before\r\n2026-11-02,0,2026-10-26,0\r\n\
+         2026-11-03,2,2026-10-27,0\r\n2026-11-04,2,2026-10-28,2\r\n2026-11-05,1,2026-10-29,0\r\n\
+         2026-11-06,0,2026-10-30,1\r\n2026-11-07,0,2026-10-31,1\r\n2026-11-08,3,2026-11-01,0\r\n"
     );
     let wrong = dir.path().join("messages.txt");
     let err = db

@@ -16,10 +16,10 @@ use hearth::model::{
     MemberImportOptions, MemberImportReport, MemberPage, MemberProfile, MemberQuery, MergeRecord,
     MergeSuggestion, Metrics, MetricsQuery, Millis, ModAction, ModActionChoice, ModActionInput,
     ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings, OrganizationDetail,
-    OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder, ReviewDecision,
-    ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment, SegmentFilter,
-    SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus,
-    WorkspaceTotals,
+    OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder, ResponseFigures,
+    ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
+    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
+    WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -635,6 +635,16 @@ pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Met
     // since the last sync), then read on the second connection
     state.with(|s| s.refresh_rollups().map(|_| ()))?;
     state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
+}
+
+/// Response times per inbox view over the period, asked after the figures (it reads each
+/// conversation with a question in the period), on the second connection.
+#[tauri::command(async)]
+pub fn metrics_by_view(
+    state: State<'_, AppState>,
+    query: MetricsQuery,
+) -> Reply<Vec<ResponseFigures>> {
+    state.read(|s| s.response_by_view_as_rolled_up(&query, now_millis()))
 }
 
 /// The messages the moderation rules flagged: "open" (the default) or "dismissed".

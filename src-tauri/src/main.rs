@@ -105,6 +105,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_comments,
             commands::calendar_comment,
             commands::metrics_get,
+            commands::metrics_by_view,
             commands::metrics_export_csv,
             commands::metrics_save_png,
             commands::moderation_flags,
@@ -903,8 +904,23 @@ mod tests {
         )
         .expect("saved");
         let text = std::fs::read_to_string(&csv).expect("the file");
-        assert!(text.starts_with("day,messages\r\n"), "{text}");
+        assert!(
+            text.starts_with("day,messages,day before,messages before\r\n"),
+            "{text}"
+        );
         assert_eq!(text.lines().count(), 31, "a header and the 30 days: {text}");
+        // the Dashboard's slower table takes the same query
+        let by_view = invoke(
+            &window,
+            "metrics_by_view",
+            serde_json::json!({"query": {"from": null, "to": null, "platform": null}}),
+        )
+        .expect("response times per view");
+        assert_eq!(
+            by_view,
+            serde_json::json!([]),
+            "nothing synced, no questions"
+        );
 
         let save = |path: &std::path::Path, bytes: &[u8]| {
             let mut headers = tauri::http::HeaderMap::new();

@@ -1,7 +1,7 @@
 //! `hearth metrics`: the community's health over a period, beside the period before.
 
 use anyhow::Result;
-use hearth::model::{Metrics, MetricsQuery, Millis, PeriodFigures, Platform};
+use hearth::model::{Metrics, MetricsQuery, Millis, PeriodFigures, Platform, ResponseFigures};
 use hearth::when::parse_when;
 use hearth::Store;
 
@@ -110,7 +110,7 @@ fn print_period(c: &PeriodFigures, p: &PeriodFigures) {
     }
 }
 
-fn print(m: &Metrics) {
+fn print(m: &Metrics, by_view: &[ResponseFigures]) {
     let days = (m.to - m.from + 12 * HOUR) / (24 * HOUR);
     println!(
         "Community health, {} – {} ({days} days), {}; beside the {days} days before",
@@ -132,9 +132,9 @@ fn print(m: &Metrics) {
             );
         }
     }
-    if !m.by_view.is_empty() {
+    if !by_view.is_empty() {
         println!("\nResponse by inbox view (its conversations, whatever their state now)");
-        for r in &m.by_view {
+        for r in by_view {
             println!(
                 "  {:<20} {:>4} questions, first answer median {}, within its {} target {}, \
                  unanswered after a day {}",
@@ -252,12 +252,22 @@ pub fn metrics(
     };
     // messages synced before sentiment was kept are scored first
     while store.score_unscored(50_000)? > 0 {}
-    let m = store.metrics(&query, now)?;
+    let metrics = store.metrics(&query, now)?;
+    let by_view = store.response_by_view(&query, now)?;
     if json {
-        return print_json(&m);
+        return print_json(&Report { metrics, by_view });
     }
-    print(&m);
+    print(&metrics, &by_view);
     Ok(())
+}
+
+/// What `hearth metrics --json` prints: the figures, and response times per inbox view.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    #[serde(flatten)]
+    metrics: Metrics,
+    by_view: Vec<ResponseFigures>,
 }
 
 #[cfg(test)]

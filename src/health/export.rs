@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::model::{HealthChart, Metrics, MetricsQuery, Millis};
+use crate::model::{Bucket, DayFigures, HealthChart, Metrics, MetricsQuery, Millis};
 use crate::store::Store;
 use crate::when::utc_date as day;
 
@@ -32,9 +32,24 @@ fn sentiment(s: Option<f64>) -> String {
 }
 
 /// `chart`'s numbers as CSV, a header row first; days are UTC dates (yyyy-mm-dd), an empty
-/// cell is a day with nothing to measure.
+/// cell is a day with nothing to measure. A chart that compares with the period before has
+/// that period's row beside each of its own (its date, then its numbers), as the chart draws.
 pub fn chart_csv(m: &Metrics, chart: HealthChart) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
+    // the day charts and the weeks: each row beside the same row of the period before
+    let before =
+        |rows: &mut Vec<Vec<String>>, when: &str, what: &[&str], cells: Vec<Vec<String>>| {
+            if let Some(head) = rows.first_mut() {
+                head.push(format!("{when} before"));
+                head.extend(what.iter().map(|w| format!("{w} before")));
+            }
+            for (i, row) in rows.iter_mut().skip(1).enumerate() {
+                match cells.get(i) {
+                    Some(c) => row.extend(c.iter().cloned()),
+                    None => row.extend((0..=what.len()).map(|_| String::new())),
+                }
+            }
+        };
     match chart {
         HealthChart::ActiveMembers => {
             rows.push(vec![
@@ -42,37 +57,37 @@ pub fn chart_csv(m: &Metrics, chart: HealthChart) -> String {
                 "active members".into(),
                 "new members".into(),
             ]);
-            rows.extend(m.days.iter().map(|d| {
+            let row = |d: &DayFigures| {
                 vec![
                     day(d.day),
                     d.active_members.to_string(),
                     d.new_members.to_string(),
                 ]
-            }));
+            };
+            rows.extend(m.days.iter().map(row));
+            let cells = m.previous_days.iter().map(row).collect();
+            before(&mut rows, "day", &["active members", "new members"], cells);
         }
         HealthChart::Messages => {
             rows.push(vec!["day".into(), "messages".into()]);
-            rows.extend(
-                m.days
-                    .iter()
-                    .map(|d| vec![day(d.day), d.messages.to_string()]),
-            );
+            let row = |d: &DayFigures| vec![day(d.day), d.messages.to_string()];
+            rows.extend(m.days.iter().map(row));
+            let cells = m.previous_days.iter().map(row).collect();
+            before(&mut rows, "day", &["messages"], cells);
         }
         HealthChart::Sentiment => {
             rows.push(vec!["day".into(), "mean sentiment (-1 to 1)".into()]);
-            rows.extend(
-                m.days
-                    .iter()
-                    .map(|d| vec![day(d.day), sentiment(d.sentiment)]),
-            );
+            let row = |d: &DayFigures| vec![day(d.day), sentiment(d.sentiment)];
+            rows.extend(m.days.iter().map(row));
+            let cells = m.previous_days.iter().map(row).collect();
+            before(&mut rows, "day", &["mean sentiment"], cells);
         }
         HealthChart::MembersPerWeek => {
             rows.push(vec!["week of".into(), "active members".into()]);
-            rows.extend(
-                m.weeks
-                    .iter()
-                    .map(|w| vec![day(w.start), w.value.to_string()]),
-            );
+            let row = |w: &Bucket| vec![day(w.start), w.value.to_string()];
+            rows.extend(m.weeks.iter().map(row));
+            let cells = m.previous_weeks.iter().map(row).collect();
+            before(&mut rows, "week of", &["active members"], cells);
         }
         HealthChart::Cohorts => {
             let mut head = vec!["first wrote in".to_string(), "members".to_string()];
@@ -162,7 +177,7 @@ pub fn save_chart_png(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Bucket, Cohort, DayFigures};
+    use crate::model::Cohort;
 
     #[test]
     fn each_chart_gives_its_own_columns_with_utc_days() {
@@ -185,6 +200,23 @@ mod tests {
                     sentiment: None,
                 },
             ],
+            // the two days before: 2026-10-31 and 11-01
+            previous_days: vec![
+                DayFigures {
+                    day: 1_793_404_800_000,
+                    active_members: 2,
+                    new_members: 0,
+                    messages: 3,
+                    sentiment: Some(-0.5),
+                },
+                DayFigures {
+                    day: 1_793_491_200_000,
+                    active_members: 1,
+                    new_members: 1,
+                    messages: 1,
+                    sentiment: None,
+                },
+            ],
             weeks: vec![Bucket {
                 start: d1,
                 value: 4,
@@ -198,15 +230,18 @@ mod tests {
         };
         assert_eq!(
             chart_csv(&m, HealthChart::ActiveMembers),
-            "day,active members,new members\r\n2026-11-02,4,1\r\n2026-11-03,0,0\r\n"
+            "day,active members,new members,day before,active members before,new members before\r\n\
+             2026-11-02,4,1,2026-10-31,2,0\r\n2026-11-03,0,0,2026-11-01,1,1\r\n"
         );
         assert_eq!(
             chart_csv(&m, HealthChart::Sentiment),
-            "day,mean sentiment (-1 to 1)\r\n2026-11-02,0.250\r\n2026-11-03,\r\n"
+            "day,mean sentiment (-1 to 1),day before,mean sentiment before\r\n\
+             2026-11-02,0.250,2026-10-31,-0.500\r\n2026-11-03,,2026-11-01,\r\n"
         );
         assert_eq!(
             chart_csv(&m, HealthChart::MembersPerWeek),
-            "week of,active members\r\n2026-11-02,4\r\n"
+            "week of,active members,week of before,active members before\r\n2026-11-02,4,,\r\n",
+            "no week before: empty cells"
         );
         assert_eq!(
             chart_csv(&m, HealthChart::Cohorts),

@@ -29,6 +29,7 @@
 //! resolved to people (merges, the team) here, as the figures are read.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use rustc_hash::FxHashMap;
 
@@ -107,6 +108,8 @@ struct Question {
     answers: Vec<(usize, bool, Millis)>,
     /// The asker wrote again after the first answer.
     acknowledged: bool,
+    /// The people in its thread, the asker included.
+    participants: u32,
 }
 
 /// Counting distinct members bucket by bucket, buckets taken in order: a member counts once
@@ -197,8 +200,6 @@ struct Answers {
     /// A view's reply-time target, and the questions answered within it.
     target: Option<Millis>,
     within_target: u32,
-    /// Room to count a question's people in.
-    scratch: Vec<usize>,
 }
 
 impl Answers {
@@ -207,13 +208,7 @@ impl Answers {
     fn add(&mut self, q: &Question, known: Millis) {
         self.questions += 1;
         self.replies += q.answers.len() as u32;
-        let people = &mut self.scratch;
-        people.clear();
-        people.extend(q.answers.iter().map(|a| a.0));
-        people.push(q.asker);
-        people.sort_unstable();
-        people.dedup();
-        self.participants += people.len() as u32;
+        self.participants += q.participants;
         let first = q.answers.first().copied();
         if let Some((_, team, at)) = first {
             self.answered += 1;
@@ -244,7 +239,8 @@ impl Answers {
     }
 
     fn response(mut self, platform: Option<Platform>, channel: Option<String>) -> ResponseFigures {
-        self.sort();
+        // (only the times of all answers are read here)
+        self.times.sort_unstable();
         ResponseFigures {
             platform,
             channel,
@@ -306,7 +302,6 @@ impl Store {
             &mut channels,
         )?;
         let questions = questions(&tx, from - len, to, platform, &people, &mut channels)?;
-        let (views, in_views) = views_of_questions(&tx, from, to, platform, now)?;
         tx.finish()?;
         // links shared in the period, per member
         let mut shared: FxHashMap<usize, u32> = FxHashMap::default();
@@ -321,40 +316,10 @@ impl Store {
             figures(&rows, &questions, &people, from - len, from, from);
         let in_period = |r: &&DayRow| r.day >= from && r.day < to;
 
-        // Members per week and month.
-        let mut weeks: Vec<Bucket> = Vec::new();
-        let mut months: Vec<Bucket> = Vec::new();
-        let (mut by_week, mut by_month) =
-            (Distinct::new(people.len()), Distinct::new(people.len()));
-        for r in rows.iter().filter(in_period) {
-            let (week, month) = (week_of(r.day), month_of(r.day));
-            if weeks.last().is_none_or(|b| b.start != week) {
-                by_week.next_bucket();
-                weeks.push(Bucket {
-                    start: week,
-                    value: 0,
-                });
-            }
-            if months.last().is_none_or(|b| b.start != month) {
-                by_month.next_bucket();
-                months.push(Bucket {
-                    start: month,
-                    value: 0,
-                });
-            }
-            for &(member, ..) in &r.writers {
-                if by_week.first_time(member) {
-                    if let Some(b) = weeks.last_mut() {
-                        b.value += 1;
-                    }
-                }
-                if by_month.first_time(member) {
-                    if let Some(b) = months.last_mut() {
-                        b.value += 1;
-                    }
-                }
-            }
-        }
+        // Members per week and month, and per week of the period before.
+        let weeks = members_per(&rows, from, to, people.len(), week_of);
+        let previous_weeks = members_per(&rows, from - len, from, people.len(), week_of);
+        let months = members_per(&rows, from, to, people.len(), month_of);
 
         // Channels: the period's rows a channel at a time.
         let mut order: Vec<&DayRow> = rows.iter().filter(in_period).collect();
@@ -391,26 +356,15 @@ impl Store {
         });
         top_channels.truncate(TOP);
 
-        // Questions of the period, per platform, channel and inbox view.
+        // Questions of the period, per platform and channel.
         let mut by_platform: BTreeMap<Platform, Answers> = BTreeMap::new();
         let mut by_channel: FxHashMap<(Platform, usize), Answers> = FxHashMap::default();
         let mut asked: FxHashMap<usize, u32> = FxHashMap::default();
         let mut answered: FxHashMap<usize, u32> = FxHashMap::default();
         // (first answers, thanked) of each member who answered a question first
         let mut firsts: FxHashMap<usize, (u32, u32)> = FxHashMap::default();
-        let mut by_view: Vec<Answers> = views
-            .iter()
-            .map(|v| Answers {
-                target: Some(v.target),
-                ..Answers::default()
-            })
-            .collect();
         for q in questions.iter().filter(|q| q.at >= from && q.at < to) {
             by_platform.entry(q.platform).or_default().add(q, known);
-            let held = in_views.get(&q.conversation).into_iter().flatten();
-            for (answers, _) in by_view.iter_mut().zip(held).filter(|(_, h)| **h) {
-                answers.add(q, known);
-            }
             by_channel
                 .entry((q.platform, q.channel))
                 .or_default()
@@ -427,15 +381,6 @@ impl Store {
                 }
             }
         }
-        let by_view: Vec<ResponseFigures> = by_view
-            .into_iter()
-            .zip(views)
-            .filter(|(a, _)| a.questions > 0)
-            .map(|(a, v)| ResponseFigures {
-                view: Some(v.name),
-                ..a.response(None, None)
-            })
-            .collect();
         let mut by_channel: Vec<ResponseFigures> = by_channel
             .into_iter()
             .map(|((p, c), a)| a.response(Some(p), Some(channels[c].clone())))
@@ -502,17 +447,103 @@ impl Store {
             days,
             previous_days,
             weeks,
+            previous_weeks,
             months,
             by_platform: by_platform
                 .into_iter()
                 .map(|(p, a)| a.response(Some(p), None))
                 .collect(),
             by_channel,
-            by_view,
             top_channels,
             top_contributors,
         })
     }
+}
+
+impl Store {
+    /// Response times per inbox view over `query`'s period: for each view that picks some
+    /// conversations (`inbox::views::view_tests`), the questions of the period in its
+    /// conversations whatever their state now, with the share first answered within the view's
+    /// target. Views without a question in the period are left out. Asked apart from
+    /// [`Store::metrics`] because it reads each of those conversations (the Dashboard shows the
+    /// figures first, then this table). Brings the roll-ups up to date first.
+    pub fn response_by_view(
+        &mut self,
+        query: &MetricsQuery,
+        now: Millis,
+    ) -> Result<Vec<ResponseFigures>> {
+        self.refresh_rollups()?;
+        self.response_by_view_as_rolled_up(query, now)
+    }
+
+    /// [`Store::response_by_view`] from the roll-ups as they are (the app's reader).
+    pub fn response_by_view_as_rolled_up(
+        &self,
+        query: &MetricsQuery,
+        now: Millis,
+    ) -> Result<Vec<ResponseFigures>> {
+        let (from, to) = period_of(query, now)?;
+        let known = to.min(now).max(from);
+        let platform = query.platform.map(Platform::as_str);
+        let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Deferred)?;
+        let people = people(&tx, platform)?;
+        let mut channels: Vec<String> = Vec::new();
+        let questions = questions(&tx, from, to, platform, &people, &mut channels)?;
+        let (views, held) = views_of_questions(&tx, &questions, now)?;
+        tx.finish()?;
+        let mut by_view: Vec<Answers> = views
+            .iter()
+            .map(|v| Answers {
+                target: Some(v.target),
+                ..Answers::default()
+            })
+            .collect();
+        for q in &questions {
+            let bits = held.get(&q.conversation).copied().unwrap_or(0);
+            for (i, answers) in by_view.iter_mut().enumerate() {
+                if bits & (1 << i) != 0 {
+                    answers.add(q, known);
+                }
+            }
+        }
+        Ok(by_view
+            .into_iter()
+            .zip(views)
+            .filter(|(a, _)| a.questions > 0)
+            .map(|(a, v)| ResponseFigures {
+                view: Some(v.name),
+                ..a.response(None, None)
+            })
+            .collect())
+    }
+}
+
+/// The members who wrote in `[from, to)`, counted once in each bucket (`bucket_of` a day: its
+/// week or month) the period touches, oldest first.
+fn members_per(
+    rows: &[DayRow],
+    from: Millis,
+    to: Millis,
+    people: usize,
+    bucket_of: fn(Millis) -> Millis,
+) -> Vec<Bucket> {
+    let mut out: Vec<Bucket> = Vec::new();
+    let mut seen = Distinct::new(people);
+    for r in rows.iter().filter(|r| r.day >= from && r.day < to) {
+        let start = bucket_of(r.day);
+        if out.last().is_none_or(|b| b.start != start) {
+            seen.next_bucket();
+            out.push(Bucket { start, value: 0 });
+        }
+        for &(member, ..) in &r.writers {
+            if seen.first_time(member) {
+                if let Some(b) = out.last_mut() {
+                    b.value += 1;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The first of the month `n` months before the month starting at `month`.
@@ -706,39 +737,47 @@ fn day_rows(
     Ok(out)
 }
 
-/// For each conversation, which of the views hold it (in their order).
-type HeldBy = FxHashMap<i64, Vec<bool>>;
+/// For each conversation, which of the views hold it: bit `i` for the `i`-th view.
+type HeldBy = FxHashMap<i64, u64>;
 
-/// The inbox views that pick some conversations (`inbox::views::view_tests`), and for each
-/// conversation with a question asked from `from` to `to`, which of them hold it: one pass over
-/// those conversations, each view a condition in the same statement.
+/// The inbox views that pick some conversations (`inbox::views::view_tests`; the first 64),
+/// and which of them hold each conversation `questions` were asked in: one statement, each
+/// view a condition in it, reading those conversations in id order.
 fn views_of_questions(
     conn: &Connection,
-    from: Millis,
-    to: Millis,
-    platform: Option<&str>,
+    questions: &[Question],
     now: Millis,
 ) -> Result<(Vec<ViewTest>, HeldBy)> {
-    let ViewTests { views, mut args } = view_tests(conn, now)?;
+    let ViewTests {
+        mut views,
+        mut args,
+    } = view_tests(conn, now)?;
+    views.truncate(u64::BITS as usize);
     let mut held = FxHashMap::default();
-    if views.is_empty() {
+    let mut ids: Vec<i64> = questions.iter().map(|q| q.conversation).collect();
+    if views.is_empty() || ids.is_empty() {
         return Ok((views, held));
     }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut list = String::with_capacity(ids.len() * 8 + 2);
+    list.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        let _ = write!(list, "{id}");
+    }
+    list.push(']');
     let tests: String = views
         .iter()
         .map(|v| format!(", coalesce(({}), 0)", v.sql))
         .collect();
     let sql = format!(
-        "SELECT c.id{tests} FROM conversations c
-         WHERE c.id IN (SELECT conversation_id FROM health_questions
-                        WHERE at >= :from AND at < :to AND (:platform IS NULL OR platform = :platform))"
+        "SELECT c.id{tests} FROM json_each(:conversations) q
+         JOIN conversations c ON c.id = q.value"
     );
-    args.push((":from".into(), Value::Integer(from)));
-    args.push((":to".into(), Value::Integer(to)));
-    args.push((
-        ":platform".into(),
-        platform.map_or(Value::Null, |p| Value::Text(p.into())),
-    ));
+    args.push((":conversations".into(), Value::Text(list)));
     let named: Vec<(&str, &dyn rusqlite::ToSql)> = args
         .iter()
         .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
@@ -746,11 +785,13 @@ fn views_of_questions(
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(named.as_slice())?;
     while let Some(r) = rows.next()? {
-        let mut flags = Vec::with_capacity(views.len());
+        let mut bits = 0u64;
         for i in 0..views.len() {
-            flags.push(r.get::<_, bool>(i + 1)?);
+            if r.get::<_, bool>(i + 1)? {
+                bits |= 1 << i;
+            }
         }
-        held.insert(r.get(0)?, flags);
+        held.insert(r.get(0)?, bits);
     }
     Ok((views, held))
 }
@@ -776,6 +817,7 @@ fn questions(
     )?;
     let mut rows = stmt.query(params![start, end, platform])?;
     let mut out = Vec::new();
+    let mut people_in: Vec<usize> = Vec::new();
     while let Some(r) = rows.next()? {
         let Some(asker) = people.member(r.get(2)?) else {
             continue;
@@ -801,6 +843,11 @@ fn questions(
             }
         }
         let came_back = asker_last.max(asker_after);
+        people_in.clear();
+        people_in.extend(answers.iter().map(|a| a.0));
+        people_in.push(asker);
+        people_in.sort_unstable();
+        people_in.dedup();
         let acknowledged = answers
             .first()
             .is_some_and(|(_, _, first)| came_back.is_some_and(|a| a > *first));
@@ -812,6 +859,7 @@ fn questions(
             at,
             answers,
             acknowledged,
+            participants: people_in.len() as u32,
         });
     }
     Ok(out)

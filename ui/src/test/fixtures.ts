@@ -17,6 +17,7 @@ import type { MemberProfile } from '$lib/bindings/MemberProfile';
 import type { MemberSummary } from '$lib/bindings/MemberSummary';
 import type { MessageView } from '$lib/bindings/MessageView';
 import type { Metrics } from '$lib/bindings/Metrics';
+import type { ResponseFigures } from '$lib/bindings/ResponseFigures';
 import type { PeriodFigures } from '$lib/bindings/PeriodFigures';
 import type { Note } from '$lib/bindings/Note';
 import type { Reminder } from '$lib/bindings/Reminder';
@@ -492,10 +493,10 @@ export function metrics(overrides: Partial<Metrics> = {}): Metrics {
       sentiment: null,
     })),
     weeks: [],
+    previousWeeks: [],
     months: [],
     byPlatform: [],
     byChannel: [],
-    byView: [],
     topChannels: [],
     topContributors: [],
     cohorts: [],
@@ -553,6 +554,10 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
       sentiment: i % 5 === 0 ? null : 0.1 + (i % 4) / 20,
     })),
     weeks: [0, 1, 2, 3, 4].map((w) => ({ start: empty.days[0].day + w * 7 * DAY, value: 20 + w })),
+    previousWeeks: [0, 1, 2, 3, 4].map((w) => ({
+      start: empty.days[0].day - (5 - w) * 7 * DAY,
+      value: 15 + w,
+    })),
     byPlatform: [
       {
         platform: 'discord',
@@ -600,21 +605,6 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
         unansweredAfterADay: 1,
       },
     ],
-    byView: [
-      {
-        platform: null,
-        channel: null,
-        view: 'First-timers',
-        replyTarget: 24 * HOUR,
-        withinTarget: 5,
-        questions: 6,
-        answered: 6,
-        firstReplyMedian: 90 * 60_000,
-        firstReplyP90: 30 * HOUR,
-        questionsADayOld: 5,
-        unansweredAfterADay: 0,
-      },
-    ],
     helpers: [
       { memberId: 9, name: 'Amara Nwosu', firstAnswers: 40, thanked: 38, answers: 44, shared: 3 },
       { memberId: 12, name: 'Finn Berg', firstAnswers: 0, thanked: 0, answers: 0, shared: 5 },
@@ -642,4 +632,23 @@ export function communityMetrics(overrides: Partial<Metrics> = {}): Metrics {
     ],
     ...overrides,
   });
+}
+
+/** Response times per inbox view, as `metrics_by_view` answers for the community above. */
+export function viewResponses(): ResponseFigures[] {
+  return [
+    {
+      platform: null,
+      channel: null,
+      view: 'First-timers',
+      replyTarget: 24 * HOUR,
+      withinTarget: 5,
+      questions: 6,
+      answered: 6,
+      firstReplyMedian: 90 * 60_000,
+      firstReplyP90: 30 * HOUR,
+      questionsADayOld: 5,
+      unansweredAfterADay: 0,
+    },
+  ];
 }

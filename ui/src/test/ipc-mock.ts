@@ -130,6 +130,7 @@ export const ipcMock = () => withCalendarGet({
   openExternal: vi.fn(),
   // The Dashboard has nothing to count unless a test says otherwise.
   metricsGet: vi.fn(() => Promise.resolve(metrics())),
+  metricsByView: vi.fn(() => Promise.resolve([])),
   metricsExportCsv: vi.fn(() => Promise.resolve(null)),
   metricsSavePng: vi.fn(() => Promise.resolve(null)),
   moderationFlags: vi.fn(() => Promise.resolve([])),

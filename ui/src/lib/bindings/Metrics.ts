@@ -25,13 +25,16 @@ previousDays: Array<DayFigures>,
  * Members active in each week (Monday to Sunday, UTC) and calendar month the period
  * touches, each counted once however often and wherever they wrote.
  */
-weeks: Array<Bucket>, months: Array<Bucket>, 
+weeks: Array<Bucket>, 
 /**
- * Response times per platform, per channel (the 10 with the most questions), and per
- * inbox view that picks some conversations (with its reply-time target), whatever state
- * its conversations are in now.
+ * The same for the period before, to compare with.
  */
-byPlatform: Array<ResponseFigures>, byChannel: Array<ResponseFigures>, byView: Array<ResponseFigures>, 
+previousWeeks: Array<Bucket>, months: Array<Bucket>, 
+/**
+ * Response times per platform, and per channel (the 10 with the most questions); per
+ * inbox view in `Store::response_by_view`.
+ */
+byPlatform: Array<ResponseFigures>, byChannel: Array<ResponseFigures>, 
 /**
  * The 10 channels with the most messages.
  */

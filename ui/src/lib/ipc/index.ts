@@ -43,6 +43,7 @@ import type { ModFlag } from '$lib/bindings/ModFlag';
 import type { ModRule } from '$lib/bindings/ModRule';
 import type { ModRuleInput } from '$lib/bindings/ModRuleInput';
 import type { Metrics } from '$lib/bindings/Metrics';
+import type { ResponseFigures } from '$lib/bindings/ResponseFigures';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
 import type { Note } from '$lib/bindings/Note';
 import type { OrganizationDetail } from '$lib/bindings/OrganizationDetail';
@@ -372,6 +373,10 @@ export const calendarBestTimes = (days: number) =>
 /** The figures of a period (nulls: the 30 days up to now, every platform) beside the period of
  * the same length before it. */
 export const metricsGet = (query: MetricsQuery) => invoke<Metrics>('metrics_get', { query });
+
+/** Response times per inbox view over the period (asked after the figures: it takes longer). */
+export const metricsByView = (query: MetricsQuery) =>
+  invoke<ResponseFigures[]>('metrics_by_view', { query });
 
 /** Writes a Dashboard chart's numbers for the period as CSV to `path` (ending in .csv). */
 export const metricsExportCsv = (query: MetricsQuery, chart: HealthChart, path: string) =>

@@ -4,7 +4,13 @@ import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
 import { health } from '$lib/stores/health.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
-import { account, communityMetrics, metrics, periodFigures } from '../../../test/fixtures';
+import {
+  account,
+  communityMetrics,
+  metrics,
+  periodFigures,
+  viewResponses,
+} from '../../../test/fixtures';
 import { plots } from '../../../test/uplot-mock';
 import HealthView from './HealthView.svelte';
 
@@ -25,6 +31,8 @@ beforeEach(() => {
     customTo: '',
     platform: null,
     metrics: null,
+    byView: null,
+    byViewError: null,
     loading: false,
     error: null,
   });
@@ -34,6 +42,7 @@ beforeEach(() => {
     account(2, { platform: 'github' }),
   ]);
   api.metricsGet.mockResolvedValue(communityMetrics());
+  api.metricsByView.mockResolvedValue(viewResponses());
 });
 
 const figure = (label: string) =>
@@ -90,10 +99,13 @@ describe('health dashboard', () => {
     expect(
       within(screen.getByTestId('response-channels-table')).getByRole('row', { name: /#help/ }),
     ).toHaveTextContent('8 (89%)');
-    // per inbox view: how fast first-timers hear back, against the view's target
-    const firstTimers = within(screen.getByTestId('response-views-table')).getByRole('row', {
-      name: /First-timers/,
-    });
+    // per inbox view, asked once the figures are in, for the same period and platform: how
+    // fast first-timers hear back, against the view's target
+    expect(api.metricsByView).toHaveBeenCalledWith(api.metricsGet.mock.lastCall![0]);
+    const firstTimers = within(await screen.findByTestId('response-views-table')).getByRole(
+      'row',
+      { name: /First-timers/ },
+    );
     expect(firstTimers).toHaveTextContent('1 h 30 min');
     expect(firstTimers).toHaveTextContent('83% of 1 d');
 
@@ -266,6 +278,24 @@ describe('health dashboard', () => {
       chart.querySelector('[aria-describedby]')!.getAttribute('aria-describedby')!,
     )!;
     expect(summary).toHaveTextContent(/a day on average, against 35 in the period before \(dashed\)\./);
+  });
+
+  it('compares the members of each week with the weeks before too', async () => {
+    render(HealthView);
+    const chart = (await screen.findByRole('img', { name: 'Members per week' })).closest('section')!;
+    await fireEvent.click(within(chart).getByRole('button', { name: 'Show the numbers' }));
+    const table = within(chart).getByRole('table', { name: 'Members per week' });
+    const rows = within(table).getAllByRole('row');
+    const m = communityMetrics();
+    const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+    expect(rows[1]).toHaveTextContent(
+      `${day.format(m.weeks[0].start)}20${m.previousWeeks[0].value} (${day.format(m.previousWeeks[0].start)})`,
+    );
+    const summary = document.getElementById(
+      chart.querySelector('[aria-describedby]')!.getAttribute('aria-describedby')!,
+    )!;
+    // 20…24 a week, against 15…19 in the weeks before
+    expect(summary).toHaveTextContent(/22 a week on average, against 17 in the period before/);
   });
 
   it('asks again for the period and platform chosen, keeping the old figures dimmed', async () => {
