@@ -290,7 +290,7 @@ impl Store {
         let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Deferred)?;
         // Three periods: this one, the one before (to compare), and the one before that (who
         // went quiet in the previous period).
-        let people = people(&tx, platform)?;
+        let people = people(&tx, platform, true)?;
         let mut channels: Vec<String> = Vec::new();
         let cohort_start = months_before(month_of(to - 1), COHORTS - 1);
         let rows = day_rows(
@@ -486,7 +486,7 @@ impl Store {
         let known = to.min(now).max(from);
         let platform = query.platform.map(Platform::as_str);
         let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Deferred)?;
-        let people = people(&tx, platform)?;
+        let people = people(&tx, platform, false)?;
         let mut channels: Vec<String> = Vec::new();
         let questions = questions(&tx, from, to, platform, &people, &mut channels)?;
         let (views, held) = views_of_questions(&tx, &questions, now)?;
@@ -626,9 +626,9 @@ fn ids_in(conn: &Connection, table: &str) -> Result<usize> {
         })
 }
 
-/// Every account's person, the team, and each member's first message (on `platform` if
-/// given).
-fn people(conn: &Connection, platform: Option<&str>) -> Result<People> {
+/// Every account's person, the team, and (`firsts`) each member's first message (on `platform`
+/// if given).
+fn people(conn: &Connection, platform: Option<&str>, firsts: bool) -> Result<People> {
     let mut member = vec![0; ids_in(conn, "identities")?];
     let members = ids_in(conn, "members")?;
     let mut team = vec![false; members];
@@ -654,9 +654,10 @@ fn people(conn: &Connection, platform: Option<&str>) -> Result<People> {
         }
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT identity_id, first_at FROM health_firsts WHERE ?1 IS NULL OR platform = ?1",
+        "SELECT identity_id, first_at FROM health_firsts
+         WHERE ?2 AND (?1 IS NULL OR platform = ?1)",
     )?;
-    let mut rows = stmt.query([platform])?;
+    let mut rows = stmt.query(params![platform, firsts])?;
     while let Some(r) = rows.next()? {
         let m = usize::try_from(r.get::<_, i64>(0)?)
             .ok()
