@@ -247,6 +247,10 @@ test("a new user explores the demo, triages by keyboard, writes a note and revie
     assert.equal((await health.findElements(By.xpath(".//button[normalize-space()='CSV']"))).length, 5);
     assert.equal((await health.findElements(By.xpath(".//button[normalize-space()='PNG']"))).length, 4);
     await driver.wait(until.elementLocated(byTest("cohorts-table")), WAIT);
+    // the response times per inbox view follow the figures: how fast the demo's first-timers
+    // hear back, against the view's target
+    const views = await driver.wait(until.elementLocated(byTest("response-views-table")), WAIT);
+    assert.match(await views.getText(), /First-timers/);
     // the README's picture: the earlier steps' toasts dismissed, the charts in view
     for (let i = 0; i < 10; i++) {
       const [close] = await driver.findElements(By.css('button[aria-label="Dismiss"]'));
