@@ -1753,6 +1753,20 @@ pub struct BackupInfo {
     pub bytes: u64,
 }
 
+/// Help → About Hearth: which Hearth this is and the database it is on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AboutHearth {
+    /// The release, as `hearth --version` gives it.
+    pub version: String,
+    /// The database schema this build reads and writes.
+    pub schema_version: i64,
+    /// The database the app is on (none when it could not be opened), and its schema.
+    pub db_path: Option<String>,
+    pub db_schema_version: Option<i64>,
+}
+
 /// Settings → Data: where everything lives, the backups kept, and the demo community if any.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

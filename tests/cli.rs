@@ -32,6 +32,30 @@ fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
+fn the_version_names_the_release_and_the_database_schema() {
+    let out = Command::cargo_bin("hearth")
+        .expect("the hearth binary is built")
+        .arg("--version")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let migrations = std::fs::read_dir("src/store/migrations")
+        .expect("the migrations")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "hearth {} (database schema {migrations})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
 fn triaging_from_the_cli_moves_a_conversation_out_of_the_open_inbox() {
     let (_dir, db) = demo_db();
     let inbox = json(hearth(&db).arg("inbox"));

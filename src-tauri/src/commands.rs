@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use hearth::members::merge::local_user;
 use hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
 use hearth::model::{
-    AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarComment,
+    AboutHearth, AccountInput, AccountView, ApiError, BackupInfo, BestTimes, CalendarComment,
     CalendarExportSummary, CalendarImportReport, CalendarItem, CalendarItemInput, CalendarRange,
     CannedReply, ConnectionCheck, ConversationDetail, CsvPreview, DataOverview, DemoOptions,
     DemoRemoval, ErrorCode, ExportSummary, FeedbackOverview, FeedbackThemeDetail, ForgetPreview,
@@ -635,6 +635,21 @@ pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Met
     // since the last sync), then read on the second connection
     state.with(|s| s.refresh_rollups().map(|_| ()))?;
     state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
+}
+
+/// Help → About Hearth: the release, the schema it reads and writes, and the database it is on.
+#[tauri::command(async)]
+pub fn app_about(state: State<'_, AppState>) -> Reply<AboutHearth> {
+    // a database that could not be opened still lets the app say which Hearth it is
+    let db = state
+        .with(|s| Ok((s.path().display().to_string(), s.schema_found()?)))
+        .ok();
+    Ok(AboutHearth {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        schema_version: hearth::store::schema_version(),
+        db_schema_version: db.as_ref().map(|d| d.1),
+        db_path: db.map(|d| d.0),
+    })
 }
 
 /// Response times per inbox view over the period, asked after the figures (it reads each

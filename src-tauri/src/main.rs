@@ -106,6 +106,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::calendar_comment,
             commands::metrics_get,
             commands::metrics_by_view,
+            commands::app_about,
             commands::metrics_export_csv,
             commands::metrics_save_png,
             commands::moderation_flags,
@@ -207,6 +208,7 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
         true,
         None::<&str>,
     )?;
+    let about = MenuItem::with_id(app, "nav-about", "About Hearth", true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -222,7 +224,7 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
                 true,
                 &[&inbox, &members, &calendar, &health, &moderation],
             )?,
-            &Submenu::with_items(app, "Help", true, &[&shortcuts])?,
+            &Submenu::with_items(app, "Help", true, &[&shortcuts, &about])?,
         ],
     )?;
     app.set_menu(menu)?;
@@ -425,6 +427,15 @@ mod tests {
         assert_eq!(
             data["totals"]["messages"], 300,
             "the demo writes exactly the messages asked for"
+        );
+        // Help → About Hearth: this build, its schema, and the database it is on
+        let about = invoke(&window, "app_about", serde_json::json!({})).expect("about");
+        assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(about["schemaVersion"], hearth::store::schema_version());
+        assert_eq!(about["dbSchemaVersion"], hearth::store::schema_version());
+        assert_eq!(
+            about["dbPath"],
+            dir.path().join("hearth.db").display().to_string()
         );
     }
 

@@ -21,10 +21,22 @@ use clap::{Args, Parser, Subcommand};
 use hearth::model::{DemoOptions, Platform, Status};
 use hearth::{now_millis, Store};
 
+/// `hearth --version`: the release and the database schema it reads and writes.
+fn version_line() -> &'static str {
+    static LINE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{} (database schema {})",
+            env!("CARGO_PKG_VERSION"),
+            hearth::store::schema_version()
+        )
+    });
+    LINE.as_str()
+}
+
 #[derive(Parser)]
 #[command(
     name = "hearth",
-    version,
+    version = version_line(),
     about = "Hearth: inbox, members and content calendar for community managers, local-first"
 )]
 pub struct Cli {

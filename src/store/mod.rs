@@ -250,6 +250,13 @@ impl Store {
         Ok(())
     }
 
+    /// The schema version of the database file (what `PRAGMA user_version` holds).
+    pub fn schema_found(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
     pub(crate) fn migrate(&mut self) -> Result<()> {
         let found: i64 = self
             .conn

@@ -35,7 +35,7 @@ const press = (key: string) => fireEvent.keyDown(document.activeElement ?? docum
 beforeEach(() => {
   vi.clearAllMocks();
   Object.assign(workspace, { status: null, loadError: null, generating: false, progress: null });
-  Object.assign(nav, { view: 'inbox', helpOpen: false });
+  Object.assign(nav, { view: 'inbox', helpOpen: false, aboutOpen: false });
   Object.assign(inbox, { view: 'open', platform: null, tag: null, views: [] });
   Object.assign(members, { query: '', items: [], total: 0, selectedId: null, profile: null });
   Object.assign(accounts, { items: [], loaded: false, form: null, checks: {}, focusId: null });
@@ -203,6 +203,35 @@ describe('shell', () => {
     expect(await screen.findByTestId('calendar')).toBeInTheDocument();
     navigate('shortcuts');
     expect(await screen.findByTestId('shortcut-help')).toBeInTheDocument();
+    await press('Escape');
+    // Help → About Hearth: the release, the schema and the database it is on
+    navigate('about');
+    const about = await screen.findByTestId('about-dialog');
+    await waitFor(() => expect(about).toHaveTextContent('Hearth 0.1.0'));
+    expect(about).toHaveTextContent(/Database schema\s*23/);
+    expect(about).toHaveTextContent('/home/robin/.local/share/hearth/hearth.db');
+    await press('Escape');
+    expect(screen.queryByTestId('about-dialog')).toBeNull();
+  });
+
+  it('says in About when the database is at another schema than this build', async () => {
+    api.appAbout.mockResolvedValue({
+      version: '0.2.0',
+      schemaVersion: 24,
+      dbPath: '/tmp/old.db',
+      dbSchemaVersion: 23,
+    });
+    let navigate: (target: string) => void = () => {};
+    api.onNavigate.mockImplementation(async (handler) => {
+      navigate = handler;
+      return () => {};
+    });
+    render(App);
+    await screen.findByTestId('inbox-list');
+    await waitFor(() => expect(api.onNavigate).toHaveBeenCalled());
+    navigate('about');
+    const about = await screen.findByTestId('about-dialog');
+    await waitFor(() => expect(about).toHaveTextContent('(the database is at 23)'));
   });
 
   it('toggles the shortcut list with ? and closes it with Esc', async () => {

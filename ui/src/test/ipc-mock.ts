@@ -131,6 +131,14 @@ export const ipcMock = () => withCalendarGet({
   // The Dashboard has nothing to count unless a test says otherwise.
   metricsGet: vi.fn(() => Promise.resolve(metrics())),
   metricsByView: vi.fn(() => Promise.resolve([])),
+  appAbout: vi.fn(() =>
+    Promise.resolve({
+      version: '0.1.0',
+      schemaVersion: 23,
+      dbPath: '/home/robin/.local/share/hearth/hearth.db',
+      dbSchemaVersion: 23,
+    }),
+  ),
   metricsExportCsv: vi.fn(() => Promise.resolve(null)),
   metricsSavePng: vi.fn(() => Promise.resolve(null)),
   moderationFlags: vi.fn(() => Promise.resolve([])),

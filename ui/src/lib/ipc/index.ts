@@ -42,6 +42,7 @@ import type { HealthChart } from '$lib/bindings/HealthChart';
 import type { ModFlag } from '$lib/bindings/ModFlag';
 import type { ModRule } from '$lib/bindings/ModRule';
 import type { ModRuleInput } from '$lib/bindings/ModRuleInput';
+import type { AboutHearth } from '$lib/bindings/AboutHearth';
 import type { Metrics } from '$lib/bindings/Metrics';
 import type { ResponseFigures } from '$lib/bindings/ResponseFigures';
 import type { MetricsQuery } from '$lib/bindings/MetricsQuery';
@@ -373,6 +374,9 @@ export const calendarBestTimes = (days: number) =>
 /** The figures of a period (nulls: the 30 days up to now, every platform) beside the period of
  * the same length before it. */
 export const metricsGet = (query: MetricsQuery) => invoke<Metrics>('metrics_get', { query });
+
+/** Which Hearth this is and the database it is on (Help → About Hearth). */
+export const appAbout = () => invoke<AboutHearth>('app_about');
 
 /** Response times per inbox view over the period (asked after the figures: it takes longer). */
 export const metricsByView = (query: MetricsQuery) =>

@@ -5,6 +5,7 @@ export type View = 'inbox' | 'members' | 'calendar' | 'health' | 'moderation' | 
 export const nav = $state({
   view: 'inbox' as View,
   helpOpen: false,
+  aboutOpen: false,
 });
 
 export function go(view: View) {
