@@ -48,7 +48,7 @@ done
 desktop="$(dpkg -L "$name" | grep '^/usr/share/applications/.*\.desktop$' | head -n 1)"
 [ -n "$desktop" ] || fail "no desktop entry installed"
 desktop-file-validate "$desktop" || fail "$desktop does not validate"
-grep -q '^Categories=.*Network;' "$desktop" || fail "$desktop lacks its categories"
+grep -qx 'Categories=Network;Chat;' "$desktop" || fail "$desktop lacks its categories"
 metainfo=/usr/share/metainfo/org.hearth.desktop.metainfo.xml
 [ -f "$metainfo" ] || fail "no AppStream metadata"
 appstreamcli validate --no-net --explain "$metainfo" >"$ART/appstream.txt" 2>&1 ||
@@ -72,8 +72,9 @@ HOME="$home" HEARTH_DB="$home/cli/demo.db" /usr/bin/hearth inbox >"$ART/hearth-i
 say "The installed app under Xvfb"
 data="$home/.local/share/hearth"
 # shellcheck disable=SC2016
+# (with-keyring gives the session its own XDG folders; the app's data goes to this home's)
 HOME="$home" xvfb-run -a -s "-screen 0 1280x800x24" \
-  "$ROOT/scripts/with-keyring" env NO_AT_BRIDGE=1 sh -c '
+  "$ROOT/scripts/with-keyring" env NO_AT_BRIDGE=1 XDG_DATA_HOME="$home/.local/share" sh -c '
     /usr/bin/hearth-desktop >"$0/app.log" 2>&1 &
     app=$!
     for _ in $(seq 1 120); do
