@@ -17,12 +17,12 @@ export const PLATFORMS: Record<Platform, PlatformInfo> = {
   discourse: { label: 'Discourse', short: 'Ds', colour: '#d0232b', postLimit: 32_000, publishes: true },
   github: { label: 'GitHub', short: 'GH', colour: '#24292f', postLimit: 65_536, publishes: true },
   slack: { label: 'Slack', short: 'Sl', colour: '#4a154b', postLimit: 40_000, publishes: true },
-  matrix: { label: 'Matrix', short: 'Mx', colour: '#0a8f6c', postLimit: null, publishes: true },
-  mastodon: { label: 'Mastodon', short: 'Ma', colour: '#6364ff', postLimit: 500, publishes: true },
-  bluesky: { label: 'Bluesky', short: 'Bs', colour: '#0a7aff', postLimit: 300, publishes: true },
+  matrix: { label: 'Matrix', short: 'Mx', colour: '#08815f', postLimit: null, publishes: true },
+  mastodon: { label: 'Mastodon', short: 'Ma', colour: '#5657f0', postLimit: 500, publishes: true },
+  bluesky: { label: 'Bluesky', short: 'Bs', colour: '#0a6cde', postLimit: 300, publishes: true },
   email: { label: 'Email', short: '@', colour: '#6b7280', postLimit: null, publishes: false },
   reddit: { label: 'Reddit', short: 'Rd', colour: '#d93a00', postLimit: 40_000, publishes: false },
-  telegram: { label: 'Telegram', short: 'Tg', colour: '#1f8ac0', postLimit: 4096, publishes: false },
+  telegram: { label: 'Telegram', short: 'Tg', colour: '#1a73a1', postLimit: 4096, publishes: false },
   list: { label: 'Imported list', short: 'Li', colour: '#7c5a2e', postLimit: null, publishes: false },
 };
 

@@ -14,7 +14,7 @@ const press = (key: string) => fireEvent.keyDown(document.body, { key });
 const reminderRows = () => screen.queryAllByTestId('reminder-item');
 const focused = () =>
   reminderRows()
-    .find((row) => row.getAttribute('aria-selected') === 'true')
+    .find((row) => row.getAttribute('aria-current') === 'true')
     ?.getAttribute('data-id');
 
 async function renderInbox() {
