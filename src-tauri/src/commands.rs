@@ -637,6 +637,21 @@ pub fn metrics_get(state: State<'_, AppState>, query: MetricsQuery) -> Reply<Met
     state.read(|s| s.metrics_as_rolled_up(&query, now_millis()))
 }
 
+/// The window's page zoom (the app's text size), in percent: 50 to 300.
+#[tauri::command]
+pub fn set_zoom<R: tauri::Runtime>(webview: tauri::Webview<R>, percent: u32) -> Reply<()> {
+    if !(50..=300).contains(&percent) {
+        return Err(hearth::Error::invalid(format!(
+            "a text size of {percent}% is out of range (50% to 300%)"
+        ))
+        .into());
+    }
+    webview
+        .set_zoom(f64::from(percent) / 100.0)
+        .map_err(|e| hearth::Error::invalid(format!("the text size could not be changed: {e}")))?;
+    Ok(())
+}
+
 /// Help → About Hearth: the release, the schema it reads and writes, and the database it is on.
 #[tauri::command(async)]
 pub fn app_about(state: State<'_, AppState>) -> Reply<AboutHearth> {

@@ -107,6 +107,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::metrics_get,
             commands::metrics_by_view,
             commands::app_about,
+            commands::set_zoom,
             commands::metrics_export_csv,
             commands::metrics_save_png,
             commands::moderation_flags,
@@ -428,6 +429,11 @@ mod tests {
             data["totals"]["messages"], 300,
             "the demo writes exactly the messages asked for"
         );
+        // the text size: within range it is set, out of range refused in words
+        invoke(&window, "set_zoom", serde_json::json!({"percent": 150})).expect("150%");
+        let err =
+            invoke(&window, "set_zoom", serde_json::json!({"percent": 1000})).expect_err("too big");
+        assert!(err.to_string().contains("out of range"), "{err}");
         // Help → About Hearth: this build, its schema, and the database it is on
         let about = invoke(&window, "app_about", serde_json::json!({})).expect("about");
         assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));

@@ -7,7 +7,11 @@
 // again in the dark one (the app started with GTK's dark variant, which WebKit reports as
 // `prefers-color-scheme: dark`), since contrast is a property of both.
 //
-// The reports (every violation, minor ones too) land in tests/e2e/artifacts/a11y/.
+// Then the main views at 150% text (Settings → Text size, as Ctrl+= sets it): a screenshot of
+// each beside the one at 100%, and nothing wider than the window or cut off.
+//
+// The reports (every violation, minor ones too) and the screenshots land in
+// tests/e2e/artifacts/a11y/.
 // Needs what app.test.mjs needs, without Synapse.
 
 import { test, before, after } from "node:test";
@@ -64,12 +68,45 @@ async function audit(driver, theme, name) {
   assert.ok(Array.isArray(violations), `axe ran on ${name}: ${result}`);
   mkdirSync(reports, { recursive: true });
   writeFileSync(path.join(reports, `${theme}-${name}.json`), JSON.stringify(violations, null, 2));
+  if (theme === "light") await shot(driver, `zoom-100-${name}`);
   for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
     failures.push(
       `${theme} / ${name}: ${v.id} (${v.impact}) — ${v.help}\n` +
         v.nodes.slice(0, 5).map((n) => `    on ${n.target}`).join("\n"),
     );
   }
+}
+
+async function shot(driver, name) {
+  writeFileSync(path.join(reports, `${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+/**
+ * Where the page is wider than the window (something clipped off to the side) or a fixed-size
+ * box's text runs out of it: what 150% text must not cause. Returns descriptions.
+ */
+async function clipped(driver) {
+  return driver.executeScript(`
+    const out = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth + 1) out.push('the page is ' + root.scrollWidth + 'px wide in a ' + root.clientWidth + 'px window');
+    for (const el of document.querySelectorAll('button, .btn, select, input, textarea, h1, h2, h3')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      // cut off to a side by the box that holds it (a list scrolled down is not cut off)
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'visible') continue;
+        const box = a.getBoundingClientRect();
+        const inSight = r.bottom > box.top && r.top < box.bottom;
+        if (inSight && (r.left < box.left - 1 || r.right > box.right + 1)) {
+          out.push((el.getAttribute('data-testid') || el.getAttribute('aria-label') || el.tagName.toLowerCase()) +
+            ' "' + (el.textContent || el.placeholder || '').trim().slice(0, 30) + '" is cut off at the side');
+        }
+        break;
+      }
+    }
+    return out;
+  `);
 }
 
 async function waitGone(driver, id) {
@@ -136,6 +173,46 @@ async function walk(driver, theme, fresh) {
   await audit(driver, theme, "settings-account-form");
 }
 
+/** The main views at 150% text (Settings → Text size): a screenshot of each, nothing clipped. */
+async function atOneAndAHalf(driver) {
+  await driver.findElement(byTest("nav-settings")).click();
+  const select = await driver.wait(until.elementLocated(byTest("text-size-select")), WAIT);
+  await select.findElement(By.css('option[value="150"]')).click();
+  await driver.wait(
+    async () => Math.round((await driver.executeScript("return window.outerWidth / window.innerWidth")) * 100) === 150,
+    WAIT,
+    "the window's text is at 150%",
+  ).catch(() => {}); // WebKit may not report zoom in innerWidth; the screenshots show it
+  const problems = [];
+  for (const [view, ready] of [
+    ["inbox", "inbox-item"],
+    ["members", "member-row"],
+    ["calendar", "calendar-item"],
+    ["health", "response-views-table"],
+    ["moderation", "moderation"],
+    ["settings", "about-facts"],
+  ]) {
+    // (a script's click: WebKitWebDriver aims its pointer at where the element would be at 100%)
+    await driver.executeScript("arguments[0].click()", await driver.findElement(byTest(`nav-${view}`)));
+    await driver.wait(until.elementLocated(byTest(ready)), WAIT).catch(async (e) => {
+      await shot(driver, `zoom-150-${view}-not-ready`);
+      throw e;
+    });
+    await driver.sleep(400);
+    await shot(driver, `zoom-150-${view}`);
+    for (const p of await clipped(driver)) problems.push(`${view}: ${p}`);
+  }
+  // back to 100% for the dark theme's walk (the size is kept for the next start)
+  await driver.executeScript("arguments[0].click()", await driver.findElement(byTest("nav-settings")));
+  const again = await driver.wait(until.elementLocated(byTest("text-size-select")), WAIT);
+  await driver.executeScript(
+    "arguments[0].value = '100'; arguments[0].dispatchEvent(new Event('change', { bubbles: true }))",
+    again,
+  );
+  await driver.sleep(300);
+  return problems;
+}
+
 let light;
 let dark;
 
@@ -156,6 +233,8 @@ test("every view passes an accessibility audit in the light and the dark theme",
   const first = await openApp_(light.port, app);
   try {
     await walk(first, "light", true);
+    const problems = await atOneAndAHalf(first);
+    assert.deepEqual(problems, [], "at 150% text nothing is clipped");
   } finally {
     await first.quit().catch(() => {});
   }

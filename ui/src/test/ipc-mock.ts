@@ -131,6 +131,7 @@ export const ipcMock = () => withCalendarGet({
   // The Dashboard has nothing to count unless a test says otherwise.
   metricsGet: vi.fn(() => Promise.resolve(metrics())),
   metricsByView: vi.fn(() => Promise.resolve([])),
+  setZoom: vi.fn(() => Promise.resolve(null)),
   appAbout: vi.fn(() =>
     Promise.resolve({
       version: '0.1.0',

@@ -375,6 +375,9 @@ export const calendarBestTimes = (days: number) =>
  * the same length before it. */
 export const metricsGet = (query: MetricsQuery) => invoke<Metrics>('metrics_get', { query });
 
+/** The page zoom (text size) of the window, in percent. */
+export const setZoom = (percent: number) => invoke<void>('set_zoom', { percent });
+
 /** Which Hearth this is and the database it is on (Help → About Hearth). */
 export const appAbout = () => invoke<AboutHearth>('app_about');
 

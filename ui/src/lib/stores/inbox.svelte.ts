@@ -60,6 +60,8 @@ class InboxState {
   /** Whether the member pane shows beside the thread (`i` toggles it); at first only when the
    * window is wide enough to keep most of its width for the thread. */
   memberPane = $state(typeof window === 'undefined' || window.innerWidth >= 1200);
+  /** Whether the window was wide (≥ 1200 px) when the pane last followed it. */
+  paneFollowedWide = typeof window === 'undefined' || window.innerWidth >= 1200;
   /** Every tag in use, for the tag picker. */
   tags = $state<string[]>([]);
 }
