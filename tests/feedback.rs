@@ -353,6 +353,15 @@ fn a_theme_is_exported_for_a_product_team_and_opened_as_a_github_issue_once() {
     assert_eq!(v["total"], 3);
 }
 
+/// `hearth triage CONVERSATION ACTION TAG`, another process on the same database.
+fn cli_triage(db: &TestDb, conversation: i64, action: &str, tag: &str) {
+    let out = common::hearth(&db.path())
+        .args(["triage", &conversation.to_string(), action, tag])
+        .output()
+        .expect("the CLI runs");
+    assert!(out.status.success(), "{}", common::text(&out));
+}
+
 #[test]
 fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() {
     let mut db = TestDb::new();
@@ -378,11 +387,7 @@ fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() 
     }
     // tagged in another process (the CLI), while the app's store is open
     let later = feedback(&mut db, discord, "o3", "Offline mode please", "p0", 0, &[]);
-    let out = common::hearth(&db.path())
-        .args(["triage", &later.to_string(), "tag", "bug"])
-        .output()
-        .expect("the CLI runs");
-    assert!(out.status.success(), "{}", common::text(&out));
+    cli_triage(&db, later, "tag", "bug");
     db.store.refresh_themes(NOW).expect("grouped");
     let theme = theme_with(
         &db.store.feedback_themes(NOW).expect("themes").themes,
@@ -414,11 +419,7 @@ fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() 
         1,
         "still a bug: bug outranks question"
     );
-    let out = common::hearth(&db.path())
-        .args(["triage", &later.to_string(), "untag", "bug"])
-        .output()
-        .expect("the CLI runs");
-    assert!(out.status.success(), "{}", common::text(&out));
+    cli_triage(&db, later, "untag", "bug");
     db.store.refresh_themes(NOW).expect("again");
     assert_eq!(
         db.store

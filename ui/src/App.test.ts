@@ -190,7 +190,8 @@ describe('shell', () => {
     expect(await screen.findByText('Go to the Dashboard: community health (also 4)')).toBeInTheDocument();
   });
 
-  it('follows the app menu and tray to a view', async () => {
+  /** Renders the app and returns what the app menu and tray call to ask for a place. */
+  async function renderWithMenu() {
     let navigate: (target: string) => void = () => {};
     api.onNavigate.mockImplementation(async (handler) => {
       navigate = handler;
@@ -199,6 +200,11 @@ describe('shell', () => {
     render(App);
     await screen.findByTestId('inbox-list');
     await waitFor(() => expect(api.onNavigate).toHaveBeenCalled());
+    return (target: string) => navigate(target);
+  }
+
+  it('follows the app menu and tray to a view', async () => {
+    const navigate = await renderWithMenu();
     navigate('calendar');
     expect(await screen.findByTestId('calendar')).toBeInTheDocument();
     navigate('shortcuts');
@@ -221,14 +227,7 @@ describe('shell', () => {
       dbPath: '/tmp/old.db',
       dbSchemaVersion: 23,
     });
-    let navigate: (target: string) => void = () => {};
-    api.onNavigate.mockImplementation(async (handler) => {
-      navigate = handler;
-      return () => {};
-    });
-    render(App);
-    await screen.findByTestId('inbox-list');
-    await waitFor(() => expect(api.onNavigate).toHaveBeenCalled());
+    const navigate = await renderWithMenu();
     navigate('about');
     const about = await screen.findByTestId('about-dialog');
     await waitFor(() => expect(about).toHaveTextContent('(the database is at 23)'));

@@ -20,6 +20,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['/'], does: 'Search messages and notes' },
       { keys: ['?'], does: 'Show or hide this list' },
       { keys: ['Esc'], does: 'Close a menu, dialog or search' },
+      { keys: ['Ctrl+='], does: 'Larger text (Ctrl+- smaller, Ctrl+0 back to 100%)' },
     ],
   },
   {
