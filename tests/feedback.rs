@@ -362,6 +362,12 @@ fn cli_triage(db: &TestDb, conversation: i64, action: &str, tag: &str) {
     assert!(out.status.success(), "{}", common::text(&out));
 }
 
+/// Theme `id` after the grouping has run again.
+fn regrouped(db: &mut TestDb, id: i64) -> FeedbackTheme {
+    db.store.refresh_themes(NOW).expect("grouped again");
+    db.store.feedback_theme(id, NOW).expect("the theme").theme
+}
+
 #[test]
 fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() {
     let mut db = TestDb::new();
@@ -409,26 +415,13 @@ fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() 
             NOW,
         )
         .expect("tagged");
-    db.store.refresh_themes(NOW).expect("again");
     assert_eq!(
-        db.store
-            .feedback_theme(theme.id, NOW)
-            .expect("theme")
-            .theme
-            .bugs,
+        regrouped(&mut db, theme.id).bugs,
         1,
         "still a bug: bug outranks question"
     );
     cli_triage(&db, later, "untag", "bug");
-    db.store.refresh_themes(NOW).expect("again");
-    assert_eq!(
-        db.store
-            .feedback_theme(theme.id, NOW)
-            .expect("theme")
-            .theme
-            .count,
-        3
-    );
+    assert_eq!(regrouped(&mut db, theme.id).count, 3);
 
     // two people merged are one person behind the theme; unmerged, two again
     let member_of = |db: &TestDb, conv: i64| -> i64 {
@@ -444,21 +437,14 @@ fn themes_follow_what_another_process_tags_who_is_merged_and_who_is_forgotten() 
     };
     let (a, b) = (member_of(&db, ids[0]), member_of(&db, ids[1]));
     db.store.merge_members(a, b, "Test", NOW).expect("merged");
-    let merged = db.store.feedback_theme(theme.id, NOW).expect("theme").theme;
+    let merged = regrouped(&mut db, theme.id);
     assert_eq!(merged.member_count, 2, "{merged:#?}");
     assert_eq!(
         (merged.members[0].member_id, merged.members[0].conversations),
         (a, 2)
     );
     db.store.unmerge(a, None, NOW).expect("unmerged");
-    assert_eq!(
-        db.store
-            .feedback_theme(theme.id, NOW)
-            .expect("theme")
-            .theme
-            .member_count,
-        3
-    );
+    assert_eq!(regrouped(&mut db, theme.id).member_count, 3);
 
     // taken out of every theme by hand, it stays out however often the grouping runs
     db.store.move_to_theme(ids[2], None).expect("moved out");

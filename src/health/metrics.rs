@@ -29,7 +29,6 @@
 //! resolved to people (merges, the team) here, as the figures are read.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use rustc_hash::FxHashMap;
 
@@ -761,15 +760,7 @@ fn views_of_questions(
     }
     ids.sort_unstable();
     ids.dedup();
-    let mut list = String::with_capacity(ids.len() * 8 + 2);
-    list.push('[');
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        let _ = write!(list, "{id}");
-    }
-    list.push(']');
+    let list = serde_json::to_string(&ids).unwrap_or_default();
     let tests: String = views
         .iter()
         .map(|v| format!(", coalesce(({}), 0)", v.sql))

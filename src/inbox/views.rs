@@ -193,19 +193,14 @@ fn read_filter(json: &str) -> Result<ViewFilter> {
 pub(crate) struct Clauses {
     pub clauses: Vec<String>,
     pub args: Vec<(String, Value)>,
-    /// What the arguments' names start with (`f` when empty), so that several views' clauses
-    /// can sit in one statement.
+    /// What the arguments' names start with (`f` for one view), so that several views'
+    /// clauses can sit in one statement.
     prefix: String,
 }
 
 impl Clauses {
     fn arg(&mut self, v: Value) -> String {
-        let prefix = if self.prefix.is_empty() {
-            "f"
-        } else {
-            &self.prefix
-        };
-        let name = format!(":{prefix}{}", self.args.len());
+        let name = format!(":{}{}", self.prefix, self.args.len());
         self.args.push((name.clone(), v));
         name
     }
