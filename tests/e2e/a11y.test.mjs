@@ -16,12 +16,13 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { By, until } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
 import { openApp as openApp_, SCREENSHOTS, startDriver } from "./driver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -113,6 +114,19 @@ async function waitGone(driver, id) {
   await driver.wait(async () => (await driver.findElements(byTest(id))).length === 0, WAIT, `${id} closes`);
 }
 
+/** Waits for the inbox with the demo in it, loading the demo if this database is new. */
+async function withDemo(driver) {
+  const first = await driver.wait(
+    async () => (await driver.findElements(By.css('[data-testid="welcome"], [data-testid="inbox-item"]')))[0],
+    WAIT,
+    "the app shows its first screen",
+  );
+  if ((await first.getAttribute("data-testid")) === "welcome") {
+    await driver.findElement(byTest("demo-button")).click();
+  }
+  await driver.wait(until.elementLocated(byTest("inbox-item")), 180_000);
+}
+
 /** Walks every view, auditing each. `fresh`: the database is new, so the welcome screen shows. */
 async function walk(driver, theme, fresh) {
   if (fresh) {
@@ -173,16 +187,8 @@ async function walk(driver, theme, fresh) {
   await audit(driver, theme, "settings-account-form");
 }
 
-/** The main views at 150% text (Settings → Text size): a screenshot of each, nothing clipped. */
-async function atOneAndAHalf(driver) {
-  await driver.findElement(byTest("nav-settings")).click();
-  const select = await driver.wait(until.elementLocated(byTest("text-size-select")), WAIT);
-  await select.findElement(By.css('option[value="150"]')).click();
-  await driver.wait(
-    async () => Math.round((await driver.executeScript("return window.outerWidth / window.innerWidth")) * 100) === 150,
-    WAIT,
-    "the window's text is at 150%",
-  ).catch(() => {}); // WebKit may not report zoom in innerWidth; the screenshots show it
+/** Opens each main view: a screenshot of each named `prefix-view`, and what is clipped. */
+async function eachView(driver, prefix) {
   const problems = [];
   for (const [view, ready] of [
     ["inbox", "inbox-item"],
@@ -195,13 +201,27 @@ async function atOneAndAHalf(driver) {
     // (a script's click: WebKitWebDriver aims its pointer at where the element would be at 100%)
     await driver.executeScript("arguments[0].click()", await driver.findElement(byTest(`nav-${view}`)));
     await driver.wait(until.elementLocated(byTest(ready)), WAIT).catch(async (e) => {
-      await shot(driver, `zoom-150-${view}-not-ready`);
+      await shot(driver, `${prefix}-${view}-not-ready`);
       throw e;
     });
     await driver.sleep(400);
-    await shot(driver, `zoom-150-${view}`);
+    await shot(driver, `${prefix}-${view}`);
     for (const p of await clipped(driver)) problems.push(`${view}: ${p}`);
   }
+  return problems;
+}
+
+/** The main views at 150% text (Settings → Text size): a screenshot of each, nothing clipped. */
+async function atOneAndAHalf(driver) {
+  await driver.findElement(byTest("nav-settings")).click();
+  const select = await driver.wait(until.elementLocated(byTest("text-size-select")), WAIT);
+  await select.findElement(By.css('option[value="150"]')).click();
+  await driver.wait(
+    async () => Math.round((await driver.executeScript("return window.outerWidth / window.innerWidth")) * 100) === 150,
+    WAIT,
+    "the window's text is at 150%",
+  ).catch(() => {}); // WebKit may not report zoom in innerWidth; the screenshots show it
+  const problems = await eachView(driver, "zoom-150");
   // back to 100% for the dark theme's walk (the size is kept for the next start)
   await driver.executeScript("arguments[0].click()", await driver.findElement(byTest("nav-settings")));
   const again = await driver.wait(until.elementLocated(byTest("text-size-select")), WAIT);
@@ -211,6 +231,127 @@ async function atOneAndAHalf(driver) {
   );
   await driver.sleep(300);
   return problems;
+}
+
+/**
+ * What the focused element is and where: on the screen, not hidden from screen readers, in which
+ * landmark. Its look with focus (outline, shadow, border, background and colour of it and of what
+ * it holds) is kept in the page, to compare with its look once focus has moved on (RINGS).
+ * Measured two frames after the key, once the engine has scrolled it into view; transitions are
+ * stopped, so a ring fading in is seen at its end.
+ */
+const FOCUS_STOP = `
+  const done = arguments[arguments.length - 1];
+  if (!document.getElementById('no-transitions')) {
+    const style = document.createElement('style');
+    style.id = 'no-transitions';
+    style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+    document.head.append(style);
+  }
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return done({ none: true });
+    if (!el.dataset.tabStop) el.dataset.tabStop = String(Math.random()).slice(2);
+    window.__focusLooks ??= {};
+    window.__focusLooks[el.dataset.tabStop] = window.__look(el);
+    const r = el.getBoundingClientRect();
+    // the outermost landmark it is in (a message's header is part of the main view)
+    let region = null;
+    for (let a = el; a; a = a.parentElement) {
+      if (a.matches('[role="dialog"], nav, header, main, aside, [role="complementary"]')) region = a;
+    }
+    const name = (el.getAttribute('aria-label') || el.textContent || el.placeholder || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+    done({
+      id: el.dataset.tabStop,
+      what: el.tagName.toLowerCase() + (el.getAttribute('data-testid') ? '[' + el.getAttribute('data-testid') + ']' : '') + ' "' + name + '"',
+      rect: [r.left, r.top, r.width, r.height].map(Math.round).join(',') + ' in a ' + innerWidth + 'x' + innerHeight + ' window',
+      onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+      hidden: !!el.closest('[aria-hidden="true"], [inert]'),
+      region: region ? (region.getAttribute('role') || region.tagName.toLowerCase()) : 'page',
+    });
+  }));
+`;
+
+/** The look FOCUS_STOP keeps, as a function in the page. */
+const LOOK = `
+  window.__look = (el) => {
+    const props = ['outline-style', 'outline-width', 'outline-color', 'box-shadow', 'background-color',
+      'border-top-color', 'border-left-color', 'border-bottom-color', 'color', 'text-decoration-line'];
+    return [el, ...el.querySelectorAll('*')].slice(0, 40)
+      .map((n) => { const s = getComputedStyle(n); return props.map((p) => s.getPropertyValue(p)).join('|'); })
+      .join('#');
+  };
+  window.__focusLooks = {};
+`;
+
+/** The stops (by id) that look the same without focus as with it: no visible focus ring. */
+const RINGS = `
+  document.activeElement?.blur();
+  const same = [];
+  for (const [id, focused] of Object.entries(window.__focusLooks ?? {})) {
+    const el = document.querySelector('[data-tab-stop="' + id + '"]');
+    if (el && window.__look(el) === focused) same.push(id);
+  }
+  return same;
+`;
+
+/**
+ * Tabs through the open view until focus comes back to where it started (or 150 stops): each
+ * stop has a visible focus ring, is on the screen and not hidden from screen readers, and the
+ * order goes through the page's regions one after another (the sidebar, the search bar, the
+ * view, a pane) rather than jumping back and forth. Shift+Tab walks the same stops backwards.
+ * Returns the problems in words.
+ */
+async function tabWalk(driver, view) {
+  const problems = [];
+  const positive = await driver.executeScript(
+    "return [...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0).map((e) => e.outerHTML.slice(0, 80))",
+  );
+  for (const p of positive) problems.push(`${view}: a tabindex above 0 breaks the page's order: ${p}`);
+  await driver.executeScript(LOOK);
+  const stops = [];
+  let closed = false;
+  for (let i = 0; i < 150 && !closed; i++) {
+    await press(driver, "\uE004");
+    const stop = await driver.executeAsyncScript(FOCUS_STOP);
+    if (stop.none) continue; // the page itself, between the last control and the first
+    closed = stops.length > 0 && stop.id === stops[0].id;
+    if (!closed) stops.push(stop);
+  }
+  assert.ok(stops.length > 3, `${view}: Tab reaches the view's controls (${stops.length} stops)`);
+  // regions in one pass, counted from the sidebar's first stop (the cycle may start anywhere)
+  const from = closed
+    ? Math.max(0, stops.findIndex((s, i) => s.region === "nav" && stops.at(i - 1).region !== "nav"))
+    : 0;
+  const order = [...stops.slice(from), ...stops.slice(0, from)].map((s) => s.region);
+  const runs = order.filter((r, i) => i === 0 || r !== order[i - 1]);
+  const seen = new Set();
+  for (const r of runs) {
+    if (seen.has(r)) problems.push(`${view}: Tab comes back to the ${r} after leaving it (${runs.join(" → ")})`);
+    seen.add(r);
+  }
+  // and back: Shift+Tab walks the last stops in reverse (from the first stop again where the
+  // cycle closed; from the last one reached in a long view)
+  let want = closed ? stops.length - 1 : stops.length - 2;
+  for (let tries = 0; tries < 12 && want >= Math.max(0, stops.length - 6); tries++) {
+    await driver.actions({ async: true }).keyDown(Key.SHIFT).sendKeys(Key.TAB).keyUp(Key.SHIFT).perform();
+    const back = await driver.executeAsyncScript(FOCUS_STOP);
+    if (back.none) continue;
+    if (back.id !== stops[want].id) {
+      problems.push(`${view}: Shift+Tab went to ${back.what}, not back to ${stops[want].what}`);
+      break;
+    }
+    want--;
+  }
+  // then each stop's look without focus, against its look with it
+  const ringless = new Set(await driver.executeScript(RINGS));
+  for (const s of stops) {
+    s.ring = !ringless.has(s.id);
+    if (!s.ring) problems.push(`${view}: ${s.what} shows no sign of having focus`);
+    if (!s.onScreen) problems.push(`${view}: ${s.what} takes focus off the screen (at ${s.rect})`);
+    if (s.hidden) problems.push(`${view}: ${s.what} takes focus while hidden from screen readers`);
+  }
+  return { problems, stops };
 }
 
 let light;
@@ -247,4 +388,110 @@ test("every view passes an accessibility audit in the light and the dark theme",
     await second.quit().catch(() => {});
   }
   assert.equal(failures.length, 0, `serious or critical accessibility violations:\n${failures.join("\n")}`);
+});
+
+test("every view can be walked with Tab: a visible focus ring on each stop, in the page's order", async () => {
+  const driver = await openApp_(light.port, app);
+  const problems = [];
+  const stops = {};
+  try {
+    await withDemo(driver);
+    await driver.wait(until.elementLocated(byTest("message")), WAIT);
+    for (const [view, ready] of [
+      ["inbox", "message"],
+      ["members", "member-profile"],
+      ["calendar", "calendar-item"],
+      ["health", "response-views-table"],
+      ["moderation", "moderation"],
+      ["settings", "about-facts"],
+    ]) {
+      await driver.findElement(byTest(`nav-${view}`)).click();
+      if (view === "members") {
+        await driver.wait(until.elementLocated(byTest("member-row")), WAIT);
+        await driver.findElement(byTest("member-row")).click();
+      }
+      await driver.wait(until.elementLocated(byTest(ready)), WAIT);
+      await driver.sleep(300);
+      const walked = await tabWalk(driver, view);
+      problems.push(...walked.problems);
+      stops[view] = walked.stops.map((s) => `${s.region}: ${s.what}${s.ring ? "" : " (no ring)"}`);
+    }
+    writeFileSync(path.join(reports, "tab-order.json"), JSON.stringify(stops, null, 2));
+  } finally {
+    await driver.quit().catch(() => {});
+  }
+  assert.deepEqual(problems, [], "every view walks with Tab, each stop visibly focused, in order");
+});
+
+/**
+ * An X display of its own whose desktop asks for text 1.5 times larger, the way GNOME does it
+ * (its settings daemon publishes Xft/DPI over XSETTINGS: "Large Text", or a text scaling factor
+ * of 1.5, is 144 dpi). xsettingsd publishes it here. No other test's app sees this display.
+ */
+async function largeTextDisplay() {
+  const server = spawn("Xvfb", ["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const display = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(`:${out.trim()}`);
+    });
+    server.once("exit", (code) => reject(new Error(`Xvfb stopped (${code}) before it showed a display`)));
+  });
+  const config = path.join(mkdtempSync(path.join(tmpdir(), "hearth-xsettings-")), "xsettingsd.conf");
+  writeFileSync(config, `Xft/DPI ${144 * 1024}\n`);
+  const settings = spawn("xsettingsd", ["-c", config], {
+    env: { ...process.env, DISPLAY: display },
+    stdio: "ignore",
+  });
+  await new Promise((r) => setTimeout(r, 500)); // it has taken the XSETTINGS selection
+  assert.equal(settings.exitCode, null, "xsettingsd runs on the test's display");
+  return {
+    display,
+    stop: () => {
+      settings.kill();
+      server.kill();
+    },
+  };
+}
+
+/** How tall the sidebar's "Inbox" link is drawn, and how wide the page is, in CSS pixels. */
+const TEXT_SIZE = `
+  const link = document.querySelector('[data-testid="nav-inbox"]').getBoundingClientRect();
+  return { text: link.height, width: innerWidth };
+`;
+
+test("the system's text size is followed: 1.5 times larger text, and no view clipped", async () => {
+  const normal = await openApp_(light.port, app);
+  let usual;
+  try {
+    await withDemo(normal);
+    usual = await normal.executeScript(TEXT_SIZE);
+  } finally {
+    await normal.quit().catch(() => {});
+  }
+  const x = await largeTextDisplay();
+  const log = path.join(reports, "tauri-driver.log");
+  const large = await startDriver({ env: { HEARTH_DB: db, DISPLAY: x.display, ...SCREENSHOTS }, log });
+  try {
+    const driver = await openApp_(large.port, app);
+    try {
+      await driver.wait(until.elementLocated(byTest("inbox-item")), 180_000);
+      const big = await driver.executeScript(TEXT_SIZE);
+      // larger letters in CSS pixels (text zoom), or fewer CSS pixels across the window (page
+      // zoom): on the screen, both are the text drawn larger
+      const ratio = (big.text / usual.text) * (usual.width / big.width);
+      writeFileSync(path.join(reports, "system-text-size.json"), JSON.stringify({ usual, big, ratio }, null, 2));
+      assert.ok(ratio > 1.3, `text is drawn larger with the system's larger fonts: ${JSON.stringify({ usual, big })}`);
+      const problems = await eachView(driver, "system-150");
+      assert.deepEqual(problems, [], "with the system's larger text nothing is clipped");
+    } finally {
+      await driver.quit().catch(() => {});
+    }
+  } finally {
+    await large.stop();
+    x.stop();
+  }
 });

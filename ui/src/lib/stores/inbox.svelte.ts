@@ -16,6 +16,7 @@ import * as ipc from '$lib/ipc';
 import { isApiError } from '$lib/ipc/errors';
 import { dayAndTime } from '$lib/format/time';
 import { priorityLabel } from '$lib/priority';
+import { announce, newItemsSentence } from './announce.svelte';
 import { setDue } from './reminders.svelte';
 import { firstScreenShown, isFirstScreenShown } from './firstScreen';
 import { dismissGroup, showError, showToast } from './toasts.svelte';
@@ -248,6 +249,13 @@ export async function refreshInbox() {
     inbox.views = views;
     inbox.counts = counts;
     if (inbox.view !== view || inbox.loading) return;
+    // what the sync brought into the list, said to a screen reader (the eye sees the rows)
+    const held = new Set(inbox.items.map((item) => item.id));
+    const sentence = newItemsSentence(
+      currentView()?.name ?? 'the inbox',
+      page.items.filter((item) => !held.has(item.id)),
+    );
+    if (sentence) announce(sentence);
     inbox.items = page.items;
     inbox.total = page.total;
     setDue(page.reminders);

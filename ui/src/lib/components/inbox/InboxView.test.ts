@@ -2,7 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TriageAction } from '$lib/bindings/TriageAction';
 import * as ipc from '$lib/ipc';
-import { inbox, narrow } from '$lib/stores/inbox.svelte';
+import { announcer } from '$lib/stores/announce.svelte';
+import { inbox, narrow, refreshInbox } from '$lib/stores/inbox.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { calendarItem, detail, inboxItem, message, viewList } from '../../../test/fixtures';
 import InboxView from './InboxView.svelte';
@@ -698,5 +699,41 @@ describe('thread', () => {
     const body = screen.getByTestId('message');
     expect(body.querySelector('img')).toBeNull();
     expect(body).toHaveTextContent('<img src=x onerror=alert(1)> hi');
+  });
+});
+
+describe('news from a sync', () => {
+  it('is said to a screen reader: the conversations the refresh brought into the view', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await renderInbox();
+      // one new conversation at the top: its author and title are read out
+      api.inboxList.mockResolvedValue({
+        items: [inboxItem(9), ...items].map((i) => ({ ...i })),
+        total: 4,
+        reminders: [],
+      });
+      await refreshInbox();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(announcer.text).toBe('New in Inbox: Member 9 — Question 9');
+      await waitFor(() => expect(rows()).toHaveLength(4));
+
+      // nothing new: nothing said again (the region keeps its last sentence)
+      await refreshInbox();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(announcer.text).toBe('New in Inbox: Member 9 — Question 9');
+
+      // several: counted
+      api.inboxList.mockResolvedValue({
+        items: [inboxItem(11), inboxItem(12), inboxItem(9), ...items].map((i) => ({ ...i })),
+        total: 6,
+        reminders: [],
+      });
+      await refreshInbox();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(announcer.text).toBe('2 new conversations in Inbox');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
