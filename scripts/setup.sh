@@ -23,7 +23,7 @@ SYSTEM_PACKAGES=(
 # fonts-noto-color-emoji: members write emoji; the end-to-end screenshots should show them
 # python3-venv: the Matrix tests install a real Synapse homeserver from PyPI into a venv
 TAURI_DRIVER_VERSION="2.1.0"
-TEST_PACKAGES=(xvfb xauth x11-xserver-utils webkit2gtk-driver imagemagick fonts-noto-color-emoji python3 python3-venv)
+TEST_PACKAGES=(xvfb xauth xsettingsd webkit2gtk-driver imagemagick fonts-noto-color-emoji python3 python3-venv)
 
 install_system_packages() {
   local wanted=("$@") missing=()
