@@ -1,9 +1,10 @@
 // Every view of the real app, audited for accessibility in real WebKit: axe-core (the audit
 // engine browsers' own tools use) injected through WebDriver, WCAG 2.1 A and AA rules and axe's
 // best practices, on the welcome screen, the inbox and a thread, search, members and a profile
-// with its notes, the calendar and the post editor, the Dashboard, Moderation, Settings with
-// the account form, and the dialogs (shortcuts, About, snooze). A serious or critical violation
-// fails the test, named with the elements it is on. Each view is audited in the light theme and
+// with its notes, the calendar and the post editor, the Dashboard, Moderation, Settings (with
+// About) and the account form, and the dialogs (shortcuts, snooze). A violation above minor
+// (serious and critical ones, and moderate ones such as a view without a level-one heading or
+// two banners on one page) fails the test, named with the elements it is on. Each view is audited in the light theme and
 // again in the dark one (the app started with GTK's dark variant, which WebKit reports as
 // `prefers-color-scheme: dark`), since contrast is a property of both.
 //
@@ -39,7 +40,7 @@ async function press(driver, keys) {
   await driver.actions({ async: true }).sendKeys(keys).perform();
 }
 
-/** Every serious or critical violation found, by theme and view, for the failure message. */
+/** Every violation above minor found, by theme and view, for the failure message. */
 const failures = [];
 
 /**
@@ -70,7 +71,7 @@ async function audit(driver, theme, name) {
   mkdirSync(reports, { recursive: true });
   writeFileSync(path.join(reports, `${theme}-${name}.json`), JSON.stringify(violations, null, 2));
   if (theme === "light") await shot(driver, `zoom-100-${name}`);
-  for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+  for (const v of violations.filter((v) => v.impact !== "minor")) {
     failures.push(
       `${theme} / ${name}: ${v.id} (${v.impact}) — ${v.help}\n` +
         v.nodes.slice(0, 5).map((n) => `    on ${n.target}`).join("\n"),
@@ -387,7 +388,7 @@ test("every view passes an accessibility audit in the light and the dark theme",
   } finally {
     await second.quit().catch(() => {});
   }
-  assert.equal(failures.length, 0, `serious or critical accessibility violations:\n${failures.join("\n")}`);
+  assert.equal(failures.length, 0, `accessibility violations (above minor):\n${failures.join("\n")}`);
 });
 
 test("every view can be walked with Tab: a visible focus ring on each stop, in the page's order", async () => {
