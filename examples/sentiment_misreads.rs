@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for rec in csv::Reader::from_path(path)?.records() {
         let rec = rec?;
         let id: u32 = rec[0].parse()?;
-        if id % 2 == 0 {
+        if id.is_multiple_of(2) {
             continue;
         }
         let (label, kind, text) = (&rec[2], &rec[3], &rec[4]);

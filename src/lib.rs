@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod tags;
+pub mod team;
 pub mod text;
 pub mod when;
 

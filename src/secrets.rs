@@ -21,6 +21,27 @@ impl Store {
                 .query_row("SELECT uid FROM workspace WHERE id = 1", [], |r| r.get(0))?;
         Ok(TokenKey(format!("{uid}/account-{account_id}")))
     }
+
+    /// Where the secret that admits this workspace to its team's relay is filed.
+    pub fn team_secret_key(&self) -> Result<TokenKey> {
+        let uid: String =
+            self.conn()
+                .query_row("SELECT uid FROM workspace WHERE id = 1", [], |r| r.get(0))?;
+        Ok(TokenKey(format!("{uid}/team")))
+    }
+}
+
+/// The team's relay secret filed at `key`.
+pub fn load_team_secret(key: &TokenKey) -> Result<Secret> {
+    match entry(key)?.get_password() {
+        Ok(t) => Ok(Secret::new(t)),
+        Err(keyring::Error::NoEntry) => Err(Error::Keyring(
+            "the team's secret is not in the system keyring; join again with a teammate's \
+             link (`hearth team join LINK`)"
+                .into(),
+        )),
+        Err(e) => Err(keyring_error(e)),
+    }
 }
 
 fn entry(key: &TokenKey) -> Result<keyring::Entry> {

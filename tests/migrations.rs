@@ -108,6 +108,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0023_feedback_kept_current.sql",
         "26ca799b87985f9555aa6f0f665729678267abf0afc4458a9769b7ef5faa12de",
     ),
+    (
+        "0024_team.sql",
+        "bf3ff11a0583d22171fd41966fde946cf27622eaed147802d1ee9e58ca9dc283",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

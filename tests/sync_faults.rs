@@ -24,7 +24,7 @@ fn event(n: u32) -> Value {
     json!({
         "type": "m.room.message",
         "event_id": format!("$ev{n}"),
-        "sender": if n % 2 == 0 { "@ana:example.org" } else { "@bo:example.org" },
+        "sender": if n.is_multiple_of(2) { "@ana:example.org" } else { "@bo:example.org" },
         "origin_server_ts": 1_700_000_000_000u64 + u64::from(n) * 60_000,
         "content": {"msgtype": "m.text", "body": format!("message number {n} — ünïcødé")},
     })

@@ -12,6 +12,7 @@ mod members;
 mod moderation;
 mod rules;
 pub mod sync;
+mod team;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -201,7 +202,8 @@ enum Command {
         #[command(flatten)]
         json: Json,
     },
-    /// The community team, for assignment: list, add NAME, remove NAME, me NAME.
+    /// The community team: list, add NAME, remove NAME, me NAME for assignment; create, join,
+    /// sync, status, leave to share triage with teammates through the team's relay.
     Team {
         #[command(subcommand)]
         action: Option<rules::TeamCmd>,

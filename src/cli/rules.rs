@@ -437,10 +437,39 @@ pub enum TeamCmd {
     Remove { name: String },
     /// Say which name is yours (also your {my_name} in canned replies).
     Me { name: String },
+    /// Start sharing triage: a team on a relay you run (relay/README.md); prints the link
+    /// teammates join with. The relay's secret is read from standard input (or asked for).
+    Create {
+        /// The relay's address: wss://relay.example.org (ws:// on this computer).
+        #[arg(long)]
+        relay: String,
+        /// Your name, as teammates will see it.
+        #[arg(long)]
+        name: String,
+    },
+    /// Join a team with the link a teammate gave you, and bring its shared triage here.
+    Join {
+        link: String,
+        /// Your name, as teammates will see it.
+        #[arg(long)]
+        name: String,
+    },
+    /// Share what changed here and apply teammates' changes (cron can run it while the app is
+    /// closed).
+    Sync,
+    /// The team's relay, and whether everything here is shared.
+    Status,
+    /// Stop sharing; what was shared stays here as this workspace's own triage.
+    Leave,
 }
 
 pub fn team(store: &mut Store, action: Option<TeamCmd>, json: bool, now: i64) -> Result<()> {
     let team = match action.unwrap_or(TeamCmd::List) {
+        TeamCmd::Create { relay, name } => return super::team::create(store, &relay, &name, now),
+        TeamCmd::Join { link, name } => return super::team::join(store, &link, &name, json, now),
+        TeamCmd::Sync => return super::team::sync(store, json, now),
+        TeamCmd::Status => return super::team::status(store, json),
+        TeamCmd::Leave => return super::team::leave(store),
         TeamCmd::List => store.team()?,
         TeamCmd::Add { name } => store.add_team_member(&name, now)?,
         TeamCmd::Remove { name } => store.remove_team_member(&name)?,

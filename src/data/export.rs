@@ -184,7 +184,7 @@ impl Store {
                     .map_err(io_err(format!("cannot write {}", path.display())))?;
                 n += 1;
                 done += 1;
-                if done % 5000 == 0 {
+                if done.is_multiple_of(5000) {
                     progress(&Progress {
                         phase: format!("Exporting {}", t.name),
                         done,
@@ -385,7 +385,7 @@ fn import_tables(
                 .map_err(|e| bad_export(dir, format!("{}: {e}", at())))?;
             n += 1;
             done += 1;
-            if done % 5000 == 0 {
+            if done.is_multiple_of(5000) {
                 progress(&Progress {
                     phase: format!("Importing {}", t.table),
                     done,

@@ -347,7 +347,7 @@ fn make_account(
             format!(
                 "{}@{}",
                 handle.replace('.', "_"),
-                if n % 3 == 0 {
+                if n.is_multiple_of(3) {
                     "mastodon.social"
                 } else {
                     "fosstodon.org"
@@ -1035,7 +1035,7 @@ fn in_the_rhythm(
     let Some(&(_, weekday, hour)) = BUSY_WINDOWS.iter().find(|(p, ..)| *p == platform) else {
         return (age, false);
     };
-    if n < 6 || age <= 8 * DAY || conv_no % 2 != 0 {
+    if n < 6 || age <= 8 * DAY || !conv_no.is_multiple_of(2) {
         return (age, false);
     }
     let started = now - age;

@@ -12,7 +12,7 @@ mod counts;
 pub(crate) use counts::recount;
 pub mod notify;
 pub mod rules;
-mod triage;
+pub(crate) mod triage;
 pub mod views;
 
 use crate::error::{Error, Result};

@@ -125,7 +125,12 @@ fn triage_in(tx: &Transaction<'_>, id: i64, action: &TriageAction, now: Millis) 
 /// Puts back `state` exactly: status, snooze time, assignee, priority and tags (what undo of any
 /// triage action, or of a bulk one, needs). A snooze that has run out meanwhile comes back as
 /// open, since the conversation would be open by now.
-fn restore(tx: &Transaction<'_>, id: i64, state: &TriageState, now: Millis) -> Result<()> {
+pub(crate) fn restore(
+    tx: &Transaction<'_>,
+    id: i64,
+    state: &TriageState,
+    now: Millis,
+) -> Result<()> {
     if !(0..=4).contains(&state.priority) {
         return Err(Error::invalid("priority goes from 0 (none) to 4 (urgent)"));
     }

@@ -39,6 +39,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0021_feedback_themes.sql"),
     include_str!("migrations/0022_health_links.sql"),
     include_str!("migrations/0023_feedback_kept_current.sql"),
+    include_str!("migrations/0024_team.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -1,0 +1,122 @@
+//! `hearth team`: share triage with teammates through the team's relay (issue 13).
+
+use std::io::{IsTerminal, Read};
+
+use anyhow::{bail, Context, Result};
+use hearth::platform::Secret;
+use hearth::store::Store;
+use hearth::team::{self, JoinLink, TeamSyncReport};
+
+use super::{local_time, print_json};
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+}
+
+fn read_secret() -> Result<Secret> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(
+            "The relay's secret (RELAY_SECRET where it runs; it will not show): ",
+        )
+        .context("cannot read the secret")?
+    } else {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read the secret from stdin")?;
+        s
+    };
+    let secret = secret.trim().to_string();
+    if secret.is_empty() {
+        bail!("no secret was given: pipe it in (`… < secret.txt`) or type it when asked");
+    }
+    Ok(Secret::new(secret))
+}
+
+pub fn create(store: &mut Store, relay: &str, name: &str, now: i64) -> Result<()> {
+    let secret = read_secret()?;
+    let link = runtime()?.block_on(team::create(store, relay, secret, name, now))?;
+    println!(
+        "Team created on {relay}. Teammates join with this link (share it privately: it admits to the relay):"
+    );
+    println!("  {}", link.to_link());
+    Ok(())
+}
+
+pub fn join(store: &mut Store, link: &str, name: &str, json: bool, now: i64) -> Result<()> {
+    let link = JoinLink::parse(link)?;
+    let report = runtime()?.block_on(team::join(store, &link, name, now))?;
+    if json {
+        return print_json(&report);
+    }
+    println!("Joined the team on {}.", link.relay);
+    say(&report);
+    Ok(())
+}
+
+pub fn sync(store: &mut Store, json: bool, now: i64) -> Result<()> {
+    let report = runtime()?.block_on(team::sync(store, now))?;
+    if json {
+        return print_json(&report);
+    }
+    say(&report);
+    Ok(())
+}
+
+pub fn status(store: &Store, json: bool) -> Result<()> {
+    let info = store.team_info()?;
+    if json {
+        return print_json(&info);
+    }
+    let Some(t) = info else {
+        println!("Not sharing triage with a team. `hearth team create` starts one; `hearth team join LINK` joins one.");
+        return Ok(());
+    };
+    println!("Team on {} as {}", t.relay_url, t.me);
+    match t.last_synced_at {
+        Some(at) => println!("Last synced {}", local_time(at)),
+        None => println!("Not synced yet"),
+    }
+    match t.waiting {
+        0 => println!("Everything here is shared"),
+        1 => println!("1 conversation changed here waits to be shared"),
+        n => println!("{n} conversations changed here wait to be shared"),
+    }
+    Ok(())
+}
+
+pub fn leave(store: &mut Store) -> Result<()> {
+    if store.team_leave()? {
+        println!("Left the team. Its triage stays here as yours; nothing is shared any more.");
+    } else {
+        println!("Not sharing triage with a team.");
+    }
+    Ok(())
+}
+
+fn say(r: &TeamSyncReport) {
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    println!(
+        "Shared {}; applied {} from teammates.",
+        n(r.sent, "conversation", "conversations"),
+        n(r.applied, "change", "changes")
+    );
+    if r.not_here > 0 {
+        println!(
+            "{} that teammates triaged {} not here yet (not synced from {} platform here).",
+            n(r.not_here, "conversation", "conversations"),
+            if r.not_here == 1 { "is" } else { "are" },
+            if r.not_here == 1 { "its" } else { "their" }
+        );
+    }
+    if r.conflicts > 0 {
+        println!(
+            "{} set differently by two people while apart: the value kept is shown, the other is one click away in the app.",
+            n(r.conflicts, "field was", "fields were")
+        );
+    }
+}

@@ -1,0 +1,693 @@
+//! Teams (issue 13): several community managers share triage through Automerge documents
+//! that samod syncs through a relay the team runs (`relay/`). Owns: the team this workspace is
+//! in, join links, and a sync: what changed here since the last one written into the
+//! workspace document, the relay's news applied to the tables, each in one transaction.
+//! Must never: share messages, members, notes or tokens (only triage state), keep the team's
+//! secret anywhere but the keyring, or count a change as shared before its transaction
+//! committed.
+//!
+//! How a sync goes ([`sync`]): the document is opened from this database (samod's storage is
+//! `team_chunks`, [`storage::SqliteChunks`]); the conversations marked in `team_pending` by
+//! the triggers of migration 24 (in whichever process changed them) are written into it while
+//! still offline, so two managers' edits made apart stay concurrent and Automerge, not the
+//! order of syncing, settles them; then the relay is dialled, both sides' changes exchanged,
+//! and the document's difference since the heads last applied (`team_applied`) is written to
+//! the conversations. A conversation changed here again meanwhile keeps its new state, which
+//! the next sync shares.
+
+pub mod doc;
+pub mod relay;
+pub mod storage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
+use samod::{AutomergeUrl, BackoffConfig, DialerFailed, Repo};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{Millis, Status, TriageState};
+use crate::platform::Secret;
+use crate::secrets;
+use crate::store::Store;
+
+/// How long a sync waits for the relay to answer, and then for both sides' changes.
+const CONNECT_WAIT: Duration = Duration::from_secs(20);
+const EXCHANGE_WAIT: Duration = Duration::from_secs(60);
+
+/// The team this workspace is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamInfo {
+    pub relay_url: String,
+    pub workspace_doc: String,
+    pub me: String,
+    pub joined_at: Millis,
+    pub last_synced_at: Option<Millis>,
+    /// Conversations changed here that the team has not had yet.
+    pub waiting: i64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamSyncReport {
+    /// Conversations whose triage this sync shared with the team.
+    pub sent: usize,
+    /// Conversations whose triage a teammate changed, now changed here.
+    pub applied: usize,
+    /// Teammates' conversations this workspace does not have (not synced from the platform
+    /// here, or on an account not connected here).
+    pub not_here: usize,
+    /// Fields two managers set differently while apart (the value kept is shown; the other is
+    /// one click away).
+    pub conflicts: usize,
+}
+
+/// A join link: the relay, the workspace document and the secret that admits to the relay.
+/// `hearth://team/join?relay=…&doc=automerge:…&secret=…`
+#[derive(Debug, Clone)]
+pub struct JoinLink {
+    pub relay: String,
+    pub doc: String,
+    pub secret: Secret,
+}
+
+impl JoinLink {
+    pub fn to_link(&self) -> String {
+        let mut url = url::Url::parse("hearth://team/join").expect("a fixed URL parses");
+        url.query_pairs_mut()
+            .append_pair("relay", &self.relay)
+            .append_pair("doc", &self.doc)
+            .append_pair("secret", self.secret.expose());
+        url.to_string()
+    }
+
+    pub fn parse(link: &str) -> Result<JoinLink> {
+        let bad = || {
+            Error::invalid(
+                "that is not a Hearth team link (it starts with hearth://team/join?relay=…)",
+            )
+        };
+        let url = url::Url::parse(link.trim()).map_err(|_| bad())?;
+        if url.scheme() != "hearth" || url.host_str() != Some("team") || url.path() != "/join" {
+            return Err(bad());
+        }
+        let get = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let (Some(relay), Some(doc), Some(secret)) = (get("relay"), get("doc"), get("secret"))
+        else {
+            return Err(bad());
+        };
+        check_relay(&relay)?;
+        doc.parse::<AutomergeUrl>()
+            .map_err(|_| Error::invalid("the team link's document is not an automerge: URL"))?;
+        Ok(JoinLink {
+            relay,
+            doc,
+            secret: Secret::new(secret),
+        })
+    }
+}
+
+fn check_relay(relay: &str) -> Result<url::Url> {
+    let url = url::Url::parse(relay).map_err(|e| {
+        Error::invalid(format!(
+            "the relay address {relay} is not a URL ({e}); it looks like wss://relay.example.org"
+        ))
+    })?;
+    if !matches!(url.scheme(), "ws" | "wss") {
+        return Err(Error::invalid(format!(
+            "the relay address {relay} must start with wss:// (or ws:// on this computer)"
+        )));
+    }
+    Ok(url)
+}
+
+fn team_error(e: impl std::fmt::Display) -> Error {
+    Error::invalid(e.to_string())
+}
+
+/// A conversation's identity on its platform, the same on every teammate's laptop: the
+/// platform, the server it lives on (for platforms with many: Discourse, Matrix, Mastodon…),
+/// and its id there.
+pub fn conversation_key(platform: &str, base_url: Option<&str>, external_id: &str) -> String {
+    let host = base_url
+        .and_then(|b| url::Url::parse(b).ok())
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{}:{p}", h.to_lowercase()),
+                None => h.to_lowercase(),
+            })
+        })
+        .unwrap_or_default();
+    format!("{platform}|{host}|{external_id}")
+}
+
+impl Store {
+    /// The team this workspace is in (None: it is in none).
+    pub fn team_info(&self) -> Result<Option<TeamInfo>> {
+        let conn = self.conn();
+        let waiting: i64 = conn.query_row(
+            "SELECT count(DISTINCT conversation_id) FROM team_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(conn
+            .query_row(
+                "SELECT relay_url, workspace_doc, me, joined_at, last_synced_at FROM team",
+                [],
+                |r| {
+                    Ok(TeamInfo {
+                        relay_url: r.get(0)?,
+                        workspace_doc: r.get(1)?,
+                        me: r.get(2)?,
+                        joined_at: r.get(3)?,
+                        last_synced_at: r.get(4)?,
+                        waiting,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Leaves the team: nothing is shared any more; what was shared stays here as this
+    /// workspace's own triage, and the secret leaves the keyring.
+    pub fn team_leave(&mut self) -> Result<bool> {
+        let key = self.team_secret_key()?;
+        let tx = self.conn_mut().transaction()?;
+        let left = tx.execute("DELETE FROM team", [])? > 0;
+        tx.execute("DELETE FROM team_pending", [])?;
+        tx.execute("DELETE FROM team_chunks", [])?;
+        tx.execute("DELETE FROM team_applied", [])?;
+        tx.commit()?;
+        secrets::delete_token(&key)?;
+        Ok(left)
+    }
+
+    /// Every conversation's key, for the ones given (those that still exist).
+    fn conversation_keys(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT c.id, c.platform, a.base_url, c.external_id
+             FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((id, platform, base, external)) = stmt
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()?
+            {
+                out.push((id, conversation_key(&platform, base.as_deref(), &external)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The conversation here with `key` (None: this workspace does not have it).
+    fn conversation_by_key(&self, key: &str) -> Result<Option<i64>> {
+        let mut parts = key.splitn(3, '|');
+        let (Some(platform), Some(_host), Some(external)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT c.id, a.base_url FROM conversations c JOIN accounts a ON a.id = c.account_id
+             WHERE c.platform = ?1 AND c.external_id = ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![platform, external], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().find_map(|(id, base)| {
+            (conversation_key(platform, base.as_deref(), external) == key).then_some(id)
+        }))
+    }
+
+    /// A conversation's triage state as the team shares it.
+    fn triage_state(&self, id: i64, now: Millis) -> Result<TriageState> {
+        let (status, snoozed_until, assignee, priority): (
+            String,
+            Option<i64>,
+            Option<String>,
+            i64,
+        ) = self.conn().query_row(
+            "SELECT status, snoozed_until, assignee, priority FROM conversations WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        let mut status = status.parse::<Status>().unwrap_or(Status::Open);
+        // a snooze that has run out is open, whether or not the queue noticed yet
+        if status == Status::Snoozed && snoozed_until.is_none_or(|u| u <= now) {
+            status = Status::Open;
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+             WHERE ct.conversation_id = ?1 ORDER BY t.name",
+        )?;
+        let tags = stmt
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(TriageState {
+            status,
+            snoozed_until: snoozed_until.filter(|_| status == Status::Snoozed),
+            assignee,
+            priority,
+            tags,
+        })
+    }
+
+    /// What changed here since the last sync: the newest mark, and each conversation's key
+    /// and state now.
+    fn team_pending(&self, now: Millis) -> Result<(i64, Vec<(String, TriageState)>)> {
+        let (top, ids): (i64, Vec<i64>) = {
+            let top: i64 = self.conn().query_row(
+                "SELECT coalesce(max(seq), 0) FROM team_pending",
+                [],
+                |r| r.get(0),
+            )?;
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT DISTINCT conversation_id FROM team_pending WHERE seq <= ?1")?;
+            let ids = stmt
+                .query_map([top], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            (top, ids)
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, key) in self.conversation_keys(&ids)? {
+            out.push((key, self.triage_state(id, now)?));
+        }
+        Ok((top, out))
+    }
+}
+
+/// Creates a team on the relay at `relay` (whose secret is `secret`), with this workspace's
+/// manager named `me`: the workspace document is made, saved here and on the relay, and the
+/// secret filed in the keyring. Returns the link teammates join with.
+pub async fn create(
+    store: &mut Store,
+    relay: &str,
+    secret: Secret,
+    me: &str,
+    now: Millis,
+) -> Result<JoinLink> {
+    let me = checked_name(me)?;
+    if store.team_info()?.is_some() {
+        return Err(Error::invalid(
+            "this workspace is in a team already; leave it first (`hearth team leave`)",
+        ));
+    }
+    let url = check_relay(relay)?;
+    let chunks = storage::SqliteChunks::open(store.path())?;
+    let repo = Repo::build_tokio()
+        .with_storage(chunks.clone())
+        .load()
+        .await;
+    let outcome = async {
+        let dialer = connect(&repo, &url, &secret).await?;
+        let initial = doc::new_workspace().map_err(team_error)?;
+        let handle = repo.create(initial).await.map_err(team_error)?;
+        if let Some(conn) = dialer.connection_id() {
+            wait(EXCHANGE_WAIT, handle.they_have_our_changes(conn), relay).await?;
+        }
+        Ok::<_, Error>(handle.url().to_string())
+    }
+    .await;
+    repo.stop().await;
+    let doc = outcome?;
+    if let Some(failure) = chunks.take_failure() {
+        return Err(Error::invalid(format!(
+            "the team was not created: {failure}"
+        )));
+    }
+    let link = JoinLink {
+        relay: relay.to_string(),
+        doc,
+        secret,
+    };
+    remember(store, &link, &me, true, now)?;
+    Ok(link)
+}
+
+/// Joins the team of `link` as `me`, and brings its shared triage here.
+pub async fn join(
+    store: &mut Store,
+    link: &JoinLink,
+    me: &str,
+    now: Millis,
+) -> Result<TeamSyncReport> {
+    let me = checked_name(me)?;
+    if store.team_info()?.is_some() {
+        return Err(Error::invalid(
+            "this workspace is in a team already; leave it first (`hearth team leave`)",
+        ));
+    }
+    remember(store, link, &me, false, now)?;
+    match sync(store, now).await {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            // a link that cannot work leaves nothing behind
+            store.team_leave()?;
+            Err(e)
+        }
+    }
+}
+
+fn checked_name(me: &str) -> Result<String> {
+    let me = me.trim();
+    if me.is_empty() {
+        return Err(Error::invalid(
+            "give your name as teammates will see it (--name)",
+        ));
+    }
+    Ok(me.to_string())
+}
+
+/// Files the team, and (`share_own`, for the one who creates it) marks what was triaged here
+/// before for the first sync to share. Someone joining takes the team's state at the first
+/// sync instead, and shares only what the team has not triaged.
+fn remember(
+    store: &mut Store,
+    link: &JoinLink,
+    me: &str,
+    share_own: bool,
+    now: Millis,
+) -> Result<()> {
+    secrets::store_token(&store.team_secret_key()?, &link.secret)?;
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO team (id, relay_url, workspace_doc, me, joined_at) VALUES (1, ?1, ?2, ?3, ?4)",
+        params![link.relay, link.doc, me, now],
+    )?;
+    if share_own {
+        tx.execute(
+            &format!("INSERT INTO team_pending (conversation_id) {TRIAGED}"),
+            [],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The conversations triaged here in any way (what a new team member may have to share).
+const TRIAGED: &str = "SELECT id FROM conversations
+     WHERE status <> 'open' OR assignee IS NOT NULL OR priority <> 0
+        OR id IN (SELECT conversation_id FROM conversation_tags)";
+
+async fn connect(
+    repo: &Repo,
+    url: &url::Url,
+    secret: &Secret,
+) -> Result<samod::DialerHandle<relay::Refused>> {
+    let dialer = repo
+        .dial(
+            BackoffConfig {
+                initial_delay: Duration::from_millis(200),
+                max_delay: Duration::from_secs(2),
+                max_retries: Some(6),
+            },
+            Arc::new(relay::RelayDialer {
+                url: url.clone(),
+                secret: secret.clone(),
+            }),
+        )
+        .map_err(team_error)?;
+    let offline = |why: String| {
+        Error::invalid(format!(
+            "the team's relay at {url} could not be reached ({why}); everything here keeps \
+             working, and the changes are shared at the next sync"
+        ))
+    };
+    match tokio::time::timeout(CONNECT_WAIT, dialer.established()).await {
+        Ok(Ok(_)) => Ok(dialer),
+        Ok(Err(DialerFailed::PermanentFailure(refused))) => {
+            Err(Error::invalid(refused.to_string()))
+        }
+        Ok(Err(e)) => Err(offline(e.to_string())),
+        Err(_) => Err(offline(format!(
+            "no answer in {} s",
+            CONNECT_WAIT.as_secs()
+        ))),
+    }
+}
+
+async fn wait(
+    limit: Duration,
+    what: impl std::future::Future<Output = ()>,
+    relay: &str,
+) -> Result<()> {
+    tokio::time::timeout(limit, what).await.map_err(|_| {
+        Error::invalid(format!(
+            "the team's relay at {relay} stopped answering mid-sync; nothing was lost, and the \
+             next sync carries on"
+        ))
+    })
+}
+
+/// One sync with the team: what changed here is shared, and teammates' changes are applied.
+pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
+    let Some(team) = store.team_info()? else {
+        return Err(Error::invalid(
+            "this workspace is not in a team; create one or join with a link",
+        ));
+    };
+    let secret = secrets::load_team_secret(&store.team_secret_key()?)?;
+    let url = check_relay(&team.relay_url)?;
+    let doc_id = team
+        .workspace_doc
+        .parse::<AutomergeUrl>()
+        .map_err(|_| Error::invalid("the team's document address is damaged; join again"))?
+        .document_id()
+        .clone();
+    let chunks = storage::SqliteChunks::open(store.path())?;
+    let repo = Repo::build_tokio()
+        .with_storage(chunks.clone())
+        .load()
+        .await;
+    let outcome = exchange(store, &repo, &team, &url, &secret, doc_id, now).await;
+    // every chunk written is on disk once the repo has stopped
+    repo.stop().await;
+    let (report, top) = outcome?;
+    if let Some(failure) = chunks.take_failure() {
+        return Err(Error::invalid(format!(
+            "the team's changes could not be saved here ({failure}); nothing was lost, and \
+             the next sync shares them again"
+        )));
+    }
+    let tx = store.conn_mut().transaction()?;
+    tx.execute("DELETE FROM team_pending WHERE seq <= ?1", [top])?;
+    tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
+    tx.commit()?;
+    Ok(report)
+}
+
+async fn exchange(
+    store: &mut Store,
+    repo: &Repo,
+    team: &TeamInfo,
+    url: &url::Url,
+    secret: &Secret,
+    doc_id: samod::DocumentId,
+    now: Millis,
+) -> Result<(TeamSyncReport, i64)> {
+    let mut report = TeamSyncReport::default();
+    // What changed here goes into the document before the relay is reached, so edits made
+    // apart stay concurrent (the document is here after the first sync).
+    let (top, pending) = store.team_pending(now)?;
+    let held: bool = store.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM team_chunks WHERE key > ?1 || '/' AND key < ?1 || '0')",
+        [doc_id.to_string()],
+        |r| r.get(0),
+    )?;
+    let local = if held {
+        repo.find(doc_id.clone()).await.map_err(team_error)?
+    } else {
+        None
+    };
+    let mut written = false;
+    if let Some(handle) = &local {
+        report.sent = write_pending(handle, &pending, &team.me)?;
+        written = true;
+    }
+    let dialer = connect(repo, url, secret).await?;
+    let handle = match local {
+        Some(h) => h,
+        None => find_on_relay(repo, doc_id).await?,
+    };
+    if !handle.with_document(|d| doc::is_workspace(d)) {
+        return Err(Error::invalid(
+            "the team link names a document that is not a Hearth team",
+        ));
+    }
+    if !written {
+        report.sent = write_pending(&handle, &pending, &team.me)?;
+    }
+    if let Some(conn) = dialer.connection_id() {
+        wait(
+            EXCHANGE_WAIT,
+            handle.we_have_their_changes(conn),
+            &team.relay_url,
+        )
+        .await?;
+        wait(
+            EXCHANGE_WAIT,
+            handle.they_have_our_changes(conn),
+            &team.relay_url,
+        )
+        .await?;
+    }
+    let first =
+        store
+            .conn()
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM team_applied)", [], |r| {
+                r.get::<_, bool>(0)
+            })?;
+    let (applied, not_here, conflicts) =
+        handle.with_document(|d| apply(store, d, &team.workspace_doc, top, now))?;
+    report.applied = applied;
+    report.not_here = not_here;
+    report.conflicts = conflicts;
+    if first {
+        // someone joining: what they triaged that the team never did is shared now
+        let ids = {
+            let mut stmt = store.conn().prepare(TRIAGED)?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids
+        };
+        let mut own = Vec::new();
+        for (id, key) in store.conversation_keys(&ids)? {
+            if handle.with_document(|d| doc::read(d, &key).is_none()) {
+                own.push((key, store.triage_state(id, now)?));
+            }
+        }
+        if !own.is_empty() {
+            report.sent += write_pending(&handle, &own, &team.me)?;
+            if let Some(conn) = dialer.connection_id() {
+                wait(
+                    EXCHANGE_WAIT,
+                    handle.they_have_our_changes(conn),
+                    &team.relay_url,
+                )
+                .await?;
+            }
+            // the document now holds them as this workspace has them: nothing to apply back
+            store.conn().execute(
+                "UPDATE team_applied SET heads = ?2 WHERE doc = ?1",
+                params![
+                    team.workspace_doc,
+                    handle.with_document(|d| doc::heads_to_json(&d.get_heads()))
+                ],
+            )?;
+        }
+    }
+    Ok((report, top))
+}
+
+/// The team's document from the relay. A relay that has just started may answer "not here"
+/// while it reads its files, so it is asked a few times before that answer is believed.
+async fn find_on_relay(repo: &Repo, doc_id: samod::DocumentId) -> Result<samod::DocHandle> {
+    for attempt in 0..6 {
+        if let Some(handle) = repo.find(doc_id.clone()).await.map_err(team_error)? {
+            return Ok(handle);
+        }
+        tokio::time::sleep(Duration::from_millis(250 * (attempt + 1))).await;
+    }
+    Err(Error::invalid(
+        "the relay does not have this team's document; ask a teammate for a new link",
+    ))
+}
+
+fn write_pending(
+    handle: &samod::DocHandle,
+    pending: &[(String, TriageState)],
+    me: &str,
+) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (key, state) in pending {
+            if doc::write(d, key, state, me).map_err(team_error)? {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    })
+}
+
+/// Writes the document's changes since the heads last applied to the conversations, in one
+/// transaction; the marks its own writes leave are removed, and a conversation changed here
+/// since `top` keeps its new state. Returns (applied, not here, conflicts).
+fn apply(
+    store: &mut Store,
+    d: &automerge::Automerge,
+    doc_name: &str,
+    top: i64,
+    now: Millis,
+) -> Result<(usize, usize, usize)> {
+    let before: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT heads FROM team_applied WHERE doc = ?1",
+            [doc_name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let before = before
+        .as_deref()
+        .map(doc::heads_from_json)
+        .unwrap_or_default();
+    let changed = doc::changed_since(d, &before);
+    let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
+    let mut updates = Vec::new();
+    for key in changed {
+        let Some(shared) = doc::read(d, &key) else {
+            continue;
+        };
+        conflicts += shared.conflicts.len();
+        let Some(id) = store.conversation_by_key(&key)? else {
+            not_here += 1;
+            continue;
+        };
+        let changed_here: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_pending WHERE conversation_id = ?1 AND seq > ?2)",
+            params![id, top],
+            |r| r.get(0),
+        )?;
+        if changed_here || store.triage_state(id, now)? == shared.state {
+            continue;
+        }
+        updates.push((id, shared.state));
+    }
+    let tx = store.conn_mut().transaction()?;
+    let mark: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM team_pending", [], |r| {
+        r.get(0)
+    })?;
+    for (id, state) in &updates {
+        crate::inbox::triage::restore(&tx, *id, state, now)?;
+        applied += 1;
+    }
+    // the team's own state, not a change made here to share back
+    tx.execute("DELETE FROM team_pending WHERE seq > ?1", [mark])?;
+    tx.execute(
+        "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)
+         ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads",
+        params![doc_name, doc::heads_to_json(&d.get_heads())],
+    )?;
+    tx.commit()?;
+    Ok((applied, not_here, conflicts))
+}
