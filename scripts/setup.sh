@@ -93,6 +93,8 @@ setup_tests() {
   setup_app
   install_system_packages "${TEST_PACKAGES[@]}"
   npm_install "$ROOT/tests/e2e"
+  # the team relay the team tests run on loopback
+  npm_install "$ROOT/relay"
   # The WebDriver bridge the end-to-end tests were written against.
   if ! command -v tauri-driver >/dev/null 2>&1 ||
     ! cargo install --list 2>/dev/null | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then

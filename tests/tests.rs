@@ -36,3 +36,4 @@ mod scheduler;
 mod search;
 mod sentiment;
 mod sync_faults;
+mod team;

@@ -1,0 +1,301 @@
+//! Teams with real processes and a real relay: `node relay/server.mjs` on loopback (the
+//! automerge-repo sync server, from the npm registry) and the real `hearth` binary, one
+//! database per manager, each with its secret in the OS keyring. Run inside
+//! `scripts/with-keyring` (as `./scripts/test` does), after `relay/` is installed (the test
+//! set-up does it: `npm ci --prefix relay`).
+
+use crate::common::{hearth, text};
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "team-secret-for-tests-7c1d9e";
+
+/// The relay, as the team would run it: its own data folder, which outlives a restart.
+struct Relay {
+    child: Option<Child>,
+    data: tempfile::TempDir,
+    port: u16,
+}
+
+impl Relay {
+    fn start() -> Relay {
+        let data = tempfile::tempdir().expect("a folder for the relay");
+        let (child, port) = spawn_relay(data.path(), 0);
+        Relay {
+            child: Some(child),
+            data,
+            port,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts again on the same port with the same documents.
+    fn restart(&mut self) {
+        self.stop();
+        let (child, _) = spawn_relay(self.data.path(), self.port);
+        self.child = Some(child);
+    }
+
+    /// Every byte the relay keeps on disk.
+    fn stored_bytes(&self) -> Vec<u8> {
+        fn walk(dir: &Path, out: &mut Vec<u8>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.extend(bytes);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.data.path(), &mut out);
+        out
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn spawn_relay(data: &Path, port: u16) -> (Child, u16) {
+    let relay = Path::new(env!("CARGO_MANIFEST_DIR")).join("relay");
+    assert!(
+        relay.join("node_modules").is_dir(),
+        "relay/ is not installed: run `npm ci --prefix relay` (scripts/test does)"
+    );
+    let mut child = Command::new("node")
+        .arg(relay.join("server.mjs"))
+        .env("RELAY_SECRET", SECRET)
+        .env("PORT", port.to_string())
+        .env("DATA_DIR", data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs the relay");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("the relay's output"))
+        .read_line(&mut line)
+        .expect("the relay says where it listens");
+    let port = line
+        .rsplit(':')
+        .next()
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the relay said {line:?}"));
+    (child, port)
+}
+
+/// One manager's Hearth: a database with the demo in it.
+struct Manager {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Manager {
+    fn new() -> Manager {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = dir.path().join("hearth.db");
+        let m = Manager { _dir: dir, db };
+        m.ok(&["demo"]);
+        m
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        let mut child = hearth(&self.db)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hearth runs");
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).expect("stdin written");
+        }
+        drop(input);
+        child.wait_with_output().expect("hearth ran")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, None);
+        assert!(out.status.success(), "hearth {args:?}: {}", text(&out));
+        text(&out)
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args, None);
+        assert!(out.status.success(), "hearth {args:?}: {}", text(&out));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    /// The conversation as this manager's inbox shows it: status, assignee, tags.
+    fn triage(&self, id: i64) -> (String, Option<String>, Vec<String>) {
+        let v = self.json(&["show", &id.to_string(), "--json"]);
+        let c = &v["conversation"];
+        let mut tags: Vec<String> = c["tags"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        tags.sort();
+        (
+            c["status"].as_str().unwrap_or_default().to_string(),
+            c["assignee"].as_str().map(String::from),
+            tags,
+        )
+    }
+
+    fn sync(&self) -> serde_json::Value {
+        self.json(&["team", "sync", "--json"])
+    }
+
+    fn create(&self, relay: &Relay, name: &str) -> String {
+        let out = self.run(
+            &["team", "create", "--relay", &relay.url(), "--name", name],
+            Some(SECRET),
+        );
+        assert!(out.status.success(), "team create: {}", text(&out));
+        let said = text(&out);
+        said.split_whitespace()
+            .find(|w| w.starts_with("hearth://team/join?"))
+            .unwrap_or_else(|| panic!("no join link in {said}"))
+            .to_string()
+    }
+}
+
+/// Conversations of the demo's open inbox (the same ids in every manager's demo).
+fn open_ids(m: &Manager, n: usize) -> Vec<i64> {
+    let v = m.json(&["inbox", "--json", "--limit", &n.to_string()]);
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_i64())
+        .collect()
+}
+
+#[test]
+fn two_managers_share_triage_apart_and_back_and_a_third_gets_everything() {
+    let mut relay = Relay::start();
+    let ana = Manager::new();
+    let ben = Manager::new();
+    let ids = open_ids(&ana, 6);
+    let [x, y, z, w, ..] = ids[..] else {
+        panic!("the demo has open conversations: {ids:?}")
+    };
+
+    // Ana starts the team and triages; Ben joins and sees it
+    let link = ana.create(&relay, "Ana");
+    ana.ok(&["triage", &x.to_string(), "assign", "Ana"]);
+    ana.ok(&["triage", &y.to_string(), "snooze", "in 3 days"]);
+    ana.ok(&["triage", &z.to_string(), "tag", "shared-by-ana"]);
+    let status = ana.ok(&["team", "status"]);
+    assert!(status.contains("wait to be shared"), "{status}");
+    ana.sync();
+    let joined = ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    assert!(joined.contains("Joined the team"), "{joined}");
+    assert_eq!(ben.triage(x).1.as_deref(), Some("Ana"), "Ana's assignment");
+    assert_eq!(ben.triage(y).0, "snoozed", "Ana's snooze");
+    assert!(ben.triage(z).2.contains(&"shared-by-ana".to_string()));
+
+    // Ben triages back; Ana sees it
+    ben.ok(&["triage", &w.to_string(), "done"]);
+    ben.sync();
+    ana.sync();
+    assert_eq!(ana.triage(w).0, "done", "Ben's done reached Ana");
+
+    // both go offline and triage the same and different conversations
+    relay.stop();
+    ana.ok(&["triage", &x.to_string(), "assign", "Ana again"]);
+    ben.ok(&["triage", &x.to_string(), "assign", "Ben"]);
+    ana.ok(&["triage", &w.to_string(), "tag", "from-ana"]);
+    ben.ok(&["triage", &w.to_string(), "tag", "from-ben"]);
+    let offline = ana.run(&["team", "sync"], None);
+    assert!(!offline.status.success(), "no relay, no sync");
+    let said = text(&offline);
+    assert!(
+        said.contains("could not be reached") && said.contains("keeps working"),
+        "offline in words: {said}"
+    );
+    assert!(!said.contains(SECRET), "the secret stays out of errors");
+    assert_eq!(ana.triage(x).1.as_deref(), Some("Ana again"), "work goes on offline");
+
+    // back: both converge, both tags kept, the assignment conflict reported
+    relay.restart();
+    let a1 = ana.sync();
+    let b1 = ben.sync();
+    let a2 = ana.sync();
+    let (ax, bx) = (ana.triage(x), ben.triage(x));
+    assert_eq!(ax, bx, "both managers see the same conversation");
+    assert!(
+        matches!(ax.1.as_deref(), Some("Ana again") | Some("Ben")),
+        "one of the two assignments won: {ax:?}"
+    );
+    let (aw, bw) = (ana.triage(w), ben.triage(w));
+    assert_eq!(aw, bw);
+    assert!(
+        aw.2.contains(&"from-ana".to_string()) && aw.2.contains(&"from-ben".to_string()),
+        "tags added apart are both kept: {aw:?}"
+    );
+    let conflicts: i64 = [&a1, &b1, &a2]
+        .iter()
+        .filter_map(|r| r["conflicts"].as_i64())
+        .sum();
+    assert!(conflicts > 0, "the assignment set twice apart is reported: {a1} {b1} {a2}");
+
+    // a third manager joining late gets the whole state
+    let cleo = Manager::new();
+    cleo.ok(&["team", "join", &link, "--name", "Cleo"]);
+    assert_eq!(cleo.triage(x), ax);
+    assert_eq!(cleo.triage(w), aw);
+    assert_eq!(cleo.triage(y).0, "snoozed");
+
+    // nothing but triage reached the relay: no message text
+    let stored = relay.stored_bytes();
+    let v = ana.json(&["show", &x.to_string(), "--json"]);
+    let body = v["messages"][0]["text"].as_str().unwrap_or_default();
+    let probe: String = body.chars().take(40).collect();
+    assert!(probe.len() > 10, "a message to look for: {v}");
+    assert!(
+        !String::from_utf8_lossy(&stored).contains(&probe),
+        "message text never leaves the laptop"
+    );
+}
+
+#[test]
+fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let link = ana.create(&relay, "Ana");
+    let wrong = link.replace("secret=", "secret=not-the-");
+    let eve = Manager::new();
+    let started = Instant::now();
+    let out = eve.run(&["team", "join", &wrong, "--name", "Eve"], None);
+    assert!(!out.status.success(), "a wrong secret is refused");
+    let said = text(&out);
+    assert!(said.contains("refused this team's secret"), "in words: {said}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "a refusal is not retried as if the relay were down"
+    );
+    let status = eve.ok(&["team", "status"]);
+    assert!(status.contains("Not sharing"), "{status}");
+    // and a link that is not one
+    let out = eve.run(&["team", "join", "https://example.org", "--name", "Eve"], None);
+    assert!(text(&out).contains("not a Hearth team link"), "{}", text(&out));
+}
