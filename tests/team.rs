@@ -299,3 +299,57 @@ fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
     let out = eve.run(&["team", "join", "https://example.org", "--name", "Eve"], None);
     assert!(text(&out).contains("not a Hearth team link"), "{}", text(&out));
 }
+
+/// `hearth team sync` killed (SIGKILL) at a random moment, a hundred times, while the
+/// conversation it shares keeps changing: every change the triage command acknowledged reaches
+/// the teammate in the end, the team's document still loads, and SQLite finds the file whole.
+#[test]
+fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let ben = Manager::new();
+    let link = ana.create(&relay, "Ana");
+    ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    let ids = open_ids(&ana, 10);
+    let mut last = std::collections::BTreeMap::new();
+    let mut rng = fastrand::Rng::with_seed(13);
+    let trials = 100;
+    let mut killed = 0;
+    for trial in 0..trials {
+        let id = ids[rng.usize(..ids.len())];
+        let who = format!("owner-{trial}");
+        ana.ok(&["triage", &id.to_string(), "assign", &who]);
+        last.insert(id, who);
+        let mut sync = hearth(&ana.db)
+            .args(["team", "sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("hearth team sync runs");
+        // from at start-up to well into the exchange
+        std::thread::sleep(Duration::from_millis(rng.u64(0..400)));
+        if sync.try_wait().ok().flatten().is_none() {
+            killed += 1;
+        }
+        let _ = sync.kill();
+        let _ = sync.wait();
+    }
+    assert!(
+        killed >= trials / 4,
+        "most trials stop a sync midway ({killed} of {trials} did)"
+    );
+    // the next sync finds the document loadable and shares whatever was left
+    ana.sync();
+    ben.sync();
+    for (id, who) in &last {
+        assert_eq!(
+            ben.triage(*id).1.as_deref(),
+            Some(who.as_str()),
+            "conversation {id}: the last assignment acknowledged on Ana's laptop"
+        );
+    }
+    let check = rusqlite::Connection::open(&ana.db)
+        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)))
+        .expect("the database opens");
+    assert_eq!(check, "ok", "SQLite finds the file whole after {trials} kills");
+}
