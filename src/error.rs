@@ -60,6 +60,10 @@ pub enum Error {
     #[error(transparent)]
     Connector(#[from] crate::platform::ConnectorError),
 
+    /// The team's relay cannot be reached now; everything local keeps working.
+    #[error("{0}")]
+    TeamOffline(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -102,7 +106,7 @@ impl Error {
     /// Whether the same call could succeed later without the user changing anything.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Busy | Error::DiskFull => true,
+            Error::Busy | Error::DiskFull | Error::TeamOffline(_) => true,
             Error::Connector(e) => e.kind() == crate::platform::ErrorKind::Transient,
             _ => false,
         }
@@ -120,7 +124,7 @@ impl Error {
             Error::DiskFull => ErrorCode::DiskFull,
             Error::NoDatabase { .. } => ErrorCode::NoDatabase,
             Error::Keyring(_) => ErrorCode::Keyring,
-            Error::Connector(_) => ErrorCode::Platform,
+            Error::Connector(_) | Error::TeamOffline(_) => ErrorCode::Platform,
             Error::Sqlite(_) | Error::Migration(_) => ErrorCode::Database,
         }
     }

@@ -2787,3 +2787,61 @@ pub struct FeedbackOverview {
     /// Those that share too little with the rest to make a theme yet.
     pub unthemed: i64,
 }
+
+/// The team this workspace shares triage with (issue 13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamInfo {
+    pub relay_url: String,
+    pub workspace_doc: String,
+    /// This manager's name, as teammates see it.
+    pub me: String,
+    pub joined_at: Millis,
+    pub last_synced_at: Option<Millis>,
+    /// Conversations changed here that the team has not had yet.
+    pub waiting: i64,
+}
+
+/// What one sync with the team did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamSyncReport {
+    /// Conversations whose triage this sync shared with the team.
+    pub sent: usize,
+    /// Conversations whose triage a teammate changed, now changed here.
+    pub applied: usize,
+    /// Teammates' conversations this workspace does not have (not synced from the platform
+    /// here, or on an account not connected here).
+    pub not_here: usize,
+    /// Fields two managers set differently while apart.
+    pub conflicts: usize,
+}
+
+/// A value a teammate gave a conversation's field while apart, that the team's document set
+/// aside for the one the conversation shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamConflict {
+    /// `status`, `assignee`, `priority`, `snoozed_until` or `by`.
+    pub field: String,
+    /// The other value, in words.
+    pub other: String,
+}
+
+/// The team sync's state, as the app's sidebar shows it (event `hearth://team`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamSyncState {
+    /// The team (None: this workspace shares nothing).
+    pub team: Option<TeamInfo>,
+    /// `idle` (no team), `syncing`, `synced`, `offline` or `failed`.
+    pub state: String,
+    /// What went wrong, in words (offline, refused, the disk).
+    pub message: Option<String>,
+    /// What the last sync did.
+    pub report: Option<TeamSyncReport>,
+}

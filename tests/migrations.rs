@@ -110,7 +110,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0024_team.sql",
-        "bf3ff11a0583d22171fd41966fde946cf27622eaed147802d1ee9e58ca9dc283",
+        "9928c53da619cbb405980629f97e31e58fb6f492f99e7b8bc177e2417348654d",
     ),
 ];
 

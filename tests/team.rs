@@ -150,7 +150,11 @@ impl Manager {
         let c = &v["conversation"];
         let mut tags: Vec<String> = c["tags"]
             .as_array()
-            .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
         tags.sort();
         (
@@ -233,7 +237,11 @@ fn two_managers_share_triage_apart_and_back_and_a_third_gets_everything() {
         "offline in words: {said}"
     );
     assert!(!said.contains(SECRET), "the secret stays out of errors");
-    assert_eq!(ana.triage(x).1.as_deref(), Some("Ana again"), "work goes on offline");
+    assert_eq!(
+        ana.triage(x).1.as_deref(),
+        Some("Ana again"),
+        "work goes on offline"
+    );
 
     // back: both converge, both tags kept, the assignment conflict reported
     relay.restart();
@@ -256,7 +264,26 @@ fn two_managers_share_triage_apart_and_back_and_a_third_gets_everything() {
         .iter()
         .filter_map(|r| r["conflicts"].as_i64())
         .sum();
-    assert!(conflicts > 0, "the assignment set twice apart is reported: {a1} {b1} {a2}");
+    assert!(
+        conflicts > 0,
+        "the assignment set twice apart is reported: {a1} {b1} {a2}"
+    );
+    // and shown beside the conversation on both laptops: the value kept, the other one click away
+    let kept = ax.1.clone().unwrap_or_default();
+    let other = if kept == "Ben" { "Ana again" } else { "Ben" };
+    for m in [&ana, &ben] {
+        let shown = m.json(&["team", "conflicts", &x.to_string(), "--json"]);
+        assert_eq!(
+            shown,
+            serde_json::json!([{ "field": "assignee", "other": other }]),
+            "the assignee set aside"
+        );
+    }
+    // tags added apart are not a conflict
+    assert_eq!(
+        ana.json(&["team", "conflicts", &w.to_string(), "--json"]),
+        serde_json::json!([])
+    );
 
     // a third manager joining late gets the whole state
     let cleo = Manager::new();
@@ -288,7 +315,10 @@ fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
     let out = eve.run(&["team", "join", &wrong, "--name", "Eve"], None);
     assert!(!out.status.success(), "a wrong secret is refused");
     let said = text(&out);
-    assert!(said.contains("refused this team's secret"), "in words: {said}");
+    assert!(
+        said.contains("refused this team's secret"),
+        "in words: {said}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "a refusal is not retried as if the relay were down"
@@ -296,8 +326,15 @@ fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
     let status = eve.ok(&["team", "status"]);
     assert!(status.contains("Not sharing"), "{status}");
     // and a link that is not one
-    let out = eve.run(&["team", "join", "https://example.org", "--name", "Eve"], None);
-    assert!(text(&out).contains("not a Hearth team link"), "{}", text(&out));
+    let out = eve.run(
+        &["team", "join", "https://example.org", "--name", "Eve"],
+        None,
+    );
+    assert!(
+        text(&out).contains("not a Hearth team link"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// `hearth team sync` killed (SIGKILL) at a random moment, a hundred times, while the
@@ -351,5 +388,8 @@ fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
     let check = rusqlite::Connection::open(&ana.db)
         .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)))
         .expect("the database opens");
-    assert_eq!(check, "ok", "SQLite finds the file whole after {trials} kills");
+    assert_eq!(
+        check, "ok",
+        "SQLite finds the file whole after {trials} kills"
+    );
 }

@@ -18,8 +18,8 @@ use hearth::model::{
     ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings, OrganizationDetail,
     OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder, ResponseFigures,
     ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
-    SegmentFilter, SyncProgress, TeamMember, TriageAction, TriageEach, View, ViewDraft,
-    WorkspaceStatus, WorkspaceTotals,
+    SegmentFilter, SyncProgress, TeamConflict, TeamInfo, TeamMember, TeamSyncReport, TeamSyncState,
+    TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -309,8 +309,16 @@ pub fn conversation_show(state: State<'_, AppState>, id: i64) -> Reply<Conversat
 }
 
 #[tauri::command(async)]
-pub fn triage(state: State<'_, AppState>, id: i64, action: TriageAction) -> Reply<InboxItem> {
-    state.with(|s| s.triage(id, &action, now_millis()))
+pub fn triage(
+    state: State<'_, AppState>,
+    teams: State<'_, Teams>,
+    id: i64,
+    action: TriageAction,
+) -> Reply<InboxItem> {
+    let item = state.with(|s| s.triage(id, &action, now_millis()))?;
+    // teammates see it at once when the relay is there
+    teams.sync_now();
+    Ok(item)
 }
 
 /// Who a conversation is with, for the pane beside its thread (none when only the team wrote).
@@ -365,8 +373,14 @@ pub fn set_my_name(state: State<'_, AppState>, name: String) -> Reply<Option<Str
 
 /// A bulk action, or its undo: all of them or none.
 #[tauri::command(async)]
-pub fn triage_each(state: State<'_, AppState>, each: Vec<TriageEach>) -> Reply<Vec<InboxItem>> {
-    state.with(|s| s.triage_each(&each, now_millis()))
+pub fn triage_each(
+    state: State<'_, AppState>,
+    teams: State<'_, Teams>,
+    each: Vec<TriageEach>,
+) -> Reply<Vec<InboxItem>> {
+    let items = state.with(|s| s.triage_each(&each, now_millis()))?;
+    teams.sync_now();
+    Ok(items)
 }
 
 #[tauri::command(async)]
@@ -1126,6 +1140,111 @@ pub fn sync_now(syncer: State<'_, Syncer>, account_id: Option<i64>) {
 pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
     let guard = syncer.0.lock().unwrap_or_else(|p| p.into_inner());
     guard.as_ref().map(Scheduler::status).unwrap_or_default()
+}
+
+/// The team this workspace shares triage with, and the latest state of its sync.
+#[derive(Default)]
+pub struct Teams {
+    pub syncer: Mutex<Option<hearth::team::background::TeamSyncer>>,
+    pub last: Mutex<Option<TeamSyncState>>,
+}
+
+impl Teams {
+    fn sync_now(&self) {
+        if let Some(s) = self
+            .syncer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            s.sync_now();
+        }
+    }
+}
+
+/// The event that carries [`TeamSyncState`] while the team syncs in the background.
+pub const TEAM_EVENT: &str = "hearth://team";
+
+/// The team and how its last sync went (None before the first one reported).
+#[tauri::command(async)]
+pub fn team_state(state: State<'_, AppState>, teams: State<'_, Teams>) -> Reply<TeamSyncState> {
+    if let Some(last) = teams.last.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        return Ok(last);
+    }
+    let team: Option<TeamInfo> = state.with(|s| s.team_info())?;
+    Ok(TeamSyncState {
+        state: if team.is_some() { "synced" } else { "idle" }.into(),
+        team,
+        message: None,
+        report: None,
+    })
+}
+
+fn db_path_of(state: &AppState) -> Result<std::path::PathBuf, ApiError> {
+    state.db_path().ok_or_else(|| ApiError {
+        code: ErrorCode::NoDatabase,
+        message: "no database is open".into(),
+    })
+}
+
+/// Settings → Team → Create: the team's document on the relay; returns the join link.
+#[tauri::command(async)]
+pub fn team_create(
+    state: State<'_, AppState>,
+    teams: State<'_, Teams>,
+    relay: String,
+    secret: String,
+    name: String,
+) -> Reply<String> {
+    let path = db_path_of(&state)?;
+    let secret = hearth::platform::Secret::new(secret.trim());
+    let link = hearth::team::on_own_connection(&path, async |s| {
+        hearth::team::create(s, relay.trim(), secret, &name, now_millis()).await
+    })?;
+    teams.sync_now();
+    Ok(link.to_link())
+}
+
+/// Settings → Team → Join with a link: the team's state comes here.
+#[tauri::command(async)]
+pub fn team_join(
+    state: State<'_, AppState>,
+    teams: State<'_, Teams>,
+    link: String,
+    name: String,
+) -> Reply<TeamSyncReport> {
+    let path = db_path_of(&state)?;
+    let link = hearth::team::JoinLink::parse(&link)?;
+    let report = hearth::team::on_own_connection(&path, async |s| {
+        hearth::team::join(s, &link, &name, now_millis()).await
+    })?;
+    teams.sync_now();
+    Ok(report)
+}
+
+/// The join link to invite another teammate with.
+#[tauri::command(async)]
+pub fn team_link(state: State<'_, AppState>) -> Reply<Option<String>> {
+    state.with(|s| Ok(s.team_join_link()?.map(|l| l.to_link())))
+}
+
+#[tauri::command(async)]
+pub fn team_leave(state: State<'_, AppState>, teams: State<'_, Teams>) -> Reply<bool> {
+    let left = state.with(|s| s.team_leave())?;
+    teams.sync_now();
+    Ok(left)
+}
+
+/// Shares what changed here now (after a triage action, or "Sync now").
+#[tauri::command(async)]
+pub fn team_sync_now(teams: State<'_, Teams>) {
+    teams.sync_now();
+}
+
+/// What teammates set differently for a conversation while apart (the value set aside).
+#[tauri::command(async)]
+pub fn team_conflicts(state: State<'_, AppState>, id: i64) -> Reply<Vec<TeamConflict>> {
+    state.with(|s| s.team_conflicts(id))
 }
 
 /// What waits to be sent, and what was sent since `sent_since` (unix ms).

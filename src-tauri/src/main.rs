@@ -9,7 +9,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use commands::{AppState, Syncer};
+use commands::{AppState, Syncer, Teams};
 
 /// The event that asks the UI to show a view ("inbox", "members", "calendar", "health",
 /// "moderation", "shortcuts").
@@ -20,6 +20,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
     builder
         .manage(state)
         .manage(Syncer::default())
+        .manage(Teams::default())
         .invoke_handler(tauri::generate_handler![
             commands::workspace_status,
             commands::workspace_check,
@@ -39,6 +40,13 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::team_list,
             commands::team_add,
             commands::team_remove,
+            commands::team_state,
+            commands::team_create,
+            commands::team_join,
+            commands::team_link,
+            commands::team_leave,
+            commands::team_sync_now,
+            commands::team_conflicts,
             commands::conversation_show,
             commands::triage,
             commands::triage_each,
@@ -298,6 +306,35 @@ fn start_background_sync<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// How often the team's triage syncs while the app runs (and after each change made here).
+const TEAM_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Starts the team sync in the background on its own connection; its states go to the UI.
+fn start_team_sync<R: Runtime>(app: &AppHandle<R>) {
+    let Some(path) = app.state::<AppState>().db_path() else {
+        return;
+    };
+    let emitter = app.clone();
+    let sink = std::sync::Arc::new(move |s: &hearth::model::TeamSyncState| {
+        *emitter
+            .state::<Teams>()
+            .last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(s.clone());
+        let _ = emitter.emit(commands::TEAM_EVENT, s);
+    });
+    let clock = std::sync::Arc::new(hearth::now_millis);
+    match hearth::team::background::TeamSyncer::start(path, TEAM_SYNC_EVERY, sink, clock) {
+        Ok(s) => {
+            *app.state::<Teams>()
+                .syncer
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(s)
+        }
+        Err(e) => eprintln!("hearth: the team sync could not start: {e}"),
+    }
+}
+
 /// WebKitGTK composites the page with OpenGL. Without a GPU (a virtual machine, a remote
 /// desktop, a headless display) that GL is Mesa's software rasteriser, and every frame that
 /// changes anything costs 50–100 ms more: under Xvfb here, holding `j` in the inbox dropped 76%
@@ -340,6 +377,7 @@ fn main() {
         .setup(|app| {
             setup_menu_and_tray(app)?;
             start_background_sync(app.handle());
+            start_team_sync(app.handle());
             rest_when_idle(app.handle().clone());
             Ok(())
         });

@@ -461,6 +461,9 @@ pub enum TeamCmd {
     Status,
     /// Stop sharing; what was shared stays here as this workspace's own triage.
     Leave,
+    /// What two teammates set differently for a conversation while apart: the value set aside
+    /// (the conversation shows the one kept).
+    Conflicts { conversation: i64 },
 }
 
 pub fn team(store: &mut Store, action: Option<TeamCmd>, json: bool, now: i64) -> Result<()> {
@@ -470,6 +473,9 @@ pub fn team(store: &mut Store, action: Option<TeamCmd>, json: bool, now: i64) ->
         TeamCmd::Sync => return super::team::sync(store, json, now),
         TeamCmd::Status => return super::team::status(store, json),
         TeamCmd::Leave => return super::team::leave(store),
+        TeamCmd::Conflicts { conversation } => {
+            return super::team::conflicts(store, conversation, json)
+        }
         TeamCmd::List => store.team()?,
         TeamCmd::Add { name } => store.add_team_member(&name, now)?,
         TeamCmd::Remove { name } => store.remove_team_member(&name)?,

@@ -3,9 +3,10 @@
 use std::io::{IsTerminal, Read};
 
 use anyhow::{bail, Context, Result};
+use hearth::model::TeamSyncReport;
 use hearth::platform::Secret;
 use hearth::store::Store;
-use hearth::team::{self, JoinLink, TeamSyncReport};
+use hearth::team::{self, JoinLink};
 
 use super::{local_time, print_json};
 
@@ -85,6 +86,23 @@ pub fn status(store: &Store, json: bool) -> Result<()> {
         0 => println!("Everything here is shared"),
         1 => println!("1 conversation changed here waits to be shared"),
         n => println!("{n} conversations changed here wait to be shared"),
+    }
+    Ok(())
+}
+
+pub fn conflicts(store: &Store, conversation: i64, json: bool) -> Result<()> {
+    let all = store.team_conflicts(conversation)?;
+    if json {
+        return print_json(&all);
+    }
+    if all.is_empty() {
+        println!("#{conversation}: nothing set differently by teammates while apart.");
+    }
+    for c in all {
+        println!(
+            "#{conversation} {}: a teammate also set \"{}\" while apart (the conversation shows the value kept)",
+            c.field, c.other
+        );
     }
     Ok(())
 }

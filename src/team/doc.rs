@@ -160,8 +160,11 @@ pub fn read(doc: &Automerge, conversation: &str) -> Option<Shared> {
         let all = doc.get_all(&map, conversation).ok()?;
         // get_all lists every concurrent value; the last is the one Automerge picked (as get)
         let (winner, rest) = all.split_last()?;
-        for (other, _) in rest {
-            conflicts.push((name.to_string(), words(other)));
+        // who changed it last is bookkeeping, not a decision two people disagree on
+        if name != "by" {
+            for (other, _) in rest {
+                conflicts.push((name.to_string(), words(other)));
+            }
         }
         match &winner.0 {
             Value::Scalar(s) => Some(s.clone().into_owned()),

@@ -15,6 +15,7 @@
 //! the conversations. A conversation changed here again meanwhile keeps its new state, which
 //! the next sync shares.
 
+pub mod background;
 pub mod doc;
 pub mod relay;
 pub mod storage;
@@ -24,10 +25,9 @@ use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension};
 use samod::{AutomergeUrl, BackoffConfig, DialerFailed, Repo};
-use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{Millis, Status, TriageState};
+use crate::model::{Millis, Status, TeamConflict, TeamInfo, TeamSyncReport, TriageState};
 use crate::platform::Secret;
 use crate::secrets;
 use crate::store::Store;
@@ -35,35 +35,6 @@ use crate::store::Store;
 /// How long a sync waits for the relay to answer, and then for both sides' changes.
 const CONNECT_WAIT: Duration = Duration::from_secs(20);
 const EXCHANGE_WAIT: Duration = Duration::from_secs(60);
-
-/// The team this workspace is in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TeamInfo {
-    pub relay_url: String,
-    pub workspace_doc: String,
-    pub me: String,
-    pub joined_at: Millis,
-    pub last_synced_at: Option<Millis>,
-    /// Conversations changed here that the team has not had yet.
-    pub waiting: i64,
-}
-
-/// What one sync did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TeamSyncReport {
-    /// Conversations whose triage this sync shared with the team.
-    pub sent: usize,
-    /// Conversations whose triage a teammate changed, now changed here.
-    pub applied: usize,
-    /// Teammates' conversations this workspace does not have (not synced from the platform
-    /// here, or on an account not connected here).
-    pub not_here: usize,
-    /// Fields two managers set differently while apart (the value kept is shown; the other is
-    /// one click away).
-    pub conflicts: usize,
-}
 
 /// A join link: the relay, the workspace document and the secret that admits to the relay.
 /// `hearth://team/join?relay=…&doc=automerge:…&secret=…`
@@ -185,9 +156,28 @@ impl Store {
         tx.execute("DELETE FROM team_pending", [])?;
         tx.execute("DELETE FROM team_chunks", [])?;
         tx.execute("DELETE FROM team_applied", [])?;
+        tx.execute("DELETE FROM team_conflicts", [])?;
         tx.commit()?;
         secrets::delete_token(&key)?;
         Ok(left)
+    }
+
+    /// The values a teammate set for this conversation's fields while apart from another, that
+    /// the team's document set aside (the conversation shows the one it kept).
+    pub fn team_conflicts(&self, conversation: i64) -> Result<Vec<TeamConflict>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT field, other FROM team_conflicts WHERE conversation_id = ?1
+             ORDER BY field, other",
+        )?;
+        let rows = stmt
+            .query_map([conversation], |r| {
+                Ok(TeamConflict {
+                    field: r.get(0)?,
+                    other: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// Every conversation's key, for the ones given (those that still exist).
@@ -292,6 +282,39 @@ impl Store {
             out.push((key, self.triage_state(id, now)?));
         }
         Ok((top, out))
+    }
+}
+
+/// Runs `work` on a connection of its own to the database at `path`, with a network runtime
+/// of its own: the app's team commands, which must not hold its connection while a relay
+/// answers slowly.
+pub fn on_own_connection<T>(
+    path: &std::path::Path,
+    work: impl AsyncFnOnce(&mut Store) -> Result<T>,
+) -> Result<T> {
+    let mut store = Store::open(path)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io {
+            context: "cannot start the network runtime".into(),
+            source: e,
+        })?;
+    runtime.block_on(work(&mut store))
+}
+
+impl Store {
+    /// The link a teammate joins with (the secret from the keyring), to invite someone else.
+    pub fn team_join_link(&self) -> Result<Option<JoinLink>> {
+        let Some(team) = self.team_info()? else {
+            return Ok(None);
+        };
+        Ok(Some(JoinLink {
+            relay: team.relay_url,
+            doc: team.workspace_doc,
+            secret: secrets::load_team_secret(&self.team_secret_key()?)?,
+        }))
     }
 }
 
@@ -427,7 +450,7 @@ async fn connect(
         )
         .map_err(team_error)?;
     let offline = |why: String| {
-        Error::invalid(format!(
+        Error::TeamOffline(format!(
             "the team's relay at {url} could not be reached ({why}); everything here keeps \
              working, and the changes are shared at the next sync"
         ))
@@ -451,7 +474,7 @@ async fn wait(
     relay: &str,
 ) -> Result<()> {
     tokio::time::timeout(limit, what).await.map_err(|_| {
-        Error::invalid(format!(
+        Error::TeamOffline(format!(
             "the team's relay at {relay} stopped answering mid-sync; nothing was lost, and the \
              next sync carries on"
         ))
@@ -654,6 +677,7 @@ fn apply(
     let changed = doc::changed_since(d, &before);
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
+    let mut conflicted = Vec::new();
     for key in changed {
         let Some(shared) = doc::read(d, &key) else {
             continue;
@@ -663,6 +687,7 @@ fn apply(
             not_here += 1;
             continue;
         };
+        conflicted.push((id, shared.conflicts.clone()));
         let changed_here: bool = store.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM team_pending WHERE conversation_id = ?1 AND seq > ?2)",
             params![id, top],
@@ -680,6 +705,19 @@ fn apply(
     for (id, state) in &updates {
         crate::inbox::triage::restore(&tx, *id, state, now)?;
         applied += 1;
+    }
+    for (id, fields) in &conflicted {
+        tx.execute(
+            "DELETE FROM team_conflicts WHERE conversation_id = ?1",
+            [id],
+        )?;
+        for (field, other) in fields {
+            tx.execute(
+                "INSERT OR IGNORE INTO team_conflicts (conversation_id, field, other)
+                 VALUES (?1, ?2, ?3)",
+                params![id, field, other],
+            )?;
+        }
     }
     // the team's own state, not a change made here to share back
     tx.execute("DELETE FROM team_pending WHERE seq > ?1", [mark])?;

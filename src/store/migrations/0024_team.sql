@@ -56,3 +56,13 @@ WHEN EXISTS (SELECT 1 FROM team)
 BEGIN
     INSERT INTO team_pending (conversation_id) VALUES (OLD.conversation_id);
 END;
+
+-- Fields two managers set differently while apart: the value Automerge kept is in the
+-- conversation; each value it set aside is here, for the thread to show one click away, until
+-- someone sets the field again.
+CREATE TABLE team_conflicts (
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    field           TEXT    NOT NULL,
+    other           TEXT    NOT NULL,
+    PRIMARY KEY (conversation_id, field, other)
+) WITHOUT ROWID;

@@ -28,6 +28,9 @@ import type { ExportSummary } from '$lib/bindings/ExportSummary';
 import type { ForgetPreview } from '$lib/bindings/ForgetPreview';
 import type { ForgetReport } from '$lib/bindings/ForgetReport';
 import type { InboxCounts } from '$lib/bindings/InboxCounts';
+import type { TeamConflict } from '$lib/bindings/TeamConflict';
+import type { TeamSyncReport } from '$lib/bindings/TeamSyncReport';
+import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { InboxPage } from '$lib/bindings/InboxPage';
 import type { InboxQuery } from '$lib/bindings/InboxQuery';
@@ -497,6 +500,37 @@ export const syncStatus = () => invoke<SyncProgress[]>('sync_status');
 
 export const onSync = (handler: (progress: SyncProgress) => void): Promise<UnlistenFn> =>
   listen<SyncProgress>(SYNC_EVENT, (event) => handler(event.payload));
+
+// Teams: triage shared with teammates through the team's relay.
+
+/** The event the team sync sends at each state (syncing, synced, offline, failed). */
+const TEAM_EVENT = 'hearth://team';
+
+/** The team and how its last sync went. */
+export const teamState = () => invoke<TeamSyncState>('team_state');
+
+/** Starts a team on the relay; returns the join link. */
+export const teamCreate = (relay: string, secret: string, name: string) =>
+  invoke<string>('team_create', { relay, secret, name });
+
+/** Joins the team of a link; its triage comes here. */
+export const teamJoin = (link: string, name: string) =>
+  invoke<TeamSyncReport>('team_join', { link, name });
+
+/** The link another teammate joins with. */
+export const teamLink = () => invoke<string | null>('team_link');
+
+/** Stops sharing; the shared triage stays here. */
+export const teamLeave = () => invoke<boolean>('team_leave');
+
+/** Shares what changed here now. */
+export const teamSyncNow = () => invoke<null>('team_sync_now');
+
+/** What teammates set differently for a conversation while apart. */
+export const teamConflicts = (id: number) => invoke<TeamConflict[]>('team_conflicts', { id });
+
+export const onTeam = (handler: (state: TeamSyncState) => void): Promise<UnlistenFn> =>
+  listen<TeamSyncState>(TEAM_EVENT, (event) => handler(event.payload));
 
 /** Everything not yet sent: queued, sending and refused items. */
 /** What waits to be sent, and what was sent since `sentSince` (unix ms). */
