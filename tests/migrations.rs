@@ -110,7 +110,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ),
     (
         "0024_team.sql",
-        "9928c53da619cbb405980629f97e31e58fb6f492f99e7b8bc177e2417348654d",
+        "7279cbd189923a5c3d84a5fbfd1a7cb00eef10b67329c3d4756b7f0b2008fc9a",
     ),
 ];
 

@@ -393,3 +393,36 @@ fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
         "SQLite finds the file whole after {trials} kills"
     );
 }
+
+/// A conversation a teammate triaged that is not here yet (its platform not synced here, or
+/// its account connected later) takes the team's state once it arrives.
+#[test]
+fn a_conversation_that_arrives_later_takes_the_teams_state() {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let ben = Manager::new();
+    let x = open_ids(&ana, 1)[0];
+    ana.ok(&["triage", &x.to_string(), "assign", "Ana"]);
+    let link = ana.create(&relay, "Ana");
+    ana.sync();
+
+    // on Ben's laptop the conversation has not been synced from its platform yet
+    let hide = |sql: &str| {
+        rusqlite::Connection::open(&ben.db)
+            .and_then(|c| c.execute(sql, [x]))
+            .expect("Ben's database")
+    };
+    hide("UPDATE conversations SET external_id = external_id || '-not-yet' WHERE id = ?1");
+    let joined = ben.json(&["team", "join", &link, "--name", "Ben", "--json"]);
+    assert!(joined["notHere"].as_i64().unwrap_or(0) >= 1, "{joined}");
+    assert_eq!(ben.triage(x).1, None, "nothing to apply it to yet");
+
+    // it arrives; the next sync gives it Ana's assignment
+    hide(
+        "UPDATE conversations SET external_id = replace(external_id, '-not-yet', '') WHERE id = ?1",
+    );
+    let report = ben.sync();
+    assert_eq!(ben.triage(x).1.as_deref(), Some("Ana"), "{report}");
+    let again = ben.sync();
+    assert_eq!(again["notHere"], 0, "nothing is waiting any more: {again}");
+}

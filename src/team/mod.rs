@@ -157,6 +157,7 @@ impl Store {
         tx.execute("DELETE FROM team_chunks", [])?;
         tx.execute("DELETE FROM team_applied", [])?;
         tx.execute("DELETE FROM team_conflicts", [])?;
+        tx.execute("DELETE FROM team_unmatched", [])?;
         tx.commit()?;
         secrets::delete_token(&key)?;
         Ok(left)
@@ -328,12 +329,7 @@ pub async fn create(
     me: &str,
     now: Millis,
 ) -> Result<JoinLink> {
-    let me = checked_name(me)?;
-    if store.team_info()?.is_some() {
-        return Err(Error::invalid(
-            "this workspace is in a team already; leave it first (`hearth team leave`)",
-        ));
-    }
+    let me = free_to_join(store, me)?;
     let url = check_relay(relay)?;
     let chunks = storage::SqliteChunks::open(store.path())?;
     let repo = Repo::build_tokio()
@@ -373,12 +369,7 @@ pub async fn join(
     me: &str,
     now: Millis,
 ) -> Result<TeamSyncReport> {
-    let me = checked_name(me)?;
-    if store.team_info()?.is_some() {
-        return Err(Error::invalid(
-            "this workspace is in a team already; leave it first (`hearth team leave`)",
-        ));
-    }
+    let me = free_to_join(store, me)?;
     remember(store, link, &me, false, now)?;
     match sync(store, now).await {
         Ok(report) => Ok(report),
@@ -388,6 +379,16 @@ pub async fn join(
             Err(e)
         }
     }
+}
+
+/// The name given, once this workspace is known to be in no team yet.
+fn free_to_join(store: &Store, me: &str) -> Result<String> {
+    if store.team_info()?.is_some() {
+        return Err(Error::invalid(
+            "this workspace is in a team already; leave it first (`hearth team leave`)",
+        ));
+    }
+    checked_name(me)
 }
 
 fn checked_name(me: &str) -> Result<String> {
@@ -674,10 +675,19 @@ fn apply(
         .as_deref()
         .map(doc::heads_from_json)
         .unwrap_or_default();
-    let changed = doc::changed_since(d, &before);
+    let mut changed = doc::changed_since(d, &before);
+    // and those that were not here before: they may have arrived since
+    {
+        let mut stmt = store.conn().prepare("SELECT key FROM team_unmatched")?;
+        let waiting = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        changed.extend(waiting);
+    }
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
     let mut conflicted = Vec::new();
+    let (mut matched, mut unmatched) = (Vec::new(), Vec::new());
     for key in changed {
         let Some(shared) = doc::read(d, &key) else {
             continue;
@@ -685,8 +695,10 @@ fn apply(
         conflicts += shared.conflicts.len();
         let Some(id) = store.conversation_by_key(&key)? else {
             not_here += 1;
+            unmatched.push(key);
             continue;
         };
+        matched.push(key.clone());
         conflicted.push((id, shared.conflicts.clone()));
         let changed_here: bool = store.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM team_pending WHERE conversation_id = ?1 AND seq > ?2)",
@@ -705,6 +717,15 @@ fn apply(
     for (id, state) in &updates {
         crate::inbox::triage::restore(&tx, *id, state, now)?;
         applied += 1;
+    }
+    for key in &unmatched {
+        tx.execute(
+            "INSERT OR IGNORE INTO team_unmatched (key) VALUES (?1)",
+            [key],
+        )?;
+    }
+    for key in &matched {
+        tx.execute("DELETE FROM team_unmatched WHERE key = ?1", [key])?;
     }
     for (id, fields) in &conflicted {
         tx.execute(

@@ -66,3 +66,10 @@ CREATE TABLE team_conflicts (
     other           TEXT    NOT NULL,
     PRIMARY KEY (conversation_id, field, other)
 ) WITHOUT ROWID;
+
+-- Conversations teammates triaged that this workspace did not have when their change arrived
+-- (not synced here yet, or on an account connected later): each sync looks for them again and
+-- gives them the team's state once they are here.
+CREATE TABLE team_unmatched (
+    key TEXT PRIMARY KEY
+) WITHOUT ROWID;
