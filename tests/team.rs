@@ -426,3 +426,46 @@ fn a_conversation_that_arrives_later_takes_the_teams_state() {
     let again = ben.sync();
     assert_eq!(again["notHere"], 0, "nothing is waiting any more: {again}");
 }
+
+/// The app's team sync and cron's `hearth team sync` on the same database at the same moment,
+/// again and again while triage goes on: both finish, and the teammate sees every change.
+#[test]
+fn two_syncs_of_one_workspace_at_once_share_everything() {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let ben = Manager::new();
+    let link = ana.create(&relay, "Ana");
+    ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    let ids = open_ids(&ana, 8);
+    for (round, id) in ids.iter().enumerate() {
+        ana.ok(&[
+            "triage",
+            &id.to_string(),
+            "assign",
+            &format!("round {round}"),
+        ]);
+        let both: Vec<Child> = (0..2)
+            .map(|_| {
+                hearth(&ana.db)
+                    .args(["team", "sync"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("hearth team sync runs")
+            })
+            .collect();
+        for child in both {
+            let out = child.wait_with_output().expect("it ran");
+            assert!(out.status.success(), "round {round}: {}", text(&out));
+        }
+    }
+    ben.sync();
+    for (round, id) in ids.iter().enumerate() {
+        assert_eq!(ben.triage(*id).1, Some(format!("round {round}")));
+    }
+    assert_eq!(
+        ana.json(&["team", "status", "--json"])["waiting"],
+        0,
+        "nothing left to share"
+    );
+}

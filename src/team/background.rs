@@ -46,9 +46,8 @@ impl TeamSyncer {
                 };
                 // the app's first screen first
                 let _ = woken.recv_timeout(Duration::from_secs(2));
-                let mut store = None;
                 loop {
-                    once(&runtime, &path, &mut store, &sink, clock());
+                    once(&runtime, &path, &sink, clock());
                     match woken.recv_timeout(every) {
                         // several wakes at once are one sync
                         Ok(()) => while woken.try_recv().is_ok() {},
@@ -79,23 +78,14 @@ fn failed(team: Option<crate::model::TeamInfo>, message: String) -> TeamSyncStat
     }
 }
 
-/// One round: `held` is this thread's connection, opened at the first round that needs it.
-fn once(
-    runtime: &tokio::runtime::Runtime,
-    path: &std::path::Path,
-    held: &mut Option<Store>,
-    sink: &Sink,
-    now: Millis,
-) {
-    if held.is_none() {
-        match Store::open(path) {
-            Ok(s) => *held = Some(s),
-            Err(e) => return sink(&failed(None, e.to_string())),
-        }
-    }
-    let Some(store) = held.as_mut() else {
-        return;
+/// One round, on a connection of its own opened for it (a restored backup replaces the file,
+/// so none is kept between rounds).
+fn once(runtime: &tokio::runtime::Runtime, path: &std::path::Path, sink: &Sink, now: Millis) {
+    let mut store = match Store::open(path) {
+        Ok(s) => s,
+        Err(e) => return sink(&failed(None, e.to_string())),
     };
+    let store = &mut store;
     let team = match store.team_info() {
         Ok(Some(t)) => t,
         Ok(None) => {
