@@ -440,7 +440,9 @@ async fn connect(
     let dialer = repo
         .dial(
             BackoffConfig {
-                initial_delay: Duration::from_millis(200),
+                // short: samod 0.16 can try the first connection before it has registered its
+                // dialer, and that attempt fails; the next one should not wait long
+                initial_delay: Duration::from_millis(50),
                 max_delay: Duration::from_secs(2),
                 max_retries: Some(6),
             },
