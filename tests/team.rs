@@ -182,6 +182,16 @@ impl Manager {
     }
 }
 
+/// A relay, and Ana's team with Ben in it.
+fn team_of_two() -> (Relay, Manager, Manager) {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let ben = Manager::new();
+    let link = ana.create(&relay, "Ana");
+    ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    (relay, ana, ben)
+}
+
 /// Conversations of the demo's open inbox (the same ids in every manager's demo).
 fn open_ids(m: &Manager, n: usize) -> Vec<i64> {
     let v = m.json(&["inbox", "--json", "--limit", &n.to_string()]);
@@ -342,11 +352,7 @@ fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
 /// the teammate in the end, the team's document still loads, and SQLite finds the file whole.
 #[test]
 fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
-    let relay = Relay::start();
-    let ana = Manager::new();
-    let ben = Manager::new();
-    let link = ana.create(&relay, "Ana");
-    ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    let (_relay, ana, ben) = team_of_two();
     let ids = open_ids(&ana, 10);
     let mut last = std::collections::BTreeMap::new();
     let mut rng = fastrand::Rng::with_seed(13);
@@ -431,11 +437,7 @@ fn a_conversation_that_arrives_later_takes_the_teams_state() {
 /// again and again while triage goes on: both finish, and the teammate sees every change.
 #[test]
 fn two_syncs_of_one_workspace_at_once_share_everything() {
-    let relay = Relay::start();
-    let ana = Manager::new();
-    let ben = Manager::new();
-    let link = ana.create(&relay, "Ana");
-    ben.ok(&["team", "join", &link, "--name", "Ben"]);
+    let (_relay, ana, ben) = team_of_two();
     let ids = open_ids(&ana, 8);
     for (round, id) in ids.iter().enumerate() {
         ana.ok(&[
