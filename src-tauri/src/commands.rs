@@ -1168,15 +1168,18 @@ pub const TEAM_EVENT: &str = "hearth://team";
 /// The team and how its last sync went (None before the first one reported).
 #[tauri::command(async)]
 pub fn team_state(state: State<'_, AppState>, teams: State<'_, Teams>) -> Reply<TeamSyncState> {
-    if let Some(last) = teams.last.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-        return Ok(last);
-    }
+    // the team as the database has it now (joined or left since the last round), with how
+    // the last round went when it was about this team
     let team: Option<TeamInfo> = state.with(|s| s.team_info())?;
-    Ok(TeamSyncState {
-        state: if team.is_some() { "synced" } else { "idle" }.into(),
-        team,
-        message: None,
-        report: None,
+    let last = teams.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(match last {
+        Some(last) if team.is_some() && last.team.is_some() => TeamSyncState { team, ..last },
+        _ => TeamSyncState {
+            state: if team.is_some() { "synced" } else { "idle" }.into(),
+            team,
+            message: None,
+            report: None,
+        },
     })
 }
 

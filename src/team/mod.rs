@@ -287,22 +287,30 @@ impl Store {
 }
 
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
-/// of its own: the app's team commands, which must not hold its connection while a relay
+/// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
+/// commands are): the app's team commands, which must not hold its connection while a relay
 /// answers slowly.
-pub fn on_own_connection<T>(
+pub fn on_own_connection<T: Send>(
     path: &std::path::Path,
-    work: impl AsyncFnOnce(&mut Store) -> Result<T>,
+    work: impl AsyncFnOnce(&mut Store) -> Result<T> + Send,
 ) -> Result<T> {
-    let mut store = Store::open(path)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io {
-            context: "cannot start the network runtime".into(),
-            source: e,
-        })?;
-    runtime.block_on(work(&mut store))
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let mut store = Store::open(path)?;
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::Io {
+                        context: "cannot start the network runtime".into(),
+                        source: e,
+                    })?;
+                runtime.block_on(work(&mut store))
+            })
+            .join()
+            .map_err(|_| Error::invalid("the team's work stopped unexpectedly"))?
+    })
 }
 
 impl Store {
