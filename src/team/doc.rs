@@ -161,9 +161,14 @@ pub fn read(doc: &Automerge, conversation: &str) -> Option<Shared> {
         // get_all lists every concurrent value; the last is the one Automerge picked (as get)
         let (winner, rest) = all.split_last()?;
         // who changed it last is bookkeeping, not a decision two people disagree on
+        // (two laptops writing the same value apart agree: no conflict to show)
         if name != "by" {
+            let kept = words(&winner.0);
             for (other, _) in rest {
-                conflicts.push((name.to_string(), words(other)));
+                let other = words(other);
+                if other != kept && !conflicts.contains(&(name.to_string(), other.clone())) {
+                    conflicts.push((name.to_string(), other));
+                }
             }
         }
         match &winner.0 {
@@ -338,5 +343,18 @@ mod tests {
             heads_from_json(&heads_to_json(&a.get_heads())),
             a.get_heads()
         );
+    }
+
+    #[test]
+    fn the_same_value_written_apart_is_no_conflict() {
+        let mut a = new_workspace().expect("doc");
+        let mut b = a.fork();
+        let same = state(Status::Done, Some("Ana"), &["bug"]);
+        write(&mut a, "k", &same, "Ana").expect("a");
+        write(&mut b, "k", &same, "Ana").expect("b");
+        a.merge(&mut b).expect("merge");
+        let back = read(&a, "k").expect("read");
+        assert_eq!(back.state, same);
+        assert_eq!(back.conflicts, [], "both laptops agree");
     }
 }

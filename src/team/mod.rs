@@ -261,6 +261,23 @@ impl Store {
         })
     }
 
+    /// Every conversation triaged here in any way, with its key and state (what a new team
+    /// starts with; what someone joining may have to share).
+    fn triaged_states(&self, now: Millis) -> Result<Vec<(String, TriageState)>> {
+        let ids = {
+            let mut stmt = self.conn().prepare(TRIAGED)?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, key) in self.conversation_keys(&ids)? {
+            out.push((key, self.triage_state(id, now)?));
+        }
+        Ok(out)
+    }
+
     /// What changed here since the last sync: the newest mark, and each conversation's key
     /// and state now.
     fn team_pending(&self, now: Millis) -> Result<(i64, Vec<(String, TriageState)>)> {
@@ -344,18 +361,24 @@ pub async fn create(
         .with_storage(chunks.clone())
         .load()
         .await;
+    // the team starts with this workspace's triage, on the relay before anyone can join
+    let own = store.triaged_states(now)?;
     let outcome = async {
         let dialer = connect(&repo, &url, &secret).await?;
-        let initial = doc::new_workspace().map_err(team_error)?;
+        let mut initial = doc::new_workspace().map_err(team_error)?;
+        for (key, state) in &own {
+            doc::write(&mut initial, key, state, &me).map_err(team_error)?;
+        }
+        let heads = doc::heads_to_json(&initial.get_heads());
         let handle = repo.create(initial).await.map_err(team_error)?;
         if let Some(conn) = dialer.connection_id() {
             wait(EXCHANGE_WAIT, handle.they_have_our_changes(conn), relay).await?;
         }
-        Ok::<_, Error>(handle.url().to_string())
+        Ok::<_, Error>((handle.url().to_string(), heads))
     }
     .await;
     repo.stop().await;
-    let doc = outcome?;
+    let (doc, heads) = outcome?;
     if let Some(failure) = chunks.take_failure() {
         return Err(Error::invalid(format!(
             "the team was not created: {failure}"
@@ -366,7 +389,12 @@ pub async fn create(
         doc,
         secret,
     };
-    remember(store, &link, &me, true, now)?;
+    remember(store, &link, &me, now)?;
+    // what the document holds is what the tables hold: nothing to apply back
+    store.conn().execute(
+        "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)",
+        params![link.doc, heads],
+    )?;
     Ok(link)
 }
 
@@ -378,7 +406,7 @@ pub async fn join(
     now: Millis,
 ) -> Result<TeamSyncReport> {
     let me = free_to_join(store, me)?;
-    remember(store, link, &me, false, now)?;
+    remember(store, link, &me, now)?;
     match sync(store, now).await {
         Ok(report) => Ok(report),
         Err(e) => {
@@ -409,29 +437,15 @@ fn checked_name(me: &str) -> Result<String> {
     Ok(me.to_string())
 }
 
-/// Files the team, and (`share_own`, for the one who creates it) marks what was triaged here
-/// before for the first sync to share. Someone joining takes the team's state at the first
-/// sync instead, and shares only what the team has not triaged.
-fn remember(
-    store: &mut Store,
-    link: &JoinLink,
-    me: &str,
-    share_own: bool,
-    now: Millis,
-) -> Result<()> {
+/// Files the team. Its creator's triage went into the document it started with; someone
+/// joining takes the team's state at the first sync, and shares only what the team has not
+/// triaged.
+fn remember(store: &mut Store, link: &JoinLink, me: &str, now: Millis) -> Result<()> {
     secrets::store_token(&store.team_secret_key()?, &link.secret)?;
-    let tx = store.conn_mut().transaction()?;
-    tx.execute(
+    store.conn().execute(
         "INSERT INTO team (id, relay_url, workspace_doc, me, joined_at) VALUES (1, ?1, ?2, ?3, ?4)",
         params![link.relay, link.doc, me, now],
     )?;
-    if share_own {
-        tx.execute(
-            &format!("INSERT INTO team_pending (conversation_id) {TRIAGED}"),
-            [],
-        )?;
-    }
-    tx.commit()?;
     Ok(())
 }
 
@@ -597,19 +611,11 @@ async fn exchange(
     report.conflicts = conflicts;
     if first {
         // someone joining: what they triaged that the team never did is shared now
-        let ids = {
-            let mut stmt = store.conn().prepare(TRIAGED)?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            ids
-        };
-        let mut own = Vec::new();
-        for (id, key) in store.conversation_keys(&ids)? {
-            if handle.with_document(|d| doc::read(d, &key).is_none()) {
-                own.push((key, store.triage_state(id, now)?));
-            }
-        }
+        let own: Vec<(String, TriageState)> = store
+            .triaged_states(now)?
+            .into_iter()
+            .filter(|(key, _)| handle.with_document(|d| doc::read(d, key).is_none()))
+            .collect();
         if !own.is_empty() {
             report.sent += write_pending(&handle, &own, &team.me)?;
             if let Some(conn) = dialer.connection_id() {
