@@ -317,7 +317,7 @@ pub fn triage(
 ) -> Reply<InboxItem> {
     let item = state.with(|s| s.triage(id, &action, now_millis()))?;
     // teammates see it at once when the relay is there
-    teams.sync_now();
+    teams.changed_here();
     Ok(item)
 }
 
@@ -379,7 +379,7 @@ pub fn triage_each(
     each: Vec<TriageEach>,
 ) -> Reply<Vec<InboxItem>> {
     let items = state.with(|s| s.triage_each(&each, now_millis()))?;
-    teams.sync_now();
+    teams.changed_here();
     Ok(items)
 }
 
@@ -1158,6 +1158,20 @@ impl Teams {
             .as_ref()
         {
             s.sync_now();
+        }
+    }
+
+    /// After a triage action: the team sync shares it, when this workspace is in a team (most
+    /// are not, and a keypress should not open a connection for nothing).
+    fn changed_here(&self) {
+        let in_team = self
+            .last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|s| s.team.is_some());
+        if in_team {
+            self.sync_now();
         }
     }
 }
