@@ -1212,6 +1212,10 @@ pub struct Note {
     pub html: String,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Shared with the team (issue 13); false, the default: it never leaves this laptop.
+    pub shared: bool,
+    /// The teammate who wrote it (None: written here).
+    pub author: Option<String>,
 }
 
 /// How active a member has been.
@@ -2799,8 +2803,20 @@ pub struct TeamInfo {
     pub me: String,
     pub joined_at: Millis,
     pub last_synced_at: Option<Millis>,
-    /// Conversations changed here that the team has not had yet.
+    /// Conversations and shared notes changed here that the team has not had yet.
     pub waiting: i64,
+    /// Everyone on the team (this manager too) and when each last synced, as far as the team's
+    /// document knows (written at most every ten minutes), most recent first.
+    pub teammates: Vec<Teammate>,
+}
+
+/// A manager on the team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Teammate {
+    pub name: String,
+    pub last_synced_at: Option<Millis>,
 }
 
 /// What one sync with the team did.
@@ -2817,6 +2833,10 @@ pub struct TeamSyncReport {
     pub not_here: usize,
     /// Fields two managers set differently while apart.
     pub conflicts: usize,
+    /// Shared notes written, edited or taken back here that this sync shared.
+    pub notes_sent: usize,
+    /// Teammates' shared notes new or changed here.
+    pub notes_received: usize,
 }
 
 /// A value a teammate gave a conversation's field while apart, that the team's document set

@@ -112,6 +112,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0024_team.sql",
         "7279cbd189923a5c3d84a5fbfd1a7cb00eef10b67329c3d4756b7f0b2008fc9a",
     ),
+    (
+        "0025_team_notes.sql",
+        "aea73ae076443e9cb58de6e671332f0474e17f785dd34f497e0b1aaaea593025",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -475,3 +475,156 @@ fn two_syncs_of_one_workspace_at_once_share_everything() {
         "nothing left to share"
     );
 }
+
+/// A member of the demo, the same one in every manager's demo.
+fn a_member(m: &Manager) -> i64 {
+    let v = m.json(&["members", "--json"]);
+    v["items"][0]["id"].as_i64().expect("the demo has members")
+}
+
+/// A member's notes on this manager's laptop: (id, text, shared, author).
+fn notes_of(m: &Manager, member: i64) -> Vec<(i64, String, bool, Option<String>)> {
+    let v = m.json(&["notes", "list", &member.to_string(), "--json"]);
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|n| {
+            (
+                n["id"].as_i64().unwrap_or_default(),
+                n["body"].as_str().unwrap_or_default().to_string(),
+                n["shared"].as_bool().unwrap_or_default(),
+                n["author"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+/// Every Automerge change the relay keeps, loaded into one document and written out without
+/// compression, so words typed anywhere in its history show as they were typed.
+fn relay_history(relay: &Relay) -> Vec<u8> {
+    fn walk(dir: &Path, doc: &mut automerge::Automerge, files: &mut usize) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, doc, files);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if doc.load_incremental(&bytes).is_ok() {
+                    *files += 1;
+                }
+            }
+        }
+    }
+    let mut doc = automerge::Automerge::new();
+    let mut files = 0;
+    walk(relay.data.path(), &mut doc, &mut files);
+    assert!(files > 0, "the relay keeps the team's document on disk");
+    doc.save_nocompress()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn shared_notes_keep_both_managers_words_and_private_ones_never_leave() {
+    let (mut relay, ana, ben) = team_of_two();
+    let member = a_member(&ana);
+    let m = member.to_string();
+    const PRIVATE: &str = "private-words-zebra-4471: Rin's phone number is 0612";
+    ana.ok(&["notes", "add", &m, PRIVATE]);
+    let said = ana.ok(&["notes", "add", &m, "Rin helps on Docker.", "--shared"]);
+    assert!(said.contains("shared with the team"), "{said}");
+    let status = ana.ok(&["team", "status"]);
+    assert!(status.contains("1 change here waits"), "{status}");
+    let report = ana.sync();
+    assert_eq!(report["notesSent"], 1, "{report}");
+    let report = ben.sync();
+    assert_eq!(report["notesReceived"], 1, "{report}");
+    let all = notes_of(&ben, member);
+    assert!(
+        all.iter().all(|n| n.1 != PRIVATE),
+        "the private note stayed with Ana: {all:?}"
+    );
+    // (the demo's own notes are private ones written on each laptop)
+    let shared =
+        |m: &Manager| -> Vec<_> { notes_of(m, member).into_iter().filter(|n| n.2).collect() };
+    let bens = shared(&ben);
+    assert_eq!(bens.len(), 1, "the shared note reached Ben: {all:?}");
+    assert_eq!(bens[0].1, "Rin helps on Docker.");
+    assert_eq!(bens[0].3.as_deref(), Some("Ana"), "Ben sees who wrote it");
+    let listed = ben.ok(&["notes", "list", &m]);
+    assert!(listed.contains("shared by Ana"), "{listed}");
+    // only its author takes a note back
+    let refused = ben.run(
+        &["notes", "share", &bens[0].0.to_string(), "--private"],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("Ana's"), "{}", text(&refused));
+
+    // both type into the note apart
+    relay.stop();
+    let anas_shared = notes_of(&ana, member)
+        .into_iter()
+        .find(|n| n.2)
+        .expect("Ana's shared note")
+        .0;
+    ana.ok(&[
+        "notes",
+        "edit",
+        &anas_shared.to_string(),
+        "Met at FOSDEM. Rin helps on Docker.",
+    ]);
+    ben.ok(&[
+        "notes",
+        "edit",
+        &bens[0].0.to_string(),
+        "Rin helps on Docker. Ask about the December call.",
+    ]);
+    relay.restart();
+    ana.sync();
+    ben.sync();
+    ana.sync();
+    let both = "Met at FOSDEM. Rin helps on Docker. Ask about the December call.";
+    assert_eq!(shared(&ben)[0].1, both, "Ben keeps Ana's words too");
+    let anas = notes_of(&ana, member);
+    assert!(
+        anas.iter().any(|n| n.1 == both && n.2),
+        "Ana keeps Ben's words too: {anas:?}"
+    );
+    assert!(anas.iter().any(|n| n.1 == PRIVATE && !n.2));
+
+    // the team knows who is on it and when each last synced
+    let status = ana.ok(&["team", "status"]);
+    assert!(
+        status.contains("Ana (you): last synced") && status.contains("Ben: last synced"),
+        "{status}"
+    );
+
+    // the relay holds the shared words and never the private ones
+    let history = relay_history(&relay);
+    assert!(
+        contains(&history, "Ask about the December call"),
+        "the scan sees shared words (it could see private ones)"
+    );
+    assert!(
+        !contains(&history, "zebra-4471") && !contains(&relay.stored_bytes(), "zebra-4471"),
+        "a private note never leaves the laptop"
+    );
+
+    // taken back by its author: gone from Ben's laptop at his next sync
+    ana.ok(&["notes", "share", &anas_shared.to_string(), "--private"]);
+    ana.sync();
+    ben.sync();
+    assert_eq!(shared(&ben), [], "taken back");
+    assert!(
+        notes_of(&ben, member).iter().all(|n| n.1 != both),
+        "no copy left with Ben"
+    );
+    assert!(
+        notes_of(&ana, member).iter().any(|n| n.1 == both && !n.2),
+        "Ana keeps hers, now private"
+    );
+}

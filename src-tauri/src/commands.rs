@@ -550,6 +550,11 @@ pub fn note_update(state: State<'_, AppState>, id: i64, body: String) -> Reply<N
 }
 
 #[tauri::command(async)]
+pub fn note_share(state: State<'_, AppState>, id: i64, shared: bool) -> Reply<Note> {
+    state.with(|s| s.share_note(id, shared))
+}
+
+#[tauri::command(async)]
 pub fn note_delete(state: State<'_, AppState>, id: i64) -> Reply<()> {
     state.with(|s| s.delete_note(id))
 }

@@ -85,6 +85,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::note_add,
             commands::note_update,
             commands::note_delete,
+            commands::note_share,
             commands::member_tag,
             commands::member_untag,
             commands::member_field_set,

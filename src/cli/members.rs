@@ -114,8 +114,25 @@ pub enum OrgsCmd {
 
 #[derive(Subcommand)]
 pub enum NotesCmd {
-    /// Write a note about a member.
-    Add { member: i64, text: String },
+    /// Write a note about a member (private unless --shared).
+    Add {
+        member: i64,
+        text: String,
+        /// Share it with the team (`hearth team`); teammates can read and edit it.
+        #[arg(long)]
+        shared: bool,
+    },
+    /// Replace a note's text.
+    Edit { note: i64, text: String },
+    /// Share a note with the team, or take it back with --private.
+    Share {
+        note: i64,
+        /// Take it back: teammates' copies go at their next sync.
+        #[arg(long)]
+        private: bool,
+    },
+    /// Delete a note (a shared one for the whole team).
+    Delete { note: i64 },
     /// A member's notes, newest first.
     List {
         member: i64,
@@ -653,9 +670,44 @@ fn show(store: &Store, member: i64, json: bool, now: i64) -> Result<()> {
 
 pub fn notes(store: &mut Store, action: NotesCmd, now: i64) -> Result<()> {
     match action {
-        NotesCmd::Add { member, text } => {
-            let note = store.add_note(member, &text, now)?;
-            println!("Note {} saved on member {}.", note.id, note.member_id);
+        NotesCmd::Add {
+            member,
+            text,
+            shared,
+        } => {
+            let note = store.write_note(member, &text, shared, now)?;
+            println!(
+                "Note {} saved on member {}{}.",
+                note.id,
+                note.member_id,
+                if shared {
+                    ", shared with the team at the next sync"
+                } else {
+                    " (private)"
+                }
+            );
+        }
+        NotesCmd::Edit { note, text } => {
+            let note = store.update_note(note, &text, now)?;
+            println!("Note {} saved.", note.id);
+        }
+        NotesCmd::Share { note, private } => {
+            let note = store.share_note(note, !private)?;
+            if note.shared {
+                println!(
+                    "Note {} is shared with the team from the next sync.",
+                    note.id
+                );
+            } else {
+                println!(
+                    "Note {} is private again: teammates' copies go at their next sync.",
+                    note.id
+                );
+            }
+        }
+        NotesCmd::Delete { note } => {
+            store.delete_note(note)?;
+            println!("Note {note} deleted.");
         }
         NotesCmd::List { member, json } => {
             let notes = store.notes(member)?;
@@ -666,7 +718,17 @@ pub fn notes(store: &mut Store, action: NotesCmd, now: i64) -> Result<()> {
                 println!("No notes on member {member} yet.");
             }
             for n in &notes {
-                println!("[{}] {} · {}", n.id, local_time(n.updated_at), n.body);
+                let whose = match (&n.author, n.shared) {
+                    (Some(a), _) => format!(" · shared by {a}"),
+                    (None, true) => " · shared".to_string(),
+                    (None, false) => String::new(),
+                };
+                println!(
+                    "[{}] {}{whose} · {}",
+                    n.id,
+                    local_time(n.updated_at),
+                    n.body
+                );
             }
         }
     }

@@ -84,8 +84,18 @@ pub fn status(store: &Store, json: bool) -> Result<()> {
     }
     match t.waiting {
         0 => println!("Everything here is shared"),
-        1 => println!("1 conversation changed here waits to be shared"),
-        n => println!("{n} conversations changed here wait to be shared"),
+        1 => println!("1 change here waits to be shared"),
+        n => println!("{n} changes here wait to be shared"),
+    }
+    if !t.teammates.is_empty() {
+        println!("Teammates:");
+        for m in &t.teammates {
+            let you = if m.name == t.me { " (you)" } else { "" };
+            match m.last_synced_at {
+                Some(at) => println!("  {}{you}: last synced {}", m.name, local_time(at)),
+                None => println!("  {}{you}: not synced yet", m.name),
+            }
+        }
     }
     Ok(())
 }
@@ -123,6 +133,12 @@ fn say(r: &TeamSyncReport) {
         n(r.sent, "conversation", "conversations"),
         n(r.applied, "change", "changes")
     );
+    if r.notes_sent + r.notes_received > 0 {
+        println!(
+            "Shared notes: {} sent, {} from teammates.",
+            r.notes_sent, r.notes_received
+        );
+    }
     if r.not_here > 0 {
         println!(
             "{} that teammates triaged {} not here yet (not synced from {} platform here).",

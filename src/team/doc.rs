@@ -4,7 +4,8 @@
 //! conversation's state into it (only what differs, so an unchanged field is not a conflict),
 //! reading it back with the values a conflict set aside, and which conversations changed
 //! between two sets of heads.
-//! Must never: hold anything but triage state (no message text, no member data, no token).
+//! Must never: hold anything but triage state and shared notes (no message text, no member
+//! data beyond the identities a shared note names, no private note, no token).
 //!
 //! ```text
 //! ROOT { kind: "hearth-workspace", version: 1,
@@ -13,8 +14,19 @@
 //!        assignee:      { "<conversation>": "name" | null },
 //!        priority:      { "<conversation>": 0..4 },
 //!        by:            { "<conversation>": "who changed it last" },
-//!        tags:          { "<conversation>\u{1f}<tag>": true } }
+//!        tags:          { "<conversation>\u{1f}<tag>": true },
+//!        "note/<id>":   { member: "<identity>\n<identity>…", author: "name", created_at: ms,
+//!                         text: Text, deleted: bool },
+//!        "mate/<name>": ms when that manager last synced }
 //! ```
+//!
+//! A shared note is an object of its own at the root, made once by its author under an id no
+//! one else uses, its words an Automerge text: two managers typing in one note apart both keep
+//! their words. It names its member by the member's identities on the platforms (any of them
+//! finds the member on another laptop). A note taken back or deleted is emptied and marked
+//! deleted. Notes and teammates sit at the root, not in a map of their own, because documents
+//! made before them have no such map, and two laptops each adding it apart would have one map
+//! win whole and the other's notes set aside.
 //!
 //! One map per field, each made once with the document, rather than a map per conversation:
 //! two managers who first triage the same conversation while apart would each make its map,
@@ -201,6 +213,156 @@ pub fn read(doc: &Automerge, conversation: &str) -> Option<Shared> {
     })
 }
 
+/// A shared note as the document holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedNote {
+    /// The member's identities (`platform|host|id`), any of which finds them.
+    pub member: Vec<String>,
+    pub author: String,
+    pub created_at: i64,
+    pub body: String,
+    pub deleted: bool,
+}
+
+const NOTE: &str = "note/";
+const MATE: &str = "mate/";
+/// How often a manager's "last synced" is written into the document: often enough to say when
+/// a teammate was last around, rarely enough that an idle team's document does not grow.
+pub const MATE_EVERY_MS: i64 = 10 * 60 * 1000;
+
+fn note_obj<R: ReadDoc>(doc: &R, id: &str) -> Option<ObjId> {
+    match doc.get(ROOT, format!("{NOTE}{id}")) {
+        Ok(Some((Value::Object(ObjType::Map), obj))) => Some(obj),
+        _ => None,
+    }
+}
+
+fn text_obj<R: ReadDoc>(doc: &R, note: &ObjId) -> Option<ObjId> {
+    match doc.get(note, "text") {
+        Ok(Some((Value::Object(ObjType::Text), obj))) => Some(obj),
+        _ => None,
+    }
+}
+
+/// Writes a shared note: made with its member, author and time if the document does not have
+/// it, else only its words changed (an edit, merged with teammates' by Automerge). Returns
+/// whether anything was written.
+pub fn write_note(
+    doc: &mut Automerge,
+    id: &str,
+    note: &SharedNote,
+) -> Result<bool, AutomergeError> {
+    if let Some(obj) = note_obj(doc, id) {
+        // taken back or deleted is final: an edit made apart does not bring it back (sharing
+        // it again gives it a new id)
+        if read_note(doc, id).is_none_or(|h| h.deleted || h.body == note.body) {
+            return Ok(false);
+        }
+        let text = text_obj(doc, &obj);
+        doc.transact::<_, _, AutomergeError>(|tx| {
+            let text = match text {
+                Some(t) => t,
+                None => tx.put_object(&obj, "text", ObjType::Text)?,
+            };
+            tx.update_text(&text, &note.body)
+        })
+        .map_err(|f| f.error)?;
+        return Ok(true);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        let obj = tx.put_object(ROOT, format!("{NOTE}{id}"), ObjType::Map)?;
+        tx.put(&obj, "member", note.member.join("\n"))?;
+        tx.put(&obj, "author", note.author.as_str())?;
+        tx.put(&obj, "created_at", note.created_at)?;
+        tx.put(&obj, "deleted", false)?;
+        let text = tx.put_object(&obj, "text", ObjType::Text)?;
+        tx.splice_text(&text, 0, 0, &note.body)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// Takes a note out of the team's view (taken back by its author, or deleted): its words are
+/// removed and it is marked deleted. Returns whether anything was written.
+pub fn delete_note(doc: &mut Automerge, id: &str) -> Result<bool, AutomergeError> {
+    let Some(obj) = note_obj(doc, id) else {
+        return Ok(false);
+    };
+    if read_note(doc, id).is_some_and(|n| n.deleted && n.body.is_empty()) {
+        return Ok(false);
+    }
+    let text = text_obj(doc, &obj);
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        if let Some(text) = &text {
+            tx.update_text(text, "")?;
+        }
+        tx.put(&obj, "deleted", true)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// The shared note `id` (None: the team has no such note).
+pub fn read_note(doc: &Automerge, id: &str) -> Option<SharedNote> {
+    let obj = note_obj(doc, id)?;
+    let scalar = |key: &str| match doc.get(&obj, key) {
+        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        _ => None,
+    };
+    let member = scalar("member")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    Some(SharedNote {
+        member: member
+            .split('\n')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+        author: scalar("author")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        created_at: scalar("created_at").and_then(|v| v.as_i64()).unwrap_or(0),
+        body: text_obj(doc, &obj)
+            .and_then(|t| doc.text(&t).ok())
+            .unwrap_or_default(),
+        deleted: matches!(scalar("deleted"), Some(ScalarValue::Boolean(true))),
+    })
+}
+
+/// Notes that `manager` last synced at `at`, unless the document says so already within
+/// [`MATE_EVERY_MS`]. Returns whether anything was written.
+pub fn mark_synced(doc: &mut Automerge, manager: &str, at: i64) -> Result<bool, AutomergeError> {
+    let key = format!("{MATE}{manager}");
+    let held = match doc.get(ROOT, &key) {
+        Ok(Some((Value::Scalar(s), _))) => s.as_i64(),
+        _ => None,
+    };
+    if held.is_some_and(|h| at - h < MATE_EVERY_MS && at >= h) {
+        return Ok(false);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        tx.put(ROOT, &key, at)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// The team's managers and when each last synced, by name.
+pub fn mates(doc: &Automerge) -> Vec<(String, i64)> {
+    doc.keys(ROOT)
+        .filter_map(|key| {
+            let name = key.strip_prefix(MATE)?.to_string();
+            match doc.get(ROOT, &key) {
+                Ok(Some((Value::Scalar(s), _))) => Some((name, s.as_i64()?)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 fn words(v: &Value<'_>) -> String {
     match v {
         Value::Scalar(s) => match s.as_ref() {
@@ -212,18 +374,58 @@ fn words(v: &Value<'_>) -> String {
     }
 }
 
-/// The conversations whose shared state changed from `before` to the document's heads now
-/// (every one in it when `before` is empty).
-pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<String> {
+/// What changed in the document between two sets of heads.
+#[derive(Debug, Default, PartialEq)]
+pub struct Changed {
+    /// Conversations whose shared state changed.
+    pub conversations: BTreeSet<String>,
+    /// Shared notes made, edited or deleted, by id.
+    pub notes: BTreeSet<String>,
+    /// Whether a manager's "last synced" changed.
+    pub mates: bool,
+}
+
+/// What changed from `before` to the document's heads now (everything in it when `before` is
+/// empty).
+pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
     let conversation = |key: &str| key.split(TAG_SEP).next().unwrap_or(key).to_string();
+    let mut changed = Changed::default();
     if before.is_empty() {
-        return field_map(doc, "status")
+        changed.conversations = field_map(doc, "status")
             .map(|all| doc.keys(&all).map(|k| conversation(&k)).collect())
             .unwrap_or_default();
+        for key in doc.keys(ROOT) {
+            if let Some(id) = key.strip_prefix(NOTE) {
+                changed.notes.insert(id.to_string());
+            }
+        }
+        changed.mates = true;
+        return changed;
     }
     let after = doc.get_heads();
-    let mut keys = BTreeSet::new();
     for patch in doc.diff(before, &after) {
+        // a note's fields or words: the path starts at its key in the root
+        if let Some((_, Prop::Map(top))) = patch.path.first() {
+            if let Some(id) = top.strip_prefix(NOTE) {
+                changed.notes.insert(id.to_string());
+                continue;
+            }
+        }
+        if patch.path.is_empty() {
+            if let PatchAction::PutMap { key, .. }
+            | PatchAction::DeleteMap { key }
+            | PatchAction::Conflict {
+                prop: Prop::Map(key),
+            } = &patch.action
+            {
+                if let Some(id) = key.strip_prefix(NOTE) {
+                    changed.notes.insert(id.to_string());
+                } else if key.starts_with(MATE) {
+                    changed.mates = true;
+                }
+            }
+            continue;
+        }
         let in_a_field = matches!(patch.path.as_slice(),
             [(_, Prop::Map(f))] if FIELDS.contains(&f.as_str()));
         if !in_a_field {
@@ -231,17 +433,17 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<String>
         }
         match patch.action {
             PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                keys.insert(conversation(&key));
+                changed.conversations.insert(conversation(&key));
             }
             PatchAction::Conflict {
                 prop: Prop::Map(key),
             } => {
-                keys.insert(conversation(&key));
+                changed.conversations.insert(conversation(&key));
             }
             _ => {}
         }
     }
-    keys
+    changed
 }
 
 /// Heads as stored beside the tables (a JSON array of hex hashes) and back.
@@ -330,11 +532,11 @@ mod tests {
             ra.conflicts
         );
         assert_eq!(
-            changed_since(&a, &[]),
+            changed_since(&a, &[]).conversations,
             BTreeSet::from(["k".to_string(), "other".to_string()]),
             "from nothing, every conversation is new"
         );
-        let changed = changed_since(&a, &before);
+        let changed = changed_since(&a, &before).conversations;
         assert!(
             changed.contains("k") && changed.contains("other"),
             "{changed:?}"
@@ -356,5 +558,83 @@ mod tests {
         let back = read(&a, "k").expect("read");
         assert_eq!(back.state, same);
         assert_eq!(back.conflicts, [], "both laptops agree");
+    }
+
+    fn note(author: &str, body: &str) -> SharedNote {
+        SharedNote {
+            member: vec!["discord||7".to_string(), "github||rin".to_string()],
+            author: author.to_string(),
+            created_at: 1_000,
+            body: body.to_string(),
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn two_managers_typing_in_one_note_apart_both_keep_their_words() {
+        let mut a = new_workspace().expect("doc");
+        assert!(write_note(&mut a, "n1", &note("Ana", "Rin helps on Docker.")).expect("made"));
+        let mut b = a.fork();
+        let before = a.get_heads();
+        write_note(
+            &mut a,
+            "n1",
+            &note("Ana", "Met at FOSDEM. Rin helps on Docker."),
+        )
+        .expect("a edits");
+        write_note(
+            &mut b,
+            "n1",
+            &note("Ana", "Rin helps on Docker. Ask about the December call."),
+        )
+        .expect("b edits");
+        a.merge(&mut b.clone()).expect("merge");
+        b.merge(&mut a.clone()).expect("merge");
+        let (ra, rb) = (
+            read_note(&a, "n1").expect("a"),
+            read_note(&b, "n1").expect("b"),
+        );
+        assert_eq!(ra, rb);
+        assert_eq!(
+            ra.body,
+            "Met at FOSDEM. Rin helps on Docker. Ask about the December call."
+        );
+        assert_eq!(ra.member, ["discord||7", "github||rin"]);
+        assert_eq!(ra.author, "Ana");
+        let changed = changed_since(&a, &before);
+        assert_eq!(changed.notes, BTreeSet::from(["n1".to_string()]));
+        assert!(changed.conversations.is_empty());
+        assert!(!write_note(&mut a, "n1", &ra).expect("same"), "nothing new");
+
+        // taken back: emptied and marked, and an edit made apart does not bring it back
+        let before = a.get_heads();
+        assert!(delete_note(&mut a, "n1").expect("deleted"));
+        let gone = read_note(&a, "n1").expect("still named");
+        assert!(gone.deleted && gone.body.is_empty());
+        assert!(!delete_note(&mut a, "n1").expect("again"));
+        assert!(!write_note(&mut a, "n1", &ra).expect("edited apart"));
+        assert!(read_note(&a, "n1").expect("named").deleted);
+        assert_eq!(
+            changed_since(&a, &before).notes,
+            BTreeSet::from(["n1".to_string()])
+        );
+        assert!(!delete_note(&mut a, "n2").expect("unknown"));
+    }
+
+    #[test]
+    fn a_managers_last_sync_is_written_at_most_every_few_minutes() {
+        let mut a = new_workspace().expect("doc");
+        assert!(mark_synced(&mut a, "Ana", 1_000).expect("first"));
+        assert!(!mark_synced(&mut a, "Ana", 1_000 + MATE_EVERY_MS - 1).expect("soon after"));
+        assert!(mark_synced(&mut a, "Ana", 1_000 + MATE_EVERY_MS).expect("later"));
+        mark_synced(&mut a, "Ben", 5).expect("Ben");
+        assert_eq!(
+            mates(&a),
+            [
+                ("Ana".to_string(), 1_000 + MATE_EVERY_MS),
+                ("Ben".to_string(), 5)
+            ]
+        );
+        assert!(changed_since(&a, &[]).mates);
     }
 }

@@ -27,7 +27,7 @@ use rusqlite::{params, OptionalExtension};
 use samod::{AutomergeUrl, BackoffConfig, DialerFailed, Repo};
 
 use crate::error::{Error, Result};
-use crate::model::{Millis, Status, TeamConflict, TeamInfo, TeamSyncReport, TriageState};
+use crate::model::{Millis, Status, TeamConflict, TeamInfo, TeamSyncReport, Teammate, TriageState};
 use crate::platform::Secret;
 use crate::secrets;
 use crate::store::Store;
@@ -125,10 +125,23 @@ impl Store {
     pub fn team_info(&self) -> Result<Option<TeamInfo>> {
         let conn = self.conn();
         let waiting: i64 = conn.query_row(
-            "SELECT count(DISTINCT conversation_id) FROM team_pending",
+            "SELECT (SELECT count(DISTINCT conversation_id) FROM team_pending)
+                  + (SELECT count(DISTINCT team_id) FROM team_note_pending)",
             [],
             |r| r.get(0),
         )?;
+        let teammates = conn
+            .prepare_cached(
+                "SELECT name, last_synced_at FROM team_mates
+                 ORDER BY last_synced_at DESC NULLS LAST, name",
+            )?
+            .query_map([], |r| {
+                Ok(Teammate {
+                    name: r.get(0)?,
+                    last_synced_at: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(conn
             .query_row(
                 "SELECT relay_url, workspace_doc, me, joined_at, last_synced_at FROM team",
@@ -141,6 +154,7 @@ impl Store {
                         joined_at: r.get(3)?,
                         last_synced_at: r.get(4)?,
                         waiting,
+                        teammates: teammates.clone(),
                     })
                 },
             )
@@ -148,7 +162,7 @@ impl Store {
     }
 
     /// Leaves the team: nothing is shared any more; what was shared stays here as this
-    /// workspace's own triage, and the secret leaves the keyring.
+    /// workspace's own triage and private notes, and the secret leaves the keyring.
     pub fn team_leave(&mut self) -> Result<bool> {
         let key = self.team_secret_key()?;
         let tx = self.conn_mut().transaction()?;
@@ -158,6 +172,11 @@ impl Store {
         tx.execute("DELETE FROM team_applied", [])?;
         tx.execute("DELETE FROM team_conflicts", [])?;
         tx.execute("DELETE FROM team_unmatched", [])?;
+        tx.execute("DELETE FROM team_note_pending", [])?;
+        tx.execute("DELETE FROM team_unmatched_notes", [])?;
+        tx.execute("DELETE FROM team_mates", [])?;
+        // shared notes, this manager's and teammates', stay here as private copies
+        tx.execute("UPDATE notes SET shared = 0 WHERE shared = 1", [])?;
         tx.commit()?;
         secrets::delete_token(&key)?;
         Ok(left)
@@ -303,6 +322,105 @@ impl Store {
     }
 }
 
+/// A shared note waiting to go out: its id in the team's document, and what to write (None:
+/// taken back or deleted here).
+type PendingNote = (String, Option<doc::SharedNote>);
+
+impl Store {
+    /// A member's identities as the team names them (`platform|host|id`), the same on every
+    /// teammate's laptop.
+    fn member_keys(&self, member: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT i.platform, a.base_url, i.external_id FROM identities i
+             JOIN accounts a ON a.id = i.account_id WHERE i.member_id = ?1 ORDER BY i.id",
+        )?;
+        let keys = stmt
+            .query_map([member], |r| {
+                Ok(conversation_key(
+                    &r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?.as_deref(),
+                    &r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(keys)
+    }
+
+    /// The member here with any of these identities (None: none of them is here yet).
+    fn member_by_keys(&self, keys: &[String]) -> Result<Option<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT i.member_id, a.base_url FROM identities i
+             JOIN accounts a ON a.id = i.account_id
+             WHERE i.platform = ?1 AND i.external_id = ?2",
+        )?;
+        for key in keys {
+            let mut parts = key.splitn(3, '|');
+            let (Some(platform), Some(_), Some(external)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let rows = stmt
+                .query_map(params![platform, external], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if let Some(id) = rows.into_iter().find_map(|(id, base)| {
+                (conversation_key(platform, base.as_deref(), external) == *key).then_some(id)
+            }) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Shared notes changed here since the last sync: the newest mark, and each note as it is
+    /// now.
+    fn team_notes_pending(&self, me: &str) -> Result<(i64, Vec<PendingNote>)> {
+        let top: i64 = self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM team_note_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let ids = self
+            .conn()
+            .prepare("SELECT DISTINCT team_id FROM team_note_pending WHERE seq <= ?1")?
+            .query_map([top], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = self
+                .conn()
+                .query_row(
+                    "SELECT member_id, body, created_at, author FROM notes
+                     WHERE team_id = ?1 AND shared = 1",
+                    [&id],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let note = match row {
+                Some((member, body, created_at, author)) => Some(doc::SharedNote {
+                    member: self.member_keys(member)?,
+                    author: author.unwrap_or_else(|| me.to_string()),
+                    created_at,
+                    body,
+                    deleted: false,
+                }),
+                None => None,
+            };
+            out.push((id, note));
+        }
+        Ok((top, out))
+    }
+}
+
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
 /// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
 /// commands are): the app's team commands, which must not hold its connection while a relay
@@ -442,10 +560,12 @@ fn checked_name(me: &str) -> Result<String> {
 /// triaged.
 fn remember(store: &mut Store, link: &JoinLink, me: &str, now: Millis) -> Result<()> {
     secrets::store_token(&store.team_secret_key()?, &link.secret)?;
-    store.conn().execute(
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
         "INSERT INTO team (id, relay_url, workspace_doc, me, joined_at) VALUES (1, ?1, ?2, ?3, ?4)",
         params![link.relay, link.doc, me, now],
     )?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -529,7 +649,7 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
     let outcome = exchange(store, &repo, &team, &url, &secret, doc_id, now).await;
     // every chunk written is on disk once the repo has stopped
     repo.stop().await;
-    let (report, top) = outcome?;
+    let (report, top, note_top) = outcome?;
     if let Some(failure) = chunks.take_failure() {
         return Err(Error::invalid(format!(
             "the team's changes could not be saved here ({failure}); nothing was lost, and \
@@ -538,6 +658,7 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
     }
     let tx = store.conn_mut().transaction()?;
     tx.execute("DELETE FROM team_pending WHERE seq <= ?1", [top])?;
+    tx.execute("DELETE FROM team_note_pending WHERE seq <= ?1", [note_top])?;
     tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
     tx.commit()?;
     Ok(report)
@@ -551,11 +672,12 @@ async fn exchange(
     secret: &Secret,
     doc_id: samod::DocumentId,
     now: Millis,
-) -> Result<(TeamSyncReport, i64)> {
+) -> Result<(TeamSyncReport, i64, i64)> {
     let mut report = TeamSyncReport::default();
     // What changed here goes into the document before the relay is reached, so edits made
     // apart stay concurrent (the document is here after the first sync).
     let (top, pending) = store.team_pending(now)?;
+    let (note_top, notes) = store.team_notes_pending(&team.me)?;
     let held: bool = store.conn().query_row(
         "SELECT EXISTS (SELECT 1 FROM team_chunks WHERE key > ?1 || '/' AND key < ?1 || '0')",
         [doc_id.to_string()],
@@ -569,6 +691,7 @@ async fn exchange(
     let mut written = false;
     if let Some(handle) = &local {
         report.sent = write_pending(handle, &pending, &team.me)?;
+        report.notes_sent = write_notes(handle, &notes)?;
         written = true;
     }
     let dialer = connect(repo, url, secret).await?;
@@ -583,6 +706,7 @@ async fn exchange(
     }
     if !written {
         report.sent = write_pending(&handle, &pending, &team.me)?;
+        report.notes_sent = write_notes(&handle, &notes)?;
     }
     if let Some(conn) = dialer.connection_id() {
         wait(
@@ -591,6 +715,10 @@ async fn exchange(
             &team.relay_url,
         )
         .await?;
+        // reached: the team learns when this manager was last around
+        handle
+            .with_document(|d| doc::mark_synced(d, &team.me, now))
+            .map_err(team_error)?;
         wait(
             EXCHANGE_WAIT,
             handle.they_have_our_changes(conn),
@@ -604,11 +732,11 @@ async fn exchange(
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM team_applied)", [], |r| {
                 r.get::<_, bool>(0)
             })?;
-    let (applied, not_here, conflicts) =
-        handle.with_document(|d| apply(store, d, &team.workspace_doc, top, now))?;
-    report.applied = applied;
-    report.not_here = not_here;
-    report.conflicts = conflicts;
+    let applied = handle.with_document(|d| apply(store, d, team, (top, note_top), now))?;
+    report.applied = applied.conversations;
+    report.not_here = applied.not_here;
+    report.conflicts = applied.conflicts;
+    report.notes_received = applied.notes;
     if first {
         // someone joining: what they triaged that the team never did is shared now
         let own: Vec<(String, TriageState)> = store
@@ -636,7 +764,7 @@ async fn exchange(
             )?;
         }
     }
-    Ok((report, top))
+    Ok((report, top, note_top))
 }
 
 /// The team's document from the relay. A relay that has just started may answer "not here"
@@ -669,16 +797,57 @@ fn write_pending(
     })
 }
 
-/// Writes the document's changes since the heads last applied to the conversations, in one
-/// transaction; the marks its own writes leave are removed, and a conversation changed here
-/// since `top` keeps its new state. Returns (applied, not here, conflicts).
+fn write_notes(handle: &samod::DocHandle, notes: &[PendingNote]) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (id, note) in notes {
+            let wrote = match note {
+                Some(note) => doc::write_note(d, id, note),
+                None => doc::delete_note(d, id),
+            }
+            .map_err(team_error)?;
+            sent += usize::from(wrote);
+        }
+        Ok(sent)
+    })
+}
+
+/// What applying the team's document did here.
+#[derive(Default)]
+struct Applied {
+    conversations: usize,
+    not_here: usize,
+    conflicts: usize,
+    notes: usize,
+}
+
+/// A shared note's change to make here.
+enum NoteChange {
+    New {
+        id: String,
+        member: i64,
+        note: doc::SharedNote,
+    },
+    Edited {
+        row: i64,
+        body: String,
+    },
+    Gone {
+        row: i64,
+    },
+}
+
+/// Writes the document's changes since the heads last applied to the conversations and notes,
+/// in one transaction; the marks its own writes leave are removed, and a conversation or note
+/// changed here since `tops` keeps its new state.
 fn apply(
     store: &mut Store,
     d: &automerge::Automerge,
-    doc_name: &str,
-    top: i64,
+    team: &TeamInfo,
+    (top, note_top): (i64, i64),
     now: Millis,
-) -> Result<(usize, usize, usize)> {
+) -> Result<Applied> {
+    let doc_name = team.workspace_doc.as_str();
     let before: Option<String> = store
         .conn()
         .query_row(
@@ -698,13 +867,23 @@ fn apply(
         let waiting = stmt
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        changed.extend(waiting);
+        changed.conversations.extend(waiting);
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT team_id FROM team_unmatched_notes")?;
+        let waiting = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        changed.notes.extend(waiting);
     }
+    let mut out = Applied::default();
+    let (note_changes, notes_matched, notes_unmatched) =
+        notes_to_apply(store, d, &changed.notes, note_top)?;
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
     let mut conflicted = Vec::new();
     let (mut matched, mut unmatched) = (Vec::new(), Vec::new());
-    for key in changed {
+    for key in changed.conversations {
         let Some(shared) = doc::read(d, &key) else {
             continue;
         };
@@ -756,13 +935,135 @@ fn apply(
             )?;
         }
     }
+    let note_mark: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM team_note_pending",
+        [],
+        |r| r.get(0),
+    )?;
+    for change in &note_changes {
+        match change {
+            NoteChange::New { id, member, note } => {
+                let author = (note.author != team.me).then_some(note.author.as_str());
+                tx.execute(
+                    "INSERT INTO notes
+                         (member_id, body, created_at, updated_at, shared, team_id, author)
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                    params![member, note.body, note.created_at, now, id, author],
+                )?;
+            }
+            NoteChange::Edited { row, body } => {
+                tx.execute(
+                    "UPDATE notes SET body = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![row, body, now],
+                )?;
+            }
+            NoteChange::Gone { row } => {
+                tx.execute("DELETE FROM notes WHERE id = ?1", [row])?;
+            }
+        }
+        out.notes += 1;
+    }
+    for id in &notes_unmatched {
+        tx.execute(
+            "INSERT OR IGNORE INTO team_unmatched_notes (team_id) VALUES (?1)",
+            [id],
+        )?;
+    }
+    for id in &notes_matched {
+        tx.execute("DELETE FROM team_unmatched_notes WHERE team_id = ?1", [id])?;
+    }
+    if changed.mates {
+        tx.execute("DELETE FROM team_mates", [])?;
+        for (name, at) in doc::mates(d) {
+            tx.execute(
+                "INSERT INTO team_mates (name, last_synced_at) VALUES (?1, ?2)",
+                params![name, at],
+            )?;
+        }
+    }
     // the team's own state, not a change made here to share back
     tx.execute("DELETE FROM team_pending WHERE seq > ?1", [mark])?;
+    tx.execute("DELETE FROM team_note_pending WHERE seq > ?1", [note_mark])?;
     tx.execute(
         "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)
          ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads",
         params![doc_name, doc::heads_to_json(&d.get_heads())],
     )?;
     tx.commit()?;
-    Ok((applied, not_here, conflicts))
+    out.conversations = applied;
+    out.not_here = not_here;
+    out.conflicts = conflicts;
+    Ok(out)
+}
+
+/// Whether `id` names a note here that is private now (its author took it back).
+fn author_took_back(store: &Store, id: &str) -> Result<bool> {
+    Ok(store.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM notes WHERE team_id = ?1 AND shared = 0)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// The shared notes to write here, of those the document changed: (changes, ids whose member
+/// is here, ids whose member is not here yet). A note changed here since `note_top` keeps its
+/// words; the next sync shares them.
+fn notes_to_apply(
+    store: &Store,
+    d: &automerge::Automerge,
+    ids: &std::collections::BTreeSet<String>,
+    note_top: i64,
+) -> Result<(Vec<NoteChange>, Vec<String>, Vec<String>)> {
+    let (mut changes, mut matched, mut unmatched) = (Vec::new(), Vec::new(), Vec::new());
+    for id in ids {
+        let Some(shared) = doc::read_note(d, id) else {
+            continue;
+        };
+        let changed_here: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_note_pending WHERE team_id = ?1 AND seq > ?2)",
+            params![id, note_top],
+            |r| r.get(0),
+        )?;
+        if changed_here {
+            continue;
+        }
+        // (a note its author took back here stays here, private: the team's copy is not it)
+        let local: Option<(i64, String)> = store
+            .conn()
+            .query_row(
+                "SELECT id, body FROM notes WHERE team_id = ?1 AND shared = 1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match (local, shared.deleted) {
+            (Some((row, _)), true) => {
+                matched.push(id.clone());
+                changes.push(NoteChange::Gone { row });
+            }
+            (None, true) => matched.push(id.clone()),
+            (Some((row, body)), false) => {
+                matched.push(id.clone());
+                if body != shared.body {
+                    changes.push(NoteChange::Edited {
+                        row,
+                        body: shared.body,
+                    });
+                }
+            }
+            (None, false) if author_took_back(store, id)? => matched.push(id.clone()),
+            (None, false) => match store.member_by_keys(&shared.member)? {
+                Some(member) => {
+                    matched.push(id.clone());
+                    changes.push(NoteChange::New {
+                        id: id.clone(),
+                        member,
+                        note: shared,
+                    });
+                }
+                None => unmatched.push(id.clone()),
+            },
+        }
+    }
+    Ok((changes, matched, unmatched))
 }

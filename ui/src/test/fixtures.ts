@@ -139,7 +139,16 @@ const asHtml = (body: string) =>
   `<p>${body.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')}</p>`;
 
 export function note(id: number, body: string, memberId = 7): Note {
-  return { id, memberId, body, html: asHtml(body), createdAt: NOW, updatedAt: NOW };
+  return {
+    id,
+    memberId,
+    body,
+    html: asHtml(body),
+    createdAt: NOW,
+    updatedAt: NOW,
+    shared: false,
+    author: null,
+  };
 }
 
 export function profile(id: number, notes: Note[] = []): MemberProfile {

@@ -89,6 +89,7 @@ export const ipcMock = () => withCalendarGet({
   noteAdd: vi.fn(),
   noteUpdate: vi.fn(),
   noteDelete: vi.fn(),
+  noteShare: vi.fn(),
   memberTag: vi.fn(() => Promise.resolve(null)),
   memberUntag: vi.fn(() => Promise.resolve(true)),
   memberFieldSet: vi.fn(() => Promise.resolve(null)),

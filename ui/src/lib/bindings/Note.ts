@@ -12,4 +12,12 @@ body: string,
  * The Markdown rendered by the core and sanitised: formatting and http(s)/mailto links
  * only; HTML typed in the note shows as text.
  */
-html: string, createdAt: number, updatedAt: number, };
+html: string, createdAt: number, updatedAt: number, 
+/**
+ * Shared with the team (issue 13); false, the default: it never leaves this laptop.
+ */
+shared: boolean, 
+/**
+ * The teammate who wrote it (None: written here).
+ */
+author: string | null, };

@@ -20,4 +20,12 @@ notHere: number,
 /**
  * Fields two managers set differently while apart.
  */
-conflicts: number, };
+conflicts: number, 
+/**
+ * Shared notes written, edited or taken back here that this sync shared.
+ */
+notesSent: number, 
+/**
+ * Teammates' shared notes new or changed here.
+ */
+notesReceived: number, };

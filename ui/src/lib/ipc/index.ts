@@ -227,6 +227,10 @@ export const noteUpdate = (id: number, body: string) => invoke<Note>('note_updat
 
 export const noteDelete = (id: number) => invoke<null>('note_delete', { id });
 
+/** Shares a note with the team, or takes it back (only its author can). */
+export const noteShare = (id: number, shared: boolean) =>
+  invoke<Note>('note_share', { id, shared });
+
 export const memberTag = (id: number, tag: string) => invoke<null>('member_tag', { id, tag });
 
 export const memberUntag = (id: number, tag: string) =>

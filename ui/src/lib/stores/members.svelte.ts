@@ -126,6 +126,20 @@ async function restoreNote(note: Note) {
   }
 }
 
+/** Shares a note with the team, or takes it back. */
+export async function shareNote(note: Note, shared: boolean) {
+  try {
+    upsertNote(await ipc.noteShare(note.id, shared));
+    showToast(
+      shared
+        ? 'Shared with the team: teammates see it after the next sync'
+        : 'Private again: teammates’ copies go at their next sync',
+    );
+  } catch (error) {
+    showError(error);
+  }
+}
+
 /** Reads the open profile again after an edit (tags, fields, organisation). */
 export async function reloadProfile(id: number) {
   if (members.selectedId !== id) return;

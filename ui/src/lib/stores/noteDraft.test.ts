@@ -13,6 +13,8 @@ const note = (body: string): Note => ({
   html: `<p>${body}</p>`,
   createdAt: 1,
   updatedAt: 2,
+  shared: false,
+  author: null,
 });
 
 describe('a note being typed when the window goes away', () => {

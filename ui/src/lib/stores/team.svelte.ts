@@ -3,6 +3,7 @@
 import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 import * as ipc from '$lib/ipc';
 import { refreshInbox } from './inbox.svelte';
+import { members, reloadProfile } from './members.svelte';
 import { showError } from './toasts.svelte';
 
 export const team = $state({
@@ -30,6 +31,9 @@ export function applyTeamState(s: TeamSyncState) {
   team.current = s;
   // teammates' triage is in the tables: the inbox shows it
   if (s.state === 'synced' && (s.report?.applied ?? 0) > 0) void refreshInbox();
+  // and teammates' shared notes: the open profile shows them
+  if (s.state === 'synced' && (s.report?.notesReceived ?? 0) > 0 && members.selectedId !== null)
+    void reloadProfile(members.selectedId).catch(() => {});
 }
 
 /** The sidebar's words for the team sync (null: not in a team). */

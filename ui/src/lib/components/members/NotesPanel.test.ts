@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { members } from '$lib/stores/members.svelte';
+import { team } from '$lib/stores/team.svelte';
 import { note, profile } from '../../../test/fixtures';
 import Toasts from '../Toasts.svelte';
 import MembersView from './MembersView.svelte';
@@ -22,6 +23,7 @@ const type = (field: HTMLTextAreaElement, value: string) =>
 
 beforeEach(() => {
   vi.clearAllMocks();
+  team.current = null;
   api.membersList.mockResolvedValue({ items: [], total: 0 });
   api.noteAdd.mockImplementation(async (memberId: number, body: string) => note(1, body, memberId));
   api.noteUpdate.mockImplementation(async (id: number, body: string) => note(id, body));
@@ -117,5 +119,56 @@ describe('notes editor', () => {
     members.selectedId = 8; // another member is being opened
 
     await waitFor(() => expect(api.noteUpdate).toHaveBeenCalledWith(1, 'Prefers email'));
+  });
+});
+
+describe('notes shared with the team', () => {
+  const inTeam = () => {
+    team.current = {
+      team: {
+        relayUrl: 'wss://relay.example.org',
+        workspaceDoc: 'automerge:abc',
+        me: 'Ana',
+        joinedAt: 1,
+        lastSyncedAt: null,
+        waiting: 0,
+        teammates: [],
+      },
+      state: 'synced',
+      message: null,
+      report: null,
+    };
+  };
+
+  it('offers no sharing outside a team: notes are private to you', async () => {
+    await openProfile();
+    expect(screen.getByText('private to you')).toBeInTheDocument();
+    expect(screen.queryByTestId('note-share')).toBeNull();
+  });
+
+  it('shares a private note, and shows whose a teammate’s note is without taking it back', async () => {
+    inTeam();
+    const bens = { ...note(51, 'Rin helps on Docker'), shared: true, author: 'Ben' };
+    api.noteShare.mockImplementation(async (id: number, shared: boolean) => ({
+      ...note(id, 'Met at FOSDEM'),
+      shared,
+    }));
+    await openProfile([note(50, 'Met at FOSDEM'), bens]);
+    expect(screen.getByText('private unless shared with the team')).toBeInTheDocument();
+    const cards = screen.getAllByRole('listitem');
+    const teammates = cards.find((c) => c.textContent?.includes('Rin helps'));
+    expect(teammates).toHaveTextContent('Shared by Ben');
+    expect(within(teammates!).queryByText('Make private')).toBeNull();
+    expect(within(teammates!).queryByTestId('note-share')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('note-share'));
+    expect(api.noteShare).toHaveBeenCalledWith(50, true);
+    await waitFor(() =>
+      expect(screen.getAllByTestId('note-shared').map((e) => e.textContent)).toContain(
+        'Shared with the team',
+      ),
+    );
+    await fireEvent.click(screen.getByText('Make private'));
+    expect(api.noteShare).toHaveBeenLastCalledWith(50, false);
   });
 });

@@ -19,10 +19,15 @@ const inTeam = (over: Partial<TeamSyncState> = {}): TeamSyncState => ({
     joinedAt: 1_795_435_200_000,
     lastSyncedAt: 1_795_435_260_000,
     waiting: 3,
+    teammates: [
+      { name: 'Ben', lastSyncedAt: 1_795_435_270_000 },
+      { name: 'Ana', lastSyncedAt: 1_795_435_260_000 },
+      { name: 'Cleo', lastSyncedAt: null },
+    ],
   },
   state: 'synced',
   message: null,
-  report: { sent: 1, applied: 2, notHere: 0, conflicts: 0 },
+  report: { sent: 1, applied: 2, notHere: 0, conflicts: 0, notesSent: 0, notesReceived: 0 },
   ...over,
 });
 
@@ -47,7 +52,10 @@ describe('Settings → Team', () => {
       'hearth://team/join?relay=wss%3A%2F%2Fr&doc=automerge%3Ax&secret=s',
       'Ben',
     );
-    await waitFor(() => expect(screen.getByTestId('team-facts')).toHaveTextContent('3 conversations'));
+    await waitFor(() => expect(screen.getByTestId('team-facts')).toHaveTextContent('3 changes'));
+    const mates = screen.getByTestId('team-mates');
+    expect(mates).toHaveTextContent('Ana (you) last synced');
+    expect(mates).toHaveTextContent('Cleo has not synced yet');
   });
 
   it('creates a team with the secret in a password field, and shows the link to send', async () => {
