@@ -628,3 +628,95 @@ fn shared_notes_keep_both_managers_words_and_private_ones_never_leave() {
         "Ana keeps hers, now private"
     );
 }
+
+/// The relay killed and started again while both managers sync, again and again: each sync
+/// either finishes or says the relay went away, and afterwards everyone (a newcomer too) has
+/// every change.
+#[test]
+fn the_relay_restarted_mid_sync_loses_nothing() {
+    let (mut relay, ana, ben) = team_of_two();
+    let ids = open_ids(&ana, 12);
+    let (anas, bens) = ids.split_at(ids.len() / 2);
+    let mut rng = fastrand::Rng::with_seed(29);
+    let started = Instant::now();
+    ana.sync();
+    let window = (started.elapsed().as_millis() as u64).max(20);
+    let trials = 12;
+    let (mut interrupted, mut in_flight) = (0, 0);
+    for trial in 0..trials {
+        let a = anas[trial % anas.len()];
+        let b = bens[trial % bens.len()];
+        ana.ok(&["triage", &a.to_string(), "assign", &format!("ana-{trial}")]);
+        ben.ok(&["triage", &b.to_string(), "assign", &format!("ben-{trial}")]);
+        let syncs: Vec<Child> = [&ana, &ben]
+            .iter()
+            .map(|m| {
+                hearth(&m.db)
+                    .args(["team", "sync"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("hearth team sync runs")
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..window)));
+        let mut syncs = syncs;
+        for c in syncs.iter_mut() {
+            if c.try_wait().ok().flatten().is_none() {
+                in_flight += 1;
+            }
+        }
+        relay.restart();
+        for child in syncs {
+            let out = child.wait_with_output().expect("it ran");
+            if !out.status.success() {
+                interrupted += 1;
+                let said = text(&out);
+                assert!(
+                    said.contains("relay") && !said.contains("panicked"),
+                    "trial {trial}: a sync cut off says so in words: {said}"
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{in_flight} of {} syncs were under way when the relay restarted; {interrupted} gave up \
+         (the others reconnected and finished)",
+        2 * trials
+    );
+    assert!(
+        in_flight >= trials / 2,
+        "most restarts fall mid-sync ({in_flight} of {} did)",
+        2 * trials
+    );
+    for m in [&ana, &ben, &ana] {
+        m.sync();
+    }
+    let last = trials - 1;
+    let expect = |ids: &[i64], who: &str| -> Vec<(i64, Option<String>)> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                // the last trial that assigned this conversation
+                let t = (0..trials)
+                    .rev()
+                    .find(|t| t % ids.len() == i)
+                    .unwrap_or(last);
+                (*id, Some(format!("{who}-{t}")))
+            })
+            .collect()
+    };
+    let cleo = Manager::new();
+    cleo.ok(&[
+        "team",
+        "join",
+        ana.ok(&["team", "invite"]).trim(),
+        "--name",
+        "Cleo",
+    ]);
+    for m in [&ana, &ben, &cleo] {
+        for (id, who) in expect(anas, "ana").into_iter().chain(expect(bens, "ben")) {
+            assert_eq!(m.triage(id).1, who, "conversation {id}");
+        }
+    }
+}

@@ -457,8 +457,10 @@ pub enum TeamCmd {
     /// Share what changed here and apply teammates' changes (cron can run it while the app is
     /// closed).
     Sync,
-    /// The team's relay, and whether everything here is shared.
+    /// The team's relay, whether everything here is shared, and who is on the team.
     Status,
+    /// Print the link another teammate joins with (it admits to the relay: send it privately).
+    Invite,
     /// Stop sharing; what was shared stays here as this workspace's own triage.
     Leave,
     /// What two teammates set differently for a conversation while apart: the value set aside
@@ -473,6 +475,7 @@ pub fn team(store: &mut Store, action: Option<TeamCmd>, json: bool, now: i64) ->
         TeamCmd::Sync => return super::team::sync(store, json, now),
         TeamCmd::Status => return super::team::status(store, json),
         TeamCmd::Leave => return super::team::leave(store),
+        TeamCmd::Invite => return super::team::invite(store),
         TeamCmd::Conflicts { conversation } => {
             return super::team::conflicts(store, conversation, json)
         }

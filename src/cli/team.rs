@@ -117,6 +117,14 @@ pub fn conflicts(store: &Store, conversation: i64, json: bool) -> Result<()> {
     Ok(())
 }
 
+pub fn invite(store: &Store) -> Result<()> {
+    match store.team_join_link()? {
+        Some(link) => println!("{}", link.to_link()),
+        None => bail!("this workspace is in no team: `hearth team create` starts one"),
+    }
+    Ok(())
+}
+
 pub fn leave(store: &mut Store) -> Result<()> {
     if store.team_leave()? {
         println!("Left the team. Its triage stays here as yours; nothing is shared any more.");
