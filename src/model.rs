@@ -2837,6 +2837,11 @@ pub struct TeamSyncReport {
     pub notes_sent: usize,
     /// Teammates' shared notes new or changed here.
     pub notes_received: usize,
+    /// Shared set-up (team list, canned replies, views, segments, rules) changed here that
+    /// this sync shared.
+    pub records_sent: usize,
+    /// Teammates' set-up records added, changed or removed here.
+    pub records_received: usize,
 }
 
 /// A value a teammate gave a conversation's field while apart, that the team's document set

@@ -116,6 +116,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0025_team_notes.sql",
         "aea73ae076443e9cb58de6e671332f0474e17f785dd34f497e0b1aaaea593025",
     ),
+    (
+        "0026_team_records.sql",
+        "1790d2980c28ceaff59952ec348fbb4d65af4a989b564cc62e370267463245e6",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

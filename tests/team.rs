@@ -720,3 +720,105 @@ fn the_relay_restarted_mid_sync_loses_nothing() {
         }
     }
 }
+
+/// Names in a list printed as JSON (`views list`, `rules list`, `canned list`, `team`).
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn reply_body(m: &Manager, name: &str) -> Option<String> {
+    m.json(&["canned", "list", "--json"])
+        .as_array()?
+        .iter()
+        .find(|r| r["name"] == name)
+        .and_then(|r| r["body"].as_str().map(String::from))
+}
+
+#[test]
+fn the_teams_set_up_is_shared_replies_views_rules_and_the_team_list() {
+    let (mut relay, ana, ben) = team_of_two();
+    ana.sync();
+    assert!(
+        names(&ana.json(&["team", "--json"])).contains(&"Ben".to_string()),
+        "who joined can be assigned conversations"
+    );
+    ana.ok(&[
+        "canned",
+        "add",
+        "Refund policy",
+        "Refunds take 5 days, {first_name}.",
+    ]);
+    ana.ok(&[
+        "views",
+        "add",
+        "Discord bugs",
+        "--platform",
+        "discord",
+        "--tag",
+        "bug",
+        "--letter",
+        "k",
+    ]);
+    ana.ok(&[
+        "rules",
+        "add",
+        "Crashes",
+        "--when",
+        "keyword crash",
+        "--then",
+        "tag bug",
+    ]);
+    let sent = ana.sync();
+    assert_eq!(sent["recordsSent"], 3, "{sent}");
+    ben.sync();
+    assert_eq!(
+        reply_body(&ben, "Refund policy").as_deref(),
+        Some("Refunds take 5 days, {first_name}.")
+    );
+    let views = ben.json(&["views", "list", "--json"]);
+    let view = views
+        .as_array()
+        .and_then(|a| a.iter().find(|v| v["name"] == "Discord bugs"))
+        .unwrap_or_else(|| panic!("Ana's view reached Ben: {views}"));
+    assert_eq!(view["letter"], "k", "with its letter");
+    assert!(names(&ben.json(&["rules", "list", "--json"])).contains(&"Crashes".to_string()));
+
+    // Ben rewrites the reply and removes the view; Ana follows
+    ben.ok(&["canned", "add", "Refund policy", "Refunds take 3 days."]);
+    ben.ok(&["views", "remove", "Discord bugs"]);
+    ben.sync();
+    let got = ana.sync();
+    assert_eq!(got["recordsReceived"], 2, "{got}");
+    assert_eq!(
+        reply_body(&ana, "Refund policy").as_deref(),
+        Some("Refunds take 3 days.")
+    );
+    assert!(!names(&ana.json(&["views", "list", "--json"])).contains(&"Discord bugs".to_string()));
+
+    // both rewrite it apart: one whole version, the same on both laptops
+    relay.stop();
+    ana.ok(&["canned", "add", "Refund policy", "Ana's version."]);
+    ben.ok(&["canned", "add", "Refund policy", "Ben's version."]);
+    relay.restart();
+    ana.sync();
+    ben.sync();
+    ana.sync();
+    let (a, b) = (
+        reply_body(&ana, "Refund policy"),
+        reply_body(&ben, "Refund policy"),
+    );
+    assert_eq!(a, b);
+    assert!(
+        matches!(
+            a.as_deref(),
+            Some("Ana's version.") | Some("Ben's version.")
+        ),
+        "{a:?}"
+    );
+}

@@ -41,6 +41,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0023_feedback_kept_current.sql"),
     include_str!("migrations/0024_team.sql"),
     include_str!("migrations/0025_team_notes.sql"),
+    include_str!("migrations/0026_team_records.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -17,8 +17,12 @@
 //!        tags:          { "<conversation>\u{1f}<tag>": true },
 //!        "note/<id>":   { member: "<identity>\n<identity>…", author: "name", created_at: ms,
 //!                         text: Text, deleted: bool },
-//!        "mate/<name>": ms when that manager last synced }
+//!        "mate/<name>": ms when that manager last synced,
+//!        "<kind>/<name>": "{…the record…}" }   (team list, replies, views, rules, segments)
 //! ```
+//!
+//! A shared record (`super::records`) is one string, the row as JSON: edited on two laptops
+//! apart, one whole version is kept, never a mix of two. Removed: its key is deleted.
 //!
 //! A shared note is an object of its own at the root, made once by its author under an id no
 //! one else uses, its words an Automerge text: two managers typing in one note apart both keep
@@ -374,6 +378,37 @@ fn words(v: &Value<'_>) -> String {
     }
 }
 
+/// Writes a shared record (`Some`: its JSON) or removes it (`None`), if the document holds
+/// something else. Returns whether anything was written.
+pub fn write_record(
+    doc: &mut Automerge,
+    key: &str,
+    record: Option<&str>,
+) -> Result<bool, AutomergeError> {
+    if read_record(doc, key).as_deref() == record {
+        return Ok(false);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| match record {
+        Some(json) => tx.put(ROOT, key, json),
+        None => tx.delete(ROOT, key),
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// The shared record `key` (None: the team has none by that name).
+pub fn read_record(doc: &Automerge, key: &str) -> Option<String> {
+    match doc.get(ROOT, key) {
+        Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Whether a key at the document's root is a shared record's.
+fn is_record(key: &str) -> bool {
+    super::records::kind_of(key).is_some()
+}
+
 /// What changed in the document between two sets of heads.
 #[derive(Debug, Default, PartialEq)]
 pub struct Changed {
@@ -383,6 +418,8 @@ pub struct Changed {
     pub notes: BTreeSet<String>,
     /// Whether a manager's "last synced" changed.
     pub mates: bool,
+    /// Shared records added, changed or removed, by key.
+    pub records: BTreeSet<String>,
 }
 
 /// What changed from `before` to the document's heads now (everything in it when `before` is
@@ -397,6 +434,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
         for key in doc.keys(ROOT) {
             if let Some(id) = key.strip_prefix(NOTE) {
                 changed.notes.insert(id.to_string());
+            } else if is_record(&key) {
+                changed.records.insert(key);
             }
         }
         changed.mates = true;
@@ -422,6 +461,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
                     changed.notes.insert(id.to_string());
                 } else if key.starts_with(MATE) {
                     changed.mates = true;
+                } else if is_record(key) {
+                    changed.records.insert(key.clone());
                 }
             }
             continue;

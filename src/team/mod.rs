@@ -17,6 +17,7 @@
 
 pub mod background;
 pub mod doc;
+pub mod records;
 pub mod relay;
 pub mod storage;
 
@@ -126,7 +127,8 @@ impl Store {
         let conn = self.conn();
         let waiting: i64 = conn.query_row(
             "SELECT (SELECT count(DISTINCT conversation_id) FROM team_pending)
-                  + (SELECT count(DISTINCT team_id) FROM team_note_pending)",
+                  + (SELECT count(DISTINCT team_id) FROM team_note_pending)
+                  + (SELECT count(DISTINCT key) FROM team_record_pending)",
             [],
             |r| r.get(0),
         )?;
@@ -175,6 +177,7 @@ impl Store {
         tx.execute("DELETE FROM team_note_pending", [])?;
         tx.execute("DELETE FROM team_unmatched_notes", [])?;
         tx.execute("DELETE FROM team_mates", [])?;
+        tx.execute("DELETE FROM team_record_pending", [])?;
         // shared notes, this manager's and teammates', stay here as private copies
         tx.execute("UPDATE notes SET shared = 0 WHERE shared = 1", [])?;
         tx.commit()?;
@@ -326,6 +329,9 @@ impl Store {
 /// taken back or deleted here).
 type PendingNote = (String, Option<doc::SharedNote>);
 
+/// A shared record waiting to go out: its key, and its JSON now (None: removed here).
+type PendingRecord = (String, Option<String>);
+
 impl Store {
     /// A member's identities as the team names them (`platform|host|id`), the same on every
     /// teammate's laptop.
@@ -421,6 +427,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Shared records changed here since the last sync: the newest mark, and each record's
+    /// key and JSON now (None: removed or renamed here).
+    fn team_records_pending(&self) -> Result<(i64, Vec<PendingRecord>)> {
+        let top: i64 = self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM team_record_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let keys = self
+            .conn()
+            .prepare("SELECT DISTINCT key FROM team_record_pending WHERE seq <= ?1")?
+            .query_map([top], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let record = records::read(self.conn(), &key)?;
+            out.push((key, record));
+        }
+        Ok((top, out))
+    }
+}
+
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
 /// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
 /// commands are): the app's team commands, which must not hold its connection while a relay
@@ -481,12 +510,17 @@ pub async fn create(
         .await;
     // the team starts with this workspace's triage, on the relay before anyone can join
     let own = store.triaged_states(now)?;
+    let set_up = records::all(store.conn())?;
     let outcome = async {
         let dialer = connect(&repo, &url, &secret).await?;
         let mut initial = doc::new_workspace().map_err(team_error)?;
         for (key, state) in &own {
             doc::write(&mut initial, key, state, &me).map_err(team_error)?;
         }
+        for (key, record) in &set_up {
+            doc::write_record(&mut initial, key, Some(record)).map_err(team_error)?;
+        }
+        doc::mark_synced(&mut initial, &me, now).map_err(team_error)?;
         let heads = doc::heads_to_json(&initial.get_heads());
         let handle = repo.create(initial).await.map_err(team_error)?;
         if let Some(conn) = dialer.connection_id() {
@@ -566,6 +600,13 @@ fn remember(store: &mut Store, link: &JoinLink, me: &str, now: Millis) -> Result
         params![link.relay, link.doc, me, now],
     )?;
     tx.commit()?;
+    // the name teammates assign this manager by is theirs here too ("Mine", {my_name})
+    let named = store
+        .setting(crate::inbox::canned::MY_NAME)?
+        .is_some_and(|n| !n.trim().is_empty());
+    if !named {
+        store.set_my_name(me, now)?;
+    }
     Ok(())
 }
 
@@ -649,7 +690,7 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
     let outcome = exchange(store, &repo, &team, &url, &secret, doc_id, now).await;
     // every chunk written is on disk once the repo has stopped
     repo.stop().await;
-    let (report, top, note_top) = outcome?;
+    let (report, tops) = outcome?;
     if let Some(failure) = chunks.take_failure() {
         return Err(Error::invalid(format!(
             "the team's changes could not be saved here ({failure}); nothing was lost, and \
@@ -657,11 +698,26 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
         )));
     }
     let tx = store.conn_mut().transaction()?;
-    tx.execute("DELETE FROM team_pending WHERE seq <= ?1", [top])?;
-    tx.execute("DELETE FROM team_note_pending WHERE seq <= ?1", [note_top])?;
+    tx.execute("DELETE FROM team_pending WHERE seq <= ?1", [tops.triage])?;
+    tx.execute(
+        "DELETE FROM team_note_pending WHERE seq <= ?1",
+        [tops.notes],
+    )?;
+    tx.execute(
+        "DELETE FROM team_record_pending WHERE seq <= ?1",
+        [tops.records],
+    )?;
     tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
     tx.commit()?;
     Ok(report)
+}
+
+/// The newest marks of what changed here that a sync wrote into the document.
+#[derive(Clone, Copy)]
+struct Tops {
+    triage: i64,
+    notes: i64,
+    records: i64,
 }
 
 async fn exchange(
@@ -672,12 +728,18 @@ async fn exchange(
     secret: &Secret,
     doc_id: samod::DocumentId,
     now: Millis,
-) -> Result<(TeamSyncReport, i64, i64)> {
+) -> Result<(TeamSyncReport, Tops)> {
     let mut report = TeamSyncReport::default();
     // What changed here goes into the document before the relay is reached, so edits made
     // apart stay concurrent (the document is here after the first sync).
     let (top, pending) = store.team_pending(now)?;
     let (note_top, notes) = store.team_notes_pending(&team.me)?;
+    let (record_top, set_up) = store.team_records_pending()?;
+    let tops = Tops {
+        triage: top,
+        notes: note_top,
+        records: record_top,
+    };
     let held: bool = store.conn().query_row(
         "SELECT EXISTS (SELECT 1 FROM team_chunks WHERE key > ?1 || '/' AND key < ?1 || '0')",
         [doc_id.to_string()],
@@ -692,6 +754,7 @@ async fn exchange(
     if let Some(handle) = &local {
         report.sent = write_pending(handle, &pending, &team.me)?;
         report.notes_sent = write_notes(handle, &notes)?;
+        report.records_sent = write_records(handle, &set_up)?;
         written = true;
     }
     let dialer = connect(repo, url, secret).await?;
@@ -707,6 +770,7 @@ async fn exchange(
     if !written {
         report.sent = write_pending(&handle, &pending, &team.me)?;
         report.notes_sent = write_notes(&handle, &notes)?;
+        report.records_sent = write_records(&handle, &set_up)?;
     }
     if let Some(conn) = dialer.connection_id() {
         wait(
@@ -732,11 +796,12 @@ async fn exchange(
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM team_applied)", [], |r| {
                 r.get::<_, bool>(0)
             })?;
-    let applied = handle.with_document(|d| apply(store, d, team, (top, note_top), now))?;
+    let applied = handle.with_document(|d| apply(store, d, team, tops, now))?;
     report.applied = applied.conversations;
     report.not_here = applied.not_here;
     report.conflicts = applied.conflicts;
     report.notes_received = applied.notes;
+    report.records_received = applied.records;
     if first {
         // someone joining: what they triaged that the team never did is shared now
         let own: Vec<(String, TriageState)> = store
@@ -744,8 +809,14 @@ async fn exchange(
             .into_iter()
             .filter(|(key, _)| handle.with_document(|d| doc::read(d, key).is_none()))
             .collect();
-        if !own.is_empty() {
+        let set_up: Vec<PendingRecord> = records::all(store.conn())?
+            .into_iter()
+            .filter(|(key, _)| handle.with_document(|d| doc::read_record(d, key).is_none()))
+            .map(|(key, record)| (key, Some(record)))
+            .collect();
+        if !own.is_empty() || !set_up.is_empty() {
             report.sent += write_pending(&handle, &own, &team.me)?;
+            report.records_sent += write_records(&handle, &set_up)?;
             if let Some(conn) = dialer.connection_id() {
                 wait(
                     EXCHANGE_WAIT,
@@ -764,7 +835,7 @@ async fn exchange(
             )?;
         }
     }
-    Ok((report, top, note_top))
+    Ok((report, tops))
 }
 
 /// The team's document from the relay. A relay that has just started may answer "not here"
@@ -812,6 +883,16 @@ fn write_notes(handle: &samod::DocHandle, notes: &[PendingNote]) -> Result<usize
     })
 }
 
+fn write_records(handle: &samod::DocHandle, set_up: &[PendingRecord]) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (key, record) in set_up {
+            sent += usize::from(doc::write_record(d, key, record.as_deref()).map_err(team_error)?);
+        }
+        Ok(sent)
+    })
+}
+
 /// What applying the team's document did here.
 #[derive(Default)]
 struct Applied {
@@ -819,6 +900,7 @@ struct Applied {
     not_here: usize,
     conflicts: usize,
     notes: usize,
+    records: usize,
 }
 
 /// A shared note's change to make here.
@@ -844,9 +926,10 @@ fn apply(
     store: &mut Store,
     d: &automerge::Automerge,
     team: &TeamInfo,
-    (top, note_top): (i64, i64),
+    tops: Tops,
     now: Millis,
 ) -> Result<Applied> {
+    let (top, note_top) = (tops.triage, tops.notes);
     let doc_name = team.workspace_doc.as_str();
     let before: Option<String> = store
         .conn()
@@ -972,11 +1055,38 @@ fn apply(
     for id in &notes_matched {
         tx.execute("DELETE FROM team_unmatched_notes WHERE team_id = ?1", [id])?;
     }
+    let record_mark: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM team_record_pending",
+        [],
+        |r| r.get(0),
+    )?;
+    for key in &changed.records {
+        let changed_here: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_record_pending WHERE key = ?1 AND seq > ?2)",
+            params![key, tops.records],
+            |r| r.get(0),
+        )?;
+        if !changed_here && records::write(&tx, key, doc::read_record(d, key).as_deref(), now)? {
+            out.records += 1;
+        }
+    }
     if changed.mates {
-        tx.execute("DELETE FROM team_mates", [])?;
         for (name, at) in doc::mates(d) {
+            // someone new on the team can be assigned conversations
+            let new: bool = tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM team_mates WHERE name = ?1)",
+                [&name],
+                |r| r.get(0),
+            )?;
+            if new {
+                tx.execute(
+                    "INSERT OR IGNORE INTO team_members (name, created_at) VALUES (?1, ?2)",
+                    params![name, now],
+                )?;
+            }
             tx.execute(
-                "INSERT INTO team_mates (name, last_synced_at) VALUES (?1, ?2)",
+                "INSERT INTO team_mates (name, last_synced_at) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET last_synced_at = excluded.last_synced_at",
                 params![name, at],
             )?;
         }
@@ -984,6 +1094,10 @@ fn apply(
     // the team's own state, not a change made here to share back
     tx.execute("DELETE FROM team_pending WHERE seq > ?1", [mark])?;
     tx.execute("DELETE FROM team_note_pending WHERE seq > ?1", [note_mark])?;
+    tx.execute(
+        "DELETE FROM team_record_pending WHERE seq > ?1",
+        [record_mark],
+    )?;
     tx.execute(
         "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)
          ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads",

@@ -28,4 +28,13 @@ notesSent: number,
 /**
  * Teammates' shared notes new or changed here.
  */
-notesReceived: number, };
+notesReceived: number, 
+/**
+ * Shared set-up (team list, canned replies, views, segments, rules) changed here that
+ * this sync shared.
+ */
+recordsSent: number, 
+/**
+ * Teammates' set-up records added, changed or removed here.
+ */
+recordsReceived: number, };

@@ -4,6 +4,9 @@ import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 import * as ipc from '$lib/ipc';
 import { refreshInbox } from './inbox.svelte';
 import { members, reloadProfile } from './members.svelte';
+import { canned, loadCanned } from './canned.svelte';
+import { loadRules, rules } from './rules.svelte';
+import { refreshSegments } from './segments.svelte';
 import { showError } from './toasts.svelte';
 
 export const team = $state({
@@ -31,6 +34,13 @@ export function applyTeamState(s: TeamSyncState) {
   team.current = s;
   // teammates' triage is in the tables: the inbox shows it
   if (s.state === 'synced' && (s.report?.applied ?? 0) > 0) void refreshInbox();
+  // teammates' set-up (views, rules, canned replies, segments, the team list): shown as it is
+  if (s.state === 'synced' && (s.report?.recordsReceived ?? 0) > 0) {
+    if (canned.loaded) void loadCanned();
+    if (rules.loaded) void loadRules();
+    void refreshSegments();
+    void refreshInbox();
+  }
   // and teammates' shared notes: the open profile shows them
   if (s.state === 'synced' && (s.report?.notesReceived ?? 0) > 0 && members.selectedId !== null)
     void reloadProfile(members.selectedId).catch(() => {});

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 import * as ipc from '$lib/ipc';
 import { inbox } from '$lib/stores/inbox.svelte';
-import { team, teamLine } from '$lib/stores/team.svelte';
+import { applyTeamState, team, teamLine } from '$lib/stores/team.svelte';
+import { canned } from '$lib/stores/canned.svelte';
 import { inboxItem } from '../../../test/fixtures';
 import TeamSettings from './TeamSettings.svelte';
 import TeamConflicts from './TeamConflicts.svelte';
@@ -27,7 +28,11 @@ const inTeam = (over: Partial<TeamSyncState> = {}): TeamSyncState => ({
   },
   state: 'synced',
   message: null,
-  report: { sent: 1, applied: 2, notHere: 0, conflicts: 0, notesSent: 0, notesReceived: 0 },
+  report: { sent: 1, applied: 2, notHere: 0, conflicts: 0, notesSent: 0,
+    notesReceived: 0,
+    recordsSent: 0,
+    recordsReceived: 0,
+  },
   ...over,
 });
 
@@ -110,6 +115,18 @@ describe('Settings → Team', () => {
     expect(teamLine(inTeam())).toBe('Team: synced · 3 changes waiting');
     expect(teamLine(inTeam({ state: 'offline' }))).toBe('Team: offline · 3 changes waiting');
     expect(teamLine({ team: null, state: 'idle', message: null, report: null })).toBeNull();
+  });
+});
+
+describe('what teammates changed shows without a restart', () => {
+  it('reloads the canned replies once a sync brought teammates’ set-up, and not otherwise', async () => {
+    canned.loaded = true;
+    api.cannedList.mockResolvedValue([]);
+    applyTeamState(inTeam());
+    expect(api.cannedList).not.toHaveBeenCalled();
+    const report = { ...inTeam().report!, recordsReceived: 2 };
+    applyTeamState(inTeam({ report }));
+    await waitFor(() => expect(api.cannedList).toHaveBeenCalled());
   });
 });
 
