@@ -2810,6 +2810,19 @@ pub struct TeamInfo {
     pub teammates: Vec<Teammate>,
 }
 
+/// A teammate around right now (presence: ephemeral, never stored), event `hearth://presence`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamPresence {
+    pub name: String,
+    /// `online` (the app is open), `viewing` or `replying`.
+    pub doing: String,
+    /// The conversation here they are viewing or replying to (None: online only, or one not
+    /// synced here).
+    pub conversation_id: Option<i64>,
+}
+
 /// A manager on the team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

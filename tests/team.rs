@@ -822,3 +822,58 @@ fn the_teams_set_up_is_shared_replies_views_rules_and_the_team_list() {
         "{a:?}"
     );
 }
+
+/// Presence through the real relay: Ana says she is replying to a conversation; Ben, listening
+/// in another process, sees her there; the relay keeps nothing of it.
+#[test]
+fn a_teammate_replying_right_now_is_seen_and_never_stored() {
+    let (relay, ana, ben) = team_of_two();
+    ana.sync();
+    // a conversation no one triaged (its name is in no document), whose id on its platform is
+    // in no other's
+    let (x, external): (i64, String) = rusqlite::Connection::open(&ana.db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT c.id, c.external_id FROM conversations c
+                 WHERE c.status = 'open' AND c.assignee IS NULL AND c.priority = 0
+                   AND NOT EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id)
+                   AND NOT EXISTS (SELECT 1 FROM conversations o
+                                   WHERE o.id <> c.id AND instr(o.external_id, c.external_id) > 0)
+                 ORDER BY c.id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .expect("an untriaged conversation");
+    assert!(external.len() >= 6, "an id to look for: {external}");
+    let listening = hearth(&ben.db)
+        .args(["team", "who", "--wait", "9", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hearth team who runs");
+    std::thread::sleep(Duration::from_secs(2));
+    let saying = hearth(&ana.db)
+        .args(["team", "here", &x.to_string(), "--replying", "--for", "12"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hearth team here runs");
+    let heard = listening.wait_with_output().expect("it ran");
+    assert!(heard.status.success(), "{}", text(&heard));
+    let around: serde_json::Value = serde_json::from_slice(&heard.stdout).expect("JSON");
+    assert_eq!(
+        around,
+        serde_json::json!([{ "name": "Ana", "doing": "replying", "conversationId": x }]),
+        "Ben sees Ana replying to the conversation (by its id on his laptop)"
+    );
+    let said = saying.wait_with_output().expect("it ran");
+    assert!(said.status.success(), "{}", text(&said));
+    // gone once she stopped saying so
+    let after = ben.json(&["team", "who", "--wait", "3", "--json"]);
+    assert_eq!(after, serde_json::json!([]), "no one around any more");
+    assert!(
+        !contains(&relay_history(&relay), &external) && !contains(&relay.stored_bytes(), &external),
+        "presence is never stored"
+    );
+}

@@ -461,6 +461,24 @@ pub enum TeamCmd {
     Status,
     /// Print the link another teammate joins with (it admits to the relay: send it privately).
     Invite,
+    /// Tell teammates you are on a conversation (as the app does while it is open), for a
+    /// while: they see "viewing" or "replying" beside it.
+    Here {
+        conversation: i64,
+        /// Replying to it, not only reading it.
+        #[arg(long)]
+        replying: bool,
+        /// For how many seconds.
+        #[arg(long = "for", default_value_t = 60)]
+        seconds: u64,
+    },
+    /// Who on the team is around right now, and on which conversation (listens for a few
+    /// seconds: teammates' apps say where they are every five).
+    Who {
+        /// How many seconds to listen.
+        #[arg(long, default_value_t = 6)]
+        wait: u64,
+    },
     /// Stop sharing; what was shared stays here as this workspace's own triage.
     Leave,
     /// What two teammates set differently for a conversation while apart: the value set aside
@@ -476,6 +494,12 @@ pub fn team(store: &mut Store, action: Option<TeamCmd>, json: bool, now: i64) ->
         TeamCmd::Status => return super::team::status(store, json),
         TeamCmd::Leave => return super::team::leave(store),
         TeamCmd::Invite => return super::team::invite(store),
+        TeamCmd::Here {
+            conversation,
+            replying,
+            seconds,
+        } => return super::team::here(store, conversation, replying, seconds),
+        TeamCmd::Who { wait } => return super::team::who(store, wait, json),
         TeamCmd::Conflicts { conversation } => {
             return super::team::conflicts(store, conversation, json)
         }

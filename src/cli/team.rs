@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use hearth::model::TeamSyncReport;
 use hearth::platform::Secret;
 use hearth::store::Store;
-use hearth::team::{self, JoinLink};
+use hearth::team::{self, presence, JoinLink};
 
 use super::{local_time, print_json};
 
@@ -113,6 +113,74 @@ pub fn conflicts(store: &Store, conversation: i64, json: bool) -> Result<()> {
             "#{conversation} {}: a teammate also set \"{}\" while apart (the conversation shows the value kept)",
             c.field, c.other
         );
+    }
+    Ok(())
+}
+
+/// The team, its secret, and a presence session of this manager's with `mine` said.
+fn presence(
+    store: &Store,
+    mine: Option<(presence::Doing, Option<String>)>,
+    seconds: u64,
+) -> Result<Vec<presence::Here>> {
+    let Some(info) = store.team_info()? else {
+        bail!("this workspace is in no team: `hearth team create` starts one");
+    };
+    let secret = hearth::secrets::load_team_secret(&store.team_secret_key()?)?;
+    let (tell, told) = tokio::sync::watch::channel(mine);
+    let around = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = around.clone();
+    runtime()?.block_on(async move {
+        let session = presence::session(&info, &secret, told, move |now| {
+            if let Ok(mut a) = seen.lock() {
+                *a = now;
+            }
+        });
+        tokio::pin!(session);
+        tokio::select! {
+            ended = &mut session => ended,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {
+                // time's up: say goodbye and stop
+                drop(tell);
+                session.await
+            }
+        }
+    })?;
+    let now = around.lock().map(|a| a.clone()).unwrap_or_default();
+    Ok(now)
+}
+
+pub fn here(store: &Store, conversation: i64, replying: bool, seconds: u64) -> Result<()> {
+    let Some(key) = store.team_conversation_key(conversation)? else {
+        bail!("there is no conversation {conversation}");
+    };
+    let doing = if replying {
+        presence::Doing::Replying
+    } else {
+        presence::Doing::Viewing
+    };
+    println!(
+        "Teammates see you {} #{conversation} for {seconds} s.",
+        if replying { "replying to" } else { "viewing" }
+    );
+    presence(store, Some((doing, Some(key))), seconds)?;
+    Ok(())
+}
+
+pub fn who(store: &Store, wait: u64, json: bool) -> Result<()> {
+    let around = presence(store, None, wait)?;
+    let shown = presence::shown(store, &around);
+    if json {
+        return print_json(&shown);
+    }
+    if shown.is_empty() {
+        println!("No teammate is around right now.");
+    }
+    for p in &shown {
+        match (p.doing.as_str(), p.conversation_id) {
+            ("online", _) | (_, None) => println!("{}: online", p.name),
+            (doing, Some(id)) => println!("{}: {doing} #{id}", p.name),
+        }
     }
     Ok(())
 }

@@ -17,6 +17,7 @@
 
 pub mod background;
 pub mod doc;
+pub mod presence;
 pub mod records;
 pub mod relay;
 pub mod storage;
@@ -87,7 +88,7 @@ impl JoinLink {
     }
 }
 
-fn check_relay(relay: &str) -> Result<url::Url> {
+pub(crate) fn check_relay(relay: &str) -> Result<url::Url> {
     let url = url::Url::parse(relay).map_err(|e| {
         Error::invalid(format!(
             "the relay address {relay} is not a URL ({e}); it looks like wss://relay.example.org"
@@ -101,7 +102,7 @@ fn check_relay(relay: &str) -> Result<url::Url> {
     Ok(url)
 }
 
-fn team_error(e: impl std::fmt::Display) -> Error {
+pub(crate) fn team_error(e: impl std::fmt::Display) -> Error {
     Error::invalid(e.to_string())
 }
 
@@ -478,6 +479,20 @@ pub fn on_own_connection<T: Send>(
 }
 
 impl Store {
+    /// A conversation's name across the team's laptops (None: no such conversation).
+    pub fn team_conversation_key(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conversation_keys(&[id])?
+            .into_iter()
+            .next()
+            .map(|(_, k)| k))
+    }
+
+    /// The conversation here that a teammate's key names (None: not synced here).
+    pub fn team_conversation_id(&self, key: &str) -> Result<Option<i64>> {
+        self.conversation_by_key(key)
+    }
+
     /// The link a teammate joins with (the secret from the keyring), to invite someone else.
     pub fn team_join_link(&self) -> Result<Option<JoinLink>> {
         let Some(team) = self.team_info()? else {
@@ -840,7 +855,10 @@ async fn exchange(
 
 /// The team's document from the relay. A relay that has just started may answer "not here"
 /// while it reads its files, so it is asked a few times before that answer is believed.
-async fn find_on_relay(repo: &Repo, doc_id: samod::DocumentId) -> Result<samod::DocHandle> {
+pub(crate) async fn find_on_relay(
+    repo: &Repo,
+    doc_id: samod::DocumentId,
+) -> Result<samod::DocHandle> {
     for attempt in 0..6 {
         if let Some(handle) = repo.find(doc_id.clone()).await.map_err(team_error)? {
             return Ok(handle);
