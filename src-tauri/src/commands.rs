@@ -18,8 +18,8 @@ use hearth::model::{
     ModFlag, ModRule, ModRuleInput, Note, NotifyService, NotifySettings, OrganizationDetail,
     OrganizationSummary, OutboxItem, PlatformSpec, PostingSlot, Reminder, ResponseFigures,
     ReviewDecision, ReviewStep, Rule, RuleCheck, RuleDraft, RuleWord, SearchResults, Segment,
-    SegmentFilter, SyncProgress, TeamConflict, TeamInfo, TeamMember, TeamSyncReport, TeamSyncState,
-    TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
+    SegmentFilter, SyncProgress, TeamConflict, TeamInfo, TeamMember, TeamPresence, TeamSyncReport,
+    TeamSyncState, TriageAction, TriageEach, View, ViewDraft, WorkspaceStatus, WorkspaceTotals,
 };
 use hearth::sync::run::{check_connection, connector_for, remember_identity};
 use hearth::sync::scheduler::Scheduler;
@@ -1152,9 +1152,24 @@ pub fn sync_status(syncer: State<'_, Syncer>) -> Vec<SyncProgress> {
 pub struct Teams {
     pub syncer: Mutex<Option<hearth::team::background::TeamSyncer>>,
     pub last: Mutex<Option<TeamSyncState>>,
+    pub presence: Mutex<Option<hearth::team::presence::Keeper>>,
+    /// Teammates around now, as the last presence event said.
+    pub around: Mutex<Vec<TeamPresence>>,
 }
 
 impl Teams {
+    /// Joined, created or left a team: presence follows.
+    fn team_changed(&self) {
+        if let Some(p) = self
+            .presence
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            p.team_changed();
+        }
+    }
+
     fn sync_now(&self) {
         if let Some(s) = self
             .syncer
@@ -1183,6 +1198,54 @@ impl Teams {
 
 /// The event that carries [`TeamSyncState`] while the team syncs in the background.
 pub const TEAM_EVENT: &str = "hearth://team";
+
+/// The event that carries the teammates around now (`Vec<TeamPresence>`).
+pub const PRESENCE_EVENT: &str = "hearth://presence";
+
+/// Tells teammates where this manager is: on a conversation, viewing or replying, or (none)
+/// only online. Nothing is said when the workspace is in no team.
+#[tauri::command(async)]
+pub fn presence_set(
+    state: State<'_, AppState>,
+    teams: State<'_, Teams>,
+    conversation_id: Option<i64>,
+    doing: String,
+) -> Reply<()> {
+    use hearth::team::presence::Doing;
+    let doing = match (Doing::parse(&doing), conversation_id) {
+        (Some(d @ (Doing::Viewing | Doing::Replying)), Some(_)) => d,
+        (Some(Doing::Online), _) | (_, None) => Doing::Online,
+        _ => {
+            return Err(ApiError {
+                code: ErrorCode::InvalidInput,
+                message: format!("'{doing}' is not viewing, replying or online"),
+            })
+        }
+    };
+    let key = match conversation_id {
+        Some(id) if doing != Doing::Online => state.with(|s| s.team_conversation_key(id))?,
+        _ => None,
+    };
+    if let Some(p) = teams
+        .presence
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        p.set(if key.is_some() { doing } else { Doing::Online }, key);
+    }
+    Ok(())
+}
+
+/// The teammates around now (the same list as the last presence event).
+#[tauri::command(async)]
+pub fn presence_now(teams: State<'_, Teams>) -> Vec<TeamPresence> {
+    teams
+        .around
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
 
 /// The team and how its last sync went (None before the first one reported).
 #[tauri::command(async)]
@@ -1224,6 +1287,7 @@ pub fn team_create(
         hearth::team::create(s, relay.trim(), secret, &name, now_millis()).await
     })?;
     teams.sync_now();
+    teams.team_changed();
     Ok(link.to_link())
 }
 
@@ -1241,6 +1305,7 @@ pub fn team_join(
         hearth::team::join(s, &link, &name, now_millis()).await
     })?;
     teams.sync_now();
+    teams.team_changed();
     Ok(report)
 }
 
@@ -1254,6 +1319,7 @@ pub fn team_link(state: State<'_, AppState>) -> Reply<Option<String>> {
 pub fn team_leave(state: State<'_, AppState>, teams: State<'_, Teams>) -> Reply<bool> {
     let left = state.with(|s| s.team_leave())?;
     teams.sync_now();
+    teams.team_changed();
     Ok(left)
 }
 

@@ -86,6 +86,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tau
             commands::note_update,
             commands::note_delete,
             commands::note_share,
+            commands::presence_set,
+            commands::presence_now,
             commands::member_tag,
             commands::member_untag,
             commands::member_field_set,
@@ -325,6 +327,24 @@ fn start_team_sync<R: Runtime>(app: &AppHandle<R>) {
         let _ = emitter.emit(commands::TEAM_EVENT, s);
     });
     let clock = std::sync::Arc::new(hearth::now_millis);
+    let emitter = app.clone();
+    let around = std::sync::Arc::new(move |now: Vec<hearth::model::TeamPresence>| {
+        *emitter
+            .state::<Teams>()
+            .around
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = now.clone();
+        let _ = emitter.emit(commands::PRESENCE_EVENT, now);
+    });
+    match hearth::team::presence::Keeper::start(path.clone(), around) {
+        Ok(k) => {
+            *app.state::<Teams>()
+                .presence
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(k)
+        }
+        Err(e) => eprintln!("hearth: presence could not start: {e}"),
+    }
     match hearth::team::background::TeamSyncer::start(path, TEAM_SYNC_EVERY, sink, clock) {
         Ok(s) => {
             *app.state::<Teams>()

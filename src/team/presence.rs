@@ -157,8 +157,104 @@ impl Roster {
     }
 }
 
-/// Where this manager is, as the app (or `hearth team here`) says; None: only listening.
-pub type Mine = watch::Receiver<Option<(Doing, Option<String>)>>;
+/// Where this manager is, as the app (or `hearth team here`) says; None: only listening;
+/// `Left`: the session says goodbye and ends.
+pub type Mine = watch::Receiver<Option<Said>>;
+
+/// What this manager is doing, and on which conversation (its key).
+pub type Said = (Doing, Option<String>);
+
+/// Where the app's teammates-around list goes (it emits an event).
+pub type Sink = Arc<dyn Fn(Vec<crate::model::TeamPresence>) + Send + Sync>;
+
+/// The app's presence: a thread of its own keeping a session with the team's relay while the
+/// workspace is in a team (and trying again a little later when the relay is away), saying
+/// where this manager is as the app tells it.
+pub struct Keeper {
+    mine: watch::Sender<Option<Said>>,
+    last: Arc<std::sync::Mutex<Option<Said>>>,
+    wake: std::sync::mpsc::Sender<()>,
+}
+
+/// How long the keeper waits before trying the relay again, or looking for a team.
+const RETRY: Duration = Duration::from_secs(15);
+
+impl Keeper {
+    pub fn start(path: std::path::PathBuf, sink: Sink) -> Result<Keeper> {
+        let online = Some((Doing::Online, None));
+        let (mine, told) = watch::channel(online.clone());
+        let last = Arc::new(std::sync::Mutex::new(online));
+        let (wake, woken) = std::sync::mpsc::channel::<()>();
+        let (keeper_last, keeper_mine) = (last.clone(), mine.clone());
+        std::thread::Builder::new()
+            .name("hearth-presence".into())
+            .spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                // the app's first screen first
+                let _ = woken.recv_timeout(Duration::from_secs(3));
+                loop {
+                    // a session ended by leaving starts again from what the app said last
+                    let said = keeper_last.lock().map(|l| l.clone()).unwrap_or(None);
+                    keeper_mine.send_replace(said);
+                    let mut told = told.clone();
+                    told.mark_unchanged();
+                    run_once(&runtime, &path, told, &sink);
+                    sink(Vec::new());
+                    match woken.recv_timeout(RETRY) {
+                        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            })
+            .map_err(|e| Error::Io {
+                context: "cannot start presence".into(),
+                source: e,
+            })?;
+        Ok(Keeper { mine, last, wake })
+    }
+
+    /// Where this manager is now: on a conversation (its key), or only online.
+    pub fn set(&self, doing: Doing, key: Option<String>) {
+        let now = Some((doing, key));
+        if let Ok(mut l) = self.last.lock() {
+            *l = now.clone();
+        }
+        self.mine.send_if_modified(|m| {
+            let changed = *m != now;
+            *m = now;
+            changed
+        });
+    }
+
+    /// The team changed (joined, created, left): the session ends and starts again with it.
+    pub fn team_changed(&self) {
+        self.mine.send_replace(Some((Doing::Left, None)));
+        let _ = self.wake.send(());
+    }
+}
+
+fn run_once(runtime: &tokio::runtime::Runtime, path: &std::path::Path, told: Mine, sink: &Sink) {
+    let Ok(store) = crate::store::Store::open(path) else {
+        return;
+    };
+    let Ok(Some(team)) = store.team_info() else {
+        return;
+    };
+    let Ok(key) = store.team_secret_key() else {
+        return;
+    };
+    let Ok(secret) = crate::secrets::load_team_secret(&key) else {
+        return;
+    };
+    let _ = runtime.block_on(session(&team, &secret, told, |around| {
+        sink(shown(&store, &around))
+    }));
+}
 
 /// Keeps this manager's presence up with the team until `mine`'s sender is dropped: connects
 /// to the relay, says where this manager is every [`BEAT`] and on each change, and calls
@@ -168,7 +264,7 @@ pub async fn session(
     team: &TeamInfo,
     secret: &Secret,
     mut mine: Mine,
-    mut news: impl FnMut(Vec<Here>) + Send,
+    mut news: impl FnMut(Vec<Here>),
 ) -> Result<()> {
     let url = super::check_relay(&team.relay_url)?;
     let doc_id = team
@@ -205,7 +301,7 @@ pub async fn session(
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut last_said = Instant::now().checked_sub(BEAT).unwrap_or_else(Instant::now);
         let mut said_any = false;
-        let say = |mine: &Option<(Doing, Option<String>)>, said_any: &mut bool| {
+        let say = |mine: &Option<Said>, said_any: &mut bool| {
             if let Some((doing, key)) = mine {
                 handle.broadcast(encode(&Here {
                     name: team.me.clone(),
@@ -232,6 +328,11 @@ pub async fn session(
                     }
                     let now = mine.borrow_and_update().clone();
                     say(&now, &mut said_any);
+                    if matches!(now, Some((Doing::Left, _))) {
+                        // left the team, or stopping: said once, and done
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        return Ok(());
+                    }
                     last_said = Instant::now();
                 }
                 message = heard.next() => {
@@ -259,6 +360,10 @@ pub async fn session(
                     }
                 }
                 _ = tick.tick() => {
+                    if matches!(*mine.borrow(), Some((Doing::Left, _))) {
+                        say(&mine.borrow().clone(), &mut said_any);
+                        return Ok(());
+                    }
                     if roster.forget_quiet(Instant::now()) {
                         news(roster.now());
                     }

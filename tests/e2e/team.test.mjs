@@ -2,7 +2,8 @@
 // real app on his, through the real relay (`node relay/server.mjs`) on loopback. Ben joins in
 // Settings → Team with Ana's link and gets her assignment; the sidebar says the team is
 // synced; Ben marks a conversation done with `e` and the app's team sync shares it, so Ana's
-// next `hearth team sync` has it. Needs what app.test.mjs needs, relay/ installed, and the
+// next `hearth team sync` has it. Presence: Ana hears Ben's app on a conversation, and Ben's
+// app shows Ana replying to it. Needs what app.test.mjs needs, relay/ installed, and the
 // keyring session both share (scripts/with-keyring).
 
 import { test, before, after } from "node:test";
@@ -99,6 +100,34 @@ test("the app joins a team in Settings, gets a teammate's triage, and shares its
     );
     hearth(anaDb, ["team", "sync"]);
     assert.equal(shown(anaDb, done).status, "done", "Ben's done reached Ana");
+
+    // Presence: Ana hears Ben's app reading the conversation in front of him; Ben's app shows
+    // Ana replying to it, on the thread and on its row
+    const open = Number(
+      await driver
+        .wait(until.elementLocated(By.css('[data-testid="inbox-item"][aria-selected="true"]')), WAIT)
+        .getAttribute("data-id"),
+    );
+    let around = [];
+    for (let i = 0; i < 4 && !around.some((p) => p.name === "Ben"); i++) {
+      around = JSON.parse(hearth(anaDb, ["team", "who", "--wait", "7", "--json"]));
+    }
+    assert.deepEqual(
+      around,
+      [{ name: "Ben", doing: "viewing", conversationId: open }],
+      "Ana hears Ben reading the conversation his app shows",
+    );
+    const saying = spawn(cli, ["--db", anaDb, "team", "here", String(open), "--replying", "--for", "40"], {
+      stdio: "ignore",
+    });
+    try {
+      const banner = await driver.wait(until.elementLocated(byTest("presence")), WAIT);
+      assert.match(await banner.getText(), /Ana is replying/);
+      await driver.wait(until.elementLocated(byTest("presence-chip")), WAIT);
+      writeFileSync(path.join(artifacts, "team-presence.png"), await driver.takeScreenshot(), "base64");
+    } finally {
+      saying.kill();
+    }
   } finally {
     // where it stopped, pass or fail
     await driver

@@ -31,6 +31,7 @@ import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { TeamConflict } from '$lib/bindings/TeamConflict';
 import type { TeamSyncReport } from '$lib/bindings/TeamSyncReport';
 import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
+import type { TeamPresence } from '$lib/bindings/TeamPresence';
 import type { InboxItem } from '$lib/bindings/InboxItem';
 import type { InboxPage } from '$lib/bindings/InboxPage';
 import type { InboxQuery } from '$lib/bindings/InboxQuery';
@@ -529,6 +530,20 @@ export const teamLeave = () => invoke<boolean>('team_leave');
 
 /** Shares what changed here now. */
 export const teamSyncNow = () => invoke<null>('team_sync_now');
+
+/** The event that carries the teammates around now (presence, never stored). */
+const PRESENCE_EVENT = 'hearth://presence';
+
+/** Tells teammates where this manager is: on a conversation (viewing or replying), or only
+ * online (null). Nothing is said outside a team. */
+export const presenceSet = (conversationId: number | null, doing: 'viewing' | 'replying' | 'online') =>
+  invoke<null>('presence_set', { conversationId, doing });
+
+/** The teammates around now. */
+export const presenceNow = () => invoke<TeamPresence[]>('presence_now');
+
+export const onPresence = (handler: (around: TeamPresence[]) => void): Promise<UnlistenFn> =>
+  listen<TeamPresence[]>(PRESENCE_EVENT, (event) => handler(event.payload));
 
 /** What teammates set differently for a conversation while apart. */
 export const teamConflicts = (id: number) => invoke<TeamConflict[]>('team_conflicts', { id });
