@@ -2855,6 +2855,10 @@ pub struct TeamSyncReport {
     pub records_sent: usize,
     /// Teammates' set-up records added, changed or removed here.
     pub records_received: usize,
+    /// Members whose tags or custom fields changed here that this sync shared.
+    pub members_sent: usize,
+    /// Members whose tags or custom fields teammates changed, now changed here.
+    pub members_received: usize,
 }
 
 /// A value a teammate gave a conversation's field while apart, that the team's document set

@@ -120,6 +120,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0026_team_records.sql",
         "1790d2980c28ceaff59952ec348fbb4d65af4a989b564cc62e370267463245e6",
     ),
+    (
+        "0027_team_member_tags.sql",
+        "6029cb1ff8e92bf5cb0d7618f8484cf9cb82707e48db1ebb7d0e6874237b88e7",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

@@ -877,3 +877,62 @@ fn a_teammate_replying_right_now_is_seen_and_never_stored() {
         "presence is never stored"
     );
 }
+
+/// A member's tags and custom fields as this manager's profile shows them.
+fn member_set_up(m: &Manager, member: i64) -> (Vec<String>, Vec<(String, String)>) {
+    let v = m.json(&["members", "show", &member.to_string(), "--json"]);
+    let mut tags: Vec<String> = v["member"]["tags"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    tags.sort();
+    let fields = v["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| {
+                    Some((
+                        f["name"].as_str()?.to_string(),
+                        f["value"].as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (tags, fields)
+}
+
+#[test]
+fn members_tags_and_custom_fields_are_the_teams() {
+    let (mut relay, ana, ben) = team_of_two();
+    let member = a_member(&ana);
+    let m = member.to_string();
+    ana.ok(&["members", "tag", &m, "speaker"]);
+    ana.ok(&["members", "set", &m, "Plan", "Pro"]);
+    let sent = ana.sync();
+    assert_eq!(sent["membersSent"], 1, "{sent}");
+    let got = ben.sync();
+    assert_eq!(got["membersReceived"], 1, "{got}");
+    let (tags, fields) = member_set_up(&ben, member);
+    assert!(tags.contains(&"speaker".to_string()), "{tags:?}");
+    assert_eq!(fields, [("Plan".to_string(), "Pro".to_string())]);
+
+    // apart: Ben untags and changes the plan, Ana adds another tag; both are kept
+    relay.stop();
+    ben.ok(&["members", "untag", &m, "speaker"]);
+    ben.ok(&["members", "set", &m, "Plan", "Team"]);
+    ana.ok(&["members", "tag", &m, "translator"]);
+    relay.restart();
+    ben.sync();
+    ana.sync();
+    ben.sync();
+    let (a, b) = (member_set_up(&ana, member), member_set_up(&ben, member));
+    assert_eq!(a, b, "both laptops show the member the same");
+    assert!(!a.0.contains(&"speaker".to_string()), "Ben's untag: {a:?}");
+    assert!(a.0.contains(&"translator".to_string()), "Ana's tag: {a:?}");
+    assert_eq!(a.1, [("Plan".to_string(), "Team".to_string())]);
+}

@@ -18,8 +18,14 @@
 //!        "note/<id>":   { member: "<identity>\n<identity>…", author: "name", created_at: ms,
 //!                         text: Text, deleted: bool },
 //!        "mate/<name>": ms when that manager last synced,
-//!        "<kind>/<name>": "{…the record…}" }   (team list, replies, views, rules, segments)
+//!        "<kind>/<name>": "{…the record…}",   (team list, replies, views, rules, segments)
+//!        "mtag/<identity>\u{1f}<tag>": true,
+//!        "mfield/<identity>\u{1f}<field>": "value" }
 //! ```
+//!
+//! A member's tags and custom fields are written under each of the member's identities
+//! (`platform|host|id`), so they find the person on a laptop that merged its members
+//! differently: a member has a tag when any of their identities has it.
 //!
 //! A shared record (`super::records`) is one string, the row as JSON: edited on two laptops
 //! apart, one whole version is kept, never a mix of two. Removed: its key is deleted.
@@ -409,6 +415,115 @@ fn is_record(key: &str) -> bool {
     super::records::kind_of(key).is_some()
 }
 
+const MTAG: &str = "mtag/";
+const MFIELD: &str = "mfield/";
+
+/// A member's tags and custom fields as the team holds them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemberShared {
+    pub tags: BTreeSet<String>,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// The keys under `prefix` for one identity, with what follows the separator.
+fn under(doc: &Automerge, prefix: &str, identity: &str) -> Vec<(String, String)> {
+    let from = format!("{prefix}{identity}{TAG_SEP}");
+    let to = format!(
+        "{prefix}{identity}{}",
+        char::from_u32(TAG_SEP as u32 + 1).unwrap_or(' ')
+    );
+    doc.map_range(ROOT, from.clone()..to)
+        .map(|item| (item.key.to_string(), item.key[from.len()..].to_string()))
+        .collect()
+}
+
+/// What the team holds for the member with these identities (None: nothing at all).
+pub fn read_member(doc: &Automerge, identities: &[String]) -> Option<MemberShared> {
+    let mut shared = MemberShared::default();
+    let mut any = false;
+    for identity in identities {
+        for (_, tag) in under(doc, MTAG, identity) {
+            any = true;
+            shared.tags.insert(tag);
+        }
+        for (key, name) in under(doc, MFIELD, identity) {
+            any = true;
+            if let Some(value) = read_record(doc, &key) {
+                shared.fields.entry(name).or_insert(value);
+            }
+        }
+    }
+    any.then_some(shared)
+}
+
+/// Writes a member's tags and fields under each of their identities: what differs only.
+/// Returns whether anything was written.
+pub fn write_member(
+    doc: &mut Automerge,
+    identities: &[String],
+    shared: &MemberShared,
+) -> Result<bool, AutomergeError> {
+    let mut puts: Vec<(String, ScalarValue)> = Vec::new();
+    let mut deletes: Vec<String> = Vec::new();
+    for identity in identities {
+        let held: BTreeSet<String> = under(doc, MTAG, identity)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        for tag in &shared.tags {
+            if !held.contains(tag) {
+                puts.push((
+                    format!("{MTAG}{identity}{TAG_SEP}{tag}"),
+                    ScalarValue::Boolean(true),
+                ));
+            }
+        }
+        for tag in held.difference(&shared.tags) {
+            deletes.push(format!("{MTAG}{identity}{TAG_SEP}{tag}"));
+        }
+        let fields = under(doc, MFIELD, identity);
+        for (key, name) in &fields {
+            match shared.fields.get(name) {
+                None => deletes.push(key.clone()),
+                Some(v) if read_record(doc, key).as_deref() != Some(v.as_str()) => {
+                    puts.push((key.clone(), ScalarValue::Str(v.as_str().into())));
+                }
+                Some(_) => {}
+            }
+        }
+        for (name, value) in &shared.fields {
+            if !fields.iter().any(|(_, n)| n == name) {
+                puts.push((
+                    format!("{MFIELD}{identity}{TAG_SEP}{name}"),
+                    ScalarValue::Str(value.as_str().into()),
+                ));
+            }
+        }
+    }
+    if puts.is_empty() && deletes.is_empty() {
+        return Ok(false);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        for (key, value) in &puts {
+            tx.put(ROOT, key, value.clone())?;
+        }
+        for key in &deletes {
+            tx.delete(ROOT, key)?;
+        }
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// The identity a member tag's or field's key is under.
+fn member_identity(key: &str) -> Option<String> {
+    let rest = key
+        .strip_prefix(MTAG)
+        .or_else(|| key.strip_prefix(MFIELD))?;
+    rest.split(TAG_SEP).next().map(str::to_string)
+}
+
 /// What changed in the document between two sets of heads.
 #[derive(Debug, Default, PartialEq)]
 pub struct Changed {
@@ -420,6 +535,8 @@ pub struct Changed {
     pub mates: bool,
     /// Shared records added, changed or removed, by key.
     pub records: BTreeSet<String>,
+    /// Identities whose member's tags or fields changed.
+    pub member_identities: BTreeSet<String>,
 }
 
 /// What changed from `before` to the document's heads now (everything in it when `before` is
@@ -434,6 +551,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
         for key in doc.keys(ROOT) {
             if let Some(id) = key.strip_prefix(NOTE) {
                 changed.notes.insert(id.to_string());
+            } else if let Some(identity) = member_identity(&key) {
+                changed.member_identities.insert(identity);
             } else if is_record(&key) {
                 changed.records.insert(key);
             }
@@ -461,6 +580,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
                     changed.notes.insert(id.to_string());
                 } else if key.starts_with(MATE) {
                     changed.mates = true;
+                } else if let Some(identity) = member_identity(key) {
+                    changed.member_identities.insert(identity);
                 } else if is_record(key) {
                     changed.records.insert(key.clone());
                 }
@@ -677,5 +798,30 @@ mod tests {
             ]
         );
         assert!(changed_since(&a, &[]).mates);
+    }
+
+    #[test]
+    fn a_members_tags_and_fields_find_them_by_any_identity() {
+        let mut a = new_workspace().expect("doc");
+        let both = ["discord||7".to_string(), "github||rin".to_string()];
+        let mut shared = MemberShared::default();
+        shared.tags.insert("vip".into());
+        shared.fields.insert("Plan".into(), "Pro".into());
+        assert!(write_member(&mut a, &both, &shared).expect("written"));
+        assert!(!write_member(&mut a, &both, &shared).expect("again"));
+        // a laptop where the two accounts are two members: each has it
+        assert_eq!(read_member(&a, &both[..1]), Some(shared.clone()));
+        assert_eq!(read_member(&a, &both[1..]), Some(shared.clone()));
+        assert_eq!(read_member(&a, &["matrix||x".to_string()]), None);
+        let before = a.get_heads();
+        let mut less = shared.clone();
+        less.tags.clear();
+        less.fields.insert("Plan".into(), "Team".into());
+        assert!(write_member(&mut a, &both, &less).expect("changed"));
+        assert_eq!(read_member(&a, &both), Some(less));
+        assert_eq!(
+            changed_since(&a, &before).member_identities,
+            BTreeSet::from(both.clone())
+        );
     }
 }

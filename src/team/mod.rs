@@ -129,7 +129,8 @@ impl Store {
         let waiting: i64 = conn.query_row(
             "SELECT (SELECT count(DISTINCT conversation_id) FROM team_pending)
                   + (SELECT count(DISTINCT team_id) FROM team_note_pending)
-                  + (SELECT count(DISTINCT key) FROM team_record_pending)",
+                  + (SELECT count(DISTINCT key) FROM team_record_pending)
+                  + (SELECT count(DISTINCT member_id) FROM team_member_pending)",
             [],
             |r| r.get(0),
         )?;
@@ -179,6 +180,7 @@ impl Store {
         tx.execute("DELETE FROM team_unmatched_notes", [])?;
         tx.execute("DELETE FROM team_mates", [])?;
         tx.execute("DELETE FROM team_record_pending", [])?;
+        tx.execute("DELETE FROM team_member_pending", [])?;
         // shared notes, this manager's and teammates', stay here as private copies
         tx.execute("UPDATE notes SET shared = 0 WHERE shared = 1", [])?;
         tx.commit()?;
@@ -451,6 +453,75 @@ impl Store {
     }
 }
 
+/// A member's tags and fields waiting to go out: their identities, and the state now.
+type PendingMember = (Vec<String>, doc::MemberShared);
+
+impl Store {
+    /// A member's tags and custom fields as the team shares them.
+    fn member_shared(&self, member: i64) -> Result<doc::MemberShared> {
+        let mut shared = doc::MemberShared::default();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.name FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
+             WHERE mt.member_id = ?1",
+        )?;
+        shared.tags = stmt
+            .query_map([member], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name, value FROM member_fields WHERE member_id = ?1")?;
+        shared.fields = stmt
+            .query_map([member], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(shared)
+    }
+
+    /// Each of `members` (those not merged into another) with their identities and state.
+    fn members_to_share(&self, members: &[i64]) -> Result<Vec<PendingMember>> {
+        let mut out = Vec::with_capacity(members.len());
+        for &member in members {
+            let live: bool = self.conn().query_row(
+                "SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1 AND merged_into IS NULL)",
+                [member],
+                |r| r.get(0),
+            )?;
+            if !live {
+                continue;
+            }
+            let keys = self.member_keys(member)?;
+            if !keys.is_empty() {
+                out.push((keys, self.member_shared(member)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Members whose tags or fields changed here since the last sync.
+    fn team_members_pending(&self) -> Result<(i64, Vec<PendingMember>)> {
+        let top: i64 = self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM team_member_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let ids = self
+            .conn()
+            .prepare("SELECT DISTINCT member_id FROM team_member_pending WHERE seq <= ?1")?
+            .query_map([top], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((top, self.members_to_share(&ids)?))
+    }
+
+    /// Every member with tags or custom fields (what a new team starts with).
+    fn members_with_set_up(&self) -> Result<Vec<PendingMember>> {
+        let ids = self
+            .conn()
+            .prepare("SELECT member_id FROM member_tags UNION SELECT member_id FROM member_fields")?
+            .query_map([], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.members_to_share(&ids)
+    }
+}
+
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
 /// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
 /// commands are): the app's team commands, which must not hold its connection while a relay
@@ -526,6 +597,7 @@ pub async fn create(
     // the team starts with this workspace's triage, on the relay before anyone can join
     let own = store.triaged_states(now)?;
     let set_up = records::all(store.conn())?;
+    let members = store.members_with_set_up()?;
     let outcome = async {
         let dialer = connect(&repo, &url, &secret).await?;
         let mut initial = doc::new_workspace().map_err(team_error)?;
@@ -534,6 +606,9 @@ pub async fn create(
         }
         for (key, record) in &set_up {
             doc::write_record(&mut initial, key, Some(record)).map_err(team_error)?;
+        }
+        for (identities, shared) in &members {
+            doc::write_member(&mut initial, identities, shared).map_err(team_error)?;
         }
         doc::mark_synced(&mut initial, &me, now).map_err(team_error)?;
         let heads = doc::heads_to_json(&initial.get_heads());
@@ -722,6 +797,10 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
         "DELETE FROM team_record_pending WHERE seq <= ?1",
         [tops.records],
     )?;
+    tx.execute(
+        "DELETE FROM team_member_pending WHERE seq <= ?1",
+        [tops.members],
+    )?;
     tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
     tx.commit()?;
     Ok(report)
@@ -733,6 +812,7 @@ struct Tops {
     triage: i64,
     notes: i64,
     records: i64,
+    members: i64,
 }
 
 async fn exchange(
@@ -750,10 +830,12 @@ async fn exchange(
     let (top, pending) = store.team_pending(now)?;
     let (note_top, notes) = store.team_notes_pending(&team.me)?;
     let (record_top, set_up) = store.team_records_pending()?;
+    let (member_top, members) = store.team_members_pending()?;
     let tops = Tops {
         triage: top,
         notes: note_top,
         records: record_top,
+        members: member_top,
     };
     let held: bool = store.conn().query_row(
         "SELECT EXISTS (SELECT 1 FROM team_chunks WHERE key > ?1 || '/' AND key < ?1 || '0')",
@@ -770,6 +852,7 @@ async fn exchange(
         report.sent = write_pending(handle, &pending, &team.me)?;
         report.notes_sent = write_notes(handle, &notes)?;
         report.records_sent = write_records(handle, &set_up)?;
+        report.members_sent = write_members(handle, &members)?;
         written = true;
     }
     let dialer = connect(repo, url, secret).await?;
@@ -786,6 +869,7 @@ async fn exchange(
         report.sent = write_pending(&handle, &pending, &team.me)?;
         report.notes_sent = write_notes(&handle, &notes)?;
         report.records_sent = write_records(&handle, &set_up)?;
+        report.members_sent = write_members(&handle, &members)?;
     }
     if let Some(conn) = dialer.connection_id() {
         wait(
@@ -817,6 +901,7 @@ async fn exchange(
     report.conflicts = applied.conflicts;
     report.notes_received = applied.notes;
     report.records_received = applied.records;
+    report.members_received = applied.members;
     if first {
         // someone joining: what they triaged that the team never did is shared now
         let own: Vec<(String, TriageState)> = store
@@ -829,9 +914,15 @@ async fn exchange(
             .filter(|(key, _)| handle.with_document(|d| doc::read_record(d, key).is_none()))
             .map(|(key, record)| (key, Some(record)))
             .collect();
-        if !own.is_empty() || !set_up.is_empty() {
+        let members: Vec<PendingMember> = store
+            .members_with_set_up()?
+            .into_iter()
+            .filter(|(ids, _)| handle.with_document(|d| doc::read_member(d, ids).is_none()))
+            .collect();
+        if !own.is_empty() || !set_up.is_empty() || !members.is_empty() {
             report.sent += write_pending(&handle, &own, &team.me)?;
             report.records_sent += write_records(&handle, &set_up)?;
+            report.members_sent += write_members(&handle, &members)?;
             if let Some(conn) = dialer.connection_id() {
                 wait(
                     EXCHANGE_WAIT,
@@ -911,6 +1002,16 @@ fn write_records(handle: &samod::DocHandle, set_up: &[PendingRecord]) -> Result<
     })
 }
 
+fn write_members(handle: &samod::DocHandle, members: &[PendingMember]) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (identities, shared) in members {
+            sent += usize::from(doc::write_member(d, identities, shared).map_err(team_error)?);
+        }
+        Ok(sent)
+    })
+}
+
 /// What applying the team's document did here.
 #[derive(Default)]
 struct Applied {
@@ -919,6 +1020,7 @@ struct Applied {
     conflicts: usize,
     notes: usize,
     records: usize,
+    members: usize,
 }
 
 /// A shared note's change to make here.
@@ -980,6 +1082,7 @@ fn apply(
     let mut out = Applied::default();
     let (note_changes, notes_matched, notes_unmatched) =
         notes_to_apply(store, d, &changed.notes, note_top)?;
+    let member_changes = members_to_apply(store, d, &changed.member_identities, tops.members)?;
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
     let mut conflicted = Vec::new();
@@ -1088,6 +1191,15 @@ fn apply(
             out.records += 1;
         }
     }
+    let member_mark: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM team_member_pending",
+        [],
+        |r| r.get(0),
+    )?;
+    for (member, shared) in &member_changes {
+        apply_member(&tx, *member, shared)?;
+        out.members += 1;
+    }
     if changed.mates {
         for (name, at) in doc::mates(d) {
             // someone new on the team can be assigned conversations
@@ -1117,6 +1229,10 @@ fn apply(
         [record_mark],
     )?;
     tx.execute(
+        "DELETE FROM team_member_pending WHERE seq > ?1",
+        [member_mark],
+    )?;
+    tx.execute(
         "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)
          ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads",
         params![doc_name, doc::heads_to_json(&d.get_heads())],
@@ -1126,6 +1242,84 @@ fn apply(
     out.not_here = not_here;
     out.conflicts = conflicts;
     Ok(out)
+}
+
+/// The members here whose tags or fields the team changed (by any of the identities given),
+/// with what the team holds for them now; a member changed here since `member_top` keeps what
+/// it has, which the next sync shares.
+fn members_to_apply(
+    store: &Store,
+    d: &automerge::Automerge,
+    identities: &std::collections::BTreeSet<String>,
+    member_top: i64,
+) -> Result<Vec<(i64, doc::MemberShared)>> {
+    let mut members = std::collections::BTreeSet::new();
+    for identity in identities {
+        if let Some(member) = store.member_by_keys(std::slice::from_ref(identity))? {
+            members.insert(member);
+        }
+    }
+    let mut out = Vec::new();
+    for member in members {
+        let changed_here: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_member_pending WHERE member_id = ?1 AND seq > ?2)",
+            params![member, member_top],
+            |r| r.get(0),
+        )?;
+        if changed_here {
+            continue;
+        }
+        let keys = store.member_keys(member)?;
+        let shared = doc::read_member(d, &keys).unwrap_or_default();
+        if shared != store.member_shared(member)? {
+            out.push((member, shared));
+        }
+    }
+    Ok(out)
+}
+
+/// Gives a member here the team's tags and fields.
+fn apply_member(
+    tx: &rusqlite::Transaction<'_>,
+    member: i64,
+    shared: &doc::MemberShared,
+) -> Result<()> {
+    let held: Vec<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT t.id, t.name FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
+             WHERE mt.member_id = ?1",
+        )?
+        .query_map([member], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, name) in &held {
+        if !shared.tags.contains(name) {
+            tx.execute(
+                "DELETE FROM member_tags WHERE member_id = ?1 AND tag_id = ?2",
+                params![member, id],
+            )?;
+        }
+    }
+    for tag in &shared.tags {
+        if held.iter().any(|(_, n)| n == tag) {
+            continue;
+        }
+        // a tag a teammate's laptop accepted but this one would not is left out, not an error
+        if let Ok(id) = crate::tags::ensure_tag(tx, tag) {
+            tx.execute(
+                "INSERT OR IGNORE INTO member_tags (member_id, tag_id) VALUES (?1, ?2)",
+                params![member, id],
+            )?;
+        }
+    }
+    tx.execute("DELETE FROM member_fields WHERE member_id = ?1", [member])?;
+    for (name, value) in &shared.fields {
+        tx.execute(
+            "INSERT OR REPLACE INTO member_fields (member_id, name, value) VALUES (?1, ?2, ?3)",
+            params![member, name, value],
+        )?;
+    }
+    crate::tags::member_tags_changed(tx, &[member])?;
+    Ok(())
 }
 
 /// Whether `id` names a note here that is private now (its author took it back).

@@ -37,4 +37,12 @@ recordsSent: number,
 /**
  * Teammates' set-up records added, changed or removed here.
  */
-recordsReceived: number, };
+recordsReceived: number, 
+/**
+ * Members whose tags or custom fields changed here that this sync shared.
+ */
+membersSent: number, 
+/**
+ * Members whose tags or custom fields teammates changed, now changed here.
+ */
+membersReceived: number, };

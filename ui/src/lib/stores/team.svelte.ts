@@ -41,8 +41,9 @@ export function applyTeamState(s: TeamSyncState) {
     void refreshSegments();
     void refreshInbox();
   }
-  // and teammates' shared notes: the open profile shows them
-  if (s.state === 'synced' && (s.report?.notesReceived ?? 0) > 0 && members.selectedId !== null)
+  // and teammates' shared notes, members' tags and fields: the open profile shows them
+  const memberNews = (s.report?.notesReceived ?? 0) + (s.report?.membersReceived ?? 0);
+  if (s.state === 'synced' && memberNews > 0 && members.selectedId !== null)
     void reloadProfile(members.selectedId).catch(() => {});
 }
 

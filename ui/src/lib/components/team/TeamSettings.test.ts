@@ -32,6 +32,8 @@ const inTeam = (over: Partial<TeamSyncState> = {}): TeamSyncState => ({
     notesReceived: 0,
     recordsSent: 0,
     recordsReceived: 0,
+    membersSent: 0,
+    membersReceived: 0,
   },
   ...over,
 });
