@@ -2859,6 +2859,10 @@ pub struct TeamSyncReport {
     pub members_sent: usize,
     /// Members whose tags or custom fields teammates changed, now changed here.
     pub members_received: usize,
+    /// Decisions on who is who (merges, members told apart) made here that this sync shared.
+    pub decisions_sent: usize,
+    /// Teammates' decisions on who is who carried out here.
+    pub decisions_received: usize,
 }
 
 /// A value a teammate gave a conversation's field while apart, that the team's document set

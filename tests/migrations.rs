@@ -124,6 +124,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0027_team_member_tags.sql",
         "6029cb1ff8e92bf5cb0d7618f8484cf9cb82707e48db1ebb7d0e6874237b88e7",
     ),
+    (
+        "0028_team_merge_decisions.sql",
+        "7a378405b7d56635a55ed54be6602d882231f58ed3fb47a0a234c11e2bd890a0",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

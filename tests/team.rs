@@ -936,3 +936,72 @@ fn members_tags_and_custom_fields_are_the_teams() {
     assert!(a.0.contains(&"translator".to_string()), "Ana's tag: {a:?}");
     assert_eq!(a.1, [("Plan".to_string(), "Team".to_string())]);
 }
+
+/// The pairs `members suggest` offers on this laptop, as (a, b).
+fn suggested(m: &Manager) -> Vec<(i64, i64)> {
+    m.json(&["members", "suggest", "--json"])
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some((s["a"]["id"].as_i64()?, s["b"]["id"].as_i64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The member a (possibly merged) member id stands for on this laptop now.
+fn live(m: &Manager, member: i64) -> i64 {
+    m.json(&["members", "show", &member.to_string(), "--json"])["member"]["id"]
+        .as_i64()
+        .expect("a member")
+}
+
+#[test]
+fn who_is_who_is_decided_once_for_the_team() {
+    let (_relay, ana, ben) = team_of_two();
+    let pairs = suggested(&ana);
+    let [(a, b), (c, d), ..] = pairs[..] else {
+        panic!("the demo suggests duplicates: {pairs:?}")
+    };
+    // Ana merges a suggested pair; Ben's laptop follows
+    ana.ok(&["members", "merge", &a.to_string(), &b.to_string()]);
+    ana.sync();
+    let got = ben.sync();
+    assert_eq!(got["decisionsReceived"], 1, "{got}");
+    assert_eq!(
+        live(&ben, b),
+        live(&ben, a),
+        "one person on Ben's laptop too"
+    );
+    let history = ben.ok(&["members", "history", &a.to_string()]);
+    assert!(history.contains("Ana"), "who decided is kept: {history}");
+
+    // Ben tells another pair apart; Ana is not asked about it again
+    ben.ok(&["members", "reject", &c.to_string(), &d.to_string()]);
+    ben.sync();
+    ana.sync();
+    assert!(
+        !suggested(&ana).contains(&(c, d)),
+        "a pair told apart is not suggested again on Ana's laptop"
+    );
+
+    // Ben undoes Ana's merge: on Ana's laptop they are two people again, for good
+    ben.ok(&["members", "unmerge", &a.to_string()]);
+    ben.sync();
+    ana.sync();
+    assert_ne!(
+        live(&ana, b),
+        live(&ana, a),
+        "the merge is taken back for the team"
+    );
+    ben.sync();
+    let settled = ana.sync();
+    assert_eq!(
+        (
+            settled["decisionsReceived"].as_i64(),
+            settled["decisionsSent"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "nothing goes back and forth: {settled}"
+    );
+}

@@ -20,8 +20,14 @@
 //!        "mate/<name>": ms when that manager last synced,
 //!        "<kind>/<name>": "{…the record…}",   (team list, replies, views, rules, segments)
 //!        "mtag/<identity>\u{1f}<tag>": true,
-//!        "mfield/<identity>\u{1f}<field>": "value" }
+//!        "mfield/<identity>\u{1f}<field>": "value",
+//!        "same/<identity>\u{1f}<identity>": "who merged them",
+//!        "apart/<identity>\u{1f}<identity>": "who told them apart" }
 //! ```
+//!
+//! Decisions on who is who name two identities (in order): `same` a merge a person made or
+//! accepted, `apart` a rejection (an undone merge records one). Telling two apart removes their
+//! `same`.
 //!
 //! A member's tags and custom fields are written under each of the member's identities
 //! (`platform|host|id`), so they find the person on a laptop that merged its members
@@ -524,6 +530,70 @@ fn member_identity(key: &str) -> Option<String> {
     rest.split(TAG_SEP).next().map(str::to_string)
 }
 
+const SAME: &str = "same/";
+const APART: &str = "apart/";
+
+/// A decision on who is who.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Two identities are one person.
+    Same,
+    /// Two identities are two people.
+    Apart,
+}
+
+fn decision_key(decision: Decision, a: &str, b: &str) -> String {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    let prefix = match decision {
+        Decision::Same => SAME,
+        Decision::Apart => APART,
+    };
+    format!("{prefix}{a}{TAG_SEP}{b}")
+}
+
+/// Records a decision on two identities, by `by` (nothing when the team has it already).
+/// Returns whether anything was written.
+pub fn write_decision(
+    doc: &mut Automerge,
+    decision: Decision,
+    a: &str,
+    b: &str,
+    by: &str,
+) -> Result<bool, AutomergeError> {
+    let key = decision_key(decision, a, b);
+    let same = decision_key(Decision::Same, a, b);
+    let undo_same = decision == Decision::Apart && read_record(doc, &same).is_some();
+    if read_record(doc, &key).is_some() && !undo_same {
+        return Ok(false);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        tx.put(ROOT, &key, by)?;
+        if undo_same {
+            tx.delete(ROOT, &same)?;
+        }
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// The decision a key holds: what, on which two identities, by whom (None: not a decision,
+/// or no longer held).
+pub fn read_decision(doc: &Automerge, key: &str) -> Option<(Decision, String, String, String)> {
+    let (decision, pair) = if let Some(p) = key.strip_prefix(SAME) {
+        (Decision::Same, p)
+    } else {
+        (Decision::Apart, key.strip_prefix(APART)?)
+    };
+    let (a, b) = pair.split_once(TAG_SEP)?;
+    let by = read_record(doc, key)?;
+    Some((decision, a.to_string(), b.to_string(), by))
+}
+
+fn is_decision(key: &str) -> bool {
+    key.starts_with(SAME) || key.starts_with(APART)
+}
+
 /// What changed in the document between two sets of heads.
 #[derive(Debug, Default, PartialEq)]
 pub struct Changed {
@@ -537,6 +607,8 @@ pub struct Changed {
     pub records: BTreeSet<String>,
     /// Identities whose member's tags or fields changed.
     pub member_identities: BTreeSet<String>,
+    /// Decisions on who is who made or taken back, by key.
+    pub decisions: BTreeSet<String>,
 }
 
 /// What changed from `before` to the document's heads now (everything in it when `before` is
@@ -553,6 +625,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
                 changed.notes.insert(id.to_string());
             } else if let Some(identity) = member_identity(&key) {
                 changed.member_identities.insert(identity);
+            } else if is_decision(&key) {
+                changed.decisions.insert(key);
             } else if is_record(&key) {
                 changed.records.insert(key);
             }
@@ -582,6 +656,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
                     changed.mates = true;
                 } else if let Some(identity) = member_identity(key) {
                     changed.member_identities.insert(identity);
+                } else if is_decision(key) {
+                    changed.decisions.insert(key.clone());
                 } else if is_record(key) {
                     changed.records.insert(key.clone());
                 }
@@ -823,5 +899,22 @@ mod tests {
             changed_since(&a, &before).member_identities,
             BTreeSet::from(both.clone())
         );
+    }
+
+    #[test]
+    fn telling_two_identities_apart_takes_back_their_merge() {
+        let mut a = new_workspace().expect("doc");
+        assert!(write_decision(&mut a, Decision::Same, "x|h|2", "x|h|1", "Ana").expect("same"));
+        assert!(!write_decision(&mut a, Decision::Same, "x|h|1", "x|h|2", "Ben").expect("known"));
+        let same = decision_key(Decision::Same, "x|h|1", "x|h|2");
+        assert_eq!(
+            read_decision(&a, &same),
+            Some((Decision::Same, "x|h|1".into(), "x|h|2".into(), "Ana".into()))
+        );
+        let before = a.get_heads();
+        assert!(write_decision(&mut a, Decision::Apart, "x|h|1", "x|h|2", "Ben").expect("apart"));
+        assert_eq!(read_decision(&a, &same), None, "the merge is taken back");
+        let changed = changed_since(&a, &before).decisions;
+        assert!(changed.contains(&same) && changed.len() == 2, "{changed:?}");
     }
 }

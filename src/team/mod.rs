@@ -130,7 +130,8 @@ impl Store {
             "SELECT (SELECT count(DISTINCT conversation_id) FROM team_pending)
                   + (SELECT count(DISTINCT team_id) FROM team_note_pending)
                   + (SELECT count(DISTINCT key) FROM team_record_pending)
-                  + (SELECT count(DISTINCT member_id) FROM team_member_pending)",
+                  + (SELECT count(DISTINCT member_id) FROM team_member_pending)
+                  + (SELECT count(*) FROM team_decision_pending)",
             [],
             |r| r.get(0),
         )?;
@@ -181,6 +182,7 @@ impl Store {
         tx.execute("DELETE FROM team_mates", [])?;
         tx.execute("DELETE FROM team_record_pending", [])?;
         tx.execute("DELETE FROM team_member_pending", [])?;
+        tx.execute("DELETE FROM team_decision_pending", [])?;
         // shared notes, this manager's and teammates', stay here as private copies
         tx.execute("UPDATE notes SET shared = 0 WHERE shared = 1", [])?;
         tx.commit()?;
@@ -522,6 +524,121 @@ impl Store {
     }
 }
 
+/// A decision on who is who waiting to go out: what, and the two identities' keys.
+type PendingDecision = (doc::Decision, String, String);
+
+impl Store {
+    /// An identity's key across the team's laptops (None: no such identity).
+    fn identity_key(&self, identity: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT i.platform, a.base_url, i.external_id FROM identities i
+                 JOIN accounts a ON a.id = i.account_id WHERE i.id = ?1",
+            )?
+            .query_row([identity], |r| {
+                Ok(conversation_key(
+                    &r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?.as_deref(),
+                    &r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()?)
+    }
+
+    /// The identity here a teammate's key names, with its member (None: not here).
+    fn identity_by_key(&self, key: &str) -> Result<Option<(i64, i64)>> {
+        let mut parts = key.splitn(3, '|');
+        let (Some(platform), Some(_), Some(external)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(None);
+        };
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT i.id, i.member_id, a.base_url FROM identities i
+                 JOIN accounts a ON a.id = i.account_id
+                 WHERE i.platform = ?1 AND i.external_id = ?2",
+            )?
+            .query_map(params![platform, external], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().find_map(|(id, member, base)| {
+            (conversation_key(platform, base.as_deref(), external) == key).then_some((id, member))
+        }))
+    }
+
+    /// Decisions given by identity ids here, as the team names them.
+    fn decisions_to_share(&self, rows: Vec<(String, i64, i64)>) -> Result<Vec<PendingDecision>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for (kind, a, b) in rows {
+            let decision = if kind == "same" {
+                doc::Decision::Same
+            } else {
+                doc::Decision::Apart
+            };
+            if let (Some(a), Some(b)) = (self.identity_key(a)?, self.identity_key(b)?) {
+                out.push((decision, a, b));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Decisions on who is who made here since the last sync.
+    fn team_decisions_pending(&self) -> Result<(i64, Vec<PendingDecision>)> {
+        let top: i64 = self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM team_decision_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let rows = self
+            .conn()
+            .prepare(
+                "SELECT kind, identity_a, identity_b FROM team_decision_pending
+                 WHERE seq <= ?1 ORDER BY seq",
+            )?
+            .query_map([top], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((top, self.decisions_to_share(rows)?))
+    }
+
+    /// Every decision a person made here (what a new team starts with): merges they made or
+    /// accepted that stand, and members they told apart.
+    fn all_decisions(&self) -> Result<Vec<PendingDecision>> {
+        let rows = self
+            .conn()
+            .prepare(
+                "SELECT 'same',
+                        (SELECT min(i.id) FROM identities i
+                         WHERE i.member_id = g.kept_member_id
+                           AND i.id NOT IN (SELECT value FROM json_each(g.moved, '$.identities'))),
+                        json_extract(g.moved, '$.identities[0]')
+                 FROM merges g
+                 WHERE g.how IN ('accepted', 'manual') AND g.undone_at IS NULL
+                 UNION ALL
+                 SELECT 'apart', identity_a, identity_b FROM merge_rejections",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = rows
+            .into_iter()
+            .filter_map(|(kind, a, b)| Some((kind, a?, b?)))
+            .collect();
+        self.decisions_to_share(rows)
+    }
+}
+
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
 /// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
 /// commands are): the app's team commands, which must not hold its connection while a relay
@@ -598,6 +715,7 @@ pub async fn create(
     let own = store.triaged_states(now)?;
     let set_up = records::all(store.conn())?;
     let members = store.members_with_set_up()?;
+    let decisions = store.all_decisions()?;
     let outcome = async {
         let dialer = connect(&repo, &url, &secret).await?;
         let mut initial = doc::new_workspace().map_err(team_error)?;
@@ -609,6 +727,9 @@ pub async fn create(
         }
         for (identities, shared) in &members {
             doc::write_member(&mut initial, identities, shared).map_err(team_error)?;
+        }
+        for (decision, a, b) in &decisions {
+            doc::write_decision(&mut initial, *decision, a, b, &me).map_err(team_error)?;
         }
         doc::mark_synced(&mut initial, &me, now).map_err(team_error)?;
         let heads = doc::heads_to_json(&initial.get_heads());
@@ -801,6 +922,10 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
         "DELETE FROM team_member_pending WHERE seq <= ?1",
         [tops.members],
     )?;
+    tx.execute(
+        "DELETE FROM team_decision_pending WHERE seq <= ?1",
+        [tops.decisions],
+    )?;
     tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
     tx.commit()?;
     Ok(report)
@@ -813,6 +938,7 @@ struct Tops {
     notes: i64,
     records: i64,
     members: i64,
+    decisions: i64,
 }
 
 async fn exchange(
@@ -831,7 +957,9 @@ async fn exchange(
     let (note_top, notes) = store.team_notes_pending(&team.me)?;
     let (record_top, set_up) = store.team_records_pending()?;
     let (member_top, members) = store.team_members_pending()?;
+    let (decision_top, decisions) = store.team_decisions_pending()?;
     let tops = Tops {
+        decisions: decision_top,
         triage: top,
         notes: note_top,
         records: record_top,
@@ -853,6 +981,7 @@ async fn exchange(
         report.notes_sent = write_notes(handle, &notes)?;
         report.records_sent = write_records(handle, &set_up)?;
         report.members_sent = write_members(handle, &members)?;
+        report.decisions_sent = write_decisions(handle, &decisions, &team.me)?;
         written = true;
     }
     let dialer = connect(repo, url, secret).await?;
@@ -870,6 +999,7 @@ async fn exchange(
         report.notes_sent = write_notes(&handle, &notes)?;
         report.records_sent = write_records(&handle, &set_up)?;
         report.members_sent = write_members(&handle, &members)?;
+        report.decisions_sent = write_decisions(&handle, &decisions, &team.me)?;
     }
     if let Some(conn) = dialer.connection_id() {
         wait(
@@ -902,6 +1032,7 @@ async fn exchange(
     report.notes_received = applied.notes;
     report.records_received = applied.records;
     report.members_received = applied.members;
+    report.decisions_received = applied.decisions;
     if first {
         // someone joining: what they triaged that the team never did is shared now
         let own: Vec<(String, TriageState)> = store
@@ -919,7 +1050,9 @@ async fn exchange(
             .into_iter()
             .filter(|(ids, _)| handle.with_document(|d| doc::read_member(d, ids).is_none()))
             .collect();
-        if !own.is_empty() || !set_up.is_empty() || !members.is_empty() {
+        let decisions = store.all_decisions()?;
+        if !own.is_empty() || !set_up.is_empty() || !members.is_empty() || !decisions.is_empty() {
+            report.decisions_sent += write_decisions(&handle, &decisions, &team.me)?;
             report.sent += write_pending(&handle, &own, &team.me)?;
             report.records_sent += write_records(&handle, &set_up)?;
             report.members_sent += write_members(&handle, &members)?;
@@ -1002,6 +1135,20 @@ fn write_records(handle: &samod::DocHandle, set_up: &[PendingRecord]) -> Result<
     })
 }
 
+fn write_decisions(
+    handle: &samod::DocHandle,
+    decisions: &[PendingDecision],
+    me: &str,
+) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (decision, a, b) in decisions {
+            sent += usize::from(doc::write_decision(d, *decision, a, b, me).map_err(team_error)?);
+        }
+        Ok(sent)
+    })
+}
+
 fn write_members(handle: &samod::DocHandle, members: &[PendingMember]) -> Result<usize> {
     handle.with_document(|d| {
         let mut sent = 0;
@@ -1021,6 +1168,7 @@ struct Applied {
     notes: usize,
     records: usize,
     members: usize,
+    decisions: usize,
 }
 
 /// A shared note's change to make here.
@@ -1083,6 +1231,7 @@ fn apply(
     let (note_changes, notes_matched, notes_unmatched) =
         notes_to_apply(store, d, &changed.notes, note_top)?;
     let member_changes = members_to_apply(store, d, &changed.member_identities, tops.members)?;
+    let decisions = decisions_to_apply(store, d, &changed.decisions)?;
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
     let mut conflicted = Vec::new();
@@ -1191,6 +1340,12 @@ fn apply(
             out.records += 1;
         }
     }
+    let decision_mark: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM team_decision_pending",
+        [],
+        |r| r.get(0),
+    )?;
+    out.decisions = apply_decisions(&tx, &decisions, now)?;
     let member_mark: i64 = tx.query_row(
         "SELECT coalesce(max(seq), 0) FROM team_member_pending",
         [],
@@ -1231,6 +1386,10 @@ fn apply(
     tx.execute(
         "DELETE FROM team_member_pending WHERE seq > ?1",
         [member_mark],
+    )?;
+    tx.execute(
+        "DELETE FROM team_decision_pending WHERE seq > ?1",
+        [decision_mark],
     )?;
     tx.execute(
         "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)
@@ -1276,6 +1435,109 @@ fn members_to_apply(
         }
     }
     Ok(out)
+}
+
+/// A teammate's decision on two identities here: what, the two identities' ids, and who.
+type HereDecision = (doc::Decision, i64, i64, String);
+
+/// The decisions the document changed whose identities are both here; told-apart first, so a
+/// merge then taken back is not made again.
+fn decisions_to_apply(
+    store: &Store,
+    d: &automerge::Automerge,
+    keys: &std::collections::BTreeSet<String>,
+) -> Result<Vec<HereDecision>> {
+    let mut out = Vec::new();
+    for key in keys {
+        let Some((decision, a, b, by)) = doc::read_decision(d, key) else {
+            continue;
+        };
+        if let (Some((a, _)), Some((b, _))) =
+            (store.identity_by_key(&a)?, store.identity_by_key(&b)?)
+        {
+            out.push((decision, a, b, by));
+        }
+    }
+    out.sort_by_key(|(decision, ..)| *decision == doc::Decision::Same);
+    Ok(out)
+}
+
+/// Carries out teammates' decisions on who is who: two identities told apart are never merged
+/// or suggested again here (and the merge that joined them here is undone); two said to be one
+/// person are merged, unless someone said otherwise. Returns how many changed anything.
+fn apply_decisions(
+    tx: &rusqlite::Transaction<'_>,
+    decisions: &[HereDecision],
+    now: Millis,
+) -> Result<usize> {
+    use crate::members::merge::{self, How, Why};
+    let member_of = |identity: i64| -> Result<i64> {
+        let m: i64 = tx.query_row(
+            "SELECT member_id FROM identities WHERE id = ?1",
+            [identity],
+            |r| r.get(0),
+        )?;
+        merge::live_member(tx, m)
+    };
+    let mut done = 0;
+    for (decision, a, b, by) in decisions {
+        match decision {
+            doc::Decision::Apart => {
+                // undo whatever merge here put the two together (a few, at most)
+                for _ in 0..8 {
+                    if member_of(*a)? != member_of(*b)? {
+                        break;
+                    }
+                    let joined: Option<i64> = tx
+                        .query_row(
+                            "SELECT id FROM merges WHERE undone_at IS NULL
+                               AND EXISTS (SELECT 1 FROM json_each(moved, '$.identities')
+                                           WHERE value IN (?1, ?2))
+                             ORDER BY merged_at DESC, id DESC LIMIT 1",
+                            params![a, b],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    let Some(joined) = joined else { break };
+                    merge::unmerge_in(tx, joined, now)?;
+                }
+                let (x, y) = (*a.min(b), *a.max(b));
+                let added = tx.execute(
+                    "INSERT OR IGNORE INTO merge_rejections (identity_a, identity_b, rejected_at)
+                     VALUES (?1, ?2, ?3)",
+                    params![x, y, now],
+                )?;
+                let (ma, mb) = (member_of(x)?, member_of(y)?);
+                tx.execute(
+                    "DELETE FROM merge_suggestions
+                     WHERE member_a = min(?1, ?2) AND member_b = max(?1, ?2)",
+                    params![ma, mb],
+                )?;
+                done += added;
+            }
+            doc::Decision::Same => {
+                let (ma, mb) = (member_of(*a)?, member_of(*b)?);
+                if ma == mb || merge::rejected(tx, ma, mb)? {
+                    continue;
+                }
+                merge::merge_in(
+                    tx,
+                    ma.min(mb),
+                    ma.max(mb),
+                    &Why {
+                        how: How::Accepted,
+                        decided_by: by.clone(),
+                        reason: format!("{by} merged them for the team"),
+                        evidence: Vec::new(),
+                        score: None,
+                    },
+                    now,
+                )?;
+                done += 1;
+            }
+        }
+    }
+    Ok(done)
 }
 
 /// Gives a member here the team's tags and fields.

@@ -45,4 +45,12 @@ membersSent: number,
 /**
  * Members whose tags or custom fields teammates changed, now changed here.
  */
-membersReceived: number, };
+membersReceived: number, 
+/**
+ * Decisions on who is who (merges, members told apart) made here that this sync shared.
+ */
+decisionsSent: number, 
+/**
+ * Teammates' decisions on who is who carried out here.
+ */
+decisionsReceived: number, };

@@ -3,7 +3,7 @@
 import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 import * as ipc from '$lib/ipc';
 import { refreshInbox } from './inbox.svelte';
-import { members, reloadProfile } from './members.svelte';
+import { members, refreshMembers, reloadProfile } from './members.svelte';
 import { canned, loadCanned } from './canned.svelte';
 import { loadRules, rules } from './rules.svelte';
 import { refreshSegments } from './segments.svelte';
@@ -42,7 +42,12 @@ export function applyTeamState(s: TeamSyncState) {
     void refreshInbox();
   }
   // and teammates' shared notes, members' tags and fields: the open profile shows them
-  const memberNews = (s.report?.notesReceived ?? 0) + (s.report?.membersReceived ?? 0);
+  const memberNews =
+    (s.report?.notesReceived ?? 0) +
+    (s.report?.membersReceived ?? 0) +
+    (s.report?.decisionsReceived ?? 0);
+  // members merged or told apart by a teammate: the directory shows who is who now
+  if (s.state === 'synced' && (s.report?.decisionsReceived ?? 0) > 0) void refreshMembers(false);
   if (s.state === 'synced' && memberNews > 0 && members.selectedId !== null)
     void reloadProfile(members.selectedId).catch(() => {});
 }

@@ -34,6 +34,8 @@ const inTeam = (over: Partial<TeamSyncState> = {}): TeamSyncState => ({
     recordsReceived: 0,
     membersSent: 0,
     membersReceived: 0,
+    decisionsSent: 0,
+    decisionsReceived: 0,
   },
   ...over,
 });
