@@ -3,7 +3,8 @@
 // Settings → Team with Ana's link and gets her assignment; the sidebar says the team is
 // synced; Ben marks a conversation done with `e` and the app's team sync shares it, so Ana's
 // next `hearth team sync` has it. Presence: Ana hears Ben's app on a conversation, and Ben's
-// app shows Ana replying to it. Needs what app.test.mjs needs, relay/ installed, and the
+// app shows Ana replying to it. Both assign one conversation apart: Ben's app shows the value
+// set aside beside the thread. Needs what app.test.mjs needs, relay/ installed, and the
 // keyring session both share (scripts/with-keyring).
 
 import { test, before, after } from "node:test";
@@ -37,17 +38,31 @@ let relay;
 let relayUrl;
 let driverHandle;
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
+let relayPort;
+
+/** Starts the relay (on `port`, or any free one) with its data folder, which outlives it. */
+async function startRelay(port = 0) {
   relay = spawn("node", [path.join(root, "relay/server.mjs")], {
-    env: { ...process.env, RELAY_SECRET: SECRET, PORT: "0", DATA_DIR: path.join(folder, "relay") },
+    env: { ...process.env, RELAY_SECRET: SECRET, PORT: String(port), DATA_DIR: path.join(folder, "relay") },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: relay.stdout }).once("line", resolve);
     relay.once("exit", (code) => reject(new Error(`the relay stopped (${code})`)));
   });
-  relayUrl = `ws://127.0.0.1:${/:(\d+),/.exec(line)[1]}`;
+  relayPort = Number(/:(\d+),/.exec(line)[1]);
+  relayUrl = `ws://127.0.0.1:${relayPort}`;
+}
+
+async function stopRelay() {
+  const exited = new Promise((resolve) => relay.once("exit", resolve));
+  relay.kill();
+  await exited;
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  await startRelay();
   const log = path.join(artifacts, "tauri-driver-team.log");
   writeFileSync(log, "");
   driverHandle = await startDriver({ env: { HEARTH_DB: benDb, ...SCREENSHOTS }, log });
@@ -128,6 +143,33 @@ test("the app joins a team in Settings, gets a teammate's triage, and shares its
     } finally {
       saying.kill();
     }
+
+    // A conflict shown: with the relay down, Ana and Ben (with the CLI, beside his app) assign
+    // the conversation in front of Ben differently; back online, Ben's app shows the other
+    // value beside the thread, one click away
+    await stopRelay();
+    hearth(anaDb, ["triage", String(open), "assign", "Ana"]);
+    hearth(benDb, ["triage", String(open), "assign", "Ben"]);
+    await startRelay(relayPort);
+    hearth(anaDb, ["team", "sync"]);
+    await driver.findElement(byTest("nav-settings")).click();
+    const settings = await driver.wait(until.elementLocated(byTest("team-settings")), WAIT);
+    await settings.findElement(By.xpath(".//button[normalize-space()='Sync now']")).click();
+    await driver.wait(
+      async () => (await driver.findElement(byTest("team-state")).getText()) === "Synced",
+      WAIT,
+      "Ben's app synced with the team again",
+    );
+    await driver.findElement(byTest("nav-inbox")).click();
+    const kept = shown(benDb, open).assignee;
+    const other = kept === "Ana" ? "Ben" : "Ana";
+    const conflict = await driver.wait(until.elementLocated(byTest("team-conflicts")), WAIT);
+    await driver.wait(
+      async () => (await conflict.getText()).includes(`assignee to ${other}`),
+      WAIT,
+      "the value set aside is shown",
+    );
+    writeFileSync(path.join(artifacts, "team-conflict.png"), await driver.takeScreenshot(), "base64");
   } finally {
     // where it stopped, pass or fail
     await driver
