@@ -1484,6 +1484,9 @@ pub struct CalendarItem {
     pub repeats: Option<String>,
     /// The IANA time zone its time and repetition are read in.
     pub time_zone: Option<String>,
+    /// The teammate whose Hearth publishes it (None: this one). Only the publisher's Hearth
+    /// releases an item, so a post the team planned goes out once.
+    pub publisher: Option<String>,
     /// A later occurrence of a repeating item, shown where it will fall: `id` is the
     /// repeating item's, and opening it opens that item.
     pub occurrence: bool,
@@ -2863,6 +2866,10 @@ pub struct TeamSyncReport {
     pub decisions_sent: usize,
     /// Teammates' decisions on who is who carried out here.
     pub decisions_received: usize,
+    /// Calendar items made, changed or deleted here that this sync shared.
+    pub items_sent: usize,
+    /// Teammates' calendar items new, changed or deleted here.
+    pub items_received: usize,
 }
 
 /// A value a teammate gave a conversation's field while apart, that the team's document set

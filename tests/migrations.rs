@@ -128,6 +128,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "0028_team_merge_decisions.sql",
         "7a378405b7d56635a55ed54be6602d882231f58ed3fb47a0a234c11e2bd890a0",
     ),
+    (
+        "0029_team_calendar.sql",
+        "ee0d396bd6c47aea060f49492c30be6725685f8ae42b18f9ae4305aa9d8b2f2e",
+    ),
 ];
 
 /// A moment just after the fixture was made (2026-11-29 17:40 UTC). The demo's times are

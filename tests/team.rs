@@ -1005,3 +1005,98 @@ fn who_is_who_is_decided_once_for_the_team() {
         "nothing goes back and forth: {settled}"
     );
 }
+
+/// A calendar item as this manager's calendar shows it, by title.
+fn planned(m: &Manager, title: &str) -> Option<serde_json::Value> {
+    m.json(&["calendar", "list", "--json"])
+        .as_array()?
+        .iter()
+        .find(|i| i["title"] == title)
+        .cloned()
+}
+
+#[test]
+fn the_calendar_is_planned_together_and_published_once() {
+    let (mut relay, ana, ben) = team_of_two();
+    ana.ok(&[
+        "calendar",
+        "add",
+        "Release 3.1",
+        "--text",
+        "3.1 is out.",
+        "--to",
+        "Lumen Discord",
+        "--at",
+        "in 3 days",
+    ]);
+    let sent = ana.sync();
+    assert_eq!(sent["itemsSent"], 1, "{sent}");
+    ben.sync();
+    let item = planned(&ben, "Release 3.1").expect("Ana's post is on Ben's calendar");
+    assert_eq!(
+        item["publisher"], "Ana",
+        "Ana's Hearth publishes it: {item}"
+    );
+    assert_eq!(item["variants"][0]["accountName"], "Lumen Discord");
+
+    // both edit its words apart, Ben comments; then Ben approves it
+    relay.stop();
+    let (a_id, b_id) = (
+        planned(&ana, "Release 3.1").expect("Ana's")["id"].to_string(),
+        item["id"].to_string(),
+    );
+    ana.ok(&["calendar", "edit", &a_id, "--text", "Big news: 3.1 is out."]);
+    ben.ok(&[
+        "calendar",
+        "edit",
+        &b_id,
+        "--text",
+        "3.1 is out. Read the notes.",
+    ]);
+    ben.ok(&["calendar", "comment", &b_id, "Add the download link?"]);
+    relay.restart();
+    ana.sync();
+    ben.sync();
+    ana.sync();
+    let (a, b) = (
+        planned(&ana, "Release 3.1").expect("Ana's"),
+        planned(&ben, "Release 3.1").expect("Ben's"),
+    );
+    assert_eq!(
+        a["body"], "Big news: 3.1 is out. Read the notes.",
+        "both keep their words"
+    );
+    assert_eq!(a["body"], b["body"]);
+    assert_eq!(a["comments"], 1, "Ben's comment reached Ana");
+    ben.ok(&["calendar", "approve", &b_id]);
+    ben.sync();
+    ana.sync();
+    let a = planned(&ana, "Release 3.1").expect("Ana's");
+    assert!(a["approvedAt"].is_i64(), "Ben's approval reached Ana: {a}");
+
+    // only the publisher's Hearth publishes: Ben's refuses, in words
+    let refused = ben.run(&["calendar", "publish", &b_id], None);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("Ana's Hearth publishes this post"),
+        "{}",
+        text(&refused)
+    );
+    // Ben's cron finds nothing of it to release, even once it is due
+    let ben_released = ben.json(&["publish", "--due", "--json"]);
+    assert_eq!(ben_released["queued"], 0, "{ben_released}");
+    // and the approval holds on Ana's laptop: merged words are not a change after approval
+    let a = planned(&ana, "Release 3.1").expect("Ana's");
+    assert_eq!(
+        a["state"],
+        planned(&ben, "Release 3.1").expect("Ben's")["state"]
+    );
+    assert_ne!(a["state"], "in_review", "{a}");
+    // Ana's own Hearth may publish it (the demo's sample account refuses for its own reason)
+    let ana_publishes = ana.run(&["calendar", "publish", &a_id], None);
+    assert!(
+        !text(&ana_publishes).contains("Hearth publishes this post"),
+        "{}",
+        text(&ana_publishes)
+    );
+}

@@ -323,7 +323,7 @@ fn write_targets(tx: &Transaction<'_>, item_id: i64, input: &CalendarItemInput) 
 const SELECT_ITEM: &str = "SELECT id, title, body, state, scheduled_at, published_at,
         source_conversation_id, created_at, updated_at, approved_at, approved_by,
         (SELECT count(*) FROM calendar_comments c WHERE c.item_id = calendar_items.id),
-        recurrence, time_zone
+        recurrence, time_zone, publisher
     FROM calendar_items";
 
 fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarItem> {
@@ -347,6 +347,7 @@ fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<CalendarItem> {
             .map(repeat::in_words),
         recurrence: r.get(12)?,
         time_zone: r.get(13)?,
+        publisher: r.get(14)?,
         occurrence: false,
         variants: Vec::new(),
         images: Vec::new(),

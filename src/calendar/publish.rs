@@ -91,6 +91,21 @@ struct Pending {
 /// Puts target `p`'s post in the outbox and has the target remember it. Only platforms whose
 /// posts have a title (a Discourse topic, a GitHub issue) are sent one.
 fn queue_target(tx: &Transaction<'_>, p: &Pending, account: i64, now: Millis) -> Result<()> {
+    // a post the team planned goes out once, from its publisher's Hearth
+    let publisher: Option<String> = tx
+        .query_row(
+            "SELECT publisher FROM calendar_items WHERE id = ?1",
+            [p.item],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(who) = publisher {
+        return Err(Error::invalid(format!(
+            "{who}'s Hearth publishes this post: the team planned it together, and it goes out \
+             once, from there"
+        )));
+    }
     let title = matches!(p.platform, Platform::Discourse | Platform::Github)
         .then_some(p.title.as_deref())
         .flatten();
@@ -287,7 +302,7 @@ impl Store {
         let due: Vec<(i64, String, String, Millis)> = tx
             .prepare_cached(
                 "SELECT i.id, i.title, i.body, i.scheduled_at FROM calendar_items i
-                 WHERE i.state = 'scheduled' AND i.scheduled_at <= ?1
+                 WHERE i.state = 'scheduled' AND i.scheduled_at <= ?1 AND i.publisher IS NULL
                    AND EXISTS (SELECT 1 FROM calendar_targets t WHERE t.item_id = i.id
                                  AND t.outbox_id IS NULL AND t.error IS NULL
                                  AND t.external_id IS NULL)
@@ -357,7 +372,7 @@ impl Store {
     pub fn next_due_post(&self) -> Result<Option<Millis>> {
         Ok(self.conn().query_row(
             "SELECT min(i.scheduled_at) FROM calendar_items i
-             WHERE i.state = 'scheduled'
+             WHERE i.state = 'scheduled' AND i.publisher IS NULL
                AND EXISTS (SELECT 1 FROM calendar_targets t WHERE t.item_id = i.id
                              AND t.outbox_id IS NULL AND t.error IS NULL
                              AND t.external_id IS NULL)",
@@ -384,6 +399,12 @@ impl Store {
     /// is scheduled for `now`, so the next release queues it.
     pub fn publish_calendar_item_now(&mut self, id: i64, now: Millis) -> Result<CalendarItem> {
         let item = self.calendar_item(id)?;
+        if let Some(who) = &item.publisher {
+            return Err(Error::invalid(format!(
+                "{who}'s Hearth publishes this post: the team planned it together, and it goes \
+                 out once, from there"
+            )));
+        }
         match item.state {
             ContentState::InReview => {
                 return Err(Error::invalid(

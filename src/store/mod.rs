@@ -44,6 +44,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/0026_team_records.sql"),
     include_str!("migrations/0027_team_member_tags.sql"),
     include_str!("migrations/0028_team_merge_decisions.sql"),
+    include_str!("migrations/0029_team_calendar.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

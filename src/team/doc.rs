@@ -22,8 +22,16 @@
 //!        "mtag/<identity>\u{1f}<tag>": true,
 //!        "mfield/<identity>\u{1f}<field>": "value",
 //!        "same/<identity>\u{1f}<identity>": "who merged them",
-//!        "apart/<identity>\u{1f}<identity>": "who told them apart" }
+//!        "apart/<identity>\u{1f}<identity>": "who told them apart",
+//!        "cal/<id>":    { title, body: Text, state, scheduled_at, published_at, approved_at,
+//!                         approved_by, recurrence, time_zone, created_at, publisher, deleted,
+//!                         targets: { "<id>": "{…}" }, comments: { "<id>": "{…}" } } }
 //! ```
+//!
+//! A calendar item, like a note, is an object of its own made once by the Hearth that created
+//! it: its words an Automerge text, each of its targets and comments one JSON string (a target
+//! rewritten on two laptops apart keeps one whole version). `publisher` names the manager whose
+//! Hearth publishes it: only that one releases it, so it is posted once.
 //!
 //! Decisions on who is who name two identities (in order): `same` a merge a person made or
 //! accepted, `apart` a rejection (an undone merge records one). Telling two apart removes their
@@ -594,6 +602,202 @@ fn is_decision(key: &str) -> bool {
     key.starts_with(SAME) || key.starts_with(APART)
 }
 
+const CAL: &str = "cal/";
+
+/// A calendar item as the team holds it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedItem {
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    pub scheduled_at: Option<i64>,
+    pub published_at: Option<i64>,
+    pub approved_at: Option<i64>,
+    pub approved_by: Option<String>,
+    pub recurrence: Option<String>,
+    pub time_zone: Option<String>,
+    pub created_at: i64,
+    /// The manager whose Hearth publishes it.
+    pub publisher: String,
+    /// Its targets and comments, by id, each as JSON.
+    pub targets: std::collections::BTreeMap<String, String>,
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub deleted: bool,
+}
+
+fn item_obj(doc: &Automerge, id: &str) -> Option<ObjId> {
+    match doc.get(ROOT, format!("{CAL}{id}")) {
+        Ok(Some((Value::Object(ObjType::Map), obj))) => Some(obj),
+        _ => None,
+    }
+}
+
+fn child<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str, kind: ObjType) -> Option<ObjId> {
+    match doc.get(obj, key) {
+        Ok(Some((Value::Object(k), id))) if k == kind => Some(id),
+        _ => None,
+    }
+}
+
+fn scalar_in<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+    match doc.get(obj, key) {
+        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        _ => None,
+    }
+}
+
+fn strings_in<R: ReadDoc>(doc: &R, map: &ObjId) -> std::collections::BTreeMap<String, String> {
+    doc.keys(map)
+        .filter_map(|k| {
+            let v = scalar_in(doc, map, &k)?;
+            Some((k, v.as_str()?.to_string()))
+        })
+        .collect()
+}
+
+/// The calendar item `id` (None: the team has no such item).
+pub fn read_item(doc: &Automerge, id: &str) -> Option<SharedItem> {
+    let obj = item_obj(doc, id)?;
+    let text = |k: &str| scalar_in(doc, &obj, k).and_then(|v| v.as_str().map(str::to_string));
+    let int = |k: &str| scalar_in(doc, &obj, k).and_then(|v| v.as_i64());
+    Some(SharedItem {
+        title: text("title").unwrap_or_default(),
+        body: child(doc, &obj, "body", ObjType::Text)
+            .and_then(|t| doc.text(&t).ok())
+            .unwrap_or_default(),
+        state: text("state").unwrap_or_else(|| "draft".into()),
+        scheduled_at: int("scheduled_at"),
+        published_at: int("published_at"),
+        approved_at: int("approved_at"),
+        approved_by: text("approved_by"),
+        recurrence: text("recurrence"),
+        time_zone: text("time_zone"),
+        created_at: int("created_at").unwrap_or(0),
+        publisher: text("publisher").unwrap_or_default(),
+        targets: child(doc, &obj, "targets", ObjType::Map)
+            .map(|m| strings_in(doc, &m))
+            .unwrap_or_default(),
+        comments: child(doc, &obj, "comments", ObjType::Map)
+            .map(|m| strings_in(doc, &m))
+            .unwrap_or_default(),
+        deleted: matches!(
+            scalar_in(doc, &obj, "deleted"),
+            Some(ScalarValue::Boolean(true))
+        ),
+    })
+}
+
+fn opt_str(v: &Option<String>) -> ScalarValue {
+    v.as_deref()
+        .map_or(ScalarValue::Null, |s| ScalarValue::Str(s.into()))
+}
+
+fn opt_int(v: Option<i64>) -> ScalarValue {
+    v.map_or(ScalarValue::Null, ScalarValue::Int)
+}
+
+/// Writes a calendar item: made whole if the document does not have it, else only what
+/// differs (its words merged with teammates' by Automerge). A deleted item stays deleted.
+/// Returns whether anything was written.
+pub fn write_item(
+    doc: &mut Automerge,
+    id: &str,
+    item: &SharedItem,
+) -> Result<bool, AutomergeError> {
+    let held = read_item(doc, id);
+    if held.as_ref().is_some_and(|h| h.deleted || h == item) {
+        return Ok(false);
+    }
+    let scalars = |i: &SharedItem| -> Vec<(&'static str, ScalarValue)> {
+        vec![
+            ("title", ScalarValue::Str(i.title.as_str().into())),
+            ("state", ScalarValue::Str(i.state.as_str().into())),
+            ("scheduled_at", opt_int(i.scheduled_at)),
+            ("published_at", opt_int(i.published_at)),
+            ("approved_at", opt_int(i.approved_at)),
+            ("approved_by", opt_str(&i.approved_by)),
+            ("recurrence", opt_str(&i.recurrence)),
+            ("time_zone", opt_str(&i.time_zone)),
+            ("created_at", ScalarValue::Int(i.created_at)),
+            ("publisher", ScalarValue::Str(i.publisher.as_str().into())),
+        ]
+    };
+    let obj = item_obj(doc, id);
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        let (obj, old) = match (&obj, &held) {
+            (Some(o), Some(h)) => (o.clone(), h.clone()),
+            _ => {
+                let o = tx.put_object(ROOT, format!("{CAL}{id}"), ObjType::Map)?;
+                tx.put(&o, "deleted", false)?;
+                tx.put_object(&o, "body", ObjType::Text)?;
+                tx.put_object(&o, "targets", ObjType::Map)?;
+                tx.put_object(&o, "comments", ObjType::Map)?;
+                (o, SharedItem::default())
+            }
+        };
+        let fresh = held.is_none();
+        for ((key, new), (_, was)) in scalars(item).into_iter().zip(scalars(&old)) {
+            if fresh || new != was {
+                tx.put(&obj, key, new)?;
+            }
+        }
+        if old.body != item.body {
+            if let Some(body) = child(tx, &obj, "body", ObjType::Text) {
+                tx.update_text(&body, &item.body)?;
+            }
+        }
+        for (name, new, was) in [
+            ("targets", &item.targets, &old.targets),
+            ("comments", &item.comments, &old.comments),
+        ] {
+            let Some(map) = child(tx, &obj, name, ObjType::Map) else {
+                continue;
+            };
+            for (k, v) in new {
+                if was.get(k) != Some(v) {
+                    tx.put(&map, k, v.as_str())?;
+                }
+            }
+            for k in was.keys() {
+                if !new.contains_key(k) {
+                    tx.delete(&map, k.as_str())?;
+                }
+            }
+        }
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
+/// Takes a calendar item off the team's calendar (deleted here): its words and targets go, and
+/// it is marked deleted. Returns whether anything was written.
+pub fn delete_item(doc: &mut Automerge, id: &str) -> Result<bool, AutomergeError> {
+    let Some(obj) = item_obj(doc, id) else {
+        return Ok(false);
+    };
+    if read_item(doc, id).is_some_and(|i| i.deleted) {
+        return Ok(false);
+    }
+    doc.transact::<_, _, AutomergeError>(|tx| {
+        if let Some(body) = child(tx, &obj, "body", ObjType::Text) {
+            tx.update_text(&body, "")?;
+        }
+        for name in ["targets", "comments"] {
+            if let Some(map) = child(tx, &obj, name, ObjType::Map) {
+                let keys: Vec<String> = tx.keys(&map).collect();
+                for k in keys {
+                    tx.delete(&map, k.as_str())?;
+                }
+            }
+        }
+        tx.put(&obj, "deleted", true)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(true)
+}
+
 /// What changed in the document between two sets of heads.
 #[derive(Debug, Default, PartialEq)]
 pub struct Changed {
@@ -609,6 +813,8 @@ pub struct Changed {
     pub member_identities: BTreeSet<String>,
     /// Decisions on who is who made or taken back, by key.
     pub decisions: BTreeSet<String>,
+    /// Calendar items made, changed or deleted, by id.
+    pub items: BTreeSet<String>,
 }
 
 /// What changed from `before` to the document's heads now (everything in it when `before` is
@@ -623,6 +829,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
         for key in doc.keys(ROOT) {
             if let Some(id) = key.strip_prefix(NOTE) {
                 changed.notes.insert(id.to_string());
+            } else if let Some(id) = key.strip_prefix(CAL) {
+                changed.items.insert(id.to_string());
             } else if let Some(identity) = member_identity(&key) {
                 changed.member_identities.insert(identity);
             } else if is_decision(&key) {
@@ -642,6 +850,10 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
                 changed.notes.insert(id.to_string());
                 continue;
             }
+            if let Some(id) = top.strip_prefix(CAL) {
+                changed.items.insert(id.to_string());
+                continue;
+            }
         }
         if patch.path.is_empty() {
             if let PatchAction::PutMap { key, .. }
@@ -652,6 +864,8 @@ pub fn changed_since(doc: &Automerge, before: &[ChangeHash]) -> Changed {
             {
                 if let Some(id) = key.strip_prefix(NOTE) {
                     changed.notes.insert(id.to_string());
+                } else if let Some(id) = key.strip_prefix(CAL) {
+                    changed.items.insert(id.to_string());
                 } else if key.starts_with(MATE) {
                     changed.mates = true;
                 } else if let Some(identity) = member_identity(key) {
@@ -916,5 +1130,42 @@ mod tests {
         assert_eq!(read_decision(&a, &same), None, "the merge is taken back");
         let changed = changed_since(&a, &before).decisions;
         assert!(changed.contains(&same) && changed.len() == 2, "{changed:?}");
+    }
+
+    #[test]
+    fn a_calendar_item_edited_apart_keeps_both_words_and_each_target_whole() {
+        let mut a = new_workspace().expect("doc");
+        let mut item = SharedItem {
+            title: "Release 3.1".into(),
+            body: "3.1 is out.".into(),
+            state: "draft".into(),
+            created_at: 5,
+            publisher: "Ana".into(),
+            ..SharedItem::default()
+        };
+        item.targets
+            .insert("t1".into(), "{\"platform\":\"discord\"}".into());
+        assert!(write_item(&mut a, "i1", &item).expect("made"));
+        assert_eq!(read_item(&a, "i1"), Some(item.clone()));
+        assert!(!write_item(&mut a, "i1", &item).expect("same"));
+        let mut b = a.fork();
+        let mut on_a = item.clone();
+        on_a.body = "Big news: 3.1 is out.".into();
+        on_a.comments
+            .insert("c1".into(), "{\"body\":\"Looks good\"}".into());
+        write_item(&mut a, "i1", &on_a).expect("a");
+        let mut on_b = item.clone();
+        on_b.body = "3.1 is out. Read the notes.".into();
+        on_b.state = "in_review".into();
+        write_item(&mut b, "i1", &on_b).expect("b");
+        a.merge(&mut b).expect("merge");
+        let both = read_item(&a, "i1").expect("item");
+        assert_eq!(both.body, "Big news: 3.1 is out. Read the notes.");
+        assert_eq!(both.state, "in_review");
+        assert_eq!(both.comments.len(), 1);
+        assert!(delete_item(&mut a, "i1").expect("deleted"));
+        let gone = read_item(&a, "i1").expect("named");
+        assert!(gone.deleted && gone.body.is_empty() && gone.targets.is_empty());
+        assert!(!write_item(&mut a, "i1", &on_a).expect("stays deleted"));
     }
 }

@@ -16,6 +16,7 @@
 //! the next sync shares.
 
 pub mod background;
+pub mod calendar;
 pub mod doc;
 pub mod presence;
 pub mod records;
@@ -131,7 +132,8 @@ impl Store {
                   + (SELECT count(DISTINCT team_id) FROM team_note_pending)
                   + (SELECT count(DISTINCT key) FROM team_record_pending)
                   + (SELECT count(DISTINCT member_id) FROM team_member_pending)
-                  + (SELECT count(*) FROM team_decision_pending)",
+                  + (SELECT count(*) FROM team_decision_pending)
+                  + (SELECT count(DISTINCT team_id) FROM team_calendar_pending)",
             [],
             |r| r.get(0),
         )?;
@@ -183,6 +185,12 @@ impl Store {
         tx.execute("DELETE FROM team_record_pending", [])?;
         tx.execute("DELETE FROM team_member_pending", [])?;
         tx.execute("DELETE FROM team_decision_pending", [])?;
+        tx.execute("DELETE FROM team_calendar_pending", [])?;
+        // teammates' calendar items stay here as this workspace's own, to publish from here
+        tx.execute(
+            "UPDATE calendar_items SET publisher = NULL WHERE publisher IS NOT NULL",
+            [],
+        )?;
         // shared notes, this manager's and teammates', stay here as private copies
         tx.execute("UPDATE notes SET shared = 0 WHERE shared = 1", [])?;
         tx.commit()?;
@@ -639,6 +647,177 @@ impl Store {
     }
 }
 
+/// A calendar item waiting to go out: its id in the team's document, and what to write (None:
+/// deleted here).
+type PendingItem = (String, Option<doc::SharedItem>);
+
+impl Store {
+    /// A calendar item as the team shares it (None: not here, or the demo's).
+    fn calendar_item_shared(&self, team_id: &str, me: &str) -> Result<Option<doc::SharedItem>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+        );
+        let row: Option<Row> = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, title, body, state, scheduled_at, published_at, approved_at,
+                        approved_by, recurrence, time_zone, created_at, publisher
+                 FROM calendar_items WHERE team_id = ?1 AND demo = 0",
+            )?
+            .query_row([team_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })
+            .optional()?;
+        let Some((
+            id,
+            title,
+            body,
+            state,
+            scheduled_at,
+            published_at,
+            approved_at,
+            approved_by,
+            recurrence,
+            time_zone,
+            created_at,
+            publisher,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let mut item = doc::SharedItem {
+            title,
+            body,
+            state,
+            scheduled_at,
+            published_at,
+            approved_at,
+            approved_by,
+            recurrence,
+            time_zone,
+            created_at,
+            publisher: publisher.unwrap_or_else(|| me.to_string()),
+            ..doc::SharedItem::default()
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.team_id, t.platform, a.platform, a.base_url, a.name, t.channel, t.title,
+                    t.body, t.follows_main, t.external_id, t.url, t.error
+             FROM calendar_targets t LEFT JOIN accounts a ON a.id = t.account_id
+             WHERE t.item_id = ?1 AND t.team_id IS NOT NULL",
+        )?;
+        let targets = stmt
+            .query_map([id], |r| {
+                let account = match (
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(4)?,
+                ) {
+                    (Some(p), Some(n)) => Some(conversation_key(
+                        &p,
+                        r.get::<_, Option<String>>(3)?.as_deref(),
+                        &n,
+                    )),
+                    _ => None,
+                };
+                Ok((
+                    r.get::<_, String>(0)?,
+                    serde_json::json!({
+                        "platform": r.get::<_, String>(1)?,
+                        "account": account,
+                        "channel": r.get::<_, Option<String>>(5)?,
+                        "title": r.get::<_, Option<String>>(6)?,
+                        "body": r.get::<_, String>(7)?,
+                        "followsMain": r.get::<_, bool>(8)?,
+                        "externalId": r.get::<_, Option<String>>(9)?,
+                        "url": r.get::<_, Option<String>>(10)?,
+                        "error": r.get::<_, Option<String>>(11)?,
+                    })
+                    .to_string(),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        item.targets = targets.into_iter().collect();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT team_id, author, body, created_at FROM calendar_comments
+             WHERE item_id = ?1 AND team_id IS NOT NULL",
+        )?;
+        let comments = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    serde_json::json!({
+                        "author": r.get::<_, String>(1)?,
+                        "body": r.get::<_, String>(2)?,
+                        "createdAt": r.get::<_, i64>(3)?,
+                    })
+                    .to_string(),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        item.comments = comments.into_iter().collect();
+        Ok(Some(item))
+    }
+
+    /// Calendar items changed here since the last sync.
+    fn team_calendar_pending(&self, me: &str) -> Result<(i64, Vec<PendingItem>)> {
+        let top: i64 = self.conn().query_row(
+            "SELECT coalesce(max(seq), 0) FROM team_calendar_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let ids = self
+            .conn()
+            .prepare("SELECT DISTINCT team_id FROM team_calendar_pending WHERE seq <= ?1")?
+            .query_map([top], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let item = self.calendar_item_shared(&id, me)?;
+            out.push((id, item));
+        }
+        Ok((top, out))
+    }
+
+    /// Every calendar item the team should have from here (not the demo's).
+    fn all_calendar_items(&self, me: &str) -> Result<Vec<PendingItem>> {
+        let ids = self
+            .conn()
+            .prepare("SELECT team_id FROM calendar_items WHERE demo = 0 AND team_id IS NOT NULL")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(item) = self.calendar_item_shared(&id, me)? {
+                out.push((id, Some(item)));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Runs `work` on a connection of its own to the database at `path`, with a network runtime
 /// of its own, on a thread of its own (the caller may be driving another runtime, as the app's
 /// commands are): the app's team commands, which must not hold its connection while a relay
@@ -716,6 +895,7 @@ pub async fn create(
     let set_up = records::all(store.conn())?;
     let members = store.members_with_set_up()?;
     let decisions = store.all_decisions()?;
+    let items = store.all_calendar_items(&me)?;
     let outcome = async {
         let dialer = connect(&repo, &url, &secret).await?;
         let mut initial = doc::new_workspace().map_err(team_error)?;
@@ -730,6 +910,11 @@ pub async fn create(
         }
         for (decision, a, b) in &decisions {
             doc::write_decision(&mut initial, *decision, a, b, &me).map_err(team_error)?;
+        }
+        for (id, item) in &items {
+            if let Some(item) = item {
+                doc::write_item(&mut initial, id, item).map_err(team_error)?;
+            }
         }
         doc::mark_synced(&mut initial, &me, now).map_err(team_error)?;
         let heads = doc::heads_to_json(&initial.get_heads());
@@ -926,6 +1111,10 @@ pub async fn sync(store: &mut Store, now: Millis) -> Result<TeamSyncReport> {
         "DELETE FROM team_decision_pending WHERE seq <= ?1",
         [tops.decisions],
     )?;
+    tx.execute(
+        "DELETE FROM team_calendar_pending WHERE seq <= ?1",
+        [tops.items],
+    )?;
     tx.execute("UPDATE team SET last_synced_at = ?1", [now])?;
     tx.commit()?;
     Ok(report)
@@ -939,6 +1128,7 @@ struct Tops {
     records: i64,
     members: i64,
     decisions: i64,
+    items: i64,
 }
 
 async fn exchange(
@@ -958,7 +1148,9 @@ async fn exchange(
     let (record_top, set_up) = store.team_records_pending()?;
     let (member_top, members) = store.team_members_pending()?;
     let (decision_top, decisions) = store.team_decisions_pending()?;
+    let (item_top, items) = store.team_calendar_pending(&team.me)?;
     let tops = Tops {
+        items: item_top,
         decisions: decision_top,
         triage: top,
         notes: note_top,
@@ -982,6 +1174,7 @@ async fn exchange(
         report.records_sent = write_records(handle, &set_up)?;
         report.members_sent = write_members(handle, &members)?;
         report.decisions_sent = write_decisions(handle, &decisions, &team.me)?;
+        report.items_sent = write_items(handle, &items)?;
         written = true;
     }
     let dialer = connect(repo, url, secret).await?;
@@ -1000,6 +1193,7 @@ async fn exchange(
         report.records_sent = write_records(&handle, &set_up)?;
         report.members_sent = write_members(&handle, &members)?;
         report.decisions_sent = write_decisions(&handle, &decisions, &team.me)?;
+        report.items_sent = write_items(&handle, &items)?;
     }
     if let Some(conn) = dialer.connection_id() {
         wait(
@@ -1033,6 +1227,7 @@ async fn exchange(
     report.records_received = applied.records;
     report.members_received = applied.members;
     report.decisions_received = applied.decisions;
+    report.items_received = applied.items;
     if first {
         // someone joining: what they triaged that the team never did is shared now
         let own: Vec<(String, TriageState)> = store
@@ -1051,7 +1246,18 @@ async fn exchange(
             .filter(|(ids, _)| handle.with_document(|d| doc::read_member(d, ids).is_none()))
             .collect();
         let decisions = store.all_decisions()?;
-        if !own.is_empty() || !set_up.is_empty() || !members.is_empty() || !decisions.is_empty() {
+        let items: Vec<PendingItem> = store
+            .all_calendar_items(&team.me)?
+            .into_iter()
+            .filter(|(id, _)| handle.with_document(|d| doc::read_item(d, id).is_none()))
+            .collect();
+        if !own.is_empty()
+            || !set_up.is_empty()
+            || !members.is_empty()
+            || !decisions.is_empty()
+            || !items.is_empty()
+        {
+            report.items_sent += write_items(&handle, &items)?;
             report.decisions_sent += write_decisions(&handle, &decisions, &team.me)?;
             report.sent += write_pending(&handle, &own, &team.me)?;
             report.records_sent += write_records(&handle, &set_up)?;
@@ -1135,6 +1341,21 @@ fn write_records(handle: &samod::DocHandle, set_up: &[PendingRecord]) -> Result<
     })
 }
 
+fn write_items(handle: &samod::DocHandle, items: &[PendingItem]) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for (id, item) in items {
+            let wrote = match item {
+                Some(item) => doc::write_item(d, id, item),
+                None => doc::delete_item(d, id),
+            }
+            .map_err(team_error)?;
+            sent += usize::from(wrote);
+        }
+        Ok(sent)
+    })
+}
+
 fn write_decisions(
     handle: &samod::DocHandle,
     decisions: &[PendingDecision],
@@ -1169,6 +1390,7 @@ struct Applied {
     records: usize,
     members: usize,
     decisions: usize,
+    items: usize,
 }
 
 /// A shared note's change to make here.
@@ -1232,6 +1454,17 @@ fn apply(
         notes_to_apply(store, d, &changed.notes, note_top)?;
     let member_changes = members_to_apply(store, d, &changed.member_identities, tops.members)?;
     let decisions = decisions_to_apply(store, d, &changed.decisions)?;
+    let mut item_changes = Vec::new();
+    for id in &changed.items {
+        let changed_here: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_calendar_pending WHERE team_id = ?1 AND seq > ?2)",
+            params![id, tops.items],
+            |r| r.get(0),
+        )?;
+        if let (false, Some(item)) = (changed_here, doc::read_item(d, id)) {
+            item_changes.push((id.clone(), item));
+        }
+    }
     let (mut applied, mut not_here, mut conflicts) = (0, 0, 0);
     let mut updates = Vec::new();
     let mut conflicted = Vec::new();
@@ -1340,6 +1573,16 @@ fn apply(
             out.records += 1;
         }
     }
+    let item_mark: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM team_calendar_pending",
+        [],
+        |r| r.get(0),
+    )?;
+    for (id, item) in &item_changes {
+        if calendar::apply_item(&tx, id, item, &team.me, now)? {
+            out.items += 1;
+        }
+    }
     let decision_mark: i64 = tx.query_row(
         "SELECT coalesce(max(seq), 0) FROM team_decision_pending",
         [],
@@ -1390,6 +1633,10 @@ fn apply(
     tx.execute(
         "DELETE FROM team_decision_pending WHERE seq > ?1",
         [decision_mark],
+    )?;
+    tx.execute(
+        "DELETE FROM team_calendar_pending WHERE seq > ?1",
+        [item_mark],
     )?;
     tx.execute(
         "INSERT INTO team_applied (doc, heads) VALUES (?1, ?2)

@@ -273,6 +273,7 @@ export function calendarItem(id: number, overrides: Partial<CalendarItem> = {}):
     recurrence: null,
     repeats: null,
     timeZone: null,
+    publisher: null,
     occurrence: false,
     createdAt: NOW,
     updatedAt: NOW,

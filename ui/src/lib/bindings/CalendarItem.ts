@@ -24,6 +24,11 @@ recurrence: string | null, repeats: string | null,
  */
 timeZone: string | null, 
 /**
+ * The teammate whose Hearth publishes it (None: this one). Only the publisher's Hearth
+ * releases an item, so a post the team planned goes out once.
+ */
+publisher: string | null, 
+/**
  * A later occurrence of a repeating item, shown where it will fall: `id` is the
  * repeating item's, and opening it opens that item.
  */

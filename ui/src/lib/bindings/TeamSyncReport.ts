@@ -53,4 +53,12 @@ decisionsSent: number,
 /**
  * Teammates' decisions on who is who carried out here.
  */
-decisionsReceived: number, };
+decisionsReceived: number, 
+/**
+ * Calendar items made, changed or deleted here that this sync shared.
+ */
+itemsSent: number, 
+/**
+ * Teammates' calendar items new, changed or deleted here.
+ */
+itemsReceived: number, };

@@ -7,6 +7,7 @@ import { members, refreshMembers, reloadProfile } from './members.svelte';
 import { canned, loadCanned } from './canned.svelte';
 import { loadRules, rules } from './rules.svelte';
 import { refreshSegments } from './segments.svelte';
+import { loadCalendar } from './calendar.svelte';
 import { showError } from './toasts.svelte';
 
 export const team = $state({
@@ -34,6 +35,8 @@ export function applyTeamState(s: TeamSyncState) {
   team.current = s;
   // teammates' triage is in the tables: the inbox shows it
   if (s.state === 'synced' && (s.report?.applied ?? 0) > 0) void refreshInbox();
+  // teammates' calendar: the calendar shows it
+  if (s.state === 'synced' && (s.report?.itemsReceived ?? 0) > 0) void loadCalendar(true);
   // teammates' set-up (views, rules, canned replies, segments, the team list): shown as it is
   if (s.state === 'synced' && (s.report?.recordsReceived ?? 0) > 0) {
     if (canned.loaded) void loadCanned();

@@ -498,6 +498,13 @@ const stateOptions = (editor: HTMLElement) =>
     .map((o) => o.textContent?.trim());
 
 describe('publishing and review', () => {
+  it('says whose Hearth publishes a post the team planned together', async () => {
+    const editor = await openPost(calendarItem(61, { title: 'Release 3.4', publisher: 'Ana' }));
+    expect(within(editor).getByTestId('post-publisher')).toHaveTextContent(
+      'Ana’s Hearth publishes it, so it goes out once',
+    );
+  });
+
   it('shows every state as a sign, and in the list as a word too', async () => {
     const states = [
       'draft',

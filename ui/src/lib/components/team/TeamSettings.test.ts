@@ -36,6 +36,8 @@ const inTeam = (over: Partial<TeamSyncState> = {}): TeamSyncState => ({
     membersReceived: 0,
     decisionsSent: 0,
     decisionsReceived: 0,
+    itemsSent: 0,
+    itemsReceived: 0,
   },
   ...over,
 });
