@@ -8,7 +8,6 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::conversation_key;
 use super::doc::SharedItem;
 use crate::error::Result;
 use crate::model::Millis;
@@ -27,8 +26,7 @@ const STATES: [&str; 9] = [
 
 /// The account here a teammate's target names (`platform|host|name`; None: not here).
 fn account_by_key(tx: &Transaction<'_>, key: &str) -> Result<Option<i64>> {
-    let mut parts = key.splitn(3, '|');
-    let (Some(platform), Some(_), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+    let Some((platform, name)) = super::split_key(key) else {
         return Ok(None);
     };
     let found: Option<(i64, Option<String>)> = tx
@@ -38,9 +36,7 @@ fn account_by_key(tx: &Transaction<'_>, key: &str) -> Result<Option<i64>> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(found.and_then(|(id, base)| {
-        (conversation_key(platform, base.as_deref(), name) == key).then_some(id)
-    }))
+    Ok(super::on_the_server(key, found.into_iter().collect()))
 }
 
 /// Writes a teammate's version of calendar item `id` here (new, changed or deleted). Returns

@@ -107,6 +107,33 @@ pub(crate) fn team_error(e: impl std::fmt::Display) -> Error {
     Error::invalid(e.to_string())
 }
 
+/// The newest mark in one of the `team_*_pending` tables (0: none).
+fn newest_mark(conn: &rusqlite::Connection, table: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!("SELECT coalesce(max(seq), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// A key's platform and id there (`platform|host|id`; None: not a key).
+fn split_key(key: &str) -> Option<(&str, &str)> {
+    let mut parts = key.splitn(3, '|');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(platform), Some(_host), Some(external)) => Some((platform, external)),
+        _ => None,
+    }
+}
+
+/// Which of `rows` (something, and its account's server) `key` names: the platform and id
+/// matched already, the server decides.
+fn on_the_server<T>(key: &str, rows: Vec<(T, Option<String>)>) -> Option<T> {
+    let (platform, external) = split_key(key)?;
+    rows.into_iter().find_map(|(x, base)| {
+        (conversation_key(platform, base.as_deref(), external) == key).then_some(x)
+    })
+}
+
 /// A conversation's identity on its platform, the same on every teammate's laptop: the
 /// platform, the server it lives on (for platforms with many: Discourse, Matrix, Mastodon…),
 /// and its id there.
@@ -243,10 +270,7 @@ impl Store {
 
     /// The conversation here with `key` (None: this workspace does not have it).
     fn conversation_by_key(&self, key: &str) -> Result<Option<i64>> {
-        let mut parts = key.splitn(3, '|');
-        let (Some(platform), Some(_host), Some(external)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
+        let Some((platform, external)) = split_key(key) else {
             return Ok(None);
         };
         let mut stmt = self.conn().prepare_cached(
@@ -258,9 +282,7 @@ impl Store {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows.into_iter().find_map(|(id, base)| {
-            (conversation_key(platform, base.as_deref(), external) == key).then_some(id)
-        }))
+        Ok(on_the_server(key, rows))
     }
 
     /// A conversation's triage state as the team shares it.
@@ -317,11 +339,7 @@ impl Store {
     /// and state now.
     fn team_pending(&self, now: Millis) -> Result<(i64, Vec<(String, TriageState)>)> {
         let (top, ids): (i64, Vec<i64>) = {
-            let top: i64 = self.conn().query_row(
-                "SELECT coalesce(max(seq), 0) FROM team_pending",
-                [],
-                |r| r.get(0),
-            )?;
+            let top: i64 = newest_mark(self.conn(), "team_pending")?;
             let mut stmt = self
                 .conn()
                 .prepare("SELECT DISTINCT conversation_id FROM team_pending WHERE seq <= ?1")?;
@@ -373,10 +391,7 @@ impl Store {
              WHERE i.platform = ?1 AND i.external_id = ?2",
         )?;
         for key in keys {
-            let mut parts = key.splitn(3, '|');
-            let (Some(platform), Some(_), Some(external)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
+            let Some((platform, external)) = split_key(key) else {
                 continue;
             };
             let rows = stmt
@@ -384,9 +399,7 @@ impl Store {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if let Some(id) = rows.into_iter().find_map(|(id, base)| {
-                (conversation_key(platform, base.as_deref(), external) == *key).then_some(id)
-            }) {
+            if let Some(id) = on_the_server(key, rows) {
                 return Ok(Some(id));
             }
         }
@@ -396,11 +409,7 @@ impl Store {
     /// Shared notes changed here since the last sync: the newest mark, and each note as it is
     /// now.
     fn team_notes_pending(&self, me: &str) -> Result<(i64, Vec<PendingNote>)> {
-        let top: i64 = self.conn().query_row(
-            "SELECT coalesce(max(seq), 0) FROM team_note_pending",
-            [],
-            |r| r.get(0),
-        )?;
+        let top: i64 = newest_mark(self.conn(), "team_note_pending")?;
         let ids = self
             .conn()
             .prepare("SELECT DISTINCT team_id FROM team_note_pending WHERE seq <= ?1")?
@@ -444,11 +453,7 @@ impl Store {
     /// Shared records changed here since the last sync: the newest mark, and each record's
     /// key and JSON now (None: removed or renamed here).
     fn team_records_pending(&self) -> Result<(i64, Vec<PendingRecord>)> {
-        let top: i64 = self.conn().query_row(
-            "SELECT coalesce(max(seq), 0) FROM team_record_pending",
-            [],
-            |r| r.get(0),
-        )?;
+        let top: i64 = newest_mark(self.conn(), "team_record_pending")?;
         let keys = self
             .conn()
             .prepare("SELECT DISTINCT key FROM team_record_pending WHERE seq <= ?1")?
@@ -508,11 +513,7 @@ impl Store {
 
     /// Members whose tags or fields changed here since the last sync.
     fn team_members_pending(&self) -> Result<(i64, Vec<PendingMember>)> {
-        let top: i64 = self.conn().query_row(
-            "SELECT coalesce(max(seq), 0) FROM team_member_pending",
-            [],
-            |r| r.get(0),
-        )?;
+        let top: i64 = newest_mark(self.conn(), "team_member_pending")?;
         let ids = self
             .conn()
             .prepare("SELECT DISTINCT member_id FROM team_member_pending WHERE seq <= ?1")?
@@ -556,9 +557,7 @@ impl Store {
 
     /// The identity here a teammate's key names, with its member (None: not here).
     fn identity_by_key(&self, key: &str) -> Result<Option<(i64, i64)>> {
-        let mut parts = key.splitn(3, '|');
-        let (Some(platform), Some(_), Some(external)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let Some((platform, external)) = split_key(key) else {
             return Ok(None);
         };
         let rows = self
@@ -570,15 +569,12 @@ impl Store {
             )?
             .query_map(params![platform, external], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
+                    (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?),
                     r.get::<_, Option<String>>(2)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows.into_iter().find_map(|(id, member, base)| {
-            (conversation_key(platform, base.as_deref(), external) == key).then_some((id, member))
-        }))
+        Ok(on_the_server(key, rows))
     }
 
     /// Decisions given by identity ids here, as the team names them.
@@ -599,11 +595,7 @@ impl Store {
 
     /// Decisions on who is who made here since the last sync.
     fn team_decisions_pending(&self) -> Result<(i64, Vec<PendingDecision>)> {
-        let top: i64 = self.conn().query_row(
-            "SELECT coalesce(max(seq), 0) FROM team_decision_pending",
-            [],
-            |r| r.get(0),
-        )?;
+        let top: i64 = newest_mark(self.conn(), "team_decision_pending")?;
         let rows = self
             .conn()
             .prepare(
@@ -783,11 +775,7 @@ impl Store {
 
     /// Calendar items changed here since the last sync.
     fn team_calendar_pending(&self, me: &str) -> Result<(i64, Vec<PendingItem>)> {
-        let top: i64 = self.conn().query_row(
-            "SELECT coalesce(max(seq), 0) FROM team_calendar_pending",
-            [],
-            |r| r.get(0),
-        )?;
+        let top: i64 = newest_mark(self.conn(), "team_calendar_pending")?;
         let ids = self
             .conn()
             .prepare("SELECT DISTINCT team_id FROM team_calendar_pending WHERE seq <= ?1")?
@@ -1492,9 +1480,7 @@ fn apply(
         updates.push((id, shared.state));
     }
     let tx = store.conn_mut().transaction()?;
-    let mark: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM team_pending", [], |r| {
-        r.get(0)
-    })?;
+    let mark: i64 = newest_mark(&tx, "team_pending")?;
     for (id, state) in &updates {
         crate::inbox::triage::restore(&tx, *id, state, now)?;
         applied += 1;
@@ -1521,11 +1507,7 @@ fn apply(
             )?;
         }
     }
-    let note_mark: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) FROM team_note_pending",
-        [],
-        |r| r.get(0),
-    )?;
+    let note_mark: i64 = newest_mark(&tx, "team_note_pending")?;
     for change in &note_changes {
         match change {
             NoteChange::New { id, member, note } => {
@@ -1558,11 +1540,7 @@ fn apply(
     for id in &notes_matched {
         tx.execute("DELETE FROM team_unmatched_notes WHERE team_id = ?1", [id])?;
     }
-    let record_mark: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) FROM team_record_pending",
-        [],
-        |r| r.get(0),
-    )?;
+    let record_mark: i64 = newest_mark(&tx, "team_record_pending")?;
     for key in &changed.records {
         let changed_here: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM team_record_pending WHERE key = ?1 AND seq > ?2)",
@@ -1573,27 +1551,15 @@ fn apply(
             out.records += 1;
         }
     }
-    let item_mark: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) FROM team_calendar_pending",
-        [],
-        |r| r.get(0),
-    )?;
+    let item_mark: i64 = newest_mark(&tx, "team_calendar_pending")?;
     for (id, item) in &item_changes {
         if calendar::apply_item(&tx, id, item, &team.me, now)? {
             out.items += 1;
         }
     }
-    let decision_mark: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) FROM team_decision_pending",
-        [],
-        |r| r.get(0),
-    )?;
+    let decision_mark: i64 = newest_mark(&tx, "team_decision_pending")?;
     out.decisions = apply_decisions(&tx, &decisions, now)?;
-    let member_mark: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) FROM team_member_pending",
-        [],
-        |r| r.get(0),
-    )?;
+    let member_mark: i64 = newest_mark(&tx, "team_member_pending")?;
     for (member, shared) in &member_changes {
         apply_member(&tx, *member, shared)?;
         out.members += 1;
