@@ -680,9 +680,20 @@ mod tests {
             .expect("the demo");
             store.backup_now(hearth::now_millis()).expect("a backup");
         }
+        // the messages table's root page overwritten, as a failing disk might: opening the
+        // workspace does not read it, the background check does
+        let root: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT rootpage FROM sqlite_master WHERE name = 'messages'",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .expect("the messages table's page");
+        let root = usize::try_from(root).expect("a page number");
         let mut bytes = std::fs::read(&db).expect("the file");
-        let pages = bytes.len() / 4096;
-        for b in &mut bytes[(pages / 2) * 4096..(pages / 2 + 1) * 4096] {
+        for b in &mut bytes[(root - 1) * 4096..root * 4096] {
             *b = 0x5a;
         }
         std::fs::write(&db, bytes).expect("damaged");
