@@ -176,8 +176,11 @@ pub struct Keeper {
     wake: std::sync::mpsc::Sender<()>,
 }
 
-/// How long the keeper waits before trying the relay again, or looking for a team.
+/// How long the keeper waits before trying the relay again.
 const RETRY: Duration = Duration::from_secs(15);
+/// How long it waits before looking for a team again when the workspace is in none (joining
+/// or making one wakes it at once; this is for another process doing it).
+const IDLE: Duration = Duration::from_secs(300);
 
 impl Keeper {
     pub fn start(path: std::path::PathBuf, sink: Sink) -> Result<Keeper> {
@@ -203,9 +206,11 @@ impl Keeper {
                     keeper_mine.send_replace(said);
                     let mut told = told.clone();
                     told.mark_unchanged();
-                    run_once(&runtime, &path, told, &sink);
+                    let in_team = run_once(&runtime, &path, told, &sink);
                     sink(Vec::new());
-                    match woken.recv_timeout(RETRY) {
+                    // in no team, nothing to do until one is joined or made (which wakes this)
+                    let wait = if in_team { RETRY } else { IDLE };
+                    match woken.recv_timeout(wait) {
                         Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                     }
@@ -238,22 +243,28 @@ impl Keeper {
     }
 }
 
-fn run_once(runtime: &tokio::runtime::Runtime, path: &std::path::Path, told: Mine, sink: &Sink) {
+/// One session while the workspace is in a team; returns whether it was in one.
+fn run_once(
+    runtime: &tokio::runtime::Runtime,
+    path: &std::path::Path,
+    told: Mine,
+    sink: &Sink,
+) -> bool {
     let Ok(store) = crate::store::Store::open(path) else {
-        return;
+        return false;
     };
     let Ok(Some(team)) = store.team_info() else {
-        return;
+        return false;
     };
-    let Ok(key) = store.team_secret_key() else {
-        return;
-    };
-    let Ok(secret) = crate::secrets::load_team_secret(&key) else {
-        return;
-    };
-    let _ = runtime.block_on(session(&team, &secret, told, |around| {
-        sink(shown(&store, &around))
-    }));
+    let secret = store
+        .team_secret_key()
+        .and_then(|key| crate::secrets::load_team_secret(&key));
+    if let Ok(secret) = secret {
+        let _ = runtime.block_on(session(&team, &secret, told, |around| {
+            sink(shown(&store, &around))
+        }));
+    }
+    true
 }
 
 /// Keeps this manager's presence up with the team until `mine`'s sender is dropped: connects
