@@ -354,6 +354,15 @@ fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
 fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
     let (_relay, ana, ben) = team_of_two();
     let ids = open_ids(&ana, 10);
+    // a shared note, rewritten in every trial too
+    let member = a_member(&ana).to_string();
+    ana.ok(&["notes", "add", &member, "note 0", "--shared"]);
+    let note = notes_of(&ana, member.parse().expect("a member id"))
+        .into_iter()
+        .find(|n| n.2)
+        .expect("the shared note")
+        .0
+        .to_string();
     let mut last = std::collections::BTreeMap::new();
     let mut rng = fastrand::Rng::with_seed(13);
     let trials = 100;
@@ -367,6 +376,7 @@ fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
         let who = format!("owner-{trial}");
         ana.ok(&["triage", &id.to_string(), "assign", &who]);
         last.insert(id, who);
+        ana.ok(&["notes", "edit", &note, &format!("note {trial}")]);
         let mut sync = hearth(&ana.db)
             .args(["team", "sync"])
             .stdout(Stdio::null())
@@ -395,6 +405,16 @@ fn a_sync_killed_at_any_moment_loses_nothing_acknowledged() {
             "conversation {id}: the last assignment acknowledged on Ana's laptop"
         );
     }
+    let bens: Vec<String> = notes_of(&ben, member.parse().expect("a member id"))
+        .into_iter()
+        .filter(|n| n.2)
+        .map(|n| n.1)
+        .collect();
+    assert_eq!(
+        bens,
+        [format!("note {}", trials - 1)],
+        "the shared note as last written on Ana's laptop"
+    );
     let check = rusqlite::Connection::open(&ana.db)
         .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)))
         .expect("the database opens");

@@ -116,6 +116,22 @@ fn newest_mark(conn: &rusqlite::Connection, table: &str) -> Result<i64> {
     )?)
 }
 
+/// Whether `value` was marked in a `team_*_pending` table (by `column`) after `top`: changed
+/// here since the sync began, so its new state waits for the next one.
+fn marked_since(
+    conn: &rusqlite::Connection,
+    table: &str,
+    column: &str,
+    value: impl rusqlite::ToSql,
+    top: i64,
+) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = ?1 AND seq > ?2)"),
+        params![value, top],
+        |r| r.get(0),
+    )?)
+}
+
 /// A key's platform and id there (`platform|host|id`; None: not a key).
 fn split_key(key: &str) -> Option<(&str, &str)> {
     let mut parts = key.splitn(3, '|');
@@ -989,7 +1005,9 @@ fn remember(store: &mut Store, link: &JoinLink, me: &str, now: Millis) -> Result
         .setting(crate::inbox::canned::MY_NAME)?
         .is_some_and(|n| !n.trim().is_empty());
     if !named {
-        store.set_my_name(me, now)?;
+        // a convenience: a team name the team list refuses ("me", "nobody", over 60
+        // characters) leaves the setting unset rather than the team half-filed
+        let _ = store.set_my_name(me, now);
     }
     Ok(())
 }
@@ -1288,59 +1306,52 @@ pub(crate) async fn find_on_relay(
     ))
 }
 
+/// Writes each of `pending` into the document with `write` (which says whether it wrote
+/// anything: an unchanged value writes nothing); returns how many did.
+fn write_each<T>(
+    handle: &samod::DocHandle,
+    pending: &[T],
+    write: impl Fn(
+        &mut automerge::Automerge,
+        &T,
+    ) -> std::result::Result<bool, automerge::AutomergeError>,
+) -> Result<usize> {
+    handle.with_document(|d| {
+        let mut sent = 0;
+        for one in pending {
+            sent += usize::from(write(d, one).map_err(team_error)?);
+        }
+        Ok(sent)
+    })
+}
+
 fn write_pending(
     handle: &samod::DocHandle,
     pending: &[(String, TriageState)],
     me: &str,
 ) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (key, state) in pending {
-            if doc::write(d, key, state, me).map_err(team_error)? {
-                sent += 1;
-            }
-        }
-        Ok(sent)
+    write_each(handle, pending, |d, (key, state)| {
+        doc::write(d, key, state, me)
     })
 }
 
 fn write_notes(handle: &samod::DocHandle, notes: &[PendingNote]) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (id, note) in notes {
-            let wrote = match note {
-                Some(note) => doc::write_note(d, id, note),
-                None => doc::delete_note(d, id),
-            }
-            .map_err(team_error)?;
-            sent += usize::from(wrote);
-        }
-        Ok(sent)
+    write_each(handle, notes, |d, (id, note)| match note {
+        Some(note) => doc::write_note(d, id, note),
+        None => doc::delete_note(d, id),
     })
 }
 
 fn write_records(handle: &samod::DocHandle, set_up: &[PendingRecord]) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (key, record) in set_up {
-            sent += usize::from(doc::write_record(d, key, record.as_deref()).map_err(team_error)?);
-        }
-        Ok(sent)
+    write_each(handle, set_up, |d, (key, record)| {
+        doc::write_record(d, key, record.as_deref())
     })
 }
 
 fn write_items(handle: &samod::DocHandle, items: &[PendingItem]) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (id, item) in items {
-            let wrote = match item {
-                Some(item) => doc::write_item(d, id, item),
-                None => doc::delete_item(d, id),
-            }
-            .map_err(team_error)?;
-            sent += usize::from(wrote);
-        }
-        Ok(sent)
+    write_each(handle, items, |d, (id, item)| match item {
+        Some(item) => doc::write_item(d, id, item),
+        None => doc::delete_item(d, id),
     })
 }
 
@@ -1349,22 +1360,14 @@ fn write_decisions(
     decisions: &[PendingDecision],
     me: &str,
 ) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (decision, a, b) in decisions {
-            sent += usize::from(doc::write_decision(d, *decision, a, b, me).map_err(team_error)?);
-        }
-        Ok(sent)
+    write_each(handle, decisions, |d, (decision, a, b)| {
+        doc::write_decision(d, *decision, a, b, me)
     })
 }
 
 fn write_members(handle: &samod::DocHandle, members: &[PendingMember]) -> Result<usize> {
-    handle.with_document(|d| {
-        let mut sent = 0;
-        for (identities, shared) in members {
-            sent += usize::from(doc::write_member(d, identities, shared).map_err(team_error)?);
-        }
-        Ok(sent)
+    write_each(handle, members, |d, (identities, shared)| {
+        doc::write_member(d, identities, shared)
     })
 }
 
@@ -1444,10 +1447,12 @@ fn apply(
     let decisions = decisions_to_apply(store, d, &changed.decisions)?;
     let mut item_changes = Vec::new();
     for id in &changed.items {
-        let changed_here: bool = store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM team_calendar_pending WHERE team_id = ?1 AND seq > ?2)",
-            params![id, tops.items],
-            |r| r.get(0),
+        let changed_here: bool = marked_since(
+            store.conn(),
+            "team_calendar_pending",
+            "team_id",
+            id,
+            tops.items,
         )?;
         if let (false, Some(item)) = (changed_here, doc::read_item(d, id)) {
             item_changes.push((id.clone(), item));
@@ -1469,11 +1474,8 @@ fn apply(
         };
         matched.push(key.clone());
         conflicted.push((id, shared.conflicts.clone()));
-        let changed_here: bool = store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM team_pending WHERE conversation_id = ?1 AND seq > ?2)",
-            params![id, top],
-            |r| r.get(0),
-        )?;
+        let changed_here: bool =
+            marked_since(store.conn(), "team_pending", "conversation_id", id, top)?;
         if changed_here || store.triage_state(id, now)? == shared.state {
             continue;
         }
@@ -1542,11 +1544,8 @@ fn apply(
     }
     let record_mark: i64 = newest_mark(&tx, "team_record_pending")?;
     for key in &changed.records {
-        let changed_here: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM team_record_pending WHERE key = ?1 AND seq > ?2)",
-            params![key, tops.records],
-            |r| r.get(0),
-        )?;
+        let changed_here: bool =
+            marked_since(&tx, "team_record_pending", "key", key, tops.records)?;
         if !changed_here && records::write(&tx, key, doc::read_record(d, key).as_deref(), now)? {
             out.records += 1;
         }
@@ -1633,10 +1632,12 @@ fn members_to_apply(
     }
     let mut out = Vec::new();
     for member in members {
-        let changed_here: bool = store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM team_member_pending WHERE member_id = ?1 AND seq > ?2)",
-            params![member, member_top],
-            |r| r.get(0),
+        let changed_here: bool = marked_since(
+            store.conn(),
+            "team_member_pending",
+            "member_id",
+            member,
+            member_top,
         )?;
         if changed_here {
             continue;
@@ -1820,11 +1821,8 @@ fn notes_to_apply(
         let Some(shared) = doc::read_note(d, id) else {
             continue;
         };
-        let changed_here: bool = store.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM team_note_pending WHERE team_id = ?1 AND seq > ?2)",
-            params![id, note_top],
-            |r| r.get(0),
-        )?;
+        let changed_here: bool =
+            marked_since(store.conn(), "team_note_pending", "team_id", id, note_top)?;
         if changed_here {
             continue;
         }

@@ -23,6 +23,7 @@ import type { Note } from '$lib/bindings/Note';
 import type { Reminder } from '$lib/bindings/Reminder';
 import type { Segment } from '$lib/bindings/Segment';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
+import type { TeamSyncState } from '$lib/bindings/TeamSyncState';
 
 export const NOW = Date.UTC(2025, 2, 12, 10, 0);
 const HOUR = 3_600_000;
@@ -661,4 +662,23 @@ export function viewResponses(): ResponseFigures[] {
       unansweredAfterADay: 0,
     },
   ];
+}
+
+/** The team sync's state for a workspace in Ana's team, synced, nothing waiting. */
+export function inTeamState(overrides: Partial<TeamSyncState> = {}): TeamSyncState {
+  return {
+    team: {
+      relayUrl: 'wss://relay.example.org',
+      workspaceDoc: 'automerge:abc',
+      me: 'Ana',
+      joinedAt: 1,
+      lastSyncedAt: null,
+      waiting: 0,
+      teammates: [],
+    },
+    state: 'synced',
+    message: null,
+    report: null,
+    ...overrides,
+  };
 }

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import InboxRow from '$lib/components/inbox/InboxRow.svelte';
-import { inboxItem } from '../../test/fixtures';
+import { inboxItem, inTeamState } from '../../test/fixtures';
 import { othersOn, presence, sayWhere } from './presence.svelte';
 import { team } from './team.svelte';
 
@@ -10,20 +10,7 @@ vi.mock('$lib/ipc', async () => (await import('../../test/ipc-mock')).ipcMock())
 const api = vi.mocked(ipc);
 
 const inTeam = () => {
-  team.current = {
-    team: {
-      relayUrl: 'wss://relay.example.org',
-      workspaceDoc: 'automerge:abc',
-      me: 'Ana',
-      joinedAt: 1,
-      lastSyncedAt: null,
-      waiting: 0,
-      teammates: [],
-    },
-    state: 'synced',
-    message: null,
-    report: null,
-  };
+  team.current = inTeamState();
 };
 
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ipc from '$lib/ipc';
 import { members } from '$lib/stores/members.svelte';
 import { team } from '$lib/stores/team.svelte';
-import { note, profile } from '../../../test/fixtures';
+import { inTeamState, note, profile } from '../../../test/fixtures';
 import Toasts from '../Toasts.svelte';
 import MembersView from './MembersView.svelte';
 
@@ -124,20 +124,7 @@ describe('notes editor', () => {
 
 describe('notes shared with the team', () => {
   const inTeam = () => {
-    team.current = {
-      team: {
-        relayUrl: 'wss://relay.example.org',
-        workspaceDoc: 'automerge:abc',
-        me: 'Ana',
-        joinedAt: 1,
-        lastSyncedAt: null,
-        waiting: 0,
-        teammates: [],
-      },
-      state: 'synced',
-      message: null,
-      report: null,
-    };
+    team.current = inTeamState();
   };
 
   it('offers no sharing outside a team: notes are private to you', async () => {
