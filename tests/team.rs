@@ -314,6 +314,24 @@ fn two_managers_share_triage_apart_and_back_and_a_third_gets_everything() {
     );
 }
 
+/// A team name the team list would refuse as a person's ("nobody" stands for unassigned) still
+/// joins: only the workspace's own name is left as it was.
+#[test]
+fn a_name_the_team_list_refuses_still_joins() {
+    let relay = Relay::start();
+    let ana = Manager::new();
+    let eve = Manager::new();
+    // (the demo names its user; Eve's workspace has no name of hers yet)
+    rusqlite::Connection::open(&eve.db)
+        .and_then(|c| c.execute("DELETE FROM settings WHERE key = 'me.name'", []))
+        .expect("Eve's database");
+    let link = ana.create(&relay, "Ana");
+    let joined = eve.run(&["team", "join", &link, "--name", "Nobody"], None);
+    assert!(joined.status.success(), "{}", text(&joined));
+    let status = eve.json(&["team", "status", "--json"]);
+    assert_eq!(status["me"], "Nobody", "{status}");
+}
+
 #[test]
 fn a_wrong_secret_is_refused_and_leaves_nothing_behind() {
     let relay = Relay::start();
