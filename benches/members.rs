@@ -86,6 +86,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             q.members_to_merge
         );
         println!(
+            "    over the pairs whose accounts show more in common than a name (the generator's facts: a made-up handle, an email, an organisation, a place): recall {:.4} ({} of {})",
+            q.suggestion_recall_beyond_name(),
+            q.suggested_right_beyond_name,
+            q.members_to_merge_beyond_name
+        );
+        println!(
             "    accepting every suggestion at p ≥ {min:.2}: pairs of members joined precision {:.4} recall {:.4} F1 {:.4} ({} right, {} wrong)",
             q.accepted_precision(),
             q.accepted_recall(),
@@ -165,6 +171,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &q.missed_examples[..q.missed_examples.len().min(8)],
         )?;
         show("MISSED WITH MORE", &more[..more.len().min(12)])?;
+        let step = q.missed_beyond_name.len().div_ceil(16).max(1);
+        let spread: Vec<(i64, i64)> = q.missed_beyond_name.iter().step_by(step).copied().collect();
+        show("MISSED, SHOWING MORE THAN A NAME", &spread)?;
     }
     check_one_identity(&mut store)?;
     undo_merges(&mut store, &path)?;

@@ -151,6 +151,86 @@ pub const ORGANIZATIONS: &[&str] = &[
     "Meadow Press",
 ];
 
+/// Words organisations are named from, beyond the few above: a real community's people work at
+/// hundreds of places, a few of them large.
+pub const ORG_WORDS: &[&str] = &[
+    "Harbor", "Juniper", "Cedar", "Granite", "Aurora", "Summit", "Willow", "Copper", "Ember",
+    "Atlas", "Nimbus", "Saffron", "Basalt", "Heron", "Lantern", "Marble", "Fable", "Prism",
+    "Clover", "Drift", "Sable", "Thistle", "Vantage", "Zephyr",
+];
+pub const ORG_KINDS: &[&str] = &[
+    "Labs",
+    "Systems",
+    "Studio",
+    "Data",
+    "Health",
+    "Media",
+    "Works",
+    "Cloud",
+    "Press",
+    "Collective",
+    "Software",
+    "Networks",
+    "Foundation",
+    "Robotics",
+    "Energy",
+    "Analytics",
+];
+
+/// Where people say they live, with the hours from UTC Slack reports for them. A community
+/// spans many cities, a few of them home to many of its people; the first ones are the
+/// commonest.
+pub const CITIES: &[(&str, i64)] = &[
+    ("Berlin", 1),
+    ("São Paulo", -3),
+    ("Lagos", 1),
+    ("Pune", 5),
+    ("Lisbon", 0),
+    ("Toronto", -5),
+    ("Osaka", 9),
+    ("Oslo", 1),
+    ("London", 0),
+    ("New York", -5),
+    ("Bengaluru", 5),
+    ("Paris", 1),
+    ("San Francisco", -8),
+    ("Nairobi", 3),
+    ("Mexico City", -6),
+    ("Jakarta", 7),
+    ("Madrid", 1),
+    ("Seoul", 9),
+    ("Buenos Aires", -3),
+    ("Kraków", 1),
+    ("Amsterdam", 1),
+    ("Istanbul", 3),
+    ("Cape Town", 2),
+    ("Manila", 8),
+    ("Montreal", -5),
+    ("Melbourne", 10),
+    ("Bogotá", -5),
+    ("Helsinki", 2),
+    ("Accra", 0),
+    ("Hanoi", 7),
+    ("Vienna", 1),
+    ("Santiago", -4),
+    ("Chicago", -6),
+    ("Taipei", 8),
+    ("Dublin", 0),
+    ("Cairo", 2),
+    ("Austin", -6),
+    ("Zürich", 1),
+    ("Lima", -5),
+    ("Auckland", 12),
+    ("Tbilisi", 4),
+    ("Porto", 0),
+    ("Kyiv", 2),
+    ("Dhaka", 6),
+    ("Montevideo", -3),
+    ("Edinburgh", 0),
+    ("Kigali", 2),
+    ("Valencia", 1),
+];
+
 /// What a thread is about, which decides what people write and how it is triaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {

@@ -128,11 +128,13 @@ const SPACES: &[Space] = &[
 struct Person {
     first: &'static str,
     last: String,
-    organization: Option<&'static str>,
+    organization: Option<String>,
     email: Option<String>,
     location: Option<&'static str>,
     /// A handle this person uses wherever it is free (many people have one).
     handle_base: Option<String>,
+    /// Whether that handle is a made-up word ("pixelowl11") rather than made of the name.
+    handle_made_up: bool,
     /// A personal site, named by their GitHub profile and used as their Bluesky handle.
     domain: Option<String>,
     /// Hours from UTC, as Slack reports it.
@@ -150,10 +152,24 @@ struct Account {
     handle: String,
     /// The name shown on this platform: people write it differently in different places.
     display_name: Option<String>,
+    /// The person's usual handle, when this account has it (it was free here).
+    uses_base: Option<String>,
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
+}
+
+/// One of `items`, the first ones far more often than the last (about as 1/rank, as places and
+/// employers are spread among people).
+fn pick_skewed<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[skewed_rank(rng, items.len())]
+}
+
+/// A rank below `n`, 0 the likeliest, then about as 1/(rank + 1).
+fn skewed_rank(rng: &mut fastrand::Rng, n: usize) -> usize {
+    let rank = (n as f64 + 1.0).powf(rng.f64()) - 1.0;
+    (rank as usize).min(n.saturating_sub(1))
 }
 
 fn pick_weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
@@ -314,9 +330,13 @@ fn make_account(
     let space = &SPACES[space_idx];
     let first = fold(person.first);
     let last = fold(&person.last);
+    let mut uses_base = None;
     let mut handle = match (&person.placeholder, &person.handle_base) {
         (Some(_), _) => format!("deleted{idx}"),
-        (None, Some(base)) if rng.u8(..10) < 8 => base.clone(),
+        (None, Some(base)) if rng.u8(..10) < 8 => {
+            uses_base = Some(base.clone());
+            base.clone()
+        }
         _ => match rng.u8(..4) {
             0 => format!("{first}.{last}"),
             1 => format!("{}{last}", first.chars().next().unwrap_or('x')),
@@ -325,6 +345,7 @@ fn make_account(
         },
     };
     if !taken.insert(handle.clone()) {
+        uses_base = None;
         handle = format!("{handle}{idx}");
         taken.insert(handle.clone());
     }
@@ -368,6 +389,7 @@ fn make_account(
         external_id,
         display_name: name_on_account(rng, person, first_account),
         handle,
+        uses_base,
     }
 }
 
@@ -458,10 +480,7 @@ fn identity_for(
         email,
         profile_url: Some(profile_url(space, account)),
         avatar_url: None,
-        organization: person
-            .organization
-            .map(str::to_string)
-            .filter(|_| rng.u8(..10) < 6),
+        organization: person.organization.clone().filter(|_| rng.u8(..10) < 6),
         bio,
         location: person
             .location
@@ -480,6 +499,31 @@ pub struct Truth {
     /// People whose accounts say nothing of who they are (deleted, "ghost"): nobody can
     /// merge them, so they count in no recall.
     pub unknowable: HashSet<usize>,
+    /// What each identity shows of its person beyond a name, as the generator made it (not as
+    /// Hearth reads it): two identities of one person that show nothing in common but their
+    /// names are pairs a suggestion may not be made on (a matching name alone never suggests).
+    pub shown: HashMap<(i64, String), Shown>,
+}
+
+/// What one demo identity shows of its person besides the name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// The person's made-up handle ("pixelowl11"), when this account uses it: a handle made of
+    /// the name is the name again, which namesakes make alike.
+    pub made_up_handle: Option<String>,
+    pub email: bool,
+    pub organization: bool,
+    pub location: bool,
+}
+
+impl Shown {
+    /// Whether two identities of one person have something in common besides their names.
+    pub fn in_common(&self, other: &Shown) -> bool {
+        (self.made_up_handle.is_some() && self.made_up_handle == other.made_up_handle)
+            || (self.email && other.email)
+            || (self.organization && other.organization)
+            || (self.location && other.location)
+    }
 }
 
 /// How merges and suggestions compare with the demo's ground truth.
@@ -489,6 +533,8 @@ pub struct MergeQuality {
     pub wrong_examples: Vec<(i64, i64)>,
     /// The pairs of members that are one person and were not suggested.
     pub missed_examples: Vec<(i64, i64)>,
+    /// Those of them whose identities show more in common than a name.
+    pub missed_beyond_name: Vec<(i64, i64)>,
     /// Pairs of identities one member holds that are one person, and that are not.
     pub merged_right: u64,
     pub merged_wrong: u64,
@@ -499,6 +545,11 @@ pub struct MergeQuality {
     pub suggested_wrong: u64,
     /// Pairs of members that are one person, after the automatic merges.
     pub members_to_merge: u64,
+    /// Of those, the pairs whose identities show something in common besides their names
+    /// ([`Shown::in_common`]): the pairs a suggestion may be made on.
+    pub members_to_merge_beyond_name: u64,
+    /// Right suggestions among those.
+    pub suggested_right_beyond_name: u64,
     /// Accepting every suggestion merges more than the pairs suggested ("A is B" and "A is C"
     /// make B and C one member too): the pairs of members it would join that are one person,
     /// and that are not.
@@ -521,6 +572,14 @@ impl MergeQuality {
     }
     pub fn suggestion_recall(&self) -> f64 {
         ratio(self.suggested_right, self.members_to_merge)
+    }
+    /// Recall over the pairs a suggestion may be made on: those whose identities show more
+    /// in common than a name (a name alone never makes a suggestion).
+    pub fn suggestion_recall_beyond_name(&self) -> f64 {
+        ratio(
+            self.suggested_right_beyond_name,
+            self.members_to_merge_beyond_name,
+        )
     }
     pub fn suggestion_f1(&self) -> f64 {
         f1(self.suggestion_precision(), self.suggestion_recall())
@@ -575,13 +634,24 @@ impl Truth {
                 r.get::<_, i64>(2)?,
             ))
         })?;
+        // member → what each of its identities shows besides a name
+        let mut shown_of: HashMap<i64, Vec<&Shown>> = HashMap::new();
         for row in rows {
             let (account, external, member) = row?;
+            if let Some(shown) = self.shown.get(&(account, external.clone())) {
+                shown_of.entry(member).or_default().push(shown);
+            }
             if let Some(&person) = self.person_of.get(&(account, external)) {
                 people_of.entry(member).or_default().push(person);
                 members_of.entry(person).or_default().push(member);
             }
         }
+        let beyond_name = |a: i64, b: i64| -> bool {
+            let (Some(x), Some(y)) = (shown_of.get(&a), shown_of.get(&b)) else {
+                return false;
+            };
+            x.iter().any(|p| y.iter().any(|q| p.in_common(q)))
+        };
         for people in people_of.values() {
             for (i, a) in people.iter().enumerate() {
                 for b in &people[i + 1..] {
@@ -604,6 +674,11 @@ impl Truth {
             distinct.dedup();
             let d = distinct.len() as u64;
             q.members_to_merge += d * (d - 1) / 2;
+            for (i, a) in distinct.iter().enumerate() {
+                for b in &distinct[i + 1..] {
+                    q.members_to_merge_beyond_name += u64::from(beyond_name(*a, *b));
+                }
+            }
         }
         // the person most of a member's identities belong to
         let main = |m: i64| -> Option<usize> {
@@ -625,7 +700,10 @@ impl Truth {
         for row in rows {
             let (a, b) = row?;
             match (main(a), main(b)) {
-                (Some(x), Some(y)) if x == y => q.suggested_right += 1,
+                (Some(x), Some(y)) if x == y => {
+                    q.suggested_right += 1;
+                    q.suggested_right_beyond_name += u64::from(beyond_name(a, b));
+                }
                 _ => {
                     q.suggested_wrong += 1;
                     q.wrong_examples.push((a, b));
@@ -684,6 +762,9 @@ impl Truth {
                 for b in &distinct[i + 1..] {
                     if !suggested.contains(&(*a, *b)) {
                         q.missed_examples.push((*a, *b));
+                        if beyond_name(*a, *b) {
+                            q.missed_beyond_name.push((*a, *b));
+                        }
                     }
                 }
             }
@@ -775,29 +856,36 @@ pub fn generate_with_truth(
             } else {
                 rare_family_name(&mut g.rng)
             };
-            let organization =
-                (g.rng.u8(..10) < 4).then(|| *pick(&mut g.rng, content::ORGANIZATIONS));
+            // a few well-known employers first, then hundreds of smaller ones
+            let organization = (g.rng.u8(..10) < 4).then(|| {
+                let known = content::ORGANIZATIONS.len();
+                let rank = skewed_rank(
+                    &mut g.rng,
+                    known + content::ORG_WORDS.len() * content::ORG_KINDS.len(),
+                );
+                match content::ORGANIZATIONS.get(rank) {
+                    Some(known) => known.to_string(),
+                    None => {
+                        let k = rank - known;
+                        format!(
+                            "{} {}",
+                            content::ORG_WORDS[k % content::ORG_WORDS.len()],
+                            content::ORG_KINDS[k / content::ORG_WORDS.len()]
+                        )
+                    }
+                }
+            });
             let email = (g.rng.u8(..10) < 7).then(|| {
                 let domain = organization
+                    .as_deref()
                     .map(|o| format!("{}.example", fold(o)))
                     .unwrap_or_else(|| "mail.example".into());
                 // one mailbox, one person: namesakes' addresses differ, as a provider makes them
                 format!("{}.{}{i}@{domain}", fold(first), fold(&last))
             });
-            let (location, tz) = *pick(
-                &mut g.rng,
-                &[
-                    ("Lisbon", 0),
-                    ("Lagos", 1),
-                    ("Osaka", 9),
-                    ("Berlin", 1),
-                    ("São Paulo", -3),
-                    ("Toronto", -5),
-                    ("Pune", 5),
-                    ("Oslo", 1),
-                ],
-            );
-            let handle_base = match g.rng.u8(..10) {
+            let (location, tz) = *pick_skewed(&mut g.rng, content::CITIES);
+            let roll = g.rng.u8(..10);
+            let handle_base = match roll {
                 0..=3 => Some(format!("{}{}", fold(first), fold(&last))),
                 4..=5 => Some(format!(
                     "{}{}{}",
@@ -821,6 +909,7 @@ pub fn generate_with_truth(
                 email,
                 location,
                 handle_base,
+                handle_made_up: matches!(roll, 4..=5),
                 domain,
                 tz,
                 placeholder: (g.rng.u16(..1000) < 8).then(|| {
@@ -844,7 +933,7 @@ pub fn generate_with_truth(
     for i in (25..people.len().saturating_sub(1)).step_by(100) {
         let team = format!(
             "team@{}.example",
-            fold(people[i].organization.unwrap_or("Kite Labs"))
+            fold(people[i].organization.as_deref().unwrap_or("Kite Labs"))
         );
         people[i].email = Some(team.clone());
         people[i + 1].email = Some(team);
@@ -894,7 +983,23 @@ pub fn generate_with_truth(
                 .get(&a.person)
                 .map(|v| v.iter().collect())
                 .unwrap_or_default();
-            team.push(identity_for(&mut g.rng, a, &people[a.person], &theirs));
+            let person = &people[a.person];
+            let identity = identity_for(&mut g.rng, a, person, &theirs);
+            let made_up_handle = person
+                .handle_base
+                .as_ref()
+                .filter(|base| person.handle_made_up && a.uses_base.as_ref() == Some(*base))
+                .cloned();
+            truth.shown.insert(
+                (account_ids[s], a.external_id.clone()),
+                Shown {
+                    made_up_handle,
+                    email: identity.email.is_some(),
+                    organization: identity.organization.is_some(),
+                    location: identity.location.is_some(),
+                },
+            );
+            team.push(identity);
             truth
                 .person_of
                 .insert((account_ids[s], a.external_id.clone()), a.person);

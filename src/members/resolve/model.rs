@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::keys::Key;
-use super::names::{same_given, similar};
+use super::names::{close_words, handle_key, same_given, similar};
 
 /// One identity, ready to compare.
 #[derive(Debug, Clone, Default)]
@@ -130,6 +130,56 @@ fn shared<'a>(a: &'a [String], b: &[String]) -> Option<&'a String> {
     a.iter().find(|x| b.contains(x))
 }
 
+/// A whole name one identity gives in its handle only.
+struct Spelt {
+    /// The name it shows (a first name), or "" when it shows none.
+    short: String,
+    /// The other's whole name, as written and as a name key.
+    full: String,
+    sorted: String,
+    handle: String,
+}
+
+/// Whether `short`, showing a first name only, no name, or the name misspelt ("Søren
+/// Sharrma"), has a handle that writes out the whole name `full` shows ("xavierali" or
+/// "alixavier" for "Xavier Ali", "sorensharma" for "Søren Sharma"), its first name being that
+/// name's.
+fn spelt_out(short: &Profile, full: &Profile) -> Option<Spelt> {
+    if full.name_words.len() < 2 || short.name_sorted == full.name_sorted {
+        return None;
+    }
+    let given = full.given()?;
+    let family = full.family()?;
+    if let Some(first) = short.given() {
+        if !same_given(first, given) {
+            return None;
+        }
+    }
+    if short.name_words.len() > 1 && !short.family().is_some_and(|f| close_words(f, family)) {
+        return None;
+    }
+    let forms = [format!("{given}{family}"), format!("{family}{given}")];
+    // the account's own handle, not the name of its email (compared on its own)
+    let from_email = |h: &String| {
+        short.emails.iter().any(|e| {
+            e.split('@')
+                .next()
+                .and_then(handle_key)
+                .is_some_and(|k| k == *h)
+        })
+    };
+    let handle = short
+        .handles
+        .iter()
+        .find(|h| forms.contains(h) && !from_email(h))?;
+    Some(Spelt {
+        short: short.name_words.join(" "),
+        full: full.name_words.join(" "),
+        sorted: full.name_sorted.clone()?,
+        handle: handle.clone(),
+    })
+}
+
 /// Compares two identities. `together` is how many conversations their members share.
 pub fn compare(a: &Profile, b: &Profile, together: u32) -> Comparison {
     compare_as(a, b, together, true)
@@ -172,74 +222,95 @@ fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Compari
     };
 
     // --- name --------------------------------------------------------------------------------
-    let name = match (&a.name_sorted, &b.name_sorted) {
-        (Some(x), Some(y)) if x == y => Outcome {
+    // An account that shows a first name only, or no name, may write the whole name in its
+    // handle ("Xavier" as 'xavierali' beside "Xavier Ali"): that handle gives the name, and the
+    // two are compared as bearing the same whole name (its rarity weighs as any name's; the
+    // handle, being made of the name, adds nothing more below).
+    let name = if let Some(s) = spelt_out(a, b).or_else(|| spelt_out(b, a)) {
+        Outcome {
             level: 4,
-            value: Some(("name", x.clone())),
-            text: if a.name_words == b.name_words {
-                say!("same name '{}'", a.name_words.join(" "))
+            value: Some(("name", s.sorted)),
+            text: if s.short.is_empty() {
+                say!("handle '{}' writes out the name '{}'", s.handle, s.full)
             } else {
                 say!(
-                    "same names in another order '{}' / '{}'",
-                    a.name_words.join(" "),
-                    b.name_words.join(" ")
+                    "'{}' / '{}': the handle '{}' writes out the whole name",
+                    s.short,
+                    s.full,
+                    s.handle
                 )
             },
-        },
-        (Some(_), Some(_)) => {
-            let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
-            // a name of one word is a first name, wherever the other writes theirs ("Zara" /
-            // "Osei Zara")
-            let given_ok = match (a.name_words.len(), b.name_words.len()) {
-                (1, n) if n > 1 => b.name_words.iter().any(|w| same_given(ga, w)),
-                (n, 1) if n > 1 => a.name_words.iter().any(|w| same_given(w, gb)),
-                _ => same_given(ga, gb),
-            };
-            // the words in the other order, one of them misspelt ("Sven Holkra" / "Holkar Sven")
-            let swapped_close = |x: &Profile, y: &Profile| match (x.family(), y.family()) {
-                (Some(fx), Some(fy)) => {
-                    same_given(x.given().unwrap_or(""), fy)
-                        && similar(fx, y.given().unwrap_or("")) >= 0.88
-                }
-                _ => false,
-            };
-            match (a.family(), b.family()) {
-                (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
-                    3,
-                    say!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
-                ),
-                (Some(fa), Some(fb))
-                    if (given_ok || similar(ga, gb) >= 0.9) && similar(fa, fb) >= 0.88 =>
-                {
-                    outcome(2, say!("names '{ga} {fa}' / '{gb} {fb}' close"))
-                }
-                (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
-                    2,
-                    say!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
-                ),
-                (None, _) | (_, None) if given_ok => Outcome {
-                    level: 2,
-                    value: Some((
-                        "given",
-                        if a.family().is_none() { ga } else { gb }.to_string(),
-                    )),
-                    text: say!(
-                        "'{}' / '{}' share a first name only",
-                        a.name_words.join(" "),
-                        b.name_words.join(" ")
-                    ),
-                },
-                _ => outcome(
-                    1,
-                    say!(
-                        "different names '{}' / '{}'",
-                        a.name_words.join(" "),
-                        b.name_words.join(" ")
-                    ),
-                ),
-            }
         }
-        _ => outcome(0, ""),
+    } else {
+        match (&a.name_sorted, &b.name_sorted) {
+            (Some(x), Some(y)) if x == y => Outcome {
+                level: 4,
+                value: Some(("name", x.clone())),
+                text: if a.name_words == b.name_words {
+                    say!("same name '{}'", a.name_words.join(" "))
+                } else {
+                    say!(
+                        "same names in another order '{}' / '{}'",
+                        a.name_words.join(" "),
+                        b.name_words.join(" ")
+                    )
+                },
+            },
+            (Some(_), Some(_)) => {
+                let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
+                // a name of one word is a first name, wherever the other writes theirs ("Zara" /
+                // "Osei Zara")
+                let given_ok = match (a.name_words.len(), b.name_words.len()) {
+                    (1, n) if n > 1 => b.name_words.iter().any(|w| same_given(ga, w)),
+                    (n, 1) if n > 1 => a.name_words.iter().any(|w| same_given(w, gb)),
+                    _ => same_given(ga, gb),
+                };
+                // the words in the other order, one of them misspelt ("Sven Holkra" / "Holkar Sven")
+                let swapped_close = |x: &Profile, y: &Profile| match (x.family(), y.family()) {
+                    (Some(fx), Some(fy)) => {
+                        same_given(x.given().unwrap_or(""), fy)
+                            && close_words(fx, y.given().unwrap_or(""))
+                    }
+                    _ => false,
+                };
+                match (a.family(), b.family()) {
+                    (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
+                        3,
+                        say!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
+                    ),
+                    (Some(fa), Some(fb))
+                        if (given_ok || similar(ga, gb) >= 0.9) && close_words(fa, fb) =>
+                    {
+                        outcome(2, say!("names '{ga} {fa}' / '{gb} {fb}' close"))
+                    }
+                    (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
+                        2,
+                        say!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
+                    ),
+                    (None, _) | (_, None) if given_ok => Outcome {
+                        level: 2,
+                        value: Some((
+                            "given",
+                            if a.family().is_none() { ga } else { gb }.to_string(),
+                        )),
+                        text: say!(
+                            "'{}' / '{}' share a first name only",
+                            a.name_words.join(" "),
+                            b.name_words.join(" ")
+                        ),
+                    },
+                    _ => outcome(
+                        1,
+                        say!(
+                            "different names '{}' / '{}'",
+                            a.name_words.join(" "),
+                            b.name_words.join(" ")
+                        ),
+                    ),
+                }
+            }
+            _ => outcome(0, ""),
+        }
     };
 
     // --- handle ------------------------------------------------------------------------------
@@ -821,6 +892,54 @@ mod tests {
         );
         assert_eq!(c[1].level, 2, "{:?}", c[1]);
         assert!(c[1].text.contains("in another order"), "{}", c[1].text);
+        // a letter doubled mid-word (Jaro–Winkler alone calls these different: 0.87)
+        let c = compare(
+            &person(1, "Priya Jaserara", "priyajaserara19", None),
+            &person(2, "Priya Jaaserara", "priyaj", None),
+            0,
+        );
+        assert_eq!(c[1].level, 2, "{:?}", c[1]);
+        // a first name only, with the whole name written in the handle
+        let c = compare(
+            &person(1, "Xavier", "xavierali", None),
+            &person(2, "Xavier Ali", "xavier_ali", None),
+            0,
+        );
+        assert_eq!(c[1].level, 4, "{:?}", c[1]);
+        assert_eq!(c[1].value, Some(("name", "ali xavier".to_string())));
+        assert_eq!(c[2].level, 5, "the handle is the name again: {:?}", c[2]);
+        // no name at all, the handle writing out the other's
+        let nameless = Profile::from_keys(
+            3,
+            3,
+            3,
+            Vec::new(),
+            &super::super::keys::keys(&super::super::keys::IdentityFacts {
+                handle: "camille.domansen".into(),
+                ..Default::default()
+            }),
+        );
+        let c = compare(
+            &nameless,
+            &person(4, "Camille Domansen", "camilledomansen77", None),
+            0,
+        );
+        assert_eq!(c[1].level, 4, "{:?}", c[1]);
+        // a misspelt name beside a handle that writes it out right
+        let c = compare(
+            &person(1, "Søren Sharrma", "sorensharma", None),
+            &person(2, "Søren Sharma", "sorensharma", None),
+            0,
+        );
+        assert_eq!(c[1].level, 4, "{:?}", c[1]);
+        assert_eq!(c[1].value, Some(("name", "sharma soren".to_string())));
+        // but a handle of another first name gives nothing
+        let c = compare(
+            &person(1, "Ximena", "xavierali", None),
+            &person(2, "Xavier Ali", "xavier_ali", None),
+            0,
+        );
+        assert_ne!(c[1].level, 4, "{:?}", c[1]);
         // two different first names are still different people
         let c = compare(
             &person(1, "Zara Osei", "z1", None),

@@ -223,6 +223,15 @@ pub fn similar(a: &str, b: &str) -> f64 {
     strsim::jaro_winkler(a, b)
 }
 
+/// Whether two words of a name are one word written twice, once in a hurry: close by
+/// Jaro–Winkler, or one slip apart (a letter doubled, dropped, changed, or two swapped) when
+/// both are long enough for one slip to leave most of the word. Jaro–Winkler alone misses a
+/// doubled letter mid-word ("jaserara" / "jaaserara" is 0.87).
+pub fn close_words(a: &str, b: &str) -> bool {
+    similar(a, b) >= 0.88
+        || (a.chars().count().min(b.chars().count()) >= 5 && strsim::osa_distance(a, b) <= 1)
+}
+
 /// Email made comparable: lowercase, a `+tag` dropped, and Gmail's dots. `None` when not an
 /// address.
 pub fn normalise_email(email: &str) -> Option<String> {
