@@ -171,7 +171,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &q.missed_examples[..q.missed_examples.len().min(8)],
         )?;
         show("MISSED WITH MORE", &more[..more.len().min(12)])?;
-        let step = q.missed_beyond_name.len().div_ceil(16).max(1);
+        // HEARTH_BENCH_SHOW=N shows N of them (16 by default)
+        let n = std::env::var("HEARTH_BENCH_SHOW")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(16)
+            .max(1);
+        let step = q.missed_beyond_name.len().div_ceil(n).max(1);
         let spread: Vec<(i64, i64)> = q.missed_beyond_name.iter().step_by(step).copied().collect();
         show("MISSED, SHOWING MORE THAN A NAME", &spread)?;
     }

@@ -900,7 +900,11 @@ impl Store {
         for idx in by_member.values().filter(|v| v.len() > 1) {
             for (k, &i) in idx.iter().enumerate().take(6) {
                 for &j in &idx[k + 1..idx.len().min(6)] {
-                    known.push(compare_quick(&profiles[i], &profiles[j], 2));
+                    known.push(compare_quick(
+                        &profiles[i].without_email(),
+                        &profiles[j].without_email(),
+                        2,
+                    ));
                 }
             }
         }

@@ -76,6 +76,34 @@ impl Profile {
         p
     }
 
+    /// Whether `handle` is only the name of one of the account's emails (an email's name is
+    /// read as a handle too, to find it beside a handle elsewhere).
+    fn is_email_name(&self, handle: &str) -> bool {
+        self.emails.iter().any(|e| {
+            e.split('@')
+                .next()
+                .and_then(handle_key)
+                .is_some_and(|k| k == handle)
+        })
+    }
+
+    /// The profile as it would be without its email: what a pair merged on that email is
+    /// compared by when learning how alike one person's accounts are (their shared email's
+    /// name, read as a handle on both sides, would make every such pair "same handle", and
+    /// different handles look far rarer among one person's accounts than they are).
+    pub fn without_email(&self) -> Profile {
+        Profile {
+            handles: self
+                .handles
+                .iter()
+                .filter(|h| !self.is_email_name(h))
+                .cloned()
+                .collect(),
+            emails: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     fn given(&self) -> Option<&str> {
         self.name_words.first().map(String::as_str)
     }
@@ -160,18 +188,10 @@ fn spelt_out(short: &Profile, full: &Profile) -> Option<Spelt> {
     }
     let forms = [format!("{given}{family}"), format!("{family}{given}")];
     // the account's own handle, not the name of its email (compared on its own)
-    let from_email = |h: &String| {
-        short.emails.iter().any(|e| {
-            e.split('@')
-                .next()
-                .and_then(handle_key)
-                .is_some_and(|k| k == *h)
-        })
-    };
     let handle = short
         .handles
         .iter()
-        .find(|h| forms.contains(h) && !from_email(h))?;
+        .find(|h| forms.contains(h) && !short.is_email_name(h))?;
     Some(Spelt {
         short: short.name_words.join(" "),
         full: full.name_words.join(" "),
@@ -959,6 +979,29 @@ mod tests {
         );
         assert_eq!(c[1].level, 2, "the names are close: {:?}", c[1]);
         assert_eq!(c[2].level, 0, "the handle says nothing more: {:?}", c[2]);
+    }
+
+    #[test]
+    fn accounts_merged_on_an_email_are_learnt_from_without_it() {
+        // two accounts of one person, merged on their shared address, with handles of their
+        // own that differ: learning from them must see "different handles", not the email's
+        // name read as the same handle on both
+        let a = person(1, "Ana Souza", "quietfox", Some("asouza.work@acme.io"));
+        let b = person(2, "Ana Souza", "nightowl7", Some("asouza.work@acme.io"));
+        assert_eq!(
+            compare(&a, &b, 0)[2].level,
+            4,
+            "with the email: the same 'handle'"
+        );
+        let (a, b) = (a.without_email(), b.without_email());
+        assert_eq!(a.handles, vec!["quietfox".to_string()]);
+        assert!(a.emails.is_empty());
+        assert_eq!(
+            compare(&a, &b, 0)[2].level,
+            1,
+            "{:?}",
+            compare(&a, &b, 0)[2]
+        );
     }
 
     #[test]
