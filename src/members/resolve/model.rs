@@ -183,15 +183,19 @@ fn spelt_out(short: &Profile, full: &Profile) -> Option<Spelt> {
             return None;
         }
     }
-    if short.name_words.len() > 1 && !short.family().is_some_and(|f| close_words(f, family)) {
-        return None;
-    }
-    let forms = [format!("{given}{family}"), format!("{family}{given}")];
     // the account's own handle, not the name of its email (compared on its own)
+    let writes_out = |h: &String| {
+        h.len() == given.len() + family.len()
+            && ((h.starts_with(given) && h.ends_with(family))
+                || (h.starts_with(family) && h.ends_with(given)))
+    };
     let handle = short
         .handles
         .iter()
-        .find(|h| forms.contains(h) && !short.is_email_name(h))?;
+        .find(|h| writes_out(h) && !short.is_email_name(h))?;
+    if short.name_words.len() > 1 && !short.family().is_some_and(|f| close_words(f, family)) {
+        return None;
+    }
     Some(Spelt {
         short: short.name_words.join(" "),
         full: full.name_words.join(" "),

@@ -228,8 +228,11 @@ pub fn similar(a: &str, b: &str) -> f64 {
 /// both are long enough for one slip to leave most of the word. Jaro–Winkler alone misses a
 /// doubled letter mid-word ("jaserara" / "jaaserara" is 0.87).
 pub fn close_words(a: &str, b: &str) -> bool {
-    similar(a, b) >= 0.88
-        || (a.chars().count().min(b.chars().count()) >= 5 && strsim::osa_distance(a, b) <= 1)
+    if similar(a, b) >= 0.88 {
+        return true;
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    la.min(lb) >= 5 && la.abs_diff(lb) <= 1 && strsim::osa_distance(a, b) <= 1
 }
 
 /// Email made comparable: lowercase, a `+tag` dropped, and Gmail's dots. `None` when not an
