@@ -152,8 +152,8 @@ struct Account {
     handle: String,
     /// The name shown on this platform: people write it differently in different places.
     display_name: Option<String>,
-    /// The person's usual handle, when this account has it (it was free here).
-    uses_base: Option<String>,
+    /// Whether this account has the person's usual handle (it was free here).
+    uses_base: bool,
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
@@ -330,11 +330,11 @@ fn make_account(
     let space = &SPACES[space_idx];
     let first = fold(person.first);
     let last = fold(&person.last);
-    let mut uses_base = None;
+    let mut uses_base = false;
     let mut handle = match (&person.placeholder, &person.handle_base) {
         (Some(_), _) => format!("deleted{idx}"),
         (None, Some(base)) if rng.u8(..10) < 8 => {
-            uses_base = Some(base.clone());
+            uses_base = true;
             base.clone()
         }
         _ => match rng.u8(..4) {
@@ -345,7 +345,7 @@ fn make_account(
         },
     };
     if !taken.insert(handle.clone()) {
-        uses_base = None;
+        uses_base = false;
         handle = format!("{handle}{idx}");
         taken.insert(handle.clone());
     }
@@ -988,7 +988,7 @@ pub fn generate_with_truth(
             let made_up_handle = person
                 .handle_base
                 .as_ref()
-                .filter(|base| person.handle_made_up && a.uses_base.as_ref() == Some(*base))
+                .filter(|_| person.handle_made_up && a.uses_base)
                 .cloned();
             truth.shown.insert(
                 (account_ids[s], a.external_id.clone()),

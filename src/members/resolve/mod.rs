@@ -898,13 +898,15 @@ impl Store {
         }
         let mut known: Vec<Comparison> = Vec::new();
         for idx in by_member.values().filter(|v| v.len() > 1) {
-            for (k, &i) in idx.iter().enumerate().take(6) {
-                for &j in &idx[k + 1..idx.len().min(6)] {
-                    known.push(compare_quick(
-                        &profiles[i].without_email(),
-                        &profiles[j].without_email(),
-                        2,
-                    ));
+            // compared without the email most were merged on (see `Profile::without_email`)
+            let held: Vec<Profile> = idx
+                .iter()
+                .take(6)
+                .map(|&i| profiles[i].without_email())
+                .collect();
+            for (k, a) in held.iter().enumerate() {
+                for b in &held[k + 1..] {
+                    known.push(compare_quick(a, b, 2));
                 }
             }
         }

@@ -250,8 +250,9 @@ fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Compari
     // handle ("Xavier" as 'xavierali' beside "Xavier Ali"): that handle gives the name, and the
     // two are compared as bearing the same whole name (its rarity weighs as any name's; the
     // handle, being made of the name, adds nothing more below).
-    let name = if let Some(s) = spelt_out(a, b).or_else(|| spelt_out(b, a)) {
-        Outcome {
+    let spelt = spelt_out(a, b).or_else(|| spelt_out(b, a));
+    let name = match (spelt, &a.name_sorted, &b.name_sorted) {
+        (Some(s), _, _) => Outcome {
             level: 4,
             value: Some(("name", s.sorted)),
             text: if s.short.is_empty() {
@@ -264,77 +265,74 @@ fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Compari
                     s.handle
                 )
             },
-        }
-    } else {
-        match (&a.name_sorted, &b.name_sorted) {
-            (Some(x), Some(y)) if x == y => Outcome {
-                level: 4,
-                value: Some(("name", x.clone())),
-                text: if a.name_words == b.name_words {
-                    say!("same name '{}'", a.name_words.join(" "))
-                } else {
-                    say!(
-                        "same names in another order '{}' / '{}'",
+        },
+        (None, Some(x), Some(y)) if x == y => Outcome {
+            level: 4,
+            value: Some(("name", x.clone())),
+            text: if a.name_words == b.name_words {
+                say!("same name '{}'", a.name_words.join(" "))
+            } else {
+                say!(
+                    "same names in another order '{}' / '{}'",
+                    a.name_words.join(" "),
+                    b.name_words.join(" ")
+                )
+            },
+        },
+        (None, Some(_), Some(_)) => {
+            let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
+            // a name of one word is a first name, wherever the other writes theirs ("Zara" /
+            // "Osei Zara")
+            let given_ok = match (a.name_words.len(), b.name_words.len()) {
+                (1, n) if n > 1 => b.name_words.iter().any(|w| same_given(ga, w)),
+                (n, 1) if n > 1 => a.name_words.iter().any(|w| same_given(w, gb)),
+                _ => same_given(ga, gb),
+            };
+            // the words in the other order, one of them misspelt ("Sven Holkra" / "Holkar Sven")
+            let swapped_close = |x: &Profile, y: &Profile| match (x.family(), y.family()) {
+                (Some(fx), Some(fy)) => {
+                    same_given(x.given().unwrap_or(""), fy)
+                        && close_words(fx, y.given().unwrap_or(""))
+                }
+                _ => false,
+            };
+            match (a.family(), b.family()) {
+                (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
+                    3,
+                    say!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
+                ),
+                (Some(fa), Some(fb))
+                    if (given_ok || similar(ga, gb) >= 0.9) && close_words(fa, fb) =>
+                {
+                    outcome(2, say!("names '{ga} {fa}' / '{gb} {fb}' close"))
+                }
+                (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
+                    2,
+                    say!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
+                ),
+                (None, _) | (_, None) if given_ok => Outcome {
+                    level: 2,
+                    value: Some((
+                        "given",
+                        if a.family().is_none() { ga } else { gb }.to_string(),
+                    )),
+                    text: say!(
+                        "'{}' / '{}' share a first name only",
                         a.name_words.join(" "),
                         b.name_words.join(" ")
-                    )
+                    ),
                 },
-            },
-            (Some(_), Some(_)) => {
-                let (ga, gb) = (a.given().unwrap_or(""), b.given().unwrap_or(""));
-                // a name of one word is a first name, wherever the other writes theirs ("Zara" /
-                // "Osei Zara")
-                let given_ok = match (a.name_words.len(), b.name_words.len()) {
-                    (1, n) if n > 1 => b.name_words.iter().any(|w| same_given(ga, w)),
-                    (n, 1) if n > 1 => a.name_words.iter().any(|w| same_given(w, gb)),
-                    _ => same_given(ga, gb),
-                };
-                // the words in the other order, one of them misspelt ("Sven Holkra" / "Holkar Sven")
-                let swapped_close = |x: &Profile, y: &Profile| match (x.family(), y.family()) {
-                    (Some(fx), Some(fy)) => {
-                        same_given(x.given().unwrap_or(""), fy)
-                            && close_words(fx, y.given().unwrap_or(""))
-                    }
-                    _ => false,
-                };
-                match (a.family(), b.family()) {
-                    (Some(fa), Some(fb)) if fa == fb && given_ok => outcome(
-                        3,
-                        say!("'{ga} {fa}' / '{gb} {fb}': {ga} and {gb} are one name"),
+                _ => outcome(
+                    1,
+                    say!(
+                        "different names '{}' / '{}'",
+                        a.name_words.join(" "),
+                        b.name_words.join(" ")
                     ),
-                    (Some(fa), Some(fb))
-                        if (given_ok || similar(ga, gb) >= 0.9) && close_words(fa, fb) =>
-                    {
-                        outcome(2, say!("names '{ga} {fa}' / '{gb} {fb}' close"))
-                    }
-                    (Some(fa), Some(fb)) if swapped_close(a, b) || swapped_close(b, a) => outcome(
-                        2,
-                        say!("names '{ga} {fa}' / '{gb} {fb}' close, in another order"),
-                    ),
-                    (None, _) | (_, None) if given_ok => Outcome {
-                        level: 2,
-                        value: Some((
-                            "given",
-                            if a.family().is_none() { ga } else { gb }.to_string(),
-                        )),
-                        text: say!(
-                            "'{}' / '{}' share a first name only",
-                            a.name_words.join(" "),
-                            b.name_words.join(" ")
-                        ),
-                    },
-                    _ => outcome(
-                        1,
-                        say!(
-                            "different names '{}' / '{}'",
-                            a.name_words.join(" "),
-                            b.name_words.join(" ")
-                        ),
-                    ),
-                }
+                ),
             }
-            _ => outcome(0, ""),
         }
+        _ => outcome(0, ""),
     };
 
     // --- handle ------------------------------------------------------------------------------
