@@ -10,7 +10,10 @@ For each app (release builds, one window of 1280x800 under a private Xvfb):
 * PSS at rest: after 5 s idle, `Pss:` of /proc/PID/smaps_rollup summed over the app's process
   tree (the app, WebKitWebProcess, WebKitNetworkProcess and anything else it started).
 
-One warm-up launch of each app, then 5 launches of each, alternated; medians. Hearth runs on a
+One warm-up launch of each app, then 5 launches of each, alternated; medians. Some launches of
+the empty app stall: its window comes up about half a second late, every process idle
+meanwhile (WebKit's; Hearth's window never does). Those (window up more than STALL_MS after
+Hearth's) are left out of the start ratio, and the report says how many there were. Hearth runs on a
 copy of a 1M-message workspace (HEARTH_DB), made from --db or, without it, from a demo the
 script generates once (`hearth demo --members 100000 --messages 1000000`, a few minutes).
 
@@ -558,6 +561,10 @@ def launch_once(screen: Screen, label: str, cmd: list[str], env: dict, idle: flo
 # --- report ---------------------------------------------------------------------------------
 
 
+# An empty app's window up this much later than Hearth's is WebKit's stall (see `report`).
+STALL_MS = 300
+
+
 def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -595,12 +602,29 @@ def report(results: dict) -> str:
             f"{label:12} {s['painted_ms']:8.0f} {s['painted_min']:9.0f}–{s['painted_max']:<9.0f}"
             f" {s['window_ms']:10.0f} {s['pss_mib']:8.1f} {s['pss_min']:8.1f}–{s['pss_max']:<8.1f}   {kinds}"
         )
-    rs, rp = h["painted_ms"] / e["painted_ms"], h["pss_mib"] / e["pss_mib"]
+    rp = h["pss_mib"] / e["pss_mib"]
     ok = lambda r, t: "✔" if r <= t else "✘"  # noqa: E731
-    lines.append(
-        f"Hearth / empty app: start {rs:.2f}× (target ≤ {TARGETS['start']}× {ok(rs, TARGETS['start'])}),"
-        f" PSS {rp:.2f}× (target ≤ {TARGETS['pss']}× {ok(rp, TARGETS['pss'])})"
-    )
+    # Some launches of the empty app stall: its window comes up about half a second late, with
+    # every process idle meanwhile (WebKit's own wait; Hearth's window never does). Both apps
+    # make their window the same way, so a window far later than Hearth's is that stall, and
+    # the start is compared with the empty app's launches without it.
+    clean = [s["painted_ms"] for s in results["empty"]["samples"]
+             if s["window_ms"] is not None and s["window_ms"] <= h["window_ms"] + STALL_MS]
+    stalled = len(results["empty"]["samples"]) - len(clean)
+    if stalled:
+        lines.append(
+            f"empty app: {stalled} of {len(results['empty']['samples'])} launches stalled (window"
+            f" up over {STALL_MS} ms after Hearth's); without them: painted"
+            + (f" {med(clean):.0f} ms (median of {len(clean)})" if clean else " — none")
+        )
+    if clean:
+        rs = h["painted_ms"] / med(clean)
+        start = f"start {rs:.2f}× (target ≤ {TARGETS['start']}× {ok(rs, TARGETS['start'])})"
+        if stalled:
+            start += f" against the launches without the stall ({h['painted_ms'] / e['painted_ms']:.2f}× against all)"
+    else:
+        start = "start not compared (every launch of the empty app stalled: run again)"
+    lines.append(f"Hearth / empty app: {start}, PSS {rp:.2f}× (target ≤ {TARGETS['pss']}× {ok(rp, TARGETS['pss'])})")
     for key in ("empty", "hearth"):
         w = results[key].get("warmup")
         if w:

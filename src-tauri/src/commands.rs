@@ -48,7 +48,25 @@ pub struct AppState {
     /// Whether the page cache was given back since then.
     rested: AtomicBool,
     started: Instant,
+    /// The inbox's first page, read while the window's web view starts (see
+    /// [`AppState::read_first_page`]), and when it was read.
+    first_page: Mutex<Option<(Instant, Result<InboxPage, ApiError>)>>,
 }
+
+/// The page the UI asks for first: the open view's first 50 rows, unnarrowed (`query(0)` in
+/// `ui/src/lib/stores/inbox.svelte.ts`). Any other query is read as usual.
+fn first_page_query() -> InboxQuery {
+    InboxQuery {
+        view: Some("open".into()),
+        limit: Some(50),
+        offset: Some(0),
+        ..InboxQuery::default()
+    }
+}
+
+/// How long a first page read at start stays good to give: the UI asks for it about a quarter of
+/// a second after start, and refreshes the inbox as sync brings anything new.
+const FIRST_PAGE_FRESH: Duration = Duration::from_secs(2);
 
 impl AppState {
     pub fn new(store: hearth::Result<Store>) -> Self {
@@ -59,7 +77,34 @@ impl AppState {
             used_at: AtomicU64::new(0),
             rested: AtomicBool::new(false),
             started: Instant::now(),
+            first_page: Mutex::new(None),
         }
+    }
+
+    /// Reads the inbox's first page now, for the UI's first ask. Called at start on a thread of
+    /// its own: the database answers while WebKit starts its processes and loads the page
+    /// (about 0.1 s), instead of after the page has asked (15–40 ms on a million messages, more
+    /// from a cold disk), and the first frame comes that much sooner.
+    pub fn read_first_page(&self) {
+        if self.store.is_err() {
+            return;
+        }
+        let page = self.with(|s| {
+            let now = now_millis();
+            s.refresh_rules(now)?;
+            s.inbox(&first_page_query(), now)
+        });
+        *self.first_page.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), page));
+    }
+
+    /// The page read at start, once, if `query` asks for it and it is still fresh.
+    fn take_first_page(&self, query: &InboxQuery) -> Option<Result<InboxPage, ApiError>> {
+        let (read_at, page) = self
+            .first_page
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        (*query == first_page_query() && read_at.elapsed() < FIRST_PAGE_FRESH).then_some(page)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> hearth::Result<T>) -> Result<T, ApiError> {
@@ -210,6 +255,9 @@ pub fn generate_demo<R: Runtime>(
 /// A page of a view. Conversations a rule on time has come due for are weighed first.
 #[tauri::command(async)]
 pub fn inbox_list(state: State<'_, AppState>, query: InboxQuery) -> Reply<InboxPage> {
+    if let Some(page) = state.take_first_page(&query) {
+        return page;
+    }
     state.with(|s| {
         let now = now_millis();
         s.refresh_rules(now)?;

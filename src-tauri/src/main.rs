@@ -273,6 +273,16 @@ const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
 /// Watches for the app coming to rest (no command for [`REST_AFTER`]) and gives the store's
 /// page cache back then: a workstation left open all day holds what it shows, not the 64 MiB
 /// its first screen read.
+/// Reads the inbox's first page while the web view starts (see `AppState::read_first_page`).
+fn read_first_page<R: Runtime>(app: AppHandle<R>) {
+    let spawned = std::thread::Builder::new()
+        .name("hearth-first-page".into())
+        .spawn(move || app.state::<AppState>().read_first_page());
+    if let Err(e) = spawned {
+        eprintln!("hearth: the inbox is read when the window asks ({e})");
+    }
+}
+
 fn rest_when_idle<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
         .name("hearth-rest".into())
@@ -396,6 +406,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            read_first_page(app.handle().clone());
             setup_menu_and_tray(app)?;
             start_background_sync(app.handle());
             start_team_sync(app.handle());
@@ -502,6 +513,47 @@ mod tests {
             about["dbPath"],
             dir.path().join("hearth.db").display().to_string()
         );
+    }
+
+    #[test]
+    fn the_inbox_read_at_start_answers_the_first_ask_and_only_that_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = app_with_db(dir.path());
+        invoke(
+            &window,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
+        )
+        .expect("demo");
+        // what the UI asks for first (`query(0)` in ui/src/lib/stores/inbox.svelte.ts)
+        let first = serde_json::json!({"query": {
+            "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
+        }});
+        let fresh = invoke(&window, "inbox_list", first.clone()).expect("a fresh read");
+        app.state::<AppState>().read_first_page();
+        let early = invoke(&window, "inbox_list", first.clone()).expect("the page read at start");
+        assert_eq!(
+            early, fresh,
+            "the page read at start is the inbox's first page"
+        );
+        let top = early["items"][0]["id"].as_i64().expect("a first row");
+
+        // once given, the next ask reads the database again: a conversation marked done since
+        // has left it
+        invoke(
+            &window,
+            "triage",
+            serde_json::json!({"id": top, "action": {"action": "done"}}),
+        )
+        .expect("done");
+        let after = invoke(&window, "inbox_list", first).expect("read again");
+        assert_ne!(after["items"][0]["id"], top, "{after}");
+
+        // another view is never answered from it
+        app.state::<AppState>().read_first_page();
+        let other = serde_json::json!({"query": {"view": "done", "limit": 50, "offset": 0}});
+        let done = invoke(&window, "inbox_list", other).expect("the Done view");
+        assert_eq!(done["items"][0]["id"], top, "{done}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ import * as ipc from '$lib/ipc';
 import { accounts } from '$lib/stores/accounts.svelte';
 import { data } from '$lib/stores/data.svelte';
 import { members } from '$lib/stores/members.svelte';
-import { inbox } from '$lib/stores/inbox.svelte';
+import { firstPage, inbox } from '$lib/stores/inbox.svelte';
 import { nav } from '$lib/stores/nav.svelte';
 import { CHECK_AFTER_MS } from '$lib/stores/workspace.svelte';
 import { resetFirstScreen } from '$lib/stores/firstScreen';
@@ -114,6 +114,7 @@ describe('shell', () => {
     // every command waits its turn for the one database connection: on a million messages the
     // counts and segments took half a second, and the rows were what the person waited for
     resetFirstScreen();
+    firstPage.settled = false;
     let rows: (page: Awaited<ReturnType<typeof ipc.inboxList>>) => void = () => {};
     api.inboxList.mockReturnValueOnce(new Promise((resolve) => (rows = resolve)));
     let status: (s: ReturnType<typeof workspaceStatus>) => void = () => {};
@@ -126,6 +127,10 @@ describe('shell', () => {
     expect(api.viewsList).not.toHaveBeenCalled();
     expect(api.inboxCounts).not.toHaveBeenCalled();
     expect(api.segmentsList).not.toHaveBeenCalled();
+    // nor is the inbox drawn without its rows: its first frame holds them (each frame costs a
+    // layout and a paint, about 0.1 s without a GPU)
+    expect(screen.queryByRole('button', { name: /Members/ })).toBeNull();
+    expect(screen.queryByRole('searchbox')).toBeNull();
 
     rows({ items: [inboxItem(1), inboxItem(2)], total: 2, reminders: [] });
     expect(await screen.findByTestId('inbox-list')).toHaveTextContent('Question 1');
