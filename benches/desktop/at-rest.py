@@ -13,9 +13,11 @@ For each app (release builds, one window of 1280x800 under a private Xvfb):
 One warm-up launch of each app, then 5 launches of each, alternated; medians. Some launches of
 the empty app stall: its window comes up about half a second late, every process idle
 meanwhile (WebKit's; Hearth's window never does). Those (window up more than STALL_MS after
-Hearth's) are left out of the start ratio, and the report says how many there were. Hearth runs on a
-copy of a 1M-message workspace (HEARTH_DB), made from --db or, without it, from a demo the
-script generates once (`hearth demo --members 100000 --messages 1000000`, a few minutes).
+Hearth's) are left out of the start ratio, and the report says how many there were.
+
+Hearth runs on a copy of a 1M-message workspace (HEARTH_DB), made from --db or, without it,
+from a demo the script generates once (`hearth demo --members 100000 --messages 1000000`, a few
+minutes).
 
 Both apps run the same way: in one private D-Bus session, on one Xvfb, and, when the machine
 has no GPU, both paint without compositing (Hearth chooses that itself; the empty app is given

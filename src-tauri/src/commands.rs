@@ -179,6 +179,15 @@ impl AppState {
         true
     }
 
+    /// Whether a first page read at start is still waiting for the UI's first ask.
+    #[cfg(test)]
+    pub fn first_page_waiting(&self) -> bool {
+        self.first_page
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     /// Whether the reader connection is open now.
     #[cfg(test)]
     pub fn reader_is_open(&self) -> bool {

@@ -270,9 +270,6 @@ const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 /// How long the store goes unused before the app gives its page cache back.
 const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Watches for the app coming to rest (no command for [`REST_AFTER`]) and gives the store's
-/// page cache back then: a workstation left open all day holds what it shows, not the 64 MiB
-/// its first screen read.
 /// Reads the inbox's first page while the web view starts (see `AppState::read_first_page`).
 fn read_first_page<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
@@ -283,6 +280,9 @@ fn read_first_page<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
+/// Watches for the app coming to rest (no command for [`REST_AFTER`]) and gives the store's
+/// page cache back then: a workstation left open all day holds what it shows, not the 64 MiB
+/// its first screen read.
 fn rest_when_idle<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
         .name("hearth-rest".into())
@@ -530,8 +530,11 @@ mod tests {
             "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
         }});
         let fresh = invoke(&window, "inbox_list", first.clone()).expect("a fresh read");
-        app.state::<AppState>().read_first_page();
+        let state = app.state::<AppState>();
+        state.read_first_page();
+        assert!(state.first_page_waiting());
         let early = invoke(&window, "inbox_list", first.clone()).expect("the page read at start");
+        assert!(!state.first_page_waiting(), "given to the first ask");
         assert_eq!(
             early, fresh,
             "the page read at start is the inbox's first page"
@@ -549,11 +552,15 @@ mod tests {
         let after = invoke(&window, "inbox_list", first).expect("read again");
         assert_ne!(after["items"][0]["id"], top, "{after}");
 
-        // another view is never answered from it
-        app.state::<AppState>().read_first_page();
+        // another view is never answered from it, and the page is dropped then
+        state.read_first_page();
         let other = serde_json::json!({"query": {"view": "done", "limit": 50, "offset": 0}});
         let done = invoke(&window, "inbox_list", other).expect("the Done view");
         assert_eq!(done["items"][0]["id"], top, "{done}");
+        assert!(
+            !state.first_page_waiting(),
+            "dropped by an ask for another page"
+        );
     }
 
     #[test]

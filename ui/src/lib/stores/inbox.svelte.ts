@@ -158,8 +158,8 @@ const EARLY_MS = 2000;
 export function prefetchInbox() {
   const asked = query(0);
   const page = ipc.inboxList(asked);
-  void page.finally(() => (firstPage.settled = true)).catch(() => {});
-  page.catch(() => {}); // a failure is loadInbox's to show, if it takes this page
+  const settle = () => (firstPage.settled = true);
+  page.then(settle, settle); // a failure is loadInbox's to show, if it takes this page
   early = { key: JSON.stringify(asked), at: Date.now(), page };
 }
 
