@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Writes src-tauri/startup-order.ld: the functions the desktop app runs when it starts, for the
+linker to put side by side.
+
+Why: the kernel maps an executable's code in large blocks around each page a process touches
+(64 KB and more), and the code Hearth's start runs is spread over its 24 MB of it, so 15.6 MiB
+of that code stayed resident at rest for about 3 MiB that ran. With those functions in one
+place, the blocks the start touches are mostly the ones it needs (docs/performance.md, "The
+start's code in one place").
+
+How: the release app runs once under Valgrind's callgrind (the app's own process; WebKit's
+processes run natively) on a copy of the 1M-message workspace the at-rest benchmark uses, under
+a private Xvfb and D-Bus session, for --seconds (60 by default: the window is up, the inbox
+painted and the app at rest well before that, even under Valgrind). Every instruction it ran
+in the app's binary is mapped to its function with `nm`, and each function (with every alias
+LLVM or GCC gave the same code) becomes a pattern on its input section's name:
+
+* Rust functions by their mangled path without the hash (`_ZN...17h*`): the hash changes with
+  the toolchain and the crate's build, the path does not. A generic function's pattern takes
+  every instantiation of it, which is most of why the section is larger than what ran;
+* C functions (SQLite) by name;
+* the standard library's own functions (its v0 names, `_R...`, carry the toolchain's crate
+  hashes) all go in, whether they ran or not: 0.5 MiB, most of which the start touches.
+
+`src-tauri/build.rs` hands the file to the linker for release builds (an `INSERT BEFORE .text`
+script: the linker's own layout stays as it is). Patterns that match nothing are no error, so
+the file goes stale gracefully as the code changes: run this again when the figures in
+docs/performance.md drift.
+
+    python3 benches/desktop/startup-order.py [--hearth-bin BIN] [--db 1M.db] [--seconds 60]
+
+It needs Valgrind (`apt install valgrind`). It builds the app as at-rest.py does unless
+--hearth-bin is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as _dt
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("at_rest", HERE / "at-rest.py")
+at_rest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(at_rest)
+
+ROOT = at_rest.ROOT
+OUT = ROOT / "src-tauri" / "startup-order.ld"
+SECTION = ".text.hearth_start"
+
+
+def executed_addresses(callgrind_out: Path, binary: Path) -> set[int]:
+    """The addresses (in the binary's own numbering) of every instruction callgrind saw run in
+    `binary` (the file written with --dump-instr=yes)."""
+    names: dict[str, str] = {}
+    name = binary.name
+    mine = False
+    last = 0
+    found: set[int] = set()
+
+    def object_name(rest: str) -> str:
+        m = re.match(r"\((\d+)\)(?: (.*))?", rest)
+        if not m:
+            return rest
+        if m.group(2) is not None:
+            names[m.group(1)] = m.group(2)
+        return names.get(m.group(1), "")
+
+    with open(callgrind_out, errors="replace") as f:
+        for line in f:
+            first = line[:1]
+            if first and first in "0123456789+-*":
+                token = line.split(None, 1)[0]
+                if token.startswith("0x"):
+                    last = int(token, 16)
+                elif token[0] == "+":
+                    last += int(token[1:])
+                elif token[0] == "-":
+                    last -= int(token[1:])
+                elif token != "*":
+                    continue
+                if mine:
+                    found.add(last)
+            elif line.startswith("ob="):
+                mine = object_name(line[3:].strip()).endswith("/" + name)
+            elif line.startswith("cob="):
+                object_name(line[4:].strip())
+    return found
+
+
+def functions_at(binary: Path, addresses: set[int]) -> tuple[set[str], int, int]:
+    """Every function symbol (aliases included) whose code holds one of `addresses`, how many
+    functions that is, and the size of their code in bytes."""
+    listing = subprocess.run(
+        ["nm", "-S", "-n", "--defined-only", str(binary)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    by_start: dict[int, tuple[int, list[str]]] = {}
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "tTwW":
+            start, size = int(parts[0], 16), int(parts[1], 16)
+            old_size, aliases = by_start.get(start, (0, []))
+            aliases.append(parts[3])
+            by_start[start] = (max(size, old_size), aliases)
+    starts = sorted(by_start)
+    hit: set[int] = set()
+    for a in addresses:
+        i = bisect.bisect_right(starts, a) - 1
+        if i >= 0 and a < starts[i] + by_start[starts[i]][0]:
+            hit.add(starts[i])
+    symbols = {s for start in hit for s in by_start[start][1]}
+    return symbols, len(hit), sum(by_start[start][0] for start in hit)
+
+
+def pattern(symbol: str) -> str | None:
+    """The section-name pattern for `symbol`, or None for one that cannot be named the same way
+    on another toolchain."""
+    m = re.match(r"^(_ZN.*17h)[0-9a-f]{16}E(?:\.llvm\.\d+)?$", symbol)
+    if m:
+        return m.group(1) + "*"
+    if symbol.startswith("_R"):
+        return None
+    m = re.match(r"^(.*)\.llvm\.\d+$", symbol)
+    if m:
+        return m.group(1) + "*"
+    # a name the linker script's lexer would split (none seen; skipped rather than mangled)
+    if re.search(r"[\s(),;\"'{}\[\]?]", symbol):
+        return None
+    return symbol
+
+
+def commit() -> str:
+    """The commit the app was built from (the working tree's)."""
+    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "an unknown commit"
+
+
+def write_script(patterns: list[str], functions: int, size: int, binary: Path, seconds: int):
+    lines = [
+        "/* The functions the desktop app runs when it starts, side by side (see",
+        "   benches/desktop/startup-order.py, which wrote this file, and docs/performance.md).",
+        f"   Made on {_dt.date.today().isoformat()} at {commit()}: {functions} functions,"
+        f" {size / 2**20:.2f} MiB of code, run in the first {seconds} s under callgrind.",
+        "   Each function's section, as LLVM names it (`.text.NAME`, or `.text.unlikely.NAME`",
+        "   for a cold one); the hash at the end of a Rust name is left open. The standard",
+        "   library's functions (`_R` names, precompiled) all go in: 0.5 MiB, mostly run. */",
+        "SECTIONS",
+        "{",
+        f"  {SECTION} : {{",
+        "    *(.text.startup .text.startup.*)",
+        "    *(.text._R* .text.unlikely._R*)",
+    ]
+    lines += [f"    *(.text.{p} .text.unlikely.{p})" for p in patterns]
+    lines += ["  }", "}", "INSERT BEFORE .text;", ""]
+    OUT.write_text("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--hearth-bin", type=Path, help="a release build of the app (default: build it)")
+    ap.add_argument("--db", type=Path, help="the 1M-message workspace (default: at-rest.py's)")
+    ap.add_argument("--seconds", type=int, default=60)
+    args = ap.parse_args()
+
+    if shutil.which("valgrind") is None:
+        sys.exit("Valgrind is needed: apt install valgrind")
+    if os.environ.get("HEARTH_IN_KEYRING_SESSION") != "1":
+        # a private D-Bus session with GNOME Keyring, as the app runs in the benchmarks
+        keyring = str(ROOT / "scripts" / "with-keyring")
+        os.execv(keyring, [keyring, sys.executable, __file__, *sys.argv[1:]])
+    binary = args.hearth_bin
+    if binary is None:
+        at_rest.build()
+        binary = at_rest.HEARTH_BIN
+    binary = binary.resolve()
+    db = at_rest.prepare_db(args.db)
+    out = at_rest.WORK / "startup.callgrind"
+    xvfb, display = at_rest.start_xvfb()
+    try:
+        env = {**os.environ, "DISPLAY": display, "NO_AT_BRIDGE": "1", "GDK_BACKEND": "x11",
+               "HEARTH_DB": str(db)}
+        env.pop("WAYLAND_DISPLAY", None)
+        at_rest.say(f"Running {binary.name} under callgrind for {args.seconds} s")
+        app = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--dump-instr=yes", "--trace-children=no",
+             f"--callgrind-out-file={out}", str(binary)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(args.seconds)
+        app.send_signal(signal.SIGTERM)  # callgrind writes its profile as the app ends
+        try:
+            app.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(app.pid, signal.SIGKILL)
+            sys.exit("the app did not end within 2 minutes of SIGTERM; no profile")
+        # WebKit's processes end with their app; anything left of the session goes with it
+        try:
+            os.killpg(app.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    finally:
+        xvfb.terminate()
+    if not out.exists():
+        sys.exit(f"callgrind wrote no profile at {out}")
+
+    addresses = executed_addresses(out, binary)
+    symbols, functions, size = functions_at(binary, addresses)
+    patterns = sorted({p for s in symbols if (p := pattern(s)) is not None})
+    if not patterns:
+        sys.exit(f"no function of {binary.name} ran under callgrind: nothing written")
+    write_script(patterns, functions, size, binary, args.seconds)
+    at_rest.say(
+        f"{len(addresses)} instructions in {functions} functions ({size / 2**20:.2f} MiB of code) "
+        f"ran; {len(patterns)} patterns written to {OUT.relative_to(ROOT)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
