@@ -14,7 +14,7 @@ fn main() {
 ///
 /// The kernel maps code in around each page a process touches, in blocks of 64 KB and more, and
 /// the start's 3 MiB of code are otherwise spread over all 24 MB: 15.6 MiB of it stayed
-/// resident at rest, 10.2 MiB with the start's code together. Development builds leave it out:
+/// resident at rest, 9.5 MiB with the start's code together. Development builds leave it out:
 /// with their many more sections, matching the script's patterns took the linker a minute.
 fn startup_code_together() {
     let script = Path::new("startup-order.ld");
@@ -32,10 +32,10 @@ fn startup_code_together() {
 
 /// Links the app with its relative relocations packed (`DT_RELR`, `-z pack-relative-relocs`).
 ///
-/// The app is position-independent, and nearly all of its 90,000 relocations are relative
+/// The app is position-independent, and nearly all of its 91,000 relocations are relative
 /// ones: as plain `.rela.dyn` entries they take 2.2 MB of the file, which the loader reads in
 /// full at every start and which then stays in the app's memory for as long as it runs. Packed
-/// as bitmaps they take 34 KB (2.2–3.3 MiB less at rest, measured with
+/// as bitmaps they take 34 KB (about 3 MiB less at rest, measured with
 /// `benches/desktop/at-rest.py`), and the loader has less to do.
 ///
 /// Only when building for this machine's glibc and it is 2.36 or later: an older glibc cannot
