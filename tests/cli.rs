@@ -266,6 +266,28 @@ fn members_and_notes_from_the_cli() {
 }
 
 #[test]
+fn a_bar_under_what_is_kept_is_refused_rather_than_answered_with_none() {
+    let (_dir, db) = demo_db();
+    let shown = json(hearth(&db).args(["members", "suggest", "--min-score", "0.8"]));
+    assert!(shown.is_array());
+    let out = hearth(&db)
+        .args(["members", "suggest", "--min-score", "0.5"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--min-score 0.5 is outside 0.80–1")
+            && err.contains("from a probability of 0.80 up"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no list that would say there are none"
+    );
+}
+
+#[test]
 fn errors_are_one_clear_line_and_a_failure_exit() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope").join("hearth.db");

@@ -38,7 +38,7 @@ pub enum MembersCmd {
     Show { member: i64 },
     /// Possible duplicates, most likely first, each with its score and reasons.
     Suggest {
-        /// The lowest probability (0–1) to show.
+        /// The lowest probability to show, from 0.8 (the lowest Hearth keeps) to 1.
         #[arg(long, default_value_t = 0.8)]
         min_score: f64,
         #[arg(long, default_value_t = 50)]
@@ -489,6 +489,15 @@ fn suggest(
                 report.suggestions
             );
         }
+    }
+    // Pairs less likely than the default are never kept: a lower bar would find no more of
+    // them, and "none at 0.50 or above" would say something untrue.
+    let kept = hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
+    if !(kept..=1.0).contains(&min_score) {
+        anyhow::bail!(
+            "--min-score {min_score} is outside {kept:.2}–1: Hearth keeps possible duplicates \
+             from a probability of {kept:.2} up (a lower bar would show no more of them)"
+        );
     }
     let suggestions = store.merge_suggestions(min_score, limit)?;
     if json {
