@@ -641,8 +641,17 @@ fn shared_notes_keep_both_managers_words_and_private_ones_never_leave() {
         "{status}"
     );
 
-    // the relay holds the shared words and never the private ones
-    let history = relay_history(&relay);
+    // the relay holds the shared words and never the private ones (it writes what it receives
+    // to disk in the background, so the scan waits for the shared words a little)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let history = loop {
+        let history = relay_history(&relay);
+        if contains(&history, "Ask about the December call") || std::time::Instant::now() > deadline
+        {
+            break history;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     assert!(
         contains(&history, "Ask about the December call"),
         "the scan sees shared words (it could see private ones)"
