@@ -13,12 +13,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Output, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::forum::Forum;
 use common::holding::proxy::Proxy;
 use common::synapse::{self, User};
-use common::{hearth, text, TestDb, DAY, HOUR, NOW};
+use common::{hearth, text, wait_until, TestDb, DAY, HOUR, NOW};
 use hearth::model::{
     CalendarItemInput, ContentState, Millis, Platform, SyncProgress, TargetStatus, VariantInput,
 };
@@ -496,14 +496,6 @@ fn publish(db: &std::path::Path) -> Child {
 
 fn finished(child: Child) -> Output {
     child.wait_with_output().expect("hearth ran")
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn app(db: &std::path::Path) -> Scheduler {

@@ -7,11 +7,11 @@
 //! `scripts/with-keyring` (as `./scripts/test` does).
 
 use crate::common;
-use crate::common::{hearth, text};
+use crate::common::{hearth, text, wait_until};
 
 use std::path::PathBuf;
 use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::forum::Forum;
 use hearth::model::{OutboxState, SyncProgress, SyncState};
@@ -100,14 +100,6 @@ impl Workspace {
             .expect("the file opens")
             .execute_batch(q)
             .unwrap_or_else(|e| panic!("{q}: {e}"));
-    }
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -643,15 +643,12 @@ fn shared_notes_keep_both_managers_words_and_private_ones_never_leave() {
 
     // the relay holds the shared words and never the private ones (it writes what it receives
     // to disk in the background, so the scan waits for the shared words a little)
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let history = loop {
-        let history = relay_history(&relay);
-        if contains(&history, "Ask about the December call") || std::time::Instant::now() > deadline
-        {
-            break history;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    crate::common::wait_until(
+        "the relay's files hold the shared words",
+        std::time::Duration::from_secs(10),
+        || contains(&relay_history(&relay), "Ask about the December call"),
+    );
+    let history = relay_history(&relay);
     assert!(
         contains(&history, "Ask about the December call"),
         "the scan sees shared words (it could see private ones)"

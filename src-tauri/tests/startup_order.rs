@@ -3,32 +3,25 @@
 //! section where the script puts it.
 
 #[cfg(target_os = "linux")]
-use std::path::{Path, PathBuf};
-#[cfg(target_os = "linux")]
 use std::process::Command;
-
-#[cfg(target_os = "linux")]
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("startup-order.ld")
-}
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_program_linked_with_the_startup_order_runs_with_its_start_section_before_the_code() {
-    let dir = std::env::temp_dir().join(format!("hearth-startup-order-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let source = dir.join("hello.rs");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("startup-order.ld");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let source = dir.path().join("hello.rs");
     std::fs::write(
         &source,
         "fn main() { let v: Vec<String> = std::env::args().collect(); println!(\"hello {}\", v.len()); }",
     )
     .expect("the program's source");
-    let program = dir.join("hello");
+    let program = dir.path().join("hello");
     let built = Command::new("rustc")
         .args(["-C", "opt-level=2", "-o"])
         .arg(&program)
         .arg("-C")
-        .arg(format!("link-arg=-Wl,-T,{}", script().display()))
+        .arg(format!("link-arg=-Wl,-T,{}", script.display()))
         .arg(&source)
         .output()
         .expect("rustc runs");
@@ -54,5 +47,4 @@ fn a_program_linked_with_the_startup_order_runs_with_its_start_section_before_th
         start.is_some() && text.is_some() && start < text,
         "no start section before .text:\n{sections}"
     );
-    std::fs::remove_dir_all(&dir).expect("cleaned up");
 }

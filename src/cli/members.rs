@@ -39,7 +39,7 @@ pub enum MembersCmd {
     /// Possible duplicates, most likely first, each with its score and reasons.
     Suggest {
         /// The lowest probability to show, from 0.8 (the lowest Hearth keeps) to 1.
-        #[arg(long, default_value_t = 0.8)]
+        #[arg(long, default_value_t = hearth::members::resolve::DEFAULT_MIN_PROBABILITY)]
         min_score: f64,
         #[arg(long, default_value_t = 50)]
         limit: u32,

@@ -12,6 +12,18 @@ use hearth::ingest::{Batch, IncomingConversation, IncomingIdentity, IncomingMess
 use hearth::model::{ConversationKind, Millis, Platform};
 use hearth::Store;
 
+/// Waits (polling every 50 ms) until `done`, failing the test after `limit` with `what`.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// The real `hearth` binary on the database at `db`, as a user or cron would run it.
 pub fn hearth(db: &std::path::Path) -> std::process::Command {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("hearth"));
