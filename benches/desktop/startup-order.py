@@ -29,8 +29,9 @@ docs/performance.md drift.
 
     python3 benches/desktop/startup-order.py [--hearth-bin BIN] [--db 1M.db] [--seconds 60]
 
-It needs Valgrind (`apt install valgrind`). It builds the app as at-rest.py does unless
---hearth-bin is given.
+It needs Valgrind (`apt install valgrind`). Unless --hearth-bin is given, it builds the app
+linked without this file (HEARTH_STARTUP_ORDER=off): Valgrind names no object for the code in
+the file's section, so a build that has it cannot be profiled.
 """
 
 from __future__ import annotations
@@ -166,6 +167,29 @@ def write_script(patterns: list[str], functions: int, size: int, binary: Path, s
     OUT.write_text("\n".join(lines))
 
 
+def build_unordered() -> Path:
+    """The release app linked without startup-order.ld (HEARTH_STARTUP_ORDER=off, which
+    src-tauri/build.rs reads; only the link is redone), copied aside. The next ordinary build
+    links it with the script again."""
+    at_rest.run(["npm", "--prefix", ROOT / "ui", "run", "build"])
+    at_rest.run(
+        ["cargo", "build", "--release", "-p", "hearth-desktop",
+         "--features", "hearth-desktop/custom-protocol", "--locked"],
+        cwd=ROOT,
+        env={**os.environ, "HEARTH_STARTUP_ORDER": "off"},
+    )
+    at_rest.WORK.mkdir(parents=True, exist_ok=True)
+    copy = at_rest.WORK / "hearth-desktop-unordered"
+    shutil.copyfile(at_rest.HEARTH_BIN, copy)
+    copy.chmod(0o755)
+    return copy
+
+
+def has_section(binary: Path, name: str) -> bool:
+    out = subprocess.run(["readelf", "-SW", str(binary)], capture_output=True, text=True)
+    return any(f" {name} " in line for line in out.stdout.splitlines())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hearth-bin", type=Path, help="a release build of the app (default: build it)")
@@ -181,9 +205,14 @@ def main():
         os.execv(keyring, [keyring, sys.executable, __file__, *sys.argv[1:]])
     binary = args.hearth_bin
     if binary is None:
-        at_rest.build()
-        binary = at_rest.HEARTH_BIN
+        binary = build_unordered()
     binary = binary.resolve()
+    if has_section(binary, SECTION):
+        sys.exit(
+            f"{binary} already has its start's code in {SECTION}: Valgrind names no object for the"
+            " code in it, so what ran there would go unseen. Give a build made with"
+            " HEARTH_STARTUP_ORDER=off, or no --hearth-bin (this script then makes one)."
+        )
     db = at_rest.prepare_db(args.db)
     out = at_rest.WORK / "startup.callgrind"
     xvfb, display = at_rest.start_xvfb()

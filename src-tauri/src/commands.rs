@@ -2,7 +2,7 @@
 //! `ApiError { code, message }`; the UI switches on `code`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hearth::members::merge::local_user;
@@ -27,6 +27,8 @@ use hearth::when::parse_when_local;
 use hearth::{now_millis, Store};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use crate::first_screen::{first_page_query, EarlyRead};
+
 /// The event that carries [`hearth::model::Progress`] while long work runs.
 pub const PROGRESS_EVENT: &str = "hearth://progress";
 
@@ -36,7 +38,7 @@ pub const SYNC_EVENT: &str = "hearth://sync";
 /// The app's store and its reader. When the database cannot be opened (a newer schema, a file
 /// that is not Hearth's), every command answers with that error so the UI can say what is wrong.
 pub struct AppState {
-    store: Result<Mutex<Store>, ApiError>,
+    store: Result<Arc<Mutex<Store>>, ApiError>,
     /// A second connection to the same file for long reads (every segment's count, the member
     /// directory), opened when needed and closed at rest: in WAL mode it waits for no one, so a
     /// `j` pressed while the segments are counted is answered at once.
@@ -48,63 +50,53 @@ pub struct AppState {
     /// Whether the page cache was given back since then.
     rested: AtomicBool,
     started: Instant,
-    /// The inbox's first page, read while the window's web view starts (see
-    /// [`AppState::read_first_page`]), and when it was read.
-    first_page: Mutex<Option<(Instant, Result<InboxPage, ApiError>)>>,
+    /// The status and the inbox's first page, read while the window's web view starts (see
+    /// [`AppState::read_first_page`]), until the page or the UI's first ask takes them.
+    early: Arc<EarlyRead>,
 }
-
-/// The page the UI asks for first: the open view's first 50 rows, unnarrowed (`query(0)` in
-/// `ui/src/lib/stores/inbox.svelte.ts`). Any other query is read as usual.
-fn first_page_query() -> InboxQuery {
-    InboxQuery {
-        view: Some("open".into()),
-        limit: Some(50),
-        offset: Some(0),
-        ..InboxQuery::default()
-    }
-}
-
-/// How long a first page read at start stays good to give: the UI asks for it about a quarter of
-/// a second after start, and refreshes the inbox as sync brings anything new.
-const FIRST_PAGE_FRESH: Duration = Duration::from_secs(2);
 
 impl AppState {
     pub fn new(store: hearth::Result<Store>) -> Self {
         AppState {
             path: store.as_ref().ok().map(|s| s.path().to_path_buf()),
-            store: store.map(Mutex::new).map_err(ApiError::from),
+            store: store
+                .map(|s| Arc::new(Mutex::new(s)))
+                .map_err(ApiError::from),
             reader: Mutex::new(None),
             used_at: AtomicU64::new(0),
             rested: AtomicBool::new(false),
             started: Instant::now(),
-            first_page: Mutex::new(None),
+            early: Arc::default(),
         }
     }
 
-    /// Reads the inbox's first page now, for the UI's first ask. Called at start on a thread of
-    /// its own: the database answers while WebKit starts its processes and loads the page
-    /// (about 0.1 s), instead of after the page has asked (15–40 ms on a million messages, more
-    /// from a cold disk), and the first frame comes that much sooner.
+    /// Reads the workspace's status and the inbox's first page now, for the first frame (see
+    /// [`crate::first_screen`]): the page is then served with both written in, instead of
+    /// asking for them once its script runs.
+    #[cfg(test)]
     pub fn read_first_page(&self) {
-        if self.store.is_err() {
-            return;
+        if let Ok(store) = &self.store {
+            read_first_screen(store, &self.early);
         }
-        let page = self.with(|s| {
-            let now = now_millis();
-            s.refresh_rules(now)?;
-            s.inbox(&first_page_query(), now)
-        });
-        *self.first_page.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), page));
     }
 
-    /// The page read at start, once, if `query` asks for it and it is still fresh.
-    fn take_first_page(&self, query: &InboxQuery) -> Option<Result<InboxPage, ApiError>> {
-        let (read_at, page) = self
-            .first_page
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()?;
-        (*query == first_page_query() && read_at.elapsed() < FIRST_PAGE_FRESH).then_some(page)
+    /// [`AppState::read_first_page`] on a thread of its own, started before Tauri: the database
+    /// answers while Tauri, GTK and WebKit start (about 0.2 s before the page is asked for),
+    /// from a cold disk too. False when the thread could not start (the UI then asks).
+    pub fn read_first_page_in_background(&self) -> bool {
+        let Ok(store) = &self.store else {
+            return false;
+        };
+        let (store, early) = (Arc::clone(store), Arc::clone(&self.early));
+        std::thread::Builder::new()
+            .name("hearth-first-screen".into())
+            .spawn(move || read_first_screen(&store, &early))
+            .is_ok()
+    }
+
+    /// What [`AppState::read_first_page`] reads, for the page the web view is served.
+    pub fn early_read(&self) -> Arc<EarlyRead> {
+        Arc::clone(&self.early)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> hearth::Result<T>) -> Result<T, ApiError> {
@@ -179,13 +171,10 @@ impl AppState {
         true
     }
 
-    /// Whether a first page read at start is still waiting for the UI's first ask.
+    /// Whether what was read at start is still waiting to be given.
     #[cfg(test)]
     pub fn first_page_waiting(&self) -> bool {
-        self.first_page
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
+        self.early.is_waiting()
     }
 
     /// Whether the reader connection is open now.
@@ -242,6 +231,21 @@ impl Syncer {
     }
 }
 
+/// What the first frame shows, read into `early`. Errors are kept as the commands would answer
+/// them, naming the file.
+fn read_first_screen(store: &Mutex<Store>, early: &EarlyRead) {
+    let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+    let db = s.path().to_path_buf();
+    let status = s.status();
+    let now = now_millis();
+    let page = s
+        .refresh_rules(now)
+        .and_then(|_| s.inbox(&first_page_query(), now));
+    drop(s);
+    let named = |e: hearth::Error| ApiError::from(e.at(&db));
+    early.put(status.map_err(named), page.map_err(named));
+}
+
 #[tauri::command(async)]
 pub fn workspace_status(state: State<'_, AppState>) -> Reply<WorkspaceStatus> {
     state.with(|s| s.status())
@@ -264,7 +268,7 @@ pub fn generate_demo<R: Runtime>(
 /// A page of a view. Conversations a rule on time has come due for are weighed first.
 #[tauri::command(async)]
 pub fn inbox_list(state: State<'_, AppState>, query: InboxQuery) -> Reply<InboxPage> {
-    if let Some(page) = state.take_first_page(&query) {
+    if let Some(page) = state.early.take_page(&query) {
         return page;
     }
     state.with(|s| {

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod first_screen;
 mod notify;
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
@@ -201,7 +202,8 @@ fn navigate<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
 }
 
-fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+/// The window's menu, before the window shows (added later, it would move the page down).
+fn setup_menu<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     let inbox = MenuItem::with_id(app, "nav-inbox", "Inbox", true, Some("CmdOrCtrl+1"))?;
     let members = MenuItem::with_id(app, "nav-members", "Members", true, Some("CmdOrCtrl+2"))?;
     let calendar = MenuItem::with_id(app, "nav-calendar", "Calendar", true, Some("CmdOrCtrl+3"))?;
@@ -241,7 +243,28 @@ fn setup_menu_and_tray<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
     )?;
     app.set_menu(menu)?;
     app.on_menu_event(|app, event| navigate(app, event.id().as_ref()));
+    Ok(())
+}
 
+/// Puts Hearth in the system tray once its page has loaded, the first time only. Built in
+/// `setup`, it cost 5–9 ms (the icon is written to a file for the tray's D-Bus service) before
+/// GTK could show the window; nobody reaches for the tray in the first half-second.
+fn tray_once_shown<R: Runtime>(app: &AppHandle<R>) {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    let handle = app.clone();
+    BUILT.call_once(move || {
+        let built = app.run_on_main_thread(move || {
+            if let Err(e) = build_tray(&handle) {
+                eprintln!("hearth: no tray icon ({e})");
+            }
+        });
+        if let Err(e) = built {
+            eprintln!("hearth: no tray icon ({e})");
+        }
+    });
+}
+
+fn build_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let tray_menu = Menu::with_items(
         app,
         &[
@@ -269,16 +292,6 @@ const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// How long the store goes unused before the app gives its page cache back.
 const REST_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// Reads the inbox's first page while the web view starts (see `AppState::read_first_page`).
-fn read_first_page<R: Runtime>(app: AppHandle<R>) {
-    let spawned = std::thread::Builder::new()
-        .name("hearth-first-page".into())
-        .spawn(move || app.state::<AppState>().read_first_page());
-    if let Err(e) = spawned {
-        eprintln!("hearth: the inbox is read when the window asks ({e})");
-    }
-}
 
 /// Watches for the app coming to rest (no command for [`REST_AFTER`]) and gives the store's
 /// page cache back then: a workstation left open all day holds what it shows, not the 64 MiB
@@ -402,18 +415,27 @@ fn main() {
     if let Err(e) = &store {
         eprintln!("hearth: {e}");
     }
-    let builder = with_commands(tauri::Builder::default(), AppState::new(store))
+    let state = AppState::new(store);
+    // while Tauri, GTK and WebKit start: the page is served with the first screen written in
+    state.read_first_page_in_background();
+    let mut context = tauri::generate_context!();
+    first_screen::FirstScreenAssets::wrap(&mut context, state.early_read());
+    let builder = with_commands(tauri::Builder::default(), state)
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .on_page_load(|webview, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Finished {
+                tray_once_shown(webview.app_handle());
+            }
+        })
         .setup(|app| {
-            read_first_page(app.handle().clone());
-            setup_menu_and_tray(app)?;
+            setup_menu(app)?;
             start_background_sync(app.handle());
             start_team_sync(app.handle());
             rest_when_idle(app.handle().clone());
             Ok(())
         });
-    if let Err(e) = builder.run(tauri::generate_context!()) {
+    if let Err(e) = builder.run(context) {
         eprintln!("hearth: the desktop app could not start: {e}");
         std::process::exit(1);
     }
@@ -561,6 +583,140 @@ mod tests {
             !state.first_page_waiting(),
             "dropped by an ask for another page"
         );
+    }
+
+    /// The page as Vite builds it, served by [`first_screen::FirstScreenAssets`] in the tests.
+    struct BuiltPage;
+
+    const BUILT_PAGE: &str = "<!doctype html><html><head><title>Hearth</title></head>\
+        <body><div id=\"app\"></div><script type=\"module\" src=\"/main.js\"></script></body></html>";
+
+    impl<R: Runtime> tauri::Assets<R> for BuiltPage {
+        fn get(&self, key: &tauri::utils::assets::AssetKey) -> Option<std::borrow::Cow<'_, [u8]>> {
+            match key.as_ref() {
+                "/index.html" => Some(BUILT_PAGE.as_bytes().into()),
+                "/main.js" => Some(b"export {}".as_slice().into()),
+                _ => None,
+            }
+        }
+        fn iter(&self) -> Box<tauri::utils::assets::AssetsIter<'_>> {
+            Box::new(std::iter::empty())
+        }
+        fn csp_hashes(
+            &self,
+            _: &tauri::utils::assets::AssetKey,
+        ) -> Box<dyn Iterator<Item = tauri::utils::assets::CspHash<'_>> + '_> {
+            Box::new(std::iter::empty())
+        }
+    }
+
+    /// The JSON in the page's first-screen element, if it has one.
+    fn written_into(page: &[u8]) -> Option<serde_json::Value> {
+        let html = std::str::from_utf8(page).expect("UTF-8");
+        let open = format!(
+            r#"<script type="application/json" id="{}">"#,
+            first_screen::ELEMENT_ID
+        );
+        let start = html.find(&open)? + open.len();
+        let end = start
+            + html[start..]
+                .find("</script>")
+                .expect("the element is closed");
+        Some(serde_json::from_str(&html[start..end]).expect("the core's JSON"))
+    }
+
+    #[test]
+    fn the_page_is_served_with_the_status_and_first_page_written_in_once() {
+        use tauri::Assets;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = app_with_db(dir.path());
+        invoke(
+            &window,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
+        )
+        .expect("demo");
+        let first = serde_json::json!({"query": {
+            "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
+        }});
+        let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
+        let page = invoke(&window, "inbox_list", first.clone()).expect("a fresh read");
+        let state = app.state::<AppState>();
+        let assets = first_screen::FirstScreenAssets::<tauri::test::MockRuntime>::new(
+            Box::new(BuiltPage),
+            state.early_read(),
+        );
+        let index = tauri::utils::assets::AssetKey::from("index.html");
+
+        // before anything was read, the page is served as built
+        let served = assets.get(&index).expect("the page");
+        assert_eq!(served.as_ref(), BUILT_PAGE.as_bytes());
+
+        state.read_first_page();
+        let served = assets.get(&index).expect("the page");
+        let written = written_into(&served).expect("the first screen written in");
+        assert_eq!(written["status"], status, "the workspace's status");
+        assert_eq!(
+            written["page"], page,
+            "the inbox's first page, as the UI would ask for it"
+        );
+        assert_eq!(
+            written["query"],
+            serde_json::json!({"status": null, "view": "open", "platform": null, "tag": null, "limit": 50, "offset": 0}),
+            "the query it answers (the UI checks it before using the page)"
+        );
+        let html = std::str::from_utf8(&served).expect("UTF-8");
+        assert!(html.ends_with(&BUILT_PAGE[BUILT_PAGE.find("</head>").expect("a head")..]));
+
+        // given once: the UI's own ask and a reload read the database
+        assert!(!state.first_page_waiting());
+        assert!(written_into(&assets.get(&index).expect("the page")).is_none());
+        // other files are served untouched
+        assert_eq!(
+            assets.get(&"main.js".into()).expect("the script").as_ref(),
+            b"export {}"
+        );
+        // a read the UI's own ask took first is not written in
+        state.read_first_page();
+        invoke(&window, "inbox_list", first).expect("the UI's ask");
+        assert!(written_into(&assets.get(&index).expect("the page")).is_none());
+    }
+
+    #[test]
+    fn text_from_a_platform_cannot_close_the_element_it_is_written_in() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = app_with_db(dir.path());
+        invoke(
+            &window,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
+        )
+        .expect("demo");
+        let first = serde_json::json!({"query": {"view": "open", "limit": 50, "offset": 0}});
+        let mut page = invoke(&window, "inbox_list", first).expect("a page");
+        let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
+        let hostile = "</script><script>alert(1)</script><!-- </SCRIPT >";
+        page["items"][0]["title"] = hostile.into();
+        let screen = first_screen::FirstScreen {
+            status: serde_json::from_value(status).expect("a status"),
+            query: first_screen::first_page_query(),
+            page: serde_json::from_value(page).expect("a page"),
+        };
+        let html = first_screen::write_into(BUILT_PAGE, &screen).expect("written");
+        let lower = html.to_lowercase();
+        assert_eq!(
+            lower.matches("</script").count(),
+            BUILT_PAGE.matches("</script").count() + 1,
+            "only the element's own end closes it: {html}"
+        );
+        assert!(!html.contains("<!--"));
+        let written = written_into(html.as_bytes()).expect("written in");
+        assert_eq!(
+            written["page"]["items"][0]["title"], hostile,
+            "read back as the same text"
+        );
+        // a page with nowhere to write is served as built
+        assert!(first_screen::write_into("<p>no head</p>", &screen).is_none());
     }
 
     #[test]

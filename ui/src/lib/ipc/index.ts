@@ -2,6 +2,7 @@
 // the rest of the UI imports these and never calls `invoke` or `listen` itself.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { takeWrittenPage, takeWrittenStatus } from './written';
 import type { AccountInput } from '$lib/bindings/AccountInput';
 import type { AccountView } from '$lib/bindings/AccountView';
 import type { ApiError } from '$lib/bindings/ApiError';
@@ -86,7 +87,10 @@ const PROGRESS_EVENT = 'hearth://progress';
 /** The options the core uses when the UI asks for "a demo community" without tuning it. */
 export const DEFAULT_DEMO: DemoOptions = { members: 400, messages: 6000, seed: 7 };
 
-export const workspaceStatus = () => invoke<WorkspaceStatus>('workspace_status');
+export const workspaceStatus = () => {
+  const written = takeWrittenStatus();
+  return written ? Promise.resolve(written) : invoke<WorkspaceStatus>('workspace_status');
+};
 /** SQLite's check of the whole file (seconds on a large workspace: asked in the background). */
 export const workspaceCheck = () => invoke<null>('workspace_check');
 
@@ -102,7 +106,10 @@ export const onNavigate = (handler: (target: string) => void): Promise<UnlistenF
 export const onProgress = (handler: (progress: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>(PROGRESS_EVENT, (event) => handler(event.payload));
 
-export const inboxList = (query: InboxQuery) => invoke<InboxPage>('inbox_list', { query });
+export const inboxList = (query: InboxQuery) => {
+  const written = takeWrittenPage(query);
+  return written ? Promise.resolve(written) : invoke<InboxPage>('inbox_list', { query });
+};
 
 export const inboxCounts = () => invoke<InboxCounts>('inbox_counts');
 

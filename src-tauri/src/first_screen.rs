@@ -1,0 +1,182 @@
+//! The first screen without a round trip.
+//!
+//! While WebKit starts its processes (about 0.2 s), the core reads what the inbox's first frame
+//! shows: the workspace's status and the open view's first page ([`EarlyRead`], filled by
+//! `AppState::read_first_page`). When the web view then asks for `index.html`,
+//! [`FirstScreenAssets`] writes both into it as JSON, in a `<script type="application/json">`
+//! element: data, never run, so the content security policy is untouched. The UI reads them
+//! from there (`ui/src/lib/ipc/written.ts`) instead of asking for each over IPC after its script
+//! has started, and lays out its first frame with the rows at once.
+//!
+//! Each read is given once, to the page or to the UI's first ask over IPC (a page served before
+//! the read was done, or by Vite in development), and only while fresh: anything later reads
+//! the database as usual.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hearth::model::{ApiError, InboxPage, InboxQuery, WorkspaceStatus};
+use serde::Serialize;
+use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
+use tauri::{App, Assets, Runtime};
+
+/// The id of the element that carries [`FirstScreen`] in the page (read by
+/// `ui/src/lib/ipc/written.ts`).
+pub const ELEMENT_ID: &str = "hearth-first-screen";
+
+/// How long what was read at start stays good to give: the page asks for it about a quarter of
+/// a second after start, and the inbox refreshes as sync brings anything new.
+const FRESH: Duration = Duration::from_secs(2);
+
+/// The page the UI asks for first: the open view's first 50 rows, unnarrowed (`query(0)` in
+/// `ui/src/lib/stores/inbox.svelte.ts`). Any other query is read as usual.
+pub fn first_page_query() -> InboxQuery {
+    InboxQuery {
+        view: Some("open".into()),
+        limit: Some(50),
+        offset: Some(0),
+        ..InboxQuery::default()
+    }
+}
+
+/// What the first frame shows, as written into the page.
+#[derive(Debug, Serialize)]
+pub struct FirstScreen {
+    pub status: WorkspaceStatus,
+    pub query: InboxQuery,
+    pub page: InboxPage,
+}
+
+struct Read {
+    at: Instant,
+    status: Result<WorkspaceStatus, ApiError>,
+    page: Result<InboxPage, ApiError>,
+}
+
+/// What was read at start, until it is given to the page or to the UI's first ask.
+#[derive(Default)]
+pub struct EarlyRead(Mutex<Option<Read>>);
+
+impl EarlyRead {
+    pub fn put(
+        &self,
+        status: Result<WorkspaceStatus, ApiError>,
+        page: Result<InboxPage, ApiError>,
+    ) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Read {
+            at: Instant::now(),
+            status,
+            page,
+        });
+    }
+
+    /// The page, once, for the UI's first ask over IPC, if `query` asks for it and it is fresh.
+    pub fn take_page(&self, query: &InboxQuery) -> Option<Result<InboxPage, ApiError>> {
+        let read = self.0.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+        (*query == first_page_query() && read.at.elapsed() < FRESH).then_some(read.page)
+    }
+
+    /// Both, once, for the page, if both were read without error and are fresh. An error stays
+    /// for the UI's own ask, which shows it in the core's words.
+    pub fn take_screen(&self) -> Option<FirstScreen> {
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let read = slot.as_ref()?;
+        if read.at.elapsed() >= FRESH || read.status.is_err() || read.page.is_err() {
+            return None;
+        }
+        let read = slot.take()?;
+        Some(FirstScreen {
+            status: read.status.ok()?,
+            query: first_page_query(),
+            page: read.page.ok()?,
+        })
+    }
+
+    /// Whether a read is still waiting to be given.
+    #[cfg(test)]
+    pub fn is_waiting(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+}
+
+/// `html` with `screen` written in before `</head>`; `None` when there is nowhere to write it
+/// or it cannot be written (the page is then served as built).
+pub fn write_into(html: &str, screen: &FirstScreen) -> Option<String> {
+    let at = html.find("</head>")?;
+    // `<` only ever stands inside a JSON string, where `\u003c` reads the same: no text from a
+    // platform can close the element (`</script>`) or open a comment in it.
+    let json = serde_json::to_string(screen).ok()?.replace('<', "\\u003c");
+    let element = format!(r#"<script type="application/json" id="{ELEMENT_ID}">{json}</script>"#);
+    let mut out = String::with_capacity(html.len() + element.len());
+    out.push_str(&html[..at]);
+    out.push_str(&element);
+    out.push_str(&html[at..]);
+    Some(out)
+}
+
+/// The app's built-in assets, with [`FirstScreen`] written into `index.html` when it is ready.
+pub struct FirstScreenAssets<R: Runtime> {
+    inner: Box<dyn Assets<R>>,
+    early: Arc<EarlyRead>,
+}
+
+impl<R: Runtime> FirstScreenAssets<R> {
+    pub fn new(inner: Box<dyn Assets<R>>, early: Arc<EarlyRead>) -> Self {
+        FirstScreenAssets { inner, early }
+    }
+
+    /// Wraps `context`'s assets.
+    pub fn wrap(context: &mut tauri::Context<R>, early: Arc<EarlyRead>) {
+        let inner = std::mem::replace(&mut context.assets, Box::new(NoAssets));
+        context.assets = Box::new(FirstScreenAssets::new(inner, early));
+    }
+}
+
+impl<R: Runtime> Assets<R> for FirstScreenAssets<R> {
+    fn setup(&self, app: &App<R>) {
+        self.inner.setup(app);
+    }
+
+    fn get(&self, key: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        let asset = self.inner.get(key)?;
+        if key.as_ref() != "/index.html" {
+            return Some(asset);
+        }
+        let Some(screen) = self.early.take_screen() else {
+            return Some(asset);
+        };
+        let written = std::str::from_utf8(&asset)
+            .ok()
+            .and_then(|html| write_into(html, &screen));
+        match written {
+            Some(html) => Some(Cow::Owned(html.into_bytes())),
+            None => Some(asset),
+        }
+    }
+
+    fn iter(&self) -> Box<AssetsIter<'_>> {
+        self.inner.iter()
+    }
+
+    fn csp_hashes(&self, html_path: &AssetKey) -> Box<dyn Iterator<Item = CspHash<'_>> + '_> {
+        self.inner.csp_hashes(html_path)
+    }
+}
+
+/// Stands in for the assets while [`FirstScreenAssets::wrap`] moves them.
+struct NoAssets;
+
+impl<R: Runtime> Assets<R> for NoAssets {
+    fn get(&self, _: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        None
+    }
+
+    fn iter(&self) -> Box<AssetsIter<'_>> {
+        Box::new(std::iter::empty())
+    }
+
+    fn csp_hashes(&self, _: &AssetKey) -> Box<dyn Iterator<Item = CspHash<'_>> + '_> {
+        Box::new(std::iter::empty())
+    }
+}
