@@ -478,6 +478,25 @@ mod tests {
         (app, window)
     }
 
+    /// [`app_with_db`] holding a small demo.
+    fn demo_app(dir: &std::path::Path) -> (MockApp, MockWindow) {
+        let (app, window) = app_with_db(dir);
+        invoke(
+            &window,
+            "generate_demo",
+            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
+        )
+        .expect("demo");
+        (app, window)
+    }
+
+    /// What the UI asks for first (`query(0)` in ui/src/lib/stores/inbox.svelte.ts).
+    fn first_ask() -> serde_json::Value {
+        serde_json::json!({"query": {
+            "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
+        }})
+    }
+
     /// [`app_on`] a database in `dir`.
     fn app_with_db(dir: &std::path::Path) -> (MockApp, MockWindow) {
         app_on(&dir.join("hearth.db"))
@@ -540,17 +559,8 @@ mod tests {
     #[test]
     fn the_inbox_read_at_start_answers_the_first_ask_and_only_that_one() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (app, window) = app_with_db(dir.path());
-        invoke(
-            &window,
-            "generate_demo",
-            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
-        )
-        .expect("demo");
-        // what the UI asks for first (`query(0)` in ui/src/lib/stores/inbox.svelte.ts)
-        let first = serde_json::json!({"query": {
-            "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
-        }});
+        let (app, window) = demo_app(dir.path());
+        let first = first_ask();
         let fresh = invoke(&window, "inbox_list", first.clone()).expect("a fresh read");
         let state = app.state::<AppState>();
         state.read_first_page();
@@ -629,16 +639,8 @@ mod tests {
     fn the_page_is_served_with_the_status_and_first_page_written_in_once() {
         use tauri::Assets;
         let dir = tempfile::tempdir().expect("temp dir");
-        let (app, window) = app_with_db(dir.path());
-        invoke(
-            &window,
-            "generate_demo",
-            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
-        )
-        .expect("demo");
-        let first = serde_json::json!({"query": {
-            "view": "open", "status": null, "platform": null, "tag": null, "limit": 50, "offset": 0
-        }});
+        let (app, window) = demo_app(dir.path());
+        let first = first_ask();
         let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
         let page = invoke(&window, "inbox_list", first.clone()).expect("a fresh read");
         let state = app.state::<AppState>();
@@ -685,14 +687,8 @@ mod tests {
     #[test]
     fn text_from_a_platform_cannot_close_the_element_it_is_written_in() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (_app, window) = app_with_db(dir.path());
-        invoke(
-            &window,
-            "generate_demo",
-            serde_json::json!({"options": {"members": 30, "messages": 300, "seed": 1}}),
-        )
-        .expect("demo");
-        let first = serde_json::json!({"query": {"view": "open", "limit": 50, "offset": 0}});
+        let (_app, window) = demo_app(dir.path());
+        let first = first_ask();
         let mut page = invoke(&window, "inbox_list", first).expect("a page");
         let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
         let hostile = "</script><script>alert(1)</script><!-- </SCRIPT >";
