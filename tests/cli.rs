@@ -266,19 +266,73 @@ fn members_and_notes_from_the_cli() {
 }
 
 #[test]
-fn a_bar_under_what_is_kept_is_refused_rather_than_answered_with_none() {
-    let (_dir, db) = demo_db();
-    let shown = json(hearth(&db).args(["members", "suggest", "--min-score", "0.8"]));
-    assert!(shown.is_array());
+fn a_lower_bar_shows_the_less_likely_pairs_too_and_one_under_what_is_kept_is_refused() {
+    // large enough to hold pairs between 0.5 and 0.8 (three, at the time of writing)
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hearth.db");
+    hearth(&db)
+        .args(["demo", "--members", "200", "--messages", "1000"])
+        .assert()
+        .success();
+    let probabilities = |list: &Value| -> Vec<f64> {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| s["probability"].as_f64().expect("a probability"))
+            .collect()
+    };
+    let pair = |s: &Value| (s["a"]["id"].as_i64(), s["b"]["id"].as_i64());
+    let default = json(hearth(&db).args(["members", "suggest", "--limit", "1000"]));
+    assert!(
+        probabilities(&default).iter().all(|&p| p >= 0.8),
+        "{default}"
+    );
+    let lower = json(hearth(&db).args([
+        "members",
+        "suggest",
+        "--min-score",
+        "0.5",
+        "--limit",
+        "1000",
+    ]));
+    let below: Vec<&Value> = lower
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|s| s["probability"].as_f64() < Some(0.8))
+        .collect();
+    assert!(
+        !below.is_empty(),
+        "the demo has pairs between 0.5 and 0.8, and a lower bar shows them: {lower}"
+    );
+    for s in &below {
+        assert!(s["probability"].as_f64() >= Some(0.5));
+        assert!(
+            s["reasons"].as_array().is_some_and(|r| r.len() >= 2),
+            "each with its reasons, more than a name: {s}"
+        );
+    }
+    // the default's pairs are all there, most likely first
+    let all: Vec<_> = lower.as_array().expect("a list").iter().map(pair).collect();
+    for s in default.as_array().expect("a list") {
+        assert!(all.contains(&pair(s)), "{s}");
+    }
+    assert_eq!(
+        all.len(),
+        default.as_array().map_or(0, Vec::len) + below.len()
+    );
+    let p = probabilities(&lower);
+    assert!(p.windows(2).all(|w| w[0] >= w[1]), "{p:?}");
+
     let out = hearth(&db)
-        .args(["members", "suggest", "--min-score", "0.5"])
+        .args(["members", "suggest", "--min-score", "0.3"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--min-score 0.5 is outside 0.80–1")
-            && err.contains("from a probability of 0.80 up"),
+        err.contains("--min-score 0.3 is outside 0.50–1")
+            && err.contains("from a probability of 0.50 up"),
         "{err}"
     );
     assert!(

@@ -177,6 +177,17 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
             );
         }
     }
+    // the review queue and its count show the default bar and up; the pairs under it are kept
+    // for a lower one (`hearth members suggest --min-score 0.5`)
+    let shown = store.merge_suggestions(0.8, 100_000).unwrap();
+    assert_eq!(store.merge_suggestion_count().unwrap(), shown.len() as i64);
+    assert!(
+        all.len() > shown.len(),
+        "{} kept, {} shown",
+        all.len(),
+        shown.len()
+    );
+    assert!(all.iter().all(|s| s.probability >= 0.5));
     let s = store.merge_suggestions(0.8, 5).unwrap();
     assert!(!s.is_empty());
     for suggestion in &s {

@@ -38,7 +38,8 @@ pub enum MembersCmd {
     Show { member: i64 },
     /// Possible duplicates, most likely first, each with its score and reasons.
     Suggest {
-        /// The lowest probability to show, from 0.8 (the lowest Hearth keeps) to 1.
+        /// The lowest probability to show: 0.8 by default (what the app's review queue shows),
+        /// down to 0.5 (the lowest Hearth keeps) for the less likely pairs.
         #[arg(long, default_value_t = hearth::members::resolve::DEFAULT_MIN_PROBABILITY)]
         min_score: f64,
         #[arg(long, default_value_t = 50)]
@@ -490,9 +491,9 @@ fn suggest(
             );
         }
     }
-    // Pairs less likely than the default are never kept: a lower bar would find no more of
-    // them, and "none at 0.50 or above" would say something untrue.
-    let kept = hearth::members::resolve::DEFAULT_MIN_PROBABILITY;
+    // Pairs less likely than this are never kept: a lower bar would find no more of them, and
+    // "none at 0.30 or above" would say something untrue.
+    let kept = hearth::members::resolve::KEPT_MIN_PROBABILITY;
     if !(kept..=1.0).contains(&min_score) {
         anyhow::bail!(
             "--min-score {min_score} is outside {kept:.2}–1: Hearth keeps possible duplicates \

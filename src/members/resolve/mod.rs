@@ -41,8 +41,14 @@ const KEYS_VERSION_SETTING: &str = "members.keys_version";
 /// A key shared by more identities than this finds no candidates: it is too common to say
 /// anything alone ("alex", "maria"), and other keys still find the pair.
 const BLOCK_CAP: usize = 40;
-/// The probability above which a pair is suggested, by default.
+/// The probability above which a pair is suggested, by default: the review queue, its count
+/// and `hearth members suggest` without `--min-score`.
 pub const DEFAULT_MIN_PROBABILITY: f64 = 0.8;
+/// The probability from which a pair is kept, so that a lower bar than the default
+/// (`hearth members suggest --min-score 0.6`) shows the less likely ones too, each with its
+/// reasons. Under it, most pairs are two people (at 0.5–0.8 on the demo of 2,000 people, 22 of
+/// 24 were: `docs/performance.md`, "Stop 34: a lower default threshold, tried").
+pub const KEPT_MIN_PROBABILITY: f64 = 0.5;
 
 /// The keys that find candidates: (kind looked in, value).
 fn lookups(keys: &[Key]) -> Vec<(&'static str, String)> {
@@ -358,7 +364,7 @@ pub(crate) fn check_identities(conn: &Connection, identities: &[i64], now: Milli
             let c = compare(&profile, &other, together(conn, mine, theirs)?);
             count_values(conn, model, &c)?;
             let scored = model.score(&c);
-            if worth_suggesting(&scored, DEFAULT_MIN_PROBABILITY) {
+            if worth_suggesting(&scored, KEPT_MIN_PROBABILITY) {
                 let slot = best.entry(theirs).or_insert_with(|| scored.clone());
                 if scored.score > slot.score {
                     *slot = scored;
@@ -531,7 +537,7 @@ pub(crate) fn check_many(
                 (evidence, beyond_name) = model.evidence(&compare_quick(a, b, shared));
             }
             let score = model.prior() + evidence;
-            if beyond_name && probability(score) >= DEFAULT_MIN_PROBABILITY {
+            if beyond_name && probability(score) >= KEPT_MIN_PROBABILITY {
                 let slot = best
                     .entry(ordered(mine, theirs))
                     .or_insert((score, i, j, shared));
@@ -960,7 +966,7 @@ impl Store {
             let (i, j) = (i as usize, j as usize);
             let (a, b) = (&profiles[i], &profiles[j]);
             let score = prior + evidence;
-            if probability(score) < DEFAULT_MIN_PROBABILITY
+            if probability(score) < KEPT_MIN_PROBABILITY
                 || rejected.contains(&ordered(a.identity_id, b.identity_id))
             {
                 continue;
@@ -1002,7 +1008,11 @@ impl Store {
             [],
         )?;
         tx.execute("DROP TABLE temp.fresh_suggestions", [])?;
-        report.suggestions = keep_rows.len() as u64;
+        // what the review queue shows: the pairs at the default bar and up
+        report.suggestions = keep_rows
+            .iter()
+            .filter(|(_, scored)| scored.probability >= DEFAULT_MIN_PROBABILITY)
+            .count() as u64;
         tx.commit()?;
         step("Done", 1, 1);
         Ok(report)
