@@ -254,6 +254,11 @@ def main():
         f"{len(addresses)} instructions in {functions} functions ({size / 2**20:.2f} MiB of code) "
         f"ran; {len(patterns)} patterns written to {OUT.relative_to(ROOT)}"
     )
+    if args.hearth_bin is None:
+        at_rest.say(
+            f"{at_rest.HEARTH_BIN.relative_to(ROOT)} is the build without it until the next"
+            " `cargo build --release` (at-rest.py without --no-build makes one)"
+        )
 
 
 if __name__ == "__main__":

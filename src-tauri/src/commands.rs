@@ -51,7 +51,8 @@ pub struct AppState {
     rested: AtomicBool,
     started: Instant,
     /// The status and the inbox's first page, read while the window's web view starts (see
-    /// [`AppState::read_first_page`]), until the page or the UI's first ask takes them.
+    /// [`AppState::read_first_page_in_background`]), until the page or the UI's first ask
+    /// takes them.
     early: Arc<EarlyRead>,
 }
 
@@ -80,9 +81,9 @@ impl AppState {
         }
     }
 
-    /// [`AppState::read_first_page`] on a thread of its own, started before Tauri: the database
-    /// answers while Tauri, GTK and WebKit start (about 0.2 s before the page is asked for),
-    /// from a cold disk too. False when the thread could not start (the UI then asks).
+    /// Reads the status and the first page on a thread of its own, started before Tauri: the
+    /// database answers while Tauri, GTK and WebKit start (about 0.2 s before the page is asked
+    /// for), from a cold disk too. False when the thread could not start (the UI then asks).
     pub fn read_first_page_in_background(&self) -> bool {
         let Ok(store) = &self.store else {
             return false;
@@ -94,7 +95,7 @@ impl AppState {
             .is_ok()
     }
 
-    /// What [`AppState::read_first_page`] reads, for the page the web view is served.
+    /// What is read at start, for the page the web view is served.
     pub fn early_read(&self) -> Arc<EarlyRead> {
         Arc::clone(&self.early)
     }

@@ -417,7 +417,9 @@ fn main() {
     }
     let state = AppState::new(store);
     // while Tauri, GTK and WebKit start: the page is served with the first screen written in
-    state.read_first_page_in_background();
+    if !state.read_first_page_in_background() {
+        eprintln!("hearth: the inbox is read when the window asks for it");
+    }
     let mut context = tauri::generate_context!();
     first_screen::FirstScreenAssets::wrap(&mut context, state.early_read());
     let builder = with_commands(tauri::Builder::default(), state)
