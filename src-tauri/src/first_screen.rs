@@ -56,36 +56,65 @@ struct Read {
 
 /// What was read at start, until it is given to the page or to the UI's first ask.
 #[derive(Default)]
-pub struct EarlyRead(Mutex<Option<Read>>);
+pub struct EarlyRead(Mutex<Slot>);
+
+#[derive(Default)]
+enum Slot {
+    /// Not read yet.
+    #[default]
+    Reading,
+    Ready(Read),
+    /// Given, or the UI asked for the inbox before it was read: what comes now is dropped.
+    Closed,
+}
 
 impl EarlyRead {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps what was read, unless the UI has asked for the inbox already: it has read the
+    /// database itself since, and a page handed out later could be older than one it showed.
     pub fn put(
         &self,
         status: Result<WorkspaceStatus, ApiError>,
         page: Result<InboxPage, ApiError>,
     ) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Read {
-            at: Instant::now(),
-            status,
-            page,
-        });
+        let mut slot = self.slot();
+        if matches!(*slot, Slot::Reading) {
+            *slot = Slot::Ready(Read {
+                at: Instant::now(),
+                status,
+                page,
+            });
+        }
     }
 
-    /// The page, once, for the UI's first ask over IPC, if `query` asks for it and it is fresh.
+    /// The page, for the UI's first ask over IPC, if `query` asks for it and it is fresh. Any
+    /// ask closes the slot: later ones read the database.
     pub fn take_page(&self, query: &InboxQuery) -> Option<Result<InboxPage, ApiError>> {
-        let read = self.0.lock().unwrap_or_else(|p| p.into_inner()).take()?;
-        (*query == first_page_query() && read.at.elapsed() < FRESH).then_some(read.page)
+        match std::mem::replace(&mut *self.slot(), Slot::Closed) {
+            Slot::Ready(read) if *query == first_page_query() && read.at.elapsed() < FRESH => {
+                Some(read.page)
+            }
+            _ => None,
+        }
     }
 
     /// Both, once, for the page, if both were read without error and are fresh. An error stays
-    /// for the UI's own ask, which shows it in the core's words.
+    /// for the UI's own ask, which shows it in the core's words; a read still under way is left
+    /// for it too.
     pub fn take_screen(&self) -> Option<FirstScreen> {
-        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let read = slot.as_ref()?;
+        let mut slot = self.slot();
+        let Slot::Ready(read) = &*slot else {
+            return None;
+        };
         if read.at.elapsed() >= FRESH || read.status.is_err() || read.page.is_err() {
             return None;
         }
-        let read = slot.take()?;
+        let Slot::Ready(read) = std::mem::replace(&mut *slot, Slot::Closed) else {
+            return None;
+        };
         Some(FirstScreen {
             status: read.status.ok()?,
             query: first_page_query(),
@@ -93,10 +122,10 @@ impl EarlyRead {
         })
     }
 
-    /// Whether a read is still waiting to be given.
+    /// Whether a read is waiting to be given.
     #[cfg(test)]
     pub fn is_waiting(&self) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        matches!(*self.slot(), Slot::Ready(_))
     }
 }
 
