@@ -183,8 +183,10 @@ fn spelt_out(short: &Profile, full: &Profile) -> Option<Spelt> {
             return None;
         }
     }
-    // the account's own handle, not the name of its email (compared on its own)
+    // the account's own handle, not the name of its email (compared on its own), with any
+    // number after it ("amarayilmaz48"): a number says nothing about whose name it is
     let writes_out = |h: &String| {
+        let h = h.trim_end_matches(|c: char| c.is_ascii_digit());
         h.len() == given.len() + family.len()
             && ((h.starts_with(given) && h.ends_with(family))
                 || (h.starts_with(family) && h.ends_with(given)))
@@ -930,6 +932,14 @@ mod tests {
         assert_eq!(c[1].level, 4, "{:?}", c[1]);
         assert_eq!(c[1].value, Some(("name", "ali xavier".to_string())));
         assert_eq!(c[2].level, 5, "the handle is the name again: {:?}", c[2]);
+        // …with a number after it
+        let c = compare(
+            &person(1, "Amara", "amarayilmaz48", None),
+            &person(2, "Amara Yılmaz", "amara_yilmaz", None),
+            0,
+        );
+        assert_eq!(c[1].level, 4, "{:?}", c[1]);
+        assert_eq!(c[1].value, Some(("name", "amara yilmaz".to_string())));
         // no name at all, the handle writing out the other's
         let nameless = Profile::from_keys(
             3,
