@@ -257,6 +257,54 @@ fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
 }
 
 #[test]
+fn a_handle_with_a_number_finds_the_member_whose_name_it_writes_out() {
+    let mut db = TestDb::new();
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let named = Batch {
+        identities: vec![IncomingIdentity {
+            handle: "rkorovski".into(),
+            location: Some("Berlin, Germany".into()),
+            organization: Some("Lumen Labs".into()),
+            ..person("4410", "Rosa Korovski", None)
+        }],
+        ..Default::default()
+    };
+    db.store.ingest(github, &named, NOW).unwrap();
+    let discord = db.discord();
+    let mut batch = small_batch();
+    batch.identities.push(IncomingIdentity {
+        handle: "rosakorovski66".into(),
+        location: Some("Berlin".into()),
+        organization: Some("Lumen Labs".into()),
+        ..person("u31", "Rosa", None)
+    });
+    db.store.ingest(discord, &batch, NOW).unwrap();
+    for (how, suggestions) in [
+        ("as it syncs", db.store.merge_suggestions(0.5, 10).unwrap()),
+        ("in a whole run", {
+            db.store.resolve_members(NOW, &mut |_| {}).unwrap();
+            db.store.merge_suggestions(0.5, 10).unwrap()
+        }),
+    ] {
+        assert_eq!(suggestions.len(), 1, "{how}: {suggestions:?}");
+        let texts: Vec<&str> = suggestions[0]
+            .reasons
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(
+            texts.contains(
+                &"'rosa' / 'rosa korovski': the handle 'rosakorovski66' writes out the whole name"
+            ),
+            "{how}: {texts:?}"
+        );
+    }
+}
+
+#[test]
 fn each_review_decision_is_undone_exactly_and_the_suggestion_comes_back_as_it_was() {
     use hearth::model::ReviewDecision::{Accept, Reject, Skip};
     let mut db = TestDb::new();
