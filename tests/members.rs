@@ -208,6 +208,19 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
     }
 }
 
+/// `identity` synced from a GitHub repository.
+fn on_github(db: &mut TestDb, identity: IncomingIdentity) {
+    let github = db
+        .store
+        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
+        .unwrap();
+    let batch = Batch {
+        identities: vec![identity],
+        ..Default::default()
+    };
+    db.store.ingest(github, &batch, NOW).unwrap();
+}
+
 /// Ana Souza on Discord and, later, on GitHub: same rare handle, same city, nothing that proves
 /// it. Returns the two members.
 fn ana_on_discord_then_github(db: &mut TestDb) -> (i64, i64) {
@@ -219,19 +232,14 @@ fn ana_on_discord_then_github(db: &mut TestDb) -> (i64, i64) {
         ..person("u9", "Ana Souza", None)
     });
     db.store.ingest(discord, &first, NOW).unwrap();
-    let github = db
-        .store
-        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
-        .unwrap();
-    let later = Batch {
-        identities: vec![IncomingIdentity {
+    on_github(
+        db,
+        IncomingIdentity {
             handle: "quietfox7".into(),
             location: Some("Lisbon, Portugal".into()),
             ..person("77", "Ana Souza", None)
-        }],
-        ..Default::default()
-    };
-    db.store.ingest(github, &later, NOW).unwrap();
+        },
+    );
     let ana = members_named(&db.store, "souza");
     assert_eq!(ana.len(), 2, "nothing proves they are one person: no merge");
     (ana[0].min(ana[1]), ana[0].max(ana[1]))
@@ -259,20 +267,15 @@ fn a_new_account_that_looks_like_a_known_member_is_suggested_as_it_syncs() {
 #[test]
 fn a_handle_with_a_number_finds_the_member_whose_name_it_writes_out() {
     let mut db = TestDb::new();
-    let github = db
-        .store
-        .ensure_account(Platform::Github, "acme/widgets", None, None, NOW)
-        .unwrap();
-    let named = Batch {
-        identities: vec![IncomingIdentity {
+    on_github(
+        &mut db,
+        IncomingIdentity {
             handle: "rkorovski".into(),
             location: Some("Berlin, Germany".into()),
             organization: Some("Lumen Labs".into()),
             ..person("4410", "Rosa Korovski", None)
-        }],
-        ..Default::default()
-    };
-    db.store.ingest(github, &named, NOW).unwrap();
+        },
+    );
     let discord = db.discord();
     let mut batch = small_batch();
     batch.identities.push(IncomingIdentity {

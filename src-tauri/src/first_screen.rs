@@ -2,7 +2,7 @@
 //!
 //! While WebKit starts its processes (about 0.2 s), the core reads what the inbox's first frame
 //! shows: the workspace's status and the open view's first page ([`EarlyRead`], filled by
-//! `AppState::read_first_page`). When the web view then asks for `index.html`,
+//! `AppState::read_first_page_in_background`, started before Tauri). When the web view then asks for `index.html`,
 //! [`FirstScreenAssets`] writes both into it as JSON, in a `<script type="application/json">`
 //! element: data, never run, so the content security policy is untouched. The UI reads them
 //! from there (`ui/src/lib/ipc/written.ts`) instead of asking for each over IPC after its script
@@ -10,7 +10,7 @@
 //!
 //! Each read is given once, to the page or to the UI's first ask over IPC (a page served before
 //! the read was done, or by Vite in development), and only while fresh: anything later reads
-//! the database as usual.
+//! the database as usual, and a read that lands after the UI has asked is dropped.
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};

@@ -46,8 +46,8 @@ const BLOCK_CAP: usize = 40;
 pub const DEFAULT_MIN_PROBABILITY: f64 = 0.8;
 /// The probability from which a pair is kept, so that a lower bar than the default
 /// (`hearth members suggest --min-score 0.6`) shows the less likely ones too, each with its
-/// reasons. Under it, most pairs are two people (at 0.5–0.8 on the demo of 2,000 people, 22 of
-/// 24 were: `docs/performance.md`, "Stop 34: a lower default threshold, tried").
+/// reasons. Under the default, most pairs are two people (at 0.5–0.8 on the demo of 2,000
+/// people, 7 of 10: `docs/performance.md`, "Stop 34: a lower default threshold, tried").
 pub const KEPT_MIN_PROBABILITY: f64 = 0.5;
 
 /// The keys that find candidates: (kind looked in, value).
