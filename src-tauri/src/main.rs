@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod first_paint;
 mod first_screen;
 mod notify;
 
@@ -645,6 +646,13 @@ mod tests {
         first_screen::FirstScreenAssets::new(Box::new(BuiltPage), state.early_read())
     }
 
+    /// The page around the painted first frame, and the frame: `None` when there is none.
+    fn painted_in(html: &str) -> Option<(&str, &str, &str)> {
+        let start = html.find(&format!(r#"<div id="{}""#, first_paint::ELEMENT_ID))?;
+        let end = html.find(r#"<div id="app">"#).expect("the app's element");
+        Some((&html[..start], &html[start..end], &html[end..]))
+    }
+
     /// The JSON in the page's first-screen element, if it has one.
     fn written_into(page: &[u8]) -> Option<serde_json::Value> {
         let html = std::str::from_utf8(page).expect("UTF-8");
@@ -689,8 +697,30 @@ mod tests {
             serde_json::json!({"status": null, "view": "open", "platform": null, "tag": null, "limit": 50, "offset": 0}),
             "the query it answers (the UI checks it before using the page)"
         );
+        // and painted: a row for each of the page's conversations, in its order, the first
+        // selected, before the app's own element; the rest of the page as built
         let html = std::str::from_utf8(&served).expect("UTF-8");
-        assert!(html.ends_with(&BUILT_PAGE[BUILT_PAGE.find("</head>").expect("a head")..]));
+        let (before, painted, after) = painted_in(html).expect("the first frame painted in");
+        assert!(before.ends_with("<body>") && after.starts_with(r#"<div id="app">"#));
+        assert!(html.ends_with(&BUILT_PAGE[BUILT_PAGE.find("<body>").expect("a body") + 6..]));
+        let ids: Vec<i64> = painted
+            .split(r#"data-fp-id=""#)
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("closed")].parse().expect("an id"))
+            .collect();
+        let listed: Vec<i64> = page["items"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|i| i["id"].as_i64().expect("an id"))
+            .collect();
+        assert_eq!(ids, listed, "the page's rows, in order");
+        assert_eq!(painted.matches("fp-selected").count(), 1);
+        assert!(painted.contains(&format!(
+            r#"<div class="fp-row fp-selected" data-fp-id="{}">"#,
+            listed[0]
+        )));
+        assert!(painted.starts_with(r#"<div id="hearth-first-paint" aria-hidden="true" inert>"#));
 
         // given once: a reload reads the database
         assert!(written_into(&assets.get(&index).expect("the page")).is_none());
@@ -699,6 +729,30 @@ mod tests {
             assets.get(&"main.js".into()).expect("the script").as_ref(),
             b"export {}"
         );
+    }
+
+    #[test]
+    fn an_empty_workspace_is_served_without_a_painted_frame() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, _window) = app_with_db(dir.path());
+        let state = app.state::<AppState>();
+        state.read_first_page();
+        let served = assets_get_index(&built_page_for(&state));
+        let written = written_into(&served).expect("the status written in");
+        assert_eq!(written["status"]["isEmpty"], true);
+        // the UI greets with the welcome screen, which it paints itself
+        let html = std::str::from_utf8(&served).expect("UTF-8");
+        assert!(painted_in(html).is_none(), "no rows to paint: {html}");
+    }
+
+    fn assets_get_index(
+        assets: &first_screen::FirstScreenAssets<tauri::test::MockRuntime>,
+    ) -> Vec<u8> {
+        use tauri::Assets;
+        assets
+            .get(&"index.html".into())
+            .expect("the page")
+            .into_owned()
     }
 
     #[test]
@@ -728,7 +782,8 @@ mod tests {
             query: first_screen::first_page_query(),
             page: serde_json::from_value(page).expect("a page"),
         };
-        let html = first_screen::write_into(BUILT_PAGE, &screen).expect("written");
+        let html =
+            first_screen::write_into(BUILT_PAGE, &screen, hearth::now_millis()).expect("written");
         let lower = html.to_lowercase();
         assert_eq!(
             lower.matches("</script").count(),
@@ -741,8 +796,13 @@ mod tests {
             written["page"]["items"][0]["title"], hostile,
             "read back as the same text"
         );
+        // painted as text, not markup
+        let (_, painted, _) = painted_in(&html).expect("painted");
+        assert!(painted.contains(
+            "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- &lt;/SCRIPT &gt;"
+        ));
         // a page with nowhere to write is served as built
-        assert!(first_screen::write_into("<p>no head</p>", &screen).is_none());
+        assert!(first_screen::write_into("<p>no head</p>", &screen, 0).is_none());
     }
 
     #[test]

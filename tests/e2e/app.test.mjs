@@ -316,6 +316,16 @@ test("after quitting and reopening, the triage, the note and the duplicates revi
   try {
     await driver.wait(until.elementLocated(byTest("inbox-item")), WAIT);
     assert.equal((await driver.findElements(byTest("welcome"))).length, 0, "no welcome screen once there is data");
+    // The core painted the inbox's first frame into the page before the UI's script ran
+    // (src-tauri/src/first_paint.rs); taking over, the UI compared each of its rows, line by line,
+    // with where that frame put them (ui/src/lib/firstPaint.ts): nothing moves when it does.
+    const handedOver = await driver.wait(
+      () => driver.executeScript("return document.documentElement.dataset.firstPaint ?? null"),
+      WAIT,
+      "the UI took over the frame the core painted",
+    );
+    assert.match(handedOver, /^same:\d+$/, `the UI's rows sit and read where the core painted them: ${handedOver}`);
+    assert.equal((await driver.findElements(By.id("hearth-first-paint"))).length, 0, "and the core's frame is gone");
     assert.equal(show(state.triaged).status, "done", "the done conversation stays done");
     assert.equal((await driver.findElements(By.css(`[data-testid="inbox-item"][data-id="${state.triaged}"]`))).length, 0, "and out of the open queue");
     // the sidebar's views come a moment after the rows (its counts wait for them)
