@@ -242,9 +242,16 @@ fn read_first_screen(store: &Mutex<Store>, early: &EarlyRead) {
     let page = s
         .refresh_rules(now)
         .and_then(|_| s.inbox(&first_page_query(), now));
+    let views = s
+        .views(now)
+        .and_then(|views| Ok((views, s.inbox_counts(now)?)));
     drop(s);
     let named = |e: hearth::Error| ApiError::from(e.at(&db));
-    early.put(status.map_err(named), page.map_err(named));
+    early.put(
+        status.map_err(named),
+        page.map_err(named),
+        views.map_err(named),
+    );
 }
 
 #[tauri::command(async)]

@@ -18,7 +18,7 @@
 
 use std::fmt::Write;
 
-use hearth::model::{InboxItem, Millis, Platform, Reminder, Status};
+use hearth::model::{InboxItem, Millis, Platform, Reminder, Status, View};
 
 use crate::first_screen::FirstScreen;
 
@@ -150,17 +150,25 @@ pub fn render(screen: &FirstScreen, now: Millis) -> Option<String> {
         let initial = &place[..1];
         let _ = write!(
             out,
-            r#"<button class="fp-link{current}" tabindex="-1"><span class="fp-label">{place}</span><span class="fp-short">{initial}</span></button>"#
+            r#"<button class="fp-link{current}" tabindex="-1"><span class="fp-label">{place}</span><span class="fp-short">{initial}</span>"#
         );
+        if i == 0 {
+            let _ = write!(
+                out,
+                r#"<span class="fp-count">{}</span></button>"#,
+                grouped(screen.counts.open)
+            );
+            view_nav(&mut out, &screen.views);
+        } else {
+            out.push_str("</button>");
+        }
     }
     out.push_str(
         r#"</div><div class="fp-main"><div class="fp-topbar"><div class="fp-search"><input class="field" type="search" tabindex="-1" placeholder="Search messages and notes"><kbd>/</kbd></div></div>"#,
     );
     // the member pane beside the thread when the window is wide (InboxView's `with-pane`): the
     // first row is selected
-    out.push_str(
-        r#"<div class="fp-split"><section class="fp-column"><div class="fp-header"><select class="fp-view-pick" tabindex="-1"></select><h1>Inbox <span class="fp-count"></span></h1><div class="fp-narrow"><select tabindex="-1"><option>All platforms</option></select><select tabindex="-1"><option>All tags</option></select></div></div>"#,
-    );
+    header(&mut out, &screen.views);
     reminders(&mut out, &screen.page.reminders, now);
     out.push_str(r#"<div class="fp-list">"#);
     let items = &screen.page.items;
@@ -182,6 +190,94 @@ pub fn render(screen: &FirstScreen, now: Millis) -> Option<String> {
     }
     out.push_str("</div></section></div></div></div></div>");
     Some(out)
+}
+
+/// A count as the UI shows one (`toLocaleString()`, in the web view's locale, which WebKit takes
+/// from the process's): digits alone in the C locale, grouped by thousands otherwise. Where the
+/// person's language groups with another character, that one glyph differs for a tenth of a
+/// second; no line or row moves for it.
+fn grouped(n: i64) -> String {
+    grouped_in(
+        n,
+        &std::env::var("LC_ALL")
+            .or_else(|_| std::env::var("LC_NUMERIC"))
+            .or_else(|_| std::env::var("LANG"))
+            .unwrap_or_default(),
+    )
+}
+
+fn grouped_in(n: i64, locale: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let plain = matches!(locale, "" | "C" | "POSIX") || locale.starts_with("C.");
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if !plain && i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The inbox's views under its link in the sidebar: mirrors `ViewNav.svelte`.
+fn view_nav(out: &mut String, views: &[View]) {
+    if views.is_empty() {
+        return;
+    }
+    out.push_str(r#"<section class="fp-views"><h3 class="faint">Views</h3>"#);
+    for view in views.iter().filter(|v| v.key != "open") {
+        out.push_str(r#"<button class="fp-view" tabindex="-1"><span class="fp-name">"#);
+        esc(out, &view.name);
+        out.push_str("</span>");
+        if view.overdue > 0 {
+            let _ = write!(
+                out,
+                r#"<span class="fp-late">{}</span>"#,
+                grouped(view.overdue)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<span class="fp-count">{}</span></button>"#,
+            grouped(view.count)
+        );
+    }
+    out.push_str("</section>");
+}
+
+/// The open view's header above the list: mirrors `ViewHeader.svelte`.
+fn header(out: &mut String, views: &[View]) {
+    out.push_str(r#"<div class="fp-split"><section class="fp-column"><div class="fp-header"><select class="fp-view-pick" tabindex="-1">"#);
+    for view in views {
+        let selected = if view.key == "open" { " selected" } else { "" };
+        let _ = write!(out, "<option{selected}>");
+        esc(out, &view.name);
+        let _ = write!(out, " ({})</option>", grouped(view.count));
+    }
+    out.push_str("</select>");
+    match views.iter().find(|v| v.key == "open") {
+        Some(open) => {
+            out.push_str("<h1>");
+            esc(out, &open.name);
+            let _ = write!(
+                out,
+                r#" <span class="fp-count">{}</span></h1>"#,
+                grouped(open.count)
+            );
+            if open.overdue > 0 {
+                let _ = write!(
+                    out,
+                    r#"<span class="fp-late">{} overdue</span>"#,
+                    grouped(open.overdue)
+                );
+            }
+        }
+        None => out.push_str(r#"<h1>Inbox <span class="fp-count"></span></h1>"#),
+    }
+    out.push_str(r#"<div class="fp-narrow"><select tabindex="-1"><option>All platforms</option></select><select tabindex="-1"><option>All tags</option></select></div></div>"#);
 }
 
 /// The follow-ups due above the open queue: mirrors `ReminderItems.svelte`.
@@ -354,6 +450,22 @@ mod tests {
             None
         );
         assert_eq!(reply_due(None, Some(now), now), None);
+    }
+
+    #[test]
+    fn counts_are_grouped_as_the_ui_groups_them() {
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (104_566, "104,566"),
+            (-1_234_567, "-1,234,567"),
+        ] {
+            assert_eq!(grouped_in(n, "en_GB.UTF-8"), text);
+        }
+        // WebKit's C locale groups nothing
+        assert_eq!(grouped_in(24_731, "C.UTF-8"), "24731");
+        assert_eq!(grouped_in(24_731, ""), "24731");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hearth::model::{ApiError, InboxPage, InboxQuery, Millis, WorkspaceStatus};
+use hearth::model::{ApiError, InboxCounts, InboxPage, InboxQuery, Millis, View, WorkspaceStatus};
 use serde::Serialize;
 use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
 use tauri::{App, Assets, Runtime};
@@ -53,12 +53,21 @@ pub struct FirstScreen {
     pub status: WorkspaceStatus,
     pub query: InboxQuery,
     pub page: InboxPage,
+    /// The views with their counts, for the sidebar and the view's header: there in the first
+    /// frame, so nothing moves when they would have come in after it.
+    pub views: Vec<View>,
+    pub counts: InboxCounts,
 }
+
+/// The views and how many conversations each state holds, as `views_list` and `inbox_counts`
+/// answer them.
+pub type Views = (Vec<View>, InboxCounts);
 
 struct Read {
     at: Instant,
     status: Result<WorkspaceStatus, ApiError>,
     page: Result<InboxPage, ApiError>,
+    views: Result<Views, ApiError>,
 }
 
 /// What was read at start, until it is given to the page or to the UI's first ask.
@@ -86,6 +95,7 @@ impl EarlyRead {
         &self,
         status: Result<WorkspaceStatus, ApiError>,
         page: Result<InboxPage, ApiError>,
+        views: Result<Views, ApiError>,
     ) {
         let mut slot = self.slot();
         if matches!(*slot, Slot::Reading) {
@@ -93,6 +103,7 @@ impl EarlyRead {
                 at: Instant::now(),
                 status,
                 page,
+                views,
             });
         }
     }
@@ -108,24 +119,31 @@ impl EarlyRead {
         }
     }
 
-    /// Both, once, for the page, if both were read without error and are fresh. An error stays
-    /// for the UI's own ask, which shows it in the core's words; a read still under way is left
-    /// for it too.
+    /// All of it, once, for the page, if all was read without error and is fresh. An error
+    /// stays for the UI's own ask, which shows it in the core's words; a read still under way is
+    /// left for it too.
     pub fn take_screen(&self) -> Option<FirstScreen> {
         let mut slot = self.slot();
         let Slot::Ready(read) = &*slot else {
             return None;
         };
-        if read.at.elapsed() >= FRESH || read.status.is_err() || read.page.is_err() {
+        if read.at.elapsed() >= FRESH
+            || read.status.is_err()
+            || read.page.is_err()
+            || read.views.is_err()
+        {
             return None;
         }
         let Slot::Ready(read) = std::mem::replace(&mut *slot, Slot::Closed) else {
             return None;
         };
+        let (views, counts) = read.views.ok()?;
         Some(FirstScreen {
             status: read.status.ok()?,
             query: first_page_query(),
             page: read.page.ok()?,
+            views,
+            counts,
         })
     }
 

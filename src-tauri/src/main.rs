@@ -692,6 +692,10 @@ mod tests {
             written["page"], page,
             "the inbox's first page, as the UI would ask for it"
         );
+        let views = invoke(&window, "views_list", serde_json::json!({})).expect("views");
+        let counts = invoke(&window, "inbox_counts", serde_json::json!({})).expect("counts");
+        assert_eq!(written["views"], views, "the views with their counts");
+        assert_eq!(written["counts"], counts, "how many each state holds");
         assert_eq!(
             written["query"],
             serde_json::json!({"status": null, "view": "open", "platform": null, "tag": null, "limit": 50, "offset": 0}),
@@ -721,6 +725,23 @@ mod tests {
             listed[0]
         )));
         assert!(painted.starts_with(r#"<div id="hearth-first-paint" aria-hidden="true" inert>"#));
+        // the header and the sidebar say how many, as the UI's first frame does
+        let open = counts["open"].as_i64().expect("a count");
+        assert!(painted.contains(&format!(
+            r#"<h1>Inbox <span class="fp-count">{open}</span></h1>"#
+        )));
+        for view in views
+            .as_array()
+            .expect("views")
+            .iter()
+            .filter(|v| v["key"] != "open")
+        {
+            let name = view["name"].as_str().expect("a name");
+            assert!(
+                painted.contains(&format!(r#"<span class="fp-name">{name}</span>"#)),
+                "{name} in the sidebar"
+            );
+        }
 
         // given once: a reload reads the database
         assert!(written_into(&assets.get(&index).expect("the page")).is_none());
@@ -777,10 +798,14 @@ mod tests {
         let status = invoke(&window, "workspace_status", serde_json::json!({})).expect("status");
         let hostile = "</script><script>alert(1)</script><!-- </SCRIPT >";
         page["items"][0]["title"] = hostile.into();
+        let views = invoke(&window, "views_list", serde_json::json!({})).expect("views");
+        let counts = invoke(&window, "inbox_counts", serde_json::json!({})).expect("counts");
         let screen = first_screen::FirstScreen {
             status: serde_json::from_value(status).expect("a status"),
             query: first_screen::first_page_query(),
             page: serde_json::from_value(page).expect("a page"),
+            views: serde_json::from_value(views).expect("views"),
+            counts: serde_json::from_value(counts).expect("counts"),
         };
         let html =
             first_screen::write_into(BUILT_PAGE, &screen, hearth::now_millis()).expect("written");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invoke } from '@tauri-apps/api/core';
 import { inboxList, workspaceStatus } from './index';
-import { forgetWritten, WRITTEN_ID } from './written';
+import { forgetWritten, takeWrittenViews, WRITTEN_ID } from './written';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
 const invokeMock = vi.mocked(invoke);
@@ -55,6 +55,17 @@ describe('the first screen written into the page', () => {
     // the open view's page is still there for its own ask
     expect(await inboxList(first)).toEqual(page);
     expect(invokeMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives the views and their counts once, and nothing from a core that wrote none', () => {
+    const views = [{ key: 'open', name: 'Inbox', count: 1234, overdue: 5 }];
+    const counts = { open: 1234, waiting: 3, snoozed: 2, done: 40, reminders: 1 };
+    serve(JSON.stringify({ status, query: first, page, views, counts }));
+    expect(takeWrittenViews()).toEqual({ views, counts });
+    expect(takeWrittenViews()).toBeNull();
+    forgetWritten();
+    serve(JSON.stringify({ status, query: first, page }));
+    expect(takeWrittenViews()).toBeNull();
   });
 
   it('is ignored when missing or unreadable: everything is asked for as usual', async () => {

@@ -1,10 +1,13 @@
 // What the core wrote into the page for its first frame (src-tauri/src/first_screen.rs): the
-// workspace's status and the open view's first page, read while WebKit started. Each is given
+// workspace's status, the open view's first page, and the views with their counts, read while
+// WebKit started. Each is given
 // once, to the first ask for it, so the first frame is laid out as soon as the script has run
 // instead of after two round trips. Absent when Vite serves the page, after a reload, or when
 // the core had not finished reading in time: everything is then asked for over IPC.
+import type { InboxCounts } from '$lib/bindings/InboxCounts';
 import type { InboxPage } from '$lib/bindings/InboxPage';
 import type { InboxQuery } from '$lib/bindings/InboxQuery';
+import type { View } from '$lib/bindings/View';
 import type { WorkspaceStatus } from '$lib/bindings/WorkspaceStatus';
 
 /** The element's id (`ELEMENT_ID` in the core). */
@@ -14,6 +17,8 @@ interface Written {
   status: WorkspaceStatus | null;
   query: InboxQuery;
   page: InboxPage | null;
+  views?: View[] | null;
+  counts?: InboxCounts | null;
 }
 
 /** undefined: the page has not been read yet. */
@@ -49,6 +54,16 @@ export function takeWrittenPage(query: InboxQuery): InboxPage | null {
   const page = w.page;
   w.page = null;
   return page;
+}
+
+/** The views and counts the core wrote into the page, once. */
+export function takeWrittenViews(): { views: View[]; counts: InboxCounts } | null {
+  const w = read();
+  if (!w?.views || !w.counts) return null;
+  const taken = { views: w.views, counts: w.counts };
+  w.views = null;
+  w.counts = null;
+  return taken;
 }
 
 function sameQuery(a: InboxQuery, b: InboxQuery): boolean {

@@ -19,6 +19,7 @@ import { priorityLabel } from '$lib/priority';
 import { announce, newItemsSentence } from './announce.svelte';
 import { setDue } from './reminders.svelte';
 import { firstScreenShown, isFirstScreenShown } from './firstScreen';
+import { takeWrittenViews } from '$lib/ipc/written';
 import { dismissGroup, showError, showToast } from './toasts.svelte';
 
 const PAGE_SIZE = 50;
@@ -161,6 +162,15 @@ export function prefetchInbox() {
   const settle = () => (firstPage.settled = true);
   page.then(settle, settle); // a failure is loadInbox's to show, if it takes this page
   early = { key: JSON.stringify(asked), at: Date.now(), page };
+}
+
+/** The views and counts the core wrote into the page, if it did: the sidebar and the view's
+ * header are complete in the first frame, and nothing moves when they are asked for again. */
+export function adoptWrittenViews() {
+  const written = takeWrittenViews();
+  if (!written) return;
+  inbox.views = written.views;
+  inbox.counts = written.counts;
 }
 
 /** Drops the early first page: the workspace is empty (the welcome screen shows, and the demo
