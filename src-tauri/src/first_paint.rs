@@ -4,9 +4,10 @@
 //! fetching and compiling it, building the shell, a couple of milliseconds per row in a cold
 //! script engine, and two layouts. A page that needs no script paints in a few. So the core
 //! writes the first frame itself into the page it serves, from the same [`FirstScreen`] it writes
-//! in as data: the shell's outline, the view's header, the follow-ups due and the rows, each
-//! laid out as the Svelte components lay out theirs (`ui/src/first-paint.css` mirrors their
-//! styles). The UI takes over as soon as its own rows are in the page
+//! in as data: the shell's outline, the view's header, the follow-ups due and the rows. The rows
+//! are written with the markup and classes of `InboxRow.svelte`, styled by the same stylesheets
+//! (`inbox-row.css`, `platform-badge.css`, `priority-label.css`); the shell around them is laid
+//! out as the Svelte components lay out theirs (`ui/src/first-paint.css` mirrors their styles). The UI takes over as soon as its own rows are in the page
 //! (`ui/src/lib/firstPaint.ts`): it compares where each of its rows and their lines sit with
 //! where this frame put them, notes the result on the page (`data-first-paint` on `<html>`:
 //! `same:N` or what moved), and removes this frame. The end-to-end test checks that note, so
@@ -308,10 +309,14 @@ fn reminders(out: &mut String, due: &[Reminder], now: Millis) {
 /// picked).
 fn row(out: &mut String, item: &InboxItem, selected: bool, now: Millis) {
     let (short, label, colour) = badge(item.platform);
-    let selected = if selected { " fp-selected" } else { "" };
+    let selected = if selected {
+        r#" aria-selected="true""#
+    } else {
+        ""
+    };
     let _ = write!(
         out,
-        r#"<div class="fp-row{selected}" data-fp-id="{}"><div class="fp-top"><span class="fp-badge" style="--badge:{colour}"><span>{short}</span><span class="visually-hidden">{label}</span></span><span class="fp-author">"#,
+        r#"<div class="inbox-row"{selected} data-fp-id="{}"><div class="top"><span class="platform-badge" style="--badge:{colour}"><span>{short}</span><span class="visually-hidden">{label}</span></span><span class="author">"#,
         item.id
     );
     esc(out, &item.author_name);
@@ -319,13 +324,13 @@ fn row(out: &mut String, item: &InboxItem, selected: bool, now: Millis) {
     if item.message_count > 1 {
         let _ = write!(
             out,
-            r#"<span class="faint fp-count">{}</span>"#,
+            r#"<span class="faint count">{}</span>"#,
             item.message_count
         );
     }
     let _ = write!(
         out,
-        r#"<span class="fp-age faint">{}</span></div><div class="fp-title">"#,
+        r#"<span class="age faint">{}</span></div><div class="title">"#,
         relative_age(item.last_message_at, now)
     );
     let title = item
@@ -334,24 +339,24 @@ fn row(out: &mut String, item: &InboxItem, selected: bool, now: Millis) {
         .or(item.container.as_deref())
         .unwrap_or(&item.account_name);
     esc(out, title);
-    out.push_str(r#"</div><div class="fp-snippet">"#);
+    out.push_str(r#"</div><div class="snippet">"#);
     esc(out, &item.snippet);
     out.push_str("</div>");
     if !item.reasons.is_empty() {
-        out.push_str(r#"<div class="fp-why">"#);
+        out.push_str(r#"<div class="why">"#);
         for reason in &item.reasons {
             let tone = match reason.points.signum() {
-                1 => " fp-up",
-                -1 => " fp-down",
+                1 => " up",
+                -1 => " down",
                 _ => "",
             };
-            let _ = write!(out, r#"<span class="fp-reason{tone}">"#);
+            let _ = write!(out, r#"<span class="reason{tone}">"#);
             esc(out, &reason.why);
             if reason.points != 0 {
                 let sign = if reason.points > 0 { '+' } else { '−' };
                 let _ = write!(
                     out,
-                    r#"<span class="fp-points">{sign}{}</span>"#,
+                    r#"<span class="points">{sign}{}</span>"#,
                     reason.points.unsigned_abs()
                 );
             }
@@ -366,14 +371,14 @@ fn row(out: &mut String, item: &InboxItem, selected: bool, now: Millis) {
         || item.assignee.is_some()
         || due.is_some()
     {
-        out.push_str(r#"<div class="fp-meta">"#);
+        out.push_str(r#"<div class="meta">"#);
         if let Some((tone, text)) = due {
-            let _ = write!(out, r#"<span class="fp-due fp-{tone}">{text}</span>"#);
+            let _ = write!(out, r#"<span class="due {tone}">{text}</span>"#);
         }
         if item.priority >= 3 {
             let _ = write!(
                 out,
-                r#"<span class="fp-priority fp-p{}">{}</span>"#,
+                r#"<span class="priority-label p{}">{}</span>"#,
                 item.priority,
                 priority_label(item.priority)
             );
@@ -389,9 +394,9 @@ fn row(out: &mut String, item: &InboxItem, selected: bool, now: Millis) {
         }
         if let Some(assignee) = &item.assignee {
             let initial: String = assignee.chars().next().into_iter().collect();
-            out.push_str(r#"<span class="fp-assignee"><span class="visually-hidden">Assigned to</span><span class="fp-initial">"#);
+            out.push_str(r#"<span class="assignee"><span class="visually-hidden">Assigned to</span><span class="initial">"#);
             esc(out, &initial.to_uppercase());
-            out.push_str(r#"</span><span class="fp-name">"#);
+            out.push_str(r#"</span><span class="name">"#);
             esc(out, assignee);
             out.push_str("</span></span>");
         }

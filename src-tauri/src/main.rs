@@ -719,9 +719,9 @@ mod tests {
             .map(|i| i["id"].as_i64().expect("an id"))
             .collect();
         assert_eq!(ids, listed, "the page's rows, in order");
-        assert_eq!(painted.matches("fp-selected").count(), 1);
+        assert_eq!(painted.matches(r#"aria-selected="true""#).count(), 1);
         assert!(painted.contains(&format!(
-            r#"<div class="fp-row fp-selected" data-fp-id="{}">"#,
+            r#"<div class="inbox-row" aria-selected="true" data-fp-id="{}">"#,
             listed[0]
         )));
         assert!(painted.starts_with(r#"<div id="hearth-first-paint" aria-hidden="true" inert>"#));

@@ -11,7 +11,7 @@ import {
 
 /** A row as the core paints it (src-tauri/src/first_paint.rs), with its lines. */
 function paintedRow(id: number, title: string, meta = '') {
-  return `<div class="fp-row" data-fp-id="${id}"><div class="fp-top"><span>Ma</span><span>Ana</span><span class="fp-age">3 d</span></div><div class="fp-title">${title}</div><div class="fp-snippet">Same here</div>${meta ? `<div class="fp-meta">${meta}</div>` : ''}</div>`;
+  return `<div class="inbox-row" data-fp-id="${id}"><div class="top"><span>Ma</span><span>Ana</span><span class="age">3 d</span></div><div class="title">${title}</div><div class="snippet">Same here</div>${meta ? `<div class="meta">${meta}</div>` : ''}</div>`;
 }
 
 /** A row as InboxRow.svelte lays it out (whitespace between elements, as Svelte leaves it). */

@@ -37,7 +37,7 @@ const rounded = (r: DOMRect) =>
  * before the app does, and a minute may have turned in between. */
 function words(el: Element): string {
   let text = el.textContent ?? '';
-  const age = el.querySelector('time, .fp-age')?.textContent;
+  const age = el.querySelector('time, .age')?.textContent;
   if (age) text = text.replace(age, '');
   return text.replace(/\s+/g, '');
 }
@@ -51,7 +51,7 @@ export function measure(frame: Element): Map<string, Painted> {
       rects: lines.map((line) => line.getBoundingClientRect()),
       // the meta line says a snooze's time in the webview's locale, which the core does not know
       words: lines.map((line, i) =>
-        i === 0 || line.classList.contains('fp-meta') ? null : words(line),
+        i === 0 || line.classList.contains('meta') ? null : words(line),
       ),
     });
   }
