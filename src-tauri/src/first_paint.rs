@@ -7,11 +7,12 @@
 //! in as data: the shell's outline, the view's header, the follow-ups due and the rows. The rows
 //! are written with the markup and classes of `InboxRow.svelte`, styled by the same stylesheets
 //! (`inbox-row.css`, `platform-badge.css`, `priority-label.css`); the shell around them is laid
-//! out as the Svelte components lay out theirs (`ui/src/first-paint.css` mirrors their styles). The UI takes over as soon as its own rows are in the page
-//! (`ui/src/lib/firstPaint.ts`): it compares where each of its rows and their lines sit with
-//! where this frame put them, notes the result on the page (`data-first-paint` on `<html>`:
-//! `same:N` or what moved), and removes this frame. The end-to-end test checks that note, so
-//! this renderer cannot drift from the Svelte one unseen.
+//! out as the Svelte components lay out theirs (`ui/src/first-paint.css` mirrors their styles).
+//! The UI takes over as soon as its own rows are in the page (`ui/src/lib/firstPaint.ts`): it
+//! removes this frame, compares where each of its rows and their lines sit with where this frame
+//! put them, and notes the result on the page (`data-first-paint` on `<html>`: `same:N` or what
+//! moved). The end-to-end test checks that note, and a test here checks the names and colours
+//! taken from the UI's tables, so this renderer cannot drift from the Svelte one unseen.
 //!
 //! The frame is an overlay: `aria-hidden`, `inert`, and gone before anything can be done with
 //! it. Every text in it comes from a platform or a member and is escaped; no attribute takes a
@@ -43,8 +44,9 @@ fn badge(platform: Platform) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// The rows painted: more than a screen of the tallest window holds (a row is 60 px at the
-/// least). The rest of the page is room to scroll.
+/// The rows painted: a screenful in windows up to about 1,000 px high even if every row were
+/// the shortest a row can be (60 px; most are 100–160). The rest of the page is room to scroll;
+/// in a taller window the rows below come with the UI's own frame, a tenth of a second later.
 const PAINTED_ROWS: usize = 16;
 
 /// The room a row out of sight takes: about what the app's list guesses for a row it has not
@@ -471,6 +473,40 @@ mod tests {
         // WebKit's C locale groups nothing
         assert_eq!(grouped_in(24_731, "C.UTF-8"), "24731");
         assert_eq!(grouped_in(24_731, ""), "24731");
+    }
+
+    #[test]
+    fn the_names_and_colours_are_the_uis() {
+        // each mirrored table, checked against the file the UI takes it from
+        let platforms = include_str!("../../ui/src/lib/platforms.ts");
+        for platform in Platform::ALL {
+            let (short, label, colour) = badge(platform);
+            let key = serde_json::to_value(platform).expect("a name");
+            let key = key.as_str().expect("a string");
+            let line = platforms
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{key}: {{")))
+                .unwrap_or_else(|| panic!("{key} in platforms.ts"));
+            for part in [
+                format!("label: '{label}'"),
+                format!("short: '{short}'"),
+                format!("colour: '{colour}'"),
+            ] {
+                assert!(line.contains(&part), "{key}: {part} in {line}");
+            }
+        }
+        let shell = include_str!("../../ui/src/lib/components/Shell.svelte");
+        let links: Vec<&str> = shell
+            .lines()
+            .filter_map(|l| l.split("label: '").nth(1)?.split('\'').next())
+            .collect();
+        assert_eq!(links, PLACES, "the sidebar's places, in order");
+        let priority = include_str!("../../ui/src/lib/priority.ts");
+        let labels: Vec<String> = (0..5).map(|p| format!("'{}'", priority_label(p))).collect();
+        assert!(
+            priority.contains(&format!("[{}]", labels.join(", "))),
+            "PRIORITY_LABELS in priority.ts"
+        );
     }
 
     #[test]
