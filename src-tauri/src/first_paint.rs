@@ -53,6 +53,10 @@ const PAINTED_ROWS: usize = 16;
 /// laid out yet.
 const UNSEEN_ROW_PX: usize = 120;
 
+/// The brand's mark in the sidebar: the file `Shell.svelte` shows (the build writes it into the
+/// script as a `data:` address, which the content security policy allows for images).
+const LOGO: &str = include_str!("../../icons/icon.svg");
+
 /// The places in the sidebar, as `Shell.svelte` lists them.
 const PLACES: [&str; 6] = [
     "Inbox",
@@ -146,7 +150,8 @@ pub fn render(screen: &FirstScreen, now: Millis) -> Option<String> {
     let mut out = String::with_capacity(2_048 + screen.page.items.len() * 768);
     let _ = write!(
         out,
-        r#"<div id="{ELEMENT_ID}" aria-hidden="true" inert><div class="fp-shell"><div class="fp-nav"><div class="fp-brand"><span class="fp-mark"></span> Hearth</div>"#
+        r#"<div id="{ELEMENT_ID}" aria-hidden="true" inert><div class="fp-shell"><div class="fp-nav"><div class="fp-brand"><img class="fp-mark" alt="" src="data:image/svg+xml,{}"> Hearth</div>"#,
+        percent_encoding::utf8_percent_encode(LOGO, percent_encoding::NON_ALPHANUMERIC)
     );
     for (i, place) in PLACES.iter().enumerate() {
         let current = if i == 0 { " fp-current" } else { "" };

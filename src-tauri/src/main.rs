@@ -725,6 +725,10 @@ mod tests {
             listed[0]
         )));
         assert!(painted.starts_with(r#"<div id="hearth-first-paint" aria-hidden="true" inert>"#));
+        assert!(
+            painted.contains(r#"<img class="fp-mark" alt="" src="data:image/svg+xml,%3Csvg"#),
+            "the brand's mark, as an address the content security policy allows"
+        );
         // the header and the sidebar say how many, as the UI's first frame does
         let open = counts["open"].as_i64().expect("a count");
         assert!(painted.contains(&format!(

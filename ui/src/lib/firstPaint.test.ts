@@ -181,6 +181,18 @@ describe('the app’s start', () => {
     expect(start).toHaveBeenCalledOnce();
   });
 
+  it('starts at once where the web view reports no paints', () => {
+    observePaints();
+    vi.stubGlobal(
+      'PerformanceObserver',
+      Object.assign(class {}, { supportedEntryTypes: ['navigation', 'resource'] }),
+    );
+    paint(paintedRow(7, 'Crash'));
+    const start = vi.fn();
+    whenPainted(start);
+    expect(start).toHaveBeenCalledOnce();
+  });
+
   it('starts at once on a page the core painted nothing into', () => {
     observePaints();
     const start = vi.fn();

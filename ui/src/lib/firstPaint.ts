@@ -150,8 +150,11 @@ export const PAINT_WAIT_MS = 100;
  */
 export function whenPainted(start: () => void, doc: Document = document) {
   const painted = () => performance.getEntriesByType?.('paint').length > 0;
-  if (!doc.getElementById(FIRST_PAINT_ID) || painted() || typeof PerformanceObserver === 'undefined')
-    return start();
+  // a WebKit that reports no paints starts the app at once rather than after the wait
+  const reportsPaints =
+    typeof PerformanceObserver !== 'undefined' &&
+    (PerformanceObserver.supportedEntryTypes ?? ['paint']).includes('paint');
+  if (!doc.getElementById(FIRST_PAINT_ID) || painted() || !reportsPaints) return start();
   let started = false;
   const go = () => {
     if (started) return;
