@@ -174,8 +174,6 @@ pub fn render(screen: &FirstScreen, now: Millis) -> Option<String> {
     out.push_str(
         r#"</div><div class="fp-main"><div class="fp-topbar"><div class="fp-search"><input class="field" type="search" tabindex="-1" placeholder="Search messages and notes"><kbd>/</kbd></div></div>"#,
     );
-    // the member pane beside the thread when the window is wide (InboxView's `with-pane`): the
-    // first row is selected
     header(&mut out, &screen.views);
     reminders(&mut out, &screen.page.reminders, now);
     out.push_str(r#"<div class="fp-list">"#);
