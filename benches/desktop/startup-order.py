@@ -16,8 +16,10 @@ in the app's binary is mapped to its function with `nm`, and each function (with
 LLVM or GCC gave the same code) becomes a pattern on its input section's name:
 
 * Rust functions by their mangled path without the hash (`_ZN...17h*`): the hash changes with
-  the toolchain and the crate's build, the path does not. A generic function's pattern takes
-  every instantiation of it, which is most of why the section is larger than what ran;
+  the toolchain, the path does not. A generic function's instantiations share its path, so
+  those are named with their hash (`_ZN...17h0123456789abcdefE*`): by path alone, every
+  instantiation of `Iterator::fold` and the like went in, and the section was three times the
+  code that ran. A hash that no longer matches leaves its function where the linker puts it;
 * C functions (SQLite) by name;
 * the standard library's own functions (its v0 names, `_R...`, carry the toolchain's crate
   hashes) all go in, whether they ran or not: 0.5 MiB, most of which the start touches.
@@ -98,36 +100,64 @@ def executed_addresses(callgrind_out: Path, binary: Path) -> set[int]:
     return found
 
 
-def functions_at(binary: Path, addresses: set[int]) -> tuple[set[str], int, int]:
-    """Every function symbol (aliases included) whose code holds one of `addresses`, how many
-    functions that is, and the size of their code in bytes."""
+def text_symbols(binary: Path) -> list[tuple[int, int, str]]:
+    """Every function symbol of `binary`: start, size, name."""
     listing = subprocess.run(
         ["nm", "-S", "-n", "--defined-only", str(binary)],
         check=True, capture_output=True, text=True,
     ).stdout
-    by_start: dict[int, tuple[int, list[str]]] = {}
+    found = []
     for line in listing.splitlines():
         parts = line.split()
         if len(parts) == 4 and parts[2] in "tTwW":
-            start, size = int(parts[0], 16), int(parts[1], 16)
-            old_size, aliases = by_start.get(start, (0, []))
-            aliases.append(parts[3])
-            by_start[start] = (max(size, old_size), aliases)
+            found.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
+    return found
+
+
+def functions_at(symbols: list[tuple[int, int, str]],
+                 addresses: set[int]) -> tuple[set[str], int, int]:
+    """Every function symbol (aliases included) whose code holds one of `addresses`, how many
+    functions that is, and the size of their code in bytes."""
+    by_start: dict[int, tuple[int, list[str]]] = {}
+    for start, size, name in symbols:
+        old_size, aliases = by_start.get(start, (0, []))
+        aliases.append(name)
+        by_start[start] = (max(size, old_size), aliases)
     starts = sorted(by_start)
     hit: set[int] = set()
     for a in addresses:
         i = bisect.bisect_right(starts, a) - 1
         if i >= 0 and a < starts[i] + by_start[starts[i]][0]:
             hit.add(starts[i])
-    symbols = {s for start in hit for s in by_start[start][1]}
-    return symbols, len(hit), sum(by_start[start][0] for start in hit)
+    ran = {s for start in hit for s in by_start[start][1]}
+    return ran, len(hit), sum(by_start[start][0] for start in hit)
 
 
-def pattern(symbol: str) -> str | None:
+RUST_HASH = re.compile(r"^(_ZN.*17h)([0-9a-f]{16})E(?:\.llvm\.\d+)?$")
+
+
+def instantiations(symbols: list[tuple[int, int, str]]) -> dict[str, int]:
+    """How many functions of the binary share each Rust path (the name without its hash): a
+    generic function has one per set of types it was built for."""
+    counts: dict[str, int] = {}
+    for _, _, name in symbols:
+        m = RUST_HASH.match(name)
+        if m:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return counts
+
+
+def pattern(symbol: str, shared: dict[str, int]) -> str | None:
     """The section-name pattern for `symbol`, or None for one that cannot be named the same way
-    on another toolchain."""
-    m = re.match(r"^(_ZN.*17h)[0-9a-f]{16}E(?:\.llvm\.\d+)?$", symbol)
+    on another toolchain. A Rust function is named by its path without the hash, which holds
+    across builds, unless other functions share that path (a generic's instantiations, 4.1
+    MiB of `Iterator::fold` and the like that never ran): then by its hash too, which holds
+    as long as the toolchain and the types do, and matches nothing once they change (the
+    function is then laid out as if unordered)."""
+    m = RUST_HASH.match(symbol)
     if m:
+        if shared.get(m.group(1), 0) > 1:
+            return f"{m.group(1)}{m.group(2)}E*"
         return m.group(1) + "*"
     if symbol.startswith("_R"):
         return None
@@ -154,7 +184,8 @@ def write_script(patterns: list[str], functions: int, size: int, binary: Path, s
         f"   Made on {_dt.date.today().isoformat()} at {commit()}: {functions} functions,"
         f" {size / 2**20:.2f} MiB of code, run in the first {seconds} s under callgrind.",
         "   Each function's section, as LLVM names it (`.text.NAME`, or `.text.unlikely.NAME`",
-        "   for a cold one); the hash at the end of a Rust name is left open. The standard",
+        "   for a cold one); the hash at the end of a Rust name is left open, unless other",
+        "   functions share its path (a generic's instantiations): then it is named. The standard",
         "   library's functions (`_R` names, precompiled) all go in: 0.5 MiB, mostly run. */",
         "SECTIONS",
         "{",
@@ -245,8 +276,10 @@ def main():
         sys.exit(f"callgrind wrote no profile at {out}")
 
     addresses = executed_addresses(out, binary)
-    symbols, functions, size = functions_at(binary, addresses)
-    patterns = sorted({p for s in symbols if (p := pattern(s)) is not None})
+    every = text_symbols(binary)
+    ran, functions, size = functions_at(every, addresses)
+    shared = instantiations(every)
+    patterns = sorted({p for s in ran if (p := pattern(s, shared)) is not None})
     if not patterns:
         sys.exit(f"no function of {binary.name} ran under callgrind: nothing written")
     write_script(patterns, functions, size, binary, args.seconds)
