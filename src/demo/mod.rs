@@ -152,7 +152,8 @@ struct Account {
     handle: String,
     /// The name shown on this platform: people write it differently in different places.
     display_name: Option<String>,
-    /// Whether this account has the person's usual handle (it was free here).
+    /// Whether this account shows the person's usual handle (it was free here, and the platform
+    /// shows it: a Bluesky handle on their own domain does not).
     uses_base: bool,
 }
 
@@ -378,7 +379,12 @@ fn make_account(
         _ => (
             format!("did:plc:{:024x}", 0xabc0_0000_u64 + n * 31),
             match &person.domain {
-                Some(domain) => domain.clone(),
+                // a handle on their own domain shows the domain, not the handle they use
+                // elsewhere
+                Some(domain) => {
+                    uses_base = false;
+                    domain.clone()
+                }
                 None => format!("{}.bsky.social", handle.replace('_', "-")),
             },
         ),
