@@ -208,6 +208,68 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
     }
 }
 
+/// The recall above is read over the pairs the generator says show more than a name, so what
+/// it says an account shows must be on the account: a made-up handle ("pixelowl11") in the
+/// handle, an email, an employer, a place in their fields.
+#[test]
+fn what_the_demo_says_an_account_shows_is_on_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+    let options = DemoOptions {
+        members: 2000,
+        messages: 2000,
+        ..Default::default()
+    };
+    let (_, truth) =
+        hearth::demo::generate_with_truth(&mut store, &options, NOW, &mut |_| {}).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT account_id, external_id, platform, handle, email, organization, location
+             FROM identities",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                (r.get::<_, i64>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                [
+                    r.get::<_, Option<String>>(4)?.is_some(),
+                    r.get::<_, Option<String>>(5)?.is_some(),
+                    r.get::<_, Option<String>>(6)?.is_some(),
+                ],
+            ))
+        })
+        .unwrap();
+    let (mut handles, mut on_bluesky) = (0, 0);
+    for row in rows {
+        let (key, platform, handle, fields) = row.unwrap();
+        let Some(shown) = truth.shown.get(&key) else {
+            continue;
+        };
+        if let Some(made_up) = &shown.made_up_handle {
+            handles += 1;
+            on_bluesky += usize::from(platform == "bluesky");
+            assert!(
+                handle.starts_with(made_up.as_str()),
+                "{platform} account {handle:?} is said to show the handle {made_up:?}"
+            );
+        }
+        assert_eq!(
+            fields,
+            [shown.email, shown.organization, shown.location],
+            "{platform} account {handle:?}: email, employer, place as shown"
+        );
+    }
+    assert!(
+        handles > 50 && on_bluesky > 0,
+        "{handles} made-up handles, {on_bluesky} on Bluesky"
+    );
+}
+
 /// `identity` synced from a GitHub repository.
 fn on_github(db: &mut TestDb, identity: IncomingIdentity) {
     let github = db

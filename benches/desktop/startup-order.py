@@ -150,8 +150,8 @@ def instantiations(symbols: list[tuple[int, int, str]]) -> dict[str, int]:
 def pattern(symbol: str, shared: dict[str, int]) -> str | None:
     """The section-name pattern for `symbol`, or None for one that cannot be named the same way
     on another toolchain. A Rust function is named by its path without the hash, which holds
-    across builds, unless other functions share that path (a generic's instantiations, 4.1
-    MiB of `Iterator::fold` and the like that never ran): then by its hash too, which holds
+    across builds, unless other functions share that path (a generic's instantiations: by path
+    alone, the section was 9.4 MB for 3.08 MiB that ran): then by its hash too, which holds
     as long as the toolchain and the types do, and matches nothing once they change (the
     function is then laid out as if unordered)."""
     m = RUST_HASH.match(symbol)
