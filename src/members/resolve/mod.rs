@@ -904,12 +904,14 @@ impl Store {
             })
             .collect();
         model.learn_u(&random);
+        model.learn_shown();
         // pairs known to be one person: the identities each member already holds
         let mut by_member: HashMap<i64, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {
             by_member.entry(p.member_id).or_default().push(i);
         }
         let mut known: Vec<Comparison> = Vec::new();
+        let mut groups: Vec<Vec<Profile>> = Vec::new();
         for idx in by_member.values().filter(|v| v.len() > 1) {
             // compared without the email most were merged on (see `Profile::without_email`)
             let held: Vec<Profile> = idx
@@ -922,8 +924,14 @@ impl Store {
                     known.push(compare_quick(a, b, 2));
                 }
             }
+            groups.push(held);
         }
         model.learn_m(&known);
+        model.learn_m_numbered(groups.iter().flat_map(|held| {
+            held.iter()
+                .enumerate()
+                .flat_map(move |(k, a)| held[k + 1..].iter().map(move |b| (a, b)))
+        }));
         // every candidate pair compared once: its outcomes (to learn the share of matches by)
         // and the weight of its evidence are kept, not the comparison (1.7M comparisons
         // would hold gigabytes)

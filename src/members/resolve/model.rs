@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::keys::Key;
-use super::names::{close_words, handle_key, same_given, similar};
+use super::names::{close_words, handle_key, handle_stem, same_given, similar};
 
 /// One identity, ready to compare.
 #[derive(Debug, Clone, Default)]
@@ -185,11 +185,24 @@ fn spelt_out(short: &Profile, full: &Profile) -> Option<Spelt> {
     }
     // the account's own handle, not the name of its email (compared on its own), with any
     // number after it ("amarayilmaz48"): a number says nothing about whose name it is
+    // or, beside the first name it shows, that name's initial and the family name ("Ngozi" as
+    // 'nkesenski' beside "Ngozi Kesenski"): the initial alone would be anyone's
+    let shown_first = short.given().filter(|first| first.len() > 1);
     let writes_out = |h: &String| {
         let h = h.trim_end_matches(|c: char| c.is_ascii_digit());
-        h.len() == given.len() + family.len()
+        let whole = h.len() == given.len() + family.len()
             && ((h.starts_with(given) && h.ends_with(family))
-                || (h.starts_with(family) && h.ends_with(given)))
+                || (h.starts_with(family) && h.ends_with(given)));
+        let initial = family.len() >= 4
+            && h.len() == family.len() + 1
+            && h.ends_with(family)
+            && shown_first.is_some_and(|first| {
+                // the initial of the name shown or of the one it stands for ("Pepe", José)
+                [first, given]
+                    .iter()
+                    .any(|n| n.get(..1).is_some_and(|i| h.starts_with(i)))
+            });
+        whole || initial
     };
     let handle = short
         .handles
@@ -349,9 +362,13 @@ fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Compari
         if names_agree && from_names(h) {
             outcome(5, say!("same handle '{h}', made of the same name"))
         } else {
+            // a number after a stem neither name makes ("pixelowl553"): a handle the person
+            // made up, which they keep from platform to platform (see `Model::m_numbered`)
+            let made_up = handle_stem(h)
+                .is_some_and(|stem| !a.hnames.iter().chain(&b.hnames).any(|n| n == stem));
             Outcome {
                 level: 4,
-                value: Some(("handle", h.clone())),
+                value: Some((if made_up { "made_up" } else { "handle" }, h.clone())),
                 text: say!("same handle '{h}'"),
             }
         }
@@ -485,6 +502,18 @@ pub struct Model {
     pub counts: HashMap<String, HashMap<String, u32>>,
     /// How many identities the counts are out of.
     pub population: u32,
+    /// Among one person's pairs of accounts where one holds a handle with a number
+    /// ("pixelowl553"), the share where the other holds the same: people keep such a handle
+    /// from platform to platform far more often than one person's accounts share a handle at
+    /// all (`m` of "same handle" is over every pair, most of which have nothing to share).
+    /// `None` until learnt.
+    #[serde(default)]
+    pub m_numbered: Option<f64>,
+    /// For the fields only some accounts fill in (organisation, place), the share of identities
+    /// that show one: the chance a random pair agrees on a value is the chance both show one
+    /// and the other's is that value, not how often the value occurs among all identities.
+    #[serde(default)]
+    pub shown: HashMap<String, f64>,
 }
 
 const FLOOR: f64 = 1e-6;
@@ -526,6 +555,8 @@ impl Default for Model {
             lambda: 0.01,
             counts: HashMap::default(),
             population: 0,
+            m_numbered: None,
+            shown: HashMap::default(),
         }
     }
 }
@@ -549,7 +580,13 @@ impl Outcome {
     pub fn counted(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::new();
         if let Some((kind, value)) = &self.value {
-            out.push((*kind, value.as_str()));
+            out.push((counted_as(kind), value.as_str()));
+            if counted_as(kind) == "handle" {
+                if let Some(stem) = handle_stem(value) {
+                    out.push(("stem", stem));
+                }
+                out.push(("hname", value.as_str()));
+            }
             if *kind == "name" {
                 for word in value.split(' ') {
                     out.push(("given", word));
@@ -561,6 +598,15 @@ impl Outcome {
     }
 }
 
+/// The kind of key a shared value of `kind` is counted under: a made-up handle is a handle.
+fn counted_as(kind: &str) -> &str {
+    if kind == "made_up" {
+        "handle"
+    } else {
+        kind
+    }
+}
+
 /// The probability that a pair is one person, from its score (log₂ odds).
 pub fn probability(score: f64) -> f64 {
     1.0 / (1.0 + (-score).exp2())
@@ -568,6 +614,28 @@ pub fn probability(score: f64) -> f64 {
 
 /// The lowest chance two different people share a whole name, however rare its words.
 const RAREST_NAME: f64 = 1e-10;
+
+/// For a handle with a number after it ("pixelowl553"), the chance another person holds it:
+/// how many others hold its stem ("pixelowl", seen once at least) times the chance of that
+/// number among the numbers of its length. The handles of one workspace's random pairs almost
+/// never meet, so the average over them cannot tell "pixelowl553", whose stem no one else
+/// holds, from a stem a thousand people put numbers after ("anasilva"). `None` for a handle
+/// without a number, or any other kind of value.
+fn handle_chance(
+    kind: &str,
+    handle: &str,
+    population: f64,
+    count: &dyn Fn(&str, &str) -> u32,
+) -> Option<f64> {
+    if kind != "handle" {
+        return None;
+    }
+    let stem = handle_stem(handle)?;
+    // up to 9999: longer numbers are not all equally likely (years, the platform's suffixes)
+    let digits = (handle.len() - stem.len()).min(4) as i32;
+    let holders = f64::from(count("stem", stem).saturating_sub(2).max(1));
+    Some(holders / population * 10f64.powi(-digits))
+}
 
 impl Model {
     /// How many identities hold `value` as a key of `kind`, if it was counted.
@@ -591,21 +659,31 @@ impl Model {
 
     /// The probability of `level` of `field` among matches. A handle made of a name is only
     /// compared when the names agree or are close, so its probability is the one given that
-    /// they are (as its `u`, [`NAMESAKES_SAME_HANDLE`], is).
+    /// they are (as its `u`, [`NAMESAKES_SAME_HANDLE`], is); one handle made of the other's
+    /// name counts only when they do not (one account shows no name, or another one), so its
+    /// probability is the one given that (its `u` barely changes: random pairs' names almost
+    /// never agree). Without the second, a nameless "dnoraeke" beside "Dario Noraeke" would be
+    /// weighed as if one person's accounts with one name missing were as many as all of them.
     fn m_of(&self, field: usize, level: usize) -> f64 {
         let m = self.m[field][level].max(FLOOR);
-        if FIELDS[field] == "handle" && level == 5 {
-            let names_agree = self.m[1][2] + self.m[1][3] + self.m[1][4];
-            (m / names_agree.max(FLOOR)).min(1.0)
-        } else {
-            m
-        }
+        let given = match (FIELDS[field], level) {
+            ("handle", 5) => self.m[1][2] + self.m[1][3] + self.m[1][4],
+            ("handle", 3) => self.m[1][0] + self.m[1][1],
+            _ => return m,
+        };
+        (m / given.max(FLOOR)).min(1.0)
     }
 
     fn weight(&self, field: usize, o: &Outcome) -> f64 {
-        let m = self.m_of(field, o.level);
+        let mut m = self.m_of(field, o.level);
+        if let (Some(("made_up", _)), Some(numbered)) = (&o.value, self.m_numbered) {
+            // the chance one person's other account holds it is the one learnt for handles a
+            // person made up
+            m = numbered.max(FLOOR);
+        }
         let mut u = self.u[field][o.level].max(FLOOR);
-        if let (Some(value), true) = (&o.value, self.population > 0) {
+        if let (Some((kind, value)), true) = (&o.value, self.population > 0) {
+            let value = (counted_as(kind), value);
             let population = f64::from(self.population);
             // how often the value occurs among the other identities (a value only these two
             // hold is as rare as values get)
@@ -620,8 +698,25 @@ impl Model {
                 // (one more holder of the name may well be a third account of the same
                 // person: people with three accounts are common, namesakes are not)
                 Some(chance) => u = others(held.saturating_sub(1)).max(chance).max(RAREST_NAME),
-                // any other exact match on a common value proves less
-                None => u = u.max(others(held)),
+                None => match handle_chance(value.0, &value.1, population, &count) {
+                    // a handle with a number: as rare as its parts make it (and, as with a
+                    // name, one more holder may be the same person's third account)
+                    Some(chance) => u = others(held.saturating_sub(1)).max(chance),
+                    None => match self.shown.get(value.0) {
+                        // an organisation, a place: both show one (as often as accounts do)
+                        // and the other's is this one (as often as its holders make it; one
+                        // no one else shows counts as shown once)
+                        Some(&shown) => u = (shown * others(held.max(1))).max(FLOOR),
+                        // any other exact match on a common value proves less
+                        None => u = u.max(others(held)),
+                    },
+                },
+            }
+            if value.0 == "handle" {
+                // a handle others' names make ("sanjayj": every Sanjay J.) is one they may
+                // hold too, on a platform this workspace does not see or as they sync
+                let makers = count("hname", &value.1).saturating_sub(2);
+                u = u.max(others(makers) * NAMESAKES_SAME_HANDLE);
             }
         }
         (m / u).log2()
@@ -651,7 +746,6 @@ impl Model {
         Some(chance)
     }
 
-    /// The score of one comparison, factor by factor.
     /// The odds before the evidence, as a weight (log₂).
     pub fn prior(&self) -> f64 {
         (self.lambda / (1.0 - self.lambda)).log2()
@@ -749,6 +843,55 @@ impl Model {
             }
             let total: f64 = counts.iter().sum();
             self.m[f] = counts.iter().map(|c| c / total).collect();
+        }
+    }
+
+    /// Learns [`Model::m_numbered`] from pairs known to be one person (as [`Model::learn_m`]
+    /// does, compared without the email they were merged on), blended with an even prior so a
+    /// few merges do not decide it.
+    pub fn learn_m_numbered<'p>(
+        &mut self,
+        known: impl IntoIterator<Item = (&'p Profile, &'p Profile)>,
+    ) {
+        const PRIOR_WEIGHT: f64 = 50.0;
+        let blend =
+            |n: f64, of: f64| (of > 0.0).then(|| (n + 0.5 * PRIOR_WEIGHT) / (of + PRIOR_WEIGHT));
+        let (mut with, mut kept) = (0.0, 0.0);
+        for (a, b) in known {
+            if a.handles.is_empty() || b.handles.is_empty() {
+                continue;
+            }
+            // handles with a number after a stem neither name makes, as `compare` tells them
+            let made_up = |p: &'p Profile| {
+                p.handles.iter().filter(|h| {
+                    handle_stem(h)
+                        .is_some_and(|stem| !a.hnames.iter().chain(&b.hnames).any(|n| n == stem))
+                })
+            };
+            if made_up(a).chain(made_up(b)).next().is_none() {
+                continue;
+            }
+            with += 1.0;
+            if made_up(a).any(|h| b.handles.contains(h)) {
+                kept += 1.0;
+            }
+        }
+        self.m_numbered = blend(kept, with).or(self.m_numbered);
+    }
+
+    /// Records how many identities show an organisation and a place, from the counts.
+    pub fn learn_shown(&mut self) {
+        if self.population == 0 {
+            return;
+        }
+        for kind in ["org", "place"] {
+            if let Some(values) = self.counts.get(kind) {
+                let holders: f64 = values.values().map(|&n| f64::from(n)).sum();
+                self.shown.insert(
+                    kind.to_string(),
+                    (holders / f64::from(self.population)).min(1.0),
+                );
+            }
         }
     }
 
@@ -965,6 +1108,37 @@ mod tests {
         );
         assert_eq!(c[1].level, 4, "{:?}", c[1]);
         assert_eq!(c[1].value, Some(("name", "sharma soren".to_string())));
+        // a first name, and its initial with the family name in the handle
+        let c = compare(
+            &person(1, "Ngozi", "nkesenski", None),
+            &person(2, "Ngozi Kesenski", "ngozikesenski", None),
+            0,
+        );
+        assert_eq!(c[1].level, 4, "{:?}", c[1]);
+        assert_eq!(c[1].value, Some(("name", "kesenski ngozi".to_string())));
+        // …which is anyone's with that initial when no first name is shown, or another one
+        let nameless = Profile::from_keys(
+            5,
+            5,
+            5,
+            Vec::new(),
+            &super::super::keys::keys(&super::super::keys::IdentityFacts {
+                handle: "nkesenski".into(),
+                ..Default::default()
+            }),
+        );
+        let c = compare(
+            &nameless,
+            &person(2, "Ngozi Kesenski", "ngozikesenski", None),
+            0,
+        );
+        assert_ne!(c[1].level, 4, "{:?}", c[1]);
+        let c = compare(
+            &person(1, "Nadia", "nkesenski", None),
+            &person(2, "Ngozi Kesenski", "ngozikesenski", None),
+            0,
+        );
+        assert_ne!(c[1].level, 4, "{:?}", c[1]);
         // but a handle of another first name gives nothing
         let c = compare(
             &person(1, "Ximena", "xavierali", None),

@@ -197,16 +197,44 @@ static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(|| {
 });
 
 /// Whether two folded given names can be the same person's: equal, or one a nickname or
-/// variant of the other, or both of one formal name ("Sasha" and "Aleksandr").
+/// variant of the other, or both of one formal name ("Sasha" and "Aleksandr"), or one name
+/// romanised two ways ("Юсуф" is "Iusuf" letter by letter and "Yusuf" in a passport).
 pub fn same_given(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
     let n = &*NICKNAMES;
-    match (n.groups.get(a), n.groups.get(b)) {
+    let variants = match (n.groups.get(a), n.groups.get(b)) {
         (Some(x), Some(y)) => x.iter().any(|i| y.contains(i)),
         _ => false,
+    };
+    variants || (a.len() >= 4 && romanised(a) == romanised(b))
+}
+
+/// A folded name as its sounds are written in every common romanisation of Cyrillic and Greek:
+/// `y` and `i` one letter (ю as "yu" or "iu", й as "y", "i" or "j" after a vowel), `kh` as `h`,
+/// and a doubled letter written once ("Dmitrii" / "Dmitriy" / "Dmitri"). Used to compare
+/// given names only: two different family names are far likelier to differ by one of these
+/// than two different first names are.
+fn romanised(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut prev: Option<char> = None;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            'y' => 'i',
+            'k' if chars.peek() == Some(&'h') => {
+                chars.next();
+                'h'
+            }
+            c => c,
+        };
+        if prev != Some(c) {
+            out.push(c);
+        }
+        prev = Some(c);
     }
+    out
 }
 
 /// The formal names a given name is filed under for finding candidates (itself when it has
@@ -509,6 +537,14 @@ mod tests {
         }
         let bob = given_keys("bob");
         assert!(given_keys("robert").iter().any(|k| bob.contains(k)));
+        // one name romanised two ways: "Юсуф" folds to "iusuf", a passport writes "Yusuf"
+        assert!(same_given(&fold("Юсуф"), "yusuf"));
+        assert!(same_given("dmitriy", "dmitrii"));
+        assert!(same_given("mikhail", "mihail"));
+        // names that merely look alike stay two names
+        assert!(!same_given("jan", "ian"));
+        assert!(!same_given("mila", "mia"));
+        assert!(!same_given("yuna", "luna"));
     }
 
     #[test]
