@@ -904,7 +904,6 @@ impl Store {
             })
             .collect();
         model.learn_u(&random);
-        model.learn_shown();
         // pairs known to be one person: the identities each member already holds
         let mut by_member: HashMap<i64, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {

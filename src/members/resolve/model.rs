@@ -585,7 +585,6 @@ impl Outcome {
                 if let Some(stem) = handle_stem(value) {
                     out.push(("stem", stem));
                 }
-                out.push(("hname", value.as_str()));
             }
             if *kind == "name" {
                 for word in value.split(' ') {
@@ -689,8 +688,8 @@ impl Model {
             // hold is as rare as values get)
             let count = |kind: &str, v: &str| self.count(kind, v).unwrap_or(0);
             let others = |n: u32| f64::from(n) / population;
-            let held = count(value.0, &value.1).saturating_sub(2);
-            match self.name_chance(value.0, &value.1, population, &count) {
+            let held = count(value.0, value.1).saturating_sub(2);
+            match self.name_chance(value.0, value.1, population, &count) {
                 // a whole name: the chance two people share it is the larger of how often
                 // others hold it and what its words make likely (names are given word by
                 // word: "Ana Silva" is common, "Quentin Keserstrom" is not, though each is
@@ -698,7 +697,7 @@ impl Model {
                 // (one more holder of the name may well be a third account of the same
                 // person: people with three accounts are common, namesakes are not)
                 Some(chance) => u = others(held.saturating_sub(1)).max(chance).max(RAREST_NAME),
-                None => match handle_chance(value.0, &value.1, population, &count) {
+                None => match handle_chance(value.0, value.1, population, &count) {
                     // a handle with a number: as rare as its parts make it (and, as with a
                     // name, one more holder may be the same person's third account)
                     Some(chance) => u = others(held.saturating_sub(1)).max(chance),
@@ -711,12 +710,6 @@ impl Model {
                         None => u = u.max(others(held)),
                     },
                 },
-            }
-            if value.0 == "handle" {
-                // a handle others' names make ("sanjayj": every Sanjay J.) is one they may
-                // hold too, on a platform this workspace does not see or as they sync
-                let makers = count("hname", &value.1).saturating_sub(2);
-                u = u.max(others(makers) * NAMESAKES_SAME_HANDLE);
             }
         }
         (m / u).log2()
@@ -822,6 +815,10 @@ impl Model {
             self.u[f] = counts.iter().map(|c| c / total).collect();
         }
         self.u[2][5] = NAMESAKES_SAME_HANDLE;
+        // with as many identities as make random pairs worth learning from, how many show an
+        // organisation or a place says as much (with a handful, one town held by two of three
+        // would make a shared town count against a pair)
+        self.learn_shown();
     }
 
     /// Learns `m` from pairs known to be one person (identities already merged, on proof or
@@ -879,7 +876,8 @@ impl Model {
         self.m_numbered = blend(kept, with).or(self.m_numbered);
     }
 
-    /// Records how many identities show an organisation and a place, from the counts.
+    /// Records how many identities show an organisation and a place, from the counts (as
+    /// [`Model::learn_u`] does, for a workspace large enough).
     pub fn learn_shown(&mut self) {
         if self.population == 0 {
             return;
@@ -1165,6 +1163,139 @@ mod tests {
         );
         assert_eq!(c[1].level, 2, "the names are close: {:?}", c[1]);
         assert_eq!(c[2].level, 0, "the handle says nothing more: {:?}", c[2]);
+    }
+
+    /// An account with a handle and nothing else, or with a place or an employer too.
+    fn account(
+        id: i64,
+        name: &str,
+        handle: &str,
+        org: Option<&str>,
+        place: Option<&str>,
+    ) -> Profile {
+        let words: Vec<String> = super::super::names::Name::parse(name)
+            .map(|n| n.words)
+            .unwrap_or_default();
+        let keys = super::super::keys::keys(&super::super::keys::IdentityFacts {
+            handle: handle.into(),
+            display_name: (!name.is_empty()).then(|| name.to_string()),
+            organization: org.map(str::to_string),
+            location: place.map(str::to_string),
+            ..Default::default()
+        });
+        Profile::from_keys(id, id, id, words, &keys)
+    }
+
+    #[test]
+    fn a_made_up_handle_weighs_by_how_many_put_numbers_after_its_stem() {
+        let (a, b) = (
+            account(1, "Vera Holoardo", "pixelowl553", None, None),
+            account(2, "", "pixelowl553", None, None),
+        );
+        let c = compare(&a, &b, 0);
+        assert_eq!(c[2].value, Some(("made_up", "pixelowl553".to_string())));
+        // a handle made of a name, with a number, is not made up: namesakes make it too
+        let c2 = compare(
+            &account(1, "Celine Ortiz", "celineortiz67", None, None),
+            &account(2, "", "celineortiz67", None, None),
+            0,
+        );
+        assert_eq!(c2[2].value, Some(("handle", "celineortiz67".to_string())));
+
+        let mut model = Model {
+            population: 10_000,
+            ..Model::default()
+        };
+        model.set_count("handle", "pixelowl553", 2);
+        // no one else puts a number after "pixelowl"
+        model.set_count("stem", "pixelowl", 2);
+        let alone = model.weight(2, &c[2]);
+        // a thousand others do: one of them may well have picked 553
+        model.set_count("stem", "pixelowl", 1002);
+        let crowded = model.weight(2, &c[2]);
+        assert!(
+            alone > crowded + 9.0,
+            "alone {alone:.1}, crowded {crowded:.1}"
+        );
+        // a third holder may be the person's third account: it does not make the handle common
+        model.set_count("handle", "pixelowl553", 3);
+        assert!((model.weight(2, &c[2]) - crowded).abs() < 1e-9);
+
+        // learnt from one person's accounts: most keep such a handle from platform to platform,
+        // though few of all one person's pairs of accounts share a handle
+        let kept: Vec<(Profile, Profile)> = (0..40)
+            .map(|i| {
+                let h = format!("quietfern{i}");
+                (
+                    account(10 + i, "Ana Souza", &h, None, None),
+                    account(100 + i, "", &h, None, None),
+                )
+            })
+            .collect();
+        let before = model.weight(2, &c[2]);
+        let name_made = model.weight(2, &c2[2]);
+        model.learn_m_numbered(kept.iter().map(|(a, b)| (a, b)));
+        let learnt = model.m_numbered.unwrap_or(0.0);
+        assert!(learnt > 0.7 && learnt > model.m[2][4], "{learnt}");
+        assert!(model.weight(2, &c[2]) > before + 1.0);
+        // and the handle made of a name keeps the weight it had
+        assert!((model.weight(2, &c2[2]) - name_made).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_handle_made_of_the_others_name_is_weighed_given_that_one_shows_no_name() {
+        let c = compare(
+            &account(1, "", "dnoraeke", None, None),
+            &account(2, "Dario Noraeke", "dario_n", None, None),
+            0,
+        );
+        assert_eq!(c[2].level, 3, "{:?}", c[2]);
+        let mut model = Model::default();
+        // as learnt from the demo at 20,000 people: one person's accounts rarely lack a name
+        // or show another one, and one handle is made of the other's name in 1.5% of them
+        model.m[1] = vec![0.026, 0.001, 0.055, 0.011, 0.907];
+        model.m[2][3] = 0.015;
+        // it can only be seen when the names do not agree, which is rare among one person's
+        // accounts: among those, a handle made of the other's name is common
+        let unconditional = (model.m[2][3] / model.u[2][3]).log2();
+        let missing_or_other = model.m[1][0] + model.m[1][1];
+        let w = model.weight(2, &c[2]);
+        assert!(
+            (w - (unconditional - missing_or_other.log2())).abs() < 1e-9,
+            "{w:.2} {unconditional:.2}"
+        );
+        assert!(w > unconditional + 3.0);
+    }
+
+    #[test]
+    fn a_shared_place_weighs_by_how_few_show_one_and_how_few_live_there() {
+        let pair = |place: &str| {
+            compare(
+                &account(1, "Ana Souza", "anas", None, Some(place)),
+                &account(2, "Ana Souza", "asouza", None, Some(place)),
+                0,
+            )
+        };
+        let mut model = Model {
+            population: 10_000,
+            ..Model::default()
+        };
+        model.set_count("place", "berlin", 1500);
+        model.set_count("place", "tromso", 2);
+        model.learn_shown();
+        let share = model.shown.get("place").copied().unwrap_or(0.0);
+        assert!((share - 0.1502).abs() < 1e-9, "{share}");
+        let (berlin, tromso) = (pair("Berlin"), pair("Tromsø"));
+        assert_eq!(berlin[5].level, 2, "{:?}", berlin[5]);
+        let (common, rare) = (model.weight(5, &berlin[5]), model.weight(5, &tromso[5]));
+        // the average over all places is no ceiling for a town no one else lives in
+        let average = (model.m[5][2] / model.u[5][2]).log2();
+        assert!(rare > average + 3.0, "rare {rare:.1}, average {average:.1}");
+        assert!(rare > common + 8.0, "rare {rare:.1}, common {common:.1}");
+        // the fewer accounts show a place at all, the less likely two strangers both show one
+        model.set_count("place", "tromso", 6000);
+        model.learn_shown();
+        assert!(model.weight(5, &berlin[5]) < common - 1.0);
     }
 
     #[test]
