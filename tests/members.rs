@@ -157,7 +157,7 @@ fn the_demo_merges_only_what_is_proven_and_suggests_the_rest_with_reasons() {
     // A name alone never suggests, so the pairs whose accounts show more in common than a
     // name (by the generator's facts, not Hearth's reading of them) are the ones to find: a
     // misspelt name, a first name only, a name written out in a handle, with the same
-    // employer, city, email or made-up handle beside it. 87 of 89 at the time of writing.
+    // employer, city, email or made-up handle beside it. 89 of 89 at the time of writing.
     assert!(
         q.members_to_merge_beyond_name > 50,
         "the demo has pairs to find beyond a name: {q:?}"

@@ -889,7 +889,7 @@ impl Store {
             }
         };
 
-        // --- learn: u from random pairs, m and the match share by EM on the candidates ------
+        // --- learn: u from random pairs, m from known pairs, the match share by EM ----------
         step("Learning from the workspace", 0, 1);
         let mut model = Model {
             counts,

@@ -3,9 +3,11 @@
 //! co-activity, imported fields, same space); each field's outcome has a probability among
 //! true matches (`m`) and among non-matches (`u`), and adds log₂(m/u) to the pair's score, so
 //! every suggestion explains itself factor by factor. `u` is measured on random pairs of the
-//! workspace's own identities, `m` and the share of matches are estimated by EM on the
-//! candidate pairs, and an exact match on a value counts less the more common the value is
-//! (two "Alex"es prove little). Must never: touch the database.
+//! workspace's own identities, `m` on the pairs already known to be one person (merged on proof
+//! or by a person), the share of matches by EM over every pair, and an exact match on a value
+//! weighs by the chance another person shows that value: less the more common it is (two
+//! "Alex"es prove little), more for a whole name, a made-up handle, a place or an employer few
+//! others show. Must never: touch the database.
 //!
 //! Why Fellegi–Sunter rather than a trained classifier: a workspace has no labelled pairs to
 //! train on until a person reviews some, the model learns from the workspace's own data without
