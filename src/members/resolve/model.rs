@@ -1117,18 +1117,8 @@ mod tests {
         assert_eq!(c[1].level, 4, "{:?}", c[1]);
         assert_eq!(c[1].value, Some(("name", "kesenski ngozi".to_string())));
         // …which is anyone's with that initial when no first name is shown, or another one
-        let nameless = Profile::from_keys(
-            5,
-            5,
-            5,
-            Vec::new(),
-            &super::super::keys::keys(&super::super::keys::IdentityFacts {
-                handle: "nkesenski".into(),
-                ..Default::default()
-            }),
-        );
         let c = compare(
-            &nameless,
+            &account(5, "", "nkesenski", None, None),
             &person(2, "Ngozi Kesenski", "ngozikesenski", None),
             0,
         );
