@@ -156,6 +156,12 @@ fn outcome(level: usize, text: impl Into<String>) -> Outcome {
     }
 }
 
+/// Whether `handle`, held by `a` or `b`, is one its holder made up: a number after a stem
+/// neither's name makes ("pixelowl553", not "celineortiz67" beside "Céline Ortiz").
+fn made_up(handle: &str, a: &Profile, b: &Profile) -> bool {
+    handle_stem(handle).is_some_and(|stem| !a.hnames.iter().chain(&b.hnames).any(|n| n == stem))
+}
+
 fn shared<'a>(a: &'a [String], b: &[String]) -> Option<&'a String> {
     a.iter().find(|x| b.contains(x))
 }
@@ -364,13 +370,18 @@ fn compare_as(a: &Profile, b: &Profile, together: u32, explain: bool) -> Compari
         if names_agree && from_names(h) {
             outcome(5, say!("same handle '{h}', made of the same name"))
         } else {
-            // a number after a stem neither name makes ("pixelowl553"): a handle the person
-            // made up, which they keep from platform to platform (see `Model::m_numbered`)
-            let made_up = handle_stem(h)
-                .is_some_and(|stem| !a.hnames.iter().chain(&b.hnames).any(|n| n == stem));
+            // a handle the person made up, which they keep from platform to platform (see
+            // `Model::m_numbered`)
             Outcome {
                 level: 4,
-                value: Some((if made_up { "made_up" } else { "handle" }, h.clone())),
+                value: Some((
+                    if made_up(h, a, b) {
+                        "made_up"
+                    } else {
+                        "handle"
+                    },
+                    h.clone(),
+                )),
                 text: say!("same handle '{h}'"),
             }
         }
@@ -691,27 +702,26 @@ impl Model {
             let count = |kind: &str, v: &str| self.count(kind, v).unwrap_or(0);
             let others = |n: u32| f64::from(n) / population;
             let held = count(value.0, value.1).saturating_sub(2);
-            match self.name_chance(value.0, value.1, population, &count) {
+            if let Some(chance) = self.name_chance(value.0, value.1, population, &count) {
                 // a whole name: the chance two people share it is the larger of how often
                 // others hold it and what its words make likely (names are given word by
                 // word: "Ana Silva" is common, "Quentin Keserstrom" is not, though each is
                 // held by one person here), not the average over all names
                 // (one more holder of the name may well be a third account of the same
                 // person: people with three accounts are common, namesakes are not)
-                Some(chance) => u = others(held.saturating_sub(1)).max(chance).max(RAREST_NAME),
-                None => match handle_chance(value.0, value.1, population, &count) {
-                    // a handle with a number: as rare as its parts make it (and, as with a
-                    // name, one more holder may be the same person's third account)
-                    Some(chance) => u = others(held.saturating_sub(1)).max(chance),
-                    None => match self.shown.get(value.0) {
-                        // an organisation, a place: both show one (as often as accounts do)
-                        // and the other's is this one (as often as its holders make it; one
-                        // no one else shows counts as shown once)
-                        Some(&shown) => u = (shown * others(held.max(1))).max(FLOOR),
-                        // any other exact match on a common value proves less
-                        None => u = u.max(others(held)),
-                    },
-                },
+                u = others(held.saturating_sub(1)).max(chance).max(RAREST_NAME);
+            } else if let Some(chance) = handle_chance(value.0, value.1, population, &count) {
+                // a handle with a number: as rare as its parts make it (and, as with a name,
+                // one more holder may be the same person's third account)
+                u = others(held.saturating_sub(1)).max(chance);
+            } else if let Some(&shown) = self.shown.get(value.0) {
+                // an organisation, a place: both show one (as often as accounts do) and the
+                // other's is this one (as often as its holders make it; one no one else shows
+                // counts as shown once)
+                u = (shown * others(held.max(1))).max(FLOOR);
+            } else {
+                // any other exact match on a common value proves less
+                u = u.max(others(held));
             }
         }
         (m / u).log2()
@@ -853,29 +863,25 @@ impl Model {
         known: impl IntoIterator<Item = (&'p Profile, &'p Profile)>,
     ) {
         const PRIOR_WEIGHT: f64 = 50.0;
-        let blend =
-            |n: f64, of: f64| (of > 0.0).then(|| (n + 0.5 * PRIOR_WEIGHT) / (of + PRIOR_WEIGHT));
         let (mut with, mut kept) = (0.0, 0.0);
         for (a, b) in known {
             if a.handles.is_empty() || b.handles.is_empty() {
                 continue;
             }
-            // handles with a number after a stem neither name makes, as `compare` tells them
-            let made_up = |p: &'p Profile| {
-                p.handles.iter().filter(|h| {
-                    handle_stem(h)
-                        .is_some_and(|stem| !a.hnames.iter().chain(&b.hnames).any(|n| n == stem))
-                })
-            };
-            if made_up(a).chain(made_up(b)).next().is_none() {
+            if !a.handles.iter().chain(&b.handles).any(|h| made_up(h, a, b)) {
                 continue;
             }
             with += 1.0;
-            if made_up(a).any(|h| b.handles.contains(h)) {
+            if a.handles
+                .iter()
+                .any(|h| made_up(h, a, b) && b.handles.contains(h))
+            {
                 kept += 1.0;
             }
         }
-        self.m_numbered = blend(kept, with).or(self.m_numbered);
+        if with > 0.0 {
+            self.m_numbered = Some((kept + 0.5 * PRIOR_WEIGHT) / (with + PRIOR_WEIGHT));
+        }
     }
 
     /// Records how many identities show an organisation and a place, from the counts (as
@@ -930,17 +936,27 @@ impl Model {
 mod tests {
     use super::*;
 
-    fn person(id: i64, name: &str, handle: &str, email: Option<&str>) -> Profile {
-        let words: Vec<String> = super::super::names::Name::parse(name)
+    /// The profile of an identity with these facts (its words from its display name).
+    fn profile(id: i64, facts: super::super::keys::IdentityFacts) -> Profile {
+        let words: Vec<String> = facts
+            .display_name
+            .as_deref()
+            .and_then(super::super::names::Name::parse)
             .map(|n| n.words)
             .unwrap_or_default();
-        let keys = super::super::keys::keys(&super::super::keys::IdentityFacts {
-            handle: handle.into(),
-            display_name: Some(name.into()),
-            email: email.map(str::to_string),
-            ..Default::default()
-        });
-        Profile::from_keys(id, id, id, words, &keys)
+        Profile::from_keys(id, id, id, words, &super::super::keys::keys(&facts))
+    }
+
+    fn person(id: i64, name: &str, handle: &str, email: Option<&str>) -> Profile {
+        profile(
+            id,
+            super::super::keys::IdentityFacts {
+                handle: handle.into(),
+                display_name: Some(name.into()),
+                email: email.map(str::to_string),
+                ..Default::default()
+            },
+        )
     }
 
     #[test]
@@ -1165,17 +1181,16 @@ mod tests {
         org: Option<&str>,
         place: Option<&str>,
     ) -> Profile {
-        let words: Vec<String> = super::super::names::Name::parse(name)
-            .map(|n| n.words)
-            .unwrap_or_default();
-        let keys = super::super::keys::keys(&super::super::keys::IdentityFacts {
-            handle: handle.into(),
-            display_name: (!name.is_empty()).then(|| name.to_string()),
-            organization: org.map(str::to_string),
-            location: place.map(str::to_string),
-            ..Default::default()
-        });
-        Profile::from_keys(id, id, id, words, &keys)
+        profile(
+            id,
+            super::super::keys::IdentityFacts {
+                handle: handle.into(),
+                display_name: (!name.is_empty()).then(|| name.to_string()),
+                organization: org.map(str::to_string),
+                location: place.map(str::to_string),
+                ..Default::default()
+            },
+        )
     }
 
     #[test]

@@ -208,7 +208,8 @@ pub fn same_given(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => x.iter().any(|i| y.contains(i)),
         _ => false,
     };
-    variants || (a.len() >= 4 && romanised(a) == romanised(b))
+    // (both of four letters or more, whichever way round they are asked)
+    variants || (a.len().min(b.len()) >= 4 && romanised(a) == romanised(b))
 }
 
 /// A folded name as its sounds are written in every common romanisation of Cyrillic and Greek:
@@ -545,6 +546,7 @@ mod tests {
         assert!(!same_given("jan", "ian"));
         assert!(!same_given("mila", "mia"));
         assert!(!same_given("yuna", "luna"));
+        assert_eq!(same_given("anna", "ana"), same_given("ana", "anna"));
     }
 
     #[test]
